@@ -1,0 +1,148 @@
+// SPDX-License-Identifier: MIT
+// The kernel's Host interface on Node: synchronous node:fs passthrough with
+// host errors mapped to Linux errno values.
+import * as fs from "node:fs";
+import * as tty from "node:tty";
+import { ERRNO_BY_NAME, EIO } from "../kernel/errno.js";
+import type { Host, HostDirent, HostStat } from "../kernel/host.js";
+
+function errno(e: unknown): number {
+  const code = (e as { code?: string }).code;
+  return -(code !== undefined ? ERRNO_BY_NAME[code] ?? EIO : EIO);
+}
+
+function wrap<T>(fn: () => T): T | number {
+  try {
+    return fn();
+  } catch (e) {
+    return errno(e);
+  }
+}
+
+function toStat(s: fs.BigIntStats): HostStat {
+  return {
+    dev: Number(s.dev), ino: Number(s.ino), mode: Number(s.mode), nlink: Number(s.nlink), uid: Number(s.uid),
+    gid: Number(s.gid), rdev: Number(s.rdev), size: Number(s.size), blksize: Number(s.blksize), blocks: Number(s.blocks),
+    atimeNs: s.atimeNs, mtimeNs: s.mtimeNs, ctimeNs: s.ctimeNs,
+  };
+}
+
+function direntType(d: fs.Dirent): number {
+  if (d.isFIFO()) return 1;
+  if (d.isCharacterDevice()) return 2;
+  if (d.isDirectory()) return 4;
+  if (d.isBlockDevice()) return 6;
+  if (d.isFile()) return 8;
+  if (d.isSymbolicLink()) return 10;
+  if (d.isSocket()) return 12;
+  return 0;
+}
+
+export class NodeHost implements Host {
+  open(path: string, flags: number, mode: number): number {
+    return wrap(() => fs.openSync(path, flags, mode)) as number;
+  }
+  close(fd: number): number {
+    return wrap(() => { fs.closeSync(fd); return 0; }) as number;
+  }
+  read(fd: number, buf: Uint8Array, pos: number | null): number {
+    for (;;) {
+      try {
+        return fs.readSync(fd, buf, 0, buf.length, pos);
+      } catch (e) {
+        const code = (e as { code?: string }).code;
+        if (code === "EAGAIN") continue; // non-blocking host stdin: keep waiting like a blocking read
+        if (code === "EOF") return 0;
+        return errno(e);
+      }
+    }
+  }
+  write(fd: number, buf: Uint8Array, pos: number | null): number {
+    let done = 0;
+    while (done < buf.length) {
+      try {
+        done += fs.writeSync(fd, buf, done, buf.length - done, pos === null ? null : pos + done);
+      } catch (e) {
+        if ((e as { code?: string }).code === "EAGAIN") continue;
+        return done > 0 ? done : errno(e);
+      }
+    }
+    return done;
+  }
+  fstat(fd: number): HostStat | number {
+    return wrap(() => toStat(fs.fstatSync(fd, { bigint: true })));
+  }
+  stat(path: string, follow: boolean): HostStat | number {
+    return wrap(() => toStat(follow ? fs.statSync(path, { bigint: true }) : fs.lstatSync(path, { bigint: true })));
+  }
+  readdir(path: string): HostDirent[] | number {
+    return wrap(() => {
+      const out: HostDirent[] = [];
+      const ino = (p: string): number => Number(fs.lstatSync(p, { bigint: true }).ino);
+      out.push({ name: ".", ino: ino(path), type: 4 }, { name: "..", ino: ino(`${path}/..`), type: 4 });
+      const dir = fs.opendirSync(path);
+      try {
+        for (let d = dir.readSync(); d !== null; d = dir.readSync()) {
+          out.push({ name: d.name, ino: wrapIno(`${path}/${d.name}`), type: direntType(d) });
+        }
+      } finally {
+        dir.closeSync();
+      }
+      return out;
+    });
+  }
+  readlink(path: string): string | number {
+    return wrap(() => fs.readlinkSync(path));
+  }
+  mkdir(path: string, mode: number): number {
+    return wrap(() => { fs.mkdirSync(path, { mode }); return 0; }) as number;
+  }
+  unlink(path: string): number {
+    return wrap(() => { fs.unlinkSync(path); return 0; }) as number;
+  }
+  rmdir(path: string): number {
+    return wrap(() => { fs.rmdirSync(path); return 0; }) as number;
+  }
+  rename(from: string, to: string): number {
+    return wrap(() => { fs.renameSync(from, to); return 0; }) as number;
+  }
+  access(path: string, mode: number): number {
+    return wrap(() => { fs.accessSync(path, mode); return 0; }) as number;
+  }
+  ftruncate(fd: number, len: number): number {
+    return wrap(() => { fs.ftruncateSync(fd, len); return 0; }) as number;
+  }
+  fsync(fd: number): number {
+    return wrap(() => { fs.fsyncSync(fd); return 0; }) as number;
+  }
+  isatty(fd: number): boolean {
+    return tty.isatty(fd);
+  }
+  winsize(fd: number): { rows: number; cols: number } | null {
+    if (!tty.isatty(fd)) return null;
+    const s = fd === 2 ? process.stderr : fd === 1 ? process.stdout : null;
+    if (s !== null && "columns" in s && typeof s.columns === "number") return { rows: (s as tty.WriteStream).rows, cols: s.columns };
+    return { rows: 24, cols: 80 };
+  }
+  realtimeNs(): bigint {
+    return BigInt(Date.now()) * 1_000_000n + (process.hrtime.bigint() % 1_000_000n);
+  }
+  monotonicNs(): bigint {
+    return process.hrtime.bigint();
+  }
+  sleepNs(ns: bigint): void {
+    const ms = Number(ns / 1_000_000n);
+    if (ms > 0) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+  }
+  cwd(): string {
+    return process.cwd();
+  }
+}
+
+function wrapIno(p: string): number {
+  try {
+    return Number(fs.lstatSync(p, { bigint: true }).ino);
+  } catch {
+    return 0;
+  }
+}

@@ -1,0 +1,65 @@
+// SPDX-License-Identifier: MIT
+// Command-line option tables and the parser that reads them; --help text is
+// generated from the same rows (perf's parse-options, box64's usage.json).
+
+export interface OptionRow {
+  /** Long name without dashes ("max-instructions"). */
+  readonly name: string;
+  readonly short?: string;
+  /** Placeholder of the value ("N", "FILE"), absent for flags. */
+  readonly arg?: string;
+  readonly help: string;
+}
+
+export type Parsed = Map<string, string | true>;
+
+export class UsageError extends Error {}
+
+/**
+ * Parses options up to the first operand (or `--`); returns the options and the
+ * remaining operands (the guest's command line is never parsed as options).
+ */
+export function parseOptions(rows: readonly OptionRow[], argv: readonly string[]): { opts: Parsed; rest: string[] } {
+  const opts: Parsed = new Map();
+  let i = 0;
+  for (; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === "--") { i++; break; }
+    if (!a.startsWith("-") || a === "-") break;
+    const [key, inline] = a.startsWith("--") ? splitEq(a.slice(2)) : [a.slice(1), undefined];
+    const row = rows.find((r) => (a.startsWith("--") ? r.name === key : r.short === key));
+    if (row === undefined) throw new UsageError(`Unknown option: ${a}`);
+    if (row.arg === undefined) {
+      if (inline !== undefined) throw new UsageError(`Option --${row.name} takes no value`);
+      opts.set(row.name, true);
+      continue;
+    }
+    const v = inline ?? argv[++i];
+    if (v === undefined) throw new UsageError(`Option --${row.name} needs a value (${row.arg})`);
+    opts.set(row.name, v);
+  }
+  return { opts, rest: argv.slice(i) as string[] };
+}
+
+function splitEq(s: string): [string, string | undefined] {
+  const k = s.indexOf("=");
+  return k < 0 ? [s, undefined] : [s.slice(0, k), s.slice(k + 1)];
+}
+
+/** Reads a non-negative integer option, or throws a UsageError naming it. */
+export function intOption(opts: Parsed, name: string, fallback: number): number {
+  const v = opts.get(name);
+  if (v === undefined) return fallback;
+  if (v === true || !/^(0x[0-9a-f]+|\d+)$/i.test(v)) throw new UsageError(`Invalid value for --${name}: ${String(v)} (expected a non-negative integer)`);
+  const n = Number(v);
+  if (!Number.isSafeInteger(n)) throw new UsageError(`Invalid value for --${name}: ${v} (too large)`);
+  return n;
+}
+
+export function helpText(usage: string, rows: readonly OptionRow[]): string {
+  const lines = rows.map((r) => {
+    const left = `${r.short !== undefined ? `-${r.short}, ` : "    "}--${r.name}${r.arg !== undefined ? ` ${r.arg}` : ""}`;
+    return `  ${left.padEnd(28)} ${r.help}`;
+  });
+  return `Usage: ${usage}\n\nOptions:\n${lines.join("\n")}\n`;
+}

@@ -1,0 +1,81 @@
+// SPDX-License-Identifier: MIT
+// `lwp run`: runs an unmodified x86-64 Linux program on the emulated machine.
+import { readFileSync } from "node:fs";
+import { delimiter, resolve } from "node:path";
+import { existsSync, statSync } from "node:fs";
+import { ExecError, Machine, signalMessage } from "../kernel/machine.js";
+import type { KernelOptions } from "../kernel/kernel.js";
+import { NodeHost } from "./node-host.js";
+import { type OptionRow, type Parsed, UsageError, intOption } from "./options.js";
+
+export const MACHINE_OPTIONS: readonly OptionRow[] = [
+  { name: "strace", help: "print every system call like strace(1) does, on stderr" },
+  { name: "seed", arg: "N", help: "seed of every random bit the guest sees (default 1)" },
+  { name: "host-time", help: "show the guest the host's clocks instead of virtual time" },
+  { name: "max-instructions", arg: "N", help: "stop the program after N instructions (exit status 124)" },
+  { name: "cpu", arg: "MODEL", help: "CPU model: full (default, every LWP feature) or fam15h (real Family 15h LWP)" },
+  { name: "no-lwp", help: "boot with XCR0 bit 62 clear: LWP instructions raise SIGILL" },
+];
+
+export const RUN_OPTIONS: readonly OptionRow[] = [...MACHINE_OPTIONS, { name: "help", short: "h", help: "show this help" }];
+
+/** Finds PROGRAM as a shell would: a path if it has a slash, else along $PATH. */
+export function findProgram(name: string): string {
+  if (name.includes("/")) return resolve(name);
+  for (const dir of (process.env["PATH"] ?? "/usr/bin:/bin").split(delimiter)) {
+    const p = resolve(dir || ".", name);
+    if (existsSync(p) && statSync(p).isFile()) return p;
+  }
+  throw new CliError(`lwp: ${name}: command not found`, 127);
+}
+
+export class CliError extends Error {
+  constructor(message: string, readonly status = 1) {
+    super(message);
+  }
+}
+
+export function machineOptions(opts: Parsed): Partial<KernelOptions> {
+  const cpu = opts.get("cpu") ?? "full";
+  if (cpu !== "full" && cpu !== "fam15h") throw new UsageError(`Invalid value for --cpu: ${String(cpu)} (expected full or fam15h)`);
+  return {
+    strace: opts.has("strace"),
+    seed: intOption(opts, "seed", 1),
+    hostTime: opts.has("host-time"),
+    maxInstructions: opts.has("max-instructions") ? intOption(opts, "max-instructions", 0) : null,
+    cpu,
+    lwp: !opts.has("no-lwp"),
+  };
+}
+
+export function readProgram(path: string): Uint8Array {
+  try {
+    return readFileSync(path);
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    const why = code === "ENOENT" ? "No such file or directory" : code === "EACCES" ? "Permission denied" : code === "EISDIR" ? "Is a directory" : String(code);
+    throw new CliError(`lwp: cannot run '${path}': ${why}`, code === "ENOENT" ? 127 : 126);
+  }
+}
+
+/** Starts the program and runs it to the end; returns the exit status for the CLI. */
+export function runProgram(opts: Parsed, rest: string[]): number {
+  const name = rest[0];
+  if (name === undefined) throw new UsageError("Missing PROGRAM to run");
+  const path = findProgram(name);
+  const bytes = readProgram(path);
+  const machine = new Machine(new NodeHost(), machineOptions(opts));
+  let proc;
+  try {
+    proc = machine.spawn({ path, bytes, argv: rest, envp: Object.entries(process.env).map(([k, v]) => `${k}=${v ?? ""}`) });
+  } catch (e) {
+    if (e instanceof ExecError) throw new CliError(`lwp: cannot run '${path}': ${e.message}`, 126);
+    throw e;
+  }
+  const status = machine.run(proc);
+  if (proc.killedBy !== 0) {
+    const msg = signalMessage(proc.killedBy);
+    if (msg !== "") process.stderr.write(`${msg}\n`);
+  }
+  return status;
+}

@@ -1,0 +1,181 @@
+// SPDX-License-Identifier: MIT
+// The x86-64 user-mode CPU: architectural state, a translation cache of basic
+// blocks (decoded once by iced-x86, executed as pre-resolved closures), and
+// the run loop that returns an Exit to whoever drives it (design.md "CPU decisions").
+import { AddressSpace, MemoryFault, PAGE_SIZE, ACCESS_EXEC } from "../memory/address-space.js";
+import { Flags } from "./flags.js";
+import { X87State } from "./x87/state.js";
+import {
+  type Exit, EXIT_BUDGET, CpuException, VEC_PF, VEC_GP, VEC_UD, FAULT_MAPERR, FAULT_ACCERR,
+} from "./exits.js";
+import { type Block, translateBlock } from "./translate/block.js";
+import { type CpuModel, fullModel } from "./cpuid.js";
+
+/** Standard XCR0 bits we implement (x87 | SSE); LWP (bit 62) is in xcr0Hi bit 30. */
+export const XCR0_X87 = 1;
+export const XCR0_SSE = 2;
+export const XCR0_HI_LWP = 1 << 30;
+
+export class Cpu {
+  // ---- general registers: 16 x 64-bit as lo/hi int32 pairs, with narrow views
+  readonly regBuf = new ArrayBuffer(16 * 8);
+  readonly r32 = new Int32Array(this.regBuf);
+  readonly r16 = new Uint16Array(this.regBuf);
+  readonly r8 = new Uint8Array(this.regBuf);
+  rip = 0;
+  fsBase = 0;
+  gsBase = 0;
+  readonly f = new Flags();
+
+  // ---- SSE: 16 XMM registers with typed views over one buffer, and MXCSR
+  readonly xmmBuf = new ArrayBuffer(16 * 16);
+  readonly x32 = new Int32Array(this.xmmBuf);
+  readonly x16 = new Uint16Array(this.xmmBuf);
+  readonly x8 = new Uint8Array(this.xmmBuf);
+  readonly xf32 = new Float32Array(this.xmmBuf);
+  readonly xf64 = new Float64Array(this.xmmBuf);
+  mxcsr = 0x1f80;
+  readonly x87 = new X87State();
+
+  /** XCR0 as two halves (bit 62 = LWP lives in the high word). */
+  xcr0Lo = XCR0_X87 | XCR0_SSE;
+  xcr0Hi = 0;
+
+  // ---- scratch used by semantic functions (results of 64-bit operations, EA)
+  t0 = 0;
+  t1 = 0;
+  ea = 0;
+
+  // ---- execution bookkeeping
+  /** Instructions retired since reset (completed blocks; see `retired()`). */
+  icount = 0;
+  /** Index of the executing instruction within the current block. */
+  ci = 0;
+  block: Block | null = null;
+  /** Set by an instruction that ends the run (syscall, hlt, LWP interrupt). */
+  pendingExit: Exit | null = null;
+  /** Time-stamp counter source; the kernel may replace it (virtual by default). */
+  readTsc: () => number = () => this.retired();
+
+  private readonly cache = new Map<number, Block>();
+  private readonly codePages = new Map<number, Block[]>();
+
+  constructor(
+    readonly mem: AddressSpace,
+    readonly model: CpuModel = fullModel(),
+  ) {
+    mem.onCodeWrite = (pn) => this.invalidatePage(pn);
+  }
+
+  /** Instructions retired so far, exact even in the middle of a block. */
+  retired(): number {
+    return this.icount + this.ci;
+  }
+
+  // ---- 64-bit register helpers (slow-path convenience; hot code uses r32) ----
+
+  /** Register value as a Number; exact for values within ±2^53 (addresses, counts). */
+  getReg(r: number): number {
+    return this.r32[2 * r + 1]! * 4294967296 + (this.r32[2 * r]! >>> 0);
+  }
+
+  /** Sets a register from a Number in [-2^63, 2^64) that is exact (< 2^53 in magnitude). */
+  setReg(r: number, v: number): void {
+    const lo = v % 4294967296;
+    this.r32[2 * r] = lo;
+    this.r32[2 * r + 1] = Math.floor(v / 4294967296);
+  }
+
+  getReg64(r: number): bigint {
+    return (BigInt(this.r32[2 * r + 1]! >>> 0) << 32n) | BigInt(this.r32[2 * r]! >>> 0);
+  }
+
+  setReg64(r: number, v: bigint): void {
+    this.r32[2 * r] = Number(v & 0xffffffffn) | 0;
+    this.r32[2 * r + 1] = Number((v >> 32n) & 0xffffffffn) | 0;
+  }
+
+  // ---- the run loop ----------------------------------------------------------
+
+  /** Runs until an exit or until about `budget` instructions have retired (block granularity). */
+  run(budget: number): Exit {
+    const stop = this.icount + budget;
+    while (this.icount < stop) {
+      let b: Block;
+      try {
+        b = this.blockAt(this.rip);
+      } catch (e) {
+        return this.exception(e, this.rip);
+      }
+      this.block = b;
+      this.rip = b.end;
+      const ops = b.ops;
+      const n = ops.length;
+      try {
+        for (let i = 0; i < n; i++) {
+          this.ci = i;
+          ops[i]!(this);
+        }
+      } catch (e) {
+        const at = b.ips[this.ci]!;
+        this.icount += this.ci;
+        this.ci = 0;
+        return this.exception(e, at);
+      }
+      this.ci = 0;
+      this.icount += n;
+      if (this.pendingExit !== null) {
+        const x = this.pendingExit;
+        this.pendingExit = null;
+        return x;
+      }
+    }
+    return EXIT_BUDGET;
+  }
+
+  /** Converts a thrown fault into an exit, leaving RIP at the faulting instruction. */
+  private exception(e: unknown, at: number): Exit {
+    this.rip = at;
+    if (e instanceof MemoryFault) {
+      if (e.generalProtection) return { kind: "fault", vector: VEC_GP, errorCode: 0, address: 0, code: 0 };
+      const err = (e.present ? 1 : 0) | (e.access === 1 ? 2 : 0) | 4 | (e.access === ACCESS_EXEC ? 16 : 0);
+      return { kind: "fault", vector: VEC_PF, errorCode: err, address: e.address, code: e.present ? FAULT_ACCERR : FAULT_MAPERR };
+    }
+    if (e instanceof CpuException) {
+      if (e.vector === VEC_UD) return { kind: "ud", bytes: this.block?.insnBytes(at) ?? new Uint8Array() };
+      return { kind: "fault", vector: e.vector, errorCode: e.errorCode, address: e.address, code: e.code };
+    }
+    throw e;
+  }
+
+  private blockAt(rip: number): Block {
+    const cached = this.cache.get(rip);
+    if (cached !== undefined) return cached;
+    const b = translateBlock(this, rip);
+    this.cache.set(rip, b);
+    for (const pn of b.pages) {
+      this.mem.markCode(pn);
+      let list = this.codePages.get(pn);
+      if (list === undefined) this.codePages.set(pn, (list = []));
+      list.push(b);
+    }
+    return b;
+  }
+
+  /** Drops every translated block that overlaps page `pn` (self-modifying code). */
+  invalidatePage(pn: number): void {
+    const list = this.codePages.get(pn);
+    if (list === undefined) return;
+    this.codePages.delete(pn);
+    for (const b of list) if (this.cache.get(b.start) === b) this.cache.delete(b.start);
+  }
+
+  /** Drops all translations (execve, munmap of code, tests). */
+  flushCode(): void {
+    this.cache.clear();
+    this.codePages.clear();
+  }
+
+  /** The page size, for code that must not import the memory module. */
+  static readonly PAGE_SIZE = PAGE_SIZE;
+}

@@ -1,0 +1,262 @@
+// SPDX-License-Identifier: MIT
+// Thin adapter over iced-x86: decodes instruction bytes once and turns each
+// instruction into a plain, allocation-free-to-read `Insn` record that the
+// translator consumes. iced knows every encoding (XOP/LWP included).
+import iced from "iced-x86";
+
+const { Decoder, Register, OpKind, MemorySizeExt, Mnemonic, FlowControl } = iced;
+
+/** Register classes of operand registers. */
+export const RC_GPR = 0;
+export const RC_XMM = 1;
+export const RC_ST = 2;
+export const RC_SEG = 3;
+export const RC_MM = 4;
+export const RC_OTHER = 5;
+
+/** Operand kinds. */
+export const OK_REG = 0;
+export const OK_IMM = 1;
+export const OK_MEM = 2;
+export const OK_BRANCH = 3;
+/** Implicit string-instruction memory operands ([rsi], [rdi]). */
+export const OK_STRMEM = 4;
+
+export interface Operand {
+  kind: number;
+  /** Register number within its class (GPR 0..15, XMM 0..15, ST 0..7). */
+  reg: number;
+  rclass: number;
+  /** Operand size in bits (for registers and memory; immediates: encoded size). */
+  size: number;
+  /** AH/CH/DH/BH. */
+  hi8: boolean;
+  /** Immediate (already sign/zero-extended per iced's op kind) as 32-bit halves. */
+  immLo: number;
+  immHi: number;
+}
+
+export interface MemRef {
+  /** GPR index of the base, -1 for none. */
+  base: number;
+  index: number;
+  scale: number;
+  /** Displacement (sign-extended); for RIP-relative operands, the absolute address. */
+  disp: number;
+  /** 0 = none, 1 = FS, 2 = GS (ES/CS/SS/DS have base 0 in 64-bit mode). */
+  seg: number;
+  /** 0x67 address-size prefix: the effective address wraps at 32 bits. */
+  addr32: boolean;
+  /** Size of the memory access in bytes (0 when the instruction has none, e.g. LEA uses it too). */
+  bytes: number;
+}
+
+export interface Insn {
+  ip: number;
+  len: number;
+  next: number;
+  code: number;
+  /** iced Code name of the exact form, e.g. "Add_rm64_r64". */
+  form: string;
+  mnemonic: number;
+  name: string;
+  ops: Operand[];
+  mem: MemRef | null;
+  rep: boolean;
+  repe: boolean;
+  repne: boolean;
+  lock: boolean;
+  /** Condition code 0..15 (tttn), -1 when none. */
+  cc: number;
+  flow: number;
+  branchTarget: number;
+  /** iced RflagsBits of flags read / written / undefined. */
+  flagsRead: number;
+  flagsModified: number;
+  flagsUndefined: number;
+  bytes: Uint8Array;
+  invalid: boolean;
+}
+
+interface RegInfo { reg: number; rclass: number; size: number; hi8: boolean }
+const REG_INFO: RegInfo[] = [];
+
+function defineRegs(): void {
+  const gpr8 = ["AL", "CL", "DL", "BL", "SPL", "BPL", "SIL", "DIL"];
+  const gpr16 = ["AX", "CX", "DX", "BX", "SP", "BP", "SI", "DI"];
+  const gpr32 = ["EAX", "ECX", "EDX", "EBX", "ESP", "EBP", "ESI", "EDI"];
+  const gpr64 = ["RAX", "RCX", "RDX", "RBX", "RSP", "RBP", "RSI", "RDI"];
+  const set = (name: string, info: RegInfo): void => {
+    const id = (Register as unknown as Record<string, number>)[name];
+    if (id === undefined) throw new Error(`iced-x86 has no register ${name}`);
+    REG_INFO[id] = info;
+  };
+  for (let i = 0; i < 16; i++) {
+    const lo = i < 8;
+    set(lo ? gpr8[i]! : `R${i}L`, { reg: i, rclass: RC_GPR, size: 8, hi8: false });
+    set(lo ? gpr16[i]! : `R${i}W`, { reg: i, rclass: RC_GPR, size: 16, hi8: false });
+    set(lo ? gpr32[i]! : `R${i}D`, { reg: i, rclass: RC_GPR, size: 32, hi8: false });
+    set(lo ? gpr64[i]! : `R${i}`, { reg: i, rclass: RC_GPR, size: 64, hi8: false });
+    set(`XMM${i}`, { reg: i, rclass: RC_XMM, size: 128, hi8: false });
+  }
+  ["AH", "CH", "DH", "BH"].forEach((n, i) => set(n, { reg: i, rclass: RC_GPR, size: 8, hi8: true }));
+  for (let i = 0; i < 8; i++) {
+    set(`ST${i}`, { reg: i, rclass: RC_ST, size: 80, hi8: false });
+    set(`MM${i}`, { reg: i, rclass: RC_MM, size: 64, hi8: false });
+  }
+  ["ES", "CS", "SS", "DS", "FS", "GS"].forEach((n, i) => set(n, { reg: i, rclass: RC_SEG, size: 16, hi8: false }));
+}
+defineRegs();
+
+const MNEMONIC_NAMES: string[] = [];
+for (const [k, v] of Object.entries(Mnemonic as unknown as Record<string, number | string>)) {
+  if (typeof v === "number") MNEMONIC_NAMES[v] = k.toUpperCase();
+}
+
+const CODE_NAMES: string[] = [];
+for (const [k, v] of Object.entries(iced.Code as unknown as Record<string, number | string>)) {
+  if (typeof v === "number") CODE_NAMES[v] = k;
+}
+
+/** iced Code name of a form ("Add_rm64_r64"). */
+export function codeName(code: number): string {
+  return CODE_NAMES[code] ?? `#${code}`;
+}
+
+/** Upper-case mnemonic name of an iced Mnemonic value ("ADD", "LWPINS"). */
+export function mnemonicName(m: number): string {
+  return MNEMONIC_NAMES[m] ?? `#${m}`;
+}
+
+/** Looks up an iced Mnemonic value by the manual's name ("ADD"). */
+export function mnemonicId(name: string): number {
+  const map = Mnemonic as unknown as Record<string, number | string>;
+  const key = name.charAt(0) + name.slice(1).toLowerCase();
+  const v = map[key];
+  if (typeof v !== "number") throw new Error(`Unknown mnemonic ${name}`);
+  return v;
+}
+
+function regInfo(id: number): RegInfo {
+  return REG_INFO[id] ?? { reg: -1, rclass: RC_OTHER, size: 0, hi8: false };
+}
+
+function bigToNumber(v: bigint): number {
+  // Signed 64-bit interpretation, exact within ±2^53 (every displacement and user address).
+  return Number(BigInt.asIntN(64, v));
+}
+
+function split(v: bigint): [number, number] {
+  const u = BigInt.asUintN(64, v);
+  return [Number(u & 0xffffffffn) | 0, Number(u >> 32n) | 0];
+}
+
+function memRef(ins: iced.Instruction): MemRef {
+  const seg = ins.memorySegment;
+  const ripRel = ins.isIpRelMemoryOperand;
+  const base = ins.memoryBase;
+  const b = regInfo(base);
+  const ix = regInfo(ins.memoryIndex);
+  return {
+    base: ripRel ? -1 : base === Register.None ? -1 : b.reg,
+    index: ins.memoryIndex === Register.None ? -1 : ix.reg,
+    scale: ins.memoryIndexScale,
+    disp: ripRel ? bigToNumber(ins.ipRelMemoryAddress) : bigToNumber(ins.memoryDisplacementU64 ?? ins.memoryDisplacement),
+    seg: seg === Register.FS ? 1 : seg === Register.GS ? 2 : 0,
+    addr32: !ripRel && base !== Register.None ? b.size === 32 : (!ripRel && ins.memoryIndex !== Register.None && ix.size === 32),
+    bytes: MemorySizeExt.size(ins.memorySize),
+  };
+}
+
+function operand(ins: iced.Instruction, i: number, memBytes: number): Operand {
+  const k = ins.opKind(i);
+  const op: Operand = { kind: OK_REG, reg: -1, rclass: RC_OTHER, size: 0, hi8: false, immLo: 0, immHi: 0 };
+  if (k === OpKind.Register) {
+    const r = regInfo(ins.opRegister(i));
+    op.reg = r.reg;
+    op.rclass = r.rclass;
+    op.size = r.size;
+    op.hi8 = r.hi8;
+  } else if (k === OpKind.Memory) {
+    op.kind = OK_MEM;
+    op.size = memBytes * 8;
+  } else if (k === OpKind.NearBranch64 || k === OpKind.NearBranch32 || k === OpKind.NearBranch16) {
+    op.kind = OK_BRANCH;
+  } else if (k >= OpKind.MemorySegSI && k <= OpKind.MemoryESRDI) {
+    op.kind = OK_STRMEM;
+    op.size = memBytes * 8;
+  } else if (k >= OpKind.Immediate8 && k <= OpKind.Immediate32to64) {
+    op.kind = OK_IMM;
+    [op.immLo, op.immHi] = split(ins.immediate(i));
+    op.size = k === OpKind.Immediate8 || k === OpKind.Immediate8_2nd ? 8 : k === OpKind.Immediate16 ? 16 : k === OpKind.Immediate64 ? 64 : 32;
+  }
+  return op;
+}
+
+function toInsn(ins: iced.Instruction, bytes: Uint8Array, offset: number): Insn {
+  const hasMem = ins.opCount > 0 && [...Array(ins.opCount).keys()].some((i) => ins.opKind(i) === OpKind.Memory);
+  const mem = hasMem ? memRef(ins) : null;
+  const memBytes = MemorySizeExt.size(ins.memorySize);
+  const ops: Operand[] = [];
+  for (let i = 0; i < ins.opCount; i++) ops.push(operand(ins, i, memBytes));
+  const ip = Number(ins.ip);
+  const flow = ins.flowControl;
+  const isBranch = flow === FlowControl.UnconditionalBranch || flow === FlowControl.ConditionalBranch || flow === FlowControl.Call;
+  return {
+    ip,
+    len: ins.length,
+    next: ip + ins.length,
+    code: ins.code,
+    form: codeName(ins.code),
+    mnemonic: ins.mnemonic,
+    name: mnemonicName(ins.mnemonic),
+    ops,
+    mem,
+    rep: ins.hasRepPrefix,
+    repe: ins.hasRepePrefix,
+    repne: ins.hasRepnePrefix,
+    lock: ins.hasLockPrefix,
+    cc: ins.conditionCode - 1,
+    flow,
+    branchTarget: isBranch && ops.some((o) => o.kind === OK_BRANCH) ? Number(ins.nearBranchTarget) : 0,
+    flagsRead: ins.rflagsRead,
+    flagsModified: ins.rflagsModified,
+    flagsUndefined: ins.rflagsUndefined,
+    bytes: bytes.slice(offset, offset + ins.length),
+    invalid: ins.isInvalid,
+  };
+}
+
+/**
+ * Decodes consecutive instructions from `bytes` (which start at guest address
+ * `ip`) until `stop` says so or the bytes run out. An instruction that does not
+ * fit in the bytes is returned with `invalid` set (the caller faults or #UDs).
+ */
+export function decodeRun(bytes: Uint8Array, ip: number, stop: (i: Insn) => boolean): Insn[] {
+  const d = new Decoder(64, bytes, 0);
+  d.ip = BigInt(ip);
+  const out: Insn[] = [];
+  const ins = new iced.Instruction();
+  try {
+    let offset = 0;
+    while (d.canDecode) {
+      d.decodeOut(ins);
+      const insn = toInsn(ins, bytes, offset);
+      if (insn.invalid && d.lastError === iced.DecoderError.NoMoreBytes) insn.len = 0;
+      out.push(insn);
+      offset += ins.length;
+      if (insn.invalid || stop(insn)) break;
+    }
+  } finally {
+    ins.free();
+    d.free();
+  }
+  return out;
+}
+
+/** Whether the decoded instruction ends a basic block. */
+export function endsBlock(i: Insn): boolean {
+  return i.flow !== FlowControl.Next;
+}
+
+export { FlowControl };

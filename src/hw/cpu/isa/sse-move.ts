@@ -1,0 +1,5 @@
+// SPDX-License-Identifier: MIT
+// Instruction group "sse-move" (rows to be filled in; see docs/adding-an-instruction.md).
+import type { InsnRow } from "../translate/types.js";
+
+export const SSE_MOVE_ROWS: readonly InsnRow[] = [];

@@ -1,0 +1,5 @@
+// SPDX-License-Identifier: MIT
+// Instruction group "x87-arith" (rows to be filled in; see docs/adding-an-instruction.md).
+import type { InsnRow } from "../translate/types.js";
+
+export const X87_ARITH_ROWS: readonly InsnRow[] = [];

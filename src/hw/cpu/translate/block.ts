@@ -1,0 +1,69 @@
+// SPDX-License-Identifier: MIT
+// Basic-block translation: fetch, decode with iced-x86 once, and turn each
+// instruction into a closure through its row in the instruction table.
+import type { Cpu } from "../cpu.js";
+import { ACCESS_EXEC, MemoryFault, PAGE_SIZE } from "../../memory/address-space.js";
+import { decodeRun, endsBlock, type Insn } from "../decode.js";
+import { CpuException, VEC_UD } from "../exits.js";
+import { lookupRow } from "../isa/table.js";
+import type { Op } from "./types.js";
+
+/** Longest block we translate (instructions). */
+const MAX_BLOCK = 64;
+/** Bytes fetched for decoding one block (64 instructions of average length fit). */
+const FETCH = 512;
+
+export class Block {
+  constructor(
+    readonly start: number,
+    /** Address after the last instruction (the fall-through RIP). */
+    readonly end: number,
+    readonly ops: Op[],
+    /** Address of each instruction. */
+    readonly ips: number[],
+    readonly insns: Insn[],
+    /** Page numbers the block's bytes occupy. */
+    readonly pages: number[],
+  ) {}
+
+  insnBytes(at: number): Uint8Array {
+    return this.insns.find((i) => i.ip === at)?.bytes ?? new Uint8Array();
+  }
+}
+
+const udOp: Op = () => {
+  throw new CpuException(VEC_UD);
+};
+
+/** Builds the closure for one instruction, #UD when no row accepts it. */
+export function translateInsn(i: Insn): Op {
+  if (i.invalid) return udOp;
+  const r = lookupRow(i.mnemonic);
+  if (r === undefined) return udOp;
+  if (i.lock && (r.lock !== true || i.mem === null)) return udOp;
+  return r.build(i) ?? udOp;
+}
+
+function stopAt(start: number): (i: Insn) => boolean {
+  let n = 0;
+  return (i) => ++n >= MAX_BLOCK || endsBlock(i) || i.next - start > FETCH - 16;
+}
+
+export function translateBlock(c: Cpu, rip: number): Block {
+  const bytes = c.mem.fetchCode(rip, FETCH);
+  if (bytes.length === 0) c.mem.slowPage(rip, ACCESS_EXEC); // throws the right fault
+  let insns = decodeRun(bytes, rip, stopAt(rip));
+  const last = insns[insns.length - 1];
+  if (last !== undefined && last.invalid && last.len === 0) {
+    // Ran out of fetchable bytes inside an instruction.
+    if (insns.length === 1) throw new MemoryFault(rip + bytes.length, ACCESS_EXEC, false, false);
+    insns = insns.slice(0, -1);
+  } else if (last !== undefined && last.invalid && insns.length > 1) {
+    insns = insns.slice(0, -1); // end before it; it #UDs when reached
+  }
+  const ops = insns.map(translateInsn);
+  const end = insns.length > 0 ? insns[insns.length - 1]!.next : rip;
+  const pages: number[] = [];
+  for (let p = Math.floor(rip / PAGE_SIZE); p <= Math.floor((end - 1) / PAGE_SIZE); p++) pages.push(p);
+  return new Block(rip, end, ops, insns.map((i) => i.ip), insns, pages);
+}

@@ -1,0 +1,44 @@
+// SPDX-License-Identifier: MIT
+// What the kernel needs from the machine it runs on. The CLI passes a Node
+// implementation; a browser could pass another. Every call is synchronous and
+// returns a negative errno instead of throwing.
+
+export interface HostStat {
+  dev: number; ino: number; mode: number; nlink: number; uid: number; gid: number; rdev: number;
+  size: number; blksize: number; blocks: number;
+  atimeNs: bigint; mtimeNs: bigint; ctimeNs: bigint;
+}
+
+export interface HostDirent {
+  name: string;
+  ino: number;
+  /** DT_* type. */
+  type: number;
+}
+
+export interface Host {
+  open(path: string, flags: number, mode: number): number;
+  close(fd: number): number;
+  /** Reads at `pos`, or at the host's own file position when `pos` is null (pipes, ttys). */
+  read(fd: number, buf: Uint8Array, pos: number | null): number;
+  write(fd: number, buf: Uint8Array, pos: number | null): number;
+  fstat(fd: number): HostStat | number;
+  stat(path: string, follow: boolean): HostStat | number;
+  readdir(path: string): HostDirent[] | number;
+  readlink(path: string): string | number;
+  mkdir(path: string, mode: number): number;
+  unlink(path: string): number;
+  rmdir(path: string): number;
+  rename(from: string, to: string): number;
+  access(path: string, mode: number): number;
+  ftruncate(fd: number, len: number): number;
+  fsync(fd: number): number;
+  isatty(fd: number): boolean;
+  /** Terminal size for TIOCGWINSZ, or null when not a terminal. */
+  winsize(fd: number): { rows: number; cols: number } | null;
+  realtimeNs(): bigint;
+  monotonicNs(): bigint;
+  /** Sleeps for real (only used with --host-time). */
+  sleepNs(ns: bigint): void;
+  cwd(): string;
+}

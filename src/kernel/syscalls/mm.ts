@@ -1,0 +1,128 @@
+// SPDX-License-Identifier: MIT
+// Memory management calls (mm/mmap.c, mprotect.c, mremap.c): brk, mmap,
+// munmap, mprotect, mremap, madvise; anonymous and private file mappings.
+import { PAGE_SIZE, PROT_EXEC, PROT_READ, PROT_WRITE } from "../../hw/memory/address-space.js";
+import { EBADF, EFAULT, EINVAL, ENOMEM, EEXIST, EACCES, ENODEV } from "../errno.js";
+import { HostFile } from "../fs/files.js";
+import type { Kernel } from "../kernel.js";
+import type { Process } from "../process.js";
+import { type SyscallRow, sys } from "./types.js";
+
+const MAP_SHARED = 0x01;
+const MAP_PRIVATE = 0x02;
+const MAP_FIXED = 0x10;
+const MAP_ANONYMOUS = 0x20;
+const MAP_FIXED_NOREPLACE = 0x100000;
+const MREMAP_MAYMOVE = 1;
+const MREMAP_FIXED = 2;
+
+const pageUp = (n: number): number => Math.ceil(n / PAGE_SIZE) * PAGE_SIZE;
+const PROT_MASK = PROT_READ | PROT_WRITE | PROT_EXEC;
+
+function brk(_k: Kernel, p: Process, a: readonly number[]): number {
+  const want = a[0]!;
+  if (want < p.brkStart) return p.brk;
+  const oldTop = pageUp(p.brk), newTop = pageUp(want);
+  if (newTop > oldTop) {
+    for (let x = oldTop; x < newTop; x += PAGE_SIZE) if (p.mem.isMapped(x)) return p.brk;
+    p.mem.map(oldTop, newTop - oldTop, PROT_READ | PROT_WRITE);
+  } else if (newTop < oldTop) p.mem.unmap(newTop, oldTop - newTop);
+  p.brk = want;
+  return p.brk;
+}
+
+function mmap(k: Kernel, p: Process, a: readonly number[]): number {
+  const [addr, len, prot, flags, fd, off] = [a[0]!, a[1]!, a[2]! | 0, a[3]! | 0, a[4]! | 0, a[5]!];
+  if (len <= 0 || off % PAGE_SIZE !== 0 || (flags & (MAP_SHARED | MAP_PRIVATE)) === 0) return -EINVAL;
+  const size = pageUp(len);
+  let start: number;
+  if ((flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) !== 0) {
+    if (addr % PAGE_SIZE !== 0) return -EINVAL;
+    if ((flags & MAP_FIXED_NOREPLACE) !== 0) {
+      for (let x = addr; x < addr + size; x += PAGE_SIZE) if (p.mem.isMapped(x)) return -EEXIST;
+    }
+    start = addr;
+  } else {
+    start = p.findFree(size, addr - (addr % PAGE_SIZE));
+    if (start < 0) return -ENOMEM;
+  }
+  let data: Uint8Array | null = null;
+  let path = "";
+  if ((flags & MAP_ANONYMOUS) === 0) {
+    const f = p.fds.get(fd);
+    if (f === undefined) return -EBADF;
+    if (!(f instanceof HostFile) || f.isDir) return -ENODEV;
+    if ((f.flags & 3) === 1) return -EACCES;
+    data = new Uint8Array(len);
+    const n = k.host.read(f.hostFd, data, off);
+    if (n < 0) return n;
+    data = data.subarray(0, n);
+    path = f.path;
+  }
+  p.mem.map(start, size, prot & PROT_MASK);
+  if (data !== null && data.length > 0) p.mem.poke(start, data);
+  p.addMapping({ start, end: start + size, prot: prot & PROT_MASK, path, offset: off });
+  return start;
+}
+
+function munmap(_k: Kernel, p: Process, a: readonly number[]): number {
+  const [addr, len] = [a[0]!, a[1]!];
+  if (addr % PAGE_SIZE !== 0 || len <= 0) return -EINVAL;
+  p.mem.unmap(addr, pageUp(len));
+  p.removeMappings(addr, addr + pageUp(len));
+  return 0;
+}
+
+function mprotect(_k: Kernel, p: Process, a: readonly number[]): number {
+  const [addr, len, prot] = [a[0]!, a[1]!, a[2]! | 0];
+  if (addr % PAGE_SIZE !== 0) return -EINVAL;
+  if (len === 0) return 0;
+  return p.mem.protect(addr, pageUp(len), prot & PROT_MASK) ? 0 : -ENOMEM;
+}
+
+function mremap(_k: Kernel, p: Process, a: readonly number[]): number {
+  const [old, oldLen, newLen, flags, fixed] = [a[0]!, pageUp(a[1]!), pageUp(a[2]!), a[3]! | 0, a[4]!];
+  if (old % PAGE_SIZE !== 0 || newLen === 0) return -EINVAL;
+  for (let x = old; x < old + oldLen; x += PAGE_SIZE) if (!p.mem.isMapped(x)) return -EFAULT;
+  if (newLen <= oldLen && (flags & MREMAP_FIXED) === 0) {
+    if (newLen < oldLen) p.mem.unmap(old + newLen, oldLen - newLen);
+    return old;
+  }
+  const prot = p.mem.protOf(old) ?? PROT_READ | PROT_WRITE;
+  let growInPlace = (flags & MREMAP_FIXED) === 0;
+  for (let x = old + oldLen; growInPlace && x < old + newLen; x += PAGE_SIZE) if (p.mem.isMapped(x)) growInPlace = false;
+  if (growInPlace) {
+    p.mem.map(old + oldLen, newLen - oldLen, prot);
+    return old;
+  }
+  if ((flags & MREMAP_MAYMOVE) === 0) return -ENOMEM;
+  const to = (flags & MREMAP_FIXED) !== 0 ? fixed : p.findFree(newLen);
+  if (to < 0) return -ENOMEM;
+  if ((flags & MREMAP_FIXED) !== 0) p.mem.unmap(to, newLen);
+  p.mem.movePages(old, to, oldLen);
+  if (newLen > oldLen) p.mem.map(to + oldLen, newLen - oldLen, prot);
+  return to;
+}
+
+export const MM_SYSCALLS: readonly SyscallRow[] = [
+  sys(9, "mmap", ["ptr", "size", "hex", "hex", "fd", "hex"], mmap),
+  sys(10, "mprotect", ["ptr", "size", "hex"], mprotect),
+  sys(11, "munmap", ["ptr", "size"], munmap),
+  sys(12, "brk", ["ptr"], brk),
+  sys(25, "mremap", ["ptr", "size", "size", "hex", "ptr"], mremap),
+  sys(26, "msync", ["ptr", "size", "hex"], () => 0),
+  sys(28, "madvise", ["ptr", "size", "int"], madvise),
+];
+
+/** MADV_DONTNEED (4) zeroes private anonymous pages; other advice is accepted and ignored. */
+function madvise(_k: Kernel, p: Process, a: readonly number[]): number {
+  const [addr, len, advice] = [a[0]!, pageUp(a[1]!), a[2]! | 0];
+  if (addr % PAGE_SIZE !== 0) return -EINVAL;
+  if (advice === 4) {
+    for (let x = addr; x < addr + len; x += PAGE_SIZE) {
+      const prot = p.mem.protOf(x);
+      if (prot !== undefined) p.mem.map(x, PAGE_SIZE, prot);
+    }
+  }
+  return 0;
+}
