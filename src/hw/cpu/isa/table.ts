@@ -22,19 +22,26 @@ export const GROUPS: Readonly<Record<string, readonly InsnRow[]>> = {
   ...GROUPS_EXTRA,
 };
 
-const BY_MNEMONIC: InsnRow[] = [];
+const BY_MNEMONIC: InsnRow[][] = [];
 
 function index(): void {
   for (const [group, rows] of Object.entries(GROUPS)) {
     for (const r of rows) {
       const id = mnemonicId(r.mnemonic);
-      if (BY_MNEMONIC[id] !== undefined) throw new Error(`Instruction table: ${r.mnemonic} defined twice (group ${group})`);
-      BY_MNEMONIC[id] = r;
+      const list = (BY_MNEMONIC[id] ??= []);
+      if (list.some((o) => o.forms === undefined || r.forms === undefined)) {
+        throw new Error(`Instruction table: ${r.mnemonic} defined twice (group ${group}); split shared mnemonics with \`forms\``);
+      }
+      list.push(r);
     }
   }
 }
 index();
 
-export function lookupRow(mnemonic: number): InsnRow | undefined {
-  return BY_MNEMONIC[mnemonic];
+/** The row for a decoded instruction: by mnemonic, then by form when a mnemonic is shared. */
+export function lookupRow(mnemonic: number, form: string): InsnRow | undefined {
+  const list = BY_MNEMONIC[mnemonic];
+  if (list === undefined) return undefined;
+  if (list.length === 1 && list[0]!.forms === undefined) return list[0];
+  return list.find((r) => r.forms === undefined || r.forms.test(form));
 }

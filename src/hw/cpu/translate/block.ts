@@ -38,7 +38,7 @@ const udOp: Op = () => {
 /** Builds the closure for one instruction, #UD when no row accepts it. */
 export function translateInsn(i: Insn): Op {
   if (i.invalid) return udOp;
-  const r = lookupRow(i.mnemonic);
+  const r = lookupRow(i.mnemonic, i.form);
   if (r === undefined) return udOp;
   if (i.lock && (r.lock !== true || i.mem === null)) return udOp;
   return r.build(i) ?? udOp;

@@ -26,6 +26,11 @@ export interface InsnRow {
   readonly cpuid?: string;
   /** Accepts a LOCK prefix with a memory destination. */
   readonly lock?: boolean;
+  /**
+   * iced Code names (forms) this row covers, when a mnemonic is shared by
+   * unrelated instructions (MOVSD string vs SSE2, CMPSD): e.g. /^Movsd_m/ .
+   */
+  readonly forms?: RegExp;
 }
 
 /** Convenience constructor keeping rows on one line. */
