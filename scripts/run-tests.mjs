@@ -1,11 +1,12 @@
 #!/usr/bin/env node
 // Runs every compiled *.test.js under dist/ with node:test (its summary lines
 // are what CI reads). Extra arguments are passed through as name filters.
-import { readdirSync, statSync } from "node:fs";
+import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { spawnSync } from "node:child_process";
 
 function walk(dir, out) {
+  if (!existsSync(dir)) return out;
   for (const name of readdirSync(dir)) {
     const p = join(dir, name);
     if (statSync(p).isDirectory()) walk(p, out);
