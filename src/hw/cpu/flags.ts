@@ -28,6 +28,8 @@ export const K_LOGIC = 5;
 export const K_INC = 6;
 export const K_DEC = 7;
 export const K_NEG = 8;
+/** SF/ZF/PF from the result; CF, OF and AF given explicitly in `aux` (shifts, multiplies, bit ops). */
+export const K_RESULT = 9;
 
 const PARITY = new Uint8Array(256);
 for (let i = 0; i < 256; i++) {
@@ -80,6 +82,15 @@ export class Flags {
     this.rh = rh;
   }
 
+  /** Records a result whose SF/ZF/PF are derived later; `bits` holds CF|OF|AF. */
+  setResult(sz: number, r: number, rh: number, bits: number): void {
+    this.kind = K_RESULT;
+    this.size = sz;
+    this.r = r;
+    this.rh = rh;
+    this.aux = bits;
+  }
+
   /** Sets the arithmetic flags directly (shifts, multiplies, POPF, SAHF ...). */
   setEager(bits: number): void {
     this.kind = K_EAGER;
@@ -96,6 +107,7 @@ export class Flags {
       case K_LOGIC: return false;
       case K_INC: case K_DEC: return this.aux !== 0;
       case K_NEG: return !this.isZero();
+      case K_RESULT: return (this.aux & CF) !== 0;
       default: return false;
     }
   }
@@ -122,6 +134,7 @@ export class Flags {
     switch (this.kind) {
       case K_EAGER: return (this.r & AF) !== 0;
       case K_LOGIC: return false;
+      case K_RESULT: return (this.aux & AF) !== 0;
       case K_NEG: return ((this.a ^ this.r) & 0x10) !== 0;
       case K_INC: case K_DEC: return ((this.a ^ 1 ^ this.r) & 0x10) !== 0;
       default: return ((this.a ^ this.b ^ this.r) & 0x10) !== 0;
@@ -139,6 +152,7 @@ export class Flags {
       case K_ADD: case K_ADC: return ((hiA ^ hiR) & (hiB ^ hiR) & sb) !== 0;
       case K_SUB: case K_SBB: return ((hiA ^ hiB) & (hiA ^ hiR) & sb) !== 0;
       case K_LOGIC: return false;
+      case K_RESULT: return (this.aux & OF) !== 0;
       case K_INC: return (hiR & (sz === 64 ? -1 : lowMask(sz))) === sb && (sz !== 64 || this.r === 0);
       case K_DEC: return (hiA & (sz === 64 ? -1 : lowMask(sz))) === sb && (sz !== 64 || this.a === 0);
       case K_NEG: return (hiR & (sz === 64 ? -1 : lowMask(sz))) === sb && (sz !== 64 || this.r === 0);
