@@ -41,6 +41,7 @@ export default tseslint.config(
     files: [`${from}/**/*.test.ts`],
     rules: { "no-restricted-imports": ["error", { patterns: ["tools", "cli"].map((b) => ({ group: [`**/${b}/**`], message: `${from} must not import ${b} (layering)` })) }] },
   })),
+  { files: ["scripts/**/*.mjs"], languageOptions: { globals: { process: "readonly", console: "readonly" } } },
   // Tests and benchmarks may import anything and print.
   { files: ["test/**/*.ts", "bench/**/*.ts", "scripts/**/*.ts"], rules: { "max-lines-per-function": "off" } },
 );
