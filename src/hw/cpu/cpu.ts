@@ -10,6 +10,11 @@ import {
 } from "./exits.js";
 import { type Block, translateBlock } from "./translate/block.js";
 import { type CpuModel, fullModel } from "./cpuid.js";
+import { LWP_TRAP, LwpUnit, type LwpOptions } from "../lwp/unit.js";
+import { afterFastBlock, chargePartial, fastPathOk, finish, runBlock } from "../lwp/exec.js";
+import { readLwpMsr, writeLwpMsr } from "../lwp/msr.js";
+import "../lwp/xstate.js"; // registers XSAVE component 62
+import type { CpuProbes } from "./probes.js";
 
 /** Standard XCR0 bits we implement (x87 | SSE); LWP (bit 62) is in xcr0Hi bit 30. */
 export const XCR0_X87 = 1;
@@ -56,6 +61,11 @@ export class Cpu {
   pendingExit: Exit | null = null;
   /** Time-stamp counter source; the kernel may replace it (virtual by default). */
   readTsc: () => number = () => this.retired();
+  /** The LWP unit (src/hw/lwp); `lwpCounting` is its per-block hook switch (events 2–6 on). */
+  readonly lwp: LwpUnit;
+  lwpCounting = false;
+  /** Probes woven into translated blocks (exact counters, shadow call stack); see setProbes. */
+  probes: CpuProbes | null = null;
 
   private readonly cache = new Map<number, Block>();
   private readonly codePages = new Map<number, Block[]>();
@@ -63,8 +73,10 @@ export class Cpu {
   constructor(
     readonly mem: AddressSpace,
     readonly model: CpuModel = fullModel(),
+    lwpOptions: LwpOptions = {},
   ) {
     mem.onCodeWrite = (pn) => this.invalidatePage(pn);
+    this.lwp = new LwpUnit(model.lwp, lwpOptions);
   }
 
   /** Instructions retired so far, exact even in the middle of a block. */
@@ -99,15 +111,24 @@ export class Cpu {
 
   /** Runs until an exit or until about `budget` instructions have retired (block granularity). */
   run(budget: number): Exit {
+    if (this.pendingExit !== null) return this.takePendingExit();
     const stop = this.icount + budget;
     while (this.icount < stop) {
       let b: Block;
       try {
         b = this.blockAt(this.rip);
       } catch (e) {
-        return this.exception(e, this.rip);
+        return this.exceptionAt(e, this.rip);
       }
       this.block = b;
+      // LWP events 2–6 (src/hw/lwp/exec.ts): blocks where no counter crosses zero run
+      // here at full speed and are charged afterwards; the others are stepped.
+      const lwpOn = this.lwpCounting;
+      if (lwpOn && !fastPathOk(this.lwp, b)) {
+        const x = runBlock(this.lwp, this, b);
+        if (x !== null) return x;
+        continue;
+      }
       this.rip = b.end;
       const ops = b.ops;
       const n = ops.length;
@@ -117,35 +138,75 @@ export class Cpu {
           ops[i]!(this);
         }
       } catch (e) {
-        const at = b.ips[this.ci]!;
-        this.icount += this.ci;
-        this.ci = 0;
-        return this.exception(e, at);
+        const x = this.abortBlock(e, b, lwpOn);
+        if (x !== null) return x;
+        continue;
       }
       this.ci = 0;
       this.icount += n;
-      if (this.pendingExit !== null) {
-        const x = this.pendingExit;
-        this.pendingExit = null;
-        return x;
-      }
+      if (lwpOn) {
+        const x = finish(this, afterFastBlock(this.lwp, this, b));
+        if (x !== null) return x;
+      } else if (this.pendingExit !== null) return this.takePendingExit();
     }
     return EXIT_BUDGET;
   }
 
+  private takePendingExit(): Exit {
+    const x = this.pendingExit!;
+    this.pendingExit = null;
+    return x;
+  }
+
+  /**
+   * A block stopped early: a fault (RIP = the instruction), or an LWP trap after a
+   * completed instruction (RIP = the next one; the pending exit, if any, is returned).
+   */
+  private abortBlock(e: unknown, b: Block, lwpOn: boolean): Exit | null {
+    const ci = this.ci;
+    this.ci = 0;
+    if (lwpOn) chargePartial(this.lwp, b, e === LWP_TRAP ? ci + 1 : ci);
+    if (e === LWP_TRAP) {
+      this.icount += ci + 1;
+      if (ci < b.ops.length - 1) this.rip = b.ips[ci + 1]!;
+      return this.pendingExit === null ? null : this.takePendingExit();
+    }
+    this.icount += ci;
+    return this.exceptionAt(e, b.ips[ci]!);
+  }
+
   /** Converts a thrown fault into an exit, leaving RIP at the faulting instruction. */
-  private exception(e: unknown, at: number): Exit {
+  exceptionAt(e: unknown, at: number): Exit {
     this.rip = at;
+    return this.faultExit(e);
+  }
+
+  /** Converts a thrown fault into an exit without moving RIP (traps: LWP record stores). */
+  faultExit(e: unknown): Exit {
     if (e instanceof MemoryFault) {
       if (e.generalProtection) return { kind: "fault", vector: VEC_GP, errorCode: 0, address: 0, code: 0 };
       const err = (e.present ? 1 : 0) | (e.access === 1 ? 2 : 0) | 4 | (e.access === ACCESS_EXEC ? 16 : 0);
       return { kind: "fault", vector: VEC_PF, errorCode: err, address: e.address, code: e.present ? FAULT_ACCERR : FAULT_MAPERR };
     }
     if (e instanceof CpuException) {
-      if (e.vector === VEC_UD) return { kind: "ud", bytes: this.block?.insnBytes(at) ?? new Uint8Array() };
+      if (e.vector === VEC_UD) return { kind: "ud", bytes: this.block?.insnBytes(this.rip) ?? new Uint8Array() };
       return { kind: "fault", vector: e.vector, errorCode: e.errorCode, address: e.address, code: e.code };
     }
     throw e;
+  }
+
+  // ---- MSRs (the kernel's interface; RDMSR/WRMSR from CPL 3 raise #GP) -------
+
+  /** RDMSR as CPL 0 would see it; throws CpuException(#GP) for an MSR that is not modelled. */
+  rdmsr(index: number): bigint {
+    const v = readLwpMsr(this.lwp, this, index);
+    if (v === null) throw new CpuException(VEC_GP);
+    return v;
+  }
+
+  /** WRMSR as CPL 0; throws CpuException(#GP) where the hardware faults (LWP spec §2). */
+  wrmsr(index: number, value: bigint): void {
+    if (!writeLwpMsr(this.lwp, this, index, BigInt.asUintN(64, value))) throw new CpuException(VEC_GP);
   }
 
   private blockAt(rip: number): Block {
@@ -168,6 +229,13 @@ export class Cpu {
     if (list === undefined) return;
     this.codePages.delete(pn);
     for (const b of list) if (this.cache.get(b.start) === b) this.cache.delete(b.start);
+  }
+
+  /** Attaches or detaches probes; blocks are retranslated so they take effect at the next block. */
+  setProbes(p: CpuProbes | null): void {
+    if (this.probes === p) return;
+    this.probes = p;
+    this.flushCode();
   }
 
   /** Drops all translations (execve, munmap of code, tests). */

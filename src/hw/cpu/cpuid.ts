@@ -3,6 +3,7 @@
 // exactly what is implemented: an AMD Family 15h ("Bulldozer") identity with the
 // x86-64 baseline (FPU, TSC, CX8, CMOV, FXSR, SSE, SSE2), XSAVE/OSXSAVE and LWP.
 import type { Cpu } from "./cpu.js";
+import { FAM15H_LWP, FULL_LWP, type LwpCaps, lwpCpuidLeaf } from "../lwp/caps.js";
 
 export type CpuidResult = [eax: number, ebx: number, ecx: number, edx: number];
 export type CpuidLeaf = (c: Cpu, subleaf: number) => CpuidResult;
@@ -11,6 +12,8 @@ export interface CpuModel {
   readonly name: "full" | "fam15h";
   /** Leaves by number; missing leaves return zeros (AMD: out-of-range leaves read as 0). */
   readonly leaves: ReadonlyMap<number, CpuidLeaf>;
+  /** LWP capabilities: CPUID 8000_001C EBX/ECX/EDX (src/hw/lwp/caps.ts). */
+  readonly lwp: LwpCaps;
   /** Extra feature bits granted per leaf/register as instruction groups are proven (see isa rows). */
 }
 
@@ -24,22 +27,19 @@ function brand(n: number): CpuidResult {
   return [ascii4(part.slice(0, 4)), ascii4(part.slice(4, 8)), ascii4(part.slice(8, 12)), ascii4(part.slice(12, 16))];
 }
 
-/** Leaf 1 EDX: FPU(0) TSC(4) CX8(8) CMOV(15) CLFSH(19) FXSR(24) SSE(25) SSE2(26). */
-export const LEAF1_EDX = (1 << 0) | (1 << 4) | (1 << 8) | (1 << 15) | (1 << 19) | (1 << 24) | (1 << 25) | (1 << 26);
-/** Leaf 1 ECX: XSAVE(26) OSXSAVE(27). */
-export const LEAF1_ECX = (1 << 26) | (1 << 27);
+/** Leaf 1 EDX: FPU(0) TSC(4) CX8(8) CMOV(15) CLFSH(19) MMX(23) FXSR(24) SSE(25) SSE2(26). */
+export const LEAF1_EDX = (1 << 0) | (1 << 4) | (1 << 8) | (1 << 15) | (1 << 19) | (1 << 23) | (1 << 24) | (1 << 25) | (1 << 26);
+/** Leaf 1 ECX: CX16(13) POPCNT(23) XSAVE(26) OSXSAVE(27). */
+export const LEAF1_ECX = (1 << 13) | (1 << 23) | (1 << 26) | (1 << 27);
 /** 8000_0001 EDX: SYSCALL(11) NX(20) LM(29) + the leaf-1 bits AMD mirrors. */
 export const EXT1_EDX = (1 << 11) | (1 << 20) | (1 << 29) | (LEAF1_EDX & 0x0183f3ff);
-/** 8000_0001 ECX: LahfSahf(0) LWP(15). */
-export const EXT1_ECX = (1 << 0) | (1 << 15);
+/** 8000_0001 ECX: LahfSahf(0) ABM(5: LZCNT) LWP(15). */
+export const EXT1_ECX = (1 << 0) | (1 << 5) | (1 << 15);
 
 const FAMILY_15H_SIGNATURE = 0x00600f12;
 
 /** Extra feature bits contributed by instruction groups once they are proven (leaf → [ecx, edx]). */
 export const EXTRA_FEATURES = { leaf1Ecx: 0, leaf1Edx: 0, ext1Ecx: 0, ext1Edx: 0 };
-
-/** Hook for the LWP unit's leaf 8000_001C (installed by src/hw/lwp). */
-export const lwpLeaf: { fn: CpuidLeaf } = { fn: () => [0, 0, 0, 0] };
 
 function xsaveLeaf(c: Cpu, sub: number): CpuidResult {
   const lwpOn = (c.xcr0Hi & (1 << 30)) !== 0;
@@ -66,16 +66,17 @@ function baseLeaves(): Map<number, CpuidLeaf> {
     // L2: 2 MiB 16-way; L3: 8 MiB 64-way (EDX[31:18] in 512 KiB units).
     [0x80000006, () => [0x64000000, 0x64004200, 0x08009140, 0x0040a140]],
     [0x80000008, () => [0x00003030, 0, 0, 0]],
-    [0x8000001c, (c, s) => lwpLeaf.fn(c, s)],
+    // LWP (LWP spec §1.2): EAX = enabled features when XCR0[62], EBX/ECX/EDX = the model's row.
+    [0x8000001c, (c) => lwpCpuidLeaf(c.lwp.caps, (c.xcr0Hi & (1 << 30)) !== 0, c.lwp.cfgLo)],
   ]);
 }
 
 export function fullModel(): CpuModel {
-  return { name: "full", leaves: baseLeaves() };
+  return { name: "full", leaves: baseLeaves(), lwp: FULL_LWP };
 }
 
 export function fam15hModel(): CpuModel {
-  return { name: "fam15h", leaves: baseLeaves() };
+  return { name: "fam15h", leaves: baseLeaves(), lwp: FAM15H_LWP };
 }
 
 /** Executes CPUID for (leaf, subleaf). */

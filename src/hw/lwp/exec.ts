@@ -1,0 +1,244 @@
+// SPDX-License-Identifier: MIT
+// Per-block event counting for LWP events 2–6 (LWP spec §7.2, design.md "The LWP
+// unit"): a block whose counters cannot cross zero runs at full speed and is
+// charged afterwards; otherwise it is stepped one instruction at a time so the
+// record names the exact instruction (precise IP, no skid).
+import type { Cpu } from "../cpu/cpu.js";
+import type { Exit } from "../cpu/exits.js";
+import type { Block } from "../cpu/translate/block.js";
+import type { Ea } from "../cpu/translate/operands.js";
+import { MemoryFault } from "../memory/address-space.js";
+import { insnCost, REF_DEN, REF_NUM } from "./cost-table.js";
+import { BR_CLASS, BR_FLAG, DC_FLAG, EV } from "./events.js";
+import { FILTER } from "./lwpcb.js";
+import { loadAddresses } from "./loads.js";
+import { LEVEL } from "./cache-model.js";
+import { LWP_TRAP, STORED_THRESHOLD, type LwpUnit } from "./unit.js";
+
+interface BlockInfo {
+  readonly costs: Int32Array;
+  readonly total: number;
+  loads: Ea[][] | null;
+}
+
+const infos = new WeakMap<Block, BlockInfo>();
+
+function infoOf(b: Block): BlockInfo {
+  let i = infos.get(b);
+  if (i === undefined) {
+    const costs = Int32Array.from(b.insns, insnCost);
+    i = { costs, total: costs.reduce((s, v) => s + v, 0), loads: null };
+    infos.set(b, i);
+  }
+  return i;
+}
+
+function loadsOf(info: BlockInfo, b: Block): Ea[][] {
+  return (info.loads ??= b.insns.map(loadAddresses));
+}
+
+/** Branch class by iced FlowControl (Next, UncondBr, IndirectBr, CondBr, Return, Call, IndirectCall, ...). */
+const CLASS_BY_FLOW = [0, BR_CLASS.RELATIVE, BR_CLASS.ABSOLUTE, BR_CLASS.CONDITIONAL, BR_CLASS.ABSOLUTE,
+  BR_CLASS.RELATIVE, BR_CLASS.ABSOLUTE, 0, 0, 0, 0];
+
+/** Branch class of the block's last instruction (SYSCALL is a Call without a target: not a branch). */
+function branchClass(b: Block, n: number): number {
+  const last = b.insns[n - 1]!;
+  const cls = CLASS_BY_FLOW[last.flow] ?? 0;
+  return last.flow === 5 && last.branchTarget === 0 ? 0 : cls;
+}
+
+const loadAddr = new Float64Array(16);
+
+/**
+ * Whether the block can run at full speed on the CPU's own loop: nothing pending,
+ * no D-cache model, the IP filter uniform over the block, and no counter crossing
+ * zero inside it. Sets `u.blockCounted` for `afterFastBlock`.
+ */
+export function fastPathOk(u: LwpUnit, b: Block): boolean {
+  if (u.hasPending || u.ev4) return false;
+  const n = b.ops.length;
+  let counted = true;
+  if (u.ipMode !== 0) {
+    const lo = b.start, hi = b.ips[n - 1]!;
+    const allIn = lo >= u.baseIp && hi <= u.limitIp;
+    if (!allIn && !(hi < u.baseIp || lo > u.limitIp)) return false;
+    counted = allIn === (u.ipMode === 1);
+  }
+  u.blockCounted = counted;
+  return !counted || !mustStep(u, b, n);
+}
+
+/** Charges a block that ran at full speed and handles its branch (event 3). */
+export function afterFastBlock(u: LwpUnit, c: Cpu, b: Block): Exit | null {
+  const n = b.ops.length;
+  if (u.blockCounted) chargeBlock(u, b, n);
+  return u.ev3 ? branchEvent(u, c, b, n, u.blockCounted) : null;
+}
+
+/** Charges the instructions that retired before a fault in a full-speed block. */
+export function chargePartial(u: LwpUnit, b: Block, retired: number): void {
+  if (!u.blockCounted) return;
+  if (u.ev2) u.counters[EV.INSTRUCTIONS] = u.counters[EV.INSTRUCTIONS]! - retired;
+  if (u.ev5 || u.ev6) {
+    const costs = infoOf(b).costs;
+    let s = 0;
+    for (let i = 0; i < retired; i++) s += costs[i]!;
+    chargeCycles(u, s);
+  }
+}
+
+/** Executes a block that cannot run at full speed: retry a pending record, then step it. */
+export function runBlock(u: LwpUnit, c: Cpu, b: Block): Exit | null {
+  if (u.hasPending) {
+    try {
+      if (u.flushPending(c) === STORED_THRESHOLD) return u.interruptExit();
+    } catch (e) {
+      if (e instanceof MemoryFault) return c.faultExit(e);
+      throw e;
+    }
+  }
+  return stepBlock(u, c, b, b.ops.length);
+}
+
+/** Whether a counter crosses zero inside this block (then it must be stepped). */
+function mustStep(u: LwpUnit, b: Block, n: number): boolean {
+  if (u.ev2 && u.counters[EV.INSTRUCTIONS]! < n) return true;
+  if (u.ev5 || u.ev6) {
+    const total = infoOf(b).total;
+    if (u.ev5 && u.counters[EV.CYCLES]! < total) return true;
+    if (u.ev6 && u.counters[EV.REF_CYCLES]! < Math.floor((u.refUnits + total * REF_NUM) / REF_DEN)) return true;
+  }
+  return false;
+}
+
+/** Charges a whole block that crossed nothing (events 2, 5, 6). */
+function chargeBlock(u: LwpUnit, b: Block, n: number): void {
+  if (u.ev2) u.counters[EV.INSTRUCTIONS] = u.counters[EV.INSTRUCTIONS]! - n;
+  if (u.ev5 || u.ev6) chargeCycles(u, infoOf(b).total);
+}
+
+function chargeCycles(u: LwpUnit, cycles: number): void {
+  if (u.ev5) u.counters[EV.CYCLES] = u.counters[EV.CYCLES]! - cycles;
+  if (u.ev6) {
+    u.refUnits += cycles * REF_NUM;
+    const d = Math.floor(u.refUnits / REF_DEN);
+    u.refUnits -= d * REF_DEN;
+    u.counters[EV.REF_CYCLES] = u.counters[EV.REF_CYCLES]! - d;
+  }
+}
+
+/** Returns an instruction's own exit first (SYSCALL, LWPINS interrupt) and keeps the LWP one for the next run. */
+export function finish(c: Cpu, x: Exit | null): Exit | null {
+  const p = c.pendingExit;
+  if (p === null) return x;
+  c.pendingExit = x;
+  return p;
+}
+
+function inRange(u: LwpUnit, ip: number): boolean {
+  return u.ipMode === 0 || (ip >= u.baseIp && ip <= u.limitIp) === (u.ipMode === 1);
+}
+
+/** Steps a block instruction by instruction, accounting each retired instruction exactly. */
+function stepBlock(u: LwpUnit, c: Cpu, b: Block, n: number): Exit | null {
+  c.rip = b.end;
+  const ops = b.ops, ips = b.ips;
+  const info = u.ev4 || u.ev5 || u.ev6 ? infoOf(b) : null;
+  const loads = u.ev4 ? loadsOf(info!, b) : null;
+  for (let i = 0; i < n; i++) {
+    c.ci = i;
+    const nl = loads === null ? 0 : prepareLoads(c, loads[i]!);
+    let trapped = false;
+    try {
+      ops[i]!(c);
+    } catch (e) {
+      if (e !== LWP_TRAP) {
+        c.icount += i;
+        c.ci = 0;
+        return c.exceptionAt(e, ips[i]!);
+      }
+      trapped = true;
+    }
+    c.ci = i + 1;
+    const x = retire(u, c, b, i, n, info, nl);
+    if (x !== null || trapped || i === n - 1) {
+      c.icount += i + 1;
+      c.ci = 0;
+      if (i < n - 1) c.rip = ips[i + 1]!;
+      return finish(c, x);
+    }
+  }
+  return null;
+}
+
+function prepareLoads(c: Cpu, eas: Ea[]): number {
+  const k = Math.min(eas.length, loadAddr.length);
+  for (let j = 0; j < k; j++) loadAddr[j] = eas[j]!(c);
+  return k;
+}
+
+/** Accounts one retired instruction for every enabled event; the first exit wins. */
+function retire(u: LwpUnit, c: Cpu, b: Block, i: number, n: number, info: BlockInfo | null, nl: number): Exit | null {
+  const ip = b.ips[i]!;
+  const counted = inRange(u, ip);
+  let x: Exit | null = null;
+  for (let j = 0; j < nl; j++) x = dcacheEvent(u, c, ip, loadAddr[j]!, counted) ?? x;
+  if (counted && u.ev2) {
+    const v = u.counters[EV.INSTRUCTIONS]! - 1;
+    u.counters[EV.INSTRUCTIONS] = v;
+    if (v < 0) x = u.fire(c, EV.INSTRUCTIONS, ip, 0, 0, 0, 0) ?? x;
+  }
+  if (u.ev3 && i === n - 1) x = branchEvent(u, c, b, n, counted) ?? x;
+  if (counted && info !== null && (u.ev5 || u.ev6)) x = cycleEvents(u, c, ip, info.costs[i]!) ?? x;
+  return x;
+}
+
+function cycleEvents(u: LwpUnit, c: Cpu, ip: number, cost: number): Exit | null {
+  chargeCycles(u, cost);
+  let x: Exit | null = null;
+  if (u.ev5 && u.counters[EV.CYCLES]! < 0) x = u.fire(c, EV.CYCLES, ip, 0, 0, 0, 0);
+  if (u.ev6 && u.counters[EV.REF_CYCLES]! < 0) x = u.fire(c, EV.REF_CYCLES, ip, 0, 0, 0, 0) ?? x;
+  return x;
+}
+
+/** Event 3 for the block's last instruction, after it executed (taken = RIP left the fall-through). */
+function branchEvent(u: LwpUnit, c: Cpu, b: Block, n: number, counted: boolean): Exit | null {
+  const cls = branchClass(b, n);
+  if (cls === 0) return null;
+  const ip = b.ips[n - 1]!;
+  const next = c.rip;
+  const taken = cls !== BR_CLASS.CONDITIONAL || next !== b.end;
+  let flags = taken ? BR_FLAG.TAKEN : 0;
+  if (u.geo.branchPrediction) {
+    const ok = u.predictor.predict(ip, cls, taken, next);
+    flags |= BR_FLAG.PREDICTION_VALID | (ok ? BR_FLAG.PREDICTED : 0);
+    if ((u.filters & (ok ? FILTER.NO_PREDICTED : FILTER.NO_MISPREDICTED)) !== 0) return null;
+  }
+  if (!counted || u.skipClass[cls] === 1) return null;
+  const v = u.counters[EV.BRANCHES]! - 1;
+  u.counters[EV.BRANCHES] = v;
+  if (v >= 0) return null;
+  flags |= cls << BR_FLAG.CLASS_SHIFT;
+  return u.fire(c, EV.BRANCHES, ip, flags, 0, next % 4294967296 | 0, Math.floor(next / 4294967296) | 0);
+}
+
+/** Event 4: one load through the cache model; an L1 miss that passes the filters counts. */
+function dcacheEvent(u: LwpUnit, c: Cpu, ip: number, addr: number, counted: boolean): Exit | null {
+  const level = u.cache.load(addr);
+  if (level === LEVEL.L1 || !counted) return null;
+  const g = u.geo, f = u.filters;
+  const lat = u.cache.latency;
+  if (g.cacheLatency && lat < (f & FILTER.MIN_LATENCY_MASK)) return null;
+  if (g.cacheLevels) {
+    const skip = level === LEVEL.L2 ? FILTER.NO_L2 : level === LEVEL.L3 ? FILTER.NO_L3 : FILTER.NO_DRAM;
+    if ((f & skip) !== 0) return null;
+  }
+  const v = u.counters[EV.DCACHE]! - 1;
+  u.counters[EV.DCACHE] = v;
+  if (v >= 0) return null;
+  const maxLat = g.latencyBits === 0 ? 0 : 2 ** g.latencyBits - 1;
+  const flags = level | (g.dataAddress ? DC_FLAG.ADDRESS_VALID : 0);
+  const d2 = g.dataAddress ? addr : 0;
+  return u.fire(c, EV.DCACHE, ip, flags, Math.min(lat, maxLat), d2 % 4294967296 | 0, Math.floor(d2 / 4294967296) | 0);
+}
