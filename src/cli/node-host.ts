@@ -39,6 +39,9 @@ function direntType(d: fs.Dirent): number {
 }
 
 export class NodeHost implements Host {
+  /** `guestCwd`: the working directory the guest starts in (null: the host's own). */
+  constructor(private readonly guestCwd: string | null = null) {}
+
   open(path: string, flags: number, mode: number): number {
     return wrap(() => fs.openSync(path, flags, mode)) as number;
   }
@@ -135,7 +138,7 @@ export class NodeHost implements Host {
     if (ms > 0) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
   }
   cwd(): string {
-    return process.cwd();
+    return this.guestCwd ?? process.cwd();
   }
 }
 

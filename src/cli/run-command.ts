@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // `lwp run`: runs an unmodified x86-64 Linux program on the emulated machine.
 import { readFileSync } from "node:fs";
-import { delimiter, resolve } from "node:path";
+import { delimiter, posix, resolve } from "node:path";
 import { existsSync, statSync } from "node:fs";
 import { ExecError, Machine, signalMessage } from "../kernel/machine.js";
 import type { KernelOptions } from "../kernel/kernel.js";
@@ -15,18 +15,32 @@ export const MACHINE_OPTIONS: readonly OptionRow[] = [
   { name: "max-instructions", arg: "N", help: "stop the program after N instructions (exit status 124)" },
   { name: "cpu", arg: "MODEL", help: "CPU model: full (default, every LWP feature) or fam15h (real Family 15h LWP)" },
   { name: "no-lwp", help: "boot with XCR0 bit 62 clear: LWP instructions raise SIGILL" },
+  { name: "root", arg: "DIR", help: "confine every guest path to DIR (the guest's /); PROGRAM is looked up inside it" },
 ];
 
 export const RUN_OPTIONS: readonly OptionRow[] = [...MACHINE_OPTIONS, { name: "help", short: "h", help: "show this help" }];
 
-/** Finds PROGRAM as a shell would: a path if it has a slash, else along $PATH. */
-export function findProgram(name: string): string {
-  if (name.includes("/")) return resolve(name);
+/**
+ * Finds PROGRAM as a shell would: a path if it has a slash, else along $PATH.
+ * With a root, the search happens inside it and the guest path is returned.
+ */
+export function findProgram(name: string, root = ""): string {
+  const host = (g: string): string => (root === "" ? g : root + g);
+  if (name.includes("/")) return root === "" ? resolve(name) : posix.resolve("/", name);
   for (const dir of (process.env["PATH"] ?? "/usr/bin:/bin").split(delimiter)) {
-    const p = resolve(dir || ".", name);
-    if (existsSync(p) && statSync(p).isFile()) return p;
+    const p = root === "" ? resolve(dir || ".", name) : posix.resolve("/", dir || ".", name);
+    if (existsSync(host(p)) && statSync(host(p)).isFile()) return p;
   }
   throw new CliError(`lwp: ${name}: command not found`, 127);
+}
+
+/** The --root directory as an absolute host path without a trailing slash ("" when absent). */
+function rootOption(opts: Parsed): string {
+  const v = opts.get("root");
+  if (v === undefined) return "";
+  if (v === true || !existsSync(v) || !statSync(v).isDirectory()) throw new UsageError(`Invalid value for --root: ${String(v)} (expected a directory)`);
+  const abs = resolve(v);
+  return abs === "/" ? "" : abs;
 }
 
 export class CliError extends Error {
@@ -45,6 +59,7 @@ export function machineOptions(opts: Parsed): Partial<KernelOptions> {
     maxInstructions: opts.has("max-instructions") ? intOption(opts, "max-instructions", 0) : null,
     cpu,
     lwp: !opts.has("no-lwp"),
+    root: rootOption(opts),
   };
 }
 
@@ -62,9 +77,11 @@ export function readProgram(path: string): Uint8Array {
 export function runProgram(opts: Parsed, rest: string[]): number {
   const name = rest[0];
   if (name === undefined) throw new UsageError("Missing PROGRAM to run");
-  const path = findProgram(name);
-  const bytes = readProgram(path);
-  const machine = new Machine(new NodeHost(), machineOptions(opts));
+  const mopts = machineOptions(opts);
+  const root = mopts.root ?? "";
+  const path = findProgram(name, root);
+  const bytes = readProgram(root + path);
+  const machine = new Machine(new NodeHost(root === "" ? null : "/"), mopts);
   let proc;
   try {
     proc = machine.spawn({ path, bytes, argv: rest, envp: Object.entries(process.env).map(([k, v]) => `${k}=${v ?? ""}`) });

@@ -1,9 +1,13 @@
 // SPDX-License-Identifier: MIT
 // Kernel-wide context shared by every syscall handler: the host, options,
-// the seeded PRNG, the virtual clock and diagnostics output.
+// the seeded PRNG, the virtual clock, the process and task tables and diagnostics.
 import type { Host } from "./host.js";
 import { Prng } from "./prng.js";
 import type { Process } from "./process.js";
+import type { Task } from "./task.js";
+import { FutexTable } from "./sched/futex.js";
+import { Scheduler } from "./sched/scheduler.js";
+import type { LwpProfiler } from "./lwp/profiler.js";
 
 export interface KernelOptions {
   strace: boolean;
@@ -13,10 +17,12 @@ export interface KernelOptions {
   cpu: "full" | "fam15h";
   /** XCR0 bit 62 enabled at boot (off with --no-lwp). */
   lwp: boolean;
+  /** Directory every guest path is confined to ("" = the host's /). */
+  root: string;
 }
 
 export const DEFAULT_OPTIONS: KernelOptions = {
-  strace: false, seed: 1, hostTime: false, maxInstructions: null, cpu: "full", lwp: true,
+  strace: false, seed: 1, hostTime: false, maxInstructions: null, cpu: "full", lwp: true, root: "",
 };
 
 /** Virtual time starts here: 2011-10-12T00:00:00Z, the day AMD shipped Bulldozer with LWP. */
@@ -26,8 +32,20 @@ export const NS_PER_INSTRUCTION = 1;
 
 export class Kernel {
   readonly prng: Prng;
-  /** Virtual nanoseconds added by sleeps (nanosleep advances time instead of waiting). */
+  /** Virtual nanoseconds added while every task was blocked (sleeps advance time instead of waiting). */
   sleptNs = 0n;
+  /** Instructions retired by every task of every process (accounted after each CPU slice). */
+  retiredTotal = 0;
+  readonly procs = new Map<number, Process>();
+  /** Every live task in creation order: the round-robin run list. */
+  readonly tasks: Task[] = [];
+  readonly futexes = new FutexTable();
+  readonly sched: Scheduler = new Scheduler(this);
+  /** Profiling by the kernel on programs' behalf (lwp record/stat, perf_event_open), or null. */
+  lwpProf: LwpProfiler | null = null;
+  /** The first process (what `lwp run` started); the run ends when it does. */
+  init: Process | null = null;
+  private nextId = 1000;
   private readonly warned = new Set<string>();
 
   constructor(
@@ -37,15 +55,28 @@ export class Kernel {
     this.prng = new Prng(opts.seed);
   }
 
-  /** CLOCK_MONOTONIC in ns: virtual (retired work + sleeps) unless --host-time. */
-  monotonicNs(p: Process): bigint {
-    if (this.opts.hostTime) return this.host.monotonicNs();
-    return BigInt(Math.floor(p.cpu.retired() * NS_PER_INSTRUCTION)) + this.sleptNs;
+  allocId(): number {
+    return this.nextId++;
   }
 
-  realtimeNs(p: Process): bigint {
+  /** Virtual clock in ns: retired work of all tasks plus idle time skipped. */
+  clockNs(): bigint {
+    return BigInt(Math.floor(this.retiredTotal * NS_PER_INSTRUCTION)) + this.sleptNs;
+  }
+
+  /** CLOCK_MONOTONIC in ns: virtual unless --host-time. */
+  monotonicNs(_p?: Process): bigint {
+    if (this.opts.hostTime) return this.host.monotonicNs();
+    return this.clockNs();
+  }
+
+  realtimeNs(_p?: Process): bigint {
     if (this.opts.hostTime) return this.host.realtimeNs();
-    return VIRTUAL_EPOCH_NS + this.monotonicNs(p);
+    return VIRTUAL_EPOCH_NS + this.clockNs();
+  }
+
+  findTask(tid: number): Task | undefined {
+    return this.tasks.find((t) => t.tid === tid && !t.exited);
   }
 
   /** Writes a diagnostic line to the host's stderr. */

@@ -1,124 +1,158 @@
 // SPDX-License-Identifier: MIT
-// The machine owns the run loop: it starts programs, runs the CPU, and turns
-// its exits into system calls, signals and process exits (design.md "Layers").
-import { PROT_READ, PROT_WRITE } from "../hw/memory/address-space.js";
-import { fam15hModel, fullModel, LEAF1_EDX } from "../hw/cpu/cpuid.js";
-import { VEC_AC, VEC_BP, VEC_DE, VEC_MF, VEC_XM, type Exit } from "../hw/cpu/exits.js";
+// The machine owns the run loop: it starts programs, picks a task, runs its CPU
+// for a slice, and turns exits into system calls, signals, scheduling and
+// process exits (design.md "Layers and the run loop").
+import { fam15hModel, fullModel } from "../hw/cpu/cpuid.js";
+import type { Exit } from "../hw/cpu/exits.js";
 import { ENOSYS } from "./errno.js";
+import { type ExecSpec, execImage } from "./exec.js";
 import { HostFile } from "./fs/files.js";
 import type { Host } from "./host.js";
 import { DEFAULT_OPTIONS, Kernel, type KernelOptions } from "./kernel.js";
-import {
-  AT_CLKTCK, AT_EGID, AT_ENTRY, AT_EUID, AT_FLAGS, AT_GID, AT_HWCAP, AT_HWCAP2, AT_MINSIGSTKSZ, AT_PAGESZ,
-  AT_PHDR, AT_PHENT, AT_PHNUM, AT_SECURE, AT_UID, AT_BASE, buildInitialStack,
-} from "./loader/initial-stack.js";
-import { ExecError, loadElf, parseExecutable } from "./loader/load-elf.js";
-import { Process, STACK_SIZE, STACK_TOP } from "./process.js";
-import { SIGBUS, SIGFPE, SIGILL, SIGSEGV, SIGTRAP, SIGNAL_MESSAGES } from "./signals.js";
+import { ExecError } from "./loader/load-elf.js";
+import { loadTask } from "./context.js";
+import { Process } from "./process.js";
+import { SIGKILL, SIGNAL_MESSAGES } from "./signals.js";
+import { deliverPending, forceSignal, sendToTask } from "./signal/deliver.js";
+import { faultSignal } from "./signal/fault.js";
+import { exitGroup } from "./sched/exit.js";
+import { QUANTUM } from "./sched/scheduler.js";
 import { formatCall, formatResult } from "./strace.js";
 import { syscallRow } from "./syscalls/table.js";
+import { BLOCK } from "./syscalls/types.js";
+import type { Task } from "./task.js";
+import { SI_KERNEL } from "./signal/queue.js";
+import { type ExactCounts, LwpProfiler } from "./lwp/profiler.js";
+import { type ProfileOptions, profileRequest } from "./lwp/options.js";
+import type { ProbeOptions } from "../hw/cpu/probes.js";
 
-export interface ExecSpec {
-  /** Absolute path of the program as the guest sees it (/proc/self/exe, AT_EXECFN). */
-  path: string;
-  bytes: Uint8Array;
-  argv: string[];
-  envp: string[];
+/** What the kernel does for the tools while the program runs (lwp record, lwp stat). */
+export interface SpawnOptions {
+  /** Profile with LWP: an LWPCB and ring per task, drained into `profile.sink`. */
+  readonly profile?: ProfileOptions;
+  /** Exact event counters (lwp stat). */
+  readonly count?: ProbeOptions;
 }
 
-/** Instructions per CPU run slice between checks. */
-const SLICE = 1 << 20;
+export type { ExecSpec };
 const ARG_REGS = [7, 6, 2, 10, 8, 9];
 
 export class Machine {
   readonly kernel: Kernel;
-  private nextPid = 1000;
 
   constructor(host: Host, opts: Partial<KernelOptions> = {}) {
     this.kernel = new Kernel(host, { ...DEFAULT_OPTIONS, ...opts });
   }
 
   /** Creates a process running `spec`; throws ExecError with a one-line message. */
-  spawn(spec: ExecSpec): Process {
-    const elf = parseExecutable(spec.bytes);
+  spawn(spec: ExecSpec, opts: SpawnOptions = {}): Process {
     const k = this.kernel;
-    const p = new Process(this.nextPid++, k.opts.cpu === "fam15h" ? fam15hModel() : fullModel());
-    const img = loadElf(p.mem, elf);
-    if (img.interp !== null) throw new ExecError(`Dynamic executables are not supported yet (interpreter ${img.interp})`);
-    p.exePath = spec.path;
+    const p = new Process(k.allocId(), k.opts.cpu === "fam15h" ? fam15hModel() : fullModel());
     p.cwd = k.host.cwd();
-    p.brkStart = p.brk = img.brk;
-    for (const s of img.segments) p.addMapping({ ...s, path: spec.path });
-    p.mem.map(STACK_TOP - STACK_SIZE, STACK_SIZE, PROT_READ | PROT_WRITE);
-    p.addMapping({ start: STACK_TOP - STACK_SIZE, end: STACK_TOP, prot: PROT_READ | PROT_WRITE, path: "[stack]", offset: 0 });
-    const enc = new TextEncoder();
-    const random = new Uint8Array(16);
-    k.prng.fill(random);
-    const sp = buildInitialStack(p.mem, STACK_TOP, {
-      argv: spec.argv.map((s) => enc.encode(s)), envp: spec.envp.map((s) => enc.encode(s)),
-      execfn: enc.encode(spec.path), random,
-      aux: [[AT_PHDR, img.phdr], [AT_PHENT, img.phent], [AT_PHNUM, img.phnum], [AT_PAGESZ, 4096],
-        [AT_BASE, 0], [AT_FLAGS, 0], [AT_ENTRY, img.entry], [AT_UID, 0], [AT_EUID, 0], [AT_GID, 0], [AT_EGID, 0],
-        [AT_SECURE, 0], [AT_HWCAP, LEAF1_EDX], [AT_HWCAP2, 0], [AT_CLKTCK, 100], [AT_MINSIGSTKSZ, 2048]],
-    });
-    const c = p.cpu;
-    c.setReg(4, sp);
-    c.rip = img.entry;
-    if (k.opts.lwp) c.xcr0Hi |= 1 << 30;
-    this.installStdio(p);
+    execImage(k, p, p.current, spec);
+    const h = k.host;
+    for (const fd of [0, 1, 2]) p.fds.install(new HostFile(h, fd, `/dev/fd/${fd}`, fd === 0 ? 0 : 1, null, false, true), false);
+    k.procs.set(p.pid, p);
+    k.tasks.push(p.current);
+    if (opts.profile !== undefined || opts.count !== undefined) {
+      k.lwpProf = new LwpProfiler(k, opts.count ?? null);
+      if (opts.profile !== undefined) k.lwpProf.attach(p.current, profileRequest(k, p, opts.profile));
+    }
     return p;
   }
 
-  private installStdio(p: Process): void {
-    const h = this.kernel.host;
-    for (const fd of [0, 1, 2]) p.fds.install(new HostFile(h, fd, `/dev/fd/${fd}`, fd === 0 ? 0 : 1, null, false, true), false);
+  /** Exact totals since spawn (lwp stat); instructions are always exact. */
+  counts(): ExactCounts {
+    const k = this.kernel;
+    return k.lwpProf?.counts() ?? { instructions: k.retiredTotal, branches: 0, cycles: 0, dcacheMisses: 0, repIterations: 0, repInstructions: 0 };
   }
 
-  /** Runs a process to completion; returns its exit status (128+N when killed by signal N). */
-  run(p: Process): number {
-    const max = this.kernel.opts.maxInstructions;
-    while (p.exitStatus === null) {
-      const budget = max === null ? SLICE : Math.min(SLICE, max - p.cpu.retired());
-      if (budget <= 0) {
-        this.kernel.diag(`lwp: instruction limit reached (${max} instructions)`);
-        p.fds.closeAll();
-        return 124;
+  /** Runs until `init` ends; returns its exit status (128+N when killed by signal N). */
+  run(init: Process): number {
+    const k = this.kernel;
+    k.init = init;
+    while (init.live) {
+      if (this.overLimit()) return this.stopAll(124);
+      const t = k.sched.pick();
+      if (t === null) {
+        if (k.sched.idle()) continue;
+        k.diag("lwp: deadlock: every task is blocked");
+        return this.stopAll(128 + SIGKILL);
       }
-      this.handle(p, p.cpu.run(budget));
+      this.step(t);
     }
-    p.fds.closeAll();
-    return p.exitStatus;
+    this.stopAll(0);
+    return init.exitStatus ?? 0;
   }
 
-  private handle(p: Process, x: Exit): void {
+  private overLimit(): boolean {
+    const max = this.kernel.opts.maxInstructions;
+    if (max === null || this.kernel.retiredTotal < max) return false;
+    this.kernel.diag(`lwp: instruction limit reached (${max} instructions)`);
+    return true;
+  }
+
+  /** Ends every process still alive (the run is over); returns `status`. */
+  private stopAll(status: number): number {
+    const k = this.kernel;
+    for (const p of [...k.procs.values()]) if (p.live) exitGroup(k, p, 0, SIGKILL);
+    return status;
+  }
+
+  /** Delivers pending signals to `t`, then runs it for one slice and handles the exit. */
+  private step(t: Task): void {
+    const k = this.kernel;
+    loadTask(t, k.opts.lwp);
+    k.lwpProf?.onRun(t);
+    deliverPending(k, t);
+    if (!t.runnable) return;
+    const c = t.proc.cpu;
+    const max = k.opts.maxInstructions;
+    let budget = Math.min(QUANTUM - k.sched.used, k.sched.untilDeadline());
+    if (max !== null) budget = Math.min(budget, max - k.retiredTotal);
+    const base = k.clockNs();
+    const before = c.retired();
+    c.readTsc = () => Number(base) + (c.retired() - before);
+    const x = c.run(Math.max(1, budget));
+    const n = c.retired() - before;
+    t.retired += n;
+    k.retiredTotal += n;
+    k.sched.used += n;
+    this.handle(t, x);
+    k.sched.fireTimers();
+  }
+
+  private handle(t: Task, x: Exit): void {
+    const k = this.kernel;
     switch (x.kind) {
-      case "syscall": this.syscall(p); return;
+      case "syscall": this.syscall(t); return;
       case "budget": return;
-      case "fault":
-        if (this.kernel.opts.strace) this.kernel.diag(`lwp: fault vector ${x.vector} at 0x${p.cpu.rip.toString(16)} address 0x${x.address.toString(16)}`);
-        this.kill(p, signalFor(x.vector));
+      case "lwpInterrupt":
+        if (k.lwpProf?.onInterrupt(t) === true) return;
+        if (t.lwpSignal !== 0) sendToTask(k, t, { signo: t.lwpSignal, code: SI_KERNEL });
         return;
-      case "ud":
-        if (this.kernel.opts.strace) this.kernel.diag(`lwp: #UD at 0x${p.cpu.rip.toString(16)}: ${[...x.bytes].map((b) => b.toString(16).padStart(2, "0")).join(" ")}`);
-        this.kill(p, SIGILL);
-        return;
-      case "halt": this.kill(p, SIGSEGV); return;
-      case "lwpInterrupt": return;
+      default: {
+        const c = t.proc.cpu;
+        if (k.opts.strace) {
+          const what = x.kind === "ud" ? `#UD at 0x${c.rip.toString(16)}: ${[...x.bytes].map((b) => b.toString(16).padStart(2, "0")).join(" ")}`
+            : x.kind === "fault" ? `fault vector ${x.vector} at 0x${c.rip.toString(16)} address 0x${x.address.toString(16)}` : `hlt at 0x${c.rip.toString(16)}`;
+          k.diag(`lwp: ${what}`);
+        }
+        const si = faultSignal(t, x);
+        if (si !== null) forceSignal(t, si);
+      }
     }
   }
 
-  /** Terminates the process by a signal's default action, with the shell's message. */
-  private kill(p: Process, sig: number): void {
-    p.killedBy = sig;
-    p.exitStatus = 128 + sig;
-  }
-
-  private syscall(p: Process): void {
+  private syscall(t: Task): void {
+    const p = t.proc;
     const c = p.cpu;
     const nr = c.r32[0]! >>> 0;
     const args = ARG_REGS.map((r) => c.getReg(r));
     const row = syscallRow(nr);
     const k = this.kernel;
+    p.current = t;
+    t.syscallNr = nr;
     let r: number;
     if (row === undefined) {
       r = -ENOSYS;
@@ -126,18 +160,10 @@ export class Machine {
     } else r = row.fn(k, p, args);
     if (k.opts.strace) {
       const call = row === undefined ? `syscall_${nr}(...)` : formatCall(p, row.name, row.args, args);
-      k.diag(`${call} = ${formatResult(r)}`);
+      const pre = k.tasks.length > 1 || k.procs.size > 1 ? `[pid ${t.tid}] ` : "";
+      k.diag(`${pre}${call} = ${r === BLOCK ? "? <blocks>" : formatResult(r)}`);
     }
-    if (!Number.isNaN(r)) c.setReg(0, r);
-  }
-}
-
-function signalFor(vector: number): number {
-  switch (vector) {
-    case VEC_DE: case VEC_MF: case VEC_XM: return SIGFPE;
-    case VEC_BP: return SIGTRAP;
-    case VEC_AC: return SIGBUS;
-    default: return SIGSEGV;
+    if (r !== BLOCK && !Number.isNaN(r) && !t.exited && p.mm.loaded === t) c.setReg(0, r);
   }
 }
 

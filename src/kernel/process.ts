@@ -1,10 +1,14 @@
 // SPDX-License-Identifier: MIT
-// A guest process: its address space, CPU (one thread for now), descriptor
-// table, program break and mmap area, as Linux's mm_struct/task_struct hold them.
+// A guest process (Linux signal_struct + mm_struct + files_struct): the address
+// space and its CPU, descriptor table, program break, mappings, signal
+// dispositions, its threads (tasks), and its place in the process tree.
 import { AddressSpace, PAGE_SIZE, USER_LIMIT } from "../hw/memory/address-space.js";
 import { Cpu } from "../hw/cpu/cpu.js";
 import type { CpuModel } from "../hw/cpu/cpuid.js";
 import { FdTable } from "./fs/files.js";
+import type { SigAction } from "./signals.js";
+import { SigQueue } from "./signal/queue.js";
+import { Task } from "./task.js";
 
 /** Top of the stack with randomisation off (arch/x86: STACK_TOP = TASK_SIZE_MAX - PAGE). */
 export const STACK_TOP = 0x7ffffffff000;
@@ -20,35 +24,107 @@ export interface Mapping {
   offset: number;
 }
 
-export class Process {
-  readonly mem = new AddressSpace();
+/**
+ * An address space with the one CPU that runs every task using it: a task switch
+ * inside an Mm saves the outgoing register file and XSAVE area and loads the
+ * incoming one (docs/kernel.md "Tasks and the CPU"). Shared by CLONE_VM.
+ */
+export class Mm {
   readonly cpu: Cpu;
-  readonly fds = new FdTable();
+  /** The task whose registers are in `cpu` right now. */
+  loaded: Task | null = null;
   brkStart = 0;
   brk = 0;
+  /** Named mappings (executable segments, file mmaps) for /proc/self/maps and profiles. */
+  readonly mappings: Mapping[] = [];
+
+  constructor(
+    readonly mem: AddressSpace,
+    model: CpuModel,
+  ) {
+    this.cpu = new Cpu(mem, model);
+  }
+}
+
+export interface ITimer {
+  /** Virtual time of the next expiry, or null when disarmed. */
+  deadline: bigint | null;
+  interval: bigint;
+}
+
+export class Process {
+  mm: Mm;
+  fds = new FdTable();
   exePath = "";
   cwd = "/";
+  /** Exit status for the CLI: the exit code, or 128+N when killed by signal N. */
   exitStatus: number | null = null;
   /** Signal that killed the process (for the 128+N status and the shell message). */
   killedBy = 0;
-  clearChildTid = 0;
-  /** Named mappings (executable segments, file mmaps) for /proc/self/maps and profiles. */
-  readonly mappings: Mapping[] = [];
-  /** Recorded signal dispositions: handler address per signal (issue: delivery comes with the kernel layer). */
-  readonly sigHandlers = new Map<number, { handler: number; flags: number; restorer: number; mask: bigint }>();
-  sigMask = 0n;
+  /** wait(2) status word once the process is a zombie. */
+  waitStatus: number | null = null;
+  sigHandlers = new Map<number, SigAction>();
+  readonly sharedPending = new SigQueue();
+  readonly tasks: Task[] = [];
+  /** The task executing the current system call. */
+  current: Task;
+  parent: Process | null = null;
+  readonly children: Process[] = [];
+  pgid: number;
+  sid: number;
+  /** Signal sent to the parent when this process ends (SIGCHLD, or clone's exit_signal). */
+  exitSignal = 17;
+  readonly realTimer: ITimer = { deadline: null, interval: 0n };
+  /** Parent blocked in vfork until this child execs or exits. */
+  vforkDone = true;
+  /** Instructions retired by exited threads of this process (CLOCK_PROCESS_CPUTIME_ID). */
+  deadRetired = 0;
 
   constructor(
     readonly pid: number,
-    model: CpuModel,
+    model: CpuModel | Mm,
   ) {
-    this.cpu = new Cpu(this.mem, model);
+    this.mm = model instanceof Mm ? model : new Mm(new AddressSpace(), model);
+    this.current = new Task(pid, this);
+    this.tasks.push(this.current);
+    this.pgid = pid;
+    this.sid = pid;
+  }
+
+  get mem(): AddressSpace {
+    return this.mm.mem;
+  }
+
+  get cpu(): Cpu {
+    return this.mm.cpu;
+  }
+
+  get brk(): number { return this.mm.brk; }
+  set brk(v: number) { this.mm.brk = v; }
+  get brkStart(): number { return this.mm.brkStart; }
+  set brkStart(v: number) { this.mm.brkStart = v; }
+  get mappings(): Mapping[] { return this.mm.mappings; }
+
+  /** Blocked-signal mask of the current task. */
+  get sigMask(): bigint { return this.current.sigMask; }
+  set sigMask(v: bigint) { this.current.sigMask = v; }
+
+  get leader(): Task {
+    return this.tasks.find((t) => t.tid === this.pid) ?? this.tasks[0]!;
+  }
+
+  get live(): boolean {
+    return this.waitStatus === null;
+  }
+
+  liveTasks(): Task[] {
+    return this.tasks.filter((t) => !t.exited);
   }
 
   /** Finds a free page-aligned range of `len` bytes, top-down below MMAP_TOP (or at `hint`). */
   findFree(len: number, hint = 0): number {
     const n = Math.ceil(len / PAGE_SIZE);
-    if (hint !== 0 && hint % PAGE_SIZE === 0 && hint + len <= USER_LIMIT && this.rangeFree(hint, n)) return hint;
+    if (hint !== 0 && hint % PAGE_SIZE === 0 && hint + len <= USER_LIMIT && this.lastBusy(hint, n) < 0) return hint;
     let top = MMAP_TOP;
     while (top - n * PAGE_SIZE > this.brk) {
       const start = top - n * PAGE_SIZE;
@@ -57,10 +133,6 @@ export class Process {
       top = busy;
     }
     return -1;
-  }
-
-  private rangeFree(start: number, n: number): boolean {
-    return this.lastBusy(start, n) < 0;
   }
 
   /** Address of the highest mapped page in the range, or -1. */

@@ -36,3 +36,41 @@ export const SIGNAL_MESSAGES: Readonly<Record<number, string>> = {
 export function ignoredByDefault(sig: number): boolean {
   return sig === SIGCHLD || sig === SIGCONT || sig === SIGURG || sig === SIGWINCH;
 }
+
+export const SIGSTKFLT = 16;
+export const SIGTSTP = 20;
+export const SIGTTIN = 21;
+export const SIGTTOU = 22;
+export const SIGXCPU = 24;
+export const SIGXFSZ = 25;
+export const SIGVTALRM = 26;
+export const SIGPROF = 27;
+export const SIGSYS = 31;
+export const NSIG = 64;
+
+export const SIG_DFL = 0;
+export const SIG_IGN = 1;
+export const SA_NOCLDSTOP = 1;
+export const SA_NOCLDWAIT = 2;
+export const SA_SIGINFO = 4;
+export const SA_RESTORER = 0x04000000;
+export const SA_ONSTACK = 0x08000000;
+export const SA_RESTART = 0x10000000;
+export const SA_NODEFER = 0x40000000;
+export const SA_RESETHAND = 0x80000000;
+
+/** A signal disposition (struct k_sigaction). */
+export interface SigAction {
+  handler: number;
+  flags: number;
+  restorer: number;
+  mask: bigint;
+}
+
+/** Stop signals: their default action stops the process (see docs/quirks.md Q-SIG-STOP). */
+export function stopByDefault(sig: number): boolean {
+  return sig === SIGSTOP || sig === SIGTSTP || sig === SIGTTIN || sig === SIGTTOU;
+}
+
+/** Signals that cannot be caught, blocked or ignored. */
+export const UNBLOCKABLE = (1n << BigInt(SIGKILL - 1)) | (1n << BigInt(SIGSTOP - 1));

@@ -160,6 +160,17 @@ export class FdTable {
     for (let fd = 0; fd < this.slots.length; fd++) if (this.slots[fd] !== undefined) this.close(fd);
   }
 
+  /** A copy for fork: same open file descriptions, one more reference each. */
+  fork(): FdTable {
+    const t = new FdTable();
+    this.slots.forEach((s, fd) => {
+      if (s === undefined) return;
+      s.file.refs++;
+      t.slots[fd] = { file: s.file, cloexec: s.cloexec };
+    });
+    return t;
+  }
+
   entries(): [number, OpenFile][] {
     const out: [number, OpenFile][] = [];
     this.slots.forEach((s, fd) => { if (s !== undefined) out.push([fd, s.file]); });

@@ -68,7 +68,7 @@ export function loadElf(mem: AddressSpace, elf: ElfFile, base = ELF_ET_DYN_BASE)
     const start = pageDown(ph.pVaddr + bias);
     const end = pageUp(ph.pVaddr + bias + ph.pMemsz);
     const prot = protOf(ph.pFlags);
-    mem.map(start, end - start, prot);
+    mapKeeping(mem, start, end, prot);
     mem.poke(ph.pVaddr + bias, elf.segmentBytes(ph));
     segments.push({ start, end, prot, offset: pageDown(ph.pOffset) });
     brk = Math.max(brk, ph.pVaddr + bias + ph.pMemsz);
@@ -79,4 +79,22 @@ export function loadElf(mem: AddressSpace, elf: ElfFile, base = ELF_ET_DYN_BASE)
     entry: h.eEntry + bias, phdr, phnum: h.ePhnum, phent: h.ePhentsize, bias,
     brk: pageUp(brk), interp: interpOf(elf), segments,
   };
+}
+
+/** Maps [start, end) with `prot`; pages already mapped by a previous segment keep their bytes and gain `prot`. */
+function mapKeeping(mem: AddressSpace, start: number, end: number, prot: number): void {
+  for (let a = start; a < end; a += PAGE_SIZE) {
+    const old = mem.protOf(a);
+    if (old === undefined) mem.map(a, PAGE_SIZE, prot);
+    else mem.protect(a, PAGE_SIZE, old | prot);
+  }
+}
+
+/** Bytes spanned by an ELF's PT_LOAD segments, page-rounded (room to reserve for an ET_DYN image). */
+export function loadSpan(elf: ElfFile): number {
+  const loads = elf.programHeaders.filter((p) => p.pType === PT_LOAD);
+  if (loads.length === 0) return 0;
+  const lo = Math.min(...loads.map((p) => pageDown(p.pVaddr)));
+  const hi = Math.max(...loads.map((p) => p.pVaddr + p.pMemsz));
+  return pageUp(hi) - lo;
 }

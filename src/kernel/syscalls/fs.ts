@@ -1,23 +1,46 @@
 // SPDX-License-Identifier: MIT
 // File system calls with host passthrough (fs/open.c, read_write.c, stat.c,
 // readdir.c, namei.c behaviour), paths resolved against the guest's cwd.
-import { EBADF, EINVAL, EISDIR, ENOTDIR, ENOTTY, ESPIPE, ENOENT, ERANGE } from "../errno.js";
+import { EAGAIN, EPIPE, EBADF, EINVAL, EISDIR, ENOTDIR, ENOTTY, ESPIPE, ENOENT, ERANGE } from "../errno.js";
 import { HostFile, PipeBuffer, PipeEnd, S_IFBLK, S_IFDIR, S_IFMT, S_IFREG } from "../fs/files.js";
 import type { Kernel } from "../kernel.js";
 import type { Process } from "../process.js";
-import { type SyscallRow, sys } from "./types.js";
+import { BLOCK, type SyscallRow, sys } from "./types.js";
+import { sendToTask } from "../signal/deliver.js";
+import { SI_USER } from "../signal/queue.js";
+import { SIGPIPE } from "../signals.js";
 import { AT_FDCWD, cstring, guarded, hostPath, pathAt, putU64, writeStat, writeStatx } from "./util.js";
 
 const O_ACCMODE = 3;
 const O_CLOEXEC = 0o2000000;
 const O_DIRECTORY = 0o200000;
+const O_NONBLOCK = 0o4000;
 const AT_SYMLINK_NOFOLLOW = 0x100;
 const AT_EMPTY_PATH = 0x1000;
 const AT_REMOVEDIR = 0x200;
 const MAX_IO = 1 << 24;
 
+/** read(2): an empty pipe with writers blocks the task until data or EOF arrives (pipe_read). */
+function blockingRead(p: Process, fd: number, addr: number, len: number): number {
+  const r = guarded(() => readIo(p, fd, addr, len, null));
+  if (r !== -EAGAIN) return r;
+  const f = p.fds.get(fd);
+  if (!(f instanceof PipeEnd) || (f.flags & O_NONBLOCK) !== 0) return r;
+  p.current.blocker = {
+    poll: () => { const n = guarded(() => readIo(p, fd, addr, len, null)); return n === -EAGAIN ? null : n; },
+    deadline: null, timeout: () => 0, restart: "sys",
+  };
+  return BLOCK;
+}
+
+/** Writing to a pipe without readers raises SIGPIPE as well as returning -EPIPE. */
+function sigpipe(k: Kernel, p: Process, r: number): number {
+  if (r === -EPIPE) sendToTask(k, p.current, { signo: SIGPIPE, code: SI_USER, pid: p.pid, uid: 0 });
+  return r;
+}
+
 export function openPath(k: Kernel, p: Process, path: string, flags: number, mode: number): number {
-  const hp = hostPath(p, path);
+  const hp = hostPath(k, p, path);
   const st = k.host.stat(hp, true);
   const isDir = typeof st !== "number" && (st.mode & S_IFMT) === S_IFDIR;
   if (isDir && (flags & O_ACCMODE) !== 0) return -EISDIR;
@@ -106,7 +129,7 @@ function statPath(k: Kernel, p: Process, dirfd: number, pathAddr: number, flags:
   }
   const path = pathAt(p, dirfd, pathAddr);
   if (typeof path === "number") return path;
-  return k.host.stat(hostPath(p, path), (flags & AT_SYMLINK_NOFOLLOW) === 0);
+  return k.host.stat(hostPath(k, p, path), (flags & AT_SYMLINK_NOFOLLOW) === 0);
 }
 
 function pipeStat(): ReturnType<Kernel["host"]["stat"]> {
@@ -157,7 +180,7 @@ function getdents64(k: Kernel, p: Process, a: readonly number[]): number {
     if (f === undefined) return -EBADF;
     if (!(f instanceof HostFile) || !f.isDir || f.pos === null) return -ENOTDIR;
     if (f.dirEntries === null) {
-      const list = k.host.readdir(hostPath(p, f.path));
+      const list = k.host.readdir(hostPath(k, p, f.path));
       if (typeof list === "number") return list;
       f.dirEntries = list;
     }
@@ -188,7 +211,7 @@ function readlinkat(k: Kernel, p: Process, dirfd: number, pathAddr: number, buf:
   return guarded(() => {
     const path = pathAt(p, dirfd, pathAddr);
     if (typeof path === "number") return path;
-    const target = path === "/proc/self/exe" ? p.exePath : k.host.readlink(path);
+    const target = path === "/proc/self/exe" ? p.exePath : k.host.readlink(hostPath(k, p, path));
     if (typeof target === "number") return target;
     if (size <= 0) return -EINVAL;
     const bytes = new TextEncoder().encode(target).subarray(0, size);
@@ -210,7 +233,7 @@ function chdir(k: Kernel, p: Process, a: readonly number[]): number {
   return guarded(() => {
     const path = pathAt(p, AT_FDCWD, a[0]!);
     if (typeof path === "number") return path;
-    const st = k.host.stat(path, true);
+    const st = k.host.stat(hostPath(k, p, path), true);
     if (typeof st === "number") return st;
     if ((st.mode & S_IFMT) !== S_IFDIR) return -ENOTDIR;
     p.cwd = path;
@@ -221,7 +244,7 @@ function chdir(k: Kernel, p: Process, a: readonly number[]): number {
 function pathOp(fn: (k: Kernel, p: Process, path: string, a: readonly number[]) => number, dirArg: number | null, pathArg: number) {
   return (k: Kernel, p: Process, a: readonly number[]): number => guarded(() => {
     const path = pathAt(p, dirArg === null ? AT_FDCWD : a[dirArg]!, a[pathArg]!);
-    return typeof path === "number" ? path : fn(k, p, hostPath(p, path), a);
+    return typeof path === "number" ? path : fn(k, p, hostPath(k, p, path), a);
   });
 }
 
@@ -230,7 +253,7 @@ function renameAt(k: Kernel, p: Process, d1: number, p1: number, d2: number, p2:
     const from = pathAt(p, d1, p1);
     if (typeof from === "number") return from;
     const to = pathAt(p, d2, p2);
-    return typeof to === "number" ? to : k.host.rename(from, to);
+    return typeof to === "number" ? to : k.host.rename(hostPath(k, p, from), hostPath(k, p, to));
   });
 }
 
@@ -312,8 +335,8 @@ function dup3(_k: Kernel, p: Process, a: readonly number[], allowSame = false): 
 }
 
 export const FS_SYSCALLS: readonly SyscallRow[] = [
-  sys(0, "read", ["fd", "ptr", "size"], (_k, p, a) => guarded(() => readIo(p, a[0]! | 0, a[1]!, a[2]!, null))),
-  sys(1, "write", ["fd", "buf", "size"], (_k, p, a) => guarded(() => writeIo(p, a[0]! | 0, a[1]!, a[2]!, null))),
+  sys(0, "read", ["fd", "ptr", "size"], (_k, p, a) => blockingRead(p, a[0]! | 0, a[1]!, a[2]!)),
+  sys(1, "write", ["fd", "buf", "size"], (k, p, a) => sigpipe(k, p, guarded(() => writeIo(p, a[0]! | 0, a[1]!, a[2]!, null)))),
   sys(2, "open", ["path", "hex", "oct"], (k, p, a) => openat(k, p, [AT_FDCWD, a[0]!, a[1]!, a[2]!])),
   sys(3, "close", ["fd"], (_k, p, a) => p.fds.close(a[0]! | 0)),
   sys(4, "stat", ["path", "ptr"], stat(true)),
@@ -324,7 +347,7 @@ export const FS_SYSCALLS: readonly SyscallRow[] = [
   sys(17, "pread64", ["fd", "ptr", "size", "int"], (_k, p, a) => guarded(() => a[3]! < 0 ? -EINVAL : readIo(p, a[0]! | 0, a[1]!, a[2]!, a[3]!))),
   sys(18, "pwrite64", ["fd", "buf", "size", "int"], (_k, p, a) => guarded(() => a[3]! < 0 ? -EINVAL : writeIo(p, a[0]! | 0, a[1]!, a[2]!, a[3]!))),
   sys(19, "readv", ["fd", "ptr", "int"], (_k, p, a) => guarded(() => vectored(p, a, false, null))),
-  sys(20, "writev", ["fd", "ptr", "int"], (_k, p, a) => guarded(() => vectored(p, a, true, null))),
+  sys(20, "writev", ["fd", "ptr", "int"], (k, p, a) => sigpipe(k, p, guarded(() => vectored(p, a, true, null)))),
   sys(21, "access", ["path", "oct"], pathOp((k, _p, path, a) => k.host.access(path, a[1]! | 0), null, 0)),
   sys(22, "pipe", ["ptr"], (k, p, a) => pipe2(k, p, [a[0]!, 0])),
   sys(32, "dup", ["fd"], dup),

@@ -62,6 +62,7 @@ function mmap(k: Kernel, p: Process, a: readonly number[]): number {
   p.mem.map(start, size, prot & PROT_MASK);
   if (data !== null && data.length > 0) p.mem.poke(start, data);
   p.addMapping({ start, end: start + size, prot: prot & PROT_MASK, path, offset: off });
+  k.lwpProf?.onMap(p, { start, end: start + size, prot: prot & PROT_MASK, path, offset: off });
   return start;
 }
 

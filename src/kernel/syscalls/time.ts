@@ -4,7 +4,7 @@
 import { EINVAL } from "../errno.js";
 import type { Kernel } from "../kernel.js";
 import type { Process } from "../process.js";
-import { type SyscallRow, sys } from "./types.js";
+import { BLOCK, type SyscallRow, sys } from "./types.js";
 import { guarded, putU64 } from "./util.js";
 
 const CLOCK_REALTIME = 0;
@@ -20,7 +20,8 @@ function clockNs(k: Kernel, p: Process, id: number): bigint | null {
   switch (id) {
     case CLOCK_REALTIME: case CLOCK_REALTIME_COARSE: return k.realtimeNs(p);
     case CLOCK_MONOTONIC: case CLOCK_MONOTONIC_RAW: case CLOCK_MONOTONIC_COARSE: case CLOCK_BOOTTIME: return k.monotonicNs(p);
-    case CLOCK_PROCESS_CPUTIME_ID: case CLOCK_THREAD_CPUTIME_ID: return BigInt(p.cpu.retired());
+    case CLOCK_PROCESS_CPUTIME_ID: return BigInt(p.deadRetired + p.liveTasks().reduce((s, t) => s + t.retired, 0));
+    case CLOCK_THREAD_CPUTIME_ID: return BigInt(p.current.retired);
     default: return null;
   }
 }
@@ -37,9 +38,27 @@ function readTimespec(p: Process, a: number): bigint | null {
   return sec * 1_000_000_000n + nsec;
 }
 
-function sleep(k: Kernel, ns: bigint): void {
-  if (k.opts.hostTime) k.host.sleepNs(ns);
-  else k.sleptNs += ns;
+/** A timespec in ns, or null when invalid (negative, nsec ≥ 1e9). */
+export function readTimespecNs(p: Process, a: number): bigint | null {
+  return readTimespec(p, a);
+}
+
+/**
+ * Blocks the calling task until virtual time `ns` from now (other tasks run
+ * meanwhile; when none can, the clock jumps). With --host-time, sleeps for real.
+ */
+function sleep(k: Kernel, p: Process, ns: bigint, rem: number): number {
+  if (k.opts.hostTime) { k.host.sleepNs(ns); return 0; }
+  const deadline = k.clockNs() + ns;
+  p.current.blocker = {
+    poll: () => null, deadline, timeout: () => 0, restart: "block",
+    interrupted: () => {
+      if (rem === 0) return;
+      const left = deadline - k.clockNs();
+      guarded(() => { putTimespec(p, rem, left > 0n ? left : 0n); return 0; });
+    },
+  };
+  return BLOCK;
 }
 
 export const TIME_SYSCALLS: readonly SyscallRow[] = [
@@ -68,8 +87,7 @@ export const TIME_SYSCALLS: readonly SyscallRow[] = [
   sys(35, "nanosleep", ["ptr", "ptr"], (k, p, a) => guarded(() => {
     const ns = readTimespec(p, a[0]!);
     if (ns === null) return -EINVAL;
-    sleep(k, ns);
-    return 0;
+    return sleep(k, p, ns, a[1]!);
   })),
   sys(230, "clock_nanosleep", ["int", "int", "ptr", "ptr"], (k, p, a) => guarded(() => {
     const ns = readTimespec(p, a[2]!);
@@ -77,7 +95,6 @@ export const TIME_SYSCALLS: readonly SyscallRow[] = [
     if (ns === null || now === null) return -EINVAL;
     const abs = (a[1]! & 1) !== 0;
     const d = abs ? ns - now : ns;
-    if (d > 0n) sleep(k, d);
-    return 0;
+    return d > 0n ? sleep(k, p, d, abs ? 0 : a[3]!) : 0;
   })),
 ];

@@ -22,3 +22,6 @@ export function sys(nr: number, name: string, args: readonly ArgKind[], fn: Sysc
 
 /** Sentinel returned by exit/exit_group: the process has ended, no return value is written. */
 export const NO_RETURN = Number.NaN;
+
+/** Sentinel returned by a call that blocked: the task's blocker finishes it (RAX is written on wake). */
+export const BLOCK = Number.NEGATIVE_INFINITY;

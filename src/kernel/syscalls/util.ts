@@ -6,6 +6,8 @@ import { HostFile } from "../fs/files.js";
 import { resolvePath } from "../fs/paths.js";
 import type { HostStat } from "../host.js";
 import type { Process } from "../process.js";
+import type { Kernel } from "../kernel.js";
+import { hostPathOf } from "../fs/root.js";
 
 export const AT_FDCWD = -100;
 const utf8 = new TextDecoder();
@@ -36,10 +38,9 @@ export function pathAt(p: Process, dirfd: number, addr: number): string | number
   return resolvePath(f.path, path);
 }
 
-/** Translates guest paths the kernel synthesises (/proc/self/exe ...) before the host sees them. */
-export function hostPath(p: Process, path: string): string {
-  if (path === "/proc/self/exe") return p.exePath;
-  return path;
+/** The host path for a guest path: kernel-synthesised names (/proc/self/exe), then --root. */
+export function hostPath(k: Kernel, p: Process, path: string): string {
+  return hostPathOf(k, path === "/proc/self/exe" ? p.exePath : path);
 }
 
 export function putU64(p: Process, a: number, v: number | bigint): void {

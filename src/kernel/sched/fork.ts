@@ -1,0 +1,86 @@
+// SPDX-License-Identifier: MIT
+// Creating tasks and processes (kernel/fork.c copy_process): a thread shares
+// everything but its registers; a process gets a copy of the address space
+// (eagerly copied pages, docs/quirks.md Q-FORK-COPY) unless CLONE_VM shares it.
+import { AddressSpace, Page } from "../../hw/memory/address-space.js";
+import type { Kernel } from "../kernel.js";
+import { Mm, Process } from "../process.js";
+import { Task, SS_DISABLE } from "../task.js";
+import { copyContext } from "../context.js";
+
+export const CLONE_VM = 0x100;
+export const CLONE_FS = 0x200;
+export const CLONE_FILES = 0x400;
+export const CLONE_SIGHAND = 0x800;
+export const CLONE_VFORK = 0x4000;
+export const CLONE_PARENT = 0x8000;
+export const CLONE_THREAD = 0x10000;
+export const CLONE_SETTLS = 0x80000;
+export const CLONE_PARENT_SETTID = 0x100000;
+export const CLONE_CHILD_CLEARTID = 0x200000;
+export const CLONE_CHILD_SETTID = 0x1000000;
+
+/** A copy of an address space with its break and mappings; the CPU is new. */
+export function copyMm(mm: Mm): Mm {
+  const mem = new AddressSpace();
+  for (const pn of mm.mem.mappedPages()) {
+    const pg = mm.mem.pageAt(pn)!;
+    mem.setPage(pn, new Page(pg.prot, pg.materialised ? pg.data.slice() : null));
+  }
+  const out = new Mm(mem, mm.cpu.model);
+  out.brk = mm.brk;
+  out.brkStart = mm.brkStart;
+  out.mappings.push(...mm.mappings.map((m) => ({ ...m })));
+  out.cpu.xcr0Lo = mm.cpu.xcr0Lo;
+  out.cpu.xcr0Hi = mm.cpu.xcr0Hi;
+  return out;
+}
+
+/** A new task that resumes where `parent` is (after its SYSCALL) with RAX = 0. */
+function childTask(tid: number, parent: Task, proc: Process, flags: number): Task {
+  const t = new Task(tid, proc);
+  copyContext(parent, t.ctx);
+  t.ctx.regs[0] = 0;
+  t.ctx.regs[1] = 0;
+  t.sigMask = parent.sigMask;
+  t.lwpDisabled = parent.lwpDisabled;
+  t.lwpSignal = parent.lwpSignal;
+  t.altStack = (flags & (CLONE_VM | CLONE_VFORK)) === CLONE_VM ? { sp: 0, size: 0, flags: SS_DISABLE } : { ...parent.altStack };
+  return t;
+}
+
+/** A new thread in `parent`'s process. */
+export function newThread(k: Kernel, parent: Task, flags: number): Task {
+  const p = parent.proc;
+  const t = childTask(k.allocId(), parent, p, flags);
+  p.tasks.push(t);
+  k.tasks.push(t);
+  k.lwpProf?.onNewTask(parent, t);
+  return t;
+}
+
+/** A new process (fork, vfork, clone without CLONE_THREAD). */
+export function newProcess(k: Kernel, parent: Task, flags: number): Process {
+  const pp = parent.proc;
+  const pid = k.allocId();
+  const mm = (flags & CLONE_VM) !== 0 ? pp.mm : copyMm(pp.mm);
+  const child = new Process(pid, mm);
+  child.tasks.length = 0;
+  const t = childTask(pid, parent, child, flags);
+  child.tasks.push(t);
+  child.current = t;
+  child.fds = (flags & CLONE_FILES) !== 0 ? pp.fds : pp.fds.fork();
+  child.sigHandlers = (flags & CLONE_SIGHAND) !== 0 ? pp.sigHandlers : new Map([...pp.sigHandlers].map(([s, a]) => [s, { ...a }]));
+  child.exePath = pp.exePath;
+  child.cwd = pp.cwd;
+  child.pgid = pp.pgid;
+  child.sid = pp.sid;
+  child.exitSignal = flags & 0xff;
+  child.parent = (flags & CLONE_PARENT) !== 0 && pp.parent !== null ? pp.parent : pp;
+  child.parent.children.push(child);
+  child.vforkDone = (flags & CLONE_VFORK) === 0;
+  k.procs.set(pid, child);
+  k.tasks.push(t);
+  k.lwpProf?.onNewTask(parent, t);
+  return child;
+}

@@ -1,0 +1,70 @@
+// SPDX-License-Identifier: MIT
+// Futex wait queues (kernel/futex/): waiters keyed by address space and
+// address, woken FIFO with a bitset filter; requeue moves waiters between keys.
+import type { Mm } from "../process.js";
+import type { Task } from "../task.js";
+
+export interface FutexWaiter {
+  readonly task: Task;
+  readonly mm: Mm;
+  addr: number;
+  readonly bitset: number;
+  woken: boolean;
+}
+
+export class FutexTable {
+  private readonly queues = new Map<Mm, Map<number, FutexWaiter[]>>();
+
+  private queue(mm: Mm, addr: number, create: boolean): FutexWaiter[] | undefined {
+    let m = this.queues.get(mm);
+    if (m === undefined) {
+      if (!create) return undefined;
+      this.queues.set(mm, (m = new Map()));
+    }
+    let q = m.get(addr);
+    if (q === undefined && create) m.set(addr, (q = []));
+    return q;
+  }
+
+  enqueue(w: FutexWaiter): void {
+    this.queue(w.mm, w.addr, true)!.push(w);
+  }
+
+  remove(w: FutexWaiter): void {
+    const q = this.queue(w.mm, w.addr, false);
+    if (q === undefined) return;
+    const i = q.indexOf(w);
+    if (i >= 0) q.splice(i, 1);
+    if (q.length === 0) this.queues.get(w.mm)?.delete(w.addr);
+  }
+
+  /** Wakes up to `n` waiters whose bitset intersects `bitset`; returns how many. */
+  wake(mm: Mm, addr: number, n: number, bitset = -1): number {
+    const q = this.queue(mm, addr, false);
+    if (q === undefined) return 0;
+    let woken = 0;
+    for (const w of [...q]) {
+      if (woken >= n) break;
+      if ((w.bitset & bitset) === 0) continue;
+      w.woken = true;
+      this.remove(w);
+      woken++;
+    }
+    return woken;
+  }
+
+  /** Wakes `nWake` waiters at `addr` and moves up to `nMove` others to `to`; returns woken + moved. */
+  requeue(mm: Mm, addr: number, nWake: number, to: number, nMove: number): number {
+    const woken = this.wake(mm, addr, nWake);
+    const q = this.queue(mm, addr, false);
+    let moved = 0;
+    while (q !== undefined && q.length > 0 && moved < nMove) {
+      const w = q[0]!;
+      this.remove(w);
+      w.addr = to;
+      this.enqueue(w);
+      moved++;
+    }
+    return woken + moved;
+  }
+}

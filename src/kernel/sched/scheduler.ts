@@ -1,0 +1,102 @@
+// SPDX-License-Identifier: MIT
+// The deterministic round-robin scheduler (docs/kernel.md "Scheduling"): a task
+// runs until it blocks or has retired QUANTUM instructions; blocked tasks are
+// polled in run-list order; when nothing can run, virtual time jumps to the
+// next deadline (sleeps, timeouts, alarms) instead of waiting.
+import type { Kernel } from "../kernel.js";
+import type { Task } from "../task.js";
+import { setTaskReg } from "../context.js";
+import { sendToProcess } from "../signal/deliver.js";
+import { SI_KERNEL } from "../signal/queue.js";
+import { SIGALRM } from "../signals.js";
+
+/** Instructions a task runs before the next runnable one gets the CPU. */
+export const QUANTUM = 100_000;
+
+export class Scheduler {
+  private cur: Task | null = null;
+  /** Instructions the current task has retired in its quantum. */
+  used = 0;
+
+  constructor(private readonly k: Kernel) {}
+
+  /** Next task to run, or null when every task is blocked. */
+  pick(): Task | null {
+    const tasks = this.k.tasks;
+    this.pollBlocked();
+    const cur = this.cur;
+    if (cur !== null && cur.runnable && this.used < QUANTUM) return cur;
+    const start = cur === null ? 0 : tasks.indexOf(cur) + 1;
+    for (let i = 0; i < tasks.length; i++) {
+      const t = tasks[(start + i) % tasks.length]!;
+      if (t.runnable) return this.switchTo(t);
+    }
+    if (cur !== null && cur.runnable) return this.switchTo(cur);
+    return null;
+  }
+
+  private switchTo(t: Task): Task {
+    this.cur = t;
+    this.used = 0;
+    return t;
+  }
+
+  /** Ends waits whose condition holds or whose deadline passed. */
+  pollBlocked(): void {
+    const now = this.k.clockNs();
+    for (const t of this.k.tasks) {
+      const b = t.blocker;
+      if (b === null) continue;
+      const r = b.poll();
+      if (r !== null) wake(t, r);
+      else if (b.deadline !== null && now >= b.deadline) {
+        b.cancel?.();
+        wake(t, b.timeout());
+      }
+    }
+  }
+
+  /** Earliest virtual deadline of any wait or timer, or null. */
+  nextDeadline(): bigint | null {
+    let best: bigint | null = null;
+    const take = (d: bigint | null): void => { if (d !== null && (best === null || d < best)) best = d; };
+    for (const t of this.k.tasks) take(t.blocker?.deadline ?? null);
+    for (const p of this.k.procs.values()) if (p.live) take(p.realTimer.deadline);
+    return best;
+  }
+
+  /** Nothing runnable: advance virtual time to the next deadline. False on deadlock. */
+  idle(): boolean {
+    const d = this.nextDeadline();
+    if (d === null) return false;
+    const now = this.k.clockNs();
+    if (d > now) this.k.sleptNs += d - now;
+    this.fireTimers();
+    return true;
+  }
+
+  /** Delivers SIGALRM for expired ITIMER_REAL timers and re-arms periodic ones. */
+  fireTimers(): void {
+    const now = this.k.clockNs();
+    for (const p of [...this.k.procs.values()]) {
+      const tm = p.realTimer;
+      if (!p.live || tm.deadline === null || now < tm.deadline) continue;
+      tm.deadline = tm.interval > 0n ? tm.deadline + tm.interval * (1n + (now - tm.deadline) / tm.interval) : null;
+      sendToProcess(this.k, p, { signo: SIGALRM, code: SI_KERNEL });
+    }
+  }
+
+  /** Instructions until the next timer deadline (for slicing the run budget). */
+  untilDeadline(): number {
+    const d = this.nextDeadline();
+    if (d === null) return Number.MAX_SAFE_INTEGER;
+    const left = d - this.k.clockNs();
+    return left <= 0n ? 1 : Number(left);
+  }
+}
+
+/** Ends a wait with result `r` (written to RAX unless it is NaN: no return value). */
+export function wake(t: Task, r: number): void {
+  t.blocker = null;
+  if (!Number.isNaN(r)) setTaskReg(t, 0, r);
+}

@@ -1,0 +1,69 @@
+// SPDX-License-Identifier: MIT
+// CPU exits that become synchronous signals (arch/x86/kernel/traps.c,
+// fault.c, fpu/core.c fpu__exception_code): signal, si_code and si_addr.
+import type { Cpu } from "../../hw/cpu/cpu.js";
+import {
+  type Exit, FAULT_ACCERR, VEC_AC, VEC_BP, VEC_DE, VEC_GP, VEC_MF, VEC_PF, VEC_UD, VEC_XM,
+} from "../../hw/cpu/exits.js";
+import { SIGBUS, SIGFPE, SIGILL, SIGSEGV, SIGTRAP } from "../signals.js";
+import type { Task } from "../task.js";
+import {
+  BUS_ADRALN, FPE_FLTDIV, FPE_FLTINV, FPE_FLTOVF, FPE_FLTRES, FPE_FLTUND, FPE_INTDIV, ILL_ILLOPN,
+  SEGV_ACCERR, SEGV_MAPERR, SI_KERNEL, type Siginfo,
+} from "./queue.js";
+
+/** si_code for an x87 (#MF) or SIMD (#XM) exception from the unmasked pending flags. */
+function fpeCode(c: Cpu, vector: number): number {
+  const err = vector === VEC_XM ? ~(c.mxcsr >> 7) & c.mxcsr : c.x87.status & ~c.x87.fcw;
+  if ((err & 0x01) !== 0) return FPE_FLTINV;
+  if ((err & 0x04) !== 0) return FPE_FLTDIV;
+  if ((err & 0x08) !== 0) return FPE_FLTOVF;
+  if ((err & 0x12) !== 0) return FPE_FLTUND;
+  if ((err & 0x20) !== 0) return FPE_FLTRES;
+  return 0;
+}
+
+/**
+ * The signal a fault or #UD exit raises, with the thread's trap bookkeeping
+ * (sigcontext trapno/err/cr2) updated. INT3 is a trap: RIP moves past it.
+ */
+export function faultSignal(t: Task, x: Exit): Siginfo | null {
+  const c = t.proc.cpu;
+  const rip = c.rip;
+  if (x.kind === "ud") {
+    setTrap(t, VEC_UD, 0, t.cr2);
+    return { signo: SIGILL, code: ILL_ILLOPN, addr: rip };
+  }
+  if (x.kind === "halt") {
+    setTrap(t, VEC_GP, 0, t.cr2);
+    return { signo: SIGSEGV, code: SI_KERNEL, addr: 0 };
+  }
+  if (x.kind !== "fault") return null;
+  switch (x.vector) {
+    case VEC_PF:
+      setTrap(t, VEC_PF, x.errorCode, x.address);
+      return { signo: SIGSEGV, code: x.code === FAULT_ACCERR ? SEGV_ACCERR : SEGV_MAPERR, addr: x.address };
+    case VEC_DE:
+      setTrap(t, VEC_DE, 0, t.cr2);
+      return { signo: SIGFPE, code: FPE_INTDIV, addr: rip };
+    case VEC_MF: case VEC_XM:
+      setTrap(t, x.vector, 0, t.cr2);
+      return { signo: SIGFPE, code: fpeCode(c, x.vector), addr: rip };
+    case VEC_BP:
+      c.rip = rip + (c.mem.read8(rip) === 0xcc ? 1 : 2);
+      setTrap(t, VEC_BP, 0, t.cr2);
+      return { signo: SIGTRAP, code: SI_KERNEL };
+    case VEC_AC:
+      setTrap(t, VEC_AC, x.errorCode, t.cr2);
+      return { signo: SIGBUS, code: BUS_ADRALN, addr: x.address };
+    default:
+      setTrap(t, x.vector, x.errorCode, t.cr2);
+      return { signo: SIGSEGV, code: SI_KERNEL, addr: 0 };
+  }
+}
+
+function setTrap(t: Task, trapNo: number, err: number, cr2: number): void {
+  t.trapNo = trapNo;
+  t.errCode = err;
+  t.cr2 = cr2;
+}

@@ -1,0 +1,65 @@
+// SPDX-License-Identifier: MIT
+// The kernel's Linux ABI against the host kernel: each test/abi/*.c program is
+// built static with gcc and musl-gcc and must print the same [RUN]/[OK]/[FAIL]
+// lines and end with the same status natively and under `lwp run`.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { compileStatic, describeEnd, exitCode, firstDifference, repoRoot, runLwp, runNative, stderrTail } from "../helpers/build-guests.js";
+import type { RunResult } from "../helpers/build-guests.js";
+
+const COMPILERS = [["gcc", "gcc"], ["musl", "musl-gcc"]] as const;
+const ENV = { LC_ALL: "C", PATH: "/usr/bin:/bin" };
+
+function build(name: string, cc: string, label: string): string {
+  const root = repoRoot();
+  const out = join(root, "build", "abi", label, name);
+  compileStatic(cc, join(root, "test", "abi", `${name}.c`), out, ["-O1", "-Wall", "-Wextra", "-pthread"]);
+  return out;
+}
+
+function same(native: RunResult, lwp: RunResult): void {
+  const diff = firstDifference(native.stdout, lwp.stdout);
+  assert.ok(diff === undefined, `stdout differs (lwp ${describeEnd(lwp)}); ${diff}\nlwp stderr:\n${stderrTail(lwp)}`);
+  assert.equal(exitCode(lwp), exitCode(native), `native ${describeEnd(native)}, lwp ${describeEnd(lwp)}\n${stderrTail(lwp)}`);
+}
+
+for (const [label, cc] of COMPILERS) {
+  for (const name of ["signals", "threads", "procs"]) {
+    test(`abi ${label}/${name} behaves as on Linux`, { timeout: 300_000 }, () => {
+      const bin = build(name, cc, label);
+      const native = runNative(bin, [], { env: ENV });
+      assert.match(native.stdout.toString(), /\[OK\] all\n$/, "the native run itself must pass");
+      same(native, runLwp(bin, [], { env: ENV, timeoutMs: 240_000 }));
+    });
+  }
+  // LWP controls have no native oracle: the program checks docs/kernel.md's rules itself.
+  test(`abi ${label}/lwpctl: XCR0[62] at boot, PR_LWP_DISABLE`, { timeout: 300_000 }, () => {
+    const bin = build("lwpctl", cc, label);
+    for (const [args, lwpArgs] of [[[], []], [["nolwp"], ["--no-lwp"]]] as const) {
+      const r = runLwp(bin, args, { env: ENV, lwpArgs, timeoutMs: 120_000 });
+      assert.match(r.stdout.toString(), /\[OK\] all\n$/, `${lwpArgs.join(" ")}: ${r.stdout.toString()}\n${stderrTail(r)}`);
+      assert.equal(exitCode(r), 0);
+    }
+  });
+  // docs/quirks.md: each deviation from Linux, pinned (lwp only).
+  test(`abi ${label}/quirks: documented deviations`, { timeout: 300_000 }, () => {
+    const bin = build("quirks", cc, label);
+    const r = runLwp(bin, [], { env: ENV, timeoutMs: 120_000 });
+    assert.match(r.stdout.toString(), /\[OK\] all\n$/, `${r.stdout.toString()}\n${stderrTail(r)}`);
+    const d = runLwp(bin, ["deadlock"], { env: ENV, timeoutMs: 120_000 });
+    assert.equal(exitCode(d), 137);
+    assert.match(d.stderr.toString(), /lwp: deadlock: every task is blocked/);
+  });
+  // Default actions: each way to die ends with the same status (128+N) as natively.
+  const deaths = ["abort", "segv", "blocked-segv", "fpe", "ill", "trap", "term", "usr1", "alarm", "kill", "sigreturn", "exit7"];
+  test(`abi ${label}/die: default actions and exit statuses`, { timeout: 300_000 }, () => {
+    const bin = build("die", cc, label);
+    for (const how of deaths) {
+      const native = runNative(bin, [how], { env: ENV });
+      const lwp = runLwp(bin, [how], { env: ENV, timeoutMs: 120_000 });
+      assert.equal(exitCode(lwp), exitCode(native), `die ${how}: native ${describeEnd(native)}, lwp ${describeEnd(lwp)}\n${stderrTail(lwp)}`);
+      same(native, lwp);
+    }
+  });
+}

@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: MIT */
+/* Pins this kernel's documented deviations from Linux (docs/quirks.md): run under lwp
+ * only — natively several of these would stop or block the process. */
+#define _GNU_SOURCE
+#include "common.h"
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+int main(int argc, char **argv) {
+  abi_init();
+  if (argc > 1 && !strcmp(argv[1], "deadlock")) {
+    /* Q-DEADLOCK: every task blocked with no timeout ends the run with status 137. */
+    printf("[RUN] deadlock\n");
+    pause();
+    printf("[FAIL] woke up\n");
+    return 1;
+  }
+  RUN("Q-SIG-STOP");
+  raise(SIGSTOP);
+  raise(SIGTSTP);
+  OK("Q-SIG-STOP");
+  RUN("Q-ITIMER-VIRT");
+  struct itimerval it = { { 0, 1000 }, { 0, 1000 } };
+  CHECK(setitimer(ITIMER_VIRTUAL, &it, NULL) == 0);
+  for (volatile int i = 0; i < 100000; i++) { }
+  OK("Q-ITIMER-VIRT");
+  RUN("Q-CLONE3");
+  CHECK(syscall(435, NULL, 0) == -1 && errno == ENOSYS);
+  OK("Q-CLONE3");
+  RUN("Q-PIPE-SIZE");
+  int fd[2];
+  CHECK(pipe(fd) == 0);
+  static char big[256 * 1024];
+  CHECK(write(fd[1], big, sizeof big) == (ssize_t)sizeof big);
+  OK("Q-PIPE-SIZE");
+  DONE();
+}
