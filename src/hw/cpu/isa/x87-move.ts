@@ -1,5 +1,167 @@
 // SPDX-License-Identifier: MIT
-// Instruction group "x87-move" (rows to be filled in; see docs/adding-an-instruction.md).
-import type { InsnRow } from "../translate/types.js";
+// x87 data transfer (AMD APM Vol. 3 "FLD", "FST/FSTP", "FILD", "FIST/FISTP",
+// "FISTTP", "FLDZ/FLD1/FLDPI/FLDL2E/FLDL2T/FLDLG2/FLDLN2", "FXCH", "FCMOVcc").
+import type { Insn } from "../decode.js";
+import { type Builder, type InsnRow, type Op, row } from "../translate/types.js";
+import { prepareEa, withEa } from "../translate/operands.js";
+import { type F80, C_SNAN, IE, PE, classify, fenv, quiet, indefinite, zero, fromInteger } from "../x87/float80.js";
+import { begin, finish, operand, siteOf, storeBlocked, underflow2 } from "../x87/exec.js";
+import { intBits, readInt, readReal, realBits, writeBits } from "../x87/memfmt.js";
+import { CONSTANTS } from "../x87/constants.js";
 
-export const X87_MOVE_ROWS: readonly InsnRow[] = [];
+/** FCMOVcc conditions as tttn codes. */
+const FCMOV_CC: Readonly<Record<string, number>> = { B: 2, E: 4, BE: 6, U: 10, NB: 3, NE: 5, NBE: 7, NU: 11 };
+
+export const X87_MOVE_ROWS: readonly InsnRow[] = [
+  row("FLD", fld(false)),
+  row("FILD", fld(true)),
+  row("FST", fst(false)),
+  row("FSTP", fst(true)),
+  row("FSTPNCE", fst(true)),
+  row("FIST", fist(false, false)),
+  row("FISTP", fist(true, false)),
+  row("FISTTP", fist(true, true)),
+  row("FLDZ", ldConst(() => zero(0))),
+  row("FLD1", ldConst(() => fromInteger(1n))),
+  row("FLDPI", ldConst(() => CONSTANTS.pi())),
+  row("FLDL2E", ldConst(() => CONSTANTS.l2e())),
+  row("FLDL2T", ldConst(() => CONSTANTS.l2t())),
+  row("FLDLG2", ldConst(() => CONSTANTS.lg2())),
+  row("FLDLN2", ldConst(() => CONSTANTS.ln2())),
+  row("FXCH", fxch),
+  ...["B", "E", "BE", "U", "NB", "NE", "NBE", "NU"].map((cc) => row(`FCMOV${cc}`, fcmov(cc))),
+];
+
+/** FLD/FILD: push a converted memory operand or a copy of ST(i). */
+function fld(integer: boolean): Builder {
+  return (i: Insn): Op | null => {
+    const site = siteOf(i);
+    const o = i.ops[0]!;
+    if (i.mem === null) {
+      const src = o.reg;
+      return (c) => {
+        const x = begin(c);
+        if (x.empty(src)) {
+          // Stack underflow takes priority: the indefinite is pushed without an overflow check.
+          const v = operand(x, src);
+          if (!finish(c, site)) return;
+          x.top = (x.top - 1) & 7;
+          x.set(0, v);
+          return;
+        }
+        x.push(x.get(src), fenv);
+        finish(c, site);
+      };
+    }
+    const bytes = i.mem.bytes;
+    return withEa(prepareEa(i), (c) => {
+      const x = begin(c);
+      let v = integer ? readInt(c, bytes) : readReal(c, bytes);
+      if (bytes < 10 && classify(v) === C_SNAN) v = quiet(v);
+      if ((fenv.flags & ~x.fcw & IE) !== 0) {
+        finish(c, site);
+        return;
+      }
+      x.push(v, fenv);
+      finish(c, site);
+    });
+  };
+}
+
+/** FST/FSTP to memory (with rounding to the memory format) or to ST(i). */
+function fst(pop: boolean): Builder {
+  return (i: Insn): Op | null => {
+    const site = siteOf(i);
+    if (i.mem === null) {
+      const dst = i.ops[0]!.reg;
+      return (c) => {
+        const x = begin(c);
+        const v = operand(x, 0);
+        if (!finish(c, site)) return;
+        x.set(dst, v);
+        if (pop) x.pop();
+      };
+    }
+    const bytes = i.mem.bytes;
+    return withEa(prepareEa(i), (c) => {
+      c.mem.probeWrite(c.ea, bytes);
+      const x = begin(c);
+      const v = operand(x, 0);
+      const bits = realBits(v, bytes);
+      const blocked = bytes < 10 && storeBlocked(c);
+      if (blocked) {
+        // Unmasked overflow/underflow on a store: only that flag, memory and stack unchanged.
+        fenv.flags &= ~PE;
+        fenv.up = false;
+      }
+      if (!finish(c, site) || blocked) return;
+      writeBits(c, bits, bytes);
+      if (pop) x.pop();
+    });
+  };
+}
+
+function fist(pop: boolean, truncate: boolean): Builder {
+  return (i: Insn): Op | null => {
+    const site = siteOf(i);
+    const bytes = i.mem!.bytes;
+    return withEa(prepareEa(i), (c) => {
+      c.mem.probeWrite(c.ea, bytes);
+      const x = begin(c);
+      const empty = x.empty(0);
+      const v = operand(x, 0);
+      const bits = empty ? 1n << BigInt(bytes * 8 - 1) : intBits(v, bytes, truncate);
+      if (!finish(c, site)) return;
+      writeBits(c, bits, bytes);
+      if (pop) x.pop();
+    });
+  };
+}
+
+function ldConst(value: () => F80): Builder {
+  return (i: Insn): Op => {
+    const site = siteOf(i);
+    return (c) => {
+      const x = begin(c);
+      x.push(value(), fenv);
+      finish(c, site);
+    };
+  };
+}
+
+function fxch(i: Insn): Op {
+  const site = siteOf(i);
+  const r = i.ops.length > 1 ? i.ops[1]!.reg : 1;
+  return (c) => {
+    const x = begin(c);
+    if (underflow2(x, 0, r)) {
+      if (!finish(c, site)) return;
+      const a = x.empty(0) ? indefinite() : x.get(0);
+      const b = x.empty(r) ? indefinite() : x.get(r);
+      x.set(0, b);
+      x.set(r, a);
+      return;
+    }
+    const a = x.get(0);
+    x.set(0, x.get(r));
+    x.set(r, a);
+    finish(c, site);
+  };
+}
+
+function fcmov(cc: string): Builder {
+  const code = FCMOV_CC[cc]!;
+  return (i: Insn): Op => {
+    const site = siteOf(i);
+    const r = i.ops[1]!.reg;
+    return (c) => {
+      const x = begin(c);
+      if (underflow2(x, 0, r)) {
+        if (finish(c, site)) x.set(0, indefinite());
+        return;
+      }
+      if (c.f.cond(code)) x.set(0, x.get(r));
+      finish(c, site);
+    };
+  };
+}
