@@ -18,14 +18,20 @@ export class UsageError extends Error {}
 /**
  * Parses options up to the first operand (or `--`); returns the options and the
  * remaining operands (the guest's command line is never parsed as options).
+ * With `interleaved` (tools that take no command line), options may also follow operands.
  */
-export function parseOptions(rows: readonly OptionRow[], argv: readonly string[]): { opts: Parsed; rest: string[] } {
+export function parseOptions(rows: readonly OptionRow[], argv: readonly string[], interleaved = false): { opts: Parsed; rest: string[] } {
   const opts: Parsed = new Map();
+  const operands: string[] = [];
   let i = 0;
   for (; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === "--") { i++; break; }
-    if (!a.startsWith("-") || a === "-") break;
+    if (!a.startsWith("-") || a === "-") {
+      if (!interleaved) break;
+      operands.push(a);
+      continue;
+    }
     const [key, inline] = a.startsWith("--") ? splitEq(a.slice(2)) : [a.slice(1), undefined];
     const row = rows.find((r) => (a.startsWith("--") ? r.name === key : r.short === key));
     if (row === undefined) throw new UsageError(`Unknown option: ${a}`);
@@ -38,7 +44,7 @@ export function parseOptions(rows: readonly OptionRow[], argv: readonly string[]
     if (v === undefined) throw new UsageError(`Option --${row.name} needs a value (${row.arg})`);
     opts.set(row.name, v);
   }
-  return { opts, rest: argv.slice(i) as string[] };
+  return { opts, rest: [...operands, ...argv.slice(i)] };
 }
 
 function splitEq(s: string): [string, string | undefined] {

@@ -1,0 +1,82 @@
+// SPDX-License-Identifier: MIT
+// Shared plumbing of the lwpdata tools (report, annotate, script, diff): reading
+// the data file and the mapped ELF files, with one-line errors for the CLI.
+import { readFileSync, writeFileSync } from "node:fs";
+import { inflateSync } from "node:zlib";
+import { LwpDataError, readLwpData } from "../tools/format/reader.js";
+import { parseEventList } from "../tools/session/aggregate.js";
+import { openSession, type Session } from "../tools/session/session.js";
+import { EVENTS } from "../tools/decode/events.js";
+import { CliError } from "./run-command.js";
+import { type OptionRow, type Parsed, UsageError } from "./options.js";
+
+export const DEFAULT_INPUT = "lwp.data";
+
+export const INPUT_OPTION: OptionRow = { name: "input", short: "i", arg: "FILE", help: `lwpdata file to read (default ${DEFAULT_INPUT})` };
+export const EVENT_OPTION: OptionRow = { name: "event", short: "e", arg: "LIST", help: `only these events, comma-separated (${EVENTS.map((e) => e.name).join(", ")})` };
+export const HELP_OPTION: OptionRow = { name: "help", short: "h", help: "show this help" };
+
+const inflate = (b: Uint8Array): Uint8Array => new Uint8Array(inflateSync(b));
+
+function why(e: unknown): string {
+  const code = (e as { code?: string }).code;
+  return code === "ENOENT" ? "No such file or directory" : code === "EACCES" ? "Permission denied" : code === "EISDIR" ? "Is a directory" : String(code ?? e);
+}
+
+/** Reads and decodes an lwpdata file, then symbolizes it against the files its MAPS name. */
+export function loadSession(path: string): Session {
+  let bytes: Uint8Array;
+  try {
+    bytes = readFileSync(path);
+  } catch (e) {
+    throw new CliError(`lwp: cannot read '${path}': ${why(e)}`);
+  }
+  try {
+    const data = readLwpData(bytes);
+    return openSession(data, (p) => {
+      try { return readFileSync(p); } catch { return undefined; }
+    }, { inflate });
+  } catch (e) {
+    if (e instanceof LwpDataError) throw new CliError(`lwp: ${path}: ${e.message}`);
+    throw e;
+  }
+}
+
+export function inputPath(opts: Parsed): string {
+  const v = opts.get("input");
+  return typeof v === "string" ? v : DEFAULT_INPUT;
+}
+
+/** The --event filter as EventIds, or undefined for all; unknown names are usage errors. */
+export function eventFilter(opts: Parsed): Set<number> | undefined {
+  const v = opts.get("event");
+  if (typeof v !== "string") return undefined;
+  try {
+    const ids = parseEventList(v);
+    if (ids.size === 0) throw new Error("Empty event list");
+    return ids;
+  } catch (e) {
+    throw new UsageError(`${(e as Error).message} (known events: ${EVENTS.map((x) => x.name).join(", ")})`);
+  }
+}
+
+/** Reads a choice option, or throws a UsageError listing the choices. */
+export function choice<T extends string>(opts: Parsed, name: string, choices: readonly T[], fallback: T): T {
+  const v = opts.get(name);
+  if (v === undefined) return fallback;
+  if (typeof v === "string" && (choices as readonly string[]).includes(v)) return v as T;
+  throw new UsageError(`Invalid value for --${name}: ${String(v)} (expected ${choices.join(", ")})`);
+}
+
+/** Writes output to a file (-o) or stdout. */
+export function emit(out: string | Uint8Array, path: string | undefined): void {
+  if (path === undefined) {
+    process.stdout.write(out);
+    return;
+  }
+  try {
+    writeFileSync(path, out);
+  } catch (e) {
+    throw new CliError(`lwp: cannot write '${path}': ${why(e)}`);
+  }
+}

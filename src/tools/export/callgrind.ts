@@ -1,0 +1,93 @@
+// SPDX-License-Identifier: MIT
+// Callgrind profile format export (valgrind docs/callgrind-format): `events:` with one
+// column per LWP event, `fl=`/`fn=` blocks of `addr line cost…`, and `cfn=`/`calls=` edges.
+import { isUnresolved, type Frame, type Session } from "../session/session.js";
+
+interface FnCosts {
+  readonly file: string;
+  readonly dso: string;
+  readonly name: string;
+  /** "addr line" → cost per event column. */
+  readonly self: Map<string, number[]>;
+  /** "callee key\0addr line" → {callee, calls, inclusive cost}. */
+  readonly calls: Map<string, { callee: FnCosts; site: string; target: string; calls: number; cost: number[] }>;
+}
+
+const hex = (n: number): string => `0x${n.toString(16)}`;
+const position = (f: Frame): string => `${hex(f.addr)} ${f.line ?? 0}`;
+
+class Costs {
+  readonly fns = new Map<string, FnCosts>();
+  constructor(readonly columns: number) {}
+
+  fn(f: Frame): FnCosts {
+    const key = `${f.dso}\0${f.symbol}`;
+    let c = this.fns.get(key);
+    if (c === undefined) {
+      c = { file: f.file ?? "???", dso: f.dso, name: f.symbol, self: new Map(), calls: new Map() };
+      this.fns.set(key, c);
+    }
+    return c;
+  }
+
+  add(into: number[] | undefined, col: number, v: number): number[] {
+    const row = into ?? new Array<number>(this.columns).fill(0);
+    row[col] = (row[col] ?? 0) + v;
+    return row;
+  }
+}
+
+function collect(s: Session, columns: readonly number[]): Costs {
+  const costs = new Costs(columns.length);
+  for (const smp of s.samples) {
+    const col = columns.indexOf(smp.event.eventId);
+    const leaf = smp.stack[0];
+    if (col < 0 || leaf === undefined) continue;
+    const fn = costs.fn(leaf);
+    fn.self.set(position(leaf), costs.add(fn.self.get(position(leaf)), col, smp.period));
+    for (let i = 1; i < smp.stack.length; i++) {
+      const callerFrame = smp.stack[i]!;
+      const caller = costs.fn(callerFrame);
+      const calleeFrame = smp.stack[i - 1]!;
+      const callee = costs.fn(calleeFrame);
+      const target = isUnresolved(calleeFrame) ? hex(calleeFrame.addr) : hex(calleeFrame.addr - calleeFrame.offset);
+      const key = `${callee.dso}\0${callee.name}\0${position(callerFrame)}`;
+      const edge = caller.calls.get(key) ?? { callee, site: position(callerFrame), target: `${target} 0`, calls: 0, cost: new Array<number>(columns.length).fill(0) };
+      edge.calls++;
+      edge.cost = costs.add(edge.cost, col, smp.period);
+      caller.calls.set(key, edge);
+    }
+  }
+  return costs;
+}
+
+/** Callgrind text; costs are estimated event counts (samples × interval). */
+export function formatCallgrind(s: Session, events?: ReadonlySet<number>): string {
+  const present = s.events.filter((e) => e.samples > 0 && (events === undefined || events.has(e.event.id)));
+  const columns = present.map((e) => e.event.id);
+  const costs = collect(s, columns);
+  const totals = new Array<number>(columns.length).fill(0);
+  for (const smp of s.samples) {
+    const col = columns.indexOf(smp.event.eventId);
+    if (col >= 0) totals[col]! += smp.period;
+  }
+  const out = [
+    "# callgrind format",
+    "version: 1",
+    "creator: lwp",
+    `cmd: ${s.meta.command.join(" ")}`,
+    `desc: seed ${s.meta.seed}, cpu ${s.meta.cpuModel}, precise IP, lost samples ${s.lostTotal}`,
+    "positions: instr line",
+    `events: ${present.map((e) => e.event.name).join(" ")}`,
+    `summary: ${totals.join(" ")}`,
+  ];
+  const fns = [...costs.fns.values()].sort((a, b) => a.dso.localeCompare(b.dso) || a.name.localeCompare(b.name));
+  for (const fn of fns) {
+    out.push("", `ob=${fn.dso}`, `fl=${fn.file}`, `fn=${fn.name}`);
+    for (const [pos, c] of [...fn.self].sort()) out.push(`${pos} ${c.join(" ")}`);
+    for (const e of [...fn.calls.values()].sort((a, b) => a.site.localeCompare(b.site) || a.callee.name.localeCompare(b.callee.name))) {
+      out.push(`cob=${e.callee.dso}`, `cfi=${e.callee.file}`, `cfn=${e.callee.name}`, `calls=${e.calls} ${e.target}`, `${e.site} ${e.cost.join(" ")}`);
+    }
+  }
+  return `${out.join("\n")}\n`;
+}

@@ -1,0 +1,185 @@
+// SPDX-License-Identifier: MIT
+// Session layer (perf's util/session.c + machine/thread): decoded records of an
+// lwpdata file (docs/formats/lwpdata.md §4) + MAPS + ELF symbols → per-thread samples.
+import { ElfFile } from "../../common/elf/elf.js";
+import { SymbolTable } from "../../common/elf/symbols.js";
+import { eventById, eventOrder, type EventRow } from "../decode/events.js";
+import { decodeRecord, type LwpEvent } from "../decode/record.js";
+import type { LwpDataFile } from "../format/reader.js";
+import type { LwpMap, LwpMeta } from "../format/writer.js";
+import type { Inflate } from "../symbols/dwarf-line.js";
+import { Symbolizer, type ResolvedFrame } from "../symbols/symbolizer.js";
+
+/** A resolved stack frame with its address (for callers, the return address). */
+export interface Frame extends ResolvedFrame {
+  readonly addr: number;
+}
+
+export interface Sample {
+  /** Position of the SAMPLE record in the file. */
+  readonly index: number;
+  readonly pid: number;
+  readonly tid: number;
+  readonly comm: string;
+  readonly event: LwpEvent;
+  /** Events one sample stands for: the programmed EventInterval (at least 1). */
+  readonly period: number;
+  /** Data3 timestamp (ns) when the records carry one, else the sample's index. */
+  readonly time: number;
+  /** Leaf first: the sampled instruction, then its callers. */
+  readonly stack: readonly Frame[];
+}
+
+export interface ThreadInfo {
+  readonly pid: number;
+  readonly tid: number;
+  readonly comm: string;
+  /** Sum of the thread's LOST records (LWPCB MissedEvents). */
+  readonly lost: number;
+}
+
+export interface EventSummary {
+  readonly event: EventRow;
+  readonly interval: number;
+  readonly samples: number;
+}
+
+/** A module that some samples fell in but that had no usable symbols. */
+export interface UnsymbolizedModule {
+  readonly path: string;
+  readonly reason: string;
+  readonly samples: number;
+}
+
+export interface Session {
+  readonly meta: LwpMeta;
+  readonly maps: readonly LwpMap[];
+  readonly samples: readonly Sample[];
+  readonly threads: readonly ThreadInfo[];
+  readonly lostTotal: number;
+  /** Events present in META or in the samples, in EVENTS table order. */
+  readonly events: readonly EventSummary[];
+  readonly unsymbolized: readonly UnsymbolizedModule[];
+  /** True when the records carry Data3 timestamps. */
+  readonly timestamps: boolean;
+  readonly hasCallchains: boolean;
+  /** Symbolizes any address of a process (branch targets, data addresses). */
+  readonly resolve: (pid: number, addr: number) => Frame;
+  /** The bytes of a mapped file, as the loader gave them (cached). */
+  readonly fileBytes: (path: string) => Uint8Array | undefined;
+}
+
+/** Returns a DSO's bytes by path, or undefined when it cannot be read. */
+export type ElfLoader = (path: string) => Uint8Array | undefined;
+
+export interface SessionOptions {
+  readonly demangle?: boolean;
+  readonly inflate?: Inflate;
+}
+
+const basename = (p: string): string => p.slice(p.lastIndexOf("/") + 1) || p;
+
+/** Whether a frame fell back to "dso+0xoffset" or an unmapped address. */
+export function isUnresolved(f: ResolvedFrame): boolean {
+  return f.dso === "[unmapped]" || f.symbol.startsWith(`${basename(f.dso)}+0x`);
+}
+
+class DsoCache {
+  private readonly bytes = new Map<string, Uint8Array | undefined>();
+  constructor(private readonly load: ElfLoader) {}
+  get(path: string): Uint8Array | undefined {
+    if (!this.bytes.has(path)) this.bytes.set(path, path.startsWith("[") ? undefined : this.load(path));
+    return this.bytes.get(path);
+  }
+  /** Why a module gives no symbols. */
+  reason(path: string): string {
+    const b = this.get(path);
+    if (path.startsWith("[")) return "pseudo mapping, no file";
+    if (b === undefined) return "file not readable";
+    try {
+      const elf = ElfFile.parse(b);
+      return SymbolTable.fromElf(elf).functions.length === 0 ? "no .symtab or .dynsym functions" : "address outside every symbol";
+    } catch (e) {
+      return `not a usable ELF file (${(e as Error).message})`;
+    }
+  }
+}
+
+function symbolizers(maps: readonly LwpMap[], dsos: DsoCache, opts: SessionOptions): Map<number, Symbolizer> {
+  const byPid = new Map<number, LwpMap[]>();
+  for (const m of maps) byPid.set(m.pid, [...(byPid.get(m.pid) ?? []), m]);
+  const out = new Map<number, Symbolizer>();
+  for (const [pid, list] of byPid) {
+    const mappings = list.map((m) => {
+      const elf = dsos.get(m.path);
+      return { start: m.start, end: m.end, pgoff: m.pgoff, path: m.path, ...(elf === undefined ? {} : { elf }) };
+    });
+    out.set(pid, new Symbolizer(mappings, opts));
+  }
+  return out;
+}
+
+/** Resolves a stack: the IP as is, each return address at addr − 1 (the call), as perf does. */
+function resolveStack(sym: Symbolizer | undefined, ip: number, callchain: readonly number[]): Frame[] {
+  const unmapped = (addr: number): Frame => ({ addr, dso: "[unmapped]", symbol: `0x${addr.toString(16)}`, offset: addr });
+  if (sym === undefined) return [ip, ...callchain].map(unmapped);
+  const frames: Frame[] = [{ ...sym.resolve(ip), addr: ip }];
+  for (const ret of callchain) {
+    const r = sym.resolve(ret - 1);
+    frames.push({ ...r, offset: isUnresolved(r) ? r.offset : r.offset + 1, addr: ret });
+  }
+  return frames;
+}
+
+function summarizeEvents(meta: LwpMeta, samples: readonly Sample[]): EventSummary[] {
+  const ids = new Set<number>([...meta.events.map((e) => e.eventId), ...samples.map((s) => s.event.eventId)]);
+  return [...ids].sort((a, b) => eventOrder(a) - eventOrder(b)).map((id) => ({
+    event: eventById(id),
+    interval: meta.events.find((e) => e.eventId === id)?.interval ?? 0,
+    samples: samples.filter((s) => s.event.eventId === id).length,
+  }));
+}
+
+function unsymbolizedModules(samples: readonly Sample[], dsos: DsoCache): UnsymbolizedModule[] {
+  const count = new Map<string, number>();
+  for (const s of samples) {
+    const f = s.stack[0];
+    if (f !== undefined && isUnresolved(f)) count.set(f.dso, (count.get(f.dso) ?? 0) + 1);
+  }
+  return [...count].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([path, n]) => ({
+    path, samples: n, reason: path === "[unmapped]" ? "address outside every mapping" : dsos.reason(path),
+  }));
+}
+
+/** Builds the session: decodes every SAMPLE, attributes it to its thread and symbolizes its stack. */
+export function openSession(data: LwpDataFile, load: ElfLoader, opts: SessionOptions = {}): Session {
+  const dsos = new DsoCache(load);
+  const syms = symbolizers(data.maps, dsos, opts);
+  const threadOf = new Map(data.threads.map((t) => [t.tid, t]));
+  const decoded = data.samples.map((s) => decodeRecord(s.record));
+  const timestamps = decoded.some((e) => e.data3 !== 0n);
+  const samples = data.samples.map((raw, index): Sample => {
+    const event = decoded[index]!;
+    const t = threadOf.get(raw.tid);
+    const pid = t?.pid ?? raw.tid;
+    const interval = data.meta.events.find((e) => e.eventId === event.eventId)?.interval ?? 0;
+    return {
+      index, pid, tid: raw.tid, comm: t?.comm ?? `:${raw.tid}`, event,
+      period: Math.max(1, interval), time: timestamps ? Number(event.data3) : index,
+      stack: resolveStack(syms.get(pid), event.ip, raw.callchain),
+    };
+  });
+  const lostBy = new Map<number, number>();
+  for (const l of data.lost) lostBy.set(l.tid, (lostBy.get(l.tid) ?? 0) + l.missedEvents);
+  const threads = data.threads.map((t) => ({ ...t, lost: lostBy.get(t.tid) ?? 0 }));
+  return {
+    meta: data.meta, maps: data.maps, samples, threads,
+    lostTotal: [...lostBy.values()].reduce((a, b) => a + b, 0),
+    events: summarizeEvents(data.meta, samples),
+    unsymbolized: unsymbolizedModules(samples, dsos),
+    timestamps,
+    hasCallchains: data.samples.some((s) => s.callchain.length > 0),
+    resolve: (pid, addr) => resolveStack(syms.get(pid), addr, [])[0]!,
+    fileBytes: (path) => dsos.get(path),
+  };
+}
