@@ -43,7 +43,7 @@ export const X87_ARITH_ROWS: readonly InsnRow[] = [
   row("FCOMPP", fcom(true, false, true)),
   row("FUCOMPP", fcom(true, true, true)),
   ...["FCOMI", "FCOMIP", "FUCOMI", "FUCOMIP"].map((m) => row(m, fcomi(m.endsWith("P"), m.startsWith("FU")))),
-  row("FTST", plainOp((c, x) => compareSet(c, x, operandOr0(x), zero(0), false, false))),
+  row("FTST", plainOp((c, x, site) => compareSet(c, x, operandOr0(x), zero(0), false, false, site))),
   row("FXAM", plainOp(fxam)),
 ];
 
@@ -218,17 +218,15 @@ function operandOr0(x: Cpu["x87"]): F80 {
 const CC_OF = [0, SW_C0, SW_C3, SW_C3 | SW_C2 | SW_C0];
 
 /** Compares a and b into C3 C2 C0 (or ZF PF CF); returns false when an unmasked exception blocks it. */
-function compareSet(c: Cpu, x: Cpu["x87"], a: F80, b: F80, quiet: boolean, eflags: boolean, site?: X87Site): boolean {
+function compareSet(c: Cpu, x: Cpu["x87"], a: F80, b: F80, quiet: boolean, eflags: boolean, site: X87Site): boolean {
   const r = fcompare(a, b, quiet);
   // Condition codes are written even when an unmasked exception is raised (the pop is not done).
-  const ok = finish(c, site ?? NO_SITE);
+  const ok = finish(c, site);
   if (eflags) {
     c.f.setEager(r === CMP_UN ? ZF | PF | CF : r === CMP_EQ ? ZF : r === CMP_LT ? CF : 0);
   } else setCC(x, CC_OF[r]!);
   return ok;
 }
-
-const NO_SITE: X87Site = { ip: 0, fop: 0, hasMem: false };
 
 function fcom(pop: boolean, quiet: boolean, pop2 = false): Builder {
   return (i: Insn): Op | null => {

@@ -191,11 +191,12 @@ export function fprem(a: F80, b: F80, ieee: boolean): F80 {
   remq.q = 0;
   remq.incomplete = false;
   const ka = classify(a), kb = classify(b);
+  const numbers = ka !== C_UNSUPPORTED && kb !== C_UNSUPPORTED && !isNaNClass(ka) && !isNaNClass(kb);
+  if (numbers && (ka === C_INF || kb === C_ZERO)) return invalid(); // before the denormal check
   const s = special2(a, b, ka, kb);
   if (s !== null) return s;
   fenv.up = false;
-  if (ka === C_INF || kb === C_ZERO) return invalid();
-  if (ka === C_ZERO || kb === C_INF) return a;
+  if (ka === C_ZERO || kb === C_INF) return canonical(a);
   const ea = unitExp(a), eb = unitExp(b);
   const d = ea + 63 - (a.sig >= J ? 0 : 63 - bitLen(a.sig) + 1) - (eb + bitLen(b.sig) - 1);
   if (d >= 64) return partial(a, b, d);
@@ -226,6 +227,11 @@ function partial(a: F80, b: F80, d: number): F80 {
   remq.q = Number(q & 7n);
   if (r === 0n) return zero(a.sign);
   return exact(a.sign, r, e);
+}
+
+/** A pseudo-denormal passed through an operation comes out with exponent 1 (its value). */
+export function canonical(a: F80): F80 {
+  return a.exp === 0 && a.sig >= J ? { sign: a.sign, exp: 1, sig: a.sig } : a;
 }
 
 /** FSCALE: a · 2^trunc(b). */

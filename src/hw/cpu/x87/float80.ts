@@ -175,7 +175,15 @@ export function roundTo(sign: number, sig: bigint, e2: number, f: Format): void 
     }
   }
   if (lsb + bitLen(q) - 1 > f.emax) {
-    if (fenv.oeTrap && f.emax === 16383 && lead - BIAS_ADJUST <= f.emax) return biased(sign, sig, e2, f, -BIAS_ADJUST, OE);
+    if (fenv.oeTrap && f.emax === 16383) {
+      if (lead - BIAS_ADJUST <= f.emax) return biased(sign, sig, e2, f, -BIAS_ADJUST, OE);
+      // Beyond even the rebiased range the host delivers infinity (C1 set) whatever RC says.
+      fenv.flags |= OE | PE;
+      fenv.up = true;
+      rounded.q = -1n;
+      rounded.lsb = 0;
+      return;
+    }
     return overflow(sign, f);
   }
   if (lead < f.emin && fenv.ueTrap && f.emax === 16383 && lead + BIAS_ADJUST >= f.emin && tinyAfterRounding(sign, sig, e2, lead, f)) {

@@ -2,7 +2,6 @@
 // x87 differential test: every snippet runs on the host CPU and in the emulator
 // from the same FXSAVE image and data page; the FXSAVE64 images, RAX, the
 // arithmetic flags and the data page must match (transcendentals: see ULP_OPS).
-/* eslint-disable no-restricted-imports -- tests may import anything; the host CPU is the oracle */
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { type Case, type Outcome, assemble, hex, rng, runEmu, runNative } from "./native.testlib.js";
@@ -69,7 +68,7 @@ function put80(b: Uint8Array, o: number, [se, m]: [number, bigint]): void {
   v.setUint16(o + 8, se, true);
 }
 
-function makeCase(r: Rand, op: string, codeOk: boolean): Case {
+function makeCase(r: Rand, op: string): Case {
   const image = new Uint8Array(512), v = new DataView(image.buffer);
   const unmask = int(r, 8) === 0 ? int(r, 64) : 0;
   const fcw = 0x40 | (0x3f & ~unmask) | (int(r, 4) << 10) | ([0, 2, 3, 3][int(r, 4)]! << 8);
@@ -91,7 +90,6 @@ function makeCase(r: Rand, op: string, codeOk: boolean): Case {
   const [se, m] = value80(r, op);
   dv.setBigUint64(16, (BigInt(se & 0x8000) << 48n) | (BigInt(Math.max(0, Math.min(0x7ff, (se & 0x7fff) - 16383 + 1023))) << 52n) | ((m >> 11n) & ((1n << 52n) - 1n)), true);
   if (int(r, 3) === 0) dv.setUint16(40, 0x40 | int(r, 0x10000), true);
-  void codeOk;
   return { asm: op, image, data, rax: int(r, 4), rdx: int(r, 4) };
 }
 
@@ -121,9 +119,9 @@ function same(a: Outcome, b: Outcome): boolean {
 }
 
 test("x87 instructions match the host CPU (FXSAVE64 images, RAX, flags, memory)", () => {
-  const r = rng(0x875);
+  const r = rng(0x87);
   const cases: Case[] = [];
-  for (const op of OPS) for (let k = 0; k < PER_OP; k++) cases.push(makeCase(r, op, true));
+  for (const op of OPS) for (let k = 0; k < PER_OP; k++) cases.push(makeCase(r, op));
   const code = assemble(OPS);
   const codeOf = cases.map((c) => code[OPS.indexOf(c.asm)]!);
   const native = runNative(cases, codeOf);

@@ -8,8 +8,6 @@ import { fixFcw } from "../x87/env.js";
 /** MXCSR_MASK reported by this EPYC host's FXSAVE (DAZ and MM writable). */
 export const MXCSR_MASK = 0x0002ffff;
 
-const USER_CS = 0x33;
-
 /**
  * Saves the x87 part (bytes 0–23 and 32–159). Like AMD hardware without
  * XSaveErPtr semantics observed on the host, FOP/FIP/FDP are stored only while
@@ -27,7 +25,7 @@ export function saveX87(c: Cpu, a: number, wide: boolean): void {
     m.write64(a + 8, fip | 0, Math.floor(fip / 4294967296));
     m.write64(a + 16, fdp | 0, Math.floor(fdp / 4294967296));
   } else {
-    m.write64(a + 8, fip | 0, err ? USER_CS : 0);
+    m.write64(a + 8, fip | 0, 0); // FCS/FDS are stored as zero on the host (unlike FNSTENV)
     m.write64(a + 16, fdp | 0, 0);
   }
   for (let i = 0; i < 8; i++) {
