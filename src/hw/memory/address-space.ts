@@ -12,7 +12,7 @@ export const PROT_EXEC = 4;
 /** Highest user address + 1: 47-bit canonical lower half. */
 export const USER_LIMIT = 2 ** 47;
 
-const TLB_SIZE = 256;
+const TLB_SIZE = 1024;
 
 /** Kind of access that faulted: the page-fault error-code bits W and I/D. */
 export const ACCESS_READ = 0;
@@ -96,7 +96,10 @@ export class AddressSpace {
     const off = a & PAGE_MASK;
     const pn = (a - off) / PAGE_SIZE;
     const i = pn & (TLB_SIZE - 1);
-    if (this.rTag[i] === pn && off <= PAGE_SIZE - 2) return this.rView[i]!.getUint16(off, true);
+    if (off <= PAGE_SIZE - 2) {
+      if (this.rTag[i] === pn) return this.rView[i]!.getUint16(off, true);
+      return this.slowPage(a, ACCESS_READ).view.getUint16(off, true);
+    }
     return this.read8(a) | (this.read8(a + 1) << 8);
   }
 
@@ -105,7 +108,10 @@ export class AddressSpace {
     const off = a & PAGE_MASK;
     const pn = (a - off) / PAGE_SIZE;
     const i = pn & (TLB_SIZE - 1);
-    if (this.rTag[i] === pn && off <= PAGE_SIZE - 4) return this.rView[i]!.getInt32(off, true);
+    if (off <= PAGE_SIZE - 4) {
+      if (this.rTag[i] === pn) return this.rView[i]!.getInt32(off, true);
+      return this.slowPage(a, ACCESS_READ).view.getInt32(off, true);
+    }
     return this.read32Slow(a);
   }
 
@@ -121,16 +127,20 @@ export class AddressSpace {
     const off = a & PAGE_MASK;
     const pn = (a - off) / PAGE_SIZE;
     const i = pn & (TLB_SIZE - 1);
-    if (this.wTag[i] === pn && off <= PAGE_SIZE - 2) this.wView[i]!.setUint16(off, v, true);
-    else this.writeSplit(a, v, 2);
+    if (off <= PAGE_SIZE - 2) {
+      if (this.wTag[i] === pn) this.wView[i]!.setUint16(off, v, true);
+      else this.slowPage(a, ACCESS_WRITE).view.setUint16(off, v, true);
+    } else this.writeSplit(a, v, 2);
   }
 
   write32(a: number, v: number): void {
     const off = a & PAGE_MASK;
     const pn = (a - off) / PAGE_SIZE;
     const i = pn & (TLB_SIZE - 1);
-    if (this.wTag[i] === pn && off <= PAGE_SIZE - 4) this.wView[i]!.setInt32(off, v, true);
-    else this.writeSplit(a, v, 4);
+    if (off <= PAGE_SIZE - 4) {
+      if (this.wTag[i] === pn) this.wView[i]!.setInt32(off, v, true);
+      else this.slowPage(a, ACCESS_WRITE).view.setInt32(off, v, true);
+    } else this.writeSplit(a, v, 4);
   }
 
   /** Reads the high half of a 64-bit value; the pair (read32(a), read32hi(a)) is one access. */
@@ -143,8 +153,8 @@ export class AddressSpace {
     const off = a & PAGE_MASK;
     const pn = (a - off) / PAGE_SIZE;
     const i = pn & (TLB_SIZE - 1);
-    if (this.wTag[i] === pn && off <= PAGE_SIZE - 8) {
-      const v = this.wView[i]!;
+    if (off <= PAGE_SIZE - 8) {
+      const v = this.wTag[i] === pn ? this.wView[i]! : this.slowPage(a, ACCESS_WRITE).view;
       v.setInt32(off, lo, true);
       v.setInt32(off + 4, hi, true);
       return;
