@@ -113,13 +113,18 @@ export class Cpu {
   run(budget: number): Exit {
     if (this.pendingExit !== null) return this.takePendingExit();
     const stop = this.icount + budget;
+    let prev: Block | null = null;
     while (this.icount < stop) {
-      let b: Block;
-      try {
-        b = this.blockAt(this.rip);
-      } catch (e) {
-        return this.exceptionAt(e, this.rip);
+      let b: Block | null = prev === null ? null : prev.successor(this.rip);
+      if (b === null) {
+        try {
+          b = this.blockAt(this.rip);
+        } catch (e) {
+          return this.exceptionAt(e, this.rip);
+        }
+        if (prev !== null) prev.link(this.rip, b);
       }
+      prev = b;
       this.block = b;
       // LWP events 2–6 (src/hw/lwp/exec.ts): blocks where no counter crosses zero run
       // here at full speed and are charged afterwards; the others are stepped.
@@ -138,6 +143,7 @@ export class Cpu {
           ops[i]!(this);
         }
       } catch (e) {
+        prev = null;
         const x = this.abortBlock(e, b, lwpOn);
         if (x !== null) return x;
         continue;
@@ -228,7 +234,10 @@ export class Cpu {
     const list = this.codePages.get(pn);
     if (list === undefined) return;
     this.codePages.delete(pn);
-    for (const b of list) if (this.cache.get(b.start) === b) this.cache.delete(b.start);
+    for (const b of list) {
+      b.valid = false;
+      if (this.cache.get(b.start) === b) this.cache.delete(b.start);
+    }
   }
 
   /** Attaches or detaches probes; blocks are retranslated so they take effect at the next block. */
@@ -240,6 +249,7 @@ export class Cpu {
 
   /** Drops all translations (execve, munmap of code, tests). */
   flushCode(): void {
+    for (const b of this.cache.values()) b.valid = false;
     this.cache.clear();
     this.codePages.clear();
   }

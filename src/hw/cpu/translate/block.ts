@@ -26,6 +26,31 @@ export class Block {
     readonly pages: number[],
   ) {}
 
+  /** False once the block's bytes were written (self-modifying code) or translations flushed. */
+  valid = true;
+  // Block chaining: the blocks that followed this one (fall-through and branch
+  // target), so the run loop skips the translation-cache lookup.
+  nextIp1 = -1;
+  next1: Block | null = null;
+  nextIp2 = -1;
+  next2: Block | null = null;
+
+  /** The chained successor for `rip`, or null when unknown or invalidated. */
+  successor(rip: number): Block | null {
+    const b = rip === this.nextIp1 ? this.next1 : rip === this.nextIp2 ? this.next2 : null;
+    return b !== null && b.valid ? b : null;
+  }
+
+  link(rip: number, b: Block): void {
+    if (this.nextIp1 === -1 || this.next1?.valid !== true) {
+      this.nextIp1 = rip;
+      this.next1 = b;
+    } else {
+      this.nextIp2 = rip;
+      this.next2 = b;
+    }
+  }
+
   insnBytes(at: number): Uint8Array {
     return this.insns.find((i) => i.ip === at)?.bytes ?? new Uint8Array();
   }
@@ -62,6 +87,7 @@ export function translateBlock(c: Cpu, rip: number): Block {
     insns = insns.slice(0, -1); // end before it; it #UDs when reached
   }
   const ops = insns.map(translateInsn);
+  if (c.probes !== null) c.probes.instrument(insns, ops);
   const end = insns.length > 0 ? insns[insns.length - 1]!.next : rip;
   const pages: number[] = [];
   for (let p = Math.floor(rip / PAGE_SIZE); p <= Math.floor((end - 1) / PAGE_SIZE); p++) pages.push(p);
