@@ -70,7 +70,8 @@ test("pprof decodes with pprof-format: one sample type per event, totals per eve
   const types = p.sampleType.map((t) => str(t.type));
   assert.deepEqual(types, ["instructions", "branches", "dcache-misses", "lwpval", "lwpins"]);
   const totals = types.map((_, i) => p.sample.reduce((a, x) => a + Number(x.value[i]), 0));
-  assert.deepEqual(totals, [13000, 400, 10, 1, 2]);
+  // Each record stands for EventInterval + 1 events (LWP spec §7.2): samples × (interval + 1).
+  assert.deepEqual(totals, [13 * 1001, 4 * 101, 1 * 11, 1 * 2, 2 * 1]);
   const fn = new Map(p.function.map((f) => [Number(f.id), str(f.name)]));
   const loc = new Map(p.location.map((l) => [Number(l.id), fn.get(Number(l.line[0]!.functionId))]));
   const leafHot = p.sample.filter((x) => loc.get(Number(x.locationId[0])) === "hot_loop" && Number(x.value[0]) > 0).length;
@@ -115,7 +116,7 @@ test("folded stacks, speedscope and callgrind carry the same totals", () => {
   assert.equal(instr.reduce((a, p) => a + p.weights.length, 0), insns.length);
   const cg = formatCallgrind(s);
   assert.match(cg, /^events: instructions branches dcache-misses lwpval lwpins$/m);
-  assert.match(cg, /^summary: 13000 400 10 1 2$/m);
+  assert.match(cg, /^summary: 13013 404 11 2 2$/m);
 });
 
 test("annotate lists exactly objdump's instructions of app::work(int), with the sampled ones marked", () => {

@@ -9,7 +9,7 @@ import { PROT_EXEC, PROT_READ, PROT_WRITE, PAGE_SIZE } from "../../hw/memory/add
 import type { Kernel } from "../kernel.js";
 import type { Mapping, Process } from "../process.js";
 import type { Task } from "../task.js";
-import { type RingConfig, type RingSlot, drainSlot, freeSlot, prepareSlot } from "./ring.js";
+import { type RingConfig, type RingSlot, drainSlot, freeSlot, pendingRecords, prepareSlot } from "./ring.js";
 
 /** Where a profiled task's data goes. */
 export interface ProfileSink {
@@ -172,9 +172,11 @@ export class LwpProfiler {
     const tp = t.lwpProf;
     if (tp === null) return;
     this.drain(t, tp);
+    tp.req.sink.ended?.(t.proc.pid, t.tid);
+    // A consumer whose buffer is full takes the rest later (perf fds pull from the dead task's memory).
+    if (tp.slot !== null && pendingRecords(tp.slot) > 0) return;
     t.lwpProf = null;
     release(t, tp);
-    tp.req.sink.ended?.(t.proc.pid, t.tid);
   }
 
   counts(): ExactCounts {

@@ -9,6 +9,7 @@ import { BLOCK, type SyscallRow, sys } from "./types.js";
 import { sendToTask } from "../signal/deliver.js";
 import { SI_USER } from "../signal/queue.js";
 import { SIGPIPE } from "../signals.js";
+import { openSynthetic } from "../fs/synthetic.js";
 import { AT_FDCWD, cstring, guarded, hostPath, pathAt, putU64, writeStat, writeStatx } from "./util.js";
 
 const O_ACCMODE = 3;
@@ -40,6 +41,8 @@ function sigpipe(k: Kernel, p: Process, r: number): number {
 }
 
 export function openPath(k: Kernel, p: Process, path: string, flags: number, mode: number): number {
+  const synth = openSynthetic(path, flags);
+  if (synth !== null) return typeof synth === "number" ? synth : p.fds.install(synth, (flags & O_CLOEXEC) !== 0);
   const hp = hostPath(k, p, path);
   const st = k.host.stat(hp, true);
   const isDir = typeof st !== "number" && (st.mode & S_IFMT) === S_IFDIR;

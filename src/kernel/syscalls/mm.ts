@@ -7,6 +7,7 @@ import { HostFile } from "../fs/files.js";
 import type { Kernel } from "../kernel.js";
 import type { Process } from "../process.js";
 import { type SyscallRow, sys } from "./types.js";
+import { mmapSpecial } from "./perf.js";
 
 const MAP_SHARED = 0x01;
 const MAP_PRIVATE = 0x02;
@@ -49,6 +50,8 @@ function mmap(k: Kernel, p: Process, a: readonly number[]): number {
   let data: Uint8Array | null = null;
   let path = "";
   if ((flags & MAP_ANONYMOUS) === 0) {
+    const special = mmapSpecial(p, fd, start, size);
+    if (special !== null) return special;
     const f = p.fds.get(fd);
     if (f === undefined) return -EBADF;
     if (!(f instanceof HostFile) || f.isDir) return -ENODEV;

@@ -1,0 +1,82 @@
+// SPDX-License-Identifier: MIT
+// `lwp record`'s sink: collects what the kernel drains from each task's LWP ring
+// (records, call stacks, MissedEvents), the mappings as they appear and the
+// threads, and builds the lwpdata file (docs/formats/lwpdata.md).
+import { ElfFile } from "../../common/elf/elf.js";
+import { readBuildId } from "../../common/elf/notes.js";
+import type { ProfileSink } from "../../kernel/lwp/profiler.js";
+import type { Mapping } from "../../kernel/process.js";
+import { eventByName } from "../decode/events.js";
+import type { LwpData, LwpLost, LwpMap, LwpMeta, LwpSample, LwpThread } from "../format/writer.js";
+
+/** The events `lwp record` and `lwp stat` accept (the kernel samples events 2–6). */
+export const RECORDABLE = ["instructions", "branches", "dcache-misses", "cycles", "ref-cycles"] as const;
+
+/** Parses "-e a,b" into EventIds (order kept, duplicates dropped); throws with a one-line message. */
+export function parseEvents(list: string): number[] {
+  const ids: number[] = [];
+  for (const name of list.split(",").map((s) => s.trim())) {
+    const row = eventByName(name);
+    if (name === "" || row === undefined || !(RECORDABLE as readonly string[]).includes(name)) {
+      throw new Error(`unknown event '${name}' (known events: ${RECORDABLE.join(", ")})`);
+    }
+    if (!ids.includes(row.id)) ids.push(row.id);
+  }
+  return ids;
+}
+
+/** Reads a mapped file's bytes (for build-ids), or undefined. */
+export type FileLoader = (path: string) => Uint8Array | undefined;
+
+export class Recorder implements ProfileSink {
+  readonly maps: LwpMap[] = [];
+  readonly samples: LwpSample[] = [];
+  readonly lostRecords: LwpLost[] = [];
+  private readonly threads = new Map<number, LwpThread>();
+  private readonly buildIds = new Map<string, string>();
+  /** Samples per tid (for the summary line). */
+  readonly perThread = new Map<number, number>();
+
+  constructor(private readonly load: FileLoader) {}
+
+  thread(pid: number, tid: number, comm: string): void {
+    this.threads.set(tid, { pid, tid, comm });
+  }
+
+  map(pid: number, m: Mapping): void {
+    if (m.path === "" || m.path === "[lwp]") return;
+    this.maps.push({ pid, tid: 0, start: m.start, end: m.end, pgoff: m.offset, path: m.path, buildId: this.buildId(m.path) });
+  }
+
+  sample(_pid: number, tid: number, record: Uint8Array, callchain: readonly number[]): void {
+    this.samples.push({ tid, record, callchain: callchain.slice() });
+    this.perThread.set(tid, (this.perThread.get(tid) ?? 0) + 1);
+  }
+
+  lost(_pid: number, tid: number, missed: number): void {
+    this.lostRecords.push({ tid, missedEvents: missed });
+  }
+
+  get lostTotal(): number {
+    return this.lostRecords.reduce((s, l) => s + l.missedEvents, 0);
+  }
+
+  private buildId(path: string): string {
+    let id = this.buildIds.get(path);
+    if (id === undefined) {
+      id = "";
+      const bytes = path.startsWith("[") ? undefined : this.load(path);
+      if (bytes !== undefined) {
+        try { id = readBuildId(ElfFile.parse(bytes)) ?? ""; } catch { id = ""; }
+      }
+      this.buildIds.set(path, id);
+    }
+    return id;
+  }
+
+  /** The file contents; threads in creation order (tids are allocated increasing). */
+  data(meta: LwpMeta): LwpData {
+    const threads = [...this.threads.values()].sort((a, b) => a.tid - b.tid);
+    return { meta, maps: this.maps, threads, samples: this.samples, lost: this.lostRecords };
+  }
+}
