@@ -165,7 +165,8 @@ export function openSession(data: LwpDataFile, load: ElfLoader, opts: SessionOpt
     const interval = data.meta.events.find((e) => e.eventId === event.eventId)?.interval ?? 0;
     return {
       index, pid, tid: raw.tid, comm: t?.comm ?? `:${raw.tid}`, event,
-      period: Math.max(1, interval), time: timestamps ? Number(event.data3) : index,
+      // The unit writes one record per EventInterval + 1 events (LWP spec §7.2).
+      period: interval > 0 ? interval + 1 : 1, time: timestamps ? Number(event.data3) : index,
       stack: resolveStack(syms.get(pid), event.ip, raw.callchain),
     };
   });
