@@ -1,0 +1,48 @@
+// SPDX-License-Identifier: MIT
+// The seeded quick subset of the differential tests (house-style §3.7 tier 3),
+// run by `npm test`: ≥ 20,000 cases spread over every form the instruction
+// table advertises, judged by the known-failures ratchet, plus a small decoder
+// cross-check against objdump. `npm run test:diff` is the full run.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { allForms } from "./forms.js";
+import { runShard } from "./pool.js";
+import { casesPerForm, shard } from "./select.js";
+import { judge, loadKnownFailures, parseKnownFailures } from "./ratchet.js";
+import { buildRunner, nativeAvailable } from "./native.js";
+import { decoderCrossCheck } from "./decoder.js";
+
+const QUICK_CASES = 20_000;
+const SEED = 20240601;
+const hasGcc = spawnSync("gcc", ["--version"]).status === 0;
+const skip = !nativeAvailable() || !hasGcc ? "needs x86-64 Linux and gcc (the host CPU is the oracle)" : false;
+
+test("known-failures.txt parses and links every entry to docs/quirks.md", () => {
+  loadKnownFailures();
+  assert.deepEqual(parseKnownFailures("Bsf_r32_rm32  docs/quirks.md#q-x  # why\n# comment\n"), [{ form: "Bsf_r32_rm32", link: "docs/quirks.md#q-x" }]);
+  assert.throws(() => parseKnownFailures("Bsf_r32_rm32\n"));
+});
+
+test(`differential quick subset: ≥ ${QUICK_CASES} cases against the host CPU`, { skip, timeout: 600_000 }, async () => {
+  buildRunner();
+  const forms = allForms();
+  const perForm = casesPerForm(QUICK_CASES, forms.length);
+  // Two workers (one per core), each with its own native runner; the watchdog turns an emulator hang into a failure.
+  const opts = { seed: SEED, perForm, stallMs: 20_000, onProgress: () => {} };
+  const stats = (await Promise.all([0, 1].map((k) => runShard(shard(forms, k, 2), opts)))).flat();
+  const cases = stats.reduce((n, s) => n + s.cases, 0);
+  assert.ok(cases >= QUICK_CASES, `only ${cases} cases ran`);
+  const v = judge(stats, loadKnownFailures());
+  const report = [
+    ...v.unexplained.map((s) => `${s.name} (${s.group}): ${s.failures}/${s.cases} diverge\n${s.samples.join("\n")}`),
+    ...v.nowPassing.map((k) => `${k.form} passes now: remove it from test/diff/known-failures.txt (${k.link})`),
+  ];
+  assert.equal(report.length, 0, `${report.length} differential problems (reproduce: npm run test:diff -- --only <Form> --seed ${SEED}):\n${report.join("\n")}`);
+});
+
+test("decoder cross-check: our decoder and objdump agree on length and mnemonic", { skip: spawnSync("objdump", ["--version"]).status === 0 ? false : "needs binutils" }, () => {
+  const r = decoderCrossCheck(SEED, 3000);
+  assert.ok(r.checked > 1000, `only ${r.checked} strings were comparable`);
+  assert.deepEqual(r.mismatches, []);
+});
