@@ -2,7 +2,8 @@
 // MMX-register forms (AMD APM Vol. 5 "64-Bit Media Instructions", plus the SSE/SSE2
 // additions PAVGB … PSHUFW, PADDQ, PMULUDQ): mm0..7 are the significands of the
 // physical x87 registers R0..R7; every MMX instruction sets TOP = 0 and tags all
-// valid, writes set the sign/exponent to all ones; EMMS tags all empty (§5.2.1).
+// valid, writes set the sign/exponent to all ones; EMMS tags all empty and, as the
+// host EPYC shows, sets TOP = 0 too (§5.2.1).
 import type { Cpu } from "../cpu.js";
 import { type Insn, OK_MEM, RC_GPR } from "../decode.js";
 import { prepareEa, withEa } from "../translate/operands.js";
@@ -39,7 +40,7 @@ export const MMX_ROWS: readonly InsnRow[] = [
   row("MASKMOVQ", maskmovq),
   row("MOVQ2DQ", movq2dq),
   row("MOVDQ2Q", movdq2q),
-  row("EMMS", () => (c) => { c.x87.tags = 0; }),
+  row("EMMS", () => (c) => { c.x87.top = 0; c.x87.tags = 0; }), // the host also clears TOP
 ];
 
 function mmLo(c: Cpu, r: number): number {

@@ -101,25 +101,26 @@ function toPi(dbl: boolean, trunc: boolean): Builder {
       laneToInt(dbl, 0, false, trunc);
       const lo = ir.lo;
       laneToInt(dbl, 1, false, trunc);
+      enterMmx(c); // the host enters MMX state even when #XM follows
       fpCommit(c);
-      enterMmx(c);
       storeMmx(c, r, lo, ir.lo);
     });
   };
 }
 
-/** CVTPI2PS / CVTPI2PD xmm, mm/m64 (a register source enters MMX state). */
+/**
+ * CVTPI2PS / CVTPI2PD xmm, mm/m64: a register source enters MMX state (before a
+ * possible #XM, as on the host); a memory source does not (measured on the EPYC).
+ */
 function fromPi(dbl: boolean): Builder {
-  const b = xmmRM((c: Cpu) => {
+  const conv = (mmx: boolean): Builder => xmmRM((c: Cpu) => {
     fpBegin(c);
     if (dbl) dq2pd(); else dq2ps(2);
+    if (mmx) enterMmx(c);
     fpCommit(c);
   });
-  return (i) => {
-    const op = b(i);
-    if (op === null || !isMmx(i.ops[1])) return op;
-    return (c) => { op(c); enterMmx(c); };
-  };
+  const viaMem = conv(false), viaMm = conv(true);
+  return (i) => (isMmx(i.ops[1]) ? viaMm(i) : viaMem(i));
 }
 
 export const SSE_CVT_ROWS: readonly InsnRow[] = [

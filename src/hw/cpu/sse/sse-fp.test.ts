@@ -50,3 +50,12 @@ test("SSE logic, shuffles and unpacks match the host", () => {
   for (let k = 0; k < 40; k++) out.push(makeCase(r, `shufps xmm1, xmm${k % 3}, ${r.int(256)}`, lanes32), makeCase(r, `shufpd xmm1, [rbx], ${r.int(4)}`, lanes64));
   assert.deepEqual(check(out), []);
 });
+
+test("RCPPS/RCPSS/RSQRTPS/RSQRTSS match the host's tables (all classes, any MXCSR)", () => {
+  const r = new Rng(9001);
+  const out: Case[] = [];
+  for (const op of ["rcpps", "rcpss", "rsqrtps", "rsqrtss"]) {
+    for (let k = 0; k < 150; k++) out.push(makeCase(r, `${op} xmm${k % 4}, ${k % 3 ? `xmm${4 + (k % 5)}` : "[rbx+16]"}`, lanes32));
+  }
+  assert.deepEqual(check(out), []);
+});
