@@ -4,7 +4,9 @@
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import type { RunResult } from "../test/helpers/build-guests.js";
-import { compileStatic, describeEnd, firstDifference, listSources, repoRoot, runLwp, runNative } from "../test/helpers/build-guests.js";
+import { compileStatic, describeEnd, firstDifference, listSources, lwpCli, repoRoot, runLwp, runNative } from "../test/helpers/build-guests.js";
+import { tmpdir } from "node:os";
+import { resolve } from "node:path";
 
 interface Timing { readonly seconds?: number; readonly error?: string }
 
@@ -13,6 +15,8 @@ interface Row {
   readonly minsns?: number;
   readonly native: Timing;
   readonly lwp: Timing;
+  /** `lwp record` with events 2+3 at EventInterval 10^5 (issue: overhead goal vs a plain run). */
+  readonly record: Timing;
   readonly qemu?: Timing;
   readonly cachegrind?: Timing;
 }
@@ -96,12 +100,16 @@ function measure(name: string, path: string, tools: { qemu: boolean; valgrind: b
   const expected = native.stdout;
   const cg = tools.valgrind ? cachegrind(path, expected) : undefined;
   const lwp = timed(() => runLwp(path, [], { timeoutMs: LWP_TIMEOUT_MS }), expected);
+  const data = join(tmpdir(), `lwp-bench-${process.pid}.data`);
+  // -c is the sampling period (records per period events): EventInterval = period - 1 = 10^5.
+  const record = timed(() => runNative(process.execPath, [lwpCli(), "record", "-e", "instructions,branches", "-c", "100001", "-o", data, "--", resolve(path)], { timeoutMs: LWP_TIMEOUT_MS }), expected);
   const qemu = tools.qemu ? timed(() => runNative("qemu-x86_64", [path], { timeoutMs: LWP_TIMEOUT_MS }), expected) : undefined;
   return {
     name,
     ...(cg?.irefs !== undefined ? { minsns: cg.irefs / 1e6 } : {}),
     native: native.timing,
     lwp,
+    record,
     ...(qemu ? { qemu } : {}),
     ...(cg ? { cachegrind: cg.timing } : {}),
   };
@@ -109,18 +117,19 @@ function measure(name: string, path: string, tools: { qemu: boolean; valgrind: b
 
 const fmt = (x: number | undefined, digits: number): string => (x === undefined || !Number.isFinite(x) ? "-" : x.toFixed(digits));
 const secs = (t: Timing | undefined): string => (t === undefined ? "n/a" : t.error !== undefined ? "FAIL" : fmt(t.seconds, 3));
-const ratio = (t: Timing | undefined, native: Timing): string =>
-  t?.seconds !== undefined && native.seconds ? `${fmt(t.seconds / native.seconds, 1)}x` : "-";
+const ratio = (t: Timing | undefined, base: Timing, digits = 1): string =>
+  t?.seconds !== undefined && base.seconds ? `${fmt(t.seconds / base.seconds, digits)}x` : "-";
 
 function mips(row: Row): number | undefined {
   return row.minsns !== undefined && row.lwp.seconds ? row.minsns / row.lwp.seconds : undefined;
 }
 
-const HEADER = ["workload", "Minsns", "native s", "lwp s", "lwp MIPS", "lwp/native", "qemu s", "qemu/native", "cachegrind s", "cg/native"];
+const HEADER = ["workload", "Minsns", "native s", "lwp s", "lwp MIPS", "lwp/native", "record s", "record/run", "qemu s", "qemu/native", "cachegrind s", "cg/native"];
 
 function cells(row: Row): string[] {
   return [
     row.name, fmt(row.minsns, 1), secs(row.native), secs(row.lwp), fmt(mips(row), 2), ratio(row.lwp, row.native),
+    secs(row.record), ratio(row.record, row.lwp, 3),
     secs(row.qemu), ratio(row.qemu, row.native), secs(row.cachegrind), ratio(row.cachegrind, row.native),
   ];
 }
@@ -136,7 +145,7 @@ function printTable(rows: readonly Row[]): void {
   const geo = ok.length ? Math.exp(ok.reduce((s, m) => s + Math.log(m), 0) / ok.length) : undefined;
   console.log(`geomean lwp MIPS: ${fmt(geo, 2)} (over ${ok.length} of ${rows.length} workloads)`);
   for (const r of rows) {
-    for (const [tool, t] of [["native", r.native], ["lwp", r.lwp], ["qemu", r.qemu], ["cachegrind", r.cachegrind]] as const) {
+    for (const [tool, t] of [["native", r.native], ["lwp", r.lwp], ["record", r.record], ["qemu", r.qemu], ["cachegrind", r.cachegrind]] as const) {
       if (t?.error !== undefined) console.log(`  ${r.name}: ${tool} failed: ${t.error}`);
     }
   }

@@ -2,7 +2,8 @@
 // Field-level comparison of a native and an emulated out_rec: signal (and
 // si_code/si_addr for SIGSEGV), RIP, GPRs, RFLAGS (arithmetic bits, DF and the
 // user-writable system bits, minus the row's `undefinedFlags`; AMD is the
-// reference vendor), MXCSR, x87 control/status/tags/registers, XMM and the
+// reference vendor), MXCSR, x87 control/status (minus the row's `undefinedFpu`
+// condition codes)/tags/registers, XMM and the
 // scratch window; and the human-readable mismatch report.
 import iced from "iced-x86";
 import type { Case } from "./gen.js";
@@ -30,6 +31,16 @@ const LETTER: Readonly<Record<string, number>> = { O: 0x800, S: 0x80, Z: 0x40, A
 export function undefinedMask(letters: string | undefined): number {
   let m = 0;
   for (const ch of letters ?? "") m |= LETTER[ch] ?? 0;
+  return m;
+}
+
+/** FSW bit of each x87 condition code C0..C3. */
+const CC_BIT = [0x100, 0x200, 0x400, 0x4000];
+
+/** FSW mask for a row's undefined condition codes ("0123" digit subset). */
+export function undefinedFpuMask(digits: string | undefined): number {
+  let m = 0;
+  for (const ch of digits ?? "") m |= CC_BIT[Number(ch)] ?? 0;
   return m;
 }
 
@@ -72,8 +83,9 @@ const WORD_MASK = ((): Uint32Array => {
 export function agrees(c: Case, nat: Int32Array, nw: number, emu: Int32Array, ew: number): boolean {
   const flagsWord = OFF_RFLAGS / 4;
   const fm = FLAGS_COMPARED & ~undefinedMask(c.form.row.undefinedFlags);
+  const swWord = (OFF_FX + FX_FCW) / 4, swm = ~(undefinedFpuMask(c.form.row.undefinedFpu) << 16);
   for (let i = 0; i < WORD_MASK.length; i++) {
-    const m = i === flagsWord ? fm : WORD_MASK[i]!;
+    const m = i === flagsWord ? fm : i === swWord ? WORD_MASK[i]! & swm : WORD_MASK[i]!;
     if (((nat[nw + i]! ^ emu[ew + i]!) & m) !== 0) return false;
   }
   return true;
@@ -103,7 +115,9 @@ export function compare(c: Case, nat: Uint8Array, no: number, emu: Uint8Array, e
   const fx = OFF_FX, ifx = IN_STATE + OFF_FX;
   field("mxcsr", fx + FX_MXCSR, 4, ifx + FX_MXCSR);
   field("fcw", fx + FX_FCW, 2, ifx + FX_FCW);
-  field("fsw", fx + FX_FSW, 2, ifx + FX_FSW);
+  const swm = ~undefinedFpuMask(c.form.row.undefinedFpu) & 0xffff;
+  const nsw = u32(nat, no + fx + FX_FSW) & 0xffff, esw = u32(emu, eo + fx + FX_FSW) & 0xffff;
+  if (((nsw ^ esw) & swm) !== 0) field("fsw", fx + FX_FSW, 2, ifx + FX_FSW);
   field("ftw", fx + FX_FTW, 1, ifx + FX_FTW);
   for (let i = 0; i < 8; i++) field(`st${i}`, fx + FX_ST + 16 * i, 10, ifx + FX_ST + 16 * i);
   for (let i = 0; i < 16; i++) field(`xmm${i}`, fx + FX_XMM + 16 * i, 16, ifx + FX_XMM + 16 * i);

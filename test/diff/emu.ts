@@ -22,7 +22,8 @@ export class EmuMachine {
   lastCrash = "";
 
   constructor() {
-    this.mem.map(CODE_PAGE, 4096, PROT_READ | PROT_EXEC);
+    // RWX like the native runner's code page (runner.c setup), so pushes into it behave alike.
+    this.mem.map(CODE_PAGE, 4096, PROT_READ | PROT_WRITE | PROT_EXEC);
     this.mem.map(SCRATCH_PAGE, 4096, PROT_READ | PROT_WRITE);
     this.cpu = new Cpu(this.mem);
   }
@@ -44,6 +45,8 @@ export class EmuMachine {
       exit = { kind: "halt" };
       dv.setUint32(OUT_SIGNO, SIG_CRASH, true);
     }
+    // #BP is a trap: like the kernel (src/kernel/signal/fault.ts), report RIP after INT3 / INT 3.
+    if (exit.kind === "fault" && exit.vector === VEC_BP) c.rip += c.mem.read8(c.rip) === 0xcc ? 1 : 2;
     dumpState(c, out, outOff);
     if (dv.getUint32(OUT_SIGNO, true) !== SIG_CRASH) signalOf(exit, dv);
     out.set(this.mem.readBytes(WIN_ADDR, WIN), outOff + OUT_WIN);

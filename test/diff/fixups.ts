@@ -2,8 +2,9 @@
 // Per-mnemonic steering of generated cases towards the interesting paths:
 // non-overflowing divides, shift counts in CL, small bit offsets, CMPXCHG
 // equality, string pointers and counts inside the window, branch and return
-// targets inside the snippet, and POPF images without TF (single-step traps
-// are a debugger feature the emulator does not model).
+// targets inside the snippet, POPF images without TF (single-step traps
+// are a debugger feature the emulator does not model), and XSAVE masks limited
+// to the components both the host and the emulator implement.
 import type { Ctx } from "./gen.js";
 import { getGpr, pokeWin, setGpr } from "./gen.js";
 import { gprIndex, GPR8_HI } from "./regs.js";
@@ -112,7 +113,12 @@ export function applyFixups(x: Ctx, len: number): void {
   else if (/^(LOOP|LOOPE|LOOPNE|JRCXZ|JECXZ)$/.test(m) && rng.chance(0.6)) {
     setGpr(x, RCX, rng.pick<U64>([[0, 0], [1, 0], [2, 0], [0, 1], [1, 1], [0xffffffff, 0]]));
   } else if (isStringForm(x.form)) stringPointers(x);
-  else if (m === "POPF" || m === "POPFQ") {
+  else if (/^XSAVE|^XRSTOR/.test(m)) {
+    // RFBM = XCR0 & EDX:EAX: ask for x87|SSE only, the components both sides have
+    // (the host's XCR0 also enables AVX, which this CPU does not implement).
+    setGpr(x, RAX, [rng.pick([0, 1, 2, 3]), 0]);
+    setGpr(x, RDX, [0, 0]);
+  } else if (m === "POPF" || m === "POPFQ") {
     const sp = Number(getGpr(x, RSP)[0]);
     pokeWin(x, sp, [(rng.u32() & 0x244fd5 & ~0x100) | 2, 0], m === "POPF" ? 2 : 8);
   }

@@ -46,6 +46,7 @@ export const EXCLUDED_FORMS: readonly (readonly [RegExp, string])[] = [
   [/^Rdtscp?$/, "time stamp counter: values differ by design"],
   [/^Xgetbv$/, "reports XCR0, which differs by design (the host enables AVX, the emulator LWP)"],
   [/_rel8_16|_rel16|^Retnw|^(Call|Jmp)_rm16$/, "66h near branches: iced decodes Intel-style (operand size ignored), so the bytes round-trip to the 64-bit form, which is tested; AMD would truncate RIP to 16 bits"],
+  [/^Tzcnt_/, "BMI1 is not advertised, so F3 0F BC runs as BSF (pre-BMI1 AMD); the host has BMI1 and runs TZCNT (docs/quirks.md#q-tzcnt-bsf)"],
   [/^(Pop[wq]?_(FS|GS)|Mov_Sreg_)/, "loads FS/GS/SS/DS/ES selectors: would clobber the native runner's TLS (arch_prctl territory)"],
 ];
 

@@ -63,6 +63,10 @@ export function loadState(c: Cpu, buf: Uint8Array, off: number): void {
   x.fcw = dv.getUint16(fx + FX_FCW, true);
   x.status = dv.getUint16(fx + FX_FSW, true);
   x.tags = dv.getUint8(fx + FX_FTW);
+  // FOP/FIP/FDP as fxrstor64 loads them (bytes 6, 8, 16 of the image), not left from the last case.
+  x.fop = dv.getUint16(fx + 6, true) & 0x7ff;
+  x.fip = Number(dv.getBigUint64(fx + 8, true));
+  x.fdp = Number(dv.getBigUint64(fx + 16, true));
   for (let i = 0; i < 8; i++) {
     const p = (x.top + i) & 7;
     for (let k = 0; k < 10; k++) x.raw[10 * p + k] = dv.getUint8(fx + FX_ST + 16 * i + k);

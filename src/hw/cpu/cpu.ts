@@ -11,7 +11,7 @@ import {
 import { type Block, translateBlock } from "./translate/block.js";
 import { type CpuModel, fullModel } from "./cpuid.js";
 import { LWP_TRAP, LwpUnit, type LwpOptions } from "../lwp/unit.js";
-import { afterFastBlock, chargePartial, fastPathOk, finish, runBlock } from "../lwp/exec.js";
+import { afterFastBlock, chargePartial, fastPathOk, finish, quickCharge, quickOk, runBlock } from "../lwp/exec.js";
 import { readLwpMsr, writeLwpMsr } from "../lwp/msr.js";
 import "../lwp/xstate.js"; // registers XSAVE component 62
 import type { CpuProbes } from "./probes.js";
@@ -64,6 +64,8 @@ export class Cpu {
   /** The LWP unit (src/hw/lwp); `lwpCounting` is its per-block hook switch (events 2–6 on). */
   readonly lwp: LwpUnit;
   lwpCounting = false;
+  /** The block running now took the events-2/3 fast path (charged by quickCharge after it). */
+  private lwpQuick = false;
   /** Probes woven into translated blocks (exact counters, shadow call stack); see setProbes. */
   probes: CpuProbes | null = null;
 
@@ -128,8 +130,12 @@ export class Cpu {
       this.block = b;
       // LWP events 2–6 (src/hw/lwp/exec.ts): blocks where no counter crosses zero run
       // here at full speed and are charged afterwards; the others are stepped.
-      const lwpOn = this.lwpCounting;
-      if (lwpOn && !fastPathOk(this.lwp, b)) {
+      let lwpOn = this.lwpCounting;
+      if (lwpOn && this.lwp.quick && quickOk(this.lwp, b, b.ops.length)) {
+        // Events 2/3 only and no counter crosses here: run at full speed, charge after.
+        lwpOn = false;
+        this.lwpQuick = true;
+      } else if (lwpOn && !fastPathOk(this.lwp, b)) {
         const x = runBlock(this.lwp, this, b);
         if (x !== null) return x;
         continue;
@@ -150,7 +156,11 @@ export class Cpu {
       }
       this.ci = 0;
       this.icount += n;
-      if (lwpOn) {
+      if (this.lwpQuick) {
+        this.lwpQuick = false;
+        quickCharge(this.lwp, this, b, n);
+        if (this.pendingExit !== null) return this.takePendingExit();
+      } else if (lwpOn) {
         const x = finish(this, afterFastBlock(this.lwp, this, b));
         if (x !== null) return x;
       } else if (this.pendingExit !== null) return this.takePendingExit();
@@ -171,7 +181,9 @@ export class Cpu {
   private abortBlock(e: unknown, b: Block, lwpOn: boolean): Exit | null {
     const ci = this.ci;
     this.ci = 0;
-    if (lwpOn) chargePartial(this.lwp, b, e === LWP_TRAP ? ci + 1 : ci);
+    const quick = this.lwpQuick;
+    this.lwpQuick = false;
+    if (lwpOn || quick) chargePartial(this.lwp, b, e === LWP_TRAP ? ci + 1 : ci);
     if (e === LWP_TRAP) {
       this.icount += ci + 1;
       if (ci < b.ops.length - 1) this.rip = b.ips[ci + 1]!;

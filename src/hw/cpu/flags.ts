@@ -13,10 +13,11 @@ export const IF = 1 << 9;
 export const DF = 1 << 10;
 export const OF = 1 << 11;
 export const AC = 1 << 18;
+export const NT = 1 << 14;
 export const ID = 1 << 21;
 export const ARITH_MASK = CF | PF | AF | ZF | SF | OF;
-/** Flags user code may change with POPF (IOPL/IF/VM/RF stay as the kernel set them). */
-export const USER_WRITABLE = ARITH_MASK | TF | DF | AC | ID;
+/** Flags user code may change with POPF (IOPL/IF/VM/RF stay as the kernel set them; NT is kept, as on the host). */
+export const USER_WRITABLE = ARITH_MASK | TF | DF | NT | AC | ID;
 
 /** Flag-producing operation kinds. */
 export const K_EAGER = 0; // fr holds materialised arithmetic flags

@@ -43,9 +43,11 @@ const CLASS_BY_FLOW = [0, BR_CLASS.RELATIVE, BR_CLASS.ABSOLUTE, BR_CLASS.CONDITI
 
 /** Branch class of the block's last instruction (SYSCALL is a Call without a target: not a branch). */
 function branchClass(b: Block, n: number): number {
+  const known = b.lwpBranchClass;
+  if (known >= 0) return known;
   const last = b.insns[n - 1]!;
   const cls = CLASS_BY_FLOW[last.flow] ?? 0;
-  return last.flow === 5 && last.branchTarget === 0 ? 0 : cls;
+  return (b.lwpBranchClass = last.flow === 5 && last.branchTarget === 0 ? 0 : cls);
 }
 
 const loadAddr = new Float64Array(16);
@@ -69,11 +71,41 @@ export function fastPathOk(u: LwpUnit, b: Block): boolean {
   return !counted || !mustStep(u, b, n);
 }
 
+/**
+ * The common profiling configuration (events 2 and/or 3 only, `u.quick`): true when
+ * neither counter can cross zero in this block, so it runs at full speed and
+ * `quickCharge` accounts it afterwards without building any record.
+ */
+export function quickOk(u: LwpUnit, b: Block, n: number): boolean {
+  if (u.hasPending) return false;
+  u.blockCounted = true;
+  const cnt = u.counters;
+  if (u.ev2 && cnt[EV.INSTRUCTIONS]! < n) return false;
+  if (!u.ev3) return true;
+  const cls = branchClass(b, n);
+  return cls === 0 || u.skipClass[cls] === 1 || cnt[EV.BRANCHES]! > 0;
+}
+
+/** Accounts a block that passed `quickOk`: subtract, train the predictor; never fires. */
+export function quickCharge(u: LwpUnit, c: Cpu, b: Block, n: number): void {
+  const cnt = u.counters;
+  if (u.ev2) cnt[EV.INSTRUCTIONS] = cnt[EV.INSTRUCTIONS]! - n;
+  if (!u.ev3) return;
+  const cls = branchClass(b, n);
+  if (cls === 0) return;
+  if (u.geo.branchPrediction) {
+    const next = c.rip;
+    u.predictor.predict(b.ips[n - 1]!, cls, cls !== BR_CLASS.CONDITIONAL || next !== b.end, next);
+  }
+  if (u.skipClass[cls] === 0) cnt[EV.BRANCHES] = cnt[EV.BRANCHES]! - 1;
+}
+
 /** Charges a block that ran at full speed and handles its branch (event 3). */
 export function afterFastBlock(u: LwpUnit, c: Cpu, b: Block): Exit | null {
   const n = b.ops.length;
   if (u.blockCounted) chargeBlock(u, b, n);
-  return u.ev3 ? branchEvent(u, c, b, n, u.blockCounted) : null;
+  if (!u.ev3 || branchClass(b, n) === 0) return null;
+  return branchEvent(u, c, b, n, u.blockCounted);
 }
 
 /** Charges the instructions that retired before a fault in a full-speed block. */

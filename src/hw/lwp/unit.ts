@@ -81,6 +81,8 @@ export class LwpUnit {
   ipMode = 0;
   /** Per branch class: 1 when Filters exclude it from event 3. */
   readonly skipClass = new Uint8Array(4);
+  /** Only events 2/3, no IP filter and no prediction filter: the CPU's inline fast path applies. */
+  quick = false;
   /** Whether the block run at full speed is inside the IP filter (set by fastPathOk). */
   blockCounted = true;
   /** Fractional reference-clock accumulator (event 6). */
@@ -219,6 +221,7 @@ export class LwpUnit {
     this.skipClass[BR_CLASS.ABSOLUTE] = (fl & FILTER.NO_ABSOLUTE) !== 0 ? 1 : 0;
     this.skipClass[BR_CLASS.CONDITIONAL] = (fl & FILTER.NO_CONDITIONAL) !== 0 ? 1 : 0;
     this.skipClass[BR_CLASS.RELATIVE] = (fl & FILTER.NO_RELATIVE) !== 0 ? 1 : 0;
+    this.quick = !this.ev4 && !this.ev5 && !this.ev6 && this.ipMode === 0 && (fl & (FILTER.NO_PREDICTED | FILTER.NO_MISPREDICTED)) === 0;
     c.lwpCounting = this.active && (this.ev2 || this.ev3 || this.ev4 || this.ev5 || this.ev6 || this.hasPending);
   }
 

@@ -66,9 +66,9 @@ function pageNumber(addr: number): number {
 
 export class AddressSpace {
   private readonly pages = new Map<number, Page>();
-  // Direct-mapped TLBs: tag = page number (or -1), view = that page's DataView.
-  private readonly rTag = new Float64Array(TLB_SIZE).fill(-1);
-  private readonly wTag = new Float64Array(TLB_SIZE).fill(-1);
+  // Direct-mapped TLBs: tag = page number (NaN when empty: -1 is the page of a wrapped negative address).
+  private readonly rTag = new Float64Array(TLB_SIZE).fill(NaN);
+  private readonly wTag = new Float64Array(TLB_SIZE).fill(NaN);
   private readonly rView: DataView[] = [];
   private readonly wView: DataView[] = [];
   /** Called when a write hits a page holding translated code. */
@@ -175,16 +175,26 @@ export class AddressSpace {
     for (let k = 0; k < n; k++) this.write8(a + k, (v >>> (8 * k)) & 0xff);
   }
 
-  /** Faults (before any byte is written) unless [a, a+n) is writable. */
+  /**
+   * Faults (before any byte is written) unless [a, a+n) is writable.
+   * A fault on a later page reports that page's first byte, as the hardware does.
+   */
   probeWrite(a: number, n: number): void {
     this.slowPage(a, ACCESS_WRITE);
-    if (((a & PAGE_MASK) + n) > PAGE_SIZE) this.slowPage(a + n - 1, ACCESS_WRITE);
+    const off = a & PAGE_MASK;
+    if (off + n > PAGE_SIZE) this.probeTail(a - off + PAGE_SIZE, a + n, ACCESS_WRITE);
   }
 
-  /** Faults unless [a, a+n) is readable. */
+  /** Faults unless [a, a+n) is readable; a later-page fault reports its first byte. */
   probeRead(a: number, n: number): void {
     this.slowPage(a, ACCESS_READ);
-    if (((a & PAGE_MASK) + n) > PAGE_SIZE) this.slowPage(a + n - 1, ACCESS_READ);
+    const off = a & PAGE_MASK;
+    if (off + n > PAGE_SIZE) this.probeTail(a - off + PAGE_SIZE, a + n, ACCESS_READ);
+  }
+
+  /** Checks the pages starting at page-aligned `from` below `end`. */
+  private probeTail(from: number, end: number, access: AccessKind): void {
+    for (let p = from; p < end; p += PAGE_SIZE) this.slowPage(p, access);
   }
 
   /** Looks up the page for an access, checks permissions, fills the TLB or throws. */
@@ -281,8 +291,8 @@ export class AddressSpace {
   }
 
   flushTlb(): void {
-    this.rTag.fill(-1);
-    this.wTag.fill(-1);
+    this.rTag.fill(NaN);
+    this.wTag.fill(NaN);
   }
 
   /** Marks a page as holding translated code, so the next write to it is seen. */
@@ -291,7 +301,7 @@ export class AddressSpace {
     if (p === undefined || p.hasCode) return;
     p.hasCode = true;
     const i = pn & (TLB_SIZE - 1);
-    if (this.wTag[i] === pn) this.wTag[i] = -1;
+    if (this.wTag[i] === pn) this.wTag[i] = NaN;
   }
 
   private dropCode(pn: number): void {
@@ -374,13 +384,17 @@ export class AddressSpace {
 
   /** Fetches instruction bytes for decoding; stops early at an unmapped/non-exec page. */
   fetchCode(addr: number, len: number): Uint8Array {
-    const out: number[] = [];
-    for (let k = 0; k < len; k++) {
-      const a = addr + k;
+    const out = new Uint8Array(len);
+    let done = 0;
+    while (done < len) {
+      const a = addr + done;
+      const off = a & PAGE_MASK;
       const p = this.pages.get(pageNumber(a));
       if (p === undefined || (p.prot & PROT_EXEC) === 0) break;
-      out.push(p.data[a & PAGE_MASK]!);
+      const n = Math.min(len - done, PAGE_SIZE - off);
+      out.set(p.data.subarray(off, off + n), done);
+      done += n;
     }
-    return Uint8Array.from(out);
+    return done === len ? out : out.slice(0, done);
   }
 }

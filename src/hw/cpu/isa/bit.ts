@@ -51,15 +51,53 @@ function bitTest(op: number): Builder {
       ? ((v) => () => v)(s.immLo & (sz - 1))
       : sz === 64 ? ((k) => (c: Cpu) => c.r32[k + 1]! * 4294967296 + (c.r32[k]! >>> 0))(2 * s.reg)
         : ((rd) => (c: Cpu) => sext(rd(c), sz))(reader(s));
+    // With a 67h prefix the bit-string address wraps at 32 bits too.
+    const wrap = i.mem!.addr32 || hasAddr32Prefix(i.bytes);
+    if (sz === 64) return bitTestMem64(ea, off, op, wrap, isImm(s) ? -1 : s.reg);
     return (c) => {
       const o = off(c);
-      const a = ea(c) + Math.floor(o / wb) * (wb >> 3);
+      let a = ea(c) + Math.floor(o / wb) * (wb >> 3);
+      if (wrap) a >>>= 0;
       const k = o - Math.floor(o / wb) * wb;
       const w = wb === 16 ? c.mem.read16(a) : c.mem.read32(a);
       const r = bitOp(c, w, k, op);
       if (op === 0) return;
       if (wb === 16) c.mem.write16(a, r & 0xffff); else c.mem.write32(a, r);
     };
+  };
+}
+
+/** Whether a 67h prefix precedes the opcode (also for base-less absolute operands). */
+function hasAddr32Prefix(b: Uint8Array): boolean {
+  for (const x of b) {
+    if (x === 0x67) return true;
+    if (![0x66, 0xf2, 0xf3, 0xf0, 0x26, 0x2e, 0x36, 0x3e, 0x64, 0x65].includes(x) && (x & 0xf0) !== 0x40) return false;
+  }
+  return false;
+}
+
+/**
+ * 64-bit memory form: the quadword at ea + (offset >> 6) * 8 is accessed as
+ * one unit. The offset's low bits are taken from the register halves so the
+ * 32-bit wrap (67h) stays exact for any 64-bit offset.
+ */
+function bitTestMem64(ea: (c: Cpu) => number, off: (c: Cpu) => number, op: number, wrap: boolean, reg: number): Op {
+  return (c) => {
+    let a: number, k: number;
+    if (reg >= 0) {
+      const lo = c.r32[2 * reg]!, hi = c.r32[2 * reg + 1]!;
+      k = lo & 63;
+      a = wrap ? ea(c) + (((lo >>> 3) | (hi << 29)) & ~7) : ea(c) + Math.floor((hi * 4294967296 + (lo >>> 0)) / 64) * 8;
+    } else {
+      k = off(c);
+      a = ea(c);
+    }
+    if (wrap) a >>>= 0;
+    if (op !== 0) c.mem.probeWrite(a, 8);
+    else c.mem.probeRead(a, 8);
+    let l = c.mem.read32(a), h = c.mem.read32(a + 4);
+    if (k >= 32) h = bitOp(c, h, k - 32, op); else l = bitOp(c, l, k, op);
+    if (op !== 0) c.mem.write64(a, l, h);
   };
 }
 

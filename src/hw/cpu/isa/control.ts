@@ -3,6 +3,8 @@
 // (AMD APM Vol. 3; near forms only — far transfers #UD/#GP in Linux user mode).
 import type { Cpu } from "../cpu.js";
 import type { Insn } from "../decode.js";
+import { CpuException, VEC_GP, VEC_UD } from "../exits.js";
+import { PROT_EXEC } from "../../memory/address-space.js";
 import { type Builder, type InsnRow, type Op, row } from "../translate/types.js";
 import { isMem, prepareEa, reader, readerHi, withEa } from "../translate/operands.js";
 import { popAddr, pushAddr, rsp, setRsp } from "./stack-ops.js";
@@ -26,10 +28,57 @@ function targetReader(i: Insn): ((c: Cpu) => number) | null {
   const o = i.ops[0];
   if (o === undefined || o.size !== 64) return null;
   const lo = reader(o), hi = readerHi(o);
-  return (c) => hi(c) * TWO32 + (lo(c) >>> 0);
+  // Low half first: a read crossing into a bad page faults at that page's first byte.
+  return (c) => { const l = lo(c) >>> 0; return hi(c) * TWO32 + l; };
+}
+
+/**
+ * Bytes of the far pointer of JMP/CALL FAR m16:16/m16:32/m16:64, 0 for other
+ * forms. AMD ignores REX.W here: m16:64 reads an m16:32 pointer (APM Vol. 3 "JMP (Far)").
+ */
+function farPointerBytes(form: string): number {
+  const m = /_m16(16|32|64)$/.exec(form);
+  return m === null ? 0 : m[1] === "16" ? 4 : 6;
+}
+
+/**
+ * JMP/CALL FAR through memory: the pointer is read; the 64-bit user code
+ * selector (0x30..0x33) transfers within this mode (CALL pushes CS then the
+ * return address at the operand size; REX.W pushes 8 bytes), any other selector is #GP in Linux
+ * user mode (SIGSEGV SI_KERNEL on the host).
+ */
+function farBranch(i: Insn, bytes: number, next: number | null): Op {
+  const ea = prepareEa(i)!;
+  const w = bytes - 2;
+  const push = i.form.endsWith("m1664") ? 8 : w;
+  return (c) => {
+    const a = ea(c);
+    c.mem.probeRead(a, bytes);
+    const off = w === 2 ? c.mem.read16(a) : c.mem.read32(a) >>> 0;
+    const sel = c.mem.read16(a + w);
+    const s = sel & 0xfffc;
+    if (s !== 0x30 && s !== 0x20) throw new CpuException(VEC_GP, s);
+    // 0x23 (__USER32_CS) enters compatibility mode, which is not modelled: only the
+    // case the host shows without executing 32-bit code (the target fetch faults) is followed.
+    if (s === 0x20 && ((c.mem.protOf(off) ?? 0) & PROT_EXEC) !== 0) throw new CpuException(VEC_UD);
+    if (next !== null) pushFarReturn(c, push, next);
+    c.rip = off;
+  };
+}
+
+/** Pushes CS (0x33) then the return address, each `n` bytes wide. */
+function pushFarReturn(c: Cpu, n: number, next: number): void {
+  const sp = rsp(c) - 2 * n;
+  c.mem.probeWrite(sp, 2 * n);
+  if (n === 2) { c.mem.write16(sp + 2, 0x33); c.mem.write16(sp, next & 0xffff); }
+  else if (n === 4) { c.mem.write32(sp + 4, 0x33); c.mem.write32(sp, next | 0); }
+  else { c.mem.write64(sp + 8, 0x33, 0); c.mem.write64(sp, next >>> 0, Math.floor(next / TWO32)); }
+  setRsp(c, sp);
 }
 
 function jmp(i: Insn): Op | null {
+  const far = farPointerBytes(i.form);
+  if (far !== 0 && i.mem !== null) return farBranch(i, far, null);
   if (i.branchTarget !== 0 || i.ops[0]?.kind === 3) {
     const t = i.branchTarget;
     return (c) => { c.rip = t; };
@@ -47,6 +96,8 @@ function jcc(i: Insn): Op | null {
 
 function call(i: Insn): Op | null {
   const next = i.next;
+  const far = farPointerBytes(i.form);
+  if (far !== 0 && i.mem !== null) return farBranch(i, far, next);
   if (i.ops[0]?.kind === 3) {
     const t = i.branchTarget;
     return (c) => { pushAddr(c, next); c.rip = t; };

@@ -3,11 +3,14 @@
 // (AMD APM Vol. 3). None of these touch RFLAGS.
 import type { Cpu } from "../cpu.js";
 import { type Insn, OK_REG, RC_SEG } from "../decode.js";
+import { CpuException, VEC_GP } from "../exits.js";
 import { type Builder, type InsnRow, type Op, row } from "../translate/types.js";
 import { eaOf, isReg, prepareEa, reader, readerHi, sext, withEa, writer } from "../translate/operands.js";
 
 export const MOVE_ROWS: readonly InsnRow[] = [
-  row("MOV", mov),
+  // MOV to/from control and debug registers is privileged: #GP at CPL 3 (APM "MOV CRn", "MOV DRn").
+  row("MOV", () => gpFault, { forms: /^Mov_(r(32|64)_(cr|dr)|(cr|dr)_r(32|64))$/ }),
+  row("MOV", mov, { forms: /^Mov_/ }),
   row("MOVZX", movx(false)),
   row("MOVSX", movx(true)),
   row("MOVSXD", movx(true)),
@@ -20,6 +23,10 @@ export const MOVE_ROWS: readonly InsnRow[] = [
   row("CDQ", splitAcc(32)),
   row("CQO", splitAcc(64)),
 ];
+
+const gpFault: Op = () => {
+  throw new CpuException(VEC_GP);
+};
 
 /** Linux user-mode selector values: CS=0x33, SS=0x2b, others 0 (arch/x86/include/asm/segment.h). */
 const SELECTORS = [0, 0x33, 0x2b, 0, 0, 0];
@@ -54,6 +61,10 @@ function movx(signed: boolean): Builder {
     const d = i.ops[0]!, s = i.ops[1]!;
     const from = s.size, to = d.size;
     const rs = reader(s), w = writer(d);
+    // 66h MOVSXD r16, m: AMD still reads the whole doubleword (faults like a 4-byte load).
+    if (i.form === "Movsxd_r16_rm16" && i.mem !== null) {
+      return withEa(prepareEa(i), (c) => { c.mem.probeRead(c.ea, 4); w(c, rs(c), 0); });
+    }
     if (!signed) return withEa(prepareEa(i), (c) => w(c, rs(c), 0));
     if (to === 64) return withEa(prepareEa(i), (c) => { const v = sext(rs(c), from); w(c, v, v >> 31); });
     return withEa(prepareEa(i), (c) => w(c, sext(rs(c), from), 0));

@@ -213,7 +213,8 @@ function shldN(c: Cpu, a: number, _ah: number, b: number, _bh: number, n: number
     const v = window16(a, b, b);
     lo = Math.floor(v / 2 ** (32 - n)) & 0xffff;
     cf = Math.floor(v / 2 ** (48 - n)) & 1;
-    if (n >= 16) { // AMD: OF = CF once the whole destination has been shifted out
+    if (n >= 16) { // AMD: at 16, OF = CF; above 16, CF = OF = 0 (measured on the host EPYC)
+      if (n > 16) cf = 0;
       c.t0 = lo;
       c.t1 = 0;
       c.f.setResult(16, lo, 0, cf | (cf !== 0 ? OF : 0) | AF);
@@ -232,7 +233,8 @@ function shrdN(c: Cpu, a: number, _ah: number, b: number, _bh: number, n: number
   } else {
     const w = window16(b, b, a);
     lo = Math.floor(w / 2 ** n) & 0xffff;
-    cf = Math.floor(w / 2 ** (n - 1)) & 1;
+    // AMD: above 16, CF = 0 (OF still from the top two result bits; measured on the host EPYC).
+    cf = n > 16 ? 0 : Math.floor(w / 2 ** (n - 1)) & 1;
   }
   doubleFlags(c, lo, 0, cf, sz, false);
 }

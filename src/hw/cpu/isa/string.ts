@@ -62,9 +62,26 @@ function str(op: number, k: number): Builder {
   };
 }
 
+/** rCX/rSI/rDI as an unsigned Number (inexact above 2^53: counts only test > 0 there, addresses fault). */
 function getR(c: Cpu, reg: number, a32: boolean): number {
   const r = c.r32;
-  return a32 ? r[2 * reg]! >>> 0 : r[2 * reg + 1]! * TWO32 + (r[2 * reg]! >>> 0);
+  return a32 ? r[2 * reg]! >>> 0 : (r[2 * reg + 1]! >>> 0) * TWO32 + (r[2 * reg]! >>> 0);
+}
+
+/** rCX −= by (by < 2^32), exact on the 64-bit halves (counts may exceed 2^53). */
+function decCount(c: Cpu, by: number, a32: boolean): void {
+  const r = c.r32;
+  let lo = (r[2]! >>> 0) - by;
+  if (a32) {
+    r[2] = lo | 0;
+    r[3] = 0;
+    return;
+  }
+  if (lo < 0) {
+    lo += TWO32;
+    r[3] = (r[3]! - 1) | 0;
+  }
+  r[2] = lo | 0;
 }
 
 function setR(c: Cpu, reg: number, v: number, a32: boolean): void {
@@ -132,7 +149,8 @@ function repeat(c: Cpu, x: StrCtx): void {
       if (n === 0) return;
     }
     once(c, x);
-    setR(c, 1, --n, x.a32);
+    n--;
+    decCount(c, 1, x.a32);
     if (zf >= 0 && c.f.zf() !== (zf === 1)) return;
   }
 }
@@ -153,7 +171,7 @@ function fastMovs(c: Cpu, x: StrCtx, n: number): number {
     setR(c, 6, si - sb + e * k, false);
     setR(c, 7, di + e * k, false);
     n -= e;
-    setR(c, 1, n, false);
+    decCount(c, e, false);
     if (bytes !== e * k) return n;
   }
   return n;
@@ -180,7 +198,7 @@ function fastStos(c: Cpu, k: number, n: number): number {
     }
     setR(c, 7, di + e * k, false);
     n -= e;
-    setR(c, 1, n, false);
+    decCount(c, e, false);
   }
   return n;
 }

@@ -23,32 +23,33 @@ const DIVR: Bin = (a, b) => fdiv(b, a);
 export const X87_ARITH_ROWS: readonly InsnRow[] = [
   ...binRows("ADD", ADD), ...binRows("MUL", fmul), ...binRows("SUB", SUB),
   ...binRows("SUBR", SUBR), ...binRows("DIV", fdiv), ...binRows("DIVR", DIVR),
-  row("FCHS", unary((a) => ({ sign: a.sign ^ 1, exp: a.exp, sig: a.sig }))),
-  row("FABS", unary((a) => ({ sign: 0, exp: a.exp, sig: a.sig }))),
-  row("FSQRT", unary(fsqrt)),
-  row("FRNDINT", unary(frndint)),
-  row("F2XM1", unary(f2xm1)),
-  row("FSCALE", withSt1((a, b) => { const r = fscale(a, b); return [r, b]; }, false)),
-  row("FYL2X", withSt1((a, b) => [a, fyl2x(a, b)], true)),
-  row("FYL2XP1", withSt1((a, b) => [a, fyl2xp1(a, b)], true)),
-  row("FPATAN", withSt1((a, b) => [a, fpatan(a, b)], true)),
+  row("FCHS", unary((a) => ({ sign: a.sign ^ 1, exp: a.exp, sig: a.sig })), { undefinedFpu: "023" }),
+  row("FABS", unary((a) => ({ sign: 0, exp: a.exp, sig: a.sig })), { undefinedFpu: "023" }),
+  row("FSQRT", unary(fsqrt), { undefinedFpu: "023" }),
+  row("FRNDINT", unary(frndint), { undefinedFpu: "023" }),
+  row("F2XM1", unary(f2xm1), { undefinedFpu: "023" }),
+  row("FSCALE", withSt1((a, b) => { const r = fscale(a, b); return [r, b]; }, false), { undefinedFpu: "023" }),
+  row("FYL2X", withSt1((a, b) => [a, fyl2x(a, b)], true), { undefinedFpu: "023" }),
+  row("FYL2XP1", withSt1((a, b) => [a, fyl2xp1(a, b)], true), { undefinedFpu: "023" }),
+  row("FPATAN", withSt1((a, b) => [a, fpatan(a, b)], true), { undefinedFpu: "023" }),
   row("FPREM", prem(false)),
   row("FPREM1", prem(true)),
-  row("FXTRACT", plainOp(fxtractOp)),
-  row("FSIN", trig((x, a, c, site) => { const r = fsincos(a)[0]; if (finish(c, site)) x.set(0, r); })),
-  row("FCOS", trig((x, a, c, site) => { const r = fsincos(a, true)[1]; if (finish(c, site)) x.set(0, r); })),
-  row("FPTAN", trig(ptan, true)),
-  row("FSINCOS", trig(sincosOp, true)),
+  row("FXTRACT", plainOp(fxtractOp), { undefinedFpu: "023" }),
+  row("FSIN", trig((x, a, c, site) => { const r = fsincos(a)[0]; if (finish(c, site)) x.set(0, r); }), { undefinedFpu: "03" }),
+  row("FCOS", trig((x, a, c, site) => { const r = fsincos(a, true)[1]; if (finish(c, site)) x.set(0, r); }), { undefinedFpu: "03" }),
+  row("FPTAN", trig(ptan, true), { undefinedFpu: "03" }),
+  row("FSINCOS", trig(sincosOp, true), { undefinedFpu: "03" }),
   ...["FCOM", "FCOMP", "FUCOM", "FUCOMP", "FICOM", "FICOMP"].map((m) => row(m, fcom(m.includes("P"), m.startsWith("FU")))),
   row("FCOMPP", fcom(true, false, true)),
   row("FUCOMPP", fcom(true, true, true)),
-  ...["FCOMI", "FCOMIP", "FUCOMI", "FUCOMIP"].map((m) => row(m, fcomi(m.endsWith("P"), m.startsWith("FU")))),
+  ...["FCOMI", "FCOMIP", "FUCOMI", "FUCOMIP"].map((m) => row(m, fcomi(m.endsWith("P"), m.startsWith("FU")), { undefinedFpu: "023" })),
   row("FTST", plainOp((c, x, site) => compareSet(c, x, operandOr0(x), zero(0), false, false, site))),
   row("FXAM", plainOp(fxam)),
 ];
 
 function binRows(name: string, op: Bin): InsnRow[] {
-  return [row(`F${name}`, binary(op, false)), row(`F${name}P`, binary(op, true)), row(`FI${name}`, binary(op, false))];
+  const u = { undefinedFpu: "023" };
+  return [row(`F${name}`, binary(op, false), u), row(`F${name}P`, binary(op, true), u), row(`FI${name}`, binary(op, false), u)];
 }
 
 /** dst ← dst op src for the ST/ST, ST/mem and ST/int-mem forms (+pop for the P forms). */
@@ -126,12 +127,16 @@ function prem(ieee: boolean): Builder {
       r = indefinite();
       remq.q = 0;
       remq.incomplete = false;
+      remq.special = true;
     } else r = fprem(x.get(0), x.get(1), ieee);
-    if (!finish(c, site)) return;
+    const ok = finish(c, site);
+    // Without a quotient (NaN, invalid; even when unmasked) the host clears C1 and C2 and
+    // leaves C0 and C3. An incomplete reduction reports C2 only (C0, C1 and C3 cleared).
+    if (remq.special) x.fsw &= ~(SW_C1 | SW_C2);
+    if (!ok) return;
     x.set(0, r);
     const q = remq.q;
-    // An incomplete reduction reports C2 only (the host clears C0, C1 and C3).
-    setCC(x, remq.incomplete ? SW_C2 : (q & 4 ? SW_C0 : 0) | (q & 2 ? SW_C3 : 0) | (q & 1 ? SW_C1 : 0));
+    if (!remq.special) setCC(x, remq.incomplete ? SW_C2 : (q & 4 ? SW_C0 : 0) | (q & 2 ? SW_C3 : 0) | (q & 1 ? SW_C1 : 0));
   });
 }
 
@@ -170,7 +175,7 @@ function trig(body: (x: Cpu["x87"], a: F80, c: Cpu, site: X87Site) => void, push
       const r = stackUnder(c);
       if (!finish(c, site)) return;
       x.set(0, r);
-      if (pushes) x.push(r, fenv);
+      if (pushes) { x.top = (x.top - 1) & 7; x.set(0, r); } // underflow wins: no overflow check, C1 = 0
       return;
     }
     const a = x.get(0);
@@ -239,7 +244,7 @@ function fcom(pop: boolean, quiet: boolean, pop2 = false): Builder {
         const b = int ? readInt(c, bytes) : readReal(c, bytes);
         const x = begin(c, true);
         if (!x.empty(0) && nanOrUnsupported(x.get(0))) fenv.flags &= ~DE;
-        if (!x.empty(0) && deStopped()) return void finish(c, site);
+        // An unmasked denormal operand still sets C3 C2 C0 on the host (no pop).
         const a = operand(x, 0);
         if (compareSet(c, x, a, b, quiet, false, site) && pop) x.pop();
       });
@@ -261,7 +266,7 @@ function fcomi(pop: boolean, quiet: boolean): Builder {
     const site = siteOf(i);
     const s = i.ops[1]!.reg;
     return (c) => {
-      const x = begin(c);
+      const x = begin(c, false, true); // the host changes C1 only on a stack fault
       const u = underflow2(x, 0, s);
       const a = u ? indefinite() : x.get(0), b = u ? a : x.get(s);
       if (compareSet(c, x, a, b, quiet, true, site) && pop) x.pop();

@@ -7,7 +7,7 @@ import type { Insn } from "../decode.js";
 import { type Builder, type InsnRow, type Op, row } from "../translate/types.js";
 import { prepareEa, withEa } from "../translate/operands.js";
 import { CpuException, VEC_MF } from "../exits.js";
-import { SW_B, SW_C1, SW_ES, SW_SF } from "../x87/state.js";
+import { SW_B, SW_ES, SW_SF } from "../x87/state.js";
 import { begin, finish, siteOf } from "../x87/exec.js";
 import { envBytes, fixFcw, loadEnv, loadRegs, storeEnv, storeRegs } from "../x87/env.js";
 
@@ -18,8 +18,8 @@ export const X87_CONTROL_ROWS: readonly InsnRow[] = [
   row("FNSTCW", mem((c) => c.mem.write16(c.ea, c.x87.fcw))),
   row("FNSTSW", fnstsw),
   row("FNCLEX", () => (c: Cpu) => { c.x87.fsw &= ~(0x3f | SW_SF | SW_ES | SW_B); }),
-  row("FNOP", stackOp(() => {})),
-  row("FFREE", stackOp((c, r) => { c.x87.tags &= ~(1 << c.x87.phys(r)); })),
+  row("FNOP", stackOp(() => {}, true), { undefinedFpu: "023" }),
+  row("FFREE", stackOp((c, r) => { c.x87.tags &= ~(1 << c.x87.phys(r)); }), { undefinedFpu: "023" }),
   row("FFREEP", stackOp((c, r) => { c.x87.tags &= ~(1 << c.x87.phys(r)); c.x87.pop(); })),
   row("FINCSTP", stackOp((c) => { c.x87.top = (c.x87.top + 1) & 7; })),
   row("FDECSTP", stackOp((c) => { c.x87.top = (c.x87.top - 1) & 7; })),
@@ -43,14 +43,13 @@ function fnstsw(i: Insn): Op | null {
   return withEa(prepareEa(i), (c) => c.mem.write16(c.ea, c.x87.status));
 }
 
-/** FFREE/FINCSTP/FDECSTP/FNOP: waiting, C1 cleared, pointers recorded. */
-function stackOp(fn: (c: Cpu, r: number) => void): Builder {
+/** FFREE/FINCSTP/FDECSTP/FNOP: waiting, C1 cleared (FNOP: kept, as on the host), pointers recorded. */
+function stackOp(fn: (c: Cpu, r: number) => void, keepC1 = false): Builder {
   return (i: Insn): Op => {
     const site = siteOf(i);
     const r = i.ops.length > 0 ? i.ops[0]!.reg : 0;
     return (c) => {
-      begin(c);
-      c.x87.fsw &= ~SW_C1;
+      begin(c, false, keepC1);
       fn(c, r);
       finish(c, site);
     };
@@ -63,15 +62,21 @@ function envOp(load: boolean, regs: boolean): Builder {
     const is16 = /m(14|94)byte/.test(i.form);
     const n = envBytes(is16);
     return withEa(prepareEa(i), (c) => {
-      const a = c.ea;
+      const a = c.ea, len = n + (regs ? 80 : 0);
+      // The host touches the first field, then the image's last byte: a fault reports that address.
+      const w = is16 ? 2 : 4;
       if (load) {
         waitOp(c);
-        c.mem.probeRead(a, n + (regs ? 80 : 0));
+        c.mem.probeRead(a, w);
+        c.mem.probeRead(a + len - 1, 1);
+        c.mem.probeRead(a, len);
         loadEnv(c, a, is16);
         if (regs) loadRegs(c, a + n);
         return;
       }
-      c.mem.probeWrite(a, n + (regs ? 80 : 0));
+      c.mem.probeWrite(a, w);
+      c.mem.probeWrite(a + len - 1, 1);
+      c.mem.probeWrite(a, len);
       storeEnv(c, a, is16);
       if (regs) {
         storeRegs(c, a + n);

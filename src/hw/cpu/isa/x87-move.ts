@@ -8,28 +8,29 @@ import { type F80, C_SNAN, IE, PE, classify, fenv, quiet, indefinite, zero, from
 import { begin, finish, operand, siteOf, storeBlocked, underflow2 } from "../x87/exec.js";
 import { intBits, readInt, readReal, realBits, writeBits } from "../x87/memfmt.js";
 import { CONSTANTS } from "../x87/constants.js";
+import { SW_C1 } from "../x87/state.js";
 
 /** FCMOVcc conditions as tttn codes. */
 const FCMOV_CC: Readonly<Record<string, number>> = { B: 2, E: 4, BE: 6, U: 10, NB: 3, NE: 5, NBE: 7, NU: 11 };
 
 export const X87_MOVE_ROWS: readonly InsnRow[] = [
-  row("FLD", fld(false)),
-  row("FILD", fld(true)),
-  row("FST", fst(false)),
-  row("FSTP", fst(true)),
-  row("FSTPNCE", fst(true)),
-  row("FIST", fist(false, false)),
-  row("FISTP", fist(true, false)),
-  row("FISTTP", fist(true, true)),
-  row("FLDZ", ldConst(() => zero(0))),
-  row("FLD1", ldConst(() => fromInteger(1n))),
-  row("FLDPI", ldConst(() => CONSTANTS.pi())),
-  row("FLDL2E", ldConst(() => CONSTANTS.l2e())),
-  row("FLDL2T", ldConst(() => CONSTANTS.l2t())),
-  row("FLDLG2", ldConst(() => CONSTANTS.lg2())),
-  row("FLDLN2", ldConst(() => CONSTANTS.ln2())),
-  row("FXCH", fxch),
-  ...["B", "E", "BE", "U", "NB", "NE", "NBE", "NU"].map((cc) => row(`FCMOV${cc}`, fcmov(cc))),
+  row("FLD", fld(false), { undefinedFpu: "023" }),
+  row("FILD", fld(true), { undefinedFpu: "023" }),
+  row("FST", fst(false), { undefinedFpu: "023" }),
+  row("FSTP", fst(true), { undefinedFpu: "023" }),
+  row("FSTPNCE", fstpnce, { undefinedFpu: "023" }),
+  row("FIST", fist(false, false), { undefinedFpu: "023" }),
+  row("FISTP", fist(true, false), { undefinedFpu: "023" }),
+  row("FISTTP", fist(true, true), { undefinedFpu: "023" }),
+  row("FLDZ", ldConst(() => zero(0)), { undefinedFpu: "023" }),
+  row("FLD1", ldConst(() => fromInteger(1n)), { undefinedFpu: "023" }),
+  row("FLDPI", ldConst(() => CONSTANTS.pi()), { undefinedFpu: "023" }),
+  row("FLDL2E", ldConst(() => CONSTANTS.l2e()), { undefinedFpu: "023" }),
+  row("FLDL2T", ldConst(() => CONSTANTS.l2t()), { undefinedFpu: "023" }),
+  row("FLDLG2", ldConst(() => CONSTANTS.lg2()), { undefinedFpu: "023" }),
+  row("FLDLN2", ldConst(() => CONSTANTS.ln2()), { undefinedFpu: "023" }),
+  row("FXCH", fxch, { undefinedFpu: "023" }),
+  ...["B", "E", "BE", "U", "NB", "NE", "NBE", "NU"].map((cc) => row(`FCMOV${cc}`, fcmov(cc), { undefinedFpu: "023" })),
 ];
 
 /** FLD/FILD: push a converted memory operand or a copy of ST(i). */
@@ -55,8 +56,9 @@ function fld(integer: boolean): Builder {
     }
     const bytes = i.mem.bytes;
     return withEa(prepareEa(i), (c) => {
-      const x = begin(c);
+      const x = begin(c, false, true);
       let v = integer ? readInt(c, bytes) : readReal(c, bytes);
+      x.fsw &= ~SW_C1; // only once the load cannot fault: a fault leaves FSW alone
       if (bytes < 10 && classify(v) === C_SNAN) v = quiet(v);
       if ((fenv.flags & ~x.fcw & IE) !== 0) {
         finish(c, site);
@@ -98,6 +100,24 @@ function fst(pop: boolean): Builder {
       writeBits(c, bits, bytes);
       if (pop) x.pop();
     });
+  };
+}
+
+/**
+ * FSTPNCE ST(i) (D9 D8+i, the reserved FSTP alias): like FSTP ST(i), but an
+ * empty ST(0) raises no stack fault on the host: ST(i) is left as it is and
+ * ST(0) is popped.
+ */
+function fstpnce(i: Insn): Op {
+  const site = siteOf(i);
+  const dst = i.ops[0]!.reg;
+  return (c) => {
+    const x = begin(c);
+    const from = x.phys(0), to = x.phys(dst);
+    if (!x.empty(0)) x.raw.copyWithin(10 * to, 10 * from, 10 * from + 10);
+    x.tags |= ((x.tags >> from) & 1) << to;
+    finish(c, site);
+    x.pop();
   };
 }
 
@@ -155,7 +175,7 @@ function fcmov(cc: string): Builder {
     const site = siteOf(i);
     const r = i.ops[1]!.reg;
     return (c) => {
-      const x = begin(c);
+      const x = begin(c, false, true); // the host changes C1 only on a stack fault
       if (underflow2(x, 0, r)) {
         if (finish(c, site)) x.set(0, indefinite());
         return;

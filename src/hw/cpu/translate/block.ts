@@ -28,6 +28,8 @@ export class Block {
 
   /** False once the block's bytes were written (self-modifying code) or translations flushed. */
   valid = true;
+  /** LWP branch class of the last instruction (src/hw/lwp/exec.ts), -1 until first needed. */
+  lwpBranchClass = -1;
   // Block chaining: the blocks that followed this one (fall-through and branch
   // target), so the run loop skips the translation-cache lookup.
   nextIp1 = -1;
@@ -60,13 +62,21 @@ const udOp: Op = () => {
   throw new CpuException(VEC_UD);
 };
 
-/** Builds the closure for one instruction, #UD when no row accepts it. */
+/**
+ * Builds the closure for one instruction, #UD when no row accepts it. A builder
+ * that throws (an operand kind it does not handle) also yields #UD, as a last
+ * resort: translation must never crash the emulator.
+ */
 export function translateInsn(i: Insn): Op {
   if (i.invalid) return udOp;
   const r = lookupRow(i.mnemonic, i.form);
   if (r === undefined) return udOp;
   if (i.lock && (r.lock !== true || i.mem === null)) return udOp;
-  return r.build(i) ?? udOp;
+  try {
+    return r.build(i) ?? udOp;
+  } catch {
+    return udOp;
+  }
 }
 
 function stopAt(start: number): (i: Insn) => boolean {

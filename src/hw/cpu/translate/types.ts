@@ -22,6 +22,12 @@ export interface InsnRow {
   readonly writes?: string;
   /** Flags the manual leaves undefined (masked by the differential tests). */
   readonly undefinedFlags?: string;
+  /**
+   * x87 condition codes the manual leaves undefined after the instruction
+   * (AMD APM Vol. 5 "x87 Condition Code" tables), as digits: "023" = C0, C2,
+   * C3. Masked in FSW by the differential tests.
+   */
+  readonly undefinedFpu?: string;
   /** CPUID feature that gates the instruction (informational; CPUID advertises it). */
   readonly cpuid?: string;
   /** Accepts a LOCK prefix with a memory destination. */

@@ -85,6 +85,10 @@ export function fmul(a: F80, b: F80): F80 {
 
 export function fdiv(a: F80, b: F80): F80 {
   const ka = classify(a), kb = classify(b);
+  if (ka === C_DENORMAL && kb === C_ZERO) {
+    fenv.flags |= ZE; // divide-by-zero wins: no denormal-operand exception (as on the host)
+    return inf(a.sign ^ b.sign);
+  }
   const s = special2(a, b, ka, kb);
   if (s !== null) return s;
   fenv.up = false;
@@ -184,17 +188,22 @@ function cmpMag(a: F80, ka: number, b: F80, kb: number): number {
   return va === vb ? 0 : va < vb ? -1 : 1;
 }
 
-/** FPREM/FPREM1 partial remainder: result and quotient bits / C2 in `remq`. */
-export const remq = { q: 0, incomplete: false };
+/**
+ * FPREM/FPREM1 partial remainder: result and quotient bits / C2 in `remq`;
+ * `special` = NaN, unsupported or invalid operands (no quotient: the host keeps C0 and C3).
+ */
+export const remq = { q: 0, incomplete: false, special: false };
 
 export function fprem(a: F80, b: F80, ieee: boolean): F80 {
   remq.q = 0;
   remq.incomplete = false;
+  remq.special = true;
   const ka = classify(a), kb = classify(b);
   const numbers = ka !== C_UNSUPPORTED && kb !== C_UNSUPPORTED && !isNaNClass(ka) && !isNaNClass(kb);
   if (numbers && (ka === C_INF || kb === C_ZERO)) return invalid(); // before the denormal check
   const s = special2(a, b, ka, kb);
   if (s !== null) return s;
+  remq.special = false;
   fenv.up = false;
   if (ka === C_ZERO || kb === C_INF) return canonical(a);
   const ea = unitExp(a), eb = unitExp(b);

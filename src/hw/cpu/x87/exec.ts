@@ -27,8 +27,11 @@ export function siteOf(i: Insn): X87Site {
   return { ip: i.ip, fop, hasMem: i.mem !== null };
 }
 
-/** Starts a waiting x87 instruction: #MF if an exception flag is set and unmasked, fenv from FCW. */
-export function begin(c: Cpu, keepFlags = false): X87State {
+/**
+ * Starts a waiting x87 instruction: #MF if an exception flag is set and unmasked, fenv from FCW.
+ * C1 is cleared unless `keepC1` (instructions the host leaves C1 alone for, but a stack fault).
+ */
+export function begin(c: Cpu, keepFlags = false, keepC1 = false): X87State {
   const x = c.x87;
   if (x.pending()) throw new CpuException(VEC_MF);
   fenv.rc = (x.fcw >> 10) & 3;
@@ -38,7 +41,7 @@ export function begin(c: Cpu, keepFlags = false): X87State {
   fenv.ueTrap = (x.fcw & UE) === 0;
   if (!keepFlags) fenv.flags = 0;
   fenv.up = false;
-  x.fsw &= ~SW_C1;
+  if (!keepC1) x.fsw &= ~SW_C1;
   return x;
 }
 

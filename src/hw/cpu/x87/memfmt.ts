@@ -35,7 +35,8 @@ export function readInt(c: Cpu, bytes: number): F80 {
   const m = c.mem, a = c.ea;
   if (bytes === 2) return fromInteger(BigInt((m.read16(a) << 16) >> 16));
   if (bytes === 4) return fromInteger(BigInt(m.read32(a)));
-  return fromInteger((BigInt(m.read32(a + 4)) << 32n) | BigInt(m.read32(a) >>> 0));
+  const lo = BigInt(m.read32(a) >>> 0); // low half first: a fault reports the first bad byte
+  return fromInteger((BigInt(m.read32(a + 4)) << 32n) | lo);
 }
 
 /** FIST/FISTTP conversion: the integer bit pattern, or the integer indefinite with IE. */

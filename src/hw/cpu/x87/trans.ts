@@ -3,7 +3,7 @@
 // "FYL2X", "FYL2XP1", "FPATAN", "FSIN", "FCOS", "FSINCOS", "FPTAN"): computed
 // to ≥ 128 extra bits with fixed.ts and rounded once under FCW.RC (PC ignored).
 import {
-  type F80, C_INF, C_ZERO, FMT80, IE, PE, ZE, bitLen, classify, fenv, indefinite, inf, round80,
+  type F80, C_INF, C_UNSUPPORTED, C_ZERO, FMT80, IE, PE, ZE, bitLen, classify, fenv, indefinite, inf, isNaNClass, round80,
   unitExp, zero, fromInteger, J,
 } from "./float80.js";
 import { special1, special2, fmul } from "./arith.js";
@@ -53,6 +53,10 @@ export function f2xm1(x: F80): F80 {
     return x;
   }
   if (lead(x) < TINY) return scaled(x.sign, x.sig, unitExp(x), ln2(GUARD + 64), GUARD + 64);
+  if (x.sign !== 0 && x.sig === J && lead(x) === 0) {
+    fenv.flags |= PE; // 2^-1 − 1 = −0.5 exactly; the host still reports inexact (C1 = 0)
+    return { sign: 1, exp: 16382, sig: J };
+  }
   const P = prec(lead(x));
   const y = mul(fixed(x.sig, unitExp(x), P), ln2(P), P);
   return result(0, expm1(x.sign !== 0 ? -y : y, P), P);
@@ -61,9 +65,10 @@ export function f2xm1(x: F80): F80 {
 /** FYL2X: y · log2(x). */
 export function fyl2x(x: F80, y: F80): F80 {
   const kx = classify(x), ky = classify(y);
+  const numbers = kx !== C_UNSUPPORTED && ky !== C_UNSUPPORTED && !isNaNClass(kx) && !isNaNClass(ky);
+  if (numbers && x.sign !== 0 && kx !== C_ZERO) return invalid(); // before the denormal check
   const s = special2(x, y, kx, ky);
   if (s !== null) return s;
-  if (x.sign !== 0 && kx !== C_ZERO) return invalid();
   if (kx === C_ZERO) {
     if (ky === C_ZERO) return invalid();
     if (ky !== C_INF) fenv.flags |= ZE;
@@ -72,11 +77,31 @@ export function fyl2x(x: F80, y: F80): F80 {
   if (kx === C_INF) return ky === C_ZERO ? invalid() : inf(y.sign);
   const P = GUARD + 64;
   const pow2 = x.sig === J;
-  const l = pow2 ? BigInt(lead(x)) << BigInt(P) : div(ln(x.sig, unitExp(x), P), ln2(P), P);
+  const l = pow2 ? BigInt(lead(x)) << BigInt(P) : roundBits(div(ln(x.sig, unitExp(x), P), ln2(P), P), LOG_BITS);
   if (ky === C_INF) return l === 0n ? invalid() : inf(y.sign ^ (l < 0n ? 1 : 0));
   if (l === 0n) return zero(y.sign);
   if (ky === C_ZERO) return zero(y.sign ^ (l < 0n ? 1 : 0));
   return product(y, l, P, !pow2);
+}
+
+/**
+ * Significant bits of the host's intermediate log2 in FYL2X/FYL2XP1: rounding
+ * log2(x) to 68 bits before the product with y reproduces this EPYC's results
+ * far better than the exact logarithm (measured with the differential tests).
+ */
+const LOG_BITS = 68;
+
+/** v rounded to k significant bits (to nearest, ties to even). */
+function roundBits(v: bigint, k: number): bigint {
+  const neg = v < 0n;
+  const m = neg ? -v : v;
+  const sh = bitLen(m) - k;
+  if (sh <= 0) return v;
+  const b = BigInt(sh);
+  let q = m >> b;
+  const rem = m - (q << b), half = 1n << (b - 1n);
+  if (rem > half || (rem === half && (q & 1n) === 1n)) q += 1n;
+  return neg ? -(q << b) : q << b;
 }
 
 /** y · (fixed-point l), with the product formed exactly before the single rounding. */
@@ -111,7 +136,7 @@ export function fyl2xp1(x: F80, y: F80): F80 {
     return scaled(x.sign ^ y.sign, x.sig * y.sig, unitExp(x) + unitExp(y), div(1n << BigInt(P), ln2(P), P), P);
   }
   const P = prec(lead(x));
-  const l = div(ln1p(x.sign, x.sig, unitExp(x), P), ln2(P), P);
+  const l = roundBits(div(ln1p(x.sign, x.sig, unitExp(x), P), ln2(P), P), LOG_BITS);
   return product(y, l, P);
 }
 
@@ -131,6 +156,9 @@ export function fpatan(x: F80, y: F80): F80 {
   if (kx === C_ZERO) return result(y.sign, PI / 2n, P);
   const d = lead(y) - lead(x);
   if (d < TINY && x.sign === 0) return tinyRatio(x, y);
+  // π − |y/x| with |y/x| < 2^-100: π's bits past the rounding point are far from a tie, so a
+  // sticky unit below π·2^P rounds alike (and the working precision stays bounded).
+  if (d < TINY) return result(y.sign, PI - 1n, P);
   const Pw = GUARD + 64 + 3 * Math.max(0, -d);
   const ay = y.sig, ax = x.sig, ey = unitExp(y), ex = unitExp(x);
   let a: bigint;

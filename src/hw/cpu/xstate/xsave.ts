@@ -16,7 +16,7 @@ function gp(): never {
 
 export function fxsave(c: Cpu, a: number, wide: boolean): void {
   if (a % 16 !== 0) gp();
-  c.mem.probeWrite(a, 416);
+  probeArea(c, a, 512, true); // the host checks the whole 512-byte image, last byte first
   saveX87(c, a, wide);
   saveMxcsr(c, a);
   saveXmm(c, a);
@@ -24,12 +24,23 @@ export function fxsave(c: Cpu, a: number, wide: boolean): void {
 
 export function fxrstor(c: Cpu, a: number, wide: boolean): void {
   if (a % 16 !== 0) gp();
-  c.mem.probeRead(a, 416);
+  probeArea(c, a, 512, false);
   const mx = mxcsrIn(c, a);
   if (mx < 0) gp();
   restoreX87(c, a, wide);
   c.mxcsr = mx;
   restoreXmm(c, a);
+}
+
+/** Checks the area; like the host, a fault reports the area's last byte when that page is the bad one. */
+function probeArea(c: Cpu, a: number, n: number, write: boolean): void {
+  if (write) {
+    c.mem.probeWrite(a + n - 1, 1);
+    c.mem.probeWrite(a, n);
+  } else {
+    c.mem.probeRead(a + n - 1, 1);
+    c.mem.probeRead(a, n);
+  }
 }
 
 /** Requested-feature bitmap RFBM = XCR0 & EDX:EAX, as halves. */
@@ -44,7 +55,7 @@ function rfbm(c: Cpu): [number, number] {
 export function xsave(c: Cpu, a: number, wide: boolean, opt: boolean, mask = rfbm(c)): void {
   const [lo, hi] = mask;
   if (a % 64 !== 0) gp();
-  c.mem.probeWrite(a, areaSize(lo, hi));
+  probeArea(c, a, areaSize(lo, hi), true);
   let bvLo = c.mem.read32(a + XSAVE_HEADER), bvHi = c.mem.read32(a + XSAVE_HEADER + 4);
   for (const r of components()) {
     if (!hasBit(lo, hi, r.bit)) continue;
@@ -64,6 +75,7 @@ export function xrstor(c: Cpu, a: number, wide: boolean, mask = rfbm(c)): void {
   const [lo, hi] = mask;
   if (a % 64 !== 0) gp();
   const m = c.mem;
+  m.probeRead(a + XSAVE_HEADER, 64); // the host reads the header first: a fault there reports it
   m.probeRead(a, areaSize(lo, hi));
   const h = a + XSAVE_HEADER;
   const bvLo = m.read32(h), bvHi = m.read32(h + 4);
