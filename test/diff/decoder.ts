@@ -80,6 +80,7 @@ const ALIAS: Readonly<Record<string, string>> = {
   retq: "ret", retw: "ret", callq: "call", jmpq: "jmp", int1: "int1", icebp: "int1",
   sysretd: "sysret", sysretq: "sysret", sysexitd: "sysexit", sysexitq: "sysexit", retfq: "retf", retfw: "retf",
   prefetchw: "prefetch", leavew: "leave", leaveq: "leave", enterw: "enter", enterq: "enter", "fnsetpm(287": "fnsetpm",
+  "fndisi(8087": "fndisi", "fneni(8087": "fneni",
   // 0F 18-1F hint space: iced names the reserved NOPs (and newer PREFETCHIT*) apart; binutils says nop or MPX.
   reservednop: "nop", prefetchit0: "nop", prefetchit1: "nop", bndstx: "nop", bndldx: "nop", bndmov: "nop",
   bndcl: "nop", bndcu: "nop", bndcn: "nop", bndmk: "nop",

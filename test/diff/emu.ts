@@ -4,7 +4,7 @@
 // the Exit translated into the signal Linux would deliver for it.
 import { AddressSpace, PROT_EXEC, PROT_READ, PROT_WRITE } from "../../src/hw/memory/address-space.js";
 import { Cpu } from "../../src/hw/cpu/cpu.js";
-import { type Exit, VEC_AC, VEC_BP, VEC_DE, VEC_GP, VEC_MF, VEC_PF, VEC_XM } from "../../src/hw/cpu/exits.js";
+import { type Exit, VEC_AC, VEC_BP, VEC_DE, VEC_GP, VEC_MF, VEC_PF, VEC_SS, VEC_XM } from "../../src/hw/cpu/exits.js";
 import {
   CODE_ADDR, CODE_BYTES, CODE_PAGE, IN_STATE, IN_WIN, OUT_REC, OUT_SADDR, OUT_SCODE, OUT_SIGNO, OUT_WIN, SCRATCH_PAGE,
   SIGBUS, SIGFPE, SIGILL, SIGSEGV, SIGTRAP, SI_KERNEL, WIN, WIN_ADDR, dumpState, loadState,
@@ -66,6 +66,7 @@ function signalOf(x: Exit, dv: DataView): void {
       case VEC_XM: case VEC_MF: sig = SIGFPE; code = x.code; break;
       case VEC_BP: sig = SIGTRAP; code = SI_KERNEL; break;
       case VEC_AC: sig = SIGBUS; break;
+      case VEC_SS: sig = SIGBUS; code = SI_KERNEL; break;
       default: sig = SIG_OTHER_EXIT + x.vector;
     }
   }

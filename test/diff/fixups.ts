@@ -62,8 +62,15 @@ function stringPointers(x: Ctx): void {
 
 function bitOffset(x: Ctx): void {
   const r = x.regs[0];
-  if (r === undefined || x.rng.chance(0.3)) return;
+  if (r === undefined) return;
   const w = widthOf(x.form.name);
+  if (x.rng.chance(0.3)) {
+    // A far bit offset: positive, so the access lands in unmapped memory above the
+    // window on both sides (far negative ones would reach the native runner's own
+    // image below the window, which the emulator does not have).
+    setPart(x, gprIndex(r), w, split(BigInt(x.rng.pick([0x7fffffff, 0x40000000, 0x10000000, 0x8000000]))));
+    return;
+  }
   const v = BigInt(x.rng.int(4 * w) - 2 * w);
   setPart(x, gprIndex(r), w, split(v));
 }

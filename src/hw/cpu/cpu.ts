@@ -6,7 +6,7 @@ import { AddressSpace, MemoryFault, PAGE_SIZE, ACCESS_EXEC } from "../memory/add
 import { Flags } from "./flags.js";
 import { X87State } from "./x87/state.js";
 import {
-  type Exit, EXIT_BUDGET, CpuException, VEC_PF, VEC_GP, VEC_UD, FAULT_MAPERR, FAULT_ACCERR,
+  type Exit, EXIT_BUDGET, CpuException, VEC_PF, VEC_GP, VEC_SS, VEC_UD, FAULT_MAPERR, FAULT_ACCERR,
 } from "./exits.js";
 import { type Block, translateBlock } from "./translate/block.js";
 import { type CpuModel, fullModel } from "./cpuid.js";
@@ -202,7 +202,7 @@ export class Cpu {
   /** Converts a thrown fault into an exit without moving RIP (traps: LWP record stores). */
   faultExit(e: unknown): Exit {
     if (e instanceof MemoryFault) {
-      if (e.generalProtection) return { kind: "fault", vector: VEC_GP, errorCode: 0, address: 0, code: 0 };
+      if (e.generalProtection) return { kind: "fault", vector: this.stackSegment() ? VEC_SS : VEC_GP, errorCode: 0, address: 0, code: 0 };
       const err = (e.present ? 1 : 0) | (e.access === 1 ? 2 : 0) | 4 | (e.access === ACCESS_EXEC ? 16 : 0);
       return { kind: "fault", vector: VEC_PF, errorCode: err, address: e.address, code: e.present ? FAULT_ACCERR : FAULT_MAPERR };
     }
@@ -211,6 +211,15 @@ export class Cpu {
       return { kind: "fault", vector: e.vector, errorCode: e.errorCode, address: e.address, code: e.code };
     }
     throw e;
+  }
+
+  /**
+   * A non-canonical address formed through RSP or RBP is a stack-segment access:
+   * #SS rather than #GP (APM Vol. 2 §8.2.12; Linux sends SIGBUS).
+   */
+  private stackSegment(): boolean {
+    const base = this.block?.insns.find((i) => i.ip === this.rip)?.mem?.base;
+    return base === 4 || base === 5;
   }
 
   // ---- MSRs (the kernel's interface; RDMSR/WRMSR from CPL 3 raise #GP) -------

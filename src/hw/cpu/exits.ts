@@ -8,6 +8,7 @@ export const VEC_DB = 1;
 export const VEC_BP = 3; // INT3
 export const VEC_UD = 6;
 export const VEC_NM = 7;
+export const VEC_SS = 12; // stack-segment fault
 export const VEC_GP = 13;
 export const VEC_PF = 14;
 export const VEC_MF = 16; // x87 floating-point

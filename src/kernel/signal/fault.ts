@@ -3,7 +3,7 @@
 // fault.c, fpu/core.c fpu__exception_code): signal, si_code and si_addr.
 import type { Cpu } from "../../hw/cpu/cpu.js";
 import {
-  type Exit, FAULT_ACCERR, VEC_AC, VEC_BP, VEC_DE, VEC_GP, VEC_MF, VEC_PF, VEC_UD, VEC_XM,
+  type Exit, FAULT_ACCERR, VEC_AC, VEC_SS, VEC_BP, VEC_DE, VEC_GP, VEC_MF, VEC_PF, VEC_UD, VEC_XM,
 } from "../../hw/cpu/exits.js";
 import { SIGBUS, SIGFPE, SIGILL, SIGSEGV, SIGTRAP } from "../signals.js";
 import type { Task } from "../task.js";
@@ -56,6 +56,9 @@ export function faultSignal(t: Task, x: Exit): Siginfo | null {
     case VEC_AC:
       setTrap(t, VEC_AC, x.errorCode, t.cr2);
       return { signo: SIGBUS, code: BUS_ADRALN, addr: x.address };
+    case VEC_SS:
+      setTrap(t, VEC_SS, x.errorCode, t.cr2);
+      return { signo: SIGBUS, code: SI_KERNEL, addr: 0 };
     default:
       setTrap(t, x.vector, x.errorCode, t.cr2);
       return { signo: SIGSEGV, code: SI_KERNEL, addr: 0 };
