@@ -8,7 +8,9 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <sys/resource.h>
 #include <sys/time.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 int main(int argc, char **argv) {
@@ -38,5 +40,27 @@ int main(int argc, char **argv) {
   static char big[256 * 1024];
   CHECK(write(fd[1], big, sizeof big) == (ssize_t)sizeof big);
   OK("Q-PIPE-SIZE");
+  RUN("Q-WAIT-RUSAGE");
+  pid_t child = fork();
+  if (child == 0) {
+    for (volatile int i = 0; i < 200000; i++) { }
+    _exit(3);
+  }
+  struct rusage ru;
+  memset(&ru, 0xff, sizeof ru);
+  int st = 0;
+  CHECK(wait4(child, &st, 0, &ru) == child && WIFEXITED(st) && WEXITSTATUS(st) == 3);
+  CHECK(ru.ru_utime.tv_sec == 0 && ru.ru_utime.tv_usec == 0 && ru.ru_maxrss == 0);
+  OK("Q-WAIT-RUSAGE");
+  RUN("Q-SIG-UID");
+  siginfo_t si;
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGUSR1);
+  CHECK(sigprocmask(SIG_BLOCK, &set, NULL) == 0);
+  CHECK(getuid() == 0);
+  raise(SIGUSR1);
+  CHECK(sigwaitinfo(&set, &si) == SIGUSR1 && si.si_uid == 0);
+  OK("Q-SIG-UID");
   DONE();
 }
