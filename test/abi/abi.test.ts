@@ -11,10 +11,10 @@ import type { RunResult } from "../helpers/build-guests.js";
 const COMPILERS = [["gcc", "gcc"], ["musl", "musl-gcc"]] as const;
 const ENV = { LC_ALL: "C", PATH: "/usr/bin:/bin" };
 
-function build(name: string, cc: string, label: string): string {
+function build(name: string, cc: string, label: string, extra: readonly string[] = []): string {
   const root = repoRoot();
   const out = join(root, "build", "abi", label, name);
-  compileStatic(cc, join(root, "test", "abi", `${name}.c`), out, ["-O1", "-Wall", "-Wextra", "-pthread"]);
+  compileStatic(cc, join(root, "test", "abi", `${name}.c`), out, ["-O1", "-Wall", "-Wextra", "-pthread", ...extra]);
   return out;
 }
 
@@ -41,6 +41,13 @@ for (const [label, cc] of COMPILERS) {
       assert.match(r.stdout.toString(), /\[OK\] all\n$/, `${lwpArgs.join(" ")}: ${r.stdout.toString()}\n${stderrTail(r)}`);
       assert.equal(exitCode(r), 0);
     }
+  });
+  // LWP state per task (selftests/x86/xstate.c's shape): per-thread LWPCBs across
+  // switches, LWP off in a signal handler, the threshold interrupt as a signal.
+  test(`abi ${label}/lwp-tasks: per-thread LWP, signal handlers, threshold signal`, { timeout: 300_000 }, () => {
+    const r = runLwp(build("lwp-tasks", cc, label, ["-mlwp"]), [], { env: ENV, timeoutMs: 120_000 });
+    assert.match(r.stdout.toString(), /\[OK\] all\n$/, `${r.stdout.toString()}\n${stderrTail(r)}`);
+    assert.equal(exitCode(r), 0);
   });
   // docs/quirks.md: each deviation from Linux, pinned (lwp only).
   test(`abi ${label}/quirks: documented deviations`, { timeout: 300_000 }, () => {
