@@ -4,6 +4,7 @@
  * gettid/tgkill to one thread, FP state kept per thread across switches. */
 #define _GNU_SOURCE
 #include "common.h"
+#include <errno.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
@@ -139,11 +140,41 @@ static void test_tgkill(void) {
   OK("tgkill");
 }
 
+#ifdef __GLIBC__
+static pthread_mutex_t robust_mu;
+
+static void *die_holding(void *arg) {
+  (void)arg;
+  pthread_mutex_lock(&robust_mu);
+  return NULL; /* exits owning the lock: the kernel marks it FUTEX_OWNER_DIED */
+}
+
+static void test_robust(void) {
+  RUN("robust-mutex");
+  pthread_mutexattr_t a;
+  pthread_mutexattr_init(&a);
+  pthread_mutexattr_setrobust(&a, PTHREAD_MUTEX_ROBUST);
+  pthread_mutex_init(&robust_mu, &a);
+  pthread_t t;
+  pthread_create(&t, NULL, die_holding, NULL);
+  pthread_join(t, NULL);
+  CHECK(pthread_mutex_lock(&robust_mu) == EOWNERDEAD);
+  CHECK(pthread_mutex_consistent(&robust_mu) == 0);
+  CHECK(pthread_mutex_unlock(&robust_mu) == 0);
+  CHECK(pthread_mutex_lock(&robust_mu) == 0);
+  CHECK(pthread_mutex_unlock(&robust_mu) == 0);
+  OK("robust-mutex");
+}
+#endif
+
 int main(void) {
   abi_init();
   test_mutex_atomic_tls();
   test_condvar();
   test_fp_per_thread();
   test_tgkill();
+#ifdef __GLIBC__
+  test_robust(); /* musl: docs/quirks.md Q-ROBUST (musl's owner-died path deadlocks under lwp) */
+#endif
   DONE();
 }

@@ -8,6 +8,7 @@ import { MemoryFault } from "../../hw/memory/address-space.js";
 import { CLD_EXITED, CLD_KILLED } from "../signal/queue.js";
 import { actionOf, sendToProcess } from "../signal/deliver.js";
 import { SA_NOCLDWAIT, SIG_IGN, SIGCHLD } from "../signals.js";
+import { exitRobustList } from "./robust.js";
 
 /** Removes a task from the run list; clears and wakes its CLEARTID word if others share the mm. */
 export function endTask(k: Kernel, t: Task): void {
@@ -16,6 +17,7 @@ export function endTask(k: Kernel, t: Task): void {
   t.blocker?.cancel?.();
   t.blocker = null;
   const p = t.proc;
+  exitRobustList(k, t);
   if (t.clearChildTid !== 0 && mmUsers(k, p) > 1) {
     try {
       p.mem.write32(t.clearChildTid, 0);
