@@ -140,7 +140,6 @@ static void test_tgkill(void) {
   OK("tgkill");
 }
 
-#ifdef __GLIBC__
 static pthread_mutex_t robust_mu;
 
 static void *die_holding(void *arg) {
@@ -165,7 +164,6 @@ static void test_robust(void) {
   CHECK(pthread_mutex_unlock(&robust_mu) == 0);
   OK("robust-mutex");
 }
-#endif
 
 int main(void) {
   abi_init();
@@ -173,8 +171,6 @@ int main(void) {
   test_condvar();
   test_fp_per_thread();
   test_tgkill();
-#ifdef __GLIBC__
-  test_robust(); /* musl: docs/quirks.md Q-ROBUST (musl's owner-died path deadlocks under lwp) */
-#endif
+  test_robust();
   DONE();
 }

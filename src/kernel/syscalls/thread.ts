@@ -2,7 +2,7 @@
 // Task creation and exit (kernel/fork.c, exit.c): clone, clone3 (-ENOSYS:
 // glibc falls back to clone), fork, vfork, exit, exit_group, set_tid_address,
 // robust lists, gettid, sched_yield.
-import { EINVAL, ENOSYS } from "../errno.js";
+import { EINVAL, ENOSYS, ESRCH } from "../errno.js";
 import type { Kernel } from "../kernel.js";
 import type { Process } from "../process.js";
 import {
@@ -60,5 +60,18 @@ export const THREAD_SYSCALLS: readonly SyscallRow[] = [
   sys(186, "gettid", [], (_k, p) => p.current.tid),
   sys(218, "set_tid_address", ["ptr"], (_k, p, a) => { p.current.clearChildTid = a[0]!; return p.current.tid; }),
   sys(273, "set_robust_list", ["ptr", "size"], (_k, p, a) => { if (a[1]! !== 24) return -EINVAL; p.current.robustList = a[0]!; return 0; }),
+  sys(274, "get_robust_list", ["int", "ptr", "ptr"], getRobustList),
   sys(24, "sched_yield", [], (k) => { k.sched.used = QUANTUM; return 0; }),
 ];
+
+/** get_robust_list(pid, &head, &len): the robust list head of a thread (0 = the caller). */
+function getRobustList(k: Kernel, p: Process, a: readonly number[]): number {
+  const tid = a[0]! | 0;
+  const t = tid === 0 ? p.current : k.findTask(tid);
+  if (t === undefined) return -ESRCH;
+  return guarded(() => {
+    p.mem.write64(a[1]!, t.robustList >>> 0, Math.floor(t.robustList / 4294967296));
+    p.mem.write64(a[2]!, 24, 0);
+    return 0;
+  });
+}
