@@ -27,7 +27,7 @@ export interface ExecSpec {
 
 /** Reads a whole guest file through the host (confined to --root); bytes or -errno. */
 export function readGuestFile(k: Kernel, path: string): Uint8Array | number {
-  const fd = k.host.open(hostPathOf(k, path), 0, 0);
+  const fd = k.host.open(hostPathOf(k, path, /* follow */ true), 0, 0);
   if (fd < 0) return fd;
   try {
     const st = k.host.fstat(fd);

@@ -4,7 +4,7 @@
 // between guest processes — each compared with its native run.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, writeFileSync, copyFileSync } from "node:fs";
+import { existsSync, mkdirSync, writeFileSync, copyFileSync, rmSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
 import { describeEnd, exitCode, firstDifference, repoRoot, runLwp, runNative, stderrTail } from "../helpers/build-guests.js";
 import type { RunResult } from "../helpers/build-guests.js";
@@ -53,4 +53,16 @@ test("--root confines guest paths", { timeout: 300_000 }, (t) => {
   assert.equal(cat.stdout.toString(), "inside the root\n", stderrTail(cat));
   const miss = runLwp("/bin/busybox", ["cat", "/etc/hostname"], { env: ENV, lwpArgs: ["--root", root], timeoutMs: 120_000 });
   assert.notEqual(exitCode(miss), 0);
+  // Absolute symlinks are re-rooted, in the last component and on the way (as chroot does):
+  // /link.txt -> /inside.txt and /dir -> /bin name files inside the root, never the host's.
+  mkdirSync(join(root, "etc"), { recursive: true });
+  writeFileSync(join(root, "etc", "passwd"), "root-only passwd\n");
+  for (const [name, target] of [["link.txt", "/inside.txt"], ["hostetc", "/etc"]] as const) {
+    rmSync(join(root, name), { force: true });
+    symlinkSync(target, join(root, name));
+  }
+  const viaLink = runLwp("/bin/busybox", ["cat", "/link.txt", "/hostetc/passwd"], { env: ENV, lwpArgs: ["--root", root], timeoutMs: 120_000 });
+  assert.equal(viaLink.stdout.toString(), "inside the root\nroot-only passwd\n", stderrTail(viaLink));
+  const readlink = runLwp("/bin/busybox", ["readlink", "/link.txt"], { env: ENV, lwpArgs: ["--root", root], timeoutMs: 120_000 });
+  assert.equal(readlink.stdout.toString(), "/inside.txt\n", stderrTail(readlink));
 });

@@ -14,6 +14,7 @@ import { AT_FDCWD, cstring, guarded, hostPath, pathAt, putU64, writeStat, writeS
 
 const O_ACCMODE = 3;
 const O_CLOEXEC = 0o2000000;
+const O_NOFOLLOW = 0o400000;
 const O_DIRECTORY = 0o200000;
 const O_NONBLOCK = 0o4000;
 const AT_SYMLINK_NOFOLLOW = 0x100;
@@ -43,7 +44,7 @@ function sigpipe(k: Kernel, p: Process, r: number): number {
 export function openPath(k: Kernel, p: Process, path: string, flags: number, mode: number): number {
   const synth = openSynthetic(path, flags);
   if (synth !== null) return typeof synth === "number" ? synth : p.fds.install(synth, (flags & O_CLOEXEC) !== 0);
-  const hp = hostPath(k, p, path);
+  const hp = hostPath(k, p, path, (flags & O_NOFOLLOW) === 0);
   const st = k.host.stat(hp, true);
   const isDir = typeof st !== "number" && (st.mode & S_IFMT) === S_IFDIR;
   if (isDir && (flags & O_ACCMODE) !== 0) return -EISDIR;
@@ -132,7 +133,8 @@ function statPath(k: Kernel, p: Process, dirfd: number, pathAddr: number, flags:
   }
   const path = pathAt(p, dirfd, pathAddr);
   if (typeof path === "number") return path;
-  return k.host.stat(hostPath(k, p, path), (flags & AT_SYMLINK_NOFOLLOW) === 0);
+  const follow = (flags & AT_SYMLINK_NOFOLLOW) === 0;
+  return k.host.stat(hostPath(k, p, path, follow), follow);
 }
 
 function pipeStat(): ReturnType<Kernel["host"]["stat"]> {
@@ -183,7 +185,7 @@ function getdents64(k: Kernel, p: Process, a: readonly number[]): number {
     if (f === undefined) return -EBADF;
     if (!(f instanceof HostFile) || !f.isDir || f.pos === null) return -ENOTDIR;
     if (f.dirEntries === null) {
-      const list = k.host.readdir(hostPath(k, p, f.path));
+      const list = k.host.readdir(hostPath(k, p, f.path, true));
       if (typeof list === "number") return list;
       f.dirEntries = list;
     }
@@ -236,7 +238,7 @@ function chdir(k: Kernel, p: Process, a: readonly number[]): number {
   return guarded(() => {
     const path = pathAt(p, AT_FDCWD, a[0]!);
     if (typeof path === "number") return path;
-    const st = k.host.stat(hostPath(k, p, path), true);
+    const st = k.host.stat(hostPath(k, p, path, true), true);
     if (typeof st === "number") return st;
     if ((st.mode & S_IFMT) !== S_IFDIR) return -ENOTDIR;
     p.cwd = path;
@@ -244,10 +246,10 @@ function chdir(k: Kernel, p: Process, a: readonly number[]): number {
   });
 }
 
-function pathOp(fn: (k: Kernel, p: Process, path: string, a: readonly number[]) => number, dirArg: number | null, pathArg: number) {
+function pathOp(fn: (k: Kernel, p: Process, path: string, a: readonly number[]) => number, dirArg: number | null, pathArg: number, follow = false) {
   return (k: Kernel, p: Process, a: readonly number[]): number => guarded(() => {
     const path = pathAt(p, dirArg === null ? AT_FDCWD : a[dirArg]!, a[pathArg]!);
-    return typeof path === "number" ? path : fn(k, p, hostPath(k, p, path), a);
+    return typeof path === "number" ? path : fn(k, p, hostPath(k, p, path, follow), a);
   });
 }
 
@@ -351,7 +353,7 @@ export const FS_SYSCALLS: readonly SyscallRow[] = [
   sys(18, "pwrite64", ["fd", "buf", "size", "int"], (_k, p, a) => guarded(() => a[3]! < 0 ? -EINVAL : writeIo(p, a[0]! | 0, a[1]!, a[2]!, a[3]!))),
   sys(19, "readv", ["fd", "ptr", "int"], (_k, p, a) => guarded(() => vectored(p, a, false, null))),
   sys(20, "writev", ["fd", "ptr", "int"], (k, p, a) => sigpipe(k, p, guarded(() => vectored(p, a, true, null)))),
-  sys(21, "access", ["path", "oct"], pathOp((k, _p, path, a) => k.host.access(path, a[1]! | 0), null, 0)),
+  sys(21, "access", ["path", "oct"], pathOp((k, _p, path, a) => k.host.access(path, a[1]! | 0), null, 0, true)),
   sys(22, "pipe", ["ptr"], (k, p, a) => pipe2(k, p, [a[0]!, 0])),
   sys(32, "dup", ["fd"], dup),
   sys(33, "dup2", ["fd", "fd"], (k, p, a) => dup3(k, p, [a[0]!, a[1]!, 0], true)),
@@ -373,8 +375,8 @@ export const FS_SYSCALLS: readonly SyscallRow[] = [
   sys(263, "unlinkat", ["fd", "path", "hex"], pathOp((k, _p, path, a) => ((a[2]! & AT_REMOVEDIR) !== 0 ? k.host.rmdir(path) : k.host.unlink(path)), 0, 1)),
   sys(264, "renameat", ["fd", "path", "fd", "path"], (k, p, a) => renameAt(k, p, a[0]!, a[1]!, a[2]!, a[3]!)),
   sys(267, "readlinkat", ["fd", "path", "ptr", "size"], (k, p, a) => readlinkat(k, p, a[0]!, a[1]!, a[2]!, a[3]!)),
-  sys(269, "faccessat", ["fd", "path", "oct"], pathOp((k, _p, path, a) => k.host.access(path, a[2]! | 0), 0, 1)),
-  sys(439, "faccessat2", ["fd", "path", "oct", "hex"], pathOp((k, _p, path, a) => k.host.access(path, a[2]! | 0), 0, 1)),
+  sys(269, "faccessat", ["fd", "path", "oct"], pathOp((k, _p, path, a) => k.host.access(path, a[2]! | 0), 0, 1, true)),
+  sys(439, "faccessat2", ["fd", "path", "oct", "hex"], pathOp((k, _p, path, a) => k.host.access(path, a[2]! | 0), 0, 1, true)),
   sys(292, "dup3", ["fd", "fd", "hex"], (k, p, a) => dup3(k, p, a)),
   sys(293, "pipe2", ["ptr", "hex"], pipe2),
   sys(316, "renameat2", ["fd", "path", "fd", "path", "hex"], (k, p, a) => (a[4]! !== 0 ? -EINVAL : renameAt(k, p, a[0]!, a[1]!, a[2]!, a[3]!))),

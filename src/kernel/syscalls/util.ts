@@ -38,9 +38,12 @@ export function pathAt(p: Process, dirfd: number, addr: number): string | number
   return resolvePath(f.path, path);
 }
 
-/** The host path for a guest path: kernel-synthesised names (/proc/self/exe), then --root. */
-export function hostPath(k: Kernel, p: Process, path: string): string {
-  return hostPathOf(k, path === "/proc/self/exe" ? p.exePath : path);
+/**
+ * The host path for a guest path: kernel-synthesised names (/proc/self/exe), then
+ * --root; `follow` says whether a symlink in the last component is followed.
+ */
+export function hostPath(k: Kernel, p: Process, path: string, follow = false): string {
+  return hostPathOf(k, path === "/proc/self/exe" ? p.exePath : path, follow);
 }
 
 export function putU64(p: Process, a: number, v: number | bigint): void {
