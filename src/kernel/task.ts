@@ -76,7 +76,8 @@ export class Task {
   comm: Uint8Array = new Uint8Array(0);
 
   constructor(
-    readonly tid: number,
+    /** Changes once: execve from a non-leader thread takes the leader's tid (de_thread). */
+    public tid: number,
     public proc: Process,
   ) {}
 

@@ -6,6 +6,9 @@
 #include <errno.h>
 #include <signal.h>
 #include <string.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -120,8 +123,36 @@ static void test_pgrp(void) {
   OK("pgrp");
 }
 
+/* execve from a non-leader thread: the new image runs as the thread-group
+ * leader, with tid == pid == the old pid (Linux de_thread). */
+static void *exec_from_thread(void *arg) {
+  char pid[32];
+  snprintf(pid, sizeof pid, "%d", (int)(long)arg);
+  char *av[] = { self, "exec-tid", pid, NULL };
+  execv(self, av);
+  _exit(99);
+}
+
+static void test_exec_from_thread(void) {
+  RUN("exec-from-thread");
+  pid_t c = fork();
+  if (c == 0) {
+    pthread_t t;
+    pthread_create(&t, NULL, exec_from_thread, (void *)(long)getpid());
+    pthread_join(t, NULL);
+    _exit(98);
+  }
+  int st = 0;
+  CHECK(waitpid(c, &st, 0) == c && WIFEXITED(st) && WEXITSTATUS(st) == 7);
+  OK("exec-from-thread");
+}
+
 int main(int argc, char **argv) {
   if (argc > 1 && !strcmp(argv[1], "child")) return 9;
+  if (argc > 2 && !strcmp(argv[1], "exec-tid")) {
+    pid_t tid = (pid_t)syscall(SYS_gettid);
+    return tid == getpid() && getpid() == atoi(argv[2]) ? 7 : 8;
+  }
   abi_init();
   ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
   if (n > 0) self[n] = 0;
@@ -131,5 +162,6 @@ int main(int argc, char **argv) {
   test_sigchld();
   test_vfork_exec();
   test_pgrp();
+  test_exec_from_thread();
   DONE();
 }

@@ -105,6 +105,7 @@ function execve(k: Kernel, p: Process, a: readonly number[]): number {
       throw e;
     }
     for (const o of p.liveTasks()) if (o !== t) endTask(k, o);
+    t.tid = p.pid; // the exec'ing thread becomes the group leader (fs/exec.c de_thread)
     k.lwpProf?.afterExec(t);
     p.vforkDone = true;
     return NO_RETURN;
