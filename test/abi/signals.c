@@ -4,6 +4,8 @@
  * synchronous faults recovered with siglongjmp, alarm/setitimer, sigsuspend. */
 #define _GNU_SOURCE
 #include "common.h"
+#include <time.h>
+#include <sys/syscall.h>
 #include <errno.h>
 #include <fenv.h>
 #include <setjmp.h>
@@ -315,6 +317,31 @@ static void test_restart(void) {
   OK("restart");
 }
 
+/* A FUTEX_WAIT with a timeout interrupted by a handler fails with EINTR even
+ * under SA_RESTART (Linux: -ERESTART_RESTARTBLOCK is restarted only when no
+ * handler runs), after the 100 ms until the signal, not the 300 ms timeout. */
+static void test_futex_restart(void) {
+  RUN("futex-restart");
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = count_handler;
+  sa.sa_flags = SA_RESTART;
+  sigaction(SIGALRM, &sa, NULL);
+  hits = 0;
+  struct itimerval it = { { 0, 0 }, { 0, 100000 } };
+  CHECK(setitimer(ITIMER_REAL, &it, NULL) == 0);
+  static int word = 0;
+  struct timespec ts = { 0, 300000000 }, t0, t1;
+  clock_gettime(CLOCK_MONOTONIC, &t0);
+  long r = syscall(SYS_futex, &word, 128 /* FUTEX_WAIT_PRIVATE */, 0, &ts, NULL, 0);
+  int e = errno;
+  clock_gettime(CLOCK_MONOTONIC, &t1);
+  long ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+  CHECK(r == -1 && e == EINTR && hits == 1);
+  CHECK(ms >= 90 && ms < 250);
+  OK("futex-restart");
+}
+
 static void test_ignore(void) {
   RUN("ignore");
   signal(SIGUSR1, SIG_IGN);
@@ -358,6 +385,7 @@ int main(void) {
   test_alarm_pause();
   test_sigsuspend();
   test_restart();
+  test_futex_restart();
   test_ignore();
   test_sigtimedwait();
   DONE();

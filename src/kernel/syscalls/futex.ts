@@ -34,7 +34,9 @@ function wait(k: Kernel, p: Process, a: readonly number[], bitset: number, absol
   const w: FutexWaiter = { task: p.current, mm: p.mm, addr, bitset, woken: false };
   k.futexes.enqueue(w);
   p.current.blocker = {
-    poll: () => (w.woken ? 0 : null), deadline, timeout: () => -ETIMEDOUT, restart: "sys",
+    // With a timeout Linux returns -ERESTART_RESTARTBLOCK: EINTR once a handler ran,
+    // whatever SA_RESTART says; without one, -ERESTARTSYS (restarted under SA_RESTART).
+    poll: () => (w.woken ? 0 : null), deadline, timeout: () => -ETIMEDOUT, restart: deadline === null ? "sys" : "block",
     cancel: () => k.futexes.remove(w),
   };
   return BLOCK;
