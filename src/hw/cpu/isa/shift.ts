@@ -110,34 +110,32 @@ function rotFlags(c: Cpu, cf: number, of: number): void {
   c.f.setEager((c.f.arith() & (SF | ZF | AF | PF)) | cf | (of !== 0 ? OF : 0));
 }
 
-function rol(c: Cpu, a: number, ah: number, n: number, sz: number): void {
-  if (n === 0) return unchanged(c, a, ah);
-  const r = sz === 64 ? n : n % sz;
+/** Rotates the sz-bit value (a, ah) left by r (0 <= r < sz) into c.t0/c.t1. */
+function rotateLeft(c: Cpu, a: number, ah: number, r: number, sz: number): void {
   let lo = a, hi = ah;
   if (sz === 64) {
     if (r >= 32) { lo = ah; hi = a; }
     const k = r & 31;
     if (k !== 0) { const l = lo; lo = (lo << k) | (hi >>> (32 - k)); hi = (hi << k) | (l >>> (32 - k)); }
-  } else if (sz === 32) lo = (a << r) | (a >>> (32 - r));
+  } else if (sz === 32) lo = r === 0 ? a : (a << r) | (a >>> (32 - r));
   else lo = ((a << r) | (a >>> (sz - r))) & maskOf(sz);
   c.t0 = lo;
   c.t1 = hi;
-  const cf = lo & 1;
-  rotFlags(c, cf, msb(lo, hi, sz) ^ cf);
 }
 
+function rol(c: Cpu, a: number, ah: number, n: number, sz: number): void {
+  if (n === 0) return unchanged(c, a, ah);
+  rotateLeft(c, a, ah, sz === 64 ? n : n % sz, sz);
+  const cf = c.t0 & 1;
+  rotFlags(c, cf, msb(c.t0, c.t1, sz) ^ cf);
+}
+
+/** ROR by r is ROL by sz − r; only the flags differ. */
 function ror(c: Cpu, a: number, ah: number, n: number, sz: number): void {
   if (n === 0) return unchanged(c, a, ah);
   const r = sz === 64 ? n : n % sz;
-  let lo = a, hi = ah;
-  if (sz === 64) {
-    if (r >= 32) { lo = ah; hi = a; }
-    const k = r & 31;
-    if (k !== 0) { const l = lo; lo = (lo >>> k) | (hi << (32 - k)); hi = (hi >>> k) | (l << (32 - k)); }
-  } else if (sz === 32) lo = (a >>> r) | (a << (32 - r));
-  else lo = ((a >>> r) | (a << (sz - r))) & maskOf(sz);
-  c.t0 = lo;
-  c.t1 = hi;
+  rotateLeft(c, a, ah, (sz - r) % sz, sz);
+  const lo = c.t0, hi = c.t1;
   const top = msb(lo, hi, sz);
   rotFlags(c, top, top ^ (sz === 64 ? (hi >>> 30) & 1 : (lo >>> (sz - 2)) & 1));
 }
