@@ -72,23 +72,20 @@ class Cursor {
   }
   skip(n: number): void { this.need(n); }
   uleb(): number {
-    let result = 0;
-    let scale = 1;
-    for (;;) {
-      const b = this.u8();
-      result += (b & 0x7f) * scale;
-      scale *= 128;
-      if ((b & 0x80) === 0) return result;
-    }
+    return this.leb(false);
   }
   sleb(): number {
+    return this.leb(true);
+  }
+  /** LEB128 (DWARF 5 §7.6); signed values extend the sign bit of the last byte. */
+  private leb(signed: boolean): number {
     let result = 0;
     let scale = 1;
     for (;;) {
       const b = this.u8();
       result += (b & 0x7f) * scale;
       scale *= 128;
-      if ((b & 0x80) === 0) return b & 0x40 ? result - scale : result;
+      if ((b & 0x80) === 0) return signed && (b & 0x40) !== 0 ? result - scale : result;
     }
   }
   cstr(): string {
