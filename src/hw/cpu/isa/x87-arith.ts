@@ -52,18 +52,31 @@ function binRows(name: string, op: Bin): InsnRow[] {
   return [row(`F${name}`, binary(op, false), u), row(`F${name}P`, binary(op, true), u), row(`FI${name}`, binary(op, false), u)];
 }
 
+/**
+ * The ST(0)-with-memory forms (real or integer operand): load the operand, start
+ * the x87 operation, and clear DE when ST(0) is a NaN or unsupported (the host
+ * reports no denormal then), before the form's own work.
+ */
+function withMemOperand(i: Insn, body: (c: Cpu, x: ReturnType<typeof begin>, b: ReturnType<typeof readReal>) => void): Op {
+  const bytes = i.mem!.bytes;
+  const int = i.form.includes("int");
+  return withEa(prepareEa(i), (c) => {
+    clearFlags();
+    const b = int ? readInt(c, bytes) : readReal(c, bytes);
+    const x = begin(c, true);
+    if (!x.empty(0) && nanOrUnsupported(x.get(0))) fenv.flags &= ~DE;
+    body(c, x, b);
+  });
+}
+
 /** dst ← dst op src for the ST/ST, ST/mem and ST/int-mem forms (+pop for the P forms). */
 function binary(op: Bin, pop: boolean): Builder {
   return (i: Insn): Op | null => {
     const site = siteOf(i);
     if (i.mem !== null) {
-      const bytes = i.mem.bytes;
-      const int = i.form.includes("int");
-      return withEa(prepareEa(i), (c) => {
-        clearFlags();
-        const b = int ? readInt(c, bytes) : readReal(c, bytes);
-        const x = begin(c, true);
-        if (!x.empty(0) && nanOrUnsupported(x.get(0))) fenv.flags &= ~DE;
+      return withMemOperand(i, (c, x, b) => {
+        // A denormal m32/m64 divided by a zero ST(0): divide-by-zero wins, no DE (host).
+        if (op === DIVR && !x.empty(0) && classify(x.get(0)) === C_ZERO) fenv.flags &= ~DE;
         if (!x.empty(0) && deStopped()) return void finish(c, site);
         const r = x.empty(0) ? stackUnder(c) : op(x.get(0), b);
         if (finish(c, site)) x.set(0, r);
@@ -237,13 +250,7 @@ function fcom(pop: boolean, quiet: boolean, pop2 = false): Builder {
   return (i: Insn): Op | null => {
     const site = siteOf(i);
     if (i.mem !== null) {
-      const bytes = i.mem.bytes;
-      const int = i.form.includes("int");
-      return withEa(prepareEa(i), (c) => {
-        clearFlags();
-        const b = int ? readInt(c, bytes) : readReal(c, bytes);
-        const x = begin(c, true);
-        if (!x.empty(0) && nanOrUnsupported(x.get(0))) fenv.flags &= ~DE;
+      return withMemOperand(i, (c, x, b) => {
         // An unmasked denormal operand still sets C3 C2 C0 on the host (no pop).
         const a = operand(x, 0);
         if (compareSet(c, x, a, b, quiet, false, site) && pop) x.pop();
