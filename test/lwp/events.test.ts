@@ -58,6 +58,25 @@ test("§4.1 event 3 (full model): prediction bits from the predictor; a loop bra
   assert.equal(r[9]!.flags & BR_FLAG.PREDICTED, 0, "the exit is mispredicted");
 });
 
+test("docs/lwp.md 12: a branch is predicted when it goes where it went the previous time; same bits on every path", () => {
+  // JZ alternates (taken to S, not taken to the NOP); JNZ goes back to L until the end.
+  const text = "llwpcb rdi\n mov ecx, 64\nL: test ecx, 1\nZ: jz S\n nop\nS: dec ecx\nJ: jnz L\n ud2";
+  const z = labelAddress(text, "Z"), j = labelAddress(text, "J");
+  const bits = (flags: number): string[] => {
+    const b = bench();
+    writeLwpcb(b, { flags, intervals: { 3: 16, 5: 100000 } });
+    run(b, text, { [RDI]: LWPCB });
+    return records(b).filter((x) => x.eventId === 3).map((x) => {
+      assert.ok((x.flags & BR_FLAG.PREDICTION_VALID) !== 0);
+      return `${Number(x.ip) === z ? "jz" : Number(x.ip) === j ? "jnz" : "?"}:${(x.flags & BR_FLAG.PREDICTED) !== 0 ? "hit" : "miss"}`;
+    });
+  };
+  const quick = bits(0x8);
+  assert.equal(quick.length, Math.floor(128 / 17));
+  for (const r of quick) assert.equal(r, r.startsWith("jz") ? "jz:miss" : "jnz:hit", "an alternating branch always misses, the loop branch hits");
+  assert.deepEqual(bits(0x8 | 0x20), quick, "the general loop (event 5 on) predicts the same");
+});
+
 const MIXED = "llwpcb rdi\n mov ecx, 64\nL: call F\n jmp K\nK: lea rax, [rip + M]\n jmp rax\nM: dec ecx\n jnz L\n ud2\nF: ret";
 
 test("§3.2 Filters bits 27/28/29 drop absolute, conditional, relative branches from event 3", () => {

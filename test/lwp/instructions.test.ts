@@ -193,3 +193,30 @@ test("§6.3 LWPVAL interval 0 records every execution", () => {
   assert.equal(records(b).length, 7);
   assert.equal(cbMissed(b), 0);
 });
+
+test("docs/lwp.md 23: mid-block LLWPCB/SLWPCB/XSAVE/XRSTOR see exact counters; LLWPCB and XRSTOR count in neither configuration", () => {
+  const second = LWPCB + 0x200;
+  const text = [
+    "llwpcb rdi", "nop", "nop", "nop", // A counts the three NOPs
+    "llwpcb rsi", "nop", "nop", "slwpcb rax", // B: two NOPs before SLWPCB flushes it
+    "mov eax, -1", "mov edx, -1", "xsave [rbx]", // the image holds B after SLWPCB and the two MOVs
+    "nop", "nop", "xrstor [rbx]", "nop", "slwpcb rcx", "ud2", // back to the image, then one NOP
+  ].join("\n");
+  const configs = [
+    { name: "event 2 (quick loop)", flags: 0x4, filters: 0 },
+    { name: "events 2+3 (quick loop)", flags: 0xc, filters: 0 },
+    { name: "events 2+5 (general loop)", flags: 0x24, filters: 0 },
+    { name: "event 2, IP filter (general loop)", flags: 0x4, filters: 1 << 30 },
+  ];
+  for (const cfg of configs) {
+    const b = bench();
+    const fields = { flags: cfg.flags, filters: cfg.filters, baseIp: 0, limitIp: 0x7fffffff, intervals: { 2: 1000, 3: 1000, 5: 100000 } };
+    writeLwpcb(b, fields);
+    writeLwpcb(b, fields, second);
+    run(b, text, { [RDI]: LWPCB, [RSI]: second, [RBX]: DATA });
+    assert.equal(cbCounter(b, 2), 1000 - 3, `${cfg.name}: A flushed by the second LLWPCB`);
+    assert.equal(b.mem.read32(DATA + 0x340 + 0x40 + 4), 1000 - 5, `${cfg.name}: XSAVE image (2 NOPs, SLWPCB, 2 MOVs)`);
+    assert.equal(cbCounter(b, 2, second), 1000 - 5 - 1, `${cfg.name}: restored image minus the NOP after XRSTOR`);
+    assert.equal(b.c.getReg(RCX), second);
+  }
+});

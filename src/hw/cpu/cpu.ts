@@ -10,8 +10,9 @@ import {
 } from "./exits.js";
 import { type Block, translateBlock } from "./translate/block.js";
 import { type CpuModel, fullModel } from "./cpuid.js";
-import { LWP_TRAP, LwpUnit, type LwpOptions } from "../lwp/unit.js";
-import { afterFastBlock, chargePartial, fastPathOk, finish, quickCharge, quickOk, runBlock } from "../lwp/exec.js";
+import { LWP_RELOAD, LWP_TRAP, LwpUnit, type LwpOptions } from "../lwp/unit.js";
+import { afterFastBlock, chargePartial, fastPathOk, finish, runBlock } from "../lwp/exec.js";
+import { EV } from "../lwp/events.js";
 import { readLwpMsr, writeLwpMsr } from "../lwp/msr.js";
 import "../lwp/xstate.js"; // registers XSAVE component 62
 import type { CpuProbes } from "./probes.js";
@@ -20,6 +21,9 @@ import type { CpuProbes } from "./probes.js";
 export const XCR0_X87 = 1;
 export const XCR0_SSE = 2;
 export const XCR0_HI_LWP = 1 << 30;
+
+const EV_INSTRUCTIONS = EV.INSTRUCTIONS;
+const EV_BRANCHES = EV.BRANCHES;
 
 export class Cpu {
   // ---- general registers: 16 x 64-bit as lo/hi int32 pairs, with narrow views
@@ -64,8 +68,6 @@ export class Cpu {
   /** The LWP unit (src/hw/lwp); `lwpCounting` is its per-block hook switch (events 2–6 on). */
   readonly lwp: LwpUnit;
   lwpCounting = false;
-  /** The block running now took the events-2/3 fast path (charged by quickCharge after it). */
-  private lwpQuick = false;
   /** Probes woven into translated blocks (exact counters, shadow call stack); see setProbes. */
   probes: CpuProbes | null = null;
 
@@ -115,29 +117,47 @@ export class Cpu {
   run(budget: number): Exit {
     if (this.pendingExit !== null) return this.takePendingExit();
     const stop = this.icount + budget;
+    while (this.icount < stop) {
+      // LWP counting events 2/3 only (the usual profiling set-up) has a loop of its
+      // own; the loops return null when the LWP configuration may have changed.
+      const u = this.lwp;
+      const x = this.lwpCounting && u.quick && !u.hasPending ? this.runQuick(stop) : this.runGeneral(stop);
+      if (x !== null) return x;
+    }
+    return EXIT_BUDGET;
+  }
+
+  /** The chained successor of `prev` at RIP, else the translated block there (throws on a fetch fault). */
+  private nextBlock(prev: Block | null): Block {
+    let b = prev === null ? null : prev.successor(this.rip);
+    if (b === null) {
+      b = this.blockAt(this.rip);
+      if (prev !== null) prev.link(this.rip, b);
+    }
+    this.block = b;
+    return b;
+  }
+
+  /**
+   * No LWP counting, or LWP events 2–6 through src/hw/lwp/exec.ts: blocks where no
+   * counter crosses zero run at full speed and are charged afterwards, the others
+   * are stepped. The configuration changes only at LLWPCB/XRSTOR (which end their
+   * block by throwing) or in the LWP code, so it is re-checked only there.
+   */
+  private runGeneral(stop: number): Exit | null {
+    const lwpOn = this.lwpCounting, u = this.lwp;
     let prev: Block | null = null;
     while (this.icount < stop) {
-      let b: Block | null = prev === null ? null : prev.successor(this.rip);
-      if (b === null) {
-        try {
-          b = this.blockAt(this.rip);
-        } catch (e) {
-          return this.exceptionAt(e, this.rip);
-        }
-        if (prev !== null) prev.link(this.rip, b);
+      let b: Block;
+      try {
+        b = this.nextBlock(prev);
+      } catch (e) {
+        return this.exceptionAt(e, this.rip);
       }
       prev = b;
-      this.block = b;
-      // LWP events 2–6 (src/hw/lwp/exec.ts): blocks where no counter crosses zero run
-      // here at full speed and are charged afterwards; the others are stepped.
-      let lwpOn = this.lwpCounting;
-      if (lwpOn && this.lwp.quick && quickOk(this.lwp, b, b.ops.length)) {
-        // Events 2/3 only and no counter crosses here: run at full speed, charge after.
-        lwpOn = false;
-        this.lwpQuick = true;
-      } else if (lwpOn && !fastPathOk(this.lwp, b)) {
-        const x = runBlock(this.lwp, this, b);
-        if (x !== null) return x;
+      if (lwpOn && !fastPathOk(u, b)) {
+        const x = runBlock(u, this, b);
+        if (x !== null || this.lwpChanged(lwpOn)) return x;
         continue;
       }
       this.rip = b.end;
@@ -149,23 +169,84 @@ export class Cpu {
           ops[i]!(this);
         }
       } catch (e) {
-        prev = null;
-        const x = this.abortBlock(e, b, lwpOn);
-        if (x !== null) return x;
-        continue;
+        return this.abortBlock(e, b, lwpOn);
       }
       this.ci = 0;
       this.icount += n;
-      if (this.lwpQuick) {
-        this.lwpQuick = false;
-        quickCharge(this.lwp, this, b, n);
-        if (this.pendingExit !== null) return this.takePendingExit();
-      } else if (lwpOn) {
-        const x = finish(this, afterFastBlock(this.lwp, this, b));
-        if (x !== null) return x;
+      if (lwpOn) {
+        const x = finish(this, afterFastBlock(u, this, b));
+        if (x !== null || this.lwpChanged(lwpOn)) return x;
       } else if (this.pendingExit !== null) return this.takePendingExit();
     }
-    return EXIT_BUDGET;
+    return null;
+  }
+
+  /** Whether the LWP unit now wants another loop than the general one entered with `lwpOn`. */
+  private lwpChanged(lwpOn: boolean): boolean {
+    const u = this.lwp;
+    return this.lwpCounting !== lwpOn || (lwpOn && u.quick && !u.hasPending);
+  }
+
+  /**
+   * LWP counting events 2 and/or 3 only, without IP or prediction filters (`lwp.quick`).
+   * Event 2 becomes an instruction-count deadline and event 3 a local countdown
+   * weighted per block kind, so a block where neither counter reaches zero costs two
+   * compares; a block where one does, or an LWP-state block, is left to the general
+   * code with the counters written back (they are exact at every block boundary).
+   */
+  private runQuick(stop: number): Exit | null {
+    const u = this.lwp, cnt = u.counters, weight = u.kindWeight;
+    const ev2 = u.ev2, ev3 = u.ev3;
+    const predicting = ev3 && u.geo.branchPrediction;
+    const deadline = ev2 ? this.icount + cnt[EV_INSTRUCTIONS]! : Infinity;
+    let branches = ev3 ? cnt[EV_BRANCHES]! : 0x40000000;
+    let prev: Block | null = null;
+    let x: Exit | null = null;
+    while (this.icount < stop) {
+      let b: Block;
+      try {
+        b = this.nextBlock(prev);
+      } catch (e) {
+        x = this.exceptionAt(e, this.rip);
+        break;
+      }
+      prev = b;
+      const ops = b.ops;
+      const n = ops.length;
+      const kind = b.lwpKind;
+      const w = weight[kind]!;
+      if (this.icount + n > deadline || branches < w) {
+        this.syncQuick(deadline, branches);
+        return runBlock(u, this, b); // null: the caller picks the loop again
+      }
+      this.rip = b.end;
+      try {
+        for (let i = 0; i < n; i++) {
+          this.ci = i;
+          ops[i]!(this);
+        }
+      } catch (e) {
+        x = this.abortBlock(e, b, false);
+        break;
+      }
+      this.ci = 0;
+      this.icount += n;
+      branches -= w;
+      if (predicting) b.lwpHistory.next = this.rip; // BranchPredictor.predict without the answer
+      if (this.pendingExit !== null) {
+        x = this.takePendingExit();
+        break;
+      }
+    }
+    this.syncQuick(deadline, branches);
+    return x;
+  }
+
+  /** Writes the quick loop's event-2/3 counters back to the unit. */
+  private syncQuick(deadline: number, branches: number): void {
+    const u = this.lwp;
+    if (u.ev2) u.counters[EV_INSTRUCTIONS] = deadline - this.icount;
+    if (u.ev3) u.counters[EV_BRANCHES] = branches;
   }
 
   private takePendingExit(): Exit {
@@ -177,14 +258,14 @@ export class Cpu {
   /**
    * A block stopped early: a fault (RIP = the instruction), or an LWP trap after a
    * completed instruction (RIP = the next one; the pending exit, if any, is returned).
+   * LWP_RELOAD retires an instruction that no LWP configuration counts.
    */
   private abortBlock(e: unknown, b: Block, lwpOn: boolean): Exit | null {
     const ci = this.ci;
     this.ci = 0;
-    const quick = this.lwpQuick;
-    this.lwpQuick = false;
-    if (lwpOn || quick) chargePartial(this.lwp, b, e === LWP_TRAP ? ci + 1 : ci);
-    if (e === LWP_TRAP) {
+    const trap = e === LWP_TRAP || e === LWP_RELOAD;
+    if (lwpOn) chargePartial(this.lwp, b, e === LWP_TRAP ? ci + 1 : ci);
+    if (trap) {
       this.icount += ci + 1;
       if (ci < b.ops.length - 1) this.rip = b.ips[ci + 1]!;
       return this.pendingExit === null ? null : this.takePendingExit();
@@ -240,6 +321,7 @@ export class Cpu {
     const cached = this.cache.get(rip);
     if (cached !== undefined) return cached;
     const b = translateBlock(this, rip);
+    if ((b.lwpKind & 3) !== 0) b.lwpHistory = this.lwp.predictor.historyOf(b.lastIp);
     this.cache.set(rip, b);
     for (const pn of b.pages) {
       this.mem.markCode(pn);

@@ -8,12 +8,13 @@ import type { Cpu } from "./cpu.js";
 import { insnCost } from "../lwp/cost-table.js";
 import { loadAddresses } from "../lwp/loads.js";
 import { CacheModel, FAM15H_CACHES, LEVEL } from "../lwp/cache-model.js";
-import { LWP_TRAP } from "../lwp/unit.js";
+import { LWP_RELOAD, LWP_TRAP } from "../lwp/unit.js";
 
 const TWO32 = 4294967296;
 /** iced FlowControl values that are near branches (UncondBr … IndirectCall), as LWP event 3 counts them. */
 const FLOW_UNCOND = 1, FLOW_RETURN = 4, FLOW_CALL = 5, FLOW_INDIRECT_CALL = 6;
-const LWP_INSNS = new Set(["LLWPCB", "SLWPCB", "LWPINS", "LWPVAL"]);
+/** Instructions that may end their block by throwing after they retired (LWP_TRAP, LWP_RELOAD). */
+const TRAPPING_INSNS = new Set(["LLWPCB", "SLWPCB", "LWPINS", "LWPVAL", "XRSTOR", "XRSTOR64"]);
 const REP_STRING = /^(MOVS|STOS|LODS|CMPS|SCAS|INS|OUTS)[BWDQ]?$/;
 
 function rsp(c: Cpu): number {
@@ -145,12 +146,12 @@ export class CpuProbes {
   /** Charges the instruction's cost once it retired (LWP instructions that end their block retire too). */
   private cycleProbe(i: Insn, op: Op): Op {
     const cost = insnCost(i), n = this.counts;
-    if (!LWP_INSNS.has(i.name)) return (c) => { op(c); n.cycles += cost; };
+    if (!TRAPPING_INSNS.has(i.name)) return (c) => { op(c); n.cycles += cost; };
     return (c) => {
       try {
         op(c);
       } catch (e) {
-        if (e === LWP_TRAP) n.cycles += cost;
+        if (e === LWP_TRAP || e === LWP_RELOAD) n.cycles += cost;
         throw e;
       }
       n.cycles += cost;

@@ -26,6 +26,18 @@ export const BR_FLAG = {
 /** Branch classes used by the Filters bits 27/28/29 (docs/lwp.md "Branch filters"). */
 export const BR_CLASS = { NONE: 0, CONDITIONAL: 1, RELATIVE: 2, ABSOLUTE: 3 } as const;
 
+/** `Block.lwpKind` of a block made of one LWP-state instruction (above the branch classes 0–3). */
+export const LWP_STATE_BLOCK = 4;
+
+/** Branch class by iced FlowControl (Next, UncondBr, IndirectBr, CondBr, Return, Call, IndirectCall, ...). */
+const CLASS_BY_FLOW: readonly number[] = [0, BR_CLASS.RELATIVE, BR_CLASS.ABSOLUTE, BR_CLASS.CONDITIONAL, BR_CLASS.ABSOLUTE,
+  BR_CLASS.RELATIVE, BR_CLASS.ABSOLUTE, 0, 0, 0, 0];
+
+/** The event-3 class of an instruction (SYSCALL is a Call without a target: not a branch). */
+export function branchClassOf(flow: number, branchTarget: number): number {
+  return flow === 5 && branchTarget === 0 ? 0 : (CLASS_BY_FLOW[flow] ?? 0);
+}
+
 /** D-cache miss record Flags (EventId 4; our layout, docs/lwp.md "D-cache records"). */
 export const DC_FLAG = {
   /** Bits 3:0: where the data came from (2 = L2, 3 = L3, 4 = DRAM). */

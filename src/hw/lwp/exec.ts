@@ -13,7 +13,8 @@ import { BR_CLASS, BR_FLAG, DC_FLAG, EV } from "./events.js";
 import { FILTER } from "./lwpcb.js";
 import { loadAddresses } from "./loads.js";
 import { LEVEL } from "./cache-model.js";
-import { LWP_TRAP, STORED_THRESHOLD, type LwpUnit } from "./unit.js";
+import { BranchPredictor } from "./predictor.js";
+import { LWP_RELOAD, LWP_TRAP, STORED_THRESHOLD, type LwpUnit } from "./unit.js";
 
 interface BlockInfo {
   readonly costs: Int32Array;
@@ -37,17 +38,9 @@ function loadsOf(info: BlockInfo, b: Block): Ea[][] {
   return (info.loads ??= b.insns.map(loadAddresses));
 }
 
-/** Branch class by iced FlowControl (Next, UncondBr, IndirectBr, CondBr, Return, Call, IndirectCall, ...). */
-const CLASS_BY_FLOW = [0, BR_CLASS.RELATIVE, BR_CLASS.ABSOLUTE, BR_CLASS.CONDITIONAL, BR_CLASS.ABSOLUTE,
-  BR_CLASS.RELATIVE, BR_CLASS.ABSOLUTE, 0, 0, 0, 0];
-
-/** Branch class of the block's last instruction (SYSCALL is a Call without a target: not a branch). */
-function branchClass(b: Block, n: number): number {
-  const known = b.lwpBranchClass;
-  if (known >= 0) return known;
-  const last = b.insns[n - 1]!;
-  const cls = CLASS_BY_FLOW[last.flow] ?? 0;
-  return (b.lwpBranchClass = last.flow === 5 && last.branchTarget === 0 ? 0 : cls);
+/** Branch class of the block's last instruction (0 = not a branch). */
+function branchClass(b: Block): number {
+  return b.lwpKind & 3;
 }
 
 const loadAddr = new Float64Array(16);
@@ -71,40 +64,11 @@ export function fastPathOk(u: LwpUnit, b: Block): boolean {
   return !counted || !mustStep(u, b, n);
 }
 
-/**
- * The common profiling configuration (events 2 and/or 3 only, `u.quick`): true when
- * neither counter can cross zero in this block, so it runs at full speed and
- * `quickCharge` accounts it afterwards without building any record.
- */
-export function quickOk(u: LwpUnit, b: Block, n: number): boolean {
-  if (u.hasPending) return false;
-  u.blockCounted = true;
-  const cnt = u.counters;
-  if (u.ev2 && cnt[EV.INSTRUCTIONS]! < n) return false;
-  if (!u.ev3) return true;
-  const cls = branchClass(b, n);
-  return cls === 0 || u.skipClass[cls] === 1 || cnt[EV.BRANCHES]! > 0;
-}
-
-/** Accounts a block that passed `quickOk`: subtract, train the predictor; never fires. */
-export function quickCharge(u: LwpUnit, c: Cpu, b: Block, n: number): void {
-  const cnt = u.counters;
-  if (u.ev2) cnt[EV.INSTRUCTIONS] = cnt[EV.INSTRUCTIONS]! - n;
-  if (!u.ev3) return;
-  const cls = branchClass(b, n);
-  if (cls === 0) return;
-  if (u.geo.branchPrediction) {
-    const next = c.rip;
-    u.predictor.predict(b.ips[n - 1]!, cls, cls !== BR_CLASS.CONDITIONAL || next !== b.end, next);
-  }
-  if (u.skipClass[cls] === 0) cnt[EV.BRANCHES] = cnt[EV.BRANCHES]! - 1;
-}
-
 /** Charges a block that ran at full speed and handles its branch (event 3). */
 export function afterFastBlock(u: LwpUnit, c: Cpu, b: Block): Exit | null {
   const n = b.ops.length;
   if (u.blockCounted) chargeBlock(u, b, n);
-  if (!u.ev3 || branchClass(b, n) === 0) return null;
+  if (!u.ev3 || branchClass(b) === 0) return null;
   return branchEvent(u, c, b, n, u.blockCounted);
 }
 
@@ -181,20 +145,21 @@ function stepBlock(u: LwpUnit, c: Cpu, b: Block, n: number): Exit | null {
   for (let i = 0; i < n; i++) {
     c.ci = i;
     const nl = loads === null ? 0 : prepareLoads(c, loads[i]!);
-    let trapped = false;
+    let trap: unknown = null;
     try {
       ops[i]!(c);
     } catch (e) {
-      if (e !== LWP_TRAP) {
+      if (e !== LWP_TRAP && e !== LWP_RELOAD) {
         c.icount += i;
         c.ci = 0;
         return c.exceptionAt(e, ips[i]!);
       }
-      trapped = true;
+      trap = e;
     }
     c.ci = i + 1;
-    const x = retire(u, c, b, i, n, info, nl);
-    if (x !== null || trapped || i === n - 1) {
+    // An instruction that replaced the configuration is counted by neither (docs/lwp.md, 23).
+    const x = trap === LWP_RELOAD ? null : retire(u, c, b, i, n, info, nl);
+    if (x !== null || trap !== null || i === n - 1) {
       c.icount += i + 1;
       c.ci = 0;
       if (i < n - 1) c.rip = ips[i + 1]!;
@@ -236,14 +201,14 @@ function cycleEvents(u: LwpUnit, c: Cpu, ip: number, cost: number): Exit | null 
 
 /** Event 3 for the block's last instruction, after it executed (taken = RIP left the fall-through). */
 function branchEvent(u: LwpUnit, c: Cpu, b: Block, n: number, counted: boolean): Exit | null {
-  const cls = branchClass(b, n);
+  const cls = branchClass(b);
   if (cls === 0) return null;
   const ip = b.ips[n - 1]!;
   const next = c.rip;
   const taken = cls !== BR_CLASS.CONDITIONAL || next !== b.end;
   let flags = taken ? BR_FLAG.TAKEN : 0;
   if (u.geo.branchPrediction) {
-    const ok = u.predictor.predict(ip, cls, taken, next);
+    const ok = BranchPredictor.predict(b.lwpHistory, next);
     flags |= BR_FLAG.PREDICTION_VALID | (ok ? BR_FLAG.PREDICTED : 0);
     if ((u.filters & (ok ? FILTER.NO_PREDICTED : FILTER.NO_MISPREDICTED)) !== 0) return null;
   }

@@ -1,37 +1,34 @@
 // SPDX-License-Identifier: MIT
-// A small deterministic branch predictor for the prediction bits of LWP branch
-// records (LWP spec §4.1, LKML 2011 "branch prediction hit/miss bit"): a bimodal
-// table of 2-bit counters for conditional branches and a last-target table for
-// indirect branches and returns; direct unconditional branches always predict.
-import { BR_CLASS } from "./events.js";
+// The deterministic branch predictor behind the prediction bits of LWP branch
+// records (LWP spec §4.1, LKML 2011 "branch prediction hit/miss bit"; the model
+// is ours, docs/lwp.md "Branch records"): a branch is predicted when it goes
+// where it went the previous time it retired. For a conditional branch that is
+// a one-bit direction predictor, for indirect branches and returns a last-target
+// buffer, and a direct branch is mispredicted only the first time. One history
+// entry per branch instruction, so training is one store.
 
-const BIMODAL = 4096;
-const TARGETS = 1024;
+/** One branch instruction's history: where it went the last time it retired (-1: never). */
+export interface BranchHistory {
+  next: number;
+}
 
 export class BranchPredictor {
-  private readonly counters = new Uint8Array(BIMODAL).fill(1);
-  private readonly targets = new Float64Array(TARGETS).fill(-1);
+  private readonly entries = new Map<number, BranchHistory>();
 
-  /** Predicts and trains on one retired branch; returns whether the prediction was right. */
-  predict(ip: number, cls: number, taken: boolean, next: number): boolean {
-    if (cls === BR_CLASS.CONDITIONAL) {
-      const k = ip & (BIMODAL - 1);
-      const v = this.counters[k]!;
-      const ok = v >= 2 === taken;
-      this.counters[k] = taken ? (v < 3 ? v + 1 : 3) : v > 0 ? v - 1 : 0;
-      return ok;
-    }
-    if (cls === BR_CLASS.ABSOLUTE) {
-      const k = ip & (TARGETS - 1);
-      const ok = this.targets[k] === next;
-      this.targets[k] = next;
-      return ok;
-    }
-    return true;
+  /** The history entry of the branch at `ip` (blocks keep it: see `Block.lwpHistory`). */
+  historyOf(ip: number): BranchHistory {
+    let h = this.entries.get(ip);
+    if (h === undefined) this.entries.set(ip, (h = { next: -1 }));
+    return h;
   }
 
-  reset(): void {
-    this.counters.fill(1);
-    this.targets.fill(-1);
+  /** Predicts and trains on one retired branch that went to `next`; returns whether the prediction was right. */
+  static predict(h: BranchHistory, next: number): boolean {
+    const ok = h.next === next;
+    h.next = next;
+    return ok;
   }
 }
+
+/** The entry blocks that end without a branch write to (never read). */
+export const NO_BRANCH_HISTORY: BranchHistory = { next: -1 };

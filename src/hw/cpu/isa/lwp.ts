@@ -9,7 +9,7 @@ import { CF } from "../flags.js";
 import { type InsnRow, type Op, row } from "../translate/types.js";
 import { isReg, prepareEa, reader, readerHi, withEa } from "../translate/operands.js";
 import { EV } from "../../lwp/events.js";
-import { LWP_TRAP, OVERWROTE, STORED_THRESHOLD } from "../../lwp/unit.js";
+import { LWP_RELOAD, OVERWROTE, STORED_THRESHOLD } from "../../lwp/unit.js";
 
 export const LWP_ROWS: readonly InsnRow[] = [
   row("LLWPCB", llwpcb, { cpuid: "LWP" }),
@@ -36,7 +36,7 @@ function llwpcb(i: Insn): Op | null {
     c.lwp.gate(c);
     const addr = (c.r32[lo]! >>> 0) + (wide ? c.r32[lo + 1]! * TWO32 : 0);
     c.lwp.llwpcb(c, addr);
-    throw LWP_TRAP; // counting starts/stops exactly at the next instruction
+    throw LWP_RELOAD; // counting starts/stops exactly at the next instruction
   };
 }
 

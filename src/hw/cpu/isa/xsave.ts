@@ -8,6 +8,7 @@ import { type Builder, type InsnRow, type Op, row } from "../translate/types.js"
 import { prepareEa, withEa } from "../translate/operands.js";
 import { CpuException, VEC_GP, VEC_UD } from "../exits.js";
 import { fxrstor, fxsave, xrstor, xsave } from "../xstate/xsave.js";
+import { LWP_RELOAD } from "../../lwp/unit.js";
 
 export const XSAVE_ROWS: readonly InsnRow[] = [
   row("FXSAVE", mem((c) => fxsave(c, c.ea, false))),
@@ -18,8 +19,8 @@ export const XSAVE_ROWS: readonly InsnRow[] = [
   row("XSAVE64", mem((c) => { osxsave(c); xsave(c, c.ea, true, false); }), { cpuid: "XSAVE" }),
   row("XSAVEOPT", mem((c) => { osxsave(c); xsave(c, c.ea, false, true); }), { cpuid: "XSAVEOPT" }),
   row("XSAVEOPT64", mem((c) => { osxsave(c); xsave(c, c.ea, true, true); }), { cpuid: "XSAVEOPT" }),
-  row("XRSTOR", mem((c) => { osxsave(c); xrstor(c, c.ea, false); }), { cpuid: "XSAVE" }),
-  row("XRSTOR64", mem((c) => { osxsave(c); xrstor(c, c.ea, true); }), { cpuid: "XSAVE" }),
+  row("XRSTOR", mem((c) => restore(c, false)), { cpuid: "XSAVE" }),
+  row("XRSTOR64", mem((c) => restore(c, true)), { cpuid: "XSAVE" }),
   row("XGETBV", () => xgetbv, { cpuid: "XSAVE" }),
   // XSETBV is CPL 0 only: #GP(0) from user mode.
   row("XSETBV", () => () => { throw new CpuException(VEC_GP); }, { cpuid: "XSAVE" }),
@@ -27,6 +28,14 @@ export const XSAVE_ROWS: readonly InsnRow[] = [
 
 function mem(fn: (c: Cpu) => void): Builder {
   return (i: Insn): Op | null => (i.mem === null ? null : withEa(prepareEa(i), fn));
+}
+
+/** XRSTOR; one that replaced the LWP state ends its block like LLWPCB (docs/lwp.md, 26). */
+function restore(c: Cpu, rex64: boolean): void {
+  osxsave(c);
+  const g = c.lwp.generation;
+  xrstor(c, c.ea, rex64);
+  if (c.lwp.generation !== g) throw LWP_RELOAD;
 }
 
 /** The XSAVE family needs CR4.OSXSAVE, which the kernel sets by enabling XCR0. */

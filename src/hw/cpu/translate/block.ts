@@ -7,6 +7,15 @@ import { decodeRun, endsBlock, type Insn } from "../decode.js";
 import { CpuException, VEC_UD } from "../exits.js";
 import { lookupRow } from "../isa/table.js";
 import type { Op } from "./types.js";
+import { LWP_STATE_BLOCK, branchClassOf } from "../../lwp/events.js";
+import { type BranchHistory, NO_BRANCH_HISTORY } from "../../lwp/predictor.js";
+
+/**
+ * Instructions that read or replace the LWP state (counters included). Each gets a
+ * block of its own, so every instruction before it is already accounted when it
+ * runs, and a new configuration applies from the next block (docs/lwp.md, 23).
+ */
+const LWP_STATE_INSNS = new Set(["LLWPCB", "SLWPCB", "XSAVE", "XSAVE64", "XSAVEOPT", "XSAVEOPT64", "XRSTOR", "XRSTOR64"]);
 
 /** Longest block we translate (instructions). */
 const MAX_BLOCK = 64;
@@ -24,12 +33,24 @@ export class Block {
     readonly insns: Insn[],
     /** Page numbers the block's bytes occupy. */
     readonly pages: number[],
-  ) {}
+  ) {
+    const last = insns[insns.length - 1];
+    this.lastIp = last?.ip ?? start;
+    this.lwpKind = last === undefined ? 0 : LWP_STATE_INSNS.has(last.name) ? LWP_STATE_BLOCK : branchClassOf(last.flow, last.branchTarget);
+  }
+
+  /**
+   * For the LWP unit (src/hw/lwp/exec.ts): the event-3 branch class of the last
+   * instruction (0 = not a branch), or LWP_STATE_BLOCK.
+   */
+  readonly lwpKind: number;
+  /** Address of the last instruction (the branch that ends the block, if any). */
+  readonly lastIp: number;
+  /** The LWP branch predictor's entry for the ending branch (set by the CPU at translation). */
+  lwpHistory: BranchHistory = NO_BRANCH_HISTORY;
 
   /** False once the block's bytes were written (self-modifying code) or translations flushed. */
   valid = true;
-  /** LWP branch class of the last instruction (src/hw/lwp/exec.ts), -1 until first needed. */
-  lwpBranchClass = -1;
   // Block chaining: the blocks that followed this one (fall-through and branch
   // target), so the run loop skips the translation-cache lookup.
   nextIp1 = -1;
@@ -88,6 +109,8 @@ export function translateBlock(c: Cpu, rip: number): Block {
   const bytes = c.mem.fetchCode(rip, FETCH);
   if (bytes.length === 0) c.mem.slowPage(rip, ACCESS_EXEC); // throws the right fault
   let insns = decodeRun(bytes, rip, stopAt(rip));
+  const k = insns.findIndex((i) => LWP_STATE_INSNS.has(i.name));
+  if (k >= 0) insns = insns.slice(0, Math.max(k, 1));
   const last = insns[insns.length - 1];
   if (last !== undefined && last.invalid && last.len === 0) {
     // Ran out of fetchable bytes inside an instruction.
