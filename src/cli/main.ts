@@ -49,6 +49,13 @@ function main(argv: string[]): number {
   return cmd.run(opts, rest);
 }
 
+// A reader that went away (`lwp script | head`): stop quietly with the status of a
+// process killed by SIGPIPE, as perf and coreutils do (Node ignores the signal itself).
+process.stdout.on("error", (e: NodeJS.ErrnoException) => {
+  if (e.code !== "EPIPE") throw e;
+  process.exit(128 + 13);
+});
+
 try {
   process.exitCode = main(process.argv.slice(2));
 } catch (e) {

@@ -115,3 +115,10 @@ test("lwp run still runs a program: the fixture exits with its native status", (
   const r = lwp("run", b.prog);
   assert.equal(r.status, native, r.stderr);
 });
+
+test("lwp script into a closed pipe stops quietly with the SIGPIPE status (128 + 13), like perf", () => {
+  // `true` exits at once, so the pipe has no reader by the time lwp writes.
+  const r = spawnSync("bash", ["-c", `"$0" "$1" script -i "$2" | true; echo "\${PIPESTATUS[0]}"`, process.execPath, MAIN, data], { encoding: "utf8" });
+  assert.equal(r.stdout.trim(), "141");
+  assert.equal(r.stderr, "", "no stack trace");
+});
