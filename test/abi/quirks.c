@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/syscall.h>
 #include <sys/resource.h>
+#include <sys/sysinfo.h>
 #include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -62,5 +63,10 @@ int main(int argc, char **argv) {
   raise(SIGUSR1);
   CHECK(sigwaitinfo(&set, &si) == SIGUSR1 && si.si_uid == 0);
   OK("Q-SIG-UID");
+  RUN("Q-SYSINFO");
+  struct sysinfo inf;
+  CHECK(sysinfo(&inf) == 0 && inf.mem_unit == 1 && inf.totalram == 4ul << 30 && inf.loads[0] == 0 && inf.totalswap == 0);
+  CHECK(inf.freeram < inf.totalram && inf.freeram > inf.totalram - (64ul << 20)); /* this process maps less than 64 MiB */
+  OK("Q-SYSINFO");
   DONE();
 }

@@ -222,6 +222,11 @@ export class AddressSpace {
 
   // ---- mapping (kernel side) -----------------------------------------------
 
+  /** Number of mapped pages (sysinfo's view of used memory). */
+  mappedPageCount(): number {
+    return this.pages.size;
+  }
+
   /** Maps fresh zeroed pages over [addr, addr+len), replacing what was there. */
   map(addr: number, len: number, prot: number): void {
     this.forPages(addr, len, (pn) => {

@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: MIT
-// Identity, limits, randomness and arch_prctl (kernel/sys.c,
-// arch/x86/kernel/process_64.c, drivers/char/random.c).
-import { EINVAL, ENOSYS, ESRCH } from "../errno.js";
+// Identity, limits, system information, file access hints, randomness and
+// arch_prctl (kernel/sys.c, mm/fadvise.c, arch/x86/kernel/process_64.c,
+// drivers/char/random.c).
+import { EBADF, EINVAL, ENOSYS, ESPIPE, ESRCH } from "../errno.js";
+import { PipeEnd } from "../fs/files.js";
+import { PAGE_SIZE } from "../../hw/memory/address-space.js";
 import type { Kernel } from "../kernel.js";
 import type { Process } from "../process.js";
 import { type SyscallRow, sys } from "./types.js";
@@ -55,6 +58,37 @@ function prlimit(_k: Kernel, p: Process, a: readonly number[]): number {
   });
 }
 
+/** The emulated machine's RAM (sysinfo totalram); deterministic, whatever the host has. */
+export const MACHINE_RAM = 4 * 1024 * 1024 * 1024;
+
+/**
+ * sysinfo(2): uptime on the guest's monotonic clock, no load, MACHINE_RAM of which
+ * the pages mapped by live processes are in use, no swap, procs = live tasks.
+ * Programs size their buffers from it (GNU sort spills to temporary files without it).
+ */
+function sysinfo(k: Kernel, p: Process, a: readonly number[]): number {
+  const spaces = new Set([...k.procs.values()].filter((q) => q.live).map((q) => q.mem));
+  let used = 0;
+  for (const m of spaces) used += m.mappedPageCount() * PAGE_SIZE;
+  const buf = new DataView(new ArrayBuffer(112));
+  buf.setBigUint64(0, k.monotonicNs(p) / 1_000_000_000n, true); // uptime
+  buf.setBigUint64(32, BigInt(MACHINE_RAM), true); // totalram
+  buf.setBigUint64(40, BigInt(Math.max(0, MACHINE_RAM - used)), true); // freeram
+  buf.setUint16(80, Math.min(0xffff, k.tasks.filter((t) => !t.exited).length), true); // procs
+  buf.setUint32(104, 1, true); // mem_unit
+  return guarded(() => { p.mem.writeBytes(a[0]!, new Uint8Array(buf.buffer)); return 0; });
+}
+
+/** fadvise64(2): a hint we accept and ignore, with Linux's argument checks (mm/fadvise.c). */
+function fadvise64(_k: Kernel, p: Process, a: readonly number[]): number {
+  const f = p.fds.get(a[0]! | 0);
+  if (f === undefined) return -EBADF;
+  if (f instanceof PipeEnd) return -ESPIPE;
+  const advice = a[3]! | 0;
+  if (advice < 0 || advice > 5 || a[2]! < 0) return -EINVAL; // POSIX_FADV_NORMAL..NOREUSE, len ≥ 0
+  return 0;
+}
+
 function schedGetaffinity(_k: Kernel, p: Process, a: readonly number[]): number {
   if (a[1]! < 8) return -EINVAL;
   return guarded(() => { putU64(p, a[2]!, 1); return 8; });
@@ -73,6 +107,8 @@ export const MISC_SYSCALLS: readonly SyscallRow[] = [
   sys(318, "getrandom", ["ptr", "size", "hex"], getrandom),
   sys(302, "prlimit64", ["int", "int", "ptr", "ptr"], prlimit),
   sys(97, "getrlimit", ["int", "ptr"], (k, p, a) => prlimit(k, p, [0, a[0]!, 0, a[1]!])),
+  sys(99, "sysinfo", ["ptr"], sysinfo),
+  sys(221, "fadvise64", ["fd", "int", "int", "int"], fadvise64),
   sys(204, "sched_getaffinity", ["int", "size", "ptr"], schedGetaffinity),
   sys(334, "rseq", ["ptr", "size", "hex", "hex"], id(-ENOSYS)),
 ];
