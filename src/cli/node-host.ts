@@ -4,7 +4,7 @@
 import * as fs from "node:fs";
 import * as tty from "node:tty";
 import { ERRNO_BY_NAME, EIO } from "../kernel/errno.js";
-import type { Host, HostDirent, HostStat } from "../kernel/host.js";
+import type { Host, HostDirent, HostStat, HostStatfs } from "../kernel/host.js";
 
 function errno(e: unknown): number {
   const code = (e as { code?: string }).code;
@@ -115,6 +115,36 @@ export class NodeHost implements Host {
   ftruncate(fd: number, len: number): number {
     return wrap(() => { fs.ftruncateSync(fd, len); return 0; }) as number;
   }
+  chmod(path: string, mode: number): number {
+    return wrap(() => { fs.chmodSync(path, mode); return 0; }) as number;
+  }
+  fchmod(fd: number, mode: number): number {
+    return wrap(() => { fs.fchmodSync(fd, mode); return 0; }) as number;
+  }
+  chown(path: string, uid: number, gid: number, follow: boolean): number {
+    return wrap(() => { (follow ? fs.chownSync : fs.lchownSync)(path, uid, gid); return 0; }) as number;
+  }
+  fchown(fd: number, uid: number, gid: number): number {
+    return wrap(() => { fs.fchownSync(fd, uid, gid); return 0; }) as number;
+  }
+  utimes(path: string, atimeNs: bigint, mtimeNs: bigint, follow: boolean): number {
+    return wrap(() => { (follow ? fs.utimesSync : fs.lutimesSync)(path, seconds(atimeNs), seconds(mtimeNs)); return 0; }) as number;
+  }
+  futimes(fd: number, atimeNs: bigint, mtimeNs: bigint): number {
+    return wrap(() => { fs.futimesSync(fd, seconds(atimeNs), seconds(mtimeNs)); return 0; }) as number;
+  }
+  symlink(target: string, path: string): number {
+    return wrap(() => { fs.symlinkSync(target, path); return 0; }) as number;
+  }
+  link(from: string, to: string): number {
+    return wrap(() => { fs.linkSync(from, to); return 0; }) as number;
+  }
+  statfs(path: string): HostStatfs | number {
+    return wrap(() => {
+      const s = fs.statfsSync(path, { bigint: true });
+      return { type: Number(s.type), bsize: Number(s.bsize), blocks: Number(s.blocks), bfree: Number(s.bfree), bavail: Number(s.bavail), files: Number(s.files), ffree: Number(s.ffree) };
+    });
+  }
   fsync(fd: number): number {
     return wrap(() => { fs.fsyncSync(fd); return 0; }) as number;
   }
@@ -140,6 +170,11 @@ export class NodeHost implements Host {
   cwd(): string {
     return this.guestCwd ?? process.cwd();
   }
+}
+
+/** Node takes times as seconds; whole seconds and microseconds survive exactly. */
+function seconds(ns: bigint): number {
+  return Number(ns / 1_000_000_000n) + Number(ns % 1_000_000_000n) / 1e9;
 }
 
 function wrapIno(p: string): number {

@@ -16,6 +16,11 @@ export interface HostDirent {
   type: number;
 }
 
+/** statfs(2) figures of a host file system. */
+export interface HostStatfs {
+  type: number; bsize: number; blocks: number; bfree: number; bavail: number; files: number; ffree: number;
+}
+
 export interface Host {
   open(path: string, flags: number, mode: number): number;
   close(fd: number): number;
@@ -32,6 +37,17 @@ export interface Host {
   rename(from: string, to: string): number;
   access(path: string, mode: number): number;
   ftruncate(fd: number, len: number): number;
+  chmod(path: string, mode: number): number;
+  fchmod(fd: number, mode: number): number;
+  /** uid/gid −1 leave that id unchanged; `follow` = false changes a symlink itself. */
+  chown(path: string, uid: number, gid: number, follow: boolean): number;
+  fchown(fd: number, uid: number, gid: number): number;
+  /** Sets access and modification times (ns since the epoch). */
+  utimes(path: string, atimeNs: bigint, mtimeNs: bigint, follow: boolean): number;
+  futimes(fd: number, atimeNs: bigint, mtimeNs: bigint): number;
+  symlink(target: string, path: string): number;
+  link(from: string, to: string): number;
+  statfs(path: string): HostStatfs | number;
   fsync(fd: number): number;
   isatty(fd: number): boolean;
   /** Terminal size for TIOCGWINSZ, or null when not a terminal. */

@@ -52,6 +52,8 @@ int main(int argc, char **argv) {
   int st = 0;
   CHECK(wait4(child, &st, 0, &ru) == child && WIFEXITED(st) && WEXITSTATUS(st) == 3);
   CHECK(ru.ru_utime.tv_sec == 0 && ru.ru_utime.tv_usec == 0 && ru.ru_maxrss == 0);
+  CHECK(getrusage(RUSAGE_CHILDREN, &ru) == 0 && ru.ru_utime.tv_usec == 0 && ru.ru_maxrss == 0);
+  CHECK(getrusage(RUSAGE_SELF, &ru) == 0 && ru.ru_utime.tv_usec > 0 && ru.ru_stime.tv_usec == 0 && ru.ru_maxrss == 0);
   OK("Q-WAIT-RUSAGE");
   RUN("Q-SIG-UID");
   siginfo_t si;
@@ -60,6 +62,8 @@ int main(int argc, char **argv) {
   sigaddset(&set, SIGUSR1);
   CHECK(sigprocmask(SIG_BLOCK, &set, NULL) == 0);
   CHECK(getuid() == 0);
+  gid_t groups[4] = { 7, 7, 7, 7 };
+  CHECK(getgroups(0, NULL) == 1 && getgroups(4, groups) == 1 && groups[0] == 0);
   raise(SIGUSR1);
   CHECK(sigwaitinfo(&set, &si) == SIGUSR1 && si.si_uid == 0);
   OK("Q-SIG-UID");

@@ -10,6 +10,7 @@ export const S_IFDIR = 0o040000;
 export const S_IFCHR = 0o020000;
 export const S_IFIFO = 0o010000;
 export const S_IFBLK = 0o060000;
+export const S_IFLNK = 0o120000;
 
 export interface OpenFile {
   /** Reads into buf; returns bytes read or -errno. */

@@ -10,9 +10,12 @@ import { sendToTask } from "../signal/deliver.js";
 import { SI_USER } from "../signal/queue.js";
 import { SIGPIPE } from "../signals.js";
 import { openSynthetic } from "../fs/synthetic.js";
-import { AT_FDCWD, cstring, guarded, hostPath, pathAt, putU64, writeStat, writeStatx } from "./util.js";
+import { AT_FDCWD, cstring, guarded, hostPath, pathAt, pathOp, putU64, writeStat, writeStatx } from "./util.js";
 
 const O_ACCMODE = 3;
+const O_WRONLY = 1;
+const O_CREAT = 0o100;
+const O_TRUNC = 0o1000;
 const O_CLOEXEC = 0o2000000;
 const O_NOFOLLOW = 0o400000;
 const O_DIRECTORY = 0o200000;
@@ -246,12 +249,6 @@ function chdir(k: Kernel, p: Process, a: readonly number[]): number {
   });
 }
 
-function pathOp(fn: (k: Kernel, p: Process, path: string, a: readonly number[]) => number, dirArg: number | null, pathArg: number, follow = false) {
-  return (k: Kernel, p: Process, a: readonly number[]): number => guarded(() => {
-    const path = pathAt(p, dirArg === null ? AT_FDCWD : a[dirArg]!, a[pathArg]!);
-    return typeof path === "number" ? path : fn(k, p, hostPath(k, p, path, follow), a);
-  });
-}
 
 function renameAt(k: Kernel, p: Process, d1: number, p1: number, d2: number, p2: number): number {
   return guarded(() => {
@@ -343,6 +340,7 @@ export const FS_SYSCALLS: readonly SyscallRow[] = [
   sys(0, "read", ["fd", "ptr", "size"], (_k, p, a) => blockingRead(p, a[0]! | 0, a[1]!, a[2]!)),
   sys(1, "write", ["fd", "buf", "size"], (k, p, a) => sigpipe(k, p, guarded(() => writeIo(p, a[0]! | 0, a[1]!, a[2]!, null)))),
   sys(2, "open", ["path", "hex", "oct"], (k, p, a) => openat(k, p, [AT_FDCWD, a[0]!, a[1]!, a[2]!])),
+  sys(85, "creat", ["path", "oct"], (k, p, a) => openat(k, p, [AT_FDCWD, a[0]!, O_CREAT | O_WRONLY | O_TRUNC, a[1]!])),
   sys(3, "close", ["fd"], (_k, p, a) => p.fds.close(a[0]! | 0)),
   sys(4, "stat", ["path", "ptr"], stat(true)),
   sys(5, "fstat", ["fd", "ptr"], fstat),

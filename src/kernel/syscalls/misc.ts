@@ -2,7 +2,7 @@
 // Identity, limits, system information, file access hints, randomness and
 // arch_prctl (kernel/sys.c, mm/fadvise.c, arch/x86/kernel/process_64.c,
 // drivers/char/random.c).
-import { EBADF, EINVAL, ENOSYS, ESPIPE, ESRCH } from "../errno.js";
+import { EBADF, EINVAL, ENOSYS, ENOTSOCK, ESPIPE, ESRCH } from "../errno.js";
 import { PipeEnd } from "../fs/files.js";
 import { PAGE_SIZE } from "../../hw/memory/address-space.js";
 import type { Kernel } from "../kernel.js";
@@ -89,6 +89,47 @@ function fadvise64(_k: Kernel, p: Process, a: readonly number[]): number {
   return 0;
 }
 
+/** getgroups(2): the guest runs as root with one supplementary group, 0. */
+function getgroups(_k: Kernel, p: Process, a: readonly number[]): number {
+  const size = a[0]! | 0;
+  if (size < 0) return -EINVAL;
+  if (size === 0) return 1;
+  return guarded(() => { p.mem.write32(a[1]!, 0); return 1; });
+}
+
+const RUSAGE_SELF = 0, RUSAGE_CHILDREN = -1, RUSAGE_THREAD = 1;
+const USER_HZ = 100;
+
+/** Virtual CPU time of the caller's process (or thread) in ns: retired instructions (docs/kernel.md). */
+function cpuNs(p: Process, thread: boolean): bigint {
+  return BigInt(thread ? p.current.retired : p.deadRetired + p.liveTasks().reduce((s, t) => s + t.retired, 0));
+}
+
+/** getrusage(2): ru_utime on the virtual clock, every other field 0 (Q-WAIT-RUSAGE). */
+function getrusage(_k: Kernel, p: Process, a: readonly number[]): number {
+  const who = a[0]! | 0;
+  if (who !== RUSAGE_SELF && who !== RUSAGE_CHILDREN && who !== RUSAGE_THREAD) return -EINVAL;
+  const ns = who === RUSAGE_CHILDREN ? 0n : cpuNs(p, who === RUSAGE_THREAD);
+  const buf = new DataView(new ArrayBuffer(144));
+  buf.setBigUint64(0, ns / 1_000_000_000n, true);
+  buf.setBigUint64(8, (ns % 1_000_000_000n) / 1000n, true);
+  return guarded(() => { p.mem.writeBytes(a[1]!, new Uint8Array(buf.buffer)); return 0; });
+}
+
+/** times(2): tms_utime in clock ticks of virtual CPU time; returns ticks since boot. */
+function times(k: Kernel, p: Process, a: readonly number[]): number {
+  const tick = 1_000_000_000n / BigInt(USER_HZ);
+  const buf = new DataView(new ArrayBuffer(32));
+  buf.setBigUint64(0, cpuNs(p, false) / tick, true);
+  const r = guarded(() => { if (a[0]! !== 0) p.mem.writeBytes(a[0]!, new Uint8Array(buf.buffer)); return 0; });
+  return r < 0 ? r : Number(k.monotonicNs(p) / tick);
+}
+
+/** getsockname/getpeername: there are no sockets, so any open descriptor is not one. */
+function notSocket(_k: Kernel, p: Process, a: readonly number[]): number {
+  return p.fds.get(a[0]! | 0) === undefined ? -EBADF : -ENOTSOCK;
+}
+
 function schedGetaffinity(_k: Kernel, p: Process, a: readonly number[]): number {
   if (a[1]! < 8) return -EINVAL;
   return guarded(() => { putU64(p, a[2]!, 1); return 8; });
@@ -109,6 +150,11 @@ export const MISC_SYSCALLS: readonly SyscallRow[] = [
   sys(97, "getrlimit", ["int", "ptr"], (k, p, a) => prlimit(k, p, [0, a[0]!, 0, a[1]!])),
   sys(99, "sysinfo", ["ptr"], sysinfo),
   sys(221, "fadvise64", ["fd", "int", "int", "int"], fadvise64),
+  sys(115, "getgroups", ["int", "ptr"], getgroups),
+  sys(98, "getrusage", ["int", "ptr"], getrusage),
+  sys(100, "times", ["ptr"], times),
+  sys(51, "getsockname", ["fd", "ptr", "ptr"], notSocket),
+  sys(52, "getpeername", ["fd", "ptr", "ptr"], notSocket),
   sys(204, "sched_getaffinity", ["int", "size", "ptr"], schedGetaffinity),
   sys(334, "rseq", ["ptr", "size", "hex", "hex"], id(-ENOSYS)),
 ];

@@ -46,6 +46,19 @@ export function hostPath(k: Kernel, p: Process, path: string, follow = false): s
   return hostPathOf(k, path === "/proc/self/exe" ? p.exePath : path, follow);
 }
 
+/** A handler on one path argument (relative to the dirfd argument, if any), given as a host path. */
+export function pathOp(fn: (k: Kernel, p: Process, path: string, a: readonly number[]) => number, dirArg: number | null, pathArg: number, follow = false) {
+  return (k: Kernel, p: Process, a: readonly number[]): number => guarded(() => {
+    const path = pathAt(p, dirArg === null ? AT_FDCWD : a[dirArg]!, a[pathArg]!);
+    return typeof path === "number" ? path : fn(k, p, hostPath(k, p, path, follow), a);
+  });
+}
+
+/** A signed 64-bit value from guest memory (time_t, long). */
+export function getI64(p: Process, a: number): bigint {
+  return BigInt(p.mem.read32(a) >>> 0) | (BigInt(p.mem.read32(a + 4)) << 32n);
+}
+
 export function putU64(p: Process, a: number, v: number | bigint): void {
   const b = BigInt.asUintN(64, BigInt(v));
   p.mem.write64(a, Number(b & 0xffffffffn) | 0, Number(b >> 32n) | 0);
