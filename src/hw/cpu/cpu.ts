@@ -161,13 +161,9 @@ export class Cpu {
         continue;
       }
       this.rip = b.end;
-      const ops = b.ops;
-      const n = ops.length;
+      const n = b.length;
       try {
-        for (let i = 0; i < n; i++) {
-          this.ci = i;
-          ops[i]!(this);
-        }
+        b.exec(this);
       } catch (e) {
         return this.abortBlock(e, b, lwpOn);
       }
@@ -195,7 +191,7 @@ export class Cpu {
    * code with the counters written back (they are exact at every block boundary).
    */
   private runQuick(stop: number): Exit | null {
-    const u = this.lwp, cnt = u.counters, weight = u.kindWeight;
+    const u = this.lwp, cnt = u.counters;
     const ev2 = u.ev2, ev3 = u.ev3;
     const predicting = ev3 && u.geo.branchPrediction;
     const deadline = ev2 ? this.icount + cnt[EV_INSTRUCTIONS]! : Infinity;
@@ -211,20 +207,15 @@ export class Cpu {
         break;
       }
       prev = b;
-      const ops = b.ops;
-      const n = ops.length;
-      const kind = b.lwpKind;
-      const w = weight[kind]!;
+      const n = b.length;
+      const w = b.lwpWeight;
       if (this.icount + n > deadline || branches < w) {
         this.syncQuick(deadline, branches);
         return runBlock(u, this, b); // null: the caller picks the loop again
       }
       this.rip = b.end;
       try {
-        for (let i = 0; i < n; i++) {
-          this.ci = i;
-          ops[i]!(this);
-        }
+        b.exec(this);
       } catch (e) {
         x = this.abortBlock(e, b, false);
         break;

@@ -7,7 +7,7 @@ import { CpuException, VEC_UD, type Exit } from "../cpu/exits.js";
 import { MemoryFault } from "../memory/address-space.js";
 import { type CacheConfig, CacheModel, FAM15H_CACHES } from "./cache-model.js";
 import { type LwpCaps, type LwpGeometry, geometry } from "./caps.js";
-import { EV, eventRow, BR_CLASS, LWP_STATE_BLOCK } from "./events.js";
+import { EV, eventRow, BR_CLASS } from "./events.js";
 import {
   BUFFER_SIZE_MASK, CB, FILTER, FLAG_CONT, FLAG_INT, FLAG_PTSC, RANDOM_SHIFT, from26, intervalOffset, read64, write64,
 } from "./lwpcb.js";
@@ -88,13 +88,8 @@ export class LwpUnit {
   ipMode = 0;
   /** Per branch class: 1 when Filters exclude it from event 3. */
   readonly skipClass = new Uint8Array(4);
-  /** Only events 2/3, no IP filter and no prediction filter: the CPU runs `Cpu.runQuick`. */
+  /** Only events 2/3, no IP, branch-class or prediction filter: the CPU runs `Cpu.runQuick`. */
   quick = false;
-  /**
-   * Event-3 weight per `Block.lwpKind` (1 for a counted branch class; a weight no
-   * counter reaches for LWP-state blocks, which the quick loop leaves to the general one).
-   */
-  readonly kindWeight = new Int32Array(8);
   /** Incremented by every `update()`: an instruction that changes it ends its block. */
   generation = 0;
   /** Whether the block run at full speed is inside the IP filter (set by fastPathOk). */
@@ -235,10 +230,9 @@ export class LwpUnit {
     this.skipClass[BR_CLASS.ABSOLUTE] = (fl & FILTER.NO_ABSOLUTE) !== 0 ? 1 : 0;
     this.skipClass[BR_CLASS.CONDITIONAL] = (fl & FILTER.NO_CONDITIONAL) !== 0 ? 1 : 0;
     this.skipClass[BR_CLASS.RELATIVE] = (fl & FILTER.NO_RELATIVE) !== 0 ? 1 : 0;
-    for (let k = 1; k <= 3; k++) this.kindWeight[k] = this.ev3 && this.skipClass[k] === 0 ? 1 : 0;
-    this.kindWeight[LWP_STATE_BLOCK] = 0x7fffffff;
     this.generation++;
-    this.quick = !this.ev4 && !this.ev5 && !this.ev6 && this.ipMode === 0 && (fl & (FILTER.NO_PREDICTED | FILTER.NO_MISPREDICTED)) === 0;
+    const classFilter = (fl & (FILTER.NO_ABSOLUTE | FILTER.NO_CONDITIONAL | FILTER.NO_RELATIVE)) !== 0;
+    this.quick = !this.ev4 && !this.ev5 && !this.ev6 && this.ipMode === 0 && !classFilter && (fl & (FILTER.NO_PREDICTED | FILTER.NO_MISPREDICTED)) === 0;
     c.lwpCounting = this.active && (this.ev2 || this.ev3 || this.ev4 || this.ev5 || this.ev6 || this.hasPending);
   }
 

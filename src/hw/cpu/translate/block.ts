@@ -7,6 +7,7 @@ import { decodeRun, endsBlock, type Insn } from "../decode.js";
 import { CpuException, VEC_UD } from "../exits.js";
 import { lookupRow } from "../isa/table.js";
 import type { Op } from "./types.js";
+import { type BlockFn, COMPILE_THRESHOLD, compileBlock } from "./compile.js";
 import { LWP_STATE_BLOCK, branchClassOf } from "../../lwp/events.js";
 import { type BranchHistory, NO_BRANCH_HISTORY } from "../../lwp/predictor.js";
 
@@ -37,6 +38,8 @@ export class Block {
     const last = insns[insns.length - 1];
     this.lastIp = last?.ip ?? start;
     this.lwpKind = last === undefined ? 0 : LWP_STATE_INSNS.has(last.name) ? LWP_STATE_BLOCK : branchClassOf(last.flow, last.branchTarget);
+    this.lwpWeight = this.lwpKind === LWP_STATE_BLOCK ? 0x7fffffff : this.lwpKind !== 0 ? 1 : 0;
+    this.length = ops.length;
   }
 
   /**
@@ -44,11 +47,21 @@ export class Block {
    * instruction (0 = not a branch), or LWP_STATE_BLOCK.
    */
   readonly lwpKind: number;
+  /**
+   * The quick loop's event-3 weight (Cpu.runQuick): 1 for a block ending in a branch,
+   * for an LWP-state block more than any counter holds (it leaves the loop), else 0.
+   */
+  readonly lwpWeight: number;
+  /** Number of instructions (`ops.length`, read once per block by the run loops). */
+  readonly length: number;
   /** Address of the last instruction (the branch that ends the block, if any). */
   readonly lastIp: number;
   /** The LWP branch predictor's entry for the ending branch (set by the CPU at translation). */
   lwpHistory: BranchHistory = NO_BRANCH_HISTORY;
 
+  /** Executions left before the block is compiled (`compileBlock`), then the compiled block. */
+  countdown = COMPILE_THRESHOLD;
+  compiled: BlockFn | null = null;
   /** False once the block's bytes were written (self-modifying code) or translations flushed. */
   valid = true;
   // Block chaining: the blocks that followed this one (fall-through and branch
@@ -57,6 +70,21 @@ export class Block {
   next1: Block | null = null;
   nextIp2 = -1;
   next2: Block | null = null;
+
+  /** Runs every op in order (RIP already at `end`): the compiled function once hot, else the ops loop. */
+  exec(c: Cpu): void {
+    const f = this.compiled;
+    if (f !== null) {
+      f(c);
+      return;
+    }
+    if (--this.countdown === 0) this.compiled = compileBlock(this.start, this.ops);
+    const ops = this.ops;
+    for (let i = 0; i < ops.length; i++) {
+      c.ci = i;
+      ops[i]!(c);
+    }
+  }
 
   /** The chained successor for `rip`, or null when unknown or invalidated. */
   successor(rip: number): Block | null {
