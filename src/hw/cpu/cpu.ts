@@ -120,8 +120,7 @@ export class Cpu {
     while (this.icount < stop) {
       // LWP counting events 2/3 only (the usual profiling set-up) has a loop of its
       // own; the loops return null when the LWP configuration may have changed.
-      const u = this.lwp;
-      const x = this.lwpCounting && u.quick && !u.hasPending ? this.runQuick(stop) : this.runGeneral(stop);
+      const x = this.quickMode() ? this.runQuick(stop) : this.runGeneral(stop);
       if (x !== null) return x;
     }
     return EXIT_BUDGET;
@@ -177,16 +176,21 @@ export class Cpu {
     return null;
   }
 
+  /** LWP counts events 2/3 only, with nothing pending: `runQuick` applies. */
+  private quickMode(): boolean {
+    const u = this.lwp;
+    return this.lwpCounting && u.quick && !u.hasPending;
+  }
+
   /** Whether the LWP unit now wants another loop than the general one entered with `lwpOn`. */
   private lwpChanged(lwpOn: boolean): boolean {
-    const u = this.lwp;
-    return this.lwpCounting !== lwpOn || (lwpOn && u.quick && !u.hasPending);
+    return this.lwpCounting !== lwpOn || this.quickMode();
   }
 
   /**
-   * LWP counting events 2 and/or 3 only, without IP or prediction filters (`lwp.quick`).
-   * Event 2 becomes an instruction-count deadline and event 3 a local countdown
-   * weighted per block kind, so a block where neither counter reaches zero costs two
+   * LWP counting events 2 and/or 3 only, without filters (`lwp.quick`). Event 2
+   * becomes an instruction-count deadline and event 3 a local countdown of the
+   * blocks' `lwpWeight`, so a block where neither counter reaches zero costs two
    * compares; a block where one does, or an LWP-state block, is left to the general
    * code with the counters written back (they are exact at every block boundary).
    */

@@ -30,7 +30,7 @@ function mem(fn: (c: Cpu) => void): Builder {
   return (i: Insn): Op | null => (i.mem === null ? null : withEa(prepareEa(i), fn));
 }
 
-/** XRSTOR; one that replaced the LWP state ends its block like LLWPCB (docs/lwp.md, 26). */
+/** XRSTOR; one that replaced the LWP state ends its block like LLWPCB (docs/lwp.md, 23). */
 function restore(c: Cpu, rex64: boolean): void {
   osxsave(c);
   const g = c.lwp.generation;
