@@ -10,8 +10,14 @@ import type { Op } from "./types.js";
 /** Runs a whole block (RIP already at its end); throws what its ops throw. */
 export type BlockFn = (c: Cpu) => void;
 
-/** Executions of a block before it is compiled. */
-export const COMPILE_THRESHOLD = 64;
+/**
+ * Executions of a block before it is compiled. Compiling costs V8 about a
+ * millisecond of (background) TurboFan time per block, so only blocks that run
+ * many thousands of times repay it: at 64, python3 (thousands of warm blocks) ran
+ * 30 % slower than without the tier; at 16384 it runs as fast, and hot loops
+ * still gain the whole speed-up (docs/architecture.md "Tier 2").
+ */
+export const COMPILE_THRESHOLD = 16384;
 
 let serial = 0;
 
