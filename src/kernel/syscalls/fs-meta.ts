@@ -73,12 +73,13 @@ function utimesAt(k: Kernel, p: Process, dirfd: number, pathAddr: number, timesA
     if (typeof times === "number") return times;
     const t = target(p, dirfd, pathAddr, flags, true);
     if (typeof t === "number") return t;
-    const host = "fd" in t ? null : hostPath(k, p, t.path, t.follow);
-    const st = host === null ? k.host.fstat((t as { fd: number }).fd) : k.host.stat(host, (t as { follow: boolean }).follow);
+    const path = "fd" in t ? null : hostPath(k, p, t.path, t.follow);
+    const follow = "fd" in t || t.follow;
+    const st = "fd" in t ? k.host.fstat(t.fd) : k.host.stat(path!, follow);
     if (typeof st === "number") return st;
-    const at = times[0] ?? st.atimeNs, mt = times[1] ?? st.mtimeNs;
     if (times[0] === null && times[1] === null) return 0;
-    return host === null ? k.host.futimes((t as { fd: number }).fd, at, mt) : k.host.utimes(host, at, mt, (t as { follow: boolean }).follow);
+    const at = times[0] ?? st.atimeNs, mt = times[1] ?? st.mtimeNs;
+    return "fd" in t ? k.host.futimes(t.fd, at, mt) : k.host.utimes(path!, at, mt, follow);
   });
 }
 
