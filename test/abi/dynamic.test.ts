@@ -25,6 +25,12 @@ const CASES: { name: string; prog: string; args: string[]; stdin?: string }[] = 
   { name: "ls", prog: "/bin/ls", args: ["-a", join(repoRoot(), "test", "abi")] },
   { name: "sort", prog: "/usr/bin/sort", args: [], stdin: "pear\napple\nfig\n" },
   { name: "cat", prog: "/bin/cat", args: [], stdin: "hello\nworld\n" },
+  { name: "perl", prog: "/usr/bin/perl", args: ["-e", 'my %h; $h{$_ % 7}++ for 1..1000; print join(",", map { "$_=$h{$_}" } sort keys %h), "\n"'] },
+  { name: "python3", prog: "/usr/bin/python3", args: ["-c", "import sys; print(sum(i * i for i in range(10000)), sorted({3: 'c', 1: 'a'}.items()), sys.byteorder)"] },
+  // dash and coreutils on the file-metadata calls (docs/kernel.md "Files"), in a fresh directory.
+  { name: "coreutils file calls", prog: "/bin/sh", args: ["-c", "d=$(mktemp -d) && cd \"$d\" && touch -d @1300000000 a && chmod 640 a && " +
+    "ln -s a b && ln a c && mkdir -p x/y && stat -c '%a %h %Y %F' a && stat -c '%F' b && readlink b && " +
+    "cp -p a x/y/z && stat -c '%a %Y' x/y/z && df -P . > /dev/null && du -s x > /dev/null && find . | sort && cd / && rm -r \"$d\""] },
 ];
 
 for (const c of CASES) {
