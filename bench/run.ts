@@ -97,20 +97,25 @@ function cachegrind(path: string, expected: Buffer | undefined): { timing: Timin
 
 /**
  * Runs each measurement `times` times, interleaved (A B A B …), and keeps each one's
- * fastest run: on a shared machine run-to-run noise is several percent, larger than
- * the overheads compared (record/run), and it only ever adds time.
+ * median run. On a shared machine run-to-run noise is several percent, as large as
+ * the overheads compared (record/run), and comes in bursts: interleaving spreads a
+ * burst over both, and the median ignores the lucky and unlucky runs that decide a
+ * minimum. A failed run is reported as the failure.
  */
-function interleavedBest(times: number, runs: readonly (() => Timing)[]): Timing[] {
-  const best: Timing[] = runs.map(() => ({}));
+function interleavedMedian(times: number, runs: readonly (() => Timing)[]): Timing[] {
+  const all: Timing[][] = runs.map(() => []);
   for (let i = 0; i < times; i++) {
     runs.forEach((run, k) => {
-      const prev = best[k]!;
-      if (prev.error !== undefined) return;
-      const t = run();
-      if (t.error !== undefined || prev.seconds === undefined || (t.seconds ?? Infinity) < prev.seconds) best[k] = t;
+      if (all[k]!.some((t) => t.error !== undefined)) return;
+      all[k]!.push(run());
     });
   }
-  return best;
+  return all.map((ts) => {
+    const failed = ts.find((t) => t.error !== undefined);
+    if (failed !== undefined) return failed;
+    const secs = ts.map((t) => t.seconds ?? Infinity).sort((x, y) => x - y);
+    return secs.length === 0 ? {} : { seconds: secs[Math.floor(secs.length / 2)]! };
+  });
 }
 
 interface Tools {
@@ -126,7 +131,7 @@ function measure(name: string, path: string, tools: Tools): Row {
   const cg = tools.valgrind ? cachegrind(path, expected) : undefined;
   const data = join(tmpdir(), `lwp-bench-${process.pid}.data`);
   // -c is the sampling period (records per period events): EventInterval = period - 1 = 10^5.
-  const [lwp = {}, record = {}] = interleavedBest(tools.repeat, [
+  const [lwp = {}, record = {}] = interleavedMedian(tools.repeat, [
     () => timed(() => runLwp(path, [], { timeoutMs: LWP_TIMEOUT_MS }), expected),
     () => timed(() => runNative(process.execPath, [lwpCli(), "record", "-e", "instructions,branches", "-c", "100001", "-o", data, "--", resolve(path)], { timeoutMs: LWP_TIMEOUT_MS }), expected),
   ]);
@@ -202,7 +207,7 @@ function main(argv: readonly string[]): void {
     rows.push(measure(w.name, w.path, tools));
   }
   printTable(rows);
-  console.log(`lwp and record: fastest of ${repeat} interleaved runs each (--repeat N); native: fastest of 3`);
+  console.log(`lwp and record: median of ${repeat} interleaved runs each (--repeat N); native: fastest of 3`);
 }
 
 main(process.argv.slice(2));

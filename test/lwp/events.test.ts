@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { BR_CLASS, BR_FLAG, DC_FLAG } from "../../src/hw/lwp/events.js";
 import { FILTER } from "../../src/hw/lwp/lwpcb.js";
 import { xorshift32 } from "../../src/hw/lwp/unit.js";
-import { bench, cbMissed, labelAddress, records, run, writeLwpcb, CODE, DATA, LWPCB, RDI, RBX } from "./helpers.js";
+import { asm, bench, cbMissed, labelAddress, records, run, writeLwpcb, CODE, DATA, LWPCB, RDI, RBX } from "./helpers.js";
 
 /** mov; then 1000 × (add, dec, jnz): the m-th retired instruction is known in closed form. */
 const LOOP = "llwpcb rdi\n mov ecx, 1000\nL: add eax, 1\n dec ecx\nJ: jnz L\n ud2";
@@ -56,6 +56,22 @@ test("§4.1 event 3 (full model): prediction bits from the predictor; a loop bra
   assert.ok(r.every((x) => (x.flags & BR_FLAG.PREDICTION_VALID) !== 0));
   assert.ok(r.slice(0, 9).every((x) => (x.flags & BR_FLAG.PREDICTED) !== 0), "taken loop branch predicted");
   assert.equal(r[9]!.flags & BR_FLAG.PREDICTED, 0, "the exit is mispredicted");
+});
+
+test("§7.2 event 3 is exact when every instruction is a branch (one-instruction blocks), alone and with event 2", () => {
+  const text = "llwpcb rdi\n mov ecx, 100\nL: jmp M\nM: jmp N\nN: dec ecx\nJ: jnz L\n ud2";
+  const l = labelAddress(text, "L");
+  // jmp M = EB 00, jmp N = EB 00, dec ecx = FF C9, jnz L = 75 xx: branches at L, L+2 and L+6.
+  assert.deepEqual([...asm(text).subarray(l - CODE, l - CODE + 7)], [0xeb, 0, 0xeb, 0, 0xff, 0xc9, 0x75]);
+  const branchIps = [l, l + 2, l + 6];
+  for (const [flags, interval] of [[0x8, 15], [0x8, 16], [0xc, 15]] as const) {
+    const b = bench();
+    writeLwpcb(b, { flags, size: 65536, intervals: { 2: 100000, 3: interval } });
+    run(b, text, { [RDI]: LWPCB });
+    const r = records(b, 0, 65536).filter((x) => x.eventId === 3);
+    assert.equal(r.length, Math.floor(300 / (interval + 1)), `flags ${flags} interval ${interval}`);
+    r.forEach((x, k) => assert.equal(Number(x.ip), branchIps[((k + 1) * (interval + 1) - 1) % 3], `record ${k}`));
+  }
 });
 
 test("docs/lwp.md 12: a branch is predicted when it goes where it went the previous time; same bits on every path", () => {

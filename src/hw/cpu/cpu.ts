@@ -190,9 +190,9 @@ export class Cpu {
   /**
    * LWP counting events 2 and/or 3 only, without filters (`lwp.quick`). Event 2
    * becomes an instruction-count deadline and event 3 a local countdown of the
-   * blocks' `lwpWeight`, so a block where neither counter reaches zero costs two
-   * compares; a block where one does, or an LWP-state block, is left to the general
-   * code with the counters written back (they are exact at every block boundary).
+   * blocks' `lwpWeight`, both guarded by one compare per block (docs/lwp.md "Speed");
+   * a block where a counter reaches zero, or an LWP-state block, is left to the
+   * general code with the counters written back (they are exact at every block boundary).
    */
   private runQuick(stop: number): Exit | null {
     const u = this.lwp, cnt = u.counters;
@@ -202,7 +202,11 @@ export class Cpu {
     let branches = ev3 ? cnt[EV_BRANCHES]! : 0x40000000;
     let prev: Block | null = null;
     let x: Exit | null = null;
-    while (this.icount < stop) {
+    // One compare per block guards the budget and both counters: a block retires at
+    // least one instruction and at most one branch, so until the instruction count
+    // passes `limit` neither counter can reach zero. Past it, check exactly.
+    let limit = Math.min(stop, deadline, this.icount + branches);
+    for (;;) {
       let b: Block;
       try {
         b = this.nextBlock(prev);
@@ -211,11 +215,14 @@ export class Cpu {
         break;
       }
       prev = b;
-      const n = b.length;
-      const w = b.lwpWeight;
-      if (this.icount + n > deadline || branches < w) {
-        this.syncQuick(deadline, branches);
-        return runBlock(u, this, b); // null: the caller picks the loop again
+      const n = b.quickLength;
+      if (this.icount + n > limit) {
+        if (this.icount >= stop) break;
+        if (this.icount + b.length > deadline || branches < b.lwpWeight) {
+          this.syncQuick(deadline, branches);
+          return runBlock(u, this, b); // null: the caller picks the loop again
+        }
+        limit = Math.min(stop, deadline, this.icount + branches);
       }
       this.rip = b.end;
       try {
@@ -226,7 +233,7 @@ export class Cpu {
       }
       this.ci = 0;
       this.icount += n;
-      branches -= w;
+      branches -= b.lwpWeight;
       if (predicting) b.lwpHistory.next = this.rip; // BranchPredictor.predict without the answer
       if (this.pendingExit !== null) {
         x = this.takePendingExit();

@@ -40,6 +40,7 @@ export class Block {
     this.lwpKind = last === undefined ? 0 : LWP_STATE_INSNS.has(last.name) ? LWP_STATE_BLOCK : branchClassOf(last.flow, last.branchTarget);
     this.lwpWeight = this.lwpKind === LWP_STATE_BLOCK ? 0x7fffffff : this.lwpKind !== 0 ? 1 : 0;
     this.length = ops.length;
+    this.quickLength = this.lwpKind === LWP_STATE_BLOCK ? 2 ** 52 : this.length;
   }
 
   /**
@@ -54,6 +55,8 @@ export class Block {
   readonly lwpWeight: number;
   /** Number of instructions (`ops.length`, read once per block by the run loops). */
   readonly length: number;
+  /** `length` for the quick loop's window test; more than any window for an LWP-state block. */
+  readonly quickLength: number;
   /** Address of the last instruction (the branch that ends the block, if any). */
   readonly lastIp: number;
   /** The LWP branch predictor's entry for the ending branch (set by the CPU at translation). */
