@@ -185,7 +185,7 @@ function printTable(rows: readonly Row[]): void {
 
 function main(argv: readonly string[]): void {
   const r = argv.indexOf("--repeat");
-  const repeat = r < 0 ? 5 : Number(argv[r + 1]);
+  const repeat = r < 0 ? 7 : Number(argv[r + 1]);
   if (!Number.isInteger(repeat) || repeat < 1) {
     console.error(`bench: --repeat needs a positive integer, got ${String(argv[r + 1])}`);
     process.exitCode = 2;
