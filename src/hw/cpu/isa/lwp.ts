@@ -68,14 +68,19 @@ function operands(i: Insn): LwpOperands | null {
   return { ip: i.ip, d1: reader(rm, 32), d2lo: reader(v!), d2hi: readerHi(v!), imm: imm.immLo };
 }
 
-/** LWPINS: an EventId 255 record every time; CF = 1 when the ring was full. Spec §6.3. */
-function lwpins(i: Insn): Op | null {
+/** An LWPINS/LWPVAL op: decoded operands, then the body after the #UD gate. */
+function recordOp(i: Insn, body: (c: Cpu, u: Cpu["lwp"], p: LwpOperands) => void): Op | null {
   const p = operands(i);
   if (p === null) return null;
-  const { ip, d1, d2lo, d2hi, imm } = p;
   return withEa(prepareEa(i), (c) => {
-    const u = c.lwp;
-    u.gate(c);
+    c.lwp.gate(c);
+    body(c, c.lwp, p);
+  });
+}
+
+/** LWPINS: an EventId 255 record every time; CF = 1 when the ring was full. Spec §6.3. */
+function lwpins(i: Insn): Op | null {
+  return recordOp(i, (c, u, { ip, d1, d2lo, d2hi, imm }) => {
     let r = -1;
     if (u.active) r = u.insert(c, EV.INS, ip, imm, d1(c), d2lo(c), d2hi(c));
     c.f.setEager((c.f.arith() & ~CF) | (r === OVERWROTE ? CF : 0));
@@ -85,12 +90,7 @@ function lwpins(i: Insn): Op | null {
 
 /** LWPVAL: EventId 1 every (EventInterval1 + 1)-th execution; r/m32 read only then. Spec §6.3. */
 function lwpval(i: Insn): Op | null {
-  const p = operands(i);
-  if (p === null) return null;
-  const { ip, d1, d2lo, d2hi, imm } = p;
-  return withEa(prepareEa(i), (c) => {
-    const u = c.lwp;
-    u.gate(c);
+  return recordOp(i, (c, u, { ip, d1, d2lo, d2hi, imm }) => {
     if (!u.active || (u.flags & (1 << EV.VAL)) === 0) return;
     const k = u.counters[EV.VAL]!;
     if (k > 0) {

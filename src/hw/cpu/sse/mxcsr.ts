@@ -4,12 +4,8 @@
 import type { Cpu } from "../cpu.js";
 import { CpuException, VEC_GP, VEC_XM } from "../exits.js";
 
-export const IE = 0x01;
-export const DE = 0x02;
-export const ZE = 0x04;
-export const OE = 0x08;
-export const UE = 0x10;
-export const PE = 0x20;
+import { IE, DE, ZE, OE, UE, PE } from "../fp-exceptions.js";
+export { IE, DE, ZE, OE, UE, PE };
 export const DAZ = 0x40;
 export const OM = 0x400;
 export const UM = 0x800;

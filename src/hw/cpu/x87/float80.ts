@@ -10,13 +10,9 @@ export interface F80 {
   sig: bigint;
 }
 
-/** FSW exception bits (APM Vol. 1 §6.2.2). */
-export const IE = 0x01;
-export const DE = 0x02;
-export const ZE = 0x04;
-export const OE = 0x08;
-export const UE = 0x10;
-export const PE = 0x20;
+/** FSW exception bits (APM Vol. 1 §6.2.2), shared with MXCSR. */
+import { IE, DE, ZE, OE, UE, PE } from "../fp-exceptions.js";
+export { IE, DE, ZE, OE, UE, PE };
 
 /** Rounding control values (FCW[11:10]). */
 export const RC_NEAREST = 0;
