@@ -94,6 +94,19 @@ export class Flags {
     m[k + FL_OTHER] = this.other;
   }
 
+  /** Takes the arithmetic part of the record from `m` at word `k` (`other` stays). */
+  loadArith(m: Int32Array, k: number): void {
+    this.kind = m[k + FL_KIND]!;
+    this.size = m[k + FL_SIZE]!;
+    this.a = m[k + FL_A]!;
+    this.ah = m[k + FL_AH]!;
+    this.b = m[k + FL_B]!;
+    this.bh = m[k + FL_BH]!;
+    this.r = m[k + FL_R]!;
+    this.rh = m[k + FL_RH]!;
+    this.aux = m[k + FL_AUX]!;
+  }
+
   /** Takes the record from `m` at word `k`. */
   load(m: Int32Array, k: number): void {
     this.kind = m[k + FL_KIND]!;

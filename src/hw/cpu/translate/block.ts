@@ -10,6 +10,7 @@ import type { Op } from "./types.js";
 import { type BlockFn, COMPILE_THRESHOLD, compileBlock } from "./compile.js";
 import { LWP_STATE_BLOCK, branchClassOf } from "../../lwp/events.js";
 import { type BranchHistory, NO_BRANCH_HISTORY } from "../../lwp/predictor.js";
+import type { RegionEntry } from "../../jit/jit.js";
 
 /**
  * Instructions that read or replace the LWP state (counters included). Each gets a
@@ -67,6 +68,10 @@ export class Block {
   compiled: BlockFn | null = null;
   /** False once the block's bytes were written (self-modifying code) or translations flushed. */
   valid = true;
+  /** The compiled region that runs this block (tier 3), or null. */
+  jit: RegionEntry | null = null;
+  /** Executions left before the region this block heads is compiled (set by the CPU). */
+  heat = 0;
   // Block chaining: the blocks that followed this one (fall-through and branch
   // target), so the run loop skips the translation-cache lookup.
   nextIp1 = -1;
@@ -110,7 +115,8 @@ export class Block {
   }
 }
 
-const udOp: Op = () => {
+/** The closure of an instruction that raises #UD (the block compiler leaves these to it). */
+export const udOp: Op = () => {
   throw new CpuException(VEC_UD);
 };
 
