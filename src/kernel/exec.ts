@@ -93,6 +93,8 @@ type Image = ReturnType<typeof loadElf>;
 
 function finishExec(k: Kernel, p: Process, t: Task, spec: ExecSpec, img: Image, ld: { entry: number; base: number }): void {
   p.exePath = spec.path;
+  const cred = (t.cred = t.cred.clone());
+  cred.onExec();
   p.brkStart = p.brk = img.brk;
   for (const s of img.segments) p.addMapping({ ...s, path: spec.path });
   p.mem.map(STACK_TOP - STACK_SIZE, STACK_SIZE, PROT_READ | PROT_WRITE);
@@ -104,7 +106,7 @@ function finishExec(k: Kernel, p: Process, t: Task, spec: ExecSpec, img: Image, 
     argv: spec.argv.map((s) => enc.encode(s)), envp: spec.envp.map((s) => enc.encode(s)),
     execfn: enc.encode(spec.path), random,
     aux: [[AT_PHDR, img.phdr], [AT_PHENT, img.phent], [AT_PHNUM, img.phnum], [AT_PAGESZ, 4096],
-      [AT_BASE, ld.base], [AT_FLAGS, 0], [AT_ENTRY, img.entry], [AT_UID, 0], [AT_EUID, 0], [AT_GID, 0], [AT_EGID, 0],
+      [AT_BASE, ld.base], [AT_FLAGS, 0], [AT_ENTRY, img.entry], [AT_UID, cred.uid], [AT_EUID, cred.euid], [AT_GID, cred.gid], [AT_EGID, cred.egid],
       [AT_SECURE, 0], [AT_HWCAP, LEAF1_EDX], [AT_HWCAP2, 0], [AT_CLKTCK, 100], [AT_MINSIGSTKSZ, 2048]],
   });
   resetTask(t, sp, ld.entry);

@@ -45,6 +45,8 @@ export class Kernel {
   lwpProf: LwpProfiler | null = null;
   /** The first process (what `lwp run` started); the run ends when it does. */
   init: Process | null = null;
+  /** --strace lines held while a call runs, printed after its own line (a process exit inside exit_group). */
+  straceHeld: string[] | null = null;
   private nextId = 1000;
   private readonly warned = new Set<string>();
 

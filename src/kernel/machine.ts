@@ -4,7 +4,6 @@
 // process exits (design.md "Layers and the run loop").
 import { fam15hModel, fullModel } from "../hw/cpu/cpuid.js";
 import type { Exit } from "../hw/cpu/exits.js";
-import { ENOSYS } from "./errno.js";
 import { type ExecSpec, execImage } from "./exec.js";
 import { HostFile } from "./fs/files.js";
 import type { Host } from "./host.js";
@@ -17,9 +16,8 @@ import { deliverPending, forceSignal, sendToTask } from "./signal/deliver.js";
 import { faultSignal } from "./signal/fault.js";
 import { exitGroup } from "./sched/exit.js";
 import { QUANTUM } from "./sched/scheduler.js";
-import { formatCall, formatResult } from "./strace.js";
-import { syscallRow } from "./syscalls/table.js";
-import { BLOCK } from "./syscalls/types.js";
+import { dispatch } from "./syscalls/dispatch.js";
+import { traceSpawn } from "./strace/trace.js";
 import type { Task } from "./task.js";
 import { SI_KERNEL } from "./signal/queue.js";
 import { type ExactCounts, LwpProfiler } from "./lwp/profiler.js";
@@ -35,7 +33,6 @@ export interface SpawnOptions {
 }
 
 export type { ExecSpec };
-const ARG_REGS = [7, 6, 2, 10, 8, 9];
 
 export class Machine {
   readonly kernel: Kernel;
@@ -47,16 +44,18 @@ export class Machine {
   /** Creates a process running `spec`; throws ExecError with a one-line message. */
   spawn(spec: ExecSpec, opts: SpawnOptions = {}): Process {
     const k = this.kernel;
-    const p = new Process(k.allocId(), k.opts.cpu === "fam15h" ? fam15hModel() : fullModel());
+    const p = new Process(k, k.allocId(), k.opts.cpu === "fam15h" ? fam15hModel() : fullModel());
+    const t = p.tasks[0]!;
     p.cwd = k.host.cwd();
-    execImage(k, p, p.current, spec);
+    execImage(k, p, t, spec);
+    if (k.opts.strace) traceSpawn(k, t, spec.path, spec.argv, spec.envp.length);
     const h = k.host;
     for (const fd of [0, 1, 2]) p.fds.install(new HostFile(h, fd, `/dev/fd/${fd}`, fd === 0 ? 0 : 1, null, false, true), false);
     k.procs.set(p.pid, p);
-    k.tasks.push(p.current);
+    k.tasks.push(t);
     if (opts.profile !== undefined || opts.count !== undefined) {
       k.lwpProf = new LwpProfiler(k, opts.count ?? null);
-      if (opts.profile !== undefined) k.lwpProf.attach(p.current, profileRequest(k, p, opts.profile));
+      if (opts.profile !== undefined) k.lwpProf.attach(t, profileRequest(k, p, opts.profile));
     }
     return p;
   }
@@ -125,7 +124,7 @@ export class Machine {
   private handle(t: Task, x: Exit): void {
     const k = this.kernel;
     switch (x.kind) {
-      case "syscall": this.syscall(t); return;
+      case "syscall": dispatch(t); return;
       case "budget": return;
       case "lwpInterrupt":
         if (k.lwpProf?.onInterrupt(t) === true) return;
@@ -142,28 +141,6 @@ export class Machine {
         if (si !== null) forceSignal(t, si);
       }
     }
-  }
-
-  private syscall(t: Task): void {
-    const p = t.proc;
-    const c = p.cpu;
-    const nr = c.r32[0]! >>> 0;
-    const args = ARG_REGS.map((r) => c.getReg(r));
-    const row = syscallRow(nr);
-    const k = this.kernel;
-    p.current = t;
-    t.syscallNr = nr;
-    let r: number;
-    if (row === undefined) {
-      r = -ENOSYS;
-      if (k.opts.strace) k.once(`nosys${nr}`, `lwp: unknown syscall ${nr} returns -ENOSYS`);
-    } else r = row.fn(k, p, args);
-    if (k.opts.strace) {
-      const call = row === undefined ? `syscall_${nr}(...)` : formatCall(p, row.name, row.args, args);
-      const pre = k.tasks.length > 1 || k.procs.size > 1 ? `[pid ${t.tid}] ` : "";
-      k.diag(`${pre}${call} = ${r === BLOCK ? "? <blocks>" : formatResult(r)}`);
-    }
-    if (r !== BLOCK && !Number.isNaN(r) && !t.exited && p.mm.loaded === t) c.setReg(0, r);
   }
 }
 

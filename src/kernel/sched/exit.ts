@@ -9,6 +9,7 @@ import { CLD_EXITED, CLD_KILLED } from "../signal/queue.js";
 import { actionOf, sendToProcess } from "../signal/deliver.js";
 import { SA_NOCLDWAIT, SIG_IGN, SIGCHLD } from "../signals.js";
 import { exitRobustList } from "./robust.js";
+import { traceExit } from "../strace/trace.js";
 
 /** Removes a task from the run list; clears and wakes its CLEARTID word if others share the mm. */
 export function endTask(k: Kernel, t: Task): void {
@@ -56,6 +57,7 @@ export function exitGroup(k: Kernel, p: Process, code: number, sig: number): voi
   for (const c of p.children) c.parent = k.init !== p ? k.init : null;
   if (k.init !== null && k.init !== p) k.init.children.push(...p.children);
   p.children.length = 0;
+  if (k.opts.strace) traceExit(k, p);
   notifyParent(k, p, sig);
 }
 

@@ -15,6 +15,7 @@ import { exitGroup } from "../sched/exit.js";
 import { setupFrame } from "./frame.js";
 import { type Siginfo, SI_KERNEL, sigbit } from "./queue.js";
 import { EINTR } from "../errno.js";
+import { traceResume, traceSignal } from "../strace/trace.js";
 
 const DEFAULT_ACTION: SigAction = { handler: SIG_DFL, flags: 0, restorer: 0, mask: 0n };
 
@@ -66,10 +67,12 @@ export function interrupt(t: Task, sig: number): void {
   if (restart && t.syscallNr >= 0) {
     setTaskReg(t, 0, t.syscallNr);
     setTaskRip(t, taskRip(t) - 2);
+    traceResume(t, "restart");
     return;
   }
   b.interrupted?.();
   setTaskReg(t, 0, -EINTR);
+  traceResume(t, -EINTR);
 }
 
 /** force_sig_info: a synchronous fault signal; blocked or ignored means the default action. */
@@ -100,24 +103,24 @@ export function deliverPending(k: Kernel, t: Task): void {
     const p = t.proc;
     const act = actionOf(p, si.signo);
     if (act.handler === SIG_IGN) continue;
+    if (k.opts.strace) traceSignal(t, si);
     if (act.handler === SIG_DFL) {
       if (ignoredByDefault(si.signo) || stopByDefault(si.signo)) continue;
       exitGroup(k, p, 0, si.signo);
       return;
     }
-    handle(k, t, si, act);
+    handle(t, si, act);
     if (t.exited) return;
   }
 }
 
-function handle(k: Kernel, t: Task, si: Siginfo, act: SigAction): void {
+function handle(t: Task, si: Siginfo, act: SigAction): void {
   const oldMask = t.savedMask ?? t.sigMask;
   t.savedMask = null;
   if (!setupFrame(t, si, act, oldMask)) {
     forceSigsegv(t, si.signo);
     return;
   }
-  if (k.opts.strace) k.diag(`--- signal ${si.signo} {si_code=${si.code}} --- (handler 0x${act.handler.toString(16)})`);
   const p = t.proc;
   t.sigMask = (t.sigMask | act.mask | ((act.flags & SA_NODEFER) !== 0 ? 0n : sigbit(si.signo))) & ~UNBLOCKABLE;
   if ((act.flags & SA_RESETHAND) !== 0) p.sigHandlers.set(si.signo, { ...act, handler: SIG_DFL, flags: act.flags & ~SA_RESETHAND });
