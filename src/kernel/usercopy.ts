@@ -40,7 +40,8 @@ function accessiblePrefix(mem: AddressSpace, addr: number, len: number, access: 
   while (done < len) {
     const a = addr + done;
     try {
-      mem.slowPage(a, access);
+      if (access === ACCESS_WRITE) mem.probeWrite(a, 1);
+      else mem.probeRead(a, 1);
     } catch (e) {
       if (e instanceof MemoryFault) return done;
       throw e;

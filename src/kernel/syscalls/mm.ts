@@ -24,7 +24,7 @@ export function brk(t: Task, a: SyscallArgs): SysResult {
   if (want < p.brkStart) return p.brk;
   const oldTop = pageUp(p.brk), newTop = pageUp(want);
   if (newTop > oldTop) {
-    for (let x = oldTop; x < newTop; x += PAGE_SIZE) if (p.mem.isMapped(x)) return p.brk;
+    if (!p.mem.isFree(oldTop, newTop - oldTop)) return p.brk;
     p.mem.map(oldTop, newTop - oldTop, PROT_READ | PROT_WRITE);
   } else if (newTop < oldTop) p.mem.unmap(newTop, oldTop - newTop);
   p.brk = want;
@@ -41,7 +41,7 @@ export function mmap(t: Task, a: SyscallArgs): SysResult {
   if ((flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) !== 0) {
     if (addr % PAGE_SIZE !== 0) return -EINVAL;
     if ((flags & MAP_FIXED_NOREPLACE) !== 0) {
-      for (let x = addr; x < addr + size; x += PAGE_SIZE) if (p.mem.isMapped(x)) return -EEXIST;
+      if (!p.mem.isFree(addr, size)) return -EEXIST;
     }
     start = addr;
   } else {
@@ -89,15 +89,13 @@ export function mremap(t: Task, a: SyscallArgs): SysResult {
   const p = t.proc;
   const [old, oldLen, newLen, flags, fixed] = [a.ptr(0), pageUp(a.size(1)), pageUp(a.size(2)), a.int(3), a.ptr(4)];
   if (old % PAGE_SIZE !== 0 || newLen === 0) return -EINVAL;
-  for (let x = old; x < old + oldLen; x += PAGE_SIZE) if (!p.mem.isMapped(x)) return -EFAULT;
+  if (!p.mem.isCovered(old, oldLen)) return -EFAULT;
   if (newLen <= oldLen && (flags & MREMAP_FIXED) === 0) {
     if (newLen < oldLen) p.mem.unmap(old + newLen, oldLen - newLen);
     return old;
   }
   const prot = p.mem.protOf(old) ?? PROT_READ | PROT_WRITE;
-  let growInPlace = (flags & MREMAP_FIXED) === 0;
-  for (let x = old + oldLen; growInPlace && x < old + newLen; x += PAGE_SIZE) if (p.mem.isMapped(x)) growInPlace = false;
-  if (growInPlace) {
+  if ((flags & MREMAP_FIXED) === 0 && p.mem.isFree(old + oldLen, newLen - oldLen)) {
     p.mem.map(old + oldLen, newLen - oldLen, prot);
     return old;
   }
@@ -115,11 +113,6 @@ export function mremap(t: Task, a: SyscallArgs): SysResult {
 export function madvise(t: Task, a: SyscallArgs): SysResult {
   const p = t.proc, addr = a.ptr(0), len = pageUp(a.size(1)), advice = a.int(2);
   if (addr % PAGE_SIZE !== 0) return -EINVAL;
-  if (advice === 4) {
-    for (let x = addr; x < addr + len; x += PAGE_SIZE) {
-      const prot = p.mem.protOf(x);
-      if (prot !== undefined) p.mem.map(x, PAGE_SIZE, prot);
-    }
-  }
+  if (advice === 4) p.mem.discard(addr, len);
   return 0;
 }

@@ -31,7 +31,6 @@ function row(nr: number, name: string, fn: SyscallFn, args: readonly ArgKind[], 
 }
 
 const PIPE = partial("Q-PIPE-SIZE");
-const FORK = partial("Q-FORK-COPY");
 const RUSAGE = partial("Q-WAIT-RUSAGE");
 
 export const SYSCALLS: readonly SyscallRow[] = [
@@ -72,8 +71,8 @@ export const SYSCALLS: readonly SyscallRow[] = [
   row(39, "getpid", thread.getpid, []),
   row(51, "getsockname", misc.notSocket, ["fd", "ptr", "ptr"]),
   row(52, "getpeername", misc.notSocket, ["fd", "ptr", "ptr"]),
-  row(56, "clone", thread.clone, [CLONE_FLAGS, "ptr", "ptr", "ptr", "ptr"], FORK),
-  row(57, "fork", thread.fork, [], FORK),
+  row(56, "clone", thread.clone, [CLONE_FLAGS, "ptr", "ptr", "ptr", "ptr"]),
+  row(57, "fork", thread.fork, []),
   row(58, "vfork", thread.vfork, []),
   row(59, "execve", proc.execve, ["path", "argv", "envp"]),
   row(60, "exit", thread.exit, ["int"]),
