@@ -34,6 +34,13 @@ static void file_quirks(void) {
   CHECK(m != MAP_FAILED);
   m[0] = 'b';
   CHECK(msync(m, 4096, MS_SYNC) == 0 && pread(fd, buf, 1, 0) == 1 && buf[0] == 'a'); /* Linux: 'b' */
+  volatile char *anon = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+  CHECK(anon != MAP_FAILED);
+  anon[0] = 1;
+  pid_t writer = fork();
+  if (writer == 0) { anon[0] = 2; _exit(0); }
+  int wst;
+  CHECK(waitpid(writer, &wst, 0) == writer && anon[0] == 1); /* Linux: 2 */
   OK("Q-MMAP-SHARED");
   RUN("Q-FLOCK");
   int ready[2];
