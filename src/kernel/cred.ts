@@ -6,9 +6,8 @@
 // the host are still accessed as the user running lwp, docs/quirks.md Q-CRED-HOST).
 
 /** CAP_LAST_CAP of Linux 6.1 (CAP_CHECKPOINT_RESTORE). */
-export const CAP_LAST_CAP = 40;
+const CAP_LAST_CAP = 40;
 export const CAP_FULL = (1n << BigInt(CAP_LAST_CAP + 1)) - 1n;
-export const CAP_CHOWN = 0;
 export const CAP_SETGID = 6;
 export const CAP_SETUID = 7;
 export const CAP_SETPCAP = 8;

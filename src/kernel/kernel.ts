@@ -26,9 +26,9 @@ export const DEFAULT_OPTIONS: KernelOptions = {
 };
 
 /** Virtual time starts here: 2011-10-12T00:00:00Z, the day AMD shipped Bulldozer with LWP. */
-export const VIRTUAL_EPOCH_NS = 1318377600n * 1_000_000_000n;
+const VIRTUAL_EPOCH_NS = 1318377600n * 1_000_000_000n;
 /** Virtual time advances 1 ns per retired instruction (a 1 GHz, IPC-1 machine). */
-export const NS_PER_INSTRUCTION = 1;
+const NS_PER_INSTRUCTION = 1;
 
 export class Kernel {
   readonly prng: Prng;

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: MIT
 // The machine owns the run loop: it starts programs, picks a task, runs its CPU
 // for a slice, and turns exits into system calls, signals, scheduling and
-// process exits (design.md "Layers and the run loop").
+// process exits (docs/architecture.md "The run loop").
 import { fam15hModel, fullModel } from "../hw/cpu/cpuid.js";
 import type { Exit } from "../hw/cpu/exits.js";
-import { type ExecSpec, execImage } from "./exec.js";
+import { type ExecSpec, execImage } from "./loader/program.js";
 import { HostFile } from "./fs/files.js";
 import type { Host } from "./host.js";
 import { DEFAULT_OPTIONS, Kernel, type KernelOptions } from "./kernel.js";
@@ -134,7 +134,7 @@ export class Machine {
         const c = t.proc.cpu;
         if (k.opts.strace) {
           const what = x.kind === "ud" ? `#UD at 0x${c.rip.toString(16)}: ${[...x.bytes].map((b) => b.toString(16).padStart(2, "0")).join(" ")}`
-            : x.kind === "fault" ? `fault vector ${x.vector} at 0x${c.rip.toString(16)} address 0x${x.address.toString(16)}` : `hlt at 0x${c.rip.toString(16)}`;
+            : x.kind === "fault" ? `fault vector ${x.vector} at 0x${c.rip.toString(16)} address 0x${x.address.toString(16)}` : "";
           k.diag(`lwp: ${what}`);
         }
         const si = faultSignal(t, x);

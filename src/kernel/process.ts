@@ -15,7 +15,7 @@ import type { Kernel } from "./kernel.js";
 export const STACK_TOP = 0x7ffffffff000;
 export const STACK_SIZE = 8 * 1024 * 1024;
 /** mmap_base with randomisation off: below the stack gap (mm/util.c mmap_base). */
-export const MMAP_TOP = 0x7ffff7fff000;
+const MMAP_TOP = 0x7ffff7fff000;
 
 export interface Mapping {
   start: number;
@@ -62,7 +62,7 @@ export class Mm {
   }
 }
 
-export interface ITimer {
+interface ITimer {
   /** Virtual time of the next expiry, or null when disarmed. */
   deadline: bigint | null;
   interval: bigint;

@@ -29,7 +29,7 @@ export interface Blocker {
   interrupted?(): void;
 }
 
-export interface AltStack {
+interface AltStack {
   sp: number;
   size: number;
   flags: number;

@@ -12,9 +12,9 @@ import { EINVAL, ENAMETOOLONG } from "./errno.js";
 import { fail } from "./syscalls/abi.js";
 import type { Task } from "./task.js";
 
-export const PATH_MAX = 4096;
+const PATH_MAX = 4096;
 /** UIO_MAXIOV: the most iovecs one readv/writev takes. */
-export const UIO_MAXIOV = 1024;
+const UIO_MAXIOV = 1024;
 /** MAX_RW_COUNT: one read/write transfers at most INT_MAX rounded down to a page. */
 export const MAX_RW_COUNT = 0x7ffff000;
 /** MAX_ARG_STRINGS: the most argv/envp entries execve reads. */
@@ -88,7 +88,7 @@ export function copyInStrings(t: Task, addr: number): string[] {
   return out;
 }
 
-export interface Iovec {
+interface Iovec {
   readonly base: number;
   readonly len: number;
 }

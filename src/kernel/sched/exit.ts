@@ -6,7 +6,7 @@ import type { Process } from "../process.js";
 import type { Task } from "../task.js";
 import { MemoryFault } from "../../hw/memory/address-space.js";
 import { CLD_EXITED, CLD_KILLED } from "../signal/queue.js";
-import { actionOf, sendToProcess } from "../signal/deliver.js";
+import { actionOf, postToProcess } from "../signal/send.js";
 import { SA_NOCLDWAIT, SIG_IGN, SIGCHLD } from "../signals.js";
 import { exitRobustList } from "./robust.js";
 import { traceExit } from "../strace/trace.js";
@@ -71,7 +71,7 @@ function notifyParent(k: Kernel, p: Process, sig: number): void {
     return;
   }
   if (p.exitSignal !== 0) {
-    sendToProcess(k, parent, {
+    postToProcess(parent, {
       signo: p.exitSignal, code: sig !== 0 ? CLD_KILLED : CLD_EXITED, pid: p.pid, uid: 0,
       status: sig !== 0 ? sig : p.waitStatus! >> 8,
     });

@@ -40,7 +40,7 @@ function cstr(v: CallView, at: number, max: number): string {
   return quote(b, max);
 }
 
-export function fileMode(mode: number): string {
+function fileMode(mode: number): string {
   const type = S_IFMT[mode & 0o170000];
   const perm = "0" + (mode & 0o7777).toString(8).padStart(3, "0");
   return type === undefined ? perm : `${type}|${perm}`;

@@ -67,7 +67,7 @@ export interface Block {
 }
 
 /** The call does not return to its caller: exit, exit_group, execve, rt_sigreturn. */
-export interface NoReturn {
+interface NoReturn {
   readonly kind: "noReturn";
 }
 
@@ -86,11 +86,6 @@ export const NO_RETURN: NoReturn = Object.freeze({ kind: "noReturn" });
 /** -errno as a return value: `return errno(EINVAL)` reads as the manual page does. */
 export function errno(e: number): number {
   return -e;
-}
-
-/** True for a return value in Linux's error range. */
-export function isError(r: SysResult): r is number {
-  return typeof r === "number" && r < 0 && r >= -4095;
 }
 
 /**

@@ -31,7 +31,7 @@ const TCGETS = 0x5401, TIOCGWINSZ = 0x5413;
 const MAX_IO = 1 << 24;
 
 /** The guest path a file is opened as: a synthetic file, or the host's. */
-export function openPath(t: Task, path: string, flags: number, mode: number): number {
+function openPath(t: Task, path: string, flags: number, mode: number): number {
   const p = t.proc, k = p.kernel;
   const synth = openSynthetic(path, flags);
   if (synth !== null) return typeof synth === "number" ? synth : p.fds.install(synth, (flags & O_CLOEXEC) !== 0);

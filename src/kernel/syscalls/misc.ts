@@ -72,7 +72,7 @@ export function getrlimit(t: Task, a: SyscallArgs): SysResult {
 }
 
 /** The emulated machine's RAM (sysinfo totalram); deterministic, whatever the host has. */
-export const MACHINE_RAM = 4 * 1024 * 1024 * 1024;
+const MACHINE_RAM = 4 * 1024 * 1024 * 1024;
 
 /**
  * sysinfo(2): uptime on the guest's monotonic clock, no load, MACHINE_RAM of which

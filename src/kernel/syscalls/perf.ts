@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // perf_event_open(2) for the "lwp" PMU (kernel/events/core.c shape; the waitable
-// ring buffer of docs/kernel.md "LWP controls") and poll/ppoll (fs/select.c), which a
+// ring buffer of docs/kernel.md "LWP as an OS feature") and poll/ppoll (fs/select.c), which a
 // consumer uses to wait for a task's LWP samples. attr.config = LWP EventId (2–6),
 // attr.sample_period = events per sample; pid = the task (0 = the caller), cpu = -1.
 import { EBADF, EBUSY, EFAULT, EINVAL, ENOENT, ESRCH } from "../errno.js";

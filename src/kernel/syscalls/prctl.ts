@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // prctl(2) (kernel/sys.c) with the LWP controls this kernel adds: LWP as an
-// operating-system feature is a per-task switch (docs/kernel.md "LWP controls"):
+// operating-system feature is a per-task switch (docs/kernel.md "LWP as an OS feature"):
 //   PR_LWP_DISABLE    0x4c575001  LWP instructions #UD (SIGILL) for this task and
 //                                 every task it creates from now on; irreversible.
 //   PR_LWP_GET        0x4c575002  1 if LWP is enabled for this task, 0 if not.

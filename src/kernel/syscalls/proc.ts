@@ -4,7 +4,7 @@
 import { ECHILD, EFAULT, EINVAL, ENOEXEC, EPERM, ESRCH } from "../errno.js";
 import type { Process } from "../process.js";
 import { endTask, reap } from "../sched/exit.js";
-import { execImage, readGuestFile, resolveScript } from "../exec.js";
+import { execImage, readGuestFile, resolveScript } from "../loader/program.js";
 import { ExecError } from "../loader/load-elf.js";
 import { CLD_EXITED, CLD_KILLED } from "../signal/queue.js";
 import { SIGCHLD } from "../signals.js";

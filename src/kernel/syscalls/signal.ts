@@ -4,7 +4,8 @@
 import { EAGAIN, EINTR, EINVAL, ENOMEM, EPERM, ESRCH } from "../errno.js";
 import type { Process } from "../process.js";
 import { type SigAction, SIG_DFL, SIGKILL, SIGSTOP, UNBLOCKABLE, NSIG } from "../signals.js";
-import { actionOf, forceSigsegv, isIgnored, sendToProcess, sendToTask } from "../signal/deliver.js";
+import { forceSigsegv, sendToProcess, sendToTask } from "../signal/deliver.js";
+import { actionOf, isIgnored } from "../signal/send.js";
 import { altStackFlags, restoreFrame } from "../signal/frame.js";
 import { encodeSiginfo, SI_TKILL, SI_USER } from "../signal/queue.js";
 import { readTimespecNs } from "./time.js";

@@ -37,14 +37,14 @@ export class Block {
   ) {
     const last = insns[insns.length - 1];
     this.lastIp = last?.ip ?? start;
-    this.lwpKind = last === undefined ? 0 : LWP_STATE_INSNS.has(last.name) ? LWP_STATE_BLOCK : branchClassOf(last.flow, last.branchTarget);
+    this.lwpKind = last === undefined ? 0 : LWP_STATE_INSNS.has(last.name) ? LWP_STATE_BLOCK : branchClassOf(last);
     this.lwpWeight = this.lwpKind === LWP_STATE_BLOCK ? 0x7fffffff : this.lwpKind !== 0 ? 1 : 0;
     this.length = ops.length;
     this.quickLength = this.lwpKind === LWP_STATE_BLOCK ? 2 ** 52 : this.length;
   }
 
   /**
-   * For the LWP unit (src/hw/lwp/exec.ts): the event-3 branch class of the last
+   * For the LWP unit (src/hw/lwp/counting.ts): the event-3 branch class of the last
    * instruction (0 = not a branch), or LWP_STATE_BLOCK.
    */
   readonly lwpKind: number;

@@ -2,20 +2,20 @@
 // Program loading for spawn and execve (fs/exec.c, fs/binfmt_elf.c,
 // binfmt_script.c): a fresh address space with the ELF image, its PT_INTERP
 // dynamic loader, the initial stack and auxv; close-on-exec and signal resets.
-import { AddressSpace, PROT_READ, PROT_WRITE } from "../hw/memory/address-space.js";
-import { fam15hModel, fullModel, LEAF1_EDX } from "../hw/cpu/cpuid.js";
-import { ENOENT, ENOEXEC } from "./errno.js";
-import type { Kernel } from "./kernel.js";
+import { AddressSpace, PROT_READ, PROT_WRITE } from "../../hw/memory/address-space.js";
+import { fam15hModel, fullModel, LEAF1_EDX } from "../../hw/cpu/cpuid.js";
+import { ENOENT, ENOEXEC } from "../errno.js";
+import type { Kernel } from "../kernel.js";
 import {
   AT_BASE, AT_CLKTCK, AT_EGID, AT_ENTRY, AT_EUID, AT_FLAGS, AT_GID, AT_HWCAP, AT_HWCAP2, AT_MINSIGSTKSZ,
   AT_PAGESZ, AT_PHDR, AT_PHENT, AT_PHNUM, AT_SECURE, AT_UID, buildInitialStack,
-} from "./loader/initial-stack.js";
-import { ExecError, loadElf, loadSpan, parseExecutable } from "./loader/load-elf.js";
-import { Mm, type Process, STACK_SIZE, STACK_TOP } from "./process.js";
-import { SIG_IGN } from "./signals.js";
-import type { Task } from "./task.js";
-import { SS_DISABLE } from "./task.js";
-import { hostPathOf } from "./fs/root.js";
+} from "./initial-stack.js";
+import { ExecError, loadElf, loadSpan, parseExecutable } from "./load-elf.js";
+import { Mm, type Process, STACK_SIZE, STACK_TOP } from "../process.js";
+import { SIG_IGN } from "../signals.js";
+import type { Task } from "../task.js";
+import { SS_DISABLE } from "../task.js";
+import { hostPathOf } from "../fs/root.js";
 
 export interface ExecSpec {
   /** Absolute path of the program as the guest sees it (/proc/self/exe, AT_EXECFN). */
