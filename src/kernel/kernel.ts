@@ -19,10 +19,12 @@ export interface KernelOptions {
   lwp: boolean;
   /** Directory every guest path is confined to ("" = the host's /). */
   root: string;
+  /** Report an instruction builder's exception on stderr instead of only raising #UD. */
+  debugTranslate: boolean;
 }
 
 export const DEFAULT_OPTIONS: KernelOptions = {
-  strace: false, seed: 1, hostTime: false, maxInstructions: null, cpu: "full", lwp: true, root: "",
+  strace: false, seed: 1, hostTime: false, maxInstructions: null, cpu: "full", lwp: true, root: "", debugTranslate: false,
 };
 
 /** Virtual time starts here: 2011-10-12T00:00:00Z, the day AMD shipped Bulldozer with LWP. */

@@ -18,6 +18,8 @@ import { exitGroup } from "./sched/exit.js";
 import { QUANTUM } from "./sched/scheduler.js";
 import { dispatch } from "./syscalls/dispatch.js";
 import { traceSpawn } from "./strace/trace.js";
+import { buildErrors } from "../hw/cpu/translate/block.js";
+import type { Insn } from "../hw/cpu/decode.js";
 import type { Task } from "./task.js";
 import { SI_KERNEL } from "./signal/queue.js";
 import { type ExactCounts, LwpProfiler } from "./lwp/profiler.js";
@@ -38,7 +40,8 @@ export class Machine {
   readonly kernel: Kernel;
 
   constructor(host: Host, opts: Partial<KernelOptions> = {}) {
-    this.kernel = new Kernel(host, { ...DEFAULT_OPTIONS, ...opts });
+    const k = (this.kernel = new Kernel(host, { ...DEFAULT_OPTIONS, ...opts }));
+    buildErrors.report = k.opts.debugTranslate ? (i, e) => k.diag(translateError(i, e)) : null;
   }
 
   /** Creates a process running `spec`; throws ExecError with a one-line message. */
@@ -142,6 +145,13 @@ export class Machine {
       }
     }
   }
+}
+
+/** `lwp: cannot translate MNEMONIC at 0x...` (bytes): the builder's message and where it was thrown. */
+function translateError(i: Insn, e: unknown): string {
+  const bytes = [...i.bytes].map((b) => b.toString(16).padStart(2, "0")).join(" ");
+  const what = e instanceof Error ? `${e.message}${e.stack === undefined ? "" : "\n" + e.stack.split("\n").slice(1, 4).join("\n")}` : String(e);
+  return `lwp: cannot translate ${i.name} at 0x${i.ip.toString(16)} (${bytes}), executing it raises #UD: ${what}`;
 }
 
 /** The line a shell prints for a process killed by `sig` (empty for SIGINT/SIGPIPE). */

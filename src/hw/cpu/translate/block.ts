@@ -115,6 +115,12 @@ const udOp: Op = () => {
 };
 
 /**
+ * Where a builder's exception is reported (`lwp run --debug-translate`); null
+ * keeps it a plain #UD. Whoever adds an instruction needs the message.
+ */
+export const buildErrors: { report: ((i: Insn, e: unknown) => void) | null } = { report: null };
+
+/**
  * Builds the closure for one instruction, #UD when no row accepts it. A builder
  * that throws (an operand kind it does not handle) also yields #UD, as a last
  * resort: translation must never crash the emulator.
@@ -126,7 +132,8 @@ export function translateInsn(i: Insn): Op {
   if (i.lock && (r.lock !== true || i.mem === null)) return udOp;
   try {
     return r.build(i) ?? udOp;
-  } catch {
+  } catch (e) {
+    buildErrors.report?.(i, e);
     return udOp;
   }
 }
