@@ -8,7 +8,7 @@ import type { Task } from "../task.js";
 import { setTaskReg, setTaskRip, taskRip } from "../context.js";
 import { type Siginfo, sigbit } from "./queue.js";
 import { EINTR } from "../errno.js";
-import { traceResume } from "../strace/trace.js";
+import { traceResume, traceSignal } from "../strace/trace.js";
 
 const DEFAULT_ACTION: SigAction = { handler: SIG_DFL, flags: 0, restorer: 0, mask: 0n };
 
@@ -22,13 +22,18 @@ export function isIgnored(p: Process, sig: number): boolean {
   return h === SIG_IGN || (h === SIG_DFL && (ignoredByDefault(sig) || stopByDefault(sig)));
 }
 
+/** An ignored signal is dropped at once; strace(1) still shows it (a traced task sees every signal). */
+function discarded(t: Task, si: Siginfo): void {
+  if (t.proc.kernel.opts.strace) traceSignal(t, si);
+}
+
 /**
  * Queues a process-directed signal and wakes a thread that can take it; SIGKILL
  * is the caller's (sendToProcess in deliver.ts ends the process at once).
  */
 export function postToProcess(p: Process, si: Siginfo): void {
   if (!p.live || p.liveTasks().length === 0) return;
-  if (isIgnored(p, si.signo)) return;
+  if (isIgnored(p, si.signo)) return discarded(p.liveTasks()[0]!, si);
   p.sharedPending.add(si);
   const bit = sigbit(si.signo);
   const cands = p.liveTasks();
@@ -40,7 +45,7 @@ export function postToProcess(p: Process, si: Siginfo): void {
 export function postToTask(t: Task, si: Siginfo): void {
   const p = t.proc;
   if (t.exited || !p.live) return;
-  if (isIgnored(p, si.signo)) return;
+  if (isIgnored(p, si.signo)) return discarded(t, si);
   t.pending.add(si);
   if ((t.sigMask & sigbit(si.signo)) === 0n) interrupt(t, si.signo);
 }

@@ -4,7 +4,7 @@
 // column 40, errors as `-1 ENOENT (No such file or directory)`.
 import { ERRNO_NAMES, ERRNO_TEXT } from "../errno.js";
 import type { SysResult } from "../syscalls/abi.js";
-import { type ArgKind, FUTEX_ARGC, FUTEX_OP } from "./kinds.js";
+import { type ArgKind, CLONE_FLAGS, FUTEX_ARGC, FUTEX_OP } from "./kinds.js";
 import { formatStruct } from "./structs.js";
 import { type CallView, formatEnum, formatFlags, formatSigset, hex, ptr, signalName } from "./text.js";
 
@@ -30,6 +30,7 @@ function formatArg(v: CallView, kind: ArgKind, i: number): string {
 
 /** The arguments from..to of a call, comma-separated; open's mode only with O_CREAT/O_TMPFILE. */
 export function formatArgs(v: CallView, kinds: readonly ArgKind[], from: number, to: number): string {
+  if (kinds[0] === CLONE_FLAGS) return from === 0 ? formatClone(v) : "";
   const args: string[] = [];
   if (kinds[1] === FUTEX_OP) to = Math.min(to, FUTEX_ARGC[v.a.int(1) & 0x7f] ?? to);
   for (let i = from; i < to; i++) {
@@ -38,6 +39,20 @@ export function formatArgs(v: CallView, kinds: readonly ArgKind[], from: number,
     args.push(formatArg(v, kind, i));
   }
   return args.join(", ");
+}
+
+const CLONE_PARENT_SETTID = 0x100000, CLONE_CHILD_SETTID = 0x1000000, CLONE_CHILD_CLEARTID = 0x200000, CLONE_SETTLS = 0x80000;
+
+/** clone as strace names its arguments: the stack, the flags (exit signal last), then the pointers the flags use. */
+function formatClone(v: CallView): string {
+  const f = v.a.u32(0);
+  const flags = formatFlags({ kind: "flags", bits: CLONE_FLAGS.bits, zero: "0" }, f & ~0xff);
+  const exit = f & 0xff;
+  const out = [`child_stack=${ptr(v.a.u64(1))}`, `flags=${exit === 0 ? flags : flags === "0" ? signalName(exit) : `${flags}|${signalName(exit)}`}`];
+  if ((f & CLONE_PARENT_SETTID) !== 0) out.push(`parent_tid=${ptr(v.a.u64(2))}`);
+  if ((f & (CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID)) !== 0) out.push(`child_tidptr=${ptr(v.a.u64(3))}`);
+  if ((f & CLONE_SETTLS) !== 0) out.push(`tls=${ptr(v.a.u64(4))}`);
+  return out.join(", ");
 }
 
 /** The text after ` = `: a value, `?` for a call that does not return, or the errno. */

@@ -81,9 +81,10 @@ export const CLONE_FLAGS = flags({
   CLONE_CHILD_SETTID: 0x1000000,
 }, "0", { mask: 0xff, names: SIGNAL_NAMES });
 
+/** In strace's order (its sigact_flags table), which is the order it prints them in. */
 export const SA_FLAGS = flags({
-  SA_NOCLDSTOP: 1, SA_NOCLDWAIT: 2, SA_SIGINFO: 4, SA_RESTORER: 0x04000000, SA_ONSTACK: 0x08000000,
-  SA_RESTART: 0x10000000, SA_NODEFER: 0x40000000, SA_RESETHAND: 0x80000000,
+  SA_RESTORER: 0x04000000, SA_ONSTACK: 0x08000000, SA_RESTART: 0x10000000, SA_NODEFER: 0x40000000,
+  SA_RESETHAND: 0x80000000, SA_SIGINFO: 4, SA_NOCLDSTOP: 1, SA_NOCLDWAIT: 2,
 });
 
 export const WAIT_OPTIONS = flags({

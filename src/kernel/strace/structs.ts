@@ -158,5 +158,6 @@ export function formatStruct(v: CallView, kind: SimpleKind, i: number): string {
   const at = v.a.u64(i);
   if (at === 0) return "NULL";
   if (OUTPUT.has(kind) && !succeeded(v)) return ptr(at);
+  if (kind === "wstatus" && v.r === 0) return ptr(at); // WNOHANG and no child ended: nothing written
   return safe(() => decode(v, kind, at, i), hex(at));
 }

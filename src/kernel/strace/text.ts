@@ -93,7 +93,8 @@ export function formatEnum(k: EnumKind, v: number): string {
 }
 
 export function signalName(sig: number): string {
-  return SIGNAL_NAMES[sig] ?? (sig >= 32 && sig <= 64 ? `SIGRT_${sig - 32}` : String(sig));
+  if (sig === 32) return "SIGRTMIN";
+  return SIGNAL_NAMES[sig] ?? (sig > 32 && sig <= 64 ? `SIGRT_${sig - 32}` : String(sig));
 }
 
 export interface CallView {

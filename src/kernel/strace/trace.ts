@@ -49,7 +49,8 @@ export function traceCall(k: Kernel, t: Task, row: SyscallRow, a: SyscallArgs, r
     let split = row.args.findIndex((kind) => isOutput(kind));
     if (split < 0) split = row.args.length;
     const head = formatArgs({ t, a, r: null }, row.args, 0, split);
-    t.trace = { row, a, split, head: `${pre}${row.name}(${head}${head === "" ? "" : ", "}<unfinished ...>` };
+    const sep = split < row.args.length ? (head === "" ? " " : ",  ") : head === "" ? "" : " ";
+    t.trace = { row, a, split, head: `${pre}${row.name}(${head}${sep}<unfinished ...>` };
     let waiting = open.get(k);
     if (waiting === undefined) open.set(k, (waiting = new Set()));
     waiting.add(t);
@@ -107,7 +108,10 @@ export function traceSignal(t: Task, si: Siginfo): void {
   if (fault) fields.push(`si_addr=${si.addr === 0 ? "NULL" : "0x" + si.addr!.toString(16)}`);
   else if (si.pid !== undefined) {
     fields.push(`si_pid=${si.pid}`, `si_uid=${si.uid ?? 0}`);
-    if (si.status !== undefined) fields.push(`si_status=${si.status}`);
+    if (si.status !== undefined) {
+      const killed = si.signo === 17 && si.code !== 1; // CLD_KILLED, CLD_DUMPED: the status is a signal
+      fields.push(`si_status=${killed ? signalName(si.status) : si.status}`, "si_utime=0", "si_stime=0");
+    }
   }
   emit(k, `${prefix(k, t)}--- ${signalName(si.signo)} {${fields.join(", ")}} ---`);
 }
