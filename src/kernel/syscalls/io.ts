@@ -4,13 +4,13 @@
 // positioned I/O, lseek, pipes, dup, fcntl and the two terminal ioctls.
 import { EAGAIN, EBADF, EFAULT, EINVAL, EISDIR, ENOTDIR, ENOTTY, EPIPE, ESPIPE } from "../errno.js";
 import { openSynthetic } from "../fs/synthetic.js";
-import { HostFile, PipeBuffer, PipeEnd, S_IFBLK, S_IFDIR, S_IFMT, S_IFREG } from "../fs/files.js";
+import { HostFile, type OpenFile, PipeBuffer, PipeEnd, S_IFBLK, S_IFDIR, S_IFMT, S_IFREG } from "../fs/files.js";
 import { sendToTask } from "../signal/deliver.js";
 import { SI_USER } from "../signal/queue.js";
 import { SIGPIPE } from "../signals.js";
 import type { Task } from "../task.js";
 import { MAX_RW_COUNT, copyInIovecs, copyOut, putU32, readablePrefix, tryAccess, writablePrefix } from "../usercopy.js";
-import { USER_LIMIT } from "../../hw/memory/address-space.js";
+import { PAGE_SIZE, USER_LIMIT } from "../../hw/memory/address-space.js";
 import { type SyscallArgs, type SysResult, SyscallArgs as Args, block, check, fail } from "./abi.js";
 import { AT_FDCWD, fileOf, hostPath, hostFileOf, pathAt } from "./util.js";
 
@@ -69,6 +69,17 @@ function accessOk(addr: number, len: number): void {
 }
 
 /**
+ * A pipe moves whole page-sized buffers (fs/pipe.c): a copy that faults inside
+ * one fails unless earlier buffers went through, so of a partly accessible
+ * range only whole pages count. Files move the accessible prefix (filemap_read,
+ * generic_perform_write).
+ */
+function usable(f: OpenFile, accessible: number, wanted: number): number {
+  if (!(f instanceof PipeEnd) || accessible >= wanted) return accessible;
+  return accessible - (accessible % PAGE_SIZE);
+}
+
+/**
  * Reads into [addr, addr+len): the bytes up to the first unwritable page are
  * transferred (a short count), EFAULT only when none can be.
  */
@@ -76,9 +87,13 @@ function readIo(t: Task, fd: number, addr: number, len: number, pos: number | nu
   const f = fileOf(t, fd);
   if (f instanceof HostFile && f.isDir) return -EISDIR;
   accessOk(addr, len);
-  const want = Math.min(len, MAX_RW_COUNT, MAX_IO);
+  let want = Math.min(len, MAX_RW_COUNT, MAX_IO);
   if (want === 0) return 0;
-  const room = writablePrefix(t.proc.mem, addr, want);
+  if (f instanceof PipeEnd && !f.writable) {
+    if (f.pipe.chunks.length === 0) return f.read(new Uint8Array(0)); // EOF or EAGAIN, before any copy
+    want = Math.min(want, f.pipe.size);
+  }
+  const room = usable(f, writablePrefix(t.proc.mem, addr, want), want);
   if (room === 0) return -EFAULT;
   const buf = new Uint8Array(room);
   const n = f.read(buf, pos);
@@ -92,7 +107,7 @@ function writeIo(t: Task, fd: number, addr: number, len: number, pos: number | n
   accessOk(addr, len);
   const want = Math.min(len, MAX_RW_COUNT, MAX_IO);
   if (want === 0) return 0;
-  const n = readablePrefix(t.proc.mem, addr, want);
+  const n = usable(f, readablePrefix(t.proc.mem, addr, want), want);
   if (n === 0) return -EFAULT;
   return sigpipe(t, f.write(t.proc.mem.readBytes(addr, n), pos));
 }
