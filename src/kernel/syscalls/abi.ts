@@ -43,11 +43,6 @@ export class SyscallArgs {
     return this.u64(i);
   }
 
-  /** The whole register exactly. */
-  big(i: number): bigint {
-    return (BigInt(this.halves[2 * i + 1]! >>> 0) << 32n) | BigInt(this.halves[2 * i]! >>> 0);
-  }
-
   /** Arguments given as Numbers (a call implemented through another, e.g. creat -> openat). */
   static of(...v: number[]): SyscallArgs {
     const h = new Int32Array(12);
@@ -82,11 +77,6 @@ export function block(blocker: Blocker): Block {
 }
 
 export const NO_RETURN: NoReturn = Object.freeze({ kind: "noReturn" });
-
-/** -errno as a return value: `return errno(EINVAL)` reads as the manual page does. */
-export function errno(e: number): number {
-  return -e;
-}
 
 /**
  * A failed call deep inside a helper: thrown, and turned into the call's -errno by
