@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // The x86-64 user-mode CPU: architectural state, a translation cache of basic
 // blocks (decoded once by iced-x86, executed as pre-resolved closures), and
-// the run loop that returns an Exit to whoever drives it (design.md "CPU decisions").
+// the run loop that returns an Exit to whoever drives it (docs/architecture.md "The run loop").
 import { AddressSpace, MemoryFault, PAGE_SIZE, ACCESS_EXEC } from "../memory/address-space.js";
 import { Flags } from "./flags.js";
 import type { PhysMem } from "../memory/phys.js";
@@ -12,7 +12,7 @@ import {
 import { type Block, translateBlock } from "./translate/block.js";
 import { type CpuModel, fullModel } from "./cpuid.js";
 import { LWP_RELOAD, LWP_TRAP, LwpUnit, type LwpOptions } from "../lwp/unit.js";
-import { afterFastBlock, chargePartial, fastPathOk, finish, runBlock } from "../lwp/exec.js";
+import { afterFastBlock, chargePartial, fastPathOk, finish, runBlock } from "../lwp/counting.js";
 import { EV } from "../lwp/events.js";
 import { readLwpMsr, writeLwpMsr } from "../lwp/msr.js";
 import "../lwp/xstate.js"; // registers XSAVE component 62
@@ -20,10 +20,9 @@ import type { CpuProbes } from "./probes.js";
 import { Jit } from "../jit/jit.js";
 import { compilable } from "../jit/region.js";
 
-/** Standard XCR0 bits we implement (x87 | SSE); LWP (bit 62) is in xcr0Hi bit 30. */
+/** Standard XCR0 bits we implement (x87 | SSE); LWP (bit 62) is XCR0_HI_LWP of src/hw/lwp/unit.ts. */
 export const XCR0_X87 = 1;
 export const XCR0_SSE = 2;
-export const XCR0_HI_LWP = 1 << 30;
 
 /**
  * Execution tiers (docs/architecture.md "Tiers"): 1 runs blocks of closures only;
@@ -195,7 +194,7 @@ export class Cpu {
   }
 
   /**
-   * No LWP counting, or LWP events 2–6 through src/hw/lwp/exec.ts: blocks where no
+   * No LWP counting, or LWP events 2–6 through src/hw/lwp/counting.ts: blocks where no
    * counter crosses zero run at full speed and are charged afterwards, the others
    * are stepped. The configuration changes only at LLWPCB/XRSTOR (which end their
    * block by throwing) or in the LWP code, so it is re-checked only there.

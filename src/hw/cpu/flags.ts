@@ -15,12 +15,12 @@ export const OF = 1 << 11;
 export const AC = 1 << 18;
 export const NT = 1 << 14;
 export const ID = 1 << 21;
-export const ARITH_MASK = CF | PF | AF | ZF | SF | OF;
+const ARITH_MASK = CF | PF | AF | ZF | SF | OF;
 /** Flags user code may change with POPF (IOPL/IF/VM/RF stay as the kernel set them; NT is kept, as on the host). */
-export const USER_WRITABLE = ARITH_MASK | TF | DF | NT | AC | ID;
+const USER_WRITABLE = ARITH_MASK | TF | DF | NT | AC | ID;
 
 /** Flag-producing operation kinds. */
-export const K_EAGER = 0; // fr holds materialised arithmetic flags
+const K_EAGER = 0; // fr holds materialised arithmetic flags
 export const K_ADD = 1;
 export const K_ADC = 2;
 export const K_SUB = 3;
@@ -28,9 +28,9 @@ export const K_SBB = 4;
 export const K_LOGIC = 5;
 export const K_INC = 6;
 export const K_DEC = 7;
-export const K_NEG = 8;
+const K_NEG = 8;
 /** SF/ZF/PF from the result; CF, OF and AF given explicitly in `aux` (shifts, multiplies, bit ops). */
-export const K_RESULT = 9;
+const K_RESULT = 9;
 
 const PARITY = new Uint8Array(256);
 for (let i = 0; i < 256; i++) {
@@ -62,9 +62,7 @@ function ultPair(alo: number, ahi: number, blo: number, bhi: number, sz: number)
  * keeps the flags (src/hw/jit): the interpreter's Flags object is copied to it on
  * entry to translated code and back on exit (`save`, `load`).
  */
-export const FL_KIND = 0, FL_SIZE = 1, FL_A = 2, FL_AH = 3, FL_B = 4, FL_BH = 5, FL_R = 6, FL_RH = 7, FL_AUX = 8, FL_OTHER = 9;
-/** Bytes the record takes. */
-export const FLAGS_BYTES = 40;
+const FL_KIND = 0, FL_SIZE = 1, FL_A = 2, FL_AH = 3, FL_B = 4, FL_BH = 5, FL_R = 6, FL_RH = 7, FL_AUX = 8, FL_OTHER = 9;
 
 export class Flags {
   kind = K_EAGER;

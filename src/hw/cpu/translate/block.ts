@@ -38,14 +38,14 @@ export class Block {
   ) {
     const last = insns[insns.length - 1];
     this.lastIp = last?.ip ?? start;
-    this.lwpKind = last === undefined ? 0 : LWP_STATE_INSNS.has(last.name) ? LWP_STATE_BLOCK : branchClassOf(last.flow, last.branchTarget);
+    this.lwpKind = last === undefined ? 0 : LWP_STATE_INSNS.has(last.name) ? LWP_STATE_BLOCK : branchClassOf(last);
     this.lwpWeight = this.lwpKind === LWP_STATE_BLOCK ? 0x7fffffff : this.lwpKind !== 0 ? 1 : 0;
     this.length = ops.length;
     this.quickLength = this.lwpKind === LWP_STATE_BLOCK ? 2 ** 52 : this.length;
   }
 
   /**
-   * For the LWP unit (src/hw/lwp/exec.ts): the event-3 branch class of the last
+   * For the LWP unit (src/hw/lwp/counting.ts): the event-3 branch class of the last
    * instruction (0 = not a branch), or LWP_STATE_BLOCK.
    */
   readonly lwpKind: number;
@@ -121,6 +121,12 @@ export const udOp: Op = () => {
 };
 
 /**
+ * Where a builder's exception is reported (`lwp run --debug-translate`); null
+ * keeps it a plain #UD. Whoever adds an instruction needs the message.
+ */
+export const buildErrors: { report: ((i: Insn, e: unknown) => void) | null } = { report: null };
+
+/**
  * Builds the closure for one instruction, #UD when no row accepts it. A builder
  * that throws (an operand kind it does not handle) also yields #UD, as a last
  * resort: translation must never crash the emulator.
@@ -132,7 +138,8 @@ export function translateInsn(i: Insn): Op {
   if (i.lock && (r.lock !== true || i.mem === null)) return udOp;
   try {
     return r.build(i) ?? udOp;
-  } catch {
+  } catch (e) {
+    buildErrors.report?.(i, e);
     return udOp;
   }
 }
