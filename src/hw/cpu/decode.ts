@@ -18,7 +18,7 @@ const RC_OTHER = 5;
 export const OK_REG = 0;
 export const OK_IMM = 1;
 export const OK_MEM = 2;
-const OK_BRANCH = 3;
+export const OK_BRANCH = 3;
 /** Implicit string-instruction memory operands ([rsi], [rdi]). */
 const OK_STRMEM = 4;
 

@@ -20,7 +20,7 @@ const ARITH_MASK = CF | PF | AF | ZF | SF | OF;
 const USER_WRITABLE = ARITH_MASK | TF | DF | NT | AC | ID;
 
 /** Flag-producing operation kinds. */
-const K_EAGER = 0; // fr holds materialised arithmetic flags
+export const K_EAGER = 0; // fr holds materialised arithmetic flags
 export const K_ADD = 1;
 export const K_ADC = 2;
 export const K_SUB = 3;
@@ -28,9 +28,9 @@ export const K_SBB = 4;
 export const K_LOGIC = 5;
 export const K_INC = 6;
 export const K_DEC = 7;
-const K_NEG = 8;
+export const K_NEG = 8;
 /** SF/ZF/PF from the result; CF, OF and AF given explicitly in `aux` (shifts, multiplies, bit ops). */
-const K_RESULT = 9;
+export const K_RESULT = 9;
 
 const PARITY = new Uint8Array(256);
 for (let i = 0; i < 256; i++) {
@@ -62,7 +62,7 @@ function ultPair(alo: number, ahi: number, blo: number, bhi: number, sz: number)
  * keeps the flags (src/hw/jit): the interpreter's Flags object is copied to it on
  * entry to translated code and back on exit (`save`, `load`).
  */
-const FL_KIND = 0, FL_SIZE = 1, FL_A = 2, FL_AH = 3, FL_B = 4, FL_BH = 5, FL_R = 6, FL_RH = 7, FL_AUX = 8, FL_OTHER = 9;
+export const FL_KIND = 0, FL_SIZE = 1, FL_A = 2, FL_AH = 3, FL_B = 4, FL_BH = 5, FL_R = 6, FL_RH = 7, FL_AUX = 8, FL_OTHER = 9;
 
 export class Flags {
   kind = K_EAGER;
