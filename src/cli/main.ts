@@ -3,7 +3,8 @@
 // The `lwp` command: a table of subcommands (perf's commands[]) and a main
 // that turns every user error into one line on stderr and a non-zero exit.
 import { CliError, RUN_OPTIONS, runProgram } from "./run-command.js";
-import { tiersFromEnv } from "./tiers.js";
+import { tiersFromEnv, wasmBaselineOnly } from "./tiers.js";
+import { JIT_TOTALS } from "../hw/jit/jit.js";
 import { type OptionRow, UsageError, helpText, parseOptions } from "./options.js";
 import { REPORT_OPTIONS, reportCommand } from "./report-command.js";
 import { RECORD_OPTIONS, STAT_OPTIONS, recordCommand, statCommand } from "./record-command.js";
@@ -36,6 +37,8 @@ function usage(): string {
 
 function main(argv: string[]): number {
   tiersFromEnv(process.env);
+  wasmBaselineOnly();
+  if (process.env["LWP_STATS"] === "1") process.on("exit", () => process.stderr.write(`lwp: jit ${JSON.stringify(JIT_TOTALS)}\n`));
   const [name, ...args] = argv;
   if (name === undefined || name === "--help" || name === "-h" || name === "help") {
     process.stdout.write(usage());
