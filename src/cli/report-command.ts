@@ -9,7 +9,7 @@ import { formatSpeedscope } from "../tools/export/speedscope.js";
 import { formatFolded, formatPerfScript } from "../tools/export/text-formats.js";
 import { formatHtml } from "../tools/report/html.js";
 import { formatReportJson, formatReportText } from "../tools/report/report-text.js";
-import { EVENT_OPTION, HELP_OPTION, INPUT_OPTION, choice, emit, eventFilter, inputPath, loadSession } from "./profile-input.js";
+import { EVENT_OPTION, HELP_OPTION, INPUT_OPTION, SYMBOL_OPTIONS, choice, emit, eventFilter, inputPath, loadSession } from "./profile-input.js";
 import { type OptionRow, type Parsed, UsageError } from "./options.js";
 
 export const REPORT_FORMATS = ["text", "json", "folded", "pprof", "speedscope", "callgrind", "perf-script"] as const;
@@ -20,7 +20,7 @@ export const REPORT_OPTIONS: readonly OptionRow[] = [
   { name: "stdio", help: "text report on stdout (the default)" },
   { name: "sort", short: "s", arg: "KEY", help: `histogram key: ${SORT_KEYS.join(", ")} (default symbol)` },
   { name: "format", short: "F", arg: "FMT", help: `output format: ${REPORT_FORMATS.join(", ")} (default text); folded and perf-script carry one event (the first of -e, else the first sampled)` },
-  EVENT_OPTION,
+  EVENT_OPTION, ...SYMBOL_OPTIONS,
   { name: "output", short: "o", arg: "FILE", help: "write the output to FILE instead of stdout" },
   { name: "html", arg: "FILE", help: "also write a self-contained offline HTML report to FILE" },
   HELP_OPTION,
@@ -54,7 +54,7 @@ export function reportCommand(opts: Parsed, rest: string[]): number {
   const out = opts.get("output");
   const html = opts.get("html");
   const path = inputPath(opts);
-  const s = loadSession(path);
+  const s = loadSession(path, opts);
   if (typeof html === "string") emit(formatHtml(s, `lwp report: ${path}`), html);
   const wantsMain = typeof html !== "string" || opts.has("format") || opts.has("stdio") || opts.has("output");
   if (wantsMain) emit(render(s, format, opts, events), typeof out === "string" ? out : undefined);

@@ -27,7 +27,7 @@ export function copyMm(mm: Mm): Mm {
     const pg = mm.mem.pageAt(pn)!;
     mem.setPage(pn, new Page(pg.prot, pg.materialised ? pg.data.slice() : null));
   }
-  const out = new Mm(mem, mm.cpu.model);
+  const out = new Mm(mem, mm.cpu.model, mm.cpu.lwp.random);
   out.brk = mm.brk;
   out.brkStart = mm.brkStart;
   out.mappings.push(...mm.mappings.map((m) => ({ ...m })));

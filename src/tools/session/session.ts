@@ -9,6 +9,8 @@ import type { LwpDataFile } from "../format/reader.js";
 import type { LwpMap, LwpMeta } from "../format/writer.js";
 import type { Inflate } from "../symbols/dwarf-line.js";
 import { Symbolizer, type ResolvedFrame } from "../symbols/symbolizer.js";
+import { DEFAULT_DEBUG_DIRS, type DebugFile, type DebugSearch, findDebugFile } from "../symbols/debuginfo.js";
+import { readBuildId } from "../../common/elf/notes.js";
 
 /** A resolved stack frame with its address (for callers, the return address). */
 export interface Frame extends ResolvedFrame {
@@ -67,14 +69,18 @@ export interface Session {
   readonly resolve: (pid: number, addr: number) => Frame;
   /** The bytes of a mapped file, as the loader gave them (cached). */
   readonly fileBytes: (path: string) => Uint8Array | undefined;
+  /** Things the user should know (a file rebuilt since recording), one line each. */
+  readonly warnings: readonly string[];
 }
 
-/** Returns a DSO's bytes by path, or undefined when it cannot be read. */
-export type ElfLoader = (path: string) => Uint8Array | undefined;
+/** Returns a DSO's bytes by path, or why it cannot be read (a one-line reason, or undefined). */
+export type ElfLoader = (path: string) => Uint8Array | string | undefined;
 
 export interface SessionOptions {
   readonly demangle?: boolean;
   readonly inflate?: Inflate;
+  /** Where separate debug files live (default /usr/lib/debug). */
+  readonly debugDirs?: readonly string[];
 }
 
 const basename = (p: string): string => p.slice(p.lastIndexOf("/") + 1) || p;
@@ -85,19 +91,54 @@ export function isUnresolved(f: ResolvedFrame): boolean {
 }
 
 class DsoCache {
-  private readonly bytes = new Map<string, Uint8Array | undefined>();
-  constructor(private readonly load: ElfLoader) {}
-  get(path: string): Uint8Array | undefined {
+  private readonly bytes = new Map<string, Uint8Array | string | undefined>();
+  private readonly debugs = new Map<string, DebugFile | undefined>();
+  /** Paths whose file has another build-id than the one recorded. */
+  readonly mismatched = new Map<string, string>();
+  constructor(private readonly load: ElfLoader, private readonly search: DebugSearch) {}
+
+  private raw(path: string): Uint8Array | string | undefined {
     if (!this.bytes.has(path)) this.bytes.set(path, path.startsWith("[") ? undefined : this.load(path));
     return this.bytes.get(path);
   }
+
+  get(path: string): Uint8Array | undefined {
+    const b = this.raw(path);
+    return typeof b === "string" || this.mismatched.has(path) ? undefined : b;
+  }
+
+  /** Checks the file against the build-id recorded for it; a mismatch is remembered (and its symbols not used). */
+  check(path: string, recorded: string): void {
+    const b = this.raw(path);
+    if (recorded === "" || b === undefined || typeof b === "string" || this.mismatched.has(path)) return;
+    let now: string | undefined;
+    try { now = readBuildId(ElfFile.parse(b)); } catch { now = undefined; }
+    if (now !== undefined && now !== recorded) this.mismatched.set(path, now);
+  }
+
+  /** The separate debug file for `path`, found by the recorded build-id or the file's debuglink. */
+  debug(path: string, recorded: string): DebugFile | undefined {
+    if (path.startsWith("[")) return undefined;
+    if (!this.debugs.has(path)) {
+      const b = this.get(path);
+      let elf: ElfFile | undefined;
+      try { elf = b === undefined ? undefined : ElfFile.parse(b); } catch { elf = undefined; }
+      const load = (p: string): Uint8Array | undefined => { const x = this.load(p); return typeof x === "string" ? undefined : x; };
+      this.debugs.set(path, findDebugFile(path, elf, recorded, load, this.search));
+    }
+    return this.debugs.get(path);
+  }
+
   /** Why a module gives no symbols. */
   reason(path: string): string {
-    const b = this.get(path);
+    const raw = this.raw(path);
     if (path.startsWith("[")) return "pseudo mapping, no file";
-    if (b === undefined) return "file not readable";
+    const now = this.mismatched.get(path);
+    if (now !== undefined) return `build-id mismatch: the file was rebuilt or replaced since recording (now ${now})`;
+    if (typeof raw === "string") return raw;
+    if (raw === undefined) return "file not readable";
     try {
-      const elf = ElfFile.parse(b);
+      const elf = ElfFile.parse(raw);
       return SymbolTable.fromElf(elf).functions.length === 0 ? "no .symtab or .dynsym functions" : "address outside every symbol";
     } catch (e) {
       return `not a usable ELF file (${(e as Error).message})`;
@@ -111,8 +152,12 @@ function symbolizers(maps: readonly LwpMap[], dsos: DsoCache, opts: SessionOptio
   const out = new Map<number, Symbolizer>();
   for (const [pid, list] of byPid) {
     const mappings = list.map((m) => {
+      dsos.check(m.path, m.buildId);
       const elf = dsos.get(m.path);
-      return { start: m.start, end: m.end, pgoff: m.pgoff, path: m.path, ...(elf === undefined ? {} : { elf }) };
+      const debug = dsos.debug(m.path, m.buildId);
+      // A replaced file: its own bytes are not used, but a debug file of the recorded build-id is (it has the layout).
+      const bytes = elf ?? (dsos.mismatched.has(m.path) ? debug?.bytes : undefined);
+      return { start: m.start, end: m.end, pgoff: m.pgoff, path: m.path, ...(bytes === undefined ? {} : { elf: bytes }), ...(debug === undefined ? {} : { debug: debug.bytes }) };
     });
     out.set(pid, new Symbolizer(mappings, opts));
   }
@@ -153,7 +198,7 @@ function unsymbolizedModules(samples: readonly Sample[], dsos: DsoCache): Unsymb
 
 /** Builds the session: decodes every SAMPLE, attributes it to its thread and symbolizes its stack. */
 export function openSession(data: LwpDataFile, load: ElfLoader, opts: SessionOptions = {}): Session {
-  const dsos = new DsoCache(load);
+  const dsos = new DsoCache(load, { debugDirs: opts.debugDirs ?? DEFAULT_DEBUG_DIRS });
   const syms = symbolizers(data.maps, dsos, opts);
   const threadOf = new Map(data.threads.map((t) => [t.tid, t]));
   const decoded = data.samples.map((s) => decodeRecord(s.record));
@@ -182,5 +227,7 @@ export function openSession(data: LwpDataFile, load: ElfLoader, opts: SessionOpt
     hasCallchains: data.samples.some((s) => s.callchain.length > 0),
     resolve: (pid, addr) => resolveStack(syms.get(pid), addr, [])[0]!,
     fileBytes: (path) => dsos.get(path),
+    warnings: [...dsos.mismatched].map(([path, now]) =>
+      `${path} was rebuilt or replaced since recording (build-id ${data.maps.find((m) => m.path === path)?.buildId ?? "?"}, now ${now}): its symbols are not used`),
   };
 }

@@ -3,9 +3,11 @@
 // steps of profiler-tools.md §4.3: mapping, file offset, PT_LOAD vaddr, symbol
 // table, .debug_line; cached per address and per DSO.
 import { ElfFile } from "../../common/elf/elf.js";
-import { SymbolTable } from "../../common/elf/symbols.js";
+import { SymbolTable, readSymbols } from "../../common/elf/symbols.js";
 import { demangle } from "./demangle.js";
 import { LineTable, type Inflate } from "./dwarf-line.js";
+import { type FdeRange, findRange, readFdeRanges } from "./eh-frame.js";
+import { type PltStub, readPltStubs } from "./plt.js";
 
 /** One executable mapping of the profiled process (as in MAPS of an lwpdata file). */
 export interface SymbolizerMapping {
@@ -18,6 +20,8 @@ export interface SymbolizerMapping {
   readonly path: string;
   /** The file's ELF bytes, when available. */
   readonly elf?: Uint8Array;
+  /** Its separate debug file (symbols, DWARF), when one was found. */
+  readonly debug?: Uint8Array;
 }
 
 /** A resolved frame. `symbol` is never "[unknown]": it falls back to "dso+0xoffset". */
@@ -42,6 +46,8 @@ interface Dso {
   readonly elf?: ElfFile;
   readonly symbols?: SymbolTable;
   readonly lines?: LineTable;
+  readonly plt?: readonly PltStub[];
+  readonly fdes?: readonly FdeRange[];
 }
 
 const basename = (p: string): string => p.slice(p.lastIndexOf("/") + 1) || p;
@@ -50,7 +56,7 @@ const hex = (n: number): string => `0x${n.toString(16)}`;
 /** Resolves addresses of one process; results are cached per address. */
 export class Symbolizer {
   private readonly maps: readonly SymbolizerMapping[];
-  private readonly dsos = new Map<Uint8Array, Dso>();
+  private readonly dsos = new Map<SymbolizerMapping["elf"], Dso>();
   private readonly cache = new Map<number, ResolvedFrame>();
 
   constructor(mappings: readonly SymbolizerMapping[], private readonly options: SymbolizerOptions = {}) {
@@ -85,7 +91,7 @@ export class Symbolizer {
     if (m.elf === undefined) return {};
     let d = this.dsos.get(m.elf);
     if (d === undefined) {
-      d = loadDso(m.elf, this.options.inflate);
+      d = loadDso(m.elf, m.debug, this.options.inflate);
       this.dsos.set(m.elf, d);
     }
     return d;
@@ -101,33 +107,38 @@ export class Symbolizer {
     if (vaddr === undefined) return fallback;
     const sym = dso.symbols?.lookup(vaddr);
     const pos = lookupLine(dso, vaddr);
-    const base = sym === undefined
-      ? fallback
-      : { dso: m.path, symbol: this.options.demangle === false ? sym.name : demangle(sym.name), offset: sym.offset };
+    let base: ResolvedFrame = fallback;
+    if (sym !== undefined) base = { dso: m.path, symbol: this.options.demangle === false ? sym.name : demangle(sym.name), offset: sym.offset };
+    else {
+      const plt = dso.plt === undefined ? undefined : findRange(dso.plt, vaddr) as PltStub | undefined;
+      const fde = plt === undefined && dso.fdes !== undefined ? findRange(dso.fdes, vaddr) : undefined;
+      if (plt !== undefined) base = { dso: m.path, symbol: plt.name, offset: vaddr - plt.start };
+      else if (fde !== undefined) base = { dso: m.path, symbol: `${basename(m.path)}+${hex(fileOffset - (vaddr - fde.start))} [stripped]`, offset: vaddr - fde.start };
+    }
     return pos === undefined ? base : { ...base, file: pos.file, line: pos.line };
   }
 }
 
-function loadDso(bytes: Uint8Array, inflate: Inflate | undefined): Dso {
-  let elf: ElfFile;
-  try {
-    elf = ElfFile.parse(bytes);
-  } catch {
-    return {};
-  }
-  let symbols: SymbolTable | undefined;
-  try {
-    symbols = SymbolTable.fromElf(elf);
-  } catch {
-    symbols = undefined;
-  }
-  let lines: LineTable | undefined;
-  try {
-    lines = LineTable.fromElf(elf, inflate);
-  } catch {
-    lines = undefined; // bad or unsupported DWARF: symbols still work
-  }
-  return { elf, ...(symbols === undefined ? {} : { symbols }), ...(lines === undefined ? {} : { lines }) };
+function attempt<T>(f: () => T): T | undefined {
+  try { return f(); } catch { return undefined; }
+}
+
+/** Symbols of the file and of its debug file (which has the full .symtab), PLT stubs, FDEs, lines. */
+function loadDso(bytes: Uint8Array, debugBytes: Uint8Array | undefined, inflate: Inflate | undefined): Dso {
+  const elf = attempt(() => ElfFile.parse(bytes));
+  if (elf === undefined) return {};
+  const debug = debugBytes === undefined ? undefined : attempt(() => ElfFile.parse(debugBytes));
+  const symbols = attempt(() => new SymbolTable([
+    ...readSymbols(elf, ".symtab"), ...readSymbols(elf, ".dynsym"), ...(debug === undefined ? [] : readSymbols(debug, ".symtab")),
+  ], debug?.sections ?? elf.sections));
+  // Bad or unsupported DWARF: symbols still work. Prefer the debug file's lines.
+  const lines = (debug === undefined ? undefined : attempt(() => LineTable.fromElf(debug, inflate))) ?? attempt(() => LineTable.fromElf(elf, inflate));
+  const plt = attempt(() => readPltStubs(elf));
+  const fdes = attempt(() => readFdeRanges(elf));
+  return {
+    elf, ...(symbols === undefined ? {} : { symbols }), ...(lines === undefined ? {} : { lines }),
+    ...(plt === undefined ? {} : { plt }), ...(fdes === undefined ? {} : { fdes }),
+  };
 }
 
 function lookupLine(dso: Dso, vaddr: number): { file: string; line: number } | undefined {
