@@ -3,7 +3,7 @@
 import { primaryEvent, histogram } from "../tools/session/aggregate.js";
 import { AnnotateError, formatAnnotate } from "../tools/report/annotate.js";
 import { formatDiff } from "../tools/report/diff.js";
-import { formatScript } from "../tools/report/script.js";
+import { SCRIPT_FIELDS, type ScriptField, formatScript, parseScriptFields } from "../tools/report/script.js";
 import { CliError } from "./run-command.js";
 import { EVENT_OPTION, HELP_OPTION, INPUT_OPTION, SYMBOL_OPTIONS, choice, emit, eventFilter, inputPath, loadSession } from "./profile-input.js";
 import { type OptionRow, type Parsed, UsageError } from "./options.js";
@@ -14,7 +14,11 @@ export const ANNOTATE_OPTIONS: readonly OptionRow[] = [
   HELP_OPTION,
 ];
 
-export const SCRIPT_OPTIONS: readonly OptionRow[] = [INPUT_OPTION, EVENT_OPTION, ...SYMBOL_OPTIONS, HELP_OPTION];
+export const SCRIPT_OPTIONS: readonly OptionRow[] = [
+  INPUT_OPTION, EVENT_OPTION,
+  { name: "fields", short: "F", arg: "LIST", help: `fields to print: ${SCRIPT_FIELDS.join(",")} (+f,-f to change the default set)` },
+  ...SYMBOL_OPTIONS, HELP_OPTION,
+];
 
 export const DIFF_OPTIONS: readonly OptionRow[] = [EVENT_OPTION, ...SYMBOL_OPTIONS, HELP_OPTION];
 
@@ -42,7 +46,10 @@ export function annotateCommand(opts: Parsed, rest: string[]): number {
 export function scriptCommand(opts: Parsed, rest: string[]): number {
   if (rest.length > 0) throw new UsageError(`Unexpected argument: ${rest[0]!}`);
   const events = eventFilter(opts);
-  emit(formatScript(loadSession(inputPath(opts), opts), events), undefined);
+  const spec = opts.get("fields");
+  let fields: ScriptField[] | undefined;
+  try { fields = typeof spec === "string" ? parseScriptFields(spec) : undefined; } catch (e) { throw new UsageError((e as Error).message); }
+  emit(formatScript(loadSession(inputPath(opts), opts), events, fields), undefined);
   return 0;
 }
 

@@ -50,7 +50,7 @@ class Tables {
       const id = this.functions.size + 1;
       w.uint(FUNCTION.id, id);
       w.uint(FUNCTION.name, this.str.id(f.symbol));
-      w.uint(FUNCTION.systemName, this.str.id(f.symbol));
+      w.uint(FUNCTION.systemName, this.str.id(f.mangled ?? f.symbol));
       w.uint(FUNCTION.filename, this.str.id(f.file ?? f.dso));
       e = { id, w };
       this.functions.set(key, e);
@@ -109,12 +109,14 @@ export function encodeProfile(s: Session): Uint8Array {
   const str = new Strings();
   const p = new ProtoWriter();
   const events = s.events.filter((e) => e.samples > 0);
-  for (const e of events) p.message(PROFILE.sampleType, valueType(str, e.event.name, "events"));
+  // perf's pprof converters' shape: a sample count, then each event's estimated count.
+  p.message(PROFILE.sampleType, valueType(str, "samples", "count"));
+  for (const e of events) p.message(PROFILE.sampleType, valueType(str, e.event.name, "count"));
   const tables = new Tables(str, s);
   for (const smp of s.samples) {
     const w = new ProtoWriter();
     w.packed(SAMPLE.locationId, smp.stack.map((f) => tables.locationId(smp.pid, f)));
-    w.packed(SAMPLE.value, events.map((e) => (e.event.id === smp.event.eventId ? smp.period : 0)));
+    w.packed(SAMPLE.value, [1, ...events.map((e) => (e.event.id === smp.event.eventId ? Math.round(smp.period) : 0))]);
     w.message(SAMPLE.label, label(str, "thread", `${smp.comm} ${smp.pid}/${smp.tid}`));
     w.message(SAMPLE.label, label(str, "tid", smp.tid));
     p.message(PROFILE.sample, w);
@@ -124,8 +126,8 @@ export function encodeProfile(s: Session): Uint8Array {
   for (const { w } of tables.functions.values()) p.message(PROFILE.function, w);
   const first = events[0];
   if (first !== undefined) {
-    p.message(PROFILE.periodType, valueType(str, first.event.name, "events"));
-    p.uint(PROFILE.period, first.interval);
+    p.message(PROFILE.periodType, valueType(str, first.event.name, "count"));
+    p.uint(PROFILE.period, Math.round(first.period));
   }
   p.packed(PROFILE.comment, [str.id(`lwp seed=${s.meta.seed} cpu=${s.meta.cpuModel}`), str.id(`precise: exact IP (no skid); lost samples: ${s.lostTotal}`)]);
   if (first !== undefined) p.uint(PROFILE.defaultSampleType, str.id(first.event.name));

@@ -20,9 +20,9 @@ export function formatFolded(s: Session, eventId: number): string {
   return [...counts].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map(([k, n]) => `${k} ${n}\n`).join("");
 }
 
-/** Seconds with nanosecond digits: Data3 timestamps when present, else the sample index in µs. */
-export function sampleSeconds(s: Session, smp: Sample): string {
-  const ns = s.timestamps ? smp.time : smp.time * 1000;
+/** Virtual seconds with nanosecond digits (the session's sample time, docs/formats/lwpdata.md). */
+export function sampleSeconds(_s: Session, smp: Sample): string {
+  const ns = Math.max(0, Math.round(smp.time));
   return `${Math.floor(ns / 1e9)}.${String(ns % 1e9).padStart(9, "0")}`;
 }
 
@@ -42,7 +42,8 @@ export function formatPerfScript(s: Session, events?: ReadonlySet<number>): stri
   const out: string[] = [];
   for (const smp of s.samples) {
     if (events !== undefined && !events.has(smp.event.eventId)) continue;
-    out.push(`${smp.comm.replaceAll(" ", "_")} ${String(smp.pid).padStart(6)}/${smp.tid} ${sampleSeconds(s, smp)}: ${String(smp.period).padStart(10)} ${smp.event.event.name}:`);
+    const cpu = String(smp.event.coreId).padStart(3, "0");
+    out.push(`${smp.comm.replaceAll(" ", "_")} ${String(smp.pid).padStart(6)}/${smp.tid} [${cpu}] ${sampleSeconds(s, smp)}: ${String(Math.round(smp.period)).padStart(10)} ${smp.event.event.name}:`);
     for (const f of smp.stack) out.push(frameLine(f));
     out.push("");
   }

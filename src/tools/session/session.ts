@@ -26,7 +26,10 @@ export interface Sample {
   readonly event: LwpEvent;
   /** Events one sample stands for: the programmed EventInterval (at least 1). */
   readonly period: number;
-  /** Data3 timestamp (ns) when the records carry one, else the sample's index. */
+  /**
+   * Virtual time (ns): the record's Data3 timestamp (PTSC) when the records carry
+   * one, else spread evenly over the recorded run (META endTimeVirtual), else the index.
+   */
   readonly time: number;
   /** Leaf first: the sampled instruction, then its callers. */
   readonly stack: readonly Frame[];
@@ -43,6 +46,8 @@ export interface ThreadInfo {
 export interface EventSummary {
   readonly event: EventRow;
   readonly interval: number;
+  /** Mean events per sample (META period, else EventInterval + 1): totals are samples × period. */
+  readonly period: number;
   readonly samples: number;
 }
 
@@ -176,11 +181,21 @@ function resolveStack(sym: Symbolizer | undefined, ip: number, callchain: readon
   return frames;
 }
 
+/** Events one sample of `id` stands for: META's mean period, else EventInterval + 1 (LWP spec §7.2). */
+export function periodOf(meta: LwpMeta, id: number): number {
+  const e = meta.events.find((x) => x.eventId === id);
+  if (e === undefined) return 1;
+  const p = e["period"];
+  if (typeof p === "number" && Number.isFinite(p) && p >= 1) return p;
+  return e.interval > 0 ? e.interval + 1 : 1;
+}
+
 function summarizeEvents(meta: LwpMeta, samples: readonly Sample[]): EventSummary[] {
   const ids = new Set<number>([...meta.events.map((e) => e.eventId), ...samples.map((s) => s.event.eventId)]);
   return [...ids].sort((a, b) => eventOrder(a) - eventOrder(b)).map((id) => ({
     event: eventById(id),
     interval: meta.events.find((e) => e.eventId === id)?.interval ?? 0,
+    period: periodOf(meta, id),
     samples: samples.filter((s) => s.event.eventId === id).length,
   }));
 }
@@ -203,15 +218,17 @@ export function openSession(data: LwpDataFile, load: ElfLoader, opts: SessionOpt
   const threadOf = new Map(data.threads.map((t) => [t.tid, t]));
   const decoded = data.samples.map((s) => decodeRecord(s.record));
   const timestamps = decoded.some((e) => e.data3 !== 0n);
+  const end = data.meta["endTimeVirtual"];
+  const n = data.samples.length;
+  const spread = (i: number): number => (typeof end === "number" && Number.isFinite(end) && end > 0 ? Math.round(((i + 1) * end) / n) : i);
   const samples = data.samples.map((raw, index): Sample => {
     const event = decoded[index]!;
     const t = threadOf.get(raw.tid);
     const pid = t?.pid ?? raw.tid;
-    const interval = data.meta.events.find((e) => e.eventId === event.eventId)?.interval ?? 0;
     return {
       index, pid, tid: raw.tid, comm: t?.comm ?? `:${raw.tid}`, event,
       // The unit writes one record per EventInterval + 1 events (LWP spec §7.2).
-      period: interval > 0 ? interval + 1 : 1, time: timestamps ? Number(event.data3) : index,
+      period: periodOf(data.meta, event.eventId), time: timestamps ? Number(event.data3) : spread(index),
       stack: resolveStack(syms.get(pid), event.ip, raw.callchain),
     };
   });

@@ -32,6 +32,8 @@ export interface ResolvedFrame {
   readonly offset: number;
   readonly file?: string;
   readonly line?: number;
+  /** The symbol as the file spells it, when `symbol` is its demangled form. */
+  readonly mangled?: string;
 }
 
 export interface SymbolizerOptions {
@@ -108,7 +110,10 @@ export class Symbolizer {
     const sym = dso.symbols?.lookup(vaddr);
     const pos = lookupLine(dso, vaddr);
     let base: ResolvedFrame = fallback;
-    if (sym !== undefined) base = { dso: m.path, symbol: this.options.demangle === false ? sym.name : demangle(sym.name), offset: sym.offset };
+    if (sym !== undefined) {
+      const name = this.options.demangle === false ? sym.name : demangle(sym.name);
+      base = { dso: m.path, symbol: name, offset: sym.offset, ...(name === sym.name ? {} : { mangled: sym.name }) };
+    }
     else {
       const plt = dso.plt === undefined ? undefined : findRange(dso.plt, vaddr) as PltStub | undefined;
       const fde = plt === undefined && dso.fdes !== undefined ? findRange(dso.fdes, vaddr) : undefined;
