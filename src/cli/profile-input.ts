@@ -42,7 +42,8 @@ export function loadSession(path: string, opts: Parsed = new Map()): Session {
     try {
       return readRegularFile(symfs + p, MAX_SYMBOL_FILE_BYTES);
     } catch (e) {
-      return e instanceof FileRefused ? `${symfs + p}: ${e.reason}` : String(e);
+      const why = e instanceof FileRefused ? e.reason : String(e);
+      return symfs === "" ? why : `${symfs + p}: ${why}`;
     }
   };
   try {

@@ -62,7 +62,7 @@ function eventBlock(s: Session, e: EventSummary, o: ReportOptions, keys: readonl
   const limit = o.percentLimit ?? 0;
   for (const r of rows) {
     const share = (100 * (byChildren ? r.children : r.self)) / Math.max(1, n);
-    if (share < limit || (r.self === 0 && !byChildren)) continue;
+    if (share < limit) continue;
     const c: string[] = [];
     if (showChildren) c.push(paint(pct(r.children, n).padStart(8), (100 * r.children) / Math.max(1, n), o.color === true));
     c.push(paint(pct(r.self, n).padStart(8), (100 * r.self) / Math.max(1, n), o.color === true), String(r.self).padStart(7));
