@@ -24,6 +24,8 @@ const inflate = (b: Uint8Array): Uint8Array => new Uint8Array(inflateSync(b));
 export const SYMBOL_OPTIONS: readonly OptionRow[] = [
   { name: "symfs", arg: "DIR", help: "look for every mapped file (and debug file) under DIR, as perf's --symfs" },
   { name: "debug-dir", arg: "DIRS", help: "colon-separated directories of separate debug files (default /usr/lib/debug)" },
+  { name: "inline", help: "show functions inlined at an address as callchain entries, from DWARF (the default)" },
+  { name: "no-inline", help: "do not read inlined frames from DWARF" },
 ];
 
 /** Reads and decodes an lwpdata file, then symbolizes it against the files its MAPS name. */
@@ -48,7 +50,7 @@ export function loadSession(path: string, opts: Parsed = new Map()): Session {
   };
   try {
     const data = readLwpData(bytes);
-    const s = openSession(data, load, { inflate, debugDirs });
+    const s = openSession(data, load, { inflate, debugDirs, inline: !opts.has("no-inline") });
     for (const w of s.warnings) process.stderr.write(`lwp: warning: ${w}\n`);
     return s;
   } catch (e) {

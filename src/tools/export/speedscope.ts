@@ -45,7 +45,7 @@ export function formatSpeedscope(s: Session, events?: ReadonlySet<number>): stri
       profiles.push({
         type: "sampled", name: `${e.event.name}: ${first.comm} ${first.pid}/${tid}`, unit: "none",
         startValue: 0, endValue: weights.reduce((a, b) => a + b, 0),
-        samples: mine.map((x) => [...x.stack].reverse().map(frameId)),
+        samples: mine.map((x) => [...x.callchain].reverse().map(frameId)),
         weights,
       });
     }

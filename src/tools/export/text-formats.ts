@@ -14,7 +14,7 @@ export function formatFolded(s: Session, eventId: number): string {
   const counts = new Map<string, number>();
   for (const smp of s.samples) {
     if (smp.event.eventId !== eventId) continue;
-    const line = [smp.comm, ...[...smp.stack].reverse().map(foldName)].join(";");
+    const line = [smp.comm, ...[...smp.callchain].reverse().map(foldName)].join(";");
     counts.set(line, (counts.get(line) ?? 0) + 1);
   }
   return [...counts].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map(([k, n]) => `${k} ${n}\n`).join("");
@@ -28,10 +28,14 @@ export function sampleSeconds(_s: Session, smp: Sample): string {
 
 const hex = (n: number): string => n.toString(16);
 
-/** `addr sym+0xoff (dso)`; unresolved frames keep their dso+0xoffset name (never [unknown]). */
-function frameLine(f: Frame): string {
+/**
+ * `addr sym+0xoff (dso)`; unresolved frames keep their dso+0xoffset name (never
+ * [unknown]); an inlined function is `addr sym+0xoff (inlined)`, its offset from the
+ * start of the function it is inlined in, as perf script prints it.
+ */
+export function frameLine(f: Frame): string {
   const sym = isUnresolved(f) ? f.symbol : `${f.symbol}+0x${hex(f.offset)}`;
-  return `\t${hex(f.addr).padStart(16)} ${sym} (${f.dso.replaceAll(" ", "\\x20")})`;
+  return `\t${hex(f.addr).padStart(16)} ${sym} (${f.inlined === true ? "inlined" : f.dso.replaceAll(" ", "\\x20")})`;
 }
 
 /**
@@ -44,7 +48,7 @@ export function formatPerfScript(s: Session, events?: ReadonlySet<number>): stri
     if (events !== undefined && !events.has(smp.event.eventId)) continue;
     const cpu = String(smp.event.coreId).padStart(3, "0");
     out.push(`${smp.comm.replaceAll(" ", "_")} ${String(smp.pid).padStart(6)}/${smp.tid} [${cpu}] ${sampleSeconds(s, smp)}: ${String(Math.round(smp.period)).padStart(10)} ${smp.event.event.name}:`);
-    for (const f of smp.stack) out.push(frameLine(f));
+    for (const f of smp.callchain) out.push(frameLine(f));
     out.push("");
   }
   return out.length === 0 ? "" : `${out.join("\n")}\n`;

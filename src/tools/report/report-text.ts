@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // `lwp report --stdio` and `--format json`: perf report's header lines and
 // histogram (profiler-tools.md §1.2), one block per LWP event.
-import { eventHistograms, pct, type SortKey } from "../session/aggregate.js";
+import { chainName, eventHistograms, pct, type SortKey } from "../session/aggregate.js";
 import type { EventSummary, Session } from "../session/session.js";
 import { type KeyColumn, type KeyRow, keyHistogram, parseSortKeys } from "../session/sort-keys.js";
 
@@ -79,8 +79,10 @@ interface Trie { readonly name: string; count: number; readonly kids: Map<string
 function callGraphLines(r: KeyRow, total: number, order: "caller" | "callee", children: boolean): string[] {
   const root: Trie = { name: "", count: 0, kids: new Map() };
   for (const h of r.hits) {
-    if (!children && h.depth !== 0) continue;
-    const chain = h.sample.stack.slice(h.depth).map((f) => f.symbol);
+    // The sampled function's own entry shows the whole callchain (its inlined functions too); a caller's, from it up.
+    const leaf = h.sample.callchain.findIndex((f) => f.inlined !== true);
+    if (!children && h.depth !== leaf) continue;
+    const chain = h.sample.callchain.slice(h.depth === leaf ? 0 : h.depth).map(chainName);
     if (order === "caller") chain.reverse();
     let node = root;
     node.count++;

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // `lwp script`: one line per LWP event record, perf-script style, with the data
 // fields of each event decoded (LWP notes §4.1; our Flags layouts in decode/events.ts).
-import { sampleSeconds } from "../export/text-formats.js";
+import { frameLine, sampleSeconds } from "../export/text-formats.js";
 import { isUnresolved, type Frame, type Sample, type Session } from "../session/session.js";
 
 const hex = (n: number | bigint): string => `0x${n.toString(16)}`;
@@ -78,7 +78,7 @@ function fieldLine(s: Session, smp: Sample, fields: readonly ScriptField[]): str
   if (has("srcline") && srcline(leaf) !== "") parts.push(srcline(leaf));
   let line = parts.join(" ");
   if (has("data")) line += dataFields(s, smp);
-  if (has("callchain")) for (const f of smp.stack.slice(1)) line += `\n\t${f.addr.toString(16).padStart(16)} ${isUnresolved(f) ? f.symbol : `${f.symbol}+${hex(f.offset)}`} (${f.dso})`;
+  if (has("callchain")) for (const f of smp.callchain) if (f !== leaf) line += `\n${frameLine(f)}`;
   return line;
 }
 

@@ -99,18 +99,22 @@ export interface CallNode {
   readonly children: Map<string, CallNode>;
 }
 
-/** Merges stacks root-first into a tree (flame graph / folded stacks). */
+/** The name of a callchain entry as perf report shows it: inlined functions say so. */
+export const chainName = (f: Frame): string => (f.inlined === true ? `${f.symbol} (inlined)` : f.symbol);
+
+/** Merges callchains (inlined frames included) root-first into a tree (flame graphs). */
 export function callTree(samples: readonly Sample[]): CallNode {
   const root: CallNode = { name: "all", dso: "", total: 0, self: 0, children: new Map() };
   for (const s of samples) {
     let node = root;
     node.total++;
-    for (let i = s.stack.length - 1; i >= 0; i--) {
-      const f = s.stack[i]!;
-      const k = `${f.dso}\0${f.symbol}`;
+    for (let i = s.callchain.length - 1; i >= 0; i--) {
+      const f = s.callchain[i]!;
+      const name = chainName(f);
+      const k = `${f.dso}\0${name}`;
       let next = node.children.get(k);
       if (next === undefined) {
-        next = { name: f.symbol, dso: f.dso, total: 0, self: 0, children: new Map() };
+        next = { name, dso: f.dso, total: 0, self: 0, children: new Map() };
         node.children.set(k, next);
       }
       next.total++;

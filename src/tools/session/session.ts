@@ -15,6 +15,8 @@ import { readBuildId } from "../../common/elf/notes.js";
 /** A resolved stack frame with its address (for callers, the return address). */
 export interface Frame extends ResolvedFrame {
   readonly addr: number;
+  /** A function inlined at `addr` (perf's "(inlined)" callchain entries); only in Sample.callchain. */
+  readonly inlined?: true;
 }
 
 export interface Sample {
@@ -33,6 +35,8 @@ export interface Sample {
   readonly time: number;
   /** Leaf first: the sampled instruction, then its callers. */
   readonly stack: readonly Frame[];
+  /** `stack` with the inlined functions of each frame before it (innermost first), as perf --inline shows it. */
+  readonly callchain: readonly Frame[];
 }
 
 export interface ThreadInfo {
@@ -86,6 +90,8 @@ export interface SessionOptions {
   readonly inflate?: Inflate;
   /** Where separate debug files live (default /usr/lib/debug). */
   readonly debugDirs?: readonly string[];
+  /** Inlined frames from DWARF in Sample.callchain (default true, perf's --inline). */
+  readonly inline?: boolean;
 }
 
 const basename = (p: string): string => p.slice(p.lastIndexOf("/") + 1) || p;
@@ -181,6 +187,20 @@ function resolveStack(sym: Symbolizer | undefined, ip: number, callchain: readon
   return frames;
 }
 
+/** The stack with each frame's inlined functions before it, innermost first (the same array when there are none). */
+export function expandInlines(stack: readonly Frame[]): readonly Frame[] {
+  if (!stack.some((f) => f.inlines !== undefined)) return stack;
+  const out: Frame[] = [];
+  for (const f of stack) {
+    for (const i of f.inlines ?? []) {
+      out.push({ addr: f.addr, dso: f.dso, symbol: i.symbol, offset: f.offset, inlined: true,
+        ...(i.mangled === undefined ? {} : { mangled: i.mangled }), ...(i.file === undefined || i.line === undefined ? {} : { file: i.file, line: i.line }) });
+    }
+    out.push(f);
+  }
+  return out;
+}
+
 /** Events one sample of `id` stands for: META's mean period, else EventInterval + 1 (LWP spec §7.2). */
 export function periodOf(meta: LwpMeta, id: number): number {
   const e = meta.events.find((x) => x.eventId === id);
@@ -225,11 +245,12 @@ export function openSession(data: LwpDataFile, load: ElfLoader, opts: SessionOpt
     const event = decoded[index]!;
     const t = threadOf.get(raw.tid);
     const pid = t?.pid ?? raw.tid;
+    const stack = resolveStack(syms.get(pid), event.ip, raw.callchain);
     return {
       index, pid, tid: raw.tid, comm: t?.comm ?? `:${raw.tid}`, event,
       // The unit writes one record per EventInterval + 1 events (LWP spec §7.2).
       period: periodOf(data.meta, event.eventId), time: timestamps ? Number(event.data3) : spread(index),
-      stack: resolveStack(syms.get(pid), event.ip, raw.callchain),
+      stack, callchain: expandInlines(stack),
     };
   });
   const lostBy = new Map<number, number>();

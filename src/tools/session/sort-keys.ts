@@ -26,7 +26,7 @@ const COLUMNS: Readonly<Record<KeyName, KeyColumn>> = {
   pid: { name: "pid", header: "Pid:Command", value: (s) => `${s.pid}:${s.comm}` },
   tid: { name: "tid", header: "Tid:Command", value: (s) => `${s.tid}:${s.comm}` },
   dso: { name: "dso", header: "Shared Object", value: (_, f) => base(f.dso) },
-  sym: { name: "sym", header: "Symbol", value: (_, f) => `[.] ${f.symbol}` },
+  sym: { name: "sym", header: "Symbol", value: (_, f) => `[.] ${f.symbol}${f.inlined === true ? " (inlined)" : ""}` },
   srcline: { name: "srcline", header: "Source:Line", value: (_, f) => srcline(f) || "??:0" },
 };
 
@@ -58,12 +58,16 @@ export interface KeyRow {
   readonly hits: { readonly sample: Sample; readonly depth: number }[];
 }
 
-/** The histogram of `samples` by `keys`: self = leaf entries, children = entries anywhere on the stack. */
+/**
+ * The histogram of `samples` by `keys`: self = the sampled function (never an inlined
+ * one, as perf), children = entries anywhere on the callchain, inlined frames included.
+ */
 export function keyHistogram(samples: readonly Sample[], keys: readonly KeyColumn[]): KeyRow[] {
   const rows = new Map<string, KeyRow>();
   for (const s of samples) {
     const seen = new Set<KeyRow>();
-    s.stack.forEach((f, depth) => {
+    const leaf = s.callchain.findIndex((f) => f.inlined !== true);
+    s.callchain.forEach((f, depth) => {
       const values = keys.map((k) => k.value(s, f));
       const id = values.join("\0");
       let r = rows.get(id);
@@ -71,7 +75,7 @@ export function keyHistogram(samples: readonly Sample[], keys: readonly KeyColum
         r = { values, fn: `${f.dso}\0${f.symbol}`, self: 0, children: 0, hits: [] };
         rows.set(id, r);
       }
-      if (depth === 0) r.self++;
+      if (depth === leaf) r.self++;
       if (!seen.has(r)) {
         seen.add(r);
         r.children++;

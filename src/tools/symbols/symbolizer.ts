@@ -6,6 +6,7 @@ import { ElfFile } from "../../common/elf/elf.js";
 import { SymbolTable, readSymbols } from "../../common/elf/symbols.js";
 import { demangle } from "./demangle.js";
 import { LineTable, type Inflate } from "./dwarf-line.js";
+import { InlineTable } from "./dwarf-inline.js";
 import { type FdeRange, findRange, readFdeRanges } from "./eh-frame.js";
 import { type PltStub, readPltStubs } from "./plt.js";
 
@@ -24,6 +25,14 @@ export interface SymbolizerMapping {
   readonly debug?: Uint8Array;
 }
 
+/** A function inlined at an address (DW_TAG_inlined_subroutine), with the position inside it. */
+export interface InlineFrame {
+  readonly symbol: string;
+  readonly mangled?: string;
+  readonly file?: string;
+  readonly line?: number;
+}
+
 /** A resolved frame. `symbol` is never "[unknown]": it falls back to "dso+0xoffset". */
 export interface ResolvedFrame {
   readonly dso: string;
@@ -34,6 +43,10 @@ export interface ResolvedFrame {
   readonly line?: number;
   /** The symbol as the file spells it, when `symbol` is its demangled form. */
   readonly mangled?: string;
+  /** Functions inlined at this address, innermost first (`file`/`line` above is the innermost position). */
+  readonly inlines?: readonly InlineFrame[];
+  /** With `inlines`: the position in `symbol`'s own code (the outermost inlined call). */
+  readonly site?: { readonly file: string; readonly line: number };
 }
 
 export interface SymbolizerOptions {
@@ -41,6 +54,8 @@ export interface SymbolizerOptions {
   readonly demangle?: boolean;
   /** Inflater for SHF_COMPRESSED debug sections (e.g. node:zlib inflateSync). */
   readonly inflate?: Inflate;
+  /** Read inlined frames from .debug_info (default true, as perf's --inline). */
+  readonly inline?: boolean;
 }
 
 /** Parsed symbol and line tables of one DSO (undefined fields when the bytes are not a usable ELF). */
@@ -50,6 +65,9 @@ interface Dso {
   readonly lines?: LineTable;
   readonly plt?: readonly PltStub[];
   readonly fdes?: readonly FdeRange[];
+  /** .debug_info's inlined subroutines, read on first use (null: none or unreadable). */
+  inline?: InlineTable | null;
+  readonly dwarf?: ElfFile;
 }
 
 const basename = (p: string): string => p.slice(p.lastIndexOf("/") + 1) || p;
@@ -120,7 +138,29 @@ export class Symbolizer {
       if (plt !== undefined) base = { dso: m.path, symbol: plt.name, offset: vaddr - plt.start };
       else if (fde !== undefined) base = { dso: m.path, symbol: `${basename(m.path)}+${hex(fileOffset - (vaddr - fde.start))} [stripped]`, offset: vaddr - fde.start };
     }
-    return pos === undefined ? base : { ...base, file: pos.file, line: pos.line };
+    if (pos !== undefined) base = { ...base, file: pos.file, line: pos.line };
+    return this.options.inline === false ? base : this.withInlines(dso, vaddr, base);
+  }
+
+  /** Adds the functions inlined at `vaddr` (addr2line -i's frames) to a resolved frame. */
+  private withInlines(dso: Dso, vaddr: number, frame: ResolvedFrame): ResolvedFrame {
+    if (dso.inline === undefined) {
+      const t = dso.dwarf === undefined ? undefined : attempt(() => new InlineTable(dso.dwarf!, this.options.inflate));
+      dso.inline = t === undefined || t.empty ? null : t;
+    }
+    const table = dso.inline;
+    const calls = table === null ? undefined : attempt(() => table.lookup(vaddr));
+    if (calls === undefined || calls.length === 0) return frame;
+    const inlines = calls.map((c, k): InlineFrame => {
+      const name = this.options.demangle === false ? c.name : demangle(c.name);
+      const prev = calls[k - 1];
+      const at = k === 0 ? (frame.file === undefined || frame.line === undefined ? undefined : { file: frame.file, line: frame.line })
+        : prev?.callFile === undefined || prev.callLine === undefined ? undefined : { file: prev.callFile, line: prev.callLine };
+      return { symbol: name, ...(name === c.name ? {} : { mangled: c.name }), ...(at ?? {}) };
+    });
+    const outer = calls[calls.length - 1]!;
+    const site = outer.callFile === undefined || outer.callLine === undefined ? undefined : { file: outer.callFile, line: outer.callLine };
+    return { ...frame, inlines, ...(site === undefined ? {} : { site }) };
   }
 }
 
@@ -140,8 +180,10 @@ function loadDso(bytes: Uint8Array, debugBytes: Uint8Array | undefined, inflate:
   const lines = (debug === undefined ? undefined : attempt(() => LineTable.fromElf(debug, inflate))) ?? attempt(() => LineTable.fromElf(elf, inflate));
   const plt = attempt(() => readPltStubs(elf));
   const fdes = attempt(() => readFdeRanges(elf));
+  // The file whose .debug_info describes the code: the debug file when it has one.
+  const dwarf = debug?.findSection(".debug_info") !== undefined ? debug : elf.findSection(".debug_info") !== undefined ? elf : undefined;
   return {
-    elf, ...(symbols === undefined ? {} : { symbols }), ...(lines === undefined ? {} : { lines }),
+    elf, ...(symbols === undefined ? {} : { symbols }), ...(lines === undefined ? {} : { lines }), ...(dwarf === undefined ? {} : { dwarf }),
     ...(plt === undefined ? {} : { plt }), ...(fdes === undefined ? {} : { fdes }),
   };
 }
