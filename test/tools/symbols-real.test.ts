@@ -26,7 +26,7 @@ const SRC = `#include <stdio.h>
 #include <string.h>
 #include <stdlib.h>
 __attribute__((noinline)) long inner(long n) { long s = 0; for (long i = 0; i < n; i++) s += i % 7; return s; }
-__attribute__((noinline)) long outer(long n) { long s = 0; for (int k = 0; k < 4; k++) s += inner(n); return s; }
+__attribute__((noinline)) long outer(long n) { long s = 0; for (int k = 0; k < 4; k++) s += inner(n + k); return s; }
 __attribute__((noinline)) long lengths(int n) { char b[64]; long s = 0; for (int i = 0; i < n; i++) { snprintf(b, sizeof b, "%d", i); s += strlen(b); } return s; }
 int main(int argc, char **argv) { long n = atol(argv[1]); printf("%ld\\n", outer(n) + lengths((int)(n / 10))); return 0; }
 `;
@@ -111,7 +111,28 @@ function annotate(file: string): Map<string, number> {
   return out;
 }
 
-test("callgrind export: callgrind_annotate --tree=both --inclusive=yes agrees with valgrind's own file", () => {
+/** The call counts of a callgrind file: "caller>callee" → the counts of its calls= lines. */
+function callCounts(text: string): Map<string, number[]> {
+  const out = new Map<string, number[]>();
+  const names = new Map<string, string>();
+  /** valgrind compresses names: "(12) name" defines, "(12)" refers. */
+  const name = (v: string): string => {
+    const m = /^\((\d+)\)(?: (.*))?$/.exec(v);
+    if (m === null) return v;
+    if (m[2] !== undefined) names.set(m[1]!, m[2]);
+    return names.get(m[1]!) ?? v;
+  };
+  let fn = "";
+  let cfn = "";
+  for (const l of text.split("\n")) {
+    if (l.startsWith("fn=")) fn = name(l.slice(3));
+    else if (l.startsWith("cfn=")) cfn = name(l.slice(4));
+    else if (l.startsWith("calls=")) out.set(`${fn}>${cfn}`, [...(out.get(`${fn}>${cfn}`) ?? []), Number(/^calls=(\d+)/.exec(l)![1]!)]);
+  }
+  return out;
+}
+
+test("callgrind export: callgrind_annotate --tree=both --inclusive=yes agrees with valgrind's own file; calls=1 (Q-CALLGRIND-CALLS)", () => {
   const bin = gcc("cg", SRC, ["-fno-inline"]);
   const vg = join(dir, "vg.out");
   execFileSync("valgrind", ["--tool=callgrind", `--callgrind-out-file=${vg}`, bin, "200000"], { stdio: "ignore" });
@@ -125,6 +146,17 @@ test("callgrind export: callgrind_annotate --tree=both --inclusive=yes agrees wi
     assert.ok(b.has(f), `${f} in our callgrind_annotate output`);
     assert.ok(Math.abs(a.get(f)! - b.get(f)!) < 3, `${f}: valgrind ${a.get(f)!.toFixed(2)}%, lwp ${b.get(f)!.toFixed(2)}%`);
   }
+  // Q-CALLGRIND-CALLS: outer calls inner 4 times (valgrind counts them); a sampler cannot, and writes 1 on every edge.
+  assert.equal(callCounts(readFileSync(vg, "utf8")).get("outer>inner")?.reduce((x, y) => x + y, 0), 4);
+  const counts = callCounts(text);
+  assert.deepEqual(counts.get("outer>inner"), [1]);
+  assert.ok([...counts.values()].flat().every((n) => n === 1));
+  const tree = execFileSync("callgrind_annotate", ["--tree=caller", ours], { encoding: "utf8" });
+  assert.match(tree, /< \S*:outer \(1x\)/);
+  // Why not pprof's calls=0: callgrind_annotate's --tree then drops the edges.
+  const zero = join(dir, "zero.callgrind");
+  writeFileSync(zero, text.replace(/^calls=1 /gm, "calls=0 "));
+  assert.doesNotMatch(execFileSync("callgrind_annotate", ["--tree=caller", zero], { encoding: "utf8" }), /< \S*:outer \(/);
 });
 
 test("pprof decodes with pprof-format; speedscope validates against speedscope's schema", () => {

@@ -14,8 +14,13 @@ interface FnCosts {
 }
 
 const hex = (n: number): string => `0x${n.toString(16)}`;
-/** "addr line"; a line in another file than the function's (inlined code) is written as 0 (fi= would split the function). */
-const position = (f: Frame, file: string): string => `${hex(f.addr)} ${f.file === file ? f.line ?? 0 : 0}`;
+/** The position of a frame in its function's own code: past inlined calls (their call site) when DWARF says so. */
+const ownPosition = (f: Frame): { file?: string; line?: number } => f.site ?? { ...(f.file === undefined ? {} : { file: f.file }), ...(f.line === undefined ? {} : { line: f.line }) };
+/** "addr line"; a line in another file than the function's (inlined code without inline info) is written as 0 (fi= would split the function). */
+const position = (f: Frame, file: string): string => {
+  const own = ownPosition(f);
+  return `${hex(f.addr)} ${own.file === file ? own.line ?? 0 : 0}`;
+};
 
 class Costs {
   readonly fns = new Map<string, FnCosts>();
@@ -25,7 +30,7 @@ class Costs {
     const key = `${f.dso}\0${f.symbol}`;
     let c = this.fns.get(key);
     if (c === undefined) {
-      c = { file: f.file ?? "???", dso: f.dso, name: f.symbol, self: new Map(), calls: new Map() };
+      c = { file: ownPosition(f).file ?? "???", dso: f.dso, name: f.symbol, self: new Map(), calls: new Map() };
       this.fns.set(key, c);
     }
     return c;
@@ -66,8 +71,10 @@ function collect(s: Session, columns: readonly number[]): Costs {
 /**
  * Callgrind text; costs are estimated event counts (samples × mean period). A
  * sampling profiler does not know how often a call happened: each call edge is
- * written with `calls=1` (the format needs a positive count to mark an inclusive
- * cost line), never a sample count.
+ * written with `calls=1`, never a sample count. The format needs a count on every
+ * `calls=` line; pprof's converter writes 0, but callgrind_annotate's --tree then
+ * drops the edge, so 1 is the smallest count that keeps call trees readable
+ * (docs/quirks.md Q-CALLGRIND-CALLS).
  */
 export function formatCallgrind(s: Session, events?: ReadonlySet<number>): string {
   const present = s.events.filter((e) => e.samples > 0 && (events === undefined || events.has(e.event.id)));
