@@ -22,7 +22,7 @@ import { buildProfile, normalise, type Built } from "../helpers/profile-fixture.
 export const GOLDEN_DIR = join(repoRoot(), "test", "golden");
 
 /** The CLI's loader: regular files only, else the reason. */
-const loader = (p: string): Uint8Array | string => {
+export const loader = (p: string): Uint8Array | string => {
   try { return readRegularFile(p, MAX_SYMBOL_FILE_BYTES); } catch (e) { return e instanceof FileRefused ? e.reason : String(e); }
 };
 

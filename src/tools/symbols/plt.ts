@@ -3,7 +3,8 @@
 // .plt, .plt.sec and .plt.got that jumps through a GOT slot (`jmp *disp(%rip)`,
 // optionally after endbr64 and a bnd prefix; x86-64 psABI §5.2 and the IBT PLT)
 // is named after the dynamic symbol of that slot's relocation (.rela.plt
-// R_X86_64_JUMP_SLOT, .rela.dyn R_X86_64_GLOB_DAT).
+// R_X86_64_JUMP_SLOT, .rela.dyn R_X86_64_GLOB_DAT); a slot filled by an IFUNC
+// resolver (R_X86_64_IRELATIVE, no symbol) is `*ABS*+0xADDEND@plt`, as objdump names it.
 import type { ElfFile } from "../../common/elf/elf.js";
 import { readSymbols } from "../../common/elf/symbols.js";
 
@@ -30,8 +31,9 @@ function gotSlots(elf: ElfFile): Map<number, string> {
       const sym = v.getUint32(o + 12, true);
       const type = v.getUint32(o + 8, true);
       const name = dynsym[sym]?.name ?? "";
-      // R_X86_64_GLOB_DAT (6), R_X86_64_JUMP_SLOT (7)
+      // R_X86_64_GLOB_DAT (6), R_X86_64_JUMP_SLOT (7); R_X86_64_IRELATIVE (37): the resolver's address is the addend.
       if ((type === 6 || type === 7) && name !== "") out.set(offset, name);
+      else if (type === 37 && !out.has(offset)) out.set(offset, `*ABS*+0x${v.getBigInt64(o + 16, true).toString(16)}`);
     }
   }
   return out;
