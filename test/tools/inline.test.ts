@@ -70,6 +70,10 @@ test("report --children: inlined functions are entries with no self samples and 
   const compute = ips.filter((_, i) => chains[i]!.length > 0 || lines[i]!.some((p) => p.endsWith("inl.c:8"))).length;
   assert.ok(report.split("\n").some((l) => l.includes("[.] compute") && l.trim().split(/\s+/)[1] === share(compute)), report);
   assert.doesNotMatch(lwp("report", "-i", "inl.data", "--stdio", "--children", "--no-inline"), /inlined/);
+  // The JSON report has the same rows.
+  const json = JSON.parse(lwp("report", "-i", "inl.data", "-F", "json")) as { events: { rows: { symbol: string; self: number; children: number }[] }[] };
+  const sq = json.events[0]!.rows.find((r) => r.symbol === "square (inlined)");
+  assert.deepEqual(sq && [sq.self, sq.children], [0, chains.filter((c) => c.includes("square")).length]);
 });
 
 test("report -g caller: the inlined functions follow the function they are inlined in", () => {
