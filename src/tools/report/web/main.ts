@@ -52,7 +52,7 @@ function drawMatch(): void {
 
 function drawTableNow(): void {
   const ev = current();
-  if (ev === undefined) return;
+  if (ev === undefined) { byId("table-note", HTMLElement).textContent = "No samples in this profile."; return; }
   drawTable(byId("tables", HTMLElement), byId("table-note", HTMLElement), {
     data, event: ev, state: state.table, match: state.match, selected: state.selected, onSelect: (fn) => select(fn), redraw: drawTableNow,
   });
