@@ -2,7 +2,7 @@
 // SPDX-License-Identifier: MIT
 // Builds the HTML report's browser code: type-checks src/tools/report/web (its own
 // tsconfig: the DOM library, no Node), bundles web/main.ts with esbuild into one
-// script, and writes it as a string constant to src/tools/report/html-script.generated.ts,
+// script, and writes it as a string constant to html-script.generated.ts in src/tools/report,
 // which html.ts inlines into every report (one offline file). The generated file is
 // build output (git-ignored); it is rewritten only when its text changes, so tsc -b
 // stays incremental.

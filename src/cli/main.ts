@@ -3,6 +3,7 @@
 // The `lwp` command: a table of subcommands (perf's commands[]) and a main
 // that turns every user error into one line on stderr and a non-zero exit.
 import { CliError, RUN_OPTIONS, runProgram } from "./run-command.js";
+import { tiersFromEnv } from "./tiers.js";
 import { type OptionRow, UsageError, helpText, parseOptions } from "./options.js";
 import { REPORT_OPTIONS, reportCommand } from "./report-command.js";
 import { RECORD_OPTIONS, recordCommand } from "./record-command.js";
@@ -44,6 +45,7 @@ function findCommand(name: string): Command {
 }
 
 function main(argv: string[]): number | Promise<number> {
+  tiersFromEnv(process.env);
   let args = argv;
   while (args[0] === "--no-pager" || args[0] === "--paginate") {
     setPager(args[0] === "--paginate");

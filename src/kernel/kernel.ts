@@ -19,16 +19,18 @@ export interface KernelOptions {
   lwp: boolean;
   /** Directory every guest path is confined to ("" = the host's /). */
   root: string;
+  /** Report an instruction builder's exception on stderr instead of only raising #UD. */
+  debugTranslate: boolean;
 }
 
 export const DEFAULT_OPTIONS: KernelOptions = {
-  strace: false, seed: 1, hostTime: false, maxInstructions: null, cpu: "full", lwp: true, root: "",
+  strace: false, seed: 1, hostTime: false, maxInstructions: null, cpu: "full", lwp: true, root: "", debugTranslate: false,
 };
 
 /** Virtual time starts here: 2011-10-12T00:00:00Z, the day AMD shipped Bulldozer with LWP. */
-export const VIRTUAL_EPOCH_NS = 1318377600n * 1_000_000_000n;
+const VIRTUAL_EPOCH_NS = 1318377600n * 1_000_000_000n;
 /** Virtual time advances 1 ns per retired instruction (a 1 GHz, IPC-1 machine). */
-export const NS_PER_INSTRUCTION = 1;
+const NS_PER_INSTRUCTION = 1;
 
 /** Distinguishes the LWP random stream from the guest's (AT_RANDOM, getrandom). */
 const LWP_STREAM = 0x4c575052;
@@ -53,6 +55,8 @@ export class Kernel {
   lwpProf: LwpProfiler | null = null;
   /** The first process (what `lwp run` started); the run ends when it does. */
   init: Process | null = null;
+  /** --strace lines held while a call runs, printed after its own line (a process exit inside exit_group). */
+  straceHeld: string[] | null = null;
   private nextId = 1000;
   private readonly warned = new Set<string>();
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
-// `lwp report --html OUT.html`: one self-contained offline page (profiler-tools.md
-// §6.2): the data as JSON (html-build.ts), the stylesheet, and the browser code
+// `lwp report --html OUT.html`: one self-contained offline page (docs/tools.md
+// "HTML report"): the data as JSON (html-build.ts), the stylesheet, and the browser code
 // (web/, bundled at build time into html-script.generated.ts), all inline.
 import type { Session } from "../session/session.js";
 import { htmlData } from "./html-build.js";
