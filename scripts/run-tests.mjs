@@ -17,5 +17,5 @@ function walk(dir, out) {
 const files = [...walk("dist/src", []), ...walk("dist/test", [])].sort();
 const filters = process.argv.slice(2);
 const picked = filters.length ? files.filter((f) => filters.some((s) => f.includes(s))) : files;
-const r = spawnSync(process.execPath, ["--test", "--test-concurrency=2", ...picked], { stdio: "inherit" });
+const r = spawnSync(process.execPath, ["--import", "./dist/test/helpers/tiers-env.js", "--test", "--test-concurrency=2", ...picked], { stdio: "inherit" });
 process.exit(r.status ?? 1);

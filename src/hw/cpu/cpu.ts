@@ -19,6 +19,7 @@ import { readLwpMsr, writeLwpMsr } from "../lwp/msr.js";
 import "../lwp/xstate.js"; // registers XSAVE component 62
 import type { CpuProbes } from "./probes.js";
 import { Jit } from "../jit/jit.js";
+import { BranchPredictor } from "../lwp/predictor.js";
 import { compilable } from "../jit/region.js";
 
 /** Standard XCR0 bits we implement (x87 | SSE); LWP (bit 62) is XCR0_HI_LWP of src/hw/lwp/unit.ts. */
@@ -112,6 +113,7 @@ export class Cpu {
   ) {
     mem.onCodeWrite = (pn) => this.invalidatePage(pn);
     this.lwp = new LwpUnit(model.lwp, lwpOptions);
+    this.lwp.predictor = new BranchPredictor(mem.phys);
     this.tiers = defaultTiers;
     const phys = mem.phys;
     this.state = phys.allocRun(1) * PAGE_SIZE;
@@ -255,7 +257,7 @@ export class Cpu {
   private runQuick(stop: number): Exit | null {
     const u = this.lwp, cnt = u.counters;
     const ev2 = u.ev2, ev3 = u.ev3;
-    const predicting = ev3 && u.geo.branchPrediction;
+    const predicting = ev3 && u.geo.branchPrediction, pred = u.predictor, jit = this.jit;
     const deadline = ev2 ? this.icount + cnt[EV_INSTRUCTIONS]! : Infinity;
     let branches = ev3 ? cnt[EV_BRANCHES]! : 0x40000000;
     let prev: Block | null = null;
@@ -282,6 +284,18 @@ export class Cpu {
         }
         limit = Math.min(stop, deadline, this.icount + branches);
       }
+      if (jit !== null) {
+        if (b.jit === null && --b.heat <= 0) this.compileRegion(b);
+        if (b.jit !== null) {
+          // The region runs the blocks that end within the window; this one does (tested above).
+          x = jit.enter(b, stop - this.icount, Math.max(limit - this.icount, b.length), predicting);
+          branches -= jit.branches;
+          prev = null;
+          if (x !== null) break;
+          limit = Math.min(stop, deadline, this.icount + branches);
+          continue;
+        }
+      }
       this.rip = b.end;
       try {
         b.exec(this);
@@ -292,7 +306,7 @@ export class Cpu {
       this.ci = 0;
       this.icount += n;
       branches -= b.lwpWeight;
-      if (predicting) b.lwpHistory.next = this.rip; // BranchPredictor.predict without the answer
+      if (predicting) pred.train(b.lwpHistory, this.rip); // predict() without the answer
       if (this.pendingExit !== null) {
         x = this.takePendingExit();
         break;

@@ -43,6 +43,8 @@ interface CompiledRegion {
 }
 
 const ARITH_FLAGS = 0x3f; // iced RflagsBits OF SF ZF AF CF PF
+/** Parameters of `run`: the entry block, the slice limit, the LWP window, whether to train the branch predictor. */
+const PARAM_LIMIT = 1, PARAM_WINDOW = 2, PARAM_PREDICT = 3;
 
 /** Where the memory import's size comes from (the module declares it as its minimum). */
 export interface Target {
@@ -59,10 +61,10 @@ export function compileRegion(blocks: readonly Block[], t: Target): CompiledRegi
     helper: m.importFunc("js", "helper", [I32, I32], [I32]),
     flagBits: m.importFunc("rt", "flagBits", [I32, I32, I64, I64, I64, I32], [I32]),
     mulhu: m.importFunc("rt", "mulhu", [I64, I64], [I64]),
-    exit: m.importFunc("rt", "exit", [I32, I32, I32, I32, I64, I64, I64, I32, I64], []),
+    exit: m.importFunc("rt", "exit", [I32, I32, I32, I32, I64, I64, I64, I32, I64, I32], []),
   };
   m.importMemory("js", "mem", t.memoryPages);
-  const fn = m.func([I32, I32], [I32]);
+  const fn = m.func([I32, I32, I32, I32], [I32]);
   m.exportFunc("run", fn.index);
   const f = fn.body;
   const e = new Emitter(f, imports, t.state, t.tlb);
@@ -85,6 +87,7 @@ class RegionCompiler {
   native = 0;
   private readonly index = new Map<number, number>();
   private readonly returns: number[];
+  private block!: Block;
 
   constructor(
     private readonly e: Emitter,
@@ -124,11 +127,14 @@ class RegionCompiler {
 
   private emitBlock(b: Block): void {
     const e = this.e, f = e.f, n = b.length;
+    this.block = b;
     e.flags.kind = DYN;
     e.blockLen = n;
     const exitsBefore = e.exits.length;
-    // The interpreter's slice test: a block starts only while n < limit.
-    f.get(e.n).get(1).op(OP.i32_ge_u);
+    // The interpreter's slice test (a block starts only while n < limit), and the
+    // LWP window: the block must retire entirely before a counter can reach zero.
+    f.get(e.n).get(PARAM_LIMIT).op(OP.i32_ge_u);
+    f.get(e.n).i32(n).op(OP.i32_add).get(PARAM_WINDOW).op(OP.i32_gt_u).op(OP.i32_or);
     e.open("if");
     e.exit(EXIT_BRANCH, b.start, 0);
     e.close();
@@ -185,9 +191,24 @@ class RegionCompiler {
     if (control) e.exit(EXIT_CPU_RIP, 0, 0);
   }
 
+  /** The block's branch retired to `target` (a constant, or the i64 local −target−1): LWP event 3's count and predictor. */
+  private retireBranch(target: number): void {
+    const e = this.e, f = e.f, b = this.block;
+    if (b.lwpWeight !== 1) return;
+    f.get(e.br).i32(1).op(OP.i32_add).set(e.br);
+    f.get(PARAM_PREDICT);
+    e.open("if");
+    f.i32(0);
+    if (target >= 0) f.op(OP.f64_const).code.f64(target);
+    else f.get(-target - 1).op(OP.f64_convert_i64_s);
+    f.mem(OP.f64_store, b.lwpHistory, 3);
+    e.close();
+  }
+
   /** Continues at a static target: the dispatch loop inside the region, else an exit. */
   private goto(target: number): void {
     const e = this.e, f = e.f;
+    this.retireBranch(target);
     if (e.slowStore) {
       f.get(e.abort);
       e.open("if");
@@ -207,6 +228,7 @@ class RegionCompiler {
   /** Continues at the target in i64 local `t` (RET, indirect branch at `ip`). */
   private gotoDynamic(t: number, ip: number): void {
     const e = this.e, f = e.f;
+    this.retireBranch(-t - 1);
     f.get(t).set(e.tgt);
     if (e.slowStore) {
       f.get(e.abort);

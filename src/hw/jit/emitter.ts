@@ -38,7 +38,7 @@ export interface Imports {
   readonly flagBits: number;
   /** (a i64, b i64) → the high 64 bits of the unsigned product. */
   readonly mulhu: number;
-  /** (state, site, kind, size, a, b, r, aux, target): records how the region left (then it returns). */
+  /** (state, site, kind, size, a, b, r, aux, target, branches): records how the region left (then it returns). */
   readonly exit: number;
 }
 
@@ -53,6 +53,8 @@ export class Emitter {
   readonly tgt: number;
   /** Set by a slow-path store that wrote translated code: leave after this instruction. */
   readonly abort: number;
+  /** Branches retired (blocks of LWP event-3 weight 1), reported at the exit. */
+  readonly br: number;
   readonly exits: ExitSite[] = [];
   /** Registers read / written anywhere in the region (prologue loads, epilogue stores). */
   readonly used = new Set<number>();
@@ -92,6 +94,7 @@ export class Emitter {
     this.xid = f.local(I32);
     this.tgt = f.local(I64);
     this.abort = f.local(I32);
+    this.br = f.local(I32);
   }
 
   // ---- temporaries (valid within one instruction) ---------------------------
@@ -133,7 +136,7 @@ export class Emitter {
     const f = this.f;
     f.i32(this.state).i32(this.exits.length - 1);
     this.flags.pushRecord();
-    f.get(this.tgt).call(this.imports.exit).get(this.n).op(OP.return);
+    f.get(this.tgt).get(this.br).call(this.imports.exit).get(this.n).op(OP.return);
   }
 
   /** Leaves the region at the current instruction, which did not retire (a fault). */

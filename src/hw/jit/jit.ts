@@ -14,11 +14,14 @@ import { EXIT_AFTER, EXIT_BRANCH, EXIT_CPU_RIP, EXIT_DYNAMIC, EXIT_FAULT } from 
 import { formRegion } from "./region.js";
 import { runtimeExports } from "./runtime-module.js";
 import { FL_OTHER } from "../cpu/flags.js";
-import { STATE_ABORT, STATE_EXIT, STATE_FLAGS, STATE_FS, STATE_GS, STATE_SCRATCH, STATE_TARGET } from "./layout.js";
+import { STATE_ABORT, STATE_BRANCHES, STATE_EXIT, STATE_FLAGS, STATE_FS, STATE_GS, STATE_SCRATCH, STATE_TARGET } from "./layout.js";
 
 const TWO32 = 4294967296;
 
-type RunFn = (entry: number, limit: number) => number;
+type RunFn = (entry: number, limit: number, window: number, predict: number) => number;
+
+/** No LWP window: the region runs until its slice limit or an exit. */
+export const NO_WINDOW = 0x7fffffff;
 
 /** A compiled region: its function and what it needs to report back. */
 export class Region {
@@ -63,6 +66,8 @@ export class Jit {
   private crossLen = 0;
   /** Retired count of the CPU when the running region was entered. */
   private base = 0;
+  /** Branches (blocks of LWP event-3 weight 1) the last region run retired. */
+  branches = 0;
   private readonly m: Int32Array;
   private readonly s: number;
 
@@ -98,22 +103,25 @@ export class Jit {
   }
 
   /**
-   * Runs the region `b` belongs to from `b`, for at most `limit` more instructions
-   * (at block granularity, like the interpreter's loop). Returns the exit to hand
-   * to the kernel, or null to go on at the CPU's RIP.
+   * Runs the region `b` belongs to from `b`: blocks start while fewer than `limit`
+   * instructions retired (the interpreter's slice test) and only if they end within
+   * `window` (the LWP quick loop's: no counter can reach zero inside). `predict`
+   * trains the LWP branch predictor. Returns the exit to hand to the kernel, or null
+   * to go on at the CPU's RIP; `branches` holds the branches retired.
    */
-  enter(b: Block, limit: number): Exit | null {
+  enter(b: Block, limit: number, window = NO_WINDOW, predict = false): Exit | null {
     const c = this.cpu, m = this.m, s = this.s;
     const entry = b.jit!;
     c.f.save(m, (s + STATE_FLAGS) >> 2);
     this.putBase(STATE_FS, c.fsBase);
     this.putBase(STATE_GS, c.gsBase);
     this.base = c.icount;
-    const n = entry.region.run(entry.index, limit);
+    const n = entry.region.run(entry.index, limit, window, predict ? 1 : 0);
     c.f.loadArith(m, (s + STATE_FLAGS) >> 2);
     const x = entry.region.exits[m[(s + STATE_EXIT) >> 2]!]!;
     c.icount = this.base + n - x.adj;
     c.ci = 0;
+    this.branches = m[(s + STATE_BRANCHES) >> 2]!;
     switch (x.kind) {
       case EXIT_BRANCH:
         c.rip = x.rip;
@@ -133,6 +141,11 @@ export class Jit {
         c.rip = x.rip;
         return c.takePendingExitOrNull();
       case EXIT_CPU_RIP:
+        // A branch run by a helper: counted and trained here, as the compiled ones are.
+        if (x.block.lwpWeight === 1) {
+          this.branches++;
+          if (predict) c.lwp.predictor.train(x.block.lwpHistory, c.rip);
+        }
         return c.takePendingExitOrNull();
       default:
         throw new Error(`region exit kind ${x.kind}`);

@@ -14,5 +14,7 @@ export const STATE_EXIT = 528;
 export const STATE_TARGET = 536;
 /** Non-zero when JavaScript wants the running region to stop after the current instruction. */
 export const STATE_ABORT = 544;
+/** Branches (LWP event 3's blocks) the region retired. */
+export const STATE_BRANCHES = 548;
 /** Bytes an access that crosses a page boundary goes through (slow path). */
 export const STATE_SCRATCH = 560;

@@ -103,6 +103,12 @@ export class Bytes {
     }
   }
 
+  /** An IEEE 754 double, little-endian (f64.const's immediate). */
+  f64(v: number): void {
+    const b = new Uint8Array(new Float64Array([v]).buffer);
+    this.bytes(b);
+  }
+
   name(s: string): void {
     const e = new TextEncoder().encode(s);
     this.u32(e.length);
