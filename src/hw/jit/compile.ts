@@ -88,6 +88,8 @@ class RegionCompiler {
   private readonly index = new Map<number, number>();
   private readonly returns: number[];
   private block!: Block;
+  /** Position of the block being emitted. */
+  private at = 0;
 
   constructor(
     private readonly e: Emitter,
@@ -95,6 +97,7 @@ class RegionCompiler {
   ) {
     blocks.forEach((b, k) => this.index.set(b.start, k));
     this.returns = [...returnSites(blocks)].filter((r) => this.index.has(r)).slice(0, 8);
+    // (blocks arrive in layout order: region.ts `layout`)
     e.goto = (target) => this.goto(target);
     e.gotoDynamic = (target, ip) => this.gotoDynamic(target, ip);
   }
@@ -111,6 +114,7 @@ class RegionCompiler {
       f.end();
       this.e.dispatchDepth = n - 1 - k;
       this.e.depth = 0;
+      this.at = k;
       this.emitBlock(this.blocks[k]!);
     }
     f.end();
@@ -221,6 +225,20 @@ class RegionCompiler {
       return;
     }
     e.flags.materialize();
+    this.jumpTo(j);
+  }
+
+  /**
+   * Transfers to block j of the region. Block j's code starts where the label
+   * closed after it ends, so a later block is a direct branch (the next one at
+   * depth 0 a fall-through); an earlier one goes through the dispatch loop.
+   */
+  private jumpTo(j: number): void {
+    const e = this.e, f = e.f, k = this.at;
+    if (j > k) {
+      if (j > k + 1 || e.depth > 0) f.br(e.depth + j - k - 1);
+      return;
+    }
     f.i32(j).set(e.pc);
     e.brDispatch();
   }
@@ -242,8 +260,7 @@ class RegionCompiler {
       f.op(OP.i64_eq);
       e.open("if");
       e.flags.materialize();
-      f.i32(this.index.get(r)!).set(e.pc);
-      e.brDispatch();
+      this.jumpTo(this.index.get(r)!);
       e.close();
     }
     e.exit(EXIT_DYNAMIC, ip, 0);

@@ -228,15 +228,23 @@ export class Emitter {
   /** Computes the instruction's effective address (segment base included) into a new i64 local. */
   ea(m: MemRef): number {
     const f = this.f, t = this.tmp(I64);
-    this.constNum(m.disp);
+    let first = true;
+    const add = (): void => {
+      if (!first) f.op(OP.i64_add);
+      first = false;
+    };
     if (m.base >= 0) {
       this.getReg(m.base);
-      f.op(OP.i64_add);
+      add();
     }
     if (m.index >= 0) {
       this.getReg(m.index);
       if (m.scale > 1) f.i64(Math.log2(m.scale)).op(OP.i64_shl);
-      f.op(OP.i64_add);
+      add();
+    }
+    if (m.disp !== 0 || first) {
+      this.constNum(m.disp);
+      add();
     }
     if (m.addr32) f.i64(-1, 0).op(OP.i64_and);
     if (m.seg !== 0) {

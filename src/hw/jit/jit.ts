@@ -11,7 +11,7 @@ import type { Block } from "../cpu/translate/block.js";
 import { ACCESS_READ, ACCESS_WRITE, MemoryFault, PAGE_MASK, PAGE_SIZE } from "../memory/address-space.js";
 import { compileRegion, type HelperSite, type RegionExit } from "./compile.js";
 import { EXIT_AFTER, EXIT_BRANCH, EXIT_CPU_RIP, EXIT_DYNAMIC, EXIT_FAULT } from "./emitter.js";
-import { formRegion } from "./region.js";
+import { formRegion, layout } from "./region.js";
 import { runtimeExports } from "./runtime-module.js";
 import { FL_OTHER } from "../cpu/flags.js";
 import { STATE_ABORT, STATE_BRANCHES, STATE_EXIT, STATE_FLAGS, STATE_FS, STATE_GS, STATE_SCRATCH, STATE_TARGET } from "./layout.js";
@@ -78,7 +78,7 @@ export class Jit {
 
   /** Compiles the region headed by `head` and links its blocks; false when nothing could be compiled. */
   compile(head: Block, lookup: (rip: number) => Block | undefined): boolean {
-    const blocks = formRegion(head, lookup);
+    const blocks = layout(formRegion(head, lookup));
     const t0 = performance.now();
     const c = this.cpu, phys = c.mem.phys;
     const r = compileRegion(blocks, { state: c.state, tlb: c.mem.tlbBase, memoryPages: phys.u8.length / 65536 });

@@ -54,6 +54,34 @@ export function formRegion(head: Block, lookup: (rip: number) => Block | undefin
   return out;
 }
 
+/** Where execution most likely goes after `b` (the fall-through of a Jcc, a direct JMP or CALL's target). */
+function next(b: Block): number {
+  const last = b.insns[b.insns.length - 1]!;
+  switch (last.flow) {
+    case FlowControl.Next: case FlowControl.ConditionalBranch: return b.end;
+    case FlowControl.UnconditionalBranch: case FlowControl.Call: return last.branchTarget;
+    default: return -1;
+  }
+}
+
+/**
+ * Orders a region's blocks as chains along `next`, the head first: the compiler
+ * turns a branch to the following block into a fall-through and any forward
+ * branch into a direct jump; only backward branches go through the dispatch loop.
+ */
+export function layout(blocks: readonly Block[]): Block[] {
+  const by = new Map(blocks.map((b) => [b.start, b]));
+  const placed = new Set<number>();
+  const out: Block[] = [];
+  for (const b of blocks) {
+    for (let cur: Block | undefined = b; cur !== undefined && !placed.has(cur.start); cur = by.get(next(cur))) {
+      placed.add(cur.start);
+      out.push(cur);
+    }
+  }
+  return out;
+}
+
 /** Blocks that follow a call in the region: where its returns may land. */
 export function returnSites(blocks: readonly Block[]): Set<number> {
   const s = new Set<number>();
