@@ -23,6 +23,11 @@ function skippedTests(tap) {
   return tap.split("\n").filter((l) => /^\s*ok \d+ - .*# (SKIP|TODO)\b/i.test(l)).map((l) => l.trim().replace(/^ok \d+ - /, ""));
 }
 
+// The tests run `lwp` as users do, through bin/lwp.js and the bundle: rebuild it from the
+// sources so that a `tsc -b` alone never leaves the tests running a stale CLI.
+const bundled = spawnSync(process.execPath, ["scripts/bundle.mjs"], { stdio: "inherit" });
+if (bundled.status !== 0) process.exit(bundled.status ?? 1);
+
 const files = [...walk("dist/src", []), ...walk("dist/test", [])].sort();
 const filters = process.argv.slice(2);
 const picked = filters.length ? files.filter((f) => filters.some((s) => f.includes(s))) : files;

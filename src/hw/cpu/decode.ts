@@ -108,24 +108,23 @@ function defineRegs(): void {
 }
 defineRegs();
 
+// iced's enums map both ways (`Code.Add_rm64_r64 === 8`, `Code[8] === "Add_rm64_r64"`), so
+// names are looked up on demand instead of tables built from Object.entries at start-up.
+const CODE_BY_ID = iced.Code as unknown as Readonly<Record<number, string | undefined>>;
+const MNEMONIC_BY_ID = Mnemonic as unknown as Readonly<Record<number, string | undefined>>;
 const MNEMONIC_NAMES: string[] = [];
-for (const [k, v] of Object.entries(Mnemonic as unknown as Record<string, number | string>)) {
-  if (typeof v === "number") MNEMONIC_NAMES[v] = k.toUpperCase();
-}
-
-const CODE_NAMES: string[] = [];
-for (const [k, v] of Object.entries(iced.Code as unknown as Record<string, number | string>)) {
-  if (typeof v === "number") CODE_NAMES[v] = k;
-}
 
 /** iced Code name of a form ("Add_rm64_r64"). */
 export function codeName(code: number): string {
-  return CODE_NAMES[code] ?? `#${code}`;
+  return CODE_BY_ID[code] ?? `#${code}`;
 }
 
 /** Upper-case mnemonic name of an iced Mnemonic value ("ADD", "LWPINS"). */
 export function mnemonicName(m: number): string {
-  return MNEMONIC_NAMES[m] ?? `#${m}`;
+  const known = MNEMONIC_NAMES[m];
+  if (known !== undefined) return known;
+  const name = MNEMONIC_BY_ID[m];
+  return name === undefined ? `#${m}` : (MNEMONIC_NAMES[m] = name.toUpperCase());
 }
 
 /** Looks up an iced Mnemonic value by the manual's name ("ADD"). */
