@@ -2,67 +2,67 @@
 // SPDX-License-Identifier: MIT
 // The `lwp` command: a committed launcher for the bundled CLI, dist/bundle/lwp.cjs
 // (build output of scripts/bundle.mjs, made by `npm ci` through the prepare script).
-// Start-up is most of a short run's cost, so the bundle is compiled from V8's code
-// cache when one exists: Node's own compile cache where Node has it (>= 22.1), else a
-// cache this file keeps (docs/architecture.md, "Start-up").
-import module from "node:module";
-import { readFileSync, renameSync, writeFileSync, mkdirSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { Script } from "node:vm";
+// Start-up is most of a short run's cost (docs/architecture.md, "Start-up"), so this
+// file is CommonJS (bin/package.json), which spares Node its ES module loader, and it
+// compiles the bundle from V8's code cache: Node's own compile cache where Node has one
+// (>= 22.1), else a cache kept here the same way.
+"use strict";
+const Module = require("node:module");
+const { mkdirSync, readFileSync, renameSync, writeFileSync } = require("node:fs");
+const { tmpdir } = require("node:os");
+const { dirname, join } = require("node:path");
+const { Script } = require("node:vm");
 
-const BUNDLE = join(dirname(fileURLToPath(import.meta.url)), "..", "dist", "bundle", "lwp.cjs");
+const BUNDLE = join(__dirname, "..", "dist", "bundle", "lwp.cjs");
 
 /** Where compiled code is cached: Node's convention ($NODE_COMPILE_CACHE, else <tmp>/node-compile-cache). */
 function cacheDir() {
   return process.env.NODE_COMPILE_CACHE || join(tmpdir(), "node-compile-cache");
 }
 
-/** A short, stable name for this bundle path (several clones share the cache directory). */
-function cacheName(path) {
+/** One cache file per bundle path and Node version (clones share the directory). */
+function cacheFile() {
   let h = 5381;
-  for (let i = 0; i < path.length; i++) h = ((h * 33) ^ path.charCodeAt(i)) >>> 0;
-  return `lwp-${h.toString(16)}-${process.version}.v8cache`;
+  for (let i = 0; i < BUNDLE.length; i++) h = ((h * 33) ^ BUNDLE.charCodeAt(i)) >>> 0;
+  return join(cacheDir(), `lwp-${h.toString(16)}-${process.version}.v8cache`);
 }
 
-function readSource() {
+function readBundle() {
   try {
-    return readFileSync(BUNDLE, "latin1");
+    return readFileSync(BUNDLE, "latin1"); // ASCII (esbuild charset=ascii): latin1 is exact and fastest
   } catch {
-    process.stderr.write(`lwp: ${BUNDLE} is missing: run 'npm run build' (or 'npm ci') in ${join(dirname(BUNDLE), "..", "..")}\n`);
+    process.stderr.write(`lwp: ${BUNDLE} is missing: run 'npm run build' in ${join(__dirname, "..")}\n`);
     process.exit(1);
   }
 }
 
-/**
- * Runs the CommonJS bundle through vm.Script with V8's code cache. The cache is written
- * at exit, after the run, so it holds the functions this run compiled as well.
- */
-function runWithCodeCache() {
-  const file = join(cacheDir(), cacheName(BUNDLE));
-  let cachedData;
-  try { cachedData = readFileSync(file); } catch { cachedData = undefined; }
-  const source = readSource().replace(/^#!.*/, "");
-  const script = new Script(module.wrap(source), { filename: BUNDLE, cachedData });
-  if (cachedData === undefined || script.cachedDataRejected) {
-    process.once("exit", () => {
-      try {
-        mkdirSync(dirname(file), { recursive: true });
-        writeFileSync(`${file}.${process.pid}`, script.createCachedData());
-        renameSync(`${file}.${process.pid}`, file);
-      } catch {
-        // A cache is an optimisation: a read-only or full disk only costs the next start-up.
-      }
-    });
-  }
-  const mod = { exports: {} };
-  script.runInThisContext()(mod.exports, module.createRequire(BUNDLE), mod, BUNDLE, dirname(BUNDLE));
+/** Writes V8's code cache for `script` at exit, when it holds the functions this run compiled too. */
+function saveAtExit(script, file) {
+  process.once("exit", () => {
+    try {
+      mkdirSync(dirname(file), { recursive: true });
+      writeFileSync(`${file}.${process.pid}`, script.createCachedData());
+      renameSync(`${file}.${process.pid}`, file);
+    } catch {
+      // Only an optimisation: a read-only or full disk costs the next start-up, nothing else.
+    }
+  });
 }
 
-if (typeof module.enableCompileCache === "function") {
-  module.enableCompileCache(cacheDir());
-  module.createRequire(import.meta.url)(BUNDLE);
+/** Runs the CommonJS bundle as Node's loader would, but compiled with `cachedData`. */
+function runWithCodeCache() {
+  const file = cacheFile();
+  let cachedData;
+  try { cachedData = readFileSync(file); } catch { cachedData = undefined; }
+  const script = new Script(Module.wrap(readBundle().replace(/^#!.*/, "")), { filename: BUNDLE, cachedData });
+  if (cachedData === undefined || script.cachedDataRejected) saveAtExit(script, file);
+  const mod = { exports: {} };
+  script.runInThisContext()(mod.exports, Module.createRequire(BUNDLE), mod, BUNDLE, dirname(BUNDLE));
+}
+
+if (typeof Module.enableCompileCache === "function") {
+  Module.enableCompileCache(cacheDir());
+  require(BUNDLE);
 } else {
   runWithCodeCache();
 }

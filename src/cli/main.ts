@@ -36,12 +36,15 @@ function usage(): string {
 function main(argv: string[]): number {
   const [name, ...args] = argv;
   if (name === undefined || name === "--help" || name === "-h" || name === "help") {
+    quietOnClosedStdout();
     process.stdout.write(usage());
     return name === undefined ? 2 : 0;
   }
   const cmd = COMMANDS.find((c) => c.name === name);
   if (cmd === undefined) throw new UsageError(`Unknown command: ${name} (try 'lwp --help')`);
   const { opts, rest } = parseOptions(cmd.options, args, cmd.interleaved ?? false);
+  // `lwp run` leaves stdout to the guest (fd 1 directly): creating process.stdout (a socket on a pipe) would only slow its start.
+  if (cmd.name !== "run" || opts.has("help")) quietOnClosedStdout();
   if (opts.has("help")) {
     process.stdout.write(helpText(cmd.usage, cmd.options));
     return 0;
@@ -51,10 +54,12 @@ function main(argv: string[]): number {
 
 // A reader that went away (`lwp script | head`): stop quietly with the status of a
 // process killed by SIGPIPE, as perf and coreutils do (Node ignores the signal itself).
-process.stdout.on("error", (e: NodeJS.ErrnoException) => {
-  if (e.code !== "EPIPE") throw e;
-  process.exit(128 + 13);
-});
+function quietOnClosedStdout(): void {
+  process.stdout.on("error", (e: NodeJS.ErrnoException) => {
+    if (e.code !== "EPIPE") throw e;
+    process.exit(128 + 13);
+  });
+}
 
 try {
   process.exitCode = main(process.argv.slice(2));
