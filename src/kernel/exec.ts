@@ -66,17 +66,19 @@ export function resolveScript(k: Kernel, spec: ExecSpec, depth = 0): ExecSpec | 
 export function execImage(k: Kernel, p: Process, t: Task, spec: ExecSpec): void {
   const elf = parseExecutable(spec.bytes);
   const mm = new Mm(new AddressSpace(), k.opts.cpu === "fam15h" ? fam15hModel() : fullModel());
-  const img = loadElf(mm.mem, elf);
   const old = p.mm;
   p.mm = mm;
   try {
+    const img = loadElf(mm.mem, elf);
     const entry = img.interp !== null ? loadInterp(k, p, img.interp) : { entry: img.entry, base: 0 };
     finishExec(k, p, t, spec, img, entry);
     if (old.loaded === t) old.loaded = null;
   } catch (e) {
     p.mm = old;
+    mm.release();
     throw e;
   }
+  old.release();
 }
 
 function loadInterp(k: Kernel, p: Process, path: string): { entry: number; base: number } {

@@ -37,12 +37,27 @@ export class Mm {
   brk = 0;
   /** Named mappings (executable segments, file mmaps) for /proc/self/maps and profiles. */
   readonly mappings: Mapping[] = [];
+  /** Processes using this address space (CLONE_VM, vfork); its frames are freed when the last one lets go. */
+  private users = 1;
 
   constructor(
     readonly mem: AddressSpace,
     model: CpuModel,
   ) {
     this.cpu = new Cpu(mem, model);
+  }
+
+  retain(): this {
+    this.users++;
+    return this;
+  }
+
+  /** One process stopped using the space (exit, execve); the last one frees its memory. */
+  release(): void {
+    if (--this.users === 0) {
+      this.cpu.flushCode();
+      this.mem.release();
+    }
   }
 }
 
@@ -123,25 +138,9 @@ export class Process {
 
   /** Finds a free page-aligned range of `len` bytes, top-down below MMAP_TOP (or at `hint`). */
   findFree(len: number, hint = 0): number {
-    const n = Math.ceil(len / PAGE_SIZE);
-    if (hint !== 0 && hint % PAGE_SIZE === 0 && hint + len <= USER_LIMIT && this.lastBusy(hint, n) < 0) return hint;
-    let top = MMAP_TOP;
-    while (top - n * PAGE_SIZE > this.brk) {
-      const start = top - n * PAGE_SIZE;
-      const busy = this.lastBusy(start, n);
-      if (busy < 0) return start;
-      top = busy;
-    }
-    return -1;
-  }
-
-  /** Address of the highest mapped page in the range, or -1. */
-  private lastBusy(start: number, n: number): number {
-    for (let k = n - 1; k >= 0; k--) {
-      const a = start + k * PAGE_SIZE;
-      if (this.mem.isMapped(a)) return a;
-    }
-    return -1;
+    const size = Math.ceil(len / PAGE_SIZE) * PAGE_SIZE;
+    if (hint !== 0 && hint % PAGE_SIZE === 0 && hint + size <= USER_LIMIT && this.mem.isFree(hint, size)) return hint;
+    return this.mem.findFree(size, MMAP_TOP, Math.ceil(this.brk / PAGE_SIZE) * PAGE_SIZE);
   }
 
   addMapping(m: Mapping): void {

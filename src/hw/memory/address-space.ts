@@ -1,7 +1,14 @@
 // SPDX-License-Identifier: MIT
-// The guest's virtual address space: sparse 4 KiB pages with R/W/X permissions,
-// a direct-mapped software TLB per access kind, and faults carrying the address
+// The guest's virtual address space: areas (VMAs) with R/W/X permissions, a page
+// table of the pages touched so far onto frames of the machine's physical memory
+// (copy-on-write after fork, a shared zero page for untouched reads), and a
+// direct-mapped software TLB per access kind, kept twice: as JavaScript typed
+// arrays for the interpreter and in physical memory for translated code
 // (AMD APM Vol. 2 §5 "Page Translation and Protection", user-visible subset).
+import { type CodeOwner, defaultPhysMem, FRAME_SIZE, type GrowListener, type PhysMem, ZERO_FRAME } from "./phys.js";
+import { type Vma, VmaList } from "./vma.js";
+import type { MemObject } from "./mem-object.js";
+import { PageTable } from "./page-table.js";
 
 export const PAGE_SIZE = 4096;
 export const PAGE_MASK = 0xfff;
@@ -11,14 +18,25 @@ export const PROT_WRITE = 2;
 export const PROT_EXEC = 4;
 /** Highest user address + 1: 47-bit canonical lower half. */
 export const USER_LIMIT = 2 ** 47;
+/** Lowest canonical address of the upper (kernel) half, as a signed Number. */
+const KERNEL_LOW = -(2 ** 47);
 
-const TLB_SIZE = 1024;
+export const TLB_SIZE = 1024;
+/** Bytes of one TLB in physical memory: 16 per entry (i64 page number, i32 frame offset, pad). */
+export const TLB_BYTES = TLB_SIZE * 16;
+const TLB_FRAMES = (2 * TLB_BYTES) / FRAME_SIZE;
 
 /** Kind of access that faulted: the page-fault error-code bits W and I/D. */
 export const ACCESS_READ = 0;
 export const ACCESS_WRITE = 1;
 export const ACCESS_EXEC = 2;
 export type AccessKind = 0 | 1 | 2;
+const NEED = [PROT_READ, PROT_WRITE, PROT_EXEC];
+
+/** What a MemoryFault is beyond #PF/#GP: a kernel-half address, or a page past the end of a mapped file. */
+export const FAULT_PLAIN = 0;
+export const FAULT_KERNEL = 1;
+export const FAULT_BUS = 2;
 
 /**
  * A guest memory fault. Not an Error: thrown on the hot path's slow branch and
@@ -33,53 +51,64 @@ export class MemoryFault {
     readonly access: AccessKind,
     readonly present: boolean,
     readonly generalProtection: boolean,
+    readonly kind = FAULT_PLAIN,
   ) {}
-}
-
-/** One 4 KiB page; its bytes are allocated on first touch (large sparse mappings stay cheap). */
-export class Page {
-  private bytes: Uint8Array | null;
-  private dv: DataView | null = null;
-  /** True while translated code exists for this page (self-modifying-code guard). */
-  hasCode = false;
-  constructor(
-    public prot: number,
-    data: Uint8Array | null = null,
-  ) {
-    this.bytes = data;
-  }
-  get data(): Uint8Array {
-    return (this.bytes ??= new Uint8Array(PAGE_SIZE));
-  }
-  get view(): DataView {
-    return (this.dv ??= new DataView(this.data.buffer, this.data.byteOffset, PAGE_SIZE));
-  }
-  /** Whether the page has been touched (untouched pages read as zeros). */
-  get materialised(): boolean {
-    return this.bytes !== null;
-  }
 }
 
 function pageNumber(addr: number): number {
   return (addr - (addr & PAGE_MASK)) / PAGE_SIZE;
 }
 
-export class AddressSpace {
-  private readonly pages = new Map<number, Page>();
-  // Direct-mapped TLBs: tag = page number (NaN when empty: -1 is the page of a wrapped negative address).
+/** The fault for an address outside the user half: #PF in the kernel half, #GP when non-canonical. */
+function outsideUser(a: number, access: AccessKind): MemoryFault {
+  if (a < 0 && a >= KERNEL_LOW) return new MemoryFault(a, access, true, false, FAULT_KERNEL);
+  return new MemoryFault(a, access, false, true);
+}
+
+/** Frees the memory of an address space that was dropped without destroy() (tests, abandoned runs). */
+const collected = new FinalizationRegistry<{ phys: PhysMem; pt: PageTable; tlbBase: number }>((h) => {
+  h.pt.clear(0, USER_LIMIT / PAGE_SIZE, (_pn, f) => h.phys.release(f));
+  h.phys.freeRun(h.tlbBase / FRAME_SIZE, TLB_FRAMES);
+});
+
+export class AddressSpace implements CodeOwner, GrowListener {
+  readonly phys: PhysMem;
+  /** Views over the whole physical memory (replaced when it grows). */
+  u8: Uint8Array;
+  dv: DataView;
+  private readonly pt = new PageTable();
+  private readonly vmas = new VmaList();
+  // JavaScript TLBs: tag = page number (NaN when empty: -1 is the page of a wrapped negative address).
   private readonly rTag = new Float64Array(TLB_SIZE).fill(NaN);
   private readonly wTag = new Float64Array(TLB_SIZE).fill(NaN);
-  private readonly rView: DataView[] = [];
-  private readonly wView: DataView[] = [];
-  /** Called when a write hits a page holding translated code. */
+  private readonly rOff = new Int32Array(TLB_SIZE);
+  private readonly wOff = new Int32Array(TLB_SIZE);
+  /** Byte offset of the translated code's read TLB in physical memory; the write TLB follows it. */
+  readonly tlbBase: number;
+  /** Frame → the pages of this space that translated code was made from. */
+  private readonly codePages = new Map<number, number[]>();
+  private readonly stopListening: () => void;
+  private readonly unregister: () => void;
+  private destroyed = false;
+  /** Holders (Mm users, a profiler reading a dead task's ring); the last release frees the frames. */
+  private holders = 1;
+  /** Called when a page holding translated code is written, remapped or unmapped. */
   onCodeWrite: (pageNum: number) => void = () => {};
 
-  constructor() {
-    const dummy = new DataView(new ArrayBuffer(8));
-    for (let i = 0; i < TLB_SIZE; i++) {
-      this.rView.push(dummy);
-      this.wView.push(dummy);
-    }
+  constructor(phys: PhysMem = defaultPhysMem()) {
+    this.phys = phys;
+    this.tlbBase = phys.allocRun(TLB_FRAMES) * FRAME_SIZE;
+    this.u8 = phys.u8;
+    this.dv = phys.dv;
+    this.stopListening = phys.onGrow(this);
+    this.unregister = phys.addOwner(this);
+    collected.register(this, { phys, pt: this.pt, tlbBase: this.tlbBase }, this);
+    this.flushTlb();
+  }
+
+  physGrew(): void {
+    this.u8 = this.phys.u8;
+    this.dv = this.phys.dv;
   }
 
   // ---- hot path -----------------------------------------------------------
@@ -88,8 +117,9 @@ export class AddressSpace {
     const off = a & PAGE_MASK;
     const pn = (a - off) / PAGE_SIZE;
     const i = pn & (TLB_SIZE - 1);
-    if (this.rTag[i] === pn) return this.rView[i]!.getUint8(off);
-    return this.slowPage(a, ACCESS_READ).view.getUint8(off);
+    if (this.rTag[i] === pn) return this.u8[this.rOff[i]! + off]!;
+    const b = this.translate(a, ACCESS_READ) + off;
+    return this.u8[b]!;
   }
 
   read16(a: number): number {
@@ -97,8 +127,9 @@ export class AddressSpace {
     const pn = (a - off) / PAGE_SIZE;
     const i = pn & (TLB_SIZE - 1);
     if (off <= PAGE_SIZE - 2) {
-      if (this.rTag[i] === pn) return this.rView[i]!.getUint16(off, true);
-      return this.slowPage(a, ACCESS_READ).view.getUint16(off, true);
+      if (this.rTag[i] === pn) return this.dv.getUint16(this.rOff[i]! + off, true);
+      const b = this.translate(a, ACCESS_READ) + off;
+      return this.dv.getUint16(b, true);
     }
     return this.read8(a) | (this.read8(a + 1) << 8);
   }
@@ -109,8 +140,9 @@ export class AddressSpace {
     const pn = (a - off) / PAGE_SIZE;
     const i = pn & (TLB_SIZE - 1);
     if (off <= PAGE_SIZE - 4) {
-      if (this.rTag[i] === pn) return this.rView[i]!.getInt32(off, true);
-      return this.slowPage(a, ACCESS_READ).view.getInt32(off, true);
+      if (this.rTag[i] === pn) return this.dv.getInt32(this.rOff[i]! + off, true);
+      const b = this.translate(a, ACCESS_READ) + off;
+      return this.dv.getInt32(b, true);
     }
     return this.read32Slow(a);
   }
@@ -119,8 +151,11 @@ export class AddressSpace {
     const off = a & PAGE_MASK;
     const pn = (a - off) / PAGE_SIZE;
     const i = pn & (TLB_SIZE - 1);
-    if (this.wTag[i] === pn) this.wView[i]!.setUint8(off, v);
-    else this.slowPage(a, ACCESS_WRITE).view.setUint8(off, v);
+    if (this.wTag[i] === pn) this.u8[this.wOff[i]! + off] = v;
+    else {
+      const b = this.translate(a, ACCESS_WRITE) + off;
+      this.u8[b] = v;
+    }
   }
 
   write16(a: number, v: number): void {
@@ -128,8 +163,11 @@ export class AddressSpace {
     const pn = (a - off) / PAGE_SIZE;
     const i = pn & (TLB_SIZE - 1);
     if (off <= PAGE_SIZE - 2) {
-      if (this.wTag[i] === pn) this.wView[i]!.setUint16(off, v, true);
-      else this.slowPage(a, ACCESS_WRITE).view.setUint16(off, v, true);
+      if (this.wTag[i] === pn) this.dv.setUint16(this.wOff[i]! + off, v, true);
+      else {
+        const b = this.translate(a, ACCESS_WRITE) + off;
+        this.dv.setUint16(b, v, true);
+      }
     } else this.writeSplit(a, v, 2);
   }
 
@@ -138,8 +176,11 @@ export class AddressSpace {
     const pn = (a - off) / PAGE_SIZE;
     const i = pn & (TLB_SIZE - 1);
     if (off <= PAGE_SIZE - 4) {
-      if (this.wTag[i] === pn) this.wView[i]!.setInt32(off, v, true);
-      else this.slowPage(a, ACCESS_WRITE).view.setInt32(off, v, true);
+      if (this.wTag[i] === pn) this.dv.setInt32(this.wOff[i]! + off, v, true);
+      else {
+        const b = this.translate(a, ACCESS_WRITE) + off;
+        this.dv.setInt32(b, v, true);
+      }
     } else this.writeSplit(a, v, 4);
   }
 
@@ -154,9 +195,9 @@ export class AddressSpace {
     const pn = (a - off) / PAGE_SIZE;
     const i = pn & (TLB_SIZE - 1);
     if (off <= PAGE_SIZE - 8) {
-      const v = this.wTag[i] === pn ? this.wView[i]! : this.slowPage(a, ACCESS_WRITE).view;
-      v.setInt32(off, lo, true);
-      v.setInt32(off + 4, hi, true);
+      const base = (this.wTag[i] === pn ? this.wOff[i]! : this.translate(a, ACCESS_WRITE)) + off;
+      this.dv.setInt32(base, lo, true);
+      this.dv.setInt32(base + 4, hi, true);
       return;
     }
     this.probeWrite(a, 8);
@@ -180,147 +221,247 @@ export class AddressSpace {
    * A fault on a later page reports that page's first byte, as the hardware does.
    */
   probeWrite(a: number, n: number): void {
-    this.slowPage(a, ACCESS_WRITE);
+    this.translate(a, ACCESS_WRITE);
     const off = a & PAGE_MASK;
     if (off + n > PAGE_SIZE) this.probeTail(a - off + PAGE_SIZE, a + n, ACCESS_WRITE);
   }
 
   /** Faults unless [a, a+n) is readable; a later-page fault reports its first byte. */
   probeRead(a: number, n: number): void {
-    this.slowPage(a, ACCESS_READ);
+    this.translate(a, ACCESS_READ);
     const off = a & PAGE_MASK;
     if (off + n > PAGE_SIZE) this.probeTail(a - off + PAGE_SIZE, a + n, ACCESS_READ);
   }
 
   /** Checks the pages starting at page-aligned `from` below `end`. */
   private probeTail(from: number, end: number, access: AccessKind): void {
-    for (let p = from; p < end; p += PAGE_SIZE) this.slowPage(p, access);
+    for (let p = from; p < end; p += PAGE_SIZE) this.translate(p, access);
   }
 
-  /** Looks up the page for an access, checks permissions, fills the TLB or throws. */
-  slowPage(a: number, access: AccessKind): Page {
-    if (!(a >= 0 && a < USER_LIMIT)) throw new MemoryFault(a, access, false, true);
+  /**
+   * The page walk: checks the access against the area, materialises the page
+   * (zero page for reads, a fresh or copied frame for writes), fills the TLBs for
+   * reads and writes, and returns the byte offset of the page's frame in physical
+   * memory; throws a MemoryFault when the access is not allowed.
+   */
+  translate(a: number, access: AccessKind): number {
+    if (!(a >= 0 && a < USER_LIMIT)) throw outsideUser(a, access);
+    const v = this.vmas.find(a);
+    if (v === undefined) throw new MemoryFault(a, access, false, false);
+    if ((v.prot & NEED[access]!) === 0) throw new MemoryFault(a, access, true, false);
     const pn = pageNumber(a);
-    const page = this.pages.get(pn);
-    if (page === undefined) throw new MemoryFault(a, access, false, false);
-    const need = access === ACCESS_READ ? PROT_READ : access === ACCESS_WRITE ? PROT_WRITE : PROT_EXEC;
-    if ((page.prot & need) === 0) throw new MemoryFault(a, access, true, false);
+    const f = v.obj === null ? this.privateFrame(pn, access) : this.sharedFrame(v, pn, a, access);
+    if (access !== ACCESS_EXEC) this.fillTlb(pn, f * FRAME_SIZE, access);
+    return f * FRAME_SIZE;
+  }
+
+  private privateFrame(pn: number, access: AccessKind): number {
+    let f = this.pt.get(pn);
+    if (access !== ACCESS_WRITE) {
+      if (f === 0) this.pt.set(pn, (f = ZERO_FRAME));
+      return f;
+    }
+    const phys = this.phys;
+    if (f !== 0 && phys.isCode(f)) phys.codeWritten(f);
+    if (f === 0) f = phys.alloc();
+    else if (phys.shared(f)) {
+      const g = phys.copy(f);
+      phys.release(f);
+      f = g;
+      this.fillTlb(pn, f * FRAME_SIZE, ACCESS_READ); // the read TLB may still point at the old frame
+    } else return f;
+    this.pt.set(pn, f);
+    return f;
+  }
+
+  private sharedFrame(v: Vma, pn: number, a: number, access: AccessKind): number {
+    const pg = v.pgoff + (pn - v.start / PAGE_SIZE);
+    const obj = v.obj!;
+    if (!obj.hasPage(pg)) throw new MemoryFault(a, access, true, false, FAULT_BUS);
+    let f = this.pt.get(pn);
+    if (f === 0) {
+      f = obj.frameAt(pg);
+      this.phys.retain(f);
+      this.pt.set(pn, f);
+    }
+    if (access === ACCESS_WRITE) {
+      obj.markDirty(pg);
+      if (this.phys.isCode(f)) this.phys.codeWritten(f);
+    }
+    return f;
+  }
+
+  private fillTlb(pn: number, off: number, access: AccessKind): void {
     const i = pn & (TLB_SIZE - 1);
-    if (access === ACCESS_READ) {
-      this.rTag[i] = pn;
-      this.rView[i] = page.view;
-    } else if (access === ACCESS_WRITE) {
-      if (page.hasCode) {
-        page.hasCode = false;
-        this.onCodeWrite(pn);
-      }
-      this.wTag[i] = pn;
-      this.wView[i] = page.view;
-    }
-    return page;
-  }
-
-  // ---- mapping (kernel side) -----------------------------------------------
-
-  /** Number of mapped pages (sysinfo's view of used memory). */
-  mappedPageCount(): number {
-    return this.pages.size;
-  }
-
-  /** Maps fresh zeroed pages over [addr, addr+len), replacing what was there. */
-  map(addr: number, len: number, prot: number): void {
-    this.forPages(addr, len, (pn) => {
-      this.dropCode(pn);
-      this.pages.set(pn, new Page(prot));
-    });
-    this.flushTlb();
-  }
-
-  unmap(addr: number, len: number): void {
-    this.forPages(addr, len, (pn) => {
-      this.dropCode(pn);
-      this.pages.delete(pn);
-    });
-    this.flushTlb();
-  }
-
-  /** Changes protection; returns false if any page in the range is unmapped (ENOMEM). */
-  protect(addr: number, len: number, prot: number): boolean {
-    let ok = true;
-    this.forPages(addr, len, (pn) => {
-      const p = this.pages.get(pn);
-      if (p === undefined) ok = false;
-      else {
-        if ((prot & PROT_EXEC) === 0) this.dropCode(pn);
-        p.prot = prot;
-      }
-    });
-    this.flushTlb();
-    return ok;
-  }
-
-  isMapped(addr: number): boolean {
-    return this.pages.has(pageNumber(addr));
-  }
-
-  protOf(addr: number): number | undefined {
-    return this.pages.get(pageNumber(addr))?.prot;
-  }
-
-  /** Moves pages (mremap); the destination range must be unmapped by the caller. */
-  movePages(from: number, to: number, len: number): void {
-    const n = Math.ceil(len / PAGE_SIZE);
-    const fromPn = pageNumber(from);
-    const toPn = pageNumber(to);
-    for (let k = 0; k < n; k++) {
-      const p = this.pages.get(fromPn + k);
-      this.dropCode(fromPn + k);
-      this.pages.delete(fromPn + k);
-      if (p !== undefined) this.pages.set(toPn + k, p);
-    }
-    this.flushTlb();
-  }
-
-  /** Iterates mapped page numbers in ascending order (for /proc/self/maps, fork). */
-  mappedPages(): number[] {
-    return [...this.pages.keys()].sort((x, y) => x - y);
-  }
-
-  pageAt(pn: number): Page | undefined {
-    return this.pages.get(pn);
-  }
-
-  setPage(pn: number, page: Page): void {
-    this.pages.set(pn, page);
-    this.flushTlb();
+    const w = access === ACCESS_WRITE;
+    (w ? this.wTag : this.rTag)[i] = pn;
+    (w ? this.wOff : this.rOff)[i] = off;
+    const k = (this.tlbBase + (w ? TLB_BYTES : 0) + 16 * i) >> 2, m = this.phys.i32;
+    m[k] = pn % 4294967296 | 0;
+    m[k + 1] = Math.floor(pn / 4294967296);
+    m[k + 2] = off;
   }
 
   flushTlb(): void {
     this.rTag.fill(NaN);
     this.wTag.fill(NaN);
+    const k = this.tlbBase >> 2;
+    this.phys.i32.fill(-1, k, k + (2 * TLB_BYTES) / 4);
   }
 
-  /** Marks a page as holding translated code, so the next write to it is seen. */
-  markCode(pn: number): void {
-    const p = this.pages.get(pn);
-    if (p === undefined || p.hasCode) return;
-    p.hasCode = true;
-    const i = pn & (TLB_SIZE - 1);
-    if (this.wTag[i] === pn) this.wTag[i] = NaN;
-  }
-
-  private dropCode(pn: number): void {
-    const p = this.pages.get(pn);
-    if (p !== undefined && p.hasCode) {
-      p.hasCode = false;
-      this.onCodeWrite(pn);
+  /** Drops the write-TLB entries that point at frame offset `off` (the frame now holds code). */
+  evictWriteFrame(off: number): void {
+    const m = this.phys.i32, k0 = (this.tlbBase + TLB_BYTES) >> 2;
+    for (let i = 0; i < TLB_SIZE; i++) {
+      if (this.wOff[i] === off) this.wTag[i] = NaN;
+      const k = k0 + 4 * i;
+      if (m[k + 2] === off && m[k] !== -1) m[k] = m[k + 1] = -1;
     }
   }
 
-  private forPages(addr: number, len: number, fn: (pn: number) => void): void {
-    const first = pageNumber(addr);
-    const last = pageNumber(addr + len - 1);
-    for (let pn = first; pn <= last; pn++) fn(pn);
+  // ---- translated code (self-modifying-code guard) ---------------------------
+
+  /** Marks a page as holding translated code, so the next write to it is seen. */
+  markCode(pn: number): void {
+    const f = this.pt.get(pn);
+    if (f === 0) return;
+    const list = this.codePages.get(f);
+    if (list === undefined) this.codePages.set(f, [pn]);
+    else if (!list.includes(pn)) list.push(pn);
+    this.phys.markCode(f, this);
+  }
+
+  codeFrameWritten(frame: number): void {
+    const pages = this.codePages.get(frame);
+    if (pages === undefined) return;
+    this.codePages.delete(frame);
+    for (const pn of pages) this.onCodeWrite(pn);
+  }
+
+  /** Invalidates the translations of every page with a frame in [start, end). */
+  private dropCode(start: number, end: number): void {
+    if (this.codePages.size === 0) return;
+    this.pt.forEach(start / PAGE_SIZE, end / PAGE_SIZE, (pn, f) => {
+      const pages = this.codePages.get(f);
+      if (pages === undefined || !pages.includes(pn)) return;
+      pages.splice(pages.indexOf(pn), 1);
+      if (pages.length === 0) this.codePages.delete(f);
+      this.onCodeWrite(pn);
+    });
+  }
+
+  // ---- mapping (kernel side) -----------------------------------------------
+
+  /** Pages with a frame (sysinfo's view of used memory). */
+  mappedPageCount(): number {
+    return this.pt.count;
+  }
+
+  /** Maps [addr, addr+len) (page-aligned) with `prot`, replacing what was there: fresh zero pages, or `obj` from page `pgoff`. */
+  map(addr: number, len: number, prot: number, obj: MemObject | null = null, pgoff = 0): void {
+    this.dropFrames(addr, addr + len);
+    this.vmas.insert({ start: addr, end: addr + len, prot, obj, pgoff });
+    this.flushTlb();
+  }
+
+  unmap(addr: number, len: number): void {
+    this.dropFrames(addr, addr + len);
+    this.vmas.remove(addr, addr + len);
+    this.flushTlb();
+  }
+
+  /** Changes protection up to the first hole; returns false if there was one (mprotect's ENOMEM). */
+  protect(addr: number, len: number, prot: number): boolean {
+    if ((prot & PROT_EXEC) === 0) this.dropCode(addr, addr + len);
+    const ok = this.vmas.update(addr, addr + len, (v) => {
+      v.prot = prot;
+    });
+    this.flushTlb();
+    return ok;
+  }
+
+  /** Drops the pages of [addr, addr+len) (MADV_DONTNEED): private memory reads as zeros again, shared memory from its object. */
+  discard(addr: number, len: number): void {
+    this.dropFrames(addr, addr + len);
+    this.flushTlb();
+  }
+
+  isMapped(addr: number): boolean {
+    return this.vmas.find(addr) !== undefined;
+  }
+
+  protOf(addr: number): number | undefined {
+    return this.vmas.find(addr)?.prot;
+  }
+
+  /** Whether nothing is mapped in [addr, addr+len). */
+  isFree(addr: number, len: number): boolean {
+    return this.vmas.isFree(addr, addr + len);
+  }
+
+  /** Whether [addr, addr+len) is mapped without a hole. */
+  isCovered(addr: number, len: number): boolean {
+    return this.vmas.isCovered(addr, addr + len);
+  }
+
+  /** The highest free range of `len` bytes inside [bottom, top), or -1. */
+  findFree(len: number, top: number, bottom: number): number {
+    return this.vmas.findGap(len, top, bottom);
+  }
+
+  /** The areas in address order. */
+  areas(): readonly Vma[] {
+    return this.vmas.all();
+  }
+
+  /** Moves [from, from+len) to `to` (mremap); the destination must be free. */
+  movePages(from: number, to: number, len: number): void {
+    this.dropCode(from, from + len);
+    const moved = this.vmas.remove(from, from + len);
+    const frames: [number, number][] = [];
+    this.pt.clear(from / PAGE_SIZE, (from + len) / PAGE_SIZE, (pn, f) => frames.push([pn, f]));
+    const delta = (to - from) / PAGE_SIZE;
+    for (const [pn, f] of frames) this.pt.set(pn + delta, f);
+    for (const v of moved) this.vmas.insert({ ...v, start: v.start + to - from, end: v.end + to - from });
+    this.flushTlb();
+  }
+
+  /** A copy-on-write copy of this space (fork): private pages are shared until written. */
+  clone(): AddressSpace {
+    const c = new AddressSpace(this.phys);
+    for (const v of this.vmas.all()) c.vmas.insert({ ...v });
+    for (const [pn, f] of this.pt.entries()) {
+      this.phys.retain(f);
+      c.pt.set(pn, f);
+    }
+    this.flushTlb(); // our private frames are shared now: writes must fault and copy
+    return c;
+  }
+
+  retain(): void {
+    this.holders++;
+  }
+
+  /** Drops one holder; the last one destroys the space. */
+  release(): void {
+    if (--this.holders === 0) this.destroy();
+  }
+
+  /** Releases every frame (exit, execve); the space must not be used afterwards. */
+  destroy(): void {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    this.dropFrames(0, USER_LIMIT);
+    this.vmas.remove(0, USER_LIMIT);
+    this.stopListening();
+    this.unregister();
+    collected.unregister(this);
+    this.phys.freeRun(this.tlbBase / FRAME_SIZE, TLB_FRAMES);
+  }
+
+  private dropFrames(start: number, end: number): void {
+    this.dropCode(start, end);
+    this.pt.clear(start / PAGE_SIZE, end / PAGE_SIZE, (_pn, f) => this.phys.release(f));
   }
 
   // ---- bulk access for system calls (checked, may throw MemoryFault) --------
@@ -332,8 +473,8 @@ export class AddressSpace {
       const a = addr + done;
       const off = a & PAGE_MASK;
       const n = Math.min(len - done, PAGE_SIZE - off);
-      const p = this.slowPage(a, ACCESS_READ);
-      out.set(p.data.subarray(off, off + n), done);
+      const base = this.translate(a, ACCESS_READ) + off;
+      out.set(this.u8.subarray(base, base + n), done);
       done += n;
     }
     return out;
@@ -347,8 +488,8 @@ export class AddressSpace {
       const a = addr + done;
       const off = a & PAGE_MASK;
       const n = Math.min(bytes.length - done, PAGE_SIZE - off);
-      const p = this.slowPage(a, ACCESS_WRITE);
-      p.data.set(bytes.subarray(done, done + n), off);
+      const base = this.translate(a, ACCESS_WRITE) + off;
+      this.u8.set(bytes.subarray(done, done + n), base);
       done += n;
     }
   }
@@ -358,7 +499,7 @@ export class AddressSpace {
     if (len <= 0) return;
     const first = pageNumber(addr);
     const last = pageNumber(addr + len - 1);
-    for (let pn = first; pn <= last; pn++) this.slowPage(Math.max(addr, pn * PAGE_SIZE), access);
+    for (let pn = first; pn <= last; pn++) this.translate(Math.max(addr, pn * PAGE_SIZE), access);
   }
 
   /** Writes ignoring protection (loader use: filling read-only segments). */
@@ -368,23 +509,32 @@ export class AddressSpace {
       const a = addr + done;
       const off = a & PAGE_MASK;
       const n = Math.min(bytes.length - done, PAGE_SIZE - off);
-      const p = this.pages.get(pageNumber(a));
-      if (p === undefined) throw new MemoryFault(a, ACCESS_WRITE, false, false);
-      p.data.set(bytes.subarray(done, done + n), off);
-      if (p.hasCode) this.dropCode(pageNumber(a));
+      const v = this.vmas.find(a);
+      if (v === undefined) throw new MemoryFault(a, ACCESS_WRITE, false, false);
+      const pn = pageNumber(a);
+      const f = v.obj === null ? this.privateFrame(pn, ACCESS_WRITE) : this.sharedFrame(v, pn, a, ACCESS_WRITE);
+      this.u8.set(bytes.subarray(done, done + n), f * FRAME_SIZE + off);
       done += n;
     }
+    this.flushTlb();
   }
 
   /** Reads a NUL-terminated string of at most `max` bytes (throws on fault). */
   readCString(addr: number, max = 4096): Uint8Array {
-    const parts: number[] = [];
-    for (let k = 0; k < max; k++) {
-      const b = this.read8(addr + k);
-      if (b === 0) return Uint8Array.from(parts);
-      parts.push(b);
+    const parts: Uint8Array[] = [];
+    let done = 0;
+    while (done < max) {
+      const a = addr + done;
+      const off = a & PAGE_MASK;
+      const n = Math.min(max - done, PAGE_SIZE - off);
+      const base = this.translate(a, ACCESS_READ) + off;
+      const chunk = this.u8.subarray(base, base + n);
+      const z = chunk.indexOf(0);
+      parts.push(chunk.slice(0, z < 0 ? n : z));
+      if (z >= 0) break;
+      done += n;
     }
-    return Uint8Array.from(parts);
+    return parts.length === 1 ? parts[0]! : Uint8Array.from(parts.flatMap((p) => [...p]));
   }
 
   /** Fetches instruction bytes for decoding; stops early at an unmapped/non-exec page. */
@@ -393,11 +543,17 @@ export class AddressSpace {
     let done = 0;
     while (done < len) {
       const a = addr + done;
+      const v = this.vmas.find(a);
+      if (v === undefined || (v.prot & PROT_EXEC) === 0 || !(a >= 0 && a < USER_LIMIT)) break;
       const off = a & PAGE_MASK;
-      const p = this.pages.get(pageNumber(a));
-      if (p === undefined || (p.prot & PROT_EXEC) === 0) break;
       const n = Math.min(len - done, PAGE_SIZE - off);
-      out.set(p.data.subarray(off, off + n), done);
+      let base: number;
+      try {
+        base = this.translate(a, ACCESS_EXEC) + off;
+      } catch {
+        break; // a shared page past the end of its file
+      }
+      out.set(this.u8.subarray(base, base + n), done);
       done += n;
     }
     return done === len ? out : out.slice(0, done);

@@ -174,7 +174,10 @@ export class LwpProfiler {
     this.drain(t, tp);
     tp.req.sink.ended?.(t.proc.pid, t.tid);
     // A consumer whose buffer is full takes the rest later (perf fds pull from the dead task's memory).
-    if (tp.slot !== null && pendingRecords(tp.slot) > 0) return;
+    if (tp.slot !== null && pendingRecords(tp.slot) > 0) {
+      tp.slot.mem.retain(); // kept until the last reference goes (the memory is freed by the collector then)
+      return;
+    }
     t.lwpProf = null;
     release(t, tp);
   }

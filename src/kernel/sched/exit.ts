@@ -48,6 +48,7 @@ export function exitThread(k: Kernel, t: Task, code: number): void {
 export function exitGroup(k: Kernel, p: Process, code: number, sig: number): void {
   if (!p.live) return;
   for (const t of p.liveTasks()) endTask(k, t);
+  p.mm.release();
   p.fds.closeAll();
   p.exitStatus = sig !== 0 ? 128 + sig : code & 0xff;
   p.killedBy = sig;

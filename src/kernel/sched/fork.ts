@@ -1,8 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Creating tasks and processes (kernel/fork.c copy_process): a thread shares
 // everything but its registers; a process gets a copy of the address space
-// (eagerly copied pages, docs/quirks.md Q-FORK-COPY) unless CLONE_VM shares it.
-import { AddressSpace, Page } from "../../hw/memory/address-space.js";
+// (pages shared copy-on-write) unless CLONE_VM shares it.
 import type { Kernel } from "../kernel.js";
 import { Mm, Process } from "../process.js";
 import { Task, SS_DISABLE } from "../task.js";
@@ -22,12 +21,7 @@ export const CLONE_CHILD_SETTID = 0x1000000;
 
 /** A copy of an address space with its break and mappings; the CPU is new. */
 export function copyMm(mm: Mm): Mm {
-  const mem = new AddressSpace();
-  for (const pn of mm.mem.mappedPages()) {
-    const pg = mm.mem.pageAt(pn)!;
-    mem.setPage(pn, new Page(pg.prot, pg.materialised ? pg.data.slice() : null));
-  }
-  const out = new Mm(mem, mm.cpu.model);
+  const out = new Mm(mm.mem.clone(), mm.cpu.model);
   out.brk = mm.brk;
   out.brkStart = mm.brkStart;
   out.mappings.push(...mm.mappings.map((m) => ({ ...m })));
@@ -63,7 +57,7 @@ export function newThread(k: Kernel, parent: Task, flags: number): Task {
 export function newProcess(k: Kernel, parent: Task, flags: number): Process {
   const pp = parent.proc;
   const pid = k.allocId();
-  const mm = (flags & CLONE_VM) !== 0 ? pp.mm : copyMm(pp.mm);
+  const mm = (flags & CLONE_VM) !== 0 ? pp.mm.retain() : copyMm(pp.mm);
   const child = new Process(pid, mm);
   child.tasks.length = 0;
   const t = childTask(pid, parent, child, flags);

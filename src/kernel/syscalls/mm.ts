@@ -25,7 +25,7 @@ function brk(_k: Kernel, p: Process, a: readonly number[]): number {
   if (want < p.brkStart) return p.brk;
   const oldTop = pageUp(p.brk), newTop = pageUp(want);
   if (newTop > oldTop) {
-    for (let x = oldTop; x < newTop; x += PAGE_SIZE) if (p.mem.isMapped(x)) return p.brk;
+    if (!p.mem.isFree(oldTop, newTop - oldTop)) return p.brk;
     p.mem.map(oldTop, newTop - oldTop, PROT_READ | PROT_WRITE);
   } else if (newTop < oldTop) p.mem.unmap(newTop, oldTop - newTop);
   p.brk = want;
@@ -40,7 +40,7 @@ function mmap(k: Kernel, p: Process, a: readonly number[]): number {
   if ((flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) !== 0) {
     if (addr % PAGE_SIZE !== 0) return -EINVAL;
     if ((flags & MAP_FIXED_NOREPLACE) !== 0) {
-      for (let x = addr; x < addr + size; x += PAGE_SIZE) if (p.mem.isMapped(x)) return -EEXIST;
+      if (!p.mem.isFree(addr, size)) return -EEXIST;
     }
     start = addr;
   } else {
@@ -87,15 +87,13 @@ function mprotect(_k: Kernel, p: Process, a: readonly number[]): number {
 function mremap(_k: Kernel, p: Process, a: readonly number[]): number {
   const [old, oldLen, newLen, flags, fixed] = [a[0]!, pageUp(a[1]!), pageUp(a[2]!), a[3]! | 0, a[4]!];
   if (old % PAGE_SIZE !== 0 || newLen === 0) return -EINVAL;
-  for (let x = old; x < old + oldLen; x += PAGE_SIZE) if (!p.mem.isMapped(x)) return -EFAULT;
+  if (!p.mem.isCovered(old, oldLen)) return -EFAULT;
   if (newLen <= oldLen && (flags & MREMAP_FIXED) === 0) {
     if (newLen < oldLen) p.mem.unmap(old + newLen, oldLen - newLen);
     return old;
   }
   const prot = p.mem.protOf(old) ?? PROT_READ | PROT_WRITE;
-  let growInPlace = (flags & MREMAP_FIXED) === 0;
-  for (let x = old + oldLen; growInPlace && x < old + newLen; x += PAGE_SIZE) if (p.mem.isMapped(x)) growInPlace = false;
-  if (growInPlace) {
+  if ((flags & MREMAP_FIXED) === 0 && p.mem.isFree(old + oldLen, newLen - oldLen)) {
     p.mem.map(old + oldLen, newLen - oldLen, prot);
     return old;
   }
@@ -122,11 +120,6 @@ export const MM_SYSCALLS: readonly SyscallRow[] = [
 function madvise(_k: Kernel, p: Process, a: readonly number[]): number {
   const [addr, len, advice] = [a[0]!, pageUp(a[1]!), a[2]! | 0];
   if (addr % PAGE_SIZE !== 0) return -EINVAL;
-  if (advice === 4) {
-    for (let x = addr; x < addr + len; x += PAGE_SIZE) {
-      const prot = p.mem.protOf(x);
-      if (prot !== undefined) p.mem.map(x, PAGE_SIZE, prot);
-    }
-  }
+  if (advice === 4) p.mem.discard(addr, len);
   return 0;
 }

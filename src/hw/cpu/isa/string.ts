@@ -166,8 +166,8 @@ function fastMovs(c: Cpu, x: StrCtx, n: number): number {
     if (gap > 0 && gap < bytes) bytes = gap; // a forward overlap replicates: copy at most `gap` at a time
     const e = Math.floor(bytes / k);
     if (e === 0) return n; // element straddles a page or overlaps itself: slow path
-    const src = c.mem.slowPage(si, ACCESS_READ).data, dst = c.mem.slowPage(di, ACCESS_WRITE).data;
-    dst.set(src.subarray(so, so + e * k), dof);
+    const src = c.mem.translate(si, ACCESS_READ) + so, dst = c.mem.translate(di, ACCESS_WRITE) + dof;
+    c.mem.u8.copyWithin(dst, src, src + e * k);
     setR(c, 6, si - sb + e * k, false);
     setR(c, 7, di + e * k, false);
     n -= e;
@@ -187,11 +187,11 @@ function fastStos(c: Cpu, k: number, n: number): number {
     const off = di & PAGE_MASK;
     const e = Math.min(n, Math.floor((PAGE_SIZE - off) / k));
     if (e === 0) return n;
-    const page = c.mem.slowPage(di, ACCESS_WRITE);
-    if (uniform) page.data.fill(b, off, off + e * k);
+    const base = c.mem.translate(di, ACCESS_WRITE);
+    if (uniform) c.mem.u8.fill(b, base + off, base + off + e * k);
     else {
-      const v = page.view;
-      for (let j = off, end = off + e * k; j < end; j += k) {
+      const v = c.mem.dv;
+      for (let j = base + off, end = base + off + e * k; j < end; j += k) {
         if (k === 2) v.setUint16(j, lo & 0xffff, true);
         else { v.setInt32(j, lo, true); if (k === 8) v.setInt32(j + 4, hi, true); }
       }

@@ -138,7 +138,7 @@ function stopAt(start: number): (i: Insn) => boolean {
 
 export function translateBlock(c: Cpu, rip: number): Block {
   const bytes = c.mem.fetchCode(rip, FETCH);
-  if (bytes.length === 0) c.mem.slowPage(rip, ACCESS_EXEC); // throws the right fault
+  if (bytes.length === 0) c.mem.translate(rip, ACCESS_EXEC); // throws the right fault
   let insns = decodeRun(bytes, rip, stopAt(rip));
   const k = insns.findIndex((i) => LWP_STATE_INSNS.has(i.name));
   if (k >= 0) insns = insns.slice(0, Math.max(k, 1));

@@ -1,0 +1,207 @@
+// SPDX-License-Identifier: MIT
+// Physical memory: every guest page of every process lives in 4 KiB frames of one
+// WebAssembly.Memory, so translated code (src/hw/jit) and the JavaScript tiers
+// address it as one flat, monomorphic store. Frames are reference-counted:
+// copy-on-write after fork and shared mappings hold the same frame in several
+// address spaces. The CPU's register file and the software TLBs live here too.
+
+export const FRAME_SIZE = 4096;
+const WASM_PAGE = 65536;
+const FRAMES_PER_WASM_PAGE = WASM_PAGE / FRAME_SIZE;
+/**
+ * Byte offsets stay below 2^31 so that JavaScript handles them as small integers
+ * (int32 arithmetic, Int32Array TLBs); 2 GiB of resident guest memory per machine.
+ */
+export const MAX_FRAMES = 2 ** 31 / FRAME_SIZE - FRAMES_PER_WASM_PAGE;
+/** Frame 0 is never handed out (offset 0 means "none"); frame 1 is the shared zero page. */
+export const ZERO_FRAME = 1;
+const FIRST_FREE = 2;
+
+/** Raised when the guest needs a frame beyond the machine's limit (the kernel's OOM killer takes over). */
+export class OutOfMemory {
+  constructor(readonly frames: number) {}
+}
+
+/** Something that must learn when a frame holding translated code is written (see markCode). */
+export interface CodeOwner {
+  codeFrameWritten(frame: number): void;
+  /** Drops any write-TLB entry for the frame at byte offset `off`. */
+  evictWriteFrame(off: number): void;
+}
+
+/** Something holding views over the memory, to be refreshed when it grows. */
+export interface GrowListener {
+  physGrew(): void;
+}
+
+export class PhysMem {
+  readonly memory: WebAssembly.Memory;
+  u8!: Uint8Array;
+  dv!: DataView;
+  i32!: Int32Array;
+  f64!: Float64Array;
+  /** Frames the memory holds now (it grows by whole WebAssembly pages). */
+  private capacity: number;
+  private refs: Int32Array;
+  /** Bit 0: translated code was made from this frame. */
+  private flags: Uint8Array;
+  private readonly freeList: number[] = [];
+  private next = FIRST_FREE;
+  private inUse = 0;
+  /** Listeners are held weakly, like the owners: an address space nobody uses can be collected. */
+  private readonly growListeners = new Set<WeakRef<GrowListener>>();
+  private readonly codeOwners = new Map<number, WeakRef<CodeOwner>[]>();
+  /** Every live address space: a frame that becomes code leaves all their write TLBs. */
+  private readonly owners = new Set<WeakRef<CodeOwner>>();
+  /** Runs of frames given back by allocRun's users, by length. */
+  private readonly freeRuns = new Map<number, number[]>();
+
+  /** `limitFrames` caps the frames in use (the `--memory-limit` of the whole machine). */
+  constructor(
+    private readonly limitFrames = MAX_FRAMES,
+    initialFrames = 4096,
+  ) {
+    const pages = Math.ceil(Math.min(initialFrames, MAX_FRAMES) / FRAMES_PER_WASM_PAGE);
+    this.memory = new WebAssembly.Memory({ initial: pages, maximum: Math.ceil(MAX_FRAMES / FRAMES_PER_WASM_PAGE) });
+    this.capacity = pages * FRAMES_PER_WASM_PAGE;
+    this.refs = new Int32Array(this.capacity);
+    this.flags = new Uint8Array(this.capacity);
+    this.refs[ZERO_FRAME] = 1;
+    this.refreshViews();
+  }
+
+  /** Frames in use (referenced by some address space or runtime structure). */
+  get framesInUse(): number {
+    return this.inUse;
+  }
+
+  /** Registers `l` (weakly) to be told after the memory grew (views over the old buffer are detached). */
+  onGrow(l: GrowListener): () => void {
+    const ref = new WeakRef(l);
+    this.growListeners.add(ref);
+    return () => this.growListeners.delete(ref);
+  }
+
+  /** A zero-filled frame with one reference. */
+  alloc(): number {
+    if (this.inUse >= this.limitFrames) throw new OutOfMemory(this.inUse);
+    let f = this.freeList.pop();
+    if (f === undefined) {
+      if (this.next >= this.capacity) this.grow(1);
+      f = this.next++;
+    } else this.u8.fill(0, f * FRAME_SIZE, (f + 1) * FRAME_SIZE);
+    this.refs[f] = 1;
+    this.inUse++;
+    return f;
+  }
+
+  /** `n` contiguous zeroed frames for runtime structures (TLBs, register files). */
+  allocRun(n: number): number {
+    let f = this.freeRuns.get(n)?.pop();
+    if (f === undefined) {
+      if (this.next + n > this.capacity) this.grow(n);
+      f = this.next;
+      this.next += n;
+    } else this.u8.fill(0, f * FRAME_SIZE, (f + n) * FRAME_SIZE);
+    for (let k = 0; k < n; k++) this.refs[f + k] = 1;
+    this.inUse += n;
+    return f;
+  }
+
+  /** Gives back a run from allocRun. */
+  freeRun(f: number, n: number): void {
+    let list = this.freeRuns.get(n);
+    if (list === undefined) this.freeRuns.set(n, (list = []));
+    list.push(f);
+    this.inUse -= n;
+  }
+
+  /** Registers an address space (weakly); the returned function unregisters it. */
+  addOwner(o: CodeOwner): () => void {
+    const ref = new WeakRef(o);
+    this.owners.add(ref);
+    return () => this.owners.delete(ref);
+  }
+
+  /** A new frame holding a copy of frame `f` (copy-on-write, private file pages). */
+  copy(f: number): number {
+    const g = this.alloc();
+    this.u8.copyWithin(g * FRAME_SIZE, f * FRAME_SIZE, (f + 1) * FRAME_SIZE);
+    return g;
+  }
+
+  retain(f: number): void {
+    this.refs[f]!++;
+  }
+
+  release(f: number): void {
+    if (f === ZERO_FRAME) return;
+    const r = --this.refs[f]!;
+    if (r > 0) return;
+    if ((this.flags[f]! & 1) !== 0) {
+      this.flags[f] = 0;
+      this.codeOwners.delete(f);
+    }
+    this.inUse--;
+    this.freeList.push(f);
+  }
+
+  /** Whether more than one mapping holds frame `f` (or it is the zero page): writes must copy. */
+  shared(f: number): boolean {
+    return f === ZERO_FRAME || this.refs[f]! > 1;
+  }
+
+  /** Records that `owner` translated code from frame `f`. */
+  markCode(f: number, owner: CodeOwner): void {
+    const list = this.codeOwners.get(f);
+    if (list === undefined) this.codeOwners.set(f, [new WeakRef(owner)]);
+    else if (!list.some((r) => r.deref() === owner)) list.push(new WeakRef(owner));
+    if ((this.flags[f]! & 1) !== 0) return;
+    this.flags[f]! |= 1;
+    if (this.refs[f]! > 1) for (const o of this.owners) o.deref()?.evictWriteFrame(f * FRAME_SIZE);
+    else owner.evictWriteFrame(f * FRAME_SIZE);
+  }
+
+  isCode(f: number): boolean {
+    return (this.flags[f]! & 1) !== 0;
+  }
+
+  /** Frame `f` is about to be written: every owner of code made from it drops that code. */
+  codeWritten(f: number): void {
+    const list = this.codeOwners.get(f);
+    this.flags[f] = 0;
+    this.codeOwners.delete(f);
+    if (list !== undefined) for (const o of list) o.deref()?.codeFrameWritten(f);
+  }
+
+  private grow(minFrames: number): void {
+    const want = Math.max(minFrames, this.capacity); // double
+    const pages = Math.ceil(Math.min(want, MAX_FRAMES - this.capacity) / FRAMES_PER_WASM_PAGE);
+    if (pages <= 0) throw new OutOfMemory(this.inUse);
+    this.memory.grow(pages);
+    this.capacity += pages * FRAMES_PER_WASM_PAGE;
+    const refs = new Int32Array(this.capacity);
+    refs.set(this.refs);
+    this.refs = refs;
+    const flags = new Uint8Array(this.capacity);
+    flags.set(this.flags);
+    this.flags = flags;
+    this.refreshViews();
+    for (const l of this.growListeners) l.deref()?.physGrew();
+  }
+
+  private refreshViews(): void {
+    const buf = this.memory.buffer as ArrayBuffer;
+    this.u8 = new Uint8Array(buf);
+    this.dv = new DataView(buf);
+    this.i32 = new Int32Array(buf);
+    this.f64 = new Float64Array(buf);
+  }
+}
+
+let machineDefault: PhysMem | null = null;
+
+/** The physical memory address spaces use when none is given (one per Node process by default). */
+export function defaultPhysMem(): PhysMem {
+  return (machineDefault ??= new PhysMem());
+}
