@@ -4,8 +4,8 @@
 // process exits (design.md "Layers and the run loop").
 import { fam15hModel, fullModel } from "../hw/cpu/cpuid.js";
 import type { Exit } from "../hw/cpu/exits.js";
-import { ENOSYS } from "./errno.js";
-import { type ExecSpec, execImage } from "./exec.js";
+import { ELOOP, ENOENT, ENOEXEC, ENOSYS } from "./errno.js";
+import { type ExecSpec, execImage, resolveScript } from "./exec.js";
 import { HostFile } from "./fs/files.js";
 import type { Host } from "./host.js";
 import { DEFAULT_OPTIONS, Kernel, type KernelOptions } from "./kernel.js";
@@ -37,6 +37,14 @@ export interface SpawnOptions {
 export type { ExecSpec };
 const ARG_REGS = [7, 6, 2, 10, 8, 9];
 
+/** A `#!` script's interpreter spec (binfmt_script, as execve does), or an ExecError saying why not. */
+function scriptOrThrow(k: Kernel, spec: ExecSpec): ExecSpec {
+  const r = resolveScript(k, spec);
+  if (typeof r !== "number") return r;
+  const why = r === -ENOENT ? "No such file or directory" : r === -ELOOP ? "Too many levels of symbolic links" : r === -ENOEXEC ? "Exec format error" : `errno ${-r}`;
+  throw new ExecError(`bad interpreter: ${why}`);
+}
+
 export class Machine {
   readonly kernel: Kernel;
 
@@ -49,7 +57,7 @@ export class Machine {
     const k = this.kernel;
     const p = new Process(k.allocId(), k.opts.cpu === "fam15h" ? fam15hModel() : fullModel());
     p.cwd = k.host.cwd();
-    execImage(k, p, p.current, spec);
+    execImage(k, p, p.current, scriptOrThrow(k, spec));
     const h = k.host;
     for (const fd of [0, 1, 2]) p.fds.install(new HostFile(h, fd, `/dev/fd/${fd}`, fd === 0 ? 0 : 1, null, false, true), false);
     k.procs.set(p.pid, p);
