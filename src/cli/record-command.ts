@@ -105,7 +105,7 @@ export function recordCommand(opts: Parsed, rest: string[]): number {
   const meta = {
     command: rest, seed: mopts.seed ?? 1, cpuModel: s.proc.cpu.model.name,
     events: ids.map((id) => ({ eventId: id, interval: period - 1, period, name: eventById(id).name })),
-    startTimeVirtual: 0, endTimeVirtual: Number(s.machine.kernel.clockNs()),
+    startTimeVirtual: 0, endTimeVirtual: Number(s.machine.kernel.clockNs()), epoch: Number(s.machine.kernel.epochNs / 1_000_000_000n),
     randomBits, callGraph, ...(filter === null ? {} : { filterIp: [filter.lo, filter.hi] }),
     instructions: s.machine.counts().instructions,
   };

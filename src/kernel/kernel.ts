@@ -19,14 +19,16 @@ export interface KernelOptions {
   lwp: boolean;
   /** Directory every guest path is confined to ("" = the host's /). */
   root: string;
+  /**
+   * CLOCK_REALTIME (ns since 1970) at virtual time 0, when the run starts (--epoch);
+   * null = the host's time at start in whole seconds. The same epoch and seed give the same run.
+   */
+  epochNs: bigint | null;
 }
 
 export const DEFAULT_OPTIONS: KernelOptions = {
-  strace: false, seed: 1, hostTime: false, maxInstructions: null, cpu: "full", lwp: true, root: "",
+  strace: false, seed: 1, hostTime: false, maxInstructions: null, cpu: "full", lwp: true, root: "", epochNs: null,
 };
-
-/** Virtual time starts here: 2011-10-12T00:00:00Z, the day AMD shipped Bulldozer with LWP. */
-export const VIRTUAL_EPOCH_NS = 1318377600n * 1_000_000_000n;
 /** Virtual time advances 1 ns per retired instruction (a 1 GHz, IPC-1 machine). */
 export const NS_PER_INSTRUCTION = 1;
 
@@ -45,6 +47,8 @@ export class Kernel {
   lwpProf: LwpProfiler | null = null;
   /** The first process (what `lwp run` started); the run ends when it does. */
   init: Process | null = null;
+  /** The guest's CLOCK_REALTIME at virtual time 0 (KernelOptions.epochNs, resolved). */
+  readonly epochNs: bigint;
   private nextId = 1000;
   private readonly warned = new Set<string>();
 
@@ -53,6 +57,7 @@ export class Kernel {
     readonly opts: KernelOptions,
   ) {
     this.prng = new Prng(opts.seed);
+    this.epochNs = opts.epochNs ?? (host.realtimeNs() / 1_000_000_000n) * 1_000_000_000n;
   }
 
   allocId(): number {
@@ -72,7 +77,7 @@ export class Kernel {
 
   realtimeNs(_p?: Process): bigint {
     if (this.opts.hostTime) return this.host.realtimeNs();
-    return VIRTUAL_EPOCH_NS + this.clockNs();
+    return this.epochNs + this.clockNs();
   }
 
   findTask(tid: number): Task | undefined {
