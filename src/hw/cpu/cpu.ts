@@ -4,6 +4,7 @@
 // the run loop that returns an Exit to whoever drives it (design.md "CPU decisions").
 import { AddressSpace, MemoryFault, PAGE_SIZE, ACCESS_EXEC } from "../memory/address-space.js";
 import { Flags } from "./flags.js";
+import type { PhysMem } from "../memory/phys.js";
 import { X87State } from "./x87/state.js";
 import {
   type Exit, EXIT_BUDGET, CpuException, VEC_PF, VEC_GP, VEC_SS, VEC_UD, FAULT_MAPERR, FAULT_ACCERR,
@@ -22,27 +23,39 @@ export const XCR0_X87 = 1;
 export const XCR0_SSE = 2;
 export const XCR0_HI_LWP = 1 << 30;
 
+/** Gives a CPU's state frame back when the CPU is collected. */
+const stateFrames = new FinalizationRegistry<{ phys: PhysMem; frame: number }>((h) => h.phys.freeRun(h.frame, 1));
+
 const EV_INSTRUCTIONS = EV.INSTRUCTIONS;
 const EV_BRANCHES = EV.BRANCHES;
 
+/**
+ * Layout of the CPU state frame in physical memory, shared with translated code
+ * (src/hw/jit): the general registers as 16 little-endian 64-bit words, the
+ * lazy-flags record, and the XMM registers.
+ */
+export const STATE_GPR = 0;
+export const STATE_FLAGS = 128;
+export const STATE_XMM = 256;
+
 export class Cpu {
+  /** Byte offset of this CPU's state frame in physical memory. */
+  readonly state: number;
   // ---- general registers: 16 x 64-bit as lo/hi int32 pairs, with narrow views
-  readonly regBuf = new ArrayBuffer(16 * 8);
-  readonly r32 = new Int32Array(this.regBuf);
-  readonly r16 = new Uint16Array(this.regBuf);
-  readonly r8 = new Uint8Array(this.regBuf);
+  readonly r32: Int32Array;
+  readonly r16: Uint16Array;
+  readonly r8: Uint8Array;
   rip = 0;
   fsBase = 0;
   gsBase = 0;
   readonly f = new Flags();
 
   // ---- SSE: 16 XMM registers with typed views over one buffer, and MXCSR
-  readonly xmmBuf = new ArrayBuffer(16 * 16);
-  readonly x32 = new Int32Array(this.xmmBuf);
-  readonly x16 = new Uint16Array(this.xmmBuf);
-  readonly x8 = new Uint8Array(this.xmmBuf);
-  readonly xf32 = new Float32Array(this.xmmBuf);
-  readonly xf64 = new Float64Array(this.xmmBuf);
+  readonly x32: Int32Array;
+  readonly x16: Uint16Array;
+  readonly x8: Uint8Array;
+  readonly xf32: Float32Array;
+  readonly xf64: Float64Array;
   mxcsr = 0x1f80;
   readonly x87 = new X87State();
 
@@ -81,6 +94,18 @@ export class Cpu {
   ) {
     mem.onCodeWrite = (pn) => this.invalidatePage(pn);
     this.lwp = new LwpUnit(model.lwp, lwpOptions);
+    const phys = mem.phys;
+    this.state = phys.allocRun(1) * PAGE_SIZE;
+    const buf = phys.memory.buffer as ArrayBuffer, g = this.state + STATE_GPR, x = this.state + STATE_XMM;
+    this.r32 = new Int32Array(buf, g, 32);
+    this.r16 = new Uint16Array(buf, g, 64);
+    this.r8 = new Uint8Array(buf, g, 128);
+    this.x32 = new Int32Array(buf, x, 64);
+    this.x16 = new Uint16Array(buf, x, 128);
+    this.x8 = new Uint8Array(buf, x, 256);
+    this.xf32 = new Float32Array(buf, x, 64);
+    this.xf64 = new Float64Array(buf, x, 32);
+    stateFrames.register(this, { phys, frame: this.state / PAGE_SIZE });
   }
 
   /** Instructions retired so far, exact even in the middle of a block. */

@@ -57,6 +57,15 @@ function ultPair(alo: number, ahi: number, blo: number, bhi: number, sz: number)
   return (alo & m) >>> 0 < (blo & m) >>> 0;
 }
 
+/**
+ * Word offsets of the lazy-flags record in physical memory, where translated code
+ * keeps the flags (src/hw/jit): the interpreter's Flags object is copied to it on
+ * entry to translated code and back on exit (`save`, `load`).
+ */
+export const FL_KIND = 0, FL_SIZE = 1, FL_A = 2, FL_AH = 3, FL_B = 4, FL_BH = 5, FL_R = 6, FL_RH = 7, FL_AUX = 8, FL_OTHER = 9;
+/** Bytes the record takes. */
+export const FLAGS_BYTES = 40;
+
 export class Flags {
   kind = K_EAGER;
   size = 32;
@@ -70,6 +79,34 @@ export class Flags {
   aux = 0;
   /** Non-arithmetic RFLAGS bits (DF, TF, AC, ID, IF and the reserved bit 1). */
   other = 0x202;
+
+  /** Copies the record into `m` at word `k` (FL_* layout). */
+  save(m: Int32Array, k: number): void {
+    m[k + FL_KIND] = this.kind;
+    m[k + FL_SIZE] = this.size;
+    m[k + FL_A] = this.a;
+    m[k + FL_AH] = this.ah;
+    m[k + FL_B] = this.b;
+    m[k + FL_BH] = this.bh;
+    m[k + FL_R] = this.r;
+    m[k + FL_RH] = this.rh;
+    m[k + FL_AUX] = this.aux;
+    m[k + FL_OTHER] = this.other;
+  }
+
+  /** Takes the record from `m` at word `k`. */
+  load(m: Int32Array, k: number): void {
+    this.kind = m[k + FL_KIND]!;
+    this.size = m[k + FL_SIZE]!;
+    this.a = m[k + FL_A]!;
+    this.ah = m[k + FL_AH]!;
+    this.b = m[k + FL_B]!;
+    this.bh = m[k + FL_BH]!;
+    this.r = m[k + FL_R]!;
+    this.rh = m[k + FL_RH]!;
+    this.aux = m[k + FL_AUX]!;
+    this.other = m[k + FL_OTHER]!;
+  }
 
   /** Records an operation whose flags are derived later. Values are raw lo/hi words. */
   set(kind: number, sz: number, a: number, ah: number, b: number, bh: number, r: number, rh: number): void {

@@ -5,7 +5,7 @@
 // direct-mapped software TLB per access kind, kept twice: as JavaScript typed
 // arrays for the interpreter and in physical memory for translated code
 // (AMD APM Vol. 2 §5 "Page Translation and Protection", user-visible subset).
-import { type CodeOwner, defaultPhysMem, FRAME_SIZE, type GrowListener, type PhysMem, ZERO_FRAME } from "./phys.js";
+import { type CodeOwner, defaultPhysMem, FRAME_SIZE, type PhysMem, ZERO_FRAME } from "./phys.js";
 import { type Vma, VmaList } from "./vma.js";
 import type { MemObject } from "./mem-object.js";
 import { PageTable } from "./page-table.js";
@@ -71,11 +71,11 @@ const collected = new FinalizationRegistry<{ phys: PhysMem; pt: PageTable; tlbBa
   h.phys.freeRun(h.tlbBase / FRAME_SIZE, TLB_FRAMES);
 });
 
-export class AddressSpace implements CodeOwner, GrowListener {
+export class AddressSpace implements CodeOwner {
   readonly phys: PhysMem;
-  /** Views over the whole physical memory (replaced when it grows). */
-  u8: Uint8Array;
-  dv: DataView;
+  /** Views over the whole physical memory. */
+  readonly u8: Uint8Array;
+  readonly dv: DataView;
   private readonly pt = new PageTable();
   private readonly vmas = new VmaList();
   // JavaScript TLBs: tag = page number (NaN when empty: -1 is the page of a wrapped negative address).
@@ -87,7 +87,6 @@ export class AddressSpace implements CodeOwner, GrowListener {
   readonly tlbBase: number;
   /** Frame → the pages of this space that translated code was made from. */
   private readonly codePages = new Map<number, number[]>();
-  private readonly stopListening: () => void;
   private readonly unregister: () => void;
   private destroyed = false;
   /** Holders (Mm users, a profiler reading a dead task's ring); the last release frees the frames. */
@@ -100,16 +99,11 @@ export class AddressSpace implements CodeOwner, GrowListener {
     this.tlbBase = phys.allocRun(TLB_FRAMES) * FRAME_SIZE;
     this.u8 = phys.u8;
     this.dv = phys.dv;
-    this.stopListening = phys.onGrow(this);
     this.unregister = phys.addOwner(this);
     collected.register(this, { phys, pt: this.pt, tlbBase: this.tlbBase }, this);
     this.flushTlb();
   }
 
-  physGrew(): void {
-    this.u8 = this.phys.u8;
-    this.dv = this.phys.dv;
-  }
 
   // ---- hot path -----------------------------------------------------------
 
@@ -453,7 +447,6 @@ export class AddressSpace implements CodeOwner, GrowListener {
     this.destroyed = true;
     this.dropFrames(0, USER_LIMIT);
     this.vmas.remove(0, USER_LIMIT);
-    this.stopListening();
     this.unregister();
     collected.unregister(this);
     this.phys.freeRun(this.tlbBase / FRAME_SIZE, TLB_FRAMES);

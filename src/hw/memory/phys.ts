@@ -29,27 +29,25 @@ export interface CodeOwner {
   evictWriteFrame(off: number): void;
 }
 
-/** Something holding views over the memory, to be refreshed when it grows. */
-export interface GrowListener {
-  physGrew(): void;
-}
-
 export class PhysMem {
   readonly memory: WebAssembly.Memory;
-  u8!: Uint8Array;
-  dv!: DataView;
-  i32!: Int32Array;
-  f64!: Float64Array;
-  /** Frames the memory holds now (it grows by whole WebAssembly pages). */
-  private capacity: number;
-  private refs: Int32Array;
+  /**
+   * Views over the whole memory. It never grows (growing would detach every view
+   * the interpreter and the register file hold): the whole size is reserved at
+   * once, and the host commits pages only as they are touched.
+   */
+  readonly u8: Uint8Array;
+  readonly dv: DataView;
+  readonly i32: Int32Array;
+  readonly f64: Float64Array;
+  /** Frames the memory holds. */
+  readonly capacity: number;
+  private readonly refs: Int32Array;
   /** Bit 0: translated code was made from this frame. */
-  private flags: Uint8Array;
+  private readonly flags: Uint8Array;
   private readonly freeList: number[] = [];
   private next = FIRST_FREE;
   private inUse = 0;
-  /** Listeners are held weakly, like the owners: an address space nobody uses can be collected. */
-  private readonly growListeners = new Set<WeakRef<GrowListener>>();
   private readonly codeOwners = new Map<number, WeakRef<CodeOwner>[]>();
   /** Every live address space: a frame that becomes code leaves all their write TLBs. */
   private readonly owners = new Set<WeakRef<CodeOwner>>();
@@ -57,17 +55,17 @@ export class PhysMem {
   private readonly freeRuns = new Map<number, number[]>();
 
   /** `limitFrames` caps the frames in use (the `--memory-limit` of the whole machine). */
-  constructor(
-    private readonly limitFrames = MAX_FRAMES,
-    initialFrames = 4096,
-  ) {
-    const pages = Math.ceil(Math.min(initialFrames, MAX_FRAMES) / FRAMES_PER_WASM_PAGE);
-    this.memory = new WebAssembly.Memory({ initial: pages, maximum: Math.ceil(MAX_FRAMES / FRAMES_PER_WASM_PAGE) });
-    this.capacity = pages * FRAMES_PER_WASM_PAGE;
+  constructor(private readonly limitFrames = MAX_FRAMES) {
+    this.memory = reserve(Math.ceil(Math.min(limitFrames + 256, MAX_FRAMES) / FRAMES_PER_WASM_PAGE));
+    const buf = this.memory.buffer as ArrayBuffer;
+    this.capacity = buf.byteLength / FRAME_SIZE;
+    this.u8 = new Uint8Array(buf);
+    this.dv = new DataView(buf);
+    this.i32 = new Int32Array(buf);
+    this.f64 = new Float64Array(buf);
     this.refs = new Int32Array(this.capacity);
     this.flags = new Uint8Array(this.capacity);
     this.refs[ZERO_FRAME] = 1;
-    this.refreshViews();
   }
 
   /** Frames in use (referenced by some address space or runtime structure). */
@@ -75,19 +73,12 @@ export class PhysMem {
     return this.inUse;
   }
 
-  /** Registers `l` (weakly) to be told after the memory grew (views over the old buffer are detached). */
-  onGrow(l: GrowListener): () => void {
-    const ref = new WeakRef(l);
-    this.growListeners.add(ref);
-    return () => this.growListeners.delete(ref);
-  }
-
   /** A zero-filled frame with one reference. */
   alloc(): number {
     if (this.inUse >= this.limitFrames) throw new OutOfMemory(this.inUse);
     let f = this.freeList.pop();
     if (f === undefined) {
-      if (this.next >= this.capacity) this.grow(1);
+      if (this.next >= this.capacity) throw new OutOfMemory(this.inUse);
       f = this.next++;
     } else this.u8.fill(0, f * FRAME_SIZE, (f + 1) * FRAME_SIZE);
     this.refs[f] = 1;
@@ -99,7 +90,7 @@ export class PhysMem {
   allocRun(n: number): number {
     let f = this.freeRuns.get(n)?.pop();
     if (f === undefined) {
-      if (this.next + n > this.capacity) this.grow(n);
+      if (this.next + n > this.capacity) throw new OutOfMemory(this.inUse);
       f = this.next;
       this.next += n;
     } else this.u8.fill(0, f * FRAME_SIZE, (f + n) * FRAME_SIZE);
@@ -107,7 +98,6 @@ export class PhysMem {
     this.inUse += n;
     return f;
   }
-
   /** Gives back a run from allocRun. */
   freeRun(f: number, n: number): void {
     let list = this.freeRuns.get(n);
@@ -173,29 +163,16 @@ export class PhysMem {
     this.codeOwners.delete(f);
     if (list !== undefined) for (const o of list) o.deref()?.codeFrameWritten(f);
   }
+}
 
-  private grow(minFrames: number): void {
-    const want = Math.max(minFrames, this.capacity); // double
-    const pages = Math.ceil(Math.min(want, MAX_FRAMES - this.capacity) / FRAMES_PER_WASM_PAGE);
-    if (pages <= 0) throw new OutOfMemory(this.inUse);
-    this.memory.grow(pages);
-    this.capacity += pages * FRAMES_PER_WASM_PAGE;
-    const refs = new Int32Array(this.capacity);
-    refs.set(this.refs);
-    this.refs = refs;
-    const flags = new Uint8Array(this.capacity);
-    flags.set(this.flags);
-    this.flags = flags;
-    this.refreshViews();
-    for (const l of this.growListeners) l.deref()?.physGrew();
-  }
-
-  private refreshViews(): void {
-    const buf = this.memory.buffer as ArrayBuffer;
-    this.u8 = new Uint8Array(buf);
-    this.dv = new DataView(buf);
-    this.i32 = new Int32Array(buf);
-    this.f64 = new Float64Array(buf);
+/** Reserves `pages` WebAssembly pages, halving on failure down to 256 MiB (small hosts refuse big reservations). */
+function reserve(pages: number): WebAssembly.Memory {
+  for (let n = pages; ; n = Math.floor(n / 2)) {
+    try {
+      return new WebAssembly.Memory({ initial: n, maximum: n });
+    } catch (e) {
+      if (n <= 4096) throw e;
+    }
   }
 }
 

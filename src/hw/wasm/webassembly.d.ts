@@ -2,6 +2,7 @@
 // The part of the WebAssembly JavaScript API (https://webassembly.github.io/spec/js-api/)
 // that the CPU uses. TypeScript ships these types only with the DOM library, which
 // this project does not load (src/hw must stay free of host APIs).
+/* eslint-disable no-restricted-syntax -- the WebAssembly JS API is a global namespace; this declares it */
 declare namespace WebAssembly {
   interface MemoryDescriptor {
     initial: number;

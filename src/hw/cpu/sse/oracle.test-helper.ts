@@ -110,9 +110,9 @@ export class Emu {
     mem.poke(DATA, new Uint8Array(256));
     mem.poke(DATA, c.mem);
     cpu.flushCode();
-    new Uint8Array(cpu.regBuf).set(c.gpr);
+    cpu.r8.set(c.gpr);
     cpu.setReg(3, DATA);
-    new Uint8Array(cpu.xmmBuf).set(c.xmm);
+    cpu.x8.set(c.xmm);
     cpu.mxcsr = c.mxcsr;
     cpu.f.rflags = c.rflags;
     const x = cpu.x87;
@@ -123,7 +123,7 @@ export class Emu {
     const exit = cpu.run(100);
     const out = new Uint8Array(OUT_SIZE);
     const v = new DataView(out.buffer);
-    out.set(new Uint8Array(cpu.xmmBuf), 0);
+    out.set(cpu.x8, 0);
     v.setUint32(576, cpu.mxcsr, true);
     out.set(mem.readBytes(DATA, 128), 448);
     let sig = 0;
@@ -133,7 +133,7 @@ export class Emu {
     else sig = 98;
     v.setUint32(580, sig, true);
     if (sig !== 0) return out;
-    out.set(new Uint8Array(cpu.regBuf), 256);
+    out.set(cpu.r8, 256);
     for (let i = 0; i < 8; i++) out.set(x.raw.subarray(10 * i, 10 * i + 8), 384 + 8 * i);
     v.setUint32(584, cpu.f.rflags, true);
     v.setUint16(592, x.status, true);

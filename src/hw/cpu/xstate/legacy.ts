@@ -57,12 +57,12 @@ export function initX87(c: Cpu): void {
 }
 
 export function saveXmm(c: Cpu, a: number): void {
-  const bytes = new Uint8Array(c.xmmBuf);
+  const bytes = c.x8;
   c.mem.writeBytes(a + 160, bytes);
 }
 
 export function restoreXmm(c: Cpu, a: number): void {
-  new Uint8Array(c.xmmBuf).set(c.mem.readBytes(a + 160, 256));
+  c.x8.set(c.mem.readBytes(a + 160, 256));
 }
 
 export function initXmm(c: Cpu): void {
