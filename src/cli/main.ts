@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: MIT
 // The `lwp` command: a table of subcommands (perf's commands[]) and a main
 // that turns every user error into one line on stderr and a non-zero exit.
+import { restoreWasmTiering } from "./wasm-tiering.js"; // first: before iced-x86 is instantiated
 import { CliError, RUN_OPTIONS, runProgram } from "./run-command.js";
 import { type OptionRow, UsageError, helpText, parseOptions } from "./options.js";
 import { REPORT_OPTIONS, reportCommand } from "./report-command.js";
@@ -61,6 +62,7 @@ function quietOnClosedStdout(): void {
   });
 }
 
+restoreWasmTiering();
 try {
   process.exitCode = main(process.argv.slice(2));
 } catch (e) {

@@ -13,6 +13,7 @@ import { Recorder, RECORDABLE, parseEvents } from "../tools/record/recorder.js";
 import { eventById } from "../tools/decode/events.js";
 import { CliError, MACHINE_OPTIONS, findProgram, machineOptions, readProgram } from "./run-command.js";
 import { NodeHost } from "./node-host.js";
+import { maybePrintStats } from "./stats.js";
 import { type OptionRow, type Parsed, UsageError, intOption } from "./options.js";
 
 export const RECORD_OPTIONS: readonly OptionRow[] = [
@@ -83,6 +84,7 @@ function finish(s: Started): number {
     const msg = signalMessage(s.proc.killedBy);
     if (msg !== "") process.stderr.write(`${msg}\n`);
   }
+  maybePrintStats(s.machine);
   return status;
 }
 

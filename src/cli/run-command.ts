@@ -6,6 +6,7 @@ import { existsSync, statSync } from "node:fs";
 import { ExecError, Machine, signalMessage } from "../kernel/machine.js";
 import type { KernelOptions } from "../kernel/kernel.js";
 import { NodeHost } from "./node-host.js";
+import { maybePrintStats } from "./stats.js";
 import { type OptionRow, type Parsed, UsageError, intOption } from "./options.js";
 
 export const MACHINE_OPTIONS: readonly OptionRow[] = [
@@ -111,5 +112,6 @@ export function runProgram(opts: Parsed, rest: string[]): number {
     const msg = signalMessage(proc.killedBy);
     if (msg !== "") process.stderr.write(`${msg}\n`);
   }
+  maybePrintStats(machine);
   return status;
 }

@@ -3,6 +3,7 @@
 // instruction into a plain, allocation-free-to-read `Insn` record that the
 // translator consumes. iced knows every encoding (XOP/LWP included).
 import iced from "iced-x86";
+import { TIER_STATS, nowMs } from "./stats.js";
 
 const { Decoder, Register, OpKind, MemorySizeExt, Mnemonic, FlowControl } = iced;
 
@@ -150,25 +151,32 @@ function split(v: bigint): [number, number] {
   return [Number(u & 0xffffffffn) | 0, Number(u >> 32n) | 0];
 }
 
-function memRef(ins: iced.Instruction): MemRef {
+// Every iced getter is a call into WebAssembly, the main cost of decoding (and so of a short
+// run's start-up): each value below is read once per instruction, sizes are cached.
+const MEM_SIZE_BYTES: number[] = [];
+function memorySizeBytes(ms: number): number {
+  return (MEM_SIZE_BYTES[ms] ??= MemorySizeExt.size(ms));
+}
+
+function memRef(ins: iced.Instruction, bytes: number): MemRef {
   const seg = ins.memorySegment;
   const ripRel = ins.isIpRelMemoryOperand;
   const base = ins.memoryBase;
+  const index = ins.memoryIndex;
   const b = regInfo(base);
-  const ix = regInfo(ins.memoryIndex);
+  const ix = regInfo(index);
   return {
     base: ripRel ? -1 : base === Register.None ? -1 : b.reg,
-    index: ins.memoryIndex === Register.None ? -1 : ix.reg,
+    index: index === Register.None ? -1 : ix.reg,
     scale: ins.memoryIndexScale,
     disp: ripRel ? bigToNumber(ins.ipRelMemoryAddress) : bigToNumber(ins.memoryDisplacementU64 ?? ins.memoryDisplacement),
     seg: seg === Register.FS ? 1 : seg === Register.GS ? 2 : 0,
-    addr32: !ripRel && base !== Register.None ? b.size === 32 : (!ripRel && ins.memoryIndex !== Register.None && ix.size === 32),
-    bytes: MemorySizeExt.size(ins.memorySize),
+    addr32: !ripRel && base !== Register.None ? b.size === 32 : (!ripRel && index !== Register.None && ix.size === 32),
+    bytes,
   };
 }
 
-function operand(ins: iced.Instruction, i: number, memBytes: number): Operand {
-  const k = ins.opKind(i);
+function operand(ins: iced.Instruction, i: number, k: number, memBytes: number): Operand {
   const op: Operand = { kind: OK_REG, reg: -1, rclass: RC_OTHER, size: 0, hi8: false, immLo: 0, immHi: 0 };
   if (k === OpKind.Register) {
     const r = regInfo(ins.opRegister(i));
@@ -192,23 +200,26 @@ function operand(ins: iced.Instruction, i: number, memBytes: number): Operand {
   return op;
 }
 
-function toInsn(ins: iced.Instruction, bytes: Uint8Array, offset: number): Insn {
-  const hasMem = ins.opCount > 0 && [...Array(ins.opCount).keys()].some((i) => ins.opKind(i) === OpKind.Memory);
-  const mem = hasMem ? memRef(ins) : null;
-  const memBytes = MemorySizeExt.size(ins.memorySize);
-  const ops: Operand[] = [];
-  for (let i = 0; i < ins.opCount; i++) ops.push(operand(ins, i, memBytes));
-  const ip = Number(ins.ip);
+/** The record of the instruction `ins` decoded at guest address `ip` (= `offset` bytes into `bytes`). */
+function toInsn(ins: iced.Instruction, bytes: Uint8Array, offset: number, ip: number): Insn {
+  const kinds: number[] = [];
+  for (let i = 0, n = ins.opCount; i < n; i++) kinds.push(ins.opKind(i));
+  const memBytes = memorySizeBytes(ins.memorySize);
+  const mem = kinds.includes(OpKind.Memory) ? memRef(ins, memBytes) : null;
+  const ops = kinds.map((k, i) => operand(ins, i, k, memBytes));
+  const len = ins.length;
+  const code = ins.code;
+  const mnemonic = ins.mnemonic;
   const flow = ins.flowControl;
   const isBranch = flow === FlowControl.UnconditionalBranch || flow === FlowControl.ConditionalBranch || flow === FlowControl.Call;
   return {
     ip,
-    len: ins.length,
-    next: ip + ins.length,
-    code: ins.code,
-    form: codeName(ins.code),
-    mnemonic: ins.mnemonic,
-    name: mnemonicName(ins.mnemonic),
+    len,
+    next: ip + len,
+    code,
+    form: codeName(code),
+    mnemonic,
+    name: mnemonicName(mnemonic),
     ops,
     mem,
     rep: ins.hasRepPrefix,
@@ -221,7 +232,7 @@ function toInsn(ins: iced.Instruction, bytes: Uint8Array, offset: number): Insn 
     flagsRead: ins.rflagsRead,
     flagsModified: ins.rflagsModified,
     flagsUndefined: ins.rflagsUndefined,
-    bytes: bytes.slice(offset, offset + ins.length),
+    bytes: bytes.slice(offset, offset + len),
     invalid: ins.isInvalid,
   };
 }
@@ -232,6 +243,7 @@ function toInsn(ins: iced.Instruction, bytes: Uint8Array, offset: number): Insn 
  * fit in the bytes is returned with `invalid` set (the caller faults or #UDs).
  */
 export function decodeRun(bytes: Uint8Array, ip: number, stop: (i: Insn) => boolean): Insn[] {
+  const t0 = nowMs();
   const d = new Decoder(64, bytes, 0);
   d.ip = BigInt(ip);
   const out: Insn[] = [];
@@ -240,16 +252,19 @@ export function decodeRun(bytes: Uint8Array, ip: number, stop: (i: Insn) => bool
     let offset = 0;
     while (d.canDecode) {
       d.decodeOut(ins);
-      const insn = toInsn(ins, bytes, offset);
+      const insn = toInsn(ins, bytes, offset, ip + offset);
+      offset += insn.len;
       if (insn.invalid && d.lastError === iced.DecoderError.NoMoreBytes) insn.len = 0;
       out.push(insn);
-      offset += ins.length;
       if (insn.invalid || stop(insn)) break;
     }
   } finally {
     ins.free();
     d.free();
   }
+  TIER_STATS.blocks++;
+  TIER_STATS.decoded += out.length;
+  TIER_STATS.decodeMs += nowMs() - t0;
   return out;
 }
 
