@@ -200,40 +200,53 @@ function operand(ins: iced.Instruction, i: number, k: number, memBytes: number):
   return op;
 }
 
+/** What iced derives from the Code alone (its mnemonic, operand count, flow, condition), read once per Code. */
+interface CodeInfo { readonly mnemonic: number; readonly name: string; readonly form: string; readonly opCount: number; readonly flow: number; readonly cc: number }
+const CODE_INFO: (CodeInfo | undefined)[] = [];
+function codeInfo(ins: iced.Instruction, code: number): CodeInfo {
+  const known = CODE_INFO[code];
+  if (known !== undefined) return known;
+  const mnemonic = ins.mnemonic;
+  return (CODE_INFO[code] = {
+    mnemonic, name: mnemonicName(mnemonic), form: codeName(code), opCount: ins.opCount, flow: ins.flowControl, cc: ins.conditionCode - 1,
+  });
+}
+
 /** The record of the instruction `ins` decoded at guest address `ip` (= `offset` bytes into `bytes`). */
 function toInsn(ins: iced.Instruction, bytes: Uint8Array, offset: number, ip: number): Insn {
+  const code = ins.code;
+  const info = codeInfo(ins, code);
   const kinds: number[] = [];
-  for (let i = 0, n = ins.opCount; i < n; i++) kinds.push(ins.opKind(i));
-  const memBytes = memorySizeBytes(ins.memorySize);
-  const mem = kinds.includes(OpKind.Memory) ? memRef(ins, memBytes) : null;
+  for (let i = 0; i < info.opCount; i++) kinds.push(ins.opKind(i));
+  const hasMem = kinds.includes(OpKind.Memory);
+  const memBytes = hasMem || kinds.some((k) => k >= OpKind.MemorySegSI && k <= OpKind.MemoryESRDI) ? memorySizeBytes(ins.memorySize) : 0;
+  const mem = hasMem ? memRef(ins, memBytes) : null;
   const ops = kinds.map((k, i) => operand(ins, i, k, memBytes));
   const len = ins.length;
-  const code = ins.code;
-  const mnemonic = ins.mnemonic;
-  const flow = ins.flowControl;
+  const flow = info.flow;
   const isBranch = flow === FlowControl.UnconditionalBranch || flow === FlowControl.ConditionalBranch || flow === FlowControl.Call;
   return {
     ip,
     len,
     next: ip + len,
     code,
-    form: codeName(code),
-    mnemonic,
-    name: mnemonicName(mnemonic),
+    form: info.form,
+    mnemonic: info.mnemonic,
+    name: info.name,
     ops,
     mem,
     rep: ins.hasRepPrefix,
     repe: ins.hasRepePrefix,
     repne: ins.hasRepnePrefix,
     lock: ins.hasLockPrefix,
-    cc: ins.conditionCode - 1,
+    cc: info.cc,
     flow,
     branchTarget: isBranch && ops.some((o) => o.kind === OK_BRANCH) ? Number(ins.nearBranchTarget) : 0,
     flagsRead: ins.rflagsRead,
     flagsModified: ins.rflagsModified,
     flagsUndefined: ins.rflagsUndefined,
     bytes: bytes.slice(offset, offset + len),
-    invalid: ins.isInvalid,
+    invalid: code === iced.Code.INVALID,
   };
 }
 
