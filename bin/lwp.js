@@ -8,7 +8,7 @@
 // (>= 22.1), else a cache kept here the same way.
 "use strict";
 const Module = require("node:module");
-const { mkdirSync, readFileSync, renameSync, writeFileSync } = require("node:fs");
+const { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } = require("node:fs");
 const { tmpdir } = require("node:os");
 const { dirname, join } = require("node:path");
 const { Script } = require("node:vm");
@@ -20,7 +20,7 @@ function cacheDir() {
   return process.env.NODE_COMPILE_CACHE || join(tmpdir(), "node-compile-cache");
 }
 
-/** One cache file per bundle path and Node version (clones share the directory). */
+/** One cache file per bundle path and Node version (clones share the directory), overwritten when the bundle changes. */
 function cacheFile() {
   let h = 5381;
   for (let i = 0; i < BUNDLE.length; i++) h = ((h * 33) ^ BUNDLE.charCodeAt(i)) >>> 0;
@@ -36,12 +36,29 @@ function readBundle() {
   }
 }
 
+/**
+ * The bundle's identity, stored as the cache file's first line: V8 checks only the source's
+ * length before using a cache, so a rebuilt bundle of the same length must not match.
+ */
+function bundleStamp() {
+  const st = statSync(BUNDLE);
+  return `lwp-v8cache ${st.size} ${st.mtimeMs}\n`;
+}
+
+/** The cached data for this bundle, or undefined (none, or made for another build). */
+function readCache(file, stamp) {
+  let bytes;
+  try { bytes = readFileSync(file); } catch { return undefined; }
+  const head = Buffer.from(stamp, "latin1");
+  return bytes.length > head.length && bytes.subarray(0, head.length).equals(head) ? bytes.subarray(head.length) : undefined;
+}
+
 /** Writes V8's code cache for `script` at exit, when it holds the functions this run compiled too. */
-function saveAtExit(script, file) {
+function saveAtExit(script, file, stamp) {
   process.once("exit", () => {
     try {
       mkdirSync(dirname(file), { recursive: true });
-      writeFileSync(`${file}.${process.pid}`, script.createCachedData());
+      writeFileSync(`${file}.${process.pid}`, Buffer.concat([Buffer.from(stamp, "latin1"), script.createCachedData()]));
       renameSync(`${file}.${process.pid}`, file);
     } catch {
       // Only an optimisation: a read-only or full disk costs the next start-up, nothing else.
@@ -52,10 +69,11 @@ function saveAtExit(script, file) {
 /** Runs the CommonJS bundle as Node's loader would, but compiled with `cachedData`. */
 function runWithCodeCache() {
   const file = cacheFile();
-  let cachedData;
-  try { cachedData = readFileSync(file); } catch { cachedData = undefined; }
-  const script = new Script(Module.wrap(readBundle().replace(/^#!.*/, "")), { filename: BUNDLE, cachedData });
-  if (cachedData === undefined || script.cachedDataRejected) saveAtExit(script, file);
+  const source = readBundle();
+  const stamp = bundleStamp();
+  const cachedData = readCache(file, stamp);
+  const script = new Script(Module.wrap(source.replace(/^#!.*/, "")), { filename: BUNDLE, cachedData });
+  if (cachedData === undefined || script.cachedDataRejected) saveAtExit(script, file, stamp);
   const mod = { exports: {} };
   script.runInThisContext()(mod.exports, Module.createRequire(BUNDLE), mod, BUNDLE, dirname(BUNDLE));
 }
