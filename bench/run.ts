@@ -10,7 +10,7 @@ import type { Command } from "./measure.js";
 import { type Ctx, workloads } from "./programs.js";
 import { failures, geomeans, microTable, statsTable, workloadTables } from "./report.js";
 import { type Case, type CaseResult, runCase } from "./suite.js";
-import { TOOLS, type Tool, have, toolByKey } from "./tools.js";
+import { TOOLS, type Tool, cleanUp, have, toolByKey } from "./tools.js";
 
 interface Options {
   readonly filter: RegExp | undefined;
@@ -128,6 +128,7 @@ function main(argv: readonly string[]): number {
     printSection(section, here, o);
     results.push(...here);
   }
+  cleanUp();
   const f = failures(results);
   if (f !== "") console.log(f);
   if (o.json !== undefined) writeFileSync(o.json, JSON.stringify(results, (_, v: unknown) => (v instanceof Map ? Object.fromEntries(v) : v), 2));

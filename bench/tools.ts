@@ -3,6 +3,7 @@
 // JIT, under valgrind (no tool, cachegrind without and with its cache simulator),
 // under `lwp run` and under `lwp record` (events 2 and 3, the usual profiling set-up).
 import { spawnSync } from "node:child_process";
+import { rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { lwpCli } from "../test/helpers/build-guests.js";
@@ -37,6 +38,11 @@ export const TOOLS: readonly Tool[] = [
   // -c is the sampling period: EventInterval = period - 1 = 10^5 (docs/kernel.md "Sampling period").
   { key: "record", title: "lwp record", needs: null, wrap: lwp(["record", "-e", "instructions,branches", "-c", "100001", "-o", RECORD_DATA]) },
 ];
+
+/** Removes the profile the record column writes. */
+export function cleanUp(): void {
+  rmSync(RECORD_DATA, { force: true });
+}
 
 export function toolByKey(key: string): Tool {
   const t = TOOLS.find((x) => x.key === key);
