@@ -72,7 +72,7 @@ function start(opts: Parsed, rest: string[], spawn: SpawnOptions): Started {
     const envp = Object.entries(process.env).map(([k, v]) => `${k}=${v ?? ""}`);
     return { machine, proc: machine.spawn({ path, bytes, argv: rest, envp }, spawn) };
   } catch (e) {
-    if (e instanceof ExecError) throw new CliError(`lwp: cannot run '${path}': ${e.message}`, 126);
+    if (e instanceof ExecError) throw new CliError(`lwp: cannot run '${path}': ${e.message}`, e.errno === 2 ? 127 : 126); // as a shell: 127 when a file is missing
     if (e instanceof ProfileError) throw new CliError(`lwp: ${e.message}`, 2);
     throw e;
   }

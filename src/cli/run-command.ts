@@ -104,7 +104,7 @@ export function runProgram(opts: Parsed, rest: string[]): number {
   try {
     proc = machine.spawn({ path, bytes, argv: rest, envp: Object.entries(process.env).map(([k, v]) => `${k}=${v ?? ""}`) });
   } catch (e) {
-    if (e instanceof ExecError) throw new CliError(`lwp: cannot run '${path}': ${e.message}`, 126);
+    if (e instanceof ExecError) throw new CliError(`lwp: cannot run '${path}': ${e.message}`, e.errno === 2 ? 127 : 126); // as a shell: 127 when a file is missing
     throw e;
   }
   const status = machine.run(proc);

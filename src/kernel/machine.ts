@@ -42,7 +42,7 @@ function scriptOrThrow(k: Kernel, spec: ExecSpec): ExecSpec {
   const r = resolveScript(k, spec);
   if (typeof r !== "number") return r;
   const why = r === -ENOENT ? "No such file or directory" : r === -ELOOP ? "Too many levels of symbolic links" : r === -ENOEXEC ? "Exec format error" : `errno ${-r}`;
-  throw new ExecError(`bad interpreter: ${why}`);
+  throw new ExecError(`bad interpreter: ${why}`, -r);
 }
 
 export class Machine {
