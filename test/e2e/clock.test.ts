@@ -89,6 +89,21 @@ test("tar x of files made just now warns about no time stamp, as natively", { ti
   }
 });
 
+test("Q-CLOCK-FILES: a file the guest creates carries the host's time, not the guest's clock", { timeout: 120_000 }, () => {
+  const dir = mkdtempSync(join(tmpdir(), "lwp-clock-"));
+  try {
+    const before = Math.floor(Date.now() / 1000);
+    const r = runLwp("/bin/sh", ["-c", ": > f && date +%s && stat -c %Y f && touch -d @1000000100 g && stat -c %Y g"], { env: ENV, cwd: dir, lwpArgs: ["--epoch", "1000000000"] });
+    assert.equal(r.status, 0, stderrTail(r));
+    const [guestNow, created, set] = r.stdout.toString().trim().split("\n").map(Number);
+    assert.equal(guestNow, 1000000000, "the guest's clock reads the epoch");
+    assert.ok(created! >= before && created! <= Math.ceil(Date.now() / 1000), `the new file's mtime ${created} is the host's time`);
+    assert.equal(set, 1000000100, "times the guest sets are kept");
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test("--epoch rejects what is not a time, and --host-time with it, in one line", () => {
   for (const args of [["--epoch", "soon"], ["--epoch", "-5"], ["--epoch", "99999999999999"], ["--epoch", "1", "--host-time"]]) {
     const r = spawnSync(process.execPath, [lwpCli(), "run", ...args, "--", "/bin/true"], { encoding: "utf8" });
