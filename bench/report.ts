@@ -58,7 +58,7 @@ export function geomeans(label: string, rows: readonly CaseResult[], tools: read
   const lines = [`Geometric means over the ${label} (${rows.length}), CPU time:`];
   const g = (f: (r: CaseResult) => number | undefined): number | undefined => geomean(rows.map(f).filter((x): x is number => x !== undefined));
   for (const t of tools) {
-    if (t.key === "run") continue;
+    if (t.key === "run" || t.key === "record") continue;
     const x = g((r) => ratio(r, "run", t.key, "cpu", 4));
     if (x !== undefined) lines.push(`  lwp run / ${t.title.padEnd(16)} ${fmt(x, 2)}x`);
   }

@@ -96,8 +96,8 @@ function printSection(section: Case["section"], rows: readonly CaseResult[], o: 
   else if (section === "forks") console.log(microTable("Process creation", rows, tools, "native"));
   else {
     console.log(`${section === "loops" ? "Loops" : "Real programs"}\n`);
-    console.log(workloadTables(rows, tools), "\n");
-    console.log(geomeans(section === "loops" ? "loops" : "real programs", rows, tools), "\n");
+    console.log(`${workloadTables(rows, tools)}\n`);
+    console.log(`${geomeans(section === "loops" ? "loops" : "real programs", rows, tools)}\n`);
     console.log(statsTable(rows));
   }
   console.log("");
