@@ -46,6 +46,12 @@ enum {
 
 #define LWP_MAX_EVENTS 6
 
+/* prctl(2) options of lwp's kernel (docs/kernel.md "LWP as an OS feature"). */
+#define LWP_PR_DISABLE 0x4c575001    /* LWP off for this task and its children, for good */
+#define LWP_PR_GET 0x4c575002        /* 1 if LWP is on for this task */
+#define LWP_PR_SET_SIGNAL 0x4c575003 /* relay the threshold interrupt as signal arg2 (0 = off) */
+#define LWP_PR_GET_SIGNAL 0x4c575004
+
 /* The LWP control block (spec §3); sized for the full model (6 events). */
 struct lwpcb {
   uint32_t Flags;

@@ -4,6 +4,7 @@
 // that turns every user error into one line on stderr and a non-zero exit.
 import { restoreWasmTiering } from "./wasm-tiering.js"; // first: before iced-x86 is instantiated
 import { CliError, RUN_OPTIONS, runProgram } from "./run-command.js";
+import { tiersFromEnv } from "./tiers.js";
 import { type OptionRow, UsageError, helpText, parseOptions } from "./options.js";
 import { REPORT_OPTIONS, reportCommand } from "./report-command.js";
 import { RECORD_OPTIONS, STAT_OPTIONS, recordCommand, statCommand } from "./record-command.js";
@@ -35,6 +36,7 @@ function usage(): string {
 }
 
 function main(argv: string[]): number {
+  tiersFromEnv(process.env);
   const [name, ...args] = argv;
   if (name === undefined || name === "--help" || name === "-h" || name === "help") {
     quietOnClosedStdout();

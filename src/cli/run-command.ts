@@ -18,6 +18,7 @@ export const MACHINE_OPTIONS: readonly OptionRow[] = [
   { name: "cpu", arg: "MODEL", help: "CPU model: full (default, every LWP feature) or fam15h (real Family 15h LWP)" },
   { name: "no-lwp", help: "boot with XCR0 bit 62 clear: LWP instructions raise SIGILL" },
   { name: "root", arg: "DIR", help: "confine every guest path to DIR (the guest's /); PROGRAM is looked up inside it" },
+  { name: "debug-translate", help: "report an instruction the CPU fails to translate (the builder's error) on stderr" },
 ];
 
 export const RUN_OPTIONS: readonly OptionRow[] = [...MACHINE_OPTIONS, { name: "help", short: "h", help: "show this help" }];
@@ -78,6 +79,7 @@ export function machineOptions(opts: Parsed): Partial<KernelOptions> {
     lwp: !opts.has("no-lwp"),
     root: rootOption(opts),
     epochNs: epochOption(opts),
+    debugTranslate: opts.has("debug-translate"),
   };
 }
 

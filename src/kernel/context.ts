@@ -7,13 +7,14 @@ import { restoreXstate, saveXstate, xcr0 } from "./fpu.js";
 import type { Mm } from "./process.js";
 import type { SavedContext, Task } from "./task.js";
 import { MSR_LWP_CFG } from "../hw/lwp/msr.js";
+import { XCR0_HI_LWP } from "../hw/lwp/unit.js";
 import { FLAG_INT } from "../hw/lwp/lwpcb.js";
 import { CpuException } from "../hw/cpu/exits.js";
 
 /** Vector programmed into LWP_CFG[47:40] when a task asks for the threshold interrupt. */
-export const LWP_VECTOR = 0xef;
+const LWP_VECTOR = 0xef;
 
-export function saveContext(c: Cpu, ctx: SavedContext): void {
+function saveContext(c: Cpu, ctx: SavedContext): void {
   ctx.regs.set(c.r32);
   ctx.rip = c.rip;
   ctx.fsBase = c.fsBase;
@@ -22,7 +23,7 @@ export function saveContext(c: Cpu, ctx: SavedContext): void {
   saveXstate(c, ctx.xsave);
 }
 
-export function restoreContext(c: Cpu, ctx: SavedContext): void {
+function restoreContext(c: Cpu, ctx: SavedContext): void {
   c.r32.set(ctx.regs);
   c.rip = ctx.rip;
   c.fsBase = ctx.fsBase;
@@ -66,8 +67,8 @@ export function syncLwpInterrupt(t: Task): boolean {
 
 /** XCR0 bit 62 per task: the switch behind --no-lwp and prctl(PR_SET_LWP_DISABLE). */
 export function setLwpEnabled(c: Cpu, on: boolean): void {
-  if (on) c.xcr0Hi |= 1 << 30;
-  else c.xcr0Hi &= ~(1 << 30);
+  if (on) c.xcr0Hi |= XCR0_HI_LWP;
+  else c.xcr0Hi &= ~XCR0_HI_LWP;
 }
 
 /** Copies the register file of `from` (loaded or saved) into `to`'s saved context. */

@@ -1,24 +1,19 @@
 // SPDX-License-Identifier: MIT
 // The user FPU state in XSAVE (standard, non-compacted) format as the kernel
-// saves it: FXSAVE legacy area (AMD APM Vol. 2 §11.4.4, Vol. 4 FXSAVE), the
-// XSAVE header at 512 (Vol. 2 §11.5.2), and the component sizes from CPUID 0xD.
-// Signal frames use the CPU's XSAVE (src/hw/cpu/xstate/xsave.ts) on guest memory;
-// context switches save into a kernel buffer, which that API cannot target yet:
-// TODO(xstate): a buffer-based save/restore over components() would replace this file's
-// legacy-area code (component 62 goes through src/hw/lwp/xstate.ts meanwhile).
+// saves it at a context switch: the legacy area through the same layout code as
+// FXSAVE/XSAVE (src/hw/cpu/xstate/legacy.ts, on a buffer instead of guest
+// memory), the XSAVE header at 512 (AMD APM Vol. 2 §11.5.2), component 62
+// through src/hw/lwp/xstate.ts, and the sizes from CPUID 0xD.
 import type { Cpu } from "../hw/cpu/cpu.js";
 import { MemoryFault } from "../hw/memory/address-space.js";
 import { areaSize } from "../hw/cpu/xstate/components.js";
-import { MXCSR_MASK } from "../hw/cpu/xstate/legacy.js";
+import { BufferImage, mxcsrIn, restoreX87, restoreXmm, saveMxcsr, saveX87, saveXmm } from "../hw/cpu/xstate/legacy.js";
 import { LWP_XSTATE, lwpInit, lwpIsInit, lwpRestore, lwpSave } from "../hw/lwp/xstate.js";
+import { XCR0_HI_LWP } from "../hw/lwp/unit.js";
 
-export const FXSAVE_SIZE = 512;
-export const XSAVE_HDR = 512;
-/** XSAVE size for x87|SSE, and with the LWP component (offset 0x340, 128 bytes). */
-export const XSAVE_SIZE_BASE = 576;
+const XSAVE_HDR = 512;
 export const XSAVE_SIZE_LWP = 0x3c0;
-export const XFEATURE_FPSSE = 3n;
-export const XFEATURE_LWP = 1n << 62n;
+const XFEATURE_LWP = BigInt(XCR0_HI_LWP) << 32n;
 
 /** XCR0 of a CPU as a bigint. */
 export function xcr0(c: Cpu): bigint {
@@ -34,29 +29,19 @@ export function xstateSize(c: Cpu): number {
 export function saveXstate(c: Cpu, buf: Uint8Array): void {
   buf.fill(0, 0, xstateSize(c));
   const v = new DataView(buf.buffer, buf.byteOffset, buf.length);
-  const x = c.x87;
-  v.setUint16(0, x.fcw, true);
-  v.setUint16(2, x.status, true);
-  v.setUint8(4, x.tags & 0xff);
-  v.setUint16(6, x.fop, true);
-  setU64(v, 8, x.fip);
-  setU64(v, 16, x.fdp);
-  v.setUint32(24, c.mxcsr >>> 0, true);
-  v.setUint32(28, MXCSR_MASK, true);
-  for (let i = 0; i < 8; i++) {
-    const phys = (x.top + i) & 7;
-    buf.set(x.raw.subarray(phys * 10, phys * 10 + 10), 32 + 16 * i);
-  }
-  buf.set(c.x8, 160);
+  const img = new BufferImage(buf);
+  saveX87(c, 0, true, img);
+  saveMxcsr(c, 0, img);
+  saveXmm(c, 0, img);
   v.setUint32(XSAVE_HDR, 3, true);
   if (lwpEnabled(c)) {
     lwpSave(c, buf.subarray(LWP_XSTATE.offset, LWP_XSTATE.offset + LWP_XSTATE.size));
-    if (!lwpIsInit(c)) v.setUint32(XSAVE_HDR + 4, 1 << 30, true);
+    if (!lwpIsInit(c)) v.setUint32(XSAVE_HDR + 4, XCR0_HI_LWP, true);
   }
 }
 
 function lwpEnabled(c: Cpu): boolean {
-  return (c.xcr0Hi & (1 << 30)) !== 0;
+  return (c.xcr0Hi & XCR0_HI_LWP) !== 0;
 }
 
 /** XRSTOR of component 62: the image, or the init state (LWP off) when XSTATE_BV[62] is clear. */
@@ -77,30 +62,22 @@ function restoreLwp(c: Cpu, buf: Uint8Array, bv: bigint): boolean {
  */
 export function restoreXstate(c: Cpu, buf: Uint8Array, rfbm: bigint, fxOnly: boolean): boolean {
   const v = new DataView(buf.buffer, buf.byteOffset, buf.length);
-  const mx = v.getUint32(24, true);
-  if ((mx & ~MXCSR_MASK) !== 0) return false;
+  const img = new BufferImage(buf);
+  const mx = mxcsrIn(c, 0, img);
+  if (mx < 0) return false;
   let bv = 3n;
   if (!fxOnly) {
     bv = getU64(v, XSAVE_HDR);
     if ((bv & ~xcr0(c)) !== 0n || getU64(v, XSAVE_HDR + 8) !== 0n) return false;
     for (let o = XSAVE_HDR + 16; o < XSAVE_HDR + 64; o++) if (buf[o] !== 0) return false;
   }
-  const x = c.x87;
   if ((rfbm & 1n) !== 0n) {
-    if ((bv & 1n) === 0n) x.reset();
-    else {
-      x.fcw = v.getUint16(0, true);
-      x.status = v.getUint16(2, true);
-      x.tags = v.getUint8(4);
-      x.fop = v.getUint16(6, true) & 0x7ff;
-      x.fip = Number(getU64(v, 8));
-      x.fdp = Number(getU64(v, 16));
-      for (let i = 0; i < 8; i++) x.raw.set(buf.subarray(32 + 16 * i, 42 + 16 * i), ((x.top + i) & 7) * 10);
-    }
+    if ((bv & 1n) === 0n) c.x87.reset();
+    else restoreX87(c, 0, true, img);
   }
   if ((rfbm & 2n) !== 0n) {
     if ((bv & 2n) === 0n && !fxOnly) c.x8.fill(0);
-    else c.x8.set(buf.subarray(160, 160 + 256));
+    else restoreXmm(c, 0, img);
   }
   if ((rfbm & 3n) !== 0n) c.mxcsr = mx;
   if ((rfbm & XFEATURE_LWP) !== 0n && lwpEnabled(c)) return restoreLwp(c, buf, fxOnly ? 0n : bv);
@@ -113,11 +90,6 @@ export function initXstate(c: Cpu): void {
   c.x87.reset();
   c.mxcsr = 0x1f80;
   c.x8.fill(0);
-}
-
-function setU64(v: DataView, o: number, x: number): void {
-  v.setUint32(o, x >>> 0, true);
-  v.setUint32(o + 4, Math.floor(x / 4294967296) >>> 0, true);
 }
 
 function getU64(v: DataView, o: number): bigint {

@@ -24,13 +24,16 @@ export interface KernelOptions {
    * null = the host's time at start in whole seconds. The same epoch and seed give the same run.
    */
   epochNs: bigint | null;
+  /** Report an instruction builder's exception on stderr instead of only raising #UD. */
+  debugTranslate: boolean;
 }
 
 export const DEFAULT_OPTIONS: KernelOptions = {
-  strace: false, seed: 1, hostTime: false, maxInstructions: null, cpu: "full", lwp: true, root: "", epochNs: null,
+  strace: false, seed: 1, hostTime: false, maxInstructions: null, cpu: "full", lwp: true, root: "", epochNs: null, debugTranslate: false,
 };
+
 /** Virtual time advances 1 ns per retired instruction (a 1 GHz, IPC-1 machine). */
-export const NS_PER_INSTRUCTION = 1;
+const NS_PER_INSTRUCTION = 1;
 
 export class Kernel {
   readonly prng: Prng;
@@ -49,6 +52,8 @@ export class Kernel {
   init: Process | null = null;
   /** The guest's CLOCK_REALTIME at virtual time 0 (KernelOptions.epochNs, resolved). */
   readonly epochNs: bigint;
+  /** --strace lines held while a call runs, printed after its own line (a process exit inside exit_group). */
+  straceHeld: string[] | null = null;
   private nextId = 1000;
   private readonly warned = new Set<string>();
 

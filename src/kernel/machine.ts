@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: MIT
 // The machine owns the run loop: it starts programs, picks a task, runs its CPU
 // for a slice, and turns exits into system calls, signals, scheduling and
-// process exits (design.md "Layers and the run loop").
+// process exits (docs/architecture.md "The run loop").
 import { fam15hModel, fullModel } from "../hw/cpu/cpuid.js";
 import type { Exit } from "../hw/cpu/exits.js";
-import { ELOOP, ENOENT, ENOEXEC, ENOSYS } from "./errno.js";
-import { type ExecSpec, execImage, resolveScript } from "./exec.js";
+import { ERRNO_TEXT } from "./errno.js";
+import { type ExecSpec, execImage, resolveScript } from "./loader/program.js";
 import { HostFile } from "./fs/files.js";
 import type { Host } from "./host.js";
 import { DEFAULT_OPTIONS, Kernel, type KernelOptions } from "./kernel.js";
@@ -17,9 +17,10 @@ import { deliverPending, forceSignal, sendToTask } from "./signal/deliver.js";
 import { faultSignal } from "./signal/fault.js";
 import { exitGroup } from "./sched/exit.js";
 import { QUANTUM } from "./sched/scheduler.js";
-import { formatCall, formatResult } from "./strace.js";
-import { syscallRow } from "./syscalls/table.js";
-import { BLOCK } from "./syscalls/types.js";
+import { dispatch } from "./syscalls/dispatch.js";
+import { traceSpawn } from "./strace/trace.js";
+import { buildErrors } from "../hw/cpu/translate/block.js";
+import type { Insn } from "../hw/cpu/decode.js";
 import type { Task } from "./task.js";
 import { SI_KERNEL } from "./signal/queue.js";
 import { type ExactCounts, LwpProfiler } from "./lwp/profiler.js";
@@ -35,36 +36,37 @@ export interface SpawnOptions {
 }
 
 export type { ExecSpec };
-const ARG_REGS = [7, 6, 2, 10, 8, 9];
 
 /** A `#!` script's interpreter spec (binfmt_script, as execve does), or an ExecError saying why not. */
 function scriptOrThrow(k: Kernel, spec: ExecSpec): ExecSpec {
   const r = resolveScript(k, spec);
   if (typeof r !== "number") return r;
-  const why = r === -ENOENT ? "No such file or directory" : r === -ELOOP ? "Too many levels of symbolic links" : r === -ENOEXEC ? "Exec format error" : `errno ${-r}`;
-  throw new ExecError(`bad interpreter: ${why}`, -r);
+  throw new ExecError(`bad interpreter: ${ERRNO_TEXT[-r] ?? `errno ${-r}`}`, -r);
 }
 
 export class Machine {
   readonly kernel: Kernel;
 
   constructor(host: Host, opts: Partial<KernelOptions> = {}) {
-    this.kernel = new Kernel(host, { ...DEFAULT_OPTIONS, ...opts });
+    const k = (this.kernel = new Kernel(host, { ...DEFAULT_OPTIONS, ...opts }));
+    buildErrors.report = k.opts.debugTranslate ? (i, e) => k.diag(translateError(i, e)) : null;
   }
 
   /** Creates a process running `spec`; throws ExecError with a one-line message. */
   spawn(spec: ExecSpec, opts: SpawnOptions = {}): Process {
     const k = this.kernel;
-    const p = new Process(k.allocId(), k.opts.cpu === "fam15h" ? fam15hModel() : fullModel());
+    const p = new Process(k, k.allocId(), k.opts.cpu === "fam15h" ? fam15hModel() : fullModel());
+    const t = p.tasks[0]!;
     p.cwd = k.host.cwd();
-    execImage(k, p, p.current, scriptOrThrow(k, spec));
+    execImage(k, p, t, scriptOrThrow(k, spec));
+    if (k.opts.strace) traceSpawn(k, t, spec.path, spec.argv, spec.envp.length);
     const h = k.host;
     for (const fd of [0, 1, 2]) p.fds.install(new HostFile(h, fd, `/dev/fd/${fd}`, fd === 0 ? 0 : 1, null, false, true), false);
     k.procs.set(p.pid, p);
-    k.tasks.push(p.current);
+    k.tasks.push(t);
     if (opts.profile !== undefined || opts.count !== undefined) {
       k.lwpProf = new LwpProfiler(k, opts.count ?? null);
-      if (opts.profile !== undefined) k.lwpProf.attach(p.current, profileRequest(k, p, opts.profile));
+      if (opts.profile !== undefined) k.lwpProf.attach(t, profileRequest(k, p, opts.profile));
     }
     return p;
   }
@@ -133,7 +135,7 @@ export class Machine {
   private handle(t: Task, x: Exit): void {
     const k = this.kernel;
     switch (x.kind) {
-      case "syscall": this.syscall(t); return;
+      case "syscall": dispatch(t); return;
       case "budget": return;
       case "lwpInterrupt":
         if (k.lwpProf?.onInterrupt(t) === true) return;
@@ -143,7 +145,7 @@ export class Machine {
         const c = t.proc.cpu;
         if (k.opts.strace) {
           const what = x.kind === "ud" ? `#UD at 0x${c.rip.toString(16)}: ${[...x.bytes].map((b) => b.toString(16).padStart(2, "0")).join(" ")}`
-            : x.kind === "fault" ? `fault vector ${x.vector} at 0x${c.rip.toString(16)} address 0x${x.address.toString(16)}` : `hlt at 0x${c.rip.toString(16)}`;
+            : x.kind === "fault" ? `fault vector ${x.vector} at 0x${c.rip.toString(16)} address 0x${x.address.toString(16)}` : "";
           k.diag(`lwp: ${what}`);
         }
         const si = faultSignal(t, x);
@@ -151,28 +153,13 @@ export class Machine {
       }
     }
   }
+}
 
-  private syscall(t: Task): void {
-    const p = t.proc;
-    const c = p.cpu;
-    const nr = c.r32[0]! >>> 0;
-    const args = ARG_REGS.map((r) => c.getReg(r));
-    const row = syscallRow(nr);
-    const k = this.kernel;
-    p.current = t;
-    t.syscallNr = nr;
-    let r: number;
-    if (row === undefined) {
-      r = -ENOSYS;
-      if (k.opts.strace) k.once(`nosys${nr}`, `lwp: unknown syscall ${nr} returns -ENOSYS`);
-    } else r = row.fn(k, p, args);
-    if (k.opts.strace) {
-      const call = row === undefined ? `syscall_${nr}(...)` : formatCall(p, row.name, row.args, args);
-      const pre = k.tasks.length > 1 || k.procs.size > 1 ? `[pid ${t.tid}] ` : "";
-      k.diag(`${pre}${call} = ${r === BLOCK ? "? <blocks>" : formatResult(r)}`);
-    }
-    if (r !== BLOCK && !Number.isNaN(r) && !t.exited && p.mm.loaded === t) c.setReg(0, r);
-  }
+/** `lwp: cannot translate MNEMONIC at 0x...` (bytes): the builder's message and where it was thrown. */
+function translateError(i: Insn, e: unknown): string {
+  const bytes = [...i.bytes].map((b) => b.toString(16).padStart(2, "0")).join(" ");
+  const what = e instanceof Error ? `${e.message}${e.stack === undefined ? "" : "\n" + e.stack.split("\n").slice(1, 4).join("\n")}` : String(e);
+  return `lwp: cannot translate ${i.name} at 0x${i.ip.toString(16)} (${bytes}), executing it raises #UD: ${what}`;
 }
 
 /** The line a shell prints for a process killed by `sig` (empty for SIGINT/SIGPIPE). */

@@ -9,12 +9,13 @@ import { FdTable } from "./fs/files.js";
 import type { SigAction } from "./signals.js";
 import { SigQueue } from "./signal/queue.js";
 import { Task } from "./task.js";
+import type { Kernel } from "./kernel.js";
 
 /** Top of the stack with randomisation off (arch/x86: STACK_TOP = TASK_SIZE_MAX - PAGE). */
 export const STACK_TOP = 0x7ffffffff000;
 export const STACK_SIZE = 8 * 1024 * 1024;
 /** mmap_base with randomisation off: below the stack gap (mm/util.c mmap_base). */
-export const MMAP_TOP = 0x7ffff7fff000;
+const MMAP_TOP = 0x7ffff7fff000;
 
 export interface Mapping {
   start: number;
@@ -61,7 +62,7 @@ export class Mm {
   }
 }
 
-export interface ITimer {
+interface ITimer {
   /** Virtual time of the next expiry, or null when disarmed. */
   deadline: bigint | null;
   interval: bigint;
@@ -81,8 +82,6 @@ export class Process {
   sigHandlers = new Map<number, SigAction>();
   readonly sharedPending = new SigQueue();
   readonly tasks: Task[] = [];
-  /** The task executing the current system call. */
-  current: Task;
   parent: Process | null = null;
   readonly children: Process[] = [];
   pgid: number;
@@ -95,13 +94,17 @@ export class Process {
   /** Instructions retired by exited threads of this process (CLOCK_PROCESS_CPUTIME_ID). */
   deadRetired = 0;
 
+  /**
+   * A process with its first task (tid = pid), on a new address space for a
+   * CPU model or on `mm` (fork and clone pass theirs; the task list is then theirs to fill).
+   */
   constructor(
+    readonly kernel: Kernel,
     readonly pid: number,
     model: CpuModel | Mm,
   ) {
     this.mm = model instanceof Mm ? model : new Mm(new AddressSpace(), model);
-    this.current = new Task(pid, this);
-    this.tasks.push(this.current);
+    if (!(model instanceof Mm)) this.tasks.push(new Task(pid, this));
     this.pgid = pid;
     this.sid = pid;
   }
@@ -119,10 +122,6 @@ export class Process {
   get brkStart(): number { return this.mm.brkStart; }
   set brkStart(v: number) { this.mm.brkStart = v; }
   get mappings(): Mapping[] { return this.mm.mappings; }
-
-  /** Blocked-signal mask of the current task. */
-  get sigMask(): bigint { return this.current.sigMask; }
-  set sigMask(v: bigint) { this.current.sigMask = v; }
 
   get leader(): Task {
     return this.tasks.find((t) => t.tid === this.pid) ?? this.tasks[0]!;

@@ -6,6 +6,8 @@ import type { Process } from "./process.js";
 import { SigQueue } from "./signal/queue.js";
 import { XSAVE_SIZE_LWP } from "./fpu.js";
 import type { TaskProfile } from "./lwp/profiler.js";
+import type { PendingTrace } from "./strace/trace.js";
+import { Cred } from "./cred.js";
 
 /** Why a blocked task waits and how the wait ends (a wait_queue entry plus its wake condition). */
 export interface Blocker {
@@ -27,7 +29,7 @@ export interface Blocker {
   interrupted?(): void;
 }
 
-export interface AltStack {
+interface AltStack {
   sp: number;
   size: number;
   flags: number;
@@ -49,6 +51,8 @@ export class SavedContext {
 
 export class Task {
   readonly ctx = new SavedContext();
+  /** Credentials; replaced, never changed in place, so a child may share its parent's. */
+  cred = new Cred();
   sigMask = 0n;
   /** Mask to restore after sigsuspend/ppoll once a handler frame is built (saved_sigmask). */
   savedMask: bigint | null = null;
@@ -72,6 +76,8 @@ export class Task {
   lwpSignal = 0;
   /** LWPCB and ring the kernel prepared for this task (lwp record, perf_event_open), or null. */
   lwpProf: TaskProfile | null = null;
+  /** A blocked call's --strace half line, finished when it resumes. */
+  trace: PendingTrace | null = null;
   /** Thread name (PR_SET_NAME, /proc/self/comm). */
   comm: Uint8Array = new Uint8Array(0);
 

@@ -13,6 +13,104 @@
 #include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/xattr.h>
+
+static void on_usr1(int sig) { (void)sig; }
+
+/* Q-POLL, Q-MMAP-SHARED, Q-IOCTL, Q-FLOCK, Q-UMASK, Q-RLIMIT, Q-XATTR, Q-CRED-HOST (docs/quirks.md). */
+static void file_quirks(void) {
+  char dir[] = "/tmp/lwp-quirks-XXXXXX", path[64], buf[8];
+  CHECK(mkdtemp(dir) != NULL);
+  snprintf(path, sizeof path, "%s/f", dir);
+  int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+  CHECK(fd >= 0 && write(fd, "aaaa", 4) == 4);
+  RUN("Q-MMAP-SHARED");
+  char *m = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+  CHECK(m != MAP_FAILED);
+  m[0] = 'b';
+  CHECK(msync(m, 4096, MS_SYNC) == 0 && pread(fd, buf, 1, 0) == 1 && buf[0] == 'a'); /* Linux: 'b' */
+  volatile char *anon = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+  CHECK(anon != MAP_FAILED);
+  anon[0] = 1;
+  pid_t writer = fork();
+  if (writer == 0) { anon[0] = 2; _exit(0); }
+  int wst;
+  CHECK(waitpid(writer, &wst, 0) == writer && anon[0] == 1); /* Linux: 2 */
+  OK("Q-MMAP-SHARED");
+  RUN("Q-FLOCK");
+  int ready[2];
+  CHECK(pipe(ready) == 0);
+  pid_t holder = fork();
+  if (holder == 0) {
+    struct flock l = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+    if (fcntl(fd, F_SETLK, &l) != 0) _exit(1);
+    if (write(ready[1], "x", 1) != 1) _exit(1);
+    sleep(1);
+    _exit(0);
+  }
+  CHECK(read(ready[0], buf, 1) == 1);
+  struct flock l = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+  CHECK(fcntl(fd, F_SETLK, &l) == 0); /* Linux: -1 EAGAIN, the child holds it */
+  int st;
+  CHECK(waitpid(holder, &st, 0) == holder && WIFEXITED(st) && WEXITSTATUS(st) == 0);
+  OK("Q-FLOCK");
+  RUN("Q-IOCTL");
+  int n = -1;
+  CHECK(write(ready[1], "abc", 3) == 3 && ioctl(ready[0], FIONREAD, &n) == -1 && errno == ENOTTY); /* Linux: n = 3 */
+  OK("Q-IOCTL");
+  RUN("Q-UMASK");
+  CHECK(umask(077) == 022 && umask(0) == 022);
+  OK("Q-UMASK");
+  RUN("Q-RLIMIT");
+  struct rlimit rl = { 64, 64 };
+  CHECK(setrlimit(RLIMIT_NOFILE, &rl) == 0 && getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur == 1024);
+  OK("Q-RLIMIT");
+  RUN("Q-XATTR");
+  CHECK(getxattr(path, "user.lwp", buf, sizeof buf) == -1 && errno == ENODATA);
+  CHECK(listxattr(path, buf, sizeof buf) == 0);
+  CHECK(setxattr(path, "user.lwp", "v", 1, 0) == -1 && errno == EOPNOTSUPP); /* Linux (ext4, tmpfs): 0 */
+  CHECK(getxattr(path, "", buf, sizeof buf) == -1 && errno == ERANGE);
+  CHECK(getxattr("/nonexistent-lwp", "user.lwp", buf, sizeof buf) == -1 && errno == ENOENT);
+  OK("Q-XATTR");
+  RUN("Q-CRED-HOST");
+  pid_t dropper = fork();
+  if (dropper == 0) {
+    char other[80];
+    snprintf(other, sizeof other, "%s/g", dir);
+    if (setresuid(1000, 1000, 1000) != 0 || geteuid() != 1000) _exit(1);
+    int g = open(other, O_WRONLY | O_CREAT, 0600); /* Linux: EACCES in root's 0700 directory */
+    _exit(g >= 0 ? 0 : 2);
+  }
+  CHECK(waitpid(dropper, &st, 0) == dropper && WIFEXITED(st) && WEXITSTATUS(st) == 0);
+  char other[80];
+  snprintf(other, sizeof other, "%s/g", dir);
+  unlink(other);
+  OK("Q-CRED-HOST");
+  RUN("Q-POLL");
+  sigset_t usr1, none;
+  sigemptyset(&usr1);
+  sigemptyset(&none);
+  sigaddset(&usr1, SIGUSR1);
+  signal(SIGUSR1, on_usr1);
+  CHECK(sigprocmask(SIG_BLOCK, &usr1, NULL) == 0);
+  raise(SIGUSR1);
+  struct timespec ts = { 0, 1000000 };
+  CHECK(ppoll(NULL, 0, &ts, &none) == 0); /* Linux: -1 EINTR, the mask unblocks SIGUSR1 */
+  CHECK(sigprocmask(SIG_UNBLOCK, &usr1, NULL) == 0);
+  signal(SIGUSR1, SIG_DFL);
+  OK("Q-POLL");
+  munmap(m, 4096);
+  close(fd);
+  close(ready[0]);
+  close(ready[1]);
+  unlink(path);
+  rmdir(dir);
+}
 
 int main(int argc, char **argv) {
   abi_init();
@@ -72,5 +170,6 @@ int main(int argc, char **argv) {
   CHECK(sysinfo(&inf) == 0 && inf.mem_unit == 1 && inf.totalram == 4ul << 30 && inf.loads[0] == 0 && inf.totalswap == 0);
   CHECK(inf.freeram < inf.totalram && inf.freeram > inf.totalram - (64ul << 20)); /* this process maps less than 64 MiB */
   OK("Q-SYSINFO");
+  file_quirks();
   DONE();
 }

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 // The compiled-block tier (src/hw/cpu/translate/compile.ts) runs a hot block's ops
 // as one function: faults inside it must stop at the same instruction, with the
-// same retired count and registers, as the interpreter loop (design.md: precise
-// exceptions). Loops run well past COMPILE_THRESHOLD before they fault.
+// same retired count and registers, as the interpreter loop (docs/architecture.md
+// "Tier 2": precise faults). Loops run well past COMPILE_THRESHOLD before they fault.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { COMPILE_THRESHOLD } from "../../src/hw/cpu/translate/compile.js";

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// The seeded quick subset of the differential tests (house-style §3.7 tier 3),
+// The seeded quick subset of the differential tests (docs/testing.md "Test tiers", 3),
 // run by `npm test`: ≥ 20,000 cases spread over every form the instruction
 // table advertises, judged by the known-failures ratchet, plus a small decoder
 // cross-check against objdump. `npm run test:diff` is the full run.

@@ -42,7 +42,7 @@ export class EmuMachine {
       exit = c.run(64);
     } catch (e) {
       this.lastCrash = e instanceof Error ? e.message : String(e);
-      exit = { kind: "halt" };
+      exit = { kind: "budget" }; // not run: the crash is reported instead
       dv.setUint32(OUT_SIGNO, SIG_CRASH, true);
     }
     // #BP is a trap: like the kernel (src/kernel/signal/fault.ts), report RIP after INT3 / INT 3.

@@ -36,7 +36,7 @@ export interface FormInfo {
 
 /** Whole groups not compared against the host, with the reason. */
 export const EXCLUDED_GROUPS: Readonly<Record<string, string>> = {
-  lwp: "the host (Zen) has no LWP; LWP is tested against spec vectors (house-style §3.7 tier 4)",
+  lwp: 'the host (Zen) has no LWP; LWP is tested against spec vectors (docs/testing.md "Test tiers", 4)',
 };
 
 /** Forms (iced Code name patterns) not compared, with the reason. */

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // `npm run test:diff [-- --report] [--only MNEMONIC[,..]] [--cases N] [--seed N] [--workers N] [--decoder N]`:
-// the differential test against this machine's CPU (house-style §3.7 tier 3).
+// the differential test against this machine's CPU (docs/testing.md "Test tiers", 3).
 // Splits the forms over worker threads (one native runner each), prints
 // failures field by field, applies the known-failures ratchet, and exits 1 on
 // any unexplained divergence.

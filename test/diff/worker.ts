@@ -4,10 +4,12 @@
 // publishing the case in progress in shared memory for the parent's watchdog.
 import { parentPort, workerData } from "node:worker_threads";
 import { runForms } from "./harness.js";
+import { tiersFromEnv } from "../../src/cli/tiers.js";
 import { allForms } from "./forms.js";
 
 interface Job { forms: string[]; seed: number; perForm: number; where: SharedArrayBuffer; dir: string }
 
+tiersFromEnv(process.env);
 const job = workerData as Job;
 const byName = new Map(allForms().map((f) => [f.name, f]));
 const forms = job.forms.map((n) => byName.get(n)!);

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // LWP spec §8 and §7.9: the XSAVE component 62 image (128 bytes at 0x340), XRSTOR
-// reactivation, the init state; and design.md "Determinism": identical rings.
+// reactivation, the init state; and determinism (README.md): identical rings.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { LWP_XSTATE, XS, lwpIsInit, lwpRestore, lwpSave } from "../../src/hw/lwp/xstate.js";
@@ -60,7 +60,7 @@ test("§8 a pending record travels in SavedEventRecord", () => {
   assert.equal(other.c.lwp.hasPending, true);
 });
 
-test("design.md determinism: two runs give byte-identical rings", () => {
+test("determinism: two runs give byte-identical rings", () => {
   const ring = (): Uint8Array => {
     const b = bench();
     writeLwpcb(b, { flags: 0x7e, random: 4, size: 8192, intervals: { 1: 3, 2: 50, 3: 20, 4: 15, 5: 70, 6: 60 } });

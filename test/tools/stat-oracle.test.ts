@@ -3,7 +3,7 @@
 // environment, our exact instruction count with each REP iteration counted (the
 // `instructions:rep` line) must equal cachegrind's I refs within 0.1 %. The workload
 // (test/guests/qsort.c: integer sorting, memcpy, strcmp) avoids x87 long double,
-// which valgrind computes in 64-bit precision (docs/lwp.md "lwp stat and valgrind").
+// which valgrind computes in 64-bit precision (docs/lwp.md "Exact counters").
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";

@@ -10,27 +10,22 @@ export class ElfError extends Error {
 
 /** e_ident[EI_CLASS], e_ident[EI_DATA] values (gABI "ELF Identification"). */
 export const ELFCLASS32 = 1;
-export const ELFCLASS64 = 2;
-export const ELFDATA2LSB = 1;
-export const EV_CURRENT = 1;
+const ELFCLASS64 = 2;
+const ELFDATA2LSB = 1;
+const EV_CURRENT = 1;
 
-/** e_type values. */
-export const ET_NONE = 0;
 export const ET_REL = 1;
 export const ET_EXEC = 2;
 export const ET_DYN = 3;
-export const ET_CORE = 4;
 
 /** e_machine values that we can name in error messages; only EM_X86_64 is accepted. */
-export const EM_X86_64 = 62;
+const EM_X86_64 = 62;
 const EM_NAMES: Readonly<Record<number, string>> = {
   2: "EM_SPARC", 3: "EM_386", 8: "EM_MIPS", 20: "EM_PPC", 21: "EM_PPC64", 22: "EM_S390",
   40: "EM_ARM", 43: "EM_SPARCV9", 50: "EM_IA_64", 62: "EM_X86_64", 183: "EM_AARCH64",
   243: "EM_RISCV", 258: "EM_LOONGARCH",
 };
 
-/** p_type values. */
-export const PT_NULL = 0;
 export const PT_LOAD = 1;
 export const PT_DYNAMIC = 2;
 export const PT_INTERP = 3;
@@ -47,31 +42,24 @@ export const PF_X = 1;
 export const PF_W = 2;
 export const PF_R = 4;
 
-/** sh_type values. */
-export const SHT_NULL = 0;
-export const SHT_PROGBITS = 1;
 export const SHT_SYMTAB = 2;
-export const SHT_STRTAB = 3;
 export const SHT_NOTE = 7;
-export const SHT_NOBITS = 8;
+const SHT_NOBITS = 8;
 export const SHT_DYNSYM = 11;
 
-/** sh_flags bits; special section indexes. */
-export const SHF_ALLOC = 0x2;
-export const SHF_EXECINSTR = 0x4;
 export const SHF_COMPRESSED = 0x800;
 export const SHN_UNDEF = 0;
 export const SHN_LORESERVE = 0xff00;
 export const SHN_ABS = 0xfff1;
 export const SHN_COMMON = 0xfff2;
-export const SHN_XINDEX = 0xffff;
+const SHN_XINDEX = 0xffff;
 
 const EHDR_SIZE = 64;
 const PHDR_SIZE = 56;
 const SHDR_SIZE = 64;
 
 /** Elf64_Ehdr without e_ident (whose checked parts are implied: ELF64, LSB, x86-64). */
-export interface ElfHeader {
+interface ElfHeader {
   readonly eType: number;
   readonly eMachine: number;
   readonly eVersion: number;
@@ -90,7 +78,7 @@ export interface ElfHeader {
 }
 
 /** Elf64_Phdr. */
-export interface ProgramHeader {
+interface ProgramHeader {
   readonly pType: number;
   readonly pFlags: number;
   readonly pOffset: number;
@@ -129,7 +117,7 @@ export function readU64(view: DataView, offset: number, what: string): number {
 }
 
 /** Returns "EM_AARCH64" style names for e_machine values, "EM_<n>" when unknown. */
-export function machineName(eMachine: number): string {
+function machineName(eMachine: number): string {
   return EM_NAMES[eMachine] ?? `EM_${eMachine}`;
 }
 
@@ -295,9 +283,4 @@ export class ElfFile {
     }
     return undefined;
   }
-}
-
-/** Convenience wrapper for ElfFile.parse. */
-export function parseElf(bytes: Uint8Array): ElfFile {
-  return ElfFile.parse(bytes);
 }

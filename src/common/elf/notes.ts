@@ -3,10 +3,10 @@
 // (NT_GNU_BUILD_ID in .note.gnu.build-id or any PT_NOTE segment).
 import { PT_NOTE, SHT_NOTE, type ElfFile } from "./elf.js";
 
-export const NT_GNU_BUILD_ID = 3;
+const NT_GNU_BUILD_ID = 3;
 
 /** One note: namesz/descsz/type header, then name and desc, each padded to 4 bytes. */
-export interface ElfNote {
+interface ElfNote {
   readonly name: string;
   readonly type: number;
   readonly desc: Uint8Array;
@@ -15,7 +15,7 @@ export interface ElfNote {
 const align4 = (n: number): number => (n + 3) & ~3;
 
 /** Parses the notes in a note section or segment; stops quietly at a truncated entry. */
-export function parseNotes(bytes: Uint8Array): ElfNote[] {
+function parseNotes(bytes: Uint8Array): ElfNote[] {
   const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const out: ElfNote[] = [];
   let o = 0;

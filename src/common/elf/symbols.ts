@@ -37,7 +37,7 @@ export interface ElfSymbol {
 }
 
 /** Reads every entry of a SHT_SYMTAB/SHT_DYNSYM section (entry 0, the null symbol, included). */
-export function readSymbolSection(elf: ElfFile, section: SectionHeader): ElfSymbol[] {
+function readSymbolSection(elf: ElfFile, section: SectionHeader): ElfSymbol[] {
   const data = elf.sectionBytes(section);
   const strSec = elf.sections[section.shLink];
   if (strSec === undefined) throw new ElfError(`Corrupt ELF file: ${section.name} has no string table`);

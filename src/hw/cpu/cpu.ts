@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // The x86-64 user-mode CPU: architectural state, a translation cache of basic
 // blocks (decoded once by iced-x86, executed as pre-resolved closures), and
-// the run loop that returns an Exit to whoever drives it (design.md "CPU decisions").
+// the run loop that returns an Exit to whoever drives it (docs/architecture.md "The run loop").
 import { AddressSpace, MemoryFault, PAGE_SIZE, ACCESS_EXEC } from "../memory/address-space.js";
 import { Flags } from "./flags.js";
 import type { PhysMem } from "../memory/phys.js";
@@ -12,16 +12,38 @@ import {
 import { type Block, translateBlock } from "./translate/block.js";
 import { type CpuModel, fullModel } from "./cpuid.js";
 import { LWP_RELOAD, LWP_TRAP, LwpUnit, type LwpOptions } from "../lwp/unit.js";
-import { afterFastBlock, chargePartial, fastPathOk, finish, runBlock } from "../lwp/exec.js";
+import { afterFastBlock, chargePartial, fastPathOk, finish, runBlock } from "../lwp/counting.js";
 import { EV } from "../lwp/events.js";
 import { readLwpMsr, writeLwpMsr } from "../lwp/msr.js";
 import "../lwp/xstate.js"; // registers XSAVE component 62
 import type { CpuProbes } from "./probes.js";
+import { Jit } from "../jit/jit.js";
+import { compilable } from "../jit/region.js";
 
-/** Standard XCR0 bits we implement (x87 | SSE); LWP (bit 62) is in xcr0Hi bit 30. */
+/** Standard XCR0 bits we implement (x87 | SSE); LWP (bit 62) is XCR0_HI_LWP of src/hw/lwp/unit.ts. */
 export const XCR0_X87 = 1;
 export const XCR0_SSE = 2;
-export const XCR0_HI_LWP = 1 << 30;
+
+/**
+ * Execution tiers (docs/architecture.md "Tiers"): 1 runs blocks of closures only;
+ * 2 also compiles a block run COMPILE_THRESHOLD times into one function of calls;
+ * 3 also compiles regions of blocks run JIT_THRESHOLD times into WebAssembly.
+ * A forced tier (`--tier`, LWP_TIER) compiles from the first execution.
+ */
+export interface TierOptions {
+  readonly tier: 1 | 2 | 3;
+  readonly forced: boolean;
+}
+
+let defaultTiers: TierOptions = { tier: 3, forced: false };
+
+/** Sets the tiers of CPUs created from now on (the CLI's `--tier`). */
+export function setDefaultTiers(t: TierOptions): void {
+  defaultTiers = t;
+}
+
+/** Executions of a block before the region it heads is compiled to WebAssembly. */
+export const JIT_THRESHOLD = 64;
 
 /** Gives a CPU's state frame back when the CPU is collected. */
 const stateFrames = new FinalizationRegistry<{ phys: PhysMem; frame: number }>((h) => h.phys.freeRun(h.frame, 1));
@@ -84,6 +106,9 @@ export class Cpu {
   /** Probes woven into translated blocks (exact counters, shadow call stack); see setProbes. */
   probes: CpuProbes | null = null;
 
+  /** The WebAssembly tier (null when tier 3 is off). */
+  readonly jit: Jit | null;
+  private readonly jitThreshold: number;
   private readonly cache = new Map<number, Block>();
   private readonly codePages = new Map<number, Block[]>();
 
@@ -94,6 +119,7 @@ export class Cpu {
   ) {
     mem.onCodeWrite = (pn) => this.invalidatePage(pn);
     this.lwp = new LwpUnit(model.lwp, lwpOptions);
+    this.tiers = defaultTiers;
     const phys = mem.phys;
     this.state = phys.allocRun(1) * PAGE_SIZE;
     const buf = phys.memory.buffer as ArrayBuffer, g = this.state + STATE_GPR, x = this.state + STATE_XMM;
@@ -106,7 +132,12 @@ export class Cpu {
     this.xf32 = new Float32Array(buf, x, 64);
     this.xf64 = new Float64Array(buf, x, 32);
     stateFrames.register(this, { phys, frame: this.state / PAGE_SIZE });
+    this.jit = this.tiers.tier === 3 ? new Jit(this) : null;
+    this.jitThreshold = this.tiers.forced ? 1 : JIT_THRESHOLD;
   }
+
+  /** The tiers this CPU runs (fixed at creation). */
+  readonly tiers: TierOptions;
 
   /** Instructions retired so far, exact even in the middle of a block. */
   retired(): number {
@@ -163,7 +194,7 @@ export class Cpu {
   }
 
   /**
-   * No LWP counting, or LWP events 2–6 through src/hw/lwp/exec.ts: blocks where no
+   * No LWP counting, or LWP events 2–6 through src/hw/lwp/counting.ts: blocks where no
    * counter crosses zero run at full speed and are charged afterwards, the others
    * are stepped. The configuration changes only at LLWPCB/XRSTOR (which end their
    * block by throwing) or in the LWP code, so it is re-checked only there.
@@ -179,6 +210,15 @@ export class Cpu {
         return this.exceptionAt(e, this.rip);
       }
       prev = b;
+      if (!lwpOn && this.jit !== null) {
+        if (b.jit === null && --b.heat <= 0) this.compileRegion(b);
+        if (b.jit !== null) {
+          const x = this.jit.enter(b, stop - this.icount);
+          prev = null;
+          if (x !== null) return x;
+          continue;
+        }
+      }
       if (lwpOn && !fastPathOk(u, b)) {
         const x = runBlock(u, this, b);
         if (x !== null || this.lwpChanged(lwpOn)) return x;
@@ -276,6 +316,21 @@ export class Cpu {
     if (u.ev3) u.counters[EV_BRANCHES] = branches;
   }
 
+  /** Compiles the region `b` heads, if `b` may be compiled (else it stays cold for a while). */
+  private compileRegion(b: Block): void {
+    b.heat = 1 << 30;
+    if (!compilable(b)) return;
+    this.jit!.compile(b, (rip) => {
+      const t = this.cache.get(rip);
+      return t !== undefined && t.valid ? t : undefined;
+    });
+  }
+
+  /** The pending exit (taking it), or null. */
+  takePendingExitOrNull(): Exit | null {
+    return this.pendingExit === null ? null : this.takePendingExit();
+  }
+
   private takePendingExit(): Exit {
     const x = this.pendingExit!;
     this.pendingExit = null;
@@ -348,6 +403,9 @@ export class Cpu {
     const cached = this.cache.get(rip);
     if (cached !== undefined) return cached;
     const b = translateBlock(this, rip);
+    b.heat = this.jitThreshold;
+    const t = this.tiers;
+    if (t.forced && t.tier < 3) b.countdown = t.tier === 1 ? 0 : 1;
     if ((b.lwpKind & 3) !== 0) b.lwpHistory = this.lwp.predictor.historyOf(b.lastIp);
     this.cache.set(rip, b);
     for (const pn of b.pages) {
@@ -366,6 +424,10 @@ export class Cpu {
     this.codePages.delete(pn);
     for (const b of list) {
       b.valid = false;
+      if (b.jit !== null) {
+        b.jit.region.invalidate();
+        this.jit?.abort();
+      }
       if (this.cache.get(b.start) === b) this.cache.delete(b.start);
     }
   }
@@ -379,7 +441,11 @@ export class Cpu {
 
   /** Drops all translations (execve, munmap of code, tests). */
   flushCode(): void {
-    for (const b of this.cache.values()) b.valid = false;
+    for (const b of this.cache.values()) {
+      b.valid = false;
+      b.jit?.region.invalidate();
+    }
+    this.jit?.abort();
     this.cache.clear();
     this.codePages.clear();
   }

@@ -4,9 +4,10 @@
 // x86-64 baseline (FPU, TSC, CX8, CMOV, FXSR, SSE, SSE2), XSAVE/OSXSAVE and LWP.
 import type { Cpu } from "./cpu.js";
 import { FAM15H_LWP, FULL_LWP, type LwpCaps, lwpCpuidLeaf } from "../lwp/caps.js";
+import { XCR0_HI_LWP } from "../lwp/unit.js";
 
-export type CpuidResult = [eax: number, ebx: number, ecx: number, edx: number];
-export type CpuidLeaf = (c: Cpu, subleaf: number) => CpuidResult;
+type CpuidResult = [eax: number, ebx: number, ecx: number, edx: number];
+type CpuidLeaf = (c: Cpu, subleaf: number) => CpuidResult;
 
 export interface CpuModel {
   readonly name: "full" | "fam15h";
@@ -30,11 +31,11 @@ function brand(n: number): CpuidResult {
 /** Leaf 1 EDX: FPU(0) TSC(4) CX8(8) CMOV(15) CLFSH(19) MMX(23) FXSR(24) SSE(25) SSE2(26). */
 export const LEAF1_EDX = (1 << 0) | (1 << 4) | (1 << 8) | (1 << 15) | (1 << 19) | (1 << 23) | (1 << 24) | (1 << 25) | (1 << 26);
 /** Leaf 1 ECX: CX16(13) POPCNT(23) XSAVE(26) OSXSAVE(27). */
-export const LEAF1_ECX = (1 << 13) | (1 << 23) | (1 << 26) | (1 << 27);
+const LEAF1_ECX = (1 << 13) | (1 << 23) | (1 << 26) | (1 << 27);
 /** 8000_0001 EDX: SYSCALL(11) NX(20) LM(29) + the leaf-1 bits AMD mirrors. */
-export const EXT1_EDX = (1 << 11) | (1 << 20) | (1 << 29) | (LEAF1_EDX & 0x0183f3ff);
+const EXT1_EDX = (1 << 11) | (1 << 20) | (1 << 29) | (LEAF1_EDX & 0x0183f3ff);
 /** 8000_0001 ECX: LahfSahf(0) ABM(5: LZCNT) LWP(15). */
-export const EXT1_ECX = (1 << 0) | (1 << 5) | (1 << 15);
+const EXT1_ECX = (1 << 0) | (1 << 5) | (1 << 15);
 
 const FAMILY_15H_SIGNATURE = 0x00600f12;
 
@@ -42,7 +43,7 @@ const FAMILY_15H_SIGNATURE = 0x00600f12;
 export const EXTRA_FEATURES = { leaf1Ecx: 0, leaf1Edx: 0, ext1Ecx: 0, ext1Edx: 0 };
 
 function xsaveLeaf(c: Cpu, sub: number): CpuidResult {
-  const lwpOn = (c.xcr0Hi & (1 << 30)) !== 0;
+  const lwpOn = (c.xcr0Hi & XCR0_HI_LWP) !== 0;
   switch (sub) {
     case 0: return [3, lwpOn ? 0x3c0 : 0x240, 0x3c0, 0x40000000];
     case 1: return [1, 0, 0, 0]; // XSAVEOPT
@@ -67,7 +68,7 @@ function baseLeaves(): Map<number, CpuidLeaf> {
     [0x80000006, () => [0x64000000, 0x64004200, 0x08009140, 0x0040a140]],
     [0x80000008, () => [0x00003030, 0, 0, 0]],
     // LWP (LWP spec §1.2): EAX = enabled features when XCR0[62], EBX/ECX/EDX = the model's row.
-    [0x8000001c, (c) => lwpCpuidLeaf(c.lwp.caps, (c.xcr0Hi & (1 << 30)) !== 0, c.lwp.cfgLo)],
+    [0x8000001c, (c) => lwpCpuidLeaf(c.lwp.caps, (c.xcr0Hi & XCR0_HI_LWP) !== 0, c.lwp.cfgLo)],
   ]);
 }
 

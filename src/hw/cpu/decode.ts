@@ -10,10 +10,10 @@ const { Decoder, Register, OpKind, MemorySizeExt, Mnemonic, FlowControl } = iced
 /** Register classes of operand registers. */
 export const RC_GPR = 0;
 export const RC_XMM = 1;
-export const RC_ST = 2;
+const RC_ST = 2;
 export const RC_SEG = 3;
 export const RC_MM = 4;
-export const RC_OTHER = 5;
+const RC_OTHER = 5;
 
 /** Operand kinds. */
 export const OK_REG = 0;
@@ -21,7 +21,7 @@ export const OK_IMM = 1;
 export const OK_MEM = 2;
 export const OK_BRANCH = 3;
 /** Implicit string-instruction memory operands ([rsi], [rdi]). */
-export const OK_STRMEM = 4;
+const OK_STRMEM = 4;
 
 export interface Operand {
   kind: number;

@@ -4,10 +4,8 @@
 
 /** Exception vectors (AMD APM Vol. 2 §8.2). */
 export const VEC_DE = 0; // divide error
-export const VEC_DB = 1;
 export const VEC_BP = 3; // INT3
 export const VEC_UD = 6;
-export const VEC_NM = 7;
 export const VEC_SS = 12; // stack-segment fault
 export const VEC_GP = 13;
 export const VEC_PF = 14;
@@ -18,7 +16,6 @@ export const VEC_XM = 19; // SIMD floating-point
 export type Exit =
   | { readonly kind: "syscall" }
   | { readonly kind: "budget" }
-  | { readonly kind: "halt" }
   /** A fault or trap. `rip` is the faulting instruction (or the next one, for traps). */
   | { readonly kind: "fault"; readonly vector: number; readonly errorCode: number; readonly address: number; readonly code: number }
   /** An undefined opcode: the instruction bytes are reported for the message. */
@@ -28,14 +25,12 @@ export type Exit =
 
 export const EXIT_SYSCALL: Exit = Object.freeze({ kind: "syscall" });
 export const EXIT_BUDGET: Exit = Object.freeze({ kind: "budget" });
-export const EXIT_HALT: Exit = Object.freeze({ kind: "halt" });
 
 /** Fault detail codes for `fault` exits (map onto si_code in the kernel). */
 export const FAULT_MAPERR = 1;
 export const FAULT_ACCERR = 2;
 /** Integer divide by zero / quotient overflow. */
 export const FAULT_INTDIV = 3;
-export const FAULT_INTOVF = 4;
 
 /**
  * A CPU exception raised inside an instruction's semantics (#UD, #DE, #GP ...).

@@ -15,9 +15,9 @@ export const OF = 1 << 11;
 export const AC = 1 << 18;
 export const NT = 1 << 14;
 export const ID = 1 << 21;
-export const ARITH_MASK = CF | PF | AF | ZF | SF | OF;
+const ARITH_MASK = CF | PF | AF | ZF | SF | OF;
 /** Flags user code may change with POPF (IOPL/IF/VM/RF stay as the kernel set them; NT is kept, as on the host). */
-export const USER_WRITABLE = ARITH_MASK | TF | DF | NT | AC | ID;
+const USER_WRITABLE = ARITH_MASK | TF | DF | NT | AC | ID;
 
 /** Flag-producing operation kinds. */
 export const K_EAGER = 0; // fr holds materialised arithmetic flags
@@ -63,8 +63,6 @@ function ultPair(alo: number, ahi: number, blo: number, bhi: number, sz: number)
  * entry to translated code and back on exit (`save`, `load`).
  */
 export const FL_KIND = 0, FL_SIZE = 1, FL_A = 2, FL_AH = 3, FL_B = 4, FL_BH = 5, FL_R = 6, FL_RH = 7, FL_AUX = 8, FL_OTHER = 9;
-/** Bytes the record takes. */
-export const FLAGS_BYTES = 40;
 
 export class Flags {
   kind = K_EAGER;
@@ -92,6 +90,19 @@ export class Flags {
     m[k + FL_RH] = this.rh;
     m[k + FL_AUX] = this.aux;
     m[k + FL_OTHER] = this.other;
+  }
+
+  /** Takes the arithmetic part of the record from `m` at word `k` (`other` stays). */
+  loadArith(m: Int32Array, k: number): void {
+    this.kind = m[k + FL_KIND]!;
+    this.size = m[k + FL_SIZE]!;
+    this.a = m[k + FL_A]!;
+    this.ah = m[k + FL_AH]!;
+    this.b = m[k + FL_B]!;
+    this.bh = m[k + FL_BH]!;
+    this.r = m[k + FL_R]!;
+    this.rh = m[k + FL_RH]!;
+    this.aux = m[k + FL_AUX]!;
   }
 
   /** Takes the record from `m` at word `k`. */

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// CPU probes the kernel can switch on (docs/lwp.md "Exact counters and call stacks"):
+// CPU probes the kernel can switch on (docs/lwp.md "Exact counters"):
 // exact event totals for `lwp stat` and a shadow call stack for `lwp record --call-graph`.
 // They are woven into translated blocks, so with probes off the run loop pays nothing.
 import type { Insn } from "./decode.js";
@@ -9,10 +9,11 @@ import { insnCost } from "../lwp/cost-table.js";
 import { loadAddresses } from "../lwp/loads.js";
 import { CacheModel, FAM15H_CACHES, LEVEL } from "../lwp/cache-model.js";
 import { LWP_RELOAD, LWP_TRAP } from "../lwp/unit.js";
+import { branchClassOf } from "../lwp/events.js";
 
 const TWO32 = 4294967296;
-/** iced FlowControl values that are near branches (UncondBr … IndirectCall), as LWP event 3 counts them. */
-const FLOW_UNCOND = 1, FLOW_RETURN = 4, FLOW_CALL = 5, FLOW_INDIRECT_CALL = 6;
+/** iced FlowControl.Return. */
+const FLOW_RETURN = 4;
 /** Instructions that may end their block by throwing after they retired (LWP_TRAP, LWP_RELOAD). */
 const TRAPPING_INSNS = new Set(["LLWPCB", "SLWPCB", "LWPINS", "LWPVAL", "XRSTOR", "XRSTOR64"]);
 const REP_STRING = /^(MOVS|STOS|LODS|CMPS|SCAS|INS|OUTS)[BWDQ]?$/;
@@ -25,10 +26,9 @@ function rcx(c: Cpu, addr32: boolean): number {
   return addr32 ? c.r32[2]! >>> 0 : c.r32[3]! * TWO32 + (c.r32[2]! >>> 0);
 }
 
-/** Whether the instruction is a branch LWP event 3 counts (SYSCALL is a Call without a target: not one). */
-export function isBranch(i: Insn): boolean {
-  if (i.flow < FLOW_UNCOND || i.flow > FLOW_INDIRECT_CALL) return false;
-  return !(i.flow === FLOW_CALL && i.name !== "CALL");
+/** Whether the instruction is a branch LWP event 3 counts (the branch class of src/hw/lwp/events.ts). */
+function isBranch(i: Insn): boolean {
+  return branchClassOf(i) !== 0;
 }
 
 /**
@@ -102,7 +102,7 @@ export interface ProbeOptions {
 }
 
 /** Exact totals since the probes were attached (shared by every CPU they are attached to). */
-export class ProbeCounts {
+class ProbeCounts {
   branches = 0;
   cycles = 0;
   dcacheMisses = 0;

@@ -3,7 +3,7 @@
 // (DCache misses, LWP spec §4.1). Sizes default to Family 15h (CPUID 8000_0005/6):
 // L1D 16 KiB 4-way, L2 2 MiB 16-way, L3 8 MiB 64-way, 64-byte lines.
 
-export interface CacheLevelConfig {
+interface CacheLevelConfig {
   readonly size: number;
   readonly ways: number;
   /** Load-to-use latency in cycles when the data is found at this level. */

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Deterministic per-instruction cycle costs for LWP events 5 and 6 (core and
 // reference clocks not halted, LWP spec §4.1). Rough Family 15h latencies; the
-// point is determinism, not accuracy (docs/lwp.md "Cycles").
+// point is determinism, not accuracy (docs/lwp.md "Events 5/6").
 import type { Insn } from "../cpu/decode.js";
 
 /** Cycles by mnemonic; anything absent costs 1. */
@@ -16,11 +16,11 @@ const COST: Readonly<Record<string, number>> = {
 };
 
 /** Extra cycles for an instruction with an explicit memory operand (an L1 hit). */
-export const MEM_COST = 3;
+const MEM_COST = 3;
 /** Extra cycles for a LOCK-prefixed instruction. */
-export const LOCK_COST = 20;
+const LOCK_COST = 20;
 /** A REP string instruction is charged per execution, not per iteration. */
-export const REP_COST = 10;
+const REP_COST = 10;
 
 export function insnCost(i: Insn): number {
   let c = COST[i.name] ?? 1;

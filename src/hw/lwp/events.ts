@@ -14,7 +14,7 @@ export const EV = {
   INS: 255,
 } as const;
 
-/** Branch record Flags bits (EventId 3; our layout, docs/lwp.md "Branch records"). */
+/** Branch record Flags bits (EventId 3; our layout, docs/lwp.md "Event 3"). */
 export const BR_FLAG = {
   TAKEN: 1 << 0,
   PREDICTED: 1 << 1,
@@ -23,7 +23,7 @@ export const BR_FLAG = {
   CLASS_SHIFT: 8,
 } as const;
 
-/** Branch classes used by the Filters bits 27/28/29 (docs/lwp.md "Branch filters"). */
+/** Branch classes used by the Filters bits 27/28/29 (docs/lwp.md "Event 3"). */
 export const BR_CLASS = { NONE: 0, CONDITIONAL: 1, RELATIVE: 2, ABSOLUTE: 3 } as const;
 
 /** `Block.lwpKind` of a block made of one LWP-state instruction (above the branch classes 0–3). */
@@ -32,13 +32,19 @@ export const LWP_STATE_BLOCK = 4;
 /** Branch class by iced FlowControl (Next, UncondBr, IndirectBr, CondBr, Return, Call, IndirectCall, ...). */
 const CLASS_BY_FLOW: readonly number[] = [0, BR_CLASS.RELATIVE, BR_CLASS.ABSOLUTE, BR_CLASS.CONDITIONAL, BR_CLASS.ABSOLUTE,
   BR_CLASS.RELATIVE, BR_CLASS.ABSOLUTE, 0, 0, 0, 0];
+/** iced FlowControl.Call: CALL, but also SYSCALL, which is not a branch event 3 counts. */
+const FLOW_CALL = 5;
 
-/** The event-3 class of an instruction (SYSCALL is a Call without a target: not a branch). */
-export function branchClassOf(flow: number, branchTarget: number): number {
-  return flow === 5 && branchTarget === 0 ? 0 : (CLASS_BY_FLOW[flow] ?? 0);
+/**
+ * The event-3 class of an instruction, 0 when it is not a branch LWP counts.
+ * The one definition behind branch records, branch filters and `lwp stat`'s
+ * exact branch count (src/hw/cpu/probes.ts), so the three always agree.
+ */
+export function branchClassOf(i: { readonly flow: number; readonly name: string }): number {
+  return i.flow === FLOW_CALL && i.name !== "CALL" ? 0 : (CLASS_BY_FLOW[i.flow] ?? 0);
 }
 
-/** D-cache miss record Flags (EventId 4; our layout, docs/lwp.md "D-cache records"). */
+/** D-cache miss record Flags (EventId 4; our layout, docs/lwp.md "Event 4"). */
 export const DC_FLAG = {
   /** Bits 3:0: where the data came from (2 = L2, 3 = L3, 4 = DRAM). */
   LEVEL_MASK: 0xf,
@@ -46,7 +52,7 @@ export const DC_FLAG = {
   ADDRESS_VALID: 1 << 4,
 } as const;
 
-export interface FlagBit {
+interface FlagBit {
   readonly bit: number;
   readonly name: string;
 }

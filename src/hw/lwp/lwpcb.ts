@@ -17,8 +17,6 @@ export const CB = {
   TAIL: 0x40,
 } as const;
 
-/** Flags / CPUID EDX / LWP_CFG bits beyond the event bits (spec §1.2). */
-export const FLAG_AVAIL = 1 << 0;
 export const FLAG_CONT = 1 << 29;
 export const FLAG_PTSC = 1 << 30;
 export const FLAG_INT = 1 << 31;
@@ -27,7 +25,10 @@ export const FLAG_INT = 1 << 31;
 export const BUFFER_SIZE_MASK = 0x0fffffff;
 export const RANDOM_SHIFT = 28;
 
-/** Filters bits (spec §3.2; bits 27–29 confirmed, the rest our layout, docs/lwp.md "Filters"). */
+/**
+ * Filters bits (spec §3.2; bits 27–29 confirmed, the rest our layout:
+ * docs/lwp.md "Decisions on UNCONFIRMED points", items 12, 13 and 15).
+ */
 export const FILTER = {
   MIN_LATENCY_MASK: 0xff,
   NO_L2: 1 << 8,

@@ -7,7 +7,7 @@ import type { LwpUnit } from "./unit.js";
 
 export const MSR_LWP_CFG = 0xc0000105;
 export const MSR_LWP_CBADDR = 0xc0000106;
-export const MSR_F15H_PTSC = 0xc0010280;
+const MSR_F15H_PTSC = 0xc0010280;
 
 /** Reads an LWP MSR; null for an MSR we do not model (#GP). */
 export function readLwpMsr(u: LwpUnit, c: Cpu, index: number): bigint | null {

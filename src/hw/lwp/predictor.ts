@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // The deterministic branch predictor behind the prediction bits of LWP branch
 // records (LWP spec §4.1, LKML 2011 "branch prediction hit/miss bit"; the model
-// is ours, docs/lwp.md "Branch records"): a branch is predicted when it goes
+// is ours, docs/lwp.md "Event 3"): a branch is predicted when it goes
 // where it went the previous time it retired. For a conditional branch that is
 // a one-bit direction predictor, for indirect branches and returns a last-target
 // buffer, and a direct branch is mispredicted only the first time. One history

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
-// The 32-byte LWP event record (LWP spec §4): an allocation-free encoder into
-// eight int32 words, and a decoder for tools and tests.
+// The 32-byte LWP event record (LWP spec §4): the one definition of its layout
+// (REC), the unit's allocation-free encoder into eight int32 words, and the byte
+// encoder and decoder that the tools (src/tools/decode/record.ts) and the
+// kernel's perf_event ring (src/kernel/lwp/perf-event.ts) use.
 
 export const RECORD_SIZE = 32;
 
@@ -17,14 +19,14 @@ export function encodeRecord(
   out: Int32Array, eventId: number, coreId: number, flags: number, data1: number,
   ip: number, data2Lo: number, data2Hi: number, data3: number,
 ): void {
-  out[0] = (eventId & 0xff) | ((coreId & 0xff) << 8) | ((flags & 0xffff) << 16);
-  out[1] = data1 | 0;
-  out[2] = ip % TWO32 | 0;
-  out[3] = Math.floor(ip / TWO32) | 0;
-  out[4] = data2Lo | 0;
-  out[5] = data2Hi | 0;
-  out[6] = data3 % TWO32 | 0;
-  out[7] = Math.floor(data3 / TWO32) | 0;
+  out[REC.EVENT_ID >> 2] = (eventId & 0xff) | ((coreId & 0xff) << 8) | ((flags & 0xffff) << 16);
+  out[REC.DATA1 >> 2] = data1 | 0;
+  out[REC.IP >> 2] = ip % TWO32 | 0;
+  out[(REC.IP >> 2) + 1] = Math.floor(ip / TWO32) | 0;
+  out[REC.DATA2 >> 2] = data2Lo | 0;
+  out[(REC.DATA2 >> 2) + 1] = data2Hi | 0;
+  out[REC.DATA3 >> 2] = data3 % TWO32 | 0;
+  out[(REC.DATA3 >> 2) + 1] = Math.floor(data3 / TWO32) | 0;
 }
 
 export interface LwpRecord {
@@ -35,6 +37,20 @@ export interface LwpRecord {
   readonly ip: bigint;
   readonly data2: bigint;
   readonly data3: bigint;
+}
+
+/** The 32 bytes of a record with these fields (fixtures, tests, tools). */
+export function recordBytes(f: LwpRecord): Uint8Array {
+  const out = new Uint8Array(RECORD_SIZE);
+  const v = new DataView(out.buffer);
+  v.setUint8(REC.EVENT_ID, f.eventId);
+  v.setUint8(REC.CORE_ID, f.coreId);
+  v.setUint16(REC.FLAGS, f.flags, true);
+  v.setUint32(REC.DATA1, f.data1, true);
+  v.setBigUint64(REC.IP, f.ip, true);
+  v.setBigUint64(REC.DATA2, f.data2, true);
+  v.setBigUint64(REC.DATA3, f.data3, true);
+  return out;
 }
 
 /** Decodes the record at `off` in `bytes` (spec §4). */
@@ -49,12 +65,4 @@ export function decodeRecord(bytes: Uint8Array, off = 0): LwpRecord {
     data2: v.getBigUint64(REC.DATA2, true),
     data3: v.getBigUint64(REC.DATA3, true),
   };
-}
-
-/** Decodes every record between `tail` and `head` of a ring of `size` bytes. */
-export function decodeRing(ring: Uint8Array, tail: number, head: number): LwpRecord[] {
-  const out: LwpRecord[] = [];
-  const size = ring.length - (ring.length % RECORD_SIZE);
-  for (let p = tail; p !== head; p = (p + RECORD_SIZE) % size) out.push(decodeRecord(ring, p));
-  return out;
 }

@@ -33,7 +33,7 @@ export const LWP_TRAP: { readonly lwpTrap: true } = Object.freeze({ lwpTrap: tru
 export const LWP_RELOAD: { readonly lwpReload: true } = Object.freeze({ lwpReload: true });
 
 /** Results of a ring store. */
-export const STORED = 0;
+const STORED = 0;
 export const OVERWROTE = 1;
 export const STORED_THRESHOLD = 2;
 

@@ -21,7 +21,7 @@ export const USER_LIMIT = 2 ** 47;
 /** Lowest canonical address of the upper (kernel) half, as a signed Number. */
 const KERNEL_LOW = -(2 ** 47);
 
-export const TLB_SIZE = 1024;
+export const TLB_SIZE = 4096;
 /** Bytes of one TLB in physical memory: 16 per entry (i64 page number, i32 frame offset, pad). */
 export const TLB_BYTES = TLB_SIZE * 16;
 const TLB_FRAMES = (2 * TLB_BYTES) / FRAME_SIZE;

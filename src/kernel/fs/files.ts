@@ -2,7 +2,7 @@
 // Open file descriptions and the per-process descriptor table (Linux
 // fs/file.c shape): host-backed files with our own offsets, and in-guest pipes.
 import type { Host, HostDirent } from "../host.js";
-import { EAGAIN, EBADF, EMFILE, EPIPE, ESPIPE } from "../errno.js";
+import { EAGAIN, EBADF, EMFILE, EPIPE } from "../errno.js";
 
 export const S_IFMT = 0o170000;
 export const S_IFREG = 0o100000;
@@ -177,8 +177,4 @@ export class FdTable {
     this.slots.forEach((s, fd) => { if (s !== undefined) out.push([fd, s.file]); });
     return out;
   }
-}
-
-export function seekErr(): number {
-  return -ESPIPE;
 }

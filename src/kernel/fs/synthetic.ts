@@ -11,7 +11,7 @@ const FILES: Readonly<Record<string, () => string>> = {
 };
 
 /** A read-only in-memory file. */
-export class SyntheticFile implements OpenFile {
+class SyntheticFile implements OpenFile {
   refs = 1;
   private pos = 0;
   constructor(readonly path: string, private readonly bytes: Uint8Array, public flags: number) {}

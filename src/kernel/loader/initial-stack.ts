@@ -3,7 +3,7 @@
 // fs/binfmt_elf.c create_elf_tables): argc, argv, envp, auxv, then the strings.
 import type { AddressSpace } from "../../hw/memory/address-space.js";
 
-export const AT_NULL = 0;
+const AT_NULL = 0;
 export const AT_PHDR = 3;
 export const AT_PHENT = 4;
 export const AT_PHNUM = 5;
@@ -15,7 +15,7 @@ export const AT_UID = 11;
 export const AT_EUID = 12;
 export const AT_GID = 13;
 export const AT_EGID = 14;
-export const AT_PLATFORM = 15;
+const AT_PLATFORM = 15;
 export const AT_HWCAP = 16;
 export const AT_CLKTCK = 17;
 export const AT_SECURE = 23;
@@ -24,7 +24,7 @@ export const AT_HWCAP2 = 26;
 export const AT_EXECFN = 31;
 export const AT_MINSIGSTKSZ = 51;
 
-export interface StackSpec {
+interface StackSpec {
   argv: Uint8Array[];
   envp: Uint8Array[];
   execfn: Uint8Array;

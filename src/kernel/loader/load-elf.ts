@@ -6,9 +6,9 @@ import { ElfError, ElfFile, ET_DYN, ET_EXEC, PT_INTERP, PT_LOAD, PT_PHDR, PF_R, 
 import { AddressSpace, PAGE_SIZE, PROT_EXEC, PROT_READ, PROT_WRITE } from "../../hw/memory/address-space.js";
 
 /** Where Linux puts ET_DYN executables when ASLR is off (arch/x86/include/asm/elf.h). */
-export const ELF_ET_DYN_BASE = 0x555555554000;
+const ELF_ET_DYN_BASE = 0x555555554000;
 
-export interface LoadedImage {
+interface LoadedImage {
   entry: number;
   /** Address of the program headers in guest memory (AT_PHDR). */
   phdr: number;

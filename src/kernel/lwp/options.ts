@@ -11,7 +11,7 @@ import { DEFAULT_RING_BYTES, LWP_SLOT } from "./ring.js";
 import { PAGE_SIZE } from "../../hw/memory/address-space.js";
 
 /** Largest EventInterval: 25 bits positive in the 26-bit field (spec §3). */
-export const MAX_INTERVAL = 0x1ffffff;
+const MAX_INTERVAL = 0x1ffffff;
 
 export interface ProfileOptions {
   /**

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// The waitable LWP buffer asked for on LKML in 2011 (design.md "LWP as an OS feature"):
+// The waitable LWP buffer asked for on LKML in 2011 (docs/kernel.md "LWP as an OS feature"):
 // a perf_event fd of the "lwp" PMU. The kernel drains the target task's LWP ring into
 // a perf-style ring the consumer mmaps (struct perf_event_mmap_page + data pages), as
 // PERF_RECORD_SAMPLE / PERF_RECORD_LOST records; every LWP record is delivered once.
@@ -12,11 +12,12 @@ import type { Mapping, Process } from "../process.js";
 import type { Task } from "../task.js";
 import type { ProfileSink } from "./profiler.js";
 import { pendingRecords } from "./ring.js";
+import { REC, RECORD_SIZE } from "../../hw/lwp/record.js";
 
 /** The PMU type published in /sys/bus/event_source/devices/lwp/type (a dynamic PMU number). */
 export const PERF_TYPE_LWP = 21;
-export const PERF_RECORD_LOST = 2;
-export const PERF_RECORD_SAMPLE = 9;
+const PERF_RECORD_LOST = 2;
+const PERF_RECORD_SAMPLE = 9;
 const PERF_RECORD_MISC_USER = 2;
 /** sample_type bits we can fill (include/uapi/linux/perf_event.h). */
 export const SAMPLE = { IP: 1 << 0, TID: 1 << 1, TIME: 1 << 2, ADDR: 1 << 3, CPU: 1 << 7, PERIOD: 1 << 8, RAW: 1 << 10 } as const;
@@ -87,7 +88,7 @@ export class PerfEventFile implements OpenFile, ProfileSink {
   sample(pid: number, tid: number, rec: Uint8Array): void {
     if (this.closed) return;
     this.flushLost();
-    const v = new DataView(rec.buffer, rec.byteOffset, 32);
+    const v = new DataView(rec.buffer, rec.byteOffset, RECORD_SIZE);
     const out = new DataView(new ArrayBuffer(this.recordSize()));
     out.setUint32(0, PERF_RECORD_SAMPLE, true);
     out.setUint16(4, PERF_RECORD_MISC_USER, true);
@@ -95,13 +96,13 @@ export class PerfEventFile implements OpenFile, ProfileSink {
     let at = 8;
     const u64 = (lo: number, hi: number): void => { out.setUint32(at, lo, true); out.setUint32(at + 4, hi, true); at += 8; };
     const t = this.sampleType;
-    if ((t & SAMPLE.IP) !== 0) u64(v.getUint32(8, true), v.getUint32(12, true));
+    if ((t & SAMPLE.IP) !== 0) u64(v.getUint32(REC.IP, true), v.getUint32(REC.IP + 4, true));
     if ((t & SAMPLE.TID) !== 0) u64(pid, tid);
     if ((t & SAMPLE.TIME) !== 0) {
-      const ts = v.getUint32(24, true) + v.getUint32(28, true) * TWO32 || Number(this.k.clockNs());
+      const ts = v.getUint32(REC.DATA3, true) + v.getUint32(REC.DATA3 + 4, true) * TWO32 || Number(this.k.clockNs());
       u64(ts % TWO32, Math.floor(ts / TWO32));
     }
-    if ((t & SAMPLE.ADDR) !== 0) u64(v.getUint32(16, true), v.getUint32(20, true));
+    if ((t & SAMPLE.ADDR) !== 0) u64(v.getUint32(REC.DATA2, true), v.getUint32(REC.DATA2 + 4, true));
     if ((t & SAMPLE.CPU) !== 0) u64(0, 0);
     if ((t & SAMPLE.PERIOD) !== 0) u64(this.period, 0);
     if ((t & SAMPLE.RAW) !== 0) {

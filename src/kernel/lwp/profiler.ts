@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// LWP as an OS service (design.md "LWP as an OS feature"; docs/kernel.md "Profiling
+// LWP as an OS service (docs/kernel.md "LWP as an OS feature" and "Profiling
 // unmodified programs"): the kernel prepares an LWPCB and ring for each profiled task,
 // loads it as LLWPCB would, drains the ring on the threshold interrupt and at
 // exit/exec, and hands records, mappings and threads to a sink (lwp record, perf fds).

@@ -11,8 +11,8 @@ import { RECORD_SIZE } from "../../hw/lwp/record.js";
  * The reserved window: inside the gap between the mmap base (0x7ffff7fff000) and the
  * 8 MiB stack, so the program's own mmap addresses do not move when it is profiled.
  */
-export const LWP_WINDOW = 0x7ffff8000000;
-export const LWP_WINDOW_SIZE = 64 * 1024 * 1024;
+const LWP_WINDOW = 0x7ffff8000000;
+const LWP_WINDOW_SIZE = 64 * 1024 * 1024;
 /** One slot per task: the LWPCB page, then the ring. */
 export const LWP_SLOT = 128 * 1024;
 /** Default ring: 2048 records; the threshold interrupt fires when half of it is used. */
@@ -80,7 +80,7 @@ export function writeLwpcb(s: RingSlot, geo: LwpGeometry, cfg: RingConfig): void
 }
 
 /** Unread records and new MissedEvents of a slot, consumed (tail ← head). */
-export interface Drained {
+interface Drained {
   readonly records: Uint8Array[];
   readonly missed: number;
 }

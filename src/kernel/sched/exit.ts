@@ -6,9 +6,10 @@ import type { Process } from "../process.js";
 import type { Task } from "../task.js";
 import { MemoryFault } from "../../hw/memory/address-space.js";
 import { CLD_EXITED, CLD_KILLED } from "../signal/queue.js";
-import { actionOf, sendToProcess } from "../signal/deliver.js";
+import { actionOf, postToProcess } from "../signal/send.js";
 import { SA_NOCLDWAIT, SIG_IGN, SIGCHLD } from "../signals.js";
 import { exitRobustList } from "./robust.js";
+import { traceExit } from "../strace/trace.js";
 
 /** Removes a task from the run list; clears and wakes its CLEARTID word if others share the mm. */
 export function endTask(k: Kernel, t: Task): void {
@@ -57,6 +58,7 @@ export function exitGroup(k: Kernel, p: Process, code: number, sig: number): voi
   for (const c of p.children) c.parent = k.init !== p ? k.init : null;
   if (k.init !== null && k.init !== p) k.init.children.push(...p.children);
   p.children.length = 0;
+  if (k.opts.strace) traceExit(k, p);
   notifyParent(k, p, sig);
 }
 
@@ -69,7 +71,7 @@ function notifyParent(k: Kernel, p: Process, sig: number): void {
     return;
   }
   if (p.exitSignal !== 0) {
-    sendToProcess(k, parent, {
+    postToProcess(parent, {
       signo: p.exitSignal, code: sig !== 0 ? CLD_KILLED : CLD_EXITED, pid: p.pid, uid: 0,
       status: sig !== 0 ? sig : p.waitStatus! >> 8,
     });

@@ -20,7 +20,7 @@ export const CLONE_CHILD_CLEARTID = 0x200000;
 export const CLONE_CHILD_SETTID = 0x1000000;
 
 /** A copy of an address space with its break and mappings; the CPU is new. */
-export function copyMm(mm: Mm): Mm {
+function copyMm(mm: Mm): Mm {
   const out = new Mm(mm.mem.clone(), mm.cpu.model);
   out.brk = mm.brk;
   out.brkStart = mm.brkStart;
@@ -37,6 +37,7 @@ function childTask(tid: number, parent: Task, proc: Process, flags: number): Tas
   t.ctx.regs[0] = 0;
   t.ctx.regs[1] = 0;
   t.sigMask = parent.sigMask;
+  t.cred = parent.cred;
   t.lwpDisabled = parent.lwpDisabled;
   t.lwpSignal = parent.lwpSignal;
   t.altStack = (flags & (CLONE_VM | CLONE_VFORK)) === CLONE_VM ? { sp: 0, size: 0, flags: SS_DISABLE } : { ...parent.altStack };
@@ -53,16 +54,14 @@ export function newThread(k: Kernel, parent: Task, flags: number): Task {
   return t;
 }
 
-/** A new process (fork, vfork, clone without CLONE_THREAD). */
-export function newProcess(k: Kernel, parent: Task, flags: number): Process {
+/** A new process (fork, vfork, clone without CLONE_THREAD); returns its first task. */
+export function newProcess(k: Kernel, parent: Task, flags: number): Task {
   const pp = parent.proc;
   const pid = k.allocId();
   const mm = (flags & CLONE_VM) !== 0 ? pp.mm.retain() : copyMm(pp.mm);
-  const child = new Process(pid, mm);
-  child.tasks.length = 0;
+  const child = new Process(k, pid, mm);
   const t = childTask(pid, parent, child, flags);
   child.tasks.push(t);
-  child.current = t;
   child.fds = (flags & CLONE_FILES) !== 0 ? pp.fds : pp.fds.fork();
   child.sigHandlers = (flags & CLONE_SIGHAND) !== 0 ? pp.sigHandlers : new Map([...pp.sigHandlers].map(([s, a]) => [s, { ...a }]));
   child.exePath = pp.exePath;
@@ -76,5 +75,5 @@ export function newProcess(k: Kernel, parent: Task, flags: number): Process {
   k.procs.set(pid, child);
   k.tasks.push(t);
   k.lwpProf?.onNewTask(parent, t);
-  return child;
+  return t;
 }

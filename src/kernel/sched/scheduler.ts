@@ -9,6 +9,7 @@ import { setTaskReg } from "../context.js";
 import { sendToProcess } from "../signal/deliver.js";
 import { SI_KERNEL } from "../signal/queue.js";
 import { SIGALRM } from "../signals.js";
+import { traceResume } from "../strace/trace.js";
 
 /** Instructions a task runs before the next runnable one gets the CPU. */
 export const QUANTUM = 100_000;
@@ -95,8 +96,9 @@ export class Scheduler {
   }
 }
 
-/** Ends a wait with result `r` (written to RAX unless it is NaN: no return value). */
+/** Ends a wait with result `r`, the blocked call's return value. */
 export function wake(t: Task, r: number): void {
   t.blocker = null;
-  if (!Number.isNaN(r)) setTaskReg(t, 0, r);
+  setTaskReg(t, 0, r);
+  traceResume(t, r);
 }

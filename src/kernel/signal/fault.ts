@@ -3,7 +3,7 @@
 // fault.c, fpu/core.c fpu__exception_code): signal, si_code and si_addr.
 import type { Cpu } from "../../hw/cpu/cpu.js";
 import {
-  type Exit, FAULT_ACCERR, VEC_AC, VEC_SS, VEC_BP, VEC_DE, VEC_GP, VEC_MF, VEC_PF, VEC_UD, VEC_XM,
+  type Exit, FAULT_ACCERR, VEC_AC, VEC_SS, VEC_BP, VEC_DE, VEC_MF, VEC_PF, VEC_UD, VEC_XM,
 } from "../../hw/cpu/exits.js";
 import { SIGBUS, SIGFPE, SIGILL, SIGSEGV, SIGTRAP } from "../signals.js";
 import type { Task } from "../task.js";
@@ -33,10 +33,6 @@ export function faultSignal(t: Task, x: Exit): Siginfo | null {
   if (x.kind === "ud") {
     setTrap(t, VEC_UD, 0, t.cr2);
     return { signo: SIGILL, code: ILL_ILLOPN, addr: rip };
-  }
-  if (x.kind === "halt") {
-    setTrap(t, VEC_GP, 0, t.cr2);
-    return { signo: SIGSEGV, code: SI_KERNEL, addr: 0 };
   }
   if (x.kind !== "fault") return null;
   switch (x.vector) {

@@ -15,8 +15,8 @@ import { SA_ONSTACK, SA_RESTORER, UNBLOCKABLE } from "../signals.js";
 import { type Task, SS_AUTODISARM, SS_DISABLE, SS_ONSTACK } from "../task.js";
 import { encodeSiginfo, type Siginfo } from "./queue.js";
 
-export const FP_XSTATE_MAGIC1 = 0x46505853;
-export const FP_XSTATE_MAGIC2 = 0x46505845;
+const FP_XSTATE_MAGIC1 = 0x46505853;
+const FP_XSTATE_MAGIC2 = 0x46505845;
 const UC_FP_XSTATE = 1;
 const UC_SIGCONTEXT_SS = 2;
 const UC_STRICT_RESTORE_SS = 4;

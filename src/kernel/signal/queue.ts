@@ -17,7 +17,6 @@ export const FPE_FLTOVF = 4;
 export const FPE_FLTUND = 5;
 export const FPE_FLTRES = 6;
 export const FPE_FLTINV = 7;
-export const TRAP_BRKPT = 1;
 export const CLD_EXITED = 1;
 export const CLD_KILLED = 2;
 export const CLD_DUMPED = 3;

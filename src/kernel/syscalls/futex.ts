@@ -2,11 +2,9 @@
 // futex(2) (kernel/futex/): WAIT/WAKE with bitsets, REQUEUE/CMP_REQUEUE,
 // WAKE_OP; timeouts on the virtual clock; PRIVATE and shared keys alike per mm.
 import { EAGAIN, EINVAL, ENOSYS, ETIMEDOUT } from "../errno.js";
-import type { Kernel } from "../kernel.js";
-import type { Process } from "../process.js";
 import type { FutexWaiter } from "../sched/futex.js";
-import { BLOCK, type SyscallRow, sys } from "./types.js";
-import { guarded } from "./util.js";
+import type { Task } from "../task.js";
+import { type SyscallArgs, type SysResult, block } from "./abi.js";
 import { readTimespecNs } from "./time.js";
 
 const FUTEX_WAIT = 0;
@@ -18,32 +16,32 @@ const FUTEX_WAIT_BITSET = 9;
 const FUTEX_WAKE_BITSET = 10;
 const FUTEX_CLOCK_REALTIME = 256;
 
-function wait(k: Kernel, p: Process, a: readonly number[], bitset: number, absolute: boolean): number {
-  const [addr, val, timeout] = [a[0]!, a[2]! | 0, a[3]!];
+function wait(t: Task, a: SyscallArgs, bitset: number, absolute: boolean): SysResult {
+  const p = t.proc, k = p.kernel;
+  const [addr, val, timeout] = [a.ptr(0), a.int(2), a.ptr(3)];
   if (addr % 4 !== 0) return -EINVAL;
   if (bitset === 0) return -EINVAL;
   let deadline: bigint | null = null;
   if (timeout !== 0) {
-    const ns = readTimespecNs(p, timeout);
-    if (ns === null) return -EINVAL;
-    const realtime = ((a[1]! | 0) & FUTEX_CLOCK_REALTIME) !== 0;
+    const ns = readTimespecNs(t, timeout);
+    const realtime = (a.int(1) & FUTEX_CLOCK_REALTIME) !== 0;
     deadline = absolute ? ns - (realtime ? k.realtimeNs() - k.monotonicNs() : 0n) : k.monotonicNs() + ns;
     if (k.opts.hostTime) deadline = k.clockNs() + (deadline - k.monotonicNs());
   }
   if ((p.mem.read32(addr) | 0) !== val) return -EAGAIN;
-  const w: FutexWaiter = { task: p.current, mm: p.mm, addr, bitset, woken: false };
+  const w: FutexWaiter = { task: t, mm: p.mm, addr, bitset, woken: false };
   k.futexes.enqueue(w);
-  p.current.blocker = {
+  return block({
     // With a timeout Linux returns -ERESTART_RESTARTBLOCK: EINTR once a handler ran,
     // whatever SA_RESTART says; without one, -ERESTARTSYS (restarted under SA_RESTART).
     poll: () => (w.woken ? 0 : null), deadline, timeout: () => -ETIMEDOUT, restart: deadline === null ? "sys" : "block",
     cancel: () => k.futexes.remove(w),
-  };
-  return BLOCK;
+  });
 }
 
-function wakeOp(k: Kernel, p: Process, a: readonly number[]): number {
-  const [addr, n, n2, addr2, v3] = [a[0]!, a[2]! | 0, a[3]! | 0, a[4]!, a[5]! | 0];
+function wakeOp(t: Task, a: SyscallArgs): number {
+  const p = t.proc, k = p.kernel;
+  const [addr, n, n2, addr2, v3] = [a.ptr(0), a.int(2), a.int(3), a.ptr(4), a.int(5)];
   const op = (v3 >>> 28) & 7, cmp = (v3 >>> 24) & 15;
   let oparg = (v3 << 8) >> 20;
   const cmparg = (v3 << 20) >> 20;
@@ -59,24 +57,18 @@ function wakeOp(k: Kernel, p: Process, a: readonly number[]): number {
   return r;
 }
 
-function futex(k: Kernel, p: Process, a: readonly number[]): number {
-  const cmd = (a[1]! | 0) & 0x7f;
-  return guarded(() => {
-    switch (cmd) {
-      case FUTEX_WAIT: return wait(k, p, a, -1, false);
-      case FUTEX_WAIT_BITSET: return wait(k, p, a, a[5]! | 0, true);
-      case FUTEX_WAKE: return k.futexes.wake(p.mm, a[0]!, a[2]! | 0);
-      case FUTEX_WAKE_BITSET: return (a[5]! | 0) === 0 ? -EINVAL : k.futexes.wake(p.mm, a[0]!, a[2]! | 0, a[5]! | 0);
-      case FUTEX_REQUEUE: return k.futexes.requeue(p.mm, a[0]!, a[2]! | 0, a[4]!, a[3]! | 0);
-      case FUTEX_CMP_REQUEUE:
-        if ((p.mem.read32(a[0]!) | 0) !== (a[5]! | 0)) return -EAGAIN;
-        return k.futexes.requeue(p.mm, a[0]!, a[2]! | 0, a[4]!, a[3]! | 0);
-      case FUTEX_WAKE_OP: return wakeOp(k, p, a);
-      default: return -ENOSYS;
-    }
-  });
+export function futex(t: Task, a: SyscallArgs): SysResult {
+  const p = t.proc, f = p.kernel.futexes;
+  switch (a.int(1) & 0x7f) {
+    case FUTEX_WAIT: return wait(t, a, -1, false);
+    case FUTEX_WAIT_BITSET: return wait(t, a, a.int(5), true);
+    case FUTEX_WAKE: return f.wake(p.mm, a.ptr(0), a.int(2));
+    case FUTEX_WAKE_BITSET: return a.int(5) === 0 ? -EINVAL : f.wake(p.mm, a.ptr(0), a.int(2), a.int(5));
+    case FUTEX_REQUEUE: return f.requeue(p.mm, a.ptr(0), a.int(2), a.ptr(4), a.int(3));
+    case FUTEX_CMP_REQUEUE:
+      if ((p.mem.read32(a.ptr(0)) | 0) !== a.int(5)) return -EAGAIN;
+      return f.requeue(p.mm, a.ptr(0), a.int(2), a.ptr(4), a.int(3));
+    case FUTEX_WAKE_OP: return wakeOp(t, a);
+    default: return -ENOSYS;
+  }
 }
-
-export const FUTEX_SYSCALLS: readonly SyscallRow[] = [
-  sys(202, "futex", ["ptr", "hex", "int", "ptr", "ptr", "hex"], futex),
-];

@@ -4,9 +4,8 @@
 import { PAGE_SIZE, PROT_EXEC, PROT_READ, PROT_WRITE } from "../../hw/memory/address-space.js";
 import { EBADF, EFAULT, EINVAL, ENOMEM, EEXIST, EACCES, ENODEV } from "../errno.js";
 import { HostFile } from "../fs/files.js";
-import type { Kernel } from "../kernel.js";
-import type { Process } from "../process.js";
-import { type SyscallRow, sys } from "./types.js";
+import type { Task } from "../task.js";
+import { type SyscallArgs, type SysResult } from "./abi.js";
 import { mmapSpecial } from "./perf.js";
 
 const MAP_SHARED = 0x01;
@@ -20,8 +19,8 @@ const MREMAP_FIXED = 2;
 const pageUp = (n: number): number => Math.ceil(n / PAGE_SIZE) * PAGE_SIZE;
 const PROT_MASK = PROT_READ | PROT_WRITE | PROT_EXEC;
 
-function brk(_k: Kernel, p: Process, a: readonly number[]): number {
-  const want = a[0]!;
+export function brk(t: Task, a: SyscallArgs): SysResult {
+  const p = t.proc, want = a.u64(0);
   if (want < p.brkStart) return p.brk;
   const oldTop = pageUp(p.brk), newTop = pageUp(want);
   if (newTop > oldTop) {
@@ -32,9 +31,11 @@ function brk(_k: Kernel, p: Process, a: readonly number[]): number {
   return p.brk;
 }
 
-function mmap(k: Kernel, p: Process, a: readonly number[]): number {
-  const [addr, len, prot, flags, fd, off] = [a[0]!, a[1]!, a[2]! | 0, a[3]! | 0, a[4]! | 0, a[5]!];
-  if (len <= 0 || off % PAGE_SIZE !== 0 || (flags & (MAP_SHARED | MAP_PRIVATE)) === 0) return -EINVAL;
+export function mmap(t: Task, a: SyscallArgs): SysResult {
+  const p = t.proc, k = p.kernel;
+  const [addr, len, prot, flags, fd, off] = [a.ptr(0), a.size(1), a.int(2), a.int(3), a.int(4), a.u64(5)];
+  if (len > 2 ** 47) return -ENOMEM;
+  if (len === 0 || off % PAGE_SIZE !== 0 || (flags & (MAP_SHARED | MAP_PRIVATE)) === 0) return -EINVAL;
   const size = pageUp(len);
   let start: number;
   if ((flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) !== 0) {
@@ -50,7 +51,7 @@ function mmap(k: Kernel, p: Process, a: readonly number[]): number {
   let data: Uint8Array | null = null;
   let path = "";
   if ((flags & MAP_ANONYMOUS) === 0) {
-    const special = mmapSpecial(p, fd, start, size);
+    const special = mmapSpecial(t, fd, start, size);
     if (special !== null) return special;
     const f = p.fds.get(fd);
     if (f === undefined) return -EBADF;
@@ -69,23 +70,24 @@ function mmap(k: Kernel, p: Process, a: readonly number[]): number {
   return start;
 }
 
-function munmap(_k: Kernel, p: Process, a: readonly number[]): number {
-  const [addr, len] = [a[0]!, a[1]!];
-  if (addr % PAGE_SIZE !== 0 || len <= 0) return -EINVAL;
+export function munmap(t: Task, a: SyscallArgs): SysResult {
+  const p = t.proc, addr = a.ptr(0), len = a.size(1);
+  if (addr % PAGE_SIZE !== 0 || len === 0 || len > 2 ** 47) return -EINVAL;
   p.mem.unmap(addr, pageUp(len));
   p.removeMappings(addr, addr + pageUp(len));
   return 0;
 }
 
-function mprotect(_k: Kernel, p: Process, a: readonly number[]): number {
-  const [addr, len, prot] = [a[0]!, a[1]!, a[2]! | 0];
+export function mprotect(t: Task, a: SyscallArgs): SysResult {
+  const p = t.proc, addr = a.ptr(0), len = a.size(1), prot = a.int(2);
   if (addr % PAGE_SIZE !== 0) return -EINVAL;
   if (len === 0) return 0;
   return p.mem.protect(addr, pageUp(len), prot & PROT_MASK) ? 0 : -ENOMEM;
 }
 
-function mremap(_k: Kernel, p: Process, a: readonly number[]): number {
-  const [old, oldLen, newLen, flags, fixed] = [a[0]!, pageUp(a[1]!), pageUp(a[2]!), a[3]! | 0, a[4]!];
+export function mremap(t: Task, a: SyscallArgs): SysResult {
+  const p = t.proc;
+  const [old, oldLen, newLen, flags, fixed] = [a.ptr(0), pageUp(a.size(1)), pageUp(a.size(2)), a.int(3), a.ptr(4)];
   if (old % PAGE_SIZE !== 0 || newLen === 0) return -EINVAL;
   if (!p.mem.isCovered(old, oldLen)) return -EFAULT;
   if (newLen <= oldLen && (flags & MREMAP_FIXED) === 0) {
@@ -106,19 +108,10 @@ function mremap(_k: Kernel, p: Process, a: readonly number[]): number {
   return to;
 }
 
-export const MM_SYSCALLS: readonly SyscallRow[] = [
-  sys(9, "mmap", ["ptr", "size", "hex", "hex", "fd", "hex"], mmap),
-  sys(10, "mprotect", ["ptr", "size", "hex"], mprotect),
-  sys(11, "munmap", ["ptr", "size"], munmap),
-  sys(12, "brk", ["ptr"], brk),
-  sys(25, "mremap", ["ptr", "size", "size", "hex", "ptr"], mremap),
-  sys(26, "msync", ["ptr", "size", "hex"], () => 0),
-  sys(28, "madvise", ["ptr", "size", "int"], madvise),
-];
 
 /** MADV_DONTNEED (4) zeroes private anonymous pages; other advice is accepted and ignored. */
-function madvise(_k: Kernel, p: Process, a: readonly number[]): number {
-  const [addr, len, advice] = [a[0]!, pageUp(a[1]!), a[2]! | 0];
+export function madvise(t: Task, a: SyscallArgs): SysResult {
+  const p = t.proc, addr = a.ptr(0), len = pageUp(a.size(1)), advice = a.int(2);
   if (addr % PAGE_SIZE !== 0) return -EINVAL;
   if (advice === 4) p.mem.discard(addr, len);
   return 0;

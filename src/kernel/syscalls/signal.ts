@@ -1,54 +1,50 @@
 // SPDX-License-Identifier: MIT
-// Signal system calls (kernel/signal.c, arch/x86/kernel/signal_64.c,
-// kernel/time/itimer.c): dispositions, masks, sending, waiting, the alternate
-// stack, rt_sigreturn, alarm and setitimer on virtual time.
-import { EAGAIN, EINVAL, ENOMEM, EPERM, ESRCH } from "../errno.js";
-import type { Kernel } from "../kernel.js";
+// Signal system calls (kernel/signal.c, arch/x86/kernel/signal_64.c):
+// dispositions, masks, sending, waiting, the alternate stack, rt_sigreturn.
+import { EAGAIN, EINTR, EINVAL, ENOMEM, EPERM, ESRCH } from "../errno.js";
 import type { Process } from "../process.js";
-import {
-  type SigAction, SIG_DFL, SIGKILL, SIGSTOP, UNBLOCKABLE, NSIG,
-} from "../signals.js";
-import { actionOf, forceSigsegv, isIgnored, sendToProcess, sendToTask } from "../signal/deliver.js";
+import { type SigAction, SIG_DFL, SIGKILL, SIGSTOP, UNBLOCKABLE, NSIG } from "../signals.js";
+import { forceSigsegv, sendToProcess, sendToTask } from "../signal/deliver.js";
+import { actionOf, isIgnored } from "../signal/send.js";
 import { altStackFlags, restoreFrame } from "../signal/frame.js";
 import { encodeSiginfo, SI_TKILL, SI_USER } from "../signal/queue.js";
 import { readTimespecNs } from "./time.js";
-import { SS_AUTODISARM, SS_DISABLE, SS_ONSTACK } from "../task.js";
-import { BLOCK, NO_RETURN, type SyscallRow, sys } from "./types.js";
-import { guarded, putU64 } from "./util.js";
-import { TIMER_SYSCALLS } from "./itimer.js";
+import { taskReg } from "../context.js";
+import { type Blocker, SS_AUTODISARM, SS_DISABLE, SS_ONSTACK, type Task } from "../task.js";
+import { copyIn, copyOut, getI64, getU64, putU64, tryAccess } from "../usercopy.js";
+import { NO_RETURN, type SyscallArgs, type SysResult, block } from "./abi.js";
 
 const MINSIGSTKSZ = 2048;
+/** sizeof(sigset_t) in the kernel: every rt_sig* call insists on it. */
+const SIGSET_SIZE = 8;
 
-function readSet(p: Process, a: number): bigint {
-  return BigInt(p.mem.read32(a) >>> 0) | (BigInt(p.mem.read32(a + 4) >>> 0) << 32n);
+function readSet(t: Task, a: number): bigint {
+  return BigInt.asUintN(64, getI64(t, a));
 }
 
-function rtSigaction(_k: Kernel, p: Process, a: readonly number[]): number {
-  const sig = a[0]! | 0;
-  if (sig < 1 || sig > NSIG || a[3]! !== 8) return -EINVAL;
-  if ((sig === SIGKILL || sig === SIGSTOP) && a[1]! !== 0) return -EINVAL;
-  return guarded(() => {
-    const old = actionOf(p, sig);
-    let next: SigAction | null = null;
-    if (a[1]! !== 0) {
-      const v = new DataView(p.mem.readBytes(a[1]!, 32).buffer);
-      next = {
-        handler: Number(v.getBigUint64(0, true)), flags: Number(v.getBigUint64(8, true) & 0xffffffffn),
-        restorer: Number(v.getBigUint64(16, true)), mask: v.getBigUint64(24, true) & ~UNBLOCKABLE,
-      };
-    }
-    if (a[2]! !== 0) {
-      const buf = new Uint8Array(32);
-      const v = new DataView(buf.buffer);
-      v.setBigUint64(0, BigInt(old.handler), true);
-      v.setBigUint64(8, BigInt(old.flags), true);
-      v.setBigUint64(16, BigInt(old.restorer), true);
-      v.setBigUint64(24, old.mask, true);
-      p.mem.writeBytes(a[2]!, buf);
-    }
-    if (next !== null) setAction(p, sig, next);
-    return 0;
-  });
+export function rt_sigaction(t: Task, a: SyscallArgs): SysResult {
+  const p = t.proc, sig = a.int(0), act = a.ptr(1), oact = a.ptr(2);
+  if (a.size(3) !== SIGSET_SIZE) return -EINVAL;
+  if (sig < 1 || sig > NSIG || ((sig === SIGKILL || sig === SIGSTOP) && act !== 0)) return -EINVAL;
+  const old = actionOf(p, sig);
+  let next: SigAction | null = null;
+  if (act !== 0) {
+    const v = new DataView(copyIn(t, act, 32).buffer);
+    next = {
+      handler: Number(v.getBigUint64(0, true)), flags: Number(v.getBigUint64(8, true) & 0xffffffffn),
+      restorer: Number(v.getBigUint64(16, true)), mask: v.getBigUint64(24, true) & ~UNBLOCKABLE,
+    };
+  }
+  if (oact !== 0) {
+    const v = new DataView(new ArrayBuffer(32));
+    v.setBigUint64(0, BigInt(old.handler), true);
+    v.setBigUint64(8, BigInt(old.flags), true);
+    v.setBigUint64(16, BigInt(old.restorer), true);
+    v.setBigUint64(24, old.mask, true);
+    copyOut(t, oact, new Uint8Array(v.buffer));
+  }
+  if (next !== null) setAction(p, sig, next);
+  return 0;
 }
 
 /** Installs a disposition; a signal that becomes ignored is dropped from every queue (POSIX). */
@@ -57,162 +53,146 @@ function setAction(p: Process, sig: number, act: SigAction): void {
   else p.sigHandlers.set(sig, act);
   if (isIgnored(p, sig)) {
     p.sharedPending.discard(sig);
-    for (const t of p.tasks) t.pending.discard(sig);
+    for (const x of p.tasks) x.pending.discard(sig);
   }
 }
 
-function rtSigprocmask(_k: Kernel, p: Process, a: readonly number[]): number {
-  if (a[3]! !== 8) return -EINVAL;
-  const t = p.current;
-  return guarded(() => {
-    const how = a[0]! | 0;
-    const set = a[1]! !== 0 ? readSet(p, a[1]!) : null;
-    if (set !== null && (how < 0 || how > 2)) return -EINVAL;
-    if (a[2]! !== 0) putU64(p, a[2]!, t.sigMask);
-    if (set !== null) {
-      if (how === 0) t.sigMask |= set;
-      else if (how === 1) t.sigMask &= ~set;
-      else t.sigMask = set;
-      t.sigMask &= ~UNBLOCKABLE;
-    }
-    return 0;
-  });
+export function rt_sigprocmask(t: Task, a: SyscallArgs): SysResult {
+  if (a.size(3) !== SIGSET_SIZE) return -EINVAL;
+  const how = a.int(0);
+  const set = a.ptr(1) !== 0 ? readSet(t, a.ptr(1)) : null;
+  if (set !== null && (how < 0 || how > 2)) return -EINVAL;
+  if (a.ptr(2) !== 0) putU64(t, a.ptr(2), t.sigMask);
+  if (set !== null) {
+    if (how === 0) t.sigMask |= set;
+    else if (how === 1) t.sigMask &= ~set;
+    else t.sigMask = set;
+    t.sigMask &= ~UNBLOCKABLE;
+  }
+  return 0;
 }
 
-function rtSigpending(_k: Kernel, p: Process, a: readonly number[]): number {
-  if (a[1]! > 8) return -EINVAL;
-  const t = p.current;
-  return guarded(() => { putU64(p, a[0]!, (t.pending.set | p.sharedPending.set) & t.sigMask); return 0; });
+export function rt_sigpending(t: Task, a: SyscallArgs): SysResult {
+  if (a.size(1) > SIGSET_SIZE) return -EINVAL;
+  const set = (t.pending.set | t.proc.sharedPending.set) & t.sigMask;
+  const v = new DataView(new ArrayBuffer(8));
+  v.setBigUint64(0, set, true);
+  copyOut(t, a.ptr(0), new Uint8Array(v.buffer, 0, a.size(1)));
+  return 0;
+}
+
+/** A wait that only a signal ends; one already pending and unblocked ends it at once. */
+function waitForSignal(t: Task): SysResult {
+  const p = t.proc;
+  const pending = t.pending.next(t.sigMask) || p.sharedPending.next(t.sigMask);
+  const b: Blocker = { poll: () => (pending !== 0 ? -EINTR : null), deadline: null, timeout: () => 0, restart: "nohand" };
+  return block(b);
 }
 
 /** rt_sigsuspend: waits with a temporary mask until a handler runs (returns -EINTR). */
-function rtSigsuspend(_k: Kernel, p: Process, a: readonly number[]): number {
-  if (a[1]! !== 8) return -EINVAL;
-  const t = p.current;
-  return guarded(() => {
-    const set = readSet(p, a[0]!) & ~UNBLOCKABLE;
-    t.savedMask = t.sigMask;
-    t.sigMask = set;
-    t.blocker = { poll: () => null, deadline: null, timeout: () => 0, restart: "nohand" };
-    wakeIfPending(p);
-    return BLOCK;
-  });
+export function rt_sigsuspend(t: Task, a: SyscallArgs): SysResult {
+  if (a.size(1) !== SIGSET_SIZE) return -EINVAL;
+  const set = readSet(t, a.ptr(0)) & ~UNBLOCKABLE;
+  t.savedMask = t.sigMask;
+  t.sigMask = set;
+  return waitForSignal(t);
 }
 
-function pause(_k: Kernel, p: Process): number {
-  p.current.blocker = { poll: () => null, deadline: null, timeout: () => 0, restart: "nohand" };
-  wakeIfPending(p);
-  return BLOCK;
-}
-
-/** A signal already pending and unblocked interrupts a wait as soon as it starts. */
-function wakeIfPending(p: Process): void {
-  const t = p.current;
-  const sig = t.pending.next(t.sigMask) || p.sharedPending.next(t.sigMask);
-  if (sig !== 0) t.blocker = { poll: () => -4, deadline: null, timeout: () => 0, restart: "nohand" };
+export function pause(t: Task): SysResult {
+  return waitForSignal(t);
 }
 
 /** rt_sigtimedwait: takes a pending signal of `set` (waiting for one) and returns its number. */
-function rtSigtimedwait(k: Kernel, p: Process, a: readonly number[]): number {
-  if (a[3]! !== 8) return -EINVAL;
-  const t = p.current;
-  return guarded(() => {
-    const set = readSet(p, a[0]!) & ~UNBLOCKABLE;
-    const ns = a[2]! !== 0 ? readTimespecNs(p, a[2]!) : null;
-    if (a[2]! !== 0 && ns === null) return -EINVAL;
-    const take = (): number | null => {
-      const sig = t.pending.next(~set) || p.sharedPending.next(~set);
-      if (sig === 0) return null;
-      const si = (t.pending.take(sig) ?? p.sharedPending.take(sig))!;
-      if (a[1]! !== 0) guarded(() => { p.mem.writeBytes(a[1]!, encodeSiginfo(si)); return 0; });
-      return sig;
-    };
-    const now = take();
-    if (now !== null) return now;
-    if (ns === 0n) return -EAGAIN;
-    t.blocker = { poll: take, deadline: ns === null ? null : k.clockNs() + ns, timeout: () => -EAGAIN, restart: "nohand" };
-    return BLOCK;
-  });
+export function rt_sigtimedwait(t: Task, a: SyscallArgs): SysResult {
+  if (a.size(3) !== SIGSET_SIZE) return -EINVAL;
+  const p = t.proc, info = a.ptr(1);
+  const set = readSet(t, a.ptr(0)) & ~UNBLOCKABLE;
+  const ns = a.ptr(2) !== 0 ? readTimespecNs(t, a.ptr(2)) : null;
+  const take = (): number | null => {
+    const sig = t.pending.next(~set) || p.sharedPending.next(~set);
+    if (sig === 0) return null;
+    const si = (t.pending.take(sig) ?? p.sharedPending.take(sig))!;
+    if (info !== 0) tryAccess(() => copyOut(t, info, encodeSiginfo(si)), undefined);
+    return sig;
+  };
+  const now = take();
+  if (now !== null) return now;
+  if (ns === 0n) return -EAGAIN;
+  const k = p.kernel;
+  return block({ poll: take, deadline: ns === null ? null : k.clockNs() + ns, timeout: () => -EAGAIN, restart: "nohand" });
 }
 
-function rtSigreturn(_k: Kernel, p: Process): number {
-  const t = p.current;
-  if (!restoreFrame(t)) forceSigsegv(t, 0);
-  return NO_RETURN;
+/** rt_sigreturn: the registers of the frame come back, and RAX with them is the "result". */
+export function rt_sigreturn(t: Task): SysResult {
+  if (!restoreFrame(t)) {
+    forceSigsegv(t, 0);
+    return NO_RETURN;
+  }
+  return taskReg(t, 0);
 }
 
-function sigaltstack(_k: Kernel, p: Process, a: readonly number[]): number {
-  const t = p.current;
-  const sp = p.cpu.getReg(4);
-  return guarded(() => {
-    let next: typeof t.altStack | null = null;
-    if (a[0]! !== 0) {
-      const ssp = p.mem.read32(a[0]!) >>> 0, sspHi = p.mem.read32(a[0]! + 4);
-      const flags = p.mem.read32(a[0]! + 8);
-      const size = (p.mem.read32(a[0]! + 16) >>> 0) + p.mem.read32(a[0]! + 20) * 4294967296;
-      if (altStackFlags(t, sp) === SS_ONSTACK) return -EPERM;
-      const mode = flags & ~SS_AUTODISARM;
-      if (mode !== SS_DISABLE && mode !== SS_ONSTACK && mode !== 0) return -EINVAL;
-      if (mode === SS_DISABLE) next = { sp: 0, size: 0, flags: SS_DISABLE };
-      else if (size < MINSIGSTKSZ) return -ENOMEM;
-      else next = { sp: sspHi * 4294967296 + ssp, size, flags: flags & SS_AUTODISARM };
-    }
-    if (a[1]! !== 0) {
-      putU64(p, a[1]!, t.altStack.sp);
-      p.mem.write32(a[1]! + 8, altStackFlags(t, sp) | t.altStack.flags);
-      p.mem.write32(a[1]! + 12, 0);
-      putU64(p, a[1]! + 16, t.altStack.size);
-    }
-    if (next !== null) t.altStack = next;
-    return 0;
-  });
+export function sigaltstack(t: Task, a: SyscallArgs): SysResult {
+  const sp = t.proc.cpu.getReg(4), ss = a.ptr(0), oss = a.ptr(1);
+  let next: typeof t.altStack | null = null;
+  if (ss !== 0) {
+    const ssp = getU64(t, ss), flags = t.proc.mem.read32(ss + 8), size = getU64(t, ss + 16);
+    if (altStackFlags(t, sp) === SS_ONSTACK) return -EPERM;
+    const mode = flags & ~SS_AUTODISARM;
+    if (mode !== SS_DISABLE && mode !== SS_ONSTACK && mode !== 0) return -EINVAL;
+    if (mode === SS_DISABLE) next = { sp: 0, size: 0, flags: SS_DISABLE };
+    else if (size < MINSIGSTKSZ) return -ENOMEM;
+    else next = { sp: ssp, size, flags: flags & SS_AUTODISARM };
+  }
+  if (oss !== 0) {
+    const v = new DataView(new ArrayBuffer(24));
+    v.setBigUint64(0, BigInt(t.altStack.sp), true);
+    v.setUint32(8, altStackFlags(t, sp) | t.altStack.flags, true);
+    v.setBigUint64(16, BigInt(t.altStack.size), true);
+    copyOut(t, oss, new Uint8Array(v.buffer));
+  }
+  if (next !== null) t.altStack = next;
+  return 0;
 }
 
-function checkSig(sig: number): number {
-  return sig < 0 || sig > NSIG ? -EINVAL : 0;
+function badSig(sig: number): boolean {
+  return sig < 0 || sig > NSIG;
 }
 
-function kill(k: Kernel, p: Process, a: readonly number[]): number {
-  const pid = a[0]! | 0, sig = a[1]! | 0;
-  if (checkSig(sig) < 0) return -EINVAL;
+export function kill(t: Task, a: SyscallArgs): SysResult {
+  const p = t.proc, k = p.kernel, pid = a.int(0), sig = a.int(1);
+  if (badSig(sig)) return -EINVAL;
   const targets = [...k.procs.values()].filter((q) => q.live && (pid > 0 ? q.pid === pid : pid === 0 ? q.pgid === p.pgid : pid === -1 ? q !== p && q !== k.init : q.pgid === -pid));
   if (targets.length === 0) return -ESRCH;
-  for (const q of targets) if (sig !== 0) sendToProcess(k, q, { signo: sig, code: SI_USER, pid: p.pid, uid: 0 });
+  for (const q of targets) if (sig !== 0) sendToProcess(k, q, { signo: sig, code: SI_USER, pid: p.pid, uid: t.cred.uid });
   return 0;
 }
 
-function tgkill(k: Kernel, p: Process, tgid: number, tid: number, sig: number): number {
-  if (checkSig(sig) < 0 || tid <= 0) return -EINVAL;
-  const t = k.findTask(tid);
-  if (t === undefined || (tgid > 0 && t.proc.pid !== tgid)) return -ESRCH;
-  if (sig !== 0) sendToTask(k, t, { signo: sig, code: SI_TKILL, pid: p.pid, uid: 0 });
+function tgkillTo(t: Task, tgid: number, tid: number, sig: number): number {
+  const k = t.proc.kernel;
+  if (badSig(sig) || tid <= 0) return -EINVAL;
+  const target = k.findTask(tid);
+  if (target === undefined || (tgid > 0 && target.proc.pid !== tgid)) return -ESRCH;
+  if (sig !== 0) sendToTask(k, target, { signo: sig, code: SI_TKILL, pid: t.proc.pid, uid: t.cred.uid });
   return 0;
 }
 
-function rtSigqueueinfo(k: Kernel, p: Process, a: readonly number[]): number {
-  const q = k.procs.get(a[0]! | 0);
+export function tkill(t: Task, a: SyscallArgs): SysResult {
+  return tgkillTo(t, -1, a.int(0), a.int(1));
+}
+
+export function tgkill(t: Task, a: SyscallArgs): SysResult {
+  if (a.int(0) <= 0) return -EINVAL;
+  return tgkillTo(t, a.int(0), a.int(1), a.int(2));
+}
+
+/** rt_sigqueueinfo: a caller may not pose as the kernel or kill (si_code ≥ 0) to another process. */
+export function rt_sigqueueinfo(t: Task, a: SyscallArgs): SysResult {
+  const p = t.proc, k = p.kernel;
+  const v = new DataView(copyIn(t, a.ptr(2), 128).buffer);
+  const q = k.procs.get(a.int(0));
   if (q === undefined || !q.live) return -ESRCH;
-  return guarded(() => {
-    const code = p.mem.read32(a[2]! + 8);
-    if (code >= 0 && q !== p) return -EPERM;
-    const value = BigInt(p.mem.read32(a[2]! + 24) >>> 0) | (BigInt(p.mem.read32(a[2]! + 28) >>> 0) << 32n);
-    sendToProcess(k, q, { signo: a[1]! | 0, code, pid: p.mem.read32(a[2]! + 16), uid: 0, value });
-    return 0;
-  });
+  const code = v.getInt32(8, true);
+  if (code >= 0 && q !== p) return -EPERM;
+  sendToProcess(k, q, { signo: a.int(1), code, pid: v.getInt32(16, true), uid: v.getInt32(20, true), value: v.getBigUint64(24, true) });
+  return 0;
 }
-
-export const SIGNAL_SYSCALLS: readonly SyscallRow[] = [
-  sys(13, "rt_sigaction", ["int", "ptr", "ptr", "size"], rtSigaction),
-  sys(14, "rt_sigprocmask", ["int", "ptr", "ptr", "size"], rtSigprocmask),
-  sys(15, "rt_sigreturn", [], rtSigreturn),
-  sys(34, "pause", [], pause),
-  sys(62, "kill", ["int", "int"], kill),
-  sys(127, "rt_sigpending", ["ptr", "size"], rtSigpending),
-  sys(129, "rt_sigqueueinfo", ["int", "int", "ptr"], rtSigqueueinfo),
-  sys(128, "rt_sigtimedwait", ["ptr", "ptr", "ptr", "size"], rtSigtimedwait),
-  sys(130, "rt_sigsuspend", ["ptr", "size"], rtSigsuspend),
-  sys(131, "sigaltstack", ["ptr", "ptr"], sigaltstack),
-  sys(200, "tkill", ["int", "int"], (k, p, a) => tgkill(k, p, -1, a[0]! | 0, a[1]! | 0)),
-  sys(234, "tgkill", ["int", "int", "int"], (k, p, a) => tgkill(k, p, a[0]! | 0, a[1]! | 0, a[2]! | 0)),
-  ...TIMER_SYSCALLS,
-];

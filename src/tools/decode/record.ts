@@ -2,8 +2,9 @@
 // The 32-byte LWP event record (LWP notes §4: EventId, CoreId, Flags, Data1,
 // InstructionAddress, Data2, Data3) to a decoded event, and back. Pure.
 import { BRANCH_CLASSES, BRANCH_FLAGS, DCACHE_FLAGS, eventById, type EventRow } from "./events.js";
+import { RECORD_SIZE, decodeRecord as decodeFields, recordBytes } from "../../hw/lwp/record.js";
 
-export const LWP_RECORD_SIZE = 32;
+export const LWP_RECORD_SIZE = RECORD_SIZE;
 
 /** The raw fields of one record, at the byte offsets of LWP notes §4. */
 export interface LwpRecordFields {
@@ -65,32 +66,15 @@ function detailOf(f: LwpRecordFields, row: EventRow): EventDetail {
 /** Decodes one 32-byte record. Throws RangeError when `bytes` is not 32 bytes long. */
 export function decodeRecord(bytes: Uint8Array): LwpEvent {
   if (bytes.length !== LWP_RECORD_SIZE) throw new RangeError(`LWP event record must be 32 bytes, got ${bytes.length}`);
-  const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const fields: LwpRecordFields = {
-    eventId: v.getUint8(0),
-    coreId: v.getUint8(1),
-    flags: v.getUint16(2, true),
-    data1: v.getUint32(4, true),
-    ip: Number(v.getBigUint64(8, true)),
-    data2: v.getBigUint64(16, true),
-    data3: v.getBigUint64(24, true),
-  };
+  const raw = decodeFields(bytes);
+  const fields: LwpRecordFields = { ...raw, ip: Number(raw.ip) };
   const event = eventById(fields.eventId);
   return { ...fields, event, detail: detailOf(fields, event) };
 }
 
 /** Encodes record fields into 32 bytes (what the LWP unit writes); used by fixtures and tests. */
 export function encodeRecord(f: LwpRecordFields): Uint8Array {
-  const out = new Uint8Array(LWP_RECORD_SIZE);
-  const v = new DataView(out.buffer);
-  v.setUint8(0, f.eventId);
-  v.setUint8(1, f.coreId);
-  v.setUint16(2, f.flags, true);
-  v.setUint32(4, f.data1, true);
-  v.setBigUint64(8, BigInt(f.ip), true);
-  v.setBigUint64(16, f.data2, true);
-  v.setBigUint64(24, f.data3, true);
-  return out;
+  return recordBytes({ ...f, ip: BigInt(f.ip) });
 }
 
 /** Convenience: a record with zero data fields except those given. */

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// Text exports read by other tools (profiler-tools.md §1.4, §3): folded stacks
+// Text exports read by other tools (docs/tools.md "Text exports"): folded stacks
 // (flamegraph.pl, inferno) and perf-script text (speedscope, Firefox Profiler).
 import { isUnresolved, type Frame, type Sample, type Session } from "../session/session.js";
 

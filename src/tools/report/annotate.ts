@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // `lwp annotate SYMBOL`: the symbol's bytes from its ELF, disassembled with iced-x86,
 // with per-instruction sample shares per event and DWARF source lines interleaved
-// (perf annotate --stdio, profiler-tools.md §1.3).
+// (perf annotate --stdio, docs/tools.md "Annotate").
 import iced from "iced-x86";
 import { ElfFile } from "../../common/elf/elf.js";
 import { SymbolTable, type FunctionSymbol } from "../../common/elf/symbols.js";

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
-// The inline CSS and browser script of the offline HTML report (profiler-tools.md
-// §6.2–6.3): an SVG flame graph with click-to-zoom, a sample timeline with LWPINS
+// The inline CSS and browser script of the offline HTML report (docs/tools.md
+// "HTML report"): an SVG flame graph with click-to-zoom, a sample timeline with LWPINS
 // markers, and per-event tables. Plain ES2017, no network, no libraries.
 
 export const HTML_CSS = `

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
-// `lwp report --html OUT.html`: one self-contained offline page (profiler-tools.md
-// §6.2 items 1–11): data embedded as JSON, inline CSS and script from html-app.ts.
+// `lwp report --html OUT.html`: one self-contained offline page (docs/tools.md
+// "HTML report"): data embedded as JSON, inline CSS and script from html-app.ts.
 import { callTree, eventHistograms, type CallNode } from "../session/aggregate.js";
 import type { Session } from "../session/session.js";
 import { HTML_CSS, HTML_JS } from "./html-app.js";

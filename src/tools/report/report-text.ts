@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // `lwp report --stdio` and `--format json`: perf report's header lines and
-// histogram (profiler-tools.md §1.2), one block per LWP event.
+// histogram (docs/tools.md "Report"), one block per LWP event.
 import { eventHistograms, pct, type EventHist, type SortKey } from "../session/aggregate.js";
 import type { Session } from "../session/session.js";
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // Address → {dso, symbol, offset, file, line} for one process's mappings, in the
-// steps of profiler-tools.md §4.3: mapping, file offset, PT_LOAD vaddr, symbol
+// steps of docs/tools.md "Symbolization": mapping, file offset, PT_LOAD vaddr, symbol
 // table, .debug_line; cached per address and per DSO.
 import { ElfFile } from "../../common/elf/elf.js";
 import { SymbolTable } from "../../common/elf/symbols.js";

@@ -31,7 +31,7 @@ export function add(c: Cpu, a: number, ah: number, b: number, bh: number, sz: nu
 }
 
 /** ADC: dst ← dst + src + CF. */
-export function adc(c: Cpu, a: number, ah: number, b: number, bh: number, sz: number): void {
+function adc(c: Cpu, a: number, ah: number, b: number, bh: number, sz: number): void {
   const cin = c.f.cf() ? 1 : 0;
   let lo: number, hi = 0;
   if (sz === 64) {
@@ -59,7 +59,7 @@ export function sub(c: Cpu, a: number, ah: number, b: number, bh: number, sz: nu
 }
 
 /** SBB: dst ← dst − (src + CF). */
-export function sbb(c: Cpu, a: number, ah: number, b: number, bh: number, sz: number): void {
+function sbb(c: Cpu, a: number, ah: number, b: number, bh: number, sz: number): void {
   const cin = c.f.cf() ? 1 : 0;
   let lo: number, hi = 0;
   if (sz === 64) {

@@ -10,7 +10,7 @@ import { CF, PF, ZF } from "../flags.js";
 import { type F80, DE, C_DENORMAL, C_INF, C_NORMAL, C_UNSUPPORTED, C_ZERO, classify, fenv, indefinite, isNaNClass, zero } from "../x87/float80.js";
 import { CMP_EQ, CMP_LT, CMP_UN, fadd, fcompare, fdiv, fmul, fprem, frndint, fscale, fsqrt, fxtract, remq } from "../x87/arith.js";
 import { f2xm1, fpatan, fsincos, ftan, fyl2x, fyl2xp1, sincosFlags, trigInRange } from "../x87/trans.js";
-import { type X87Site, begin, clearFlags, deStopped, finish, operand, setCC, siteOf, underflow2 } from "../x87/exec.js";
+import { type X87Site, begin, clearFlags, deStopped, finish, operand, setCC, siteOf, underflow2 } from "../x87/frame.js";
 import { readInt, readReal } from "../x87/memfmt.js";
 import { SW_C0, SW_C1, SW_C2, SW_C3 } from "../x87/state.js";
 

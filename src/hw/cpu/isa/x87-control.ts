@@ -8,7 +8,7 @@ import { type Builder, type InsnRow, type Op, row } from "../translate/types.js"
 import { prepareEa, withEa } from "../translate/operands.js";
 import { CpuException, VEC_MF } from "../exits.js";
 import { SW_B, SW_ES, SW_SF } from "../x87/state.js";
-import { begin, finish, siteOf } from "../x87/exec.js";
+import { begin, finish, siteOf } from "../x87/frame.js";
 import { envBytes, fixFcw, loadEnv, loadRegs, storeEnv, storeRegs } from "../x87/env.js";
 
 export const X87_CONTROL_ROWS: readonly InsnRow[] = [

@@ -5,7 +5,7 @@ import type { Insn } from "../decode.js";
 import { type Builder, type InsnRow, type Op, row } from "../translate/types.js";
 import { prepareEa, withEa } from "../translate/operands.js";
 import { type F80, C_SNAN, IE, PE, classify, fenv, quiet, indefinite, zero, fromInteger } from "../x87/float80.js";
-import { begin, finish, operand, siteOf, storeBlocked, underflow2 } from "../x87/exec.js";
+import { begin, finish, operand, siteOf, storeBlocked, underflow2 } from "../x87/frame.js";
 import { intBits, readInt, readReal, realBits, writeBits } from "../x87/memfmt.js";
 import { CONSTANTS } from "../x87/constants.js";
 import { SW_C1 } from "../x87/state.js";

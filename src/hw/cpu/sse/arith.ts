@@ -169,7 +169,7 @@ export function arith64(op: number, ka: number, kb: number): void {
 }
 
 /** NaN rule for doubles: the first NaN among (k1, k2), quieted, goes to kd. */
-export function nan64(k1: number, k2: number, kd: number): void {
+function nan64(k1: number, k2: number, kd: number): void {
   const l1 = S32[2 * k1]!, h1 = S32[2 * k1 + 1]!, l2 = S32[2 * k2]!, h2 = S32[2 * k2 + 1]!;
   if (isSNaN64(l1, h1) || (k1 !== k2 && isSNaN64(l2, h2))) fp.flags |= IE;
   const first = isNaN64(l1, h1);

@@ -7,8 +7,8 @@ import { CpuException, VEC_GP, VEC_XM } from "../exits.js";
 import { IE, DE, ZE, OE, UE, PE } from "../fp-exceptions.js";
 export { IE, DE, ZE, OE, UE, PE };
 export const DAZ = 0x40;
-export const OM = 0x400;
-export const UM = 0x800;
+const OM = 0x400;
+const UM = 0x800;
 export const FTZ = 0x8000;
 /** Misaligned-SSE mode bit (AMD MisAlignSse): legacy SSE memory operands may be unaligned. */
 export const MM = 0x20000;

@@ -17,10 +17,10 @@ export const ALIGN_LEGACY = 1;
 /** Always aligned (MOVAPS, MOVAPD, MOVDQA, MOVNTPS/PD/DQ). */
 export const ALIGN_ALWAYS = 2;
 
-export type Sem = (c: Cpu, imm: number) => void;
+type Sem = (c: Cpu, imm: number) => void;
 
 /** An operand known to be an XMM or MMX register (brand keeps the false branch un-narrowed). */
-export type RegOperand = Operand & { readonly __vectorReg: true };
+type RegOperand = Operand & { readonly __vectorReg: true };
 
 export function isXmm(o: Operand | undefined): o is RegOperand {
   return o !== undefined && o.kind === OK_REG && o.rclass === RC_XMM;
@@ -67,7 +67,7 @@ export function loader(o: Operand, at: number, policy: number): (c: Cpu) => void
 }
 
 /** Copies scratch slot A back into XMM register r. */
-export function storeXmm(c: Cpu, r: number): void {
+function storeXmm(c: Cpu, r: number): void {
   const x = c.x32, k = 4 * r;
   x[k] = S32[0]!; x[k + 1] = S32[1]!; x[k + 2] = S32[2]!; x[k + 3] = S32[3]!;
 }

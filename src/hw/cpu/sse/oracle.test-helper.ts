@@ -11,8 +11,8 @@ import { fileURLToPath } from "node:url";
 import { AddressSpace, PROT_EXEC, PROT_READ, PROT_WRITE } from "../../memory/address-space.js";
 import { Cpu } from "../cpu.js";
 
-export const IN_SIZE = 704;
-export const OUT_SIZE = 624;
+const IN_SIZE = 704;
+const OUT_SIZE = 624;
 const CODE = 0x20000000;
 const DATA = 0x10000000;
 
@@ -91,7 +91,7 @@ export function runNative(cases: readonly Case[], codes: Map<string, Uint8Array>
 
 const SIG_OF_VECTOR: Record<number, number> = { 13: 11, 14: 11, 19: 8, 6: 4, 16: 8, 17: 7 };
 
-export class Emu {
+class Emu {
   readonly mem = new AddressSpace();
   readonly cpu: Cpu;
 

@@ -2,13 +2,12 @@
 // Rounding under MXCSR.RC (AMD APM Vol. 1 §4.4.4): JS rounds to nearest; the
 // exact error's sign turns that into round down / up / toward zero. Overflow,
 // tininess after rounding with unbounded exponent, underflow and FTZ (§4.4.8.5).
-import { DEFAULT_NAN32, evenDouble, f32Bits, nextDown32, nextDown64, nextUp32, nextUp64 } from "./bits.js";
+import { evenDouble, f32Bits, nextDown32, nextDown64, nextUp32, nextUp64 } from "./bits.js";
 import { fp, OE, PE, RC_DOWN, RC_NEAREST, RC_UP, RC_ZERO, UE } from "./mxcsr.js";
 
-export const MAX32 = 3.4028234663852886e38;
-export const MIN_NORMAL32 = 1.1754943508222875e-38;
+const MAX32 = 3.4028234663852886e38;
+const MIN_NORMAL32 = 1.1754943508222875e-38;
 export const MAX64 = Number.MAX_VALUE;
-export const MIN_NORMAL64 = 2.2250738585072014e-308;
 const TWO100 = 1.2676506002282294e30;
 const TINY32_SCALED = MIN_NORMAL32 * TWO100;
 
@@ -120,5 +119,3 @@ export function finish64(r: number, s: number): number {
   return v;
 }
 
-/** A float32 NaN result for a JS NaN from the special-case logic (the default NaN). */
-export const NAN32 = DEFAULT_NAN32;

@@ -8,10 +8,7 @@ export const S8s = new Int8Array(buf);
 export const S16 = new Uint16Array(buf);
 export const S16s = new Int16Array(buf);
 export const S32 = new Int32Array(buf);
-export const SF32 = new Float32Array(buf);
 export const SF64 = new Float64Array(buf);
 
 /** Int32 index of slot B (bytes 16..31). */
 export const B32 = 4;
-/** Int32 index of the temporary slot T (bytes 32..47). */
-export const T32 = 8;

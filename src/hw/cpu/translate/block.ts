@@ -10,6 +10,7 @@ import type { Op } from "./types.js";
 import { type BlockFn, COMPILE_THRESHOLD, compileBlock } from "./compile.js";
 import { LWP_STATE_BLOCK, branchClassOf } from "../../lwp/events.js";
 import { type BranchHistory, NO_BRANCH_HISTORY } from "../../lwp/predictor.js";
+import type { RegionEntry } from "../../jit/jit.js";
 
 /**
  * Instructions that read or replace the LWP state (counters included). Each gets a
@@ -37,14 +38,14 @@ export class Block {
   ) {
     const last = insns[insns.length - 1];
     this.lastIp = last?.ip ?? start;
-    this.lwpKind = last === undefined ? 0 : LWP_STATE_INSNS.has(last.name) ? LWP_STATE_BLOCK : branchClassOf(last.flow, last.branchTarget);
+    this.lwpKind = last === undefined ? 0 : LWP_STATE_INSNS.has(last.name) ? LWP_STATE_BLOCK : branchClassOf(last);
     this.lwpWeight = this.lwpKind === LWP_STATE_BLOCK ? 0x7fffffff : this.lwpKind !== 0 ? 1 : 0;
     this.length = ops.length;
     this.quickLength = this.lwpKind === LWP_STATE_BLOCK ? 2 ** 52 : this.length;
   }
 
   /**
-   * For the LWP unit (src/hw/lwp/exec.ts): the event-3 branch class of the last
+   * For the LWP unit (src/hw/lwp/counting.ts): the event-3 branch class of the last
    * instruction (0 = not a branch), or LWP_STATE_BLOCK.
    */
   readonly lwpKind: number;
@@ -67,6 +68,10 @@ export class Block {
   compiled: BlockFn | null = null;
   /** False once the block's bytes were written (self-modifying code) or translations flushed. */
   valid = true;
+  /** The compiled region that runs this block (tier 3), or null. */
+  jit: RegionEntry | null = null;
+  /** Executions left before the region this block heads is compiled (set by the CPU). */
+  heat = 0;
   // Block chaining: the blocks that followed this one (fall-through and branch
   // target), so the run loop skips the translation-cache lookup.
   nextIp1 = -1;
@@ -110,9 +115,16 @@ export class Block {
   }
 }
 
-const udOp: Op = () => {
+/** The closure of an instruction that raises #UD (the block compiler leaves these to it). */
+export const udOp: Op = () => {
   throw new CpuException(VEC_UD);
 };
+
+/**
+ * Where a builder's exception is reported (`lwp run --debug-translate`); null
+ * keeps it a plain #UD. Whoever adds an instruction needs the message.
+ */
+export const buildErrors: { report: ((i: Insn, e: unknown) => void) | null } = { report: null };
 
 /**
  * Builds the closure for one instruction, #UD when no row accepts it. A builder
@@ -126,7 +138,8 @@ export function translateInsn(i: Insn): Op {
   if (i.lock && (r.lock !== true || i.mem === null)) return udOp;
   try {
     return r.build(i) ?? udOp;
-  } catch {
+  } catch (e) {
+    buildErrors.report?.(i, e);
     return udOp;
   }
 }

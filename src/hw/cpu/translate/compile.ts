@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // The second tier: a block that ran often enough becomes one straight-line
-// function calling its ops in order (docs/architecture.md "Tiers"). The source
+// function calling its ops in order (docs/architecture.md "Tier 2"). The source
 // is unique per block, so V8 keeps one feedback vector per block: each call
 // site has one target, which V8 inlines. Semantics do not change: the same ops
 // run in the same order, with `c.ci` set before each as the loop does.

@@ -11,7 +11,7 @@ export type Op = (c: Cpu) => void;
 export type Builder = (i: Insn) => Op | null;
 
 /**
- * One row of an instruction group table (house-style §3.6): the manual's
+ * One row of an instruction group table (docs/adding-an-instruction.md): the manual's
  * mnemonic, the builder that plumbs its operands into the semantic function,
  * and the facts the differential tests read.
  */

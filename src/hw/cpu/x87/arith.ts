@@ -154,7 +154,7 @@ export function frndint(a: F80): F80 {
 }
 
 /** Result of a comparison: 0 greater, 1 less, 2 equal, 3 unordered. */
-export const CMP_GT = 0;
+const CMP_GT = 0;
 export const CMP_LT = 1;
 export const CMP_EQ = 2;
 export const CMP_UN = 3;

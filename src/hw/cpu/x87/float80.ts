@@ -31,15 +31,14 @@ const BIAS_ADJUST = 24576;
 
 export const J = 1n << 63n;
 const FRAC = J - 1n;
-export const QBIT = 1n << 62n;
-export const MASK64 = (1n << 64n) - 1n;
+const QBIT = 1n << 62n;
 
 /** Operand classes. */
 export const C_ZERO = 0;
 export const C_DENORMAL = 1; // includes pseudo-denormals (J set, exponent 0)
 export const C_NORMAL = 2;
 export const C_INF = 3;
-export const C_QNAN = 4;
+const C_QNAN = 4;
 export const C_SNAN = 5;
 /** Unnormals, pseudo-NaNs, pseudo-infinities: invalid operands on this CPU. */
 export const C_UNSUPPORTED = 6;
@@ -53,10 +52,6 @@ export function classify(x: F80): number {
     return (s & QBIT) !== 0n ? C_QNAN : C_SNAN;
   }
   return C_NORMAL;
-}
-
-export function f80(sign: number, exp: number, sig: bigint): F80 {
-  return { sign, exp, sig };
 }
 
 /** The x87 "real indefinite" QNaN. */
@@ -119,13 +114,13 @@ export interface Format {
   readonly emax: number;
 }
 export const FMT80: Format = { p: 64, emin: -16382, emax: 16383 };
-export const FMT80_53: Format = { p: 53, emin: -16382, emax: 16383 };
-export const FMT80_24: Format = { p: 24, emin: -16382, emax: 16383 };
+const FMT80_53: Format = { p: 53, emin: -16382, emax: 16383 };
+const FMT80_24: Format = { p: 24, emin: -16382, emax: 16383 };
 export const FMT64: Format = { p: 53, emin: -1022, emax: 1023 };
 export const FMT32: Format = { p: 24, emin: -126, emax: 127 };
 
 /** The format FCW.PC selects for +, -, ×, ÷ and √. */
-export function pcFormat(): Format {
+function pcFormat(): Format {
   return fenv.pc === 64 ? FMT80 : fenv.pc === 53 ? FMT80_53 : FMT80_24;
 }
 
@@ -145,7 +140,7 @@ function roundsUp(sign: number, rem: bigint, half: bigint, odd: boolean): boolea
  * Rounds the exact value (-1)^sign · sig · 2^e2 (sig > 0) to format `f`,
  * setting PE/UE/OE and fenv.up. Result in `rounded` (magnitude only).
  */
-export function roundTo(sign: number, sig: bigint, e2: number, f: Format): void {
+function roundTo(sign: number, sig: bigint, e2: number, f: Format): void {
   const n = bitLen(sig);
   const lead = e2 + n - 1;
   let lsb = Math.max(lead, f.emin) - (f.p - 1);
@@ -228,7 +223,7 @@ function overflow(sign: number, f: Format): void {
 }
 
 /** Packs the `rounded` magnitude as an 80-bit value. */
-export function pack80(sign: number): F80 {
+function pack80(sign: number): F80 {
   const q = rounded.q, lsb = rounded.lsb;
   if (q < 0n) return inf(sign);
   if (q === 0n) return zero(sign);

@@ -13,7 +13,7 @@ import { fxrstor, fxsave } from "../xstate/xsave.js";
 
 export const CODE = 0x10000000;
 export const DATA = 0x20000000;
-export const DATA_LEN = 1024;
+const DATA_LEN = 1024;
 const SCRATCH = 0x30000000;
 
 export interface Case {

@@ -5,7 +5,7 @@
 import type { Cpu } from "../cpu.js";
 import { initX87, initXmm, restoreX87, restoreXmm, saveX87, saveXmm } from "./legacy.js";
 
-export interface XComponent {
+interface XComponent {
   /** XCR0 bit number (0 = x87, 1 = SSE, 62 = LWP). */
   readonly bit: number;
   readonly name: string;

@@ -8,7 +8,8 @@ import { type Case, assemble, hex, rng, runEmu, runNative } from "../x87/native.
 import { components, registerComponent } from "./components.js";
 import { xrstor, xsave } from "./xsave.js";
 import { AddressSpace, PROT_READ, PROT_WRITE } from "../../memory/address-space.js";
-import { Cpu, XCR0_HI_LWP } from "../cpu.js";
+import { Cpu } from "../cpu.js";
+import { XCR0_HI_LWP } from "../../lwp/unit.js";
 
 type Rand = () => number;
 const int = (r: Rand, n: number): number => Math.floor(r() * n);

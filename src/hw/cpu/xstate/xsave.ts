@@ -8,7 +8,7 @@ import { components, hasBit, areaSize } from "./components.js";
 import { mxcsrIn, restoreX87, restoreXmm, saveMxcsr, saveX87, saveXmm } from "./legacy.js";
 
 /** XSAVE header: XSTATE_BV at +0, XCOMP_BV at +8 (64 bytes at offset 512). */
-export const XSAVE_HEADER = 512;
+const XSAVE_HEADER = 512;
 
 function gp(): never {
   throw new CpuException(VEC_GP);

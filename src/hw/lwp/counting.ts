@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
-// Per-block event counting for LWP events 2–6 (LWP spec §7.2, design.md "The LWP
-// unit"): a block whose counters cannot cross zero runs at full speed and is
+// Per-block event counting for LWP events 2–6 (LWP spec §7.2, docs/lwp.md
+// "Speed"): a block whose counters cannot cross zero runs at full speed and is
 // charged afterwards; otherwise it is stepped one instruction at a time so the
 // record names the exact instruction (precise IP, no skid).
 import type { Cpu } from "../cpu/cpu.js";

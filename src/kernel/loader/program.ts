@@ -2,20 +2,20 @@
 // Program loading for spawn and execve (fs/exec.c, fs/binfmt_elf.c,
 // binfmt_script.c): a fresh address space with the ELF image, its PT_INTERP
 // dynamic loader, the initial stack and auxv; close-on-exec and signal resets.
-import { AddressSpace, PROT_READ, PROT_WRITE } from "../hw/memory/address-space.js";
-import { fam15hModel, fullModel, LEAF1_EDX } from "../hw/cpu/cpuid.js";
-import { ENOENT, ENOEXEC } from "./errno.js";
-import type { Kernel } from "./kernel.js";
+import { AddressSpace, PROT_READ, PROT_WRITE } from "../../hw/memory/address-space.js";
+import { fam15hModel, fullModel, LEAF1_EDX } from "../../hw/cpu/cpuid.js";
+import { ENOENT, ENOEXEC } from "../errno.js";
+import type { Kernel } from "../kernel.js";
 import {
   AT_BASE, AT_CLKTCK, AT_EGID, AT_ENTRY, AT_EUID, AT_FLAGS, AT_GID, AT_HWCAP, AT_HWCAP2, AT_MINSIGSTKSZ,
   AT_PAGESZ, AT_PHDR, AT_PHENT, AT_PHNUM, AT_SECURE, AT_UID, buildInitialStack,
-} from "./loader/initial-stack.js";
-import { ExecError, loadElf, loadSpan, parseExecutable } from "./loader/load-elf.js";
-import { Mm, type Process, STACK_SIZE, STACK_TOP } from "./process.js";
-import { SIG_IGN } from "./signals.js";
-import type { Task } from "./task.js";
-import { SS_DISABLE } from "./task.js";
-import { hostPathOf } from "./fs/root.js";
+} from "./initial-stack.js";
+import { ExecError, loadElf, loadSpan, parseExecutable } from "./load-elf.js";
+import { Mm, type Process, STACK_SIZE, STACK_TOP } from "../process.js";
+import { SIG_IGN } from "../signals.js";
+import type { Task } from "../task.js";
+import { SS_DISABLE } from "../task.js";
+import { hostPathOf } from "../fs/root.js";
 
 export interface ExecSpec {
   /** Absolute path of the program as the guest sees it (/proc/self/exe, AT_EXECFN). */
@@ -95,6 +95,8 @@ type Image = ReturnType<typeof loadElf>;
 
 function finishExec(k: Kernel, p: Process, t: Task, spec: ExecSpec, img: Image, ld: { entry: number; base: number }): void {
   p.exePath = spec.path;
+  const cred = (t.cred = t.cred.clone());
+  cred.onExec();
   p.brkStart = p.brk = img.brk;
   for (const s of img.segments) p.addMapping({ ...s, path: spec.path });
   p.mem.map(STACK_TOP - STACK_SIZE, STACK_SIZE, PROT_READ | PROT_WRITE);
@@ -106,7 +108,7 @@ function finishExec(k: Kernel, p: Process, t: Task, spec: ExecSpec, img: Image, 
     argv: spec.argv.map((s) => enc.encode(s)), envp: spec.envp.map((s) => enc.encode(s)),
     execfn: enc.encode(spec.path), random,
     aux: [[AT_PHDR, img.phdr], [AT_PHENT, img.phent], [AT_PHNUM, img.phnum], [AT_PAGESZ, 4096],
-      [AT_BASE, ld.base], [AT_FLAGS, 0], [AT_ENTRY, img.entry], [AT_UID, 0], [AT_EUID, 0], [AT_GID, 0], [AT_EGID, 0],
+      [AT_BASE, ld.base], [AT_FLAGS, 0], [AT_ENTRY, img.entry], [AT_UID, cred.uid], [AT_EUID, cred.euid], [AT_GID, cred.gid], [AT_EGID, cred.egid],
       [AT_SECURE, 0], [AT_HWCAP, LEAF1_EDX], [AT_HWCAP2, 0], [AT_CLKTCK, 100], [AT_MINSIGSTKSZ, 2048]],
   });
   resetTask(t, sp, ld.entry);

@@ -1,0 +1,21 @@
+// SPDX-License-Identifier: MIT
+// The execution-tier switch: `--tier N` or LWP_TIER=N forces tier N (1: closures,
+// 2: compiled blocks, 3: WebAssembly regions) from the first execution of every
+// block; without it, blocks climb the tiers as they get hot.
+import { setDefaultTiers, type TierOptions } from "../hw/cpu/cpu.js";
+import { skipMnemonics } from "../hw/jit/ops/table.js";
+
+/** Parses a tier name; throws a one-line message for anything else. */
+export function parseTier(v: string): TierOptions {
+  if (v === "1" || v === "2" || v === "3") return { tier: Number(v) as 1 | 2 | 3, forced: true };
+  if (v === "auto") return { tier: 3, forced: false };
+  throw new Error(`unknown tier '${v}' (expected 1, 2, 3 or auto)`);
+}
+
+/** Applies LWP_TIER (and the debugging switch LWP_JIT_SKIP=MNEMONIC,...|*) from the environment. */
+export function tiersFromEnv(env: Record<string, string | undefined>): void {
+  const v = env["LWP_TIER"];
+  if (v !== undefined && v !== "") setDefaultTiers(parseTier(v));
+  const skip = env["LWP_JIT_SKIP"];
+  if (skip !== undefined && skip !== "") skipMnemonics(skip.split(",").map((m) => m.trim().toUpperCase()));
+}

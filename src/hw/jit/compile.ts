@@ -1,0 +1,235 @@
+// SPDX-License-Identifier: MIT
+// The region compiler: one WebAssembly function `run(entry, limit) → retired`
+// for a region of blocks. Blocks are cases of a dispatch loop (a br_table on
+// the block index in `pc`), so branches inside the region never leave the
+// function. Guest registers and the lazy flags live in locals; they are loaded
+// in the prologue, written back in the epilogue, and around calls to helpers
+// (interpreter closures for instructions the compiler does not emit). Every
+// block starts with the limit test the interpreter makes (`n < limit`), so
+// slices end on the same instruction in every tier.
+import { Bytes, F64, I32, I64, ModuleBuilder, OP } from "../wasm/encoder.js";
+import type { Block } from "../cpu/translate/block.js";
+import { udOp } from "../cpu/translate/block.js";
+import { FlowControl, type Insn } from "../cpu/decode.js";
+import type { Op } from "../cpu/translate/types.js";
+import { Emitter, EXIT_BRANCH, EXIT_CPU_RIP, EXIT_DYNAMIC, type ExitSite, type Imports } from "./emitter.js";
+import { DYN, FlagsEmitter } from "./flags-emit.js";
+import { jitEmitter } from "./ops/table.js";
+import { returnSites } from "./region.js";
+import { STATE_EXIT, STATE_TARGET } from "./layout.js";
+
+/** An instruction the compiled code runs through its interpreter closure. */
+export interface HelperSite {
+  readonly op: Op;
+  readonly block: Block;
+  /** Index in the block. */
+  readonly k: number;
+  readonly next: number;
+  /** The closure reads or writes the arithmetic flags (the record is passed through memory). */
+  readonly flags: boolean;
+}
+
+/** An exit site with the block it is in (for fault reporting). */
+export interface RegionExit extends ExitSite {
+  readonly block: Block;
+}
+
+export interface CompiledRegion {
+  readonly bytes: Uint8Array;
+  readonly exits: readonly RegionExit[];
+  readonly helpers: readonly HelperSite[];
+  /** Instructions emitted natively / through helpers (statistics). */
+  readonly native: number;
+  readonly helped: number;
+}
+
+const ARITH_FLAGS = 0x3f; // iced RflagsBits OF SF ZF AF CF PF
+
+/** Where the memory import's size comes from (the module declares it as its minimum). */
+export interface Target {
+  readonly state: number;
+  readonly tlb: number;
+  readonly memoryPages: number;
+}
+
+export function compileRegion(blocks: readonly Block[], t: Target): CompiledRegion {
+  const m = new ModuleBuilder();
+  const imports: Imports = {
+    xlate: m.importFunc("js", "xlate", [F64, I32, I32], [I32]),
+    commit: m.importFunc("js", "commit", [], [I32]),
+    helper: m.importFunc("js", "helper", [I32, I32], [I32]),
+    flagBits: m.importFunc("rt", "flagBits", [I32, I32, I64, I64, I64, I32], [I32]),
+    mulhu: m.importFunc("rt", "mulhu", [I64, I64], [I64]),
+  };
+  m.importMemory("js", "mem", t.memoryPages);
+  const fn = m.func([I32, I32], [I32]);
+  m.exportFunc("run", fn.index);
+  const f = fn.body;
+  const e = new Emitter(f, imports, t.state, t.tlb);
+  e.flags = new FlagsEmitter(f, t.state, imports.flagBits);
+  const c = new RegionCompiler(e, blocks);
+  c.body();
+  // The prologue needs the registers the body uses: write it now, then the body after it.
+  const body = f.code;
+  f.code = new Bytes();
+  e.reload();
+  e.flags.load();
+  f.get(0).set(e.pc);
+  f.code.vec(body);
+  e.flags.kind = DYN;
+  e.spill();
+  e.flags.store();
+  f.i32(0).get(e.xid).mem(OP.i32_store, t.state + STATE_EXIT, 2);
+  f.i32(0).get(e.tgt).mem(OP.i64_store, t.state + STATE_TARGET, 3);
+  f.get(e.n);
+  return { bytes: m.encode(), exits: c.exits, helpers: c.helpers, native: c.native, helped: c.helpers.length };
+}
+
+class RegionCompiler {
+  readonly helpers: HelperSite[] = [];
+  readonly exits: RegionExit[] = [];
+  native = 0;
+  private readonly index = new Map<number, number>();
+  private readonly returns: number[];
+
+  constructor(
+    private readonly e: Emitter,
+    private readonly blocks: readonly Block[],
+  ) {
+    blocks.forEach((b, k) => this.index.set(b.start, k));
+    this.returns = [...returnSites(blocks)].filter((r) => this.index.has(r)).slice(0, 8);
+    e.goto = (target) => this.goto(target);
+    e.gotoDynamic = (target, ip) => this.gotoDynamic(target, ip);
+  }
+
+  /** The dispatch loop with one case per block. */
+  body(): void {
+    const f = this.e.f, n = this.blocks.length;
+    f.block(); // the exit label
+    f.loop(); // dispatch
+    for (let k = 0; k < n; k++) f.block();
+    f.get(this.e.pc).brTable([...Array(n).keys()], n + 1);
+    for (let k = 0; k < n; k++) {
+      f.end();
+      this.e.dispatchDepth = n - 1 - k;
+      this.e.depth = 0;
+      this.emitBlock(this.blocks[k]!);
+    }
+    f.end();
+    f.end();
+    this.collectExits();
+  }
+
+  /** Exit sites are recorded by the emitter; remember which block each is in. */
+  private exitBlocks: Block[] = [];
+
+  private collectExits(): void {
+    this.e.exits.forEach((x, k) => this.exits.push({ ...x, block: this.exitBlocks[k]! }));
+  }
+
+  private emitBlock(b: Block): void {
+    const e = this.e, f = e.f, n = b.length;
+    e.flags.kind = DYN;
+    e.blockLen = n;
+    const exitsBefore = e.exits.length;
+    // The interpreter's slice test: a block starts only while n < limit.
+    f.get(e.n).get(1).op(OP.i32_ge_u);
+    e.open("if");
+    e.exit(EXIT_BRANCH, b.start, 0);
+    e.close();
+    f.get(e.n).i32(n).op(OP.i32_add).set(e.n);
+    for (let k = 0; k < n; k++) {
+      const i = b.insns[k]!;
+      e.insn = i;
+      e.insnIndex = k;
+      e.slowStore = false;
+      const op = b.ops[k]!;
+      const emit = op === udOp ? undefined : jitEmitter(i.name);
+      if (emit !== undefined && emit(e, i)) this.native++;
+      else this.helper(b, k, i, op);
+      if (i.flow === FlowControl.Next && e.slowStore) this.abortCheck(i);
+      e.releaseTemps();
+    }
+    const last = b.insns[n - 1]!;
+    if (last.flow === FlowControl.Next) {
+      e.slowStore = false;
+      this.goto(b.end);
+    }
+    for (let k = exitsBefore; k < e.exits.length; k++) this.exitBlocks[k] = b;
+  }
+
+  /** After a store that went through the runtime: leave if it wrote translated code. */
+  private abortCheck(i: Insn): void {
+    const e = this.e;
+    e.f.get(e.abort);
+    e.open("if");
+    e.exitAfter(i.next);
+    e.close();
+  }
+
+  /** Runs instruction k of the block through its interpreter closure. */
+  private helper(b: Block, k: number, i: Insn, op: Op): void {
+    const e = this.e, f = e.f;
+    const flags = ((i.flagsRead | i.flagsModified | i.flagsUndefined) & ARITH_FLAGS) !== 0;
+    const writes = ((i.flagsModified | i.flagsUndefined) & ARITH_FLAGS) !== 0;
+    this.helpers.push({ op, block: b, k, next: i.next, flags });
+    if (flags) e.flags.store();
+    e.spillAll();
+    const st = e.tmp(I32);
+    f.i32(this.helpers.length - 1).get(e.n).call(e.imports.helper).set(st);
+    e.reloadAll();
+    if (writes) e.flags.load();
+    const control = i.flow !== FlowControl.Next;
+    f.get(st);
+    e.open("if");
+    f.get(st).i32(1).op(OP.i32_eq);
+    e.open("if");
+    e.exitFault();
+    e.close();
+    if (!control) e.exitAfter(i.next);
+    e.close();
+    if (control) e.exit(EXIT_CPU_RIP, 0, 0);
+  }
+
+  /** Continues at a static target: the dispatch loop inside the region, else an exit. */
+  private goto(target: number): void {
+    const e = this.e, f = e.f;
+    if (e.slowStore) {
+      f.get(e.abort);
+      e.open("if");
+      e.exit(EXIT_BRANCH, target, 0);
+      e.close();
+    }
+    const j = this.index.get(target);
+    if (j === undefined) {
+      e.exit(EXIT_BRANCH, target, 0);
+      return;
+    }
+    e.flags.materialize();
+    f.i32(j).set(e.pc);
+    e.brDispatch();
+  }
+
+  /** Continues at the target in i64 local `t` (RET, indirect branch at `ip`). */
+  private gotoDynamic(t: number, ip: number): void {
+    const e = this.e, f = e.f;
+    f.get(t).set(e.tgt);
+    if (e.slowStore) {
+      f.get(e.abort);
+      e.open("if");
+      e.exit(EXIT_DYNAMIC, ip, 0);
+      e.close();
+    }
+    for (const r of this.returns) {
+      f.get(t);
+      e.constNum(r);
+      f.op(OP.i64_eq);
+      e.open("if");
+      e.flags.materialize();
+      f.i32(this.index.get(r)!).set(e.pc);
+      e.brDispatch();
+      e.close();
+    }
+    e.exit(EXIT_DYNAMIC, ip, 0);
+  }
+}

@@ -1,0 +1,328 @@
+// SPDX-License-Identifier: MIT
+// The code emitter of the block compiler: one WebAssembly function per region,
+// guest registers in i64 locals, operands, effective addresses and memory
+// accesses with the software TLB inline (the miss goes to JavaScript), and the
+// exit sites through which the region returns to the run loop.
+import { type FnBody, I32, I64, OP, type ValType } from "../wasm/encoder.js";
+import type { Insn, MemRef, Operand } from "../cpu/decode.js";
+import { OK_IMM, OK_MEM, OK_REG, RC_GPR } from "../cpu/decode.js";
+import { TLB_BYTES, TLB_SIZE, ACCESS_READ, ACCESS_WRITE } from "../memory/address-space.js";
+import { STATE_FS, STATE_GPR, STATE_GS } from "./layout.js";
+import type { FlagsEmitter } from "./flags-emit.js";
+
+/** Why a region stopped at an exit site (the run loop's next step). */
+export const EXIT_BRANCH = 0; // continue at `rip` (a static target outside the region, or the limit)
+export const EXIT_DYNAMIC = 1; // continue at the 64-bit target in STATE_TARGET (branch at `rip`)
+export const EXIT_FAULT = 2; // the instruction at `rip` faulted (the fault is held by the runtime)
+export const EXIT_AFTER = 3; // stop after the instruction (a helper's pending exit, code written)
+export const EXIT_CPU_RIP = 4; // a helper ran a control transfer: continue at the CPU's rip
+
+/** One way out of a region: the run loop reads it back by index. */
+export interface ExitSite {
+  readonly kind: number;
+  /** The RIP to continue at (EXIT_BRANCH/AFTER), the faulting or branching instruction otherwise. */
+  readonly rip: number;
+  /** Instructions counted for the current block that did not retire. */
+  readonly adj: number;
+}
+
+/** Imported function indices every region module has. */
+export interface Imports {
+  /** (addr f64, access i32, bytes i32) → physical offset, or < 0 on a fault. */
+  readonly xlate: number;
+  /** () → i32: finishes a page-crossing write; non-zero when translated code was written. */
+  readonly commit: number;
+  /** (site i32) → i32 status: runs an instruction the compiler does not emit. */
+  readonly helper: number;
+  /** (kind, size, a, b, r, aux) → RFLAGS arithmetic bits, for flags from an unknown producer. */
+  readonly flagBits: number;
+  /** (a i64, b i64) → the high 64 bits of the unsigned product. */
+  readonly mulhu: number;
+}
+
+const TWO32 = 4294967296;
+
+export class Emitter {
+  /** Local of each guest register (i64). */
+  readonly reg: number[] = [];
+  readonly n: number;
+  readonly pc: number;
+  readonly xid: number;
+  readonly tgt: number;
+  /** Set by a slow-path store that wrote translated code: leave after this instruction. */
+  readonly abort: number;
+  readonly exits: ExitSite[] = [];
+  /** Registers read / written anywhere in the region (prologue loads, epilogue stores). */
+  readonly used = new Set<number>();
+  readonly written = new Set<number>();
+  /** Open structured blocks inside the current block's code. */
+  depth = 0;
+  /** Depth of the dispatch loop, seen from the current block's code at depth 0. */
+  dispatchDepth = 0;
+  // The instruction being emitted: its index in the block, the block length.
+  insnIndex = 0;
+  blockLen = 0;
+  insn: Insn | null = null;
+  /** Whether the current instruction stored through the slow path (check `abort` after it). */
+  slowStore = false;
+  flags!: FlagsEmitter;
+  /**
+   * Control transfer at the end of a block, provided by the region compiler: to a
+   * static target (inside the region: the dispatch loop; outside: an exit), or to
+   * the target in an i64 local (a RET or indirect branch at `ip`).
+   */
+  goto!: (target: number) => void;
+  gotoDynamic!: (target: number, ip: number) => void;
+  private readonly free: Record<number, number[]> = { [I32]: [], [I64]: [] };
+  private readonly busy: [ValType, number][] = [];
+
+  constructor(
+    readonly f: FnBody,
+    readonly imports: Imports,
+    /** Byte offset of the CPU state frame. */
+    readonly state: number,
+    /** Byte offset of the read TLB (the write TLB follows). */
+    readonly tlb: number,
+  ) {
+    for (let r = 0; r < 16; r++) this.reg.push(f.local(I64));
+    this.n = f.local(I32);
+    this.pc = f.local(I32);
+    this.xid = f.local(I32);
+    this.tgt = f.local(I64);
+    this.abort = f.local(I32);
+  }
+
+  // ---- temporaries (valid within one instruction) ---------------------------
+
+  tmp(t: ValType): number {
+    const l = this.free[t]!.pop() ?? this.f.local(t);
+    this.busy.push([t, l]);
+    return l;
+  }
+
+  /** Frees every temporary (between instructions). */
+  releaseTemps(): void {
+    for (const [t, l] of this.busy) this.free[t]!.push(l);
+    this.busy.length = 0;
+  }
+
+  // ---- structured control flow with depth tracking --------------------------
+
+  open(kind: "block" | "loop" | "if", t = 0x40): void {
+    if (kind === "block") this.f.block(t);
+    else if (kind === "loop") this.f.loop(t);
+    else this.f.if(t);
+    this.depth++;
+  }
+
+  close(): void {
+    this.f.end();
+    this.depth--;
+  }
+
+  /** Branches to the dispatch loop (the next block is in `pc`). */
+  brDispatch(): void {
+    this.f.br(this.depth + this.dispatchDepth);
+  }
+
+  /** Leaves the region by exit site `site`. */
+  exit(kind: number, rip: number, adj: number): void {
+    this.flags.materialize();
+    this.exits.push({ kind, rip, adj });
+    this.f.i32(this.exits.length - 1).set(this.xid);
+    this.f.br(this.depth + this.dispatchDepth + 1);
+  }
+
+  /** Leaves the region at the current instruction, which did not retire (a fault). */
+  exitFault(): void {
+    this.exit(EXIT_FAULT, this.insn!.ip, this.blockLen - this.insnIndex);
+  }
+
+  /** Leaves after the current instruction retired, continuing at `rip`. */
+  exitAfter(rip: number, kind = EXIT_AFTER): void {
+    this.exit(kind, rip, this.blockLen - this.insnIndex - 1);
+  }
+
+  // ---- registers -------------------------------------------------------------
+
+  /** Pushes register `r` (all 64 bits). */
+  getReg(r: number): void {
+    this.used.add(r);
+    this.f.get(this.reg[r]!);
+  }
+
+  /** Pops a 64-bit value into register `r`. */
+  setReg(r: number): void {
+    this.written.add(r);
+    this.f.set(this.reg[r]!);
+  }
+
+  /** Pushes a general-register operand's value (low `size` bits meaningful; AH..BH shifted down). */
+  readGpr(o: Operand): void {
+    this.getReg(o.reg);
+    if (o.hi8) this.f.i64(8).op(OP.i64_shr_u);
+  }
+
+  /** Writes the i64 in local `v` to a general-register operand with x86 rules (32-bit writes zero-extend, 8/16 merge). */
+  writeGpr(o: Operand, v: number): void {
+    const f = this.f, r = o.reg;
+    switch (o.size) {
+      case 64:
+        f.get(v);
+        break;
+      case 32:
+        f.get(v).i64(-1, 0).op(OP.i64_and);
+        break;
+      case 16:
+        this.getReg(r);
+        f.i64(~0xffff, -1).op(OP.i64_and).get(v).i64(0xffff).op(OP.i64_and).op(OP.i64_or);
+        break;
+      default:
+        this.getReg(r);
+        if (o.hi8) f.i64(~0xff00, -1).op(OP.i64_and).get(v).i64(0xff).op(OP.i64_and).i64(8).op(OP.i64_shl).op(OP.i64_or);
+        else f.i64(~0xff, -1).op(OP.i64_and).get(v).i64(0xff).op(OP.i64_and).op(OP.i64_or);
+    }
+    this.setReg(r);
+  }
+
+  /** Pushes the 64-bit constant `v` (a Number, exact). */
+  constNum(v: number): void {
+    const hi = Math.floor(v / TWO32);
+    this.f.i64((v - hi * TWO32) | 0, hi | 0);
+  }
+
+  // ---- operands ----------------------------------------------------------------
+
+  /** Whether the compiler handles operand `o` (general registers, immediates, memory). */
+  static plain(o: Operand | undefined): boolean {
+    return o !== undefined && ((o.kind === OK_REG && o.rclass === RC_GPR) || o.kind === OK_IMM || o.kind === OK_MEM);
+  }
+
+  /** Pushes an operand at `size` bits: register, immediate (as encoded, sign-extended), or memory at `addr`. */
+  readOp(o: Operand, size: number, addr: number): void {
+    if (o.kind === OK_IMM) {
+      const lo = size < 32 ? o.immLo & (size === 8 ? 0xff : 0xffff) : o.immLo;
+      this.f.i64(lo, size === 64 ? o.immHi : 0);
+    } else if (o.kind === OK_MEM) this.load(addr, o.size / 8, false);
+    else this.readGpr(o);
+  }
+
+  /** Writes local `v` to a register or memory operand. */
+  writeOp(o: Operand, v: number, addr: number): void {
+    if (o.kind === OK_MEM) this.store(addr, o.size / 8, v);
+    else this.writeGpr(o, v);
+  }
+
+  /** Computes the instruction's effective address (segment base included) into a new i64 local. */
+  ea(m: MemRef): number {
+    const f = this.f, t = this.tmp(I64);
+    this.constNum(m.disp);
+    if (m.base >= 0) {
+      this.getReg(m.base);
+      f.op(OP.i64_add);
+    }
+    if (m.index >= 0) {
+      this.getReg(m.index);
+      if (m.scale > 1) f.i64(Math.log2(m.scale)).op(OP.i64_shl);
+      f.op(OP.i64_add);
+    }
+    if (m.addr32) f.i64(-1, 0).op(OP.i64_and);
+    if (m.seg !== 0) {
+      f.i32(0).mem(OP.i64_load, this.state + (m.seg === 1 ? STATE_FS : STATE_GS), 3);
+      f.op(OP.i64_add);
+    }
+    f.set(t);
+    return t;
+  }
+
+  // ---- memory ------------------------------------------------------------------
+
+  /**
+   * An access of `bytes` at the address in local `addr`: the TLB hit inline, a
+   * miss (or a page-crossing access) through the runtime, which faults the
+   * region out or returns the offset to use. `body` emits the access with the
+   * physical offset on the stack, once for each path; `result` is the block type.
+   */
+  private access(addr: number, bytes: number, access: number, result: number, body: () => void): void {
+    const f = this.f;
+    const pn = this.tmp(I64), e = this.tmp(I32), off = this.tmp(I32);
+    const base = this.tlb + (access === ACCESS_WRITE ? TLB_BYTES : 0);
+    f.get(addr).i64(12).op(OP.i64_shr_u).tee(pn);
+    f.op(OP.i32_wrap_i64).i32(TLB_SIZE - 1).op(OP.i32_and).i32(4).op(OP.i32_shl).tee(e);
+    f.mem(OP.i64_load, base, 3).get(pn).op(OP.i64_eq);
+    if (bytes > 1) {
+      f.get(addr).op(OP.i32_wrap_i64).i32(0xfff).op(OP.i32_and).i32(4096 - bytes).op(OP.i32_le_u).op(OP.i32_and);
+    }
+    this.open("if", result);
+    f.get(e).mem(OP.i32_load, base + 8, 2);
+    f.get(addr).op(OP.i32_wrap_i64).i32(0xfff).op(OP.i32_and).op(OP.i32_add);
+    body();
+    f.else();
+    f.get(addr).op(OP.f64_convert_i64_s).i32(access).i32(bytes).call(this.imports.xlate).tee(off);
+    f.i32(0).op(OP.i32_lt_s);
+    this.open("if");
+    this.exitFault();
+    this.close();
+    f.get(off);
+    body();
+    if (access === ACCESS_WRITE) {
+      // The store may have crossed a page (through the scratch area) or hit translated code.
+      this.slowStore = true;
+      f.call(this.imports.commit).get(this.abort).op(OP.i32_or).set(this.abort);
+    }
+    this.close();
+  }
+
+  /** Pushes `bytes` (1, 2, 4, 8) loaded from the address in local `addr`, zero- or sign-extended to i64. */
+  load(addr: number, bytes: number, signed: boolean): void {
+    const op = bytes === 8 ? OP.i64_load
+      : bytes === 4 ? (signed ? OP.i64_load32_s : OP.i64_load32_u)
+        : bytes === 2 ? (signed ? OP.i64_load16_s : OP.i64_load16_u)
+          : signed ? OP.i64_load8_s : OP.i64_load8_u;
+    this.access(addr, bytes, ACCESS_READ, I64, () => this.f.mem(op, 0, 0));
+  }
+
+  /** Stores the low `bytes` of local `v` at the address in local `addr` (faults before anything is written). */
+  store(addr: number, bytes: number, v: number): void {
+    const op = bytes === 8 ? OP.i64_store : bytes === 4 ? OP.i64_store32 : bytes === 2 ? OP.i64_store16 : OP.i64_store8;
+    this.access(addr, bytes, ACCESS_WRITE, 0x40, () => this.f.get(v).mem(op, 0, 0));
+  }
+
+  // ---- the whole register file in the state frame ---------------------------------
+
+  /** Stores every register the region wrote (at the exit: the set is complete by then). */
+  spill(): void {
+    for (const r of this.written) this.f.i32(0).get(this.reg[r]!).mem(OP.i64_store, this.state + STATE_GPR + 8 * r, 3);
+  }
+
+  /**
+   * Stores all sixteen registers (before a helper). Blocks are emitted in another
+   * order than they run, so the registers written before this point are not known
+   * here; every local holds its register's value (the prologue loads them all).
+   */
+  spillAll(): void {
+    for (let r = 0; r < 16; r++) {
+      this.written.add(r);
+      this.f.i32(0).get(this.reg[r]!).mem(OP.i64_store, this.state + STATE_GPR + 8 * r, 3);
+    }
+  }
+
+  /**
+   * Loads every register the region reads or writes (the prologue): a register
+   * written on one path is stored back at every exit, so its local must hold the
+   * register's value on the paths that do not write it.
+   */
+  reload(): void {
+    for (let r = 0; r < 16; r++) {
+      if (this.used.has(r) || this.written.has(r)) this.f.i32(0).mem(OP.i64_load, this.state + STATE_GPR + 8 * r, 3).set(this.reg[r]!);
+    }
+  }
+
+  /** Reloads all sixteen registers (after a helper, which may have written any). */
+  reloadAll(): void {
+    for (let r = 0; r < 16; r++) {
+      this.used.add(r);
+      this.f.i32(0).mem(OP.i64_load, this.state + STATE_GPR + 8 * r, 3).set(this.reg[r]!);
+    }
+  }
+}

@@ -1,0 +1,212 @@
+// SPDX-License-Identifier: MIT
+// The third tier's run-time side, one per CPU: compiles regions of hot blocks
+// into WebAssembly, enters them from the run loop, and serves their calls back
+// into JavaScript: TLB misses (`xlate`, `commit`) and helpers (interpreter
+// closures for instructions the compiler does not emit). A region reports why
+// it stopped through an exit site; faults stay precise (RIP, registers and the
+// retired count at the faulting instruction).
+import type { Cpu } from "../cpu/cpu.js";
+import type { Exit } from "../cpu/exits.js";
+import type { Block } from "../cpu/translate/block.js";
+import { ACCESS_READ, ACCESS_WRITE, MemoryFault, PAGE_MASK, PAGE_SIZE } from "../memory/address-space.js";
+import { compileRegion, type HelperSite, type RegionExit } from "./compile.js";
+import { EXIT_AFTER, EXIT_BRANCH, EXIT_CPU_RIP, EXIT_DYNAMIC, EXIT_FAULT } from "./emitter.js";
+import { formRegion } from "./region.js";
+import { runtimeExports } from "./runtime-module.js";
+import { FL_OTHER } from "../cpu/flags.js";
+import { STATE_ABORT, STATE_EXIT, STATE_FLAGS, STATE_FS, STATE_GS, STATE_SCRATCH, STATE_TARGET } from "./layout.js";
+
+const TWO32 = 4294967296;
+
+type RunFn = (entry: number, limit: number) => number;
+
+/** A compiled region: its function and what it needs to report back. */
+export class Region {
+  valid = true;
+  constructor(
+    readonly run: RunFn,
+    readonly blocks: readonly Block[],
+    readonly exits: readonly RegionExit[],
+  ) {}
+
+  /** Unlinks the region from its blocks (code written, unmapped, flushed). */
+  invalidate(): void {
+    if (!this.valid) return;
+    this.valid = false;
+    for (const b of this.blocks) if (b.jit?.region === this) b.jit = null;
+  }
+}
+
+/** A block's place in a region: the region and the block's index (its entry). */
+export interface RegionEntry {
+  readonly region: Region;
+  readonly index: number;
+}
+
+/** Compile statistics (LWP_STATS=1 prints them). */
+export interface JitStats {
+  regions: number;
+  blocks: number;
+  native: number;
+  helped: number;
+  bytes: number;
+  compileMs: number;
+}
+
+export class Jit {
+  readonly stats: JitStats = { regions: 0, blocks: 0, native: 0, helped: 0, bytes: 0, compileMs: 0 };
+  private fault: unknown = null;
+  private crossAt = -1;
+  private crossLen = 0;
+  /** Retired count of the CPU when the running region was entered. */
+  private base = 0;
+  private readonly m: Int32Array;
+  private readonly s: number;
+
+  constructor(private readonly cpu: Cpu) {
+    this.m = cpu.mem.phys.i32;
+    this.s = cpu.state;
+  }
+
+  /** Compiles the region headed by `head` and links its blocks; false when nothing could be compiled. */
+  compile(head: Block, lookup: (rip: number) => Block | undefined): boolean {
+    const blocks = formRegion(head, lookup);
+    const t0 = performance.now();
+    const c = this.cpu, phys = c.mem.phys;
+    const r = compileRegion(blocks, { state: c.state, tlb: c.mem.tlbBase, memoryPages: phys.u8.length / 65536 });
+    const inst = new WebAssembly.Instance(new WebAssembly.Module(r.bytes), {
+      js: { mem: phys.memory, xlate: this.xlate, commit: this.commit, helper: this.helperFor(r.helpers) },
+      rt: runtimeExports() as unknown as Record<string, WebAssembly.ImportValue>,
+    });
+    const region = new Region(inst.exports["run"] as RunFn, blocks, r.exits);
+    blocks.forEach((b, k) => {
+      if (b.jit === null || b === head) b.jit = { region, index: k };
+    });
+    const st = this.stats;
+    st.regions++;
+    st.blocks += blocks.length;
+    st.native += r.native;
+    st.helped += r.helped;
+    st.bytes += r.bytes.length;
+    st.compileMs += performance.now() - t0;
+    return true;
+  }
+
+  /**
+   * Runs the region `b` belongs to from `b`, for at most `limit` more instructions
+   * (at block granularity, like the interpreter's loop). Returns the exit to hand
+   * to the kernel, or null to go on at the CPU's RIP.
+   */
+  enter(b: Block, limit: number): Exit | null {
+    const c = this.cpu, m = this.m, s = this.s;
+    const entry = b.jit!;
+    c.f.save(m, (s + STATE_FLAGS) >> 2);
+    this.putBase(STATE_FS, c.fsBase);
+    this.putBase(STATE_GS, c.gsBase);
+    this.base = c.icount;
+    const n = entry.region.run(entry.index, limit);
+    c.f.loadArith(m, (s + STATE_FLAGS) >> 2);
+    const x = entry.region.exits[m[(s + STATE_EXIT) >> 2]!]!;
+    c.icount = this.base + n - x.adj;
+    c.ci = 0;
+    switch (x.kind) {
+      case EXIT_BRANCH:
+        c.rip = x.rip;
+        return null;
+      case EXIT_DYNAMIC: {
+        const k = (s + STATE_TARGET) >> 2;
+        c.rip = m[k + 1]! * TWO32 + (m[k]! >>> 0);
+        return null;
+      }
+      case EXIT_FAULT: {
+        c.block = x.block;
+        const e = this.fault;
+        this.fault = null;
+        return c.exceptionAt(e, x.rip);
+      }
+      case EXIT_AFTER:
+        c.rip = x.rip;
+        return c.takePendingExitOrNull();
+      case EXIT_CPU_RIP:
+        return c.takePendingExitOrNull();
+      default:
+        throw new Error(`region exit kind ${x.kind}`);
+    }
+  }
+
+  private putBase(at: number, v: number): void {
+    const k = (this.s + at) >> 2, hi = Math.floor(v / TWO32);
+    this.m[k] = (v - hi * TWO32) | 0;
+    this.m[k + 1] = hi | 0;
+  }
+
+  /** The TLB miss: the physical offset of an access, the scratch area for a page-crossing one, −1 on a fault. */
+  private readonly xlate = (addr: number, access: number, bytes: number): number => {
+    const mem = this.cpu.mem;
+    try {
+      if ((addr & PAGE_MASK) + bytes <= PAGE_SIZE) return mem.translate(addr, access as 0 | 1 | 2) + (addr & PAGE_MASK);
+      const scratch = this.s + STATE_SCRATCH;
+      if (access === ACCESS_READ) {
+        mem.phys.u8.set(mem.readBytes(addr, bytes), scratch);
+      } else {
+        mem.probeRange(addr, bytes, ACCESS_WRITE);
+        this.crossAt = addr;
+        this.crossLen = bytes;
+      }
+      return scratch;
+    } catch (e) {
+      if (!(e instanceof MemoryFault)) throw e;
+      this.fault = e;
+      return -1;
+    }
+  };
+
+  /** After a slow-path store: writes a page-crossing store out; returns (and clears) the abort flag. */
+  private readonly commit = (): number => {
+    if (this.crossAt >= 0) {
+      const mem = this.cpu.mem, scratch = this.s + STATE_SCRATCH;
+      mem.writeBytes(this.crossAt, mem.phys.u8.slice(scratch, scratch + this.crossLen));
+      this.crossAt = -1;
+    }
+    return this.takeAbort();
+  };
+
+  private takeAbort(): number {
+    const k = (this.s + STATE_ABORT) >> 2, a = this.m[k]!;
+    this.m[k] = 0;
+    return a;
+  }
+
+  /** The helper import of one region: runs closure `id` with the CPU as the interpreter would have it. */
+  private helperFor(sites: readonly HelperSite[]): (id: number, n: number) => number {
+    return (id, n) => {
+      const h = sites[id]!, c = this.cpu, m = this.m, k = (this.s + STATE_FLAGS) >> 2;
+      if (h.flags) c.f.loadArith(m, k);
+      c.rip = h.next;
+      c.block = h.block;
+      c.icount = this.base + n - h.block.length;
+      c.ci = h.k;
+      try {
+        h.op(c);
+      } catch (e) {
+        this.fault = e;
+        return 1;
+      } finally {
+        c.icount = this.base;
+        c.ci = 0;
+      }
+      if (h.flags) c.f.save(m, k);
+      else m[k + FL_OTHER] = c.f.other; // DF, for the compiled string moves
+      this.putBase(STATE_FS, c.fsBase);
+      this.putBase(STATE_GS, c.gsBase);
+      return c.pendingExit !== null || this.takeAbort() !== 0 ? 2 : 0;
+    };
+  }
+
+  /** Tells a running region to stop after its current instruction (its code was written or unmapped). */
+  abort(): void {
+    this.m[(this.s + STATE_ABORT) >> 2] = 1;
+  }
+}
+
+export { EXIT_BRANCH, ACCESS_WRITE };

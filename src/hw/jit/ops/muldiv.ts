@@ -1,0 +1,194 @@
+// SPDX-License-Identifier: MIT
+// Multiplies and bit scans for the block compiler: IMUL (one, two, three
+// operands), MUL, BSF/TZCNT (executed as BSF: Q-TZCNT-BSF), BSR, LZCNT, POPCNT,
+// BT/BTS/BTR/BTC on registers (src/hw/cpu/isa/muldiv.ts and bit.ts, with AMD's
+// choices for the undefined flags). DIV and IDIV run in the interpreter.
+import { I32, I64, OP } from "../../wasm/encoder.js";
+import { CF, K_EAGER, OF, PF, SF, ZF, AF } from "../../cpu/flags.js";
+import { OK_IMM, OK_MEM, OK_REG, RC_GPR, type Operand } from "../../cpu/decode.js";
+import { Emitter } from "../emitter.js";
+import type { JitEmit, JitRow } from "./types.js";
+
+const KEEP_MUL = SF | ZF | AF | PF;
+
+function gpr(o: Operand | undefined): o is Operand {
+  return o !== undefined && o.kind === OK_REG && o.rclass === RC_GPR;
+}
+
+/** Records eager flags: (the current flags & keep) | the i32 on the stack. */
+function eagerKeep(e: Emitter, keep: number, sz: number): void {
+  const f = e.f, t = e.tmp(I32), v = e.tmp(I64);
+  f.set(t);
+  if (keep !== 0) {
+    e.flags.allBits();
+    f.i32(keep).op(OP.i32_and).get(t).op(OP.i32_or).set(t);
+  }
+  f.get(t).op(OP.i64_extend_i32_u).set(v);
+  e.flags.produce(K_EAGER, sz, -1, -1, v);
+}
+
+/** Pushes local `v` sign-extended from `sz` bits to i64. */
+function sext(e: Emitter, v: number, sz: number): void {
+  e.f.get(v);
+  if (sz < 64) e.f.op(sz === 8 ? OP.i64_extend8_s : sz === 16 ? OP.i64_extend16_s : OP.i64_extend32_s);
+}
+
+/** High 64 bits of the signed product of locals a, b (from the unsigned one). */
+function mulhs(e: Emitter, a: number, b: number): void {
+  const f = e.f;
+  f.get(a).get(b).call(e.imports.mulhu);
+  f.get(b).get(a).i64(63).op(OP.i64_shr_s).op(OP.i64_and).op(OP.i64_sub);
+  f.get(a).get(b).i64(63).op(OP.i64_shr_s).op(OP.i64_and).op(OP.i64_sub);
+}
+
+/** IMUL r, r/m (two operands) and IMUL r, r/m, imm (three). */
+const imulN: JitEmit = (e, i) => {
+  if (i.ops.length === 1) return imul1(e, i);
+  const d = i.ops[0], s = i.ops[1], t = i.ops[2] ?? d;
+  if (!gpr(d) || !Emitter.plain(s) || !Emitter.plain(t) || d.size === 8) return false;
+  const f = e.f, sz = d.size;
+  const addr = i.mem !== null ? e.ea(i.mem) : -1;
+  const a = e.tmp(I64), b = e.tmp(I64), r = e.tmp(I64), over = e.tmp(I32);
+  e.readOp(s!, sz, addr);
+  f.set(a);
+  e.readOp(t!, sz, addr);
+  f.set(b);
+  if (sz === 64) {
+    f.get(a).get(b).op(OP.i64_mul).set(r);
+    mulhs(e, a, b);
+    f.get(r).i64(63).op(OP.i64_shr_s).op(OP.i64_ne).set(over);
+  } else {
+    sext(e, a, sz);
+    sext(e, b, sz);
+    f.op(OP.i64_mul).set(r);
+    f.get(r);
+    sext(e, r, sz);
+    f.op(OP.i64_ne).set(over);
+  }
+  e.writeGpr(d, r);
+  f.get(over).i32(CF | OF).op(OP.i32_mul);
+  eagerKeep(e, KEEP_MUL, sz);
+  return true;
+};
+
+/** MUL/IMUL r/m32 or r/m64: rDX:rAX ← rAX × src. */
+function imul1(e: Emitter, i: Parameters<JitEmit>[1], signed = true): boolean {
+  const s = i.ops[0];
+  if (!Emitter.plain(s) || s!.kind === OK_IMM || s!.size < 32) return false;
+  const f = e.f, sz = s!.size;
+  const a = e.tmp(I64), b = e.tmp(I64), lo = e.tmp(I64), hi = e.tmp(I64), over = e.tmp(I32);
+  e.readOp(s!, sz, i.mem !== null ? e.ea(i.mem) : -1);
+  f.set(b);
+  e.getReg(0);
+  f.set(a);
+  if (sz === 64) {
+    f.get(a).get(b).op(OP.i64_mul).set(lo);
+    if (signed) mulhs(e, a, b);
+    else f.get(a).get(b).call(e.imports.mulhu);
+    f.set(hi);
+    if (signed) f.get(hi).get(lo).i64(63).op(OP.i64_shr_s).op(OP.i64_ne).set(over);
+    else f.get(hi).i64(0).op(OP.i64_ne).set(over);
+  } else {
+    if (signed) { sext(e, a, 32); sext(e, b, 32); } else { f.get(a).i64(-1, 0).op(OP.i64_and).get(b).i64(-1, 0).op(OP.i64_and); }
+    f.op(OP.i64_mul).tee(lo).i64(32).op(signed ? OP.i64_shr_s : OP.i64_shr_u).set(hi);
+    if (signed) { f.get(lo); sext(e, lo, 32); f.op(OP.i64_ne).set(over); } else f.get(hi).i64(-1, 0).op(OP.i64_and).i64(0).op(OP.i64_ne).set(over);
+  }
+  const reg = (r: number): Operand => ({ kind: OK_REG, reg: r, rclass: RC_GPR, size: sz, hi8: false, immLo: 0, immHi: 0 });
+  e.writeGpr(reg(0), lo);
+  e.writeGpr(reg(2), hi);
+  f.get(over).i32(CF | OF).op(OP.i32_mul);
+  eagerKeep(e, KEEP_MUL, sz);
+  return true;
+}
+
+/** BSF/BSR (and TZCNT, run as BSF): the destination is kept for a zero source. */
+function scan(reverse: boolean): JitEmit {
+  return (e, i) => {
+    const d = i.ops[0], s = i.ops[1];
+    if (!gpr(d) || !Emitter.plain(s) || s!.kind === OK_IMM) return false;
+    const f = e.f, sz = d.size;
+    const src = e.tmp(I64), r = e.tmp(I64), bits = e.tmp(I32);
+    e.readOp(s!, sz, i.mem !== null ? e.ea(i.mem) : -1);
+    if (sz < 64 && s!.kind !== OK_MEM) f.i64(sz === 32 ? -1 : 0xffff, 0).op(OP.i64_and);
+    f.set(src);
+    f.get(src).op(OP.i64_eqz);
+    e.open("if");
+    f.i32(ZF | PF).set(bits);
+    f.else();
+    if (reverse) f.i64(63).get(src).op(OP.i64_clz).op(OP.i64_sub);
+    else f.get(src).op(OP.i64_ctz);
+    f.set(r);
+    e.writeGpr(d, r);
+    f.get(r).op(OP.i32_wrap_i64).op(OP.i32_popcnt).i32(1).op(OP.i32_and).op(OP.i32_eqz).i32(2).op(OP.i32_shl).set(bits);
+    e.close();
+    f.get(bits);
+    eagerKeep(e, 0, sz);
+    return true;
+  };
+}
+
+const lzcnt: JitEmit = (e, i) => {
+  const d = i.ops[0], s = i.ops[1];
+  if (!gpr(d) || !Emitter.plain(s) || s!.kind === OK_IMM) return false;
+  const f = e.f, sz = d.size, n = e.tmp(I64);
+  e.readOp(s!, sz, i.mem !== null ? e.ea(i.mem) : -1);
+  if (sz < 64) f.i64(sz === 32 ? -1 : 0xffff, 0).op(OP.i64_and);
+  f.op(OP.i64_clz).i64(64 - sz).op(OP.i64_sub).set(n);
+  e.writeGpr(d, n);
+  // AMD: OF kept, CF = (n = size), ZF = (n = 0), SF AF PF cleared
+  f.get(n).i64(sz).op(OP.i64_eq).get(n).op(OP.i64_eqz).i32(6).op(OP.i32_shl).op(OP.i32_or);
+  eagerKeep(e, OF, sz);
+  return true;
+};
+
+const popcnt: JitEmit = (e, i) => {
+  const d = i.ops[0], s = i.ops[1];
+  if (!gpr(d) || !Emitter.plain(s) || s!.kind === OK_IMM) return false;
+  const f = e.f, sz = d.size, src = e.tmp(I64), n = e.tmp(I64);
+  e.readOp(s!, sz, i.mem !== null ? e.ea(i.mem) : -1);
+  if (sz < 64) f.i64(sz === 32 ? -1 : 0xffff, 0).op(OP.i64_and);
+  f.tee(src).op(OP.i64_popcnt).set(n);
+  e.writeGpr(d, n);
+  f.get(src).op(OP.i64_eqz).i32(6).op(OP.i32_shl);
+  eagerKeep(e, 0, sz);
+  return true;
+};
+
+/** BT/BTS/BTR/BTC with a register destination: CF ← the bit (others kept, as on AMD). */
+function bitTest(op: number): JitEmit {
+  return (e, i) => {
+    const d = i.ops[0], s = i.ops[1];
+    if (!gpr(d) || !Emitter.plain(s) || s!.kind === OK_MEM) return false;
+    const f = e.f, sz = d.size, v = e.tmp(I64), k = e.tmp(I64), m = e.tmp(I64), r = e.tmp(I64);
+    e.readGpr(d);
+    f.set(v);
+    e.readOp(s!, sz, -1);
+    f.i64(sz - 1).op(OP.i64_and).set(k);
+    f.i64(1).get(k).op(OP.i64_shl).set(m);
+    if (op !== 0) {
+      f.get(v).get(m);
+      if (op === 1) f.op(OP.i64_or);
+      else if (op === 2) f.i64(-1).op(OP.i64_xor).op(OP.i64_and);
+      else f.op(OP.i64_xor);
+      f.set(r);
+      e.writeGpr(d, r);
+    }
+    f.get(v).get(k).op(OP.i64_shr_u).op(OP.i32_wrap_i64).i32(1).op(OP.i32_and);
+    eagerKeep(e, ~CF & (CF | PF | AF | ZF | SF | OF), sz);
+    return true;
+  };
+}
+
+export const MULDIV_ROWS: readonly JitRow[] = [
+  { mnemonic: "IMUL", emit: imulN },
+  { mnemonic: "MUL", emit: (e, i) => imul1(e, i, false) },
+  { mnemonic: "BSF", emit: scan(false) },
+  { mnemonic: "TZCNT", emit: scan(false) },
+  { mnemonic: "BSR", emit: scan(true) },
+  { mnemonic: "LZCNT", emit: lzcnt },
+  { mnemonic: "POPCNT", emit: popcnt },
+  { mnemonic: "BT", emit: bitTest(0) },
+  { mnemonic: "BTS", emit: bitTest(1) },
+  { mnemonic: "BTR", emit: bitTest(2) },
+  { mnemonic: "BTC", emit: bitTest(3) },
+];

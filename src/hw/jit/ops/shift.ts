@@ -1,0 +1,150 @@
+// SPDX-License-Identifier: MIT
+// Shifts and rotates for the block compiler: SHL/SAL SHR SAR by a constant or
+// CL, ROL ROR by a constant (src/hw/cpu/isa/shift.ts: counts masked to 5 bits,
+// 6 for 64-bit; a count of 0 changes no flag; AF set and OF as AMD computes it).
+import { I32, I64, OP } from "../../wasm/encoder.js";
+import { AF, CF, K_EAGER, K_RESULT, OF, PF, SF, ZF } from "../../cpu/flags.js";
+import { OK_IMM, OK_REG, RC_GPR, type Insn } from "../../cpu/decode.js";
+import { Emitter } from "../emitter.js";
+import type { JitEmit, JitRow } from "./types.js";
+
+type Kind = "SHL" | "SHR" | "SAR";
+
+/** Pushes bit `k` (a constant or, when `k` < 0, the i64 local −k−1) of local `v` as an i32 0/1. */
+function bitOf(e: Emitter, v: number, k: number): void {
+  e.f.get(v).i64(k).op(OP.i64_shr_u).op(OP.i32_wrap_i64).i32(1).op(OP.i32_and);
+}
+
+/**
+ * Emits the shift of local `a` (already zero- or sign-extended to `sz`) by the i64 in
+ * local `n` (1..mask) into `r`, and the K_RESULT aux word (CF | OF | AF) into `aux`.
+ */
+function shiftBody(e: Emitter, kind: Kind, sz: number, a: number, n: number, r: number, aux: number): void {
+  const f = e.f;
+  const cf = e.tmp(I32), of = e.tmp(I32);
+  if (kind === "SHL") {
+    f.get(a).get(n).op(OP.i64_shl).set(r);
+    // CF: bit sz − n of a (0 when n > sz)
+    if (sz === 64) f.get(a).i64(64).get(n).op(OP.i64_sub).op(OP.i64_shr_u);
+    else f.get(n).i64(sz).op(OP.i64_gt_u).if(I64).i64(0).else().get(a).i64(sz).get(n).op(OP.i64_sub).op(OP.i64_shr_u).end();
+    f.op(OP.i32_wrap_i64).i32(1).op(OP.i32_and).set(cf);
+    bitOf(e, r, sz - 1);
+    f.get(cf).op(OP.i32_xor).set(of);
+  } else {
+    f.get(a).get(n).i64(1).op(OP.i64_sub).op(OP.i64_shr_u).op(OP.i32_wrap_i64).i32(1).op(OP.i32_and).set(cf);
+    if (kind === "SHR") {
+      f.get(a).get(n).op(OP.i64_shr_u).set(r);
+      // OF: the original MSB for a count of 1, else the top two result bits' xor (AMD)
+      f.get(n).i64(1).op(OP.i64_eq).if(I32);
+      bitOf(e, a, sz - 1);
+      f.else();
+      bitOf(e, r, sz - 1);
+      bitOf(e, r, sz - 2);
+      f.op(OP.i32_xor).end().set(of);
+    } else {
+      f.get(a).get(n).op(OP.i64_shr_s).set(r);
+      f.i32(0).set(of);
+    }
+  }
+  f.get(cf).get(of).i32(11).op(OP.i32_shl).op(OP.i32_or).i32(AF).op(OP.i32_or).set(aux);
+}
+
+function shift(kind: Kind): JitEmit {
+  return (e, i) => {
+    const d = i.ops[0], s = i.ops[1];
+    if (!Emitter.plain(d) || d!.kind === OK_IMM || s === undefined) return false;
+    const byCl = s.kind === OK_REG && s.rclass === RC_GPR && s.reg === 1 && s.size === 8;
+    if (!byCl && s.kind !== OK_IMM) return false;
+    const f = e.f, sz = d!.size, m = sz === 64 ? 63 : 31;
+    const addr = i.mem !== null ? e.ea(i.mem) : -1;
+    const a = e.tmp(I64), n = e.tmp(I64), r = e.tmp(I64), aux = e.tmp(I32);
+    e.readOp(d!, sz, addr);
+    if (sz < 64) {
+      if (kind === "SAR") f.op(sz === 8 ? OP.i64_extend8_s : sz === 16 ? OP.i64_extend16_s : OP.i64_extend32_s);
+      else f.i64(sz === 32 ? -1 : sz === 16 ? 0xffff : 0xff, 0).op(OP.i64_and);
+    }
+    f.set(a);
+    if (!byCl) {
+      const count = s.immLo & m;
+      if (count === 0) {
+        e.writeOp(d!, a, addr); // no flag changes; a 32-bit register is still zero-extended
+        return true;
+      }
+      f.i64(count).set(n);
+      shiftBody(e, kind, sz, a, n, r, aux);
+      e.writeOp(d!, r, addr);
+      e.flags.produce(K_RESULT, sz, -1, -1, r, { local: aux });
+      return true;
+    }
+    e.getReg(1);
+    f.i64(m).op(OP.i64_and).set(n);
+    // The flags either stay or become a K_RESULT record: decided at run time.
+    e.flags.materialize();
+    f.get(n).op(OP.i64_eqz);
+    e.open("if");
+    e.writeOp(d!, a, addr);
+    f.else();
+    shiftBody(e, kind, sz, a, n, r, aux);
+    e.writeOp(d!, r, addr);
+    e.flags.produce(K_RESULT, sz, -1, -1, r, { local: aux });
+    e.flags.materialize();
+    e.close();
+    e.flags.kind = -1;
+    return true;
+  };
+}
+
+/** ROL/ROR by a constant: only CF and OF change (the others are kept, as an eager record). */
+function rotate(left: boolean): JitEmit {
+  return (e, i: Insn) => {
+    const d = i.ops[0], s = i.ops[1];
+    if (!Emitter.plain(d) || d!.kind === OK_IMM || s?.kind !== OK_IMM) return false;
+    const f = e.f, sz = d!.size;
+    const count = s.immLo & (sz === 64 ? 63 : 31);
+    const addr = i.mem !== null ? e.ea(i.mem) : -1;
+    const a = e.tmp(I64), r = e.tmp(I64), bits = e.tmp(I64);
+    e.readOp(d!, sz, addr);
+    f.set(a);
+    if (count === 0) {
+      e.writeOp(d!, a, addr);
+      return true;
+    }
+    const k = (left ? count : sz - (count % sz)) % sz; // ROR by c is ROL by sz − c
+    if (sz === 64) f.get(a).i64(k).op(OP.i64_rotl);
+    else if (sz === 32) f.get(a).op(OP.i32_wrap_i64).i32(k).op(OP.i32_rotl).op(OP.i64_extend_i32_u);
+    else {
+      const m = sz === 16 ? 0xffff : 0xff;
+      f.get(a).i64(m).op(OP.i64_and).i64(k).op(OP.i64_shl).get(a).i64(m).op(OP.i64_and).i64(sz - k).op(OP.i64_shr_u).op(OP.i64_or).i64(m).op(OP.i64_and);
+    }
+    f.set(r);
+    e.writeOp(d!, r, addr);
+    // CF and OF (ROL: CF = LSB, OF = MSB ^ CF; ROR: CF = MSB, OF = MSB ^ next bit)
+    e.flags.allBits();
+    f.i32(SF | ZF | AF | PF).op(OP.i32_and);
+    if (left) {
+      bitOf(e, r, 0);
+      f.op(OP.i32_or);
+      bitOf(e, r, sz - 1);
+      bitOf(e, r, 0);
+    } else {
+      bitOf(e, r, sz - 1);
+      f.op(OP.i32_or);
+      bitOf(e, r, sz - 1);
+      bitOf(e, r, sz - 2);
+    }
+    f.op(OP.i32_xor).i32(11).op(OP.i32_shl).op(OP.i32_or).op(OP.i64_extend_i32_u).set(bits);
+    e.flags.produce(K_EAGER, sz, -1, -1, bits);
+    return true;
+  };
+}
+
+export const SHIFT_ROWS: readonly JitRow[] = [
+  { mnemonic: "SHL", emit: shift("SHL") },
+  { mnemonic: "SAL", emit: shift("SHL") },
+  { mnemonic: "SHR", emit: shift("SHR") },
+  { mnemonic: "SAR", emit: shift("SAR") },
+  { mnemonic: "ROL", emit: rotate(true) },
+  { mnemonic: "ROR", emit: rotate(false) },
+];
+
+export { CF, OF };

@@ -1,0 +1,65 @@
+// SPDX-License-Identifier: MIT
+// Region formation: from a hot block, the blocks that execution has already
+// reached from it through direct branches, fall-throughs, direct calls and the
+// returns to those calls. One region becomes one WebAssembly function, so a
+// loop (a called helper included) runs without returning to the run loop.
+import type { Block } from "../cpu/translate/block.js";
+import { FlowControl } from "../cpu/decode.js";
+import { LWP_STATE_BLOCK } from "../lwp/events.js";
+
+/** Most blocks and instructions in one region (compile time grows with both). */
+export const MAX_REGION_BLOCKS = 96;
+export const MAX_REGION_INSNS = 2000;
+
+/** Instructions that end their block by throwing after they retired (the LWP unit's traps). */
+const TRAPPING = new Set(["LLWPCB", "SLWPCB", "LWPINS", "LWPVAL", "XRSTOR", "XRSTOR64"]);
+
+/** Whether a block may be compiled: not one the LWP unit handles itself. */
+export function compilable(b: Block): boolean {
+  return b.valid && b.lwpKind !== LWP_STATE_BLOCK && b.length > 0 && !b.insns.some((i) => TRAPPING.has(i.name));
+}
+
+/** Static successors of a block: where its last instruction may continue. */
+export function successors(b: Block): number[] {
+  const last = b.insns[b.insns.length - 1]!;
+  switch (last.flow) {
+    case FlowControl.Next: return [b.end];
+    case FlowControl.UnconditionalBranch: return last.branchTarget !== 0 ? [last.branchTarget] : [];
+    case FlowControl.ConditionalBranch: return [last.branchTarget, b.end];
+    case FlowControl.Call: return last.branchTarget !== 0 ? [last.branchTarget, b.end] : [b.end];
+    case FlowControl.IndirectCall: return [b.end];
+    default: return [];
+  }
+}
+
+/**
+ * The region headed by `head`: a breadth-first walk over successors that are
+ * already translated (`lookup` returns only those), within the size limits.
+ */
+export function formRegion(head: Block, lookup: (rip: number) => Block | undefined): Block[] {
+  const out: Block[] = [head];
+  const seen = new Set([head.start]);
+  let insns = head.length;
+  for (let q = 0; q < out.length && out.length < MAX_REGION_BLOCKS; q++) {
+    for (const t of successors(out[q]!)) {
+      if (seen.has(t)) continue;
+      seen.add(t);
+      const b = lookup(t);
+      if (b === undefined || !compilable(b) || insns + b.length > MAX_REGION_INSNS) continue;
+      out.push(b);
+      insns += b.length;
+      if (out.length >= MAX_REGION_BLOCKS) break;
+    }
+  }
+  return out;
+}
+
+/** Blocks that follow a call in the region: where its returns may land. */
+export function returnSites(blocks: readonly Block[]): Set<number> {
+  const s = new Set<number>();
+  for (const b of blocks) {
+    const f = b.insns[b.insns.length - 1]!.flow;
+    if (f === FlowControl.Call || f === FlowControl.IndirectCall) s.add(b.end);
+  }
+  return s;
+}

@@ -1,0 +1,357 @@
+// SPDX-License-Identifier: MIT
+// A WebAssembly binary encoder (WebAssembly Core Specification 2.0, §5 "Binary
+// Format"): the module sections the block compiler needs (types, imports,
+// functions, exports, code) and a function-body writer with the instructions
+// by name. Small and allocation-light: bodies are written into growable byte
+// buffers, constants as LEB128 straight from 32-bit halves (no BigInt).
+
+/** Value types (§5.3.1). */
+export const I32 = 0x7f;
+export const I64 = 0x7e;
+export const F32 = 0x7d;
+export const F64 = 0x7c;
+export const V128 = 0x7b;
+export type ValType = typeof I32 | typeof I64 | typeof F32 | typeof F64 | typeof V128;
+/** Block type of a block/loop/if without results. */
+export const VOID = 0x40;
+
+/** Opcodes (§5.4), named as in the text format with `.` → `_`. */
+export const OP = {
+  unreachable: 0x00, nop: 0x01, block: 0x02, loop: 0x03, if: 0x04, else: 0x05, end: 0x0b,
+  br: 0x0c, br_if: 0x0d, br_table: 0x0e, return: 0x0f, call: 0x10, call_indirect: 0x11,
+  drop: 0x1a, select: 0x1b,
+  local_get: 0x20, local_set: 0x21, local_tee: 0x22, global_get: 0x23, global_set: 0x24,
+  i32_load: 0x28, i64_load: 0x29, f32_load: 0x2a, f64_load: 0x2b,
+  i32_load8_s: 0x2c, i32_load8_u: 0x2d, i32_load16_s: 0x2e, i32_load16_u: 0x2f,
+  i64_load8_s: 0x30, i64_load8_u: 0x31, i64_load16_s: 0x32, i64_load16_u: 0x33, i64_load32_s: 0x34, i64_load32_u: 0x35,
+  i32_store: 0x36, i64_store: 0x37, f32_store: 0x38, f64_store: 0x39,
+  i32_store8: 0x3a, i32_store16: 0x3b, i64_store8: 0x3c, i64_store16: 0x3d, i64_store32: 0x3e,
+  i32_const: 0x41, i64_const: 0x42, f64_const: 0x44,
+  i32_eqz: 0x45, i32_eq: 0x46, i32_ne: 0x47, i32_lt_s: 0x48, i32_lt_u: 0x49, i32_gt_s: 0x4a, i32_gt_u: 0x4b,
+  i32_le_s: 0x4c, i32_le_u: 0x4d, i32_ge_s: 0x4e, i32_ge_u: 0x4f,
+  i64_eqz: 0x50, i64_eq: 0x51, i64_ne: 0x52, i64_lt_s: 0x53, i64_lt_u: 0x54, i64_gt_s: 0x55, i64_gt_u: 0x56,
+  i64_le_s: 0x57, i64_le_u: 0x58, i64_ge_s: 0x59, i64_ge_u: 0x5a,
+  f64_eq: 0x61,
+  i32_clz: 0x67, i32_ctz: 0x68, i32_popcnt: 0x69, i32_add: 0x6a, i32_sub: 0x6b, i32_mul: 0x6c,
+  i32_div_s: 0x6d, i32_div_u: 0x6e, i32_rem_s: 0x6f, i32_rem_u: 0x70, i32_and: 0x71, i32_or: 0x72, i32_xor: 0x73,
+  i32_shl: 0x74, i32_shr_s: 0x75, i32_shr_u: 0x76, i32_rotl: 0x77, i32_rotr: 0x78,
+  i64_clz: 0x79, i64_ctz: 0x7a, i64_popcnt: 0x7b, i64_add: 0x7c, i64_sub: 0x7d, i64_mul: 0x7e,
+  i64_div_s: 0x7f, i64_div_u: 0x80, i64_rem_s: 0x81, i64_rem_u: 0x82, i64_and: 0x83, i64_or: 0x84, i64_xor: 0x85,
+  i64_shl: 0x86, i64_shr_s: 0x87, i64_shr_u: 0x88, i64_rotl: 0x89, i64_rotr: 0x8a,
+  i32_wrap_i64: 0xa7, i64_extend_i32_s: 0xac, i64_extend_i32_u: 0xad,
+  f64_convert_i64_s: 0xb9, f64_convert_i64_u: 0xba,
+  i64_reinterpret_f64: 0xbd, f64_reinterpret_i64: 0xbf,
+  i32_extend8_s: 0xc0, i32_extend16_s: 0xc1, i64_extend8_s: 0xc2, i64_extend16_s: 0xc3, i64_extend32_s: 0xc4,
+} as const;
+
+/** A growable byte buffer. */
+export class Bytes {
+  buf = new Uint8Array(256);
+  len = 0;
+
+  byte(b: number): void {
+    if (this.len === this.buf.length) {
+      const n = new Uint8Array(this.buf.length * 2);
+      n.set(this.buf);
+      this.buf = n;
+    }
+    this.buf[this.len++] = b;
+  }
+
+  bytes(b: ArrayLike<number>): void {
+    for (let i = 0; i < b.length; i++) this.byte(b[i]!);
+  }
+
+  u32(v: number): void {
+    let x = v >>> 0;
+    do {
+      const b = x & 0x7f;
+      x >>>= 7;
+      this.byte(x !== 0 ? b | 0x80 : b);
+    } while (x !== 0);
+  }
+
+  s32(v: number): void {
+    let x = v | 0;
+    for (;;) {
+      const b = x & 0x7f;
+      x >>= 7;
+      if ((x === 0 && (b & 0x40) === 0) || (x === -1 && (b & 0x40) !== 0)) {
+        this.byte(b);
+        return;
+      }
+      this.byte(b | 0x80);
+    }
+  }
+
+  /** Signed LEB128 of the 64-bit value hi·2^32 + lo (lo, hi as int32 halves). */
+  s64(lo: number, hi: number): void {
+    if ((hi === 0 && lo >= 0) || (hi === -1 && lo < 0)) {
+      this.s32(lo);
+      return;
+    }
+    let l = lo >>> 0, h = hi | 0;
+    for (;;) {
+      const b = l & 0x7f;
+      // 64-bit arithmetic shift right by 7 on the halves
+      l = ((l >>> 7) | (h << 25)) >>> 0;
+      h >>= 7;
+      const done = (h === 0 && l === 0 && (b & 0x40) === 0) || (h === -1 && l === 0xffffffff && (b & 0x40) !== 0);
+      if (done) {
+        this.byte(b);
+        return;
+      }
+      this.byte(b | 0x80);
+    }
+  }
+
+  name(s: string): void {
+    const e = new TextEncoder().encode(s);
+    this.u32(e.length);
+    this.bytes(e);
+  }
+
+  vec(v: Bytes): void {
+    for (let i = 0; i < v.len; i++) this.byte(v.buf[i]!);
+  }
+
+  result(): Uint8Array {
+    return this.buf.subarray(0, this.len);
+  }
+}
+
+/** A function body under construction: locals and the instruction stream. */
+export class FnBody {
+  /** The instruction stream (replaceable: a prologue can be written after the body is known). */
+  code = new Bytes();
+  private readonly locals: ValType[] = [];
+
+  constructor(readonly params: readonly ValType[]) {}
+
+  /** Declares a local; returns its index (after the parameters). */
+  local(t: ValType): number {
+    this.locals.push(t);
+    return this.params.length + this.locals.length - 1;
+  }
+
+  op(code: number): this {
+    this.code.byte(code);
+    return this;
+  }
+
+  i32(v: number): this {
+    this.code.byte(OP.i32_const);
+    this.code.s32(v);
+    return this;
+  }
+
+  /** i64.const of hi·2^32 + lo. */
+  i64(lo: number, hi = lo < 0 ? -1 : 0): this {
+    this.code.byte(OP.i64_const);
+    this.code.s64(lo, hi);
+    return this;
+  }
+
+  get(i: number): this {
+    this.code.byte(OP.local_get);
+    this.code.u32(i);
+    return this;
+  }
+
+  set(i: number): this {
+    this.code.byte(OP.local_set);
+    this.code.u32(i);
+    return this;
+  }
+
+  tee(i: number): this {
+    this.code.byte(OP.local_tee);
+    this.code.u32(i);
+    return this;
+  }
+
+  /** A load or store with its memory argument (alignment hint log2, constant offset). */
+  mem(code: number, offset = 0, align = 0): this {
+    this.code.byte(code);
+    this.code.u32(align);
+    this.code.u32(offset);
+    return this;
+  }
+
+  block(t: number = VOID): this {
+    this.code.byte(OP.block);
+    this.code.byte(t);
+    return this;
+  }
+
+  loop(t: number = VOID): this {
+    this.code.byte(OP.loop);
+    this.code.byte(t);
+    return this;
+  }
+
+  if(t: number = VOID): this {
+    this.code.byte(OP.if);
+    this.code.byte(t);
+    return this;
+  }
+
+  else(): this {
+    return this.op(OP.else);
+  }
+
+  end(): this {
+    return this.op(OP.end);
+  }
+
+  br(depth: number): this {
+    this.code.byte(OP.br);
+    this.code.u32(depth);
+    return this;
+  }
+
+  brIf(depth: number): this {
+    this.code.byte(OP.br_if);
+    this.code.u32(depth);
+    return this;
+  }
+
+  brTable(depths: readonly number[], dflt: number): this {
+    this.code.byte(OP.br_table);
+    this.code.u32(depths.length);
+    for (const d of depths) this.code.u32(d);
+    this.code.u32(dflt);
+    return this;
+  }
+
+  call(fn: number): this {
+    this.code.byte(OP.call);
+    this.code.u32(fn);
+    return this;
+  }
+
+  /** The body as the code section wants it: size, local declarations, instructions, end. */
+  encode(): Bytes {
+    const b = new Bytes();
+    const groups: [number, ValType][] = [];
+    for (const t of this.locals) {
+      const g = groups[groups.length - 1];
+      if (g !== undefined && g[1] === t) g[0]++;
+      else groups.push([1, t]);
+    }
+    b.u32(groups.length);
+    for (const [n, t] of groups) {
+      b.u32(n);
+      b.byte(t);
+    }
+    b.vec(this.code);
+    b.byte(OP.end);
+    const out = new Bytes();
+    out.u32(b.len);
+    out.vec(b);
+    return out;
+  }
+}
+
+interface FuncType {
+  params: readonly ValType[];
+  results: readonly ValType[];
+}
+
+/** A module: imported functions and memory, defined functions, exports. */
+export class ModuleBuilder {
+  private readonly types: FuncType[] = [];
+  private readonly imports: { module: string; name: string; type: number }[] = [];
+  private memoryImport: { module: string; name: string; pages: number } | null = null;
+  private readonly funcs: { type: number; body: FnBody | null }[] = [];
+  private readonly exports: { name: string; func: number }[] = [];
+
+  private typeIndex(params: readonly ValType[], results: readonly ValType[]): number {
+    const key = (t: FuncType): string => `${t.params.join(",")}>${t.results.join(",")}`;
+    const k = key({ params, results });
+    const i = this.types.findIndex((t) => key(t) === k);
+    if (i >= 0) return i;
+    this.types.push({ params, results });
+    return this.types.length - 1;
+  }
+
+  /** Imports a function; imports must all come before the first defined function. Returns its index. */
+  importFunc(module: string, name: string, params: readonly ValType[], results: readonly ValType[]): number {
+    if (this.funcs.length > 0) throw new Error("imports must precede functions");
+    this.imports.push({ module, name, type: this.typeIndex(params, results) });
+    return this.imports.length - 1;
+  }
+
+  /** Imports the memory (`pages` is its current size: the import's minimum). */
+  importMemory(module: string, name: string, pages: number): void {
+    this.memoryImport = { module, name, pages };
+  }
+
+  /** Declares a function (its body may be filled later); returns its index. */
+  func(params: readonly ValType[], results: readonly ValType[]): { index: number; body: FnBody } {
+    const body = new FnBody(params);
+    this.funcs.push({ type: this.typeIndex(params, results), body });
+    return { index: this.imports.length + this.funcs.length - 1, body };
+  }
+
+  exportFunc(name: string, func: number): void {
+    this.exports.push({ name, func });
+  }
+
+  encode(): Uint8Array {
+    const out = new Bytes();
+    out.bytes([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]);
+    section(out, 1, (s) => {
+      s.u32(this.types.length);
+      for (const t of this.types) {
+        s.byte(0x60);
+        s.u32(t.params.length);
+        s.bytes(t.params);
+        s.u32(t.results.length);
+        s.bytes(t.results);
+      }
+    });
+    section(out, 2, (s) => {
+      const m = this.memoryImport;
+      s.u32(this.imports.length + (m !== null ? 1 : 0));
+      for (const im of this.imports) {
+        s.name(im.module);
+        s.name(im.name);
+        s.byte(0x00);
+        s.u32(im.type);
+      }
+      if (m !== null) {
+        s.name(m.module);
+        s.name(m.name);
+        s.byte(0x02);
+        s.byte(0x00);
+        s.u32(m.pages);
+      }
+    });
+    section(out, 3, (s) => {
+      s.u32(this.funcs.length);
+      for (const f of this.funcs) s.u32(f.type);
+    });
+    section(out, 7, (s) => {
+      s.u32(this.exports.length);
+      for (const e of this.exports) {
+        s.name(e.name);
+        s.byte(0x00);
+        s.u32(e.func);
+      }
+    });
+    section(out, 10, (s) => {
+      s.u32(this.funcs.length);
+      for (const f of this.funcs) s.vec(f.body!.encode());
+    });
+    return out.result();
+  }
+}
+
+function section(out: Bytes, id: number, fill: (s: Bytes) => void): void {
+  const s = new Bytes();
+  fill(s);
+  out.byte(id);
+  out.u32(s.len);
+  out.vec(s);
+}

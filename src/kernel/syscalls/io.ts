@@ -1,0 +1,280 @@
+// SPDX-License-Identifier: MIT
+// Descriptor I/O (fs/open.c, read_write.c, pipe.c, fcntl.c, ioctl.c, file.c):
+// open and close, read and write with Linux's short-copy rules, vectored and
+// positioned I/O, lseek, pipes, dup, fcntl and the two terminal ioctls.
+import { EAGAIN, EBADF, EFAULT, EINVAL, EISDIR, ENOTDIR, ENOTTY, EPIPE, ESPIPE } from "../errno.js";
+import { openSynthetic } from "../fs/synthetic.js";
+import { HostFile, type OpenFile, PipeBuffer, PipeEnd, S_IFBLK, S_IFDIR, S_IFMT, S_IFREG } from "../fs/files.js";
+import { sendToTask } from "../signal/deliver.js";
+import { SI_USER } from "../signal/queue.js";
+import { SIGPIPE } from "../signals.js";
+import type { Task } from "../task.js";
+import { MAX_RW_COUNT, copyInIovecs, copyOut, putU32, readablePrefix, tryAccess, writablePrefix } from "../usercopy.js";
+import { PAGE_SIZE, USER_LIMIT } from "../../hw/memory/address-space.js";
+import { type SyscallArgs, type SysResult, SyscallArgs as Args, block, check, fail } from "./abi.js";
+import { AT_FDCWD, fileOf, hostPath, hostFileOf, pathAt } from "./util.js";
+
+const O_ACCMODE = 3;
+const O_WRONLY = 1;
+const O_CREAT = 0o100;
+const O_TRUNC = 0o1000;
+const O_APPEND = 0o2000;
+const O_CLOEXEC = 0o2000000;
+const O_NOFOLLOW = 0o400000;
+const O_DIRECTORY = 0o200000;
+const O_NONBLOCK = 0o4000;
+const F_DUPFD = 0, F_GETFD = 1, F_SETFD = 2, F_GETFL = 3, F_SETFL = 4, F_GETLK = 5, F_SETLK = 6, F_SETLKW = 7;
+const F_DUPFD_CLOEXEC = 1030;
+const FD_CLOEXEC = 1;
+const TCGETS = 0x5401, TIOCGWINSZ = 0x5413;
+/** Bytes one call moves at most here (a short count, which every caller handles). */
+const MAX_IO = 1 << 24;
+
+/** The guest path a file is opened as: a synthetic file, or the host's. */
+function openPath(t: Task, path: string, flags: number, mode: number): number {
+  const p = t.proc, k = p.kernel;
+  const synth = openSynthetic(path, flags);
+  if (synth !== null) return typeof synth === "number" ? synth : p.fds.install(synth, (flags & O_CLOEXEC) !== 0);
+  const hp = hostPath(t, path, (flags & O_NOFOLLOW) === 0);
+  const st = k.host.stat(hp, true);
+  const isDir = typeof st !== "number" && (st.mode & S_IFMT) === S_IFDIR;
+  if (isDir && (flags & O_ACCMODE) !== 0) return -EISDIR;
+  if (!isDir && (flags & O_DIRECTORY) !== 0) return typeof st === "number" ? st : -ENOTDIR;
+  const fd = check(k.host.open(hp, flags & ~O_CLOEXEC, mode));
+  const fst = k.host.fstat(fd);
+  const seekable = typeof fst !== "number" && ((fst.mode & S_IFMT) === S_IFREG || (fst.mode & S_IFMT) === S_IFBLK || isDir);
+  const file = new HostFile(k.host, fd, path, flags, seekable ? 0 : null, isDir);
+  return p.fds.install(file, (flags & O_CLOEXEC) !== 0);
+}
+
+export function openat(t: Task, a: SyscallArgs): SysResult {
+  return openPath(t, pathAt(t, a.int(0), a.ptr(1)), a.int(2), a.u32(3));
+}
+
+export function open(t: Task, a: SyscallArgs): SysResult {
+  return openat(t, Args.of(AT_FDCWD, a.ptr(0), a.int(1), a.u32(2)));
+}
+
+export function creat(t: Task, a: SyscallArgs): SysResult {
+  return openat(t, Args.of(AT_FDCWD, a.ptr(0), O_CREAT | O_WRONLY | O_TRUNC, a.u32(1)));
+}
+
+export function close(t: Task, a: SyscallArgs): SysResult {
+  return t.proc.fds.close(a.int(0));
+}
+
+/** access_ok: the range must lie below the top of user space. */
+function accessOk(addr: number, len: number): void {
+  if (addr + len > USER_LIMIT) fail(EFAULT);
+}
+
+/**
+ * A pipe moves whole page-sized buffers (fs/pipe.c): a copy that faults inside
+ * one fails unless earlier buffers went through, so of a partly accessible
+ * range only whole pages count. Files move the accessible prefix (filemap_read,
+ * generic_perform_write).
+ */
+function usable(f: OpenFile, accessible: number, wanted: number): number {
+  if (!(f instanceof PipeEnd) || accessible >= wanted) return accessible;
+  return accessible - (accessible % PAGE_SIZE);
+}
+
+/**
+ * Reads into [addr, addr+len): the bytes up to the first unwritable page are
+ * transferred (a short count), EFAULT only when none can be.
+ */
+function readIo(t: Task, fd: number, addr: number, len: number, pos: number | null): number {
+  const f = fileOf(t, fd);
+  if (f instanceof HostFile && f.isDir) return -EISDIR;
+  accessOk(addr, len);
+  let want = Math.min(len, MAX_RW_COUNT, MAX_IO);
+  if (want === 0) return 0;
+  if (f instanceof PipeEnd && !f.writable) {
+    if (f.pipe.chunks.length === 0) return f.read(new Uint8Array(0)); // EOF or EAGAIN, before any copy
+    want = Math.min(want, f.pipe.size);
+  }
+  const room = usable(f, writablePrefix(t.proc.mem, addr, want), want);
+  if (room === 0) return -EFAULT;
+  const buf = new Uint8Array(room);
+  const n = f.read(buf, pos);
+  if (n > 0) copyOut(t, addr, buf.subarray(0, n));
+  return n;
+}
+
+/** Writes from [addr, addr+len): the readable prefix is written, EFAULT when it is empty. */
+function writeIo(t: Task, fd: number, addr: number, len: number, pos: number | null): number {
+  const f = fileOf(t, fd);
+  accessOk(addr, len);
+  const want = Math.min(len, MAX_RW_COUNT, MAX_IO);
+  if (want === 0) return 0;
+  const n = usable(f, readablePrefix(t.proc.mem, addr, want), want);
+  if (n === 0) return -EFAULT;
+  return sigpipe(t, f.write(t.proc.mem.readBytes(addr, n), pos));
+}
+
+/** Writing to a pipe without readers raises SIGPIPE as well as returning -EPIPE. */
+function sigpipe(t: Task, r: number): number {
+  if (r === -EPIPE) sendToTask(t.proc.kernel, t, { signo: SIGPIPE, code: SI_USER, pid: t.proc.pid, uid: t.cred.uid });
+  return r;
+}
+
+/** read(2): an empty pipe with writers blocks the task until data or EOF arrives (pipe_read). */
+export function read(t: Task, a: SyscallArgs): SysResult {
+  const fd = a.int(0), addr = a.ptr(1), len = a.size(2);
+  const r = readIo(t, fd, addr, len, null);
+  if (r !== -EAGAIN) return r;
+  const f = t.proc.fds.get(fd);
+  if (!(f instanceof PipeEnd) || (f.flags & O_NONBLOCK) !== 0) return r;
+  return block({
+    poll: () => { const n = tryAccess(() => readIo(t, fd, addr, len, null), -EFAULT); return n === -EAGAIN ? null : n; },
+    deadline: null, timeout: () => 0, restart: "sys",
+  });
+}
+
+export function write(t: Task, a: SyscallArgs): SysResult {
+  return writeIo(t, a.int(0), a.ptr(1), a.size(2), null);
+}
+
+export function pread64(t: Task, a: SyscallArgs): SysResult {
+  return a.long(3) < 0 ? -EINVAL : readIo(t, a.int(0), a.ptr(1), a.size(2), a.long(3));
+}
+
+export function pwrite64(t: Task, a: SyscallArgs): SysResult {
+  return a.long(3) < 0 ? -EINVAL : writeIo(t, a.int(0), a.ptr(1), a.size(2), a.long(3));
+}
+
+/** readv/writev: iovecs in order until one transfers short; an error after some data returns the count. */
+function vectored(t: Task, a: SyscallArgs, isWrite: boolean): number {
+  const fd = a.int(0);
+  fileOf(t, fd);
+  let total = 0;
+  for (const { base, len } of copyInIovecs(t, a.ptr(1), a.int(2))) {
+    if (len === 0) continue;
+    const n = tryAccess(() => (isWrite ? writeIo : readIo)(t, fd, base, len, null), -EFAULT);
+    if (n < 0) return total > 0 ? total : n;
+    total += n;
+    if (n < len) break;
+  }
+  return total;
+}
+
+export function readv(t: Task, a: SyscallArgs): SysResult {
+  return vectored(t, a, false);
+}
+
+export function writev(t: Task, a: SyscallArgs): SysResult {
+  return vectored(t, a, true);
+}
+
+export function lseek(t: Task, a: SyscallArgs): SysResult {
+  const f = fileOf(t, a.int(0));
+  if (!(f instanceof HostFile) || f.pos === null) return -ESPIPE;
+  const whence = a.int(2);
+  let base: number;
+  if (whence === 0) base = 0;
+  else if (whence === 1) base = f.pos;
+  else if (whence === 2) base = check(f.host.fstat(f.hostFd)).size;
+  else return -EINVAL;
+  const pos = base + a.long(1);
+  if (pos < 0) return -EINVAL;
+  f.pos = pos;
+  return pos;
+}
+
+export function pipe2(t: Task, a: SyscallArgs): SysResult {
+  const fds = t.proc.fds, flags = a.int(1);
+  if ((flags & ~(O_CLOEXEC | O_NONBLOCK | 0o40000)) !== 0) return -EINVAL;
+  t.proc.mem.probeWrite(a.ptr(0), 8);
+  const buf = new PipeBuffer();
+  const r = fds.install(new PipeEnd(buf, false, flags), (flags & O_CLOEXEC) !== 0);
+  if (r < 0) return r;
+  const w = fds.install(new PipeEnd(buf, true, flags | 1), (flags & O_CLOEXEC) !== 0);
+  if (w < 0) { fds.close(r); return w; }
+  putU32(t, a.ptr(0), r);
+  putU32(t, a.ptr(0) + 4, w);
+  return 0;
+}
+
+export function pipe(t: Task, a: SyscallArgs): SysResult {
+  return pipe2(t, Args.of(a.ptr(0), 0));
+}
+
+/** TCGETS and TIOCGWINSZ on a terminal; anything else is ENOTTY (docs/quirks.md Q-IOCTL). */
+export function ioctl(t: Task, a: SyscallArgs): SysResult {
+  const f = fileOf(t, a.int(0));
+  if (!(f instanceof HostFile) || !t.proc.kernel.host.isatty(f.hostFd)) return -ENOTTY;
+  const req = a.u32(1);
+  if (req === TCGETS) {
+    // A cooked terminal (ICRNL|IXON, OPOST|ONLCR, B38400|CS8|CREAD, ISIG|ICANON|ECHO...).
+    const v = new DataView(new ArrayBuffer(60));
+    v.setUint32(0, 0x500, true); v.setUint32(4, 0x5, true); v.setUint32(8, 0xbf, true); v.setUint32(12, 0x8a3b, true);
+    copyOut(t, a.ptr(2), new Uint8Array(v.buffer));
+    return 0;
+  }
+  if (req === TIOCGWINSZ) {
+    const ws = t.proc.kernel.host.winsize(f.hostFd) ?? { rows: 24, cols: 80 };
+    const v = new DataView(new ArrayBuffer(8));
+    v.setUint16(0, ws.rows, true); v.setUint16(2, ws.cols, true);
+    copyOut(t, a.ptr(2), new Uint8Array(v.buffer));
+    return 0;
+  }
+  return -ENOTTY;
+}
+
+/** fcntl: descriptors and status flags; record locks are always granted (docs/quirks.md Q-FLOCK). */
+export function fcntl(t: Task, a: SyscallArgs): SysResult {
+  const fds = t.proc.fds, fd = a.int(0), cmd = a.int(1);
+  const f = fileOf(t, fd);
+  switch (cmd) {
+    case F_DUPFD: case F_DUPFD_CLOEXEC: {
+      if (a.int(2) < 0 || a.int(2) >= 1024) return -EINVAL;
+      f.refs++;
+      const n = fds.install(f, cmd === F_DUPFD_CLOEXEC, a.int(2));
+      if (n < 0) f.refs--;
+      return n;
+    }
+    case F_GETFD: return fds.cloexec(fd) ? FD_CLOEXEC : 0;
+    case F_SETFD: fds.setCloexec(fd, (a.int(2) & FD_CLOEXEC) !== 0); return 0;
+    case F_GETFL: return f.flags;
+    case F_SETFL: f.flags = (f.flags & ~(O_APPEND | O_NONBLOCK)) | (a.int(2) & (O_APPEND | O_NONBLOCK)); return 0;
+    case F_GETLK: case F_SETLK: case F_SETLKW: return 0;
+    default: return -EINVAL;
+  }
+}
+
+export function dup(t: Task, a: SyscallArgs): SysResult {
+  const f = fileOf(t, a.int(0));
+  f.refs++;
+  const n = t.proc.fds.install(f, false);
+  if (n < 0) f.refs--;
+  return n;
+}
+
+function dupTo(t: Task, from: number, to: number, flags: number, allowSame: boolean): number {
+  const f = t.proc.fds.get(from);
+  if (f === undefined || to < 0 || to >= 1024) return -EBADF;
+  if (from === to) return allowSame ? to : -EINVAL;
+  if ((flags & ~O_CLOEXEC) !== 0) return -EINVAL;
+  f.refs++;
+  t.proc.fds.installAt(to, f, (flags & O_CLOEXEC) !== 0);
+  return to;
+}
+
+export function dup2(t: Task, a: SyscallArgs): SysResult {
+  return dupTo(t, a.int(0), a.int(1), 0, true);
+}
+
+export function dup3(t: Task, a: SyscallArgs): SysResult {
+  return dupTo(t, a.int(0), a.int(1), a.int(2), false);
+}
+
+/** fsync/fdatasync: the host file's; pipes have nothing to flush. */
+export function fsync(t: Task, a: SyscallArgs): SysResult {
+  const f = fileOf(t, a.int(0));
+  return f instanceof HostFile ? t.proc.kernel.host.fsync(f.hostFd) : -EINVAL;
+}
+
+export function ftruncate(t: Task, a: SyscallArgs): SysResult {
+  if (a.long(1) < 0) return -EINVAL;
+  return t.proc.kernel.host.ftruncate(hostFileOf(t, a.int(0), EINVAL).hostFd, a.long(1));
+}
