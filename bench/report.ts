@@ -71,7 +71,7 @@ export function geomeans(label: string, rows: readonly CaseResult[], tools: read
 
 /** lwp's LWP_STATS counters per workload (from the last `lwp run`). */
 export function statsTable(rows: readonly CaseResult[]): string {
-  const keys = ["blocks", "decoded", "decode_ms", "compiled", "compile_ms", "code_bytes", "max_rss_mb"];
+  const keys = ["blocks", "decoded", "decode_ms", "regions", "region_blocks", "native_insns", "helper_insns", "code_bytes", "compile_ms", "max_rss_mb"];
   const body = rows.map((r) => {
     const s = r.byTool.get("run")?.stats;
     return [r.name, ...keys.map((k) => s?.get(k) ?? "-")];

@@ -50,8 +50,7 @@ export class Kernel {
   lwpProf: LwpProfiler | null = null;
   /** The first process (what `lwp run` started); the run ends when it does. */
   init: Process | null = null;
-  /** The guest's CLOCK_REALTIME at virtual time 0 (KernelOptions.epochNs, resolved). */
-  readonly epochNs: bigint;
+  private epoch: bigint | null = null;
   /** --strace lines held while a call runs, printed after its own line (a process exit inside exit_group). */
   straceHeld: string[] | null = null;
   private nextId = 1000;
@@ -62,7 +61,6 @@ export class Kernel {
     readonly opts: KernelOptions,
   ) {
     this.prng = new Prng(opts.seed);
-    this.epochNs = opts.epochNs ?? (host.realtimeNs() / 1_000_000_000n) * 1_000_000_000n;
   }
 
   allocId(): number {
@@ -78,6 +76,14 @@ export class Kernel {
   monotonicNs(_p?: Process): bigint {
     if (this.opts.hostTime) return this.host.monotonicNs();
     return this.clockNs();
+  }
+
+  /**
+   * The guest's CLOCK_REALTIME at virtual time 0: KernelOptions.epochNs, else the host's
+   * time in whole seconds when first asked (Machine.spawn asks as the run starts).
+   */
+  get epochNs(): bigint {
+    return (this.epoch ??= this.opts.epochNs ?? (this.host.realtimeNs() / 1_000_000_000n) * 1_000_000_000n);
   }
 
   realtimeNs(_p?: Process): bigint {

@@ -58,6 +58,7 @@ export class Machine {
     const p = new Process(k, k.allocId(), k.opts.cpu === "fam15h" ? fam15hModel() : fullModel());
     const t = p.tasks[0]!;
     p.cwd = k.host.cwd();
+    void k.epochNs; // the virtual clock's epoch is fixed as the run starts
     execImage(k, p, t, scriptOrThrow(k, spec));
     if (k.opts.strace) traceSpawn(k, t, spec.path, spec.argv, spec.envp.length);
     const h = k.host;

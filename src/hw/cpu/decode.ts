@@ -3,7 +3,7 @@
 // instruction into a plain, allocation-free-to-read `Insn` record that the
 // translator consumes. iced knows every encoding (XOP/LWP included).
 import iced from "iced-x86";
-import { TIER_STATS, nowMs } from "./stats.js";
+import { DECODE_STATS, nowMs } from "./stats.js";
 
 const { Decoder, Register, OpKind, MemorySizeExt, Mnemonic, FlowControl } = iced;
 
@@ -275,9 +275,9 @@ export function decodeRun(bytes: Uint8Array, ip: number, stop: (i: Insn) => bool
     ins.free();
     d.free();
   }
-  TIER_STATS.blocks++;
-  TIER_STATS.decoded += out.length;
-  TIER_STATS.decodeMs += nowMs() - t0;
+  DECODE_STATS.blocks++;
+  DECODE_STATS.decoded += out.length;
+  DECODE_STATS.decodeMs += nowMs() - t0;
   return out;
 }
 
