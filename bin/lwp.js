@@ -53,17 +53,18 @@ function readCache(file, stamp) {
   return bytes.length > head.length && bytes.subarray(0, head.length).equals(head) ? bytes.subarray(head.length) : undefined;
 }
 
-/** Writes V8's code cache for `script` at exit, when it holds the functions this run compiled too. */
-function saveAtExit(script, file, stamp) {
-  process.once("exit", () => {
-    try {
-      mkdirSync(dirname(file), { recursive: true });
-      writeFileSync(`${file}.${process.pid}`, Buffer.concat([Buffer.from(stamp, "latin1"), script.createCachedData()]));
-      renameSync(`${file}.${process.pid}`, file);
-    } catch {
-      // Only an optimisation: a read-only or full disk costs the next start-up, nothing else.
-    }
-  });
+/**
+ * Writes V8's code cache for `script`, made right after compiling: V8 accepts a cache only
+ * under the V8 flags it was made with, and the CLI sets some as it starts (src/cli/tiers.ts).
+ */
+function save(script, file, stamp) {
+  try {
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(`${file}.${process.pid}`, Buffer.concat([Buffer.from(stamp, "latin1"), script.createCachedData()]));
+    renameSync(`${file}.${process.pid}`, file);
+  } catch {
+    // Only an optimisation: a read-only or full disk costs the next start-up, nothing else.
+  }
 }
 
 /** Runs the CommonJS bundle as Node's loader would, but compiled with `cachedData`. */
@@ -73,7 +74,7 @@ function runWithCodeCache() {
   const stamp = bundleStamp();
   const cachedData = readCache(file, stamp);
   const script = new Script(Module.wrap(source.replace(/^#!.*/, "")), { filename: BUNDLE, cachedData });
-  if (cachedData === undefined || script.cachedDataRejected) saveAtExit(script, file, stamp);
+  if (cachedData === undefined || script.cachedDataRejected) save(script, file, stamp);
   const mod = { exports: {} };
   script.runInThisContext()(mod.exports, Module.createRequire(BUNDLE), mod, BUNDLE, dirname(BUNDLE));
 }

@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: MIT
 // `lwp run`: runs an unmodified x86-64 Linux program on the emulated machine.
-import { readFileSync } from "node:fs";
 import { delimiter, posix, resolve } from "node:path";
 import { existsSync, statSync } from "node:fs";
 import { ExecError, Machine, signalMessage } from "../kernel/machine.js";
 import type { KernelOptions } from "../kernel/kernel.js";
 import { NodeHost } from "./node-host.js";
 import { maybePrintStats } from "./stats.js";
+import { FileRefused, MAX_INPUT_BYTES, readRegularFile } from "./files.js";
 import { type OptionRow, type Parsed, UsageError, intOption } from "./options.js";
 
 export const MACHINE_OPTIONS: readonly OptionRow[] = [
@@ -85,11 +85,10 @@ export function machineOptions(opts: Parsed): Partial<KernelOptions> {
 
 export function readProgram(path: string): Uint8Array {
   try {
-    return readFileSync(path);
+    return readRegularFile(path, MAX_INPUT_BYTES);
   } catch (e) {
-    const code = (e as { code?: string }).code;
-    const why = code === "ENOENT" ? "No such file or directory" : code === "EACCES" ? "Permission denied" : code === "EISDIR" ? "Is a directory" : String(code);
-    throw new CliError(`lwp: cannot run '${path}': ${why}`, code === "ENOENT" ? 127 : 126);
+    if (!(e instanceof FileRefused)) throw e;
+    throw new CliError(`lwp: cannot run '${path}': ${e.reason}`, e.code === "ENOENT" ? 127 : 126);
   }
 }
 

@@ -1,34 +1,13 @@
 // SPDX-License-Identifier: MIT
-// LWP_STATS=1: at the end of `lwp run` (and record, stat) one line on stderr with what
+// LWP_STATS=1: at the end of `lwp run` (and `lwp record`) one line on stderr with what
 // the run cost the host, the decoder's counters (src/hw/cpu/stats.ts) and the
-// WebAssembly tier's (JitStats, src/hw/jit/jit.ts), as key=value pairs that
-// `npm run bench` reads (bench/README.md, "Translation statistics").
-import type { Cpu } from "../hw/cpu/cpu.js";
+// WebAssembly tier's totals over every CPU (JIT_TOTALS, src/hw/jit/jit.ts), as
+// key=value pairs that `npm run bench` reads (bench/README.md, "Translation statistics").
 import { DECODE_STATS } from "../hw/cpu/stats.js";
-import type { JitStats } from "../hw/jit/jit.js";
+import { JIT_TOTALS } from "../hw/jit/jit.js";
 import type { Machine } from "../kernel/machine.js";
 
 export const STATS_ENV = "LWP_STATS";
-
-/**
- * The JIT counters of the CPUs the kernel still knows at the end: the first process's
- * last program and the processes not yet reaped. A CPU is per address space, so the
- * work of programs that ended earlier (exec'd over, reaped children) is not in them.
- */
-function jitStats(machine: Machine): JitStats | null {
-  const k = machine.kernel;
-  const cpus = new Set<Cpu>();
-  if (k.init !== null) cpus.add(k.init.cpu);
-  for (const p of k.procs.values()) cpus.add(p.cpu);
-  let sum: JitStats | null = null;
-  for (const c of cpus) {
-    const s = c.jit?.stats;
-    if (s === undefined) continue;
-    sum ??= { regions: 0, blocks: 0, native: 0, helped: 0, bytes: 0, compileMs: 0 };
-    for (const key of Object.keys(sum) as (keyof JitStats)[]) sum[key] += s[key];
-  }
-  return sum;
-}
 
 /** The stats line (without newline). */
 export function statsLine(machine: Machine): string {
@@ -36,8 +15,7 @@ export function statsLine(machine: Machine): string {
   const cpuS = (cpu.user + cpu.system) / 1e6;
   const instructions = machine.kernel.retiredTotal;
   const d = DECODE_STATS;
-  const j = jitStats(machine);
-  const jit = (v: number | undefined, digits = 0): string => (v === undefined ? "n/a" : v.toFixed(digits));
+  const j = JIT_TOTALS;
   const fields: [string, string][] = [
     ["instructions", String(instructions)],
     ["wall_s", process.uptime().toFixed(3)],
@@ -47,12 +25,12 @@ export function statsLine(machine: Machine): string {
     ["blocks", String(d.blocks)],
     ["decoded", String(d.decoded)],
     ["decode_ms", d.decodeMs.toFixed(1)],
-    ["regions", jit(j?.regions)],
-    ["region_blocks", jit(j?.blocks)],
-    ["native_insns", jit(j?.native)],
-    ["helper_insns", jit(j?.helped)],
-    ["code_bytes", jit(j?.bytes)],
-    ["compile_ms", jit(j?.compileMs, 1)],
+    ["regions", String(j.regions)],
+    ["region_blocks", String(j.blocks)],
+    ["native_insns", String(j.native)],
+    ["helper_insns", String(j.helped)],
+    ["code_bytes", String(j.bytes)],
+    ["compile_ms", j.compileMs.toFixed(1)],
   ];
   return `lwp-stats: ${fields.map(([k, v]) => `${k}=${v}`).join(" ")}`;
 }

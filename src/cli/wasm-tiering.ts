@@ -6,7 +6,7 @@
 // "Start-up"). V8 fixes a module instance's tier-up budget when it is instantiated,
 // so main.ts imports this module first (before anything instantiates iced) and calls
 // `restoreWasmTiering` once its imports are done: only iced's instance keeps the
-// large budget, and any other WebAssembly tiers up as V8 normally does.
+// large budget (tier 3's regions are compiled as src/cli/tiers.ts decides).
 import { setFlagsFromString } from "node:v8";
 
 /** V8's default --wasm-tiering-budget (V8 11 to 12). */

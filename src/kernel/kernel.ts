@@ -35,8 +35,16 @@ export const DEFAULT_OPTIONS: KernelOptions = {
 /** Virtual time advances 1 ns per retired instruction (a 1 GHz, IPC-1 machine). */
 const NS_PER_INSTRUCTION = 1;
 
+/** Distinguishes the LWP random stream from the guest's (AT_RANDOM, getrandom). */
+const LWP_STREAM = 0x4c575052;
+
 export class Kernel {
   readonly prng: Prng;
+  /**
+   * Random bits for LWP's randomised intervals (LWPCB Random): a stream of its own,
+   * seeded from --seed, so profiling does not change the bits the guest reads.
+   */
+  readonly lwpRandom: () => number;
   /** Virtual nanoseconds added while every task was blocked (sleeps advance time instead of waiting). */
   sleptNs = 0n;
   /** Instructions retired by every task of every process (accounted after each CPU slice). */
@@ -61,6 +69,8 @@ export class Kernel {
     readonly opts: KernelOptions,
   ) {
     this.prng = new Prng(opts.seed);
+    const lwp = new Prng((opts.seed ^ LWP_STREAM) >>> 0);
+    this.lwpRandom = () => lwp.next32();
   }
 
   allocId(): number {

@@ -80,9 +80,19 @@ export class Machine {
 
   /** Runs until `init` ends; returns its exit status (128+N when killed by signal N). */
   run(init: Process): number {
+    return this.runUntil(init, Infinity) ?? 0;
+  }
+
+  /**
+   * Runs until `init` ends (returns its status) or until the machine has retired
+   * `until` instructions in all (returns undefined; call again to go on). Lets a
+   * tool stay responsive (progress, signals) between chunks.
+   */
+  runUntil(init: Process, until: number): number | undefined {
     const k = this.kernel;
     k.init = init;
     while (init.live) {
+      if (k.retiredTotal >= until) return undefined;
       if (this.overLimit()) return this.stopAll(124);
       const t = k.sched.pick();
       if (t === null) {
@@ -103,8 +113,8 @@ export class Machine {
     return true;
   }
 
-  /** Ends every process still alive (the run is over); returns `status`. */
-  private stopAll(status: number): number {
+  /** Ends every process still alive (the run is over, or a tool stops it); returns `status`. */
+  stopAll(status: number): number {
     const k = this.kernel;
     for (const p of [...k.procs.values()]) if (p.live) exitGroup(k, p, 0, SIGKILL);
     return status;

@@ -4,6 +4,7 @@
 // the run loop that returns an Exit to whoever drives it (docs/architecture.md "The run loop").
 import { AddressSpace, MemoryFault, PAGE_SIZE, ACCESS_EXEC } from "../memory/address-space.js";
 import { Flags } from "./flags.js";
+import { STATE_GPR, STATE_XMM } from "./state-layout.js";
 import type { PhysMem } from "../memory/phys.js";
 import { X87State } from "./x87/state.js";
 import {
@@ -43,7 +44,7 @@ export function setDefaultTiers(t: TierOptions): void {
 }
 
 /** Executions of a block before the region it heads is compiled to WebAssembly. */
-export const JIT_THRESHOLD = 64;
+export const JIT_THRESHOLD = 256;
 
 /** Gives a CPU's state frame back when the CPU is collected. */
 const stateFrames = new FinalizationRegistry<{ phys: PhysMem; frame: number }>((h) => h.phys.freeRun(h.frame, 1));
@@ -51,14 +52,6 @@ const stateFrames = new FinalizationRegistry<{ phys: PhysMem; frame: number }>((
 const EV_INSTRUCTIONS = EV.INSTRUCTIONS;
 const EV_BRANCHES = EV.BRANCHES;
 
-/**
- * Layout of the CPU state frame in physical memory, shared with translated code
- * (src/hw/jit): the general registers as 16 little-endian 64-bit words, the
- * lazy-flags record, and the XMM registers.
- */
-export const STATE_GPR = 0;
-export const STATE_FLAGS = 128;
-export const STATE_XMM = 256;
 
 export class Cpu {
   /** Byte offset of this CPU's state frame in physical memory. */
@@ -320,9 +313,12 @@ export class Cpu {
   private compileRegion(b: Block): void {
     b.heat = 1 << 30;
     if (!compilable(b)) return;
+    // Successors join the region when they ran at least 1/8 as often as the head
+    // (or once, when tier 3 is forced): cold paths stay out and stay cheap.
+    const warm = this.tiers.forced ? this.jitThreshold : this.jitThreshold - Math.max(1, this.jitThreshold >> 3);
     this.jit!.compile(b, (rip) => {
       const t = this.cache.get(rip);
-      return t !== undefined && t.valid ? t : undefined;
+      return t !== undefined && t.valid && (t.heat <= warm || t.jit !== null) ? t : undefined;
     });
   }
 

@@ -16,7 +16,6 @@ import { Emitter, EXIT_BRANCH, EXIT_CPU_RIP, EXIT_DYNAMIC, type ExitSite, type I
 import { DYN, FlagsEmitter } from "./flags-emit.js";
 import { jitEmitter } from "./ops/table.js";
 import { returnSites } from "./region.js";
-import { STATE_EXIT, STATE_TARGET } from "./layout.js";
 
 /** An instruction the compiled code runs through its interpreter closure. */
 export interface HelperSite {
@@ -34,7 +33,7 @@ export interface RegionExit extends ExitSite {
   readonly block: Block;
 }
 
-export interface CompiledRegion {
+interface CompiledRegion {
   readonly bytes: Uint8Array;
   readonly exits: readonly RegionExit[];
   readonly helpers: readonly HelperSite[];
@@ -60,6 +59,7 @@ export function compileRegion(blocks: readonly Block[], t: Target): CompiledRegi
     helper: m.importFunc("js", "helper", [I32, I32], [I32]),
     flagBits: m.importFunc("rt", "flagBits", [I32, I32, I64, I64, I64, I32], [I32]),
     mulhu: m.importFunc("rt", "mulhu", [I64, I64], [I64]),
+    exit: m.importFunc("rt", "exit", [I32, I32, I32, I32, I64, I64, I64, I32, I64], []),
   };
   m.importMemory("js", "mem", t.memoryPages);
   const fn = m.func([I32, I32], [I32]);
@@ -76,12 +76,6 @@ export function compileRegion(blocks: readonly Block[], t: Target): CompiledRegi
   e.flags.load();
   f.get(0).set(e.pc);
   f.code.vec(body);
-  e.flags.kind = DYN;
-  e.spill();
-  e.flags.store();
-  f.i32(0).get(e.xid).mem(OP.i32_store, t.state + STATE_EXIT, 2);
-  f.i32(0).get(e.tgt).mem(OP.i64_store, t.state + STATE_TARGET, 3);
-  f.get(e.n);
   return { bytes: m.encode(), exits: c.exits, helpers: c.helpers, native: c.native, helped: c.helpers.length };
 }
 
@@ -105,10 +99,11 @@ class RegionCompiler {
   /** The dispatch loop with one case per block. */
   body(): void {
     const f = this.e.f, n = this.blocks.length;
-    f.block(); // the exit label
-    f.loop(); // dispatch
-    for (let k = 0; k < n; k++) f.block();
-    f.get(this.e.pc).brTable([...Array(n).keys()], n + 1);
+    f.loop(); // dispatch: every block ends by branching back here or returning
+    for (let k = 0; k <= n; k++) f.block();
+    f.get(this.e.pc).brTable([...Array(n).keys()].map((k) => k + 1), 0);
+    f.end();
+    f.op(OP.unreachable); // no such block
     for (let k = 0; k < n; k++) {
       f.end();
       this.e.dispatchDepth = n - 1 - k;
@@ -116,7 +111,7 @@ class RegionCompiler {
       this.emitBlock(this.blocks[k]!);
     }
     f.end();
-    f.end();
+    f.op(OP.unreachable);
     this.collectExits();
   }
 
@@ -174,7 +169,6 @@ class RegionCompiler {
     const writes = ((i.flagsModified | i.flagsUndefined) & ARITH_FLAGS) !== 0;
     this.helpers.push({ op, block: b, k, next: i.next, flags });
     if (flags) e.flags.store();
-    e.spillAll();
     const st = e.tmp(I32);
     f.i32(this.helpers.length - 1).get(e.n).call(e.imports.helper).set(st);
     e.reloadAll();

@@ -38,6 +38,8 @@ export interface Imports {
   readonly flagBits: number;
   /** (a i64, b i64) → the high 64 bits of the unsigned product. */
   readonly mulhu: number;
+  /** (state, site, kind, size, a, b, r, aux, target): records how the region left (then it returns). */
+  readonly exit: number;
 }
 
 const TWO32 = 4294967296;
@@ -125,12 +127,13 @@ export class Emitter {
     this.f.br(this.depth + this.dispatchDepth);
   }
 
-  /** Leaves the region by exit site `site`. */
+  /** Leaves the region by a new exit site: records it (with the flags and the dynamic target) and returns. */
   exit(kind: number, rip: number, adj: number): void {
-    this.flags.materialize();
     this.exits.push({ kind, rip, adj });
-    this.f.i32(this.exits.length - 1).set(this.xid);
-    this.f.br(this.depth + this.dispatchDepth + 1);
+    const f = this.f;
+    f.i32(this.state).i32(this.exits.length - 1);
+    this.flags.pushRecord();
+    f.get(this.tgt).call(this.imports.exit).get(this.n).op(OP.return);
   }
 
   /** Leaves the region at the current instruction, which did not retire (a fault). */
@@ -151,10 +154,16 @@ export class Emitter {
     this.f.get(this.reg[r]!);
   }
 
-  /** Pops a 64-bit value into register `r`. */
+  /**
+   * Pops a 64-bit value into register `r`, writing it through to the state frame:
+   * the frame always holds the registers, so an exit is a plain return (no merge
+   * of every register at a common epilogue, which made V8's optimizing compiler
+   * slow) and a helper needs no spill.
+   */
   setReg(r: number): void {
     this.written.add(r);
-    this.f.set(this.reg[r]!);
+    const l = this.reg[r]!;
+    this.f.set(l).i32(0).get(l).mem(OP.i64_store, this.state + STATE_GPR + 8 * r, 3);
   }
 
   /** Pushes a general-register operand's value (low `size` bits meaningful; AH..BH shifted down). */
@@ -289,23 +298,6 @@ export class Emitter {
   }
 
   // ---- the whole register file in the state frame ---------------------------------
-
-  /** Stores every register the region wrote (at the exit: the set is complete by then). */
-  spill(): void {
-    for (const r of this.written) this.f.i32(0).get(this.reg[r]!).mem(OP.i64_store, this.state + STATE_GPR + 8 * r, 3);
-  }
-
-  /**
-   * Stores all sixteen registers (before a helper). Blocks are emitted in another
-   * order than they run, so the registers written before this point are not known
-   * here; every local holds its register's value (the prologue loads them all).
-   */
-  spillAll(): void {
-    for (let r = 0; r < 16; r++) {
-      this.written.add(r);
-      this.f.i32(0).get(this.reg[r]!).mem(OP.i64_store, this.state + STATE_GPR + 8 * r, 3);
-    }
-  }
 
   /**
    * Loads every register the region reads or writes (the prologue): a register

@@ -44,7 +44,7 @@ export interface RegionEntry {
 }
 
 /** Compile statistics (LWP_STATS=1 prints them). */
-export interface JitStats {
+interface JitStats {
   regions: number;
   blocks: number;
   native: number;
@@ -52,6 +52,9 @@ export interface JitStats {
   bytes: number;
   compileMs: number;
 }
+
+/** Totals over every CPU of the process (LWP_STATS=1 prints them at exit). */
+export const JIT_TOTALS: JitStats = { regions: 0, blocks: 0, native: 0, helped: 0, bytes: 0, compileMs: 0 };
 
 export class Jit {
   readonly stats: JitStats = { regions: 0, blocks: 0, native: 0, helped: 0, bytes: 0, compileMs: 0 };
@@ -76,19 +79,21 @@ export class Jit {
     const r = compileRegion(blocks, { state: c.state, tlb: c.mem.tlbBase, memoryPages: phys.u8.length / 65536 });
     const inst = new WebAssembly.Instance(new WebAssembly.Module(r.bytes), {
       js: { mem: phys.memory, xlate: this.xlate, commit: this.commit, helper: this.helperFor(r.helpers) },
-      rt: runtimeExports() as unknown as Record<string, WebAssembly.ImportValue>,
+      rt: runtimeExports(phys.memory, phys.u8.length / 65536) as unknown as Record<string, WebAssembly.ImportValue>,
     });
     const region = new Region(inst.exports["run"] as RunFn, blocks, r.exits);
     blocks.forEach((b, k) => {
       if (b.jit === null || b === head) b.jit = { region, index: k };
     });
-    const st = this.stats;
-    st.regions++;
-    st.blocks += blocks.length;
-    st.native += r.native;
-    st.helped += r.helped;
-    st.bytes += r.bytes.length;
-    st.compileMs += performance.now() - t0;
+    const ms = performance.now() - t0;
+    for (const st of [this.stats, JIT_TOTALS]) {
+      st.regions++;
+      st.blocks += blocks.length;
+      st.native += r.native;
+      st.helped += r.helped;
+      st.bytes += r.bytes.length;
+      st.compileMs += ms;
+    }
     return true;
   }
 

@@ -2,7 +2,7 @@
 // Where translated code finds the CPU: byte offsets inside the CPU's state frame
 // in physical memory (src/hw/cpu/cpu.ts puts the registers there) and the words
 // through which a region reports why it stopped.
-import { STATE_FLAGS, STATE_GPR, STATE_XMM } from "../cpu/cpu.js";
+import { STATE_FLAGS, STATE_GPR, STATE_XMM } from "../cpu/state-layout.js";
 
 export { STATE_FLAGS, STATE_GPR, STATE_XMM };
 /** FS and GS bases as 64-bit words, written before each entry (the interpreter keeps them as Numbers). */

@@ -8,8 +8,8 @@ import { FlowControl } from "../cpu/decode.js";
 import { LWP_STATE_BLOCK } from "../lwp/events.js";
 
 /** Most blocks and instructions in one region (compile time grows with both). */
-export const MAX_REGION_BLOCKS = 96;
-export const MAX_REGION_INSNS = 2000;
+const MAX_REGION_BLOCKS = 64;
+const MAX_REGION_INSNS = 2000;
 
 /** Instructions that end their block by throwing after they retired (the LWP unit's traps). */
 const TRAPPING = new Set(["LLWPCB", "SLWPCB", "LWPINS", "LWPVAL", "XRSTOR", "XRSTOR64"]);
@@ -20,7 +20,7 @@ export function compilable(b: Block): boolean {
 }
 
 /** Static successors of a block: where its last instruction may continue. */
-export function successors(b: Block): number[] {
+function successors(b: Block): number[] {
   const last = b.insns[b.insns.length - 1]!;
   switch (last.flow) {
     case FlowControl.Next: return [b.end];
@@ -34,7 +34,7 @@ export function successors(b: Block): number[] {
 
 /**
  * The region headed by `head`: a breadth-first walk over successors that are
- * already translated (`lookup` returns only those), within the size limits.
+ * already translated and warm (`lookup` returns only those), within the size limits.
  */
 export function formRegion(head: Block, lookup: (rip: number) => Block | undefined): Block[] {
   const out: Block[] = [head];

@@ -65,7 +65,7 @@ export function resolveScript(k: Kernel, spec: ExecSpec, depth = 0): ExecSpec | 
 /** Replaces `p`'s image with `spec` (throws ExecError before the point of no return). */
 export function execImage(k: Kernel, p: Process, t: Task, spec: ExecSpec): void {
   const elf = parseExecutable(spec.bytes);
-  const mm = new Mm(new AddressSpace(), k.opts.cpu === "fam15h" ? fam15hModel() : fullModel());
+  const mm = new Mm(new AddressSpace(), k.opts.cpu === "fam15h" ? fam15hModel() : fullModel(), k.lwpRandom);
   const old = p.mm;
   p.mm = mm;
   try {
