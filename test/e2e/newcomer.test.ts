@@ -53,6 +53,15 @@ test("lwp run of a #! script with a missing interpreter is a one-line error", ()
   });
 });
 
+test("on a terminal (a pty from script(1)) a glibc program asks TCGETS and carries on, as natively", { timeout: 120_000 }, () => {
+  // glibc's isatty/tcgetattr read TCGETS into the kernel's 36-byte struct termios on the stack.
+  const inner = `/bin/sh -c 'test -t 0 && test -t 1 && echo terminal'`;
+  const native = runNative("/usr/bin/script", ["-qec", inner, "/dev/null"], { env: ENV });
+  const lwp = runNative("/usr/bin/script", ["-qec", `${process.execPath} ${lwpCli()} run -- ${inner}`, "/dev/null"], { env: ENV, timeoutMs: 120_000 });
+  assert.equal(lwp.stdout.toString(), native.stdout.toString(), stderrTail(lwp));
+  assert.equal(lwp.status, native.status);
+});
+
 test("lwp report --html says where it wrote the page", { timeout: 300_000 }, () => {
   withDir((dir) => {
     const loop = join(repoRoot(), "build", "newcomer", "loop");
