@@ -2,9 +2,9 @@
 // SPDX-License-Identifier: MIT
 // The `lwp` command: a table of subcommands (perf's commands[]) and a main
 // that turns every user error into one line on stderr and a non-zero exit.
+import { restoreWasmTiering } from "./wasm-tiering.js"; // first: before iced-x86 is instantiated
 import { CliError, RUN_OPTIONS, runProgram } from "./run-command.js";
 import { tiersFromEnv, wasmBaselineOnly } from "./tiers.js";
-import { JIT_TOTALS } from "../hw/jit/jit.js";
 import { type OptionRow, UsageError, helpText, parseOptions } from "./options.js";
 import { REPORT_OPTIONS, reportCommand } from "./report-command.js";
 import { RECORD_OPTIONS, recordCommand } from "./record-command.js";
@@ -48,13 +48,14 @@ function findCommand(name: string): Command {
 function main(argv: string[]): number | Promise<number> {
   tiersFromEnv(process.env);
   wasmBaselineOnly();
-  if (process.env["LWP_STATS"] === "1") process.on("exit", () => process.stderr.write(`lwp: jit ${JSON.stringify(JIT_TOTALS)}\n`));
   let args = argv;
   while (args[0] === "--no-pager" || args[0] === "--paginate") {
     setPager(args[0] === "--paginate");
     args = args.slice(1);
   }
   const [name, ...rest] = args;
+  // `lwp run` leaves stdout to the guest (fd 1 directly): creating process.stdout (a socket on a pipe) would only slow its start.
+  if (name !== "run") quietOnClosedStdout();
   if (name === "--version" || name === "-v" || name === "version") {
     process.stdout.write(`lwp version ${VERSION}\n`);
     return 0;
@@ -71,6 +72,7 @@ function main(argv: string[]): number | Promise<number> {
   const cmd = findCommand(name);
   const { opts, rest: operands } = parseOptions(cmd.options, rest, cmd.interleaved ?? false);
   if (opts.has("help")) {
+    quietOnClosedStdout();
     process.stdout.write(helpText(cmd.usage, cmd.options));
     return 0;
   }
@@ -80,10 +82,15 @@ function main(argv: string[]): number | Promise<number> {
 
 // A reader that went away (`lwp script | head`): stop quietly with the status of a
 // process killed by SIGPIPE, as perf and coreutils do (Node ignores the signal itself).
-process.stdout.on("error", (e: NodeJS.ErrnoException) => {
-  if (e.code !== "EPIPE") throw e;
-  process.exit(128 + 13);
-});
+let quiet = false;
+function quietOnClosedStdout(): void {
+  if (quiet) return;
+  quiet = true;
+  process.stdout.on("error", (e: NodeJS.ErrnoException) => {
+    if (e.code !== "EPIPE") throw e;
+    process.exit(128 + 13);
+  });
+}
 
 function fail(e: unknown): void {
   if (e instanceof UsageError) {
@@ -95,6 +102,7 @@ function fail(e: unknown): void {
   } else throw e;
 }
 
+restoreWasmTiering();
 try {
   const r = main(process.argv.slice(2));
   if (typeof r === "number") process.exitCode = r;

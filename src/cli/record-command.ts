@@ -12,6 +12,7 @@ import { type Sampling, samplingPlan } from "../tools/record/sampling.js";
 import { eventById } from "../tools/decode/events.js";
 import { CliError, MACHINE_OPTIONS, findProgram, machineOptions, readProgram } from "./run-command.js";
 import { NodeHost } from "./node-host.js";
+import { maybePrintStats } from "./stats.js";
 import { type OptionRow, type Parsed, UsageError, intOption } from "./options.js";
 import { RecordOutput } from "./record-output.js";
 import { progressLine, reraise, runChunked } from "./run-loop.js";
@@ -108,7 +109,7 @@ export function start(opts: Parsed, rest: string[], prog: { path: string; bytes:
     const envp = Object.entries(process.env).map(([k, v]) => `${k}=${v ?? ""}`);
     return { machine, proc: machine.spawn({ path: prog.path, bytes: prog.bytes, argv: rest, envp }, spawn) };
   } catch (e) {
-    if (e instanceof ExecError) throw new CliError(`lwp: cannot run '${prog.path}': ${e.message}`, 126);
+    if (e instanceof ExecError) throw new CliError(`lwp: cannot run '${prog.path}': ${e.message}`, e.errno === 2 ? 127 : 126); // as a shell: 127 when a file is missing
     if (e instanceof ProfileError) throw new CliError(`lwp: ${e.message}`, 2);
     throw e;
   }
@@ -151,7 +152,7 @@ export async function recordCommand(opts: Parsed, rest: string[]): Promise<numbe
   const meta = {
     command: rest, seed: mopts.seed ?? 1, cpuModel: s.proc.cpu.model.name,
     events: ids.map((id) => ({ eventId: id, interval: plan.interval, period: plan.meanPeriod, name: eventById(id).name })),
-    startTimeVirtual: 0, endTimeVirtual: Number(s.machine.kernel.clockNs()),
+    startTimeVirtual: 0, endTimeVirtual: Number(s.machine.kernel.clockNs()), epoch: Number(s.machine.kernel.epochNs / 1_000_000_000n),
     randomBits: plan.randomBits, callGraph: mode !== null, ...(mode === null ? {} : { callGraphMode: mode }),
     ...(filter === null ? {} : { filterIp: [filter.lo, filter.hi] }),
     instructions: s.machine.counts().instructions,
@@ -159,6 +160,7 @@ export async function recordCommand(opts: Parsed, rest: string[]): Promise<numbe
   };
   const size = rec.finish(meta);
   out.commit();
+  maybePrintStats(s.machine);
   if (run.interrupted === null) reportKill(s.proc);
   const threads = rec.perThread.size;
   if (!quiet) {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // `lwp report`: perf report for lwpdata files, plus the exports (json, folded,
 // pprof, speedscope, callgrind, perf-script) and the offline HTML report.
+import { resolve } from "node:path";
 import { primaryEvent } from "../tools/session/aggregate.js";
 import { KEY_NAMES, parseSortKeys } from "../tools/session/sort-keys.js";
 import { stdoutIsTerminal } from "./pager.js";
@@ -93,7 +94,7 @@ export function reportCommand(opts: Parsed, rest: string[]): number {
   const html = opts.get("html");
   const path = inputPath(opts);
   const s = loadSession(path, opts);
-  if (typeof html === "string") emit(formatHtml(s, `lwp report: ${path}`), html);
+  if (typeof html === "string") { emit(formatHtml(s, `lwp report: ${path}`), html); process.stderr.write(`[ lwp report: wrote ${resolve(html)} ]\n`); }
   const wantsMain = typeof html !== "string" || opts.has("format") || opts.has("stdio") || opts.has("output");
   if (wantsMain) emit(render(s, format, opts, events), typeof out === "string" ? out : undefined);
   return 0;

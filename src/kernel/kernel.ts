@@ -19,16 +19,19 @@ export interface KernelOptions {
   lwp: boolean;
   /** Directory every guest path is confined to ("" = the host's /). */
   root: string;
+  /**
+   * CLOCK_REALTIME (ns since 1970) at virtual time 0, when the run starts (--epoch);
+   * null = the host's time at start in whole seconds. The same epoch and seed give the same run.
+   */
+  epochNs: bigint | null;
   /** Report an instruction builder's exception on stderr instead of only raising #UD. */
   debugTranslate: boolean;
 }
 
 export const DEFAULT_OPTIONS: KernelOptions = {
-  strace: false, seed: 1, hostTime: false, maxInstructions: null, cpu: "full", lwp: true, root: "", debugTranslate: false,
+  strace: false, seed: 1, hostTime: false, maxInstructions: null, cpu: "full", lwp: true, root: "", epochNs: null, debugTranslate: false,
 };
 
-/** Virtual time starts here: 2011-10-12T00:00:00Z, the day AMD shipped Bulldozer with LWP. */
-const VIRTUAL_EPOCH_NS = 1318377600n * 1_000_000_000n;
 /** Virtual time advances 1 ns per retired instruction (a 1 GHz, IPC-1 machine). */
 const NS_PER_INSTRUCTION = 1;
 
@@ -55,6 +58,7 @@ export class Kernel {
   lwpProf: LwpProfiler | null = null;
   /** The first process (what `lwp run` started); the run ends when it does. */
   init: Process | null = null;
+  private epoch: bigint | null = null;
   /** --strace lines held while a call runs, printed after its own line (a process exit inside exit_group). */
   straceHeld: string[] | null = null;
   private nextId = 1000;
@@ -84,9 +88,17 @@ export class Kernel {
     return this.clockNs();
   }
 
+  /**
+   * The guest's CLOCK_REALTIME at virtual time 0: KernelOptions.epochNs, else the host's
+   * time in whole seconds when first asked (Machine.spawn asks as the run starts).
+   */
+  get epochNs(): bigint {
+    return (this.epoch ??= this.opts.epochNs ?? (this.host.realtimeNs() / 1_000_000_000n) * 1_000_000_000n);
+  }
+
   realtimeNs(_p?: Process): bigint {
     if (this.opts.hostTime) return this.host.realtimeNs();
-    return VIRTUAL_EPOCH_NS + this.clockNs();
+    return this.epochNs + this.clockNs();
   }
 
   findTask(tid: number): Task | undefined {

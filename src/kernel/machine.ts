@@ -4,7 +4,8 @@
 // process exits (docs/architecture.md "The run loop").
 import { fam15hModel, fullModel } from "../hw/cpu/cpuid.js";
 import type { Exit } from "../hw/cpu/exits.js";
-import { type ExecSpec, execImage } from "./loader/program.js";
+import { ERRNO_TEXT } from "./errno.js";
+import { type ExecSpec, execImage, resolveScript } from "./loader/program.js";
 import { HostFile } from "./fs/files.js";
 import type { Host } from "./host.js";
 import { DEFAULT_OPTIONS, Kernel, type KernelOptions } from "./kernel.js";
@@ -36,6 +37,13 @@ export interface SpawnOptions {
 
 export type { ExecSpec };
 
+/** A `#!` script's interpreter spec (binfmt_script, as execve does), or an ExecError saying why not. */
+function scriptOrThrow(k: Kernel, spec: ExecSpec): ExecSpec {
+  const r = resolveScript(k, spec);
+  if (typeof r !== "number") return r;
+  throw new ExecError(`bad interpreter: ${ERRNO_TEXT[-r] ?? `errno ${-r}`}`, -r);
+}
+
 export class Machine {
   readonly kernel: Kernel;
 
@@ -50,7 +58,8 @@ export class Machine {
     const p = new Process(k, k.allocId(), k.opts.cpu === "fam15h" ? fam15hModel() : fullModel());
     const t = p.tasks[0]!;
     p.cwd = k.host.cwd();
-    execImage(k, p, t, spec);
+    void k.epochNs; // the virtual clock's epoch is fixed as the run starts
+    execImage(k, p, t, scriptOrThrow(k, spec));
     if (k.opts.strace) traceSpawn(k, t, spec.path, spec.argv, spec.envp.length);
     const h = k.host;
     for (const fd of [0, 1, 2]) p.fds.install(new HostFile(h, fd, `/dev/fd/${fd}`, fd === 0 ? 0 : 1, null, false, true), false);

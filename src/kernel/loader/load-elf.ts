@@ -24,7 +24,12 @@ interface LoadedImage {
 }
 
 /** Thrown for executables we cannot run; the message is the user's one line. */
-export class ExecError extends Error {}
+/** A program that cannot be executed; `errno` is what execve would return (ENOEXEC = 8 unless said). */
+export class ExecError extends Error {
+  constructor(message: string, readonly errno = 8) {
+    super(message);
+  }
+}
 
 function pageDown(a: number): number {
   return a - (a % PAGE_SIZE);
