@@ -100,6 +100,7 @@ class RegionCompiler {
     // (blocks arrive in layout order: region.ts `layout`)
     e.goto = (target) => this.goto(target);
     e.gotoDynamic = (target, ip) => this.gotoDynamic(target, ip);
+    e.helperHere = () => this.helper(this.block, e.insnIndex, e.insn!, this.block.ops[e.insnIndex]!);
   }
 
   /** The dispatch loop with one case per block. */

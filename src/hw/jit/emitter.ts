@@ -3,7 +3,7 @@
 // guest registers in i64 locals, operands, effective addresses and memory
 // accesses with the software TLB inline (the miss goes to JavaScript), and the
 // exit sites through which the region returns to the run loop.
-import { type FnBody, I32, I64, OP, type ValType } from "../wasm/encoder.js";
+import { type FnBody, I32, I64, OP, SIMD, V128, type ValType } from "../wasm/encoder.js";
 import type { Insn, MemRef, Operand } from "../cpu/decode.js";
 import { OK_IMM, OK_MEM, OK_REG, RC_GPR } from "../cpu/decode.js";
 import { TLB_BYTES, TLB_SIZE, ACCESS_READ, ACCESS_WRITE } from "../memory/address-space.js";
@@ -77,7 +77,9 @@ export class Emitter {
    */
   goto!: (target: number) => void;
   gotoDynamic!: (target: number, ip: number) => void;
-  private readonly free: Record<number, number[]> = { [I32]: [], [I64]: [] };
+  /** Runs the current instruction through its interpreter closure (a slow path: a misaligned SSE operand). */
+  helperHere!: () => void;
+  private readonly free: Record<number, number[]> = { [I32]: [], [I64]: [], [V128]: [] };
   private readonly busy: [ValType, number][] = [];
 
   constructor(
@@ -306,6 +308,16 @@ export class Emitter {
   store(addr: number, bytes: number, v: number): void {
     const op = bytes === 8 ? OP.i64_store : bytes === 4 ? OP.i64_store32 : bytes === 2 ? OP.i64_store16 : OP.i64_store8;
     this.access(addr, bytes, ACCESS_WRITE, 0x40, () => this.f.get(v).mem(op, 0, 0));
+  }
+
+  /** Pushes the 16 bytes at the address in local `addr`. */
+  load128(addr: number): void {
+    this.access(addr, 16, ACCESS_READ, V128, () => this.f.simdMem(SIMD.v128_load, 0, 0));
+  }
+
+  /** Stores the v128 in local `v` at the address in local `addr`. */
+  store128(addr: number, v: number): void {
+    this.access(addr, 16, ACCESS_WRITE, 0x40, () => this.f.get(v).simdMem(SIMD.v128_store, 0, 0));
   }
 
   // ---- the whole register file in the state frame ---------------------------------
