@@ -292,6 +292,14 @@ export class FnBody {
     return this;
   }
 
+  /** return_call_indirect (tail call, WebAssembly 3.0): the callee index is on the stack. */
+  returnCallIndirect(type: number, table = 0): this {
+    this.code.byte(0x13);
+    this.code.u32(type);
+    this.code.u32(table);
+    return this;
+  }
+
   call(fn: number): this {
     this.code.byte(OP.call);
     this.code.u32(fn);
@@ -331,10 +339,12 @@ export class ModuleBuilder {
   private readonly types: FuncType[] = [];
   private readonly imports: { module: string; name: string; type: number }[] = [];
   private memoryImport: { module: string; name: string; pages: number } | null = null;
+  private tableImport: { module: string; name: string; min: number } | null = null;
   private readonly funcs: { type: number; body: FnBody | null }[] = [];
   private readonly exports: { name: string; func: number }[] = [];
 
-  private typeIndex(params: readonly ValType[], results: readonly ValType[]): number {
+  /** The index of a function type (added if new): for call_indirect. */
+  typeIndex(params: readonly ValType[], results: readonly ValType[]): number {
     const key = (t: FuncType): string => `${t.params.join(",")}>${t.results.join(",")}`;
     const k = key({ params, results });
     const i = this.types.findIndex((t) => key(t) === k);
@@ -353,6 +363,11 @@ export class ModuleBuilder {
   /** Imports the memory (`pages` is its current size: the import's minimum). */
   importMemory(module: string, name: string, pages: number): void {
     this.memoryImport = { module, name, pages };
+  }
+
+  /** Imports a funcref table (`min` elements at least): table 0. */
+  importTable(module: string, name: string, min: number): void {
+    this.tableImport = { module, name, min };
   }
 
   /** Declares a function (its body may be filled later); returns its index. */
@@ -380,13 +395,21 @@ export class ModuleBuilder {
       }
     });
     section(out, 2, (s) => {
-      const m = this.memoryImport;
-      s.u32(this.imports.length + (m !== null ? 1 : 0));
+      const m = this.memoryImport, t = this.tableImport;
+      s.u32(this.imports.length + (m !== null ? 1 : 0) + (t !== null ? 1 : 0));
       for (const im of this.imports) {
         s.name(im.module);
         s.name(im.name);
         s.byte(0x00);
         s.u32(im.type);
+      }
+      if (t !== null) {
+        s.name(t.module);
+        s.name(t.name);
+        s.byte(0x01);
+        s.byte(0x70); // funcref
+        s.byte(0x00);
+        s.u32(t.min);
       }
       if (m !== null) {
         s.name(m.module);
