@@ -113,7 +113,8 @@ class RegionCompiler {
   /** The dispatch loop with one case per block. */
   body(): void {
     const f = this.e.f, n = this.blocks.length;
-    f.loop(); // dispatch: every block ends by branching back here or returning
+    f.block(); // exits branch out of this block to the shared epilogue (Emitter.exit)
+    f.loop(); // dispatch: every block ends by branching back here or leaving
     for (let k = 0; k <= n; k++) f.block();
     f.get(this.e.pc).brTable([...Array(n).keys()].map((k) => k + 1), 0);
     f.end();
@@ -127,6 +128,8 @@ class RegionCompiler {
     }
     f.end();
     f.op(OP.unreachable);
+    f.end();
+    this.e.epilogue();
     this.collectExits();
   }
 

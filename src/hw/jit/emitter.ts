@@ -7,8 +7,8 @@ import { type FnBody, I32, I64, OP, SIMD, V128, type ValType } from "../wasm/enc
 import type { Insn, MemRef, Operand } from "../cpu/decode.js";
 import { OK_IMM, OK_MEM, OK_REG, RC_GPR } from "../cpu/decode.js";
 import { TLB_BYTES, TLB_SIZE, ACCESS_READ, ACCESS_WRITE } from "../memory/address-space.js";
-import { CHAIN_ENTRIES, STATE_FS, STATE_GPR, STATE_GS } from "./layout.js";
-import type { FlagsEmitter } from "./flags-emit.js";
+import { CHAIN_ENTRIES, STATE_FS, STATE_GPR, STATE_GS, chainIndex } from "./layout.js";
+import { DYN, type FlagsEmitter } from "./flags-emit.js";
 
 /** Why a region stopped at an exit site (the run loop's next step). */
 export const EXIT_BRANCH = 0; // continue at `rip` (a static target outside the region, or the limit)
@@ -143,13 +143,23 @@ export class Emitter {
     this.f.br(this.depth + this.dispatchDepth);
   }
 
-  /** Leaves the region by a new exit site: records it (with the flags and the dynamic target) and returns. */
+  /**
+   * Leaves the region by a new exit site: its index goes to the shared epilogue
+   * (the flags record in its locals), which reports it and returns.
+   */
   exit(kind: number, rip: number, adj: number): void {
     this.exits.push({ kind, rip, adj });
+    this.flags.materialize();
+    this.f.i32(this.exits.length - 1).set(this.xid).br(this.depth + this.dispatchDepth + 1);
+  }
+
+  /** The shared epilogue: records the exit (site, flags, dynamic target, branches, region) and returns the count. */
+  epilogue(): void {
     const f = this.f;
-    f.i32(this.state).i32(this.exits.length - 1);
+    f.i32(this.state).get(this.xid);
+    this.flags.kind = DYN;
     this.flags.pushRecord();
-    f.get(this.tgt).get(this.br).i32(this.chaining.slot).call(this.imports.exit).get(this.n).op(OP.return);
+    f.get(this.tgt).get(this.br).i32(this.chaining.slot).call(this.imports.exit).get(this.n);
   }
 
   /**
@@ -160,12 +170,12 @@ export class Emitter {
   chainTo(target: number, dynamic: boolean): void {
     const f = this.f, a = this.tmp(I32), c = this.chaining;
     if (dynamic) {
-      f.get(target).op(OP.i32_wrap_i64).tee(a).get(a).i32(10).op(OP.i32_shr_u).op(OP.i32_xor);
+      f.get(target).op(OP.i32_wrap_i64).tee(a).get(a).i32(12).op(OP.i32_shr_u).op(OP.i32_xor);
       f.i32(CHAIN_ENTRIES - 1).op(OP.i32_and).i32(4).op(OP.i32_shl).tee(a);
       f.mem(OP.i64_load, c.cache, 3).get(target);
     } else {
       const lo = target >>> 0;
-      f.i32(16 * (((lo ^ (lo >>> 10)) & (CHAIN_ENTRIES - 1)) >>> 0)).tee(a);
+      f.i32(16 * chainIndex(lo)).tee(a);
       f.mem(OP.i64_load, c.cache, 3);
       this.constNum(target);
     }

@@ -35,6 +35,8 @@ export class Region {
     readonly run: RunFn,
     readonly blocks: readonly Block[],
     readonly exits: readonly RegionExit[],
+    /** The region's slot in the function table. */
+    readonly slot: number,
     /** Unlinks a block this region owns from the chain cache; frees the region's table slot (`b` null). */
     private readonly unlink: (b: Block | null) => void,
   ) {}
@@ -86,6 +88,8 @@ export class Jit {
   private readonly table = new WebAssembly.Table({ element: "anyfunc", initial: 64 });
   private readonly regions: (Region | null)[] = [];
   private readonly freeSlots: number[] = [];
+  /** Slots of invalidated regions, free once no region runs (at the next compile). */
+  private readonly retiredSlots: number[] = [];
   /** Byte offset of the chain cache in physical memory (layout.ts CHAIN_*). */
   private readonly chain: number;
 
@@ -100,6 +104,11 @@ export class Jit {
   }
 
   private allocSlot(): number {
+    for (const r of this.retiredSlots) {
+      this.regions[r] = null;
+      this.freeSlots.push(r);
+    }
+    this.retiredSlots.length = 0;
     const s = this.freeSlots.pop() ?? this.regions.length;
     if (s === this.regions.length) this.regions.push(null);
     if (s >= this.table.length) this.table.grow(this.table.length);
@@ -123,9 +132,10 @@ export class Jit {
   /** Removes `b`'s chain cache entry if it is the region's in `slot`; with `b` null, frees the slot. */
   private unlink(slot: number, b: Block | null): void {
     if (b === null) {
+      // The region may be running (its own code was written): it still reports its exit
+      // through `regions`, so the slot is reused only from the next compile on.
       this.table.set(slot, null);
-      this.regions[slot] = null;
-      this.freeSlots.push(slot);
+      this.retiredSlots.push(slot);
       return;
     }
     const m = this.m, k = this.entryOf(b.start);
@@ -148,13 +158,12 @@ export class Jit {
       rt: runtimeExports(phys.memory, phys.u8.length / 65536) as unknown as Record<string, WebAssembly.ImportValue>,
     });
     const run = inst.exports["run"] as RunFn;
-    const region = new Region(run, blocks, r.exits, (b) => this.unlink(slot, b));
+    const region = new Region(run, blocks, r.exits, slot, (b) => this.unlink(slot, b));
     this.table.set(slot, run as unknown as WebAssembly.ImportValue);
     this.regions[slot] = region;
     blocks.forEach((b, k) => {
       if (b.jit !== null && b !== head) return;
       b.jit = { region, index: k };
-      this.link(b.start, slot, k);
     });
     const ms = performance.now() - t0;
     for (const st of [this.stats, JIT_TOTALS]) {
@@ -178,6 +187,8 @@ export class Jit {
   enter(b: Block, limit: number, window = NO_WINDOW, predict = false): Exit | null {
     const c = this.cpu, m = this.m, s = this.s;
     const entry = b.jit!;
+    // Entered from the run loop: the block is a target worth chaining to from now on.
+    this.link(b.start, entry.region.slot, entry.index);
     c.f.save(m, (s + STATE_FLAGS) >> 2);
     this.putBase(STATE_FS, c.fsBase);
     this.putBase(STATE_GS, c.gsBase);

@@ -24,12 +24,12 @@ export const STATE_SCRATCH = 560;
 /**
  * The chain cache: a direct-mapped table from guest RIP to the compiled block
  * there, through which a region continues in another one without returning to
- * the run loop. Entries are 16 bytes: RIP (i64), table slot (i32), block index (i32).
+ * the run loop. The run loop fills it: a block it enters a region at is linked. Entries are 16 bytes: RIP (i64), table slot (i32), block index (i32).
  */
-export const CHAIN_ENTRIES = 1024;
+export const CHAIN_ENTRIES = 4096;
 export const CHAIN_BYTES = 16 * CHAIN_ENTRIES;
 
 /** The entry index of a RIP, from its low 32 bits (the compiled code computes the same). */
 export function chainIndex(lo: number): number {
-  return ((lo ^ (lo >>> 10)) & (CHAIN_ENTRIES - 1)) >>> 0;
+  return ((lo ^ (lo >>> 12)) & (CHAIN_ENTRIES - 1)) >>> 0;
 }
