@@ -35,6 +35,8 @@ export const XCR0_SSE = 2;
 export interface TierOptions {
   readonly tier: 1 | 2 | 3;
   readonly forced: boolean;
+  /** Executions of a block before its region is compiled (JIT_THRESHOLD unless tuned). */
+  readonly threshold?: number;
 }
 
 let defaultTiers: TierOptions = { tier: 3, forced: false };
@@ -128,7 +130,7 @@ export class Cpu {
     this.xf64 = new Float64Array(buf, x, 32);
     stateFrames.register(this, { phys, frame: this.state / PAGE_SIZE });
     this.jit = this.tiers.tier === 3 ? new Jit(this) : null;
-    this.jitThreshold = this.tiers.forced ? 1 : JIT_THRESHOLD;
+    this.jitThreshold = this.tiers.forced ? 1 : this.tiers.threshold ?? JIT_THRESHOLD;
   }
 
   /** The tiers this CPU runs (fixed at creation). */
