@@ -26,7 +26,7 @@ type RunFn = (entry: number, limit: number, window: number, predict: number, n: 
 const chainFrames = new FinalizationRegistry<{ phys: PhysMem; frame: number; count: number }>((h) => h.phys.freeRun(h.frame, h.count));
 
 /** No LWP window: the region runs until its slice limit or an exit. */
-export const NO_WINDOW = 0x7fffffff;
+const NO_WINDOW = 0x7fffffff;
 
 /** A compiled region: its function and what it needs to report back. */
 export class Region {
