@@ -3,7 +3,7 @@
 // host errors mapped to Linux errno values.
 import * as fs from "node:fs";
 import * as tty from "node:tty";
-import { ERRNO_BY_NAME, EIO } from "../kernel/errno.js";
+import { ERRNO_BY_NAME, EIO, ENOENT } from "../kernel/errno.js";
 import type { Host, HostDirent, HostStat, HostStatfs } from "../kernel/host.js";
 
 function errno(e: unknown): number {
@@ -45,6 +45,12 @@ export class NodeHost implements Host {
   open(path: string, flags: number, mode: number): number {
     return wrap(() => fs.openSync(path, flags, mode)) as number;
   }
+  reopen(fd: number, flags: number): number {
+    return wrap(() => fs.openSync(`/proc/self/fd/${fd}`, flags)) as number;
+  }
+  fdPath(fd: number): string | number {
+    return wrap(() => fs.readlinkSync(`/proc/self/fd/${fd}`));
+  }
   close(fd: number): number {
     return wrap(() => { fs.closeSync(fd); return 0; }) as number;
   }
@@ -76,7 +82,11 @@ export class NodeHost implements Host {
     return wrap(() => toStat(fs.fstatSync(fd, { bigint: true })));
   }
   stat(path: string, follow: boolean): HostStat | number {
-    return wrap(() => toStat(follow ? fs.statSync(path, { bigint: true }) : fs.lstatSync(path, { bigint: true })));
+    return wrap(() => {
+      const opts = { bigint: true, throwIfNoEntry: false } as const;
+      const s = follow ? fs.statSync(path, opts) : fs.lstatSync(path, opts);
+      return s === undefined ? -ENOENT : toStat(s);
+    });
   }
   readdir(path: string): HostDirent[] | number {
     return wrap(() => {

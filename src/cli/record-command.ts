@@ -3,7 +3,7 @@
 // it through LWP (an LWPCB and ring per thread, drained into an lwpdata file), or
 // counting events exactly (perf stat's shape, on stderr).
 import { readFileSync, writeFileSync } from "node:fs";
-import { ExecError, Machine, type SpawnOptions, signalMessage } from "../kernel/machine.js";
+import { Machine, type SpawnOptions, signalMessage } from "../kernel/machine.js";
 import { ProfileError } from "../kernel/lwp/options.js";
 import type { Process } from "../kernel/process.js";
 import { EV } from "../hw/lwp/events.js";
@@ -11,7 +11,7 @@ import { REF_DEN, REF_NUM } from "../hw/lwp/cost-table.js";
 import { writeLwpData } from "../tools/format/writer.js";
 import { Recorder, RECORDABLE, parseEvents } from "../tools/record/recorder.js";
 import { eventById } from "../tools/decode/events.js";
-import { CliError, MACHINE_OPTIONS, findProgram, machineOptions, readProgram } from "./run-command.js";
+import { CliError, MACHINE_OPTIONS, machineOptions, spawnProgram } from "./run-command.js";
 import { NodeHost } from "./node-host.js";
 import { type OptionRow, type Parsed, UsageError, intOption } from "./options.js";
 
@@ -64,14 +64,10 @@ function start(opts: Parsed, rest: string[], spawn: SpawnOptions): Started {
   const mopts = machineOptions(opts);
   if (mopts.lwp === false && spawn.profile !== undefined) throw new UsageError("lwp record needs LWP: drop --no-lwp");
   const root = mopts.root ?? "";
-  const path = findProgram(name, root);
-  const bytes = readProgram(root + path);
   const machine = new Machine(new NodeHost(root === "" ? null : "/"), mopts);
   try {
-    const envp = Object.entries(process.env).map(([k, v]) => `${k}=${v ?? ""}`);
-    return { machine, proc: machine.spawn({ path, bytes, argv: rest, envp }, spawn) };
+    return { machine, proc: spawnProgram(machine, rest, spawn) };
   } catch (e) {
-    if (e instanceof ExecError) throw new CliError(`lwp: cannot run '${path}': ${e.message}`, 126);
     if (e instanceof ProfileError) throw new CliError(`lwp: ${e.message}`, 2);
     throw e;
   }

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: MIT
 // `lwp run`: runs an unmodified x86-64 Linux program on the emulated machine.
-import { readFileSync } from "node:fs";
-import { delimiter, posix, resolve } from "node:path";
-import { existsSync, statSync } from "node:fs";
-import { ExecError, Machine, signalMessage } from "../kernel/machine.js";
+import { existsSync, realpathSync, statSync } from "node:fs";
+import { resolve } from "node:path";
+import { ExecError, Machine, type SpawnOptions, signalMessage } from "../kernel/machine.js";
+import type { Process } from "../kernel/process.js";
+import { OutOfMemory } from "../hw/memory/phys.js";
 import type { KernelOptions } from "../kernel/kernel.js";
 import { NodeHost } from "./node-host.js";
 import { type OptionRow, type Parsed, UsageError, intOption } from "./options.js";
@@ -21,26 +22,12 @@ export const MACHINE_OPTIONS: readonly OptionRow[] = [
 
 export const RUN_OPTIONS: readonly OptionRow[] = [...MACHINE_OPTIONS, { name: "help", short: "h", help: "show this help" }];
 
-/**
- * Finds PROGRAM as a shell would: a path if it has a slash, else along $PATH.
- * With a root, the search happens inside it and the guest path is returned.
- */
-export function findProgram(name: string, root = ""): string {
-  const host = (g: string): string => (root === "" ? g : root + g);
-  if (name.includes("/")) return root === "" ? resolve(name) : posix.resolve("/", name);
-  for (const dir of (process.env["PATH"] ?? "/usr/bin:/bin").split(delimiter)) {
-    const p = root === "" ? resolve(dir || ".", name) : posix.resolve("/", dir || ".", name);
-    if (existsSync(host(p)) && statSync(host(p)).isFile()) return p;
-  }
-  throw new CliError(`lwp: ${name}: command not found`, 127);
-}
-
 /** The --root directory as an absolute host path without a trailing slash ("" when absent). */
 function rootOption(opts: Parsed): string {
   const v = opts.get("root");
   if (v === undefined) return "";
   if (v === true || !existsSync(v) || !statSync(v).isDirectory()) throw new UsageError(`Invalid value for --root: ${String(v)} (expected a directory)`);
-  const abs = resolve(v);
+  const abs = realpathSync(resolve(v)); // the guest's paths are joined to this one: no symbolic link in it
   return abs === "/" ? "" : abs;
 }
 
@@ -65,32 +52,37 @@ export function machineOptions(opts: Parsed): Partial<KernelOptions> {
   };
 }
 
-export function readProgram(path: string): Uint8Array {
+/** One line for a program the kernel could not start (a shell's wording; 127 when missing, 126 otherwise). */
+function cannotRun(path: string, e: ExecError): CliError {
+  const missing = e.errno === 2;
+  return new CliError(`lwp: cannot run '${path}': ${e.message}`, missing ? 127 : 126);
+}
+
+/**
+ * Finds PROGRAM as a shell would (a path if it has a slash, else along $PATH),
+ * looked up by the kernel as the guest would see it (inside --root), and
+ * creates its process; the errors are the CLI's one-line messages.
+ */
+export function spawnProgram(machine: Machine, rest: string[], spawn: SpawnOptions = {}): Process {
+  const name = rest[0]!;
+  const path = machine.findProgram(name, process.env["PATH"] ?? "/usr/bin:/bin");
+  if (path === null) throw new CliError(`lwp: ${name}: command not found`, 127);
   try {
-    return readFileSync(path);
+    return machine.spawn({ path, argv: rest, envp: Object.entries(process.env).map(([k, v]) => `${k}=${v ?? ""}`) }, spawn);
   } catch (e) {
-    const code = (e as { code?: string }).code;
-    const why = code === "ENOENT" ? "No such file or directory" : code === "EACCES" ? "Permission denied" : code === "EISDIR" ? "Is a directory" : String(code);
-    throw new CliError(`lwp: cannot run '${path}': ${why}`, code === "ENOENT" ? 127 : 126);
+    if (e instanceof ExecError) throw cannotRun(path, e);
+    if (e instanceof OutOfMemory) throw new CliError(`lwp: cannot run '${path}': out of memory (--memory-limit)`, 137);
+    throw e;
   }
 }
 
 /** Starts the program and runs it to the end; returns the exit status for the CLI. */
 export function runProgram(opts: Parsed, rest: string[]): number {
-  const name = rest[0];
-  if (name === undefined) throw new UsageError("Missing PROGRAM to run");
+  if (rest[0] === undefined) throw new UsageError("Missing PROGRAM to run");
   const mopts = machineOptions(opts);
   const root = mopts.root ?? "";
-  const path = findProgram(name, root);
-  const bytes = readProgram(root + path);
   const machine = new Machine(new NodeHost(root === "" ? null : "/"), mopts);
-  let proc;
-  try {
-    proc = machine.spawn({ path, bytes, argv: rest, envp: Object.entries(process.env).map(([k, v]) => `${k}=${v ?? ""}`) });
-  } catch (e) {
-    if (e instanceof ExecError) throw new CliError(`lwp: cannot run '${path}': ${e.message}`, 126);
-    throw e;
-  }
+  const proc = spawnProgram(machine, rest);
   const status = machine.run(proc);
   if (proc.killedBy !== 0) {
     const msg = signalMessage(proc.killedBy);

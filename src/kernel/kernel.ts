@@ -8,6 +8,8 @@ import type { Task } from "./task.js";
 import { FutexTable } from "./sched/futex.js";
 import { Scheduler } from "./sched/scheduler.js";
 import type { LwpProfiler } from "./lwp/profiler.js";
+import { PageCache } from "./mm/page-cache.js";
+import { defaultPhysMem, FRAME_SIZE, PhysMem } from "../hw/memory/phys.js";
 
 export interface KernelOptions {
   strace: boolean;
@@ -21,11 +23,17 @@ export interface KernelOptions {
   root: string;
   /** Report an instruction builder's exception on stderr instead of only raising #UD. */
   debugTranslate: boolean;
+  /** Bytes of RAM of the whole machine (--memory-limit); null: as much as the physical memory holds. */
+  memoryLimit: number | null;
 }
 
 export const DEFAULT_OPTIONS: KernelOptions = {
   strace: false, seed: 1, hostTime: false, maxInstructions: null, cpu: "full", lwp: true, root: "", debugTranslate: false,
+  memoryLimit: null,
 };
+
+/** The machine's RAM without --memory-limit: what the physical memory (src/hw/memory/phys.ts) can hold. */
+const DEFAULT_RAM = 2 * 1024 * 1024 * 1024;
 
 /** Virtual time starts here: 2011-10-12T00:00:00Z, the day AMD shipped Bulldozer with LWP. */
 const VIRTUAL_EPOCH_NS = 1318377600n * 1_000_000_000n;
@@ -49,7 +57,14 @@ export class Kernel {
   init: Process | null = null;
   /** --strace lines held while a call runs, printed after its own line (a process exit inside exit_group). */
   straceHeld: string[] | null = null;
+  /** Memory objects of mapped files, shared anonymous memory and memfds. */
+  readonly pageCache = new PageCache();
+  /** Frames of guest memory: the machine's own when --memory-limit caps them, else the process-wide one. */
+  readonly phys: PhysMem;
+  /** The machine's RAM in bytes: sysinfo's totalram, the overcommit limit, where the OOM killer starts. */
+  readonly ramBytes: number;
   private nextId = 1000;
+  private nextIno = 0x1000;
   private readonly warned = new Set<string>();
 
   constructor(
@@ -57,10 +72,18 @@ export class Kernel {
     readonly opts: KernelOptions,
   ) {
     this.prng = new Prng(opts.seed);
+    const limit = opts.memoryLimit;
+    this.phys = limit === null ? defaultPhysMem() : new PhysMem(Math.max(1, Math.floor(limit / FRAME_SIZE)));
+    this.ramBytes = limit ?? DEFAULT_RAM;
   }
 
   allocId(): number {
     return this.nextId++;
+  }
+
+  /** A fresh inode number for an object of a kernel file system (pipefs, memfd). */
+  allocIno(): number {
+    return this.nextIno++;
   }
 
   /** Virtual clock in ns: retired work of all tasks plus idle time skipped. */

@@ -4,7 +4,12 @@
 // process exits (docs/architecture.md "The run loop").
 import { fam15hModel, fullModel } from "../hw/cpu/cpuid.js";
 import type { Exit } from "../hw/cpu/exits.js";
-import { type ExecSpec, execImage } from "./loader/program.js";
+import { type ExecSpec, execImage, readGuestFile } from "./loader/program.js";
+import { walk } from "./fs/namei.js";
+import { SyscallError } from "./syscalls/abi.js";
+import { ERRNO_TEXT } from "./errno.js";
+import { OutOfMemory } from "../hw/memory/phys.js";
+import { oomKill } from "./mm/oom.js";
 import { HostFile } from "./fs/files.js";
 import type { Host } from "./host.js";
 import { DEFAULT_OPTIONS, Kernel, type KernelOptions } from "./kernel.js";
@@ -44,12 +49,52 @@ export class Machine {
     buildErrors.report = k.opts.debugTranslate ? (i, e) => k.diag(translateError(i, e)) : null;
   }
 
-  /** Creates a process running `spec`; throws ExecError with a one-line message. */
-  spawn(spec: ExecSpec, opts: SpawnOptions = {}): Process {
+  /** The first process, made before its program is chosen (path lookups need a task). */
+  private boot: Process | null = null;
+
+  private bootProcess(): Process {
     const k = this.kernel;
-    const p = new Process(k, k.allocId(), k.opts.cpu === "fam15h" ? fam15hModel() : fullModel());
+    if (this.boot === null) {
+      this.boot = new Process(k, k.allocId(), k.opts.cpu === "fam15h" ? fam15hModel() : fullModel());
+      this.boot.cwd = k.host.cwd();
+    }
+    return this.boot;
+  }
+
+  /**
+   * Finds a program as a shell does, looked up by the kernel as the guest would
+   * (inside --root): a name with a slash is a path, else each directory of `path`
+   * (a $PATH value) is tried for a regular file. Returns the guest path, or null.
+   */
+  findProgram(name: string, path: string): string | null {
+    const t = this.bootProcess().tasks[0]!;
+    const found = (p: string): boolean => {
+      try {
+        const r = walk(t, t.proc.cwd, p, true);
+        return r.kind === "host" && typeof r.st !== "number" && (r.st.mode & 0o170000) === 0o100000;
+      } catch (e) {
+        if (e instanceof SyscallError) return false;
+        throw e;
+      }
+    };
+    if (name.includes("/")) return name;
+    for (const dir of path.split(":")) {
+      const cand = `${dir === "" ? "." : dir}/${name}`;
+      if (found(cand)) return cand;
+    }
+    return null;
+  }
+
+  /**
+   * Creates a process running `spec` (its file read through the kernel when
+   * `spec.bytes` is absent); throws ExecError with a one-line message.
+   */
+  spawn(given: Omit<ExecSpec, "bytes"> & { bytes?: Uint8Array }, opts: SpawnOptions = {}): Process {
+    const k = this.kernel;
+    const p = this.bootProcess();
+    this.boot = null;
     const t = p.tasks[0]!;
-    p.cwd = k.host.cwd();
+    const spec = given.bytes !== undefined ? { ...given, bytes: given.bytes } : { ...given, ...readProgramFile(t, given.path) };
     execImage(k, p, t, spec);
     if (k.opts.strace) traceSpawn(k, t, spec.path, spec.argv, spec.envp.length);
     const h = k.host;
@@ -101,8 +146,21 @@ export class Machine {
     return status;
   }
 
-  /** Delivers pending signals to `t`, then runs it for one slice and handles the exit. */
+  /**
+   * Delivers pending signals to `t`, then runs it for one slice and handles the
+   * exit. A frame the machine does not have (OutOfMemory, anywhere in the slice)
+   * wakes the OOM killer; the access is retried if its task survives.
+   */
   private step(t: Task): void {
+    try {
+      this.slice(t);
+    } catch (e) {
+      if (!(e instanceof OutOfMemory)) throw e;
+      oomKill(this.kernel);
+    }
+  }
+
+  private slice(t: Task): void {
     const k = this.kernel;
     loadTask(t, k.opts.lwp);
     k.lwpProf?.onRun(t);
@@ -115,11 +173,15 @@ export class Machine {
     const base = k.clockNs();
     const before = c.retired();
     c.readTsc = () => Number(base) + (c.retired() - before);
-    const x = c.run(Math.max(1, budget));
-    const n = c.retired() - before;
-    t.retired += n;
-    k.retiredTotal += n;
-    k.sched.used += n;
+    let x: Exit;
+    try {
+      x = c.run(Math.max(1, budget));
+    } finally {
+      const n = c.retired() - before;
+      t.retired += n;
+      k.retiredTotal += n;
+      k.sched.used += n;
+    }
     this.handle(t, x);
     k.sched.fireTimers();
   }
@@ -145,6 +207,13 @@ export class Machine {
       }
     }
   }
+}
+
+/** The program file's bytes and identity through the kernel's lookup; ExecError (with the errno) when it cannot be read. */
+function readProgramFile(t: Task, path: string): Pick<ExecSpec, "bytes" | "exe" | "dev" | "ino"> {
+  const f = readGuestFile(t, path);
+  if (typeof f === "number") throw new ExecError(ERRNO_TEXT[-f] ?? `errno ${-f}`, -f);
+  return f;
 }
 
 /** `lwp: cannot translate MNEMONIC at 0x...` (bytes): the builder's message and where it was thrown. */

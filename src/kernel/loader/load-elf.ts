@@ -23,8 +23,12 @@ interface LoadedImage {
   segments: { start: number; end: number; prot: number; offset: number }[];
 }
 
-/** Thrown for executables we cannot run; the message is the user's one line. */
-export class ExecError extends Error {}
+/** Thrown for executables we cannot run; the message is the user's one line (`errno` when the file could not be read). */
+export class ExecError extends Error {
+  constructor(message: string, readonly errno = 0) {
+    super(message);
+  }
+}
 
 function pageDown(a: number): number {
   return a - (a % PAGE_SIZE);
