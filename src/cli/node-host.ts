@@ -3,7 +3,7 @@
 // host errors mapped to Linux errno values.
 import * as fs from "node:fs";
 import * as tty from "node:tty";
-import { ERRNO_BY_NAME, EIO, ENOENT } from "../kernel/errno.js";
+import { EFBIG, ERRNO_BY_NAME, EIO, ENOENT } from "../kernel/errno.js";
 import type { Host, HostDirent, HostStat, HostStatfs } from "../kernel/host.js";
 
 function errno(e: unknown): number {
@@ -55,6 +55,7 @@ export class NodeHost implements Host {
     return wrap(() => { fs.closeSync(fd); return 0; }) as number;
   }
   read(fd: number, buf: Uint8Array, pos: number | null): number {
+    if (pos !== null && pos > Number.MAX_SAFE_INTEGER) return 0; // past any file Node can address: end of file
     for (;;) {
       try {
         return fs.readSync(fd, buf, 0, buf.length, pos);
@@ -67,6 +68,7 @@ export class NodeHost implements Host {
     }
   }
   write(fd: number, buf: Uint8Array, pos: number | null): number {
+    if (pos !== null && pos + buf.length > Number.MAX_SAFE_INTEGER) return -EFBIG;
     let done = 0;
     while (done < buf.length) {
       try {
@@ -123,6 +125,7 @@ export class NodeHost implements Host {
     return wrap(() => { fs.accessSync(path, mode); return 0; }) as number;
   }
   ftruncate(fd: number, len: number): number {
+    if (len > Number.MAX_SAFE_INTEGER) return -EFBIG;
     return wrap(() => { fs.ftruncateSync(fd, len); return 0; }) as number;
   }
   chmod(path: string, mode: number): number {

@@ -17,6 +17,7 @@ export const MACHINE_OPTIONS: readonly OptionRow[] = [
   { name: "cpu", arg: "MODEL", help: "CPU model: full (default, every LWP feature) or fam15h (real Family 15h LWP)" },
   { name: "no-lwp", help: "boot with XCR0 bit 62 clear: LWP instructions raise SIGILL" },
   { name: "root", arg: "DIR", help: "confine every guest path to DIR (the guest's /); PROGRAM is looked up inside it" },
+  { name: "memory-limit", arg: "SIZE", help: "RAM of the emulated machine (bytes, or with K, M, G; default and most 2G): past it the OOM killer ends the largest process" },
   { name: "debug-translate", help: "report an instruction the CPU fails to translate (the builder's error) on stderr" },
 ];
 
@@ -37,6 +38,20 @@ export class CliError extends Error {
   }
 }
 
+/** The most RAM the emulated machine can have: what the physical memory holds (src/hw/memory/phys.ts). */
+const MAX_RAM = 2 ** 31;
+
+/** --memory-limit SIZE: bytes, or a number with K, M or G (powers of 1024), at least 1M and at most 2G. */
+function memoryLimit(opts: Parsed): number | null {
+  const v = opts.get("memory-limit");
+  if (v === undefined) return null;
+  const m = typeof v === "string" ? /^(\d+)([KMG]?)$/i.exec(v) : null;
+  if (m === null) throw new UsageError(`Invalid value for --memory-limit: ${String(v)} (expected a size like 512M or 2G)`);
+  const n = Number(m[1]) * 1024 ** " KMG".indexOf(m[2]!.toUpperCase() || " ");
+  if (n < 2 ** 20 || n > MAX_RAM) throw new UsageError(`Invalid value for --memory-limit: ${v} (expected 1M to 2G)`);
+  return Math.floor(n / 4096) * 4096;
+}
+
 export function machineOptions(opts: Parsed): Partial<KernelOptions> {
   const cpu = opts.get("cpu") ?? "full";
   if (cpu !== "full" && cpu !== "fam15h") throw new UsageError(`Invalid value for --cpu: ${String(cpu)} (expected full or fam15h)`);
@@ -49,6 +64,7 @@ export function machineOptions(opts: Parsed): Partial<KernelOptions> {
     lwp: !opts.has("no-lwp"),
     root: rootOption(opts),
     debugTranslate: opts.has("debug-translate"),
+    memoryLimit: memoryLimit(opts),
   };
 }
 

@@ -80,16 +80,11 @@ export function statx(t: Task, a: SyscallArgs): SysResult {
   return 0;
 }
 
-/** The entries of an open directory (read once per rewind), with `..` of the guest's root being the root itself. */
+/** The entries of an open directory, read once per rewind (the `..` of the root is the host's, as in a chroot). */
 function dirEntries(t: Task, f: OpenFile): { list: HostDirent[]; pos: number } {
   if (f instanceof SynthDirFile) return { list: f.entries(), pos: f.pos };
   if (!(f instanceof HostFile) || !f.isDir || f.pos === null) return fail(ENOTDIR);
-  if (f.dirEntries === null) {
-    const list = check(t.proc.kernel.host.readdir(onHost(t, lookupPath(t, f.path, true), ENOENT).host));
-    const dot = list.find((e) => e.name === "."), dotdot = list.find((e) => e.name === "..");
-    if (f.path === "/" && dot !== undefined && dotdot !== undefined) dotdot.ino = dot.ino;
-    f.dirEntries = list;
-  }
+  f.dirEntries ??= check(t.proc.kernel.host.readdir(onHost(t, lookupPath(t, f.path, true), ENOENT).host));
   return { list: f.dirEntries, pos: f.pos };
 }
 
