@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: MIT
 // memfd_create and file seals (mm/memfd.c): an anonymous shared-memory file
 // (src/kernel/fs/memfd.ts) and fcntl's F_ADD_SEALS/F_GET_SEALS on it.
-import { PROT_WRITE } from "../../hw/memory/address-space.js";
 import { EBUSY, EINVAL, EPERM } from "../errno.js";
 import { F_SEAL_FUTURE_WRITE, F_SEAL_GROW, F_SEAL_SEAL, F_SEAL_SHRINK, F_SEAL_WRITE, MemFdFile } from "../fs/memfd.js";
 import { liveSpaces } from "../mm/page-cache.js";
@@ -30,22 +29,22 @@ export function memfd_create(t: Task, a: SyscallArgs): SysResult {
   return fd;
 }
 
-/** Whether some process maps the memfd's object shared and writable (mapping_deny_writable fails). */
-function writablyMapped(t: Task, f: MemFdFile): boolean {
+/** Whether some process maps the memfd shared, with any protection (mapping_deny_writable fails: i_mmap_writable counts VM_SHARED). */
+function sharedMapped(t: Task, f: MemFdFile): boolean {
   for (const mem of liveSpaces(t.proc.kernel)) {
-    if (mem.areas().some((v) => v.obj === f.obj && v.cow !== true && (v.prot & PROT_WRITE) !== 0)) return true;
+    if (mem.areas().some((v) => v.obj === f.obj && v.cow !== true)) return true;
   }
   return false;
 }
 
-/** F_ADD_SEALS: only on a memfd opened for writing, never after F_SEAL_SEAL, F_SEAL_WRITE not while writably mapped. */
+/** F_ADD_SEALS: only on a memfd opened for writing, never after F_SEAL_SEAL, F_SEAL_WRITE not while mapped shared. */
 export function addSeals(t: Task, fd: number, seals: number): SysResult {
   const f = fileOf(t, fd);
   if (!(f instanceof MemFdFile)) return -EINVAL;
   if ((f.flags & 3) === 0) return -EPERM;
   if ((seals & ~F_ALL_SEALS) !== 0) return -EINVAL;
   if ((f.seals & F_SEAL_SEAL) !== 0) return -EPERM;
-  if ((seals & F_SEAL_WRITE) !== 0 && writablyMapped(t, f)) return -EBUSY;
+  if ((seals & F_SEAL_WRITE) !== 0 && sharedMapped(t, f)) return -EBUSY;
   f.seals |= seals;
   return 0;
 }
