@@ -22,6 +22,46 @@
 
 static void on_usr1(int sig) { (void)sig; }
 
+/* Q-RLIMIT, Q-PROCFS, Q-CWD-PATH, Q-MADVISE (docs/quirks.md). */
+static void confinement_quirks(void) {
+  char dir[] = "/tmp/lwp-quirks2-XXXXXX", path[96], cwd[256];
+  CHECK(mkdtemp(dir) != NULL);
+  RUN("Q-RLIMIT");
+  snprintf(path, sizeof path, "%s/f", dir);
+  int fd = open(path, O_WRONLY | O_CREAT, 0600);
+  struct rlimit old, one = { 1, 1 };
+  signal(SIGXFSZ, SIG_IGN);
+  CHECK(getrlimit(RLIMIT_FSIZE, &old) == 0 && setrlimit(RLIMIT_FSIZE, &one) == 0);
+  CHECK(write(fd, "ab", 2) == 2); /* Linux: 1, then EFBIG (SIGXFSZ) */
+  CHECK(setrlimit(RLIMIT_FSIZE, &old) == 0);
+  signal(SIGXFSZ, SIG_DFL);
+  close(fd);
+  unlink(path);
+  OK("Q-RLIMIT");
+  RUN("Q-PROCFS");
+  CHECK(chmod("/proc/self/status", 0444) == -1 && errno == EPERM); /* Linux: 0 for root */
+  CHECK(open("/proc/mounts", O_RDONLY) == -1 && errno == ENOENT); /* Linux: a link to self/mounts */
+  OK("Q-PROCFS");
+  RUN("Q-CWD-PATH");
+  char a[96], b[96];
+  snprintf(a, sizeof a, "%s/a", dir);
+  snprintf(b, sizeof b, "%s/b", dir);
+  CHECK(mkdir(a, 0700) == 0 && chdir(a) == 0 && rename(a, b) == 0);
+  CHECK(getcwd(cwd, sizeof cwd) != NULL && strcmp(cwd, a) == 0); /* Linux: b */
+  CHECK(chdir("/") == 0 && rmdir(b) == 0);
+  OK("Q-CWD-PATH");
+  RUN("Q-MADVISE");
+  volatile char *p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  p[0] = 1;
+  CHECK(madvise((void *)p, 4096, MADV_WIPEONFORK) == 0);
+  pid_t c = fork();
+  if (c == 0) _exit(p[0]);
+  int st;
+  CHECK(waitpid(c, &st, 0) == c && WIFEXITED(st) && WEXITSTATUS(st) == 1); /* Linux: 0, the child's copy is wiped */
+  OK("Q-MADVISE");
+  rmdir(dir);
+}
+
 /* Q-POLL, Q-IOCTL, Q-FLOCK, Q-UMASK, Q-XATTR, Q-CRED-HOST (docs/quirks.md). */
 static void file_quirks(void) {
   char dir[] = "/tmp/lwp-quirks-XXXXXX", path[64], buf[8];
@@ -153,5 +193,6 @@ int main(int argc, char **argv) {
   CHECK(inf.freeram < inf.totalram && inf.freeram > inf.totalram - (64ul << 20)); /* this process maps less than 64 MiB */
   OK("Q-SYSINFO");
   file_quirks();
+  confinement_quirks();
   DONE();
 }

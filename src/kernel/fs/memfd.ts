@@ -11,6 +11,8 @@ import type { HostStat } from "../host.js";
 
 export const F_SEAL_SEAL = 1, F_SEAL_SHRINK = 2, F_SEAL_GROW = 4, F_SEAL_WRITE = 8, F_SEAL_FUTURE_WRITE = 16;
 const O_APPEND = 0o2000;
+/** The default huge page size on x86-64. */
+const HUGE_PAGE = 2 * 1024 * 1024;
 
 export class MemFdFile implements ObjectHolder {
   refs = 1;
@@ -22,6 +24,8 @@ export class MemFdFile implements ObjectHolder {
     readonly ino: number,
     /** F_SEAL_* bits; F_SEAL_SEAL alone unless MFD_ALLOW_SEALING. */
     public seals: number,
+    /** MFD_HUGETLB: a hugetlbfs file, with no huge page reserved on this machine (mmap fails with ENOMEM). */
+    readonly huge = false,
   ) {}
 
   get path(): string {
@@ -39,6 +43,7 @@ export class MemFdFile implements ObjectHolder {
 
   write(buf: Uint8Array, at: number | null): number {
     if ((this.flags & 3) === 0) return -9;
+    if (this.huge) return -EINVAL; // hugetlbfs files have no write()
     if ((this.seals & (F_SEAL_WRITE | F_SEAL_FUTURE_WRITE)) !== 0) return -EPERM;
     const pos = (this.flags & O_APPEND) !== 0 ? this.obj.size : at ?? this.pos;
     if (pos + buf.length > this.obj.size && (this.seals & F_SEAL_GROW) !== 0) return -EPERM;
@@ -56,8 +61,9 @@ export class MemFdFile implements ObjectHolder {
     return pos;
   }
 
-  /** Whether ftruncate to `size` is allowed by the seals (EPERM otherwise). */
+  /** Whether ftruncate to `size` is allowed by the seals (and a huge page multiple for MFD_HUGETLB). */
   mayResize(size: number): boolean {
+    if (this.huge && size % HUGE_PAGE !== 0) return false;
     if (size < this.obj.size && (this.seals & F_SEAL_SHRINK) !== 0) return false;
     return !(size > this.obj.size && (this.seals & F_SEAL_GROW) !== 0);
   }

@@ -81,7 +81,7 @@ export class PageCache {
   sync(k: Kernel, obj: MemObject): void {
     if (obj.dirtyPages === 0 || obj.backing === ZEROS) return;
     obj.sync();
-    for (const mem of liveSpaces(k)) mem.flushTlb();
+    k.phys.flushAllTlbs();
   }
 
   /** read(2) of a mapped file reads what was stored through its mappings. */

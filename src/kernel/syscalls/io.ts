@@ -283,7 +283,7 @@ export function ftruncate(t: Task, a: SyscallArgs): SysResult {
   const f = fileOf(t, a.int(0));
   if (f instanceof MemFdFile) {
     if ((f.flags & 3) === 0) return -EINVAL;
-    if (!f.mayResize(len)) return -EPERM;
+    if (!f.mayResize(len)) return f.huge ? -EINVAL : -EPERM;
     k.pageCache.resized(k, f.obj, len);
     return 0;
   }

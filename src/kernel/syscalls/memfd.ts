@@ -23,7 +23,7 @@ export function memfd_create(t: Task, a: SyscallArgs): SysResult {
   if (name === null) return -EINVAL;
   const obj = k.pageCache.anonymous(k, 0, true);
   const seals = (flags & MFD_ALLOW_SEALING) !== 0 ? 0 : F_SEAL_SEAL;
-  const f = new MemFdFile(new TextDecoder().decode(name), O_RDWR | O_LARGEFILE, obj, k.allocIno(), seals);
+  const f = new MemFdFile(new TextDecoder().decode(name), O_RDWR | O_LARGEFILE, obj, k.allocIno(), seals, (flags & MFD_HUGETLB) !== 0);
   const fd = t.proc.fds.install(f, (flags & MFD_CLOEXEC) !== 0);
   if (fd < 0) k.pageCache.collect(k);
   return fd;
