@@ -7,12 +7,14 @@ import type { Process } from "../kernel/process.js";
 import { OutOfMemory } from "../hw/memory/phys.js";
 import type { KernelOptions } from "../kernel/kernel.js";
 import { NodeHost } from "./node-host.js";
+import { maybePrintStats } from "./stats.js";
 import { type OptionRow, type Parsed, UsageError, intOption } from "./options.js";
 
 export const MACHINE_OPTIONS: readonly OptionRow[] = [
   { name: "strace", help: "print every system call like strace(1) does, on stderr" },
   { name: "seed", arg: "N", help: "seed of every random bit the guest sees (default 1)" },
   { name: "host-time", help: "show the guest the host's clocks instead of virtual time" },
+  { name: "epoch", arg: "TIME", help: "the guest's clock reads TIME at start: Unix seconds or an ISO 8601 date (default: the host's time, whole seconds; lwp record keeps it in the profile)" },
   { name: "max-instructions", arg: "N", help: "stop the program after N instructions (exit status 124)" },
   { name: "cpu", arg: "MODEL", help: "CPU model: full (default, every LWP feature) or fam15h (real Family 15h LWP)" },
   { name: "no-lwp", help: "boot with XCR0 bit 62 clear: LWP instructions raise SIGILL" },
@@ -52,6 +54,21 @@ function memoryLimit(opts: Parsed): number | null {
   return Math.floor(n / 4096) * 4096;
 }
 
+/** Latest --epoch: the guest's 64-bit nanosecond clock stays in range for centuries of virtual time after it. */
+const MAX_EPOCH_S = 2 ** 33;
+
+/** --epoch TIME in ns (Unix seconds or an ISO 8601 date), null when absent. */
+function epochOption(opts: Parsed): bigint | null {
+  const v = opts.get("epoch");
+  if (v === undefined) return null;
+  if (opts.has("host-time")) throw new UsageError("--epoch and --host-time exclude each other (--host-time shows the host's clock)");
+  const s = v === true ? NaN : /^\d+$/.test(v) ? Number(v) : /^\d{4}-\d\d-\d\d/.test(v) ? Date.parse(v) / 1000 : NaN;
+  if (!Number.isInteger(s) || s < 0 || s > MAX_EPOCH_S) {
+    throw new UsageError(`Invalid value for --epoch: ${String(v)} (expected Unix seconds or an ISO 8601 date such as 2011-10-12T00:00:00Z)`);
+  }
+  return BigInt(s) * 1_000_000_000n;
+}
+
 export function machineOptions(opts: Parsed): Partial<KernelOptions> {
   const cpu = opts.get("cpu") ?? "full";
   if (cpu !== "full" && cpu !== "fam15h") throw new UsageError(`Invalid value for --cpu: ${String(cpu)} (expected full or fam15h)`);
@@ -63,6 +80,7 @@ export function machineOptions(opts: Parsed): Partial<KernelOptions> {
     cpu,
     lwp: !opts.has("no-lwp"),
     root: rootOption(opts),
+    epochNs: epochOption(opts),
     debugTranslate: opts.has("debug-translate"),
     memoryLimit: memoryLimit(opts),
   };
@@ -104,5 +122,6 @@ export function runProgram(opts: Parsed, rest: string[]): number {
     const msg = signalMessage(proc.killedBy);
     if (msg !== "") process.stderr.write(`${msg}\n`);
   }
+  maybePrintStats(machine);
   return status;
 }

@@ -4,10 +4,10 @@
 // process exits (docs/architecture.md "The run loop").
 import { fam15hModel, fullModel } from "../hw/cpu/cpuid.js";
 import type { Exit } from "../hw/cpu/exits.js";
-import { type ExecSpec, execImage, readGuestFile } from "./loader/program.js";
+import { type ExecSpec, MAX_PROGRAM_BYTES, execImage, readGuestFile, resolveScript } from "./loader/program.js";
 import { walk } from "./fs/namei.js";
 import { SyscallError } from "./syscalls/abi.js";
-import { ERRNO_TEXT } from "./errno.js";
+import { EACCES, ENOMEM, ERRNO_TEXT } from "./errno.js";
 import { OutOfMemory } from "../hw/memory/phys.js";
 import { oomKill } from "./mm/oom.js";
 import { HostFile } from "./fs/files.js";
@@ -40,6 +40,13 @@ export interface SpawnOptions {
 }
 
 export type { ExecSpec };
+
+/** A `#!` script's interpreter spec (binfmt_script, as execve does), or an ExecError saying why not. */
+function scriptOrThrow(t: Task, spec: ExecSpec): ExecSpec {
+  const r = resolveScript(t, spec);
+  if (typeof r !== "number") return r;
+  throw new ExecError(`bad interpreter: ${ERRNO_TEXT[-r] ?? `errno ${-r}`}`, -r);
+}
 
 export class Machine {
   readonly kernel: Kernel;
@@ -95,7 +102,8 @@ export class Machine {
     this.boot = null;
     const t = p.tasks[0]!;
     const spec = given.bytes !== undefined ? { ...given, bytes: given.bytes } : { ...given, ...readProgramFile(t, given.path) };
-    execImage(k, p, t, spec);
+    void k.epochNs; // the virtual clock's epoch is fixed as the run starts
+    execImage(k, p, t, scriptOrThrow(t, spec));
     if (k.opts.strace) traceSpawn(k, t, spec.path, spec.argv, spec.envp.length);
     const h = k.host;
     for (const fd of [0, 1, 2]) p.fds.install(new HostFile(h, fd, `/dev/fd/${fd}`, fd === 0 ? 0 : 1, null, false, true), false);
@@ -116,9 +124,19 @@ export class Machine {
 
   /** Runs until `init` ends; returns its exit status (128+N when killed by signal N). */
   run(init: Process): number {
+    return this.runUntil(init, Infinity) ?? 0;
+  }
+
+  /**
+   * Runs until `init` ends (returns its status) or until the machine has retired
+   * `until` instructions in all (returns undefined; call again to go on). Lets a
+   * tool stay responsive (progress, signals) between chunks.
+   */
+  runUntil(init: Process, until: number): number | undefined {
     const k = this.kernel;
     k.init = init;
     while (init.live) {
+      if (k.retiredTotal >= until) return undefined;
       if (this.overLimit()) return this.stopAll(124);
       const t = k.sched.pick();
       if (t === null) {
@@ -139,8 +157,8 @@ export class Machine {
     return true;
   }
 
-  /** Ends every process still alive (the run is over); returns `status`. */
-  private stopAll(status: number): number {
+  /** Ends every process still alive (the run is over, or a tool stops it); returns `status`. */
+  stopAll(status: number): number {
     const k = this.kernel;
     for (const p of [...k.procs.values()]) if (p.live) exitGroup(k, p, 0, SIGKILL);
     return status;
@@ -212,8 +230,25 @@ export class Machine {
 /** The program file's bytes and identity through the kernel's lookup; ExecError (with the errno) when it cannot be read. */
 function readProgramFile(t: Task, path: string): Pick<ExecSpec, "bytes" | "exe" | "dev" | "ino"> {
   const f = readGuestFile(t, path);
-  if (typeof f === "number") throw new ExecError(ERRNO_TEXT[-f] ?? `errno ${-f}`, -f);
-  return f;
+  if (typeof f !== "number") return f;
+  const why = f === -EACCES ? notRegular(t, path) : f === -ENOMEM ? `is larger than the ${Math.floor(MAX_PROGRAM_BYTES / 1048576)} MiB limit` : null;
+  throw new ExecError(why ?? ERRNO_TEXT[-f] ?? `errno ${-f}`, -f);
+}
+
+const FILE_KINDS: Readonly<Record<number, string>> = {
+  0o010000: "a FIFO", 0o140000: "a socket", 0o020000: "a character device", 0o060000: "a block device",
+};
+
+/** "is a FIFO, not a regular file" when `path` names a file exec refuses for its type; null otherwise. */
+function notRegular(t: Task, path: string): string | null {
+  try {
+    const r = walk(t, t.proc.cwd, path, true);
+    const kind = r.kind === "host" && typeof r.st !== "number" ? FILE_KINDS[r.st.mode & 0o170000] : undefined;
+    return kind === undefined ? null : `is ${kind}, not a regular file`;
+  } catch (e) {
+    if (e instanceof SyscallError) return null;
+    throw e;
+  }
 }
 
 /** `lwp: cannot translate MNEMONIC at 0x...` (bytes): the builder's message and where it was thrown. */

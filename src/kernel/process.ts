@@ -31,7 +31,7 @@ export interface Mapping {
 }
 
 /** What exec recorded about the image (mm_struct's start_code..env_end): /proc/PID/stat, cmdline, environ. */
-export interface ImageLayout {
+interface ImageLayout {
   startCode: number; endCode: number; startData: number; endData: number; startStack: number;
   argStart: number; argEnd: number; envStart: number; envEnd: number;
 }
@@ -64,8 +64,10 @@ export class Mm {
   constructor(
     readonly mem: AddressSpace,
     model: CpuModel,
+    /** Random bits for the LWP unit's randomised intervals (the kernel's seeded stream). */
+    random?: () => number,
   ) {
-    this.cpu = new Cpu(mem, model);
+    this.cpu = new Cpu(mem, model, random === undefined ? {} : { random });
   }
 
   retain(): this {

@@ -8,12 +8,10 @@
 /** Value types (§5.3.1). */
 export const I32 = 0x7f;
 export const I64 = 0x7e;
-export const F32 = 0x7d;
 export const F64 = 0x7c;
-export const V128 = 0x7b;
-export type ValType = typeof I32 | typeof I64 | typeof F32 | typeof F64 | typeof V128;
+export type ValType = typeof I32 | typeof I64 | 0x7d | typeof F64 | 0x7b;
 /** Block type of a block/loop/if without results. */
-export const VOID = 0x40;
+const VOID = 0x40;
 
 /** Opcodes (§5.4), named as in the text format with `.` → `_`. */
 export const OP = {
@@ -103,6 +101,12 @@ export class Bytes {
       }
       this.byte(b | 0x80);
     }
+  }
+
+  /** An IEEE 754 double, little-endian (f64.const's immediate). */
+  f64(v: number): void {
+    const b = new Uint8Array(new Float64Array([v]).buffer);
+    this.bytes(b);
   }
 
   name(s: string): void {

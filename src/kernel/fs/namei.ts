@@ -15,7 +15,7 @@ import { mountAt } from "./mounts.js";
 import type { SynthDirNode, SynthLinkNode, SynthNode } from "./synth.js";
 
 /** MAXSYMLINKS: symbolic links one lookup follows before ELOOP. */
-export const MAX_LINKS = 40;
+const MAX_LINKS = 40;
 
 interface Common {
   /** The guest path of what was found, without symbolic links, `.` or `..`. */
@@ -33,13 +33,13 @@ export interface HostLookup extends Common {
   readonly st: HostStat | number;
 }
 
-export interface SynthLookup extends Common {
+interface SynthLookup extends Common {
   readonly kind: "synth";
   readonly node: SynthNode;
 }
 
 /** A magic link (/proc/PID/fd/N) followed at the end of the path: the open file it stands for. */
-export interface FileLookup extends Common {
+interface FileLookup extends Common {
   readonly kind: "file";
   readonly file: OpenFile;
   readonly link: SynthLinkNode;

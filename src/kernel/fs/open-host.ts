@@ -82,10 +82,21 @@ export function openLookup(t: Task, r: Lookup, flags: number, mode: number): Ope
   return fd < 0 ? fd : hostFile(t, fd, r.guest, flags);
 }
 
-/** A read-only host descriptor for a guest path and its guest path (exec, interpreters); -errno when it cannot be opened. */
+/**
+ * A read-only host descriptor for a guest path and its guest path (exec, interpreters);
+ * -errno when it cannot be opened. Only a regular file is opened (may_open with
+ * MAY_EXEC): a directory is EISDIR, a FIFO, socket or device EACCES before any open,
+ * so a FIFO never blocks the exec.
+ */
 export function openFollowing(t: Task, path: string): { fd: number; guest: string } | number {
   try {
-    const f = openLookup(t, walk(t, t.proc.cwd, path, true), 0, 0);
+    const r = walk(t, t.proc.cwd, path, true);
+    if (r.kind === "host" && typeof r.st !== "number") {
+      const type = r.st.mode & S_IFMT;
+      if (type === S_IFDIR) return -EISDIR;
+      if (type !== S_IFREG) return -EACCES;
+    }
+    const f = openLookup(t, r, 0, 0);
     if (typeof f === "number") return f;
     if (f instanceof HostFile) return { fd: f.hostFd, guest: f.path };
     f.close();

@@ -33,7 +33,7 @@ function link(p: Process, path: string, target: (t: Task) => LinkTarget | number
 }
 
 /** What readlink says of an open file (d_path, or the anon inode's name). */
-export function fdLinkText(p: Process, f: OpenFile): string {
+function fdLinkText(p: Process, f: OpenFile): string {
   if (f instanceof PipeEnd) return f.path;
   if (f instanceof HostFile && f.borrowed) {
     const k = p.kernel, at = k.host.fdPath(f.hostFd), root = k.opts.root;

@@ -4,7 +4,7 @@
 // dynamic loader, the initial stack and auxv; close-on-exec and signal resets.
 import { AddressSpace, PROT_EXEC, PROT_READ, PROT_WRITE } from "../../hw/memory/address-space.js";
 import { fam15hModel, fullModel, LEAF1_EDX } from "../../hw/cpu/cpuid.js";
-import { ENOENT, ENOEXEC } from "../errno.js";
+import { ENOENT, ENOEXEC, ENOMEM } from "../errno.js";
 import type { Kernel } from "../kernel.js";
 import {
   AT_BASE, AT_CLKTCK, AT_EGID, AT_ENTRY, AT_EUID, AT_FLAGS, AT_GID, AT_HWCAP, AT_HWCAP2, AT_MINSIGSTKSZ,
@@ -33,6 +33,9 @@ export interface ExecSpec {
   ino?: number;
 }
 
+/** Largest program or interpreter file exec reads (the largest buffer the host gives). */
+export const MAX_PROGRAM_BYTES = 2 ** 31 - 1;
+
 /** Reads a whole guest file (path lookup in the kernel, confined to --root); bytes and identity, or -errno. */
 export function readGuestFile(t: Task, path: string): { bytes: Uint8Array; exe: string; dev: number; ino: number } | number {
   const k = t.proc.kernel;
@@ -44,6 +47,7 @@ export function readGuestFile(t: Task, path: string): { bytes: Uint8Array; exe: 
     if (typeof st === "number") return st;
     if ((st.mode & 0o170000) === 0o040000) return -21;
     if ((st.mode & 0o170000) !== 0o100000) return -13; // EACCES: only regular files execute
+    if (st.size > MAX_PROGRAM_BYTES) return -ENOMEM; // more than the kernel can hold in one buffer
     const buf = new Uint8Array(st.size);
     let n = 0;
     while (n < buf.length) {
@@ -78,7 +82,7 @@ export function resolveScript(t: Task, spec: ExecSpec, depth = 0): ExecSpec | nu
 /** Replaces `p`'s image with `spec` (throws ExecError before the point of no return). */
 export function execImage(k: Kernel, p: Process, t: Task, spec: ExecSpec): void {
   const elf = parseExecutable(spec.bytes);
-  const mm = new Mm(new AddressSpace(k.phys), k.opts.cpu === "fam15h" ? fam15hModel() : fullModel());
+  const mm = new Mm(new AddressSpace(k.phys), k.opts.cpu === "fam15h" ? fam15hModel() : fullModel(), k.lwpRandom);
   mm.mmapBase = mmapBase(p.rlimits.get(RLIMIT_STACK).soft);
   attachStack(mm, p);
   const old = p.mm;

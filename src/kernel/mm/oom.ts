@@ -9,7 +9,7 @@ import { exitGroup } from "../sched/exit.js";
 import { SIGKILL } from "../signals.js";
 
 /** How --memory-limit is shown in messages (whole MiB or GiB when it is one). */
-export function formatBytes(n: number): string {
+function formatBytes(n: number): string {
   if (n % 2 ** 30 === 0) return `${n / 2 ** 30}G`;
   if (n % 2 ** 20 === 0) return `${n / 2 ** 20}M`;
   if (n % 2 ** 10 === 0) return `${n / 2 ** 10}K`;

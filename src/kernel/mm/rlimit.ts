@@ -14,7 +14,7 @@ export const NR_OPEN = 1048576n;
 
 const INF = RLIM_INFINITY;
 /** The emulated machine's task limit (RLIMIT_NPROC, RLIMIT_SIGPENDING): what Linux derives from 4 GiB of RAM. */
-export const MAX_THREADS = 63704n;
+const MAX_THREADS = 63704n;
 
 /** Defaults of a process started from a login shell on Linux 6.1 (init_task's rlimits, a systemd session's NOFILE). */
 const DEFAULTS: readonly (readonly [bigint, bigint])[] = [

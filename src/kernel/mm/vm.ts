@@ -20,7 +20,7 @@ export const MAX_MAP_COUNT = 65530;
 export const STACK_EXPAND = 128 * 1024;
 const SIZE_128M = 128 * 1024 * 1024;
 /** vm.mmap_min_addr (Debian's default): nothing is placed below it unless MAP_FIXED. */
-export const MMAP_MIN_ADDR = 65536;
+const MMAP_MIN_ADDR = 65536;
 
 export const pageUp = (n: number): number => Math.ceil(n / PAGE_SIZE) * PAGE_SIZE;
 export const pageDown = (n: number): number => n - (n % PAGE_SIZE);
@@ -46,7 +46,7 @@ export function areaAtOrBelow(areas: readonly Vma[], addr: number): Vma | undefi
 }
 
 /** What the areas of an address space add up to (bytes): /proc/PID/status and the rlimit checks. */
-export interface VmStats {
+interface VmStats {
   total: number;
   /** Private writable memory outside the stack (is_data_mapping: RLIMIT_DATA, VmData). */
   data: number;
@@ -105,7 +105,7 @@ export function mapCountOk(mem: AddressSpace, more: number): boolean {
  * RLIMIT_STACK and RLIMIT_AS (expand_downwards, acct_stack_growth). Returns
  * whether the stack grew (the access is retried).
  */
-export function growStack(mm: Mm, limits: Rlimits, addr: number): boolean {
+function growStack(mm: Mm, limits: Rlimits, addr: number): boolean {
   const mem = mm.mem, start = mm.stackStart;
   if (!(addr < start) || start === 0) return false;
   const to = pageDown(addr);

@@ -27,7 +27,7 @@ const PIPE_STAT: HostStat = { dev: 12, ino: 1, mode: 0o010600, nlink: 1, uid: 0,
 const ANON_STAT: HostStat = { ...PIPE_STAT, dev: 14, mode: 0o600 };
 
 /** The stat of an open file: the host's for host files, the node's for synthetic ones. */
-export function fileStat(t: Task, f: OpenFile): HostStat {
+function fileStat(t: Task, f: OpenFile): HostStat {
   const k = t.proc.kernel;
   if (f instanceof HostFile) return check(k.host.fstat(f.hostFd));
   if ((f instanceof GeneratedFile || f instanceof SynthDirFile) && f.node !== null) return synthStat(f.node, k.realtimeNs());

@@ -10,7 +10,7 @@ import { SHIFT_ROWS } from "./shift.js";
 import { STRING_ROWS } from "./string.js";
 import type { JitEmit, JitRow } from "./types.js";
 
-export const JIT_GROUPS: Readonly<Record<string, readonly JitRow[]>> = {
+const JIT_GROUPS: Readonly<Record<string, readonly JitRow[]>> = {
   alu: ALU_ROWS,
   move: MOVE_ROWS,
   control: CONTROL_ROWS,
