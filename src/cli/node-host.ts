@@ -4,7 +4,7 @@
 import * as fs from "node:fs";
 import { createRequire } from "node:module";
 import type * as Tty from "node:tty";
-import { ERRNO_BY_NAME, EIO } from "../kernel/errno.js";
+import { EFBIG, ERRNO_BY_NAME, EIO, ENOENT } from "../kernel/errno.js";
 import type { Host, HostDirent, HostStat, HostStatfs } from "../kernel/host.js";
 
 // node:tty pulls in node:net and the stream classes; most runs write to files and pipes,
@@ -53,10 +53,17 @@ export class NodeHost implements Host {
   open(path: string, flags: number, mode: number): number {
     return wrap(() => fs.openSync(path, flags, mode)) as number;
   }
+  reopen(fd: number, flags: number): number {
+    return wrap(() => fs.openSync(`/proc/self/fd/${fd}`, flags)) as number;
+  }
+  fdPath(fd: number): string | number {
+    return wrap(() => fs.readlinkSync(`/proc/self/fd/${fd}`));
+  }
   close(fd: number): number {
     return wrap(() => { fs.closeSync(fd); return 0; }) as number;
   }
   read(fd: number, buf: Uint8Array, pos: number | null): number {
+    if (pos !== null && pos > Number.MAX_SAFE_INTEGER) return 0; // past any file Node can address: end of file
     for (;;) {
       try {
         return fs.readSync(fd, buf, 0, buf.length, pos);
@@ -69,6 +76,7 @@ export class NodeHost implements Host {
     }
   }
   write(fd: number, buf: Uint8Array, pos: number | null): number {
+    if (pos !== null && pos + buf.length > Number.MAX_SAFE_INTEGER) return -EFBIG;
     let done = 0;
     while (done < buf.length) {
       try {
@@ -84,7 +92,11 @@ export class NodeHost implements Host {
     return wrap(() => toStat(fs.fstatSync(fd, { bigint: true })));
   }
   stat(path: string, follow: boolean): HostStat | number {
-    return wrap(() => toStat(follow ? fs.statSync(path, { bigint: true }) : fs.lstatSync(path, { bigint: true })));
+    return wrap(() => {
+      const opts = { bigint: true, throwIfNoEntry: false } as const;
+      const s = follow ? fs.statSync(path, opts) : fs.lstatSync(path, opts);
+      return s === undefined ? -ENOENT : toStat(s);
+    });
   }
   readdir(path: string): HostDirent[] | number {
     return wrap(() => {
@@ -121,6 +133,7 @@ export class NodeHost implements Host {
     return wrap(() => { fs.accessSync(path, mode); return 0; }) as number;
   }
   ftruncate(fd: number, len: number): number {
+    if (len > Number.MAX_SAFE_INTEGER) return -EFBIG;
     return wrap(() => { fs.ftruncateSync(fd, len); return 0; }) as number;
   }
   chmod(path: string, mode: number): number {

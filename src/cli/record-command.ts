@@ -3,14 +3,15 @@
 // (an LWPCB and ring per thread), streaming the records into an lwpdata file that
 // is renamed into place at the end (record-output.ts). SIGINT/SIGTERM/SIGHUP stop
 // the guest and still write a valid profile, as perf record does.
-import { ExecError, Machine, type SpawnOptions, signalMessage } from "../kernel/machine.js";
+import { posix, resolve } from "node:path";
+import { Machine, type SpawnOptions, signalMessage } from "../kernel/machine.js";
 import { ProfileError } from "../kernel/lwp/options.js";
 import type { Process } from "../kernel/process.js";
 import { LwpDataStream } from "../tools/format/stream-writer.js";
 import { Recorder, RECORDABLE, parseEvents } from "../tools/record/recorder.js";
 import { type Sampling, samplingPlan } from "../tools/record/sampling.js";
 import { eventById } from "../tools/decode/events.js";
-import { CliError, MACHINE_OPTIONS, findProgram, machineOptions, readProgram } from "./run-command.js";
+import { CliError, MACHINE_OPTIONS, machineOptions, spawnProgram } from "./run-command.js";
 import { NodeHost } from "./node-host.js";
 import { maybePrintStats } from "./stats.js";
 import { type OptionRow, type Parsed, UsageError, intOption } from "./options.js";
@@ -90,26 +91,29 @@ export interface Started {
   readonly proc: Process;
 }
 
-/** Resolves PROGRAM as `lwp run` does (host path, bytes). */
-export function locate(opts: Parsed, rest: string[]): { path: string; host: string; bytes: Uint8Array } {
+/**
+ * Finds PROGRAM as `lwp run` does (through the kernel's path lookup, inside --root):
+ * its guest path and the host path the profile's output is checked against.
+ */
+export function locate(opts: Parsed, rest: string[]): { path: string; host: string } {
   const name = rest[0];
   if (name === undefined) throw new UsageError("Missing PROGRAM to run");
-  const root = machineOptions(opts).root ?? "";
-  const path = findProgram(name, root);
-  return { path, host: root + path, bytes: readProgram(root + path) };
+  const mopts = machineOptions(opts);
+  const root = mopts.root ?? "";
+  const path = new Machine(new NodeHost(root === "" ? null : "/"), mopts).findProgram(name, process.env["PATH"] ?? "/usr/bin:/bin");
+  if (path === null) throw new CliError(`lwp: ${name}: command not found`, 127);
+  return { path, host: root === "" ? resolve(path) : root + posix.resolve("/", path) };
 }
 
 /** Spawns the located program with the kernel's profiling or counting options. */
-export function start(opts: Parsed, rest: string[], prog: { path: string; bytes: Uint8Array }, spawn: SpawnOptions): Started {
+export function start(opts: Parsed, rest: string[], spawn: SpawnOptions): Started {
   const mopts = machineOptions(opts);
   if (mopts.lwp === false && spawn.profile !== undefined) throw new UsageError("lwp record needs LWP: drop --no-lwp");
   const root = mopts.root ?? "";
   const machine = new Machine(new NodeHost(root === "" ? null : "/"), mopts);
   try {
-    const envp = Object.entries(process.env).map(([k, v]) => `${k}=${v ?? ""}`);
-    return { machine, proc: machine.spawn({ path: prog.path, bytes: prog.bytes, argv: rest, envp }, spawn) };
+    return { machine, proc: spawnProgram(machine, rest, spawn) };
   } catch (e) {
-    if (e instanceof ExecError) throw new CliError(`lwp: cannot run '${prog.path}': ${e.message}`, e.errno === 2 ? 127 : 126); // as a shell: 127 when a file is missing
     if (e instanceof ProfileError) throw new CliError(`lwp: ${e.message}`, 2);
     throw e;
   }
@@ -137,7 +141,7 @@ export async function recordCommand(opts: Parsed, rest: string[]): Promise<numbe
   const rec = new Recorder((p) => tryReadRegularFile(root + p), stream);
   let s: Started;
   try {
-    s = start(opts, rest, prog, {
+    s = start(opts, rest, {
       profile: { events: ids.map((id) => ({ id, period: plan.interval + 1 })), randomBits: plan.randomBits, ipFilter: filter, callGraph: mode !== null, timestamps: true, sink: rec },
     });
   } catch (e) {

@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: MIT
 // `lwp run`: runs an unmodified x86-64 Linux program on the emulated machine.
-import { delimiter, posix, resolve } from "node:path";
-import { existsSync, statSync } from "node:fs";
-import { ExecError, Machine, signalMessage } from "../kernel/machine.js";
+import { existsSync, realpathSync, statSync } from "node:fs";
+import { resolve } from "node:path";
+import { ExecError, Machine, type SpawnOptions, signalMessage } from "../kernel/machine.js";
+import type { Process } from "../kernel/process.js";
+import { OutOfMemory } from "../hw/memory/phys.js";
 import type { KernelOptions } from "../kernel/kernel.js";
 import { NodeHost } from "./node-host.js";
 import { maybePrintStats } from "./stats.js";
-import { FileRefused, MAX_INPUT_BYTES, readRegularFile } from "./files.js";
 import { type OptionRow, type Parsed, UsageError, intOption } from "./options.js";
 
 export const MACHINE_OPTIONS: readonly OptionRow[] = [
@@ -18,31 +19,18 @@ export const MACHINE_OPTIONS: readonly OptionRow[] = [
   { name: "cpu", arg: "MODEL", help: "CPU model: full (default, every LWP feature) or fam15h (real Family 15h LWP)" },
   { name: "no-lwp", help: "boot with XCR0 bit 62 clear: LWP instructions raise SIGILL" },
   { name: "root", arg: "DIR", help: "confine every guest path to DIR (the guest's /); PROGRAM is looked up inside it" },
+  { name: "memory-limit", arg: "SIZE", help: "RAM of the emulated machine (bytes, or with K, M, G; default and most 2G): past it the OOM killer ends the largest process" },
   { name: "debug-translate", help: "report an instruction the CPU fails to translate (the builder's error) on stderr" },
 ];
 
 export const RUN_OPTIONS: readonly OptionRow[] = [...MACHINE_OPTIONS, { name: "help", short: "h", help: "show this help" }];
-
-/**
- * Finds PROGRAM as a shell would: a path if it has a slash, else along $PATH.
- * With a root, the search happens inside it and the guest path is returned.
- */
-export function findProgram(name: string, root = ""): string {
-  const host = (g: string): string => (root === "" ? g : root + g);
-  if (name.includes("/")) return root === "" ? resolve(name) : posix.resolve("/", name);
-  for (const dir of (process.env["PATH"] ?? "/usr/bin:/bin").split(delimiter)) {
-    const p = root === "" ? resolve(dir || ".", name) : posix.resolve("/", dir || ".", name);
-    if (existsSync(host(p)) && statSync(host(p)).isFile()) return p;
-  }
-  throw new CliError(`lwp: ${name}: command not found`, 127);
-}
 
 /** The --root directory as an absolute host path without a trailing slash ("" when absent). */
 function rootOption(opts: Parsed): string {
   const v = opts.get("root");
   if (v === undefined) return "";
   if (v === true || !existsSync(v) || !statSync(v).isDirectory()) throw new UsageError(`Invalid value for --root: ${String(v)} (expected a directory)`);
-  const abs = resolve(v);
+  const abs = realpathSync(resolve(v)); // the guest's paths are joined to this one: no symbolic link in it
   return abs === "/" ? "" : abs;
 }
 
@@ -50,6 +38,20 @@ export class CliError extends Error {
   constructor(message: string, readonly status = 1) {
     super(message);
   }
+}
+
+/** The most RAM the emulated machine can have: what the physical memory holds (src/hw/memory/phys.ts). */
+const MAX_RAM = 2 ** 31;
+
+/** --memory-limit SIZE: bytes, or a number with K, M or G (powers of 1024), at least 1M and at most 2G. */
+function memoryLimit(opts: Parsed): number | null {
+  const v = opts.get("memory-limit");
+  if (v === undefined) return null;
+  const m = typeof v === "string" ? /^(\d+)([KMG]?)$/i.exec(v) : null;
+  if (m === null) throw new UsageError(`Invalid value for --memory-limit: ${String(v)} (expected a size like 512M or 2G)`);
+  const n = Number(m[1]) * 1024 ** " KMG".indexOf(m[2]!.toUpperCase() || " ");
+  if (n < 2 ** 20 || n > MAX_RAM) throw new UsageError(`Invalid value for --memory-limit: ${v} (expected 1M to 2G)`);
+  return Math.floor(n / 4096) * 4096;
 }
 
 /** Latest --epoch: the guest's 64-bit nanosecond clock stays in range for centuries of virtual time after it. */
@@ -80,34 +82,41 @@ export function machineOptions(opts: Parsed): Partial<KernelOptions> {
     root: rootOption(opts),
     epochNs: epochOption(opts),
     debugTranslate: opts.has("debug-translate"),
+    memoryLimit: memoryLimit(opts),
   };
 }
 
-export function readProgram(path: string): Uint8Array {
+/** One line for a program the kernel could not start (a shell's wording; 127 when missing, 126 otherwise). */
+function cannotRun(path: string, e: ExecError): CliError {
+  const missing = e.errno === 2;
+  return new CliError(`lwp: cannot run '${path}': ${e.message}`, missing ? 127 : 126);
+}
+
+/**
+ * Finds PROGRAM as a shell would (a path if it has a slash, else along $PATH),
+ * looked up by the kernel as the guest would see it (inside --root), and
+ * creates its process; the errors are the CLI's one-line messages.
+ */
+export function spawnProgram(machine: Machine, rest: string[], spawn: SpawnOptions = {}): Process {
+  const name = rest[0]!;
+  const path = machine.findProgram(name, process.env["PATH"] ?? "/usr/bin:/bin");
+  if (path === null) throw new CliError(`lwp: ${name}: command not found`, 127);
   try {
-    return readRegularFile(path, MAX_INPUT_BYTES);
+    return machine.spawn({ path, argv: rest, envp: Object.entries(process.env).map(([k, v]) => `${k}=${v ?? ""}`) }, spawn);
   } catch (e) {
-    if (!(e instanceof FileRefused)) throw e;
-    throw new CliError(`lwp: cannot run '${path}': ${e.reason}`, e.code === "ENOENT" ? 127 : 126);
+    if (e instanceof ExecError) throw cannotRun(path, e);
+    if (e instanceof OutOfMemory) throw new CliError(`lwp: cannot run '${path}': out of memory (--memory-limit)`, 137);
+    throw e;
   }
 }
 
 /** Starts the program and runs it to the end; returns the exit status for the CLI. */
 export function runProgram(opts: Parsed, rest: string[]): number {
-  const name = rest[0];
-  if (name === undefined) throw new UsageError("Missing PROGRAM to run");
+  if (rest[0] === undefined) throw new UsageError("Missing PROGRAM to run");
   const mopts = machineOptions(opts);
   const root = mopts.root ?? "";
-  const path = findProgram(name, root);
-  const bytes = readProgram(root + path);
   const machine = new Machine(new NodeHost(root === "" ? null : "/"), mopts);
-  let proc;
-  try {
-    proc = machine.spawn({ path, bytes, argv: rest, envp: Object.entries(process.env).map(([k, v]) => `${k}=${v ?? ""}`) });
-  } catch (e) {
-    if (e instanceof ExecError) throw new CliError(`lwp: cannot run '${path}': ${e.message}`, e.errno === 2 ? 127 : 126); // as a shell: 127 when a file is missing
-    throw e;
-  }
+  const proc = spawnProgram(machine, rest);
   const status = machine.run(proc);
   if (proc.killedBy !== 0) {
     const msg = signalMessage(proc.killedBy);

@@ -100,14 +100,14 @@ export async function statCommand(opts: Parsed, rest: string[]): Promise<number>
   if (sep === "" ) throw new UsageError("Invalid value for --field-separator: empty");
   if (typeof sep === "string" && opts.has("json-output")) throw new UsageError("-x and -j cannot be used together");
   const seed = intOption(opts, "seed", 1);
-  const prog = locate(opts, rest);
+  locate(opts, rest); // `command not found` before any run
   const cyc = ids.includes(EV.CYCLES) || ids.includes(EV.REF_CYCLES);
   const runs: Counts[] = [], ns: number[] = [];
   let status = 0;
   for (let i = 0; i < repeat; i++) {
     const o = new Map(opts);
     o.set("seed", String(seed + i));
-    const s = start(o, rest, prog, {
+    const s = start(o, rest, {
       count: { branches: ids.includes(EV.BRANCHES), cycles: cyc, dcache: ids.includes(EV.DCACHE), repIterations: ids.includes(EV.INSTRUCTIONS) },
     });
     const r = await runChunked(s.machine, s.proc, { progress: (n, sec) => progressLine("stat", n, sec, repeat > 1 ? `, run ${i + 1}/${repeat}` : "") });

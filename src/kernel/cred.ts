@@ -11,6 +11,7 @@ export const CAP_FULL = (1n << BigInt(CAP_LAST_CAP + 1)) - 1n;
 export const CAP_SETGID = 6;
 export const CAP_SETUID = 7;
 export const CAP_SETPCAP = 8;
+export const CAP_SYS_PTRACE = 19;
 /** Capabilities a change of fsuid to or from 0 takes away or gives back (CAP_FS_MASK). */
 const CAP_FS_MASK = 0x1fn | (1n << 9n) | (1n << 32n);
 

@@ -22,14 +22,21 @@ export interface HostStatfs {
 }
 
 export interface Host {
+  /** Opens a host path (flags are Linux's O_*; the kernel adds O_NOFOLLOW for paths it resolved). */
   open(path: string, flags: number, mode: number): number;
+  /** Opens the file behind an open host descriptor anew (what /proc/self/fd/N does on Linux). */
+  reopen(fd: number, flags: number): number;
+  /** The host's name for the file behind a descriptor (readlink of /proc/self/fd/N), or -errno. */
+  fdPath(fd: number): string | number;
   close(fd: number): number;
   /** Reads at `pos`, or at the host's own file position when `pos` is null (pipes, ttys). */
   read(fd: number, buf: Uint8Array, pos: number | null): number;
   write(fd: number, buf: Uint8Array, pos: number | null): number;
   fstat(fd: number): HostStat | number;
+  /** stat, or lstat without `follow`; -ENOENT is cheap (path lookup probes every component). */
   stat(path: string, follow: boolean): HostStat | number;
   readdir(path: string): HostDirent[] | number;
+  /** The target of a symbolic link; -EINVAL when `path` is not one. */
   readlink(path: string): string | number;
   mkdir(path: string, mode: number): number;
   unlink(path: string): number;

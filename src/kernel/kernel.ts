@@ -8,6 +8,8 @@ import type { Task } from "./task.js";
 import { FutexTable } from "./sched/futex.js";
 import { Scheduler } from "./sched/scheduler.js";
 import type { LwpProfiler } from "./lwp/profiler.js";
+import { PageCache } from "./mm/page-cache.js";
+import { defaultPhysMem, FRAME_SIZE, PhysMem } from "../hw/memory/phys.js";
 
 export interface KernelOptions {
   strace: boolean;
@@ -26,11 +28,17 @@ export interface KernelOptions {
   epochNs: bigint | null;
   /** Report an instruction builder's exception on stderr instead of only raising #UD. */
   debugTranslate: boolean;
+  /** Bytes of RAM of the whole machine (--memory-limit); null: as much as the physical memory holds. */
+  memoryLimit: number | null;
 }
 
 export const DEFAULT_OPTIONS: KernelOptions = {
   strace: false, seed: 1, hostTime: false, maxInstructions: null, cpu: "full", lwp: true, root: "", epochNs: null, debugTranslate: false,
+  memoryLimit: null,
 };
+
+/** The machine's RAM without --memory-limit: what the physical memory (src/hw/memory/phys.ts) can hold. */
+const DEFAULT_RAM = 2 * 1024 * 1024 * 1024;
 
 /** Virtual time advances 1 ns per retired instruction (a 1 GHz, IPC-1 machine). */
 const NS_PER_INSTRUCTION = 1;
@@ -61,7 +69,14 @@ export class Kernel {
   private epoch: bigint | null = null;
   /** --strace lines held while a call runs, printed after its own line (a process exit inside exit_group). */
   straceHeld: string[] | null = null;
+  /** Memory objects of mapped files, shared anonymous memory and memfds. */
+  readonly pageCache = new PageCache();
+  /** Frames of guest memory: the machine's own when --memory-limit caps them, else the process-wide one. */
+  readonly phys: PhysMem;
+  /** The machine's RAM in bytes: sysinfo's totalram, the overcommit limit, where the OOM killer starts. */
+  readonly ramBytes: number;
   private nextId = 1000;
+  private nextIno = 0x1000;
   private readonly warned = new Set<string>();
 
   constructor(
@@ -69,12 +84,20 @@ export class Kernel {
     readonly opts: KernelOptions,
   ) {
     this.prng = new Prng(opts.seed);
+    const limit = opts.memoryLimit;
+    this.phys = limit === null ? defaultPhysMem() : new PhysMem(Math.max(1, Math.floor(limit / FRAME_SIZE)));
+    this.ramBytes = limit ?? DEFAULT_RAM;
     const lwp = new Prng((opts.seed ^ LWP_STREAM) >>> 0);
     this.lwpRandom = () => lwp.next32();
   }
 
   allocId(): number {
     return this.nextId++;
+  }
+
+  /** A fresh inode number for an object of a kernel file system (pipefs, memfd). */
+  allocIno(): number {
+    return this.nextIno++;
   }
 
   /** Virtual clock in ns: retired work of all tasks plus idle time skipped. */

@@ -4,8 +4,12 @@
 // process exits (docs/architecture.md "The run loop").
 import { fam15hModel, fullModel } from "../hw/cpu/cpuid.js";
 import type { Exit } from "../hw/cpu/exits.js";
-import { ERRNO_TEXT } from "./errno.js";
-import { type ExecSpec, execImage, resolveScript } from "./loader/program.js";
+import { type ExecSpec, MAX_PROGRAM_BYTES, execImage, readGuestFile, resolveScript } from "./loader/program.js";
+import { walk } from "./fs/namei.js";
+import { SyscallError } from "./syscalls/abi.js";
+import { EACCES, ENOMEM, ERRNO_TEXT } from "./errno.js";
+import { OutOfMemory } from "../hw/memory/phys.js";
+import { oomKill } from "./mm/oom.js";
 import { HostFile } from "./fs/files.js";
 import type { Host } from "./host.js";
 import { DEFAULT_OPTIONS, Kernel, type KernelOptions } from "./kernel.js";
@@ -38,8 +42,8 @@ export interface SpawnOptions {
 export type { ExecSpec };
 
 /** A `#!` script's interpreter spec (binfmt_script, as execve does), or an ExecError saying why not. */
-function scriptOrThrow(k: Kernel, spec: ExecSpec): ExecSpec {
-  const r = resolveScript(k, spec);
+function scriptOrThrow(t: Task, spec: ExecSpec): ExecSpec {
+  const r = resolveScript(t, spec);
   if (typeof r !== "number") return r;
   throw new ExecError(`bad interpreter: ${ERRNO_TEXT[-r] ?? `errno ${-r}`}`, -r);
 }
@@ -52,14 +56,54 @@ export class Machine {
     buildErrors.report = k.opts.debugTranslate ? (i, e) => k.diag(translateError(i, e)) : null;
   }
 
-  /** Creates a process running `spec`; throws ExecError with a one-line message. */
-  spawn(spec: ExecSpec, opts: SpawnOptions = {}): Process {
+  /** The first process, made before its program is chosen (path lookups need a task). */
+  private boot: Process | null = null;
+
+  private bootProcess(): Process {
     const k = this.kernel;
-    const p = new Process(k, k.allocId(), k.opts.cpu === "fam15h" ? fam15hModel() : fullModel());
+    if (this.boot === null) {
+      this.boot = new Process(k, k.allocId(), k.opts.cpu === "fam15h" ? fam15hModel() : fullModel());
+      this.boot.cwd = k.host.cwd();
+    }
+    return this.boot;
+  }
+
+  /**
+   * Finds a program as a shell does, looked up by the kernel as the guest would
+   * (inside --root): a name with a slash is a path, else each directory of `path`
+   * (a $PATH value) is tried for a regular file. Returns the guest path, or null.
+   */
+  findProgram(name: string, path: string): string | null {
+    const t = this.bootProcess().tasks[0]!;
+    const found = (p: string): boolean => {
+      try {
+        const r = walk(t, t.proc.cwd, p, true);
+        return r.kind === "host" && typeof r.st !== "number" && (r.st.mode & 0o170000) === 0o100000;
+      } catch (e) {
+        if (e instanceof SyscallError) return false;
+        throw e;
+      }
+    };
+    if (name.includes("/")) return name;
+    for (const dir of path.split(":")) {
+      const cand = `${dir === "" ? "." : dir}/${name}`;
+      if (found(cand)) return cand;
+    }
+    return null;
+  }
+
+  /**
+   * Creates a process running `spec` (its file read through the kernel when
+   * `spec.bytes` is absent); throws ExecError with a one-line message.
+   */
+  spawn(given: Omit<ExecSpec, "bytes"> & { bytes?: Uint8Array }, opts: SpawnOptions = {}): Process {
+    const k = this.kernel;
+    const p = this.bootProcess();
+    this.boot = null;
     const t = p.tasks[0]!;
-    p.cwd = k.host.cwd();
+    const spec = given.bytes !== undefined ? { ...given, bytes: given.bytes } : { ...given, ...readProgramFile(t, given.path) };
     void k.epochNs; // the virtual clock's epoch is fixed as the run starts
-    execImage(k, p, t, scriptOrThrow(k, spec));
+    execImage(k, p, t, scriptOrThrow(t, spec));
     if (k.opts.strace) traceSpawn(k, t, spec.path, spec.argv, spec.envp.length);
     const h = k.host;
     for (const fd of [0, 1, 2]) p.fds.install(new HostFile(h, fd, `/dev/fd/${fd}`, fd === 0 ? 0 : 1, null, false, true), false);
@@ -120,8 +164,21 @@ export class Machine {
     return status;
   }
 
-  /** Delivers pending signals to `t`, then runs it for one slice and handles the exit. */
+  /**
+   * Delivers pending signals to `t`, then runs it for one slice and handles the
+   * exit. A frame the machine does not have (OutOfMemory, anywhere in the slice)
+   * wakes the OOM killer; the access is retried if its task survives.
+   */
   private step(t: Task): void {
+    try {
+      this.slice(t);
+    } catch (e) {
+      if (!(e instanceof OutOfMemory)) throw e;
+      oomKill(this.kernel);
+    }
+  }
+
+  private slice(t: Task): void {
     const k = this.kernel;
     loadTask(t, k.opts.lwp);
     k.lwpProf?.onRun(t);
@@ -134,11 +191,15 @@ export class Machine {
     const base = k.clockNs();
     const before = c.retired();
     c.readTsc = () => Number(base) + (c.retired() - before);
-    const x = c.run(Math.max(1, budget));
-    const n = c.retired() - before;
-    t.retired += n;
-    k.retiredTotal += n;
-    k.sched.used += n;
+    let x: Exit;
+    try {
+      x = c.run(Math.max(1, budget));
+    } finally {
+      const n = c.retired() - before;
+      t.retired += n;
+      k.retiredTotal += n;
+      k.sched.used += n;
+    }
     this.handle(t, x);
     k.sched.fireTimers();
   }
@@ -163,6 +224,30 @@ export class Machine {
         if (si !== null) forceSignal(t, si);
       }
     }
+  }
+}
+
+/** The program file's bytes and identity through the kernel's lookup; ExecError (with the errno) when it cannot be read. */
+function readProgramFile(t: Task, path: string): Pick<ExecSpec, "bytes" | "exe" | "dev" | "ino"> {
+  const f = readGuestFile(t, path);
+  if (typeof f !== "number") return f;
+  const why = f === -EACCES ? notRegular(t, path) : f === -ENOMEM ? `is larger than the ${Math.floor(MAX_PROGRAM_BYTES / 1048576)} MiB limit` : null;
+  throw new ExecError(why ?? ERRNO_TEXT[-f] ?? `errno ${-f}`, -f);
+}
+
+const FILE_KINDS: Readonly<Record<number, string>> = {
+  0o010000: "a FIFO", 0o140000: "a socket", 0o020000: "a character device", 0o060000: "a block device",
+};
+
+/** "is a FIFO, not a regular file" when `path` names a file exec refuses for its type; null otherwise. */
+function notRegular(t: Task, path: string): string | null {
+  try {
+    const r = walk(t, t.proc.cwd, path, true);
+    const kind = r.kind === "host" && typeof r.st !== "number" ? FILE_KINDS[r.st.mode & 0o170000] : undefined;
+    return kind === undefined ? null : `is ${kind}, not a regular file`;
+  } catch (e) {
+    if (e instanceof SyscallError) return null;
+    throw e;
   }
 }
 

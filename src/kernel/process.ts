@@ -10,11 +10,11 @@ import type { SigAction } from "./signals.js";
 import { SigQueue } from "./signal/queue.js";
 import { Task } from "./task.js";
 import type { Kernel } from "./kernel.js";
+import { Rlimits } from "./mm/rlimit.js";
 
 /** Top of the stack with randomisation off (arch/x86: STACK_TOP = TASK_SIZE_MAX - PAGE). */
 export const STACK_TOP = 0x7ffffffff000;
-export const STACK_SIZE = 8 * 1024 * 1024;
-/** mmap_base with randomisation off: below the stack gap (mm/util.c mmap_base). */
+/** mmap_base with randomisation off and the default 8 MiB stack limit (src/kernel/mm/vm.ts mmapBase). */
 const MMAP_TOP = 0x7ffff7fff000;
 
 export interface Mapping {
@@ -23,6 +23,17 @@ export interface Mapping {
   prot: number;
   path: string;
   offset: number;
+  /** The mapped file's device and inode (/proc/PID/maps); absent for anonymous names like [stack]. */
+  dev?: number;
+  ino?: number;
+  /** A shared mapping of a file opened read-only: mprotect cannot make it writable (no VM_MAYWRITE). */
+  readOnly?: boolean;
+}
+
+/** What exec recorded about the image (mm_struct's start_code..env_end): /proc/PID/stat, cmdline, environ. */
+interface ImageLayout {
+  startCode: number; endCode: number; startData: number; endData: number; startStack: number;
+  argStart: number; argEnd: number; envStart: number; envEnd: number;
 }
 
 /**
@@ -38,6 +49,15 @@ export class Mm {
   brk = 0;
   /** Named mappings (executable segments, file mmaps) for /proc/self/maps and profiles. */
   readonly mappings: Mapping[] = [];
+  /** Lowest address of the stack, which grows down from STACK_TOP on faults (0 before exec). */
+  stackStart = 0;
+  /** Top of the mmap area (mmap_base), set from RLIMIT_STACK at exec. */
+  mmapBase = MMAP_TOP;
+  layout: ImageLayout = { startCode: 0, endCode: 0, startData: 0, endData: 0, startStack: 0, argStart: 0, argEnd: 0, envStart: 0, envEnd: 0 };
+  /** The auxiliary vector exec wrote (saved_auxv), AT_NULL included. */
+  auxv: readonly (readonly [number, number])[] = [];
+  /** The largest mapped size so far in bytes (VmPeak). */
+  vmPeak = 0;
   /** Processes using this address space (CLONE_VM, vfork); its frames are freed when the last one lets go. */
   private users = 1;
 
@@ -95,6 +115,10 @@ export class Process {
   vforkDone = true;
   /** Instructions retired by exited threads of this process (CLOCK_PROCESS_CPUTIME_ID). */
   deadRetired = 0;
+  /** Resource limits (inherited by fork, kept by execve). */
+  rlimits = new Rlimits();
+  /** Virtual monotonic time at creation (ns): /proc/PID/stat starttime. */
+  readonly startNs: bigint;
 
   /**
    * A process with its first task (tid = pid), on a new address space for a
@@ -105,7 +129,8 @@ export class Process {
     readonly pid: number,
     model: CpuModel | Mm,
   ) {
-    this.mm = model instanceof Mm ? model : new Mm(new AddressSpace(), model);
+    this.mm = model instanceof Mm ? model : new Mm(new AddressSpace(kernel.phys), model);
+    this.startNs = kernel.monotonicNs();
     if (!(model instanceof Mm)) this.tasks.push(new Task(pid, this));
     this.pgid = pid;
     this.sid = pid;
@@ -141,7 +166,7 @@ export class Process {
   findFree(len: number, hint = 0): number {
     const size = Math.ceil(len / PAGE_SIZE) * PAGE_SIZE;
     if (hint !== 0 && hint % PAGE_SIZE === 0 && hint + size <= USER_LIMIT && this.mem.isFree(hint, size)) return hint;
-    return this.mem.findFree(size, MMAP_TOP, Math.ceil(this.brk / PAGE_SIZE) * PAGE_SIZE);
+    return this.mem.findFree(size, this.mm.mmapBase, Math.ceil(this.brk / PAGE_SIZE) * PAGE_SIZE);
   }
 
   addMapping(m: Mapping): void {

@@ -93,6 +93,11 @@ export class AddressSpace implements CodeOwner {
   private holders = 1;
   /** Called when a page holding translated code is written, remapped or unmapped. */
   onCodeWrite: (pageNum: number) => void = () => {};
+  /**
+   * Called when an access finds no area: the kernel may map one (a stack growing
+   * down) and return true, and the access is retried.
+   */
+  onMissing: ((addr: number) => boolean) | null = null;
 
   constructor(phys: PhysMem = defaultPhysMem()) {
     this.phys = phys;
@@ -240,13 +245,24 @@ export class AddressSpace implements CodeOwner {
    */
   translate(a: number, access: AccessKind): number {
     if (!(a >= 0 && a < USER_LIMIT)) throw outsideUser(a, access);
-    const v = this.vmas.find(a);
-    if (v === undefined) throw new MemoryFault(a, access, false, false);
+    const v = this.vmas.find(a) ?? this.missing(a, access);
     if ((v.prot & NEED[access]!) === 0) throw new MemoryFault(a, access, true, false);
     const pn = pageNumber(a);
-    const f = v.obj === null ? this.privateFrame(pn, access) : this.sharedFrame(v, pn, a, access);
+    const f = this.frameFor(v, pn, a, access);
     if (access !== ACCESS_EXEC) this.fillTlb(pn, f * FRAME_SIZE, access);
     return f * FRAME_SIZE;
+  }
+
+  /** The area for an address that has none, if the kernel maps one (onMissing); else the fault. */
+  private missing(a: number, access: AccessKind): Vma {
+    const v = this.onMissing !== null && this.onMissing(a) ? this.vmas.find(a) : undefined;
+    if (v === undefined) throw new MemoryFault(a, access, false, false);
+    return v;
+  }
+
+  private frameFor(v: Vma, pn: number, a: number, access: AccessKind): number {
+    if (v.obj === null) return this.privateFrame(pn, access);
+    return v.cow === true ? this.cowFrame(v, pn, a, access) : this.sharedFrame(v, pn, a, access);
   }
 
   private privateFrame(pn: number, access: AccessKind): number {
@@ -283,6 +299,18 @@ export class AddressSpace implements CodeOwner {
       if (this.phys.isCode(f)) this.phys.codeWritten(f);
     }
     return f;
+  }
+
+  /** A private view of an object: its page until the first write, then a private copy (a private file mapping). */
+  private cowFrame(v: Vma, pn: number, a: number, access: AccessKind): number {
+    const pg = v.pgoff + (pn - v.start / PAGE_SIZE);
+    if (!v.obj!.hasPage(pg)) throw new MemoryFault(a, access, true, false, FAULT_BUS);
+    if (this.pt.get(pn) === 0) {
+      const f = v.obj!.frameAt(pg);
+      this.phys.retain(f);
+      this.pt.set(pn, f);
+    }
+    return this.privateFrame(pn, access);
   }
 
   private fillTlb(pn: number, off: number, access: AccessKind): void {
@@ -351,10 +379,13 @@ export class AddressSpace implements CodeOwner {
     return this.pt.count;
   }
 
-  /** Maps [addr, addr+len) (page-aligned) with `prot`, replacing what was there: fresh zero pages, or `obj` from page `pgoff`. */
-  map(addr: number, len: number, prot: number, obj: MemObject | null = null, pgoff = 0): void {
+  /**
+   * Maps [addr, addr+len) (page-aligned) with `prot`, replacing what was there: fresh
+   * zero pages, or `obj` from page `pgoff` (shared, or a private copy-on-write view with `cow`).
+   */
+  map(addr: number, len: number, prot: number, obj: MemObject | null = null, pgoff = 0, cow = false): void {
     this.dropFrames(addr, addr + len);
-    this.vmas.insert({ start: addr, end: addr + len, prot, obj, pgoff });
+    this.vmas.insert({ start: addr, end: addr + len, prot, obj, pgoff, ...(cow && obj !== null ? { cow } : {}) });
     this.flushTlb();
   }
 
@@ -504,12 +535,37 @@ export class AddressSpace implements CodeOwner {
       const n = Math.min(bytes.length - done, PAGE_SIZE - off);
       const v = this.vmas.find(a);
       if (v === undefined) throw new MemoryFault(a, ACCESS_WRITE, false, false);
-      const pn = pageNumber(a);
-      const f = v.obj === null ? this.privateFrame(pn, ACCESS_WRITE) : this.sharedFrame(v, pn, a, ACCESS_WRITE);
+      const f = this.frameFor(v, pageNumber(a), a, ACCESS_WRITE);
       this.u8.set(bytes.subarray(done, done + n), f * FRAME_SIZE + off);
       done += n;
     }
     this.flushTlb();
+  }
+
+  /**
+   * Reads ignoring protection (FOLL_FORCE: /proc/PID/mem, ptrace) up to the first
+   * unmapped page or page past the end of a mapped file; returns what was read.
+   */
+  peek(addr: number, len: number): Uint8Array {
+    const out = new Uint8Array(len);
+    let done = 0;
+    while (done < len) {
+      const a = addr + done;
+      const v = a >= 0 && a < USER_LIMIT ? this.vmas.find(a) : undefined;
+      if (v === undefined) break;
+      const off = a & PAGE_MASK;
+      const n = Math.min(len - done, PAGE_SIZE - off);
+      let f: number;
+      try {
+        f = this.frameFor(v, pageNumber(a), a, ACCESS_READ);
+      } catch (e) {
+        if (e instanceof MemoryFault) break;
+        throw e;
+      }
+      out.set(this.u8.subarray(f * FRAME_SIZE + off, f * FRAME_SIZE + off + n), done);
+      done += n;
+    }
+    return done === len ? out : out.slice(0, done);
   }
 
   /** Reads a NUL-terminated string of at most `max` bytes (throws on fault). */

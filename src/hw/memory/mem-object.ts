@@ -26,7 +26,42 @@ export class MemObject {
     public size: number,
     readonly backing: Backing | null = null,
   ) {
-    released.register(this, { phys, frames: this.frames });
+    released.register(this, { phys, frames: this.frames }, this);
+  }
+
+  /** The frame of page `pg` if it is cached, else undefined (nothing is read). */
+  cachedFrame(pg: number): number | undefined {
+    return this.frames.get(pg);
+  }
+
+  /** Whether pages written through a mapping wait for sync(). */
+  get dirtyPages(): number {
+    return this.dirty.size;
+  }
+
+  /**
+   * The object shrank or grew to `size` (truncate): cached pages wholly past the
+   * end are dropped and the bytes of the last page past the end are zeroed, so a
+   * later growth reads zeros there, as from the file.
+   */
+  resize(size: number): void {
+    for (const [pg, f] of [...this.frames]) {
+      const off = pg * FRAME_SIZE;
+      if (off >= size) {
+        this.frames.delete(pg);
+        this.dirty.delete(pg);
+        this.phys.release(f);
+      } else if (off + FRAME_SIZE > size) this.phys.u8.fill(0, f * FRAME_SIZE + (size - off), (f + 1) * FRAME_SIZE);
+    }
+    this.size = size;
+  }
+
+  /** Releases every cached frame now (no mapping and no open file holds the object any more). */
+  destroy(): void {
+    for (const f of this.frames.values()) this.phys.release(f);
+    this.frames.clear();
+    this.dirty.clear();
+    released.unregister(this);
   }
 
   /** Whether page `pg` lies within the object (else an access is a bus error). */

@@ -27,6 +27,8 @@ export interface CodeOwner {
   codeFrameWritten(frame: number): void;
   /** Drops any write-TLB entry for the frame at byte offset `off`. */
   evictWriteFrame(off: number): void;
+  /** Drops every TLB entry. */
+  flushTlb(): void;
 }
 
 export class PhysMem {
@@ -111,6 +113,11 @@ export class PhysMem {
     const ref = new WeakRef(o);
     this.owners.add(ref);
     return () => this.owners.delete(ref);
+  }
+
+  /** Empties every address space's TLBs (shared pages were written back: their next store must fault and be seen). */
+  flushAllTlbs(): void {
+    for (const o of this.owners) o.deref()?.flushTlb();
   }
 
   /** A new frame holding a copy of frame `f` (copy-on-write, private file pages). */

@@ -14,12 +14,14 @@ export interface Vma {
   obj: MemObject | null;
   /** Page index within `obj` of the page at `start`. */
   pgoff: number;
+  /** A private (MAP_PRIVATE) view of `obj`: pages are read from it and copied on the first write. */
+  cow?: boolean;
 }
 
 const PAGE = 4096;
 
 function mergeable(a: Vma, b: Vma): boolean {
-  return a.end === b.start && a.prot === b.prot && a.obj === b.obj && (a.obj === null || a.pgoff + (a.end - a.start) / PAGE === b.pgoff);
+  return a.end === b.start && a.prot === b.prot && a.obj === b.obj && (a.cow ?? false) === (b.cow ?? false) && (a.obj === null || a.pgoff + (a.end - a.start) / PAGE === b.pgoff);
 }
 
 export class VmaList {

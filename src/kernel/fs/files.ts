@@ -21,6 +21,8 @@ export interface OpenFile {
   flags: number;
   refs: number;
   close(): void;
+  /** lseek for files that are not host files (procfs): the new position or -errno; absent: ESPIPE. */
+  seek?(offset: number, whence: number): number;
 }
 
 /** A file on the host. `pos` is ours for seekable files, null for streams. */
@@ -67,6 +69,8 @@ export class PipeBuffer {
   chunks: Uint8Array[] = [];
   readers = 0;
   writers = 0;
+  /** The pipe's inode number in pipefs (fstat, /proc/PID/fd's "pipe:[N]"). */
+  constructor(readonly ino = 0) {}
   get size(): number {
     return this.chunks.reduce((s, c) => s + c.length, 0);
   }
@@ -74,7 +78,9 @@ export class PipeBuffer {
 
 export class PipeEnd implements OpenFile {
   refs = 1;
-  readonly path = "pipe:";
+  get path(): string {
+    return `pipe:[${this.pipe.ino}]`;
+  }
   constructor(
     readonly pipe: PipeBuffer,
     readonly writable: boolean,
@@ -117,7 +123,8 @@ interface Slot { file: OpenFile; cloexec: boolean }
 
 export class FdTable {
   private readonly slots: (Slot | undefined)[] = [];
-  static readonly MAX = 1024;
+  /** RLIMIT_NOFILE's soft limit of the process that uses the table (descriptors are below it). */
+  max = 1024;
 
   get(fd: number): OpenFile | undefined {
     return fd >= 0 ? this.slots[fd]?.file : undefined;
@@ -134,7 +141,7 @@ export class FdTable {
 
   /** Installs at the lowest free descriptor ≥ min; returns it or -EMFILE. */
   install(file: OpenFile, cloexec: boolean, min = 0): number {
-    for (let fd = min; fd < FdTable.MAX; fd++) {
+    for (let fd = min; fd < this.max; fd++) {
       if (this.slots[fd] === undefined) {
         this.slots[fd] = { file, cloexec };
         return fd;
@@ -164,6 +171,7 @@ export class FdTable {
   /** A copy for fork: same open file descriptions, one more reference each. */
   fork(): FdTable {
     const t = new FdTable();
+    t.max = this.max;
     this.slots.forEach((s, fd) => {
       if (s === undefined) return;
       s.file.refs++;

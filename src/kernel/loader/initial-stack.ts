@@ -33,8 +33,25 @@ interface StackSpec {
   aux: [number, number][];
 }
 
-/** Writes the initial stack below `top`; returns the initial RSP (pointing at argc). */
-export function buildInitialStack(mem: AddressSpace, top: number, spec: StackSpec): number {
+/** Where exec left the strings and the auxiliary vector (mm->arg_start..env_end, saved_auxv: /proc/PID/cmdline, environ, auxv). */
+export interface StackLayout {
+  /** The initial RSP (pointing at argc). */
+  readonly sp: number;
+  readonly argStart: number;
+  readonly argEnd: number;
+  readonly envStart: number;
+  readonly envEnd: number;
+  /** The auxiliary vector as written, AT_NULL included. */
+  readonly auxv: readonly (readonly [number, number])[];
+}
+
+/**
+ * Writes the initial stack below `top` as Linux lays it out: 8 zero bytes at
+ * the top, the file name, the environment and argument strings in ascending
+ * order (argv[0] lowest), the platform string and AT_RANDOM's bytes, then the
+ * 16-byte aligned table of argc, argv, envp and auxv.
+ */
+export function buildInitialStack(mem: AddressSpace, top: number, spec: StackSpec): StackLayout {
   let sp = top - 8;
   const put = (bytes: Uint8Array): number => {
     sp -= bytes.length + 1;
@@ -43,11 +60,14 @@ export function buildInitialStack(mem: AddressSpace, top: number, spec: StackSpe
     return sp;
   };
   const execfn = put(spec.execfn);
-  const envPtrs = spec.envp.map(put).reverse().reverse();
-  const argPtrs = spec.argv.map(put);
+  const envEnd = sp;
+  const envPtrs = [...spec.envp].reverse().map(put).reverse();
+  const argEnd = sp;
+  const argPtrs = [...spec.argv].reverse().map(put).reverse();
+  const argStart = sp;
+  sp -= sp % 16;
   const platform = put(new TextEncoder().encode("x86_64"));
   sp -= 16;
-  sp = sp - (sp % 16);
   const random = sp;
   mem.writeBytes(random, spec.random);
   const aux: [number, number][] = [...spec.aux, [AT_RANDOM, random], [AT_EXECFN, execfn], [AT_PLATFORM, platform], [AT_NULL, 0]];
@@ -59,5 +79,5 @@ export function buildInitialStack(mem: AddressSpace, top: number, spec: StackSpe
     const a = sp + i * 8;
     mem.write64(a, w >>> 0, Math.floor(w / 4294967296));
   });
-  return sp;
+  return { sp, argStart, argEnd, envStart: argEnd, envEnd, auxv: aux };
 }

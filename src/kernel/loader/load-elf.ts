@@ -23,8 +23,7 @@ interface LoadedImage {
   segments: { start: number; end: number; prot: number; offset: number }[];
 }
 
-/** Thrown for executables we cannot run; the message is the user's one line. */
-/** A program that cannot be executed; `errno` is what execve would return (ENOEXEC = 8 unless said). */
+/** A program that cannot be executed; the message is the user's one line, `errno` what execve would return (ENOEXEC = 8 unless said). */
 export class ExecError extends Error {
   constructor(message: string, readonly errno = 8) {
     super(message);

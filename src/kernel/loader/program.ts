@@ -2,20 +2,22 @@
 // Program loading for spawn and execve (fs/exec.c, fs/binfmt_elf.c,
 // binfmt_script.c): a fresh address space with the ELF image, its PT_INTERP
 // dynamic loader, the initial stack and auxv; close-on-exec and signal resets.
-import { AddressSpace, PROT_READ, PROT_WRITE } from "../../hw/memory/address-space.js";
+import { AddressSpace, PROT_EXEC, PROT_READ, PROT_WRITE } from "../../hw/memory/address-space.js";
 import { fam15hModel, fullModel, LEAF1_EDX } from "../../hw/cpu/cpuid.js";
-import { ENOENT, ENOEXEC } from "../errno.js";
+import { ENOENT, ENOEXEC, ENOMEM } from "../errno.js";
 import type { Kernel } from "../kernel.js";
 import {
   AT_BASE, AT_CLKTCK, AT_EGID, AT_ENTRY, AT_EUID, AT_FLAGS, AT_GID, AT_HWCAP, AT_HWCAP2, AT_MINSIGSTKSZ,
-  AT_PAGESZ, AT_PHDR, AT_PHENT, AT_PHNUM, AT_SECURE, AT_UID, buildInitialStack,
+  AT_PAGESZ, AT_PHDR, AT_PHENT, AT_PHNUM, AT_SECURE, AT_UID, buildInitialStack, type StackLayout,
 } from "./initial-stack.js";
 import { ExecError, loadElf, loadSpan, parseExecutable } from "./load-elf.js";
-import { Mm, type Process, STACK_SIZE, STACK_TOP } from "../process.js";
+import { Mm, type Process, STACK_TOP } from "../process.js";
 import { SIG_IGN } from "../signals.js";
 import type { Task } from "../task.js";
 import { SS_DISABLE } from "../task.js";
-import { hostPathOf } from "../fs/root.js";
+import { openFollowing } from "../fs/open-host.js";
+import { attachStack, mmapBase, pageDown, STACK_EXPAND } from "../mm/vm.js";
+import { RLIMIT_STACK } from "../mm/rlimit.js";
 
 export interface ExecSpec {
   /** Absolute path of the program as the guest sees it (/proc/self/exe, AT_EXECFN). */
@@ -23,16 +25,29 @@ export interface ExecSpec {
   bytes: Uint8Array;
   argv: string[];
   envp: string[];
+  /** The name the task takes (comm): the basename of the file execve was given, a script's rather than its interpreter's. */
+  comm?: string;
+  /** The file's path without symbolic links (/proc/PID/exe, maps), its device and inode. */
+  exe?: string;
+  dev?: number;
+  ino?: number;
 }
 
-/** Reads a whole guest file through the host (confined to --root); bytes or -errno. */
-export function readGuestFile(k: Kernel, path: string): Uint8Array | number {
-  const fd = k.host.open(hostPathOf(k, path, /* follow */ true), 0, 0);
-  if (fd < 0) return fd;
+/** Largest program or interpreter file exec reads (the largest buffer the host gives). */
+export const MAX_PROGRAM_BYTES = 2 ** 31 - 1;
+
+/** Reads a whole guest file (path lookup in the kernel, confined to --root); bytes and identity, or -errno. */
+export function readGuestFile(t: Task, path: string): { bytes: Uint8Array; exe: string; dev: number; ino: number } | number {
+  const k = t.proc.kernel;
+  const opened = openFollowing(t, path);
+  if (typeof opened === "number") return opened;
+  const fd = opened.fd;
   try {
     const st = k.host.fstat(fd);
     if (typeof st === "number") return st;
     if ((st.mode & 0o170000) === 0o040000) return -21;
+    if ((st.mode & 0o170000) !== 0o100000) return -13; // EACCES: only regular files execute
+    if (st.size > MAX_PROGRAM_BYTES) return -ENOMEM; // more than the kernel can hold in one buffer
     const buf = new Uint8Array(st.size);
     let n = 0;
     while (n < buf.length) {
@@ -40,14 +55,16 @@ export function readGuestFile(k: Kernel, path: string): Uint8Array | number {
       if (r <= 0) break;
       n += r;
     }
-    return buf.subarray(0, n);
+    return { bytes: buf.subarray(0, n), exe: opened.guest, dev: st.dev, ino: st.ino };
   } finally {
     k.host.close(fd);
   }
 }
 
+const basename = (path: string): string => path.slice(path.lastIndexOf("/") + 1);
+
 /** `#!interp [arg]` scripts become argv [interp, arg?, path, argv[1..]] (binfmt_script). */
-export function resolveScript(k: Kernel, spec: ExecSpec, depth = 0): ExecSpec | number {
+export function resolveScript(t: Task, spec: ExecSpec, depth = 0): ExecSpec | number {
   const b = spec.bytes;
   if (b.length < 2 || b[0] !== 0x23 || b[1] !== 0x21) return spec;
   if (depth > 4) return -40;
@@ -56,21 +73,23 @@ export function resolveScript(k: Kernel, spec: ExecSpec, depth = 0): ExecSpec | 
   const m = /^(\S+)\s*(.*)$/.exec(line);
   if (m === null) return -ENOEXEC;
   const interp = m[1]!;
-  const bytes = readGuestFile(k, interp);
-  if (typeof bytes === "number") return bytes === -ENOENT ? -ENOENT : bytes;
+  const file = readGuestFile(t, interp);
+  if (typeof file === "number") return file === -ENOENT ? -ENOENT : file;
   const argv = [interp, ...(m[2] !== "" ? [m[2]!] : []), spec.path, ...spec.argv.slice(1)];
-  return resolveScript(k, { path: interp, bytes, argv, envp: spec.envp }, depth + 1);
+  return resolveScript(t, { path: interp, ...file, argv, envp: spec.envp, comm: spec.comm ?? basename(spec.path) }, depth + 1);
 }
 
 /** Replaces `p`'s image with `spec` (throws ExecError before the point of no return). */
 export function execImage(k: Kernel, p: Process, t: Task, spec: ExecSpec): void {
   const elf = parseExecutable(spec.bytes);
-  const mm = new Mm(new AddressSpace(), k.opts.cpu === "fam15h" ? fam15hModel() : fullModel(), k.lwpRandom);
+  const mm = new Mm(new AddressSpace(k.phys), k.opts.cpu === "fam15h" ? fam15hModel() : fullModel(), k.lwpRandom);
+  mm.mmapBase = mmapBase(p.rlimits.get(RLIMIT_STACK).soft);
+  attachStack(mm, p);
   const old = p.mm;
   p.mm = mm;
   try {
     const img = loadElf(mm.mem, elf);
-    const entry = img.interp !== null ? loadInterp(k, p, img.interp) : { entry: img.entry, base: 0 };
+    const entry = img.interp !== null ? loadInterp(t, p, img.interp) : { entry: img.entry, base: 0 };
     finishExec(k, p, t, spec, img, entry);
     if (old.loaded === t) old.loaded = null;
   } catch (e) {
@@ -79,42 +98,71 @@ export function execImage(k: Kernel, p: Process, t: Task, spec: ExecSpec): void 
     throw e;
   }
   old.release();
+  k.pageCache.collect(k);
 }
 
-function loadInterp(k: Kernel, p: Process, path: string): { entry: number; base: number } {
-  const bytes = readGuestFile(k, path);
-  if (typeof bytes === "number") throw new ExecError(`cannot load interpreter ${path} (errno ${-bytes})`);
-  const elf = parseExecutable(bytes);
+function loadInterp(t: Task, p: Process, path: string): { entry: number; base: number } {
+  const file = readGuestFile(t, path);
+  if (typeof file === "number") throw new ExecError(`cannot load interpreter ${path} (errno ${-file})`);
+  const elf = parseExecutable(file.bytes);
   const base = p.findFree(loadSpan(elf));
   const img = loadElf(p.mem, elf, base);
-  for (const s of img.segments) p.addMapping({ ...s, path });
+  for (const s of img.segments) p.addMapping({ ...s, path: file.exe, dev: file.dev, ino: file.ino });
   return { entry: img.entry, base: img.bias };
 }
 
 type Image = ReturnType<typeof loadElf>;
 
 function finishExec(k: Kernel, p: Process, t: Task, spec: ExecSpec, img: Image, ld: { entry: number; base: number }): void {
-  p.exePath = spec.path;
+  p.exePath = spec.exe ?? spec.path;
+  t.comm = new TextEncoder().encode(spec.comm ?? basename(spec.path)).slice(0, 15);
   const cred = (t.cred = t.cred.clone());
   cred.onExec();
   p.brkStart = p.brk = img.brk;
-  for (const s of img.segments) p.addMapping({ ...s, path: spec.path });
-  p.mem.map(STACK_TOP - STACK_SIZE, STACK_SIZE, PROT_READ | PROT_WRITE);
-  p.addMapping({ start: STACK_TOP - STACK_SIZE, end: STACK_TOP, prot: PROT_READ | PROT_WRITE, path: "[stack]", offset: 0 });
+  const id = spec.dev !== undefined && spec.ino !== undefined ? { dev: spec.dev, ino: spec.ino } : {};
+  for (const s of img.segments) p.addMapping({ ...s, path: p.exePath, ...id });
   const enc = new TextEncoder();
+  const argv = spec.argv.map((s) => enc.encode(s)), envp = spec.envp.map((s) => enc.encode(s)), execfn = enc.encode(spec.path);
+  const stackStart = initialStackStart(p, [...argv, ...envp, execfn].reduce((n, b) => n + b.length + 1, 8));
+  p.mem.map(stackStart, STACK_TOP - stackStart, PROT_READ | PROT_WRITE);
+  p.mm.stackStart = stackStart;
+  p.addMapping({ start: stackStart, end: STACK_TOP, prot: PROT_READ | PROT_WRITE, path: "[stack]", offset: 0 });
   const random = new Uint8Array(16);
   k.prng.fill(random);
-  const sp = buildInitialStack(p.mem, STACK_TOP, {
-    argv: spec.argv.map((s) => enc.encode(s)), envp: spec.envp.map((s) => enc.encode(s)),
-    execfn: enc.encode(spec.path), random,
+  const stack = buildInitialStack(p.mem, STACK_TOP, {
+    argv, envp, execfn, random,
     aux: [[AT_PHDR, img.phdr], [AT_PHENT, img.phent], [AT_PHNUM, img.phnum], [AT_PAGESZ, 4096],
       [AT_BASE, ld.base], [AT_FLAGS, 0], [AT_ENTRY, img.entry], [AT_UID, cred.uid], [AT_EUID, cred.euid], [AT_GID, cred.gid], [AT_EGID, cred.egid],
       [AT_SECURE, 0], [AT_HWCAP, LEAF1_EDX], [AT_HWCAP2, 0], [AT_CLKTCK, 100], [AT_MINSIGSTKSZ, 2048]],
   });
-  resetTask(t, sp, ld.entry);
+  recordLayout(p, img, stack);
+  resetTask(t, stack.sp, ld.entry);
   for (const [fd] of p.fds.entries()) if (p.fds.cloexec(fd)) p.fds.close(fd);
   for (const [sig, act] of [...p.sigHandlers]) if (act.handler !== SIG_IGN) p.sigHandlers.delete(sig);
   p.mm.loaded = null;
+}
+
+/**
+ * The stack area exec maps (setup_arg_pages): the pages of the strings and 128 KiB
+ * below them, or RLIMIT_STACK's worth when that is less; it grows on faults later.
+ */
+function initialStackStart(p: Process, stringBytes: number): number {
+  const strings = pageDown(STACK_TOP - stringBytes);
+  const limit = p.rlimits.cur(RLIMIT_STACK);
+  if (STACK_TOP - strings + STACK_EXPAND > limit) return Math.min(strings, pageDown(STACK_TOP - Math.max(limit, 0)));
+  return strings - STACK_EXPAND;
+}
+
+/** mm_struct's start_code..env_end and saved_auxv, for /proc/PID/stat, cmdline, environ and auxv. */
+function recordLayout(p: Process, img: Image, stack: StackLayout): void {
+  const code = img.segments.filter((s) => (s.prot & PROT_EXEC) !== 0);
+  const data = img.segments.filter((s) => (s.prot & PROT_WRITE) !== 0);
+  p.mm.layout = {
+    startCode: code[0]?.start ?? 0, endCode: code[code.length - 1]?.end ?? 0,
+    startData: data[0]?.start ?? 0, endData: data[data.length - 1]?.end ?? 0,
+    startStack: stack.sp, argStart: stack.argStart, argEnd: stack.argEnd, envStart: stack.envStart, envEnd: stack.envEnd,
+  };
+  p.mm.auxv = stack.auxv;
 }
 
 /** The register state execve leaves: zeros, RSP at argc, RIP at the entry, FPU in its init state. */

@@ -169,7 +169,7 @@ export class PerfEventFile implements OpenFile, ProfileSink {
   /** mmap of the fd: 1 + 2^n pages (the header page and the data pages). */
   mmapInto(p: Process, start: number, len: number): number {
     const dataSize = len - PAGE_SIZE;
-    if (this.ring !== null || dataSize <= 0 || (dataSize & (dataSize - 1)) !== 0 || dataSize % PAGE_SIZE !== 0) return -EINVAL;
+    if (this.ring !== null || dataSize <= 0 || dataSize % PAGE_SIZE !== 0 || !Number.isInteger(Math.log2(dataSize))) return -EINVAL;
     p.mem.map(start, len, PROT_READ | PROT_WRITE);
     const m = p.mem;
     m.write32(start + MP.VERSION, 0);

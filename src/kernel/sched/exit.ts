@@ -55,6 +55,7 @@ export function exitGroup(k: Kernel, p: Process, code: number, sig: number): voi
   p.killedBy = sig;
   p.waitStatus = sig !== 0 ? sig & 0x7f : (code & 0xff) << 8;
   p.vforkDone = true;
+  k.pageCache.collect(k);
   for (const c of p.children) c.parent = k.init !== p ? k.init : null;
   if (k.init !== null && k.init !== p) k.init.children.push(...p.children);
   p.children.length = 0;

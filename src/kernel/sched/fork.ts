@@ -6,6 +6,8 @@ import type { Kernel } from "../kernel.js";
 import { Mm, Process } from "../process.js";
 import { Task, SS_DISABLE } from "../task.js";
 import { copyContext } from "../context.js";
+import { Rlimits } from "../mm/rlimit.js";
+import { attachStack } from "../mm/vm.js";
 
 export const CLONE_VM = 0x100;
 export const CLONE_FS = 0x200;
@@ -25,6 +27,11 @@ function copyMm(mm: Mm): Mm {
   out.brk = mm.brk;
   out.brkStart = mm.brkStart;
   out.mappings.push(...mm.mappings.map((m) => ({ ...m })));
+  out.stackStart = mm.stackStart;
+  out.mmapBase = mm.mmapBase;
+  out.layout = { ...mm.layout };
+  out.auxv = mm.auxv;
+  out.vmPeak = mm.vmPeak;
   out.cpu.xcr0Lo = mm.cpu.xcr0Lo;
   out.cpu.xcr0Hi = mm.cpu.xcr0Hi;
   return out;
@@ -38,6 +45,7 @@ function childTask(tid: number, parent: Task, proc: Process, flags: number): Tas
   t.ctx.regs[1] = 0;
   t.sigMask = parent.sigMask;
   t.cred = parent.cred;
+  t.comm = parent.comm;
   t.lwpDisabled = parent.lwpDisabled;
   t.lwpSignal = parent.lwpSignal;
   t.altStack = (flags & (CLONE_VM | CLONE_VFORK)) === CLONE_VM ? { sp: 0, size: 0, flags: SS_DISABLE } : { ...parent.altStack };
@@ -60,6 +68,8 @@ export function newProcess(k: Kernel, parent: Task, flags: number): Task {
   const pid = k.allocId();
   const mm = (flags & CLONE_VM) !== 0 ? pp.mm.retain() : copyMm(pp.mm);
   const child = new Process(k, pid, mm);
+  child.rlimits = new Rlimits(pp.rlimits);
+  if ((flags & CLONE_VM) === 0) attachStack(mm, child);
   const t = childTask(pid, parent, child, flags);
   child.tasks.push(t);
   child.fds = (flags & CLONE_FILES) !== 0 ? pp.fds : pp.fds.fork();

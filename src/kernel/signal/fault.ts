@@ -7,8 +7,10 @@ import {
 } from "../../hw/cpu/exits.js";
 import { SIGBUS, SIGFPE, SIGILL, SIGSEGV, SIGTRAP } from "../signals.js";
 import type { Task } from "../task.js";
+import { PAGE_SIZE } from "../../hw/memory/address-space.js";
+import { areaAtOrBelow } from "../mm/vm.js";
 import {
-  BUS_ADRALN, FPE_FLTDIV, FPE_FLTINV, FPE_FLTOVF, FPE_FLTRES, FPE_FLTUND, FPE_INTDIV, ILL_ILLOPN,
+  BUS_ADRALN, BUS_ADRERR, FPE_FLTDIV, FPE_FLTINV, FPE_FLTOVF, FPE_FLTRES, FPE_FLTUND, FPE_INTDIV, ILL_ILLOPN,
   SEGV_ACCERR, SEGV_MAPERR, SI_KERNEL, type Siginfo,
 } from "./queue.js";
 
@@ -38,7 +40,7 @@ export function faultSignal(t: Task, x: Exit): Siginfo | null {
   switch (x.vector) {
     case VEC_PF:
       setTrap(t, VEC_PF, x.errorCode, x.address);
-      return { signo: SIGSEGV, code: x.code === FAULT_ACCERR ? SEGV_ACCERR : SEGV_MAPERR, addr: x.address };
+      return pageFault(t, x.address, x.code);
     case VEC_DE:
       setTrap(t, VEC_DE, 0, t.cr2);
       return { signo: SIGFPE, code: FPE_INTDIV, addr: rip };
@@ -59,6 +61,20 @@ export function faultSignal(t: Task, x: Exit): Siginfo | null {
       setTrap(t, x.vector, x.errorCode, t.cr2);
       return { signo: SIGSEGV, code: SI_KERNEL, addr: 0 };
   }
+}
+
+/**
+ * A page fault's signal (arch/x86/mm/fault.c): a kernel-half address is
+ * SEGV_MAPERR (bad_area_nosemaphore), a page of a mapped file wholly past its
+ * end is SIGBUS BUS_ADRERR (filemap_fault), the rest SEGV_MAPERR or SEGV_ACCERR.
+ */
+function pageFault(t: Task, addr: number, code: number): Siginfo {
+  if (addr < 0) return { signo: SIGSEGV, code: SEGV_MAPERR, addr };
+  const v = areaAtOrBelow(t.proc.mem.areas(), addr);
+  if (v !== undefined && v.end > addr && v.obj !== null && !v.obj.hasPage(v.pgoff + Math.floor((addr - v.start) / PAGE_SIZE))) {
+    return { signo: SIGBUS, code: BUS_ADRERR, addr };
+  }
+  return { signo: SIGSEGV, code: code === FAULT_ACCERR ? SEGV_ACCERR : SEGV_MAPERR, addr };
 }
 
 function setTrap(t: Task, trapNo: number, err: number, cr2: number): void {

@@ -33,6 +33,11 @@ export class SyscallArgs {
     return (this.halves[2 * i + 1]! >>> 0) * 4294967296 + (this.halves[2 * i]! >>> 0);
   }
 
+  /** `unsigned long` exactly, as a bigint (file offsets compared and divided without rounding). */
+  u64n(i: number): bigint {
+    return (BigInt(this.halves[2 * i + 1]! >>> 0) << 32n) | BigInt(this.halves[2 * i]! >>> 0);
+  }
+
   /** `size_t`: as u64 (a "negative" size is huge, as in C). */
   size(i: number): number {
     return this.u64(i);

@@ -5,7 +5,9 @@
 // is dropped (the call did not return). A MemoryFault from a user copy is
 // EFAULT and a SyscallError its errno, here and nowhere else.
 import { MemoryFault } from "../../hw/memory/address-space.js";
-import { EFAULT, ENOSYS } from "../errno.js";
+import { EFAULT, ENOMEM, ENOSYS } from "../errno.js";
+import { OutOfMemory } from "../../hw/memory/phys.js";
+import { oomKill } from "../mm/oom.js";
 import { traceCall, traceUnknown } from "../strace/trace.js";
 import type { Task } from "../task.js";
 import { SyscallArgs, type SysResult, SyscallError } from "./abi.js";
@@ -49,12 +51,17 @@ export function dispatch(t: Task): void {
   } else if (r.kind === "block") t.blocker = r.blocker;
 }
 
+/** Runs a handler; a fault is EFAULT, a SyscallError its errno, no free frame the OOM killer and ENOMEM if the caller survives. */
 function invoke(t: Task, fn: (t: Task, a: SyscallArgs) => SysResult, a: SyscallArgs): SysResult {
   try {
     return fn(t, a);
   } catch (e) {
     if (e instanceof MemoryFault) return -EFAULT;
     if (e instanceof SyscallError) return -e.errno;
+    if (e instanceof OutOfMemory) {
+      oomKill(t.proc.kernel);
+      return -ENOMEM;
+    }
     throw e;
   }
 }

@@ -2,14 +2,18 @@
 // File metadata and names with host passthrough: the chmod and chown families,
 // utime/utimes/utimensat (fs/utimes.c: UTIME_NOW is the guest's clock, UTIME_OMIT
 // keeps a time), link/symlink, statfs/fstatfs.
-import { EBADF, EFAULT, EINVAL, ELOOP, ENOENT } from "../errno.js";
-import { HostFile, S_IFLNK, S_IFMT } from "../fs/files.js";
-import { resolvePath } from "../fs/paths.js";
+import { EBADF, EFAULT, EINVAL, ENOENT, ENOTDIR, EPERM, EXDEV } from "../errno.js";
+import { HostFile, type OpenFile, PipeEnd, S_IFDIR, S_IFMT } from "../fs/files.js";
+import type { Lookup } from "../fs/namei.js";
+import { ProcMemFile } from "../fs/proc-mem.js";
+import { GeneratedFile, SynthDirFile } from "../fs/synth.js";
+import { SYSFS_DEV } from "../fs/sysfs.js";
 import type { HostStatfs } from "../host.js";
 import type { Task } from "../task.js";
 import { copyInString, copyOut, getI64 } from "../usercopy.js";
 import { type SyscallArgs, type SysResult, check, fail } from "./abi.js";
-import { AT_FDCWD, fileOf, hostFileOf, hostPath, hostPathAt, pathAt } from "./util.js";
+import { createAt } from "./fs.js";
+import { AT_FDCWD, fileOf, hostFileOf, hostPathAt, lookupAt, lookupPath, onHost } from "./util.js";
 
 const AT_SYMLINK_NOFOLLOW = 0x100;
 const AT_SYMLINK_FOLLOW = 0x400;
@@ -17,8 +21,11 @@ const AT_EMPTY_PATH = 0x1000;
 const UTIME_NOW = (1n << 30n) - 1n;
 const UTIME_OMIT = (1n << 30n) - 2n;
 const NS = 1_000_000_000n;
-/** f_type of a pipe's file system (PIPEFS_MAGIC), f_flags ST_VALID. */
+/** f_type of pipefs, procfs, sysfs and anon_inodefs (include/uapi/linux/magic.h); f_flags ST_VALID. */
 const PIPEFS_MAGIC = 0x50495045;
+const PROC_SUPER_MAGIC = 0x9fa0;
+const SYSFS_MAGIC = 0x62656572;
+const ANON_INODE_FS_MAGIC = 0x09041934;
 const ST_VALID = 0x20;
 
 type Target = { path: string; follow: boolean } | { fd: number };
@@ -30,7 +37,8 @@ function target(t: Task, dirfd: number, pathAddr: number, flags: number): Target
     const f = fileOf(t, dirfd);
     return f instanceof HostFile ? { fd: f.hostFd } : fail(EINVAL);
   }
-  return { path: pathAt(t, dirfd, pathAddr), follow: (flags & AT_SYMLINK_NOFOLLOW) === 0 };
+  const follow = (flags & AT_SYMLINK_NOFOLLOW) === 0;
+  return { path: onHost(t, lookupAt(t, dirfd, pathAddr, follow), EPERM).host, follow };
 }
 
 function chownAt(t: Task, dirfd: number, pathAddr: number, uid: number, gid: number, flags: number): number {
@@ -38,7 +46,7 @@ function chownAt(t: Task, dirfd: number, pathAddr: number, uid: number, gid: num
   const host = t.proc.kernel.host;
   const tg = target(t, dirfd, pathAddr, flags);
   if ("fd" in tg) return host.fchown(tg.fd, uid, gid);
-  return host.chown(hostPath(t, tg.path, tg.follow), uid, gid, tg.follow);
+  return host.chown(tg.path, uid, gid, tg.follow);
 }
 
 export function chown(t: Task, a: SyscallArgs): SysResult {
@@ -58,11 +66,11 @@ export function fchown(t: Task, a: SyscallArgs): SysResult {
 }
 
 export function chmod(t: Task, a: SyscallArgs): SysResult {
-  return t.proc.kernel.host.chmod(hostPathAt(t, AT_FDCWD, a.ptr(0), true), a.u32(1) & 0o7777);
+  return t.proc.kernel.host.chmod(hostPathAt(t, AT_FDCWD, a.ptr(0), true, EPERM), a.u32(1) & 0o7777);
 }
 
 export function fchmodat(t: Task, a: SyscallArgs): SysResult {
-  return t.proc.kernel.host.chmod(hostPathAt(t, a.int(0), a.ptr(1), true), a.u32(2) & 0o7777);
+  return t.proc.kernel.host.chmod(hostPathAt(t, a.int(0), a.ptr(1), true, EPERM), a.u32(2) & 0o7777);
 }
 
 export function fchmod(t: Task, a: SyscallArgs): SysResult {
@@ -95,7 +103,7 @@ function utimesAt(t: Task, dirfd: number, pathAddr: number, timesAddr: number, f
   const host = t.proc.kernel.host;
   const times = readTimes(t, timesAddr, unit);
   const tg = target(t, dirfd, pathAddr, flags);
-  const path = "fd" in tg ? null : hostPath(t, tg.path, tg.follow);
+  const path = "fd" in tg ? null : tg.path;
   const follow = "fd" in tg || tg.follow;
   const st = check("fd" in tg ? host.fstat(tg.fd) : host.stat(path!, follow));
   if (times[0] === null && times[1] === null) return 0;
@@ -119,24 +127,13 @@ export function utimensat(t: Task, a: SyscallArgs): SysResult {
   return utimesAt(t, a.int(0), a.ptr(1), a.ptr(2), a.int(3), "timespec");
 }
 
-/** The path with symlinks in its last component followed (linkat's AT_SYMLINK_FOLLOW). */
-function followLinks(t: Task, path: string): string {
-  const host = t.proc.kernel.host;
-  for (let n = 0; n < 40; n++) {
-    const st = check(host.stat(hostPath(t, path), false));
-    if ((st.mode & S_IFMT) !== S_IFLNK) return path;
-    const to = check(host.readlink(hostPath(t, path)));
-    path = resolvePath(path.slice(0, path.lastIndexOf("/")) || "/", to);
-  }
-  return fail(ELOOP);
-}
-
 function linkAt(t: Task, d1: number, p1: number, d2: number, p2: number, flags: number): number {
   if ((flags & ~AT_SYMLINK_FOLLOW) !== 0) return -EINVAL;
-  let from = pathAt(t, d1, p1);
-  const to = pathAt(t, d2, p2);
-  if ((flags & AT_SYMLINK_FOLLOW) !== 0) from = followLinks(t, from);
-  return t.proc.kernel.host.link(hostPath(t, from), hostPath(t, to));
+  const from = onHost(t, lookupAt(t, d1, p1, (flags & AT_SYMLINK_FOLLOW) !== 0), EXDEV);
+  if (typeof from.st === "number") return from.st;
+  if (from.trailing && (from.st.mode & S_IFMT) !== S_IFDIR) return -ENOTDIR;
+  const to = createAt(t, d2, p2, false);
+  return t.proc.kernel.host.link(from.host, to.host);
 }
 
 export function link(t: Task, a: SyscallArgs): SysResult {
@@ -147,10 +144,11 @@ export function linkat(t: Task, a: SyscallArgs): SysResult {
   return linkAt(t, a.int(0), a.ptr(1), a.int(2), a.ptr(3), a.int(4));
 }
 
+/** The link text is stored as given: it is resolved by the kernel at every use, inside --root. */
 function symlinkAt(t: Task, targetAddr: number, dirfd: number, pathAddr: number): number {
   const to = copyInString(t, targetAddr);
   if (to === "") return -ENOENT;
-  return t.proc.kernel.host.symlink(to, hostPathAt(t, dirfd, pathAddr));
+  return t.proc.kernel.host.symlink(to, createAt(t, dirfd, pathAddr, false).host);
 }
 
 export function symlink(t: Task, a: SyscallArgs): SysResult {
@@ -169,16 +167,36 @@ function writeStatfs(t: Task, addr: number, s: HostStatfs): void {
   copyOut(t, addr, new Uint8Array(buf.buffer));
 }
 
+/** The figures of a kernel file system (pipefs, procfs, sysfs): no blocks, no inodes. */
+const kernelFs = (type: number): HostStatfs => ({ type, bsize: 4096, blocks: 0, bfree: 0, bavail: 0, files: 0, ffree: 0 });
+
+function lookupStatfs(t: Task, r: Lookup): HostStatfs {
+  if (r.kind === "host") return check(t.proc.kernel.host.statfs(r.host));
+  if (r.kind === "synth") return kernelFs(r.node.dev === SYSFS_DEV ? SYSFS_MAGIC : PROC_SUPER_MAGIC);
+  return fileStatfs(t, r.file);
+}
+
+function fileStatfs(t: Task, f: OpenFile): HostStatfs {
+  const host = t.proc.kernel.host;
+  if (!(f instanceof HostFile)) {
+    const node = f instanceof GeneratedFile || f instanceof SynthDirFile ? f.node : null;
+    return kernelFs(f instanceof PipeEnd ? PIPEFS_MAGIC : node !== null && node.dev === SYSFS_DEV ? SYSFS_MAGIC : f instanceof ProcMemFile ? PROC_SUPER_MAGIC : ANON_INODE_FS_MAGIC);
+  }
+  if (f.borrowed) {
+    const at = host.fdPath(f.hostFd);
+    return check(host.statfs(typeof at === "string" && at.startsWith("/") ? at : "/"));
+  }
+  return lookupStatfs(t, lookupPath(t, f.path, true));
+}
+
 export function statfs(t: Task, a: SyscallArgs): SysResult {
-  writeStatfs(t, a.ptr(1), check(t.proc.kernel.host.statfs(hostPathAt(t, AT_FDCWD, a.ptr(0), true))));
+  writeStatfs(t, a.ptr(1), lookupStatfs(t, lookupAt(t, AT_FDCWD, a.ptr(0), true)));
   return 0;
 }
 
 export function fstatfs(t: Task, a: SyscallArgs): SysResult {
   const f = t.proc.fds.get(a.int(0));
   if (f === undefined) return -EBADF;
-  const s = f instanceof HostFile ? check(t.proc.kernel.host.statfs(f.path === "" ? "/" : hostPath(t, f.path, true)))
-    : { type: PIPEFS_MAGIC, bsize: 4096, blocks: 0, bfree: 0, bavail: 0, files: 0, ffree: 0 };
-  writeStatfs(t, a.ptr(1), s);
+  writeStatfs(t, a.ptr(1), fileStatfs(t, f));
   return 0;
 }

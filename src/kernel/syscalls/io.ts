@@ -2,9 +2,11 @@
 // Descriptor I/O (fs/open.c, read_write.c, pipe.c, fcntl.c, ioctl.c, file.c):
 // open and close, read and write with Linux's short-copy rules, vectored and
 // positioned I/O, lseek, pipes, dup, fcntl and the two terminal ioctls.
-import { EAGAIN, EBADF, EFAULT, EINVAL, EISDIR, ENOTDIR, ENOTTY, EPIPE, ESPIPE } from "../errno.js";
-import { openSynthetic } from "../fs/synthetic.js";
-import { HostFile, type OpenFile, PipeBuffer, PipeEnd, S_IFBLK, S_IFDIR, S_IFMT, S_IFREG } from "../fs/files.js";
+import { EAGAIN, EBADF, EFAULT, EINVAL, EPERM, EISDIR, ENOTTY, EPIPE, ESPIPE } from "../errno.js";
+import { HostFile, type OpenFile, PipeBuffer, PipeEnd } from "../fs/files.js";
+import { O_CLOEXEC, O_CREAT, O_EXCL, O_NOFOLLOW, O_TRUNC, O_WRONLY, openLookup } from "../fs/open-host.js";
+import { MemFdFile } from "../fs/memfd.js";
+import { addSeals, getSeals } from "./memfd.js";
 import { sendToTask } from "../signal/deliver.js";
 import { SI_USER } from "../signal/queue.js";
 import { SIGPIPE } from "../signals.js";
@@ -12,43 +14,29 @@ import type { Task } from "../task.js";
 import { MAX_RW_COUNT, copyInIovecs, copyOut, putU32, readablePrefix, tryAccess, writablePrefix } from "../usercopy.js";
 import { PAGE_SIZE, USER_LIMIT } from "../../hw/memory/address-space.js";
 import { type SyscallArgs, type SysResult, SyscallArgs as Args, block, check, fail } from "./abi.js";
-import { AT_FDCWD, fileOf, hostPath, hostFileOf, pathAt } from "./util.js";
+import { AT_FDCWD, fileOf, hostFileOf, lookupAt } from "./util.js";
 
-const O_ACCMODE = 3;
-const O_WRONLY = 1;
-const O_CREAT = 0o100;
-const O_TRUNC = 0o1000;
 const O_APPEND = 0o2000;
-const O_CLOEXEC = 0o2000000;
-const O_NOFOLLOW = 0o400000;
-const O_DIRECTORY = 0o200000;
 const O_NONBLOCK = 0o4000;
 const F_DUPFD = 0, F_GETFD = 1, F_SETFD = 2, F_GETFL = 3, F_SETFL = 4, F_GETLK = 5, F_SETLK = 6, F_SETLKW = 7;
 const F_DUPFD_CLOEXEC = 1030;
+const F_ADD_SEALS = 1033, F_GET_SEALS = 1034;
 const FD_CLOEXEC = 1;
 const TCGETS = 0x5401, TIOCGWINSZ = 0x5413;
 /** Bytes one call moves at most here (a short count, which every caller handles). */
 const MAX_IO = 1 << 24;
 
-/** The guest path a file is opened as: a synthetic file, or the host's. */
-function openPath(t: Task, path: string, flags: number, mode: number): number {
-  const p = t.proc, k = p.kernel;
-  const synth = openSynthetic(path, flags);
-  if (synth !== null) return typeof synth === "number" ? synth : p.fds.install(synth, (flags & O_CLOEXEC) !== 0);
-  const hp = hostPath(t, path, (flags & O_NOFOLLOW) === 0);
-  const st = k.host.stat(hp, true);
-  const isDir = typeof st !== "number" && (st.mode & S_IFMT) === S_IFDIR;
-  if (isDir && (flags & O_ACCMODE) !== 0) return -EISDIR;
-  if (!isDir && (flags & O_DIRECTORY) !== 0) return typeof st === "number" ? st : -ENOTDIR;
-  const fd = check(k.host.open(hp, flags & ~O_CLOEXEC, mode));
-  const fst = k.host.fstat(fd);
-  const seekable = typeof fst !== "number" && ((fst.mode & S_IFMT) === S_IFREG || (fst.mode & S_IFMT) === S_IFBLK || isDir);
-  const file = new HostFile(k.host, fd, path, flags, seekable ? 0 : null, isDir);
-  return p.fds.install(file, (flags & O_CLOEXEC) !== 0);
-}
-
 export function openat(t: Task, a: SyscallArgs): SysResult {
-  return openPath(t, pathAt(t, a.int(0), a.ptr(1)), a.int(2), a.u32(3));
+  const flags = a.int(2), k = t.proc.kernel;
+  const follow = (flags & O_NOFOLLOW) === 0 && (flags & (O_CREAT | O_EXCL)) !== (O_CREAT | O_EXCL);
+  const r = lookupAt(t, a.int(0), a.ptr(1), follow);
+  const f = openLookup(t, r, flags, a.u32(3));
+  if (typeof f === "number") return f;
+  const cached = (flags & O_TRUNC) !== 0 ? k.pageCache.existing(k, f) : undefined;
+  if (cached !== undefined) k.pageCache.resized(k, cached, 0);
+  const fd = t.proc.fds.install(f, (flags & O_CLOEXEC) !== 0);
+  if (fd < 0) f.close();
+  return fd;
 }
 
 export function open(t: Task, a: SyscallArgs): SysResult {
@@ -96,6 +84,8 @@ function readIo(t: Task, fd: number, addr: number, len: number, pos: number | nu
   const room = usable(f, writablePrefix(t.proc.mem, addr, want), want);
   if (room === 0) return -EFAULT;
   const buf = new Uint8Array(room);
+  const k = t.proc.kernel;
+  if (!k.pageCache.empty) k.pageCache.beforeRead(k, f);
   const n = f.read(buf, pos);
   if (n > 0) copyOut(t, addr, buf.subarray(0, n));
   return n;
@@ -109,7 +99,11 @@ function writeIo(t: Task, fd: number, addr: number, len: number, pos: number | n
   if (want === 0) return 0;
   const n = usable(f, readablePrefix(t.proc.mem, addr, want), want);
   if (n === 0) return -EFAULT;
-  return sigpipe(t, f.write(t.proc.mem.readBytes(addr, n), pos));
+  const bytes = t.proc.mem.readBytes(addr, n);
+  const r = f.write(bytes, pos);
+  const k = t.proc.kernel;
+  if (r > 0 && !k.pageCache.empty) k.pageCache.afterWrite(k, f, pos, bytes.subarray(0, r));
+  return sigpipe(t, r);
 }
 
 /** Writing to a pipe without readers raises SIGPIPE as well as returning -EPIPE. */
@@ -168,7 +162,8 @@ export function writev(t: Task, a: SyscallArgs): SysResult {
 
 export function lseek(t: Task, a: SyscallArgs): SysResult {
   const f = fileOf(t, a.int(0));
-  if (!(f instanceof HostFile) || f.pos === null) return -ESPIPE;
+  if (!(f instanceof HostFile)) return f.seek?.(a.long(1), a.int(2)) ?? -ESPIPE;
+  if (f.pos === null) return -ESPIPE;
   const whence = a.int(2);
   let base: number;
   if (whence === 0) base = 0;
@@ -178,6 +173,7 @@ export function lseek(t: Task, a: SyscallArgs): SysResult {
   const pos = base + a.long(1);
   if (pos < 0) return -EINVAL;
   f.pos = pos;
+  if (f.isDir && pos === 0) f.dirEntries = null; // rewinddir reads the directory again
   return pos;
 }
 
@@ -185,7 +181,7 @@ export function pipe2(t: Task, a: SyscallArgs): SysResult {
   const fds = t.proc.fds, flags = a.int(1);
   if ((flags & ~(O_CLOEXEC | O_NONBLOCK | 0o40000)) !== 0) return -EINVAL;
   t.proc.mem.probeWrite(a.ptr(0), 8);
-  const buf = new PipeBuffer();
+  const buf = new PipeBuffer(t.proc.kernel.allocIno());
   const r = fds.install(new PipeEnd(buf, false, flags), (flags & O_CLOEXEC) !== 0);
   if (r < 0) return r;
   const w = fds.install(new PipeEnd(buf, true, flags | 1), (flags & O_CLOEXEC) !== 0);
@@ -228,7 +224,7 @@ export function fcntl(t: Task, a: SyscallArgs): SysResult {
   const f = fileOf(t, fd);
   switch (cmd) {
     case F_DUPFD: case F_DUPFD_CLOEXEC: {
-      if (a.int(2) < 0 || a.int(2) >= 1024) return -EINVAL;
+      if (a.int(2) < 0 || a.int(2) >= fds.max) return -EINVAL;
       f.refs++;
       const n = fds.install(f, cmd === F_DUPFD_CLOEXEC, a.int(2));
       if (n < 0) f.refs--;
@@ -239,6 +235,8 @@ export function fcntl(t: Task, a: SyscallArgs): SysResult {
     case F_GETFL: return f.flags;
     case F_SETFL: f.flags = (f.flags & ~(O_APPEND | O_NONBLOCK)) | (a.int(2) & (O_APPEND | O_NONBLOCK)); return 0;
     case F_GETLK: case F_SETLK: case F_SETLKW: return 0;
+    case F_ADD_SEALS: return addSeals(t, fd, a.int(2));
+    case F_GET_SEALS: return getSeals(t, fd);
     default: return -EINVAL;
   }
 }
@@ -253,7 +251,7 @@ export function dup(t: Task, a: SyscallArgs): SysResult {
 
 function dupTo(t: Task, from: number, to: number, flags: number, allowSame: boolean): number {
   const f = t.proc.fds.get(from);
-  if (f === undefined || to < 0 || to >= 1024) return -EBADF;
+  if (f === undefined || to < 0 || to >= t.proc.fds.max) return -EBADF;
   if (from === to) return allowSame ? to : -EINVAL;
   if ((flags & ~O_CLOEXEC) !== 0) return -EINVAL;
   f.refs++;
@@ -269,13 +267,31 @@ export function dup3(t: Task, a: SyscallArgs): SysResult {
   return dupTo(t, a.int(0), a.int(1), a.int(2), false);
 }
 
-/** fsync/fdatasync: the host file's; pipes have nothing to flush. */
+/** fsync/fdatasync: pages stored through mappings first, then the host file's; pipes have nothing to flush. */
 export function fsync(t: Task, a: SyscallArgs): SysResult {
-  const f = fileOf(t, a.int(0));
-  return f instanceof HostFile ? t.proc.kernel.host.fsync(f.hostFd) : -EINVAL;
+  const f = fileOf(t, a.int(0)), k = t.proc.kernel;
+  if (f instanceof MemFdFile) return 0;
+  if (!(f instanceof HostFile)) return -EINVAL;
+  const obj = k.pageCache.existing(k, f);
+  if (obj !== undefined) k.pageCache.sync(k, obj);
+  return k.host.fsync(f.hostFd);
 }
 
+/** ftruncate: the file's size changes for its mappings too (pages past the end fault with SIGBUS). */
 export function ftruncate(t: Task, a: SyscallArgs): SysResult {
-  if (a.long(1) < 0) return -EINVAL;
-  return t.proc.kernel.host.ftruncate(hostFileOf(t, a.int(0), EINVAL).hostFd, a.long(1));
+  const len = a.long(1), k = t.proc.kernel;
+  if (len < 0) return -EINVAL;
+  const f = fileOf(t, a.int(0));
+  if (f instanceof MemFdFile) {
+    if ((f.flags & 3) === 0) return -EINVAL;
+    if (!f.mayResize(len)) return f.huge ? -EINVAL : -EPERM;
+    k.pageCache.resized(k, f.obj, len);
+    return 0;
+  }
+  const hf = hostFileOf(t, a.int(0), EINVAL);
+  const obj = k.pageCache.existing(k, hf);
+  if (obj !== undefined) k.pageCache.sync(k, obj);
+  const r = k.host.ftruncate(hf.hostFd, len);
+  if (r === 0 && obj !== undefined) k.pageCache.resized(k, obj, len);
+  return r;
 }

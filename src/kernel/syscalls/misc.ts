@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: MIT
 // Limits, system information, file access hints, randomness and arch_prctl
 // (kernel/sys.c, mm/fadvise.c, arch/x86/kernel/process_64.c, drivers/char/random.c).
-import { EBADF, EINVAL, ENOSYS, ENOTSOCK, ESPIPE, ESRCH } from "../errno.js";
+import { EBADF, EINVAL, ENOSYS, ENOTSOCK, EPERM, ESPIPE, ESRCH } from "../errno.js";
 import { PipeEnd } from "../fs/files.js";
 import { PAGE_SIZE } from "../../hw/memory/address-space.js";
 import type { Task } from "../task.js";
-import { copyOut, putU64 } from "../usercopy.js";
-import { type SyscallArgs, type SysResult, SyscallArgs as Args } from "./abi.js";
+import { copyIn, copyOut, putU64 } from "../usercopy.js";
+import type { Process } from "../process.js";
+import { NR_OPEN, RLIM_NLIMITS, RLIMIT_NOFILE } from "../mm/rlimit.js";
+import { type SyscallArgs, type SysResult } from "./abi.js";
 import { fileOf } from "./util.js";
 
 const ARCH_SET_GS = 0x1001;
@@ -45,37 +47,72 @@ export function getrandom(t: Task, a: SyscallArgs): SysResult {
   return len;
 }
 
-/** RLIMIT_* defaults as a typical Debian shell has them (soft, hard; -1 = infinity). */
-const RLIMITS: Readonly<Record<number, [number, number]>> = {
-  3: [8 * 1024 * 1024, -1], // STACK
-  7: [1024, 1048576], // NOFILE
-  6: [63704, 63704], // NPROC
-};
-const RLIM_NLIMITS = 16;
+const CAP_SYS_RESOURCE = 24;
 
-export function prlimit64(t: Task, a: SyscallArgs): SysResult {
-  const pid = a.int(0), res = a.u32(1);
+/** check_prlimit_permission: the caller itself, a caller whose uid and gid match all of the target's, or CAP_SYS_RESOURCE. */
+function mayPrlimit(t: Task, target: Process): boolean {
+  if (target === t.proc) return true;
+  const c = t.cred, tc = target.leader.cred;
+  const same = c.uid === tc.euid && c.uid === tc.suid && c.uid === tc.uid && c.gid === tc.egid && c.gid === tc.sgid && c.gid === tc.gid;
+  return same || c.capable(CAP_SYS_RESOURCE);
+}
+
+/**
+ * do_prlimit: EINVAL for an unknown resource or soft > hard, EPERM for a NOFILE
+ * hard limit above nr_open or a raised hard limit without CAP_SYS_RESOURCE.
+ */
+function doPrlimit(t: Task, target: Process, res: number, next: { soft: bigint; hard: bigint } | null): { soft: bigint; hard: bigint } | number {
   if (res >= RLIM_NLIMITS) return -EINVAL;
-  if (pid !== 0 && pid !== t.proc.pid && t.proc.kernel.procs.get(pid) === undefined) return -ESRCH;
-  const [soft, hard] = RLIMITS[res] ?? [-1, -1];
-  if (a.ptr(3) !== 0) {
-    const v = new DataView(new ArrayBuffer(16));
-    v.setBigInt64(0, BigInt(soft), true);
-    v.setBigInt64(8, BigInt(hard), true);
-    copyOut(t, a.ptr(3), new Uint8Array(v.buffer));
-  }
+  const old = target.rlimits.get(res);
+  if (next === null) return old;
+  if (next.soft > next.hard) return -EINVAL;
+  if (res === RLIMIT_NOFILE && next.hard > NR_OPEN) return -EPERM;
+  if (next.hard > old.hard && !t.cred.capable(CAP_SYS_RESOURCE)) return -EPERM;
+  target.rlimits.set(res, next.soft, next.hard);
+  if (res === RLIMIT_NOFILE) target.fds.max = Number(next.soft);
+  return old;
+}
+
+function readRlimit(t: Task, addr: number): { soft: bigint; hard: bigint } {
+  const b = new DataView(copyIn(t, addr, 16).buffer);
+  return { soft: b.getBigUint64(0, true), hard: b.getBigUint64(8, true) };
+}
+
+function writeRlimit(t: Task, addr: number, v: { soft: bigint; hard: bigint }): void {
+  const b = new DataView(new ArrayBuffer(16));
+  b.setBigUint64(0, v.soft, true);
+  b.setBigUint64(8, v.hard, true);
+  copyOut(t, addr, new Uint8Array(b.buffer));
+}
+
+/** prlimit64 (kernel/sys.c): read the new limit, find the process, check permission, then set and report the old one. */
+export function prlimit64(t: Task, a: SyscallArgs): SysResult {
+  const pid = a.int(0), res = a.u32(1), newAddr = a.ptr(2), oldAddr = a.ptr(3), k = t.proc.kernel;
+  const next = newAddr !== 0 ? readRlimit(t, newAddr) : null;
+  const target = pid === 0 ? t.proc : k.procs.get(pid) ?? k.findTask(pid)?.proc;
+  if (target === undefined || !target.live) return -ESRCH;
+  if (next !== null && !mayPrlimit(t, target)) return -EPERM;
+  const old = doPrlimit(t, target, res, next);
+  if (typeof old === "number") return old;
+  if (oldAddr !== 0) writeRlimit(t, oldAddr, old);
   return 0;
 }
 
 export function getrlimit(t: Task, a: SyscallArgs): SysResult {
-  return prlimit64(t, Args.of(0, a.u32(0), 0, a.ptr(1)));
+  const old = doPrlimit(t, t.proc, a.u32(0), null);
+  if (typeof old === "number") return old;
+  writeRlimit(t, a.ptr(1), old);
+  return 0;
 }
 
-/** The emulated machine's RAM (sysinfo totalram); deterministic, whatever the host has. */
-const MACHINE_RAM = 4 * 1024 * 1024 * 1024;
+export function setrlimit(t: Task, a: SyscallArgs): SysResult {
+  const next = readRlimit(t, a.ptr(1));
+  const r = doPrlimit(t, t.proc, a.u32(0), next);
+  return typeof r === "number" ? r : 0;
+}
 
 /**
- * sysinfo(2): uptime on the guest's monotonic clock, no load, MACHINE_RAM of which
+ * sysinfo(2): uptime on the guest's monotonic clock, no load, the machine's RAM (Kernel.ramBytes) of which
  * the pages mapped by live processes are in use, no swap, procs = live tasks
  * (docs/quirks.md Q-SYSINFO). GNU sort sizes its buffers from it.
  */
@@ -86,8 +123,8 @@ export function sysinfo(t: Task, a: SyscallArgs): SysResult {
   for (const m of spaces) used += m.mappedPageCount() * PAGE_SIZE;
   const buf = new DataView(new ArrayBuffer(112));
   buf.setBigUint64(0, k.monotonicNs() / 1_000_000_000n, true); // uptime
-  buf.setBigUint64(32, BigInt(MACHINE_RAM), true); // totalram
-  buf.setBigUint64(40, BigInt(Math.max(0, MACHINE_RAM - used)), true); // freeram
+  buf.setBigUint64(32, BigInt(k.ramBytes), true); // totalram
+  buf.setBigUint64(40, BigInt(Math.max(0, k.ramBytes - used)), true); // freeram
   buf.setUint16(80, Math.min(0xffff, k.tasks.filter((x) => !x.exited).length), true); // procs
   buf.setUint32(104, 1, true); // mem_unit
   copyOut(t, a.ptr(0), new Uint8Array(buf.buffer));
@@ -148,4 +185,3 @@ export function sched_getaffinity(t: Task, a: SyscallArgs): SysResult {
 
 export const umask = (): SysResult => 0o022;
 export const rseq = (): SysResult => -ENOSYS;
-export const msync = (): SysResult => 0;

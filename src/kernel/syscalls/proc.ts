@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Process calls (kernel/exit.c wait4/waitid, fs/exec.c execve, kernel/sys.c
 // process groups and sessions): waiting for children, replacing the image.
-import { ECHILD, EFAULT, EINVAL, ENOEXEC, EPERM, ESRCH } from "../errno.js";
+import { E2BIG, ECHILD, EFAULT, EINVAL, ENOEXEC, EPERM, ESRCH } from "../errno.js";
 import type { Process } from "../process.js";
 import { endTask, reap } from "../sched/exit.js";
 import { execImage, readGuestFile, resolveScript } from "../loader/program.js";
@@ -11,7 +11,20 @@ import { SIGCHLD } from "../signals.js";
 import type { Task } from "../task.js";
 import { copyInStrings, copyOut, putU32, tryAccess } from "../usercopy.js";
 import { NO_RETURN, type SyscallArgs, type SysResult, block, check } from "./abi.js";
-import { AT_FDCWD, pathAt } from "./util.js";
+import { pathArg } from "./util.js";
+import { RLIMIT_STACK } from "../mm/rlimit.js";
+
+/** _STK_LIM / 4 * 3 and ARG_MAX (32 pages): the bounds of what exec's strings may use (bprm_stack_limits). */
+const ARGS_LIMIT = 6 * 1024 * 1024, ARG_MAX = 32 * 4096;
+
+/** Whether argv and envp fit a quarter of RLIMIT_STACK (at least ARG_MAX, at most 6 MiB), as execve demands. */
+function argsFit(p: Process, argv: readonly string[], envp: readonly string[]): boolean {
+  const limit = Math.max(Math.min(ARGS_LIMIT, p.rlimits.cur(RLIMIT_STACK) / 4), ARG_MAX);
+  const ptrs = (Math.max(argv.length, 1) + envp.length) * 8;
+  const enc = new TextEncoder();
+  const strings = [...argv, ...envp].reduce((n, s) => n + enc.encode(s).length + 1, 0);
+  return ptrs < limit && strings <= limit - ptrs;
+}
 
 const WNOHANG = 1;
 const WEXITED = 4;
@@ -76,10 +89,11 @@ function childInfo(z: Process): Uint8Array {
 
 export function execve(t: Task, a: SyscallArgs): SysResult {
   const p = t.proc, k = p.kernel;
-  const given = pathAt(t, AT_FDCWD, a.ptr(0));
-  const path = given === "/proc/self/exe" ? p.exePath : given;
-  const bytes = check(readGuestFile(k, path));
-  const spec = check(resolveScript(k, { path, bytes, argv: copyInStrings(t, a.ptr(1)), envp: copyInStrings(t, a.ptr(2)) }));
+  const path = pathArg(t, a.ptr(0));
+  const file = check(readGuestFile(t, path));
+  const argv = copyInStrings(t, a.ptr(1)), envp = copyInStrings(t, a.ptr(2));
+  if (!argsFit(p, argv, envp)) return -E2BIG;
+  const spec = check(resolveScript(t, { path, ...file, argv, envp }));
   k.lwpProf?.beforeExec(p);
   try {
     execImage(k, p, t, spec);

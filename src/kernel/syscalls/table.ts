@@ -5,7 +5,7 @@
 // docs/quirks.md entry). Handlers live in the topical files beside this one.
 import {
   ACCESS_MODE, ARCH_PRCTL_CODE, AT_FLAGS, CLOCK_ID, CLONE_FLAGS, FADVICE, FCNTL_CMD, FD_FLAGS, FUTEX_OP, GRND_FLAGS,
-  IOCTL_REQUEST, ITIMER_WHICH, MADVICE, MAP_FLAGS, MREMAP_FLAGS, OPEN_FLAGS, PERF_FLAGS, PIPE_FLAGS, PRCTL_OPTION, PROT,
+  IOCTL_REQUEST, ITIMER_WHICH, MADVICE, MAP_FLAGS, MFD_FLAGS, MREMAP_FLAGS, MSYNC_FLAGS, OPEN_FLAGS, PERF_FLAGS, PIPE_FLAGS, PRCTL_OPTION, PROT,
   RENAME_FLAGS, RLIMIT_RESOURCE, RUSAGE_WHO, SEEK_WHENCE, SIGPROCMASK_HOW, STATX_AT_FLAGS, STATX_MASK, TIMER_FLAGS, WAITID_TYPE,
   WAIT_OPTIONS, XATTR_FLAGS, type ArgKind,
 } from "../strace/kinds.js";
@@ -16,6 +16,7 @@ import * as futex from "./futex.js";
 import * as id from "./identity.js";
 import * as io from "./io.js";
 import * as itimer from "./itimer.js";
+import * as memfd from "./memfd.js";
 import * as misc from "./misc.js";
 import * as mm from "./mm.js";
 import * as perf from "./perf.js";
@@ -43,7 +44,7 @@ export const SYSCALLS: readonly SyscallRow[] = [
   row(6, "lstat", fs.lstat, ["path", "stat"]),
   row(7, "poll", perf.poll, ["ptr", "uint", "int"], partial("Q-POLL")),
   row(8, "lseek", io.lseek, ["fd", "long", SEEK_WHENCE]),
-  row(9, "mmap", mm.mmap, ["ptr", "size", PROT, MAP_FLAGS, "fd", "hex"], partial("Q-MMAP-SHARED"), "hex"),
+  row(9, "mmap", mm.mmap, ["ptr", "size", PROT, MAP_FLAGS, "fd", "hex"], partial("Q-PAGE-CACHE"), "hex"),
   row(10, "mprotect", mm.mprotect, ["ptr", "size", PROT]),
   row(11, "munmap", mm.munmap, ["ptr", "size"]),
   row(12, "brk", mm.brk, ["ptr"], FULL, "hex"),
@@ -59,8 +60,8 @@ export const SYSCALLS: readonly SyscallRow[] = [
   row(22, "pipe", io.pipe, ["pipefds"], PIPE),
   row(24, "sched_yield", thread.sched_yield, []),
   row(25, "mremap", mm.mremap, ["ptr", "size", "size", MREMAP_FLAGS, "ptr"], FULL, "hex"),
-  row(26, "msync", misc.msync, ["ptr", "size", "hex"], partial("Q-MMAP-SHARED")),
-  row(28, "madvise", mm.madvise, ["ptr", "size", MADVICE]),
+  row(26, "msync", mm.msync, ["ptr", "size", MSYNC_FLAGS]),
+  row(28, "madvise", mm.madvise, ["ptr", "size", MADVICE], partial("Q-MADVISE")),
   row(32, "dup", io.dup, ["fd"]),
   row(33, "dup2", io.dup2, ["fd", "fd"]),
   row(34, "pause", sig.pause, []),
@@ -83,7 +84,7 @@ export const SYSCALLS: readonly SyscallRow[] = [
   row(74, "fsync", io.fsync, ["fd"]),
   row(75, "fdatasync", io.fsync, ["fd"]),
   row(77, "ftruncate", io.ftruncate, ["fd", "long"]),
-  row(79, "getcwd", fs.getcwd, ["ocstr", "size"]),
+  row(79, "getcwd", fs.getcwd, ["ocstr", "size"], partial("Q-CWD-PATH")),
   row(80, "chdir", fs.chdir, ["path"]),
   row(81, "fchdir", fs.fchdir, ["fd"]),
   row(82, "rename", fs.rename, ["path", "path"]),
@@ -139,6 +140,7 @@ export const SYSCALLS: readonly SyscallRow[] = [
   row(138, "fstatfs", meta.fstatfs, ["fd", "ptr"]),
   row(157, "prctl", prctl.prctl, [PRCTL_OPTION, "hex", "hex", "hex", "hex"]),
   row(158, "arch_prctl", misc.arch_prctl, [ARCH_PRCTL_CODE, "ptr"]),
+  row(160, "setrlimit", misc.setrlimit, [RLIMIT_RESOURCE, "rlimit"], partial("Q-RLIMIT")),
   row(186, "gettid", thread.gettid, []),
   row(188, "setxattr", xattr.setxattr, ["path", "str", "ibuf", "size", XATTR_FLAGS], partial("Q-XATTR")),
   row(189, "lsetxattr", xattr.lsetxattr, ["path", "str", "ibuf", "size", XATTR_FLAGS], partial("Q-XATTR")),
@@ -188,6 +190,7 @@ export const SYSCALLS: readonly SyscallRow[] = [
   row(302, "prlimit64", misc.prlimit64, ["int", RLIMIT_RESOURCE, "rlimit", "orlimit"], partial("Q-RLIMIT")),
   row(316, "renameat2", fs.renameat2, ["dirfd", "path", "dirfd", "path", RENAME_FLAGS]),
   row(318, "getrandom", misc.getrandom, ["orandom", "size", GRND_FLAGS]),
+  row(319, "memfd_create", memfd.memfd_create, ["str", MFD_FLAGS]),
   row(332, "statx", fs.statx, ["dirfd", "path", STATX_AT_FLAGS, STATX_MASK, "statx"]),
   row(334, "rseq", misc.rseq, ["ptr", "hex", "hex", "hex"]),
   row(435, "clone3", thread.clone3, ["ptr", "size"], partial("Q-CLONE3")),

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: MIT
 // Helpers shared by syscall handlers: path arguments (fs/namei.c getname and
 // the *at dirfd rule), the host path of a guest path, struct stat and statx.
-import { EBADF, ENOENT, ENOTDIR } from "../errno.js";
+import { EACCES, EBADF, ENOENT, ENOTDIR } from "../errno.js";
 import { HostFile, type OpenFile } from "../fs/files.js";
-import { resolvePath } from "../fs/paths.js";
-import { hostPathOf } from "../fs/root.js";
+import { type HostLookup, type LastMode, type Lookup, walk } from "../fs/namei.js";
+import { SynthDirFile } from "../fs/synth.js";
 import type { HostStat } from "../host.js";
 import type { Task } from "../task.js";
 import { copyInString, copyOut } from "../usercopy.js";
@@ -27,30 +27,50 @@ export function hostFileOf(t: Task, fd: number, notHost: number): HostFile {
 function baseDir(t: Task, dirfd: number): string {
   if (dirfd === AT_FDCWD) return t.proc.cwd;
   const f = fileOf(t, dirfd);
-  if (!(f instanceof HostFile) || !f.isDir) fail(ENOTDIR);
+  if (!isDirectory(f)) fail(ENOTDIR);
   return f.path;
 }
 
-/** A path argument resolved against dirfd; an empty path is ENOENT. */
-export function pathAt(t: Task, dirfd: number, addr: number): string {
+/** Whether an open file is a directory (a dirfd, fchdir's argument). */
+export function isDirectory(f: OpenFile): boolean {
+  return (f instanceof HostFile && f.isDir) || f instanceof SynthDirFile;
+}
+
+/** A path argument (getname): EFAULT, ENAMETOOLONG, and ENOENT for an empty one. */
+export function pathArg(t: Task, addr: number): string {
   const path = copyInString(t, addr);
   if (path === "") fail(ENOENT);
-  if (path.startsWith("/")) return resolvePath("/", path);
-  return resolvePath(baseDir(t, dirfd), path);
+  return path;
+}
+
+/** Looks up a path argument relative to dirfd (fs/namei.c); `follow` follows a symlink in the last component. */
+export function lookupAt(t: Task, dirfd: number, addr: number, follow: boolean | LastMode): Lookup {
+  const path = pathArg(t, addr);
+  return walk(t, path.startsWith("/") ? "/" : baseDir(t, dirfd), path, follow);
+}
+
+/** Looks up a guest path the kernel already holds (a cwd, a file's path). */
+export function lookupPath(t: Task, path: string, follow: boolean): Lookup {
+  return walk(t, t.proc.cwd, path, follow);
 }
 
 /**
- * The host path for a guest path: kernel-synthesised names (/proc/self/exe), then
- * --root; `follow` says whether a symlink in the last component is followed.
+ * The host side of a lookup for a call that acts on a host file: a magic link to
+ * an open host file stands for that file's path; a node of a synthetic tree
+ * (procfs, sysfs) fails the call with `synthetic` (an errno).
  */
-export function hostPath(t: Task, path: string, follow = false): string {
-  const p = t.proc;
-  return hostPathOf(p.kernel, path === "/proc/self/exe" ? p.exePath : path, follow);
+export function onHost(t: Task, r: Lookup, synthetic: number): HostLookup {
+  if (r.kind === "host") return r;
+  if (r.kind === "file" && r.file instanceof HostFile && r.file.path.startsWith("/")) {
+    const again = walk(t, "/", r.file.path, true);
+    if (again.kind === "host") return again;
+  }
+  return fail(synthetic);
 }
 
-/** The host path a path argument names. */
-export function hostPathAt(t: Task, dirfd: number, addr: number, follow = false): string {
-  return hostPath(t, pathAt(t, dirfd, addr), follow);
+/** The host path a path argument names, for calls on host files only. */
+export function hostPathAt(t: Task, dirfd: number, addr: number, follow: boolean | LastMode, synthetic = EACCES): string {
+  return onHost(t, lookupAt(t, dirfd, addr, follow), synthetic).host;
 }
 
 const u64At = (v: DataView, o: number, x: number | bigint): void => v.setBigUint64(o, BigInt.asUintN(64, BigInt(x)), true);

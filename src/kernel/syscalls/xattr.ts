@@ -7,8 +7,9 @@
 import { E2BIG, EINVAL, ENODATA, ENOTSUP, ERANGE } from "../errno.js";
 import type { Task } from "../task.js";
 import { copyIn, copyInCString } from "../usercopy.js";
-import { type SyscallArgs, type SysResult, check, fail } from "./abi.js";
-import { AT_FDCWD, fileOf, hostPathAt } from "./util.js";
+import { type SyscallArgs, type SysResult, fail } from "./abi.js";
+import { lookupStat } from "./fs.js";
+import { AT_FDCWD, fileOf, lookupAt } from "./util.js";
 
 const XATTR_NAME_MAX = 255;
 const XATTR_SIZE_MAX = 65536;
@@ -16,7 +17,7 @@ const XATTR_CREATE = 1, XATTR_REPLACE = 2;
 
 /** The file a path-based call names must exist (lookup errors come first, as in path_getxattr). */
 function lookup(t: Task, pathAddr: number, follow: boolean): void {
-  check(t.proc.kernel.host.stat(hostPathAt(t, AT_FDCWD, pathAddr, follow), follow));
+  lookupStat(t, lookupAt(t, AT_FDCWD, pathAddr, follow));
 }
 
 /** An attribute name: ERANGE when empty or longer than XATTR_NAME_MAX. */

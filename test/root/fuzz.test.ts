@@ -1,0 +1,15 @@
+// SPDX-License-Identifier: MIT
+// The short run of the hostile --root tree fuzzer (test/root/fuzz.ts): a few
+// fixed seeds of each kind; `npm run fuzz:root` runs many more.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { pathopsBinary, runCase } from "./fuzz.js";
+
+const COMPARE = [1, 2, 3, 4, 5, 6];
+const CONFINE = [101, 102, 103, 104];
+
+test("--root fuzz: random hostile trees behave as under chroot(2) and never escape", { timeout: 600_000 }, () => {
+  const bin = pathopsBinary();
+  for (const seed of COMPARE) assert.equal(runCase(seed, "compare", bin), null);
+  for (const seed of CONFINE) assert.equal(runCase(seed, "confine", bin), null);
+});
