@@ -131,8 +131,12 @@ static void links(void) {
   OK("exe, cwd, root, fd");
 }
 
+static int hold[2];
+
+/* A thread that lives until the main thread writes to `hold` (so it is counted). */
 static void *idle(void *arg) {
-  return arg;
+  char c;
+  return read(hold[0], &c, 1) == 1 ? arg : NULL;
 }
 
 static void stat_status(void) {
@@ -161,9 +165,11 @@ static void stat_status(void) {
   CHECK(strcmp(field(big, "Uid"), ids) == 0);
   CHECK(atoi(field(big, "Threads")) == 1);
   pthread_t th;
-  CHECK(pthread_create(&th, NULL, idle, NULL) == 0);
+  CHECK(pipe(hold) == 0 && pthread_create(&th, NULL, idle, NULL) == 0);
   CHECK(slurp("/proc/self/status", big, sizeof big) > 0 && atoi(field(big, "Threads")) == 2);
-  CHECK(pthread_join(th, NULL) == 0);
+  CHECK(write(hold[1], "x", 1) == 1 && pthread_join(th, NULL) == 0);
+  close(hold[0]);
+  close(hold[1]);
   char tdir[64];
   snprintf(tdir, sizeof tdir, "/proc/self/task/%ld/stat", (long)syscall(SYS_gettid));
   CHECK(access(tdir, R_OK) == 0);
