@@ -5,6 +5,7 @@
 import v8 from "node:v8";
 import { setDefaultTiers, type TierOptions } from "../hw/cpu/cpu.js";
 import { skipMnemonics } from "../hw/jit/ops/table.js";
+import { UsageError } from "./options.js";
 
 /**
  * Keeps V8 from recompiling region functions with its optimizing compiler: on
@@ -20,13 +21,23 @@ export function wasmBaselineOnly(env: Record<string, string | undefined> = proce
 export function parseTier(v: string): TierOptions {
   if (v === "1" || v === "2" || v === "3") return { tier: Number(v) as 1 | 2 | 3, forced: true };
   if (v === "auto") return { tier: 3, forced: false };
-  throw new Error(`unknown tier '${v}' (expected 1, 2, 3 or auto)`);
+  throw new UsageError(`unknown tier '${v}' (expected 1, 2, 3 or auto)`);
 }
 
-/** Applies LWP_TIER (and the debugging switch LWP_JIT_SKIP=MNEMONIC,...|*) from the environment. */
+/**
+ * Applies LWP_TIER, the tuning knob LWP_JIT_THRESHOLD=N (executions of a block
+ * before its region compiles; bench measurements) and the debugging switch
+ * LWP_JIT_SKIP=MNEMONIC,...|* from the environment.
+ */
 export function tiersFromEnv(env: Record<string, string | undefined>): void {
-  const v = env["LWP_TIER"];
-  if (v !== undefined && v !== "") setDefaultTiers(parseTier(v));
+  const v = env["LWP_TIER"], th = env["LWP_JIT_THRESHOLD"];
+  let t = v !== undefined && v !== "" ? parseTier(v) : null;
+  if (th !== undefined && th !== "") {
+    const n = Number(th);
+    if (!Number.isInteger(n) || n < 1 || n > 2 ** 30) throw new UsageError(`LWP_JIT_THRESHOLD: '${th}' is not a count from 1 to 2^30`);
+    t = { ...(t ?? { tier: 3, forced: false }), threshold: n };
+  }
+  if (t !== null) setDefaultTiers(t);
   const skip = env["LWP_JIT_SKIP"];
   if (skip !== undefined && skip !== "") skipMnemonics(skip.split(",").map((m) => m.trim().toUpperCase()));
 }

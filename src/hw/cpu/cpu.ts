@@ -35,6 +35,8 @@ export const XCR0_SSE = 2;
 export interface TierOptions {
   readonly tier: 1 | 2 | 3;
   readonly forced: boolean;
+  /** Executions of a block before its region is compiled (JIT_THRESHOLD unless tuned). */
+  readonly threshold?: number;
 }
 
 let defaultTiers: TierOptions = { tier: 3, forced: false };
@@ -128,7 +130,7 @@ export class Cpu {
     this.xf64 = new Float64Array(buf, x, 32);
     stateFrames.register(this, { phys, frame: this.state / PAGE_SIZE });
     this.jit = this.tiers.tier === 3 ? new Jit(this) : null;
-    this.jitThreshold = this.tiers.forced ? 1 : JIT_THRESHOLD;
+    this.jitThreshold = this.tiers.forced ? 1 : this.tiers.threshold ?? JIT_THRESHOLD;
   }
 
   /** The tiers this CPU runs (fixed at creation). */
@@ -326,7 +328,9 @@ export class Cpu {
   /** Compiles the region `b` heads, if `b` may be compiled (else it stays cold for a while). */
   private compileRegion(b: Block): void {
     b.heat = 1 << 30;
-    if (!compilable(b)) return;
+    // Probes (exact counters, the shadow call stack) are woven into the closures of tiers 1
+    // and 2 only: while they are attached, blocks stay there (setProbes retranslates all).
+    if (this.probes !== null || !compilable(b)) return;
     // Successors join the region when they ran at least 1/8 as often as the head
     // (or once, when tier 3 is forced): cold paths stay out and stay cheap.
     const warm = this.tiers.forced ? this.jitThreshold : this.jitThreshold - Math.max(1, this.jitThreshold >> 3);

@@ -13,6 +13,8 @@ import { udOp } from "../cpu/translate/block.js";
 import { FlowControl, type Insn } from "../cpu/decode.js";
 import type { Op } from "../cpu/translate/types.js";
 import { Emitter, EXIT_BRANCH, EXIT_CPU_RIP, EXIT_DYNAMIC, type ExitSite, type Imports } from "./emitter.js";
+import { PARAM_BR, PARAM_ENTRY, PARAM_LIMIT, PARAM_N, PARAM_PREDICT, PARAM_WINDOW } from "./emitter.js";
+import { EXIT_PARAMS } from "./runtime-module.js";
 import { DYN, FlagsEmitter } from "./flags-emit.js";
 import { jitEmitter } from "./ops/table.js";
 import { returnSites } from "./region.js";
@@ -43,14 +45,18 @@ interface CompiledRegion {
 }
 
 const ARITH_FLAGS = 0x3f; // iced RflagsBits OF SF ZF AF CF PF
-/** Parameters of `run`: the entry block, the slice limit, the LWP window, whether to train the branch predictor. */
-const PARAM_LIMIT = 1, PARAM_WINDOW = 2, PARAM_PREDICT = 3;
+/** `run`'s signature (emitter.ts PARAM_*): every region has it, so any can tail-call any other. */
+const RUN_PARAMS = [I32, I32, I32, I32, I32, I32] as const;
 
 /** Where the memory import's size comes from (the module declares it as its minimum). */
 export interface Target {
   readonly state: number;
   readonly tlb: number;
   readonly memoryPages: number;
+  /** The region's slot in the shared function table. */
+  readonly slot: number;
+  /** Byte offset of the chain cache (layout.ts). */
+  readonly chainCache: number;
 }
 
 export function compileRegion(blocks: readonly Block[], t: Target): CompiledRegion {
@@ -61,13 +67,14 @@ export function compileRegion(blocks: readonly Block[], t: Target): CompiledRegi
     helper: m.importFunc("js", "helper", [I32, I32], [I32]),
     flagBits: m.importFunc("rt", "flagBits", [I32, I32, I64, I64, I64, I32], [I32]),
     mulhu: m.importFunc("rt", "mulhu", [I64, I64], [I64]),
-    exit: m.importFunc("rt", "exit", [I32, I32, I32, I32, I64, I64, I64, I32, I64, I32], []),
+    exit: m.importFunc("rt", "exit", EXIT_PARAMS, []),
   };
   m.importMemory("js", "mem", t.memoryPages);
-  const fn = m.func([I32, I32, I32, I32], [I32]);
+  m.importTable("js", "table", 0);
+  const fn = m.func(RUN_PARAMS, [I32]);
   m.exportFunc("run", fn.index);
   const f = fn.body;
-  const e = new Emitter(f, imports, t.state, t.tlb);
+  const e = new Emitter(f, imports, t.state, t.tlb, { slot: t.slot, cache: t.chainCache, runType: m.typeIndex(RUN_PARAMS, [I32]) });
   e.flags = new FlagsEmitter(f, t.state, imports.flagBits);
   const c = new RegionCompiler(e, blocks);
   c.body();
@@ -76,7 +83,7 @@ export function compileRegion(blocks: readonly Block[], t: Target): CompiledRegi
   f.code = new Bytes();
   e.reload();
   e.flags.load();
-  f.get(0).set(e.pc);
+  f.get(PARAM_ENTRY).set(e.pc).get(PARAM_N).set(e.n).get(PARAM_BR).set(e.br);
   f.code.vec(body);
   return { bytes: m.encode(), exits: c.exits, helpers: c.helpers, native: c.native, helped: c.helpers.length };
 }
@@ -100,12 +107,14 @@ class RegionCompiler {
     // (blocks arrive in layout order: region.ts `layout`)
     e.goto = (target) => this.goto(target);
     e.gotoDynamic = (target, ip) => this.gotoDynamic(target, ip);
+    e.helperHere = () => this.helper(this.block, e.insnIndex, e.insn!, this.block.ops[e.insnIndex]!);
   }
 
   /** The dispatch loop with one case per block. */
   body(): void {
     const f = this.e.f, n = this.blocks.length;
-    f.loop(); // dispatch: every block ends by branching back here or returning
+    f.block(); // exits branch out of this block to the shared epilogue (Emitter.exit)
+    f.loop(); // dispatch: every block ends by branching back here or leaving
     for (let k = 0; k <= n; k++) f.block();
     f.get(this.e.pc).brTable([...Array(n).keys()].map((k) => k + 1), 0);
     f.end();
@@ -119,6 +128,8 @@ class RegionCompiler {
     }
     f.end();
     f.op(OP.unreachable);
+    f.end();
+    this.e.epilogue();
     this.collectExits();
   }
 
@@ -221,6 +232,7 @@ class RegionCompiler {
     }
     const j = this.index.get(target);
     if (j === undefined) {
+      e.chainTo(target, false);
       e.exit(EXIT_BRANCH, target, 0);
       return;
     }
@@ -263,6 +275,7 @@ class RegionCompiler {
       this.jumpTo(this.index.get(r)!);
       e.close();
     }
+    e.chainTo(t, true);
     e.exit(EXIT_DYNAMIC, ip, 0);
   }
 }

@@ -3,12 +3,12 @@
 // guest registers in i64 locals, operands, effective addresses and memory
 // accesses with the software TLB inline (the miss goes to JavaScript), and the
 // exit sites through which the region returns to the run loop.
-import { type FnBody, I32, I64, OP, type ValType } from "../wasm/encoder.js";
+import { type FnBody, I32, I64, OP, SIMD, V128, type ValType } from "../wasm/encoder.js";
 import type { Insn, MemRef, Operand } from "../cpu/decode.js";
 import { OK_IMM, OK_MEM, OK_REG, RC_GPR } from "../cpu/decode.js";
 import { TLB_BYTES, TLB_SIZE, ACCESS_READ, ACCESS_WRITE } from "../memory/address-space.js";
-import { STATE_FS, STATE_GPR, STATE_GS } from "./layout.js";
-import type { FlagsEmitter } from "./flags-emit.js";
+import { CHAIN_ENTRIES, STATE_FS, STATE_GPR, STATE_GS, chainIndex } from "./layout.js";
+import { DYN, type FlagsEmitter } from "./flags-emit.js";
 
 /** Why a region stopped at an exit site (the run loop's next step). */
 export const EXIT_BRANCH = 0; // continue at `rip` (a static target outside the region, or the limit)
@@ -44,6 +44,16 @@ export interface Imports {
 
 const TWO32 = 4294967296;
 
+/** Parameters of a region's `run`: entry block, slice limit, LWP window, predictor on, retired and branches so far. */
+export const PARAM_ENTRY = 0, PARAM_LIMIT = 1, PARAM_WINDOW = 2, PARAM_PREDICT = 3, PARAM_N = 4, PARAM_BR = 5;
+
+/** Where the region lives among the others: its table slot, the chain cache, the type of `run`. */
+export interface Chaining {
+  readonly slot: number;
+  readonly cache: number;
+  readonly runType: number;
+}
+
 export class Emitter {
   /** Local of each guest register (i64). */
   readonly reg: number[] = [];
@@ -77,7 +87,9 @@ export class Emitter {
    */
   goto!: (target: number) => void;
   gotoDynamic!: (target: number, ip: number) => void;
-  private readonly free: Record<number, number[]> = { [I32]: [], [I64]: [] };
+  /** Runs the current instruction through its interpreter closure (a slow path: a misaligned SSE operand). */
+  helperHere!: () => void;
+  private readonly free: Record<number, number[]> = { [I32]: [], [I64]: [], [V128]: [] };
   private readonly busy: [ValType, number][] = [];
 
   constructor(
@@ -87,6 +99,7 @@ export class Emitter {
     readonly state: number,
     /** Byte offset of the read TLB (the write TLB follows). */
     readonly tlb: number,
+    readonly chaining: Chaining,
   ) {
     for (let r = 0; r < 16; r++) this.reg.push(f.local(I64));
     this.n = f.local(I32);
@@ -130,13 +143,50 @@ export class Emitter {
     this.f.br(this.depth + this.dispatchDepth);
   }
 
-  /** Leaves the region by a new exit site: records it (with the flags and the dynamic target) and returns. */
+  /**
+   * Leaves the region by a new exit site: its index goes to the shared epilogue
+   * (the flags record in its locals), which reports it and returns.
+   */
   exit(kind: number, rip: number, adj: number): void {
     this.exits.push({ kind, rip, adj });
+    this.flags.materialize();
+    this.f.i32(this.exits.length - 1).set(this.xid).br(this.depth + this.dispatchDepth + 1);
+  }
+
+  /** The shared epilogue: records the exit (site, flags, dynamic target, branches, region) and returns the count. */
+  epilogue(): void {
     const f = this.f;
-    f.i32(this.state).i32(this.exits.length - 1);
+    f.i32(this.state).get(this.xid);
+    this.flags.kind = DYN;
     this.flags.pushRecord();
-    f.get(this.tgt).get(this.br).call(this.imports.exit).get(this.n).op(OP.return);
+    f.get(this.tgt).get(this.br).i32(this.chaining.slot).call(this.imports.exit).get(this.n);
+  }
+
+  /**
+   * Continues at `target` (a constant, or the i64 local when `dynamic`) in the
+   * compiled block the chain cache has there, if any: a tail call into its
+   * region, which goes on counting from this one's totals. Falls through on a miss.
+   */
+  chainTo(target: number, dynamic: boolean): void {
+    const f = this.f, a = this.tmp(I32), c = this.chaining;
+    if (dynamic) {
+      f.get(target).op(OP.i32_wrap_i64).tee(a).get(a).i32(12).op(OP.i32_shr_u).op(OP.i32_xor);
+      f.i32(CHAIN_ENTRIES - 1).op(OP.i32_and).i32(4).op(OP.i32_shl).tee(a);
+      f.mem(OP.i64_load, c.cache, 3).get(target);
+    } else {
+      const lo = target >>> 0;
+      f.i32(16 * chainIndex(lo)).tee(a);
+      f.mem(OP.i64_load, c.cache, 3);
+      this.constNum(target);
+    }
+    f.op(OP.i64_eq);
+    this.open("if");
+    this.flags.store();
+    f.get(a).mem(OP.i32_load, c.cache + 12, 2);
+    f.get(PARAM_LIMIT).get(PARAM_WINDOW).get(PARAM_PREDICT).get(this.n).get(this.br);
+    f.get(a).mem(OP.i32_load, c.cache + 8, 2);
+    f.returnCallIndirect(c.runType);
+    this.close();
   }
 
   /** Leaves the region at the current instruction, which did not retire (a fault). */
@@ -306,6 +356,16 @@ export class Emitter {
   store(addr: number, bytes: number, v: number): void {
     const op = bytes === 8 ? OP.i64_store : bytes === 4 ? OP.i64_store32 : bytes === 2 ? OP.i64_store16 : OP.i64_store8;
     this.access(addr, bytes, ACCESS_WRITE, 0x40, () => this.f.get(v).mem(op, 0, 0));
+  }
+
+  /** Pushes the 16 bytes at the address in local `addr`. */
+  load128(addr: number): void {
+    this.access(addr, 16, ACCESS_READ, V128, () => this.f.simdMem(SIMD.v128_load, 0, 0));
+  }
+
+  /** Stores the v128 in local `v` at the address in local `addr`. */
+  store128(addr: number, v: number): void {
+    this.access(addr, 16, ACCESS_WRITE, 0x40, () => this.f.get(v).simdMem(SIMD.v128_store, 0, 0));
   }
 
   // ---- the whole register file in the state frame ---------------------------------

@@ -14,11 +14,16 @@ import { EXIT_AFTER, EXIT_BRANCH, EXIT_CPU_RIP, EXIT_DYNAMIC, EXIT_FAULT } from 
 import { formRegion, layout } from "./region.js";
 import { runtimeExports } from "./runtime-module.js";
 import { FL_OTHER } from "../cpu/flags.js";
-import { STATE_ABORT, STATE_BRANCHES, STATE_EXIT, STATE_FLAGS, STATE_FS, STATE_GS, STATE_SCRATCH, STATE_TARGET } from "./layout.js";
+import { STATE_ABORT, STATE_BRANCHES, STATE_EXIT, STATE_FLAGS, STATE_FS, STATE_GS, STATE_REGION, STATE_SCRATCH, STATE_TARGET } from "./layout.js";
+import { CHAIN_BYTES, chainIndex } from "./layout.js";
+import type { PhysMem } from "../memory/phys.js";
 
 const TWO32 = 4294967296;
 
-type RunFn = (entry: number, limit: number, window: number, predict: number) => number;
+type RunFn = (entry: number, limit: number, window: number, predict: number, n: number, branches: number) => number;
+
+/** Gives a Jit's chain cache back when the Jit is collected. */
+const chainFrames = new FinalizationRegistry<{ phys: PhysMem; frame: number; count: number }>((h) => h.phys.freeRun(h.frame, h.count));
 
 /** No LWP window: the region runs until its slice limit or an exit. */
 const NO_WINDOW = 0x7fffffff;
@@ -30,13 +35,22 @@ export class Region {
     readonly run: RunFn,
     readonly blocks: readonly Block[],
     readonly exits: readonly RegionExit[],
+    /** The region's slot in the function table. */
+    readonly slot: number,
+    /** Unlinks a block this region owns from the chain cache; frees the region's table slot (`b` null). */
+    private readonly unlink: (b: Block | null) => void,
   ) {}
 
-  /** Unlinks the region from its blocks (code written, unmapped, flushed). */
+  /** Unlinks the region from its blocks and the chain cache (code written, unmapped, flushed). */
   invalidate(): void {
     if (!this.valid) return;
     this.valid = false;
-    for (const b of this.blocks) if (b.jit?.region === this) b.jit = null;
+    for (const b of this.blocks) {
+      if (b.jit?.region !== this) continue;
+      this.unlink(b);
+      b.jit = null;
+    }
+    this.unlink(null);
   }
 }
 
@@ -70,10 +84,65 @@ export class Jit {
   branches = 0;
   private readonly m: Int32Array;
   private readonly s: number;
+  /** The regions' `run` functions by slot (compiled code tail-calls through it) and the regions. */
+  private readonly table = new WebAssembly.Table({ element: "anyfunc", initial: 64 });
+  private readonly regions: (Region | null)[] = [];
+  private readonly freeSlots: number[] = [];
+  /** Slots of invalidated regions, free once no region runs (at the next compile). */
+  private readonly retiredSlots: number[] = [];
+  /** Byte offset of the chain cache in physical memory (layout.ts CHAIN_*). */
+  private readonly chain: number;
 
   constructor(private readonly cpu: Cpu) {
-    this.m = cpu.mem.phys.i32;
+    const phys = cpu.mem.phys;
+    this.m = phys.i32;
     this.s = cpu.state;
+    const frames = CHAIN_BYTES / PAGE_SIZE, frame = phys.allocRun(frames);
+    this.chain = frame * PAGE_SIZE;
+    phys.u8.fill(0xff, this.chain, this.chain + CHAIN_BYTES); // no RIP is all ones
+    chainFrames.register(this, { phys, frame, count: frames });
+  }
+
+  private allocSlot(): number {
+    for (const r of this.retiredSlots) {
+      this.regions[r] = null;
+      this.freeSlots.push(r);
+    }
+    this.retiredSlots.length = 0;
+    const s = this.freeSlots.pop() ?? this.regions.length;
+    if (s === this.regions.length) this.regions.push(null);
+    if (s >= this.table.length) this.table.grow(this.table.length);
+    return s;
+  }
+
+  /** The chain cache entry's int32 index for `rip`. */
+  private entryOf(rip: number): number {
+    return (this.chain >> 2) + 4 * chainIndex(rip >>> 0);
+  }
+
+  /** Points the chain cache at block `index` of the region in `slot` for `rip`. */
+  private link(rip: number, slot: number, index: number): void {
+    const m = this.m, k = this.entryOf(rip);
+    m[k] = rip >>> 0;
+    m[k + 1] = Math.floor(rip / TWO32);
+    m[k + 2] = slot;
+    m[k + 3] = index;
+  }
+
+  /** Removes `b`'s chain cache entry if it is the region's in `slot`; with `b` null, frees the slot. */
+  private unlink(slot: number, b: Block | null): void {
+    if (b === null) {
+      // The region may be running (its own code was written): it still reports its exit
+      // through `regions`, so the slot is reused only from the next compile on.
+      this.table.set(slot, null);
+      this.retiredSlots.push(slot);
+      return;
+    }
+    const m = this.m, k = this.entryOf(b.start);
+    if (m[k] === b.start >>> 0 && m[k + 1] === Math.floor(b.start / TWO32) && m[k + 2] === slot) {
+      m[k] = -1;
+      m[k + 1] = -1;
+    }
   }
 
   /** Compiles the region headed by `head` and links its blocks; false when nothing could be compiled. */
@@ -81,14 +150,20 @@ export class Jit {
     const blocks = layout(formRegion(head, lookup));
     const t0 = performance.now();
     const c = this.cpu, phys = c.mem.phys;
-    const r = compileRegion(blocks, { state: c.state, tlb: c.mem.tlbBase, memoryPages: phys.u8.length / 65536 });
+    const slot = this.allocSlot();
+    const target = { state: c.state, tlb: c.mem.tlbBase, memoryPages: phys.u8.length / 65536, slot, chainCache: this.chain };
+    const r = compileRegion(blocks, target);
     const inst = new WebAssembly.Instance(new WebAssembly.Module(r.bytes), {
-      js: { mem: phys.memory, xlate: this.xlate, commit: this.commit, helper: this.helperFor(r.helpers) },
+      js: { mem: phys.memory, table: this.table, xlate: this.xlate, commit: this.commit, helper: this.helperFor(r.helpers) },
       rt: runtimeExports(phys.memory, phys.u8.length / 65536) as unknown as Record<string, WebAssembly.ImportValue>,
     });
-    const region = new Region(inst.exports["run"] as RunFn, blocks, r.exits);
+    const run = inst.exports["run"] as RunFn;
+    const region = new Region(run, blocks, r.exits, slot, (b) => this.unlink(slot, b));
+    this.table.set(slot, run as unknown as WebAssembly.ImportValue);
+    this.regions[slot] = region;
     blocks.forEach((b, k) => {
-      if (b.jit === null || b === head) b.jit = { region, index: k };
+      if (b.jit !== null && b !== head) return;
+      b.jit = { region, index: k };
     });
     const ms = performance.now() - t0;
     for (const st of [this.stats, JIT_TOTALS]) {
@@ -112,13 +187,16 @@ export class Jit {
   enter(b: Block, limit: number, window = NO_WINDOW, predict = false): Exit | null {
     const c = this.cpu, m = this.m, s = this.s;
     const entry = b.jit!;
+    // Entered from the run loop: the block is a target worth chaining to from now on.
+    this.link(b.start, entry.region.slot, entry.index);
     c.f.save(m, (s + STATE_FLAGS) >> 2);
     this.putBase(STATE_FS, c.fsBase);
     this.putBase(STATE_GS, c.gsBase);
     this.base = c.icount;
-    const n = entry.region.run(entry.index, limit, window, predict ? 1 : 0);
+    const n = entry.region.run(entry.index, limit, window, predict ? 1 : 0, 0, 0);
     c.f.loadArith(m, (s + STATE_FLAGS) >> 2);
-    const x = entry.region.exits[m[(s + STATE_EXIT) >> 2]!]!;
+    // Regions chain into each other: the one that left reports.
+    const x = this.regions[m[(s + STATE_REGION) >> 2]!]!.exits[m[(s + STATE_EXIT) >> 2]!]!;
     c.icount = this.base + n - x.adj;
     c.ci = 0;
     this.branches = m[(s + STATE_BRANCHES) >> 2]!;

@@ -16,5 +16,20 @@ export const STATE_TARGET = 536;
 export const STATE_ABORT = 544;
 /** Branches (LWP event 3's blocks) the region retired. */
 export const STATE_BRANCHES = 548;
+/** Table slot of the region that left (regions chain into each other: the last one reports). */
+export const STATE_REGION = 552;
 /** Bytes an access that crosses a page boundary goes through (slow path). */
 export const STATE_SCRATCH = 560;
+
+/**
+ * The chain cache: a direct-mapped table from guest RIP to the compiled block
+ * there, through which a region continues in another one without returning to
+ * the run loop. The run loop fills it: a block it enters a region at is linked. Entries are 16 bytes: RIP (i64), table slot (i32), block index (i32).
+ */
+export const CHAIN_ENTRIES = 4096;
+export const CHAIN_BYTES = 16 * CHAIN_ENTRIES;
+
+/** The entry index of a RIP, from its low 32 bits (the compiled code computes the same). */
+export function chainIndex(lo: number): number {
+  return ((lo ^ (lo >>> 12)) & (CHAIN_ENTRIES - 1)) >>> 0;
+}

@@ -5,10 +5,13 @@
 // same emitters that compile known producers, one case per (kind, size).
 import { FnBody, I32, I64, ModuleBuilder, OP } from "../wasm/encoder.js";
 import { FL_A, FL_AUX, FL_B, FL_KIND, FL_R, FL_SIZE, K_EAGER, K_RESULT } from "../cpu/flags.js";
-import { STATE_BRANCHES, STATE_EXIT, STATE_FLAGS, STATE_TARGET } from "./layout.js";
+import { STATE_BRANCHES, STATE_EXIT, STATE_FLAGS, STATE_REGION, STATE_TARGET } from "./layout.js";
 import { DYN, FlagsEmitter } from "./flags-emit.js";
 
 const SIZES = [8, 16, 32, 64];
+
+/** The exit function's parameters (see emitExit). */
+export const EXIT_PARAMS = [I32, I32, I32, I32, I64, I64, I64, I32, I64, I32, I32] as const;
 
 /** flagBits(kind, size, a, b, r, aux) → the six arithmetic flags in RFLAGS layout. */
 function emitFlagBits(f: FnBody): void {
@@ -50,7 +53,7 @@ function emitMulhu(f: FnBody): void {
   f.get(mid).i64(32).op(OP.i64_shr_u).op(OP.i64_add);
 }
 
-/** exit(state, site, kind, size, a, b, r, aux, target, branches): the region's report in the state frame. */
+/** exit(state, site, kind, size, a, b, r, aux, target, branches, region): the region's report in the state frame. */
 function emitExit(f: FnBody): void {
   const st = (v: number, op: number, at: number, align: number): void => { f.get(0).get(v).mem(op, at, align); };
   st(1, OP.i32_store, STATE_EXIT, 2);
@@ -62,6 +65,7 @@ function emitExit(f: FnBody): void {
   st(7, OP.i32_store, STATE_FLAGS + 4 * FL_AUX, 2);
   st(8, OP.i64_store, STATE_TARGET, 3);
   st(9, OP.i32_store, STATE_BRANCHES, 2);
+  st(10, OP.i32_store, STATE_REGION, 2);
 }
 
 /** The runtime's exports, imported by every region module under "rt". */
@@ -83,7 +87,7 @@ export function runtimeExports(memory: WebAssembly.Memory, memoryPages: number):
   const mh = m.func([I64, I64], [I64]);
   emitMulhu(mh.body);
   m.exportFunc("mulhu", mh.index);
-  const ex = m.func([I32, I32, I32, I32, I64, I64, I64, I32, I64, I32], []);
+  const ex = m.func(EXIT_PARAMS, []);
   emitExit(ex.body);
   m.exportFunc("exit", ex.index);
   m.importMemory("js", "mem", memoryPages);
