@@ -27,6 +27,8 @@ export interface Blocker {
   cancel?(): void;
   /** Called when a signal interrupts the wait (nanosleep writes the remaining time). */
   interrupted?(): void;
+  /** The call's result when a signal ends the wait after it made progress (a pipe write's count so far); null: none yet. */
+  partial?(): number | null;
 }
 
 interface AltStack {

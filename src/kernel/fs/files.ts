@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 // Open file descriptions and the per-process descriptor table (Linux
-// fs/file.c shape): host-backed files with our own offsets, and in-guest pipes.
+// fs/file.c shape): host-backed files with our own offsets (in-guest pipes: pipe.ts).
 import type { Host, HostDirent } from "../host.js";
-import { EAGAIN, EBADF, EMFILE, EPIPE } from "../errno.js";
+import { EBADF, EMFILE } from "../errno.js";
 
 export const S_IFMT = 0o170000;
 export const S_IFREG = 0o100000;
@@ -61,61 +61,6 @@ export class HostFile implements OpenFile {
 
   close(): void {
     if (!this.borrowed) this.host.close(this.hostFd);
-  }
-}
-
-/** A pipe buffer shared by its two ends (fs/pipe.c, without blocking for now). */
-export class PipeBuffer {
-  chunks: Uint8Array[] = [];
-  readers = 0;
-  writers = 0;
-  /** The pipe's inode number in pipefs (fstat, /proc/PID/fd's "pipe:[N]"). */
-  constructor(readonly ino = 0) {}
-  get size(): number {
-    return this.chunks.reduce((s, c) => s + c.length, 0);
-  }
-}
-
-export class PipeEnd implements OpenFile {
-  refs = 1;
-  get path(): string {
-    return `pipe:[${this.pipe.ino}]`;
-  }
-  constructor(
-    readonly pipe: PipeBuffer,
-    readonly writable: boolean,
-    public flags: number,
-  ) {
-    if (writable) pipe.writers++;
-    else pipe.readers++;
-  }
-
-  read(buf: Uint8Array): number {
-    if (this.writable) return -EBADF;
-    const p = this.pipe;
-    if (p.chunks.length === 0) return p.writers === 0 ? 0 : -EAGAIN;
-    let n = 0;
-    while (n < buf.length && p.chunks.length > 0) {
-      const c = p.chunks[0]!;
-      const k = Math.min(c.length, buf.length - n);
-      buf.set(c.subarray(0, k), n);
-      n += k;
-      if (k === c.length) p.chunks.shift();
-      else p.chunks[0] = c.subarray(k);
-    }
-    return n;
-  }
-
-  write(buf: Uint8Array): number {
-    if (!this.writable) return -EBADF;
-    if (this.pipe.readers === 0) return -EPIPE;
-    this.pipe.chunks.push(buf.slice());
-    return buf.length;
-  }
-
-  close(): void {
-    if (this.writable) this.pipe.writers--;
-    else this.pipe.readers--;
   }
 }
 

@@ -6,7 +6,8 @@
 import { EACCES, EEXIST, EISDIR, ELOOP, ENOTDIR, ENXIO } from "../errno.js";
 import { SyscallError } from "../syscalls/abi.js";
 import type { Task } from "../task.js";
-import { HostFile, type OpenFile, PipeEnd, S_IFBLK, S_IFDIR, S_IFLNK, S_IFMT, S_IFREG } from "./files.js";
+import { HostFile, type OpenFile, S_IFBLK, S_IFDIR, S_IFLNK, S_IFMT, S_IFREG } from "./files.js";
+import { PipeEnd } from "./pipe.js";
 import { type Lookup, walk } from "./namei.js";
 import { GeneratedFile, SynthDirFile, type SynthNode, synthStat } from "./synth.js";
 import type { HostStat } from "../host.js";

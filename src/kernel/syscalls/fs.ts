@@ -3,7 +3,8 @@
 // open.c access, d_path.c getcwd): paths resolved against the guest's cwd or
 // a directory descriptor, then confined by --root.
 import { EACCES, EBUSY, EEXIST, EINVAL, EISDIR, ENOENT, ENOTDIR, ENOTEMPTY, EPERM, ERANGE, EXDEV } from "../errno.js";
-import { HostFile, type OpenFile, PipeEnd, S_IFDIR, S_IFLNK, S_IFMT } from "../fs/files.js";
+import { HostFile, type OpenFile, S_IFDIR, S_IFLNK, S_IFMT } from "../fs/files.js";
+import { PipeEnd } from "../fs/pipe.js";
 import type { HostLookup, Lookup } from "../fs/namei.js";
 import { ProcMemFile } from "../fs/proc-mem.js";
 import { MemFdFile } from "../fs/memfd.js";

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: MIT
 // Descriptor I/O (fs/open.c, read_write.c, pipe.c, fcntl.c, ioctl.c, file.c):
 // open and close, read and write with Linux's short-copy rules, vectored and
-// positioned I/O, lseek, pipes, dup, fcntl and the two terminal ioctls.
+// positioned I/O, lseek, dup, fcntl and the two terminal ioctls (pipes: pipe.ts).
 import { EAGAIN, EBADF, EFAULT, EINVAL, EPERM, EISDIR, ENOTTY, EPIPE, ESPIPE } from "../errno.js";
-import { HostFile, type OpenFile, PipeBuffer, PipeEnd } from "../fs/files.js";
+import { HostFile, type OpenFile } from "../fs/files.js";
+import { PipeEnd } from "../fs/pipe.js";
+import { F_GETPIPE_SZ, F_SETPIPE_SZ, gatherPipeWrite, pipeFcntl, writePipe } from "./pipe.js";
 import { O_CLOEXEC, O_CREAT, O_EXCL, O_NOFOLLOW, O_TRUNC, O_WRONLY, openLookup } from "../fs/open-host.js";
 import { MemFdFile } from "../fs/memfd.js";
 import { addSeals, getSeals } from "./memfd.js";
@@ -11,10 +13,10 @@ import { sendToTask } from "../signal/deliver.js";
 import { SI_USER } from "../signal/queue.js";
 import { SIGPIPE } from "../signals.js";
 import type { Task } from "../task.js";
-import { MAX_RW_COUNT, copyInIovecs, copyOut, putU32, readablePrefix, tryAccess, writablePrefix } from "../usercopy.js";
+import { MAX_RW_COUNT, copyInIovecs, copyOut, readablePrefix, tryAccess, writablePrefix } from "../usercopy.js";
 import { PAGE_SIZE, USER_LIMIT } from "../../hw/memory/address-space.js";
 import { type SyscallArgs, type SysResult, SyscallArgs as Args, block, check, fail } from "./abi.js";
-import { AT_FDCWD, fileOf, hostFileOf, lookupAt } from "./util.js";
+import { AT_FDCWD, fileOf, hostFileOf, lookupAt, pathArg } from "./util.js";
 
 const O_APPEND = 0o2000;
 const O_NONBLOCK = 0o4000;
@@ -29,6 +31,10 @@ const MAX_IO = 1 << 24;
 export function openat(t: Task, a: SyscallArgs): SysResult {
   const flags = a.int(2), k = t.proc.kernel;
   const follow = (flags & O_NOFOLLOW) === 0 && (flags & (O_CREAT | O_EXCL)) !== (O_CREAT | O_EXCL);
+  if ((flags & O_CREAT) !== 0 && slashAfterName(pathArg(t, a.ptr(1)))) {
+    lookupAt(t, a.int(0), a.ptr(1), "parent"); // the directories must be there
+    return -EISDIR; // open_last_lookups: O_CREAT with a trailing slash, whatever the name is
+  }
   const r = lookupAt(t, a.int(0), a.ptr(1), follow);
   const f = openLookup(t, r, flags, a.u32(3));
   if (typeof f === "number") return f;
@@ -37,6 +43,14 @@ export function openat(t: Task, a: SyscallArgs): SysResult {
   const fd = t.proc.fds.install(f, (flags & O_CLOEXEC) !== 0);
   if (fd < 0) f.close();
   return fd;
+}
+
+/** The path ends in `name/` with a name other than `.` and `..` (LAST_NORM followed by a slash). */
+function slashAfterName(path: string): boolean {
+  if (!path.endsWith("/")) return false;
+  const parts = path.split("/").filter((x) => x !== "");
+  const last = parts[parts.length - 1];
+  return last !== undefined && last !== "." && last !== "..";
 }
 
 export function open(t: Task, a: SyscallArgs): SysResult {
@@ -78,7 +92,7 @@ function readIo(t: Task, fd: number, addr: number, len: number, pos: number | nu
   let want = Math.min(len, MAX_RW_COUNT, MAX_IO);
   if (want === 0) return 0;
   if (f instanceof PipeEnd && !f.writable) {
-    if (f.pipe.chunks.length === 0) return f.read(new Uint8Array(0)); // EOF or EAGAIN, before any copy
+    if (f.pipe.empty) return f.read(new Uint8Array(0)); // EOF or EAGAIN, before any copy
     want = Math.min(want, f.pipe.size);
   }
   const room = usable(f, writablePrefix(t.proc.mem, addr, want), want);
@@ -125,15 +139,20 @@ export function read(t: Task, a: SyscallArgs): SysResult {
   });
 }
 
+/** write(2); a pipe's writer waits for room (syscalls/pipe.ts). */
 export function write(t: Task, a: SyscallArgs): SysResult {
+  const f = fileOf(t, a.int(0));
+  if (f instanceof PipeEnd && f.writable) return writePipe(t, f, gatherPipeWrite(t, [{ base: a.ptr(1), len: a.size(2) }]));
   return writeIo(t, a.int(0), a.ptr(1), a.size(2), null);
 }
 
 export function pread64(t: Task, a: SyscallArgs): SysResult {
+  if (fileOf(t, a.int(0)) instanceof PipeEnd) return -ESPIPE;
   return a.long(3) < 0 ? -EINVAL : readIo(t, a.int(0), a.ptr(1), a.size(2), a.long(3));
 }
 
 export function pwrite64(t: Task, a: SyscallArgs): SysResult {
+  if (fileOf(t, a.int(0)) instanceof PipeEnd) return -ESPIPE;
   return a.long(3) < 0 ? -EINVAL : writeIo(t, a.int(0), a.ptr(1), a.size(2), a.long(3));
 }
 
@@ -156,7 +175,10 @@ export function readv(t: Task, a: SyscallArgs): SysResult {
   return vectored(t, a, false);
 }
 
+/** writev(2); on a pipe, one write of all the buffers (atomic up to PIPE_BUF bytes in all). */
 export function writev(t: Task, a: SyscallArgs): SysResult {
+  const f = fileOf(t, a.int(0));
+  if (f instanceof PipeEnd && f.writable) return writePipe(t, f, gatherPipeWrite(t, copyInIovecs(t, a.ptr(1), a.int(2))));
   return vectored(t, a, true);
 }
 
@@ -175,24 +197,6 @@ export function lseek(t: Task, a: SyscallArgs): SysResult {
   f.pos = pos;
   if (f.isDir && pos === 0) f.dirEntries = null; // rewinddir reads the directory again
   return pos;
-}
-
-export function pipe2(t: Task, a: SyscallArgs): SysResult {
-  const fds = t.proc.fds, flags = a.int(1);
-  if ((flags & ~(O_CLOEXEC | O_NONBLOCK | 0o40000)) !== 0) return -EINVAL;
-  t.proc.mem.probeWrite(a.ptr(0), 8);
-  const buf = new PipeBuffer(t.proc.kernel.allocIno());
-  const r = fds.install(new PipeEnd(buf, false, flags), (flags & O_CLOEXEC) !== 0);
-  if (r < 0) return r;
-  const w = fds.install(new PipeEnd(buf, true, flags | 1), (flags & O_CLOEXEC) !== 0);
-  if (w < 0) { fds.close(r); return w; }
-  putU32(t, a.ptr(0), r);
-  putU32(t, a.ptr(0) + 4, w);
-  return 0;
-}
-
-export function pipe(t: Task, a: SyscallArgs): SysResult {
-  return pipe2(t, Args.of(a.ptr(0), 0));
 }
 
 /** TCGETS and TIOCGWINSZ on a terminal; anything else is ENOTTY (docs/quirks.md Q-IOCTL). */
@@ -237,6 +241,7 @@ export function fcntl(t: Task, a: SyscallArgs): SysResult {
     case F_GETLK: case F_SETLK: case F_SETLKW: return 0;
     case F_ADD_SEALS: return addSeals(t, fd, a.int(2));
     case F_GET_SEALS: return getSeals(t, fd);
+    case F_SETPIPE_SZ: case F_GETPIPE_SZ: return pipeFcntl(f, cmd, a.int(2));
     default: return -EINVAL;
   }
 }

@@ -3,7 +3,6 @@
 // (src/kernel/fs/memfd.ts) and fcntl's F_ADD_SEALS/F_GET_SEALS on it.
 import { EBUSY, EINVAL, EPERM } from "../errno.js";
 import { F_SEAL_FUTURE_WRITE, F_SEAL_GROW, F_SEAL_SEAL, F_SEAL_SHRINK, F_SEAL_WRITE, MemFdFile } from "../fs/memfd.js";
-import { liveSpaces } from "../mm/page-cache.js";
 import type { Task } from "../task.js";
 import { copyInCString } from "../usercopy.js";
 import type { SyscallArgs, SysResult } from "./abi.js";
@@ -29,10 +28,18 @@ export function memfd_create(t: Task, a: SyscallArgs): SysResult {
   return fd;
 }
 
-/** Whether some process maps the memfd shared, with any protection (mapping_deny_writable fails: i_mmap_writable counts VM_SHARED). */
+/**
+ * Whether some process maps the memfd shared with the right to write, whatever its
+ * protection now (i_mmap_writable counts VM_SHARED mappings with VM_MAYWRITE).
+ */
 function sharedMapped(t: Task, f: MemFdFile): boolean {
-  for (const mem of liveSpaces(t.proc.kernel)) {
-    if (mem.areas().some((v) => v.obj === f.obj && v.cow !== true)) return true;
+  for (const p of t.proc.kernel.procs.values()) {
+    if (!p.live) continue;
+    const maps = p.mappings;
+    for (const v of p.mem.areas()) {
+      if (v.obj !== f.obj || v.cow === true) continue;
+      if (!maps.some((m) => m.readOnly === true && m.start <= v.start && v.start < m.end)) return true;
+    }
   }
   return false;
 }

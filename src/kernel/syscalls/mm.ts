@@ -64,8 +64,10 @@ function fileObject(t: Task, f: OpenFile, shared: boolean, prot: number): { obj:
   if (f instanceof MemFdFile) {
     if (f.huge) return -ENOMEM; // no huge page reserved (nr_hugepages 0)
     if (acc === O_WRONLY || (shared && (prot & PROT_WRITE) !== 0 && acc !== O_RDWR)) return -EACCES;
-    if (shared && (prot & PROT_WRITE) !== 0 && (f.seals & (F_SEAL_WRITE | F_SEAL_FUTURE_WRITE)) !== 0) return -EPERM;
-    return { obj: f.obj, m: { path: f.path, dev: 1, ino: f.ino } };
+    const sealed = (f.seals & (F_SEAL_WRITE | F_SEAL_FUTURE_WRITE)) !== 0;
+    if (shared && (prot & PROT_WRITE) !== 0 && sealed) return -EPERM;
+    const mayWrite = !shared || (acc === O_RDWR && !sealed); // shmem_mmap clears VM_MAYWRITE under a write seal
+    return { obj: f.obj, m: { path: f.path, dev: 1, ino: f.ino, ...(mayWrite ? {} : { readOnly: true }) } };
   }
   if (!(f instanceof HostFile) || f.isDir) return -ENODEV;
   const st = k.host.fstat(f.hostFd);

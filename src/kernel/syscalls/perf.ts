@@ -5,7 +5,8 @@
 // attr.sample_period = events per sample; pid = the task (0 = the caller), cpu = -1.
 import { EBADF, EBUSY, EFAULT, EINVAL, ENOENT, ESRCH } from "../errno.js";
 import { readTimespecNs } from "./time.js";
-import { HostFile, PipeEnd } from "../fs/files.js";
+import { HostFile } from "../fs/files.js";
+import { PipeEnd } from "../fs/pipe.js";
 import type { Task } from "../task.js";
 import { getU32, getU64, tryAccess } from "../usercopy.js";
 import { LwpProfiler } from "../lwp/profiler.js";
@@ -46,9 +47,9 @@ function ready(t: Task, fd: number, want: number): number {
   const f = t.proc.fds.get(fd);
   if (f === undefined) return POLLNVAL;
   if (f instanceof PerfEventFile) return f.pollEvents() & (want | 0x18);
-  if (f instanceof PipeEnd) {
-    if (f.writable) return POLLOUT & want;
-    return (f.pipe.chunks.length > 0 ? POLLIN : 0) | (f.pipe.writers === 0 ? 0x10 : 0);
+  if (f instanceof PipeEnd) { // pipe_poll: POLLOUT while a slot is free, POLLERR without readers, POLLHUP without writers
+    if (f.writable) return ((f.pipe.full ? 0 : POLLOUT) & want) | (f.pipe.readers === 0 ? 0x8 : 0);
+    return ((f.pipe.empty ? 0 : POLLIN) & want) | (f.pipe.writers === 0 ? 0x10 : 0);
   }
   if (f instanceof HostFile) return (POLLIN | POLLOUT) & want;
   return 0;
