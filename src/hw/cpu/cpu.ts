@@ -47,7 +47,7 @@ export function setDefaultTiers(t: TierOptions): void {
 }
 
 /** Executions of a block before the region it heads is compiled to WebAssembly. */
-export const JIT_THRESHOLD = 256;
+export const JIT_THRESHOLD = 4096;
 
 /** Gives a CPU's state frame back when the CPU is collected. */
 const stateFrames = new FinalizationRegistry<{ phys: PhysMem; frame: number }>((h) => h.phys.freeRun(h.frame, 1));
