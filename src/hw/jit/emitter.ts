@@ -59,7 +59,6 @@ export class Emitter {
   readonly reg: number[] = [];
   readonly n: number;
   readonly pc: number;
-  readonly xid: number;
   readonly tgt: number;
   /** Set by a slow-path store that wrote translated code: leave after this instruction. */
   readonly abort: number;
@@ -104,7 +103,6 @@ export class Emitter {
     for (let r = 0; r < 16; r++) this.reg.push(f.local(I64));
     this.n = f.local(I32);
     this.pc = f.local(I32);
-    this.xid = f.local(I32);
     this.tgt = f.local(I64);
     this.abort = f.local(I32);
     this.br = f.local(I32);
