@@ -14,7 +14,7 @@ interface Command {
   readonly usage: string;
   readonly summary: string;
   readonly options: readonly OptionRow[];
-  readonly run: (opts: Map<string, string | true>, rest: string[]) => number;
+  readonly run: (opts: Map<string, string | true>, rest: string[]) => number | Promise<number>;
   /** Options may follow operands (commands that take no guest command line). */
   readonly interleaved?: boolean;
 }
@@ -34,7 +34,7 @@ function usage(): string {
   return `Usage: lwp COMMAND [options]\n\nCommands:\n${lines.join("\n")}\n\nRun 'lwp COMMAND --help' for a command's options.\n`;
 }
 
-function main(argv: string[]): number {
+async function main(argv: string[]): Promise<number> {
   tiersFromEnv(process.env);
   const [name, ...args] = argv;
   if (name === undefined || name === "--help" || name === "-h" || name === "help") {
@@ -59,7 +59,7 @@ process.stdout.on("error", (e: NodeJS.ErrnoException) => {
 });
 
 try {
-  process.exitCode = main(process.argv.slice(2));
+  process.exitCode = await main(process.argv.slice(2));
 } catch (e) {
   if (e instanceof UsageError) {
     process.stderr.write(`lwp: ${e.message}\n`);

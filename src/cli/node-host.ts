@@ -38,14 +38,24 @@ function direntType(d: fs.Dirent): number {
   return 0;
 }
 
+const O_NONBLOCK = 0o4000;
+
 export class NodeHost implements Host {
+  /** Descriptors the kernel opened non-blocking: EAGAIN goes back to it instead of being waited out here. */
+  private readonly nonblocking = new Set<number>();
+  /** Ends the current wait() early (a host event arrived). */
+  private wake: (() => void) | null = null;
+
   /** `guestCwd`: the working directory the guest starts in (null: the host's own). */
   constructor(private readonly guestCwd: string | null = null) {}
 
   open(path: string, flags: number, mode: number): number {
-    return wrap(() => fs.openSync(path, flags, mode)) as number;
+    const fd = wrap(() => fs.openSync(path, flags, mode)) as number;
+    if (fd >= 0 && (flags & O_NONBLOCK) !== 0) this.nonblocking.add(fd);
+    return fd;
   }
   close(fd: number): number {
+    this.nonblocking.delete(fd);
     return wrap(() => { fs.closeSync(fd); return 0; }) as number;
   }
   read(fd: number, buf: Uint8Array, pos: number | null): number {
@@ -54,7 +64,8 @@ export class NodeHost implements Host {
         return fs.readSync(fd, buf, 0, buf.length, pos);
       } catch (e) {
         const code = (e as { code?: string }).code;
-        if (code === "EAGAIN") continue; // non-blocking host stdin: keep waiting like a blocking read
+        if (code === "EAGAIN" && this.nonblocking.has(fd)) return errno(e);
+        if (code === "EAGAIN") continue; // a descriptor someone else made non-blocking: wait like a blocking read
         if (code === "EOF") return 0;
         return errno(e);
       }
@@ -66,11 +77,38 @@ export class NodeHost implements Host {
       try {
         done += fs.writeSync(fd, buf, done, buf.length - done, pos === null ? null : pos + done);
       } catch (e) {
-        if ((e as { code?: string }).code === "EAGAIN") continue;
+        const code = (e as { code?: string }).code;
+        if (code === "EAGAIN" && this.nonblocking.has(fd)) return done > 0 ? done : errno(e);
+        if (code === "EAGAIN") continue;
         return done > 0 ? done : errno(e);
       }
     }
     return done;
+  }
+  openStream(fd: number): number {
+    let st: fs.Stats;
+    try {
+      st = fs.fstatSync(fd);
+    } catch (e) {
+      return errno(e);
+    }
+    if (!st.isFIFO() && !st.isCharacterDevice()) return -22;
+    return this.open(`/proc/self/fd/${fd}`, fs.constants.O_RDONLY | O_NONBLOCK, 0);
+  }
+  wait(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        if (this.wake === done) this.wake = null;
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.wake = done;
+    });
+  }
+  /** A host event the kernel may be waiting for (network data, a connection) arrived. */
+  notify(): void {
+    this.wake?.();
   }
   fstat(fd: number): HostStat | number {
     return wrap(() => toStat(fs.fstatSync(fd, { bigint: true })));

@@ -77,8 +77,8 @@ function start(opts: Parsed, rest: string[], spawn: SpawnOptions): Started {
   }
 }
 
-function finish(s: Started): number {
-  const status = s.machine.run(s.proc);
+async function finish(s: Started): Promise<number> {
+  const status = await s.machine.run(s.proc);
   if (s.proc.killedBy !== 0) {
     const msg = signalMessage(s.proc.killedBy);
     if (msg !== "") process.stderr.write(`${msg}\n`);
@@ -90,7 +90,7 @@ function readMaybe(path: string): Uint8Array | undefined {
   try { return readFileSync(path); } catch { return undefined; }
 }
 
-export function recordCommand(opts: Parsed, rest: string[]): number {
+export async function recordCommand(opts: Parsed, rest: string[]): Promise<number> {
   const ids = events(opts, "instructions");
   const period = intOption(opts, "count", DEFAULT_PERIOD);
   const randomBits = intOption(opts, "random", 0);
@@ -101,7 +101,7 @@ export function recordCommand(opts: Parsed, rest: string[]): number {
   const root = mopts.root ?? "";
   const rec = new Recorder((p) => readMaybe(root + p));
   const s = start(opts, rest, { profile: { events: ids.map((id) => ({ id, period })), randomBits, ipFilter: filter, callGraph, sink: rec } });
-  const status = finish(s);
+  const status = await finish(s);
   const meta = {
     command: rest, seed: mopts.seed ?? 1, cpuModel: s.proc.cpu.model.name,
     events: ids.map((id) => ({ eventId: id, interval: period - 1, period, name: eventById(id).name })),
@@ -144,13 +144,13 @@ export function formatStat(command: readonly string[], ids: readonly number[], c
   return lines.join("\n") + "\n";
 }
 
-export function statCommand(opts: Parsed, rest: string[]): number {
+export async function statCommand(opts: Parsed, rest: string[]): Promise<number> {
   const ids = events(opts, "instructions,branches,cycles,ref-cycles");
   const cyc = ids.includes(EV.CYCLES) || ids.includes(EV.REF_CYCLES);
   const s = start(opts, rest, {
     count: { branches: ids.includes(EV.BRANCHES), cycles: cyc, dcache: ids.includes(EV.DCACHE), repIterations: ids.includes(EV.INSTRUCTIONS) },
   });
-  const status = finish(s);
+  const status = await finish(s);
   process.stderr.write(formatStat(rest, ids, s.machine.counts(), s.machine.kernel.clockNs()));
   return status;
 }

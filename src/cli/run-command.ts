@@ -76,7 +76,7 @@ export function readProgram(path: string): Uint8Array {
 }
 
 /** Starts the program and runs it to the end; returns the exit status for the CLI. */
-export function runProgram(opts: Parsed, rest: string[]): number {
+export async function runProgram(opts: Parsed, rest: string[]): Promise<number> {
   const name = rest[0];
   if (name === undefined) throw new UsageError("Missing PROGRAM to run");
   const mopts = machineOptions(opts);
@@ -91,7 +91,7 @@ export function runProgram(opts: Parsed, rest: string[]): number {
     if (e instanceof ExecError) throw new CliError(`lwp: cannot run '${path}': ${e.message}`, 126);
     throw e;
   }
-  const status = machine.run(proc);
+  const status = await machine.run(proc);
   if (proc.killedBy !== 0) {
     const msg = signalMessage(proc.killedBy);
     if (msg !== "") process.stderr.write(`${msg}\n`);

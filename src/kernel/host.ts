@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // What the kernel needs from the machine it runs on. The CLI passes a Node
-// implementation; a browser could pass another. Every call is synchronous and
-// returns a negative errno instead of throwing.
+// implementation; a browser could pass another. Every call but `wait` is
+// synchronous and returns a negative errno instead of throwing; reads and
+// writes on a non-blocking descriptor return -EAGAIN instead of waiting.
 
 export interface HostStat {
   dev: number; ino: number; mode: number; nlink: number; uid: number; gid: number; rdev: number;
@@ -56,5 +57,13 @@ export interface Host {
   monotonicNs(): bigint;
   /** Sleeps for real (only used with --host-time). */
   sleepNs(ns: bigint): void;
+  /**
+   * A second, non-blocking descriptor reading what `fd` reads (a pipe, FIFO or
+   * terminal opened anew), so that a read can answer -EAGAIN; -errno when `fd`
+   * is not such a stream or cannot be reopened.
+   */
+  openStream(fd: number): number;
+  /** Lets the host's event loop run for up to `ms` milliseconds (less when a host event arrives). */
+  wait(ms: number): Promise<void>;
   cwd(): string;
 }

@@ -36,6 +36,9 @@ export interface SpawnOptions {
 
 export type { ExecSpec };
 
+/** Longest real-time pause between two looks at host descriptors while every task waits. */
+const MAX_HOST_WAIT_MS = 20;
+
 export class Machine {
   readonly kernel: Kernel;
 
@@ -53,7 +56,14 @@ export class Machine {
     execImage(k, p, t, spec);
     if (k.opts.strace) traceSpawn(k, t, spec.path, spec.argv, spec.envp.length);
     const h = k.host;
-    for (const fd of [0, 1, 2]) p.fds.install(new HostFile(h, fd, `/dev/fd/${fd}`, fd === 0 ? 0 : 1, null, false, true), false);
+    for (const fd of [0, 1, 2]) {
+      const f = new HostFile(h, fd, `/dev/fd/${fd}`, fd === 0 ? 0 : 1, null, false, true);
+      if (fd === 0) {
+        const s = h.openStream(0);
+        if (s >= 0) f.streamFd = s;
+      }
+      p.fds.install(f, false);
+    }
     k.procs.set(p.pid, p);
     k.tasks.push(t);
     if (opts.profile !== undefined || opts.count !== undefined) {
@@ -69,22 +79,50 @@ export class Machine {
     return k.lwpProf?.counts() ?? { instructions: k.retiredTotal, branches: 0, cycles: 0, dcacheMisses: 0, repIterations: 0, repInstructions: 0 };
   }
 
-  /** Runs until `init` ends; returns its exit status (128+N when killed by signal N). */
-  run(init: Process): number {
+  /**
+   * Runs until `init` ends; resolves to its exit status (128+N when killed by
+   * signal N). The loop runs synchronously and yields to the host's event loop
+   * only while every task waits on the host (docs/kernel.md "Scheduling").
+   */
+  async run(init: Process): Promise<number> {
     const k = this.kernel;
     k.init = init;
+    let backoff = 1;
     while (init.live) {
       if (this.overLimit()) return this.stopAll(124);
       const t = k.sched.pick();
-      if (t === null) {
-        if (k.sched.idle()) continue;
+      if (t !== null) {
+        backoff = 1;
+        this.step(t);
+        continue;
+      }
+      const s = k.sched.idle();
+      if (s === "jumped") continue;
+      if (s === "deadlock") {
         k.diag("lwp: deadlock: every task is blocked");
         return this.stopAll(128 + SIGKILL);
       }
-      this.step(t);
+      await this.waitHost(backoff);
+      backoff = Math.min(2 * backoff, MAX_HOST_WAIT_MS);
     }
     this.stopAll(0);
     return init.exitStatus ?? 0;
+  }
+
+  /**
+   * Every task waits and one waits on the host: let real time pass (up to `ms`,
+   * less if a virtual deadline comes first, or until the host reports an event),
+   * and count it as idle time on the virtual clock.
+   */
+  private async waitHost(ms: number): Promise<void> {
+    const k = this.kernel;
+    const d = k.sched.nextDeadline();
+    const gap = d === null ? null : d - k.clockNs();
+    if (gap !== null) ms = Math.min(ms, Math.max(0, Math.ceil(Number(gap) / 1e6)));
+    const t0 = k.host.monotonicNs();
+    await k.host.wait(ms);
+    const waited = k.host.monotonicNs() - t0;
+    k.sched.advance(gap !== null && waited > gap ? gap : waited);
   }
 
   private overLimit(): boolean {

@@ -3,12 +3,15 @@
 // fault.c, fpu/core.c fpu__exception_code): signal, si_code and si_addr.
 import type { Cpu } from "../../hw/cpu/cpu.js";
 import {
+  ACCESS_EXEC, ACCESS_READ, ACCESS_WRITE, type AccessKind, type AddressSpace, FAULT_BUS, FAULT_KERNEL, MemoryFault,
+} from "../../hw/memory/address-space.js";
+import {
   type Exit, FAULT_ACCERR, VEC_AC, VEC_SS, VEC_BP, VEC_DE, VEC_MF, VEC_PF, VEC_UD, VEC_XM,
 } from "../../hw/cpu/exits.js";
 import { SIGBUS, SIGFPE, SIGILL, SIGSEGV, SIGTRAP } from "../signals.js";
 import type { Task } from "../task.js";
 import {
-  BUS_ADRALN, FPE_FLTDIV, FPE_FLTINV, FPE_FLTOVF, FPE_FLTRES, FPE_FLTUND, FPE_INTDIV, ILL_ILLOPN,
+  BUS_ADRALN, BUS_ADRERR, FPE_FLTDIV, FPE_FLTINV, FPE_FLTOVF, FPE_FLTRES, FPE_FLTUND, FPE_INTDIV, ILL_ILLOPN,
   SEGV_ACCERR, SEGV_MAPERR, SI_KERNEL, type Siginfo,
 } from "./queue.js";
 
@@ -36,9 +39,13 @@ export function faultSignal(t: Task, x: Exit): Siginfo | null {
   }
   if (x.kind !== "fault") return null;
   switch (x.vector) {
-    case VEC_PF:
+    case VEC_PF: {
       setTrap(t, VEC_PF, x.errorCode, x.address);
+      const kind = faultKind(c.mem, x.address, x.errorCode);
+      if (kind === FAULT_BUS) return { signo: SIGBUS, code: BUS_ADRERR, addr: x.address };
+      if (kind === FAULT_KERNEL) return { signo: SIGSEGV, code: SEGV_MAPERR, addr: x.address };
       return { signo: SIGSEGV, code: x.code === FAULT_ACCERR ? SEGV_ACCERR : SEGV_MAPERR, addr: x.address };
+    }
     case VEC_DE:
       setTrap(t, VEC_DE, 0, t.cr2);
       return { signo: SIGFPE, code: FPE_INTDIV, addr: rip };
@@ -59,6 +66,23 @@ export function faultSignal(t: Task, x: Exit): Siginfo | null {
       setTrap(t, x.vector, x.errorCode, t.cr2);
       return { signo: SIGSEGV, code: SI_KERNEL, addr: 0 };
   }
+}
+
+/**
+ * What the page walk finds at a faulting address (do_user_addr_fault looks the
+ * area up again): an address in the kernel half (bad_area_nosemaphore:
+ * SEGV_MAPERR; set_signal_archinfo reports it as a protection fault), a page
+ * past the end of a mapped file (SIGBUS BUS_ADRERR), or a plain fault.
+ */
+function faultKind(mem: AddressSpace, addr: number, err: number): number {
+  const access: AccessKind = (err & 16) !== 0 ? ACCESS_EXEC : (err & 2) !== 0 ? ACCESS_WRITE : ACCESS_READ;
+  try {
+    mem.translate(addr, access);
+  } catch (e) {
+    if (e instanceof MemoryFault) return e.kind;
+    throw e;
+  }
+  return 0;
 }
 
 function setTrap(t: Task, trapNo: number, err: number, cr2: number): void {

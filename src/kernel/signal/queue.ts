@@ -10,6 +10,7 @@ export const SI_TKILL = -6;
 export const SEGV_MAPERR = 1;
 export const SEGV_ACCERR = 2;
 export const BUS_ADRALN = 1;
+export const BUS_ADRERR = 2;
 export const ILL_ILLOPN = 2;
 export const FPE_INTDIV = 1;
 export const FPE_FLTDIV = 3;

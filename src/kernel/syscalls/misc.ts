@@ -2,7 +2,7 @@
 // Limits, system information, file access hints, randomness and arch_prctl
 // (kernel/sys.c, mm/fadvise.c, arch/x86/kernel/process_64.c, drivers/char/random.c).
 import { EBADF, EINVAL, ENOSYS, ENOTSOCK, ESPIPE, ESRCH } from "../errno.js";
-import { PipeEnd } from "../fs/files.js";
+import { PipeEnd } from "../fs/pipe.js";
 import { PAGE_SIZE } from "../../hw/memory/address-space.js";
 import type { Task } from "../task.js";
 import { copyOut, putU64 } from "../usercopy.js";

@@ -19,6 +19,7 @@ import * as itimer from "./itimer.js";
 import * as misc from "./misc.js";
 import * as mm from "./mm.js";
 import * as perf from "./perf.js";
+import * as poll from "./poll.js";
 import * as prctl from "./prctl.js";
 import * as proc from "./proc.js";
 import * as sig from "./signal.js";
@@ -30,18 +31,17 @@ function row(nr: number, name: string, fn: SyscallFn, args: readonly ArgKind[], 
   return { nr, name, fn, args, support, ret };
 }
 
-const PIPE = partial("Q-PIPE-SIZE");
 const RUSAGE = partial("Q-WAIT-RUSAGE");
 
 export const SYSCALLS: readonly SyscallRow[] = [
   row(0, "read", io.read, ["fd", "obuf", "size"]),
-  row(1, "write", io.write, ["fd", "ibuf", "size"], PIPE),
+  row(1, "write", io.write, ["fd", "ibuf", "size"]),
   row(2, "open", io.open, ["path", OPEN_FLAGS, "openmode"]),
   row(3, "close", io.close, ["fd"]),
   row(4, "stat", fs.stat, ["path", "stat"]),
   row(5, "fstat", fs.fstat, ["fd", "stat"]),
   row(6, "lstat", fs.lstat, ["path", "stat"]),
-  row(7, "poll", perf.poll, ["ptr", "uint", "int"], partial("Q-POLL")),
+  row(7, "poll", poll.poll, ["ptr", "uint", "int"]),
   row(8, "lseek", io.lseek, ["fd", "long", SEEK_WHENCE]),
   row(9, "mmap", mm.mmap, ["ptr", "size", PROT, MAP_FLAGS, "fd", "hex"], partial("Q-MMAP-SHARED"), "hex"),
   row(10, "mprotect", mm.mprotect, ["ptr", "size", PROT]),
@@ -54,9 +54,10 @@ export const SYSCALLS: readonly SyscallRow[] = [
   row(17, "pread64", io.pread64, ["fd", "obuf", "size", "long"]),
   row(18, "pwrite64", io.pwrite64, ["fd", "ibuf", "size", "long"]),
   row(19, "readv", io.readv, ["fd", "oiov", "int"]),
-  row(20, "writev", io.writev, ["fd", "iov", "int"], PIPE),
+  row(20, "writev", io.writev, ["fd", "iov", "int"]),
   row(21, "access", fs.access, ["path", ACCESS_MODE]),
-  row(22, "pipe", io.pipe, ["pipefds"], PIPE),
+  row(22, "pipe", io.pipe, ["pipefds"]),
+  row(23, "select", poll.select, ["int", "ptr", "ptr", "ptr", "ptr"]),
   row(24, "sched_yield", thread.sched_yield, []),
   row(25, "mremap", mm.mremap, ["ptr", "size", "size", MREMAP_FLAGS, "ptr"], FULL, "hex"),
   row(26, "msync", misc.msync, ["ptr", "size", "hex"], partial("Q-MMAP-SHARED")),
@@ -178,12 +179,13 @@ export const SYSCALLS: readonly SyscallRow[] = [
   row(267, "readlinkat", fs.readlinkat, ["dirfd", "path", "obuf", "size"]),
   row(268, "fchmodat", meta.fchmodat, ["dirfd", "path", "mode"], partial("Q-CRED-HOST")),
   row(269, "faccessat", fs.faccessat, ["dirfd", "path", ACCESS_MODE]),
-  row(271, "ppoll", perf.ppoll, ["ptr", "uint", "ts", "sigset", "size"], partial("Q-POLL")),
+  row(270, "pselect6", poll.pselect6, ["int", "ptr", "ptr", "ptr", "ts", "ptr"]),
+  row(271, "ppoll", poll.ppoll, ["ptr", "uint", "ts", "sigset", "size"]),
   row(273, "set_robust_list", thread.set_robust_list, ["ptr", "size"]),
   row(274, "get_robust_list", thread.get_robust_list, ["int", "ptr", "ptr"]),
   row(280, "utimensat", meta.utimensat, ["dirfd", "path", "ptr", AT_FLAGS]),
   row(292, "dup3", io.dup3, ["fd", "fd", FD_FLAGS]),
-  row(293, "pipe2", io.pipe2, ["pipefds", PIPE_FLAGS], PIPE),
+  row(293, "pipe2", io.pipe2, ["pipefds", PIPE_FLAGS]),
   row(298, "perf_event_open", perf.perf_event_open, ["ptr", "int", "int", "int", PERF_FLAGS]),
   row(302, "prlimit64", misc.prlimit64, ["int", RLIMIT_RESOURCE, "rlimit", "orlimit"], partial("Q-RLIMIT")),
   row(316, "renameat2", fs.renameat2, ["dirfd", "path", "dirfd", "path", RENAME_FLAGS]),
