@@ -8,6 +8,7 @@ import type { Task } from "./task.js";
 import { FutexTable } from "./sched/futex.js";
 import { Scheduler } from "./sched/scheduler.js";
 import type { LwpProfiler } from "./lwp/profiler.js";
+import type { TimerFd } from "./fs/eventfd.js";
 
 export interface KernelOptions {
   strace: boolean;
@@ -45,6 +46,8 @@ export class Kernel {
   readonly sched: Scheduler = new Scheduler(this);
   /** Profiling by the kernel on programs' behalf (lwp record/stat, perf_event_open), or null. */
   lwpProf: LwpProfiler | null = null;
+  /** Armed or not, every open timerfd (their expiries are scheduler deadlines). */
+  readonly timerFds = new Set<TimerFd>();
   /** The first process (what `lwp run` started); the run ends when it does. */
   init: Process | null = null;
   /** --strace lines held while a call runs, printed after its own line (a process exit inside exit_group). */

@@ -2,9 +2,10 @@
 // Open file descriptions and the per-process descriptor table (Linux
 // fs/file.c shape): the file interface every kind of open file implements,
 // host-backed files with our own offsets, and the descriptor table.
-import type { Host, HostDirent } from "../host.js";
+import type { Host, HostDirent, HostStat } from "../host.js";
+import type { Task } from "../task.js";
 import { EAGAIN, EBADF, EMFILE } from "../errno.js";
-import { DEFAULT_POLLMASK, POLLHUP, POLLIN, POLLOUT, POLLRDNORM, POLLWRNORM } from "./poll-events.js";
+import { DEFAULT_POLLMASK, POLLHUP, POLLIN, POLLOUT, POLLRDNORM, POLLWRNORM, nextGeneration } from "./poll-events.js";
 
 export const S_IFMT = 0o170000;
 export const S_IFREG = 0o100000;
@@ -17,8 +18,11 @@ export const S_IFLNK = 0o120000;
 export const O_NONBLOCK = 0o4000;
 
 export interface OpenFile {
-  /** Reads into buf; returns bytes read, 0 at end of file, -EAGAIN when it would block, or -errno. */
-  read(buf: Uint8Array, pos: number | null): number;
+  /**
+   * Reads into buf; returns bytes read, 0 at end of file, -EAGAIN when it would
+   * block, or -errno. `t` is the reading task (signalfd reads its signals).
+   */
+  read(buf: Uint8Array, pos: number | null, t?: Task): number;
   /** Writes buf; returns bytes taken (maybe short), -EAGAIN when nothing can be taken now, or -errno. */
   write(buf: Uint8Array, pos: number | null): number;
   /** Absolute path for host files (openat dirfd resolution, /proc/self/fd). */
@@ -28,12 +32,19 @@ export interface OpenFile {
   close(): void;
   /** poll(2) events ready now; a file without it never blocks (DEFAULT_POLLMASK). */
   poll?(): number;
-  /** Changes whenever the file's readiness may have changed (epoll's edge-triggered mode). */
+  /**
+   * Stamps (poll-events.ts nextGeneration) of the last change of the file's
+   * input side (data arrived, end of file) and output side (room freed): epoll's
+   * edge-triggered mode reports a change once, its ready list is in stamp order.
+   */
   readonly generation?: number;
+  readonly outGeneration?: number;
   /** Readiness comes from outside the guest (the host), so a waiter needs real time to pass. */
   readonly hostWait?: boolean;
   /** Bytes a read would return now (FIONREAD), for queues (pipes, sockets). */
   readable?(): number;
+  /** What fstat reports for a file that is not on the host (anonymous inodes, memfd, sockets). */
+  stat?(): Partial<HostStat>;
 }
 
 /** The events `f` reports now. */
@@ -103,7 +114,7 @@ export class HostFile implements OpenFile {
       if (n > 0) this.ahead = buf.slice(0, n);
       else if (n === 0) this.eof = true;
       else if (n !== -EAGAIN) this.eof = true;
-      if (n !== -EAGAIN) this.generation++;
+      if (n !== -EAGAIN) this.generation = nextGeneration();
     }
     if (this.ahead !== null) return POLLIN | POLLRDNORM | out;
     return this.eof ? POLLIN | POLLRDNORM | POLLHUP | out : out;

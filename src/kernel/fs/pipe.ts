@@ -5,7 +5,7 @@
 // F_SETPIPE_SZ resizes the ring; readers and writers wait on each other.
 import { EAGAIN, EBADF, EBUSY, EINVAL, EPERM, EPIPE } from "../errno.js";
 import type { OpenFile } from "./files.js";
-import { POLLERR, POLLHUP, POLLIN, POLLOUT, POLLRDNORM, POLLWRNORM } from "./poll-events.js";
+import { POLLERR, POLLHUP, POLLIN, POLLOUT, POLLRDNORM, POLLWRNORM, nextGeneration } from "./poll-events.js";
 
 const PAGE = 4096;
 /** PIPE_DEF_BUFFERS. */
@@ -28,8 +28,10 @@ export class Pipe {
   slots = DEF_BUFFERS;
   readers = 0;
   writers = 0;
-  /** Bumped whenever data or an end changes (epoll edge detection, waiters). */
+  /** Stamped when data arrives or the last writer leaves (readers' events: epoll edges). */
   gen = 0;
+  /** Stamped when room is freed or the last reader leaves (writers' events). */
+  outGen = 0;
 
   get size(): number {
     let n = 0;
@@ -53,7 +55,7 @@ export class Pipe {
       b.len -= k;
       if (b.len === 0) this.bufs.shift();
     }
-    if (n > 0) this.gen++;
+    if (n > 0) this.outGen = nextGeneration();
     return n;
   }
 
@@ -78,7 +80,7 @@ export class Pipe {
       this.bufs.push({ data, offset: 0, len: k });
       n += k;
     }
-    if (n > 0) this.gen++;
+    if (n > 0) this.gen = nextGeneration();
     return n;
   }
 
@@ -102,7 +104,7 @@ export class Pipe {
     if (slots > this.slots && size > PIPE_MAX_SIZE && !privileged) return -EPERM;
     if (this.bufs.length > slots) return -EBUSY;
     this.slots = slots;
-    this.gen++;
+    this.outGen = nextGeneration();
     return size;
   }
 }
@@ -118,7 +120,6 @@ export class PipeEnd implements OpenFile {
   ) {
     if (writable) pipe.writers++;
     else pipe.readers++;
-    pipe.gen++;
   }
 
   /** Bytes read, 0 at end of file (no writers), -EAGAIN when empty with writers. */
@@ -164,9 +165,13 @@ export class PipeEnd implements OpenFile {
     return this.pipe.gen;
   }
 
+  get outGeneration(): number {
+    return this.pipe.outGen;
+  }
+
   close(): void {
-    if (this.writable) this.pipe.writers--;
-    else this.pipe.readers--;
-    this.pipe.gen++;
+    if (this.writable) {
+      if (--this.pipe.writers === 0) this.pipe.gen = nextGeneration();
+    } else if (--this.pipe.readers === 0) this.pipe.outGen = nextGeneration();
   }
 }

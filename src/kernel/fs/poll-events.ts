@@ -14,3 +14,14 @@ export const POLLWRBAND = 0x200;
 export const POLLRDHUP = 0x2000;
 /** What a file that never blocks reports (DEFAULT_POLLMASK). */
 export const DEFAULT_POLLMASK = POLLIN | POLLOUT | POLLRDNORM | POLLWRNORM;
+
+let seq = 0;
+/**
+ * A fresh stamp for a file whose state just changed (data arrived, an end
+ * closed): generations grow over the whole kernel, so they tell both that a
+ * file changed (epoll's edge trigger) and in which order files became ready
+ * (the order of epoll's ready list).
+ */
+export function nextGeneration(): number {
+  return ++seq;
+}

@@ -63,6 +63,7 @@ export class Scheduler {
     const take = (d: bigint | null): void => { if (d !== null && (best === null || d < best)) best = d; };
     for (const t of this.k.tasks) take(t.blocker?.deadline ?? null);
     for (const p of this.k.procs.values()) if (p.live) take(p.realTimer.deadline);
+    for (const f of this.k.timerFds) take(f.deadline);
     return best;
   }
 

@@ -22,7 +22,7 @@ const PIPE_STAT: HostStat = { dev: 12, ino: 1, mode: 0o010600, nlink: 1, uid: 0,
 
 function fdStat(t: Task, fd: number): HostStat {
   const f = fileOf(t, fd);
-  if (!(f instanceof HostFile)) return { ...PIPE_STAT, uid: t.cred.uid, gid: t.cred.gid };
+  if (!(f instanceof HostFile)) return { ...PIPE_STAT, uid: t.cred.uid, gid: t.cred.gid, ...f.stat?.() };
   return check(t.proc.kernel.host.fstat(f.hostFd));
 }
 

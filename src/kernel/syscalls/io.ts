@@ -2,11 +2,12 @@
 // Descriptor I/O (fs/open.c, read_write.c, pipe.c, fcntl.c, ioctl.c, file.c):
 // open and close, read and write with Linux's short-copy rules, vectored and
 // positioned I/O, lseek, pipes, dup, fcntl and the two terminal ioctls.
-import { EAGAIN, EBADF, EFAULT, EINVAL, EISDIR, ENOTDIR, ENOTTY, EPIPE, ESPIPE } from "../errno.js";
+import { EAGAIN, EBADF, EFAULT, EINVAL, EISDIR, ENOTDIR, ENOTTY, EPERM, EPIPE, ESPIPE } from "../errno.js";
 import type { Blocker } from "../task.js";
 import { openSynthetic } from "../fs/synthetic.js";
 import { FdTable, HostFile, type OpenFile, S_IFBLK, S_IFDIR, S_IFMT, S_IFREG, isNonblocking } from "../fs/files.js";
 import { Pipe, PipeEnd } from "../fs/pipe.js";
+import { F_SEAL_SEAL, MemfdFile } from "../fs/memfd.js";
 import { sendToTask } from "../signal/deliver.js";
 import { SI_USER } from "../signal/queue.js";
 import { SIGPIPE } from "../signals.js";
@@ -26,7 +27,9 @@ const O_NOFOLLOW = 0o400000;
 const O_DIRECTORY = 0o200000;
 const O_NONBLOCK = 0o4000;
 const F_DUPFD = 0, F_GETFD = 1, F_SETFD = 2, F_GETFL = 3, F_SETFL = 4, F_GETLK = 5, F_SETLK = 6, F_SETLKW = 7;
-const F_DUPFD_CLOEXEC = 1030, F_SETPIPE_SZ = 1031, F_GETPIPE_SZ = 1032;
+const F_DUPFD_CLOEXEC = 1030, F_SETPIPE_SZ = 1031, F_GETPIPE_SZ = 1032, F_ADD_SEALS = 1033, F_GET_SEALS = 1034;
+/** F_SEAL_SEAL|SHRINK|GROW|WRITE|FUTURE_WRITE|EXEC. */
+const SEALS = 0x3f;
 const CAP_SYS_RESOURCE = 24;
 const FD_CLOEXEC = 1;
 const TCGETS = 0x5401, TIOCGWINSZ = 0x5413, FIONREAD = 0x541b, FIONBIO = 0x5421;
@@ -100,7 +103,7 @@ function readIo(t: Task, f: OpenFile, addr: number, len: number, pos: number | n
   const room = usable(f, writablePrefix(t.proc.mem, addr, want), want);
   if (room === 0) return -EFAULT;
   const buf = new Uint8Array(room);
-  const n = f.read(buf, pos);
+  const n = f.read(buf, pos, t);
   if (n > 0) copyOut(t, addr, buf.subarray(0, n));
   return n;
 }
@@ -174,9 +177,9 @@ export function pwrite64(t: Task, a: SyscallArgs): SysResult {
   return writeIo(t, f, a.ptr(1), a.size(2), a.long(3));
 }
 
-/** FMODE_PREAD/FMODE_LSEEK: host files with a position (regular files, block devices, directories). */
-function seekable(f: OpenFile): boolean {
-  return f instanceof HostFile && f.pos !== null;
+/** FMODE_PREAD/FMODE_LSEEK: files with a position (regular host files, block devices, directories, memfds). */
+function seekable(f: OpenFile): f is (HostFile & { pos: number }) | MemfdFile {
+  return (f instanceof HostFile && f.pos !== null) || f instanceof MemfdFile;
 }
 
 /** readv/writev: iovecs in order until one transfers short; an error after some data returns the count. */
@@ -211,12 +214,12 @@ export function writev(t: Task, a: SyscallArgs): SysResult {
 
 export function lseek(t: Task, a: SyscallArgs): SysResult {
   const f = fileOf(t, a.int(0));
-  if (!(f instanceof HostFile) || f.pos === null) return -ESPIPE;
+  if (!seekable(f)) return -ESPIPE;
   const whence = a.int(2);
   let base: number;
   if (whence === 0) base = 0;
   else if (whence === 1) base = f.pos;
-  else if (whence === 2) base = check(f.host.fstat(f.hostFd)).size;
+  else if (whence === 2) base = f instanceof MemfdFile ? f.inode.size : check(f.host.fstat(f.hostFd)).size;
   else return -EINVAL;
   const pos = base + a.long(1);
   if (pos < 0) return -EINVAL;
@@ -303,6 +306,17 @@ export function fcntl(t: Task, a: SyscallArgs): SysResult {
     case F_GETFL: return f.flags;
     case F_SETFL: f.flags = (f.flags & ~(O_APPEND | O_NONBLOCK)) | (a.int(2) & (O_APPEND | O_NONBLOCK)); return 0;
     case F_GETLK: case F_SETLK: case F_SETLKW: return 0;
+    case F_ADD_SEALS: case F_GET_SEALS: {
+      if (!(f instanceof MemfdFile)) return -EINVAL;
+      const ino = f.inode;
+      if (cmd === F_GET_SEALS) return ino.seals;
+      const add = a.u32(2);
+      if ((add & ~SEALS) !== 0) return -EINVAL;
+      if ((f.flags & 3) === 0) return -EPERM;
+      if ((ino.seals & F_SEAL_SEAL) !== 0) return -EPERM;
+      ino.seals |= add;
+      return 0;
+    }
     case F_SETPIPE_SZ: case F_GETPIPE_SZ: {
       if (!(f instanceof PipeEnd)) return -EBADF;
       if (cmd === F_GETPIPE_SZ) return f.pipe.slots * PAGE_SIZE;
@@ -346,5 +360,7 @@ export function fsync(t: Task, a: SyscallArgs): SysResult {
 
 export function ftruncate(t: Task, a: SyscallArgs): SysResult {
   if (a.long(1) < 0) return -EINVAL;
+  const f = fileOf(t, a.int(0));
+  if (f instanceof MemfdFile) return (f.flags & 3) === 0 ? -EINVAL : f.inode.truncate(a.long(1));
   return t.proc.kernel.host.ftruncate(hostFileOf(t, a.int(0), EINVAL).hostFd, a.long(1));
 }

@@ -10,6 +10,7 @@ import {
   WAIT_OPTIONS, XATTR_FLAGS, type ArgKind,
 } from "../strace/kinds.js";
 import { FULL, type Support, type SyscallFn, type SyscallRow, partial } from "./abi.js";
+import * as ev from "./events.js";
 import * as fs from "./fs.js";
 import * as meta from "./fs-meta.js";
 import * as futex from "./futex.js";
@@ -157,6 +158,7 @@ export const SYSCALLS: readonly SyscallRow[] = [
   row(201, "time", time.time, ["ptr"]),
   row(202, "futex", futex.futex, ["ptr", FUTEX_OP, "int", "ptr", "ptr", "hex"]),
   row(204, "sched_getaffinity", misc.sched_getaffinity, ["int", "uint", "ptr"]),
+  row(213, "epoll_create", ev.epoll_create, ["int"]),
   row(217, "getdents64", fs.getdents64, ["fd", "ptr", "size"]),
   row(218, "set_tid_address", thread.set_tid_address, ["ptr"]),
   row(221, "fadvise64", misc.fadvise64, ["fd", "long", "long", FADVICE]),
@@ -164,6 +166,8 @@ export const SYSCALLS: readonly SyscallRow[] = [
   row(229, "clock_getres", time.clock_getres, [CLOCK_ID, "ots"]),
   row(230, "clock_nanosleep", time.clock_nanosleep, [CLOCK_ID, TIMER_FLAGS, "ts", "ots"]),
   row(231, "exit_group", thread.exit_group, ["int"]),
+  row(232, "epoll_wait", ev.epoll_wait, ["fd", "ptr", "int", "int"]),
+  row(233, "epoll_ctl", ev.epoll_ctl, ["fd", "int", "fd", "ptr"]),
   row(234, "tgkill", sig.tgkill, ["int", "int", "signal"]),
   row(235, "utimes", meta.utimes, ["path", "ptr"]),
   row(247, "waitid", proc.waitid, [WAITID_TYPE, "int", "ptr", WAIT_OPTIONS, "ptr"], RUSAGE),
@@ -184,16 +188,27 @@ export const SYSCALLS: readonly SyscallRow[] = [
   row(273, "set_robust_list", thread.set_robust_list, ["ptr", "size"]),
   row(274, "get_robust_list", thread.get_robust_list, ["int", "ptr", "ptr"]),
   row(280, "utimensat", meta.utimensat, ["dirfd", "path", "ptr", AT_FLAGS]),
+  row(281, "epoll_pwait", ev.epoll_pwait, ["fd", "ptr", "int", "int", "sigset", "size"]),
+  row(282, "signalfd", ev.signalfd, ["fd", "sigset", "size"]),
+  row(283, "timerfd_create", ev.timerfd_create, [CLOCK_ID, "hex"]),
+  row(284, "eventfd", ev.eventfd, ["uint"]),
+  row(286, "timerfd_settime", ev.timerfd_settime, ["fd", "hex", "ptr", "ptr"]),
+  row(287, "timerfd_gettime", ev.timerfd_gettime, ["fd", "ptr"]),
+  row(289, "signalfd4", ev.signalfd4, ["fd", "sigset", "size", "hex"]),
+  row(290, "eventfd2", ev.eventfd2, ["uint", "hex"]),
+  row(291, "epoll_create1", ev.epoll_create1, ["hex"]),
   row(292, "dup3", io.dup3, ["fd", "fd", FD_FLAGS]),
   row(293, "pipe2", io.pipe2, ["pipefds", PIPE_FLAGS]),
   row(298, "perf_event_open", perf.perf_event_open, ["ptr", "int", "int", "int", PERF_FLAGS]),
   row(302, "prlimit64", misc.prlimit64, ["int", RLIMIT_RESOURCE, "rlimit", "orlimit"], partial("Q-RLIMIT")),
   row(316, "renameat2", fs.renameat2, ["dirfd", "path", "dirfd", "path", RENAME_FLAGS]),
   row(318, "getrandom", misc.getrandom, ["orandom", "size", GRND_FLAGS]),
+  row(319, "memfd_create", ev.memfd_create, ["str", "hex"]),
   row(332, "statx", fs.statx, ["dirfd", "path", STATX_AT_FLAGS, STATX_MASK, "statx"]),
   row(334, "rseq", misc.rseq, ["ptr", "hex", "hex", "hex"]),
   row(435, "clone3", thread.clone3, ["ptr", "size"], partial("Q-CLONE3")),
   row(439, "faccessat2", fs.faccessat2, ["dirfd", "path", ACCESS_MODE, AT_FLAGS]),
+  row(441, "epoll_pwait2", ev.epoll_pwait2, ["fd", "ptr", "int", "ts", "sigset", "size"]),
 ];
 
 const BY_NR: readonly (SyscallRow | undefined)[] = (() => {
