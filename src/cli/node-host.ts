@@ -3,6 +3,8 @@
 // host errors mapped to Linux errno values.
 import * as fs from "node:fs";
 import * as tty from "node:tty";
+import { spawnSync } from "node:child_process";
+import { dirname } from "node:path";
 import { ERRNO_BY_NAME, EIO } from "../kernel/errno.js";
 import type { Host, HostDirent, HostStat, HostStatfs } from "../kernel/host.js";
 
@@ -137,6 +139,18 @@ export class NodeHost implements Host {
   }
   mkdir(path: string, mode: number): number {
     return wrap(() => { fs.mkdirSync(path, { mode }); return 0; }) as number;
+  }
+  mknod(path: string, mode: number): number {
+    const type = mode & 0o170000, perm = mode & 0o7777 & ~process.umask();
+    if (fs.existsSync(path) || wrap(() => fs.lstatSync(path)) !== -2) return -17;
+    if (type === 0 || type === 0o100000) return wrap(() => { fs.closeSync(fs.openSync(path, "wx", perm)); return 0; }) as number;
+    if (type !== 0o010000) return -1;
+    const dir = wrap(() => fs.statSync(dirname(path)));
+    if (typeof dir === "number") return dir;
+    if (!dir.isDirectory()) return -20;
+    // Node has no mkfifo(3): coreutils' mkfifo(1) makes it, with the mode already masked.
+    const r = spawnSync("mkfifo", ["-m", perm.toString(8), "--", path], { stdio: "ignore" });
+    return r.status === 0 ? 0 : -13;
   }
   unlink(path: string): number {
     return wrap(() => { fs.unlinkSync(path); return 0; }) as number;

@@ -33,6 +33,8 @@ export interface Host {
   readdir(path: string): HostDirent[] | number;
   readlink(path: string): string | number;
   mkdir(path: string, mode: number): number;
+  /** mknod(2) of a FIFO or regular file (mode holds the type); other types fail with -EPERM. */
+  mknod(path: string, mode: number): number;
   unlink(path: string): number;
   rmdir(path: string): number;
   rename(from: string, to: string): number;

@@ -46,6 +46,8 @@ export class Kernel {
   readonly sched: Scheduler = new Scheduler(this);
   /** Profiling by the kernel on programs' behalf (lwp record/stat, perf_event_open), or null. */
   lwpProf: LwpProfiler | null = null;
+  /** Guest descriptors open for writing on each host FIFO ("dev:ino"): a guest reader's open waits for one. */
+  readonly fifoWriters = new Map<string, number>();
   /** Armed or not, every open timerfd (their expiries are scheduler deadlines). */
   readonly timerFds = new Set<TimerFd>();
   /** The first process (what `lwp run` started); the run ends when it does. */

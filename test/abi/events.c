@@ -312,6 +312,50 @@ static void others_run(void) {
   OK("others-run");
 }
 
+/* Two guest processes meet through a FIFO; the open, read and write waits are Linux's. */
+static void fifos(void) {
+  RUN("fifo");
+  char dir[] = "/tmp/lwp-fifo-XXXXXX", path[80];
+  CHECK(mkdtemp(dir) != NULL);
+  snprintf(path, sizeof path, "%s/f", dir);
+  SHOW("mkfifo", mkfifo(path, 0600));
+  SHOW("mkfifo again", mkfifo(path, 0600));
+  struct stat st;
+  CHECK(stat(path, &st) == 0);
+  printf("S_ISFIFO %d mode %o\n", S_ISFIFO(st.st_mode), st.st_mode & 0777);
+  SHOW("non-blocking writer, no reader", open(path, O_WRONLY | O_NONBLOCK));
+  int r = open(path, O_RDONLY | O_NONBLOCK);
+  char c;
+  SHOW("non-blocking reader reads", read(r, &c, 1));
+  close(r);
+  pid_t pid = fork();
+  if (pid == 0) {
+    int w = open(path, O_WRONLY);
+    SHOW("child wrote", write(w, big, 200000));
+    close(w);
+    _exit(0);
+  }
+  int rd = open(path, O_RDONLY);
+  long total = 0;
+  ssize_t n;
+  char b[5000];
+  while ((n = read(rd, b, sizeof b)) > 0) total += n;
+  printf("parent read %ld, then %zd\n", total, n);
+  int ws;
+  CHECK(waitpid(pid, &ws, 0) == pid);
+  close(rd);
+  int rw = open(path, O_RDWR);
+  SHOW("O_RDWR does not wait", rw >= 0);
+  close(rw);
+  SHOW("mknod regular", mknod(strcat(path, "r"), S_IFREG | 0600, 0));
+  SHOW("mknod bad type", mknod(path, 0170000 | 0600, 0));
+  unlink(path);
+  path[strlen(path) - 1] = 0;
+  unlink(path);
+  rmdir(dir);
+  OK("fifo");
+}
+
 int main(void) {
   abi_init();
   pipe_size();
@@ -321,5 +365,6 @@ int main(void) {
   sigfd();
   memfds();
   others_run();
+  fifos();
   DONE();
 }

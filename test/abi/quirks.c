@@ -63,6 +63,9 @@ static void file_quirks(void) {
   int n = -1;
   CHECK(ioctl(fd, FIGETBSZ, &n) == -1 && errno == ENOTTY); /* Linux: 0, n = the block size */
   OK("Q-IOCTL");
+  RUN("Q-MKNOD");
+  CHECK(mknod("/tmp/lwp-quirks-chr", S_IFCHR | 0600, 0x0103) == -1 && errno == EPERM); /* Linux as root: 0 */
+  OK("Q-MKNOD");
   RUN("Q-UMASK");
   CHECK(umask(077) == 022 && umask(0) == 022);
   OK("Q-UMASK");

@@ -104,6 +104,18 @@ export class HostFile implements OpenFile {
     return this.host.read(this.streamFd!, buf, null);
   }
 
+  /**
+   * Whether a writer holds the stream (a FIFO): a read finds data (kept for the
+   * guest) or would block; end of file means there is none.
+   */
+  probeWriter(): boolean {
+    if (this.ahead !== null) return true;
+    const buf = new Uint8Array(4096);
+    const n = this.host.read(this.streamFd ?? this.hostFd, buf, null);
+    if (n > 0) this.ahead = buf.slice(0, n);
+    return n !== 0;
+  }
+
   /** Readable when data was read ahead, at end of file, or when a read now finds data. */
   poll(): number {
     const out = (this.flags & 3) !== 0 ? POLLOUT | POLLWRNORM : 0;

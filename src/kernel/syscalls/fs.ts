@@ -7,7 +7,7 @@ import { HostFile, S_IFDIR, S_IFMT } from "../fs/files.js";
 import type { HostStat } from "../host.js";
 import type { Task } from "../task.js";
 import { copyInString, copyOut } from "../usercopy.js";
-import { type SyscallArgs, type SysResult, check, fail } from "./abi.js";
+import { type SyscallArgs, type SysResult, SyscallArgs as Args, check, fail } from "./abi.js";
 import { AT_FDCWD, fileOf, hostPath, hostPathAt, pathAt, writeStat, writeStatx } from "./util.js";
 
 const AT_SYMLINK_NOFOLLOW = 0x100;
@@ -158,6 +158,17 @@ export function mkdir(t: Task, a: SyscallArgs): SysResult {
 
 export function mkdirat(t: Task, a: SyscallArgs): SysResult {
   return t.proc.kernel.host.mkdir(hostPathAt(t, a.int(0), a.ptr(1)), a.u32(2));
+}
+
+/** mknodat: FIFOs and regular files; devices need CAP_MKNOD and the host's help (EPERM here). */
+export function mknodat(t: Task, a: SyscallArgs): SysResult {
+  const mode = a.u32(2), type = mode & 0o170000;
+  if (![0, 0o100000, 0o010000, 0o020000, 0o060000, 0o140000].includes(type)) return -EINVAL;
+  return t.proc.kernel.host.mknod(hostPathAt(t, a.int(0), a.ptr(1)), type === 0 ? mode | 0o100000 : mode);
+}
+
+export function mknod(t: Task, a: SyscallArgs): SysResult {
+  return mknodat(t, Args.of(AT_FDCWD, a.ptr(0), a.u32(1), a.u32(2)));
 }
 
 export function rmdir(t: Task, a: SyscallArgs): SysResult {

@@ -5,7 +5,8 @@
 import { EAGAIN, EBADF, EFAULT, EINVAL, EISDIR, ENOTDIR, ENOTTY, EPERM, EPIPE, ESPIPE } from "../errno.js";
 import type { Blocker } from "../task.js";
 import { openSynthetic } from "../fs/synthetic.js";
-import { FdTable, HostFile, type OpenFile, S_IFBLK, S_IFDIR, S_IFMT, S_IFREG, isNonblocking } from "../fs/files.js";
+import { FdTable, HostFile, type OpenFile, S_IFBLK, S_IFDIR, S_IFIFO, S_IFMT, S_IFREG, isNonblocking } from "../fs/files.js";
+import { openFifo } from "../fs/fifo.js";
 import { Pipe, PipeEnd } from "../fs/pipe.js";
 import { F_SEAL_SEAL, MemfdFile } from "../fs/memfd.js";
 import { sendToTask } from "../signal/deliver.js";
@@ -37,13 +38,14 @@ const FIONCLEX = 0x5450, FIOCLEX = 0x5451, FIOASYNC = 0x5452;
 /** Bytes one call moves at most here (a short count, which every caller handles). */
 const MAX_IO = 1 << 24;
 
-/** The guest path a file is opened as: a synthetic file, or the host's. */
-function openPath(t: Task, path: string, flags: number, mode: number): number {
+/** The guest path a file is opened as: a synthetic file, a FIFO, or the host's. */
+function openPath(t: Task, path: string, flags: number, mode: number): SysResult {
   const p = t.proc, k = p.kernel;
   const synth = openSynthetic(path, flags);
   if (synth !== null) return typeof synth === "number" ? synth : p.fds.install(synth, (flags & O_CLOEXEC) !== 0);
   const hp = hostPath(t, path, (flags & O_NOFOLLOW) === 0);
   const st = k.host.stat(hp, true);
+  if (typeof st !== "number" && (st.mode & S_IFMT) === S_IFIFO) return openFifo(t, hp, path, flags, st);
   const isDir = typeof st !== "number" && (st.mode & S_IFMT) === S_IFDIR;
   if (isDir && (flags & O_ACCMODE) !== 0) return -EISDIR;
   if (!isDir && (flags & O_DIRECTORY) !== 0) return typeof st === "number" ? st : -ENOTDIR;
@@ -150,9 +152,14 @@ export function write(t: Task, a: SyscallArgs): SysResult {
   return writeAll(t, f, a.ptr(1), a.size(2));
 }
 
+/** Pipes, FIFOs, terminals and sockets: a short write means "no room yet", not "no more". */
+function isStream(f: OpenFile): boolean {
+  return f instanceof PipeEnd || f.hostWait === true;
+}
+
 function writeAll(t: Task, f: OpenFile, addr: number, len: number): SysResult {
   const r = writeIo(t, f, addr, len, null);
-  if (isNonblocking(f) || !(r === -EAGAIN || (r > 0 && r < len && f.poll !== undefined))) return r;
+  if (isNonblocking(f) || !(r === -EAGAIN || (r > 0 && r < len && isStream(f)))) return r;
   let done = r > 0 ? r : 0;
   return waitFile(f, () => {
     const n = writeIo(t, f, addr + done, len - done, null);
