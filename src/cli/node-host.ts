@@ -6,7 +6,8 @@ import * as tty from "node:tty";
 import { spawnSync } from "node:child_process";
 import { dirname } from "node:path";
 import { ERRNO_BY_NAME, EIO } from "../kernel/errno.js";
-import type { Host, HostDirent, HostStat, HostStatfs } from "../kernel/host.js";
+import type { Host, HostAddr, HostDatagram, HostDirent, HostListener, HostStat, HostStatfs, HostStream } from "../kernel/host.js";
+import { NodeNet } from "./node-net.js";
 
 function errno(e: unknown): number {
   const code = (e as { code?: string }).code;
@@ -98,6 +99,7 @@ export class NodeHost implements Host {
     return this.open(`/proc/self/fd/${fd}`, fs.constants.O_RDONLY | O_NONBLOCK, 0);
   }
   wait(ms: number): Promise<void> {
+    if (ms <= 0) return new Promise((resolve) => setImmediate(resolve));
     return new Promise((resolve) => {
       const done = (): void => {
         clearTimeout(timer);
@@ -111,6 +113,16 @@ export class NodeHost implements Host {
   /** A host event the kernel may be waiting for (network data, a connection) arrived. */
   notify(): void {
     this.wake?.();
+  }
+  private readonly net = new NodeNet(() => this.notify());
+  listen(addr: HostAddr, backlog: number): HostListener {
+    return this.net.listen(addr, backlog);
+  }
+  connect(addr: HostAddr, local: HostAddr | null): HostStream {
+    return this.net.connect(addr, local);
+  }
+  datagram(addr: HostAddr): HostDatagram {
+    return this.net.datagram(addr);
   }
   fstat(fd: number): HostStat | number {
     return wrap(() => toStat(fs.fstatSync(fd, { bigint: true })));

@@ -46,6 +46,9 @@ export class Kernel {
   readonly sched: Scheduler = new Scheduler(this);
   /** Profiling by the kernel on programs' behalf (lwp record/stat, perf_event_open), or null. */
   lwpProf: LwpProfiler | null = null;
+  /** Bound guest sockets by address ("tcp/…", "udp/…"): guests connect to each other in the kernel. */
+  readonly sockets = new Map<string, import("./net/socket.js").Socket>();
+  private nextPort = 40000;
   /** Guest descriptors open for writing on each host FIFO ("dev:ino"): a guest reader's open waits for one. */
   readonly fifoWriters = new Map<string, number>();
   /** Armed or not, every open timerfd (their expiries are scheduler deadlines). */
@@ -62,6 +65,11 @@ export class Kernel {
     readonly opts: KernelOptions,
   ) {
     this.prng = new Prng(opts.seed);
+  }
+
+  /** A local port for a guest's connection to another guest (never bound on the host). */
+  ephemeralPort(): number {
+    return this.nextPort++;
   }
 
   allocId(): number {

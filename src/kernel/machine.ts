@@ -38,6 +38,8 @@ export type { ExecSpec };
 
 /** Longest real-time pause between two looks at host descriptors while every task waits. */
 const MAX_HOST_WAIT_MS = 20;
+/** How often a busy run loop lets the host's event loop run while a task waits on the host. */
+const HOST_TURN_NS = 5_000_000n;
 
 export class Machine {
   readonly kernel: Kernel;
@@ -87,13 +89,14 @@ export class Machine {
   async run(init: Process): Promise<number> {
     const k = this.kernel;
     k.init = init;
-    let backoff = 1;
+    let backoff = 1, steps = 0;
     while (init.live) {
       if (this.overLimit()) return this.stopAll(124);
       const t = k.sched.pick();
       if (t !== null) {
         backoff = 1;
         this.step(t);
+        if ((++steps & 15) === 0 && this.hostEventsDue()) await k.host.wait(0);
         continue;
       }
       const s = k.sched.idle();
@@ -107,6 +110,22 @@ export class Machine {
     }
     this.stopAll(0);
     return init.exitStatus ?? 0;
+  }
+
+  /** Real time when the run loop last let the host's event loop run. */
+  private lastYield = 0n;
+
+  /**
+   * While some task waits on the host and others run, the host's event loop
+   * still gets a turn every few milliseconds (network data arrives through it).
+   */
+  private hostEventsDue(): boolean {
+    const k = this.kernel;
+    if (!k.tasks.some((t) => t.blocker?.host === true)) return false;
+    const now = k.host.monotonicNs();
+    if (now - this.lastYield < HOST_TURN_NS) return false;
+    this.lastYield = now;
+    return true;
   }
 
   /**

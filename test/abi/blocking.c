@@ -2,11 +2,17 @@
 /* Guest tasks that wait on the host while others run (issue 11, item 3):
  *   ticks      a reader thread blocks on stdin while the main thread ticks;
  *   fifo PATH  reads a FIFO that a host process writes into;
- *   cat        copies stdin to stdout (a host pipe that fills slowly). */
+ *   cat        copies stdin to stdout (a host pipe that fills slowly);
+ *   server     a TCP server on 127.0.0.1 (port printed) answering one host client;
+ *   client P   a TCP client of a host server on 127.0.0.1:P. */
 #define _GNU_SOURCE
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -49,9 +55,50 @@ static int cat(void) {
   return 0;
 }
 
+/* Reads one line (up to \n) from a socket. */
+static ssize_t line(int s, char *b, size_t cap) {
+  size_t n = 0;
+  while (n + 1 < cap) {
+    ssize_t r = read(s, b + n, 1);
+    if (r <= 0) break;
+    if (b[n++] == '\n') break;
+  }
+  b[n] = 0;
+  return (ssize_t)n;
+}
+
+static int server(void) {
+  int s = socket(AF_INET, SOCK_STREAM, 0);
+  struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+  socklen_t al = sizeof a;
+  if (bind(s, (struct sockaddr *)&a, al) != 0 || listen(s, 4) != 0 || getsockname(s, (struct sockaddr *)&a, &al) != 0) { perror("server"); return 1; }
+  printf("port %d\n", ntohs(a.sin_port));
+  int c = accept(s, NULL, NULL);
+  char b[128], out[160];
+  line(c, b, sizeof b);
+  int n = snprintf(out, sizeof out, "echo: %s", b);
+  if (write(c, out, (size_t)n) != n) return 2;
+  close(c);
+  printf("served\n");
+  return 0;
+}
+
+static int client(int port) {
+  int s = socket(AF_INET, SOCK_STREAM, 0);
+  struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((unsigned short)port), .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+  if (connect(s, (struct sockaddr *)&a, sizeof a) != 0) { perror("connect"); return 1; }
+  if (write(s, "hi there\n", 9) != 9) return 2;
+  char b[128];
+  line(s, b, sizeof b);
+  printf("client got: %s", b);
+  return 0;
+}
+
 int main(int argc, char **argv) {
   setvbuf(stdout, NULL, _IOLBF, 0);
   if (argc > 2 && !strcmp(argv[1], "fifo")) return fifo(argv[2]);
   if (argc > 1 && !strcmp(argv[1], "cat")) return cat();
+  if (argc > 1 && !strcmp(argv[1], "server")) return server();
+  if (argc > 2 && !strcmp(argv[1], "client")) return client(atoi(argv[2]));
   return ticks();
 }

@@ -5,7 +5,9 @@
 // process writes into) and must print the same.
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
+import * as net from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { compileStatic, exitCode, lwpCli, repoRoot, runNative, stderrTail } from "../helpers/build-guests.js";
@@ -27,7 +29,63 @@ function both(bin: string, script: (prog: string) => string): [string, string] {
   return [native.stdout.toString(), emu.stdout.toString()];
 }
 
+/** Runs argv (a program, or node with lwp's CLI) asynchronously; resolves with its stdout and status. */
+function start(argv: string[], onLine: (line: string) => void = () => {}): Promise<{ out: string; status: number | null }> {
+  const p = spawn(argv[0]!, argv.slice(1), { env: ENV, stdio: ["ignore", "pipe", "inherit"] });
+  let out = "";
+  p.stdout.on("data", (d: Buffer) => {
+    const before = out.split("\n").length;
+    out += d.toString();
+    out.split("\n").slice(before - 1, -1).forEach(onLine);
+  });
+  const timer = setTimeout(() => p.kill("SIGKILL"), 60_000);
+  return new Promise((resolve) => p.on("close", (status) => { clearTimeout(timer); resolve({ out, status }); }));
+}
+
+/** A guest TCP server answers a host client. */
+async function serveHostClient(argv: string[]): Promise<string> {
+  let reply = "";
+  const run = start(argv, (l) => {
+    const m = /^port (\d+)$/.exec(l);
+    if (m === null) return;
+    const c = net.connect(Number(m[1]), "127.0.0.1", () => c.write("hello\n"));
+    c.on("data", (d) => { reply += d.toString(); });
+  });
+  const r = await run;
+  return `${r.out.replace(/^port \d+\n/, "")}reply: ${reply}status ${r.status}\n`;
+}
+
+/** A guest TCP client talks to a host server. */
+async function askHostServer(argv: (port: number) => string[]): Promise<string> {
+  const srv = net.createServer((c) => {
+    let got = "";
+    c.on("data", (d) => {
+      got += d.toString();
+      if (got.endsWith("\n")) c.end(`you said ${got}`);
+    });
+  });
+  await new Promise<void>((r) => srv.listen(0, "127.0.0.1", r));
+  const port = (srv.address() as net.AddressInfo).port;
+  const r = await start(argv(port));
+  srv.close();
+  return `${r.out}status ${r.status}\n`;
+}
+
 for (const [label, cc] of [["gcc", "gcc"], ["musl", "musl-gcc"]] as const) {
+  test(`${label}: a guest TCP server on 127.0.0.1 answers a host client`, { timeout: 180_000 }, async () => {
+    const bin = build(cc, label);
+    const native = await serveHostClient([bin, "server"]);
+    assert.equal(native, "served\nreply: echo: hello\nstatus 0\n");
+    assert.equal(await serveHostClient([process.execPath, lwpCli(), "run", "--", bin, "server"]), native);
+  });
+
+  test(`${label}: a guest TCP client talks to a host server`, { timeout: 180_000 }, async () => {
+    const bin = build(cc, label);
+    const native = await askHostServer((port) => [bin, "client", String(port)]);
+    assert.equal(native, "client got: you said hi there\nstatus 0\n");
+    assert.equal(await askHostServer((port) => [process.execPath, lwpCli(), "run", "--", bin, "client", String(port)]), native);
+  });
+
   test(`${label}: a reader thread blocked on stdin does not stop the ticking main thread`, { timeout: 180_000 }, () => {
     const bin = build(cc, label);
     const [native, emu] = both(bin, (p) => `sleep 30 | ${p}; echo status $?`);

@@ -20,6 +20,8 @@
 #include <sys/stat.h>
 #include <sys/xattr.h>
 #include <linux/fs.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 
 
 /* Q-MMAP-SHARED, Q-IOCTL, Q-FLOCK, Q-UMASK, Q-RLIMIT, Q-XATTR, Q-CRED-HOST (docs/quirks.md). */
@@ -66,6 +68,14 @@ static void file_quirks(void) {
   RUN("Q-MKNOD");
   CHECK(mknod("/tmp/lwp-quirks-chr", S_IFCHR | 0600, 0x0103) == -1 && errno == EPERM); /* Linux as root: 0 */
   OK("Q-MKNOD");
+  RUN("Q-SOCKET");
+  CHECK(socket(AF_NETLINK, SOCK_RAW, 0) == -1 && errno == EAFNOSUPPORT); /* Linux: a netlink socket */
+  struct sockaddr_un su = { .sun_family = AF_UNIX, .sun_path = "/tmp/lwp-quirks.sock" };
+  unlink(su.sun_path);
+  int us = socket(AF_UNIX, SOCK_STREAM, 0);
+  CHECK(bind(us, (struct sockaddr *)&su, sizeof su) == 0 && close(us) == 0);
+  CHECK(access(su.sun_path, F_OK) == -1 && errno == ENOENT); /* Linux: the path stays */
+  OK("Q-SOCKET");
   RUN("Q-UMASK");
   CHECK(umask(077) == 022 && umask(0) == 022);
   OK("Q-UMASK");

@@ -16,7 +16,7 @@ const ALWAYS = POLLERR | POLLHUP;
 /** The flag bits of epoll_event.events that are not poll events. */
 const EP_PRIVATE = EPOLLET | EPOLLONESHOT | EPOLLWAKEUP | EPOLLEXCLUSIVE;
 
-export interface EpollItem {
+interface EpollItem {
   readonly file: OpenFile;
   readonly fd: number;
   events: number;

@@ -16,7 +16,7 @@ const O_ACCMODE = 3, O_WRONLY = 1, O_RDWR = 2;
 const O_CLOEXEC = 0o2000000;
 
 /** A host FIFO opened by the guest: counts itself among its inode's guest writers while open for writing. */
-export class FifoFile extends HostFile {
+class FifoFile extends HostFile {
   constructor(k: Kernel, hostFd: number, path: string, flags: number, readonly key: string) {
     super(k.host, hostFd, path, flags, null, false);
     this.streamFd = hostFd;

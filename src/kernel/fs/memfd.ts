@@ -2,17 +2,17 @@
 // memfd_create files (mm/memfd.c on shmem): an anonymous regular file whose
 // bytes live in a shared memory object, so that MAP_SHARED mappings of it and
 // read/write through the descriptor see the same pages. Seals (F_ADD_SEALS).
-import { EFBIG, EINVAL, EPERM } from "../errno.js";
+import { EFBIG, EPERM } from "../errno.js";
 import { MemObject } from "../../hw/memory/mem-object.js";
 import type { PhysMem } from "../../hw/memory/phys.js";
 import type { OpenFile } from "./files.js";
 
 export const F_SEAL_SEAL = 1;
-export const F_SEAL_SHRINK = 2;
-export const F_SEAL_GROW = 4;
-export const F_SEAL_WRITE = 8;
-export const F_SEAL_FUTURE_WRITE = 16;
-export const F_SEAL_EXEC = 32;
+const F_SEAL_SHRINK = 2;
+const F_SEAL_GROW = 4;
+const F_SEAL_WRITE = 8;
+const F_SEAL_FUTURE_WRITE = 16;
+
 /** MAX_LFS_FILESIZE. */
 const MAX_SIZE = 2 ** 63;
 
@@ -94,4 +94,3 @@ export function memfdNameOk(name: string): boolean {
   return new TextEncoder().encode(name).length <= 249;
 }
 
-export { EINVAL };

@@ -11,7 +11,7 @@ const PAGE = 4096;
 /** PIPE_DEF_BUFFERS. */
 const DEF_BUFFERS = 16;
 /** /proc/sys/fs/pipe-max-size. */
-export const PIPE_MAX_SIZE = 1 << 20;
+const PIPE_MAX_SIZE = 1 << 20;
 /** PIPE_BUF: writes up to this size are atomic (one page buffer). */
 const O_NONBLOCK = 0o4000;
 

@@ -255,7 +255,7 @@ export function memfd_create(t: Task, a: SyscallArgs): SysResult {
   const name = copyInString(t, a.ptr(0));
   if (!memfdNameOk(name)) return -EINVAL;
   const inode = new MemfdInode(t.proc.mem.phys, name, (flags & (MFD_ALLOW_SEALING | MFD_NOEXEC_SEAL)) !== 0);
-  if ((flags & MFD_NOEXEC_SEAL) !== 0) { inode.mode &= ~0o111; inode.seals |= 32; }
+  if ((flags & MFD_NOEXEC_SEAL) !== 0) { inode.mode &= ~0o111; inode.seals |= 32; } // F_SEAL_EXEC
   return install(t, new MemfdFile(inode, 2 | 0o100000), (flags & MFD_CLOEXEC) !== 0 ? O_CLOEXEC : 0);
 }
 

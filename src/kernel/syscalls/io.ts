@@ -127,7 +127,7 @@ function sigpipe(t: Task, r: number): number {
 }
 
 /** A wait for a file to become ready: `attempt` is retried until it is not -EAGAIN. */
-export function waitFile(f: OpenFile, attempt: () => number, extra: Partial<Blocker> = {}): SysResult {
+function waitFile(f: OpenFile, attempt: () => number, extra: Partial<Blocker> = {}): SysResult {
   return block({
     poll: () => { const n = tryAccess(attempt, -EFAULT); return n === -EAGAIN ? null : n; },
     deadline: null, timeout: () => 0, restart: "sys", host: f.hostWait === true, ...extra,

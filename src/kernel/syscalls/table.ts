@@ -19,6 +19,7 @@ import * as io from "./io.js";
 import * as itimer from "./itimer.js";
 import * as misc from "./misc.js";
 import * as mm from "./mm.js";
+import * as net from "./net.js";
 import * as perf from "./perf.js";
 import * as poll from "./poll.js";
 import * as prctl from "./prctl.js";
@@ -71,8 +72,21 @@ export const SYSCALLS: readonly SyscallRow[] = [
   row(37, "alarm", itimer.alarm, ["uint"]),
   row(38, "setitimer", itimer.setitimer, [ITIMER_WHICH, "ptr", "ptr"], partial("Q-ITIMER-VIRT")),
   row(39, "getpid", thread.getpid, []),
-  row(51, "getsockname", misc.notSocket, ["fd", "ptr", "ptr"]),
-  row(52, "getpeername", misc.notSocket, ["fd", "ptr", "ptr"]),
+  row(41, "socket", net.socket, ["int", "hex", "int"], partial("Q-SOCKET")),
+  row(42, "connect", net.connect, ["fd", "ptr", "int"], partial("Q-SOCKET")),
+  row(43, "accept", net.accept, ["fd", "ptr", "ptr"]),
+  row(44, "sendto", net.sendto, ["fd", "ibuf", "size", "hex", "ptr", "int"]),
+  row(45, "recvfrom", net.recvfrom, ["fd", "obuf", "size", "hex", "ptr", "ptr"]),
+  row(46, "sendmsg", net.sendmsg, ["fd", "ptr", "hex"]),
+  row(47, "recvmsg", net.recvmsg, ["fd", "ptr", "hex"]),
+  row(48, "shutdown", net.shutdown, ["fd", "int"]),
+  row(49, "bind", net.bind, ["fd", "ptr", "int"], partial("Q-SOCKET")),
+  row(50, "listen", net.listen, ["fd", "int"]),
+  row(51, "getsockname", net.getsockname, ["fd", "ptr", "ptr"]),
+  row(52, "getpeername", net.getpeername, ["fd", "ptr", "ptr"]),
+  row(53, "socketpair", net.socketpair, ["int", "hex", "int", "ptr"]),
+  row(54, "setsockopt", net.setsockopt, ["fd", "int", "int", "ptr", "int"], partial("Q-SOCKET")),
+  row(55, "getsockopt", net.getsockopt, ["fd", "int", "int", "ptr", "ptr"], partial("Q-SOCKET")),
   row(56, "clone", thread.clone, [CLONE_FLAGS, "ptr", "ptr", "ptr", "ptr"]),
   row(57, "fork", thread.fork, []),
   row(58, "vfork", thread.vfork, []),
@@ -196,6 +210,7 @@ export const SYSCALLS: readonly SyscallRow[] = [
   row(284, "eventfd", ev.eventfd, ["uint"]),
   row(286, "timerfd_settime", ev.timerfd_settime, ["fd", "hex", "ptr", "ptr"]),
   row(287, "timerfd_gettime", ev.timerfd_gettime, ["fd", "ptr"]),
+  row(288, "accept4", net.accept4, ["fd", "ptr", "ptr", "hex"]),
   row(289, "signalfd4", ev.signalfd4, ["fd", "sigset", "size", "hex"]),
   row(290, "eventfd2", ev.eventfd2, ["uint", "hex"]),
   row(291, "epoll_create1", ev.epoll_create1, ["hex"]),
