@@ -67,6 +67,8 @@ export function machineOptions(opts: Parsed): Partial<KernelOptions> {
 
 export function readProgram(path: string): Uint8Array {
   try {
+    const st = statSync(path);
+    if (st.isDirectory() || !st.isFile() || (st.mode & 0o111) === 0) throw Object.assign(new Error("EACCES"), { code: "EACCES" });
     return readFileSync(path);
   } catch (e) {
     const code = (e as { code?: string }).code;

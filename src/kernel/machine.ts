@@ -11,7 +11,7 @@ import { DEFAULT_OPTIONS, Kernel, type KernelOptions } from "./kernel.js";
 import { ExecError } from "./loader/load-elf.js";
 import { loadTask } from "./context.js";
 import { Process } from "./process.js";
-import { SIGKILL, SIGNAL_MESSAGES } from "./signals.js";
+import { SIGKILL, SIGNAL_MESSAGES, SIGSEGV } from "./signals.js";
 import { deliverPending, forceSignal, sendToTask } from "./signal/deliver.js";
 import { faultSignal } from "./signal/fault.js";
 import { exitGroup } from "./sched/exit.js";
@@ -55,7 +55,7 @@ export class Machine {
     const p = new Process(k, k.allocId(), k.opts.cpu === "fam15h" ? fam15hModel() : fullModel());
     const t = p.tasks[0]!;
     p.cwd = k.host.cwd();
-    execImage(k, p, t, spec);
+    const mapped = execImage(k, p, t, spec);
     if (k.opts.strace) traceSpawn(k, t, spec.path, spec.argv, spec.envp.length);
     const h = k.host;
     for (const fd of [0, 1, 2]) {
@@ -68,6 +68,7 @@ export class Machine {
     }
     k.procs.set(p.pid, p);
     k.tasks.push(t);
+    if (!mapped) forceSignal(t, { signo: SIGSEGV, code: SI_KERNEL, addr: 0 }); // past the point of no return (binfmt_elf)
     if (opts.profile !== undefined || opts.count !== undefined) {
       k.lwpProf = new LwpProfiler(k, opts.count ?? null);
       if (opts.profile !== undefined) k.lwpProf.attach(t, profileRequest(k, p, opts.profile));

@@ -14,6 +14,8 @@ import type { Kernel } from "./kernel.js";
 /** Top of the stack with randomisation off (arch/x86: STACK_TOP = TASK_SIZE_MAX - PAGE). */
 export const STACK_TOP = 0x7ffffffff000;
 export const STACK_SIZE = 8 * 1024 * 1024;
+/** The emulated machine's RAM (sysinfo totalram; the overcommit heuristic's limit); deterministic, whatever the host has. */
+export const MACHINE_RAM = 4 * 1024 * 1024 * 1024;
 /** mmap_base with randomisation off: below the stack gap (mm/util.c mmap_base). */
 const MMAP_TOP = 0x7ffff7fff000;
 

@@ -4,13 +4,13 @@
 // dynamic loader, the initial stack and auxv; close-on-exec and signal resets.
 import { AddressSpace, PROT_READ, PROT_WRITE } from "../../hw/memory/address-space.js";
 import { fam15hModel, fullModel, LEAF1_EDX } from "../../hw/cpu/cpuid.js";
-import { ENOENT, ENOEXEC } from "../errno.js";
+import { EACCES, ENOENT, ENOEXEC } from "../errno.js";
 import type { Kernel } from "../kernel.js";
 import {
   AT_BASE, AT_CLKTCK, AT_EGID, AT_ENTRY, AT_EUID, AT_FLAGS, AT_GID, AT_HWCAP, AT_HWCAP2, AT_MINSIGSTKSZ,
   AT_PAGESZ, AT_PHDR, AT_PHENT, AT_PHNUM, AT_SECURE, AT_UID, buildInitialStack,
 } from "./initial-stack.js";
-import { ExecError, loadElf, loadSpan, parseExecutable } from "./load-elf.js";
+import { type ElfImage, ExecError, ExecFault, checkElf, loadElf, loadSpan } from "./load-elf.js";
 import { Mm, type Process, STACK_SIZE, STACK_TOP } from "../process.js";
 import { SIG_IGN } from "../signals.js";
 import type { Task } from "../task.js";
@@ -23,6 +23,29 @@ export interface ExecSpec {
   bytes: Uint8Array;
   argv: string[];
   envp: string[];
+}
+
+/**
+ * Opens a guest file for execution (do_open_execat, may_open with MAY_EXEC) and
+ * reads it whole: EACCES for a directory, a file that is not regular, or one
+ * without an execute bit the caller may use; bytes or -errno.
+ */
+export function readExecutable(k: Kernel, path: string, cred: { euid: number; fsuid: number; groups: number[]; fsgid: number } | null = null): Uint8Array | number {
+  const hp = hostPathOf(k, path, /* follow */ true);
+  const st = k.host.stat(hp, true);
+  if (typeof st === "number") return st;
+  if ((st.mode & 0o170000) !== 0o100000) return -EACCES;
+  if (!mayExec(st, cred)) return -EACCES;
+  return readGuestFile(k, path);
+}
+
+/** generic_permission's execute check: root needs any x bit, others the bit of their class. */
+function mayExec(st: { mode: number; uid: number; gid: number }, cred: { euid: number; fsuid: number; groups: number[]; fsgid: number } | null): boolean {
+  const m = st.mode;
+  if (cred === null || cred.fsuid === 0) return (m & 0o111) !== 0;
+  if (st.uid === cred.fsuid) return (m & 0o100) !== 0;
+  if (st.gid === cred.fsgid || cred.groups.includes(st.gid)) return (m & 0o010) !== 0;
+  return (m & 0o001) !== 0;
 }
 
 /** Reads a whole guest file through the host (confined to --root); bytes or -errno. */
@@ -56,36 +79,54 @@ export function resolveScript(k: Kernel, spec: ExecSpec, depth = 0): ExecSpec | 
   const m = /^(\S+)\s*(.*)$/.exec(line);
   if (m === null) return -ENOEXEC;
   const interp = m[1]!;
-  const bytes = readGuestFile(k, interp);
+  const bytes = readExecutable(k, interp);
   if (typeof bytes === "number") return bytes === -ENOENT ? -ENOENT : bytes;
   const argv = [interp, ...(m[2] !== "" ? [m[2]!] : []), spec.path, ...spec.argv.slice(1)];
   return resolveScript(k, { path: interp, bytes, argv, envp: spec.envp }, depth + 1);
 }
 
-/** Replaces `p`'s image with `spec` (throws ExecError before the point of no return). */
-export function execImage(k: Kernel, p: Process, t: Task, spec: ExecSpec): void {
-  const elf = parseExecutable(spec.bytes);
+/**
+ * Replaces `p`'s image with `spec`. Throws ExecError (with execve's errno)
+ * before the point of no return; a failure after it (a segment Linux cannot
+ * map) leaves the process with an empty image and a fatal SIGSEGV: returns false.
+ */
+export function execImage(k: Kernel, p: Process, t: Task, spec: ExecSpec): boolean {
+  const elf = checkExec(spec.bytes);
+  const interp = elf.interp === null ? null : checkInterp(k, elf.interp);
   const mm = new Mm(new AddressSpace(), k.opts.cpu === "fam15h" ? fam15hModel() : fullModel());
   const old = p.mm;
   p.mm = mm;
+  if (old.loaded === t) old.loaded = null;
+  old.release();
   try {
     const img = loadElf(mm.mem, elf);
-    const entry = img.interp !== null ? loadInterp(k, p, img.interp) : { entry: img.entry, base: 0 };
+    const entry = interp !== null ? loadInterp(p, elf.interp!, interp) : { entry: img.entry, base: 0 };
     finishExec(k, p, t, spec, img, entry);
-    if (old.loaded === t) old.loaded = null;
+    return true;
   } catch (e) {
-    p.mm = old;
-    mm.release();
-    throw e;
+    if (!(e instanceof ExecFault)) throw e;
+    p.exePath = spec.path;
+    resetTask(t, 0, 0);
+    resetProcess(p);
+    return false;
   }
-  old.release();
 }
 
-function loadInterp(k: Kernel, p: Process, path: string): { entry: number; base: number } {
-  const bytes = readGuestFile(k, path);
-  if (typeof bytes === "number") throw new ExecError(`cannot load interpreter ${path} (errno ${-bytes})`);
-  const elf = parseExecutable(bytes);
+/** The executable's own header checks (ENOEXEC, EIO). */
+function checkExec(bytes: Uint8Array): ElfImage {
+  return checkElf(bytes);
+}
+
+/** open_exec of PT_INTERP and its header checks, all before the point of no return. */
+function checkInterp(k: Kernel, path: string): ElfImage {
+  const bytes = readExecutable(k, path);
+  if (typeof bytes === "number") throw new ExecError(`cannot load interpreter ${path} (errno ${-bytes})`, -bytes);
+  return checkElf(bytes);
+}
+
+function loadInterp(p: Process, path: string, elf: ElfImage): { entry: number; base: number } {
   const base = p.findFree(loadSpan(elf));
+  if (base < 0) throw new ExecFault("no room for the interpreter");
   const img = loadElf(p.mem, elf, base);
   for (const s of img.segments) p.addMapping({ ...s, path });
   return { entry: img.entry, base: img.bias };
@@ -112,6 +153,11 @@ function finishExec(k: Kernel, p: Process, t: Task, spec: ExecSpec, img: Image, 
       [AT_SECURE, 0], [AT_HWCAP, LEAF1_EDX], [AT_HWCAP2, 0], [AT_CLKTCK, 100], [AT_MINSIGSTKSZ, 2048]],
   });
   resetTask(t, sp, ld.entry);
+  resetProcess(p);
+}
+
+/** What exec does to the process whatever happens after the point of no return: close-on-exec, handlers reset. */
+function resetProcess(p: Process): void {
   for (const [fd] of p.fds.entries()) if (p.fds.cloexec(fd)) p.fds.close(fd);
   for (const [sig, act] of [...p.sigHandlers]) if (act.handler !== SIG_IGN) p.sigHandlers.delete(sig);
   p.mm.loaded = null;

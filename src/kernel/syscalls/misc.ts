@@ -8,6 +8,7 @@ import type { Task } from "../task.js";
 import { copyOut, putU64 } from "../usercopy.js";
 import { type SyscallArgs, type SysResult, SyscallArgs as Args } from "./abi.js";
 import { fileOf } from "./util.js";
+import { MACHINE_RAM } from "../process.js";
 
 const ARCH_SET_GS = 0x1001;
 const ARCH_SET_FS = 0x1002;
@@ -71,8 +72,6 @@ export function getrlimit(t: Task, a: SyscallArgs): SysResult {
   return prlimit64(t, Args.of(0, a.u32(0), 0, a.ptr(1)));
 }
 
-/** The emulated machine's RAM (sysinfo totalram); deterministic, whatever the host has. */
-const MACHINE_RAM = 4 * 1024 * 1024 * 1024;
 
 /**
  * sysinfo(2): uptime on the guest's monotonic clock, no load, MACHINE_RAM of which

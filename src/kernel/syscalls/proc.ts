@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: MIT
 // Process calls (kernel/exit.c wait4/waitid, fs/exec.c execve, kernel/sys.c
 // process groups and sessions): waiting for children, replacing the image.
-import { ECHILD, EFAULT, EINVAL, ENOEXEC, EPERM, ESRCH } from "../errno.js";
+import { ECHILD, EFAULT, EINVAL, EPERM, ESRCH } from "../errno.js";
 import type { Process } from "../process.js";
 import { endTask, reap } from "../sched/exit.js";
-import { execImage, readGuestFile, resolveScript } from "../loader/program.js";
+import { execImage, readExecutable, resolveScript } from "../loader/program.js";
 import { ExecError } from "../loader/load-elf.js";
-import { CLD_EXITED, CLD_KILLED } from "../signal/queue.js";
-import { SIGCHLD } from "../signals.js";
+import { CLD_EXITED, CLD_KILLED, SI_KERNEL } from "../signal/queue.js";
+import { forceSignal } from "../signal/deliver.js";
+import { SIGCHLD, SIGSEGV } from "../signals.js";
 import type { Task } from "../task.js";
 import { copyInStrings, copyOut, putU32, tryAccess } from "../usercopy.js";
 import { NO_RETURN, type SyscallArgs, type SysResult, block, check } from "./abi.js";
@@ -78,15 +79,18 @@ export function execve(t: Task, a: SyscallArgs): SysResult {
   const p = t.proc, k = p.kernel;
   const given = pathAt(t, AT_FDCWD, a.ptr(0));
   const path = given === "/proc/self/exe" ? p.exePath : given;
-  const bytes = check(readGuestFile(k, path));
-  const spec = check(resolveScript(k, { path, bytes, argv: copyInStrings(t, a.ptr(1)), envp: copyInStrings(t, a.ptr(2)) }));
+  const argv = copyInStrings(t, a.ptr(1)), envp = copyInStrings(t, a.ptr(2));
+  const bytes = check(readExecutable(k, path, t.cred));
+  const spec = check(resolveScript(k, { path, bytes, argv, envp }));
   k.lwpProf?.beforeExec(p);
+  let ok: boolean;
   try {
-    execImage(k, p, t, spec);
+    ok = execImage(k, p, t, spec);
   } catch (e) {
-    if (e instanceof ExecError) return -ENOEXEC;
+    if (e instanceof ExecError) return -e.errno;
     throw e;
   }
+  if (!ok) forceSignal(t, { signo: SIGSEGV, code: SI_KERNEL, addr: 0 });
   for (const o of p.liveTasks()) if (o !== t) endTask(k, o);
   t.tid = p.pid; // the exec'ing thread becomes the group leader (fs/exec.c de_thread)
   k.lwpProf?.afterExec(t);
