@@ -49,6 +49,8 @@ export class Kernel {
   /** Bound guest sockets by address ("tcp/…", "udp/…"): guests connect to each other in the kernel. */
   readonly sockets = new Map<string, import("./net/socket.js").Socket>();
   private nextPort = 40000;
+  /** File locks per inode (fs/locks.ts). */
+  readonly locks = new Map<string, import("./fs/locks.js").InodeLocks>();
   /** Guest descriptors open for writing on each host FIFO ("dev:ino"): a guest reader's open waits for one. */
   readonly fifoWriters = new Map<string, number>();
   /** Armed or not, every open timerfd (their expiries are scheduler deadlines). */

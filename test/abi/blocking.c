@@ -9,6 +9,7 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <sys/file.h>
 #include <sys/socket.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -94,11 +95,21 @@ static int client(int port) {
   return 0;
 }
 
+/* Q-FLOCK: whether a write lock on PATH can be taken (a host process may hold one). */
+static int lock(const char *path) {
+  int fd = open(path, O_RDWR);
+  struct flock l = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+  printf(fcntl(fd, F_SETLK, &l) == 0 ? "got the lock\n" : "locked by another process\n");
+  printf(flock(fd, LOCK_EX | LOCK_NB) == 0 ? "got the flock\n" : "flock held by another process\n");
+  return 0;
+}
+
 int main(int argc, char **argv) {
   setvbuf(stdout, NULL, _IOLBF, 0);
   if (argc > 2 && !strcmp(argv[1], "fifo")) return fifo(argv[2]);
   if (argc > 1 && !strcmp(argv[1], "cat")) return cat();
   if (argc > 1 && !strcmp(argv[1], "server")) return server();
   if (argc > 2 && !strcmp(argv[1], "client")) return client(atoi(argv[2]));
+  if (argc > 2 && !strcmp(argv[1], "lock")) return lock(argv[2]);
   return ticks();
 }

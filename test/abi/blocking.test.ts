@@ -71,6 +71,20 @@ async function askHostServer(argv: (port: number) => string[]): Promise<string> 
   return `${r.out}status ${r.status}\n`;
 }
 
+test("Q-FLOCK: locks that a host process holds are not seen by the guest", { timeout: 180_000 }, () => {
+  const bin = build("gcc", "gcc");
+  const dir = mkdtempSync(join(tmpdir(), "lwp-lock-"));
+  try {
+    const f = join(dir, "f");
+    const script = (p: string): string => `touch ${f}; flock -x ${f} sleep 2 & sleep 0.5; ${p} lock ${f}; wait`;
+    const [native, emu] = both(bin, script);
+    assert.equal(native, "got the lock\nflock held by another process\n"); // flock(1) takes a flock(2) lock, which POSIX locks do not see
+    assert.equal(emu, "got the lock\ngot the flock\n"); // Linux: as natively
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 for (const [label, cc] of [["gcc", "gcc"], ["musl", "musl-gcc"]] as const) {
   test(`${label}: a guest TCP server on 127.0.0.1 answers a host client`, { timeout: 180_000 }, async () => {
     const bin = build(cc, label);

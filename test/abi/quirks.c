@@ -11,6 +11,7 @@
 #include <sys/resource.h>
 #include <sys/sysinfo.h>
 #include <sys/time.h>
+#include <time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <fcntl.h>
@@ -19,12 +20,51 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/xattr.h>
-#include <linux/fs.h>
+#include <sys/ioctl.h>
+#define FIGETBSZ _IO(0x00, 2) /* linux/fs.h, which musl-gcc does not see */
 #include <sys/socket.h>
 #include <sys/un.h>
 
 
-/* Q-MMAP-SHARED, Q-IOCTL, Q-FLOCK, Q-UMASK, Q-RLIMIT, Q-XATTR, Q-CRED-HOST (docs/quirks.md). */
+/* Q-MMAP-SHARED, Q-IOCTL, Q-UMASK, Q-RLIMIT, Q-XATTR, Q-CRED-HOST (docs/quirks.md). */
+static void on_alarm(int sig) { (void)sig; }
+
+/* Q-FLOCK: two processes each waiting for the other's lock. */
+static void lock_quirks(void) {
+  RUN("Q-FLOCK");
+  char path[] = "/tmp/lwp-quirks-lock-XXXXXX";
+  int fd = mkstemp(path);
+  CHECK(fd >= 0);
+  struct flock first = { .l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 0, .l_len = 1 };
+  struct flock second = first;
+  second.l_start = 1;
+  int ready[2];
+  CHECK(pipe(ready) == 0);
+  pid_t holder = fork();
+  if (holder == 0) {
+    if (fcntl(fd, F_SETLK, &second) != 0 || write(ready[1], "x", 1) != 1) _exit(1);
+    _exit(fcntl(fd, F_SETLKW, &first) == 0 ? 0 : 2); /* waits for the parent */
+  }
+  char b;
+  CHECK(fcntl(fd, F_SETLK, &first) == 0 && read(ready[0], &b, 1) == 1);
+  struct timespec ts = { 0, 50000000 };
+  nanosleep(&ts, NULL);
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_alarm;
+  sigaction(SIGALRM, &sa, NULL);
+  alarm(1);
+  CHECK(fcntl(fd, F_SETLKW, &second) == -1 && errno == EINTR); /* Linux: EDEADLK at once */
+  alarm(0);
+  close(fd); /* lets the holder have its lock */
+  int st;
+  CHECK(waitpid(holder, &st, 0) == holder && WIFEXITED(st) && WEXITSTATUS(st) == 0);
+  unlink(path);
+  close(ready[0]);
+  close(ready[1]);
+  OK("Q-FLOCK");
+}
+
 static void file_quirks(void) {
   char dir[] = "/tmp/lwp-quirks-XXXXXX", path[64], buf[8];
   CHECK(mkdtemp(dir) != NULL);
@@ -44,23 +84,6 @@ static void file_quirks(void) {
   int wst;
   CHECK(waitpid(writer, &wst, 0) == writer && anon[0] == 1); /* Linux: 2 */
   OK("Q-MMAP-SHARED");
-  RUN("Q-FLOCK");
-  int ready[2];
-  CHECK(pipe(ready) == 0);
-  pid_t holder = fork();
-  if (holder == 0) {
-    struct flock l = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
-    if (fcntl(fd, F_SETLK, &l) != 0) _exit(1);
-    if (write(ready[1], "x", 1) != 1) _exit(1);
-    sleep(1);
-    _exit(0);
-  }
-  CHECK(read(ready[0], buf, 1) == 1);
-  struct flock l = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
-  CHECK(fcntl(fd, F_SETLK, &l) == 0); /* Linux: -1 EAGAIN, the child holds it */
-  int st;
-  CHECK(waitpid(holder, &st, 0) == holder && WIFEXITED(st) && WEXITSTATUS(st) == 0);
-  OK("Q-FLOCK");
   RUN("Q-IOCTL");
   int n = -1;
   CHECK(ioctl(fd, FIGETBSZ, &n) == -1 && errno == ENOTTY); /* Linux: 0, n = the block size */
@@ -99,6 +122,7 @@ static void file_quirks(void) {
     int g = open(other, O_WRONLY | O_CREAT, 0600); /* Linux: EACCES in root's 0700 directory */
     _exit(g >= 0 ? 0 : 2);
   }
+  int st;
   CHECK(waitpid(dropper, &st, 0) == dropper && WIFEXITED(st) && WEXITSTATUS(st) == 0);
   char other[80];
   snprintf(other, sizeof other, "%s/g", dir);
@@ -106,8 +130,6 @@ static void file_quirks(void) {
   OK("Q-CRED-HOST");
   munmap(m, 4096);
   close(fd);
-  close(ready[0]);
-  close(ready[1]);
   unlink(path);
   rmdir(dir);
 }
@@ -165,5 +187,6 @@ int main(int argc, char **argv) {
   CHECK(inf.freeram < inf.totalram && inf.freeram > inf.totalram - (64ul << 20)); /* this process maps less than 64 MiB */
   OK("Q-SYSINFO");
   file_quirks();
+  lock_quirks();
   DONE();
 }

@@ -16,6 +16,7 @@ import { SIG_IGN } from "../signals.js";
 import type { Task } from "../task.js";
 import { SS_DISABLE } from "../task.js";
 import { hostPathOf } from "../fs/root.js";
+import { closingFile } from "../fs/locks.js";
 
 export interface ExecSpec {
   /** Absolute path of the program as the guest sees it (/proc/self/exe, AT_EXECFN). */
@@ -158,7 +159,11 @@ function finishExec(k: Kernel, p: Process, t: Task, spec: ExecSpec, img: Image, 
 
 /** What exec does to the process whatever happens after the point of no return: close-on-exec, handlers reset. */
 function resetProcess(p: Process): void {
-  for (const [fd] of p.fds.entries()) if (p.fds.cloexec(fd)) p.fds.close(fd);
+  for (const [fd, f] of p.fds.entries()) {
+    if (!p.fds.cloexec(fd)) continue;
+    closingFile(p.kernel, p.pid, f);
+    p.fds.close(fd);
+  }
   for (const [sig, act] of [...p.sigHandlers]) if (act.handler !== SIG_IGN) p.sigHandlers.delete(sig);
   p.mm.loaded = null;
 }

@@ -9,6 +9,8 @@ import { FdTable, HostFile, type OpenFile, S_IFBLK, S_IFDIR, S_IFIFO, S_IFMT, S_
 import { openFifo } from "../fs/fifo.js";
 import { Pipe, PipeEnd } from "../fs/pipe.js";
 import { F_SEAL_SEAL, MemfdFile } from "../fs/memfd.js";
+import { closingFile } from "../fs/locks.js";
+import { recordLock } from "./locks.js";
 import { sendToTask } from "../signal/deliver.js";
 import { SI_USER } from "../signal/queue.js";
 import { SIGPIPE } from "../signals.js";
@@ -68,7 +70,9 @@ export function creat(t: Task, a: SyscallArgs): SysResult {
   return openat(t, Args.of(AT_FDCWD, a.ptr(0), O_CREAT | O_WRONLY | O_TRUNC, a.u32(1)));
 }
 
+/** close(2): a process's POSIX locks on the file go with any descriptor of it (locks_remove_posix). */
 export function close(t: Task, a: SyscallArgs): SysResult {
+  closingFile(t.proc.kernel, t.proc.pid, t.proc.fds.get(a.int(0)));
   return t.proc.fds.close(a.int(0));
 }
 
@@ -296,7 +300,7 @@ function commonIoctl(t: Task, fd: number, f: OpenFile, req: number, arg: number)
   }
 }
 
-/** fcntl: descriptors and status flags; record locks are always granted (docs/quirks.md Q-FLOCK). */
+/** fcntl: descriptors, status flags, record locks, pipe sizes and seals. */
 export function fcntl(t: Task, a: SyscallArgs): SysResult {
   const fds = t.proc.fds, fd = a.int(0), cmd = a.int(1);
   const f = fileOf(t, fd);
@@ -312,7 +316,8 @@ export function fcntl(t: Task, a: SyscallArgs): SysResult {
     case F_SETFD: fds.setCloexec(fd, (a.int(2) & FD_CLOEXEC) !== 0); return 0;
     case F_GETFL: return f.flags;
     case F_SETFL: f.flags = (f.flags & ~(O_APPEND | O_NONBLOCK)) | (a.int(2) & (O_APPEND | O_NONBLOCK)); return 0;
-    case F_GETLK: case F_SETLK: case F_SETLKW: return 0;
+    case F_GETLK: case F_SETLK: case F_SETLKW: case 36: case 37: case 38: /* F_OFD_GETLK, F_OFD_SETLK, F_OFD_SETLKW */
+      return recordLock(t, f, cmd, a.ptr(2));
     case F_ADD_SEALS: case F_GET_SEALS: {
       if (!(f instanceof MemfdFile)) return -EINVAL;
       const ino = f.inode;
@@ -346,6 +351,7 @@ function dupTo(t: Task, from: number, to: number, flags: number, allowSame: bool
   if (f === undefined || to < 0 || to >= 1024) return -EBADF;
   if (from === to) return allowSame ? to : -EINVAL;
   if ((flags & ~O_CLOEXEC) !== 0) return -EINVAL;
+  closingFile(t.proc.kernel, t.proc.pid, t.proc.fds.get(to));
   f.refs++;
   t.proc.fds.installAt(to, f, (flags & O_CLOEXEC) !== 0);
   return to;

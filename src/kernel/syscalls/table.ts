@@ -17,6 +17,7 @@ import * as futex from "./futex.js";
 import * as id from "./identity.js";
 import * as io from "./io.js";
 import * as itimer from "./itimer.js";
+import * as locks from "./locks.js";
 import * as misc from "./misc.js";
 import * as mm from "./mm.js";
 import * as net from "./net.js";
@@ -96,6 +97,7 @@ export const SYSCALLS: readonly SyscallRow[] = [
   row(62, "kill", sig.kill, ["int", "signal"], partial("Q-SIG-STOP")),
   row(63, "uname", misc.uname, ["utsname"]),
   row(72, "fcntl", io.fcntl, ["fd", FCNTL_CMD, "hex"], partial("Q-FLOCK")),
+  row(73, "flock", locks.flock, ["fd", "int"], partial("Q-FLOCK")),
   row(74, "fsync", io.fsync, ["fd"]),
   row(75, "fdatasync", io.fsync, ["fd"]),
   row(77, "ftruncate", io.ftruncate, ["fd", "long"]),
