@@ -17,7 +17,7 @@ const layer = (from, banned, extra = []) => ({
 });
 
 export default tseslint.config(
-  { ignores: ["dist/**", "node_modules/**", "examples/**", "test/**/*.mjs"] },
+  { ignores: ["dist/**", "node_modules/**", "examples/**", "test/**/*.mjs", "src/tools/report/html-script.generated.ts"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -41,6 +41,18 @@ export default tseslint.config(
     files: [`${from}/**/*.test.ts`],
     rules: { "no-restricted-imports": ["error", { patterns: ["tools", "cli"].map((b) => ({ group: [`**/${b}/**`], message: `${from} must not import ${b} (layering)` })) }] },
   })),
+  // The HTML report's browser code: no Node, and nothing outside web/ but the shared data types.
+  {
+    files: ["src/tools/report/web/**/*.ts"],
+    rules: {
+      "no-restricted-imports": ["error", {
+        patterns: [
+          { group: ["node:*"], message: "browser code: no Node modules" },
+          { group: ["../*", "../../**", "!../html-data.js"], message: "browser code imports only web/ and ../html-data.js" },
+        ],
+      }],
+    },
+  },
   { files: ["scripts/**/*.mjs"], languageOptions: { globals: { process: "readonly", console: "readonly" } } },
   // Tests and benchmarks may import anything and print.
   { files: ["test/**/*.ts", "bench/**/*.ts", "scripts/**/*.ts"], rules: { "max-lines-per-function": "off" } },

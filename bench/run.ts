@@ -1,213 +1,145 @@
 // SPDX-License-Identifier: MIT
-// `npm run bench`: builds bench/workloads/*.c (musl-gcc -O2 -static) and times each
-// natively, under `lwp run`, qemu-x86_64 and valgrind cachegrind; prints a table.
-import { spawnSync } from "node:child_process";
+// `npm run bench` (bench/README.md): start-up, process creation, the loops and real
+// programs, each natively and under QEMU, valgrind, cachegrind and lwp; medians of
+// interleaved repetitions, CPU and wall time, peak RSS, ratios and geometric means.
+import { writeFileSync } from "node:fs";
+import { loadavg } from "node:os";
 import { join } from "node:path";
-import type { RunResult } from "../test/helpers/build-guests.js";
-import { compileStatic, describeEnd, firstDifference, listSources, lwpCli, repoRoot, runLwp, runNative } from "../test/helpers/build-guests.js";
-import { tmpdir } from "node:os";
-import { resolve } from "node:path";
+import { compileStatic, repoRoot } from "../test/helpers/build-guests.js";
+import type { Command } from "./measure.js";
+import { type Ctx, workloads } from "./programs.js";
+import { failures, geomeans, microTable, statsTable, workloadTables } from "./report.js";
+import { type Case, type CaseResult, runCase } from "./suite.js";
+import { TOOLS, type Tool, cleanUp, have, toolByKey } from "./tools.js";
 
-interface Timing { readonly seconds?: number; readonly error?: string }
-
-interface Row {
-  readonly name: string;
-  readonly minsns?: number;
-  readonly native: Timing;
-  readonly lwp: Timing;
-  /** `lwp record` with events 2+3 at EventInterval 10^5 (issue: overhead goal vs a plain run). */
-  readonly record: Timing;
-  readonly qemu?: Timing;
-  readonly cachegrind?: Timing;
-}
-
-const LWP_TIMEOUT_MS = 900_000;
-
-function have(cmd: string): boolean {
-  const r = spawnSync(cmd, ["--version"], { stdio: "ignore" });
-  return !r.error && r.status === 0;
-}
-
-function buildWorkloads(filter: RegExp | undefined): { name: string; path: string }[] {
-  const root = repoRoot();
-  const srcDir = join(root, "bench", "workloads");
-  return listSources(srcDir)
-    .filter((name) => !filter || filter.test(name))
-    .map((name) => {
-      const path = join(root, "build", "bench", name);
-      compileStatic("musl-gcc", join(srcDir, `${name}.c`), path, ["-O2", "-Wall", "-Wextra"]);
-      return { name, path };
-    });
-}
-
-/** The most telling stderr line: the first that names an error, else the last non-empty one. */
-function errorLine(stderr: string): string {
-  const lines = stderr.split("\n").map((l) => l.trim()).filter((l) => l && !/^Node\.js v\d/.test(l));
-  const named = lines.find((l) => /error|fault|unimplemented|unsupported/i.test(l));
-  return (named ?? lines[lines.length - 1] ?? "").slice(0, 200);
-}
-
-/** Error text for a run that did not exit 0 with the expected stdout, else undefined. */
-function runProblem(r: RunResult, expected: Buffer | undefined): string | undefined {
-  if (r.error) return r.error.message.split("\n")[0] ?? "error";
-  if (r.status !== 0) {
-    const line = errorLine(r.stderr.toString("utf8"));
-    return `${describeEnd(r)}${line ? `: ${line}` : ""}`;
-  }
-  if (expected) {
-    const d = firstDifference(expected, r.stdout);
-    if (d) return `wrong output, ${d.split("\n")[0] ?? ""}`;
-  }
-  return undefined;
-}
-
-function timed(run: () => RunResult, expected: Buffer | undefined): Timing {
-  try {
-    const r = run();
-    const problem = runProblem(r, expected);
-    return problem ? { error: problem } : { seconds: r.seconds };
-  } catch (e) {
-    return { error: e instanceof Error ? e.message : String(e) };
-  }
-}
-
-function nativeBest(path: string, times: number): { timing: Timing; stdout?: Buffer } {
-  let best: number | undefined;
-  let stdout: Buffer | undefined;
-  for (let i = 0; i < times; i++) {
-    const r = runNative(path);
-    const problem = runProblem(r, stdout);
-    if (problem) return { timing: { error: problem } };
-    stdout = r.stdout;
-    best = best === undefined ? r.seconds : Math.min(best, r.seconds);
-  }
-  return stdout ? { timing: best === undefined ? {} : { seconds: best }, stdout } : { timing: { error: "no run" } };
-}
-
-/** Runs under cachegrind once: returns the instruction count (I refs) and the wall time. */
-function cachegrind(path: string, expected: Buffer | undefined): { timing: Timing; irefs?: number } {
-  const args = ["--tool=cachegrind", "--cache-sim=no", "--cachegrind-out-file=/dev/null", path];
-  const r = runNative("valgrind", args, { timeoutMs: LWP_TIMEOUT_MS });
-  const problem = runProblem(r, expected);
-  if (problem) return { timing: { error: problem } };
-  const m = /I\s+refs:\s+([\d,]+)/.exec(r.stderr.toString("utf8"));
-  const timing = { seconds: r.seconds };
-  return m?.[1] ? { timing, irefs: Number(m[1].replace(/,/g, "")) } : { timing };
-}
-
-/**
- * Runs each measurement `times` times, interleaved (A B A B …), and keeps each one's
- * median run. On a shared machine run-to-run noise is several percent, as large as
- * the overheads compared (record/run), and comes in bursts: interleaving spreads a
- * burst over both, and the median ignores the lucky and unlucky runs that decide a
- * minimum. A failed run is reported as the failure.
- */
-function interleavedMedian(times: number, runs: readonly (() => Timing)[]): Timing[] {
-  const all: Timing[][] = runs.map(() => []);
-  for (let i = 0; i < times; i++) {
-    runs.forEach((run, k) => {
-      if (all[k]!.some((t) => t.error !== undefined)) return;
-      all[k]!.push(run());
-    });
-  }
-  return all.map((ts) => {
-    const failed = ts.find((t) => t.error !== undefined);
-    if (failed !== undefined) return failed;
-    const secs = ts.map((t) => t.seconds ?? Infinity).sort((x, y) => x - y);
-    return secs.length === 0 ? {} : { seconds: secs[Math.floor(secs.length / 2)]! };
-  });
-}
-
-interface Tools {
-  readonly qemu: boolean;
-  readonly valgrind: boolean;
-  /** Interleaved repetitions of `lwp run` and `lwp record` (--repeat N). */
+interface Options {
+  readonly filter: RegExp | undefined;
   readonly repeat: number;
+  readonly startupRepeat: number;
+  readonly tools: readonly Tool[];
+  readonly scale: number;
+  readonly json: string | undefined;
+  readonly list: boolean;
 }
 
-function measure(name: string, path: string, tools: Tools): Row {
-  const native = nativeBest(path, 3);
-  const expected = native.stdout;
-  const cg = tools.valgrind ? cachegrind(path, expected) : undefined;
-  const data = join(tmpdir(), `lwp-bench-${process.pid}.data`);
-  // -c is the sampling period (records per period events): EventInterval = period - 1 = 10^5.
-  const [lwp = {}, record = {}] = interleavedMedian(tools.repeat, [
-    () => timed(() => runLwp(path, [], { timeoutMs: LWP_TIMEOUT_MS }), expected),
-    () => timed(() => runNative(process.execPath, [lwpCli(), "record", "-e", "instructions,branches", "-c", "100001", "-o", data, "--", resolve(path)], { timeoutMs: LWP_TIMEOUT_MS }), expected),
-  ]);
-  const qemu = tools.qemu ? timed(() => runNative("qemu-x86_64", [path], { timeoutMs: LWP_TIMEOUT_MS }), expected) : undefined;
-  return {
-    name,
-    ...(cg?.irefs !== undefined ? { minsns: cg.irefs / 1e6 } : {}),
-    native: native.timing,
-    lwp,
-    record,
-    ...(qemu ? { qemu } : {}),
-    ...(cg ? { cachegrind: cg.timing } : {}),
+const USAGE = `usage: npm run bench -- [PATTERN] [--repeat N] [--startup-repeat N] [--tools LIST] [--scale X] [--json FILE] [--list]
+  PATTERN             regular expression on case names (--list shows them)
+  --repeat N          interleaved repetitions of each workload and fork case (default 3)
+  --startup-repeat N  repetitions of the start-up cases (default 21)
+  --tools LIST        columns, comma-separated: ${TOOLS.map((t) => t.key).join(",")} (default: all installed)
+  --scale X           multiply the real programs' input sizes (default 1; 0.1 for a quick look)
+  --json FILE         also write every sample as JSON`;
+
+class BenchUsage extends Error {}
+
+function positive(name: string, v: string | undefined, integer: boolean): number {
+  const n = Number(v);
+  if (v === undefined || !Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) throw new BenchUsage(`${name} needs a positive ${integer ? "integer" : "number"}, got ${String(v)}`);
+  return n;
+}
+
+function parse(argv: readonly string[]): Options {
+  let filter: RegExp | undefined, repeat = 3, startupRepeat = 21, scale = 1, json: string | undefined, list = false;
+  let tools = TOOLS.filter((t) => t.needs === null || have(t.needs));
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === "--repeat") repeat = positive(a, argv[++i], true);
+    else if (a === "--startup-repeat") startupRepeat = positive(a, argv[++i], true);
+    else if (a === "--scale") scale = positive(a, argv[++i], false);
+    else if (a === "--json") json = argv[++i];
+    else if (a === "--list") list = true;
+    else if (a === "--tools") tools = (argv[++i] ?? "").split(",").map(toolByKey);
+    else if (a === "--help" || a === "-h") throw new BenchUsage("");
+    else if (a.startsWith("-")) throw new BenchUsage(`unknown option ${a}`);
+    else filter = new RegExp(a);
+  }
+  return { filter, repeat, startupRepeat, tools, scale, json, list };
+}
+
+function pick(o: Options, keys: readonly string[]): Tool[] {
+  return o.tools.filter((t) => keys.includes(t.key));
+}
+
+/** Every case of the bench, in the order they run (quick ones first). */
+function cases(o: Options, ctx: Ctx): (Case | { name: string; missing: string })[] {
+  const micro = (name: string): string => {
+    const out = join(ctx.build, name);
+    compileStatic("musl-gcc", join(ctx.root, "bench", "micro", `${name}.c`), out, ["-O2", "-Wall", "-Wextra"]);
+    return out;
   };
-}
-
-const fmt = (x: number | undefined, digits: number): string => (x === undefined || !Number.isFinite(x) ? "-" : x.toFixed(digits));
-const secs = (t: Timing | undefined): string => (t === undefined ? "n/a" : t.error !== undefined ? "FAIL" : fmt(t.seconds, 3));
-const ratio = (t: Timing | undefined, base: Timing, digits = 1): string =>
-  t?.seconds !== undefined && base.seconds ? `${fmt(t.seconds / base.seconds, digits)}x` : "-";
-
-function mips(row: Row): number | undefined {
-  return row.minsns !== undefined && row.lwp.seconds ? row.minsns / row.lwp.seconds : undefined;
-}
-
-const HEADER = ["workload", "Minsns", "native s", "lwp s", "lwp MIPS", "lwp/native", "record s", "record/run", "qemu s", "qemu/native", "cachegrind s", "cg/native"];
-
-function cells(row: Row): string[] {
-  return [
-    row.name, fmt(row.minsns, 1), secs(row.native), secs(row.lwp), fmt(mips(row), 2), ratio(row.lwp, row.native),
-    secs(row.record), ratio(row.record, row.lwp, 3),
-    secs(row.qemu), ratio(row.qemu, row.native), secs(row.cachegrind), ratio(row.cachegrind, row.native),
+  const startup = pick(o, ["native", "qemu", "run"]), forks = pick(o, ["native", "run"]);
+  const bash = "for i in $(seq 1 300); do v=$(echo $((i * 2))); done; echo $v";
+  const fixed: [string, Case["section"], () => Command, Tool[], number][] = [
+    ["startup-static", "startup", () => ({ cmd: micro("hello"), args: [] }), startup, o.startupRepeat],
+    ["startup-dynamic", "startup", () => ({ cmd: "/bin/true", args: [] }), startup, o.startupRepeat],
+    ["fork200", "forks", () => ({ cmd: micro("forks"), args: ["200"] }), forks, o.repeat],
+    ["fork-bash", "forks", () => ({ cmd: "/bin/bash", args: ["-c", bash] }), forks, o.repeat],
   ];
+  const all: (Case | { name: string; missing: string })[] = [];
+  for (const [name, section, command, tools, repeat] of fixed) {
+    if (o.filter?.test(name) === false) continue;
+    all.push({ name, section, command: command(), tools, repeat });
+  }
+  for (const w of workloads(ctx.root)) {
+    if (o.filter?.test(w.name) === false) continue;
+    const command = w.prepare(ctx);
+    if (typeof command === "string") all.push({ name: w.name, missing: command });
+    else all.push({ name: w.name, section: w.group === "loop" ? "loops" : "programs", command, tools: [...o.tools], repeat: o.repeat });
+  }
+  return all;
 }
 
-function printTable(rows: readonly Row[]): void {
-  const table = [HEADER, ...rows.map(cells)];
-  const widths = HEADER.map((_, c) => Math.max(...table.map((r) => (r[c] ?? "").length)));
-  const line = (r: string[]): string => r.map((s, c) => (c === 0 ? s.padEnd(widths[c] ?? 0) : s.padStart(widths[c] ?? 0))).join("  ");
-  console.log(line(HEADER));
-  console.log(widths.map((w) => "-".repeat(w)).join("  "));
-  for (const r of table.slice(1)) console.log(line(r));
-  const ok = rows.map(mips).filter((m): m is number => m !== undefined && m > 0);
-  const geo = ok.length ? Math.exp(ok.reduce((s, m) => s + Math.log(m), 0) / ok.length) : undefined;
-  console.log(`geomean lwp MIPS: ${fmt(geo, 2)} (over ${ok.length} of ${rows.length} workloads)`);
-  for (const r of rows) {
-    for (const [tool, t] of [["native", r.native], ["lwp", r.lwp], ["record", r.record], ["qemu", r.qemu], ["cachegrind", r.cachegrind]] as const) {
-      if (t?.error !== undefined) console.log(`  ${r.name}: ${tool} failed: ${t.error}`);
+function printSection(section: Case["section"], rows: readonly CaseResult[], o: Options): void {
+  if (rows.length === 0) return;
+  const tools = o.tools.filter((t) => rows.some((r) => r.byTool.has(t.key)));
+  if (section === "startup") console.log(microTable("Start-up", rows, tools, "qemu"));
+  else if (section === "forks") console.log(microTable("Process creation", rows, tools, "native"));
+  else {
+    console.log(`${section === "loops" ? "Loops" : "Real programs"}\n`);
+    console.log(`${workloadTables(rows, tools)}\n`);
+    console.log(`${geomeans(section === "loops" ? "loops" : "real programs", rows, tools)}\n`);
+    console.log(statsTable(rows));
+  }
+  console.log("");
+}
+
+function main(argv: readonly string[]): number {
+  const o = parse(argv);
+  const root = repoRoot();
+  const ctx: Ctx = { root, build: join(root, "build", "bench"), scale: o.scale };
+  const all = cases(o, ctx);
+  if (o.list) {
+    for (const c of all) console.log("missing" in c ? `${c.name}  (cannot run: ${c.missing})` : `${c.name}  [${c.section}] ${[c.command.cmd, ...c.command.args].join(" ").replace(/\n/g, "\\n").slice(0, 100)}`);
+    return 0;
+  }
+  const runstat = join(ctx.build, "runstat");
+  compileStatic("gcc", join(root, "bench", "runstat.c"), runstat, ["-O2", "-Wall", "-Wextra"]);
+  console.log(`lwp bench: ${new Date().toISOString()}, Node ${process.version}, load average ${loadavg().map((x) => x.toFixed(2)).join(" ")}`);
+  console.log(`medians of ${o.repeat} interleaved repetitions (start-up: ${o.startupRepeat}); CPU = user+system time of the process and the children it waited for\n`);
+  const results: CaseResult[] = [];
+  for (const section of ["startup", "forks", "loops", "programs"] as const) {
+    const here: CaseResult[] = [];
+    for (const c of all) {
+      if ("missing" in c) { if (section === "programs") results.push({ name: c.name, section, byTool: new Map(), error: c.missing }); continue; }
+      if (c.section !== section) continue;
+      process.stderr.write(`${c.name}...\n`);
+      here.push(runCase(runstat, c));
     }
+    printSection(section, here, o);
+    results.push(...here);
   }
+  cleanUp();
+  const f = failures(results);
+  if (f !== "") console.log(f);
+  if (o.json !== undefined) writeFileSync(o.json, JSON.stringify(results, (_, v: unknown) => (v instanceof Map ? Object.fromEntries(v) : v), 2));
+  return 0;
 }
 
-function main(argv: readonly string[]): void {
-  const r = argv.indexOf("--repeat");
-  const repeat = r < 0 ? 7 : Number(argv[r + 1]);
-  if (!Number.isInteger(repeat) || repeat < 1) {
-    console.error(`bench: --repeat needs a positive integer, got ${String(argv[r + 1])}`);
-    process.exitCode = 2;
-    return;
-  }
-  const pattern = argv.find((a, i) => !a.startsWith("-") && (r < 0 || i !== r + 1));
-  const filter = pattern ? new RegExp(pattern) : undefined;
-  const tools: Tools = { qemu: have("qemu-x86_64"), valgrind: have("valgrind"), repeat };
-  const workloads = buildWorkloads(filter);
-  if (!workloads.length) {
-    console.log(`no workload matches ${String(filter)}`);
-    return;
-  }
-  if (!tools.qemu) console.log("qemu-x86_64 not installed: skipping its column (apt-get install qemu-user)");
-  if (!tools.valgrind) console.log("valgrind not installed: no instruction counts (apt-get install valgrind)");
-  const rows: Row[] = [];
-  for (const w of workloads) {
-    process.stderr.write(`running ${w.name}...\n`);
-    rows.push(measure(w.name, w.path, tools));
-  }
-  printTable(rows);
-  console.log(`lwp and record: median of ${repeat} interleaved runs each (--repeat N); native: fastest of 3`);
+try {
+  process.exitCode = main(process.argv.slice(2));
+} catch (e) {
+  if (!(e instanceof BenchUsage)) throw e;
+  if (e.message !== "") console.error(`bench: ${e.message}`);
+  console.error(USAGE);
+  process.exitCode = e.message === "" ? 0 : 2;
 }
-
-main(process.argv.slice(2));

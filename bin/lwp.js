@@ -1,5 +1,87 @@
 #!/usr/bin/env node
 // SPDX-License-Identifier: MIT
-// The `lwp` command: a committed, executable launcher for the compiled CLI
-// (dist/ is build output, rebuilt by `npm ci` through the prepare script).
-import "../dist/src/cli/main.js";
+// The `lwp` command: a committed launcher for the bundled CLI, dist/bundle/lwp.cjs
+// (build output of scripts/bundle.mjs, made by `npm ci` through the prepare script).
+// Start-up is most of a short run's cost (docs/architecture.md, "Start-up"), so this
+// file is CommonJS (bin/package.json), which spares Node its ES module loader, and it
+// compiles the bundle from V8's code cache: Node's own compile cache where Node has one
+// (>= 22.1), else a cache kept here the same way.
+"use strict";
+const Module = require("node:module");
+const { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } = require("node:fs");
+const { tmpdir } = require("node:os");
+const { dirname, join } = require("node:path");
+const { Script } = require("node:vm");
+
+const BUNDLE = join(__dirname, "..", "dist", "bundle", "lwp.cjs");
+
+/** Where compiled code is cached: Node's convention ($NODE_COMPILE_CACHE, else <tmp>/node-compile-cache). */
+function cacheDir() {
+  return process.env.NODE_COMPILE_CACHE || join(tmpdir(), "node-compile-cache");
+}
+
+/** One cache file per bundle path and Node version (clones share the directory), overwritten when the bundle changes. */
+function cacheFile() {
+  let h = 5381;
+  for (let i = 0; i < BUNDLE.length; i++) h = ((h * 33) ^ BUNDLE.charCodeAt(i)) >>> 0;
+  return join(cacheDir(), `lwp-${h.toString(16)}-${process.version}.v8cache`);
+}
+
+function readBundle() {
+  try {
+    return readFileSync(BUNDLE, "latin1"); // ASCII (esbuild charset=ascii): latin1 is exact and fastest
+  } catch {
+    process.stderr.write(`lwp: ${BUNDLE} is missing: run 'npm run build' in ${join(__dirname, "..")}\n`);
+    process.exit(1);
+  }
+}
+
+/**
+ * The bundle's identity, stored as the cache file's first line: V8 checks only the source's
+ * length before using a cache, so a rebuilt bundle of the same length must not match.
+ */
+function bundleStamp() {
+  const st = statSync(BUNDLE);
+  return `lwp-v8cache ${st.size} ${st.mtimeMs}\n`;
+}
+
+/** The cached data for this bundle, or undefined (none, or made for another build). */
+function readCache(file, stamp) {
+  let bytes;
+  try { bytes = readFileSync(file); } catch { return undefined; }
+  const head = Buffer.from(stamp, "latin1");
+  return bytes.length > head.length && bytes.subarray(0, head.length).equals(head) ? bytes.subarray(head.length) : undefined;
+}
+
+/**
+ * Writes V8's code cache for `script`, made right after compiling: V8 accepts a cache only
+ * under the V8 flags it was made with, and the CLI sets some as it starts (src/cli/tiers.ts).
+ */
+function save(script, file, stamp) {
+  try {
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(`${file}.${process.pid}`, Buffer.concat([Buffer.from(stamp, "latin1"), script.createCachedData()]));
+    renameSync(`${file}.${process.pid}`, file);
+  } catch {
+    // Only an optimisation: a read-only or full disk costs the next start-up, nothing else.
+  }
+}
+
+/** Runs the CommonJS bundle as Node's loader would, but compiled with `cachedData`. */
+function runWithCodeCache() {
+  const file = cacheFile();
+  const source = readBundle();
+  const stamp = bundleStamp();
+  const cachedData = readCache(file, stamp);
+  const script = new Script(Module.wrap(source.replace(/^#!.*/, "")), { filename: BUNDLE, cachedData });
+  if (cachedData === undefined || script.cachedDataRejected) save(script, file, stamp);
+  const mod = { exports: {} };
+  script.runInThisContext()(mod.exports, Module.createRequire(BUNDLE), mod, BUNDLE, dirname(BUNDLE));
+}
+
+if (typeof Module.enableCompileCache === "function") {
+  Module.enableCompileCache(cacheDir());
+  require(BUNDLE);
+} else {
+  runWithCodeCache();
+}

@@ -1,7 +1,10 @@
 #!/usr/bin/env node
 // Runs every compiled *.test.js under dist/ with node:test (its summary lines
 // are what CI reads). Extra arguments are passed through as name filters.
-import { existsSync, readdirSync, statSync } from "node:fs";
+// A skipped test fails the run: `npm test` provisions every tool the tests need
+// (scripts/provision.mjs), so a skip means a test could not check what it claims.
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { spawnSync } from "node:child_process";
 
@@ -14,8 +17,35 @@ function walk(dir, out) {
   }
   return out;
 }
+
+/** Names of the tests a TAP stream reports as skipped or todo. */
+function skippedTests(tap) {
+  return tap.split("\n").filter((l) => /^\s*ok \d+ - .*# (SKIP|TODO)\b/i.test(l)).map((l) => l.trim().replace(/^ok \d+ - /, ""));
+}
+
+// The tests run `lwp` as users do, through bin/lwp.js and the bundle: rebuild it from the
+// sources so that a `tsc -b` alone never leaves the tests running a stale CLI.
+const bundled = spawnSync(process.execPath, ["scripts/bundle.mjs"], { stdio: "inherit" });
+if (bundled.status !== 0) process.exit(bundled.status ?? 1);
+
 const files = [...walk("dist/src", []), ...walk("dist/test", [])].sort();
 const filters = process.argv.slice(2);
 const picked = filters.length ? files.filter((f) => filters.some((s) => f.includes(s))) : files;
-const r = spawnSync(process.execPath, ["--test", "--test-concurrency=2", ...picked], { stdio: "inherit" });
+const tmp = mkdtempSync(join(tmpdir(), "lwp-tests-"));
+const tapFile = join(tmp, "report.tap");
+// The console gets node:test's default reporter (spec on a terminal, else TAP); a TAP copy is read back.
+const shown = process.stdout.isTTY ? "spec" : "tap";
+const r = spawnSync(process.execPath, [
+  "--import", "./dist/test/helpers/tiers-env.js", "--test", "--test-concurrency=2",
+  `--test-reporter=${shown}`, "--test-reporter-destination=stdout",
+  "--test-reporter=tap", `--test-reporter-destination=${tapFile}`,
+  ...picked,
+], { stdio: "inherit" });
+const skipped = existsSync(tapFile) ? skippedTests(readFileSync(tapFile, "utf8")) : [];
+rmSync(tmp, { recursive: true, force: true });
+if (skipped.length > 0) {
+  console.error(`\n${skipped.length} test(s) skipped, which counts as a failure (run 'node scripts/provision.mjs test'):`);
+  for (const s of skipped) console.error(`  ${s}`);
+  process.exit(1);
+}
 process.exit(r.status ?? 1);

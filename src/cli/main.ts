@@ -2,12 +2,16 @@
 // SPDX-License-Identifier: MIT
 // The `lwp` command: a table of subcommands (perf's commands[]) and a main
 // that turns every user error into one line on stderr and a non-zero exit.
+import { restoreWasmTiering } from "./wasm-tiering.js"; // first: before iced-x86 is instantiated
 import { CliError, RUN_OPTIONS, runProgram } from "./run-command.js";
-import { tiersFromEnv } from "./tiers.js";
+import { tiersFromEnv, wasmBaselineOnly } from "./tiers.js";
 import { type OptionRow, UsageError, helpText, parseOptions } from "./options.js";
 import { REPORT_OPTIONS, reportCommand } from "./report-command.js";
-import { RECORD_OPTIONS, STAT_OPTIONS, recordCommand, statCommand } from "./record-command.js";
+import { RECORD_OPTIONS, recordCommand } from "./record-command.js";
+import { STAT_OPTIONS, statCommand } from "./stat-command.js";
 import { ANNOTATE_OPTIONS, DIFF_OPTIONS, SCRIPT_OPTIONS, annotateCommand, diffCommand, scriptCommand } from "./tool-commands.js";
+import { setPager } from "./pager.js";
+import { VERSION } from "./version.js";
 
 interface Command {
   readonly name: string;
@@ -21,46 +25,74 @@ interface Command {
 
 const COMMANDS: readonly Command[] = [
   { name: "run", usage: "lwp run [options] [--] PROGRAM [ARGS...]", summary: "run an x86-64 Linux program on the emulated LWP machine", options: RUN_OPTIONS, run: runProgram },
-  { name: "record", usage: "lwp record [-e EVENTS] [-c N] [--random BITS] [--filter-ip LO-HI] [-g] [-o FILE] [--] PROGRAM [ARGS...]", summary: "profile a program with LWP into an lwpdata file", options: RECORD_OPTIONS, run: recordCommand },
-  { name: "stat", usage: "lwp stat [-e EVENTS] [--] PROGRAM [ARGS...]", summary: "run a program and print exact event counts", options: STAT_OPTIONS, run: statCommand },
-  { name: "report", usage: "lwp report [-i FILE] [--sort KEY] [--format FMT] [-o OUT] [--html OUT.html]", summary: "show or export the profile in an lwpdata file", options: REPORT_OPTIONS, run: reportCommand, interleaved: true },
+  { name: "record", usage: "lwp record [-e EVENTS] [-c N | -F HZ] [--no-random] [--filter-ip LO-HI] [-g | --call-graph MODE] [-o FILE] [--] PROGRAM [ARGS...]", summary: "profile a program with LWP into an lwpdata file", options: RECORD_OPTIONS, run: recordCommand },
+  { name: "stat", usage: "lwp stat [-e EVENTS] [-r N] [-x SEP | -j] [--] PROGRAM [ARGS...]", summary: "run a program and print exact event counts", options: STAT_OPTIONS, run: statCommand },
+  { name: "report", usage: "lwp report [-i FILE] [--stdio] [-s KEYS] [-g caller|callee] [--children] [--format FMT] [-o OUT] [--html OUT.html]", summary: "show or export the profile in an lwpdata file", options: REPORT_OPTIONS, run: reportCommand, interleaved: true },
   { name: "annotate", usage: "lwp annotate [-i FILE] [-M att|intel] [SYMBOL]", summary: "disassemble a symbol with per-instruction sample shares and source lines", options: ANNOTATE_OPTIONS, run: annotateCommand, interleaved: true },
-  { name: "script", usage: "lwp script [-i FILE] [-e EVENTS]", summary: "print every LWP event record, one per line", options: SCRIPT_OPTIONS, run: scriptCommand, interleaved: true },
+  { name: "script", usage: "lwp script [-i FILE] [-e EVENTS] [-F FIELDS]", summary: "print every LWP event record, one per line", options: SCRIPT_OPTIONS, run: scriptCommand, interleaved: true },
   { name: "diff", usage: "lwp diff [-e EVENT] BASELINE NEW", summary: "per-symbol share differences between two lwpdata files", options: DIFF_OPTIONS, run: diffCommand, interleaved: true },
 ];
 
 function usage(): string {
   const lines = COMMANDS.map((c) => `  ${c.name.padEnd(10)} ${c.summary}`);
-  return `Usage: lwp COMMAND [options]\n\nCommands:\n${lines.join("\n")}\n\nRun 'lwp COMMAND --help' for a command's options.\n`;
+  return `Usage: lwp [--version] [--no-pager] COMMAND [options]\n\nCommands:\n${lines.join("\n")}\n\n` +
+    `Run 'lwp help COMMAND' or 'lwp COMMAND -h' for a command's options.\n`;
 }
 
-async function main(argv: string[]): Promise<number> {
+function findCommand(name: string): Command {
+  const cmd = COMMANDS.find((c) => c.name === name);
+  if (cmd === undefined) throw new UsageError(`Unknown command: ${name} (try 'lwp --help')`);
+  return cmd;
+}
+
+function main(argv: string[]): number | Promise<number> {
   tiersFromEnv(process.env);
-  const [name, ...args] = argv;
-  if (name === undefined || name === "--help" || name === "-h" || name === "help") {
+  wasmBaselineOnly();
+  let args = argv;
+  while (args[0] === "--no-pager" || args[0] === "--paginate") {
+    setPager(args[0] === "--paginate");
+    args = args.slice(1);
+  }
+  const [name, ...rest] = args;
+  // `lwp run` leaves stdout to the guest (fd 1 directly): creating process.stdout (a socket on a pipe) would only slow its start.
+  if (name !== "run") quietOnClosedStdout();
+  if (name === "--version" || name === "-v" || name === "version") {
+    process.stdout.write(`lwp version ${VERSION}\n`);
+    return 0;
+  }
+  if (name === undefined || name === "--help" || name === "-h" || (name === "help" && rest.length === 0)) {
     process.stdout.write(usage());
     return name === undefined ? 2 : 0;
   }
-  const cmd = COMMANDS.find((c) => c.name === name);
-  if (cmd === undefined) throw new UsageError(`Unknown command: ${name} (try 'lwp --help')`);
-  const { opts, rest } = parseOptions(cmd.options, args, cmd.interleaved ?? false);
-  if (opts.has("help")) {
+  if (name === "help") {
+    const cmd = findCommand(rest[0]!);
     process.stdout.write(helpText(cmd.usage, cmd.options));
     return 0;
   }
-  return cmd.run(opts, rest);
+  const cmd = findCommand(name);
+  const { opts, rest: operands } = parseOptions(cmd.options, rest, cmd.interleaved ?? false);
+  if (opts.has("help")) {
+    quietOnClosedStdout();
+    process.stdout.write(helpText(cmd.usage, cmd.options));
+    return 0;
+  }
+  if (opts.has("no-pager")) setPager(false);
+  return cmd.run(opts, operands);
 }
 
 // A reader that went away (`lwp script | head`): stop quietly with the status of a
 // process killed by SIGPIPE, as perf and coreutils do (Node ignores the signal itself).
-process.stdout.on("error", (e: NodeJS.ErrnoException) => {
-  if (e.code !== "EPIPE") throw e;
-  process.exit(128 + 13);
-});
+let quiet = false;
+function quietOnClosedStdout(): void {
+  if (quiet) return;
+  quiet = true;
+  process.stdout.on("error", (e: NodeJS.ErrnoException) => {
+    if (e.code !== "EPIPE") throw e;
+    process.exit(128 + 13);
+  });
+}
 
-try {
-  process.exitCode = await main(process.argv.slice(2));
-} catch (e) {
+function fail(e: unknown): void {
   if (e instanceof UsageError) {
     process.stderr.write(`lwp: ${e.message}\n`);
     process.exitCode = 2;
@@ -68,4 +100,13 @@ try {
     process.stderr.write(`${e.message}\n`);
     process.exitCode = e.status;
   } else throw e;
+}
+
+restoreWasmTiering();
+try {
+  const r = main(process.argv.slice(2));
+  if (typeof r === "number") process.exitCode = r;
+  else r.then((status) => { process.exitCode = status; }, fail);
+} catch (e) {
+  fail(e);
 }

@@ -2,12 +2,20 @@
 // The kernel's Host interface on Node: synchronous node:fs passthrough with
 // host errors mapped to Linux errno values.
 import * as fs from "node:fs";
-import * as tty from "node:tty";
-import { spawnSync } from "node:child_process";
+import type * as ChildProcess from "node:child_process";
 import { dirname } from "node:path";
+import { createRequire } from "node:module";
+import type * as Tty from "node:tty";
 import { ERRNO_BY_NAME, EIO } from "../kernel/errno.js";
 import type { Host, HostAddr, HostDatagram, HostDirent, HostListener, HostStat, HostStatfs, HostStream } from "../kernel/host.js";
 import { NodeNet } from "./node-net.js";
+
+// node:tty pulls in node:net and the stream classes; most runs write to files and pipes,
+// so it is loaded the first time a character device is asked about.
+let ttyModule: typeof Tty | undefined;
+function tty(): typeof Tty {
+  return (ttyModule ??= createRequire("/")("node:tty") as typeof Tty);
+}
 
 function errno(e: unknown): number {
   const code = (e as { code?: string }).code;
@@ -161,7 +169,7 @@ export class NodeHost implements Host {
     if (typeof dir === "number") return dir;
     if (!dir.isDirectory()) return -20;
     // Node has no mkfifo(3): coreutils' mkfifo(1) makes it, with the mode already masked.
-    const r = spawnSync("mkfifo", ["-m", perm.toString(8), "--", path], { stdio: "ignore" });
+    const r = (createRequire("/")("node:child_process") as typeof ChildProcess).spawnSync("mkfifo", ["-m", perm.toString(8), "--", path], { stdio: "ignore" });
     return r.status === 0 ? 0 : -13;
   }
   unlink(path: string): number {
@@ -213,12 +221,17 @@ export class NodeHost implements Host {
     return wrap(() => { fs.fsyncSync(fd); return 0; }) as number;
   }
   isatty(fd: number): boolean {
-    return tty.isatty(fd);
+    try {
+      if (!fs.fstatSync(fd).isCharacterDevice()) return false; // a terminal is a character device
+    } catch {
+      return false;
+    }
+    return tty().isatty(fd);
   }
   winsize(fd: number): { rows: number; cols: number } | null {
-    if (!tty.isatty(fd)) return null;
+    if (!this.isatty(fd)) return null;
     const s = fd === 2 ? process.stderr : fd === 1 ? process.stdout : null;
-    if (s !== null && "columns" in s && typeof s.columns === "number") return { rows: (s as tty.WriteStream).rows, cols: s.columns };
+    if (s !== null && "columns" in s && typeof s.columns === "number") return { rows: (s as Tty.WriteStream).rows, cols: s.columns };
     return { rows: 24, cols: 80 };
   }
   realtimeNs(): bigint {

@@ -3,8 +3,9 @@
 // listeners whose data and events are buffered here, so the kernel reads and
 // writes synchronously and learns of changes through `notify` (which ends the
 // run loop's Host.wait early).
-import * as dgram from "node:dgram";
-import * as net from "node:net";
+import type * as dgram from "node:dgram";
+import type * as net from "node:net";
+import { createRequire } from "node:module";
 import { ERRNO_BY_NAME, EIO } from "../kernel/errno.js";
 import type { HostAddr, HostDatagram, HostListener, HostStream } from "../kernel/host.js";
 
@@ -21,6 +22,13 @@ function addrOf(host: string | undefined, port: number | undefined, family: stri
   if (host === undefined || port === undefined) return null;
   return { family: family === "IPv6" || family === 6 ? 10 : 2, host, port };
 }
+
+// node:net and node:dgram load the first time a guest uses the network: most runs never do.
+const load = createRequire("/");
+let netModule: typeof net | undefined;
+let dgramModule: typeof dgram | undefined;
+const netLib = (): typeof net => (netModule ??= load("node:net") as typeof net);
+const dgramLib = (): typeof dgram => (dgramModule ??= load("node:dgram") as typeof dgram);
 
 function listenOptions(a: HostAddr, backlog: number): net.ListenOptions {
   if (a.family === 1) return { path: a.path, backlog };
@@ -197,18 +205,18 @@ export class NodeNet {
   constructor(private readonly notify: () => void) {}
 
   listen(addr: HostAddr, backlog: number): HostListener {
-    return new NodeListener(net.createServer({ pauseOnConnect: false, allowHalfOpen: true }), addr, backlog, this.notify);
+    return new NodeListener(netLib().createServer({ pauseOnConnect: false, allowHalfOpen: true }), addr, backlog, this.notify);
   }
 
   connect(addr: HostAddr, local: HostAddr | null): HostStream {
     const opts: net.NetConnectOpts = addr.family === 1
       ? { path: addr.path, allowHalfOpen: true }
       : { host: addr.host, port: addr.port, allowHalfOpen: true, ...(local !== null && local.family !== 1 ? { localAddress: local.host, localPort: local.port } : {}) };
-    return new NodeStream(net.connect(opts), this.notify, false);
+    return new NodeStream(netLib().connect(opts), this.notify, false);
   }
 
   datagram(addr: HostAddr): HostDatagram {
     const a = addr.family === 1 ? { family: 2 as const, host: "0.0.0.0", port: 0 } : addr;
-    return new NodeDatagram(dgram.createSocket({ type: a.family === 10 ? "udp6" : "udp4", reuseAddr: false }), a, this.notify);
+    return new NodeDatagram(dgramLib().createSocket({ type: a.family === 10 ? "udp6" : "udp4", reuseAddr: false }), a, this.notify);
   }
 }

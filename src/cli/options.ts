@@ -9,6 +9,8 @@ export interface OptionRow {
   /** Placeholder of the value ("N", "FILE"), absent for flags. */
   readonly arg?: string;
   readonly help: string;
+  /** Only the short form exists (perf's -g beside --call-graph MODE). */
+  readonly shortOnly?: boolean;
 }
 
 export type Parsed = Map<string, string | true>;
@@ -32,8 +34,8 @@ export function parseOptions(rows: readonly OptionRow[], argv: readonly string[]
       operands.push(a);
       continue;
     }
-    const [key, inline] = a.startsWith("--") ? splitEq(a.slice(2)) : [a.slice(1), undefined];
-    const row = rows.find((r) => (a.startsWith("--") ? r.name === key : r.short === key));
+    const [key, inline] = a.startsWith("--") ? splitEq(a.slice(2)) : splitShort(rows, a.slice(1));
+    const row = rows.find((r) => (a.startsWith("--") ? r.name === key && r.shortOnly !== true : r.short === key));
     if (row === undefined) throw new UsageError(`Unknown option: ${a}`);
     if (row.arg === undefined) {
       if (inline !== undefined) throw new UsageError(`Option --${row.name} takes no value`);
@@ -45,6 +47,13 @@ export function parseOptions(rows: readonly OptionRow[], argv: readonly string[]
     opts.set(row.name, v);
   }
   return { opts, rest: [...operands, ...argv.slice(i)] };
+}
+
+/** "-c1000" is "-c 1000" when -c takes a value (getopt); else the whole text names the option. */
+function splitShort(rows: readonly OptionRow[], s: string): [string, string | undefined] {
+  if (rows.some((r) => r.short === s)) return [s, undefined];
+  const row = rows.find((r) => r.short !== undefined && r.arg !== undefined && s.startsWith(r.short));
+  return row === undefined ? [s, undefined] : [row.short!, s.slice(row.short!.length)];
 }
 
 function splitEq(s: string): [string, string | undefined] {
@@ -64,7 +73,8 @@ export function intOption(opts: Parsed, name: string, fallback: number): number 
 
 export function helpText(usage: string, rows: readonly OptionRow[]): string {
   const lines = rows.map((r) => {
-    const left = `${r.short !== undefined ? `-${r.short}, ` : "    "}--${r.name}${r.arg !== undefined ? ` ${r.arg}` : ""}`;
+    const long = r.shortOnly === true ? "" : `--${r.name}`;
+    const left = `${r.short !== undefined ? `-${r.short}${long === "" ? "" : ", "}` : "    "}${long}${r.arg !== undefined ? ` ${r.arg}` : ""}`;
     return `  ${left.padEnd(28)} ${r.help}`;
   });
   return `Usage: ${usage}\n\nOptions:\n${lines.join("\n")}\n`;

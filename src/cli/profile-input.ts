@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: MIT
 // Shared plumbing of the lwpdata tools (report, annotate, script, diff): reading
 // the data file and the mapped ELF files, with one-line errors for the CLI.
-import { readFileSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
+import { FileRefused, MAX_INPUT_BYTES, MAX_SYMBOL_FILE_BYTES, errnoText, readRegularFile } from "./files.js";
 import { inflateSync } from "node:zlib";
 import { LwpDataError, readLwpData } from "../tools/format/reader.js";
 import { parseEventList } from "../tools/session/aggregate.js";
 import { openSession, type Session } from "../tools/session/session.js";
 import { EVENTS } from "../tools/decode/events.js";
 import { CliError } from "./run-command.js";
+import { writeStdout } from "./pager.js";
 import { type OptionRow, type Parsed, UsageError } from "./options.js";
 
 export const DEFAULT_INPUT = "lwp.data";
@@ -18,24 +20,39 @@ export const HELP_OPTION: OptionRow = { name: "help", short: "h", help: "show th
 
 const inflate = (b: Uint8Array): Uint8Array => new Uint8Array(inflateSync(b));
 
-function why(e: unknown): string {
-  const code = (e as { code?: string }).code;
-  return code === "ENOENT" ? "No such file or directory" : code === "EACCES" ? "Permission denied" : code === "EISDIR" ? "Is a directory" : String(code ?? e);
-}
+/** --symfs, --debug-dir: where the tools find the files a profile names. */
+export const SYMBOL_OPTIONS: readonly OptionRow[] = [
+  { name: "symfs", arg: "DIR", help: "look for every mapped file (and debug file) under DIR, as perf's --symfs" },
+  { name: "debug-dir", arg: "DIRS", help: "colon-separated directories of separate debug files (default /usr/lib/debug)" },
+  { name: "inline", help: "show functions inlined at an address as callchain entries, from DWARF (the default)" },
+  { name: "no-inline", help: "do not read inlined frames from DWARF" },
+];
 
 /** Reads and decodes an lwpdata file, then symbolizes it against the files its MAPS name. */
-export function loadSession(path: string): Session {
+export function loadSession(path: string, opts: Parsed = new Map()): Session {
   let bytes: Uint8Array;
   try {
-    bytes = readFileSync(path);
+    bytes = readRegularFile(path, MAX_INPUT_BYTES);
   } catch (e) {
-    throw new CliError(`lwp: cannot read '${path}': ${why(e)}`);
+    if (e instanceof FileRefused) throw new CliError(`lwp: cannot read '${path}': ${e.reason}`);
+    throw e;
   }
+  const symfs = typeof opts.get("symfs") === "string" ? (opts.get("symfs") as string).replace(/\/+$/, "") : "";
+  const dirs = opts.get("debug-dir");
+  const debugDirs = typeof dirs === "string" ? dirs.split(":").filter((d) => d !== "") : ["/usr/lib/debug"];
+  const load = (p: string): Uint8Array | string => {
+    try {
+      return readRegularFile(symfs + p, MAX_SYMBOL_FILE_BYTES);
+    } catch (e) {
+      const why = e instanceof FileRefused ? e.reason : String(e);
+      return symfs === "" ? why : `${symfs + p}: ${why}`;
+    }
+  };
   try {
     const data = readLwpData(bytes);
-    return openSession(data, (p) => {
-      try { return readFileSync(p); } catch { return undefined; }
-    }, { inflate });
+    const s = openSession(data, load, { inflate, debugDirs, inline: !opts.has("no-inline") });
+    for (const w of s.warnings) process.stderr.write(`lwp: warning: ${w}\n`);
+    return s;
   } catch (e) {
     if (e instanceof LwpDataError) throw new CliError(`lwp: ${path}: ${e.message}`);
     throw e;
@@ -71,12 +88,12 @@ export function choice<T extends string>(opts: Parsed, name: string, choices: re
 /** Writes output to a file (-o) or stdout. */
 export function emit(out: string | Uint8Array, path: string | undefined): void {
   if (path === undefined) {
-    process.stdout.write(out);
+    writeStdout(out);
     return;
   }
   try {
     writeFileSync(path, out);
   } catch (e) {
-    throw new CliError(`lwp: cannot write '${path}': ${why(e)}`);
+    throw new CliError(`lwp: cannot write '${path}': ${errnoText(e)}`);
   }
 }

@@ -1,40 +1,43 @@
 // SPDX-License-Identifier: MIT
-// `lwp record` and `lwp stat`: run an unmodified program with the kernel profiling
-// it through LWP (an LWPCB and ring per thread, drained into an lwpdata file), or
-// counting events exactly (perf stat's shape, on stderr).
-import { readFileSync, writeFileSync } from "node:fs";
+// `lwp record`: runs an unmodified program with the kernel profiling it through LWP
+// (an LWPCB and ring per thread), streaming the records into an lwpdata file that
+// is renamed into place at the end (record-output.ts). SIGINT/SIGTERM/SIGHUP stop
+// the guest and still write a valid profile, as perf record does.
 import { ExecError, Machine, type SpawnOptions, signalMessage } from "../kernel/machine.js";
 import { ProfileError } from "../kernel/lwp/options.js";
 import type { Process } from "../kernel/process.js";
-import { EV } from "../hw/lwp/events.js";
-import { REF_DEN, REF_NUM } from "../hw/lwp/cost-table.js";
-import { writeLwpData } from "../tools/format/writer.js";
+import { LwpDataStream } from "../tools/format/stream-writer.js";
 import { Recorder, RECORDABLE, parseEvents } from "../tools/record/recorder.js";
+import { type Sampling, samplingPlan } from "../tools/record/sampling.js";
 import { eventById } from "../tools/decode/events.js";
 import { CliError, MACHINE_OPTIONS, findProgram, machineOptions, readProgram } from "./run-command.js";
 import { NodeHost } from "./node-host.js";
+import { maybePrintStats } from "./stats.js";
 import { type OptionRow, type Parsed, UsageError, intOption } from "./options.js";
+import { RecordOutput } from "./record-output.js";
+import { progressLine, reraise, runChunked } from "./run-loop.js";
+import { tryReadRegularFile } from "./files.js";
+
+export const CALL_GRAPH_MODES = ["fp", "dwarf", "lbr"] as const;
 
 export const RECORD_OPTIONS: readonly OptionRow[] = [
   { name: "event", short: "e", arg: "LIST", help: `events to sample, comma-separated: ${RECORDABLE.join(", ")} (default instructions)` },
   { name: "count", short: "c", arg: "N", help: "sampling period: one sample every N events (default 100000)" },
-  { name: "random", arg: "BITS", help: "randomise the low BITS (0-15) of each reload (LWPCB Random field)" },
+  { name: "freq", short: "F", arg: "HZ", help: "sample rate per second of virtual time (1 ns per instruction): sets the period to 1e9/HZ events" },
+  { name: "random", arg: "BITS", help: "randomise the low BITS (0-15) of each reload (LWPCB Random field; default: chosen from the period)" },
+  { name: "no-random", help: "exact periods: no randomisation of the reload (may alias with loops)" },
   { name: "filter-ip", arg: "LO-HI", help: "count only instructions at addresses LO..HI (hex, inclusive)" },
-  { name: "call-graph", short: "g", help: "record a call stack with each sample (shadow call stack)" },
-  { name: "output", short: "o", arg: "FILE", help: "data file to write (default lwp.data)" },
-  ...MACHINE_OPTIONS,
-  { name: "help", short: "h", help: "show this help" },
-];
-
-export const STAT_OPTIONS: readonly OptionRow[] = [
-  { name: "event", short: "e", arg: "LIST", help: `events to count: ${RECORDABLE.join(", ")} (default all but dcache-misses)` },
+  { name: "g", short: "g", shortOnly: true, help: "record a call stack with each sample (same as --call-graph fp)" },
+  { name: "call-graph", arg: "MODE", help: `record call stacks: ${CALL_GRAPH_MODES.join(", ")} (all give the exact shadow call stack; dwarf,SIZE accepted)` },
+  { name: "output", short: "o", arg: "FILE", help: "data file to write (default lwp.data; an existing one is kept as FILE.old)" },
+  { name: "quiet", short: "q", help: "print nothing but errors" },
   ...MACHINE_OPTIONS,
   { name: "help", short: "h", help: "show this help" },
 ];
 
 const DEFAULT_PERIOD = 100_000;
 
-function events(opts: Parsed, fallback: string): number[] {
+export function events(opts: Parsed, fallback: string): number[] {
   const v = opts.get("event");
   try {
     return parseEvents(typeof v === "string" ? v : fallback);
@@ -52,105 +55,118 @@ function ipFilter(opts: Parsed): { lo: number; hi: number } | null {
   return { lo, hi };
 }
 
-interface Started {
+/** --call-graph MODE / -g: the mode, or null for no call stacks. */
+export function callGraphMode(opts: Parsed): string | null {
+  const v = opts.get("call-graph");
+  if (v === undefined) return opts.has("g") ? "fp" : null;
+  const mode = typeof v === "string" ? v.split(",")[0]! : "";
+  const size = typeof v === "string" ? v.split(",")[1] : undefined;
+  if (!(CALL_GRAPH_MODES as readonly string[]).includes(mode) || (size !== undefined && (mode !== "dwarf" || !/^\d+$/.test(size)))) {
+    throw new UsageError(`Invalid value for --call-graph: ${String(v)} (expected ${CALL_GRAPH_MODES.join(", ")}, or dwarf,SIZE)`);
+  }
+  return mode;
+}
+
+function period(opts: Parsed): number {
+  if (opts.has("freq") && opts.has("count")) throw new UsageError("-c and -F cannot be used together");
+  if (!opts.has("freq")) return intOption(opts, "count", DEFAULT_PERIOD);
+  const hz = intOption(opts, "freq", 0);
+  if (hz === 0) throw new UsageError("Invalid value for --freq: 0 (expected a rate above 0)");
+  return Math.max(1, Math.round(1e9 / hz));
+}
+
+function sampling(opts: Parsed): Sampling {
+  if (opts.has("random") && opts.has("no-random")) throw new UsageError("--random and --no-random cannot be used together");
+  const bits = opts.has("no-random") ? 0 : opts.has("random") ? intOption(opts, "random", 0) : undefined;
+  try {
+    return samplingPlan(period(opts), bits);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+}
+
+export interface Started {
   readonly machine: Machine;
   readonly proc: Process;
 }
 
-/** Loads PROGRAM as `lwp run` does and spawns it with the kernel's profiling options. */
-function start(opts: Parsed, rest: string[], spawn: SpawnOptions): Started {
+/** Resolves PROGRAM as `lwp run` does (host path, bytes). */
+export function locate(opts: Parsed, rest: string[]): { path: string; host: string; bytes: Uint8Array } {
   const name = rest[0];
   if (name === undefined) throw new UsageError("Missing PROGRAM to run");
+  const root = machineOptions(opts).root ?? "";
+  const path = findProgram(name, root);
+  return { path, host: root + path, bytes: readProgram(root + path) };
+}
+
+/** Spawns the located program with the kernel's profiling or counting options. */
+export function start(opts: Parsed, rest: string[], prog: { path: string; bytes: Uint8Array }, spawn: SpawnOptions): Started {
   const mopts = machineOptions(opts);
   if (mopts.lwp === false && spawn.profile !== undefined) throw new UsageError("lwp record needs LWP: drop --no-lwp");
   const root = mopts.root ?? "";
-  const path = findProgram(name, root);
-  const bytes = readProgram(root + path);
   const machine = new Machine(new NodeHost(root === "" ? null : "/"), mopts);
   try {
     const envp = Object.entries(process.env).map(([k, v]) => `${k}=${v ?? ""}`);
-    return { machine, proc: machine.spawn({ path, bytes, argv: rest, envp }, spawn) };
+    return { machine, proc: machine.spawn({ path: prog.path, bytes: prog.bytes, argv: rest, envp }, spawn) };
   } catch (e) {
-    if (e instanceof ExecError) throw new CliError(`lwp: cannot run '${path}': ${e.message}`, 126);
+    if (e instanceof ExecError) throw new CliError(`lwp: cannot run '${prog.path}': ${e.message}`, e.errno === 2 ? 127 : 126); // as a shell: 127 when a file is missing
     if (e instanceof ProfileError) throw new CliError(`lwp: ${e.message}`, 2);
     throw e;
   }
 }
 
-async function finish(s: Started): Promise<number> {
-  const status = await s.machine.run(s.proc);
-  if (s.proc.killedBy !== 0) {
-    const msg = signalMessage(s.proc.killedBy);
-    if (msg !== "") process.stderr.write(`${msg}\n`);
-  }
-  return status;
-}
-
-function readMaybe(path: string): Uint8Array | undefined {
-  try { return readFileSync(path); } catch { return undefined; }
+/** The shell's line for a guest killed by a signal. */
+export function reportKill(p: Process): void {
+  if (p.killedBy === 0) return;
+  const msg = signalMessage(p.killedBy);
+  if (msg !== "") process.stderr.write(`${msg}\n`);
 }
 
 export async function recordCommand(opts: Parsed, rest: string[]): Promise<number> {
   const ids = events(opts, "instructions");
-  const period = intOption(opts, "count", DEFAULT_PERIOD);
-  const randomBits = intOption(opts, "random", 0);
+  const plan = sampling(opts);
   const filter = ipFilter(opts);
-  const callGraph = opts.has("call-graph");
-  const out = typeof opts.get("output") === "string" ? (opts.get("output") as string) : "lwp.data";
+  const mode = callGraphMode(opts);
+  const quiet = opts.has("quiet");
   const mopts = machineOptions(opts);
   const root = mopts.root ?? "";
-  const rec = new Recorder((p) => readMaybe(root + p));
-  const s = start(opts, rest, { profile: { events: ids.map((id) => ({ id, period })), randomBits, ipFilter: filter, callGraph, sink: rec } });
-  const status = await finish(s);
+  const prog = locate(opts, rest);
+  const name = typeof opts.get("output") === "string" ? (opts.get("output") as string) : "lwp.data";
+  const out = RecordOutput.open(name, prog.host);
+  const stream = new LwpDataStream(out);
+  const rec = new Recorder((p) => tryReadRegularFile(root + p), stream);
+  let s: Started;
+  try {
+    s = start(opts, rest, prog, {
+      profile: { events: ids.map((id) => ({ id, period: plan.interval + 1 })), randomBits: plan.randomBits, ipFilter: filter, callGraph: mode !== null, timestamps: true, sink: rec },
+    });
+  } catch (e) {
+    out.abandon();
+    throw e;
+  }
+  if (!quiet) process.stderr.write(`${plan.describe(ids.map((id) => eventById(id).name).join(","))}\n`);
+  const run = await runChunked(s.machine, s.proc, {
+    catchSignals: true,
+    progress: (n, sec) => progressLine("record", n, sec, `, ${rec.samples} samples`),
+  });
   const meta = {
     command: rest, seed: mopts.seed ?? 1, cpuModel: s.proc.cpu.model.name,
-    events: ids.map((id) => ({ eventId: id, interval: period - 1, period, name: eventById(id).name })),
-    startTimeVirtual: 0, endTimeVirtual: Number(s.machine.kernel.clockNs()),
-    randomBits, callGraph, ...(filter === null ? {} : { filterIp: [filter.lo, filter.hi] }),
+    events: ids.map((id) => ({ eventId: id, interval: plan.interval, period: plan.meanPeriod, name: eventById(id).name })),
+    startTimeVirtual: 0, endTimeVirtual: Number(s.machine.kernel.clockNs()), epoch: Number(s.machine.kernel.epochNs / 1_000_000_000n),
+    randomBits: plan.randomBits, callGraph: mode !== null, ...(mode === null ? {} : { callGraphMode: mode }),
+    ...(filter === null ? {} : { filterIp: [filter.lo, filter.hi] }),
     instructions: s.machine.counts().instructions,
+    ...(run.interrupted === null ? {} : { interrupted: run.interrupted }),
   };
-  const bytes = writeLwpData(rec.data(meta));
-  try {
-    writeFileSync(out, bytes);
-  } catch (e) {
-    throw new CliError(`lwp: cannot write '${out}': ${String((e as { code?: string }).code ?? e)}`);
+  const size = rec.finish(meta);
+  out.commit();
+  maybePrintStats(s.machine);
+  if (run.interrupted === null) reportKill(s.proc);
+  const threads = rec.perThread.size;
+  if (!quiet) {
+    if (run.interrupted !== null) process.stderr.write(`lwp record: ${run.interrupted} received: the program was stopped after ${s.machine.kernel.retiredTotal} instructions; the profile is partial\n`);
+    process.stderr.write(`[ lwp record: wrote ${(size / 1048576).toFixed(3)} MB ${name} (${rec.samples} samples, ${threads} threads, ${rec.lostTotal} lost) ]\n`);
   }
-  const threads = new Set(rec.samples.map((x) => x.tid)).size;
-  process.stderr.write(`[ lwp record: wrote ${(bytes.length / 1048576).toFixed(3)} MB ${out} (${rec.samples.length} samples, ${threads} threads, ${rec.lostTotal} lost) ]\n`);
-  return status;
-}
-
-const group = (n: number): string => Math.round(n).toLocaleString("en-US");
-
-/** perf stat's lines for the exact counts. */
-export function formatStat(command: readonly string[], ids: readonly number[], c: ReturnType<Machine["counts"]>, ns: bigint): string {
-  const lines = [``, ` Performance counter stats for '${command.join(" ")}':`, ``];
-  const ref = Math.floor((c.cycles * REF_NUM) / REF_DEN);
-  const value: Record<number, number> = {
-    [EV.INSTRUCTIONS]: c.instructions, [EV.BRANCHES]: c.branches, [EV.CYCLES]: c.cycles, [EV.REF_CYCLES]: ref, [EV.DCACHE]: c.dcacheMisses,
-  };
-  for (const id of ids) {
-    const name = eventById(id).name;
-    let note = "";
-    if (id === EV.INSTRUCTIONS && ids.includes(EV.CYCLES) && c.cycles > 0) note = `#  ${(c.instructions / c.cycles).toFixed(2)}  insn per cycle`;
-    if (id === EV.BRANCHES && c.instructions > 0) note = `#  ${((100 * c.branches) / c.instructions).toFixed(2)}% of instructions`;
-    lines.push(`${group(value[id] ?? 0).padStart(18)}      ${name.padEnd(22)} ${note}`.trimEnd());
-    if (id === EV.INSTRUCTIONS) {
-      const iters = c.instructions - c.repInstructions + c.repIterations;
-      lines.push(`${group(iters).padStart(18)}      ${"instructions:rep".padEnd(22)} #  each REP iteration counted (as valgrind's Ir)`);
-    }
-  }
-  lines.push(``, `${(Number(ns) / 1e9).toFixed(9).padStart(18)} seconds time elapsed (virtual)`, ``);
-  return lines.join("\n") + "\n";
-}
-
-export async function statCommand(opts: Parsed, rest: string[]): Promise<number> {
-  const ids = events(opts, "instructions,branches,cycles,ref-cycles");
-  const cyc = ids.includes(EV.CYCLES) || ids.includes(EV.REF_CYCLES);
-  const s = start(opts, rest, {
-    count: { branches: ids.includes(EV.BRANCHES), cycles: cyc, dcache: ids.includes(EV.DCACHE), repIterations: ids.includes(EV.INSTRUCTIONS) },
-  });
-  const status = await finish(s);
-  process.stderr.write(formatStat(rest, ids, s.machine.counts(), s.machine.kernel.clockNs()));
-  return status;
+  if (run.interrupted !== null) reraise(run.interrupted);
+  return run.status;
 }

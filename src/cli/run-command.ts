@@ -1,17 +1,19 @@
 // SPDX-License-Identifier: MIT
 // `lwp run`: runs an unmodified x86-64 Linux program on the emulated machine.
-import { readFileSync } from "node:fs";
 import { delimiter, posix, resolve } from "node:path";
 import { existsSync, statSync } from "node:fs";
 import { ExecError, Machine, signalMessage } from "../kernel/machine.js";
 import type { KernelOptions } from "../kernel/kernel.js";
 import { NodeHost } from "./node-host.js";
+import { maybePrintStats } from "./stats.js";
+import { FileRefused, MAX_INPUT_BYTES, readRegularFile } from "./files.js";
 import { type OptionRow, type Parsed, UsageError, intOption } from "./options.js";
 
 export const MACHINE_OPTIONS: readonly OptionRow[] = [
   { name: "strace", help: "print every system call like strace(1) does, on stderr" },
   { name: "seed", arg: "N", help: "seed of every random bit the guest sees (default 1)" },
   { name: "host-time", help: "show the guest the host's clocks instead of virtual time" },
+  { name: "epoch", arg: "TIME", help: "the guest's clock reads TIME at start: Unix seconds or an ISO 8601 date (default: the host's time, whole seconds; lwp record keeps it in the profile)" },
   { name: "max-instructions", arg: "N", help: "stop the program after N instructions (exit status 124)" },
   { name: "cpu", arg: "MODEL", help: "CPU model: full (default, every LWP feature) or fam15h (real Family 15h LWP)" },
   { name: "no-lwp", help: "boot with XCR0 bit 62 clear: LWP instructions raise SIGILL" },
@@ -50,6 +52,21 @@ export class CliError extends Error {
   }
 }
 
+/** Latest --epoch: the guest's 64-bit nanosecond clock stays in range for centuries of virtual time after it. */
+const MAX_EPOCH_S = 2 ** 33;
+
+/** --epoch TIME in ns (Unix seconds or an ISO 8601 date), null when absent. */
+function epochOption(opts: Parsed): bigint | null {
+  const v = opts.get("epoch");
+  if (v === undefined) return null;
+  if (opts.has("host-time")) throw new UsageError("--epoch and --host-time exclude each other (--host-time shows the host's clock)");
+  const s = v === true ? NaN : /^\d+$/.test(v) ? Number(v) : /^\d{4}-\d\d-\d\d/.test(v) ? Date.parse(v) / 1000 : NaN;
+  if (!Number.isInteger(s) || s < 0 || s > MAX_EPOCH_S) {
+    throw new UsageError(`Invalid value for --epoch: ${String(v)} (expected Unix seconds or an ISO 8601 date such as 2011-10-12T00:00:00Z)`);
+  }
+  return BigInt(s) * 1_000_000_000n;
+}
+
 export function machineOptions(opts: Parsed): Partial<KernelOptions> {
   const cpu = opts.get("cpu") ?? "full";
   if (cpu !== "full" && cpu !== "fam15h") throw new UsageError(`Invalid value for --cpu: ${String(cpu)} (expected full or fam15h)`);
@@ -61,19 +78,20 @@ export function machineOptions(opts: Parsed): Partial<KernelOptions> {
     cpu,
     lwp: !opts.has("no-lwp"),
     root: rootOption(opts),
+    epochNs: epochOption(opts),
     debugTranslate: opts.has("debug-translate"),
   };
 }
 
 export function readProgram(path: string): Uint8Array {
   try {
-    const st = statSync(path);
-    if (st.isDirectory() || !st.isFile() || (st.mode & 0o111) === 0) throw Object.assign(new Error("EACCES"), { code: "EACCES" });
-    return readFileSync(path);
+    const bytes = readRegularFile(path, MAX_INPUT_BYTES);
+    // execve's may_open(MAY_EXEC): a regular file without any execute bit is EACCES.
+    if ((statSync(path).mode & 0o111) === 0) throw new FileRefused("Permission denied", "EACCES");
+    return bytes;
   } catch (e) {
-    const code = (e as { code?: string }).code;
-    const why = code === "ENOENT" ? "No such file or directory" : code === "EACCES" ? "Permission denied" : code === "EISDIR" ? "Is a directory" : String(code);
-    throw new CliError(`lwp: cannot run '${path}': ${why}`, code === "ENOENT" ? 127 : 126);
+    if (!(e instanceof FileRefused)) throw e;
+    throw new CliError(`lwp: cannot run '${path}': ${e.reason}`, e.code === "ENOENT" ? 127 : 126);
   }
 }
 
@@ -90,7 +108,7 @@ export async function runProgram(opts: Parsed, rest: string[]): Promise<number> 
   try {
     proc = machine.spawn({ path, bytes, argv: rest, envp: Object.entries(process.env).map(([k, v]) => `${k}=${v ?? ""}`) });
   } catch (e) {
-    if (e instanceof ExecError) throw new CliError(`lwp: cannot run '${path}': ${e.message}`, 126);
+    if (e instanceof ExecError) throw new CliError(`lwp: cannot run '${path}': ${e.message}`, e.errno === 2 ? 127 : 126); // as a shell: 127 when a file is missing
     throw e;
   }
   const status = await machine.run(proc);
@@ -98,5 +116,6 @@ export async function runProgram(opts: Parsed, rest: string[]): Promise<number> 
     const msg = signalMessage(proc.killedBy);
     if (msg !== "") process.stderr.write(`${msg}\n`);
   }
+  maybePrintStats(machine);
   return status;
 }

@@ -2,8 +2,19 @@
 // The execution-tier switch: `--tier N` or LWP_TIER=N forces tier N (1: closures,
 // 2: compiled blocks, 3: WebAssembly regions) from the first execution of every
 // block; without it, blocks climb the tiers as they get hot.
+import v8 from "node:v8";
 import { setDefaultTiers, type TierOptions } from "../hw/cpu/cpu.js";
 import { skipMnemonics } from "../hw/jit/ops/table.js";
+
+/**
+ * Keeps V8 from recompiling region functions with its optimizing compiler: on
+ * region-shaped functions (a dispatch loop over dozens of blocks) it spent seconds
+ * per function, 95-123 s over a python3 start-up, for 5-10 % on hot loops
+ * (docs/architecture.md "Tier 3: regions in WebAssembly"). LWP_WASM_OPT=1 keeps it.
+ */
+export function wasmBaselineOnly(env: Record<string, string | undefined> = process.env): void {
+  if (env["LWP_WASM_OPT"] !== "1") v8.setFlagsFromString("--liftoff-only");
+}
 
 /** Parses a tier name; throws a one-line message for anything else. */
 export function parseTier(v: string): TierOptions {

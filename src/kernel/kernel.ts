@@ -20,21 +20,32 @@ export interface KernelOptions {
   lwp: boolean;
   /** Directory every guest path is confined to ("" = the host's /). */
   root: string;
+  /**
+   * CLOCK_REALTIME (ns since 1970) at virtual time 0, when the run starts (--epoch);
+   * null = the host's time at start in whole seconds. The same epoch and seed give the same run.
+   */
+  epochNs: bigint | null;
   /** Report an instruction builder's exception on stderr instead of only raising #UD. */
   debugTranslate: boolean;
 }
 
 export const DEFAULT_OPTIONS: KernelOptions = {
-  strace: false, seed: 1, hostTime: false, maxInstructions: null, cpu: "full", lwp: true, root: "", debugTranslate: false,
+  strace: false, seed: 1, hostTime: false, maxInstructions: null, cpu: "full", lwp: true, root: "", epochNs: null, debugTranslate: false,
 };
 
-/** Virtual time starts here: 2011-10-12T00:00:00Z, the day AMD shipped Bulldozer with LWP. */
-const VIRTUAL_EPOCH_NS = 1318377600n * 1_000_000_000n;
 /** Virtual time advances 1 ns per retired instruction (a 1 GHz, IPC-1 machine). */
 const NS_PER_INSTRUCTION = 1;
 
+/** Distinguishes the LWP random stream from the guest's (AT_RANDOM, getrandom). */
+const LWP_STREAM = 0x4c575052;
+
 export class Kernel {
   readonly prng: Prng;
+  /**
+   * Random bits for LWP's randomised intervals (LWPCB Random): a stream of its own,
+   * seeded from --seed, so profiling does not change the bits the guest reads.
+   */
+  readonly lwpRandom: () => number;
   /** Virtual nanoseconds added while every task was blocked (sleeps advance time instead of waiting). */
   sleptNs = 0n;
   /** Instructions retired by every task of every process (accounted after each CPU slice). */
@@ -57,6 +68,7 @@ export class Kernel {
   readonly timerFds = new Set<TimerFd>();
   /** The first process (what `lwp run` started); the run ends when it does. */
   init: Process | null = null;
+  private epoch: bigint | null = null;
   /** --strace lines held while a call runs, printed after its own line (a process exit inside exit_group). */
   straceHeld: string[] | null = null;
   private nextId = 1000;
@@ -67,6 +79,8 @@ export class Kernel {
     readonly opts: KernelOptions,
   ) {
     this.prng = new Prng(opts.seed);
+    const lwp = new Prng((opts.seed ^ LWP_STREAM) >>> 0);
+    this.lwpRandom = () => lwp.next32();
   }
 
   /** A local port for a guest's connection to another guest (never bound on the host). */
@@ -89,9 +103,17 @@ export class Kernel {
     return this.clockNs();
   }
 
+  /**
+   * The guest's CLOCK_REALTIME at virtual time 0: KernelOptions.epochNs, else the host's
+   * time in whole seconds when first asked (Machine.spawn asks as the run starts).
+   */
+  get epochNs(): bigint {
+    return (this.epoch ??= this.opts.epochNs ?? (this.host.realtimeNs() / 1_000_000_000n) * 1_000_000_000n);
+  }
+
   realtimeNs(_p?: Process): bigint {
     if (this.opts.hostTime) return this.host.realtimeNs();
-    return VIRTUAL_EPOCH_NS + this.clockNs();
+    return this.epochNs + this.clockNs();
   }
 
   findTask(tid: number): Task | undefined {

@@ -4,7 +4,8 @@
 // process exits (docs/architecture.md "The run loop").
 import { fam15hModel, fullModel } from "../hw/cpu/cpuid.js";
 import type { Exit } from "../hw/cpu/exits.js";
-import { type ExecSpec, execImage } from "./loader/program.js";
+import { ERRNO_TEXT } from "./errno.js";
+import { type ExecSpec, execImage, resolveScript } from "./loader/program.js";
 import { HostFile } from "./fs/files.js";
 import type { Host } from "./host.js";
 import { DEFAULT_OPTIONS, Kernel, type KernelOptions } from "./kernel.js";
@@ -41,6 +42,13 @@ const MAX_HOST_WAIT_MS = 20;
 /** How often a busy run loop lets the host's event loop run while a task waits on the host. */
 const HOST_TURN_NS = 5_000_000n;
 
+/** A `#!` script's interpreter spec (binfmt_script, as execve does), or an ExecError saying why not. */
+function scriptOrThrow(k: Kernel, spec: ExecSpec): ExecSpec {
+  const r = resolveScript(k, spec);
+  if (typeof r !== "number") return r;
+  throw new ExecError(`bad interpreter: ${ERRNO_TEXT[-r] ?? `errno ${-r}`}`, -r);
+}
+
 export class Machine {
   readonly kernel: Kernel;
 
@@ -55,7 +63,8 @@ export class Machine {
     const p = new Process(k, k.allocId(), k.opts.cpu === "fam15h" ? fam15hModel() : fullModel());
     const t = p.tasks[0]!;
     p.cwd = k.host.cwd();
-    const mapped = execImage(k, p, t, spec);
+    void k.epochNs; // the virtual clock's epoch is fixed as the run starts
+    const mapped = execImage(k, p, t, scriptOrThrow(k, spec));
     if (k.opts.strace) traceSpawn(k, t, spec.path, spec.argv, spec.envp.length);
     const h = k.host;
     for (const fd of [0, 1, 2]) {
@@ -88,10 +97,20 @@ export class Machine {
    * only while every task waits on the host (docs/kernel.md "Scheduling").
    */
   async run(init: Process): Promise<number> {
+    return (await this.runUntil(init, Infinity)) ?? 0;
+  }
+
+  /**
+   * Runs until `init` ends (resolves to its status) or until the machine has retired
+   * `until` instructions in all (resolves to undefined; call again to go on). Lets a
+   * tool stay responsive (progress, signals) between chunks.
+   */
+  async runUntil(init: Process, until: number): Promise<number | undefined> {
     const k = this.kernel;
     k.init = init;
     let backoff = 1, steps = 0;
     while (init.live) {
+      if (k.retiredTotal >= until) return undefined;
       if (this.overLimit()) return this.stopAll(124);
       const t = k.sched.pick();
       if (t !== null) {
@@ -152,8 +171,8 @@ export class Machine {
     return true;
   }
 
-  /** Ends every process still alive (the run is over); returns `status`. */
-  private stopAll(status: number): number {
+  /** Ends every process still alive (the run is over, or a tool stops it); returns `status`. */
+  stopAll(status: number): number {
     const k = this.kernel;
     for (const p of [...k.procs.values()]) if (p.live) exitGroup(k, p, 0, SIGKILL);
     return status;

@@ -46,8 +46,10 @@ export class Mm {
   constructor(
     readonly mem: AddressSpace,
     model: CpuModel,
+    /** Random bits for the LWP unit's randomised intervals (the kernel's seeded stream). */
+    random?: () => number,
   ) {
-    this.cpu = new Cpu(mem, model);
+    this.cpu = new Cpu(mem, model, random === undefined ? {} : { random });
   }
 
   retain(): this {

@@ -140,12 +140,12 @@ export function runNative(path: string, args: readonly string[] = [], opts: RunO
   return spawnRun(path, args, opts);
 }
 
-/** Path of the compiled lwp CLI. */
+/** Path of the `lwp` command users run: bin/lwp.js, which loads the bundle (dist/bundle/lwp.cjs). */
 export function lwpCli(): string {
-  return join(repoRoot(), "dist", "src", "cli", "main.js");
+  return join(repoRoot(), "bin", "lwp.js");
 }
 
-/** Runs a program under `node dist/src/cli/main.js run [lwpArgs] -- path args`. */
+/** Runs a program under `node bin/lwp.js run [lwpArgs] -- path args`. */
 export function runLwp(path: string, args: readonly string[] = [], opts: RunOptions = {}): RunResult {
   const cli = lwpCli();
   return spawnRun(process.execPath, [cli, "run", ...(opts.lwpArgs ?? []), "--", resolve(path), ...args], opts);

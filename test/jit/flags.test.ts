@@ -18,7 +18,7 @@ function rand(seed: number): () => number {
 }
 
 test("generic flags evaluator equals the interpreter's lazy flags for every kind and size", () => {
-  const flagBits = runtimeExports().flagBits as (k: number, s: number, a: bigint, b: bigint, r: bigint, aux: number) => number;
+  const flagBits = runtimeExports(new WebAssembly.Memory({ initial: 1 }), 1).flagBits as (k: number, s: number, a: bigint, b: bigint, r: bigint, aux: number) => number;
   const next = rand(12345);
   const pick = (): number => (next() & 3) === 0 ? CORNERS[(next() >>> 0) % CORNERS.length]! : next();
   const i64 = (lo: number, hi: number): bigint => BigInt.asIntN(64, (BigInt(hi) << 32n) | BigInt(lo >>> 0));

@@ -102,7 +102,7 @@ test("errors (in-process): missing or corrupt data file, unknown names, bad opti
   err(CliError, /^lwp: cannot read 'lwp\.data': No such file or directory$/, () => report());
   err(CliError, /^lwp: .*bad\.data: Not an lwpdata file: bad magic$/, () => call(scriptCommand, SCRIPT_OPTIONS, "-i", bad));
   err(CliError, /^lwp: .*trunc\.data: Corrupt lwpdata file: /, () => report("-i", truncated));
-  err(UsageError, /^Invalid value for --sort: color \(expected symbol, dso, line, event\)$/, () => report("-i", data, "--sort", "color"));
+  err(UsageError, /^Unknown --sort key: color \(known keys: comm, pid, tid, dso, sym, srcline, event\)$/, () => report("-i", data, "--sort", "color"));
   err(UsageError, /^Invalid value for --format: xml/, () => report("-i", data, "--format", "xml"));
   err(UsageError, /^Unknown option: --frobnicate$/, () => report("--frobnicate"));
   err(UsageError, /^Unknown event: cycels/, () => call(scriptCommand, SCRIPT_OPTIONS, "-i", data, "-e", "cycels"));

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: MIT
 // Every output format of the lwpdata tools on the fixture profile, normalised for
 // goldens. Shared by test/tools/golden.test.ts and scripts/golden-accept.ts.
-import { readFileSync } from "node:fs";
 import { gunzipSync } from "node:zlib";
 import { join } from "node:path";
 import { Profile } from "pprof-format";
@@ -17,12 +16,14 @@ import { formatDiff } from "../../src/tools/report/diff.js";
 import { formatReportJson, formatReportText } from "../../src/tools/report/report-text.js";
 import { formatScript } from "../../src/tools/report/script.js";
 import { repoRoot } from "../helpers/build-guests.js";
+import { FileRefused, MAX_SYMBOL_FILE_BYTES, readRegularFile } from "../../src/cli/files.js";
 import { buildProfile, normalise, type Built } from "../helpers/profile-fixture.js";
 
 export const GOLDEN_DIR = join(repoRoot(), "test", "golden");
 
-const loader = (p: string): Uint8Array | undefined => {
-  try { return new Uint8Array(readFileSync(p)); } catch { return undefined; }
+/** The CLI's loader: regular files only, else the reason. */
+export const loader = (p: string): Uint8Array | string => {
+  try { return readRegularFile(p, MAX_SYMBOL_FILE_BYTES); } catch (e) { return e instanceof FileRefused ? e.reason : String(e); }
 };
 
 /** Session of the fixture, through the real writer and reader. */

@@ -67,14 +67,16 @@ test("self shares are the counts the fixture placed; Children counts each sample
 test("pprof decodes with pprof-format: one sample type per event, totals per event", () => {
   const p = Profile.decode(gunzipSync(formatPprof(s)));
   const str = (i: number | bigint): string => p.stringTable.strings[Number(i)]!;
-  const types = p.sampleType.map((t) => str(t.type));
-  assert.deepEqual(types, ["instructions", "branches", "dcache-misses", "lwpval", "lwpins"]);
+  const types = p.sampleType.map((t) => `${str(t.type)}/${str(t.unit)}`);
+  assert.deepEqual(types, ["samples/count", "instructions/count", "branches/count", "dcache-misses/count", "lwpval/count", "lwpins/count"]);
+  assert.equal(`${str(p.periodType!.type)}/${str(p.periodType!.unit)}`, "instructions/count");
+  assert.equal(Number(p.period), 1001);
   const totals = types.map((_, i) => p.sample.reduce((a, x) => a + Number(x.value[i]), 0));
   // Each record stands for EventInterval + 1 events (LWP spec §7.2): samples × (interval + 1).
-  assert.deepEqual(totals, [13 * 1001, 4 * 101, 1 * 11, 1 * 2, 2 * 1]);
+  assert.deepEqual(totals, [13 + 4 + 1 + 1 + 2, 13 * 1001, 4 * 101, 1 * 11, 1 * 2, 2 * 1]);
   const fn = new Map(p.function.map((f) => [Number(f.id), str(f.name)]));
   const loc = new Map(p.location.map((l) => [Number(l.id), fn.get(Number(l.line[0]!.functionId))]));
-  const leafHot = p.sample.filter((x) => loc.get(Number(x.locationId[0])) === "hot_loop" && Number(x.value[0]) > 0).length;
+  const leafHot = p.sample.filter((x) => loc.get(Number(x.locationId[0])) === "hot_loop" && Number(x.value[1]) > 0).length;
   assert.equal(leafHot, EXPECTED_INSTRUCTIONS.get("hot_loop"));
 });
 

@@ -36,7 +36,8 @@ function symbolRange(bin: string, name: string): [number, number] {
 }
 
 function record(bin: string, out: string, args: readonly string[], extra: readonly string[] = []) {
-  const r = lwp("record", ...extra, "-o", out, "--", bin, ...args);
+  // --no-random: these rules are about exact EventIntervals (LWP spec §7.2).
+  const r = lwp("record", "--no-random", ...extra, "-o", out, "--", bin, ...args);
   assert.equal(r.status, 3, `exit status is the program's\n${r.stderr}`);
   assert.match(r.stderr, /\[ lwp record: wrote .* \(\d+ samples, \d+ threads, 0 lost\) \]/);
   return readLwpData(readFileSync(join(dir, out)));

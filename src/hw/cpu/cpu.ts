@@ -4,6 +4,7 @@
 // the run loop that returns an Exit to whoever drives it (docs/architecture.md "The run loop").
 import { AddressSpace, MemoryFault, PAGE_SIZE, ACCESS_EXEC } from "../memory/address-space.js";
 import { Flags } from "./flags.js";
+import { STATE_GPR, STATE_XMM } from "./state-layout.js";
 import type { PhysMem } from "../memory/phys.js";
 import { X87State } from "./x87/state.js";
 import {
@@ -18,6 +19,7 @@ import { readLwpMsr, writeLwpMsr } from "../lwp/msr.js";
 import "../lwp/xstate.js"; // registers XSAVE component 62
 import type { CpuProbes } from "./probes.js";
 import { Jit } from "../jit/jit.js";
+import { BranchPredictor } from "../lwp/predictor.js";
 import { compilable } from "../jit/region.js";
 
 /** Standard XCR0 bits we implement (x87 | SSE); LWP (bit 62) is XCR0_HI_LWP of src/hw/lwp/unit.ts. */
@@ -43,7 +45,7 @@ export function setDefaultTiers(t: TierOptions): void {
 }
 
 /** Executions of a block before the region it heads is compiled to WebAssembly. */
-export const JIT_THRESHOLD = 64;
+export const JIT_THRESHOLD = 256;
 
 /** Gives a CPU's state frame back when the CPU is collected. */
 const stateFrames = new FinalizationRegistry<{ phys: PhysMem; frame: number }>((h) => h.phys.freeRun(h.frame, 1));
@@ -51,14 +53,6 @@ const stateFrames = new FinalizationRegistry<{ phys: PhysMem; frame: number }>((
 const EV_INSTRUCTIONS = EV.INSTRUCTIONS;
 const EV_BRANCHES = EV.BRANCHES;
 
-/**
- * Layout of the CPU state frame in physical memory, shared with translated code
- * (src/hw/jit): the general registers as 16 little-endian 64-bit words, the
- * lazy-flags record, and the XMM registers.
- */
-export const STATE_GPR = 0;
-export const STATE_FLAGS = 128;
-export const STATE_XMM = 256;
 
 export class Cpu {
   /** Byte offset of this CPU's state frame in physical memory. */
@@ -119,6 +113,7 @@ export class Cpu {
   ) {
     mem.onCodeWrite = (pn) => this.invalidatePage(pn);
     this.lwp = new LwpUnit(model.lwp, lwpOptions);
+    this.lwp.predictor = new BranchPredictor(mem.phys);
     this.tiers = defaultTiers;
     const phys = mem.phys;
     this.state = phys.allocRun(1) * PAGE_SIZE;
@@ -262,7 +257,7 @@ export class Cpu {
   private runQuick(stop: number): Exit | null {
     const u = this.lwp, cnt = u.counters;
     const ev2 = u.ev2, ev3 = u.ev3;
-    const predicting = ev3 && u.geo.branchPrediction;
+    const predicting = ev3 && u.geo.branchPrediction, pred = u.predictor, jit = this.jit;
     const deadline = ev2 ? this.icount + cnt[EV_INSTRUCTIONS]! : Infinity;
     let branches = ev3 ? cnt[EV_BRANCHES]! : 0x40000000;
     let prev: Block | null = null;
@@ -289,6 +284,18 @@ export class Cpu {
         }
         limit = Math.min(stop, deadline, this.icount + branches);
       }
+      if (jit !== null) {
+        if (b.jit === null && --b.heat <= 0) this.compileRegion(b);
+        if (b.jit !== null) {
+          // The region runs the blocks that end within the window; this one does (tested above).
+          x = jit.enter(b, stop - this.icount, Math.max(limit - this.icount, b.length), predicting);
+          branches -= jit.branches;
+          prev = null;
+          if (x !== null) break;
+          limit = Math.min(stop, deadline, this.icount + branches);
+          continue;
+        }
+      }
       this.rip = b.end;
       try {
         b.exec(this);
@@ -299,7 +306,7 @@ export class Cpu {
       this.ci = 0;
       this.icount += n;
       branches -= b.lwpWeight;
-      if (predicting) b.lwpHistory.next = this.rip; // BranchPredictor.predict without the answer
+      if (predicting) pred.train(b.lwpHistory, this.rip); // predict() without the answer
       if (this.pendingExit !== null) {
         x = this.takePendingExit();
         break;
@@ -320,9 +327,12 @@ export class Cpu {
   private compileRegion(b: Block): void {
     b.heat = 1 << 30;
     if (!compilable(b)) return;
+    // Successors join the region when they ran at least 1/8 as often as the head
+    // (or once, when tier 3 is forced): cold paths stay out and stay cheap.
+    const warm = this.tiers.forced ? this.jitThreshold : this.jitThreshold - Math.max(1, this.jitThreshold >> 3);
     this.jit!.compile(b, (rip) => {
       const t = this.cache.get(rip);
-      return t !== undefined && t.valid ? t : undefined;
+      return t !== undefined && t.valid && (t.heat <= warm || t.jit !== null) ? t : undefined;
     });
   }
 

@@ -3,6 +3,7 @@
 // instruction into a plain, allocation-free-to-read `Insn` record that the
 // translator consumes. iced knows every encoding (XOP/LWP included).
 import iced from "iced-x86";
+import { DECODE_STATS, nowMs } from "./stats.js";
 
 const { Decoder, Register, OpKind, MemorySizeExt, Mnemonic, FlowControl } = iced;
 
@@ -108,24 +109,23 @@ function defineRegs(): void {
 }
 defineRegs();
 
+// iced's enums map both ways (`Code.Add_rm64_r64 === 8`, `Code[8] === "Add_rm64_r64"`), so
+// names are looked up on demand instead of tables built from Object.entries at start-up.
+const CODE_BY_ID = iced.Code as unknown as Readonly<Record<number, string | undefined>>;
+const MNEMONIC_BY_ID = Mnemonic as unknown as Readonly<Record<number, string | undefined>>;
 const MNEMONIC_NAMES: string[] = [];
-for (const [k, v] of Object.entries(Mnemonic as unknown as Record<string, number | string>)) {
-  if (typeof v === "number") MNEMONIC_NAMES[v] = k.toUpperCase();
-}
-
-const CODE_NAMES: string[] = [];
-for (const [k, v] of Object.entries(iced.Code as unknown as Record<string, number | string>)) {
-  if (typeof v === "number") CODE_NAMES[v] = k;
-}
 
 /** iced Code name of a form ("Add_rm64_r64"). */
 export function codeName(code: number): string {
-  return CODE_NAMES[code] ?? `#${code}`;
+  return CODE_BY_ID[code] ?? `#${code}`;
 }
 
 /** Upper-case mnemonic name of an iced Mnemonic value ("ADD", "LWPINS"). */
 export function mnemonicName(m: number): string {
-  return MNEMONIC_NAMES[m] ?? `#${m}`;
+  const known = MNEMONIC_NAMES[m];
+  if (known !== undefined) return known;
+  const name = MNEMONIC_BY_ID[m];
+  return name === undefined ? `#${m}` : (MNEMONIC_NAMES[m] = name.toUpperCase());
 }
 
 /** Looks up an iced Mnemonic value by the manual's name ("ADD"). */
@@ -151,25 +151,32 @@ function split(v: bigint): [number, number] {
   return [Number(u & 0xffffffffn) | 0, Number(u >> 32n) | 0];
 }
 
-function memRef(ins: iced.Instruction): MemRef {
+// Every iced getter is a call into WebAssembly, the main cost of decoding (and so of a short
+// run's start-up): each value below is read once per instruction, sizes are cached.
+const MEM_SIZE_BYTES: number[] = [];
+function memorySizeBytes(ms: number): number {
+  return (MEM_SIZE_BYTES[ms] ??= MemorySizeExt.size(ms));
+}
+
+function memRef(ins: iced.Instruction, bytes: number): MemRef {
   const seg = ins.memorySegment;
   const ripRel = ins.isIpRelMemoryOperand;
   const base = ins.memoryBase;
+  const index = ins.memoryIndex;
   const b = regInfo(base);
-  const ix = regInfo(ins.memoryIndex);
+  const ix = regInfo(index);
   return {
     base: ripRel ? -1 : base === Register.None ? -1 : b.reg,
-    index: ins.memoryIndex === Register.None ? -1 : ix.reg,
+    index: index === Register.None ? -1 : ix.reg,
     scale: ins.memoryIndexScale,
     disp: ripRel ? bigToNumber(ins.ipRelMemoryAddress) : bigToNumber(ins.memoryDisplacementU64 ?? ins.memoryDisplacement),
     seg: seg === Register.FS ? 1 : seg === Register.GS ? 2 : 0,
-    addr32: !ripRel && base !== Register.None ? b.size === 32 : (!ripRel && ins.memoryIndex !== Register.None && ix.size === 32),
-    bytes: MemorySizeExt.size(ins.memorySize),
+    addr32: !ripRel && base !== Register.None ? b.size === 32 : (!ripRel && index !== Register.None && ix.size === 32),
+    bytes,
   };
 }
 
-function operand(ins: iced.Instruction, i: number, memBytes: number): Operand {
-  const k = ins.opKind(i);
+function operand(ins: iced.Instruction, i: number, k: number, memBytes: number): Operand {
   const op: Operand = { kind: OK_REG, reg: -1, rclass: RC_OTHER, size: 0, hi8: false, immLo: 0, immHi: 0 };
   if (k === OpKind.Register) {
     const r = regInfo(ins.opRegister(i));
@@ -193,37 +200,53 @@ function operand(ins: iced.Instruction, i: number, memBytes: number): Operand {
   return op;
 }
 
-function toInsn(ins: iced.Instruction, bytes: Uint8Array, offset: number): Insn {
-  const hasMem = ins.opCount > 0 && [...Array(ins.opCount).keys()].some((i) => ins.opKind(i) === OpKind.Memory);
-  const mem = hasMem ? memRef(ins) : null;
-  const memBytes = MemorySizeExt.size(ins.memorySize);
-  const ops: Operand[] = [];
-  for (let i = 0; i < ins.opCount; i++) ops.push(operand(ins, i, memBytes));
-  const ip = Number(ins.ip);
-  const flow = ins.flowControl;
+/** What iced derives from the Code alone (its mnemonic, operand count, flow, condition), read once per Code. */
+interface CodeInfo { readonly mnemonic: number; readonly name: string; readonly form: string; readonly opCount: number; readonly flow: number; readonly cc: number }
+const CODE_INFO: (CodeInfo | undefined)[] = [];
+function codeInfo(ins: iced.Instruction, code: number): CodeInfo {
+  const known = CODE_INFO[code];
+  if (known !== undefined) return known;
+  const mnemonic = ins.mnemonic;
+  return (CODE_INFO[code] = {
+    mnemonic, name: mnemonicName(mnemonic), form: codeName(code), opCount: ins.opCount, flow: ins.flowControl, cc: ins.conditionCode - 1,
+  });
+}
+
+/** The record of the instruction `ins` decoded at guest address `ip` (= `offset` bytes into `bytes`). */
+function toInsn(ins: iced.Instruction, bytes: Uint8Array, offset: number, ip: number): Insn {
+  const code = ins.code;
+  const info = codeInfo(ins, code);
+  const kinds: number[] = [];
+  for (let i = 0; i < info.opCount; i++) kinds.push(ins.opKind(i));
+  const hasMem = kinds.includes(OpKind.Memory);
+  const memBytes = hasMem || kinds.some((k) => k >= OpKind.MemorySegSI && k <= OpKind.MemoryESRDI) ? memorySizeBytes(ins.memorySize) : 0;
+  const mem = hasMem ? memRef(ins, memBytes) : null;
+  const ops = kinds.map((k, i) => operand(ins, i, k, memBytes));
+  const len = ins.length;
+  const flow = info.flow;
   const isBranch = flow === FlowControl.UnconditionalBranch || flow === FlowControl.ConditionalBranch || flow === FlowControl.Call;
   return {
     ip,
-    len: ins.length,
-    next: ip + ins.length,
-    code: ins.code,
-    form: codeName(ins.code),
-    mnemonic: ins.mnemonic,
-    name: mnemonicName(ins.mnemonic),
+    len,
+    next: ip + len,
+    code,
+    form: info.form,
+    mnemonic: info.mnemonic,
+    name: info.name,
     ops,
     mem,
     rep: ins.hasRepPrefix,
     repe: ins.hasRepePrefix,
     repne: ins.hasRepnePrefix,
     lock: ins.hasLockPrefix,
-    cc: ins.conditionCode - 1,
+    cc: info.cc,
     flow,
     branchTarget: isBranch && ops.some((o) => o.kind === OK_BRANCH) ? Number(ins.nearBranchTarget) : 0,
     flagsRead: ins.rflagsRead,
     flagsModified: ins.rflagsModified,
     flagsUndefined: ins.rflagsUndefined,
-    bytes: bytes.slice(offset, offset + ins.length),
-    invalid: ins.isInvalid,
+    bytes: bytes.slice(offset, offset + len),
+    invalid: code === iced.Code.INVALID,
   };
 }
 
@@ -233,6 +256,7 @@ function toInsn(ins: iced.Instruction, bytes: Uint8Array, offset: number): Insn 
  * fit in the bytes is returned with `invalid` set (the caller faults or #UDs).
  */
 export function decodeRun(bytes: Uint8Array, ip: number, stop: (i: Insn) => boolean): Insn[] {
+  const t0 = nowMs();
   const d = new Decoder(64, bytes, 0);
   d.ip = BigInt(ip);
   const out: Insn[] = [];
@@ -241,16 +265,19 @@ export function decodeRun(bytes: Uint8Array, ip: number, stop: (i: Insn) => bool
     let offset = 0;
     while (d.canDecode) {
       d.decodeOut(ins);
-      const insn = toInsn(ins, bytes, offset);
+      const insn = toInsn(ins, bytes, offset, ip + offset);
+      offset += insn.len;
       if (insn.invalid && d.lastError === iced.DecoderError.NoMoreBytes) insn.len = 0;
       out.push(insn);
-      offset += ins.length;
       if (insn.invalid || stop(insn)) break;
     }
   } finally {
     ins.free();
     d.free();
   }
+  DECODE_STATS.blocks++;
+  DECODE_STATS.decoded += out.length;
+  DECODE_STATS.decodeMs += nowMs() - t0;
   return out;
 }
 

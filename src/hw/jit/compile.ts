@@ -16,7 +16,6 @@ import { Emitter, EXIT_BRANCH, EXIT_CPU_RIP, EXIT_DYNAMIC, type ExitSite, type I
 import { DYN, FlagsEmitter } from "./flags-emit.js";
 import { jitEmitter } from "./ops/table.js";
 import { returnSites } from "./region.js";
-import { STATE_EXIT, STATE_TARGET } from "./layout.js";
 
 /** An instruction the compiled code runs through its interpreter closure. */
 export interface HelperSite {
@@ -34,7 +33,7 @@ export interface RegionExit extends ExitSite {
   readonly block: Block;
 }
 
-export interface CompiledRegion {
+interface CompiledRegion {
   readonly bytes: Uint8Array;
   readonly exits: readonly RegionExit[];
   readonly helpers: readonly HelperSite[];
@@ -44,6 +43,8 @@ export interface CompiledRegion {
 }
 
 const ARITH_FLAGS = 0x3f; // iced RflagsBits OF SF ZF AF CF PF
+/** Parameters of `run`: the entry block, the slice limit, the LWP window, whether to train the branch predictor. */
+const PARAM_LIMIT = 1, PARAM_WINDOW = 2, PARAM_PREDICT = 3;
 
 /** Where the memory import's size comes from (the module declares it as its minimum). */
 export interface Target {
@@ -60,9 +61,10 @@ export function compileRegion(blocks: readonly Block[], t: Target): CompiledRegi
     helper: m.importFunc("js", "helper", [I32, I32], [I32]),
     flagBits: m.importFunc("rt", "flagBits", [I32, I32, I64, I64, I64, I32], [I32]),
     mulhu: m.importFunc("rt", "mulhu", [I64, I64], [I64]),
+    exit: m.importFunc("rt", "exit", [I32, I32, I32, I32, I64, I64, I64, I32, I64, I32], []),
   };
   m.importMemory("js", "mem", t.memoryPages);
-  const fn = m.func([I32, I32], [I32]);
+  const fn = m.func([I32, I32, I32, I32], [I32]);
   m.exportFunc("run", fn.index);
   const f = fn.body;
   const e = new Emitter(f, imports, t.state, t.tlb);
@@ -76,12 +78,6 @@ export function compileRegion(blocks: readonly Block[], t: Target): CompiledRegi
   e.flags.load();
   f.get(0).set(e.pc);
   f.code.vec(body);
-  e.flags.kind = DYN;
-  e.spill();
-  e.flags.store();
-  f.i32(0).get(e.xid).mem(OP.i32_store, t.state + STATE_EXIT, 2);
-  f.i32(0).get(e.tgt).mem(OP.i64_store, t.state + STATE_TARGET, 3);
-  f.get(e.n);
   return { bytes: m.encode(), exits: c.exits, helpers: c.helpers, native: c.native, helped: c.helpers.length };
 }
 
@@ -91,6 +87,9 @@ class RegionCompiler {
   native = 0;
   private readonly index = new Map<number, number>();
   private readonly returns: number[];
+  private block!: Block;
+  /** Position of the block being emitted. */
+  private at = 0;
 
   constructor(
     private readonly e: Emitter,
@@ -98,25 +97,29 @@ class RegionCompiler {
   ) {
     blocks.forEach((b, k) => this.index.set(b.start, k));
     this.returns = [...returnSites(blocks)].filter((r) => this.index.has(r)).slice(0, 8);
+    // (blocks arrive in layout order: region.ts `layout`)
     e.goto = (target) => this.goto(target);
     e.gotoDynamic = (target, ip) => this.gotoDynamic(target, ip);
+    e.helperHere = () => this.helper(this.block, e.insnIndex, e.insn!, this.block.ops[e.insnIndex]!);
   }
 
   /** The dispatch loop with one case per block. */
   body(): void {
     const f = this.e.f, n = this.blocks.length;
-    f.block(); // the exit label
-    f.loop(); // dispatch
-    for (let k = 0; k < n; k++) f.block();
-    f.get(this.e.pc).brTable([...Array(n).keys()], n + 1);
+    f.loop(); // dispatch: every block ends by branching back here or returning
+    for (let k = 0; k <= n; k++) f.block();
+    f.get(this.e.pc).brTable([...Array(n).keys()].map((k) => k + 1), 0);
+    f.end();
+    f.op(OP.unreachable); // no such block
     for (let k = 0; k < n; k++) {
       f.end();
       this.e.dispatchDepth = n - 1 - k;
       this.e.depth = 0;
+      this.at = k;
       this.emitBlock(this.blocks[k]!);
     }
     f.end();
-    f.end();
+    f.op(OP.unreachable);
     this.collectExits();
   }
 
@@ -129,11 +132,14 @@ class RegionCompiler {
 
   private emitBlock(b: Block): void {
     const e = this.e, f = e.f, n = b.length;
+    this.block = b;
     e.flags.kind = DYN;
     e.blockLen = n;
     const exitsBefore = e.exits.length;
-    // The interpreter's slice test: a block starts only while n < limit.
-    f.get(e.n).get(1).op(OP.i32_ge_u);
+    // The interpreter's slice test (a block starts only while n < limit), and the
+    // LWP window: the block must retire entirely before a counter can reach zero.
+    f.get(e.n).get(PARAM_LIMIT).op(OP.i32_ge_u);
+    f.get(e.n).i32(n).op(OP.i32_add).get(PARAM_WINDOW).op(OP.i32_gt_u).op(OP.i32_or);
     e.open("if");
     e.exit(EXIT_BRANCH, b.start, 0);
     e.close();
@@ -174,7 +180,6 @@ class RegionCompiler {
     const writes = ((i.flagsModified | i.flagsUndefined) & ARITH_FLAGS) !== 0;
     this.helpers.push({ op, block: b, k, next: i.next, flags });
     if (flags) e.flags.store();
-    e.spillAll();
     const st = e.tmp(I32);
     f.i32(this.helpers.length - 1).get(e.n).call(e.imports.helper).set(st);
     e.reloadAll();
@@ -191,9 +196,24 @@ class RegionCompiler {
     if (control) e.exit(EXIT_CPU_RIP, 0, 0);
   }
 
+  /** The block's branch retired to `target` (a constant, or the i64 local −target−1): LWP event 3's count and predictor. */
+  private retireBranch(target: number): void {
+    const e = this.e, f = e.f, b = this.block;
+    if (b.lwpWeight !== 1) return;
+    f.get(e.br).i32(1).op(OP.i32_add).set(e.br);
+    f.get(PARAM_PREDICT);
+    e.open("if");
+    f.i32(0);
+    if (target >= 0) f.op(OP.f64_const).code.f64(target);
+    else f.get(-target - 1).op(OP.f64_convert_i64_s);
+    f.mem(OP.f64_store, b.lwpHistory, 3);
+    e.close();
+  }
+
   /** Continues at a static target: the dispatch loop inside the region, else an exit. */
   private goto(target: number): void {
     const e = this.e, f = e.f;
+    this.retireBranch(target);
     if (e.slowStore) {
       f.get(e.abort);
       e.open("if");
@@ -206,6 +226,20 @@ class RegionCompiler {
       return;
     }
     e.flags.materialize();
+    this.jumpTo(j);
+  }
+
+  /**
+   * Transfers to block j of the region. Block j's code starts where the label
+   * closed after it ends, so a later block is a direct branch (the next one at
+   * depth 0 a fall-through); an earlier one goes through the dispatch loop.
+   */
+  private jumpTo(j: number): void {
+    const e = this.e, f = e.f, k = this.at;
+    if (j > k) {
+      if (j > k + 1 || e.depth > 0) f.br(e.depth + j - k - 1);
+      return;
+    }
     f.i32(j).set(e.pc);
     e.brDispatch();
   }
@@ -213,6 +247,7 @@ class RegionCompiler {
   /** Continues at the target in i64 local `t` (RET, indirect branch at `ip`). */
   private gotoDynamic(t: number, ip: number): void {
     const e = this.e, f = e.f;
+    this.retireBranch(-t - 1);
     f.get(t).set(e.tgt);
     if (e.slowStore) {
       f.get(e.abort);
@@ -226,8 +261,7 @@ class RegionCompiler {
       f.op(OP.i64_eq);
       e.open("if");
       e.flags.materialize();
-      f.i32(this.index.get(r)!).set(e.pc);
-      e.brDispatch();
+      this.jumpTo(this.index.get(r)!);
       e.close();
     }
     e.exit(EXIT_DYNAMIC, ip, 0);

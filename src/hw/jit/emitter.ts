@@ -3,7 +3,7 @@
 // guest registers in i64 locals, operands, effective addresses and memory
 // accesses with the software TLB inline (the miss goes to JavaScript), and the
 // exit sites through which the region returns to the run loop.
-import { type FnBody, I32, I64, OP, type ValType } from "../wasm/encoder.js";
+import { type FnBody, I32, I64, OP, SIMD, V128, type ValType } from "../wasm/encoder.js";
 import type { Insn, MemRef, Operand } from "../cpu/decode.js";
 import { OK_IMM, OK_MEM, OK_REG, RC_GPR } from "../cpu/decode.js";
 import { TLB_BYTES, TLB_SIZE, ACCESS_READ, ACCESS_WRITE } from "../memory/address-space.js";
@@ -38,6 +38,8 @@ export interface Imports {
   readonly flagBits: number;
   /** (a i64, b i64) → the high 64 bits of the unsigned product. */
   readonly mulhu: number;
+  /** (state, site, kind, size, a, b, r, aux, target, branches): records how the region left (then it returns). */
+  readonly exit: number;
 }
 
 const TWO32 = 4294967296;
@@ -51,6 +53,8 @@ export class Emitter {
   readonly tgt: number;
   /** Set by a slow-path store that wrote translated code: leave after this instruction. */
   readonly abort: number;
+  /** Branches retired (blocks of LWP event-3 weight 1), reported at the exit. */
+  readonly br: number;
   readonly exits: ExitSite[] = [];
   /** Registers read / written anywhere in the region (prologue loads, epilogue stores). */
   readonly used = new Set<number>();
@@ -73,7 +77,9 @@ export class Emitter {
    */
   goto!: (target: number) => void;
   gotoDynamic!: (target: number, ip: number) => void;
-  private readonly free: Record<number, number[]> = { [I32]: [], [I64]: [] };
+  /** Runs the current instruction through its interpreter closure (a slow path: a misaligned SSE operand). */
+  helperHere!: () => void;
+  private readonly free: Record<number, number[]> = { [I32]: [], [I64]: [], [V128]: [] };
   private readonly busy: [ValType, number][] = [];
 
   constructor(
@@ -90,6 +96,7 @@ export class Emitter {
     this.xid = f.local(I32);
     this.tgt = f.local(I64);
     this.abort = f.local(I32);
+    this.br = f.local(I32);
   }
 
   // ---- temporaries (valid within one instruction) ---------------------------
@@ -125,12 +132,13 @@ export class Emitter {
     this.f.br(this.depth + this.dispatchDepth);
   }
 
-  /** Leaves the region by exit site `site`. */
+  /** Leaves the region by a new exit site: records it (with the flags and the dynamic target) and returns. */
   exit(kind: number, rip: number, adj: number): void {
-    this.flags.materialize();
     this.exits.push({ kind, rip, adj });
-    this.f.i32(this.exits.length - 1).set(this.xid);
-    this.f.br(this.depth + this.dispatchDepth + 1);
+    const f = this.f;
+    f.i32(this.state).i32(this.exits.length - 1);
+    this.flags.pushRecord();
+    f.get(this.tgt).get(this.br).call(this.imports.exit).get(this.n).op(OP.return);
   }
 
   /** Leaves the region at the current instruction, which did not retire (a fault). */
@@ -151,10 +159,16 @@ export class Emitter {
     this.f.get(this.reg[r]!);
   }
 
-  /** Pops a 64-bit value into register `r`. */
+  /**
+   * Pops a 64-bit value into register `r`, writing it through to the state frame:
+   * the frame always holds the registers, so an exit is a plain return (no merge
+   * of every register at a common epilogue, which made V8's optimizing compiler
+   * slow) and a helper needs no spill.
+   */
   setReg(r: number): void {
     this.written.add(r);
-    this.f.set(this.reg[r]!);
+    const l = this.reg[r]!;
+    this.f.set(l).i32(0).get(l).mem(OP.i64_store, this.state + STATE_GPR + 8 * r, 3);
   }
 
   /** Pushes a general-register operand's value (low `size` bits meaningful; AH..BH shifted down). */
@@ -216,15 +230,23 @@ export class Emitter {
   /** Computes the instruction's effective address (segment base included) into a new i64 local. */
   ea(m: MemRef): number {
     const f = this.f, t = this.tmp(I64);
-    this.constNum(m.disp);
+    let first = true;
+    const add = (): void => {
+      if (!first) f.op(OP.i64_add);
+      first = false;
+    };
     if (m.base >= 0) {
       this.getReg(m.base);
-      f.op(OP.i64_add);
+      add();
     }
     if (m.index >= 0) {
       this.getReg(m.index);
       if (m.scale > 1) f.i64(Math.log2(m.scale)).op(OP.i64_shl);
-      f.op(OP.i64_add);
+      add();
+    }
+    if (m.disp !== 0 || first) {
+      this.constNum(m.disp);
+      add();
     }
     if (m.addr32) f.i64(-1, 0).op(OP.i64_and);
     if (m.seg !== 0) {
@@ -288,24 +310,17 @@ export class Emitter {
     this.access(addr, bytes, ACCESS_WRITE, 0x40, () => this.f.get(v).mem(op, 0, 0));
   }
 
+  /** Pushes the 16 bytes at the address in local `addr`. */
+  load128(addr: number): void {
+    this.access(addr, 16, ACCESS_READ, V128, () => this.f.simdMem(SIMD.v128_load, 0, 0));
+  }
+
+  /** Stores the v128 in local `v` at the address in local `addr`. */
+  store128(addr: number, v: number): void {
+    this.access(addr, 16, ACCESS_WRITE, 0x40, () => this.f.get(v).simdMem(SIMD.v128_store, 0, 0));
+  }
+
   // ---- the whole register file in the state frame ---------------------------------
-
-  /** Stores every register the region wrote (at the exit: the set is complete by then). */
-  spill(): void {
-    for (const r of this.written) this.f.i32(0).get(this.reg[r]!).mem(OP.i64_store, this.state + STATE_GPR + 8 * r, 3);
-  }
-
-  /**
-   * Stores all sixteen registers (before a helper). Blocks are emitted in another
-   * order than they run, so the registers written before this point are not known
-   * here; every local holds its register's value (the prologue loads them all).
-   */
-  spillAll(): void {
-    for (let r = 0; r < 16; r++) {
-      this.written.add(r);
-      this.f.i32(0).get(this.reg[r]!).mem(OP.i64_store, this.state + STATE_GPR + 8 * r, 3);
-    }
-  }
 
   /**
    * Loads every register the region reads or writes (the prologue): a register

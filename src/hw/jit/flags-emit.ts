@@ -70,7 +70,15 @@ export class FlagsEmitter {
     this.kind = DYN;
   }
 
-  /** Stores the record into the state frame (epilogue, before a helper that reads flags). */
+  /** Pushes kind, size, a, b, r, aux (the exit function's arguments). */
+  pushRecord(): void {
+    const f = this.f;
+    if (this.kind === DYN) f.get(this.fk).get(this.fsz);
+    else f.i32(this.kind).i32(this.size);
+    f.get(this.fa).get(this.fb).get(this.fr).get(this.faux);
+  }
+
+  /** Stores the record into the state frame (before a helper that reads flags). */
   store(): void {
     this.materialize();
     const f = this.f, s = this.state + STATE_FLAGS;

@@ -11,14 +11,17 @@ import type { Block } from "../cpu/translate/block.js";
 import { ACCESS_READ, ACCESS_WRITE, MemoryFault, PAGE_MASK, PAGE_SIZE } from "../memory/address-space.js";
 import { compileRegion, type HelperSite, type RegionExit } from "./compile.js";
 import { EXIT_AFTER, EXIT_BRANCH, EXIT_CPU_RIP, EXIT_DYNAMIC, EXIT_FAULT } from "./emitter.js";
-import { formRegion } from "./region.js";
+import { formRegion, layout } from "./region.js";
 import { runtimeExports } from "./runtime-module.js";
 import { FL_OTHER } from "../cpu/flags.js";
-import { STATE_ABORT, STATE_EXIT, STATE_FLAGS, STATE_FS, STATE_GS, STATE_SCRATCH, STATE_TARGET } from "./layout.js";
+import { STATE_ABORT, STATE_BRANCHES, STATE_EXIT, STATE_FLAGS, STATE_FS, STATE_GS, STATE_SCRATCH, STATE_TARGET } from "./layout.js";
 
 const TWO32 = 4294967296;
 
-type RunFn = (entry: number, limit: number) => number;
+type RunFn = (entry: number, limit: number, window: number, predict: number) => number;
+
+/** No LWP window: the region runs until its slice limit or an exit. */
+export const NO_WINDOW = 0x7fffffff;
 
 /** A compiled region: its function and what it needs to report back. */
 export class Region {
@@ -44,7 +47,7 @@ export interface RegionEntry {
 }
 
 /** Compile statistics (LWP_STATS=1 prints them). */
-export interface JitStats {
+interface JitStats {
   regions: number;
   blocks: number;
   native: number;
@@ -53,6 +56,9 @@ export interface JitStats {
   compileMs: number;
 }
 
+/** Totals over every CPU of the process (LWP_STATS=1 prints them at exit). */
+export const JIT_TOTALS: JitStats = { regions: 0, blocks: 0, native: 0, helped: 0, bytes: 0, compileMs: 0 };
+
 export class Jit {
   readonly stats: JitStats = { regions: 0, blocks: 0, native: 0, helped: 0, bytes: 0, compileMs: 0 };
   private fault: unknown = null;
@@ -60,6 +66,8 @@ export class Jit {
   private crossLen = 0;
   /** Retired count of the CPU when the running region was entered. */
   private base = 0;
+  /** Branches (blocks of LWP event-3 weight 1) the last region run retired. */
+  branches = 0;
   private readonly m: Int32Array;
   private readonly s: number;
 
@@ -70,45 +78,50 @@ export class Jit {
 
   /** Compiles the region headed by `head` and links its blocks; false when nothing could be compiled. */
   compile(head: Block, lookup: (rip: number) => Block | undefined): boolean {
-    const blocks = formRegion(head, lookup);
+    const blocks = layout(formRegion(head, lookup));
     const t0 = performance.now();
     const c = this.cpu, phys = c.mem.phys;
     const r = compileRegion(blocks, { state: c.state, tlb: c.mem.tlbBase, memoryPages: phys.u8.length / 65536 });
     const inst = new WebAssembly.Instance(new WebAssembly.Module(r.bytes), {
       js: { mem: phys.memory, xlate: this.xlate, commit: this.commit, helper: this.helperFor(r.helpers) },
-      rt: runtimeExports() as unknown as Record<string, WebAssembly.ImportValue>,
+      rt: runtimeExports(phys.memory, phys.u8.length / 65536) as unknown as Record<string, WebAssembly.ImportValue>,
     });
     const region = new Region(inst.exports["run"] as RunFn, blocks, r.exits);
     blocks.forEach((b, k) => {
       if (b.jit === null || b === head) b.jit = { region, index: k };
     });
-    const st = this.stats;
-    st.regions++;
-    st.blocks += blocks.length;
-    st.native += r.native;
-    st.helped += r.helped;
-    st.bytes += r.bytes.length;
-    st.compileMs += performance.now() - t0;
+    const ms = performance.now() - t0;
+    for (const st of [this.stats, JIT_TOTALS]) {
+      st.regions++;
+      st.blocks += blocks.length;
+      st.native += r.native;
+      st.helped += r.helped;
+      st.bytes += r.bytes.length;
+      st.compileMs += ms;
+    }
     return true;
   }
 
   /**
-   * Runs the region `b` belongs to from `b`, for at most `limit` more instructions
-   * (at block granularity, like the interpreter's loop). Returns the exit to hand
-   * to the kernel, or null to go on at the CPU's RIP.
+   * Runs the region `b` belongs to from `b`: blocks start while fewer than `limit`
+   * instructions retired (the interpreter's slice test) and only if they end within
+   * `window` (the LWP quick loop's: no counter can reach zero inside). `predict`
+   * trains the LWP branch predictor. Returns the exit to hand to the kernel, or null
+   * to go on at the CPU's RIP; `branches` holds the branches retired.
    */
-  enter(b: Block, limit: number): Exit | null {
+  enter(b: Block, limit: number, window = NO_WINDOW, predict = false): Exit | null {
     const c = this.cpu, m = this.m, s = this.s;
     const entry = b.jit!;
     c.f.save(m, (s + STATE_FLAGS) >> 2);
     this.putBase(STATE_FS, c.fsBase);
     this.putBase(STATE_GS, c.gsBase);
     this.base = c.icount;
-    const n = entry.region.run(entry.index, limit);
+    const n = entry.region.run(entry.index, limit, window, predict ? 1 : 0);
     c.f.loadArith(m, (s + STATE_FLAGS) >> 2);
     const x = entry.region.exits[m[(s + STATE_EXIT) >> 2]!]!;
     c.icount = this.base + n - x.adj;
     c.ci = 0;
+    this.branches = m[(s + STATE_BRANCHES) >> 2]!;
     switch (x.kind) {
       case EXIT_BRANCH:
         c.rip = x.rip;
@@ -128,6 +141,11 @@ export class Jit {
         c.rip = x.rip;
         return c.takePendingExitOrNull();
       case EXIT_CPU_RIP:
+        // A branch run by a helper: counted and trained here, as the compiled ones are.
+        if (x.block.lwpWeight === 1) {
+          this.branches++;
+          if (predict) c.lwp.predictor.train(x.block.lwpHistory, c.rip);
+        }
         return c.takePendingExitOrNull();
       default:
         throw new Error(`region exit kind ${x.kind}`);

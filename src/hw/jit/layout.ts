@@ -2,7 +2,7 @@
 // Where translated code finds the CPU: byte offsets inside the CPU's state frame
 // in physical memory (src/hw/cpu/cpu.ts puts the registers there) and the words
 // through which a region reports why it stopped.
-import { STATE_FLAGS, STATE_GPR, STATE_XMM } from "../cpu/cpu.js";
+import { STATE_FLAGS, STATE_GPR, STATE_XMM } from "../cpu/state-layout.js";
 
 export { STATE_FLAGS, STATE_GPR, STATE_XMM };
 /** FS and GS bases as 64-bit words, written before each entry (the interpreter keeps them as Numbers). */
@@ -14,5 +14,7 @@ export const STATE_EXIT = 528;
 export const STATE_TARGET = 536;
 /** Non-zero when JavaScript wants the running region to stop after the current instruction. */
 export const STATE_ABORT = 544;
+/** Branches (LWP event 3's blocks) the region retired. */
+export const STATE_BRANCHES = 548;
 /** Bytes an access that crosses a page boundary goes through (slow path). */
 export const STATE_SCRATCH = 560;

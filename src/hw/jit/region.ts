@@ -8,8 +8,8 @@ import { FlowControl } from "../cpu/decode.js";
 import { LWP_STATE_BLOCK } from "../lwp/events.js";
 
 /** Most blocks and instructions in one region (compile time grows with both). */
-export const MAX_REGION_BLOCKS = 96;
-export const MAX_REGION_INSNS = 2000;
+const MAX_REGION_BLOCKS = 64;
+const MAX_REGION_INSNS = 2000;
 
 /** Instructions that end their block by throwing after they retired (the LWP unit's traps). */
 const TRAPPING = new Set(["LLWPCB", "SLWPCB", "LWPINS", "LWPVAL", "XRSTOR", "XRSTOR64"]);
@@ -20,7 +20,7 @@ export function compilable(b: Block): boolean {
 }
 
 /** Static successors of a block: where its last instruction may continue. */
-export function successors(b: Block): number[] {
+function successors(b: Block): number[] {
   const last = b.insns[b.insns.length - 1]!;
   switch (last.flow) {
     case FlowControl.Next: return [b.end];
@@ -34,7 +34,7 @@ export function successors(b: Block): number[] {
 
 /**
  * The region headed by `head`: a breadth-first walk over successors that are
- * already translated (`lookup` returns only those), within the size limits.
+ * already translated and warm (`lookup` returns only those), within the size limits.
  */
 export function formRegion(head: Block, lookup: (rip: number) => Block | undefined): Block[] {
   const out: Block[] = [head];
@@ -49,6 +49,34 @@ export function formRegion(head: Block, lookup: (rip: number) => Block | undefin
       out.push(b);
       insns += b.length;
       if (out.length >= MAX_REGION_BLOCKS) break;
+    }
+  }
+  return out;
+}
+
+/** Where execution most likely goes after `b` (the fall-through of a Jcc, a direct JMP or CALL's target). */
+function next(b: Block): number {
+  const last = b.insns[b.insns.length - 1]!;
+  switch (last.flow) {
+    case FlowControl.Next: case FlowControl.ConditionalBranch: return b.end;
+    case FlowControl.UnconditionalBranch: case FlowControl.Call: return last.branchTarget;
+    default: return -1;
+  }
+}
+
+/**
+ * Orders a region's blocks as chains along `next`, the head first: the compiler
+ * turns a branch to the following block into a fall-through and any forward
+ * branch into a direct jump; only backward branches go through the dispatch loop.
+ */
+export function layout(blocks: readonly Block[]): Block[] {
+  const by = new Map(blocks.map((b) => [b.start, b]));
+  const placed = new Set<number>();
+  const out: Block[] = [];
+  for (const b of blocks) {
+    for (let cur: Block | undefined = b; cur !== undefined && !placed.has(cur.start); cur = by.get(next(cur))) {
+      placed.add(cur.start);
+      out.push(cur);
     }
   }
   return out;

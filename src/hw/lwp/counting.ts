@@ -13,7 +13,6 @@ import { BR_CLASS, BR_FLAG, DC_FLAG, EV } from "./events.js";
 import { FILTER } from "./lwpcb.js";
 import { loadAddresses } from "./loads.js";
 import { LEVEL } from "./cache-model.js";
-import { BranchPredictor } from "./predictor.js";
 import { LWP_RELOAD, LWP_TRAP, STORED_THRESHOLD, type LwpUnit } from "./unit.js";
 
 interface BlockInfo {
@@ -208,7 +207,7 @@ function branchEvent(u: LwpUnit, c: Cpu, b: Block, n: number, counted: boolean):
   const taken = cls !== BR_CLASS.CONDITIONAL || next !== b.end;
   let flags = taken ? BR_FLAG.TAKEN : 0;
   if (u.geo.branchPrediction) {
-    const ok = BranchPredictor.predict(b.lwpHistory, next);
+    const ok = u.predictor.predict(b.lwpHistory, next);
     flags |= BR_FLAG.PREDICTION_VALID | (ok ? BR_FLAG.PREDICTED : 0);
     if ((u.filters & (ok ? FILTER.NO_PREDICTED : FILTER.NO_MISPREDICTED)) !== 0) return null;
   }

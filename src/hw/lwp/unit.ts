@@ -96,7 +96,8 @@ export class LwpUnit {
   blockCounted = true;
   /** Fractional reference-clock accumulator (event 6). */
   refUnits = 0;
-  readonly predictor = new BranchPredictor();
+  /** The branch predictor (the CPU gives it the physical memory its histories live in). */
+  predictor = new BranchPredictor();
   private cacheModel: CacheModel | null = null;
   random: () => number;
 

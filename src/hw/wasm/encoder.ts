@@ -8,12 +8,11 @@
 /** Value types (§5.3.1). */
 export const I32 = 0x7f;
 export const I64 = 0x7e;
-export const F32 = 0x7d;
 export const F64 = 0x7c;
 export const V128 = 0x7b;
-export type ValType = typeof I32 | typeof I64 | typeof F32 | typeof F64 | typeof V128;
+export type ValType = typeof I32 | typeof I64 | 0x7d | typeof F64 | typeof V128;
 /** Block type of a block/loop/if without results. */
-export const VOID = 0x40;
+const VOID = 0x40;
 
 /** Opcodes (§5.4), named as in the text format with `.` → `_`. */
 export const OP = {
@@ -42,6 +41,33 @@ export const OP = {
   f64_convert_i64_s: 0xb9, f64_convert_i64_u: 0xba,
   i64_reinterpret_f64: 0xbd, f64_reinterpret_i64: 0xbf,
   i32_extend8_s: 0xc0, i32_extend16_s: 0xc1, i64_extend8_s: 0xc2, i64_extend16_s: 0xc3, i64_extend32_s: 0xc4,
+} as const;
+
+/**
+ * Fixed-width SIMD opcodes (WebAssembly Core Specification 2.0 §5.4.8), each
+ * encoded after the 0xFD prefix as an unsigned LEB128.
+ */
+export const SIMD = {
+  v128_load: 0x00, v128_load64_splat: 0x0a, v128_store: 0x0b, v128_const: 0x0c,
+  i8x16_shuffle: 0x0d, i8x16_swizzle: 0x0e,
+  i8x16_splat: 0x0f, i16x8_splat: 0x10, i32x4_splat: 0x11, i64x2_splat: 0x12,
+  i8x16_extract_lane_u: 0x16, i8x16_replace_lane: 0x17, i16x8_extract_lane_u: 0x19, i16x8_replace_lane: 0x1a,
+  i32x4_extract_lane: 0x1b, i32x4_replace_lane: 0x1c, i64x2_extract_lane: 0x1d, i64x2_replace_lane: 0x1e,
+  i8x16_eq: 0x23, i8x16_gt_s: 0x27, i16x8_eq: 0x2d, i16x8_gt_s: 0x31, i32x4_eq: 0x37, i32x4_gt_s: 0x3b,
+  v128_not: 0x4d, v128_and: 0x4e, v128_andnot: 0x4f, v128_or: 0x50, v128_xor: 0x51,
+  v128_load32_zero: 0x5c, v128_load64_zero: 0x5d,
+  i8x16_bitmask: 0x64, i32x4_bitmask: 0xa4, i64x2_bitmask: 0xc4, i64x2_shr_s: 0xcc, i64x2_mul: 0xd5, i8x16_narrow_i16x8_s: 0x65, i8x16_narrow_i16x8_u: 0x66,
+  i8x16_add: 0x6e, i8x16_add_sat_s: 0x6f, i8x16_add_sat_u: 0x70,
+  i8x16_sub: 0x71, i8x16_sub_sat_s: 0x72, i8x16_sub_sat_u: 0x73,
+  i8x16_min_s: 0x76, i8x16_min_u: 0x77, i8x16_max_s: 0x78, i8x16_max_u: 0x79, i8x16_avgr_u: 0x7b,
+  i16x8_narrow_i32x4_s: 0x85, i16x8_narrow_i32x4_u: 0x86,
+  i16x8_shl: 0x8b, i16x8_shr_s: 0x8c, i16x8_shr_u: 0x8d,
+  i16x8_add: 0x8e, i16x8_add_sat_s: 0x8f, i16x8_add_sat_u: 0x90,
+  i16x8_sub: 0x91, i16x8_sub_sat_s: 0x92, i16x8_sub_sat_u: 0x93, i16x8_mul: 0x95,
+  i16x8_min_s: 0x96, i16x8_min_u: 0x97, i16x8_max_s: 0x98, i16x8_max_u: 0x99, i16x8_avgr_u: 0x9b,
+  i32x4_shl: 0xab, i32x4_shr_s: 0xac, i32x4_shr_u: 0xad, i32x4_add: 0xae, i32x4_sub: 0xb1, i32x4_mul: 0xb5,
+  i32x4_min_s: 0xb6, i32x4_min_u: 0xb7, i32x4_max_s: 0xb8, i32x4_max_u: 0xb9,
+  i64x2_shl: 0xcb, i64x2_shr_u: 0xcd, i64x2_add: 0xce, i64x2_sub: 0xd1, i64x2_eq: 0xd6,
 } as const;
 
 /** A growable byte buffer. */
@@ -103,6 +129,12 @@ export class Bytes {
       }
       this.byte(b | 0x80);
     }
+  }
+
+  /** An IEEE 754 double, little-endian (f64.const's immediate). */
+  f64(v: number): void {
+    const b = new Uint8Array(new Float64Array([v]).buffer);
+    this.bytes(b);
   }
 
   name(s: string): void {
@@ -167,6 +199,42 @@ export class FnBody {
   tee(i: number): this {
     this.code.byte(OP.local_tee);
     this.code.u32(i);
+    return this;
+  }
+
+  /** A SIMD instruction (no immediates). */
+  simd(code: number): this {
+    this.code.byte(0xfd);
+    this.code.u32(code);
+    return this;
+  }
+
+  /** A SIMD load or store with its memory argument. */
+  simdMem(code: number, offset = 0, align = 0): this {
+    this.simd(code);
+    this.code.u32(align);
+    this.code.u32(offset);
+    return this;
+  }
+
+  /** A SIMD lane instruction (extract/replace) with its lane index. */
+  lane(code: number, index: number): this {
+    this.simd(code);
+    this.code.byte(index);
+    return this;
+  }
+
+  /** i8x16.shuffle with its 16 lane indices (0–15 the first operand, 16–31 the second). */
+  shuffle(lanes: readonly number[]): this {
+    this.simd(SIMD.i8x16_shuffle);
+    this.code.bytes(lanes);
+    return this;
+  }
+
+  /** v128.const of 16 bytes. */
+  v128(bytes: readonly number[]): this {
+    this.simd(SIMD.v128_const);
+    this.code.bytes(bytes);
     return this;
   }
 

@@ -12,7 +12,7 @@ export const F_WRLCK = 1;
 export const F_UNLCK = 2;
 
 /** A byte-range lock; `end` is inclusive (Infinity: to the end of any file). */
-export interface RangeLock {
+interface RangeLock {
   type: number;
   start: number;
   end: number;
@@ -92,7 +92,7 @@ export function setRange(k: Kernel, key: string, want: RangeLock): void {
 }
 
 /** A process closed a descriptor of the inode: its POSIX locks there go (locks_remove_posix). */
-export function releasePosix(k: Kernel, key: string, pid: number): void {
+function releasePosix(k: Kernel, key: string, pid: number): void {
   const t = k.locks.get(key);
   if (t !== undefined) t.ranges = t.ranges.filter((l) => l.file !== null || l.pid !== pid);
 }

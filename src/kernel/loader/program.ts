@@ -50,7 +50,7 @@ function mayExec(st: { mode: number; uid: number; gid: number }, cred: { euid: n
 }
 
 /** Reads a whole guest file through the host (confined to --root); bytes or -errno. */
-export function readGuestFile(k: Kernel, path: string): Uint8Array | number {
+function readGuestFile(k: Kernel, path: string): Uint8Array | number {
   const fd = k.host.open(hostPathOf(k, path, /* follow */ true), 0, 0);
   if (fd < 0) return fd;
   try {
@@ -94,7 +94,7 @@ export function resolveScript(k: Kernel, spec: ExecSpec, depth = 0): ExecSpec | 
 export function execImage(k: Kernel, p: Process, t: Task, spec: ExecSpec): boolean {
   const elf = checkExec(spec.bytes);
   const interp = elf.interp === null ? null : checkInterp(k, elf.interp);
-  const mm = new Mm(new AddressSpace(), k.opts.cpu === "fam15h" ? fam15hModel() : fullModel());
+  const mm = new Mm(new AddressSpace(), k.opts.cpu === "fam15h" ? fam15hModel() : fullModel(), k.lwpRandom);
   const old = p.mm;
   p.mm = mm;
   if (old.loaded === t) old.loaded = null;

@@ -4,6 +4,7 @@
 import { geometry } from "../../hw/lwp/caps.js";
 import { MIN_HW_INTERVAL, eventRow } from "../../hw/lwp/events.js";
 import { RECORD_SIZE } from "../../hw/lwp/record.js";
+import { FLAG_PTSC } from "../../hw/lwp/lwpcb.js";
 import type { Kernel } from "../kernel.js";
 import type { Process } from "../process.js";
 import type { ProfileRequest, ProfileSink } from "./profiler.js";
@@ -29,6 +30,8 @@ export interface ProfileOptions {
   readonly ringBytes?: number;
   /** Threads and processes created later are profiled too (default true). */
   readonly inherit?: boolean;
+  /** Timestamp each record (PTSC, Data3 = virtual TSC) when the CPU model has it (default false). */
+  readonly timestamps?: boolean;
   readonly sink: ProfileSink;
 }
 
@@ -61,6 +64,7 @@ export function profileRequest(_k: Kernel, p: Process, o: ProfileOptions): Profi
     ring: {
       events: o.events.map((e) => ({ id: e.id, interval: e.period - 1 })),
       randomBits, ipFilter, ringBytes,
+      timestamps: (o.timestamps ?? false) && (caps.edx & FLAG_PTSC) !== 0,
       threshold: callGraph ? RECORD_SIZE : ringBytes / 2,
     },
     callGraph, inherit: o.inherit ?? true, sink: o.sink,

@@ -4,7 +4,7 @@
 // placement in the reserved "[lwp]" window, the LWPCB contents, and draining.
 import { type AddressSpace, MemoryFault, PAGE_SIZE, PROT_READ, PROT_WRITE } from "../../hw/memory/address-space.js";
 import type { LwpGeometry } from "../../hw/lwp/caps.js";
-import { CB, FILTER, FLAG_INT, RANDOM_SHIFT, intervalOffset, read64, write64 } from "../../hw/lwp/lwpcb.js";
+import { CB, FILTER, FLAG_INT, FLAG_PTSC, RANDOM_SHIFT, intervalOffset, read64, write64 } from "../../hw/lwp/lwpcb.js";
 import { RECORD_SIZE } from "../../hw/lwp/record.js";
 
 /**
@@ -29,6 +29,8 @@ export interface RingConfig {
   /** Threshold in bytes (32 = an interrupt after every record). */
   readonly threshold: number;
   readonly ringBytes: number;
+  /** PTSC: each record's Data3 holds the (virtual) timestamp counter. */
+  readonly timestamps?: boolean;
 }
 
 /** A prepared LWPCB + ring in one address space. */
@@ -60,7 +62,7 @@ export function prepareSlot(mem: AddressSpace, at: number, geo: LwpGeometry, cfg
 export function writeLwpcb(s: RingSlot, geo: LwpGeometry, cfg: RingConfig): void {
   const m = s.mem, cb = s.cb;
   m.writeBytes(cb, new Uint8Array(geo.cbBytes));
-  let flags = FLAG_INT;
+  let flags = FLAG_INT | (cfg.timestamps === true ? FLAG_PTSC : 0);
   for (const e of cfg.events) flags |= 1 << e.id;
   m.write32(cb + CB.FLAGS, flags);
   m.write32(cb + CB.BUFFER_SIZE, s.size | (cfg.randomBits << RANDOM_SHIFT));

@@ -21,7 +21,7 @@ export const CLONE_CHILD_SETTID = 0x1000000;
 
 /** A copy of an address space with its break and mappings; the CPU is new. */
 function copyMm(mm: Mm): Mm {
-  const out = new Mm(mm.mem.clone(), mm.cpu.model);
+  const out = new Mm(mm.mem.clone(), mm.cpu.model, mm.cpu.lwp.random);
   out.brk = mm.brk;
   out.brkStart = mm.brkStart;
   out.mappings.push(...mm.mappings.map((m) => ({ ...m })));

@@ -264,8 +264,9 @@ export function ioctl(t: Task, a: SyscallArgs): SysResult {
   if (!(f instanceof HostFile) || !t.proc.kernel.host.isatty(f.hostFd)) return -ENOTTY;
   const req = a.u32(1);
   if (req === TCGETS) {
-    // A cooked terminal (ICRNL|IXON, OPOST|ONLCR, B38400|CS8|CREAD, ISIG|ICANON|ECHO...).
-    const v = new DataView(new ArrayBuffer(60));
+    // A cooked terminal (ICRNL|IXON, OPOST|ONLCR, B38400|CS8|CREAD, ISIG|ICANON|ECHO...), in the
+    // kernel's 36-byte struct termios (4 flags, c_line, 19 c_cc): glibc reads it into a local of that size.
+    const v = new DataView(new ArrayBuffer(36));
     v.setUint32(0, 0x500, true); v.setUint32(4, 0x5, true); v.setUint32(8, 0xbf, true); v.setUint32(12, 0x8a3b, true);
     copyOut(t, a.ptr(2), new Uint8Array(v.buffer));
     return 0;

@@ -14,7 +14,13 @@ interface FnCosts {
 }
 
 const hex = (n: number): string => `0x${n.toString(16)}`;
-const position = (f: Frame): string => `${hex(f.addr)} ${f.line ?? 0}`;
+/** The position of a frame in its function's own code: past inlined calls (their call site) when DWARF says so. */
+const ownPosition = (f: Frame): { file?: string; line?: number } => f.site ?? { ...(f.file === undefined ? {} : { file: f.file }), ...(f.line === undefined ? {} : { line: f.line }) };
+/** "addr line"; a line in another file than the function's (inlined code without inline info) is written as 0 (fi= would split the function). */
+const position = (f: Frame, file: string): string => {
+  const own = ownPosition(f);
+  return `${hex(f.addr)} ${own.file === file ? own.line ?? 0 : 0}`;
+};
 
 class Costs {
   readonly fns = new Map<string, FnCosts>();
@@ -24,7 +30,7 @@ class Costs {
     const key = `${f.dso}\0${f.symbol}`;
     let c = this.fns.get(key);
     if (c === undefined) {
-      c = { file: f.file ?? "???", dso: f.dso, name: f.symbol, self: new Map(), calls: new Map() };
+      c = { file: ownPosition(f).file ?? "???", dso: f.dso, name: f.symbol, self: new Map(), calls: new Map() };
       this.fns.set(key, c);
     }
     return c;
@@ -44,16 +50,17 @@ function collect(s: Session, columns: readonly number[]): Costs {
     const leaf = smp.stack[0];
     if (col < 0 || leaf === undefined) continue;
     const fn = costs.fn(leaf);
-    fn.self.set(position(leaf), costs.add(fn.self.get(position(leaf)), col, smp.period));
+    const at = position(leaf, fn.file);
+    fn.self.set(at, costs.add(fn.self.get(at), col, smp.period));
     for (let i = 1; i < smp.stack.length; i++) {
       const callerFrame = smp.stack[i]!;
       const caller = costs.fn(callerFrame);
       const calleeFrame = smp.stack[i - 1]!;
       const callee = costs.fn(calleeFrame);
       const target = isUnresolved(calleeFrame) ? hex(calleeFrame.addr) : hex(calleeFrame.addr - calleeFrame.offset);
-      const key = `${callee.dso}\0${callee.name}\0${position(callerFrame)}`;
-      const edge = caller.calls.get(key) ?? { callee, site: position(callerFrame), target: `${target} 0`, calls: 0, cost: new Array<number>(columns.length).fill(0) };
-      edge.calls++;
+      const site = position(callerFrame, caller.file);
+      const key = `${callee.dso}\0${callee.name}\0${site}`;
+      const edge = caller.calls.get(key) ?? { callee, site, target: `${target} 0`, calls: 1, cost: new Array<number>(columns.length).fill(0) };
       edge.cost = costs.add(edge.cost, col, smp.period);
       caller.calls.set(key, edge);
     }
@@ -61,7 +68,14 @@ function collect(s: Session, columns: readonly number[]): Costs {
   return costs;
 }
 
-/** Callgrind text; costs are estimated event counts (samples × interval). */
+/**
+ * Callgrind text; costs are estimated event counts (samples × mean period). A
+ * sampling profiler does not know how often a call happened: each call edge is
+ * written with `calls=1`, never a sample count. The format needs a count on every
+ * `calls=` line; pprof's converter writes 0, but callgrind_annotate's --tree then
+ * drops the edge, so 1 is the smallest count that keeps call trees readable
+ * (docs/quirks.md Q-CALLGRIND-CALLS).
+ */
 export function formatCallgrind(s: Session, events?: ReadonlySet<number>): string {
   const present = s.events.filter((e) => e.samples > 0 && (events === undefined || events.has(e.event.id)));
   const columns = present.map((e) => e.event.id);
@@ -79,14 +93,17 @@ export function formatCallgrind(s: Session, events?: ReadonlySet<number>): strin
     `desc: seed ${s.meta.seed}, cpu ${s.meta.cpuModel}, precise IP, lost samples ${s.lostTotal}`,
     "positions: instr line",
     `events: ${present.map((e) => e.event.name).join(" ")}`,
-    `summary: ${totals.join(" ")}`,
+    `summary: ${totals.map(Math.round).join(" ")}`,
   ];
   const fns = [...costs.fns.values()].sort((a, b) => a.dso.localeCompare(b.dso) || a.name.localeCompare(b.name));
   for (const fn of fns) {
     out.push("", `ob=${fn.dso}`, `fl=${fn.file}`, `fn=${fn.name}`);
-    for (const [pos, c] of [...fn.self].sort()) out.push(`${pos} ${c.join(" ")}`);
+    for (const [pos, c] of [...fn.self].sort()) out.push(`${pos} ${c.map(Math.round).join(" ")}`);
     for (const e of [...fn.calls.values()].sort((a, b) => a.site.localeCompare(b.site) || a.callee.name.localeCompare(b.callee.name))) {
-      out.push(`cob=${e.callee.dso}`, `cfi=${e.callee.file}`, `cfn=${e.callee.name}`, `calls=${e.calls} ${e.target}`, `${e.site} ${e.cost.join(" ")}`);
+      // cfi= only when the callee's file differs (as valgrind writes it); calls=1: see formatCallgrind.
+      out.push(`cob=${e.callee.dso}`);
+      if (e.callee.file !== fn.file) out.push(`cfi=${e.callee.file}`);
+      out.push(`cfn=${e.callee.name}`, `calls=${e.calls} ${e.target}`, `${e.site} ${e.cost.map(Math.round).join(" ")}`);
     }
   }
   return `${out.join("\n")}\n`;

@@ -19,15 +19,27 @@ export class ProtoWriter {
     this.buf[this.len++] = b;
   }
 
-  /** A non-negative integer up to 2^53 as a base-128 varint. */
+  /**
+   * An integer as a base-128 varint: exact for any integral Number (addresses at or
+   * above 2^53 included), negative values as 64-bit two's complement (int64), others
+   * rounded; NaN and infinities are not integers and are written as 0.
+   */
   varint(v: number): void {
-    if (!Number.isSafeInteger(v) || v < 0) throw new RangeError(`Cannot encode ${v} as a varint`);
-    let n = v;
-    while (n >= 0x80) {
-      this.byte((n % 0x80) | 0x80);
-      n = Math.floor(n / 0x80);
+    if (Number.isSafeInteger(v) && v >= 0) {
+      let n = v;
+      while (n >= 0x80) {
+        this.byte((n % 0x80) | 0x80);
+        n = Math.floor(n / 0x80);
+      }
+      this.byte(n);
+      return;
     }
-    this.byte(n);
+    let n = BigInt.asUintN(64, Number.isFinite(v) ? BigInt(Math.round(v)) : 0n);
+    while (n >= 0x80n) {
+      this.byte(Number(n & 0x7fn) | 0x80);
+      n >>= 7n;
+    }
+    this.byte(Number(n));
   }
 
   private tag(field: number, wire: number): void {

@@ -2,7 +2,7 @@
 // speedscope file format export (https://www.speedscope.app/file-format-schema.json):
 // one "sampled" profile per event and thread, frames shared, weights = event periods.
 import { sampleSeconds } from "./text-formats.js";
-import type { Session } from "../session/session.js";
+import type { Frame, Session } from "../session/session.js";
 
 export const SPEEDSCOPE_SCHEMA = "https://www.speedscope.app/file-format-schema.json";
 
@@ -16,13 +16,20 @@ interface SampledProfile {
 export function formatSpeedscope(s: Session, events?: ReadonlySet<number>): string {
   const frames: SpeedscopeFrame[] = [];
   const index = new Map<string, number>();
-  const frameId = (name: string, dso: string): number => {
-    const key = `${dso}\0${name}`;
+  /** A function's frame: its source file and the first line seen (else its DSO). */
+  const frameId = (f: Frame): number => {
+    const key = `${f.dso}\0${f.symbol}`;
     let i = index.get(key);
     if (i === undefined) {
       i = frames.length;
-      frames.push({ name, file: dso });
+      frames.push(f.file === undefined ? { name: f.symbol, file: f.dso } : { name: f.symbol, file: f.file, ...(f.line === undefined ? {} : { line: f.line }) });
       index.set(key, i);
+    } else {
+      const fr = frames[i]!;
+      if (f.file !== undefined && f.line !== undefined && (fr.file === f.dso || (fr.file === f.file && (fr.line ?? Infinity) > f.line))) {
+        fr.file = f.file;
+        fr.line = f.line;
+      }
     }
     return i;
   };
@@ -34,11 +41,11 @@ export function formatSpeedscope(s: Session, events?: ReadonlySet<number>): stri
       const mine = s.samples.filter((x) => x.tid === tid && x.event.eventId === e.event.id);
       const first = mine[0];
       if (first === undefined) continue;
-      const weights = mine.map((x) => x.period);
+      const weights = mine.map((x) => Math.round(x.period));
       profiles.push({
         type: "sampled", name: `${e.event.name}: ${first.comm} ${first.pid}/${tid}`, unit: "none",
         startValue: 0, endValue: weights.reduce((a, b) => a + b, 0),
-        samples: mine.map((x) => [...x.stack].reverse().map((f) => frameId(f.symbol, f.dso))),
+        samples: mine.map((x) => [...x.callchain].reverse().map(frameId)),
         weights,
       });
     }

@@ -14,24 +14,28 @@ export function formatFolded(s: Session, eventId: number): string {
   const counts = new Map<string, number>();
   for (const smp of s.samples) {
     if (smp.event.eventId !== eventId) continue;
-    const line = [smp.comm, ...[...smp.stack].reverse().map(foldName)].join(";");
+    const line = [smp.comm, ...[...smp.callchain].reverse().map(foldName)].join(";");
     counts.set(line, (counts.get(line) ?? 0) + 1);
   }
   return [...counts].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map(([k, n]) => `${k} ${n}\n`).join("");
 }
 
-/** Seconds with nanosecond digits: Data3 timestamps when present, else the sample index in µs. */
-export function sampleSeconds(s: Session, smp: Sample): string {
-  const ns = s.timestamps ? smp.time : smp.time * 1000;
+/** Virtual seconds with nanosecond digits (the session's sample time, docs/formats/lwpdata.md). */
+export function sampleSeconds(_s: Session, smp: Sample): string {
+  const ns = Math.max(0, Math.round(smp.time));
   return `${Math.floor(ns / 1e9)}.${String(ns % 1e9).padStart(9, "0")}`;
 }
 
 const hex = (n: number): string => n.toString(16);
 
-/** `addr sym+0xoff (dso)`; unresolved frames keep their dso+0xoffset name (never [unknown]). */
-function frameLine(f: Frame): string {
+/**
+ * `addr sym+0xoff (dso)`; unresolved frames keep their dso+0xoffset name (never
+ * [unknown]); an inlined function is `addr sym+0xoff (inlined)`, its offset from the
+ * start of the function it is inlined in, as perf script prints it.
+ */
+export function frameLine(f: Frame): string {
   const sym = isUnresolved(f) ? f.symbol : `${f.symbol}+0x${hex(f.offset)}`;
-  return `\t${hex(f.addr).padStart(16)} ${sym} (${f.dso.replaceAll(" ", "\\x20")})`;
+  return `\t${hex(f.addr).padStart(16)} ${sym} (${f.inlined === true ? "inlined" : f.dso.replaceAll(" ", "\\x20")})`;
 }
 
 /**
@@ -42,8 +46,9 @@ export function formatPerfScript(s: Session, events?: ReadonlySet<number>): stri
   const out: string[] = [];
   for (const smp of s.samples) {
     if (events !== undefined && !events.has(smp.event.eventId)) continue;
-    out.push(`${smp.comm.replaceAll(" ", "_")} ${String(smp.pid).padStart(6)}/${smp.tid} ${sampleSeconds(s, smp)}: ${String(smp.period).padStart(10)} ${smp.event.event.name}:`);
-    for (const f of smp.stack) out.push(frameLine(f));
+    const cpu = String(smp.event.coreId).padStart(3, "0");
+    out.push(`${smp.comm.replaceAll(" ", "_")} ${String(smp.pid).padStart(6)}/${smp.tid} [${cpu}] ${sampleSeconds(s, smp)}: ${String(Math.round(smp.period)).padStart(10)} ${smp.event.event.name}:`);
+    for (const f of smp.callchain) out.push(frameLine(f));
     out.push("");
   }
   return out.length === 0 ? "" : `${out.join("\n")}\n`;

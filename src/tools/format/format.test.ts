@@ -124,7 +124,21 @@ test("readLwpData() rejects missing, duplicate and malformed META", () => {
   rejects(patched((v) => v.setUint32(0x78, 4, true)), "Corrupt lwpdata file: duplicate section SAMPLES");
   rejects(patched((_, b) => { b[0xa8] = 0x5b; }), "Corrupt lwpdata file: META is not valid UTF-8 JSON");
   // "seed":1 → "seex":1 is still JSON but lacks a required key.
-  rejects(patched((_, b) => { b[0xbf] = 0x78; }), "Corrupt lwpdata file: META field seed is missing or not a number");
+  rejects(patched((_, b) => { b[0xbf] = 0x78; }), "Corrupt lwpdata file: META field seed is missing or not a non-negative integer");
+});
+
+test("readLwpData() checks META's events as §3.1 says: ids, intervals, periods, duplicates", () => {
+  const base = { command: ["./a"], seed: 1, cpuModel: "lwp", startTimeVirtual: 0 };
+  const withEvents = (events: unknown, extra: Record<string, unknown> = {}): Uint8Array =>
+    writeLwpData({ meta: { ...base, ...extra, events } as never, maps: [], threads: [], samples: [], lost: [] });
+  rejects(withEvents([{ eventId: 2, interval: -5 }]), "Corrupt lwpdata file: META events[0].interval is -5 (expected 0..33554431)");
+  rejects(withEvents([{ eventId: 2, interval: 0x2000000 }]), "Corrupt lwpdata file: META events[0].interval is 33554432 (expected 0..33554431)");
+  rejects(withEvents([{ eventId: 7, interval: 9 }]), "Corrupt lwpdata file: META events[0].eventId is 7 (expected 1-6 or 255)");
+  rejects(withEvents([{ eventId: 2, interval: 9 }, { eventId: 2, interval: 9 }]), "Corrupt lwpdata file: META events[1]: event 2 listed twice");
+  rejects(withEvents([{ eventId: 2, interval: 9, period: 0 }]), "Corrupt lwpdata file: META events[0].period is 0 (expected 1..67108864)");
+  rejects(withEvents([{ eventId: 2, interval: 9 }], { startTimeVirtual: -1 }), "Corrupt lwpdata file: META field startTimeVirtual is missing or not a time in ns");
+  rejects(withEvents([{ eventId: 2, interval: 9 }], { endTimeVirtual: "x" }), "Corrupt lwpdata file: META field endTimeVirtual is not a time in ns");
+  assert.equal(readLwpData(withEvents([{ eventId: 2, interval: 9, period: 10.5 }, { eventId: 255, interval: 0 }])).meta.events.length, 2);
 });
 
 test("readLwpData() skips unknown record and section types", () => {

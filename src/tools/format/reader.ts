@@ -98,19 +98,48 @@ function decodeSample(s: SectionView, at: number, size: number): LwpSample {
   return { tid: s.u32(at + 8), record: s.bytes.slice(at + 16, at + 16 + LWP_EVENT_RECORD_SIZE), callchain };
 }
 
+/** EventIds an LWP record can carry (LWP spec §4.1; docs/formats/lwpdata.md §3.1). */
+const EVENT_IDS = new Set([1, 2, 3, 4, 5, 6, 255]);
+/** EventInterval is 25 bits (LWP spec §3). */
+const MAX_INTERVAL = 0x1ffffff;
+
+const isCount = (x: unknown): boolean => typeof x === "number" && Number.isSafeInteger(x) && x >= 0;
+const isTime = (x: unknown): boolean => typeof x === "number" && Number.isFinite(x) && x >= 0 && x <= Number.MAX_SAFE_INTEGER;
+
+function checkEvent(e: unknown, i: number, seen: Set<number>): void {
+  if (typeof e !== "object" || e === null || Array.isArray(e)) throw corrupt(`META events[${i}] is not an object`);
+  const r = e as Record<string, unknown>;
+  const id = r["eventId"], iv = r["interval"], period = r["period"], bits = r["randomBits"];
+  if (typeof id !== "number" || !EVENT_IDS.has(id)) throw corrupt(`META events[${i}].eventId is ${JSON.stringify(id) ?? "missing"} (expected 1-6 or 255)`);
+  if (seen.has(id)) throw corrupt(`META events[${i}]: event ${id} listed twice`);
+  seen.add(id);
+  if (!isCount(iv) || (iv as number) > MAX_INTERVAL) throw corrupt(`META events[${i}].interval is ${JSON.stringify(iv) ?? "missing"} (expected 0..${MAX_INTERVAL})`);
+  if (period !== undefined && (typeof period !== "number" || !Number.isFinite(period) || period < 1 || period > 2 * (MAX_INTERVAL + 1))) {
+    throw corrupt(`META events[${i}].period is ${JSON.stringify(period)} (expected 1..${2 * (MAX_INTERVAL + 1)})`);
+  }
+  if (bits !== undefined && (!isCount(bits) || (bits as number) > 15)) throw corrupt(`META events[${i}].randomBits is ${JSON.stringify(bits)} (expected 0..15)`);
+}
+
+/** §3.1: the required keys with their types and ranges; the optional keys lwp writes, when present. */
 function checkMeta(v: unknown): LwpMeta {
   if (typeof v !== "object" || v === null || Array.isArray(v)) throw corrupt("META is not a JSON object");
   const m = v as Record<string, unknown>;
-  const need = (key: string, ok: (x: unknown) => boolean, what: string): void => {
-    if (!ok(m[key])) throw corrupt(`META field ${key} is missing or not ${what}`);
+  const need = (key: string, ok: (x: unknown) => boolean, what: string, optional = false): void => {
+    if (optional && m[key] === undefined) return;
+    if (!ok(m[key])) throw corrupt(`META field ${key} is ${optional ? "not" : "missing or not"} ${what}`);
   };
   need("command", (x) => Array.isArray(x) && x.every((a) => typeof a === "string"), "an array of strings");
-  need("seed", (x) => typeof x === "number", "a number");
+  need("seed", isCount, "a non-negative integer");
   need("cpuModel", (x) => typeof x === "string", "a string");
-  need("startTimeVirtual", (x) => typeof x === "number", "a number");
-  need("events", (x) => Array.isArray(x) && x.every((e: unknown) => typeof e === "object" && e !== null
-    && typeof (e as Record<string, unknown>)["eventId"] === "number" && typeof (e as Record<string, unknown>)["interval"] === "number"),
-  "an array of {eventId, interval}");
+  need("startTimeVirtual", isTime, "a time in ns");
+  need("events", (x) => Array.isArray(x), "an array of {eventId, interval}");
+  const seen = new Set<number>();
+  (m["events"] as unknown[]).forEach((e, i) => checkEvent(e, i, seen));
+  need("endTimeVirtual", isTime, "a time in ns", true);
+  need("instructions", isCount, "a count", true);
+  need("randomBits", (x) => isCount(x) && (x as number) <= 15, "0..15", true);
+  need("callGraph", (x) => typeof x === "boolean", "a boolean", true);
+  need("filterIp", (x) => Array.isArray(x) && x.length === 2 && x.every(isCount), "[lo, hi]", true);
   return m as LwpMeta;
 }
 

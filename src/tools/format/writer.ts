@@ -195,32 +195,57 @@ function writeLost(lost: readonly LwpLost[]): Uint8Array {
   return w.finish();
 }
 
-/** Encodes `data` as an lwpdata file (version 1.0), sections in SECTION order. */
-export function writeLwpData(data: LwpData): Uint8Array {
-  const strings = new StringTable();
-  const sections: [SectionType, Uint8Array][] = [
-    [SECTION.META, new TextEncoder().encode(JSON.stringify(data.meta))],
-    [SECTION.MAPS, writeMaps(data.maps, strings)],
-    [SECTION.THREADS, writeThreads(data.threads, strings)],
-    [SECTION.SAMPLES, writeSamples(data.samples)],
-    [SECTION.LOST, writeLost(data.lost)],
-    [SECTION.STRINGS, strings.finish()],
-  ];
+/** One section table entry (§3): where a section's bytes are in the file. */
+export interface SectionEntry {
+  readonly type: SectionType;
+  readonly offset: number;
+  readonly size: number;
+}
+
+/** The header (§2) and section table (§3) for `entries`: HEADER_SIZE + 24 × n bytes. */
+export function encodeHeader(entries: readonly SectionEntry[]): Uint8Array {
   const w = new ByteWriter();
   w.bytes(LWPDATA_MAGIC);
   w.u16(LWPDATA_VERSION_MAJOR);
   w.u16(LWPDATA_VERSION_MINOR);
   w.u32(HEADER_SIZE);
-  w.u32(sections.length);
+  w.u32(entries.length);
   w.u32(0);
-  let offset = HEADER_SIZE + sections.length * SECTION_ENTRY_SIZE;
-  for (const [type, bytes] of sections) {
-    w.u32(type); w.u32(0); w.u64(offset); w.u64(bytes.length);
-    offset += Math.ceil(bytes.length / 8) * 8;
-  }
-  for (const [, bytes] of sections) {
-    w.bytes(bytes);
-    w.align8();
-  }
+  for (const e of entries) { w.u32(e.type); w.u32(0); w.u64(e.offset); w.u64(e.size); }
   return w.finish();
+}
+
+/** SAMPLES records for `samples` (a writer may append several such runs back to back). */
+export const encodeSamples = writeSamples;
+
+/** The sections other than SAMPLES, in SECTION order: META, MAPS, THREADS, LOST, STRINGS. */
+export function encodeMetaSections(data: Omit<LwpData, "samples">): [SectionType, Uint8Array][] {
+  const strings = new StringTable();
+  const maps = writeMaps(data.maps, strings);
+  const threads = writeThreads(data.threads, strings);
+  return [
+    [SECTION.META, new TextEncoder().encode(JSON.stringify(data.meta))],
+    [SECTION.MAPS, maps],
+    [SECTION.THREADS, threads],
+    [SECTION.LOST, writeLost(data.lost)],
+    [SECTION.STRINGS, strings.finish()],
+  ];
+}
+
+const pad8 = (n: number): number => Math.ceil(n / 8) * 8;
+
+/** Encodes `data` as an lwpdata file (version 1.0), sections in SECTION order. */
+export function writeLwpData(data: LwpData): Uint8Array {
+  const rest = encodeMetaSections(data);
+  const sections: [SectionType, Uint8Array][] = [...rest.slice(0, 3), [SECTION.SAMPLES, writeSamples(data.samples)], ...rest.slice(3)];
+  let offset = HEADER_SIZE + sections.length * SECTION_ENTRY_SIZE;
+  const entries = sections.map(([type, bytes]) => {
+    const e = { type, offset, size: bytes.length };
+    offset += pad8(bytes.length);
+    return e;
+  });
+  const out = new Uint8Array(offset);
+  out.set(encodeHeader(entries));
+  sections.forEach(([, bytes], i) => out.set(bytes, entries[i]!.offset));
+  return out;
 }

@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: MIT
-// `lwp record`'s sink: collects what the kernel drains from each task's LWP ring
-// (records, call stacks, MissedEvents), the mappings as they appear and the
-// threads, and builds the lwpdata file (docs/formats/lwpdata.md).
+// `lwp record`'s sink: takes what the kernel drains from each task's LWP ring
+// (records, call stacks, MissedEvents) and streams the samples into an lwpdata
+// file as they come; keeps only the small parts (mappings, threads, lost counts)
+// for the end of the file (docs/formats/lwpdata.md).
 import { ElfFile } from "../../common/elf/elf.js";
 import { readBuildId } from "../../common/elf/notes.js";
 import type { ProfileSink } from "../../kernel/lwp/profiler.js";
 import type { Mapping } from "../../kernel/process.js";
 import { eventByName } from "../decode/events.js";
-import type { LwpData, LwpLost, LwpMap, LwpMeta, LwpSample, LwpThread } from "../format/writer.js";
+import type { LwpDataStream } from "../format/stream-writer.js";
+import type { LwpLost, LwpMap, LwpMeta, LwpThread } from "../format/writer.js";
 
 /** The events `lwp record` and `lwp stat` accept (the kernel samples events 2–6). */
 export const RECORDABLE = ["instructions", "branches", "dcache-misses", "cycles", "ref-cycles"] as const;
@@ -30,14 +32,13 @@ export type FileLoader = (path: string) => Uint8Array | undefined;
 
 export class Recorder implements ProfileSink {
   readonly maps: LwpMap[] = [];
-  readonly samples: LwpSample[] = [];
   readonly lostRecords: LwpLost[] = [];
   private readonly threads = new Map<number, LwpThread>();
   private readonly buildIds = new Map<string, string>();
   /** Samples per tid (for the summary line). */
   readonly perThread = new Map<number, number>();
 
-  constructor(private readonly load: FileLoader) {}
+  constructor(private readonly load: FileLoader, private readonly out: LwpDataStream) {}
 
   thread(pid: number, tid: number, comm: string): void {
     this.threads.set(tid, { pid, tid, comm });
@@ -49,7 +50,7 @@ export class Recorder implements ProfileSink {
   }
 
   sample(_pid: number, tid: number, record: Uint8Array, callchain: readonly number[]): void {
-    this.samples.push({ tid, record, callchain: callchain.slice() });
+    this.out.sample({ tid, record: record.slice(), callchain: callchain.slice() });
     this.perThread.set(tid, (this.perThread.get(tid) ?? 0) + 1);
   }
 
@@ -57,10 +58,15 @@ export class Recorder implements ProfileSink {
     this.lostRecords.push({ tid, missedEvents: missed });
   }
 
+  get samples(): number {
+    return this.out.count;
+  }
+
   get lostTotal(): number {
     return this.lostRecords.reduce((s, l) => s + l.missedEvents, 0);
   }
 
+  /** Build-id of a mapped file, read when it is first mapped (a later rebuild is detected at report time). */
   private buildId(path: string): string {
     let id = this.buildIds.get(path);
     if (id === undefined) {
@@ -74,9 +80,9 @@ export class Recorder implements ProfileSink {
     return id;
   }
 
-  /** The file contents; threads in creation order (tids are allocated increasing). */
-  data(meta: LwpMeta): LwpData {
+  /** Writes the end of the file; threads in creation order (tids are allocated increasing). Returns its size. */
+  finish(meta: LwpMeta): number {
     const threads = [...this.threads.values()].sort((a, b) => a.tid - b.tid);
-    return { meta, maps: this.maps, threads, samples: this.samples, lost: this.lostRecords };
+    return this.out.finish({ meta, maps: this.maps, threads, lost: this.lostRecords });
   }
 }

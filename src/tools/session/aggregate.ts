@@ -31,24 +31,31 @@ export function srcline(f: Frame): string {
   return f.file === undefined || f.line === undefined ? "" : `${base(f.file)}:${f.line}`;
 }
 
+/** The name of a callchain entry as perf report shows it: inlined functions say so. */
+export const chainName = (f: Frame): string => (f.inlined === true ? `${f.symbol} (inlined)` : f.symbol);
+
 /** The aggregation key of one frame. */
 export function frameKey(f: Frame, key: SortKey): string {
   switch (key) {
     case "dso": return f.dso;
-    case "line": return `${f.dso}\0${f.symbol}\0${srcline(f)}`;
-    default: return `${f.dso}\0${f.symbol}`;
+    case "line": return `${f.dso}\0${chainName(f)}\0${srcline(f)}`;
+    default: return `${f.dso}\0${chainName(f)}`;
   }
 }
 
 /** Symbol name of a frame, with the source line when sorting by line. */
 function rowSymbol(f: Frame, key: SortKey): string {
   if (key === "dso") return "";
-  if (key !== "line") return f.symbol;
+  if (key !== "line") return chainName(f);
   const l = srcline(f);
-  return l === "" ? f.symbol : `${f.symbol} ${l}`;
+  return l === "" ? chainName(f) : `${chainName(f)} ${l}`;
 }
 
-/** Histogram of one event's samples by `key` (symbol/dso/line), sorted by self then children. */
+/**
+ * Histogram of one event's samples by `key` (symbol/dso/line), sorted by self then
+ * children: self is the sampled function (never an inlined one), children counts
+ * every callchain entry, inlined functions included (as `lwp report --children`).
+ */
 export function histogram(samples: readonly Sample[], key: SortKey): HistRow[] {
   const rows = new Map<string, HistRow>();
   const rowOf = (f: Frame): HistRow => {
@@ -61,11 +68,11 @@ export function histogram(samples: readonly Sample[], key: SortKey): HistRow[] {
     return r;
   };
   for (const s of samples) {
-    const leaf = s.stack[0];
+    const leaf = s.callchain.find((f) => f.inlined !== true);
     if (leaf === undefined) continue;
     rowOf(leaf).self++;
     const seen = new Set<HistRow>();
-    for (const f of s.stack) seen.add(rowOf(f));
+    for (const f of s.callchain) seen.add(rowOf(f));
     for (const r of seen) r.children++;
   }
   return [...rows.values()].sort((a, b) => b.self - a.self || b.children - a.children || a.key.localeCompare(b.key));
@@ -99,18 +106,19 @@ export interface CallNode {
   readonly children: Map<string, CallNode>;
 }
 
-/** Merges stacks root-first into a tree (flame graph / folded stacks). */
+/** Merges callchains (inlined frames included) root-first into a tree (flame graphs). */
 export function callTree(samples: readonly Sample[]): CallNode {
   const root: CallNode = { name: "all", dso: "", total: 0, self: 0, children: new Map() };
   for (const s of samples) {
     let node = root;
     node.total++;
-    for (let i = s.stack.length - 1; i >= 0; i--) {
-      const f = s.stack[i]!;
-      const k = `${f.dso}\0${f.symbol}`;
+    for (let i = s.callchain.length - 1; i >= 0; i--) {
+      const f = s.callchain[i]!;
+      const name = chainName(f);
+      const k = `${f.dso}\0${name}`;
       let next = node.children.get(k);
       if (next === undefined) {
-        next = { name: f.symbol, dso: f.dso, total: 0, self: 0, children: new Map() };
+        next = { name, dso: f.dso, total: 0, self: 0, children: new Map() };
         node.children.set(k, next);
       }
       next.total++;

@@ -9,10 +9,14 @@ import type { LwpDataFile } from "../format/reader.js";
 import type { LwpMap, LwpMeta } from "../format/writer.js";
 import type { Inflate } from "../symbols/dwarf-line.js";
 import { Symbolizer, type ResolvedFrame } from "../symbols/symbolizer.js";
+import { DEFAULT_DEBUG_DIRS, type DebugFile, type DebugSearch, findDebugFile } from "../symbols/debuginfo.js";
+import { readBuildId } from "../../common/elf/notes.js";
 
 /** A resolved stack frame with its address (for callers, the return address). */
 export interface Frame extends ResolvedFrame {
   readonly addr: number;
+  /** A function inlined at `addr` (perf's "(inlined)" callchain entries); only in Sample.callchain. */
+  readonly inlined?: true;
 }
 
 export interface Sample {
@@ -24,10 +28,15 @@ export interface Sample {
   readonly event: LwpEvent;
   /** Events one sample stands for: the programmed EventInterval (at least 1). */
   readonly period: number;
-  /** Data3 timestamp (ns) when the records carry one, else the sample's index. */
+  /**
+   * Virtual time (ns): the record's Data3 timestamp (PTSC) when the records carry
+   * one, else spread evenly over the recorded run (META endTimeVirtual), else the index.
+   */
   readonly time: number;
   /** Leaf first: the sampled instruction, then its callers. */
   readonly stack: readonly Frame[];
+  /** `stack` with the inlined functions of each frame before it (innermost first), as perf --inline shows it. */
+  readonly callchain: readonly Frame[];
 }
 
 export interface ThreadInfo {
@@ -41,6 +50,8 @@ export interface ThreadInfo {
 export interface EventSummary {
   readonly event: EventRow;
   readonly interval: number;
+  /** Mean events per sample (META period, else EventInterval + 1): totals are samples × period. */
+  readonly period: number;
   readonly samples: number;
 }
 
@@ -67,14 +78,20 @@ export interface Session {
   readonly resolve: (pid: number, addr: number) => Frame;
   /** The bytes of a mapped file, as the loader gave them (cached). */
   readonly fileBytes: (path: string) => Uint8Array | undefined;
+  /** Things the user should know (a file rebuilt since recording), one line each. */
+  readonly warnings: readonly string[];
 }
 
-/** Returns a DSO's bytes by path, or undefined when it cannot be read. */
-export type ElfLoader = (path: string) => Uint8Array | undefined;
+/** Returns a DSO's bytes by path, or why it cannot be read (a one-line reason, or undefined). */
+export type ElfLoader = (path: string) => Uint8Array | string | undefined;
 
 export interface SessionOptions {
   readonly demangle?: boolean;
   readonly inflate?: Inflate;
+  /** Where separate debug files live (default /usr/lib/debug). */
+  readonly debugDirs?: readonly string[];
+  /** Inlined frames from DWARF in Sample.callchain (default true, perf's --inline). */
+  readonly inline?: boolean;
 }
 
 const basename = (p: string): string => p.slice(p.lastIndexOf("/") + 1) || p;
@@ -85,19 +102,54 @@ export function isUnresolved(f: ResolvedFrame): boolean {
 }
 
 class DsoCache {
-  private readonly bytes = new Map<string, Uint8Array | undefined>();
-  constructor(private readonly load: ElfLoader) {}
-  get(path: string): Uint8Array | undefined {
+  private readonly bytes = new Map<string, Uint8Array | string | undefined>();
+  private readonly debugs = new Map<string, DebugFile | undefined>();
+  /** Paths whose file has another build-id than the one recorded. */
+  readonly mismatched = new Map<string, string>();
+  constructor(private readonly load: ElfLoader, private readonly search: DebugSearch) {}
+
+  private raw(path: string): Uint8Array | string | undefined {
     if (!this.bytes.has(path)) this.bytes.set(path, path.startsWith("[") ? undefined : this.load(path));
     return this.bytes.get(path);
   }
+
+  get(path: string): Uint8Array | undefined {
+    const b = this.raw(path);
+    return typeof b === "string" || this.mismatched.has(path) ? undefined : b;
+  }
+
+  /** Checks the file against the build-id recorded for it; a mismatch is remembered (and its symbols not used). */
+  check(path: string, recorded: string): void {
+    const b = this.raw(path);
+    if (recorded === "" || b === undefined || typeof b === "string" || this.mismatched.has(path)) return;
+    let now: string | undefined;
+    try { now = readBuildId(ElfFile.parse(b)); } catch { now = undefined; }
+    if (now !== undefined && now !== recorded) this.mismatched.set(path, now);
+  }
+
+  /** The separate debug file for `path`, found by the recorded build-id or the file's debuglink. */
+  debug(path: string, recorded: string): DebugFile | undefined {
+    if (path.startsWith("[")) return undefined;
+    if (!this.debugs.has(path)) {
+      const b = this.get(path);
+      let elf: ElfFile | undefined;
+      try { elf = b === undefined ? undefined : ElfFile.parse(b); } catch { elf = undefined; }
+      const load = (p: string): Uint8Array | undefined => { const x = this.load(p); return typeof x === "string" ? undefined : x; };
+      this.debugs.set(path, findDebugFile(path, elf, recorded, load, this.search));
+    }
+    return this.debugs.get(path);
+  }
+
   /** Why a module gives no symbols. */
   reason(path: string): string {
-    const b = this.get(path);
+    const raw = this.raw(path);
     if (path.startsWith("[")) return "pseudo mapping, no file";
-    if (b === undefined) return "file not readable";
+    const now = this.mismatched.get(path);
+    if (now !== undefined) return `build-id mismatch: the file was rebuilt or replaced since recording (now ${now})`;
+    if (typeof raw === "string") return raw;
+    if (raw === undefined) return "file not readable";
     try {
-      const elf = ElfFile.parse(b);
+      const elf = ElfFile.parse(raw);
       return SymbolTable.fromElf(elf).functions.length === 0 ? "no .symtab or .dynsym functions" : "address outside every symbol";
     } catch (e) {
       return `not a usable ELF file (${(e as Error).message})`;
@@ -111,8 +163,12 @@ function symbolizers(maps: readonly LwpMap[], dsos: DsoCache, opts: SessionOptio
   const out = new Map<number, Symbolizer>();
   for (const [pid, list] of byPid) {
     const mappings = list.map((m) => {
+      dsos.check(m.path, m.buildId);
       const elf = dsos.get(m.path);
-      return { start: m.start, end: m.end, pgoff: m.pgoff, path: m.path, ...(elf === undefined ? {} : { elf }) };
+      const debug = dsos.debug(m.path, m.buildId);
+      // A replaced file: its own bytes are not used, but a debug file of the recorded build-id is (it has the layout).
+      const bytes = elf ?? (dsos.mismatched.has(m.path) ? debug?.bytes : undefined);
+      return { start: m.start, end: m.end, pgoff: m.pgoff, path: m.path, ...(bytes === undefined ? {} : { elf: bytes }), ...(debug === undefined ? {} : { debug: debug.bytes }) };
     });
     out.set(pid, new Symbolizer(mappings, opts));
   }
@@ -131,11 +187,35 @@ function resolveStack(sym: Symbolizer | undefined, ip: number, callchain: readon
   return frames;
 }
 
+/** The stack with each frame's inlined functions before it, innermost first (the same array when there are none). */
+export function expandInlines(stack: readonly Frame[]): readonly Frame[] {
+  if (!stack.some((f) => f.inlines !== undefined)) return stack;
+  const out: Frame[] = [];
+  for (const f of stack) {
+    for (const i of f.inlines ?? []) {
+      out.push({ addr: f.addr, dso: f.dso, symbol: i.symbol, offset: f.offset, inlined: true,
+        ...(i.mangled === undefined ? {} : { mangled: i.mangled }), ...(i.file === undefined || i.line === undefined ? {} : { file: i.file, line: i.line }) });
+    }
+    out.push(f);
+  }
+  return out;
+}
+
+/** Events one sample of `id` stands for: META's mean period, else EventInterval + 1 (LWP spec §7.2). */
+export function periodOf(meta: LwpMeta, id: number): number {
+  const e = meta.events.find((x) => x.eventId === id);
+  if (e === undefined) return 1;
+  const p = e["period"];
+  if (typeof p === "number" && Number.isFinite(p) && p >= 1) return p;
+  return e.interval > 0 ? e.interval + 1 : 1;
+}
+
 function summarizeEvents(meta: LwpMeta, samples: readonly Sample[]): EventSummary[] {
   const ids = new Set<number>([...meta.events.map((e) => e.eventId), ...samples.map((s) => s.event.eventId)]);
   return [...ids].sort((a, b) => eventOrder(a) - eventOrder(b)).map((id) => ({
     event: eventById(id),
     interval: meta.events.find((e) => e.eventId === id)?.interval ?? 0,
+    period: periodOf(meta, id),
     samples: samples.filter((s) => s.event.eventId === id).length,
   }));
 }
@@ -153,21 +233,24 @@ function unsymbolizedModules(samples: readonly Sample[], dsos: DsoCache): Unsymb
 
 /** Builds the session: decodes every SAMPLE, attributes it to its thread and symbolizes its stack. */
 export function openSession(data: LwpDataFile, load: ElfLoader, opts: SessionOptions = {}): Session {
-  const dsos = new DsoCache(load);
+  const dsos = new DsoCache(load, { debugDirs: opts.debugDirs ?? DEFAULT_DEBUG_DIRS });
   const syms = symbolizers(data.maps, dsos, opts);
   const threadOf = new Map(data.threads.map((t) => [t.tid, t]));
   const decoded = data.samples.map((s) => decodeRecord(s.record));
   const timestamps = decoded.some((e) => e.data3 !== 0n);
+  const end = data.meta["endTimeVirtual"];
+  const n = data.samples.length;
+  const spread = (i: number): number => (typeof end === "number" && Number.isFinite(end) && end > 0 ? Math.round(((i + 1) * end) / n) : i);
   const samples = data.samples.map((raw, index): Sample => {
     const event = decoded[index]!;
     const t = threadOf.get(raw.tid);
     const pid = t?.pid ?? raw.tid;
-    const interval = data.meta.events.find((e) => e.eventId === event.eventId)?.interval ?? 0;
+    const stack = resolveStack(syms.get(pid), event.ip, raw.callchain);
     return {
       index, pid, tid: raw.tid, comm: t?.comm ?? `:${raw.tid}`, event,
       // The unit writes one record per EventInterval + 1 events (LWP spec §7.2).
-      period: interval > 0 ? interval + 1 : 1, time: timestamps ? Number(event.data3) : index,
-      stack: resolveStack(syms.get(pid), event.ip, raw.callchain),
+      period: periodOf(data.meta, event.eventId), time: timestamps ? Number(event.data3) : spread(index),
+      stack, callchain: expandInlines(stack),
     };
   });
   const lostBy = new Map<number, number>();
@@ -182,5 +265,7 @@ export function openSession(data: LwpDataFile, load: ElfLoader, opts: SessionOpt
     hasCallchains: data.samples.some((s) => s.callchain.length > 0),
     resolve: (pid, addr) => resolveStack(syms.get(pid), addr, [])[0]!,
     fileBytes: (path) => dsos.get(path),
+    warnings: [...dsos.mismatched].map(([path, now]) =>
+      `${path} was rebuilt or replaced since recording (build-id ${data.maps.find((m) => m.path === path)?.buildId ?? "?"}, now ${now}): its symbols are not used`),
   };
 }

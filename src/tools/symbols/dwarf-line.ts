@@ -2,12 +2,10 @@
 // DWARF .debug_line reader, versions 2–5: the line-number program of DWARF 5
 // §6.2 (header §6.2.4, entry formats §6.2.4.1, opcodes §6.2.5) run into a
 // sorted row table with addr2line-style lookup. Pure: bytes in, rows out.
-import { SHF_COMPRESSED, type ElfFile, type SectionHeader } from "../../common/elf/elf.js";
+import type { ElfFile } from "../../common/elf/elf.js";
+import { Cursor, DwarfError, type Inflate, namedSection, stringAt } from "./dwarf-cursor.js";
 
-/** Thrown for malformed or unsupported .debug_line contents; one-line message. */
-export class DwarfError extends Error {
-  override name = "DwarfError";
-}
+export { DwarfError, type Inflate } from "./dwarf-cursor.js";
 
 /** One row of the line-number matrix (DWARF 5 §6.2.2). */
 export interface LineRow {
@@ -34,79 +32,10 @@ const DW_LNS = {
 } as const;
 const DW_LNE = { endSequence: 1, setAddress: 2, defineFile: 3, setDiscriminator: 4 } as const;
 
-const utf8 = new TextDecoder("utf-8");
-
-/** A little-endian cursor with LEB128; 64-bit values become Numbers (checked < 2^53). */
-class Cursor {
-  private readonly view: DataView;
-  constructor(readonly bytes: Uint8Array, public pos = 0) {
-    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  }
-  private need(n: number): number {
-    const p = this.pos;
-    if (p + n > this.bytes.length) throw new DwarfError(`Corrupt .debug_line: read past end at offset 0x${p.toString(16)}`);
-    this.pos = p + n;
-    return p;
-  }
-  u8(): number { return this.view.getUint8(this.need(1)); }
-  i8(): number { return this.view.getInt8(this.need(1)); }
-  u16(): number { return this.view.getUint16(this.need(2), true); }
-  u32(): number { return this.view.getUint32(this.need(4), true); }
-  /** u64 as Number, or undefined when it does not fit in 53 bits (tombstones like ~0). */
-  u64OrUndefined(): number | undefined {
-    const lo = this.u32();
-    const hi = this.u32();
-    return hi >= 0x20_0000 ? undefined : hi * 0x1_0000_0000 + lo;
-  }
-  u64(): number {
-    const v = this.u64OrUndefined();
-    if (v === undefined) throw new DwarfError("Unsupported .debug_line: 64-bit value does not fit in 53 bits");
-    return v;
-  }
-  uint(size: number): number {
-    if (size === 1) return this.u8();
-    if (size === 2) return this.u16();
-    if (size === 4) return this.u32();
-    if (size === 8) return this.u64();
-    throw new DwarfError(`Unsupported .debug_line: ${size}-byte field`);
-  }
-  skip(n: number): void { this.need(n); }
-  uleb(): number {
-    return this.leb(false);
-  }
-  sleb(): number {
-    return this.leb(true);
-  }
-  /** LEB128 (DWARF 5 §7.6); signed values extend the sign bit of the last byte. */
-  private leb(signed: boolean): number {
-    let result = 0;
-    let scale = 1;
-    for (;;) {
-      const b = this.u8();
-      result += (b & 0x7f) * scale;
-      scale *= 128;
-      if ((b & 0x80) === 0) return signed && (b & 0x40) !== 0 ? result - scale : result;
-    }
-  }
-  cstr(): string {
-    const start = this.pos;
-    const end = this.bytes.indexOf(0, start);
-    if (end < 0) throw new DwarfError("Corrupt .debug_line: unterminated string");
-    this.pos = end + 1;
-    return utf8.decode(this.bytes.subarray(start, end));
-  }
-}
-
 /** The string sections that DW_FORM_strp / DW_FORM_line_strp point into. */
 interface StringSections {
   readonly str: Uint8Array;
   readonly lineStr: Uint8Array;
-}
-
-function stringAt(table: Uint8Array, offset: number, name: string): string {
-  if (offset >= table.length) throw new DwarfError(`Corrupt .debug_line: offset 0x${offset.toString(16)} outside ${name}`);
-  const end = table.indexOf(0, offset);
-  return utf8.decode(table.subarray(offset, end < 0 ? table.length : end));
 }
 
 /** Parsed line-program header (§6.2.4); `files` is indexed by the file register. */
@@ -312,21 +241,19 @@ export function decodeDebugLine(debugLine: Uint8Array, strs: Partial<StringSecti
   return sequences;
 }
 
-/** Decompresses zlib data (e.g. node:zlib inflateSync); passed in to keep this module pure. */
-export type Inflate = (data: Uint8Array) => Uint8Array;
-
-const ELFCOMPRESS_ZLIB = 1;
-
-/** Section contents, undoing SHF_COMPRESSED (Elf64_Chdr + zlib) when an inflater is given. */
-function debugSection(elf: ElfFile, section: SectionHeader | undefined, inflate?: Inflate): Uint8Array {
-  if (section === undefined) return new Uint8Array(0);
-  const bytes = elf.sectionBytes(section);
-  if ((section.shFlags & SHF_COMPRESSED) === 0) return bytes;
-  const chType = bytes.length >= 24 ? new DataView(bytes.buffer, bytes.byteOffset, 24).getUint32(0, true) : 0;
-  if (chType !== ELFCOMPRESS_ZLIB || inflate === undefined) {
-    throw new DwarfError(`Unsupported compressed section ${section.name} (ch_type ${chType})`);
+/**
+ * The file names of the line program at `offset` of .debug_line (a unit's
+ * DW_AT_stmt_list), indexed as the program's file register and DW_AT_call_file are.
+ */
+export function lineProgramFiles(debugLine: Uint8Array, offset: number, strs: Partial<StringSections> = {}): readonly string[] {
+  const s: StringSections = { str: strs.str ?? new Uint8Array(0), lineStr: strs.lineStr ?? new Uint8Array(0) };
+  const c = new Cursor(debugLine, offset);
+  let offsetSize = 4;
+  if (c.u32() === 0xffff_ffff) {
+    c.u64();
+    offsetSize = 8;
   }
-  return inflate(bytes.subarray(24));
+  return readHeader(c, offsetSize, s).files;
 }
 
 /**
@@ -362,7 +289,7 @@ export class LineTable {
 
   /** Decodes .debug_line (with .debug_str/.debug_line_str); an empty table when there is none. */
   static fromElf(elf: ElfFile, inflate?: Inflate): LineTable {
-    const sec = (name: string): Uint8Array => debugSection(elf, elf.findSection(name), inflate);
+    const sec = (name: string): Uint8Array => namedSection(elf, name, inflate);
     return new LineTable(decodeDebugLine(sec(".debug_line"), { str: sec(".debug_str"), lineStr: sec(".debug_line_str") }));
   }
 

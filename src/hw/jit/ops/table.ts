@@ -8,15 +8,18 @@ import { MOVE_ROWS } from "./move.js";
 import { MULDIV_ROWS } from "./muldiv.js";
 import { SHIFT_ROWS } from "./shift.js";
 import { STRING_ROWS } from "./string.js";
+import { SSE_ROWS, movsdXmm } from "./sse.js";
+import { RC_XMM, OK_REG } from "../../cpu/decode.js";
 import type { JitEmit, JitRow } from "./types.js";
 
-export const JIT_GROUPS: Readonly<Record<string, readonly JitRow[]>> = {
+const JIT_GROUPS: Readonly<Record<string, readonly JitRow[]>> = {
   alu: ALU_ROWS,
   move: MOVE_ROWS,
   control: CONTROL_ROWS,
   shift: SHIFT_ROWS,
   muldiv: MULDIV_ROWS,
   string: STRING_ROWS,
+  sse: SSE_ROWS,
 };
 
 const BY_NAME = new Map<string, JitEmit>();
@@ -33,6 +36,11 @@ let skip: ReadonlySet<string> = new Set();
 export function skipMnemonics(names: Iterable<string>): void {
   skip = new Set(names);
 }
+
+// MOVSD names both the string move and the SSE2 scalar move: the operands choose.
+const movsdString = BY_NAME.get("MOVSD")!;
+BY_NAME.set("MOVSD", (e, i) =>
+  (i.ops.some((o) => o.kind === OK_REG && o.rclass === RC_XMM) ? movsdXmm : movsdString)(e, i));
 
 /** The emitter for a mnemonic, if the compiler has one. */
 export function jitEmitter(name: string): JitEmit | undefined {

@@ -1,0 +1,22 @@
+// SPDX-License-Identifier: MIT
+// Counters of the decoder, for `LWP_STATS=1 lwp run` (src/cli/stats.ts) and
+// `npm run bench` (bench/README.md): how many blocks and instructions were decoded for
+// translation and how long it took. The WebAssembly tier keeps its own (JitStats in
+// src/hw/jit/jit.ts, one per CPU).
+
+interface DecodeStats {
+  /** Basic blocks decoded for translation (decode.ts, decodeRun). */
+  blocks: number;
+  /** Guest instructions decoded. */
+  decoded: number;
+  /** Host milliseconds spent decoding. */
+  decodeMs: number;
+}
+
+/** The counters of this process (every CPU of the run adds to them). */
+export const DECODE_STATS: DecodeStats = { blocks: 0, decoded: 0, decodeMs: 0 };
+
+/** A clock for the counters: the host's high-resolution clock (a global in Node and browsers). */
+export function nowMs(): number {
+  return globalThis.performance.now();
+}
