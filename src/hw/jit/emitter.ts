@@ -48,7 +48,7 @@ const TWO32 = 4294967296;
 export const PARAM_ENTRY = 0, PARAM_LIMIT = 1, PARAM_WINDOW = 2, PARAM_PREDICT = 3, PARAM_N = 4, PARAM_BR = 5;
 
 /** Where the region lives among the others: its table slot, the chain cache, the type of `run`. */
-export interface Chaining {
+interface Chaining {
   readonly slot: number;
   readonly cache: number;
   readonly runType: number;

@@ -6,7 +6,8 @@
 import { EACCES, EINVAL, ENOENT } from "../errno.js";
 import type { Process } from "../process.js";
 import type { Task } from "../task.js";
-import { HostFile, type OpenFile, PipeEnd } from "./files.js";
+import { HostFile, type OpenFile } from "./files.js";
+import { PipeEnd } from "./pipe.js";
 import { auxvBytes, cmdlineBytes, environBytes, ProcMemFile, ptraceMayAccess } from "./proc-mem.js";
 import { limitsText, mapsText, statmText, statText, statusText } from "./proc-text.js";
 import {

@@ -60,6 +60,12 @@ export function interrupt(t: Task, sig: number): void {
   if (b === null || b.restart === "killable") return;
   t.blocker = null;
   b.cancel?.();
+  const done = b.partial?.() ?? 0;
+  if (done > 0) {
+    setTaskReg(t, 0, done);
+    traceResume(t, done);
+    return;
+  }
   const act = actionOf(t.proc, sig);
   const runsHandler = act.handler !== SIG_DFL && act.handler !== SIG_IGN;
   const restart = b.restart === "nointr" || (b.restart === "sys" && (!runsHandler || (act.flags & SA_RESTART) !== 0));

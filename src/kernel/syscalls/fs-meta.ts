@@ -3,7 +3,8 @@
 // utime/utimes/utimensat (fs/utimes.c: UTIME_NOW is the guest's clock, UTIME_OMIT
 // keeps a time), link/symlink, statfs/fstatfs.
 import { EBADF, EFAULT, EINVAL, ENOENT, ENOTDIR, EPERM, EXDEV } from "../errno.js";
-import { HostFile, type OpenFile, PipeEnd, S_IFDIR, S_IFMT } from "../fs/files.js";
+import { HostFile, type OpenFile, S_IFDIR, S_IFMT } from "../fs/files.js";
+import { PipeEnd } from "../fs/pipe.js";
 import type { Lookup } from "../fs/namei.js";
 import { ProcMemFile } from "../fs/proc-mem.js";
 import { GeneratedFile, SynthDirFile } from "../fs/synth.js";

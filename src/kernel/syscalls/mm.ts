@@ -62,10 +62,11 @@ function fileObject(t: Task, f: OpenFile, shared: boolean, prot: number): { obj:
   const k = t.proc.kernel;
   const acc = f.flags & O_ACCMODE;
   if (f instanceof MemFdFile) {
-    if (f.huge) return -ENOMEM; // no huge page reserved (nr_hugepages 0)
+    const ino = f.inode;
+    if (ino.huge) return -ENOMEM; // no huge page reserved (nr_hugepages 0)
     if (acc === O_WRONLY || (shared && (prot & PROT_WRITE) !== 0 && acc !== O_RDWR)) return -EACCES;
-    if (shared && (prot & PROT_WRITE) !== 0 && (f.seals & (F_SEAL_WRITE | F_SEAL_FUTURE_WRITE)) !== 0) return -EPERM;
-    return { obj: f.obj, m: { path: f.path, dev: 1, ino: f.ino } };
+    if (shared && (prot & PROT_WRITE) !== 0 && (ino.seals & (F_SEAL_WRITE | F_SEAL_FUTURE_WRITE)) !== 0) return -EPERM;
+    return { obj: f.obj, m: { path: f.path, dev: 1, ino: ino.ino } };
   }
   if (!(f instanceof HostFile) || f.isDir) return -ENODEV;
   const st = k.host.fstat(f.hostFd);
