@@ -189,6 +189,17 @@ static void shared_memory(void) {
   CHECK(FAILS(write(mfd, "x", 1), EPERM) && FAILS(ftruncate(mfd, 1), EPERM) && ftruncate(mfd, 2 * PG) == 0);
   CHECK(MAP_FAILS(mmap(NULL, PG, PROT_READ | PROT_WRITE, MAP_SHARED, mfd, 0), EPERM));
   CHECK(fcntl(mfd, F_ADD_SEALS, F_SEAL_SEAL) == 0 && FAILS(fcntl(mfd, F_ADD_SEALS, F_SEAL_GROW), EPERM));
+  int fw = memfd_create("fw", MFD_ALLOW_SEALING);
+  CHECK(fw >= 0 && ftruncate(fw, PG) == 0);
+  char *w = mmap(NULL, PG, PROT_READ | PROT_WRITE, MAP_SHARED, fw, 0);
+  CHECK(w != MAP_FAILED && fcntl(fw, F_ADD_SEALS, F_SEAL_FUTURE_WRITE) == 0);
+  w[0] = 'q'; /* a mapping made before the seal still writes */
+  CHECK(pread(fw, buf, 1, 0) == 1 && buf[0] == 'q' && FAILS(pwrite(fw, "x", 1, 0), EPERM));
+  char *ro = mmap(NULL, PG, PROT_READ, MAP_SHARED, fw, 0);
+  CHECK(ro != MAP_FAILED && ro[0] == 'q' && FAILS(mprotect(ro, PG, PROT_READ | PROT_WRITE), EACCES));
+  CHECK(munmap(w, PG) == 0 && fcntl(fw, F_ADD_SEALS, F_SEAL_WRITE) == 0); /* a mapping that may never write does not count */
+  CHECK(munmap(ro, PG) == 0);
+  close(fw);
   int plain = memfd_create("x", 0);
   CHECK(fcntl(plain, F_GET_SEALS) == F_SEAL_SEAL && FAILS(fcntl(plain, F_ADD_SEALS, F_SEAL_WRITE), EPERM));
   CHECK(FAILS(memfd_create("y", 0x100), EINVAL));

@@ -131,7 +131,13 @@ static void links(void) {
   OK("exe, cwd, root, fd");
 }
 
+/* The second thread lives until the main thread has read /proc/self/status (a byte on the pipe). */
+static int idle_pipe[2];
+
 static void *idle(void *arg) {
+  char c;
+  while (read(idle_pipe[0], &c, 1) < 0 && errno == EINTR) {
+  }
   return arg;
 }
 
@@ -161,9 +167,13 @@ static void stat_status(void) {
   CHECK(strcmp(field(big, "Uid"), ids) == 0);
   CHECK(atoi(field(big, "Threads")) == 1);
   pthread_t th;
+  CHECK(pipe(idle_pipe) == 0);
   CHECK(pthread_create(&th, NULL, idle, NULL) == 0);
   CHECK(slurp("/proc/self/status", big, sizeof big) > 0 && atoi(field(big, "Threads")) == 2);
+  CHECK(write(idle_pipe[1], "x", 1) == 1);
   CHECK(pthread_join(th, NULL) == 0);
+  close(idle_pipe[0]);
+  close(idle_pipe[1]);
   char tdir[64];
   snprintf(tdir, sizeof tdir, "/proc/self/task/%ld/stat", (long)syscall(SYS_gettid));
   CHECK(access(tdir, R_OK) == 0);

@@ -175,6 +175,13 @@ int main(int argc, char **argv) {
   RUN("Q-CLONE3");
   CHECK(syscall(435, NULL, 0) == -1 && errno == ENOSYS);
   OK("Q-CLONE3");
+  RUN("Q-PIPE-MAX-SIZE");
+  int fd[2];
+  CHECK(pipe(fd) == 0 && geteuid() == 0);
+  CHECK(fcntl(fd[0], F_SETPIPE_SZ, 1 << 20) == 1 << 20);
+  CHECK(fcntl(fd[0], F_SETPIPE_SZ, (1 << 20) + 1) == -1 && errno == EPERM);
+  CHECK(fcntl(fd[0], F_GETPIPE_SZ) == 1 << 20);
+  OK("Q-PIPE-MAX-SIZE");
   RUN("Q-WAIT-RUSAGE");
   pid_t child = fork();
   if (child == 0) {

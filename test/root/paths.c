@@ -127,6 +127,13 @@ static void trailing(void) {
   result("rmdir dirlink", rmdir("/dirlink"));
   result("unlink dirlink", unlink("/dirlink"));
   result("mkdir newdir/", mkdir("/trail-dir/", 0755));
+  result("O_CREAT on missing/", open("/trail-new/", O_WRONLY | O_CREAT, 0644));
+  result("O_CREAT on file/", open("/etc/secret/", O_WRONLY | O_CREAT, 0644));
+  result("O_CREAT|O_EXCL on dir/", open("/sub/", O_WRONLY | O_CREAT | O_EXCL, 0644));
+  result("O_CREAT on a looping link/", open("/self/", O_WRONLY | O_CREAT, 0644));
+  result("O_CREAT on dirlink/", open("/dirlink/", O_RDONLY | O_CREAT, 0644));
+  result("O_CREAT on missing/x/", open("/nothere/x/", O_WRONLY | O_CREAT, 0644));
+  result("O_CREAT on dir/.", open("/sub/.", O_RDONLY | O_CREAT, 0644));
   result("rename file to missing/", rename("/etc/secret2", "/nothere/"));
   result("rmdir .", rmdir("/sub/."));
   result("rmdir ..", rmdir("/sub/.."));

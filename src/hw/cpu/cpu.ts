@@ -47,7 +47,7 @@ export function setDefaultTiers(t: TierOptions): void {
 }
 
 /** Executions of a block before the region it heads is compiled to WebAssembly. */
-export const JIT_THRESHOLD = 256;
+export const JIT_THRESHOLD = 4096;
 
 /** Gives a CPU's state frame back when the CPU is collected. */
 const stateFrames = new FinalizationRegistry<{ phys: PhysMem; frame: number }>((h) => h.phys.freeRun(h.frame, 1));
@@ -438,12 +438,10 @@ export class Cpu {
     this.codePages.delete(pn);
     for (const b of list) {
       b.valid = false;
-      if (b.jit !== null) {
-        b.jit.region.invalidate();
-        this.jit?.abort();
-      }
       if (this.cache.get(b.start) === b) this.cache.delete(b.start);
     }
+    // Every region with code on the page goes, whichever region owns the blocks there.
+    if (this.jit?.invalidatePage(pn) === true) this.jit.abort();
   }
 
   /** Attaches or detaches probes; blocks are retranslated so they take effect at the next block. */
@@ -455,10 +453,8 @@ export class Cpu {
 
   /** Drops all translations (execve, munmap of code, tests). */
   flushCode(): void {
-    for (const b of this.cache.values()) {
-      b.valid = false;
-      b.jit?.region.invalidate();
-    }
+    for (const b of this.cache.values()) b.valid = false;
+    this.jit?.invalidateAll();
     this.jit?.abort();
     this.cache.clear();
     this.codePages.clear();

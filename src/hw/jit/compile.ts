@@ -113,8 +113,7 @@ class RegionCompiler {
   /** The dispatch loop with one case per block. */
   body(): void {
     const f = this.e.f, n = this.blocks.length;
-    f.block(); // exits branch out of this block to the shared epilogue (Emitter.exit)
-    f.loop(); // dispatch: every block ends by branching back here or leaving
+    f.loop(); // dispatch: every block ends by branching back here or returning
     for (let k = 0; k <= n; k++) f.block();
     f.get(this.e.pc).brTable([...Array(n).keys()].map((k) => k + 1), 0);
     f.end();
@@ -128,8 +127,6 @@ class RegionCompiler {
     }
     f.end();
     f.op(OP.unreachable);
-    f.end();
-    this.e.epilogue();
     this.collectExits();
   }
 

@@ -15,7 +15,7 @@ import { formRegion, layout } from "./region.js";
 import { runtimeExports } from "./runtime-module.js";
 import { FL_OTHER } from "../cpu/flags.js";
 import { STATE_ABORT, STATE_BRANCHES, STATE_EXIT, STATE_FLAGS, STATE_FS, STATE_GS, STATE_REGION, STATE_SCRATCH, STATE_TARGET } from "./layout.js";
-import { CHAIN_BYTES, chainIndex } from "./layout.js";
+import { CHAIN_BYTES, CHAIN_ENTRIES, chainIndex } from "./layout.js";
 import type { PhysMem } from "../memory/phys.js";
 
 const TWO32 = 4294967296;
@@ -37,20 +37,22 @@ export class Region {
     readonly exits: readonly RegionExit[],
     /** The region's slot in the function table. */
     readonly slot: number,
-    /** Unlinks a block this region owns from the chain cache; frees the region's table slot (`b` null). */
-    private readonly unlink: (b: Block | null) => void,
-  ) {}
+    /** Removes the region from the chain cache and the function table. */
+    private readonly release: () => void,
+  ) {
+    this.pages = new Set(blocks.flatMap((b) => b.pages));
+  }
+
+  /** Pages the region has code on. */
+  readonly pages: ReadonlySet<number>;
+
 
   /** Unlinks the region from its blocks and the chain cache (code written, unmapped, flushed). */
   invalidate(): void {
     if (!this.valid) return;
     this.valid = false;
-    for (const b of this.blocks) {
-      if (b.jit?.region !== this) continue;
-      this.unlink(b);
-      b.jit = null;
-    }
-    this.unlink(null);
+    for (const b of this.blocks) if (b.jit?.region === this) b.jit = null;
+    this.release();
   }
 }
 
@@ -129,20 +131,23 @@ export class Jit {
     m[k + 3] = index;
   }
 
-  /** Removes `b`'s chain cache entry if it is the region's in `slot`; with `b` null, frees the slot. */
-  private unlink(slot: number, b: Block | null): void {
-    if (b === null) {
-      // The region may be running (its own code was written): it still reports its exit
-      // through `regions`, so the slot is reused only from the next compile on.
-      this.table.set(slot, null);
-      this.retiredSlots.push(slot);
-      return;
+  /**
+   * Forgets the region in `slot`: every chain cache entry that leads into it (an
+   * entry may outlive its block's ownership moving to another region), and its
+   * table element. The region may be running (its own code was written): it still
+   * reports its exit through `regions`, so the slot is reused only from the next compile.
+   */
+  private release(slot: number): void {
+    const m = this.m, base = this.chain >> 2;
+    for (let k = base; k < base + 4 * CHAIN_ENTRIES; k += 4) {
+      if (m[k + 2] === slot) {
+        m[k] = -1;
+        m[k + 1] = -1;
+        m[k + 2] = -1;
+      }
     }
-    const m = this.m, k = this.entryOf(b.start);
-    if (m[k] === b.start >>> 0 && m[k + 1] === Math.floor(b.start / TWO32) && m[k + 2] === slot) {
-      m[k] = -1;
-      m[k + 1] = -1;
-    }
+    this.table.set(slot, null);
+    this.retiredSlots.push(slot);
   }
 
   /** Compiles the region headed by `head` and links its blocks; false when nothing could be compiled. */
@@ -158,7 +163,7 @@ export class Jit {
       rt: runtimeExports(phys.memory, phys.u8.length / 65536) as unknown as Record<string, WebAssembly.ImportValue>,
     });
     const run = inst.exports["run"] as RunFn;
-    const region = new Region(run, blocks, r.exits, slot, (b) => this.unlink(slot, b));
+    const region = new Region(run, blocks, r.exits, slot, () => this.release(slot));
     this.table.set(slot, run as unknown as WebAssembly.ImportValue);
     this.regions[slot] = region;
     blocks.forEach((b, k) => {
@@ -297,6 +302,25 @@ export class Jit {
       this.putBase(STATE_GS, c.gsBase);
       return c.pendingExit !== null || this.takeAbort() !== 0 ? 2 : 0;
     };
+  }
+
+  /**
+   * Invalidates every region with code on page `pn` (a region keeps copies of blocks
+   * that other regions own, so ownership alone would miss some); true if any was.
+   */
+  invalidatePage(pn: number): boolean {
+    let any = false;
+    for (const r of this.regions) {
+      if (r === null || !r.valid || !r.pages.has(pn)) continue;
+      r.invalidate();
+      any = true;
+    }
+    return any;
+  }
+
+  /** Invalidates every region (execve, munmap of code, probes changed). */
+  invalidateAll(): void {
+    for (const r of this.regions) r?.invalidate();
   }
 
   /** Tells a running region to stop after its current instruction (its code was written or unmapped). */

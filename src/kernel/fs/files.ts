@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // Open file descriptions and the per-process descriptor table (Linux
 // fs/file.c shape): the file interface every kind of open file implements,
-// host-backed files with our own offsets, and the descriptor table.
+// host-backed files with our own offsets, and the descriptor table (in-guest
+// pipes: pipe.ts).
 import type { Host, HostDirent, HostStat } from "../host.js";
 import type { Task } from "../task.js";
 import { EAGAIN, EBADF, EMFILE } from "../errno.js";

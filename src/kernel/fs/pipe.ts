@@ -1,122 +1,120 @@
 // SPDX-License-Identifier: MIT
-// Pipes (fs/pipe.c): a ring of page buffers, 16 by default (the 64 KiB pipe
-// size), with Linux's merge rule for small writes, so that a writer fills a
-// pipe to exactly the byte count Linux's does before it blocks or gets EAGAIN.
-// F_SETPIPE_SZ resizes the ring; readers and writers wait on each other.
-import { EAGAIN, EBADF, EBUSY, EINVAL, EPERM, EPIPE } from "../errno.js";
+// In-guest pipes (fs/pipe.c): a ring of page-sized buffers, 16 of them (64 KiB)
+// unless F_SETPIPE_SZ changes it. A write first tops up the last buffer when its
+// tail fits there, then fills new pages while a slot is free; a write of at most
+// PIPE_BUF bytes lands whole or not at all. A full pipe makes the writer wait
+// (or EAGAIN), an empty one the reader; the waiting is the syscall layer's
+// (syscalls/pipe.ts), poll/epoll see the ends through pipe_poll and the
+// generations stamped here.
+import { EAGAIN, EBADF, EBUSY, EPIPE } from "../errno.js";
 import type { OpenFile } from "./files.js";
 import { POLLERR, POLLHUP, POLLIN, POLLOUT, POLLRDNORM, POLLWRNORM, nextGeneration } from "./poll-events.js";
 
-const PAGE = 4096;
-/** PIPE_DEF_BUFFERS. */
-const DEF_BUFFERS = 16;
-/** /proc/sys/fs/pipe-max-size. */
-const PIPE_MAX_SIZE = 1 << 20;
-/** PIPE_BUF: writes up to this size are atomic (one page buffer). */
+export const PIPE_PAGE = 4096;
+/** Writes up to this size are atomic (PIPE_BUF). */
+export const PIPE_BUF = PIPE_PAGE;
+/** Slots of a new pipe (PIPE_DEF_BUFFERS). */
+const DEF_SLOTS = 16;
+/** /proc/sys/fs/pipe-max-size's default: the largest F_SETPIPE_SZ (docs/quirks.md Q-PIPE-MAX-SIZE). */
+export const PIPE_MAX_SIZE = 1024 * 1024;
 const O_NONBLOCK = 0o4000;
 
 interface PipeBuf {
-  data: Uint8Array;
-  offset: number;
+  readonly page: Uint8Array;
+  off: number;
   len: number;
 }
 
-/** The pipe_inode_info: buffers, their number limit and the count of each end. */
-export class Pipe {
-  readonly bufs: PipeBuf[] = [];
-  /** max_usage: how many page buffers the pipe may hold. */
-  slots = DEF_BUFFERS;
+/** A pipe's buffers, shared by its two ends (the pipe_inode_info). */
+export class PipeBuffer {
+  private readonly bufs: PipeBuf[] = [];
+  /** Bytes held in all buffers. */
+  size = 0;
+  /** Slots in the ring (max_usage): the pipe's size is slots × 4 KiB. */
+  slots = DEF_SLOTS;
   readers = 0;
   writers = 0;
   /** Stamped when data arrives or the last writer leaves (readers' events: epoll edges). */
   gen = 0;
   /** Stamped when room is freed or the last reader leaves (writers' events). */
   outGen = 0;
-
   /** The pipe's inode number in pipefs (fstat, /proc/PID/fd's "pipe:[N]"). */
   constructor(readonly ino = 0) {}
 
-  get size(): number {
-    let n = 0;
-    for (const b of this.bufs) n += b.len;
-    return n;
+  get empty(): boolean {
+    return this.bufs.length === 0;
   }
 
+  /** No free slot (pipe_full): a writer must wait, POLLOUT is clear. */
   get full(): boolean {
     return this.bufs.length >= this.slots;
   }
 
-  /** pipe_read's copy: consumes up to buf.length bytes; 0 when empty. */
+  /** Moves up to buf.length bytes out, oldest first; a buffer is freed once read whole. */
   take(buf: Uint8Array): number {
     let n = 0;
     while (n < buf.length && this.bufs.length > 0) {
       const b = this.bufs[0]!;
       const k = Math.min(b.len, buf.length - n);
-      buf.set(b.data.subarray(b.offset, b.offset + k), n);
+      buf.set(b.page.subarray(b.off, b.off + k), n);
       n += k;
-      b.offset += k;
+      b.off += k;
       b.len -= k;
       if (b.len === 0) this.bufs.shift();
     }
+    this.size -= n;
     if (n > 0) this.outGen = nextGeneration();
     return n;
   }
 
+  /** Whether the tail of an `n`-byte write (n mod 4 KiB bytes) fits in the last buffer. */
+  canMerge(n: number): boolean {
+    const chars = n % PIPE_PAGE, last = this.bufs[this.bufs.length - 1];
+    return chars !== 0 && last !== undefined && last.off + last.len + chars <= PIPE_PAGE;
+  }
+
   /**
-   * pipe_write's copy: the first (len mod PAGE) bytes merge into the last buffer
-   * when they fit there, the rest goes a page at a time into free slots.
-   * Returns the bytes taken (possibly 0 when the pipe is full).
+   * pipe_write's copy: the tail of a write shorter than a page is merged into the
+   * last buffer if it fits whole, then whole pages go into free slots. Returns the
+   * bytes taken (0 when the pipe is full for this write).
    */
-  put(src: Uint8Array): number {
+  put(data: Uint8Array): number {
     let n = 0;
-    const rem = src.length % PAGE;
-    const last = this.bufs[this.bufs.length - 1];
-    if (rem !== 0 && last !== undefined && last.offset + last.len + rem <= PAGE) {
-      last.data.set(src.subarray(0, rem), last.offset + last.len);
-      last.len += rem;
-      n = rem;
+    const chars = data.length % PIPE_PAGE, last = this.bufs[this.bufs.length - 1];
+    if (last !== undefined && this.canMerge(data.length)) {
+      last.page.set(data.subarray(0, chars), last.off + last.len);
+      last.len += chars;
+      n = chars;
     }
-    while (n < src.length && !this.full) {
-      const k = Math.min(PAGE, src.length - n);
-      const data = new Uint8Array(PAGE);
-      data.set(src.subarray(n, n + k));
-      this.bufs.push({ data, offset: 0, len: k });
+    while (n < data.length && !this.full) {
+      const k = Math.min(PIPE_PAGE, data.length - n);
+      const page = new Uint8Array(PIPE_PAGE);
+      page.set(data.subarray(n, n + k));
+      this.bufs.push({ page, off: 0, len: k });
       n += k;
     }
+    this.size += n;
     if (n > 0) this.gen = nextGeneration();
     return n;
   }
 
-  /** Free room for a write of `len` bytes: atomic (≤ PIPE_BUF) writes need all of it at once. */
-  canWrite(len: number): boolean {
-    if (!this.full) return true;
-    const rem = len % PAGE;
-    const last = this.bufs[this.bufs.length - 1];
-    return rem !== 0 && len < PAGE && last !== undefined && last.offset + last.len + rem <= PAGE;
-  }
-
-  /**
-   * pipe_set_size: round_pipe_size (at least a page, a power of two, 0 above
-   * 2^31: EINVAL); growing above pipe-max-size needs CAP_SYS_RESOURCE (EPERM);
-   * EBUSY if the buffers in use would not fit. Returns the new size.
-   */
-  resize(arg: number, privileged: boolean): number {
-    if (arg > 2 ** 31) return -EINVAL;
-    const size = arg < PAGE ? PAGE : 2 ** Math.ceil(Math.log2(arg));
-    const slots = size / PAGE;
-    if (slots > this.slots && size > PIPE_MAX_SIZE && !privileged) return -EPERM;
-    if (this.bufs.length > slots) return -EBUSY;
+  /** pipe_resize_ring: fewer slots than buffers in use is EBUSY; a bigger ring wakes writers. */
+  resize(slots: number): number {
+    if (slots < this.bufs.length) return -EBUSY;
     this.slots = slots;
     this.outGen = nextGeneration();
-    return size;
+    return 0;
   }
 }
 
 /** One end of a pipe. */
 export class PipeEnd implements OpenFile {
   refs = 1;
+  get path(): string {
+    return `pipe:[${this.pipe.ino}]`;
+  }
   constructor(
-    readonly pipe: Pipe,
+    readonly pipe: PipeBuffer,
     readonly writable: boolean,
     public flags: number,
   ) {
@@ -124,24 +122,23 @@ export class PipeEnd implements OpenFile {
     else pipe.readers++;
   }
 
-  get path(): string {
-    return `pipe:[${this.pipe.ino}]`;
-  }
-
-  /** Bytes read, 0 at end of file (no writers), -EAGAIN when empty with writers. */
+  /** Bytes read, 0 at end of file (no writer), -EAGAIN when empty with a writer. */
   read(buf: Uint8Array): number {
     if (this.writable) return -EBADF;
     const p = this.pipe;
-    if (p.bufs.length === 0) return p.writers === 0 ? 0 : -EAGAIN;
+    if (p.empty) return p.writers === 0 ? 0 : -EAGAIN;
     return p.take(buf);
   }
 
-  /** Bytes written (maybe short), -EAGAIN when full, -EPIPE without readers. */
+  /**
+   * Bytes written (possibly fewer than asked), -EPIPE without a reader, -EAGAIN when
+   * nothing fits; a write of at most PIPE_BUF bytes is never split.
+   */
   write(buf: Uint8Array): number {
     if (!this.writable) return -EBADF;
     const p = this.pipe;
     if (p.readers === 0) return -EPIPE;
-    if (buf.length <= PAGE && !p.canWrite(buf.length)) return -EAGAIN;
+    if (buf.length <= PIPE_BUF && !fitsWhole(p, buf.length)) return -EAGAIN;
     const n = p.put(buf);
     return n === 0 ? -EAGAIN : n;
   }
@@ -154,7 +151,7 @@ export class PipeEnd implements OpenFile {
   poll(): number {
     const p = this.pipe;
     if (!this.writable) {
-      let m = p.bufs.length > 0 ? POLLIN | POLLRDNORM : 0;
+      let m = p.empty ? 0 : POLLIN | POLLRDNORM;
       if (p.writers === 0) m |= POLLHUP;
       return m;
     }
@@ -180,4 +177,9 @@ export class PipeEnd implements OpenFile {
       if (--this.pipe.writers === 0) this.pipe.gen = nextGeneration();
     } else if (--this.pipe.readers === 0) this.pipe.outGen = nextGeneration();
   }
+}
+
+/** Whether a write of `n` ≤ PIPE_BUF bytes goes in at once: a free slot, or merged into the last buffer. */
+function fitsWhole(p: PipeBuffer, n: number): boolean {
+  return !p.full || p.canMerge(n);
 }

@@ -165,7 +165,7 @@ function isHolder(f: OpenFile): f is ObjectHolder {
 }
 
 /** The address spaces of the live processes, once each. */
-export function liveSpaces(k: Kernel): Set<AddressSpace> {
+function liveSpaces(k: Kernel): Set<AddressSpace> {
   return new Set([...k.procs.values()].filter((p) => p.live).map((p) => p.mem));
 }
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Descriptor I/O (fs/open.c, read_write.c, pipe.c, fcntl.c, ioctl.c, file.c):
 // open and close, read and write with Linux's short-copy rules, vectored and
-// positioned I/O, lseek, pipes, dup, fcntl and the two terminal ioctls.
+// positioned I/O, lseek, dup, fcntl and the two terminal ioctls (pipes: pipe.ts).
 import { EAGAIN, EBADF, EEXIST, EFAULT, EINVAL, EISDIR, ENOTDIR, ENOTTY, EPIPE, ESPIPE } from "../errno.js";
 import type { Blocker } from "../task.js";
 import { HostFile, type OpenFile, S_IFIFO, S_IFMT, isNonblocking } from "../fs/files.js";
@@ -9,7 +9,8 @@ import { O_CLOEXEC, O_CREAT, O_DIRECTORY, O_EXCL, O_NOFOLLOW, O_TRUNC, O_WRONLY,
 import type { Lookup } from "../fs/namei.js";
 import type { HostStat } from "../host.js";
 import { openFifo } from "../fs/fifo.js";
-import { Pipe, PipeEnd } from "../fs/pipe.js";
+import { PipeEnd } from "../fs/pipe.js";
+import { F_GETPIPE_SZ, F_SETPIPE_SZ, gatherPipeWrite, pipeFcntl, writePipe } from "./pipe.js";
 import { MemFdFile } from "../fs/memfd.js";
 import { closingFile } from "../fs/locks.js";
 import { addSeals, getSeals } from "./memfd.js";
@@ -21,13 +22,12 @@ import type { Task } from "../task.js";
 import { MAX_RW_COUNT, copyInIovecs, copyOut, getU32, putU32, readablePrefix, tryAccess, writablePrefix } from "../usercopy.js";
 import { PAGE_SIZE, USER_LIMIT } from "../../hw/memory/address-space.js";
 import { type SyscallArgs, type SysResult, SyscallArgs as Args, block, check, fail } from "./abi.js";
-import { AT_FDCWD, fileOf, hostFileOf, lookupAt } from "./util.js";
+import { AT_FDCWD, fileOf, hostFileOf, lookupAt, pathArg } from "./util.js";
 
 const O_APPEND = 0o2000;
 const O_NONBLOCK = 0o4000;
 const F_DUPFD = 0, F_GETFD = 1, F_SETFD = 2, F_GETFL = 3, F_SETFL = 4, F_GETLK = 5, F_SETLK = 6, F_SETLKW = 7;
-const F_DUPFD_CLOEXEC = 1030, F_SETPIPE_SZ = 1031, F_GETPIPE_SZ = 1032, F_ADD_SEALS = 1033, F_GET_SEALS = 1034;
-const CAP_SYS_RESOURCE = 24;
+const F_DUPFD_CLOEXEC = 1030, F_ADD_SEALS = 1033, F_GET_SEALS = 1034;
 const FD_CLOEXEC = 1;
 const TCGETS = 0x5401, TIOCGWINSZ = 0x5413, FIONREAD = 0x541b, FIONBIO = 0x5421;
 const FIONCLEX = 0x5450, FIOCLEX = 0x5451, FIOASYNC = 0x5452;
@@ -45,6 +45,10 @@ function fifoFound(r: Lookup, flags: number): HostStat | null {
 export function openat(t: Task, a: SyscallArgs): SysResult {
   const flags = a.int(2), k = t.proc.kernel;
   const follow = (flags & O_NOFOLLOW) === 0 && (flags & (O_CREAT | O_EXCL)) !== (O_CREAT | O_EXCL);
+  if ((flags & O_CREAT) !== 0 && slashAfterName(pathArg(t, a.ptr(1)))) {
+    lookupAt(t, a.int(0), a.ptr(1), "parent"); // the directories must be there
+    return -EISDIR; // open_last_lookups: O_CREAT with a trailing slash, whatever the name is
+  }
   const r = lookupAt(t, a.int(0), a.ptr(1), follow);
   const fifo = fifoFound(r, flags);
   if (fifo !== null && r.kind === "host") {
@@ -59,6 +63,14 @@ export function openat(t: Task, a: SyscallArgs): SysResult {
   const fd = t.proc.fds.install(f, (flags & O_CLOEXEC) !== 0);
   if (fd < 0) f.close();
   return fd;
+}
+
+/** The path ends in `name/` with a name other than `.` and `..` (LAST_NORM followed by a slash). */
+function slashAfterName(path: string): boolean {
+  if (!path.endsWith("/")) return false;
+  const parts = path.split("/").filter((x) => x !== "");
+  const last = parts[parts.length - 1];
+  return last !== undefined && last !== "." && last !== "..";
 }
 
 export function open(t: Task, a: SyscallArgs): SysResult {
@@ -102,7 +114,7 @@ function readIo(t: Task, f: OpenFile, addr: number, len: number, pos: number | n
   let want = Math.min(len, MAX_RW_COUNT, MAX_IO);
   if (want === 0) return 0;
   if (f instanceof PipeEnd && !f.writable) {
-    if (f.pipe.bufs.length === 0) return f.read(new Uint8Array(0)); // EOF or EAGAIN, before any copy
+    if (f.pipe.empty) return f.read(new Uint8Array(0)); // EOF or EAGAIN, before any copy
     want = Math.min(want, f.pipe.size);
   }
   const room = usable(f, writablePrefix(t.proc.mem, addr, want), want);
@@ -154,10 +166,12 @@ export function read(t: Task, a: SyscallArgs): SysResult {
 
 /**
  * write(2): a blocking write to a pipe or stream takes everything before it
- * returns, waiting for room as often as needed (a signal returns the count so far).
+ * returns, waiting for room as often as needed (a signal returns the count so far);
+ * a pipe's writer is syscalls/pipe.ts's.
  */
 export function write(t: Task, a: SyscallArgs): SysResult {
   const f = fileOf(t, a.int(0));
+  if (f instanceof PipeEnd && f.writable) return writePipe(t, f, gatherPipeWrite(t, [{ base: a.ptr(1), len: a.size(2) }]));
   return writeAll(t, f, a.ptr(1), a.size(2));
 }
 
@@ -224,7 +238,10 @@ export function readv(t: Task, a: SyscallArgs): SysResult {
   return vectoredIo(t, a, false);
 }
 
+/** writev(2); on a pipe, one write of all the buffers (atomic up to PIPE_BUF bytes in all). */
 export function writev(t: Task, a: SyscallArgs): SysResult {
+  const f = fileOf(t, a.int(0));
+  if (f instanceof PipeEnd && f.writable) return writePipe(t, f, gatherPipeWrite(t, copyInIovecs(t, a.ptr(1), a.int(2))));
   return vectoredIo(t, a, true);
 }
 
@@ -243,24 +260,6 @@ export function lseek(t: Task, a: SyscallArgs): SysResult {
   f.pos = pos;
   if (f.isDir && pos === 0) f.dirEntries = null; // rewinddir reads the directory again
   return pos;
-}
-
-export function pipe2(t: Task, a: SyscallArgs): SysResult {
-  const fds = t.proc.fds, flags = a.int(1);
-  if ((flags & ~(O_CLOEXEC | O_NONBLOCK | 0o40000)) !== 0) return -EINVAL;
-  t.proc.mem.probeWrite(a.ptr(0), 8);
-  const buf = new Pipe(t.proc.kernel.allocIno());
-  const r = fds.install(new PipeEnd(buf, false, flags), (flags & O_CLOEXEC) !== 0);
-  if (r < 0) return r;
-  const w = fds.install(new PipeEnd(buf, true, flags | 1), (flags & O_CLOEXEC) !== 0);
-  if (w < 0) { fds.close(r); return w; }
-  putU32(t, a.ptr(0), r);
-  putU32(t, a.ptr(0) + 4, w);
-  return 0;
-}
-
-export function pipe(t: Task, a: SyscallArgs): SysResult {
-  return pipe2(t, Args.of(a.ptr(0), 0));
 }
 
 /** TCGETS and TIOCGWINSZ on a terminal; anything else is ENOTTY (docs/quirks.md Q-IOCTL). */
@@ -328,11 +327,7 @@ export function fcntl(t: Task, a: SyscallArgs): SysResult {
       return recordLock(t, f, cmd, a.ptr(2));
     case F_ADD_SEALS: return addSeals(t, f, a.u32(2));
     case F_GET_SEALS: return getSeals(f);
-    case F_SETPIPE_SZ: case F_GETPIPE_SZ: {
-      if (!(f instanceof PipeEnd)) return -EBADF;
-      if (cmd === F_GETPIPE_SZ) return f.pipe.slots * PAGE_SIZE;
-      return f.pipe.resize(a.u32(2), t.cred.capable(CAP_SYS_RESOURCE));
-    }
+    case F_SETPIPE_SZ: case F_GETPIPE_SZ: return pipeFcntl(f, cmd, a.int(2));
     default: return -EINVAL;
   }
 }

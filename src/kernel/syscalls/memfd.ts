@@ -7,7 +7,6 @@ import {
   F_ALL_SEALS, F_SEAL_EXEC, F_SEAL_FUTURE_WRITE, F_SEAL_GROW, F_SEAL_SEAL, F_SEAL_SHRINK, F_SEAL_WRITE, MFD_NAME_MAX_LEN,
   MemFdFile, MemfdInode,
 } from "../fs/memfd.js";
-import { liveSpaces } from "../mm/page-cache.js";
 import type { OpenFile } from "../fs/files.js";
 import type { Task } from "../task.js";
 import { copyInCString } from "../usercopy.js";
@@ -43,10 +42,18 @@ export function memfd_create(t: Task, a: SyscallArgs): SysResult {
   return fd;
 }
 
-/** Whether some process maps the memfd shared, with any protection (mapping_deny_writable fails: i_mmap_writable counts VM_SHARED). */
+/**
+ * Whether some process maps the memfd shared with the right to write, whatever its
+ * protection now (i_mmap_writable counts VM_SHARED mappings with VM_MAYWRITE).
+ */
 function sharedMapped(t: Task, f: MemFdFile): boolean {
-  for (const mem of liveSpaces(t.proc.kernel)) {
-    if (mem.areas().some((v) => v.obj === f.obj && v.cow !== true)) return true;
+  for (const p of t.proc.kernel.procs.values()) {
+    if (!p.live) continue;
+    const maps = p.mappings;
+    for (const v of p.mem.areas()) {
+      if (v.obj !== f.obj || v.cow === true) continue;
+      if (!maps.some((m) => m.readOnly === true && m.start <= v.start && v.start < m.end)) return true;
+    }
   }
   return false;
 }

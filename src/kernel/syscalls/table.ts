@@ -23,6 +23,7 @@ import * as misc from "./misc.js";
 import * as mm from "./mm.js";
 import * as net from "./net.js";
 import * as perf from "./perf.js";
+import * as pipes from "./pipe.js";
 import * as poll from "./poll.js";
 import * as prctl from "./prctl.js";
 import * as proc from "./proc.js";
@@ -60,7 +61,7 @@ export const SYSCALLS: readonly SyscallRow[] = [
   row(19, "readv", io.readv, ["fd", "oiov", "int"]),
   row(20, "writev", io.writev, ["fd", "iov", "int"]),
   row(21, "access", fs.access, ["path", ACCESS_MODE]),
-  row(22, "pipe", io.pipe, ["pipefds"]),
+  row(22, "pipe", pipes.pipe, ["pipefds"]),
   row(23, "select", poll.select, ["int", "ptr", "ptr", "ptr", "ptr"]),
   row(24, "sched_yield", thread.sched_yield, []),
   row(25, "mremap", mm.mremap, ["ptr", "size", "size", MREMAP_FLAGS, "ptr"], FULL, "hex"),
@@ -219,7 +220,7 @@ export const SYSCALLS: readonly SyscallRow[] = [
   row(290, "eventfd2", ev.eventfd2, ["uint", "hex"]),
   row(291, "epoll_create1", ev.epoll_create1, ["hex"]),
   row(292, "dup3", io.dup3, ["fd", "fd", FD_FLAGS]),
-  row(293, "pipe2", io.pipe2, ["pipefds", PIPE_FLAGS]),
+  row(293, "pipe2", pipes.pipe2, ["pipefds", PIPE_FLAGS]),
   row(298, "perf_event_open", perf.perf_event_open, ["ptr", "int", "int", "int", PERF_FLAGS]),
   row(302, "prlimit64", misc.prlimit64, ["int", RLIMIT_RESOURCE, "rlimit", "orlimit"], partial("Q-RLIMIT")),
   row(316, "renameat2", fs.renameat2, ["dirfd", "path", "dirfd", "path", RENAME_FLAGS]),

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // Shifts and rotates for the block compiler: SHL/SAL SHR SAR by a constant or
-// CL, ROL ROR by a constant (src/hw/cpu/isa/shift.ts: counts masked to 5 bits,
+// CL, ROL ROR by a constant or CL (src/hw/cpu/isa/shift.ts: counts masked to 5 bits,
 // 6 for 64-bit; a count of 0 changes no flag; AF set and OF as AMD computes it).
 import { I32, I64, OP } from "../../wasm/encoder.js";
 import { AF, CF, K_EAGER, K_RESULT, OF, PF, SF, ZF } from "../../cpu/flags.js";
@@ -94,46 +94,85 @@ function shift(kind: Kind): JitEmit {
   };
 }
 
-/** ROL/ROR by a constant: only CF and OF change (the others are kept, as an eager record). */
+/**
+ * Rotates local `a` (the operand at `sz` bits) by the i64 in local `n` (the masked
+ * count, non-zero) into `r`; 8- and 16-bit rotations take the count modulo the size.
+ */
+function rotateBody(e: Emitter, left: boolean, sz: number, a: number, n: number, r: number): void {
+  const f = e.f;
+  if (sz === 64) f.get(a).get(n).op(left ? OP.i64_rotl : OP.i64_rotr);
+  else if (sz === 32) f.get(a).op(OP.i32_wrap_i64).get(n).op(OP.i32_wrap_i64).op(left ? OP.i32_rotl : OP.i32_rotr).op(OP.i64_extend_i32_u);
+  else {
+    const m = sz === 16 ? 0xffff : 0xff, k = e.tmp(I64);
+    // ROR by c is ROL by (sz − c mod sz) mod sz
+    f.get(n).i64(sz).op(OP.i64_rem_u);
+    if (!left) f.set(k).i64(sz).get(k).op(OP.i64_sub).i64(sz).op(OP.i64_rem_u);
+    f.set(k);
+    f.get(a).i64(m).op(OP.i64_and).get(k).op(OP.i64_shl);
+    f.get(a).i64(m).op(OP.i64_and).i64(sz).get(k).op(OP.i64_sub).op(OP.i64_shr_u);
+    f.op(OP.i64_or).i64(m).op(OP.i64_and);
+  }
+  f.set(r);
+}
+
+/** CF and OF of a rotation from its result `r` (ROL: CF = LSB, OF = MSB ^ CF; ROR: CF = MSB, OF = MSB ^ next bit). */
+function rotateFlags(e: Emitter, left: boolean, sz: number, r: number): void {
+  const f = e.f, bits = e.tmp(I64);
+  e.flags.allBits();
+  f.i32(SF | ZF | AF | PF).op(OP.i32_and);
+  if (left) {
+    bitOf(e, r, 0);
+    f.op(OP.i32_or);
+    bitOf(e, r, sz - 1);
+    bitOf(e, r, 0);
+  } else {
+    bitOf(e, r, sz - 1);
+    f.op(OP.i32_or);
+    bitOf(e, r, sz - 1);
+    bitOf(e, r, sz - 2);
+  }
+  f.op(OP.i32_xor).i32(11).op(OP.i32_shl).op(OP.i32_or).op(OP.i64_extend_i32_u).set(bits);
+  e.flags.produce(K_EAGER, sz, -1, -1, bits);
+}
+
+/** ROL/ROR by a constant or CL: only CF and OF change (the others are kept, as an eager record); a count of 0 changes no flag. */
 function rotate(left: boolean): JitEmit {
   return (e, i: Insn) => {
     const d = i.ops[0], s = i.ops[1];
-    if (!Emitter.plain(d) || d!.kind === OK_IMM || s?.kind !== OK_IMM) return false;
-    const f = e.f, sz = d!.size;
-    const count = s.immLo & (sz === 64 ? 63 : 31);
+    if (!Emitter.plain(d) || d!.kind === OK_IMM || s === undefined) return false;
+    const byCl = s.kind === OK_REG && s.rclass === RC_GPR && s.reg === 1 && s.size === 8;
+    if (!byCl && s.kind !== OK_IMM) return false;
+    const f = e.f, sz = d!.size, mask = sz === 64 ? 63 : 31;
     const addr = i.mem !== null ? e.ea(i.mem) : -1;
-    const a = e.tmp(I64), r = e.tmp(I64), bits = e.tmp(I64);
+    const a = e.tmp(I64), r = e.tmp(I64), n = e.tmp(I64);
     e.readOp(d!, sz, addr);
     f.set(a);
-    if (count === 0) {
-      e.writeOp(d!, a, addr);
+    if (!byCl) {
+      const count = s.immLo & mask;
+      if (count === 0) {
+        e.writeOp(d!, a, addr);
+        return true;
+      }
+      f.i64(count).set(n);
+      rotateBody(e, left, sz, a, n, r);
+      e.writeOp(d!, r, addr);
+      rotateFlags(e, left, sz, r);
       return true;
     }
-    const k = (left ? count : sz - (count % sz)) % sz; // ROR by c is ROL by sz − c
-    if (sz === 64) f.get(a).i64(k).op(OP.i64_rotl);
-    else if (sz === 32) f.get(a).op(OP.i32_wrap_i64).i32(k).op(OP.i32_rotl).op(OP.i64_extend_i32_u);
-    else {
-      const m = sz === 16 ? 0xffff : 0xff;
-      f.get(a).i64(m).op(OP.i64_and).i64(k).op(OP.i64_shl).get(a).i64(m).op(OP.i64_and).i64(sz - k).op(OP.i64_shr_u).op(OP.i64_or).i64(m).op(OP.i64_and);
-    }
-    f.set(r);
+    e.getReg(1);
+    f.i64(mask).op(OP.i64_and).set(n);
+    // The flags either stay or become an eager record: decided at run time.
+    e.flags.materialize();
+    f.get(n).op(OP.i64_eqz);
+    e.open("if");
+    e.writeOp(d!, a, addr);
+    f.else();
+    rotateBody(e, left, sz, a, n, r);
     e.writeOp(d!, r, addr);
-    // CF and OF (ROL: CF = LSB, OF = MSB ^ CF; ROR: CF = MSB, OF = MSB ^ next bit)
-    e.flags.allBits();
-    f.i32(SF | ZF | AF | PF).op(OP.i32_and);
-    if (left) {
-      bitOf(e, r, 0);
-      f.op(OP.i32_or);
-      bitOf(e, r, sz - 1);
-      bitOf(e, r, 0);
-    } else {
-      bitOf(e, r, sz - 1);
-      f.op(OP.i32_or);
-      bitOf(e, r, sz - 1);
-      bitOf(e, r, sz - 2);
-    }
-    f.op(OP.i32_xor).i32(11).op(OP.i32_shl).op(OP.i32_or).op(OP.i64_extend_i32_u).set(bits);
-    e.flags.produce(K_EAGER, sz, -1, -1, bits);
+    rotateFlags(e, left, sz, r);
+    e.flags.materialize();
+    e.close();
+    e.flags.kind = -1;
     return true;
   };
 }
