@@ -2,10 +2,13 @@
 // The kernel's Host interface on Node: synchronous node:fs passthrough with
 // host errors mapped to Linux errno values.
 import * as fs from "node:fs";
+import type * as ChildProcess from "node:child_process";
+import { dirname } from "node:path";
 import { createRequire } from "node:module";
 import type * as Tty from "node:tty";
 import { EFBIG, ERRNO_BY_NAME, EIO, ENOENT } from "../kernel/errno.js";
-import type { Host, HostDirent, HostStat, HostStatfs } from "../kernel/host.js";
+import type { Host, HostAddr, HostDatagram, HostDirent, HostListener, HostStat, HostStatfs, HostStream } from "../kernel/host.js";
+import { NodeNet } from "./node-net.js";
 
 // node:tty pulls in node:net and the stream classes; most runs write to files and pipes,
 // so it is loaded the first time a character device is asked about.
@@ -46,20 +49,32 @@ function direntType(d: fs.Dirent): number {
   return 0;
 }
 
+const O_NONBLOCK = 0o4000;
+
 export class NodeHost implements Host {
+  /** Descriptors the kernel opened non-blocking: EAGAIN goes back to it instead of being waited out here. */
+  private readonly nonblocking = new Set<number>();
+  /** Ends the current wait() early (a host event arrived). */
+  private wake: (() => void) | null = null;
+
   /** `guestCwd`: the working directory the guest starts in (null: the host's own). */
   constructor(private readonly guestCwd: string | null = null) {}
 
   open(path: string, flags: number, mode: number): number {
-    return wrap(() => fs.openSync(path, flags, mode)) as number;
+    const fd = wrap(() => fs.openSync(path, flags, mode)) as number;
+    if (fd >= 0 && (flags & O_NONBLOCK) !== 0) this.nonblocking.add(fd);
+    return fd;
   }
   reopen(fd: number, flags: number): number {
-    return wrap(() => fs.openSync(`/proc/self/fd/${fd}`, flags)) as number;
+    const n = wrap(() => fs.openSync(`/proc/self/fd/${fd}`, flags)) as number;
+    if (n >= 0 && (flags & O_NONBLOCK) !== 0) this.nonblocking.add(n);
+    return n;
   }
   fdPath(fd: number): string | number {
     return wrap(() => fs.readlinkSync(`/proc/self/fd/${fd}`));
   }
   close(fd: number): number {
+    this.nonblocking.delete(fd);
     return wrap(() => { fs.closeSync(fd); return 0; }) as number;
   }
   read(fd: number, buf: Uint8Array, pos: number | null): number {
@@ -69,7 +84,8 @@ export class NodeHost implements Host {
         return fs.readSync(fd, buf, 0, buf.length, pos);
       } catch (e) {
         const code = (e as { code?: string }).code;
-        if (code === "EAGAIN") continue; // non-blocking host stdin: keep waiting like a blocking read
+        if (code === "EAGAIN" && this.nonblocking.has(fd)) return errno(e);
+        if (code === "EAGAIN") continue; // a descriptor someone else made non-blocking: wait like a blocking read
         if (code === "EOF") return 0;
         return errno(e);
       }
@@ -82,11 +98,49 @@ export class NodeHost implements Host {
       try {
         done += fs.writeSync(fd, buf, done, buf.length - done, pos === null ? null : pos + done);
       } catch (e) {
-        if ((e as { code?: string }).code === "EAGAIN") continue;
+        const code = (e as { code?: string }).code;
+        if (code === "EAGAIN" && this.nonblocking.has(fd)) return done > 0 ? done : errno(e);
+        if (code === "EAGAIN") continue;
         return done > 0 ? done : errno(e);
       }
     }
     return done;
+  }
+  openStream(fd: number): number {
+    let st: fs.Stats;
+    try {
+      st = fs.fstatSync(fd);
+    } catch (e) {
+      return errno(e);
+    }
+    if (!st.isFIFO() && !st.isCharacterDevice()) return -22;
+    return this.open(`/proc/self/fd/${fd}`, fs.constants.O_RDONLY | O_NONBLOCK, 0);
+  }
+  wait(ms: number): Promise<void> {
+    if (ms <= 0) return new Promise((resolve) => setImmediate(resolve));
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        if (this.wake === done) this.wake = null;
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.wake = done;
+    });
+  }
+  /** A host event the kernel may be waiting for (network data, a connection) arrived. */
+  notify(): void {
+    this.wake?.();
+  }
+  private readonly net = new NodeNet(() => this.notify());
+  listen(addr: HostAddr, backlog: number): HostListener {
+    return this.net.listen(addr, backlog);
+  }
+  connect(addr: HostAddr, local: HostAddr | null): HostStream {
+    return this.net.connect(addr, local);
+  }
+  datagram(addr: HostAddr): HostDatagram {
+    return this.net.datagram(addr);
   }
   fstat(fd: number): HostStat | number {
     return wrap(() => toStat(fs.fstatSync(fd, { bigint: true })));
@@ -119,6 +173,18 @@ export class NodeHost implements Host {
   }
   mkdir(path: string, mode: number): number {
     return wrap(() => { fs.mkdirSync(path, { mode }); return 0; }) as number;
+  }
+  mknod(path: string, mode: number): number {
+    const type = mode & 0o170000, perm = mode & 0o7777 & ~process.umask();
+    if (fs.existsSync(path) || wrap(() => fs.lstatSync(path)) !== -2) return -17;
+    if (type === 0 || type === 0o100000) return wrap(() => { fs.closeSync(fs.openSync(path, "wx", perm)); return 0; }) as number;
+    if (type !== 0o010000) return -1;
+    const dir = wrap(() => fs.statSync(dirname(path)));
+    if (typeof dir === "number") return dir;
+    if (!dir.isDirectory()) return -20;
+    // Node has no mkfifo(3): coreutils' mkfifo(1) makes it, with the mode already masked.
+    const r = (createRequire("/")("node:child_process") as typeof ChildProcess).spawnSync("mkfifo", ["-m", perm.toString(8), "--", path], { stdio: "ignore" });
+    return r.status === 0 ? 0 : -13;
   }
   unlink(path: string): number {
     return wrap(() => { fs.unlinkSync(path); return 0; }) as number;

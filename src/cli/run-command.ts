@@ -111,13 +111,13 @@ export function spawnProgram(machine: Machine, rest: string[], spawn: SpawnOptio
 }
 
 /** Starts the program and runs it to the end; returns the exit status for the CLI. */
-export function runProgram(opts: Parsed, rest: string[]): number {
+export async function runProgram(opts: Parsed, rest: string[]): Promise<number> {
   if (rest[0] === undefined) throw new UsageError("Missing PROGRAM to run");
   const mopts = machineOptions(opts);
   const root = mopts.root ?? "";
   const machine = new Machine(new NodeHost(root === "" ? null : "/"), mopts);
   const proc = spawnProgram(machine, rest);
-  const status = machine.run(proc);
+  const status = await machine.run(proc);
   if (proc.killedBy !== 0) {
     const msg = signalMessage(proc.killedBy);
     if (msg !== "") process.stderr.write(`${msg}\n`);

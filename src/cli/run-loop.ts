@@ -40,7 +40,7 @@ export async function runChunked(m: Machine, init: Process, o: RunLoopOptions = 
   const elapsed = (): number => Number(process.hrtime.bigint() - t0) / 1e9;
   try {
     for (;;) {
-      const status = m.runUntil(init, m.kernel.retiredTotal + CHUNK);
+      const status = await m.runUntil(init, m.kernel.retiredTotal + CHUNK);
       if (status !== undefined) return { status, interrupted: null, seconds: elapsed() };
       if (tty) process.stderr.write(`\r${o.progress!(m.kernel.retiredTotal, elapsed())}\x1b[K`);
       await new Promise<void>((r) => setImmediate(r));

@@ -40,12 +40,35 @@ const EOVERFLOW = 75;
 export const ENOTSOCK = 88;
 export const ENOTSUP = 95;
 export const ETIMEDOUT = 110;
+export const EDESTADDRREQ = 89;
+export const EMSGSIZE = 90;
+export const EPROTOTYPE = 91;
+export const ENOPROTOOPT = 92;
+export const EPROTONOSUPPORT = 93;
+export const ESOCKTNOSUPPORT = 94;
+export const EAFNOSUPPORT = 97;
+export const EADDRINUSE = 98;
+const EADDRNOTAVAIL = 99;
+const ENETUNREACH = 101;
+const ECONNABORTED = 103;
+export const ECONNRESET = 104;
+const ENOBUFS = 105;
+export const EISCONN = 106;
+export const ENOTCONN = 107;
+const ESHUTDOWN = 108;
+export const ECONNREFUSED = 111;
+const EHOSTUNREACH = 113;
+export const EALREADY = 114;
+export const EINPROGRESS = 115;
 
 /** Host error codes (Node's err.code) to Linux errno values. */
 export const ERRNO_BY_NAME: Readonly<Record<string, number>> = {
   EPERM, ENOENT, ESRCH, EINTR, EIO, ENXIO, E2BIG, ENOEXEC, EBADF, ECHILD, EAGAIN, ENOMEM, EACCES,
   EFAULT, EBUSY, EEXIST, EXDEV, ENODEV, ENOTDIR, EISDIR, EINVAL, ENFILE, EMFILE, ENOTTY, EFBIG,
   ENOSPC, ESPIPE, EROFS, EMLINK, EPIPE, ERANGE, ENAMETOOLONG, ENOSYS, ENOTEMPTY, ELOOP, ENODATA, EOVERFLOW, ENOTSOCK, ENOTSUP, ETIMEDOUT,
+  EDESTADDRREQ, EMSGSIZE, EPROTOTYPE, ENOPROTOOPT, EPROTONOSUPPORT, ESOCKTNOSUPPORT, EAFNOSUPPORT, EADDRINUSE,
+  EADDRNOTAVAIL, ENETUNREACH, ECONNABORTED, ECONNRESET, ENOBUFS, EISCONN, ENOTCONN, ESHUTDOWN, ECONNREFUSED,
+  EHOSTUNREACH, EALREADY, EINPROGRESS,
 };
 
 export const ERRNO_NAMES: Readonly<Record<number, string>> = Object.fromEntries(
@@ -69,4 +92,14 @@ export const ERRNO_TEXT: Readonly<Record<number, string>> = {
   [ELOOP]: "Too many levels of symbolic links", [ENODATA]: "No data available",
   [EOVERFLOW]: "Value too large for defined data type", [ENOTSOCK]: "Socket operation on non-socket",
   [ENOTSUP]: "Operation not supported", [ETIMEDOUT]: "Connection timed out",
+  [EDESTADDRREQ]: "Destination address required", [EMSGSIZE]: "Message too long",
+  [EPROTOTYPE]: "Protocol wrong type for socket", [ENOPROTOOPT]: "Protocol not available",
+  [EPROTONOSUPPORT]: "Protocol not supported", [ESOCKTNOSUPPORT]: "Socket type not supported",
+  [EAFNOSUPPORT]: "Address family not supported by protocol", [EADDRINUSE]: "Address already in use",
+  [EADDRNOTAVAIL]: "Cannot assign requested address", [ENETUNREACH]: "Network is unreachable",
+  [ECONNABORTED]: "Software caused connection abort", [ECONNRESET]: "Connection reset by peer",
+  [ENOBUFS]: "No buffer space available", [EISCONN]: "Transport endpoint is already connected",
+  [ENOTCONN]: "Transport endpoint is not connected", [ESHUTDOWN]: "Cannot send after transport endpoint shutdown",
+  [ECONNREFUSED]: "Connection refused", [EHOSTUNREACH]: "No route to host",
+  [EALREADY]: "Operation already in progress", [EINPROGRESS]: "Operation now in progress",
 };

@@ -10,6 +10,7 @@ import { Scheduler } from "./sched/scheduler.js";
 import type { LwpProfiler } from "./lwp/profiler.js";
 import { PageCache } from "./mm/page-cache.js";
 import { defaultPhysMem, FRAME_SIZE, PhysMem } from "../hw/memory/phys.js";
+import type { TimerFd } from "./fs/eventfd.js";
 
 export interface KernelOptions {
   strace: boolean;
@@ -64,6 +65,15 @@ export class Kernel {
   readonly sched: Scheduler = new Scheduler(this);
   /** Profiling by the kernel on programs' behalf (lwp record/stat, perf_event_open), or null. */
   lwpProf: LwpProfiler | null = null;
+  /** Bound guest sockets by address ("tcp/…", "udp/…"): guests connect to each other in the kernel. */
+  readonly sockets = new Map<string, import("./net/socket.js").Socket>();
+  private nextPort = 40000;
+  /** File locks per inode (fs/locks.ts). */
+  readonly locks = new Map<string, import("./fs/locks.js").InodeLocks>();
+  /** Guest descriptors open for writing on each host FIFO ("dev:ino"): a guest reader's open waits for one. */
+  readonly fifoWriters = new Map<string, number>();
+  /** Armed or not, every open timerfd (their expiries are scheduler deadlines). */
+  readonly timerFds = new Set<TimerFd>();
   /** The first process (what `lwp run` started); the run ends when it does. */
   init: Process | null = null;
   private epoch: bigint | null = null;
@@ -89,6 +99,11 @@ export class Kernel {
     this.ramBytes = limit ?? DEFAULT_RAM;
     const lwp = new Prng((opts.seed ^ LWP_STREAM) >>> 0);
     this.lwpRandom = () => lwp.next32();
+  }
+
+  /** A local port for a guest's connection to another guest (never bound on the host). */
+  ephemeralPort(): number {
+    return this.nextPort++;
   }
 
   allocId(): number {

@@ -4,7 +4,7 @@
 // process exits (docs/architecture.md "The run loop").
 import { fam15hModel, fullModel } from "../hw/cpu/cpuid.js";
 import type { Exit } from "../hw/cpu/exits.js";
-import { type ExecSpec, MAX_PROGRAM_BYTES, execImage, readGuestFile, resolveScript } from "./loader/program.js";
+import { type ExecSpec, MAX_PROGRAM_BYTES, execImage, readExecutable, resolveScript } from "./loader/program.js";
 import { walk } from "./fs/namei.js";
 import { SyscallError } from "./syscalls/abi.js";
 import { EACCES, ENOMEM, ERRNO_TEXT } from "./errno.js";
@@ -16,7 +16,7 @@ import { DEFAULT_OPTIONS, Kernel, type KernelOptions } from "./kernel.js";
 import { ExecError } from "./loader/load-elf.js";
 import { loadTask } from "./context.js";
 import { Process } from "./process.js";
-import { SIGKILL, SIGNAL_MESSAGES } from "./signals.js";
+import { SIGKILL, SIGNAL_MESSAGES, SIGSEGV } from "./signals.js";
 import { deliverPending, forceSignal, sendToTask } from "./signal/deliver.js";
 import { faultSignal } from "./signal/fault.js";
 import { exitGroup } from "./sched/exit.js";
@@ -40,6 +40,11 @@ export interface SpawnOptions {
 }
 
 export type { ExecSpec };
+
+/** Longest real-time pause between two looks at host descriptors while every task waits. */
+const MAX_HOST_WAIT_MS = 20;
+/** How often a busy run loop lets the host's event loop run while a task waits on the host. */
+const HOST_TURN_NS = 5_000_000n;
 
 /** A `#!` script's interpreter spec (binfmt_script, as execve does), or an ExecError saying why not. */
 function scriptOrThrow(t: Task, spec: ExecSpec): ExecSpec {
@@ -103,12 +108,20 @@ export class Machine {
     const t = p.tasks[0]!;
     const spec = given.bytes !== undefined ? { ...given, bytes: given.bytes } : { ...given, ...readProgramFile(t, given.path) };
     void k.epochNs; // the virtual clock's epoch is fixed as the run starts
-    execImage(k, p, t, scriptOrThrow(t, spec));
+    const mapped = execImage(k, p, t, scriptOrThrow(t, spec));
     if (k.opts.strace) traceSpawn(k, t, spec.path, spec.argv, spec.envp.length);
     const h = k.host;
-    for (const fd of [0, 1, 2]) p.fds.install(new HostFile(h, fd, `/dev/fd/${fd}`, fd === 0 ? 0 : 1, null, false, true), false);
+    for (const fd of [0, 1, 2]) {
+      const f = new HostFile(h, fd, `/dev/fd/${fd}`, fd === 0 ? 0 : 1, null, false, true);
+      if (fd === 0) {
+        const s = h.openStream(0);
+        if (s >= 0) f.streamFd = s;
+      }
+      p.fds.install(f, false);
+    }
     k.procs.set(p.pid, p);
     k.tasks.push(t);
+    if (!mapped) forceSignal(t, { signo: SIGSEGV, code: SI_KERNEL, addr: 0 }); // past the point of no return (binfmt_elf)
     if (opts.profile !== undefined || opts.count !== undefined) {
       k.lwpProf = new LwpProfiler(k, opts.count ?? null);
       if (opts.profile !== undefined) k.lwpProf.attach(t, profileRequest(k, p, opts.profile));
@@ -122,32 +135,77 @@ export class Machine {
     return k.lwpProf?.counts() ?? { instructions: k.retiredTotal, branches: 0, cycles: 0, dcacheMisses: 0, repIterations: 0, repInstructions: 0 };
   }
 
-  /** Runs until `init` ends; returns its exit status (128+N when killed by signal N). */
-  run(init: Process): number {
-    return this.runUntil(init, Infinity) ?? 0;
+  /**
+   * Runs until `init` ends; resolves to its exit status (128+N when killed by
+   * signal N). The loop runs synchronously and yields to the host's event loop
+   * only while every task waits on the host (docs/kernel.md "Scheduling").
+   */
+  async run(init: Process): Promise<number> {
+    return (await this.runUntil(init, Infinity)) ?? 0;
   }
 
   /**
-   * Runs until `init` ends (returns its status) or until the machine has retired
-   * `until` instructions in all (returns undefined; call again to go on). Lets a
+   * Runs until `init` ends (resolves to its status) or until the machine has retired
+   * `until` instructions in all (resolves to undefined; call again to go on). Lets a
    * tool stay responsive (progress, signals) between chunks.
    */
-  runUntil(init: Process, until: number): number | undefined {
+  async runUntil(init: Process, until: number): Promise<number | undefined> {
     const k = this.kernel;
     k.init = init;
+    let backoff = 1, steps = 0;
     while (init.live) {
       if (k.retiredTotal >= until) return undefined;
       if (this.overLimit()) return this.stopAll(124);
       const t = k.sched.pick();
-      if (t === null) {
-        if (k.sched.idle()) continue;
+      if (t !== null) {
+        backoff = 1;
+        this.step(t);
+        if ((++steps & 15) === 0 && this.hostEventsDue()) await k.host.wait(0);
+        continue;
+      }
+      const s = k.sched.idle();
+      if (s === "jumped") continue;
+      if (s === "deadlock") {
         k.diag("lwp: deadlock: every task is blocked");
         return this.stopAll(128 + SIGKILL);
       }
-      this.step(t);
+      await this.waitHost(backoff);
+      backoff = Math.min(2 * backoff, MAX_HOST_WAIT_MS);
     }
     this.stopAll(0);
     return init.exitStatus ?? 0;
+  }
+
+  /** Real time when the run loop last let the host's event loop run. */
+  private lastYield = 0n;
+
+  /**
+   * While some task waits on the host and others run, the host's event loop
+   * still gets a turn every few milliseconds (network data arrives through it).
+   */
+  private hostEventsDue(): boolean {
+    const k = this.kernel;
+    if (!k.tasks.some((t) => t.blocker?.host === true)) return false;
+    const now = k.host.monotonicNs();
+    if (now - this.lastYield < HOST_TURN_NS) return false;
+    this.lastYield = now;
+    return true;
+  }
+
+  /**
+   * Every task waits and one waits on the host: let real time pass (up to `ms`,
+   * less if a virtual deadline comes first, or until the host reports an event),
+   * and count it as idle time on the virtual clock.
+   */
+  private async waitHost(ms: number): Promise<void> {
+    const k = this.kernel;
+    const d = k.sched.nextDeadline();
+    const gap = d === null ? null : d - k.clockNs();
+    if (gap !== null) ms = Math.min(ms, Math.max(0, Math.ceil(Number(gap) / 1e6)));
+    const t0 = k.host.monotonicNs();
+    await k.host.wait(ms);
+    const waited = k.host.monotonicNs() - t0;
+    k.sched.advance(gap !== null && waited > gap ? gap : waited);
   }
 
   private overLimit(): boolean {
@@ -229,7 +287,7 @@ export class Machine {
 
 /** The program file's bytes and identity through the kernel's lookup; ExecError (with the errno) when it cannot be read. */
 function readProgramFile(t: Task, path: string): Pick<ExecSpec, "bytes" | "exe" | "dev" | "ino"> {
-  const f = readGuestFile(t, path);
+  const f = readExecutable(t, path);
   if (typeof f !== "number") return f;
   const why = f === -EACCES ? notRegular(t, path) : f === -ENOMEM ? `is larger than the ${Math.floor(MAX_PROGRAM_BYTES / 1048576)} MiB limit` : null;
   throw new ExecError(why ?? ERRNO_TEXT[-f] ?? `errno ${-f}`, -f);

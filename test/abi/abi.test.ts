@@ -36,7 +36,7 @@ function same(native: RunResult, lwp: RunResult): void {
 }
 
 for (const [label, cc] of COMPILERS) {
-  for (const name of ["signals", "threads", "procs", "files", "creds", "usercopy", "mm", "procfs", "pipes"]) {
+  for (const name of ["signals", "threads", "procs", "files", "creds", "usercopy", "mm", "procfs", "events", "sockets", "locks", "pipes"]) {
     test(`abi ${label}/${name} behaves as on Linux`, { timeout: 300_000 }, () => {
       const bin = build(name, cc, label);
       const native = runNative(bin, [], { env: ENV });

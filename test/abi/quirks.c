@@ -11,6 +11,7 @@
 #include <sys/resource.h>
 #include <sys/sysinfo.h>
 #include <sys/time.h>
+#include <time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <fcntl.h>
@@ -19,8 +20,9 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/xattr.h>
-
-static void on_usr1(int sig) { (void)sig; }
+#define FIGETBSZ _IO(0x00, 2) /* linux/fs.h, which musl-gcc does not see */
+#include <sys/socket.h>
+#include <sys/un.h>
 
 /* Q-RLIMIT, Q-PROCFS, Q-CWD-PATH, Q-MADVISE (docs/quirks.md). */
 static void confinement_quirks(void) {
@@ -62,34 +64,66 @@ static void confinement_quirks(void) {
   rmdir(dir);
 }
 
-/* Q-POLL, Q-IOCTL, Q-FLOCK, Q-UMASK, Q-XATTR, Q-CRED-HOST (docs/quirks.md). */
+static void on_alarm(int sig) { (void)sig; }
+
+/* Q-FLOCK: two processes each waiting for the other's lock. */
+static void lock_quirks(void) {
+  RUN("Q-FLOCK");
+  char path[] = "/tmp/lwp-quirks-lock-XXXXXX";
+  int fd = mkstemp(path);
+  CHECK(fd >= 0);
+  struct flock first = { .l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 0, .l_len = 1 };
+  struct flock second = first;
+  second.l_start = 1;
+  int ready[2];
+  CHECK(pipe(ready) == 0);
+  pid_t holder = fork();
+  if (holder == 0) {
+    if (fcntl(fd, F_SETLK, &second) != 0 || write(ready[1], "x", 1) != 1) _exit(1);
+    _exit(fcntl(fd, F_SETLKW, &first) == 0 ? 0 : 2); /* waits for the parent */
+  }
+  char b;
+  CHECK(fcntl(fd, F_SETLK, &first) == 0 && read(ready[0], &b, 1) == 1);
+  struct timespec ts = { 0, 50000000 };
+  nanosleep(&ts, NULL);
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_alarm;
+  sigaction(SIGALRM, &sa, NULL);
+  alarm(1);
+  CHECK(fcntl(fd, F_SETLKW, &second) == -1 && errno == EINTR); /* Linux: EDEADLK at once */
+  alarm(0);
+  close(fd); /* lets the holder have its lock */
+  int st;
+  CHECK(waitpid(holder, &st, 0) == holder && WIFEXITED(st) && WEXITSTATUS(st) == 0);
+  unlink(path);
+  close(ready[0]);
+  close(ready[1]);
+  OK("Q-FLOCK");
+}
+
+/* Q-IOCTL, Q-MKNOD, Q-SOCKET, Q-UMASK, Q-XATTR, Q-CRED-HOST (docs/quirks.md). */
 static void file_quirks(void) {
   char dir[] = "/tmp/lwp-quirks-XXXXXX", path[64], buf[8];
   CHECK(mkdtemp(dir) != NULL);
   snprintf(path, sizeof path, "%s/f", dir);
   int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
   CHECK(fd >= 0 && write(fd, "aaaa", 4) == 4);
-  RUN("Q-FLOCK");
-  int ready[2];
-  CHECK(pipe(ready) == 0);
-  pid_t holder = fork();
-  if (holder == 0) {
-    struct flock l = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
-    if (fcntl(fd, F_SETLK, &l) != 0) _exit(1);
-    if (write(ready[1], "x", 1) != 1) _exit(1);
-    sleep(1);
-    _exit(0);
-  }
-  CHECK(read(ready[0], buf, 1) == 1);
-  struct flock l = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
-  CHECK(fcntl(fd, F_SETLK, &l) == 0); /* Linux: -1 EAGAIN, the child holds it */
-  int st;
-  CHECK(waitpid(holder, &st, 0) == holder && WIFEXITED(st) && WEXITSTATUS(st) == 0);
-  OK("Q-FLOCK");
   RUN("Q-IOCTL");
   int n = -1;
-  CHECK(write(ready[1], "abc", 3) == 3 && ioctl(ready[0], FIONREAD, &n) == -1 && errno == ENOTTY); /* Linux: n = 3 */
+  CHECK(ioctl(fd, FIGETBSZ, &n) == -1 && errno == ENOTTY); /* Linux: 0, n = the block size */
   OK("Q-IOCTL");
+  RUN("Q-MKNOD");
+  CHECK(mknod("/tmp/lwp-quirks-chr", S_IFCHR | 0600, 0x0103) == -1 && errno == EPERM); /* Linux as root: 0 */
+  OK("Q-MKNOD");
+  RUN("Q-SOCKET");
+  CHECK(socket(AF_NETLINK, SOCK_RAW, 0) == -1 && errno == EAFNOSUPPORT); /* Linux: a netlink socket */
+  struct sockaddr_un su = { .sun_family = AF_UNIX, .sun_path = "/tmp/lwp-quirks.sock" };
+  unlink(su.sun_path);
+  int us = socket(AF_UNIX, SOCK_STREAM, 0);
+  CHECK(bind(us, (struct sockaddr *)&su, sizeof su) == 0 && close(us) == 0);
+  CHECK(access(su.sun_path, F_OK) == -1 && errno == ENOENT); /* Linux: the path stays */
+  OK("Q-SOCKET");
   RUN("Q-UMASK");
   CHECK(umask(077) == 022 && umask(0) == 022);
   OK("Q-UMASK");
@@ -109,27 +143,13 @@ static void file_quirks(void) {
     int g = open(other, O_WRONLY | O_CREAT, 0600); /* Linux: EACCES in root's 0700 directory */
     _exit(g >= 0 ? 0 : 2);
   }
+  int st;
   CHECK(waitpid(dropper, &st, 0) == dropper && WIFEXITED(st) && WEXITSTATUS(st) == 0);
   char other[80];
   snprintf(other, sizeof other, "%s/g", dir);
   unlink(other);
   OK("Q-CRED-HOST");
-  RUN("Q-POLL");
-  sigset_t usr1, none;
-  sigemptyset(&usr1);
-  sigemptyset(&none);
-  sigaddset(&usr1, SIGUSR1);
-  signal(SIGUSR1, on_usr1);
-  CHECK(sigprocmask(SIG_BLOCK, &usr1, NULL) == 0);
-  raise(SIGUSR1);
-  struct timespec ts = { 0, 1000000 };
-  CHECK(ppoll(NULL, 0, &ts, &none) == 0); /* Linux: -1 EINTR, the mask unblocks SIGUSR1 */
-  CHECK(sigprocmask(SIG_UNBLOCK, &usr1, NULL) == 0);
-  signal(SIGUSR1, SIG_DFL);
-  OK("Q-POLL");
   close(fd);
-  close(ready[0]);
-  close(ready[1]);
   unlink(path);
   rmdir(dir);
 }
@@ -195,5 +215,6 @@ int main(int argc, char **argv) {
   OK("Q-SYSINFO");
   file_quirks();
   confinement_quirks();
+  lock_quirks();
   DONE();
 }

@@ -8,6 +8,7 @@ import { SyscallError } from "../syscalls/abi.js";
 import type { Task } from "../task.js";
 import { HostFile, type OpenFile, S_IFBLK, S_IFDIR, S_IFLNK, S_IFMT, S_IFREG } from "./files.js";
 import { PipeEnd } from "./pipe.js";
+import { MemFdFile } from "./memfd.js";
 import { type Lookup, walk } from "./namei.js";
 import { GeneratedFile, SynthDirFile, type SynthNode, synthStat } from "./synth.js";
 import type { HostStat } from "../host.js";
@@ -59,9 +60,21 @@ function reopen(t: Task, f: OpenFile, flags: number): OpenFile | number {
     return fd < 0 ? fd : hostFile(t, fd, f.path, flags);
   }
   if (f instanceof PipeEnd) return new PipeEnd(f.pipe, (flags & O_ACCMODE) === O_WRONLY, flags);
+  if (f instanceof MemFdFile) return reopenMemfd(t, f, flags);
   if ((f instanceof GeneratedFile || f instanceof SynthDirFile) && f.node !== null) return openSynth(t, f.node, f.path, flags);
   if (f.path.startsWith("/")) return openLookup(t, walk(t, "/", f.path, true), flags, 0);
   return -ENXIO; // an anonymous inode (perf_event)
+}
+
+/** A memfd opened anew through its magic link: a new open file of the same inode (shmem), O_TRUNC within its seals. */
+function reopenMemfd(t: Task, f: MemFdFile, flags: number): OpenFile | number {
+  const ino = f.inode, k = t.proc.kernel;
+  if ((flags & O_TRUNC) !== 0 && (flags & O_ACCMODE) !== 0 && ino.size !== 0) {
+    const ok = ino.mayResize(0);
+    if (ok < 0) return ok;
+    k.pageCache.resized(k, ino.obj, 0);
+  }
+  return new MemFdFile(ino, flags & ~(O_CREAT | O_EXCL | O_TRUNC | O_CLOEXEC | O_NOFOLLOW));
 }
 
 /** Opens what `r` found with open(2)'s flags and mode; the open file or -errno. */

@@ -3,9 +3,12 @@
 // unless F_SETPIPE_SZ changes it. A write first tops up the last buffer when its
 // tail fits there, then fills new pages while a slot is free; a write of at most
 // PIPE_BUF bytes lands whole or not at all. A full pipe makes the writer wait
-// (or EAGAIN), an empty one the reader; the waiting is the syscall layer's.
+// (or EAGAIN), an empty one the reader; the waiting is the syscall layer's
+// (syscalls/pipe.ts), poll/epoll see the ends through pipe_poll and the
+// generations stamped here.
 import { EAGAIN, EBADF, EBUSY, EPIPE } from "../errno.js";
 import type { OpenFile } from "./files.js";
+import { POLLERR, POLLHUP, POLLIN, POLLOUT, POLLRDNORM, POLLWRNORM, nextGeneration } from "./poll-events.js";
 
 export const PIPE_PAGE = 4096;
 /** Writes up to this size are atomic (PIPE_BUF). */
@@ -14,6 +17,7 @@ export const PIPE_BUF = PIPE_PAGE;
 const DEF_SLOTS = 16;
 /** /proc/sys/fs/pipe-max-size's default: the largest F_SETPIPE_SZ (docs/quirks.md Q-PIPE-MAX-SIZE). */
 export const PIPE_MAX_SIZE = 1024 * 1024;
+const O_NONBLOCK = 0o4000;
 
 interface PipeBuf {
   readonly page: Uint8Array;
@@ -21,7 +25,7 @@ interface PipeBuf {
   len: number;
 }
 
-/** A pipe's buffers, shared by its two ends. */
+/** A pipe's buffers, shared by its two ends (the pipe_inode_info). */
 export class PipeBuffer {
   private readonly bufs: PipeBuf[] = [];
   /** Bytes held in all buffers. */
@@ -30,6 +34,10 @@ export class PipeBuffer {
   slots = DEF_SLOTS;
   readers = 0;
   writers = 0;
+  /** Stamped when data arrives or the last writer leaves (readers' events: epoll edges). */
+  gen = 0;
+  /** Stamped when room is freed or the last reader leaves (writers' events). */
+  outGen = 0;
   /** The pipe's inode number in pipefs (fstat, /proc/PID/fd's "pipe:[N]"). */
   constructor(readonly ino = 0) {}
 
@@ -55,6 +63,7 @@ export class PipeBuffer {
       if (b.len === 0) this.bufs.shift();
     }
     this.size -= n;
+    if (n > 0) this.outGen = nextGeneration();
     return n;
   }
 
@@ -85,17 +94,20 @@ export class PipeBuffer {
       n += k;
     }
     this.size += n;
+    if (n > 0) this.gen = nextGeneration();
     return n;
   }
 
-  /** pipe_resize_ring: fewer slots than buffers in use is EBUSY. */
+  /** pipe_resize_ring: fewer slots than buffers in use is EBUSY; a bigger ring wakes writers. */
   resize(slots: number): number {
     if (slots < this.bufs.length) return -EBUSY;
     this.slots = slots;
+    this.outGen = nextGeneration();
     return 0;
   }
 }
 
+/** One end of a pipe. */
 export class PipeEnd implements OpenFile {
   refs = 1;
   get path(): string {
@@ -131,9 +143,39 @@ export class PipeEnd implements OpenFile {
     return n === 0 ? -EAGAIN : n;
   }
 
+  get nonblocking(): boolean {
+    return (this.flags & O_NONBLOCK) !== 0;
+  }
+
+  /** pipe_poll. */
+  poll(): number {
+    const p = this.pipe;
+    if (!this.writable) {
+      let m = p.empty ? 0 : POLLIN | POLLRDNORM;
+      if (p.writers === 0) m |= POLLHUP;
+      return m;
+    }
+    let m = p.full ? 0 : POLLOUT | POLLWRNORM;
+    if (p.readers === 0) m |= POLLERR;
+    return m;
+  }
+
+  readable(): number {
+    return this.pipe.size;
+  }
+
+  get generation(): number {
+    return this.pipe.gen;
+  }
+
+  get outGeneration(): number {
+    return this.pipe.outGen;
+  }
+
   close(): void {
-    if (this.writable) this.pipe.writers--;
-    else this.pipe.readers--;
+    if (this.writable) {
+      if (--this.pipe.writers === 0) this.pipe.gen = nextGeneration();
+    } else if (--this.pipe.readers === 0) this.pipe.outGen = nextGeneration();
   }
 }
 

@@ -4,18 +4,19 @@
 // dynamic loader, the initial stack and auxv; close-on-exec and signal resets.
 import { AddressSpace, PROT_EXEC, PROT_READ, PROT_WRITE } from "../../hw/memory/address-space.js";
 import { fam15hModel, fullModel, LEAF1_EDX } from "../../hw/cpu/cpuid.js";
-import { ENOENT, ENOEXEC, ENOMEM } from "../errno.js";
+import { EACCES, EISDIR, ENOENT, ENOEXEC, ENOMEM } from "../errno.js";
 import type { Kernel } from "../kernel.js";
 import {
   AT_BASE, AT_CLKTCK, AT_EGID, AT_ENTRY, AT_EUID, AT_FLAGS, AT_GID, AT_HWCAP, AT_HWCAP2, AT_MINSIGSTKSZ,
   AT_PAGESZ, AT_PHDR, AT_PHENT, AT_PHNUM, AT_SECURE, AT_UID, buildInitialStack, type StackLayout,
 } from "./initial-stack.js";
-import { ExecError, loadElf, loadSpan, parseExecutable } from "./load-elf.js";
+import { type ElfImage, ExecError, ExecFault, checkElf, loadElf, loadSpan } from "./load-elf.js";
 import { Mm, type Process, STACK_TOP } from "../process.js";
 import { SIG_IGN } from "../signals.js";
 import type { Task } from "../task.js";
 import { SS_DISABLE } from "../task.js";
 import { openFollowing } from "../fs/open-host.js";
+import { closingFile } from "../fs/locks.js";
 import { attachStack, mmapBase, pageDown, STACK_EXPAND } from "../mm/vm.js";
 import { RLIMIT_STACK } from "../mm/rlimit.js";
 
@@ -36,17 +37,28 @@ export interface ExecSpec {
 /** Largest program or interpreter file exec reads (the largest buffer the host gives). */
 export const MAX_PROGRAM_BYTES = 2 ** 31 - 1;
 
-/** Reads a whole guest file (path lookup in the kernel, confined to --root); bytes and identity, or -errno. */
-export function readGuestFile(t: Task, path: string): { bytes: Uint8Array; exe: string; dev: number; ino: number } | number {
+/** The credentials execute permission is checked against; null: the starting process (root's rule). */
+interface ExecCred { euid: number; fsuid: number; groups: number[]; fsgid: number }
+
+/** An executable file read whole: its bytes, its path without symbolic links, device and inode. */
+interface GuestFile { bytes: Uint8Array; exe: string; dev: number; ino: number }
+
+/**
+ * Opens a guest file for execution (do_open_execat, may_open with MAY_EXEC; the
+ * path looked up in the kernel, confined to --root) and reads it whole: EACCES
+ * for a directory, a file that is not regular (refused before it is opened, so a
+ * FIFO never blocks) or one without an execute bit the caller may use.
+ */
+export function readExecutable(t: Task, path: string, cred: ExecCred | null = null): GuestFile | number {
   const k = t.proc.kernel;
   const opened = openFollowing(t, path);
-  if (typeof opened === "number") return opened;
+  if (typeof opened === "number") return opened === -EISDIR ? -EACCES : opened;
   const fd = opened.fd;
   try {
     const st = k.host.fstat(fd);
     if (typeof st === "number") return st;
-    if ((st.mode & 0o170000) === 0o040000) return -21;
-    if ((st.mode & 0o170000) !== 0o100000) return -13; // EACCES: only regular files execute
+    if ((st.mode & 0o170000) !== 0o100000) return -EACCES; // only regular files execute
+    if (!mayExec(st, cred)) return -EACCES;
     if (st.size > MAX_PROGRAM_BYTES) return -ENOMEM; // more than the kernel can hold in one buffer
     const buf = new Uint8Array(st.size);
     let n = 0;
@@ -61,6 +73,15 @@ export function readGuestFile(t: Task, path: string): { bytes: Uint8Array; exe: 
   }
 }
 
+/** generic_permission's execute check: root needs any x bit, others the bit of their class. */
+function mayExec(st: { mode: number; uid: number; gid: number }, cred: ExecCred | null): boolean {
+  const m = st.mode;
+  if (cred === null || cred.fsuid === 0) return (m & 0o111) !== 0;
+  if (st.uid === cred.fsuid) return (m & 0o100) !== 0;
+  if (st.gid === cred.fsgid || cred.groups.includes(st.gid)) return (m & 0o010) !== 0;
+  return (m & 0o001) !== 0;
+}
+
 const basename = (path: string): string => path.slice(path.lastIndexOf("/") + 1);
 
 /** `#!interp [arg]` scripts become argv [interp, arg?, path, argv[1..]] (binfmt_script). */
@@ -73,40 +94,64 @@ export function resolveScript(t: Task, spec: ExecSpec, depth = 0): ExecSpec | nu
   const m = /^(\S+)\s*(.*)$/.exec(line);
   if (m === null) return -ENOEXEC;
   const interp = m[1]!;
-  const file = readGuestFile(t, interp);
+  const file = readExecutable(t, interp);
   if (typeof file === "number") return file === -ENOENT ? -ENOENT : file;
   const argv = [interp, ...(m[2] !== "" ? [m[2]!] : []), spec.path, ...spec.argv.slice(1)];
   return resolveScript(t, { path: interp, ...file, argv, envp: spec.envp, comm: spec.comm ?? basename(spec.path) }, depth + 1);
 }
 
-/** Replaces `p`'s image with `spec` (throws ExecError before the point of no return). */
-export function execImage(k: Kernel, p: Process, t: Task, spec: ExecSpec): void {
-  const elf = parseExecutable(spec.bytes);
+/**
+ * Replaces `p`'s image with `spec`. Throws ExecError (with execve's errno)
+ * before the point of no return; a failure after it (a segment Linux cannot
+ * map) leaves the process with an empty image and a fatal SIGSEGV: returns false.
+ * Anything else thrown while loading (OutOfMemory) gives the old image back.
+ */
+export function execImage(k: Kernel, p: Process, t: Task, spec: ExecSpec): boolean {
+  const elf = checkElf(spec.bytes);
+  const interp = elf.interp === null ? null : checkInterp(t, elf.interp);
   const mm = new Mm(new AddressSpace(k.phys), k.opts.cpu === "fam15h" ? fam15hModel() : fullModel(), k.lwpRandom);
   mm.mmapBase = mmapBase(p.rlimits.get(RLIMIT_STACK).soft);
   attachStack(mm, p);
   const old = p.mm;
   p.mm = mm;
   try {
-    const img = loadElf(mm.mem, elf);
-    const entry = img.interp !== null ? loadInterp(t, p, img.interp) : { entry: img.entry, base: 0 };
+    const img = loadElf(mm.mem, elf, k.ramBytes);
+    const entry = interp !== null ? loadInterp(k, p, interp) : { entry: img.entry, base: 0 };
     finishExec(k, p, t, spec, img, entry);
-    if (old.loaded === t) old.loaded = null;
   } catch (e) {
-    p.mm = old;
-    mm.release();
-    throw e;
+    if (!(e instanceof ExecFault)) {
+      p.mm = old;
+      mm.release();
+      throw e;
+    }
+    p.exePath = spec.exe ?? spec.path;
+    resetTask(t, 0, 0);
+    resetProcess(p);
+    dropOld(k, t, old);
+    return false;
   }
+  dropOld(k, t, old);
+  return true;
+}
+
+/** The old image goes once the new one is in place (or past the point of no return). */
+function dropOld(k: Kernel, t: Task, old: Mm): void {
+  if (old.loaded === t) old.loaded = null;
   old.release();
   k.pageCache.collect(k);
 }
 
-function loadInterp(t: Task, p: Process, path: string): { entry: number; base: number } {
-  const file = readGuestFile(t, path);
-  if (typeof file === "number") throw new ExecError(`cannot load interpreter ${path} (errno ${-file})`);
-  const elf = parseExecutable(file.bytes);
+/** open_exec of PT_INTERP and its header checks, all before the point of no return. */
+function checkInterp(t: Task, path: string): { file: GuestFile; elf: ElfImage } {
+  const file = readExecutable(t, path);
+  if (typeof file === "number") throw new ExecError(`cannot load interpreter ${path} (errno ${-file})`, -file);
+  return { file, elf: checkElf(file.bytes) };
+}
+
+function loadInterp(k: Kernel, p: Process, { file, elf }: { file: GuestFile; elf: ElfImage }): { entry: number; base: number } {
   const base = p.findFree(loadSpan(elf));
-  const img = loadElf(p.mem, elf, base);
+  if (base < 0) throw new ExecFault("no room for the interpreter");
+  const img = loadElf(p.mem, elf, k.ramBytes, base);
   for (const s of img.segments) p.addMapping({ ...s, path: file.exe, dev: file.dev, ino: file.ino });
   return { entry: img.entry, base: img.bias };
 }
@@ -137,7 +182,16 @@ function finishExec(k: Kernel, p: Process, t: Task, spec: ExecSpec, img: Image, 
   });
   recordLayout(p, img, stack);
   resetTask(t, stack.sp, ld.entry);
-  for (const [fd] of p.fds.entries()) if (p.fds.cloexec(fd)) p.fds.close(fd);
+  resetProcess(p);
+}
+
+/** What exec does to the process whatever happens after the point of no return: close-on-exec (locks released), handlers reset. */
+function resetProcess(p: Process): void {
+  for (const [fd, f] of p.fds.entries()) {
+    if (!p.fds.cloexec(fd)) continue;
+    closingFile(p.kernel, p.pid, f);
+    p.fds.close(fd);
+  }
   for (const [sig, act] of [...p.sigHandlers]) if (act.handler !== SIG_IGN) p.sigHandlers.delete(sig);
   p.mm.loaded = null;
 }

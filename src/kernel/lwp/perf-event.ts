@@ -152,7 +152,7 @@ export class PerfEventFile implements OpenFile, ProfileSink {
   }
 
   /** POLLIN when records wait in the perf ring, POLLHUP once the target is gone and all was drained. */
-  pollEvents(): number {
+  poll(): number {
     this.pull();
     let ev = 0;
     try {

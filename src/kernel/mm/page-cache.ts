@@ -28,6 +28,8 @@ const O_APPEND = 0o2000;
 export class PageCache {
   private readonly byFile = new Map<string, FileEntry>();
   private readonly anon = new Set<MemObject>();
+  /** Anonymous objects kept by something besides mappings and descriptor tables (an open memfd, also while in flight in SCM_RIGHTS). */
+  private readonly pins = new Map<MemObject, () => boolean>();
   /** Each open file's dev:ino (null for what is not a regular file), asked once. */
   private readonly keys = new WeakMap<HostFile, string | null>();
 
@@ -75,6 +77,11 @@ export class PageCache {
     const obj = new MemObject(k.phys, size, bounded ? ZEROS : null);
     this.anon.add(obj);
     return obj;
+  }
+
+  /** Keeps `obj` alive while `held()` says so (an open memfd inode). */
+  pin(obj: MemObject, held: () => boolean): void {
+    this.pins.set(obj, held);
   }
 
   /** Writes back an object's pages stored through mappings, and makes the next store visible again (page_mkclean). */
@@ -129,6 +136,10 @@ export class PageCache {
     const live = new Set<MemObject>();
     for (const mem of liveSpaces(k)) for (const v of mem.areas()) if (v.obj !== null) live.add(v.obj);
     for (const p of k.procs.values()) for (const [, f] of p.fds.entries()) if (isHolder(f)) live.add(f.obj);
+    for (const [obj, held] of this.pins) {
+      if (held()) live.add(obj);
+      else this.pins.delete(obj);
+    }
     for (const [key, e] of this.byFile) {
       if (live.has(e.obj)) continue;
       e.obj.sync();

@@ -63,17 +63,27 @@ export class Scheduler {
     const take = (d: bigint | null): void => { if (d !== null && (best === null || d < best)) best = d; };
     for (const t of this.k.tasks) take(t.blocker?.deadline ?? null);
     for (const p of this.k.procs.values()) if (p.live) take(p.realTimer.deadline);
+    for (const f of this.k.timerFds) take(f.deadline);
     return best;
   }
 
-  /** Nothing runnable: advance virtual time to the next deadline. False on deadlock. */
-  idle(): boolean {
+  /**
+   * Nothing runnable. With a task waiting on the host (a terminal, a host pipe,
+   * the network), real time must pass: "host". Otherwise virtual time jumps to
+   * the next deadline ("jumped"), or no wait can ever end ("deadlock").
+   */
+  idle(): "jumped" | "host" | "deadlock" {
+    if (this.k.tasks.some((t) => t.blocker?.host === true)) return "host";
     const d = this.nextDeadline();
-    if (d === null) return false;
-    const now = this.k.clockNs();
-    if (d > now) this.k.sleptNs += d - now;
+    if (d === null) return "deadlock";
+    this.advance(d - this.k.clockNs());
+    return "jumped";
+  }
+
+  /** Moves virtual time on by `ns` of idle time and fires the timers that expired. */
+  advance(ns: bigint): void {
+    if (ns > 0n) this.k.sleptNs += ns;
     this.fireTimers();
-    return true;
   }
 
   /** Delivers SIGALRM for expired ITIMER_REAL timers and re-arms periodic ones. */

@@ -60,8 +60,8 @@ export function interrupt(t: Task, sig: number): void {
   if (b === null || b.restart === "killable") return;
   t.blocker = null;
   b.cancel?.();
-  const done = b.partial?.() ?? null;
-  if (done !== null) { // pipe_write: a signal after some bytes went in returns their count
+  const done = b.partial?.() ?? 0;
+  if (done > 0) { // pipe_write and other streams: a signal after some bytes went in returns their count
     setTaskReg(t, 0, done);
     traceResume(t, done);
     return;

@@ -64,7 +64,7 @@ export const MAP_FLAGS = flags({
 }, "0", { mask: 3, names: { 1: "MAP_SHARED", 2: "MAP_PRIVATE", 3: "MAP_SHARED_VALIDATE" } });
 export const MREMAP_FLAGS = flags({ MREMAP_MAYMOVE: 1, MREMAP_FIXED: 2, MREMAP_DONTUNMAP: 4 });
 export const MSYNC_FLAGS = flags({ MS_ASYNC: 1, MS_INVALIDATE: 2, MS_SYNC: 4 });
-export const MFD_FLAGS = flags({ MFD_CLOEXEC: 1, MFD_ALLOW_SEALING: 2, MFD_HUGETLB: 4 });
+export const MFD_FLAGS = flags({ MFD_CLOEXEC: 1, MFD_ALLOW_SEALING: 2, MFD_HUGETLB: 4, MFD_NOEXEC_SEAL: 8, MFD_EXEC: 0x10 });
 
 export const SIGNAL_NAMES: Readonly<Record<number, string>> = {
   1: "SIGHUP", 2: "SIGINT", 3: "SIGQUIT", 4: "SIGILL", 5: "SIGTRAP", 6: "SIGABRT", 7: "SIGBUS", 8: "SIGFPE",

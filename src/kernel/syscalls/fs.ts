@@ -7,13 +7,12 @@ import { HostFile, type OpenFile, S_IFDIR, S_IFLNK, S_IFMT } from "../fs/files.j
 import { PipeEnd } from "../fs/pipe.js";
 import type { HostLookup, Lookup } from "../fs/namei.js";
 import { ProcMemFile } from "../fs/proc-mem.js";
-import { MemFdFile } from "../fs/memfd.js";
 import { GeneratedFile, SynthDirFile, synthStat } from "../fs/synth.js";
 import { SYSFS_DEV } from "../fs/sysfs.js";
 import type { HostDirent, HostStat } from "../host.js";
 import type { Task } from "../task.js";
 import { copyInString, copyOut } from "../usercopy.js";
-import { type SyscallArgs, type SysResult, check, fail } from "./abi.js";
+import { type SyscallArgs, type SysResult, SyscallArgs as Args, check, fail } from "./abi.js";
 import { AT_FDCWD, fileOf, isDirectory, lookupAt, lookupPath, onHost, writeStat, writeStatx } from "./util.js";
 
 const AT_SYMLINK_NOFOLLOW = 0x100;
@@ -27,15 +26,14 @@ const RENAME_NOREPLACE = 1;
 const PIPE_STAT: HostStat = { dev: 12, ino: 1, mode: 0o010600, nlink: 1, uid: 0, gid: 0, rdev: 0, size: 0, blksize: 4096, blocks: 0, atimeNs: 0n, mtimeNs: 0n, ctimeNs: 0n };
 const ANON_STAT: HostStat = { ...PIPE_STAT, dev: 14, mode: 0o600 };
 
-/** The stat of an open file: the host's for host files, the node's for synthetic ones. */
+/** The stat of an open file: the host's for host files, the node's for synthetic ones, the kernel's own inodes' (pipes, memfds, sockets, anonymous inodes). */
 function fileStat(t: Task, f: OpenFile): HostStat {
   const k = t.proc.kernel;
   if (f instanceof HostFile) return check(k.host.fstat(f.hostFd));
   if ((f instanceof GeneratedFile || f instanceof SynthDirFile) && f.node !== null) return synthStat(f.node, k.realtimeNs());
-  if (f instanceof MemFdFile) return f.stat(t.cred.uid, t.cred.gid);
   if (f instanceof ProcMemFile) return { ...ANON_STAT, dev: 20, mode: 0o100600, blksize: 1024 };
   const base = f instanceof PipeEnd ? { ...PIPE_STAT, ino: f.pipe.ino } : ANON_STAT;
-  return { ...base, uid: t.cred.uid, gid: t.cred.gid };
+  return { ...base, uid: t.cred.uid, gid: t.cred.gid, ...f.stat?.() };
 }
 
 /** The stat of what a lookup found. */
@@ -244,6 +242,17 @@ function unlinkAt(t: Task, dirfd: number, pathAddr: number): number {
   if (isDirSt(r.st)) return -EISDIR;
   if (r.trailing) return -ENOTDIR;
   return t.proc.kernel.host.unlink(r.host);
+}
+
+/** mknodat: FIFOs and regular files; devices need CAP_MKNOD and the host's help (EPERM here: docs/quirks.md Q-MKNOD). */
+export function mknodat(t: Task, a: SyscallArgs): SysResult {
+  const mode = a.u32(2), type = mode & 0o170000;
+  if (![0, 0o100000, 0o010000, 0o020000, 0o060000, 0o140000].includes(type)) return -EINVAL;
+  return t.proc.kernel.host.mknod(createAt(t, a.int(0), a.ptr(1), false).host, type === 0 ? mode | 0o100000 : mode);
+}
+
+export function mknod(t: Task, a: SyscallArgs): SysResult {
+  return mknodat(t, Args.of(AT_FDCWD, a.ptr(0), a.u32(1), a.u32(2)));
 }
 
 export function rmdir(t: Task, a: SyscallArgs): SysResult {

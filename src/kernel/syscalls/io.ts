@@ -2,18 +2,24 @@
 // Descriptor I/O (fs/open.c, read_write.c, pipe.c, fcntl.c, ioctl.c, file.c):
 // open and close, read and write with Linux's short-copy rules, vectored and
 // positioned I/O, lseek, dup, fcntl and the two terminal ioctls (pipes: pipe.ts).
-import { EAGAIN, EBADF, EFAULT, EINVAL, EPERM, EISDIR, ENOTTY, EPIPE, ESPIPE } from "../errno.js";
-import { HostFile, type OpenFile } from "../fs/files.js";
+import { EAGAIN, EBADF, EEXIST, EFAULT, EINVAL, EISDIR, ENOTDIR, ENOTTY, EPIPE, ESPIPE } from "../errno.js";
+import type { Blocker } from "../task.js";
+import { HostFile, type OpenFile, S_IFIFO, S_IFMT, isNonblocking } from "../fs/files.js";
+import { O_CLOEXEC, O_CREAT, O_DIRECTORY, O_EXCL, O_NOFOLLOW, O_TRUNC, O_WRONLY, openLookup } from "../fs/open-host.js";
+import type { Lookup } from "../fs/namei.js";
+import type { HostStat } from "../host.js";
+import { openFifo } from "../fs/fifo.js";
 import { PipeEnd } from "../fs/pipe.js";
 import { F_GETPIPE_SZ, F_SETPIPE_SZ, gatherPipeWrite, pipeFcntl, writePipe } from "./pipe.js";
-import { O_CLOEXEC, O_CREAT, O_EXCL, O_NOFOLLOW, O_TRUNC, O_WRONLY, openLookup } from "../fs/open-host.js";
 import { MemFdFile } from "../fs/memfd.js";
+import { closingFile } from "../fs/locks.js";
 import { addSeals, getSeals } from "./memfd.js";
+import { recordLock } from "./locks.js";
 import { sendToTask } from "../signal/deliver.js";
 import { SI_USER } from "../signal/queue.js";
 import { SIGPIPE } from "../signals.js";
 import type { Task } from "../task.js";
-import { MAX_RW_COUNT, copyInIovecs, copyOut, readablePrefix, tryAccess, writablePrefix } from "../usercopy.js";
+import { MAX_RW_COUNT, copyInIovecs, copyOut, getU32, putU32, readablePrefix, tryAccess, writablePrefix } from "../usercopy.js";
 import { PAGE_SIZE, USER_LIMIT } from "../../hw/memory/address-space.js";
 import { type SyscallArgs, type SysResult, SyscallArgs as Args, block, check, fail } from "./abi.js";
 import { AT_FDCWD, fileOf, hostFileOf, lookupAt, pathArg } from "./util.js";
@@ -21,12 +27,20 @@ import { AT_FDCWD, fileOf, hostFileOf, lookupAt, pathArg } from "./util.js";
 const O_APPEND = 0o2000;
 const O_NONBLOCK = 0o4000;
 const F_DUPFD = 0, F_GETFD = 1, F_SETFD = 2, F_GETFL = 3, F_SETFL = 4, F_GETLK = 5, F_SETLK = 6, F_SETLKW = 7;
-const F_DUPFD_CLOEXEC = 1030;
-const F_ADD_SEALS = 1033, F_GET_SEALS = 1034;
+const F_DUPFD_CLOEXEC = 1030, F_ADD_SEALS = 1033, F_GET_SEALS = 1034;
 const FD_CLOEXEC = 1;
-const TCGETS = 0x5401, TIOCGWINSZ = 0x5413;
+const TCGETS = 0x5401, TIOCGWINSZ = 0x5413, FIONREAD = 0x541b, FIONBIO = 0x5421;
+const FIONCLEX = 0x5450, FIOCLEX = 0x5451, FIOASYNC = 0x5452;
 /** Bytes one call moves at most here (a short count, which every caller handles). */
 const MAX_IO = 1 << 24;
+
+const O_PATH = 0o10000000;
+
+/** A FIFO that open(2) found (not for O_PATH): it is opened through fifo_open's waits (src/kernel/fs/fifo.ts), never a blocking host open. */
+function fifoFound(r: Lookup, flags: number): HostStat | null {
+  if (r.kind !== "host" || typeof r.st === "number" || (flags & O_PATH) !== 0) return null;
+  return (r.st.mode & S_IFMT) === S_IFIFO ? r.st : null;
+}
 
 export function openat(t: Task, a: SyscallArgs): SysResult {
   const flags = a.int(2), k = t.proc.kernel;
@@ -36,6 +50,12 @@ export function openat(t: Task, a: SyscallArgs): SysResult {
     return -EISDIR; // open_last_lookups: O_CREAT with a trailing slash, whatever the name is
   }
   const r = lookupAt(t, a.int(0), a.ptr(1), follow);
+  const fifo = fifoFound(r, flags);
+  if (fifo !== null && r.kind === "host") {
+    if ((flags & (O_CREAT | O_EXCL)) === (O_CREAT | O_EXCL)) return -EEXIST;
+    if ((flags & O_DIRECTORY) !== 0) return -ENOTDIR;
+    return openFifo(t, r.host, r.guest, flags, fifo);
+  }
   const f = openLookup(t, r, flags, a.u32(3));
   if (typeof f === "number") return f;
   const cached = (flags & O_TRUNC) !== 0 ? k.pageCache.existing(k, f) : undefined;
@@ -61,7 +81,9 @@ export function creat(t: Task, a: SyscallArgs): SysResult {
   return openat(t, Args.of(AT_FDCWD, a.ptr(0), O_CREAT | O_WRONLY | O_TRUNC, a.u32(1)));
 }
 
+/** close(2): a process's POSIX locks on the file go with any descriptor of it (locks_remove_posix). */
 export function close(t: Task, a: SyscallArgs): SysResult {
+  closingFile(t.proc.kernel, t.proc.pid, t.proc.fds.get(a.int(0)));
   return t.proc.fds.close(a.int(0));
 }
 
@@ -83,10 +105,10 @@ function usable(f: OpenFile, accessible: number, wanted: number): number {
 
 /**
  * Reads into [addr, addr+len): the bytes up to the first unwritable page are
- * transferred (a short count), EFAULT only when none can be.
+ * transferred (a short count), EFAULT only when none can be; -EAGAIN when the
+ * file has nothing yet.
  */
-function readIo(t: Task, fd: number, addr: number, len: number, pos: number | null): number {
-  const f = fileOf(t, fd);
+function readIo(t: Task, f: OpenFile, addr: number, len: number, pos: number | null): number {
   if (f instanceof HostFile && f.isDir) return -EISDIR;
   accessOk(addr, len);
   let want = Math.min(len, MAX_RW_COUNT, MAX_IO);
@@ -100,14 +122,13 @@ function readIo(t: Task, fd: number, addr: number, len: number, pos: number | nu
   const buf = new Uint8Array(room);
   const k = t.proc.kernel;
   if (!k.pageCache.empty) k.pageCache.beforeRead(k, f);
-  const n = f.read(buf, pos);
+  const n = f.read(buf, pos, t);
   if (n > 0) copyOut(t, addr, buf.subarray(0, n));
   return n;
 }
 
 /** Writes from [addr, addr+len): the readable prefix is written, EFAULT when it is empty. */
-function writeIo(t: Task, fd: number, addr: number, len: number, pos: number | null): number {
-  const f = fileOf(t, fd);
+function writeIo(t: Task, f: OpenFile, addr: number, len: number, pos: number | null): number {
   accessOk(addr, len);
   const want = Math.min(len, MAX_RW_COUNT, MAX_IO);
   if (want === 0) return 0;
@@ -126,44 +147,78 @@ function sigpipe(t: Task, r: number): number {
   return r;
 }
 
-/** read(2): an empty pipe with writers blocks the task until data or EOF arrives (pipe_read). */
-export function read(t: Task, a: SyscallArgs): SysResult {
-  const fd = a.int(0), addr = a.ptr(1), len = a.size(2);
-  const r = readIo(t, fd, addr, len, null);
-  if (r !== -EAGAIN) return r;
-  const f = t.proc.fds.get(fd);
-  if (!(f instanceof PipeEnd) || (f.flags & O_NONBLOCK) !== 0) return r;
+/** A wait for a file to become ready: `attempt` is retried until it is not -EAGAIN. */
+function waitFile(f: OpenFile, attempt: () => number, extra: Partial<Blocker> = {}): SysResult {
   return block({
-    poll: () => { const n = tryAccess(() => readIo(t, fd, addr, len, null), -EFAULT); return n === -EAGAIN ? null : n; },
-    deadline: null, timeout: () => 0, restart: "sys",
+    poll: () => { const n = tryAccess(attempt, -EFAULT); return n === -EAGAIN ? null : n; },
+    deadline: null, timeout: () => 0, restart: "sys", host: f.hostWait === true, ...extra,
   });
 }
 
-/** write(2); a pipe's writer waits for room (syscalls/pipe.ts). */
+/** read(2): a file with nothing to read blocks the task until data, end of file or an error (pipe_read). */
+export function read(t: Task, a: SyscallArgs): SysResult {
+  const fd = a.int(0), addr = a.ptr(1), len = a.size(2);
+  const f = fileOf(t, fd);
+  const r = readIo(t, f, addr, len, null);
+  if (r !== -EAGAIN || isNonblocking(f)) return r;
+  return waitFile(f, () => readIo(t, f, addr, len, null));
+}
+
+/**
+ * write(2): a blocking write to a pipe or stream takes everything before it
+ * returns, waiting for room as often as needed (a signal returns the count so far);
+ * a pipe's writer is syscalls/pipe.ts's.
+ */
 export function write(t: Task, a: SyscallArgs): SysResult {
   const f = fileOf(t, a.int(0));
   if (f instanceof PipeEnd && f.writable) return writePipe(t, f, gatherPipeWrite(t, [{ base: a.ptr(1), len: a.size(2) }]));
-  return writeIo(t, a.int(0), a.ptr(1), a.size(2), null);
+  return writeAll(t, f, a.ptr(1), a.size(2));
+}
+
+/** Pipes, FIFOs, terminals and sockets: a short write means "no room yet", not "no more". */
+function isStream(f: OpenFile): boolean {
+  return f instanceof PipeEnd || f.hostWait === true;
+}
+
+function writeAll(t: Task, f: OpenFile, addr: number, len: number): SysResult {
+  const r = writeIo(t, f, addr, len, null);
+  if (isNonblocking(f) || !(r === -EAGAIN || (r > 0 && r < len && isStream(f)))) return r;
+  let done = r > 0 ? r : 0;
+  return waitFile(f, () => {
+    const n = writeIo(t, f, addr + done, len - done, null);
+    if (n === -EAGAIN) return -EAGAIN;
+    if (n < 0) return done > 0 ? done : n;
+    done += n;
+    return done < len ? -EAGAIN : done;
+  }, { partial: () => done });
 }
 
 export function pread64(t: Task, a: SyscallArgs): SysResult {
-  if (fileOf(t, a.int(0)) instanceof PipeEnd) return -ESPIPE;
-  return a.long(3) < 0 ? -EINVAL : readIo(t, a.int(0), a.ptr(1), a.size(2), a.long(3));
+  if (a.long(3) < 0) return -EINVAL;
+  const f = fileOf(t, a.int(0));
+  if (!seekable(f)) return -ESPIPE;
+  return readIo(t, f, a.ptr(1), a.size(2), a.long(3));
 }
 
 export function pwrite64(t: Task, a: SyscallArgs): SysResult {
-  if (fileOf(t, a.int(0)) instanceof PipeEnd) return -ESPIPE;
-  return a.long(3) < 0 ? -EINVAL : writeIo(t, a.int(0), a.ptr(1), a.size(2), a.long(3));
+  if (a.long(3) < 0) return -EINVAL;
+  const f = fileOf(t, a.int(0));
+  if (!seekable(f)) return -ESPIPE;
+  return writeIo(t, f, a.ptr(1), a.size(2), a.long(3));
+}
+
+/** FMODE_PREAD/FMODE_LSEEK: files with a position (regular host files, block devices, directories; memfds and procfs files, which seek themselves). */
+function seekable(f: OpenFile): boolean {
+  return f instanceof HostFile ? f.pos !== null : f.seek !== undefined;
 }
 
 /** readv/writev: iovecs in order until one transfers short; an error after some data returns the count. */
 function vectored(t: Task, a: SyscallArgs, isWrite: boolean): number {
-  const fd = a.int(0);
-  fileOf(t, fd);
+  const f = fileOf(t, a.int(0));
   let total = 0;
   for (const { base, len } of copyInIovecs(t, a.ptr(1), a.int(2))) {
     if (len === 0) continue;
-    const n = tryAccess(() => (isWrite ? writeIo : readIo)(t, fd, base, len, null), -EFAULT);
+    const n = tryAccess(() => (isWrite ? writeIo : readIo)(t, f, base, len, null), -EFAULT);
     if (n < 0) return total > 0 ? total : n;
     total += n;
     if (n < len) break;
@@ -171,15 +226,23 @@ function vectored(t: Task, a: SyscallArgs, isWrite: boolean): number {
   return total;
 }
 
+/** readv/writev wait like read and write when nothing could be moved. */
+function vectoredIo(t: Task, a: SyscallArgs, isWrite: boolean): SysResult {
+  const f = fileOf(t, a.int(0));
+  const r = vectored(t, a, isWrite);
+  if (r !== -EAGAIN || isNonblocking(f)) return r;
+  return waitFile(f, () => vectored(t, a, isWrite));
+}
+
 export function readv(t: Task, a: SyscallArgs): SysResult {
-  return vectored(t, a, false);
+  return vectoredIo(t, a, false);
 }
 
 /** writev(2); on a pipe, one write of all the buffers (atomic up to PIPE_BUF bytes in all). */
 export function writev(t: Task, a: SyscallArgs): SysResult {
   const f = fileOf(t, a.int(0));
   if (f instanceof PipeEnd && f.writable) return writePipe(t, f, gatherPipeWrite(t, copyInIovecs(t, a.ptr(1), a.int(2))));
-  return vectored(t, a, true);
+  return vectoredIo(t, a, true);
 }
 
 export function lseek(t: Task, a: SyscallArgs): SysResult {
@@ -202,6 +265,8 @@ export function lseek(t: Task, a: SyscallArgs): SysResult {
 /** TCGETS and TIOCGWINSZ on a terminal; anything else is ENOTTY (docs/quirks.md Q-IOCTL). */
 export function ioctl(t: Task, a: SyscallArgs): SysResult {
   const f = fileOf(t, a.int(0));
+  const common = commonIoctl(t, a.int(0), f, a.u32(1), a.ptr(2));
+  if (common !== null) return common;
   if (!(f instanceof HostFile) || !t.proc.kernel.host.isatty(f.hostFd)) return -ENOTTY;
   const req = a.u32(1);
   if (req === TCGETS) {
@@ -222,13 +287,33 @@ export function ioctl(t: Task, a: SyscallArgs): SysResult {
   return -ENOTTY;
 }
 
-/** fcntl: descriptors and status flags; record locks are always granted (docs/quirks.md Q-FLOCK). */
+/** The requests every file answers (fs/ioctl.c do_vfs_ioctl) and FIONREAD; null for the rest. */
+function commonIoctl(t: Task, fd: number, f: OpenFile, req: number, arg: number): number | null {
+  switch (req) {
+    case FIOCLEX: case FIONCLEX: t.proc.fds.setCloexec(fd, req === FIOCLEX); return 0;
+    case FIONBIO: {
+      const on = getU32(t, arg) !== 0;
+      f.flags = on ? f.flags | O_NONBLOCK : f.flags & ~O_NONBLOCK;
+      return 0;
+    }
+    case FIOASYNC: getU32(t, arg); return 0;
+    case FIONREAD: {
+      const n = f.readable?.() ?? (f instanceof HostFile && f.pos !== null && !f.isDir ? Math.max(0, check(f.host.fstat(f.hostFd)).size - f.pos) : null);
+      if (n === null) return null;
+      putU32(t, arg, n);
+      return 0;
+    }
+    default: return null;
+  }
+}
+
+/** fcntl: descriptors, status flags, record locks, pipe sizes and seals. */
 export function fcntl(t: Task, a: SyscallArgs): SysResult {
   const fds = t.proc.fds, fd = a.int(0), cmd = a.int(1);
   const f = fileOf(t, fd);
   switch (cmd) {
     case F_DUPFD: case F_DUPFD_CLOEXEC: {
-      if (a.int(2) < 0 || a.int(2) >= fds.max) return -EINVAL;
+      if (a.u64(2) >= fds.max) return -EINVAL;
       f.refs++;
       const n = fds.install(f, cmd === F_DUPFD_CLOEXEC, a.int(2));
       if (n < 0) f.refs--;
@@ -238,9 +323,10 @@ export function fcntl(t: Task, a: SyscallArgs): SysResult {
     case F_SETFD: fds.setCloexec(fd, (a.int(2) & FD_CLOEXEC) !== 0); return 0;
     case F_GETFL: return f.flags;
     case F_SETFL: f.flags = (f.flags & ~(O_APPEND | O_NONBLOCK)) | (a.int(2) & (O_APPEND | O_NONBLOCK)); return 0;
-    case F_GETLK: case F_SETLK: case F_SETLKW: return 0;
-    case F_ADD_SEALS: return addSeals(t, fd, a.int(2));
-    case F_GET_SEALS: return getSeals(t, fd);
+    case F_GETLK: case F_SETLK: case F_SETLKW: case 36: case 37: case 38: /* F_OFD_GETLK, F_OFD_SETLK, F_OFD_SETLKW */
+      return recordLock(t, f, cmd, a.ptr(2));
+    case F_ADD_SEALS: return addSeals(t, f, a.u32(2));
+    case F_GET_SEALS: return getSeals(f);
     case F_SETPIPE_SZ: case F_GETPIPE_SZ: return pipeFcntl(f, cmd, a.int(2));
     default: return -EINVAL;
   }
@@ -259,6 +345,7 @@ function dupTo(t: Task, from: number, to: number, flags: number, allowSame: bool
   if (f === undefined || to < 0 || to >= t.proc.fds.max) return -EBADF;
   if (from === to) return allowSame ? to : -EINVAL;
   if ((flags & ~O_CLOEXEC) !== 0) return -EINVAL;
+  closingFile(t.proc.kernel, t.proc.pid, t.proc.fds.get(to));
   f.refs++;
   t.proc.fds.installAt(to, f, (flags & O_CLOEXEC) !== 0);
   return to;
@@ -289,7 +376,8 @@ export function ftruncate(t: Task, a: SyscallArgs): SysResult {
   const f = fileOf(t, a.int(0));
   if (f instanceof MemFdFile) {
     if ((f.flags & 3) === 0) return -EINVAL;
-    if (!f.mayResize(len)) return f.huge ? -EINVAL : -EPERM;
+    const ok = f.inode.mayResize(len);
+    if (ok < 0) return ok;
     k.pageCache.resized(k, f.obj, len);
     return 0;
   }

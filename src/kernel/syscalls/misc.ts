@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Limits, system information, file access hints, randomness and arch_prctl
 // (kernel/sys.c, mm/fadvise.c, arch/x86/kernel/process_64.c, drivers/char/random.c).
-import { EBADF, EINVAL, ENOSYS, ENOTSOCK, EPERM, ESPIPE, ESRCH } from "../errno.js";
+import { EINVAL, ENOSYS, EPERM, ESPIPE, ESRCH } from "../errno.js";
 import { PipeEnd } from "../fs/pipe.js";
 import { PAGE_SIZE } from "../../hw/memory/address-space.js";
 import type { Task } from "../task.js";
@@ -170,10 +170,6 @@ export function times(t: Task, a: SyscallArgs): SysResult {
   return Number(t.proc.kernel.monotonicNs() / tick);
 }
 
-/** getsockname/getpeername: there are no sockets, so any open descriptor is not one. */
-export function notSocket(t: Task, a: SyscallArgs): SysResult {
-  return t.proc.fds.get(a.int(0)) === undefined ? -EBADF : -ENOTSOCK;
-}
 
 /** sched_getaffinity: one CPU; the mask is copied at the size of a kernel cpumask (8 bytes). */
 export function sched_getaffinity(t: Task, a: SyscallArgs): SysResult {

@@ -62,12 +62,13 @@ function fileObject(t: Task, f: OpenFile, shared: boolean, prot: number): { obj:
   const k = t.proc.kernel;
   const acc = f.flags & O_ACCMODE;
   if (f instanceof MemFdFile) {
-    if (f.huge) return -ENOMEM; // no huge page reserved (nr_hugepages 0)
+    const ino = f.inode;
+    if (ino.huge) return -ENOMEM; // no huge page reserved (nr_hugepages 0)
     if (acc === O_WRONLY || (shared && (prot & PROT_WRITE) !== 0 && acc !== O_RDWR)) return -EACCES;
-    const sealed = (f.seals & (F_SEAL_WRITE | F_SEAL_FUTURE_WRITE)) !== 0;
+    const sealed = (ino.seals & (F_SEAL_WRITE | F_SEAL_FUTURE_WRITE)) !== 0;
     if (shared && (prot & PROT_WRITE) !== 0 && sealed) return -EPERM;
     const mayWrite = !shared || (acc === O_RDWR && !sealed); // shmem_mmap clears VM_MAYWRITE under a write seal
-    return { obj: f.obj, m: { path: f.path, dev: 1, ino: f.ino, ...(mayWrite ? {} : { readOnly: true }) } };
+    return { obj: f.obj, m: { path: f.path, dev: 1, ino: ino.ino, ...(mayWrite ? {} : { readOnly: true }) } };
   }
   if (!(f instanceof HostFile) || f.isDir) return -ENODEV;
   const st = k.host.fstat(f.hostFd);

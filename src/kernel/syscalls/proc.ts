@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: MIT
 // Process calls (kernel/exit.c wait4/waitid, fs/exec.c execve, kernel/sys.c
 // process groups and sessions): waiting for children, replacing the image.
-import { E2BIG, ECHILD, EFAULT, EINVAL, ENOEXEC, EPERM, ESRCH } from "../errno.js";
+import { E2BIG, ECHILD, EFAULT, EINVAL, EPERM, ESRCH } from "../errno.js";
 import type { Process } from "../process.js";
 import { endTask, reap } from "../sched/exit.js";
-import { execImage, readGuestFile, resolveScript } from "../loader/program.js";
+import { execImage, readExecutable, resolveScript } from "../loader/program.js";
 import { ExecError } from "../loader/load-elf.js";
-import { CLD_EXITED, CLD_KILLED } from "../signal/queue.js";
-import { SIGCHLD } from "../signals.js";
+import { CLD_EXITED, CLD_KILLED, SI_KERNEL } from "../signal/queue.js";
+import { forceSignal } from "../signal/deliver.js";
+import { SIGCHLD, SIGSEGV } from "../signals.js";
 import type { Task } from "../task.js";
 import { copyInStrings, copyOut, putU32, tryAccess } from "../usercopy.js";
 import { NO_RETURN, type SyscallArgs, type SysResult, block, check } from "./abi.js";
@@ -90,17 +91,19 @@ function childInfo(z: Process): Uint8Array {
 export function execve(t: Task, a: SyscallArgs): SysResult {
   const p = t.proc, k = p.kernel;
   const path = pathArg(t, a.ptr(0));
-  const file = check(readGuestFile(t, path));
+  const file = check(readExecutable(t, path, t.cred));
   const argv = copyInStrings(t, a.ptr(1)), envp = copyInStrings(t, a.ptr(2));
   if (!argsFit(p, argv, envp)) return -E2BIG;
   const spec = check(resolveScript(t, { path, ...file, argv, envp }));
   k.lwpProf?.beforeExec(p);
+  let ok: boolean;
   try {
-    execImage(k, p, t, spec);
+    ok = execImage(k, p, t, spec);
   } catch (e) {
-    if (e instanceof ExecError) return -ENOEXEC;
+    if (e instanceof ExecError) return -e.errno;
     throw e;
   }
+  if (!ok) forceSignal(t, { signo: SIGSEGV, code: SI_KERNEL, addr: 0 });
   for (const o of p.liveTasks()) if (o !== t) endTask(k, o);
   t.tid = p.pid; // the exec'ing thread becomes the group leader (fs/exec.c de_thread)
   k.lwpProf?.afterExec(t);

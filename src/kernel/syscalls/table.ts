@@ -10,17 +10,21 @@ import {
   WAIT_OPTIONS, XATTR_FLAGS, type ArgKind,
 } from "../strace/kinds.js";
 import { FULL, type Support, type SyscallFn, type SyscallRow, partial } from "./abi.js";
+import * as ev from "./events.js";
 import * as fs from "./fs.js";
 import * as meta from "./fs-meta.js";
 import * as futex from "./futex.js";
 import * as id from "./identity.js";
 import * as io from "./io.js";
 import * as itimer from "./itimer.js";
+import * as locks from "./locks.js";
 import * as memfd from "./memfd.js";
 import * as misc from "./misc.js";
 import * as mm from "./mm.js";
+import * as net from "./net.js";
 import * as perf from "./perf.js";
 import * as pipes from "./pipe.js";
+import * as poll from "./poll.js";
 import * as prctl from "./prctl.js";
 import * as proc from "./proc.js";
 import * as sig from "./signal.js";
@@ -42,7 +46,7 @@ export const SYSCALLS: readonly SyscallRow[] = [
   row(4, "stat", fs.stat, ["path", "stat"]),
   row(5, "fstat", fs.fstat, ["fd", "stat"]),
   row(6, "lstat", fs.lstat, ["path", "stat"]),
-  row(7, "poll", perf.poll, ["ptr", "uint", "int"], partial("Q-POLL")),
+  row(7, "poll", poll.poll, ["ptr", "uint", "int"]),
   row(8, "lseek", io.lseek, ["fd", "long", SEEK_WHENCE]),
   row(9, "mmap", mm.mmap, ["ptr", "size", PROT, MAP_FLAGS, "fd", "hex"], partial("Q-PAGE-CACHE"), "hex"),
   row(10, "mprotect", mm.mprotect, ["ptr", "size", PROT]),
@@ -58,6 +62,7 @@ export const SYSCALLS: readonly SyscallRow[] = [
   row(20, "writev", io.writev, ["fd", "iov", "int"]),
   row(21, "access", fs.access, ["path", ACCESS_MODE]),
   row(22, "pipe", pipes.pipe, ["pipefds"]),
+  row(23, "select", poll.select, ["int", "ptr", "ptr", "ptr", "ptr"]),
   row(24, "sched_yield", thread.sched_yield, []),
   row(25, "mremap", mm.mremap, ["ptr", "size", "size", MREMAP_FLAGS, "ptr"], FULL, "hex"),
   row(26, "msync", mm.msync, ["ptr", "size", MSYNC_FLAGS]),
@@ -70,8 +75,21 @@ export const SYSCALLS: readonly SyscallRow[] = [
   row(37, "alarm", itimer.alarm, ["uint"]),
   row(38, "setitimer", itimer.setitimer, [ITIMER_WHICH, "ptr", "ptr"], partial("Q-ITIMER-VIRT")),
   row(39, "getpid", thread.getpid, []),
-  row(51, "getsockname", misc.notSocket, ["fd", "ptr", "ptr"]),
-  row(52, "getpeername", misc.notSocket, ["fd", "ptr", "ptr"]),
+  row(41, "socket", net.socket, ["int", "hex", "int"], partial("Q-SOCKET")),
+  row(42, "connect", net.connect, ["fd", "ptr", "int"], partial("Q-SOCKET")),
+  row(43, "accept", net.accept, ["fd", "ptr", "ptr"]),
+  row(44, "sendto", net.sendto, ["fd", "ibuf", "size", "hex", "ptr", "int"]),
+  row(45, "recvfrom", net.recvfrom, ["fd", "obuf", "size", "hex", "ptr", "ptr"]),
+  row(46, "sendmsg", net.sendmsg, ["fd", "ptr", "hex"]),
+  row(47, "recvmsg", net.recvmsg, ["fd", "ptr", "hex"]),
+  row(48, "shutdown", net.shutdown, ["fd", "int"]),
+  row(49, "bind", net.bind, ["fd", "ptr", "int"], partial("Q-SOCKET")),
+  row(50, "listen", net.listen, ["fd", "int"]),
+  row(51, "getsockname", net.getsockname, ["fd", "ptr", "ptr"]),
+  row(52, "getpeername", net.getpeername, ["fd", "ptr", "ptr"]),
+  row(53, "socketpair", net.socketpair, ["int", "hex", "int", "ptr"]),
+  row(54, "setsockopt", net.setsockopt, ["fd", "int", "int", "ptr", "int"], partial("Q-SOCKET")),
+  row(55, "getsockopt", net.getsockopt, ["fd", "int", "int", "ptr", "ptr"], partial("Q-SOCKET")),
   row(56, "clone", thread.clone, [CLONE_FLAGS, "ptr", "ptr", "ptr", "ptr"]),
   row(57, "fork", thread.fork, []),
   row(58, "vfork", thread.vfork, []),
@@ -81,6 +99,7 @@ export const SYSCALLS: readonly SyscallRow[] = [
   row(62, "kill", sig.kill, ["int", "signal"], partial("Q-SIG-STOP")),
   row(63, "uname", misc.uname, ["utsname"]),
   row(72, "fcntl", io.fcntl, ["fd", FCNTL_CMD, "hex"], partial("Q-FLOCK")),
+  row(73, "flock", locks.flock, ["fd", "int"], partial("Q-FLOCK")),
   row(74, "fsync", io.fsync, ["fd"]),
   row(75, "fdatasync", io.fsync, ["fd"]),
   row(77, "ftruncate", io.ftruncate, ["fd", "long"]),
@@ -136,6 +155,7 @@ export const SYSCALLS: readonly SyscallRow[] = [
   row(130, "rt_sigsuspend", sig.rt_sigsuspend, ["sigset", "size"]),
   row(131, "sigaltstack", sig.sigaltstack, ["ptr", "ptr"]),
   row(132, "utime", meta.utime, ["path", "ptr"]),
+  row(133, "mknod", fs.mknod, ["path", "mode", "hex"], partial("Q-MKNOD")),
   row(137, "statfs", meta.statfs, ["path", "ptr"]),
   row(138, "fstatfs", meta.fstatfs, ["fd", "ptr"]),
   row(157, "prctl", prctl.prctl, [PRCTL_OPTION, "hex", "hex", "hex", "hex"]),
@@ -158,6 +178,7 @@ export const SYSCALLS: readonly SyscallRow[] = [
   row(201, "time", time.time, ["ptr"]),
   row(202, "futex", futex.futex, ["ptr", FUTEX_OP, "int", "ptr", "ptr", "hex"]),
   row(204, "sched_getaffinity", misc.sched_getaffinity, ["int", "uint", "ptr"]),
+  row(213, "epoll_create", ev.epoll_create, ["int"]),
   row(217, "getdents64", fs.getdents64, ["fd", "ptr", "size"]),
   row(218, "set_tid_address", thread.set_tid_address, ["ptr"]),
   row(221, "fadvise64", misc.fadvise64, ["fd", "long", "long", FADVICE]),
@@ -165,11 +186,14 @@ export const SYSCALLS: readonly SyscallRow[] = [
   row(229, "clock_getres", time.clock_getres, [CLOCK_ID, "ots"]),
   row(230, "clock_nanosleep", time.clock_nanosleep, [CLOCK_ID, TIMER_FLAGS, "ts", "ots"]),
   row(231, "exit_group", thread.exit_group, ["int"]),
+  row(232, "epoll_wait", ev.epoll_wait, ["fd", "ptr", "int", "int"]),
+  row(233, "epoll_ctl", ev.epoll_ctl, ["fd", "int", "fd", "ptr"]),
   row(234, "tgkill", sig.tgkill, ["int", "int", "signal"]),
   row(235, "utimes", meta.utimes, ["path", "ptr"]),
   row(247, "waitid", proc.waitid, [WAITID_TYPE, "int", "ptr", WAIT_OPTIONS, "ptr"], RUSAGE),
   row(257, "openat", io.openat, ["dirfd", "path", OPEN_FLAGS, "openmode"]),
   row(258, "mkdirat", fs.mkdirat, ["dirfd", "path", "mode"]),
+  row(259, "mknodat", fs.mknodat, ["dirfd", "path", "mode", "hex"], partial("Q-MKNOD")),
   row(260, "fchownat", meta.fchownat, ["dirfd", "path", "int", "int", AT_FLAGS], partial("Q-CRED-HOST")),
   row(261, "futimesat", meta.futimesat, ["dirfd", "path", "ptr"]),
   row(262, "newfstatat", fs.newfstatat, ["dirfd", "path", "stat", AT_FLAGS]),
@@ -180,10 +204,21 @@ export const SYSCALLS: readonly SyscallRow[] = [
   row(267, "readlinkat", fs.readlinkat, ["dirfd", "path", "obuf", "size"]),
   row(268, "fchmodat", meta.fchmodat, ["dirfd", "path", "mode"], partial("Q-CRED-HOST")),
   row(269, "faccessat", fs.faccessat, ["dirfd", "path", ACCESS_MODE]),
-  row(271, "ppoll", perf.ppoll, ["ptr", "uint", "ts", "sigset", "size"], partial("Q-POLL")),
+  row(270, "pselect6", poll.pselect6, ["int", "ptr", "ptr", "ptr", "ts", "ptr"]),
+  row(271, "ppoll", poll.ppoll, ["ptr", "uint", "ts", "sigset", "size"]),
   row(273, "set_robust_list", thread.set_robust_list, ["ptr", "size"]),
   row(274, "get_robust_list", thread.get_robust_list, ["int", "ptr", "ptr"]),
   row(280, "utimensat", meta.utimensat, ["dirfd", "path", "ptr", AT_FLAGS]),
+  row(281, "epoll_pwait", ev.epoll_pwait, ["fd", "ptr", "int", "int", "sigset", "size"]),
+  row(282, "signalfd", ev.signalfd, ["fd", "sigset", "size"]),
+  row(283, "timerfd_create", ev.timerfd_create, [CLOCK_ID, "hex"]),
+  row(284, "eventfd", ev.eventfd, ["uint"]),
+  row(286, "timerfd_settime", ev.timerfd_settime, ["fd", "hex", "ptr", "ptr"]),
+  row(287, "timerfd_gettime", ev.timerfd_gettime, ["fd", "ptr"]),
+  row(288, "accept4", net.accept4, ["fd", "ptr", "ptr", "hex"]),
+  row(289, "signalfd4", ev.signalfd4, ["fd", "sigset", "size", "hex"]),
+  row(290, "eventfd2", ev.eventfd2, ["uint", "hex"]),
+  row(291, "epoll_create1", ev.epoll_create1, ["hex"]),
   row(292, "dup3", io.dup3, ["fd", "fd", FD_FLAGS]),
   row(293, "pipe2", pipes.pipe2, ["pipefds", PIPE_FLAGS]),
   row(298, "perf_event_open", perf.perf_event_open, ["ptr", "int", "int", "int", PERF_FLAGS]),
@@ -195,6 +230,7 @@ export const SYSCALLS: readonly SyscallRow[] = [
   row(334, "rseq", misc.rseq, ["ptr", "hex", "hex", "hex"]),
   row(435, "clone3", thread.clone3, ["ptr", "size"], partial("Q-CLONE3")),
   row(439, "faccessat2", fs.faccessat2, ["dirfd", "path", ACCESS_MODE, AT_FLAGS]),
+  row(441, "epoll_pwait2", ev.epoll_pwait2, ["fd", "ptr", "int", "ts", "sigset", "size"]),
 ];
 
 const BY_NR: readonly (SyscallRow | undefined)[] = (() => {
