@@ -21,7 +21,7 @@ const TWO32 = 4294967296;
 type RunFn = (entry: number, limit: number, window: number, predict: number) => number;
 
 /** No LWP window: the region runs until its slice limit or an exit. */
-export const NO_WINDOW = 0x7fffffff;
+const NO_WINDOW = 0x7fffffff;
 
 /** A compiled region: its function and what it needs to report back. */
 export class Region {

@@ -6,13 +6,14 @@ import {
   ACCESS_EXEC, ACCESS_READ, ACCESS_WRITE, type AccessKind, type AddressSpace, FAULT_BUS, FAULT_KERNEL, MemoryFault,
 } from "../../hw/memory/address-space.js";
 import {
-  type Exit, FAULT_ACCERR, VEC_AC, VEC_SS, VEC_BP, VEC_DE, VEC_MF, VEC_PF, VEC_UD, VEC_XM,
+  type Exit, FAULT_ACCERR, VEC_AC, VEC_SS, VEC_BP, VEC_DB, VEC_OF, VEC_DE, VEC_MF, VEC_PF, VEC_UD, VEC_XM,
 } from "../../hw/cpu/exits.js";
+import { DB_SINGLE_STEP } from "../../hw/cpu/step.js";
 import { SIGBUS, SIGFPE, SIGILL, SIGSEGV, SIGTRAP } from "../signals.js";
 import type { Task } from "../task.js";
 import {
   BUS_ADRALN, BUS_ADRERR, FPE_FLTDIV, FPE_FLTINV, FPE_FLTOVF, FPE_FLTRES, FPE_FLTUND, FPE_INTDIV, ILL_ILLOPN,
-  SEGV_ACCERR, SEGV_MAPERR, SI_KERNEL, type Siginfo,
+  SEGV_ACCERR, SEGV_MAPERR, SI_KERNEL, TRAP_BRKPT, TRAP_TRACE, type Siginfo,
 } from "./queue.js";
 
 /** si_code for an x87 (#MF) or SIMD (#XM) exception from the unmasked pending flags. */
@@ -56,6 +57,18 @@ export function faultSignal(t: Task, x: Exit): Siginfo | null {
       c.rip = rip + (c.mem.read8(rip) === 0xcc ? 1 : 2);
       setTrap(t, VEC_BP, 0, t.cr2);
       return { signo: SIGTRAP, code: SI_KERNEL };
+    case VEC_DB: // a trap, RIP after the instruction; exc_debug_user: si_addr = RIP
+      if (x.code === DB_SINGLE_STEP) {
+        setTrap(t, VEC_DB, 0, t.cr2);
+        return { signo: SIGTRAP, code: TRAP_TRACE, addr: rip };
+      }
+      c.rip = rip + 1; // INT1 (ICEBP) faults at itself in the CPU: TRAP_BRKPT
+      setTrap(t, VEC_DB, 0, t.cr2);
+      return { signo: SIGTRAP, code: TRAP_BRKPT, addr: c.rip };
+    case VEC_OF: // INT 4: a trap to the user-mode #OF gate (do_error_trap: SIGSEGV, SI_KERNEL)
+      c.rip = rip + 2;
+      setTrap(t, VEC_OF, 0, t.cr2);
+      return { signo: SIGSEGV, code: SI_KERNEL, addr: 0 };
     case VEC_AC:
       setTrap(t, VEC_AC, x.errorCode, t.cr2);
       return { signo: SIGBUS, code: BUS_ADRALN, addr: x.address };

@@ -2,7 +2,7 @@
 // Descriptor I/O (fs/open.c, read_write.c, pipe.c, fcntl.c, ioctl.c, file.c):
 // open and close, read and write with Linux's short-copy rules, vectored and
 // positioned I/O, lseek, pipes, dup, fcntl and the two terminal ioctls.
-import { EAGAIN, EBADF, EFAULT, EINVAL, EISDIR, ENOTDIR, ENOTTY, EPERM, EPIPE, ESPIPE } from "../errno.js";
+import { EAGAIN, EBADF, EFAULT, EINVAL, EISDIR, ENOTDIR, ENOTTY, ENXIO, EPERM, EPIPE, ESPIPE } from "../errno.js";
 import type { Blocker } from "../task.js";
 import { openSynthetic } from "../fs/synthetic.js";
 import { FdTable, HostFile, type OpenFile, S_IFBLK, S_IFDIR, S_IFIFO, S_IFMT, S_IFREG, isNonblocking } from "../fs/files.js";
@@ -15,7 +15,7 @@ import { sendToTask } from "../signal/deliver.js";
 import { SI_USER } from "../signal/queue.js";
 import { SIGPIPE } from "../signals.js";
 import type { Task } from "../task.js";
-import { MAX_RW_COUNT, copyInIovecs, copyOut, getU32, putU32, readablePrefix, tryAccess, writablePrefix } from "../usercopy.js";
+import { MAX_RW_COUNT, copyInIovecs, copyOut, getU32, getU64, putU32, putU64, readablePrefix, tryAccess, writablePrefix } from "../usercopy.js";
 import { PAGE_SIZE, USER_LIMIT } from "../../hw/memory/address-space.js";
 import { type SyscallArgs, type SysResult, SyscallArgs as Args, block, check, fail } from "./abi.js";
 import { AT_FDCWD, fileOf, hostPath, hostFileOf, pathAt } from "./util.js";
@@ -28,8 +28,12 @@ const O_APPEND = 0o2000;
 const O_CLOEXEC = 0o2000000;
 const O_NOFOLLOW = 0o400000;
 const O_DIRECTORY = 0o200000;
+const O_TMPFILE_BIT = 0o20000000;
 const O_NONBLOCK = 0o4000;
+const SEEK_DATA = 3, SEEK_HOLE = 4;
 const F_DUPFD = 0, F_GETFD = 1, F_SETFD = 2, F_GETFL = 3, F_SETFL = 4, F_GETLK = 5, F_SETLK = 6, F_SETLKW = 7;
+const F_GETLEASE = 1025, F_NOTIFY = 1026, F_DUPFD_QUERY = 1027, F_GET_RW_HINT = 1035, F_SET_RW_HINT = 1036;
+const F_UNLCK_TYPE = 2, RWH_WRITE_LIFE_EXTREME = 5, DN_MULTISHOT = 0x80000000;
 const F_DUPFD_CLOEXEC = 1030, F_SETPIPE_SZ = 1031, F_GETPIPE_SZ = 1032, F_ADD_SEALS = 1033, F_GET_SEALS = 1034;
 /** F_SEAL_SEAL|SHRINK|GROW|WRITE|FUTURE_WRITE|EXEC. */
 const SEALS = 0x3f;
@@ -43,6 +47,8 @@ const MAX_IO = 1 << 24;
 /** The guest path a file is opened as: a synthetic file, a FIFO, or the host's. */
 function openPath(t: Task, path: string, flags: number, mode: number): SysResult {
   const p = t.proc, k = p.kernel;
+  // O_TMPFILE (build_open_flags): with O_DIRECTORY, without O_CREAT, and writable.
+  if ((flags & O_TMPFILE_BIT) !== 0 && ((flags & (O_TMPFILE_BIT | O_DIRECTORY | O_CREAT)) !== (O_TMPFILE_BIT | O_DIRECTORY) || (flags & O_ACCMODE) === 0)) return -EINVAL;
   const synth = openSynthetic(path, flags);
   if (synth !== null) return typeof synth === "number" ? synth : p.fds.install(synth, (flags & O_CLOEXEC) !== 0);
   const hp = hostPath(t, path, (flags & O_NOFOLLOW) === 0);
@@ -76,9 +82,9 @@ export function close(t: Task, a: SyscallArgs): SysResult {
   return t.proc.fds.close(a.int(0));
 }
 
-/** access_ok: the range must lie below the top of user space. */
+/** access_ok: up to a page from an address ≤ TASK_SIZE_MAX, a longer range ending there. */
 function accessOk(addr: number, len: number): void {
-  if (addr + len > USER_LIMIT) fail(EFAULT);
+  if ((len <= PAGE_SIZE ? addr : addr + len) > USER_LIMIT - PAGE_SIZE) fail(EFAULT);
 }
 
 /**
@@ -230,8 +236,15 @@ export function lseek(t: Task, a: SyscallArgs): SysResult {
   let base: number;
   if (whence === 0) base = 0;
   else if (whence === 1) base = f.pos;
-  else if (whence === 2) base = f instanceof MemfdFile ? f.inode.size : check(f.host.fstat(f.hostFd)).size;
+  else if (whence === 2 || whence === SEEK_DATA || whence === SEEK_HOLE) base = f instanceof MemfdFile ? f.inode.size : check(f.host.fstat(f.hostFd)).size;
   else return -EINVAL;
+  if (whence !== 2 && whence >= SEEK_DATA) {
+    // No holes are known: data from any offset inside the file, the one hole at its end (generic_file_llseek_size).
+    const off = a.long(1);
+    if (off < 0 || off >= base) return -ENXIO;
+    f.pos = whence === SEEK_DATA ? off : base;
+    return f.pos;
+  }
   const pos = base + a.long(1);
   if (pos < 0) return -EINVAL;
   f.pos = pos;
@@ -330,6 +343,15 @@ export function fcntl(t: Task, a: SyscallArgs): SysResult {
       ino.seals |= add;
       return 0;
     }
+    case F_GETLEASE: return F_UNLCK_TYPE; // no leases are ever granted (F_SETLEASE is EINVAL)
+    // dnotify: 0 (no events) removes the watch on any file; a watch is accepted on a directory and never fires.
+    case F_NOTIFY: return (a.u32(2) & ~DN_MULTISHOT) === 0 || (f instanceof HostFile && f.isDir) ? 0 : -ENOTDIR;
+    case F_DUPFD_QUERY: {
+      const g = t.proc.fds.get(a.int(2));
+      return g === undefined ? -EBADF : g === f ? 1 : 0;
+    }
+    case F_GET_RW_HINT: putU64(t, a.ptr(2), 0); return 0; // RWH_WRITE_LIFE_NOT_SET
+    case F_SET_RW_HINT: return getU64(t, a.ptr(2)) > RWH_WRITE_LIFE_EXTREME ? -EINVAL : 0;
     case F_SETPIPE_SZ: case F_GETPIPE_SZ: {
       if (!(f instanceof PipeEnd)) return -EBADF;
       if (cmd === F_GETPIPE_SZ) return f.pipe.slots * PAGE_SIZE;
