@@ -86,3 +86,22 @@ test("Q-CPU-AVX: the host runs VEX and EVEX instructions, lwp raises #UD (SIGILL
     assert.equal(classify(bytes, native[i]!.replace(/^\d+ /, ""), emu[i]!.replace(/^\d+ /, "")), "Q-CPU-AVX");
   });
 });
+
+/** Snippets of seed 2 whose end differs in a documented way: docs/quirks.md Q-FAR-RETURN and Q-UD-FETCH. */
+const KNOWN = [
+  { index: 224, quirk: "Q-FAR-RETURN", lwp: "sig=11 code=128 addr=0x0 rip=code+4064" }, // RETF imm16 over an unmapped SS slot
+  { index: 321, quirk: "Q-FAR-RETURN", lwp: "sig=11 code=1 addr=0x1008b4 rip=code+4082" }, // IRETD with an unmapped frame
+  { index: 474, quirk: "Q-UD-FETCH", lwp: "sig=4 code=2 addr=code+4090 rip=code+4090" },
+];
+
+test("Q-FAR-RETURN, Q-UD-FETCH: documented differences end as the quirks say", { timeout: 120_000 }, () => {
+  const bin = buildRandcode();
+  const hex = KNOWN.map((k) => Buffer.from(snippet(2, k.index, 32)).toString("hex"));
+  const native = spawnSync(bin, ["run", ...hex]).stdout.toString().trim().split("\n").map((l) => l.replace(/^\d+ /, ""));
+  const emu = spawnSync(process.execPath, [lwpCli(), "run", "--", bin, "run", ...hex]).stdout.toString().trim().split("\n").map((l) => l.replace(/^\d+ /, ""));
+  KNOWN.forEach((k, i) => {
+    assert.equal(emu[i], k.lwp, `#${k.index}`);
+    assert.notEqual(native[i], emu[i], `#${k.index}: Linux ends otherwise`);
+    assert.equal(classify(snippet(2, k.index, 32), native[i]!, emu[i]!), k.quirk);
+  });
+});

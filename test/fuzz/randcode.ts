@@ -12,7 +12,6 @@ const { Decoder, DecoderOptions } = iced;
 
 /** Where a snippet starts: the end of its page (randcode.c CODE_PAGE + 0x1000 - len). */
 const PAGE = 4096;
-const CODE_PAGE = 0x200000000000;
 
 export interface Mismatch {
   index: number;
@@ -131,12 +130,33 @@ function insnAt(bytes: Uint8Array, rip: string): { head: number[]; mnemonic: num
   return { head: [...bytes.subarray(off, off + i.length)], mnemonic: i.mnemonic };
 }
 
+const LEGACY_PREFIXES = [0x66, 0x67, 0xf2, 0xf3, 0xf0, 0x2e, 0x36, 0x3e, 0x26, 0x64, 0x65];
+
+/** The bytes after legacy and REX prefixes. */
+function stripPrefixes(head: number[]): number[] {
+  let k = 0;
+  while (k < head.length && LEGACY_PREFIXES.includes(head[k]!)) k++;
+  while (k < head.length && (head[k]! & 0xf0) === 0x40) k++;
+  return head.slice(k);
+}
+
 /** VEX (C4/C5) or EVEX (62) after legacy and REX prefixes: AVX, AVX2, AVX-512 and friends. */
 function isVex(head: number[]): boolean {
-  let k = 0;
-  while (k < head.length && [0x66, 0x67, 0xf2, 0xf3, 0xf0, 0x2e, 0x36, 0x3e, 0x26, 0x64, 0x65].includes(head[k]!)) k++;
-  while (k < head.length && (head[k]! & 0xf0) === 0x40) k++;
-  return [0xc4, 0xc5, 0x62].includes(head[k] ?? 0);
+  return [0xc4, 0xc5, 0x62].includes(stripPrefixes(head)[0] ?? 0);
+}
+
+/** RETF imm16, RETF, IRET. */
+const FAR_RETURNS = new Set([0xca, 0xcb, 0xcf]);
+
+/** Whether a 66h prefix precedes a near branch opcode somewhere in the snippet (docs/quirks.md Q-BRANCH-66). */
+function hasBranch66(b: Uint8Array): boolean {
+  for (let i = 0; i + 1 < b.length; i++) {
+    if (b[i] !== 0x66) continue;
+    const o = b[i + 1]!;
+    if (o === 0xe8 || o === 0xe9 || o === 0xeb || (o >= 0x70 && o <= 0x7f) || (o >= 0xe0 && o <= 0xe3) || o === 0xc2 || o === 0xc3 || o === 0xff) return true;
+    if (o === 0x0f && i + 2 < b.length && b[i + 2]! >= 0x80 && b[i + 2]! <= 0x8f) return true;
+  }
+  return false;
 }
 
 /** Which documented difference explains native `a` vs lwp `b`, or null. */
@@ -147,10 +167,14 @@ export function classify(bytes: Uint8Array, a: string, b: string): string | null
     const at = insnAt(bytes, e.rip);
     if (at !== null && isVex(at.head)) return "Q-CPU-AVX";
   }
-  // Q-BRANCH-66: a near branch with a 66h prefix; AMD truncates the target to 16 bits, lwp does not.
-  if (n !== null && e !== null && n.sig === e.sig && /^0x[0-9a-f]{1,4}$/.test(n.rip)) {
-    const m = /^code\+(\d+)$/.exec(e.rip);
-    if (m !== null && (CODE_PAGE + Number(m[1])) % 65536 === Number(n.rip)) return "Q-BRANCH-66";
+  // Q-BRANCH-66: a near branch with a 66h prefix; AMD takes a rel16 and truncates the target to 16 bits, lwp does not.
+  if (n !== null && e !== null && n.sig === e.sig && /^0x[0-9a-f]{1,4}$/.test(n.rip) && hasBranch66(bytes)) return "Q-BRANCH-66";
+  if (n !== null && e !== null && n.rip === e.rip && n.sig === 11 && e.sig === 11) {
+    // Q-FAR-RETURN: RETF/IRET whose frame is unreadable or whose selector is bad fault differently.
+    const at = insnAt(bytes, n.rip);
+    if (at !== null && FAR_RETURNS.has(stripPrefixes(at.head)[0] ?? 0)) return "Q-FAR-RETURN";
   }
+  // Q-UD-FETCH: an undefined opcode whose operand bytes run past the mapped code: the host fetches them first (#PF).
+  if (n !== null && e !== null && e.sig === 4 && n.sig === 11 && n.addr === `code+${PAGE}` && n.rip === e.rip) return "Q-UD-FETCH";
   return null;
 }
