@@ -30,7 +30,7 @@ test("random code ends under lwp as natively (seed 1, 300 snippets of 32 bytes)"
  * NOPs 0F 18-1F, EFLAGS.AC (SIGBUS BUS_ADRALN) and EFLAGS.TF (SIGTRAP TRAP_TRACE).
  */
 const PINS = [
-  "cd03", "cd04", "cd05", "cd0e", "cd80", "cd2e", "f1", "f4", "fa", "fb", "ec", "e460", "6c", "6e", "ee", "e6ff", "0f08", "0f09",
+  "cd03", "cd04", "4bf1", "46f1", "48cc", "66cd03", "48cd04", "cd05", "cd0e", "cd80", "cd2e", "f1", "f4", "fa", "fb", "ec", "e460", "6c", "6e", "ee", "e6ff", "0f08", "0f09",
   "cb", "48cb", "ca0800", "48cf", "cf", "0f01d8", "0f0110", "0f0118", "0f0018", "0f0010", "0f0130", "0f0138", "0f01f8", "0f06",
   "0f0100", "0f0108", "0f20c0", "0f00c8", "0f00c0", "0f01e0", "480f01e0", "0f01e3", "0f00cb", "0f33", "0f32", "0f07", "0f35",
   "dfe0", "dbe0", "dbe1", "df20", "df30", "d9e8df33", "d9eedf33", "dbe3df33", "0f1f00", "0f1800", "0f1900", "0f1a00", "0f1b00",

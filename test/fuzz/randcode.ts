@@ -168,7 +168,7 @@ export function classify(bytes: Uint8Array, a: string, b: string): string | null
     if (at !== null && isVex(at.head)) return "Q-CPU-AVX";
   }
   // Q-BRANCH-66: a near branch with a 66h prefix; AMD takes a rel16 and truncates the target to 16 bits, lwp does not.
-  if (n !== null && e !== null && n.sig === e.sig && /^0x[0-9a-f]{1,4}$/.test(n.rip) && hasBranch66(bytes)) return "Q-BRANCH-66";
+  if (n !== null && /^0x[0-9a-f]{1,4}$/.test(n.rip) && hasBranch66(bytes)) return "Q-BRANCH-66";
   if (n !== null && e !== null && n.rip === e.rip && n.sig === 11 && e.sig === 11) {
     // Q-FAR-RETURN: RETF/IRET whose frame is unreadable or whose selector is bad fault differently.
     const at = insnAt(bytes, n.rip);

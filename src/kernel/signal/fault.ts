@@ -54,7 +54,7 @@ export function faultSignal(t: Task, x: Exit): Siginfo | null {
       setTrap(t, x.vector, 0, t.cr2);
       return { signo: SIGFPE, code: fpeCode(c, x.vector), addr: rip };
     case VEC_BP:
-      c.rip = rip + (c.mem.read8(rip) === 0xcc ? 1 : 2);
+      c.rip = rip + x.address; // INT3 and INT 3 carry their length (prefixes included)
       setTrap(t, VEC_BP, 0, t.cr2);
       return { signo: SIGTRAP, code: SI_KERNEL };
     case VEC_DB: // a trap, RIP after the instruction; exc_debug_user: si_addr = RIP
@@ -62,11 +62,11 @@ export function faultSignal(t: Task, x: Exit): Siginfo | null {
         setTrap(t, VEC_DB, 0, t.cr2);
         return { signo: SIGTRAP, code: TRAP_TRACE, addr: rip };
       }
-      c.rip = rip + 1; // INT1 (ICEBP) faults at itself in the CPU: TRAP_BRKPT
+      c.rip = rip + x.address; // INT1 (ICEBP) stops at itself in the CPU, `address` its length: TRAP_BRKPT
       setTrap(t, VEC_DB, 0, t.cr2);
       return { signo: SIGTRAP, code: TRAP_BRKPT, addr: c.rip };
     case VEC_OF: // INT 4: a trap to the user-mode #OF gate (do_error_trap: SIGSEGV, SI_KERNEL)
-      c.rip = rip + 2;
+      c.rip = rip + x.address; // the length of INT 4 with its prefixes
       setTrap(t, VEC_OF, 0, t.cr2);
       return { signo: SIGSEGV, code: SI_KERNEL, addr: 0 };
     case VEC_AC:

@@ -31,7 +31,7 @@ export const PRIVILEGED_ROWS: readonly InsnRow[] = [
   ...["LGDT", "LIDT", "LLDT", "LTR", "LMSW", "CLTS", "INVD", "WBINVD", "INVLPG", "INVLPGA", "SWAPGS"].map((m) => row(m, gp)),
   ...["SYSRET", "RDPMC", "VMRUN", "VMLOAD", "VMSAVE", "STGI", "CLGI", "SKINIT"].map((m) => row(m, gp)),
   row("INT", intN),
-  row("INT1", plain(() => { throw new CpuException(VEC_DB); })),
+  row("INT1", (i) => () => { throw new CpuException(VEC_DB, 0, 0, i.len); }),
   row("RETF", retf),
   row("IRETD", iret(4)),
   row("IRETQ", iret(8)),
@@ -54,8 +54,9 @@ export const PRIVILEGED_ROWS: readonly InsnRow[] = [
 /** INT imm8: the gates Linux opens to user mode trap (RIP after it), the others are #GP(vector·8+2). */
 function intN(i: Insn): Op {
   const n = i.ops[0]!.immLo & 0xff;
-  if (n === 3) return () => { throw new CpuException(VEC_BP); };
-  if (n === 4) return () => { throw new CpuException(VEC_OF); };
+  // The traps carry the instruction's length (prefixes included) for the RIP after it.
+  if (n === 3) return () => { throw new CpuException(VEC_BP, 0, 0, i.len); };
+  if (n === 4) return () => { throw new CpuException(VEC_OF, 0, 0, i.len); };
   return () => { throw new CpuException(VEC_GP, n * 8 + 2); };
 }
 
