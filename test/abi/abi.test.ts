@@ -44,6 +44,14 @@ for (const [label, cc] of COMPILERS) {
       same(native, runLwp(bin, [], { env: ENV, timeoutMs: 240_000 }));
     });
   }
+  // Hostile arguments, one forked case per line: every line as natively.
+  test(`abi ${label}/syscalls: ≥ 250 hostile-argument cases answer as on Linux`, { timeout: 300_000 }, () => {
+    const bin = build("syscalls", cc, label);
+    const native = runNative(bin, [], { env: ENV });
+    const m = /^(\d+) cases\n$/m.exec(native.stdout.toString());
+    assert.ok(m !== null && Number(m[1]) >= 250, `native run: ${native.stdout.toString().slice(-200)}`);
+    same(native, runLwp(bin, [], { env: ENV, timeoutMs: 240_000 }));
+  });
   // LWP controls have no native oracle: the program checks docs/kernel.md's rules itself.
   test(`abi ${label}/lwpctl: XCR0[62] at boot, PR_LWP_DISABLE`, { timeout: 300_000 }, () => {
     const bin = build("lwpctl", cc, label);

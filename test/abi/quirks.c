@@ -102,6 +102,25 @@ static void lock_quirks(void) {
   OK("Q-FLOCK");
 }
 
+/* Q-DESC-TABLES, Q-MINCORE (docs/quirks.md). */
+static void cpu_quirks(void) {
+  RUN("Q-DESC-TABLES");
+  unsigned char g[10], i[10];
+  __asm__ volatile("sgdt %0; sidt %1" : "=m"(g), "=m"(i));
+  unsigned long gbase, ibase;
+  memcpy(&gbase, g + 2, 8);
+  memcpy(&ibase, i + 2, 8);
+  CHECK(gbase == 0xfffffe0000001000UL && (g[0] | g[1] << 8) == 0x7f); /* Linux: the host kernel's GDT */
+  CHECK(ibase == 0xfffffe0000000000UL && (i[0] | i[1] << 8) == 0xfff);
+  OK("Q-DESC-TABLES");
+  RUN("Q-MINCORE");
+  unsigned char vec = 9;
+  void *fresh = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  CHECK(mincore(fresh, 4096, &vec) == 0 && vec == 1); /* Linux: 0, never touched */
+  munmap(fresh, 4096);
+  OK("Q-MINCORE");
+}
+
 /* Q-IOCTL, Q-MKNOD, Q-SOCKET, Q-UMASK, Q-XATTR, Q-CRED-HOST (docs/quirks.md). */
 static void file_quirks(void) {
   char dir[] = "/tmp/lwp-quirks-XXXXXX", path[64], buf[8];
@@ -216,5 +235,6 @@ int main(int argc, char **argv) {
   file_quirks();
   confinement_quirks();
   lock_quirks();
+  cpu_quirks();
   DONE();
 }

@@ -46,7 +46,7 @@ export class EmuMachine {
       dv.setUint32(OUT_SIGNO, SIG_CRASH, true);
     }
     // #BP is a trap: like the kernel (src/kernel/signal/fault.ts), report RIP after INT3 / INT 3.
-    if (exit.kind === "fault" && exit.vector === VEC_BP) c.rip += c.mem.read8(c.rip) === 0xcc ? 1 : 2;
+    if (exit.kind === "fault" && exit.vector === VEC_BP) c.rip += exit.address; // the trap's length, prefixes included
     dumpState(c, out, outOff);
     if (dv.getUint32(OUT_SIGNO, true) !== SIG_CRASH) signalOf(exit, dv);
     out.set(this.mem.readBytes(WIN_ADDR, WIN), outOff + OUT_WIN);

@@ -37,6 +37,8 @@ export interface FormInfo {
 /** Whole groups not compared against the host, with the reason. */
 export const EXCLUDED_GROUPS: Readonly<Record<string, string>> = {
   lwp: 'the host (Zen) has no LWP; LWP is tested against spec vectors (docs/testing.md "Test tiers", 4)',
+  privileged: "faults, traps and far transfers that end a snippet or leave the runner's frame (IRET, RETF, INT n): compared one by one against the host by the random-code pins (test/fuzz/randcode.test.ts)",
+  segments: "LFS/LGS/LSS load selectors and clear FS/GS bases: would clobber the native runner's TLS (compared by the random-code pins)",
 };
 
 /** Forms (iced Code name patterns) not compared, with the reason. */

@@ -13,6 +13,7 @@ import {
 import { type Block, translateBlock } from "./translate/block.js";
 import { type CpuModel, fullModel } from "./cpuid.js";
 import { LWP_RELOAD, LWP_TRAP, LwpUnit, type LwpOptions } from "../lwp/unit.js";
+import { EXIT_REPICK, STEP_FLAGS, runStepped } from "./step.js";
 import { afterFastBlock, chargePartial, fastPathOk, finish, runBlock } from "../lwp/counting.js";
 import { EV } from "../lwp/events.js";
 import { readLwpMsr, writeLwpMsr } from "../lwp/msr.js";
@@ -173,8 +174,8 @@ export class Cpu {
     while (this.icount < stop) {
       // LWP counting events 2/3 only (the usual profiling set-up) has a loop of its
       // own; the loops return null when the LWP configuration may have changed.
-      const x = this.quickMode() ? this.runQuick(stop) : this.runGeneral(stop);
-      if (x !== null) return x;
+      const x = (this.f.rflags & STEP_FLAGS) !== 0 ? runStepped(this, stop) : this.quickMode() ? this.runQuick(stop) : this.runGeneral(stop);
+      if (x !== null && x !== EXIT_REPICK) return x;
     }
     return EXIT_BUDGET;
   }
@@ -413,7 +414,7 @@ export class Cpu {
     if (!writeLwpMsr(this.lwp, this, index, BigInt.asUintN(64, value))) throw new CpuException(VEC_GP);
   }
 
-  private blockAt(rip: number): Block {
+  blockAt(rip: number): Block {
     const cached = this.cache.get(rip);
     if (cached !== undefined) return cached;
     const b = translateBlock(this, rip);

@@ -281,9 +281,12 @@ export function decodeRun(bytes: Uint8Array, ip: number, stop: (i: Insn) => bool
   return out;
 }
 
+/** POPF may set RFLAGS.TF or AC, after which the run loop steps (cpu/step.ts): it ends its block. */
+const FLAGS_LOADS = new Set(["POPF", "POPFQ", "POPFD"]);
+
 /** Whether the decoded instruction ends a basic block. */
 export function endsBlock(i: Insn): boolean {
-  return i.flow !== FlowControl.Next;
+  return i.flow !== FlowControl.Next || FLAGS_LOADS.has(i.name);
 }
 
 export { FlowControl };

@@ -4,7 +4,9 @@
 
 /** Exception vectors (AMD APM Vol. 2 §8.2). */
 export const VEC_DE = 0; // divide error
+export const VEC_DB = 1; // debug: INT1 (ICEBP), single step
 export const VEC_BP = 3; // INT3
+export const VEC_OF = 4; // overflow: INT 4
 export const VEC_UD = 6;
 export const VEC_SS = 12; // stack-segment fault
 export const VEC_GP = 13;

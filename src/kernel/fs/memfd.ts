@@ -8,7 +8,7 @@
 // open file description of the memfd; it is a regular file to poll and epoll
 // (always ready: DEFAULT_POLLMASK) and its own inode for file locks.
 import type { MemObject } from "../../hw/memory/mem-object.js";
-import { EBADF, EFBIG, EINVAL, EPERM } from "../errno.js";
+import { EBADF, EFBIG, EINVAL, ENXIO, EPERM } from "../errno.js";
 import type { ObjectHolder } from "../mm/page-cache.js";
 import type { HostStat } from "../host.js";
 
@@ -16,6 +16,7 @@ export const F_SEAL_SEAL = 1, F_SEAL_SHRINK = 2, F_SEAL_GROW = 4, F_SEAL_WRITE =
 /** Every seal this kernel knows (F_SEAL_SEAL..F_SEAL_EXEC). */
 export const F_ALL_SEALS = 0x3f;
 const O_APPEND = 0o2000;
+const SEEK_DATA = 3, SEEK_HOLE = 4;
 /** The default huge page size on x86-64. */
 const HUGE_PAGE = 2 * 1024 * 1024;
 /** MAX_LFS_FILESIZE. */
@@ -99,6 +100,13 @@ export class MemFdFile implements ObjectHolder {
   }
 
   seek(offset: number, whence: number): number {
+    if (whence === SEEK_DATA || whence === SEEK_HOLE) {
+      // No holes are known: data from any offset inside the file, the one hole at its end (shmem_file_llseek).
+      const size = this.inode.size;
+      if (offset < 0 || offset >= size) return -ENXIO;
+      this.pos = whence === SEEK_DATA ? offset : size;
+      return this.pos;
+    }
     const base = whence === 0 ? 0 : whence === 1 ? this.pos : whence === 2 ? this.inode.size : NaN;
     const pos = base + offset;
     if (!(pos >= 0)) return -EINVAL;

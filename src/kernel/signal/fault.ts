@@ -3,15 +3,16 @@
 // fault.c, fpu/core.c fpu__exception_code): signal, si_code and si_addr.
 import type { Cpu } from "../../hw/cpu/cpu.js";
 import {
-  type Exit, FAULT_ACCERR, VEC_AC, VEC_SS, VEC_BP, VEC_DE, VEC_MF, VEC_PF, VEC_UD, VEC_XM,
+  type Exit, FAULT_ACCERR, VEC_AC, VEC_SS, VEC_BP, VEC_DB, VEC_OF, VEC_DE, VEC_MF, VEC_PF, VEC_UD, VEC_XM,
 } from "../../hw/cpu/exits.js";
+import { DB_SINGLE_STEP } from "../../hw/cpu/step.js";
 import { SIGBUS, SIGFPE, SIGILL, SIGSEGV, SIGTRAP } from "../signals.js";
 import type { Task } from "../task.js";
 import { PAGE_SIZE } from "../../hw/memory/address-space.js";
 import { areaAtOrBelow } from "../mm/vm.js";
 import {
   BUS_ADRALN, BUS_ADRERR, FPE_FLTDIV, FPE_FLTINV, FPE_FLTOVF, FPE_FLTRES, FPE_FLTUND, FPE_INTDIV, ILL_ILLOPN,
-  SEGV_ACCERR, SEGV_MAPERR, SI_KERNEL, type Siginfo,
+  SEGV_ACCERR, SEGV_MAPERR, SI_KERNEL, TRAP_BRKPT, TRAP_TRACE, type Siginfo,
 } from "./queue.js";
 
 /** si_code for an x87 (#MF) or SIMD (#XM) exception from the unmasked pending flags. */
@@ -48,9 +49,21 @@ export function faultSignal(t: Task, x: Exit): Siginfo | null {
       setTrap(t, x.vector, 0, t.cr2);
       return { signo: SIGFPE, code: fpeCode(c, x.vector), addr: rip };
     case VEC_BP:
-      c.rip = rip + (c.mem.read8(rip) === 0xcc ? 1 : 2);
+      c.rip = rip + x.address; // INT3 and INT 3 carry their length (prefixes included)
       setTrap(t, VEC_BP, 0, t.cr2);
       return { signo: SIGTRAP, code: SI_KERNEL };
+    case VEC_DB: // a trap, RIP after the instruction; exc_debug_user: si_addr = RIP
+      if (x.code === DB_SINGLE_STEP) {
+        setTrap(t, VEC_DB, 0, t.cr2);
+        return { signo: SIGTRAP, code: TRAP_TRACE, addr: rip };
+      }
+      c.rip = rip + x.address; // INT1 (ICEBP) stops at itself in the CPU, `address` its length: TRAP_BRKPT
+      setTrap(t, VEC_DB, 0, t.cr2);
+      return { signo: SIGTRAP, code: TRAP_BRKPT, addr: c.rip };
+    case VEC_OF: // INT 4: a trap to the user-mode #OF gate (do_error_trap: SIGSEGV, SI_KERNEL)
+      c.rip = rip + x.address; // the length of INT 4 with its prefixes
+      setTrap(t, VEC_OF, 0, t.cr2);
+      return { signo: SIGSEGV, code: SI_KERNEL, addr: 0 };
     case VEC_AC:
       setTrap(t, VEC_AC, x.errorCode, t.cr2);
       return { signo: SIGBUS, code: BUS_ADRALN, addr: x.address };

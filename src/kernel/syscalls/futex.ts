@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: MIT
 // futex(2) (kernel/futex/): WAIT/WAKE with bitsets, REQUEUE/CMP_REQUEUE,
 // WAKE_OP; timeouts on the virtual clock; PRIVATE and shared keys alike per mm.
-import { EAGAIN, EINVAL, ENOSYS, ETIMEDOUT } from "../errno.js";
+import { EAGAIN, EFAULT, EINVAL, ENOSYS, ETIMEDOUT } from "../errno.js";
 import type { FutexWaiter } from "../sched/futex.js";
 import type { Task } from "../task.js";
 import { type SyscallArgs, type SysResult, block } from "./abi.js";
+import { tryAccess } from "../usercopy.js";
+import { PAGE_SIZE, USER_LIMIT } from "../../hw/memory/address-space.js";
 import { readTimespecNs } from "./time.js";
 
 const FUTEX_WAIT = 0;
@@ -15,6 +17,9 @@ const FUTEX_WAKE_OP = 5;
 const FUTEX_WAIT_BITSET = 9;
 const FUTEX_WAKE_BITSET = 10;
 const FUTEX_CLOCK_REALTIME = 256;
+const FUTEX_PRIVATE_FLAG = 128;
+/** The highest operation number (FUTEX_LOCK_PI2): above it, ENOSYS without a look at the address. */
+const FUTEX_LOCK_PI2 = 13;
 
 function wait(t: Task, a: SyscallArgs, bitset: number, absolute: boolean): SysResult {
   const p = t.proc, k = p.kernel;
@@ -57,9 +62,26 @@ function wakeOp(t: Task, a: SyscallArgs): number {
   return r;
 }
 
+/**
+ * get_futex_key: a misaligned address is EINVAL, one past TASK_SIZE_MAX EFAULT,
+ * and a shared (not FUTEX_PRIVATE_FLAG) futex must be mapped memory (EFAULT).
+ */
+function futexKey(t: Task, addr: number, op: number): number {
+  if (addr % 4 !== 0) return -EINVAL;
+  if (addr > USER_LIMIT - PAGE_SIZE) return -EFAULT;
+  if ((op & FUTEX_PRIVATE_FLAG) === 0 && tryAccess<number | null>(() => t.proc.mem.read32(addr), null) === null) return -EFAULT;
+  return 0;
+}
+
 export function futex(t: Task, a: SyscallArgs): SysResult {
   const p = t.proc, f = p.kernel.futexes;
-  switch (a.int(1) & 0x7f) {
+  const cmd = a.int(1) & 0x7f;
+  if ((cmd === FUTEX_WAIT_BITSET || cmd === FUTEX_WAKE_BITSET) && a.int(5) === 0) return -EINVAL;
+  if (cmd <= FUTEX_LOCK_PI2) {
+    const e = futexKey(t, a.ptr(0), a.int(1));
+    if (e < 0) return e;
+  }
+  switch (cmd) {
     case FUTEX_WAIT: return wait(t, a, -1, false);
     case FUTEX_WAIT_BITSET: return wait(t, a, a.int(5), true);
     case FUTEX_WAKE: return f.wake(p.mm, a.ptr(0), a.int(2));

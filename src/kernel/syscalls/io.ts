@@ -2,10 +2,10 @@
 // Descriptor I/O (fs/open.c, read_write.c, pipe.c, fcntl.c, ioctl.c, file.c):
 // open and close, read and write with Linux's short-copy rules, vectored and
 // positioned I/O, lseek, dup, fcntl and the two terminal ioctls (pipes: pipe.ts).
-import { EAGAIN, EBADF, EEXIST, EFAULT, EINVAL, EISDIR, ENOTDIR, ENOTTY, EPIPE, ESPIPE } from "../errno.js";
+import { EAGAIN, EBADF, EEXIST, EFAULT, EINVAL, EISDIR, ENOTDIR, ENOTTY, ENXIO, EPIPE, ESPIPE } from "../errno.js";
 import type { Blocker } from "../task.js";
 import { HostFile, type OpenFile, S_IFIFO, S_IFMT, isNonblocking } from "../fs/files.js";
-import { O_CLOEXEC, O_CREAT, O_DIRECTORY, O_EXCL, O_NOFOLLOW, O_TRUNC, O_WRONLY, openLookup } from "../fs/open-host.js";
+import { O_ACCMODE, O_CLOEXEC, O_CREAT, O_DIRECTORY, O_EXCL, O_NOFOLLOW, O_TRUNC, O_WRONLY, openLookup } from "../fs/open-host.js";
 import type { Lookup } from "../fs/namei.js";
 import type { HostStat } from "../host.js";
 import { openFifo } from "../fs/fifo.js";
@@ -19,14 +19,18 @@ import { sendToTask } from "../signal/deliver.js";
 import { SI_USER } from "../signal/queue.js";
 import { SIGPIPE } from "../signals.js";
 import type { Task } from "../task.js";
-import { MAX_RW_COUNT, copyInIovecs, copyOut, getU32, putU32, readablePrefix, tryAccess, writablePrefix } from "../usercopy.js";
+import { MAX_RW_COUNT, copyInIovecs, copyOut, getU32, getU64, putU32, putU64, readablePrefix, tryAccess, writablePrefix } from "../usercopy.js";
 import { PAGE_SIZE, USER_LIMIT } from "../../hw/memory/address-space.js";
 import { type SyscallArgs, type SysResult, SyscallArgs as Args, block, check, fail } from "./abi.js";
 import { AT_FDCWD, fileOf, hostFileOf, lookupAt, pathArg } from "./util.js";
 
 const O_APPEND = 0o2000;
+const O_TMPFILE_BIT = 0o20000000;
 const O_NONBLOCK = 0o4000;
+const SEEK_DATA = 3, SEEK_HOLE = 4;
 const F_DUPFD = 0, F_GETFD = 1, F_SETFD = 2, F_GETFL = 3, F_SETFL = 4, F_GETLK = 5, F_SETLK = 6, F_SETLKW = 7;
+const F_GETLEASE = 1025, F_NOTIFY = 1026, F_DUPFD_QUERY = 1027, F_GET_RW_HINT = 1035, F_SET_RW_HINT = 1036;
+const F_UNLCK_TYPE = 2, RWH_WRITE_LIFE_EXTREME = 5, DN_MULTISHOT = 0x80000000;
 const F_DUPFD_CLOEXEC = 1030, F_ADD_SEALS = 1033, F_GET_SEALS = 1034;
 const FD_CLOEXEC = 1;
 const TCGETS = 0x5401, TIOCGWINSZ = 0x5413, FIONREAD = 0x541b, FIONBIO = 0x5421;
@@ -44,6 +48,8 @@ function fifoFound(r: Lookup, flags: number): HostStat | null {
 
 export function openat(t: Task, a: SyscallArgs): SysResult {
   const flags = a.int(2), k = t.proc.kernel;
+  // O_TMPFILE (build_open_flags): with O_DIRECTORY, without O_CREAT, and writable.
+  if ((flags & O_TMPFILE_BIT) !== 0 && ((flags & (O_TMPFILE_BIT | O_DIRECTORY | O_CREAT)) !== (O_TMPFILE_BIT | O_DIRECTORY) || (flags & O_ACCMODE) === 0)) return -EINVAL;
   const follow = (flags & O_NOFOLLOW) === 0 && (flags & (O_CREAT | O_EXCL)) !== (O_CREAT | O_EXCL);
   if ((flags & O_CREAT) !== 0 && slashAfterName(pathArg(t, a.ptr(1)))) {
     lookupAt(t, a.int(0), a.ptr(1), "parent"); // the directories must be there
@@ -87,9 +93,9 @@ export function close(t: Task, a: SyscallArgs): SysResult {
   return t.proc.fds.close(a.int(0));
 }
 
-/** access_ok: the range must lie below the top of user space. */
+/** access_ok: up to a page from an address ≤ TASK_SIZE_MAX, a longer range ending there. */
 function accessOk(addr: number, len: number): void {
-  if (addr + len > USER_LIMIT) fail(EFAULT);
+  if ((len <= PAGE_SIZE ? addr : addr + len) > USER_LIMIT - PAGE_SIZE) fail(EFAULT);
 }
 
 /**
@@ -171,7 +177,10 @@ export function read(t: Task, a: SyscallArgs): SysResult {
  */
 export function write(t: Task, a: SyscallArgs): SysResult {
   const f = fileOf(t, a.int(0));
-  if (f instanceof PipeEnd && f.writable) return writePipe(t, f, gatherPipeWrite(t, [{ base: a.ptr(1), len: a.size(2) }]));
+  if (f instanceof PipeEnd && f.writable) {
+    accessOk(a.ptr(1), a.size(2)); // vfs_write checks the range before anything, a count of 0 too
+    return writePipe(t, f, gatherPipeWrite(t, [{ base: a.ptr(1), len: a.size(2) }]));
+  }
   return writeAll(t, f, a.ptr(1), a.size(2));
 }
 
@@ -253,8 +262,15 @@ export function lseek(t: Task, a: SyscallArgs): SysResult {
   let base: number;
   if (whence === 0) base = 0;
   else if (whence === 1) base = f.pos;
-  else if (whence === 2) base = check(f.host.fstat(f.hostFd)).size;
+  else if (whence === 2 || whence === SEEK_DATA || whence === SEEK_HOLE) base = check(f.host.fstat(f.hostFd)).size;
   else return -EINVAL;
+  if (whence !== 2 && whence >= SEEK_DATA) {
+    // No holes are known: data from any offset inside the file, the one hole at its end (generic_file_llseek_size).
+    const off = a.long(1);
+    if (off < 0 || off >= base) return -ENXIO;
+    f.pos = whence === SEEK_DATA ? off : base;
+    return f.pos;
+  }
   const pos = base + a.long(1);
   if (pos < 0) return -EINVAL;
   f.pos = pos;
@@ -328,6 +344,15 @@ export function fcntl(t: Task, a: SyscallArgs): SysResult {
     case F_ADD_SEALS: return addSeals(t, f, a.u32(2));
     case F_GET_SEALS: return getSeals(f);
     case F_SETPIPE_SZ: case F_GETPIPE_SZ: return pipeFcntl(f, cmd, a.int(2));
+    case F_GETLEASE: return F_UNLCK_TYPE; // no leases are ever granted (F_SETLEASE is EINVAL)
+    // dnotify: 0 (no events) removes the watch on any file; a watch is accepted on a directory and never fires.
+    case F_NOTIFY: return (a.u32(2) & ~DN_MULTISHOT) === 0 || (f instanceof HostFile && f.isDir) ? 0 : -ENOTDIR;
+    case F_DUPFD_QUERY: {
+      const g = t.proc.fds.get(a.int(2));
+      return g === undefined ? -EBADF : g === f ? 1 : 0;
+    }
+    case F_GET_RW_HINT: putU64(t, a.ptr(2), 0); return 0; // RWH_WRITE_LIFE_NOT_SET
+    case F_SET_RW_HINT: return getU64(t, a.ptr(2)) > RWH_WRITE_LIFE_EXTREME ? -EINVAL : 0;
     default: return -EINVAL;
   }
 }

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 // Limits, system information, file access hints, randomness and arch_prctl
 // (kernel/sys.c, mm/fadvise.c, arch/x86/kernel/process_64.c, drivers/char/random.c).
-import { EINVAL, ENOSYS, EPERM, ESPIPE, ESRCH } from "../errno.js";
+import { EINVAL, ENODEV, ENOSYS, EPERM, ESPIPE, ESRCH } from "../errno.js";
 import { PipeEnd } from "../fs/pipe.js";
-import { PAGE_SIZE } from "../../hw/memory/address-space.js";
+import { PAGE_SIZE, USER_LIMIT } from "../../hw/memory/address-space.js";
 import type { Task } from "../task.js";
 import { copyIn, copyOut, putU64 } from "../usercopy.js";
 import type { Process } from "../process.js";
@@ -11,6 +11,8 @@ import { NR_OPEN, RLIM_NLIMITS, RLIMIT_NOFILE } from "../mm/rlimit.js";
 import { type SyscallArgs, type SysResult } from "./abi.js";
 import { fileOf } from "./util.js";
 
+const ARCH_GET_CPUID = 0x1011, ARCH_SET_CPUID = 0x1012;
+const TASK_SIZE_MAX = USER_LIMIT - PAGE_SIZE;
 const ARCH_SET_GS = 0x1001;
 const ARCH_SET_FS = 0x1002;
 const ARCH_GET_FS = 0x1003;
@@ -20,8 +22,11 @@ const GRND_NONBLOCK = 1, GRND_RANDOM = 2, GRND_INSECURE = 4;
 export function arch_prctl(t: Task, a: SyscallArgs): SysResult {
   const c = t.proc.cpu;
   switch (a.int(0)) {
-    case ARCH_SET_FS: c.fsBase = a.u64(1); return 0;
-    case ARCH_SET_GS: c.gsBase = a.u64(1); return 0;
+    // A base at or past TASK_SIZE_MAX (the kernel half, non-canonical) is EPERM.
+    case ARCH_SET_FS: if (a.u64(1) >= TASK_SIZE_MAX) return -EPERM; c.fsBase = a.u64(1); return 0;
+    case ARCH_SET_GS: if (a.u64(1) >= TASK_SIZE_MAX) return -EPERM; c.gsBase = a.u64(1); return 0;
+    case ARCH_GET_CPUID: return 1; // CPUID does not fault
+    case ARCH_SET_CPUID: return -ENODEV; // no CPUID faulting on this CPU
     case ARCH_GET_FS: putU64(t, a.ptr(1), c.fsBase); return 0;
     case ARCH_GET_GS: putU64(t, a.ptr(1), c.gsBase); return 0;
     default: return -EINVAL;

@@ -6,13 +6,14 @@
 // as in Linux 6.1. File mappings share the page cache (src/kernel/mm/page-cache.ts).
 import { PAGE_SIZE, PROT_EXEC, PROT_READ, PROT_WRITE } from "../../hw/memory/address-space.js";
 import type { MemObject } from "../../hw/memory/mem-object.js";
-import { EACCES, EBADF, EEXIST, EINVAL, ENODEV, ENOMEM, ENOTSUP, EPERM } from "../errno.js";
+import { EACCES, EBADF, EEXIST, EFAULT, EINVAL, ENODEV, ENOMEM, ENOTSUP, EPERM } from "../errno.js";
 import { HostFile, type OpenFile, S_IFCHR, S_IFMT, S_IFREG } from "../fs/files.js";
 import { F_SEAL_FUTURE_WRITE, F_SEAL_WRITE, MemFdFile } from "../fs/memfd.js";
 import type { Mapping, Process } from "../process.js";
 import type { Task } from "../task.js";
 import { enoughMemory, mapCountOk, MAX_MAP_COUNT, mappedIn, mayExpandVm, noteVmPeak, pageUp, STACK_GUARD_GAP, TASK_SIZE, unmappedArea } from "../mm/vm.js";
 import { type SyscallArgs, type SysResult } from "./abi.js";
+import { copyOut } from "../usercopy.js";
 import { mmapSpecial } from "./perf.js";
 
 const MAP_SHARED = 0x01, MAP_PRIVATE = 0x02, MAP_SHARED_VALIDATE = 0x03, MAP_TYPE = 0x0f;
@@ -106,6 +107,8 @@ export function mmap(t: Task, a: SyscallArgs): SysResult {
   if (p.mem.areas().length > MAX_MAP_COUNT) return -ENOMEM;
   const type = flags & MAP_TYPE;
   if (type !== MAP_SHARED && type !== MAP_PRIVATE && type !== MAP_SHARED_VALIDATE) return -EINVAL;
+  // An anonymous mapping is MAP_SHARED or MAP_PRIVATE, never MAP_SHARED_VALIDATE (do_mmap).
+  if (file === undefined && type === MAP_SHARED_VALIDATE) return -EINVAL;
   if (type === MAP_SHARED_VALIDATE && (flags & ~LEGACY_MAP_MASK) !== 0) return -ENOTSUP;
   const start = placeMapping(p, addr, size, flags);
   if (start < 0) return start;
@@ -173,18 +176,37 @@ function mayWrite(p: Process, start: number, end: number): boolean {
   return !p.mappings.some((m) => m.readOnly === true && m.end > start && m.start < end);
 }
 
+/**
+ * PROT_GROWSDOWN/PROT_GROWSUP (do_mprotect_pkey): the range starts at the bottom of
+ * the area found (find_vma), which must grow down (only the stack, VM_GROWSDOWN);
+ * nothing grows up on x86 (VM_GROWSUP is VM_NONE). The new start, or -errno.
+ */
+function growsStart(p: Process, start: number, end: number, grows: number): number {
+  const v = p.mem.areas().find((x) => x.end > start);
+  if (v === undefined || start >= TASK_SIZE) return -ENOMEM;
+  if (grows === PROT_GROWSUP) return v.start > start ? -ENOMEM : -EINVAL;
+  if (v.start >= end) return -ENOMEM;
+  return v.start === p.mm.stackStart ? v.start : -EINVAL;
+}
+
 /** mprotect (do_mprotect_pkey): applied area by area up to the first hole (ENOMEM there). */
 export function mprotect(t: Task, a: SyscallArgs): SysResult {
-  const p = t.proc, addr = a.ptr(0), len = a.size(1);
-  let prot = a.u64(2);
+  const p = t.proc, len = a.size(1);
+  let addr = a.ptr(0), prot = a.u64(2);
   const grows = prot & (PROT_GROWSDOWN | PROT_GROWSUP);
   prot -= grows;
   if (grows === (PROT_GROWSDOWN | PROT_GROWSUP)) return -EINVAL;
   if (addr % PAGE_SIZE !== 0) return -EINVAL;
   if (len === 0) return 0;
-  const size = pageUp(len);
+  let size = pageUp(len);
   if (addr + size >= 2 ** 64 || size === 0) return -ENOMEM;
   if ((prot & ~(PROT_MASK | PROT_SEM)) !== 0) return -EINVAL;
+  if (grows !== 0) {
+    const from = growsStart(p, addr, addr + size, grows);
+    if (from < 0) return from;
+    size += addr - from;
+    addr = from;
+  }
   if (addr >= TASK_SIZE || !p.mem.isMapped(addr)) return -ENOMEM;
   if ((prot & PROT_WRITE) !== 0 && !mayWrite(p, addr, addr + size)) return -EACCES;
   const splits = p.mem.areas().filter((v) => (v.start < addr && v.end > addr) || (v.start < addr + size && v.end > addr + size)).length;
@@ -232,7 +254,7 @@ export function mremap(t: Task, a: SyscallArgs): SysResult {
   if (old % PAGE_SIZE !== 0) return -EINVAL;
   let oldLen = pageUp(oldIn) % 2 ** 64;
   const newLen = pageUp(newIn);
-  if (newLen === 0 || newLen >= 2 ** 64) return -EINVAL;
+  if (newLen === 0 || newLen >= 2 ** 64 || newLen > TASK_SIZE) return -EINVAL;
   noteVmPeak(p.mm);
   if ((flags & (MREMAP_FIXED | MREMAP_DONTUNMAP)) !== 0) {
     let to: number | null = null;
@@ -298,4 +320,19 @@ export function msync(t: Task, a: SyscallArgs): SysResult {
   if (addr + len >= 2 ** 64) return -ENOMEM;
   if (len === 0) return 0;
   return syncRange(p, addr, addr + len) ? -ENOMEM : 0;
+}
+
+/**
+ * mincore (mm/mincore.c): one byte per page, 1 for every mapped page (lwp does
+ * not page anything out; Linux reports 0 for a page never touched: Q-MINCORE).
+ */
+export function mincore(t: Task, a: SyscallArgs): SysResult {
+  const addr = a.ptr(0), len = a.size(1), vec = a.ptr(2);
+  if (addr % PAGE_SIZE !== 0) return -EINVAL;
+  const pages = Math.ceil(len / PAGE_SIZE);
+  if (vec + pages > TASK_SIZE) return -EFAULT;
+  if (addr + pages * PAGE_SIZE > TASK_SIZE) return -ENOMEM;
+  if (!t.proc.mem.isCovered(addr, pages * PAGE_SIZE)) return -ENOMEM;
+  copyOut(t, vec, new Uint8Array(pages).fill(1));
+  return 0;
 }

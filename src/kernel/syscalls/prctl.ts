@@ -15,6 +15,8 @@ import type { Task } from "../task.js";
 import { copyOut } from "../usercopy.js";
 import { type SyscallArgs, type SysResult } from "./abi.js";
 
+const PR_GET_DUMPABLE = 3;
+const PR_SET_DUMPABLE = 4;
 export const PR_GET_KEEPCAPS = 7;
 export const PR_SET_KEEPCAPS = 8;
 export const PR_SET_NAME = 15;
@@ -47,8 +49,16 @@ function setKeepCaps(t: Task, on: number): number {
   return 0;
 }
 
+/** PR_SET_DUMPABLE's value per process (1 from the start: no set-id exec in lwp). */
+const dumpable = new WeakMap<object, number>();
+
 export function prctl(t: Task, a: SyscallArgs): SysResult {
   switch (a.u32(0)) {
+    case PR_GET_DUMPABLE: return dumpable.get(t.proc) ?? 1;
+    case PR_SET_DUMPABLE:
+      if (a.u64(1) !== 0 && a.u64(1) !== 1) return -EINVAL;
+      dumpable.set(t.proc, a.u64(1));
+      return 0;
     case PR_GET_KEEPCAPS: return t.cred.keepCaps ? 1 : 0;
     case PR_SET_KEEPCAPS: return setKeepCaps(t, a.u64(1));
     case PR_SET_NAME: t.comm = t.proc.mem.readCString(a.ptr(1), TASK_COMM_LEN - 1); return 0;

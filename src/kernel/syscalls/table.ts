@@ -66,6 +66,7 @@ export const SYSCALLS: readonly SyscallRow[] = [
   row(24, "sched_yield", thread.sched_yield, []),
   row(25, "mremap", mm.mremap, ["ptr", "size", "size", MREMAP_FLAGS, "ptr"], FULL, "hex"),
   row(26, "msync", mm.msync, ["ptr", "size", MSYNC_FLAGS]),
+  row(27, "mincore", mm.mincore, ["ptr", "size", "ptr"], partial("Q-MINCORE")),
   row(28, "madvise", mm.madvise, ["ptr", "size", MADVICE], partial("Q-MADVISE")),
   row(32, "dup", io.dup, ["fd"]),
   row(33, "dup2", io.dup2, ["fd", "fd"]),

@@ -15,6 +15,7 @@ const CLOCK_MONOTONIC_RAW = 4;
 const CLOCK_REALTIME_COARSE = 5;
 const CLOCK_MONOTONIC_COARSE = 6;
 const CLOCK_BOOTTIME = 7;
+const CLOCK_TAI = 11;
 const TIMER_ABSTIME = 1;
 const NS = 1_000_000_000n;
 
@@ -22,7 +23,8 @@ const NS = 1_000_000_000n;
 function clockNs(t: Task, id: number): bigint {
   const k = t.proc.kernel;
   switch (id) {
-    case CLOCK_REALTIME: case CLOCK_REALTIME_COARSE: return k.realtimeNs();
+    // CLOCK_TAI: UTC plus the TAI offset, 0 until adjtimex sets one.
+    case CLOCK_REALTIME: case CLOCK_REALTIME_COARSE: case CLOCK_TAI: return k.realtimeNs();
     case CLOCK_MONOTONIC: case CLOCK_MONOTONIC_RAW: case CLOCK_MONOTONIC_COARSE: case CLOCK_BOOTTIME: return k.monotonicNs();
     case CLOCK_PROCESS_CPUTIME_ID: return cpuNs(t, false);
     case CLOCK_THREAD_CPUTIME_ID: return cpuNs(t, true);

@@ -85,7 +85,16 @@ function jmp(i: Insn): Op | null {
   }
   const rd = targetReader(i);
   if (rd === null) return null;
-  return withEa(prepareEa(i), (c) => { c.rip = rd(c); });
+  return withEa(prepareEa(i), (c) => { c.rip = canonical(rd(c)); });
+}
+
+/**
+ * A branch target must be canonical: a non-canonical one is #GP(0) at the
+ * branch itself, before a call pushes or a return pops (APM Vol. 3 "JMP", "CALL", "RET").
+ */
+function canonical(t: number): number {
+  if (t >= 2 ** 47 || t < -(2 ** 47)) throw new CpuException(VEC_GP);
+  return t;
 }
 
 function jcc(i: Insn): Op | null {
@@ -105,13 +114,21 @@ function call(i: Insn): Op | null {
   const rd = targetReader(i);
   if (rd === null) return null;
   // The target is read before the push (CALL [RSP+x] sees the old RSP).
-  return withEa(prepareEa(i), (c) => { const t = rd(c); pushAddr(c, next); c.rip = t; });
+  return withEa(prepareEa(i), (c) => { const t = canonical(rd(c)); pushAddr(c, next); c.rip = t; });
 }
 
 function ret(i: Insn): Op | null {
   const extra = i.ops[0] !== undefined ? i.ops[0].immLo & 0xffff : 0;
-  if (extra === 0) return (c) => { c.rip = popAddr(c); };
-  return (c) => { c.rip = popAddr(c); setRsp(c, rsp(c) + extra); };
+  return (c) => {
+    const sp = rsp(c);
+    const t = popAddr(c);
+    if (t >= 2 ** 47 || t < -(2 ** 47)) {
+      setRsp(c, sp);
+      throw new CpuException(VEC_GP);
+    }
+    c.rip = t;
+    if (extra !== 0) setRsp(c, rsp(c) + extra);
+  };
 }
 
 function jrcxz(sz: number): Builder {

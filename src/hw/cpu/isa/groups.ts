@@ -19,6 +19,9 @@ import { X87_MOVE_ROWS } from "./x87-move.js";
 import { X87_CONTROL_ROWS } from "./x87-control.js";
 import { XSAVE_ROWS } from "./xsave.js";
 import { LWP_ROWS } from "./lwp.js";
+import { PRIVILEGED_ROWS } from "./privileged.js";
+import { X87_BCD_ROWS } from "./x87-bcd.js";
+import { SEGMENT_ROWS } from "./segments.js";
 
 export const GROUPS_EXTRA: Readonly<Record<string, readonly InsnRow[]>> = {
   "shift": SHIFT_ROWS,
@@ -38,4 +41,7 @@ export const GROUPS_EXTRA: Readonly<Record<string, readonly InsnRow[]>> = {
   "x87-control": X87_CONTROL_ROWS,
   "xsave": XSAVE_ROWS,
   "lwp": LWP_ROWS,
+  "privileged": PRIVILEGED_ROWS,
+  "x87-bcd": X87_BCD_ROWS,
+  "segments": SEGMENT_ROWS,
 };

@@ -3,6 +3,7 @@
 // (AMD APM Vol. 3). None of these touch RFLAGS.
 import type { Cpu } from "../cpu.js";
 import { type Insn, OK_REG, RC_SEG } from "../decode.js";
+import { movToSegment } from "./segments.js";
 import { CpuException, VEC_GP } from "../exits.js";
 import { type Builder, type InsnRow, type Op, row } from "../translate/types.js";
 import { eaOf, isReg, prepareEa, reader, readerHi, sext, withEa, writer } from "../translate/operands.js";
@@ -33,7 +34,7 @@ const SELECTORS = [0, 0x33, 0x2b, 0, 0, 0];
 
 function mov(i: Insn): Op | null {
   const d = i.ops[0]!, s = i.ops[1]!;
-  if (d.rclass === RC_SEG && d.kind === OK_REG) return null; // loading selectors: not in 64-bit Linux user code
+  if (d.rclass === RC_SEG && d.kind === OK_REG) return movToSegment(i);
   if (s.rclass === RC_SEG && s.kind === OK_REG) {
     const v = SELECTORS[s.reg]!;
     const w = writer(d.kind === OK_REG ? { ...d } : d);

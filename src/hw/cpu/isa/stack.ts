@@ -5,6 +5,7 @@ import type { Insn } from "../decode.js";
 import { type InsnRow, type Op, row } from "../translate/types.js";
 import { OK_IMM, OK_MEM, RC_SEG } from "../decode.js";
 import { CpuException, VEC_GP } from "../exits.js";
+import { EXIT_REPICK, STEP_FLAGS } from "../step.js";
 import { prepareEa, reader, readerHi, withEa, writer } from "../translate/operands.js";
 import { pop16, pop64, push16, push64, rsp, setRsp } from "./stack-ops.js";
 
@@ -14,10 +15,15 @@ export const STACK_ROWS: readonly InsnRow[] = [
   row("LEAVE", (i) => (i.form === "Leavew" ? leave16 : leave)),
   row("ENTER", enter),
   row("PUSHFQ", () => (c: Cpu) => push64(c, c.f.rflags & ~0x30000, 0)),
-  row("POPFQ", () => (c: Cpu) => { pop64(c); c.f.rflags = c.t0; }),
+  row("POPFQ", () => (c: Cpu) => { pop64(c); c.f.rflags = c.t0; stepIfTraced(c); }),
   row("PUSHF", () => (c: Cpu) => push16(c, c.f.rflags & 0xffff)),
-  row("POPF", () => (c: Cpu) => { c.f.rflags = (c.f.rflags & ~0xffff) | pop16(c); }),
+  row("POPF", () => (c: Cpu) => { c.f.rflags = (c.f.rflags & ~0xffff) | pop16(c); stepIfTraced(c); }),
 ];
+
+/** After a flags load: with TF or AC set, the run loop must pick the stepping loop (cpu/step.ts). */
+export function stepIfTraced(c: Cpu): void {
+  if ((c.f.rflags & STEP_FLAGS) !== 0 && c.pendingExit === null) c.pendingExit = EXIT_REPICK;
+}
 
 function push(i: Insn): Op | null {
   const s = i.ops[0]!;

@@ -27,7 +27,7 @@ export const SYSTEM_ROWS: readonly InsnRow[] = [
   row("PREFETCH", nothing),
   row("HLT", plain(() => { throw new CpuException(VEC_GP); })),
   row("UD2", plain(() => { throw new CpuException(VEC_UD); })),
-  row("INT3", plain(() => { throw new CpuException(VEC_BP); })),
+  row("INT3", (i) => () => { throw new CpuException(VEC_BP, 0, 0, i.len); }), // the trap's RIP is after it, prefixes included
 ];
 
 /** SYSCALL: RCX ← next RIP, R11 ← RFLAGS, then the kernel takes over (APM "SYSCALL"). */

@@ -1,0 +1,56 @@
+// SPDX-License-Identifier: MIT
+// Segment register loads in 64-bit user mode (AMD APM Vol. 2 §4.5, Vol. 3 "MOV
+// (Segment)", "LFS/LGS/LSS"): the selectors Linux's GDT offers user code load
+// (FS/GS bases become 0; a null selector too, as on this EPYC), others are #GP.
+import type { Cpu } from "../cpu.js";
+import { type Insn, OK_REG } from "../decode.js";
+import { CpuException, VEC_GP } from "../exits.js";
+import { prepareEa, reader, withEa, writer } from "../translate/operands.js";
+import { type Op, row, type InsnRow } from "../translate/types.js";
+
+const SS = 2, FS = 4, GS = 5;
+/**
+ * GDT entries a data segment register may hold at CPL 3 with any RPL (DPL 3,
+ * readable): __USER_DS (5), __USER_CS (6), the per-CPU segment (15). SS takes
+ * only __USER_DS with RPL 3.
+ */
+const USER_ENTRIES = new Set([0x28, 0x30, 0x78]);
+
+/** Checks and loads selector `v` into segment register `seg` (ES CS SS DS FS GS = 0..5). */
+function loadSegment(c: Cpu, seg: number, v: number): void {
+  const s = v & 0xfffc;
+  if (seg === SS ? v !== 0x2b : s !== 0 && !USER_ENTRIES.has(s)) throw new CpuException(VEC_GP, s);
+  if (seg === FS) c.fsBase = 0;
+  else if (seg === GS) c.gsBase = 0;
+}
+
+/** MOV Sreg, r/m16 (CS is not a destination: iced rejects it). */
+export function movToSegment(i: Insn): Op | null {
+  const d = i.ops[0]!, s = i.ops[1]!;
+  if (d.kind !== OK_REG) return null;
+  const rd = reader(s, 16), seg = d.reg;
+  return withEa(prepareEa(i), (c) => loadSegment(c, seg, rd(c) & 0xffff));
+}
+
+/** LFS/LGS/LSS r, m16:16/32/64: the offset, then the selector after it. */
+function loadFar(seg: number): (i: Insn) => Op | null {
+  return (i) => {
+    if (i.mem === null) return null;
+    const n = i.ops[0]!.size / 8;
+    const w = writer(i.ops[0]!);
+    return withEa(prepareEa(i), (c) => {
+      const a = c.ea;
+      c.mem.probeRead(a, n + 2);
+      const lo = n === 2 ? c.mem.read16(a) : c.mem.read32(a);
+      const hi = n === 8 ? c.mem.read32(a + 4) : 0;
+      loadSegment(c, seg, c.mem.read16(a + n));
+      w(c, lo, hi);
+    });
+  };
+}
+
+export const SEGMENT_ROWS: readonly InsnRow[] = [
+  row("LFS", loadFar(FS)),
+  row("LGS", loadFar(GS)),
+  row("LSS", loadFar(SS)),
+];
