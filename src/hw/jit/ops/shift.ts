@@ -49,11 +49,45 @@ function shiftBody(e: Emitter, kind: Kind, sz: number, a: number, n: number, r: 
   f.get(cf).get(of).i32(11).op(OP.i32_shl).op(OP.i32_or).i32(AF).op(OP.i32_or).set(aux);
 }
 
+/**
+ * The count of a shift or rotate: a constant, or CL (`imm` null), masked to `mask`.
+ * A count of 0 runs `unchanged` (no flag changes; a 32-bit register is still
+ * zero-extended), any other `apply` with the count in local `n`; for CL the
+ * choice is made at run time and the flags record is dynamic after it.
+ */
+function byCount(e: Emitter, imm: number | null, mask: number, n: number, unchanged: () => void, apply: () => void): void {
+  const f = e.f;
+  if (imm !== null) {
+    if ((imm & mask) === 0) unchanged();
+    else {
+      f.i64(imm & mask).set(n);
+      apply();
+    }
+    return;
+  }
+  e.getReg(1);
+  f.i64(mask).op(OP.i64_and).set(n);
+  e.flags.materialize();
+  f.get(n).op(OP.i64_eqz);
+  e.open("if");
+  unchanged();
+  f.else();
+  apply();
+  e.flags.materialize();
+  e.close();
+  e.flags.kind = -1;
+}
+
+/** Whether operand `s` is CL (the count register of the variable forms). */
+function isCl(s: Insn["ops"][number]): boolean {
+  return s.kind === OK_REG && s.rclass === RC_GPR && s.reg === 1 && s.size === 8;
+}
+
 function shift(kind: Kind): JitEmit {
   return (e, i) => {
     const d = i.ops[0], s = i.ops[1];
     if (!Emitter.plain(d) || d!.kind === OK_IMM || s === undefined) return false;
-    const byCl = s.kind === OK_REG && s.rclass === RC_GPR && s.reg === 1 && s.size === 8;
+    const byCl = isCl(s);
     if (!byCl && s.kind !== OK_IMM) return false;
     const f = e.f, sz = d!.size, m = sz === 64 ? 63 : 31;
     const addr = i.mem !== null ? e.ea(i.mem) : -1;
@@ -64,32 +98,11 @@ function shift(kind: Kind): JitEmit {
       else f.i64(sz === 32 ? -1 : sz === 16 ? 0xffff : 0xff, 0).op(OP.i64_and);
     }
     f.set(a);
-    if (!byCl) {
-      const count = s.immLo & m;
-      if (count === 0) {
-        e.writeOp(d!, a, addr); // no flag changes; a 32-bit register is still zero-extended
-        return true;
-      }
-      f.i64(count).set(n);
+    byCount(e, byCl ? null : s.immLo, m, n, () => e.writeOp(d!, a, addr), () => {
       shiftBody(e, kind, sz, a, n, r, aux);
       e.writeOp(d!, r, addr);
       e.flags.produce(K_RESULT, sz, -1, -1, r, { local: aux });
-      return true;
-    }
-    e.getReg(1);
-    f.i64(m).op(OP.i64_and).set(n);
-    // The flags either stay or become a K_RESULT record: decided at run time.
-    e.flags.materialize();
-    f.get(n).op(OP.i64_eqz);
-    e.open("if");
-    e.writeOp(d!, a, addr);
-    f.else();
-    shiftBody(e, kind, sz, a, n, r, aux);
-    e.writeOp(d!, r, addr);
-    e.flags.produce(K_RESULT, sz, -1, -1, r, { local: aux });
-    e.flags.materialize();
-    e.close();
-    e.flags.kind = -1;
+    });
     return true;
   };
 }
@@ -140,39 +153,18 @@ function rotate(left: boolean): JitEmit {
   return (e, i: Insn) => {
     const d = i.ops[0], s = i.ops[1];
     if (!Emitter.plain(d) || d!.kind === OK_IMM || s === undefined) return false;
-    const byCl = s.kind === OK_REG && s.rclass === RC_GPR && s.reg === 1 && s.size === 8;
+    const byCl = isCl(s);
     if (!byCl && s.kind !== OK_IMM) return false;
     const f = e.f, sz = d!.size, mask = sz === 64 ? 63 : 31;
     const addr = i.mem !== null ? e.ea(i.mem) : -1;
     const a = e.tmp(I64), r = e.tmp(I64), n = e.tmp(I64);
     e.readOp(d!, sz, addr);
     f.set(a);
-    if (!byCl) {
-      const count = s.immLo & mask;
-      if (count === 0) {
-        e.writeOp(d!, a, addr);
-        return true;
-      }
-      f.i64(count).set(n);
+    byCount(e, byCl ? null : s.immLo, mask, n, () => e.writeOp(d!, a, addr), () => {
       rotateBody(e, left, sz, a, n, r);
       e.writeOp(d!, r, addr);
       rotateFlags(e, left, sz, r);
-      return true;
-    }
-    e.getReg(1);
-    f.i64(mask).op(OP.i64_and).set(n);
-    // The flags either stay or become an eager record: decided at run time.
-    e.flags.materialize();
-    f.get(n).op(OP.i64_eqz);
-    e.open("if");
-    e.writeOp(d!, a, addr);
-    f.else();
-    rotateBody(e, left, sz, a, n, r);
-    e.writeOp(d!, r, addr);
-    rotateFlags(e, left, sz, r);
-    e.flags.materialize();
-    e.close();
-    e.flags.kind = -1;
+    });
     return true;
   };
 }
