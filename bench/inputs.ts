@@ -49,8 +49,28 @@ export function numberLines(n: number, seed: number): string {
   return lines.join("\n") + "\n";
 }
 
-const WORDS = ["lwp", "ring", "buffer", "event", "sample", "branch", "retired", "instruction", "cache", "miss",
-  "kernel", "thread", "signal", "profile", "record", "interval", "counter", "threshold", "filter", "address"];
+const WORDS = [
+  "lwp",
+  "ring",
+  "buffer",
+  "event",
+  "sample",
+  "branch",
+  "retired",
+  "instruction",
+  "cache",
+  "miss",
+  "kernel",
+  "thread",
+  "signal",
+  "profile",
+  "record",
+  "interval",
+  "counter",
+  "threshold",
+  "filter",
+  "address",
+];
 
 /** Log-like text: words, numbers and hex addresses (xz finds structure, as in real logs). */
 export function logText(bytes: number, seed: number): string {
@@ -72,11 +92,16 @@ export function sqliteScript(rows: number, seed: number): string {
   const r = new Rng(seed);
   const out = ["CREATE TABLE t(id INTEGER PRIMARY KEY, k INTEGER, v TEXT, x REAL);", "BEGIN;"];
   for (let i = 1; i <= rows; i++) {
-    out.push(`INSERT INTO t(k, v, x) VALUES (${r.below(1000)}, '${WORDS[r.below(WORDS.length)]!} ${i}', ${r.below(100000) / 100});`);
+    out.push(
+      `INSERT INTO t(k, v, x) VALUES (${r.below(1000)}, '${WORDS[r.below(WORDS.length)]!} ${i}', ${r.below(100000) / 100});`,
+    );
   }
-  out.push("COMMIT;", "CREATE INDEX tk ON t(k);",
+  out.push(
+    "COMMIT;",
+    "CREATE INDEX tk ON t(k);",
     "SELECT k % 10, count(*), sum(id), round(avg(x), 3), max(v) FROM t GROUP BY 1 ORDER BY 1;",
-    "SELECT count(*) FROM t WHERE k BETWEEN 100 AND 200 AND v LIKE '%e%';");
+    "SELECT count(*) FROM t WHERE k BETWEEN 100 AND 200 AND v LIKE '%e%';",
+  );
   return out.join("\n") + "\n";
 }
 

@@ -33,7 +33,10 @@ const STAT_LINE = /\n?@runstat wall_ns=(\d+) user_us=(\d+) sys_us=(\d+) maxrss_k
 
 /** The most telling line of a failed run's stderr: the first naming an error, else the last. */
 function errorLine(stderr: string): string {
-  const lines = stderr.split("\n").map((l) => l.trim()).filter((l) => l !== "" && !/^Node\.js v\d/.test(l));
+  const lines = stderr
+    .split("\n")
+    .map((l) => l.trim())
+    .filter((l) => l !== "" && !/^Node\.js v\d/.test(l));
   const named = lines.find((l) => /error|fault|unimplemented|unsupported|not found/i.test(l));
   return (named ?? lines[lines.length - 1] ?? "").slice(0, 200);
 }
@@ -51,11 +54,17 @@ export function measure(runstat: string, c: Command, timeoutS: number): Run {
     const m = STAT_LINE.exec(stderrAll);
     const stderr = m === null ? stderrAll : stderrAll.slice(0, m.index);
     const stdout = r.stdout ?? Buffer.alloc(0);
-    if (r.error !== undefined || m === null) return { error: r.error?.message ?? `runstat failed: ${errorLine(stderrAll)}`, stdout, stderr };
+    if (r.error !== undefined || m === null) {
+      return { error: r.error?.message ?? `runstat failed: ${errorLine(stderrAll)}`, stdout, stderr };
+    }
     const [, wallNs, userUs, sysUs, rssKb, status] = m;
     if (status === "timeout") return { error: `timed out after ${timeoutS} s`, stdout, stderr };
     if (status !== "0") return { error: `exit status ${String(status)}: ${errorLine(stderr)}`, stdout, stderr };
-    const sample = { wall: Number(wallNs) / 1e9, cpu: (Number(userUs) + Number(sysUs)) / 1e6, rssMb: Number(rssKb) / 1024 };
+    const sample = {
+      wall: Number(wallNs) / 1e9,
+      cpu: (Number(userUs) + Number(sysUs)) / 1e6,
+      rssMb: Number(rssKb) / 1024,
+    };
     return { sample, stdout, stderr };
   } finally {
     if (typeof stdin === "number") closeSync(stdin);
@@ -71,7 +80,11 @@ export function median(xs: readonly number[]): number {
 /** Medians of each measurement over the samples (each taken separately). */
 export function medianSample(samples: readonly Sample[]): Sample | undefined {
   if (samples.length === 0) return undefined;
-  return { wall: median(samples.map((s) => s.wall)), cpu: median(samples.map((s) => s.cpu)), rssMb: median(samples.map((s) => s.rssMb)) };
+  return {
+    wall: median(samples.map((s) => s.wall)),
+    cpu: median(samples.map((s) => s.cpu)),
+    rssMb: median(samples.map((s) => s.rssMb)),
+  };
 }
 
 export function geomean(xs: readonly number[]): number | undefined {

@@ -57,32 +57,77 @@ const PYTHON_LOOP = (n: number): string =>
 
 const PROGRAMS: readonly Workload[] = [
   {
-    name: "sha256sum", group: "program", what: "coreutils sha256sum of 20 MB of random bytes",
-    prepare: (ctx) => needs("/usr/bin/sha256sum", "coreutils") ??
-      { cmd: "/usr/bin/sha256sum", args: [input(join(ctx.build, "inputs"), `random-${scaled(ctx, 20)}M.bin`, () => randomBytes(scaled(ctx, 20) << 20, 1))] },
+    name: "sha256sum",
+    group: "program",
+    what: "coreutils sha256sum of 20 MB of random bytes",
+    prepare: (ctx) =>
+      needs("/usr/bin/sha256sum", "coreutils") ?? {
+        cmd: "/usr/bin/sha256sum",
+        args: [
+          input(join(ctx.build, "inputs"), `random-${scaled(ctx, 20)}M.bin`, () =>
+            randomBytes(scaled(ctx, 20) << 20, 1),
+          ),
+        ],
+      },
   },
   {
-    name: "sort", group: "program", what: "coreutils sort -n of 200k lines",
-    prepare: (ctx) => needs("/usr/bin/sort", "coreutils") ??
-      { cmd: "/usr/bin/sort", args: ["-n", input(join(ctx.build, "inputs"), `numbers-${scaled(ctx, 200_000)}.txt`, () => numberLines(scaled(ctx, 200_000), 2))] },
+    name: "sort",
+    group: "program",
+    what: "coreutils sort -n of 200k lines",
+    prepare: (ctx) =>
+      needs("/usr/bin/sort", "coreutils") ?? {
+        cmd: "/usr/bin/sort",
+        args: [
+          "-n",
+          input(join(ctx.build, "inputs"), `numbers-${scaled(ctx, 200_000)}.txt`, () =>
+            numberLines(scaled(ctx, 200_000), 2),
+          ),
+        ],
+      },
   },
   {
     // 768 KiB rather than "a few MB": xz -9 costs 2 billion instructions per MB of this text (--scale 4 gives 3 MB).
-    name: "xz", group: "program", what: "xz -9 (one thread) of 768 KiB of log-like text",
-    prepare: (ctx) => needs("/usr/bin/xz", "xz-utils") ??
-      { cmd: "/usr/bin/xz", args: ["-9", "-T1", "-c", input(join(ctx.build, "inputs"), `log-${scaled(ctx, 768)}K.txt`, () => logText(scaled(ctx, 768) << 10, 3))] },
+    name: "xz",
+    group: "program",
+    what: "xz -9 (one thread) of 768 KiB of log-like text",
+    prepare: (ctx) =>
+      needs("/usr/bin/xz", "xz-utils") ?? {
+        cmd: "/usr/bin/xz",
+        args: [
+          "-9",
+          "-T1",
+          "-c",
+          input(join(ctx.build, "inputs"), `log-${scaled(ctx, 768)}K.txt`, () => logText(scaled(ctx, 768) << 10, 3)),
+        ],
+      },
   },
   {
-    name: "python3", group: "program", what: "python3 -c: a 300k-iteration loop with integer arithmetic and a dict",
-    prepare: (ctx) => needs("/usr/bin/python3", "python3-minimal") ?? { cmd: "/usr/bin/python3", args: ["-I", "-c", PYTHON_LOOP(scaled(ctx, 300_000))] },
+    name: "python3",
+    group: "program",
+    what: "python3 -c: a 300k-iteration loop with integer arithmetic and a dict",
+    prepare: (ctx) =>
+      needs("/usr/bin/python3", "python3-minimal") ?? {
+        cmd: "/usr/bin/python3",
+        args: ["-I", "-c", PYTHON_LOOP(scaled(ctx, 300_000))],
+      },
   },
   {
-    name: "sqlite3", group: "program", what: "sqlite3 :memory: 20k INSERTs in a transaction, an index, two aggregates",
-    prepare: (ctx) => needs("/usr/bin/sqlite3", "sqlite3") ??
-      { cmd: "/usr/bin/sqlite3", args: [":memory:"], stdin: input(join(ctx.build, "inputs"), `insert-${scaled(ctx, 20_000)}.sql`, () => sqliteScript(scaled(ctx, 20_000), 4)) },
+    name: "sqlite3",
+    group: "program",
+    what: "sqlite3 :memory: 20k INSERTs in a transaction, an index, two aggregates",
+    prepare: (ctx) =>
+      needs("/usr/bin/sqlite3", "sqlite3") ?? {
+        cmd: "/usr/bin/sqlite3",
+        args: [":memory:"],
+        stdin: input(join(ctx.build, "inputs"), `insert-${scaled(ctx, 20_000)}.sql`, () =>
+          sqliteScript(scaled(ctx, 20_000), 4),
+        ),
+      },
   },
   {
-    name: "cc1", group: "program", what: "gcc's cc1 -O2 of 196 lines of C (14 functions)",
+    name: "cc1",
+    group: "program",
+    what: "gcc's cc1 -O2 of 196 lines of C (14 functions)",
     prepare: (ctx) => {
       const compiler = cc1();
       if (compiler === undefined) return "gcc's cc1 is missing (Debian package gcc)";

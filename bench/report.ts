@@ -8,12 +8,17 @@ import type { Tool } from "./tools.js";
 
 type Metric = "cpu" | "wall" | "rssMb";
 
-const fmt = (x: number | undefined, digits: number): string => (x === undefined || !Number.isFinite(x) ? "-" : x.toFixed(digits));
+const fmt = (x: number | undefined, digits: number): string =>
+  x === undefined || !Number.isFinite(x) ? "-" : x.toFixed(digits);
 
 function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
   const all = [header, ...rows];
   const widths = header.map((_, c) => Math.max(...all.map((r) => (r[c] ?? "").length)));
-  const line = (r: readonly string[]): string => r.map((s, c) => (c === 0 ? s.padEnd(widths[c]!) : s.padStart(widths[c]!))).join("  ").trimEnd();
+  const line = (r: readonly string[]): string =>
+    r
+      .map((s, c) => (c === 0 ? s.padEnd(widths[c]!) : s.padStart(widths[c]!)))
+      .join("  ")
+      .trimEnd();
   return [line(header), widths.map((w) => "-".repeat(w)).join("  "), ...rows.map(line)].join("\n");
 }
 
@@ -29,34 +34,63 @@ function cell(r: CaseResult, key: string, m: Metric): string {
 }
 
 function ratio(r: CaseResult, a: string, b: string, m: Metric = "cpu", digits = 1): number | undefined {
-  const x = value(r, a, m), y = value(r, b, m);
+  const x = value(r, a, m),
+    y = value(r, b, m);
   return x === undefined || y === undefined || y === 0 ? undefined : Number((x / y).toFixed(digits + 2));
 }
 
 /** Guest MIPS under lwp run: instructions per CPU second. */
 function mips(r: CaseResult): number | undefined {
-  const n = instructions(r), s = value(r, "run", "cpu");
+  const n = instructions(r),
+    s = value(r, "run", "cpu");
   return n === undefined || s === undefined || s === 0 ? undefined : n / 1e6 / s;
 }
 
 /** CPU, wall and RSS tables for workloads (loops and programs). */
 export function workloadTables(rows: readonly CaseResult[], tools: readonly Tool[]): string {
   const keys = tools.map((t) => t.key);
-  const cpuHead = ["workload", "Minsns", ...tools.map((t) => t.title), "lwp MIPS", "run/cg", "run/cg+sim", "rec/run", "run/qemu"];
-  const cpuRows = rows.map((r) => [r.name, fmt((instructions(r) ?? NaN) / 1e6, 1), ...keys.map((k) => cell(r, k, "cpu")), fmt(mips(r), 1),
-    fmt(ratio(r, "run", "cg"), 1), fmt(ratio(r, "run", "cgsim"), 1), fmt(ratio(r, "record", "run", "cpu", 3), 3), fmt(ratio(r, "run", "qemu"), 1)]);
-  const plain = (m: Metric): string => table(["workload", ...tools.map((t) => t.title)], rows.map((r) => [r.name, ...keys.map((k) => cell(r, k, m))]));
+  const cpuHead = [
+    "workload",
+    "Minsns",
+    ...tools.map((t) => t.title),
+    "lwp MIPS",
+    "run/cg",
+    "run/cg+sim",
+    "rec/run",
+    "run/qemu",
+  ];
+  const cpuRows = rows.map((r) => [
+    r.name,
+    fmt((instructions(r) ?? NaN) / 1e6, 1),
+    ...keys.map((k) => cell(r, k, "cpu")),
+    fmt(mips(r), 1),
+    fmt(ratio(r, "run", "cg"), 1),
+    fmt(ratio(r, "run", "cgsim"), 1),
+    fmt(ratio(r, "record", "run", "cpu", 3), 3),
+    fmt(ratio(r, "run", "qemu"), 1),
+  ]);
+  const plain = (m: Metric): string =>
+    table(
+      ["workload", ...tools.map((t) => t.title)],
+      rows.map((r) => [r.name, ...keys.map((k) => cell(r, k, m))]),
+    );
   return [
-    "CPU seconds (user+system, median):", table(cpuHead, cpuRows), "",
-    "Wall seconds (median):", plain("wall"), "",
-    "Peak RSS, MB (median):", plain("rssMb"),
+    "CPU seconds (user+system, median):",
+    table(cpuHead, cpuRows),
+    "",
+    "Wall seconds (median):",
+    plain("wall"),
+    "",
+    "Peak RSS, MB (median):",
+    plain("rssMb"),
   ].join("\n");
 }
 
 /** Geometric means of the ratios over a group of workloads. */
 export function geomeans(label: string, rows: readonly CaseResult[], tools: readonly Tool[]): string {
   const lines = [`Geometric means over the ${label} (${rows.length}), CPU time:`];
-  const g = (f: (r: CaseResult) => number | undefined): number | undefined => geomean(rows.map(f).filter((x): x is number => x !== undefined));
+  const g = (f: (r: CaseResult) => number | undefined): number | undefined =>
+    geomean(rows.map(f).filter((x): x is number => x !== undefined));
   for (const t of tools) {
     if (t.key === "run" || t.key === "record") continue;
     const x = g((r) => ratio(r, "run", t.key, "cpu", 4));
@@ -71,7 +105,18 @@ export function geomeans(label: string, rows: readonly CaseResult[], tools: read
 
 /** lwp's LWP_STATS counters per workload (from the last `lwp run`). */
 export function statsTable(rows: readonly CaseResult[]): string {
-  const keys = ["blocks", "decoded", "decode_ms", "regions", "region_blocks", "native_insns", "helper_insns", "code_bytes", "compile_ms", "max_rss_mb"];
+  const keys = [
+    "blocks",
+    "decoded",
+    "decode_ms",
+    "regions",
+    "region_blocks",
+    "native_insns",
+    "helper_insns",
+    "code_bytes",
+    "compile_ms",
+    "max_rss_mb",
+  ];
   const body = rows.map((r) => {
     const s = r.byTool.get("run")?.stats;
     return [r.name, ...keys.map((k) => s?.get(k) ?? "-")];
@@ -82,8 +127,12 @@ export function statsTable(rows: readonly CaseResult[]): string {
 /** Start-up or fork cases: each tool's CPU and wall medians, and lwp's ratio to `base`. */
 export function microTable(title: string, rows: readonly CaseResult[], tools: readonly Tool[], base: string): string {
   const head = ["case", ...tools.flatMap((t) => [`${t.title} cpu`, "wall"]), `lwp/${base} cpu`, "wall"];
-  const body = rows.map((r) => [r.name, ...tools.flatMap((t) => [cell(r, t.key, "cpu"), cell(r, t.key, "wall")]),
-    fmt(ratio(r, "run", base, "cpu", 2), 2), fmt(ratio(r, "run", base, "wall", 2), 2)]);
+  const body = rows.map((r) => [
+    r.name,
+    ...tools.flatMap((t) => [cell(r, t.key, "cpu"), cell(r, t.key, "wall")]),
+    fmt(ratio(r, "run", base, "cpu", 2), 2),
+    fmt(ratio(r, "run", base, "wall", 2), 2),
+  ]);
   return [`${title} (seconds, median):`, table(head, body)].join("\n");
 }
 

@@ -34,12 +34,19 @@ class BenchUsage extends Error {}
 
 function positive(name: string, v: string | undefined, integer: boolean): number {
   const n = Number(v);
-  if (v === undefined || !Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) throw new BenchUsage(`${name} needs a positive ${integer ? "integer" : "number"}, got ${String(v)}`);
+  if (v === undefined || !Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) {
+    throw new BenchUsage(`${name} needs a positive ${integer ? "integer" : "number"}, got ${String(v)}`);
+  }
   return n;
 }
 
 function parse(argv: readonly string[]): Options {
-  let filter: RegExp | undefined, repeat = 3, startupRepeat = 21, scale = 1, json: string | undefined, list = false;
+  let filter: RegExp | undefined,
+    repeat = 3,
+    startupRepeat = 21,
+    scale = 1,
+    json: string | undefined,
+    list = false;
   let tools = TOOLS.filter((t) => t.needs === null || have(t.needs));
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
@@ -67,7 +74,8 @@ function cases(o: Options, ctx: Ctx): (Case | { name: string; missing: string })
     compileStatic("musl-gcc", join(ctx.root, "bench", "micro", `${name}.c`), out, ["-O2", "-Wall", "-Wextra"]);
     return out;
   };
-  const startup = pick(o, ["native", "qemu", "run"]), forks = pick(o, ["native", "run"]);
+  const startup = pick(o, ["native", "qemu", "run"]),
+    forks = pick(o, ["native", "run"]);
   const bash = "for i in $(seq 1 300); do v=$(echo $((i * 2))); done; echo $v";
   const fixed: [string, Case["section"], () => Command, Tool[], number][] = [
     ["startup-static", "startup", () => ({ cmd: micro("hello"), args: [] }), startup, o.startupRepeat],
@@ -84,7 +92,15 @@ function cases(o: Options, ctx: Ctx): (Case | { name: string; missing: string })
     if (o.filter?.test(w.name) === false) continue;
     const command = w.prepare(ctx);
     if (typeof command === "string") all.push({ name: w.name, missing: command });
-    else all.push({ name: w.name, section: w.group === "loop" ? "loops" : "programs", command, tools: [...o.tools], repeat: o.repeat });
+    else {
+      all.push({
+        name: w.name,
+        section: w.group === "loop" ? "loops" : "programs",
+        command,
+        tools: [...o.tools],
+        repeat: o.repeat,
+      });
+    }
   }
   return all;
 }
@@ -109,18 +125,33 @@ function main(argv: readonly string[]): number {
   const ctx: Ctx = { root, build: join(root, "build", "bench"), scale: o.scale };
   const all = cases(o, ctx);
   if (o.list) {
-    for (const c of all) console.log("missing" in c ? `${c.name}  (cannot run: ${c.missing})` : `${c.name}  [${c.section}] ${[c.command.cmd, ...c.command.args].join(" ").replace(/\n/g, "\\n").slice(0, 100)}`);
+    for (const c of all) {
+      console.log(
+        "missing" in c
+          ? `${c.name}  (cannot run: ${c.missing})`
+          : `${c.name}  [${c.section}] ${[c.command.cmd, ...c.command.args].join(" ").replace(/\n/g, "\\n").slice(0, 100)}`,
+      );
+    }
     return 0;
   }
   const runstat = join(ctx.build, "runstat");
   compileStatic("gcc", join(root, "bench", "runstat.c"), runstat, ["-O2", "-Wall", "-Wextra"]);
-  console.log(`lwp bench: ${new Date().toISOString()}, Node ${process.version}, load average ${loadavg().map((x) => x.toFixed(2)).join(" ")}`);
-  console.log(`medians of ${o.repeat} interleaved repetitions (start-up: ${o.startupRepeat}); CPU = user+system time of the process and the children it waited for\n`);
+  console.log(
+    `lwp bench: ${new Date().toISOString()}, Node ${process.version}, load average ${loadavg()
+      .map((x) => x.toFixed(2))
+      .join(" ")}`,
+  );
+  console.log(
+    `medians of ${o.repeat} interleaved repetitions (start-up: ${o.startupRepeat}); CPU = user+system time of the process and the children it waited for\n`,
+  );
   const results: CaseResult[] = [];
   for (const section of ["startup", "forks", "loops", "programs"] as const) {
     const here: CaseResult[] = [];
     for (const c of all) {
-      if ("missing" in c) { if (section === "programs") results.push({ name: c.name, section, byTool: new Map(), error: c.missing }); continue; }
+      if ("missing" in c) {
+        if (section === "programs") results.push({ name: c.name, section, byTool: new Map(), error: c.missing });
+        continue;
+      }
       if (c.section !== section) continue;
       process.stderr.write(`${c.name}...\n`);
       here.push(runCase(runstat, c));
@@ -131,7 +162,12 @@ function main(argv: readonly string[]): number {
   cleanUp();
   const f = failures(results);
   if (f !== "") console.log(f);
-  if (o.json !== undefined) writeFileSync(o.json, JSON.stringify(results, (_, v: unknown) => (v instanceof Map ? Object.fromEntries(v) : v), 2));
+  if (o.json !== undefined) {
+    writeFileSync(
+      o.json,
+      JSON.stringify(results, (_, v: unknown) => (v instanceof Map ? Object.fromEntries(v) : v), 2),
+    );
+  }
   return 0;
 }
 

@@ -38,12 +38,17 @@ const TIMEOUT_S = 1800;
 /** What is wrong with a run (failure, or stdout unlike the native run's), or undefined. */
 function problem(run: Run, expected: Buffer): string | undefined {
   if (run.error !== undefined) return run.error;
-  if (!run.stdout.equals(expected)) return `stdout differs from the native run (${run.stdout.length} bytes, native ${expected.length})`;
+  if (!run.stdout.equals(expected)) {
+    return `stdout differs from the native run (${run.stdout.length} bytes, native ${expected.length})`;
+  }
   return undefined;
 }
 
 function progress(c: Case, rep: number, tool: Tool, run: Run): void {
-  const what = run.sample === undefined ? `FAILED: ${run.error ?? ""}` : `${run.sample.cpu.toFixed(2)} s CPU, ${run.sample.wall.toFixed(2)} s wall`;
+  const what =
+    run.sample === undefined
+      ? `FAILED: ${run.error ?? ""}`
+      : `${run.sample.cpu.toFixed(2)} s CPU, ${run.sample.wall.toFixed(2)} s wall`;
   process.stderr.write(`  ${c.name} ${rep + 1}/${c.repeat} ${tool.title}: ${what}\n`);
 }
 
@@ -59,7 +64,10 @@ export function runCase(runstat: string, c: Case): CaseResult {
       const run = measure(runstat, tool.wrap(c.command), TIMEOUT_S);
       progress(c, rep, tool, run);
       const bad = problem(run, ref.stdout);
-      if (bad !== undefined) { r.error = bad; continue; }
+      if (bad !== undefined) {
+        r.error = bad;
+        continue;
+      }
       r.samples.push(run.sample!);
       const ir = r.irefs ?? irefs(run.stderr);
       if (ir !== undefined) r.irefs = ir;

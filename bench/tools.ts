@@ -25,18 +25,43 @@ function valgrind(args: readonly string[]): (c: Command) => Command {
 }
 
 function lwp(args: readonly string[]): (c: Command) => Command {
-  return (c) => ({ ...c, cmd: process.execPath, args: [lwpCli(), ...args, "--", c.cmd, ...c.args], env: { ...(c.env ?? {}), LWP_STATS: "1" } });
+  return (c) => ({
+    ...c,
+    cmd: process.execPath,
+    args: [lwpCli(), ...args, "--", c.cmd, ...c.args],
+    env: { ...(c.env ?? {}), LWP_STATS: "1" },
+  });
 }
 
 export const TOOLS: readonly Tool[] = [
   { key: "native", title: "native", needs: null, wrap: (c) => c },
-  { key: "qemu", title: "qemu-x86_64", needs: "qemu-x86_64", wrap: (c) => ({ ...c, cmd: "qemu-x86_64", args: [c.cmd, ...c.args] }) },
+  {
+    key: "qemu",
+    title: "qemu-x86_64",
+    needs: "qemu-x86_64",
+    wrap: (c) => ({ ...c, cmd: "qemu-x86_64", args: [c.cmd, ...c.args] }),
+  },
   { key: "none", title: "valgrind none", needs: "valgrind", wrap: valgrind(["--tool=none"]) },
-  { key: "cg", title: "cachegrind", needs: "valgrind", wrap: valgrind(["--tool=cachegrind", "--cache-sim=no", ...VALGRIND_OUT]) },
-  { key: "cgsim", title: "cachegrind+sim", needs: "valgrind", wrap: valgrind(["--tool=cachegrind", "--cache-sim=yes", ...VALGRIND_OUT]) },
+  {
+    key: "cg",
+    title: "cachegrind",
+    needs: "valgrind",
+    wrap: valgrind(["--tool=cachegrind", "--cache-sim=no", ...VALGRIND_OUT]),
+  },
+  {
+    key: "cgsim",
+    title: "cachegrind+sim",
+    needs: "valgrind",
+    wrap: valgrind(["--tool=cachegrind", "--cache-sim=yes", ...VALGRIND_OUT]),
+  },
   { key: "run", title: "lwp run", needs: null, wrap: lwp(["run"]) },
   // -c is the sampling period: EventInterval = period - 1 = 10^5 (docs/kernel.md "Sampling period").
-  { key: "record", title: "lwp record", needs: null, wrap: lwp(["record", "-e", "instructions,branches", "-c", "100001", "-o", RECORD_DATA]) },
+  {
+    key: "record",
+    title: "lwp record",
+    needs: null,
+    wrap: lwp(["record", "-e", "instructions,branches", "-c", "100001", "-o", RECORD_DATA]),
+  },
 ];
 
 /** Removes the profile the record column writes. */
@@ -66,5 +91,10 @@ export function irefs(stderr: string): number | undefined {
 export function lwpStats(stderr: string): Map<string, string> | undefined {
   const line = stderr.split("\n").find((l) => l.startsWith("lwp-stats: "));
   if (line === undefined) return undefined;
-  return new Map(line.slice("lwp-stats: ".length).split(" ").map((kv) => kv.split("=") as [string, string]));
+  return new Map(
+    line
+      .slice("lwp-stats: ".length)
+      .split(" ")
+      .map((kv) => kv.split("=") as [string, string]),
+  );
 }

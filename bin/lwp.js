@@ -48,9 +48,15 @@ function bundleStamp() {
 /** The cached data for this bundle, or undefined (none, or made for another build). */
 function readCache(file, stamp) {
   let bytes;
-  try { bytes = readFileSync(file); } catch { return undefined; }
+  try {
+    bytes = readFileSync(file);
+  } catch {
+    return undefined;
+  }
   const head = Buffer.from(stamp, "latin1");
-  return bytes.length > head.length && bytes.subarray(0, head.length).equals(head) ? bytes.subarray(head.length) : undefined;
+  return bytes.length > head.length && bytes.subarray(0, head.length).equals(head)
+    ? bytes.subarray(head.length)
+    : undefined;
 }
 
 /**

@@ -18,7 +18,9 @@ try {
     changed++;
     console.log(`${old === undefined ? "created" : "updated"} ${join("test", "golden", name)}`);
   }
-  console.log(changed === 0 ? "goldens unchanged" : `${changed} golden file(s) written: review them with 'git diff test/golden'`);
+  console.log(
+    changed === 0 ? "goldens unchanged" : `${changed} golden file(s) written: review them with 'git diff test/golden'`,
+  );
 } finally {
   built.cleanup();
 }

@@ -14,7 +14,8 @@ const LIST = join(ROOT, ".ci", "packages");
 
 /** Rows of .ci/packages: { name, file, uses, why }. */
 export function readPackages(text = readFileSync(LIST, "utf8")) {
-  return text.split("\n")
+  return text
+    .split("\n")
     .map((line) => line.replace(/#.*/, "").trim())
     .filter((line) => line !== "")
     .map((line) => {
@@ -25,7 +26,10 @@ export function readPackages(text = readFileSync(LIST, "utf8")) {
 }
 
 function aptGet(args) {
-  const r = spawnSync("apt-get", args, { stdio: "inherit", env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" } });
+  const r = spawnSync("apt-get", args, {
+    stdio: "inherit",
+    env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" },
+  });
   return r.status === 0;
 }
 
@@ -39,7 +43,10 @@ function main(argv) {
   if (missing.length === 0) return 0;
   const names = missing.map((p) => p.name);
   const command = `apt-get install -y --no-install-recommends ${names.join(" ")}`;
-  const canInstall = !argv.includes("--check") && process.getuid?.() === 0 && existsSync("/etc/debian_version") &&
+  const canInstall =
+    !argv.includes("--check") &&
+    process.getuid?.() === 0 &&
+    existsSync("/etc/debian_version") &&
     spawnSync("apt-get", ["--version"], { stdio: "ignore" }).status === 0;
   if (canInstall) {
     console.error(`provision: installing what the ${purpose}s need: ${names.join(" ")}`);
@@ -52,8 +59,12 @@ function main(argv) {
     console.error(`provision: apt-get failed; run it yourself: ${command}`);
     return 1;
   }
-  console.error(`The ${purpose}s need ${missing.map((p) => `${p.file} (${p.name})`).join(", ")}. Install them with:\n\n  sudo ${command}\n`);
-  if (!existsSync("/etc/debian_version")) console.error("(Debian package names; on another distribution install the packages that provide these files.)");
+  console.error(
+    `The ${purpose}s need ${missing.map((p) => `${p.file} (${p.name})`).join(", ")}. Install them with:\n\n  sudo ${command}\n`,
+  );
+  if (!existsSync("/etc/debian_version")) {
+    console.error("(Debian package names; on another distribution install the packages that provide these files.)");
+  }
   return 1;
 }
 

@@ -20,7 +20,10 @@ function walk(dir, out) {
 
 /** Names of the tests a TAP stream reports as skipped or todo. */
 function skippedTests(tap) {
-  return tap.split("\n").filter((l) => /^\s*ok \d+ - .*# (SKIP|TODO)\b/i.test(l)).map((l) => l.trim().replace(/^ok \d+ - /, ""));
+  return tap
+    .split("\n")
+    .filter((l) => /^\s*ok \d+ - .*# (SKIP|TODO)\b/i.test(l))
+    .map((l) => l.trim().replace(/^ok \d+ - /, ""));
 }
 
 // The tests run `lwp` as users do, through bin/lwp.js and the bundle: rebuild it from the
@@ -35,16 +38,27 @@ const tmp = mkdtempSync(join(tmpdir(), "lwp-tests-"));
 const tapFile = join(tmp, "report.tap");
 // The console gets node:test's default reporter (spec on a terminal, else TAP); a TAP copy is read back.
 const shown = process.stdout.isTTY ? "spec" : "tap";
-const r = spawnSync(process.execPath, [
-  "--import", "./dist/test/helpers/tiers-env.js", "--test", "--test-concurrency=2",
-  `--test-reporter=${shown}`, "--test-reporter-destination=stdout",
-  "--test-reporter=tap", `--test-reporter-destination=${tapFile}`,
-  ...picked,
-], { stdio: "inherit" });
+const r = spawnSync(
+  process.execPath,
+  [
+    "--import",
+    "./dist/test/helpers/tiers-env.js",
+    "--test",
+    "--test-concurrency=2",
+    `--test-reporter=${shown}`,
+    "--test-reporter-destination=stdout",
+    "--test-reporter=tap",
+    `--test-reporter-destination=${tapFile}`,
+    ...picked,
+  ],
+  { stdio: "inherit" },
+);
 const skipped = existsSync(tapFile) ? skippedTests(readFileSync(tapFile, "utf8")) : [];
 rmSync(tmp, { recursive: true, force: true });
 if (skipped.length > 0) {
-  console.error(`\n${skipped.length} test(s) skipped, which counts as a failure (run 'node scripts/provision.mjs test'):`);
+  console.error(
+    `\n${skipped.length} test(s) skipped, which counts as a failure (run 'node scripts/provision.mjs test'):`,
+  );
   for (const s of skipped) console.error(`  ${s}`);
   process.exit(1);
 }

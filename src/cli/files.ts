@@ -12,23 +12,36 @@ export const MAX_SYMBOL_FILE_BYTES = 1024 * 1024 * 1024;
 
 /** A file that cannot be read; `reason` is the one-line why ("No such file or directory"). */
 export class FileRefused extends Error {
-  constructor(readonly reason: string, readonly code: string) {
+  constructor(
+    readonly reason: string,
+    readonly code: string,
+  ) {
     super(reason);
   }
 }
 
 const ERRNO_TEXT: Readonly<Record<string, string>> = {
-  ENOENT: "No such file or directory", EACCES: "Permission denied", EISDIR: "Is a directory",
-  ENOTDIR: "Not a directory", ELOOP: "Too many levels of symbolic links", EPERM: "Operation not permitted",
-  ENAMETOOLONG: "File name too long", EROFS: "Read-only file system", ENOSPC: "No space left on device",
-  EEXIST: "File exists", EMFILE: "Too many open files", ENXIO: "No such device or address", EIO: "Input/output error",
-  EDQUOT: "Disk quota exceeded", EFBIG: "File too large",
+  ENOENT: "No such file or directory",
+  EACCES: "Permission denied",
+  EISDIR: "Is a directory",
+  ENOTDIR: "Not a directory",
+  ELOOP: "Too many levels of symbolic links",
+  EPERM: "Operation not permitted",
+  ENAMETOOLONG: "File name too long",
+  EROFS: "Read-only file system",
+  ENOSPC: "No space left on device",
+  EEXIST: "File exists",
+  EMFILE: "Too many open files",
+  ENXIO: "No such device or address",
+  EIO: "Input/output error",
+  EDQUOT: "Disk quota exceeded",
+  EFBIG: "File too large",
 };
 
 /** strerror-style text for a Node fs error. */
 export function errnoText(e: unknown): string {
   const code = (e as { code?: unknown }).code;
-  return typeof code === "string" ? ERRNO_TEXT[code] ?? code : String((e as Error).message ?? e);
+  return typeof code === "string" ? (ERRNO_TEXT[code] ?? code) : String((e as Error).message ?? e);
 }
 
 /** What kind of non-regular file `st` is, for messages ("a FIFO"). */

@@ -9,7 +9,14 @@ import { type OptionRow, UsageError, helpText, parseOptions } from "./options.js
 import { REPORT_OPTIONS, reportCommand } from "./report-command.js";
 import { RECORD_OPTIONS, recordCommand } from "./record-command.js";
 import { STAT_OPTIONS, statCommand } from "./stat-command.js";
-import { ANNOTATE_OPTIONS, DIFF_OPTIONS, SCRIPT_OPTIONS, annotateCommand, diffCommand, scriptCommand } from "./tool-commands.js";
+import {
+  ANNOTATE_OPTIONS,
+  DIFF_OPTIONS,
+  SCRIPT_OPTIONS,
+  annotateCommand,
+  diffCommand,
+  scriptCommand,
+} from "./tool-commands.js";
 import { setPager } from "./pager.js";
 import { VERSION } from "./version.js";
 
@@ -24,19 +31,69 @@ interface Command {
 }
 
 const COMMANDS: readonly Command[] = [
-  { name: "run", usage: "lwp run [options] [--] PROGRAM [ARGS...]", summary: "run an x86-64 Linux program on the emulated LWP machine", options: RUN_OPTIONS, run: runProgram },
-  { name: "record", usage: "lwp record [-e EVENTS] [-c N | -F HZ] [--no-random] [--filter-ip LO-HI] [-g | --call-graph MODE] [-o FILE] [--] PROGRAM [ARGS...]", summary: "profile a program with LWP into an lwpdata file", options: RECORD_OPTIONS, run: recordCommand },
-  { name: "stat", usage: "lwp stat [-e EVENTS] [-r N] [-x SEP | -j] [--] PROGRAM [ARGS...]", summary: "run a program and print exact event counts", options: STAT_OPTIONS, run: statCommand },
-  { name: "report", usage: "lwp report [-i FILE] [--stdio] [-s KEYS] [-g caller|callee] [--children] [--format FMT] [-o OUT] [--html OUT.html]", summary: "show or export the profile in an lwpdata file", options: REPORT_OPTIONS, run: reportCommand, interleaved: true },
-  { name: "annotate", usage: "lwp annotate [-i FILE] [-M att|intel] [SYMBOL]", summary: "disassemble a symbol with per-instruction sample shares and source lines", options: ANNOTATE_OPTIONS, run: annotateCommand, interleaved: true },
-  { name: "script", usage: "lwp script [-i FILE] [-e EVENTS] [-F FIELDS]", summary: "print every LWP event record, one per line", options: SCRIPT_OPTIONS, run: scriptCommand, interleaved: true },
-  { name: "diff", usage: "lwp diff [-e EVENT] BASELINE NEW", summary: "per-symbol share differences between two lwpdata files", options: DIFF_OPTIONS, run: diffCommand, interleaved: true },
+  {
+    name: "run",
+    usage: "lwp run [options] [--] PROGRAM [ARGS...]",
+    summary: "run an x86-64 Linux program on the emulated LWP machine",
+    options: RUN_OPTIONS,
+    run: runProgram,
+  },
+  {
+    name: "record",
+    usage:
+      "lwp record [-e EVENTS] [-c N | -F HZ] [--no-random] [--filter-ip LO-HI] [-g | --call-graph MODE] [-o FILE] [--] PROGRAM [ARGS...]",
+    summary: "profile a program with LWP into an lwpdata file",
+    options: RECORD_OPTIONS,
+    run: recordCommand,
+  },
+  {
+    name: "stat",
+    usage: "lwp stat [-e EVENTS] [-r N] [-x SEP | -j] [--] PROGRAM [ARGS...]",
+    summary: "run a program and print exact event counts",
+    options: STAT_OPTIONS,
+    run: statCommand,
+  },
+  {
+    name: "report",
+    usage:
+      "lwp report [-i FILE] [--stdio] [-s KEYS] [-g caller|callee] [--children] [--format FMT] [-o OUT] [--html OUT.html]",
+    summary: "show or export the profile in an lwpdata file",
+    options: REPORT_OPTIONS,
+    run: reportCommand,
+    interleaved: true,
+  },
+  {
+    name: "annotate",
+    usage: "lwp annotate [-i FILE] [-M att|intel] [SYMBOL]",
+    summary: "disassemble a symbol with per-instruction sample shares and source lines",
+    options: ANNOTATE_OPTIONS,
+    run: annotateCommand,
+    interleaved: true,
+  },
+  {
+    name: "script",
+    usage: "lwp script [-i FILE] [-e EVENTS] [-F FIELDS]",
+    summary: "print every LWP event record, one per line",
+    options: SCRIPT_OPTIONS,
+    run: scriptCommand,
+    interleaved: true,
+  },
+  {
+    name: "diff",
+    usage: "lwp diff [-e EVENT] BASELINE NEW",
+    summary: "per-symbol share differences between two lwpdata files",
+    options: DIFF_OPTIONS,
+    run: diffCommand,
+    interleaved: true,
+  },
 ];
 
 function usage(): string {
   const lines = COMMANDS.map((c) => `  ${c.name.padEnd(10)} ${c.summary}`);
-  return `Usage: lwp [--version] [--no-pager] COMMAND [options]\n\nCommands:\n${lines.join("\n")}\n\n` +
-    `Run 'lwp help COMMAND' or 'lwp COMMAND -h' for a command's options.\n`;
+  return (
+    `Usage: lwp [--version] [--no-pager] COMMAND [options]\n\nCommands:\n${lines.join("\n")}\n\n` +
+    `Run 'lwp help COMMAND' or 'lwp COMMAND -h' for a command's options.\n`
+  );
 }
 
 function findCommand(name: string): Command {
@@ -106,7 +163,11 @@ restoreWasmTiering();
 try {
   const r = main(process.argv.slice(2));
   if (typeof r === "number") process.exitCode = r;
-  else r.then((status) => { process.exitCode = status; }, fail);
+  else {
+    r.then((status) => {
+      process.exitCode = status;
+    }, fail);
+  }
 } catch (e) {
   fail(e);
 }

@@ -7,7 +7,16 @@ import { dirname } from "node:path";
 import { createRequire } from "node:module";
 import type * as Tty from "node:tty";
 import { EFBIG, ERRNO_BY_NAME, EIO, ENOENT } from "../kernel/errno.js";
-import type { Host, HostAddr, HostDatagram, HostDirent, HostListener, HostStat, HostStatfs, HostStream } from "../kernel/host.js";
+import type {
+  Host,
+  HostAddr,
+  HostDatagram,
+  HostDirent,
+  HostListener,
+  HostStat,
+  HostStatfs,
+  HostStream,
+} from "../kernel/host.js";
 import { NodeNet } from "./node-net.js";
 
 // node:tty pulls in node:net and the stream classes; most runs write to files and pipes,
@@ -19,7 +28,7 @@ function tty(): typeof Tty {
 
 function errno(e: unknown): number {
   const code = (e as { code?: string }).code;
-  return -(code !== undefined ? ERRNO_BY_NAME[code] ?? EIO : EIO);
+  return -(code !== undefined ? (ERRNO_BY_NAME[code] ?? EIO) : EIO);
 }
 
 function wrap<T>(fn: () => T): T | number {
@@ -32,9 +41,19 @@ function wrap<T>(fn: () => T): T | number {
 
 function toStat(s: fs.BigIntStats): HostStat {
   return {
-    dev: Number(s.dev), ino: Number(s.ino), mode: Number(s.mode), nlink: Number(s.nlink), uid: Number(s.uid),
-    gid: Number(s.gid), rdev: Number(s.rdev), size: Number(s.size), blksize: Number(s.blksize), blocks: Number(s.blocks),
-    atimeNs: s.atimeNs, mtimeNs: s.mtimeNs, ctimeNs: s.ctimeNs,
+    dev: Number(s.dev),
+    ino: Number(s.ino),
+    mode: Number(s.mode),
+    nlink: Number(s.nlink),
+    uid: Number(s.uid),
+    gid: Number(s.gid),
+    rdev: Number(s.rdev),
+    size: Number(s.size),
+    blksize: Number(s.blksize),
+    blocks: Number(s.blocks),
+    atimeNs: s.atimeNs,
+    mtimeNs: s.mtimeNs,
+    ctimeNs: s.ctimeNs,
   };
 }
 
@@ -75,7 +94,10 @@ export class NodeHost implements Host {
   }
   close(fd: number): number {
     this.nonblocking.delete(fd);
-    return wrap(() => { fs.closeSync(fd); return 0; }) as number;
+    return wrap(() => {
+      fs.closeSync(fd);
+      return 0;
+    }) as number;
   }
   read(fd: number, buf: Uint8Array, pos: number | null): number {
     if (pos !== null && pos > Number.MAX_SAFE_INTEGER) return 0; // past any file Node can address: end of file
@@ -172,68 +194,131 @@ export class NodeHost implements Host {
     return wrap(() => fs.readlinkSync(path));
   }
   mkdir(path: string, mode: number): number {
-    return wrap(() => { fs.mkdirSync(path, { mode }); return 0; }) as number;
+    return wrap(() => {
+      fs.mkdirSync(path, { mode });
+      return 0;
+    }) as number;
   }
   mknod(path: string, mode: number): number {
-    const type = mode & 0o170000, perm = mode & 0o7777 & ~process.umask();
+    const type = mode & 0o170000,
+      perm = mode & 0o7777 & ~process.umask();
     if (fs.existsSync(path) || wrap(() => fs.lstatSync(path)) !== -2) return -17;
-    if (type === 0 || type === 0o100000) return wrap(() => { fs.closeSync(fs.openSync(path, "wx", perm)); return 0; }) as number;
+    if (type === 0 || type === 0o100000) {
+      return wrap(() => {
+        fs.closeSync(fs.openSync(path, "wx", perm));
+        return 0;
+      }) as number;
+    }
     if (type !== 0o010000) return -1;
     const dir = wrap(() => fs.statSync(dirname(path)));
     if (typeof dir === "number") return dir;
     if (!dir.isDirectory()) return -20;
     // Node has no mkfifo(3): coreutils' mkfifo(1) makes it, with the mode already masked.
-    const r = (createRequire("/")("node:child_process") as typeof ChildProcess).spawnSync("mkfifo", ["-m", perm.toString(8), "--", path], { stdio: "ignore" });
+    const r = (createRequire("/")("node:child_process") as typeof ChildProcess).spawnSync(
+      "mkfifo",
+      ["-m", perm.toString(8), "--", path],
+      { stdio: "ignore" },
+    );
     return r.status === 0 ? 0 : -13;
   }
   unlink(path: string): number {
-    return wrap(() => { fs.unlinkSync(path); return 0; }) as number;
+    return wrap(() => {
+      fs.unlinkSync(path);
+      return 0;
+    }) as number;
   }
   rmdir(path: string): number {
-    return wrap(() => { fs.rmdirSync(path); return 0; }) as number;
+    return wrap(() => {
+      fs.rmdirSync(path);
+      return 0;
+    }) as number;
   }
   rename(from: string, to: string): number {
-    return wrap(() => { fs.renameSync(from, to); return 0; }) as number;
+    return wrap(() => {
+      fs.renameSync(from, to);
+      return 0;
+    }) as number;
   }
   access(path: string, mode: number): number {
-    return wrap(() => { fs.accessSync(path, mode); return 0; }) as number;
+    return wrap(() => {
+      fs.accessSync(path, mode);
+      return 0;
+    }) as number;
   }
   ftruncate(fd: number, len: number): number {
     if (len > Number.MAX_SAFE_INTEGER) return -EFBIG;
-    return wrap(() => { fs.ftruncateSync(fd, len); return 0; }) as number;
+    return wrap(() => {
+      fs.ftruncateSync(fd, len);
+      return 0;
+    }) as number;
   }
   chmod(path: string, mode: number): number {
-    return wrap(() => { fs.chmodSync(path, mode); return 0; }) as number;
+    return wrap(() => {
+      fs.chmodSync(path, mode);
+      return 0;
+    }) as number;
   }
   fchmod(fd: number, mode: number): number {
-    return wrap(() => { fs.fchmodSync(fd, mode); return 0; }) as number;
+    return wrap(() => {
+      fs.fchmodSync(fd, mode);
+      return 0;
+    }) as number;
   }
   chown(path: string, uid: number, gid: number, follow: boolean): number {
-    return wrap(() => { (follow ? fs.chownSync : fs.lchownSync)(path, uid, gid); return 0; }) as number;
+    return wrap(() => {
+      (follow ? fs.chownSync : fs.lchownSync)(path, uid, gid);
+      return 0;
+    }) as number;
   }
   fchown(fd: number, uid: number, gid: number): number {
-    return wrap(() => { fs.fchownSync(fd, uid, gid); return 0; }) as number;
+    return wrap(() => {
+      fs.fchownSync(fd, uid, gid);
+      return 0;
+    }) as number;
   }
   utimes(path: string, atimeNs: bigint, mtimeNs: bigint, follow: boolean): number {
-    return wrap(() => { (follow ? fs.utimesSync : fs.lutimesSync)(path, seconds(atimeNs), seconds(mtimeNs)); return 0; }) as number;
+    return wrap(() => {
+      (follow ? fs.utimesSync : fs.lutimesSync)(path, seconds(atimeNs), seconds(mtimeNs));
+      return 0;
+    }) as number;
   }
   futimes(fd: number, atimeNs: bigint, mtimeNs: bigint): number {
-    return wrap(() => { fs.futimesSync(fd, seconds(atimeNs), seconds(mtimeNs)); return 0; }) as number;
+    return wrap(() => {
+      fs.futimesSync(fd, seconds(atimeNs), seconds(mtimeNs));
+      return 0;
+    }) as number;
   }
   symlink(target: string, path: string): number {
-    return wrap(() => { fs.symlinkSync(target, path); return 0; }) as number;
+    return wrap(() => {
+      fs.symlinkSync(target, path);
+      return 0;
+    }) as number;
   }
   link(from: string, to: string): number {
-    return wrap(() => { fs.linkSync(from, to); return 0; }) as number;
+    return wrap(() => {
+      fs.linkSync(from, to);
+      return 0;
+    }) as number;
   }
   statfs(path: string): HostStatfs | number {
     return wrap(() => {
       const s = fs.statfsSync(path, { bigint: true });
-      return { type: Number(s.type), bsize: Number(s.bsize), blocks: Number(s.blocks), bfree: Number(s.bfree), bavail: Number(s.bavail), files: Number(s.files), ffree: Number(s.ffree) };
+      return {
+        type: Number(s.type),
+        bsize: Number(s.bsize),
+        blocks: Number(s.blocks),
+        bfree: Number(s.bfree),
+        bavail: Number(s.bavail),
+        files: Number(s.files),
+        ffree: Number(s.ffree),
+      };
     });
   }
   fsync(fd: number): number {
-    return wrap(() => { fs.fsyncSync(fd); return 0; }) as number;
+    return wrap(() => {
+      fs.fsyncSync(fd);
+      return 0;
+    }) as number;
   }
   isatty(fd: number): boolean {
     try {
@@ -246,7 +331,9 @@ export class NodeHost implements Host {
   winsize(fd: number): { rows: number; cols: number } | null {
     if (!this.isatty(fd)) return null;
     const s = fd === 2 ? process.stderr : fd === 1 ? process.stdout : null;
-    if (s !== null && "columns" in s && typeof s.columns === "number") return { rows: (s as Tty.WriteStream).rows, cols: s.columns };
+    if (s !== null && "columns" in s && typeof s.columns === "number") {
+      return { rows: (s as Tty.WriteStream).rows, cols: s.columns };
+    }
     return { rows: 24, cols: 80 };
   }
   realtimeNs(): bigint {

@@ -9,16 +9,23 @@ import { createRequire } from "node:module";
 import { ERRNO_BY_NAME, EIO } from "../kernel/errno.js";
 import type { HostAddr, HostDatagram, HostListener, HostStream } from "../kernel/host.js";
 
-const EAGAIN = 11, EPIPE = 32, EINPROGRESS = 115, ECONNRESET = 104;
+const EAGAIN = 11,
+  EPIPE = 32,
+  EINPROGRESS = 115,
+  ECONNRESET = 104;
 /** Bytes queued in either direction before the other side is held back (the socket buffer sizes). */
 const HIGH_WATER = 212992;
 
 function errnoOf(e: unknown): number {
   const code = (e as { code?: string }).code;
-  return -(code !== undefined ? ERRNO_BY_NAME[code] ?? EIO : EIO);
+  return -(code !== undefined ? (ERRNO_BY_NAME[code] ?? EIO) : EIO);
 }
 
-function addrOf(host: string | undefined, port: number | undefined, family: string | number | undefined): HostAddr | null {
+function addrOf(
+  host: string | undefined,
+  port: number | undefined,
+  family: string | number | undefined,
+): HostAddr | null {
   if (host === undefined || port === undefined) return null;
   return { family: family === "IPv6" || family === 6 ? 10 : 2, host, port };
 }
@@ -43,23 +50,36 @@ class NodeStream implements HostStream {
   private rxBytes = 0;
   private shut = false;
 
-  constructor(readonly sock: net.Socket, notify: () => void, connected: boolean) {
+  constructor(
+    readonly sock: net.Socket,
+    notify: () => void,
+    connected: boolean,
+  ) {
     if (connected) this.state = 0;
-    sock.on("connect", () => { this.state = 0; notify(); });
+    sock.on("connect", () => {
+      this.state = 0;
+      notify();
+    });
     sock.on("data", (d: Buffer) => {
       this.rx.push(d);
       this.rxBytes += d.length;
       if (this.rxBytes > HIGH_WATER) sock.pause();
       notify();
     });
-    sock.on("end", () => { this.ended = true; notify(); });
+    sock.on("end", () => {
+      this.ended = true;
+      notify();
+    });
     sock.on("drain", notify);
     sock.on("error", (e) => {
       this.state = this.state === -EINPROGRESS || this.state === 0 ? errnoOf(e) : this.state;
       this.ended = true;
       notify();
     });
-    sock.on("close", () => { this.ended = true; notify(); });
+    sock.on("close", () => {
+      this.ended = true;
+      notify();
+    });
   }
 
   read(buf: Uint8Array, peek: boolean): number {
@@ -69,7 +89,8 @@ class NodeStream implements HostStream {
     }
     let n = 0;
     for (let i = 0; i < this.rx.length && n < buf.length; i++) {
-      const c = this.rx[i]!, k = Math.min(c.length, buf.length - n);
+      const c = this.rx[i]!,
+        k = Math.min(c.length, buf.length - n);
       buf.set(c.subarray(0, k), n);
       n += k;
     }
@@ -81,7 +102,13 @@ class NodeStream implements HostStream {
     this.rxBytes -= n;
     while (n > 0) {
       const c = this.rx[0]!;
-      if (c.length <= n) { this.rx.shift(); n -= c.length; } else { this.rx[0] = c.subarray(n); n = 0; }
+      if (c.length <= n) {
+        this.rx.shift();
+        n -= c.length;
+      } else {
+        this.rx[0] = c.subarray(n);
+        n = 0;
+      }
     }
     if (this.rxBytes <= HIGH_WATER && this.sock.isPaused()) this.sock.resume();
   }
@@ -128,10 +155,24 @@ class NodeListener implements HostListener {
   state = -EINPROGRESS;
   private readonly queue: NodeStream[] = [];
 
-  constructor(private readonly server: net.Server, addr: HostAddr, backlog: number, notify: () => void) {
-    server.on("connection", (s) => { this.queue.push(new NodeStream(s, notify, true)); notify(); });
-    server.on("error", (e) => { if (this.state === -EINPROGRESS) this.state = errnoOf(e); notify(); });
-    server.listen(listenOptions(addr, backlog), () => { this.state = 0; notify(); });
+  constructor(
+    private readonly server: net.Server,
+    addr: HostAddr,
+    backlog: number,
+    notify: () => void,
+  ) {
+    server.on("connection", (s) => {
+      this.queue.push(new NodeStream(s, notify, true));
+      notify();
+    });
+    server.on("error", (e) => {
+      if (this.state === -EINPROGRESS) this.state = errnoOf(e);
+      notify();
+    });
+    server.listen(listenOptions(addr, backlog), () => {
+      this.state = 0;
+      notify();
+    });
   }
 
   accept(): HostStream | null {
@@ -159,13 +200,25 @@ class NodeDatagram implements HostDatagram {
   state = -EINPROGRESS;
   private readonly queue: { data: Buffer; from: HostAddr }[] = [];
 
-  constructor(private readonly sock: dgram.Socket, addr: HostAddr & { family: 2 | 10 }, private readonly notify: () => void) {
+  constructor(
+    private readonly sock: dgram.Socket,
+    addr: HostAddr & { family: 2 | 10 },
+    private readonly notify: () => void,
+  ) {
     sock.on("message", (data, r) => {
-      if (this.queue.length < 1024) this.queue.push({ data, from: { family: r.family === "IPv6" ? 10 : 2, host: r.address, port: r.port } });
+      if (this.queue.length < 1024) {
+        this.queue.push({ data, from: { family: r.family === "IPv6" ? 10 : 2, host: r.address, port: r.port } });
+      }
       notify();
     });
-    sock.on("error", (e) => { if (this.state === -EINPROGRESS) this.state = errnoOf(e); notify(); });
-    sock.bind({ address: addr.host, port: addr.port, exclusive: true }, () => { this.state = 0; notify(); });
+    sock.on("error", (e) => {
+      if (this.state === -EINPROGRESS) this.state = errnoOf(e);
+      notify();
+    });
+    sock.bind({ address: addr.host, port: addr.port, exclusive: true }, () => {
+      this.state = 0;
+      notify();
+    });
   }
 
   send(buf: Uint8Array, to: HostAddr): number {
@@ -196,7 +249,11 @@ class NodeDatagram implements HostDatagram {
   }
 
   close(): void {
-    try { this.sock.close(); } catch { /* already closed */ }
+    try {
+      this.sock.close();
+    } catch {
+      /* already closed */
+    }
   }
 }
 
@@ -205,18 +262,33 @@ export class NodeNet {
   constructor(private readonly notify: () => void) {}
 
   listen(addr: HostAddr, backlog: number): HostListener {
-    return new NodeListener(netLib().createServer({ pauseOnConnect: false, allowHalfOpen: true }), addr, backlog, this.notify);
+    return new NodeListener(
+      netLib().createServer({ pauseOnConnect: false, allowHalfOpen: true }),
+      addr,
+      backlog,
+      this.notify,
+    );
   }
 
   connect(addr: HostAddr, local: HostAddr | null): HostStream {
-    const opts: net.NetConnectOpts = addr.family === 1
-      ? { path: addr.path, allowHalfOpen: true }
-      : { host: addr.host, port: addr.port, allowHalfOpen: true, ...(local !== null && local.family !== 1 ? { localAddress: local.host, localPort: local.port } : {}) };
+    const opts: net.NetConnectOpts =
+      addr.family === 1
+        ? { path: addr.path, allowHalfOpen: true }
+        : {
+            host: addr.host,
+            port: addr.port,
+            allowHalfOpen: true,
+            ...(local !== null && local.family !== 1 ? { localAddress: local.host, localPort: local.port } : {}),
+          };
     return new NodeStream(netLib().connect(opts), this.notify, false);
   }
 
   datagram(addr: HostAddr): HostDatagram {
     const a = addr.family === 1 ? { family: 2 as const, host: "0.0.0.0", port: 0 } : addr;
-    return new NodeDatagram(dgramLib().createSocket({ type: a.family === 10 ? "udp6" : "udp4", reuseAddr: false }), a, this.notify);
+    return new NodeDatagram(
+      dgramLib().createSocket({ type: a.family === 10 ? "udp6" : "udp4", reuseAddr: false }),
+      a,
+      this.notify,
+    );
   }
 }

@@ -22,13 +22,20 @@ export class UsageError extends Error {}
  * remaining operands (the guest's command line is never parsed as options).
  * With `interleaved` (tools that take no command line), options may also follow operands.
  */
-export function parseOptions(rows: readonly OptionRow[], argv: readonly string[], interleaved = false): { opts: Parsed; rest: string[] } {
+export function parseOptions(
+  rows: readonly OptionRow[],
+  argv: readonly string[],
+  interleaved = false,
+): { opts: Parsed; rest: string[] } {
   const opts: Parsed = new Map();
   const operands: string[] = [];
   let i = 0;
   for (; i < argv.length; i++) {
     const a = argv[i]!;
-    if (a === "--") { i++; break; }
+    if (a === "--") {
+      i++;
+      break;
+    }
     if (!a.startsWith("-") || a === "-") {
       if (!interleaved) break;
       operands.push(a);
@@ -65,7 +72,9 @@ function splitEq(s: string): [string, string | undefined] {
 export function intOption(opts: Parsed, name: string, fallback: number): number {
   const v = opts.get(name);
   if (v === undefined) return fallback;
-  if (v === true || !/^(0x[0-9a-f]+|\d+)$/i.test(v)) throw new UsageError(`Invalid value for --${name}: ${String(v)} (expected a non-negative integer)`);
+  if (v === true || !/^(0x[0-9a-f]+|\d+)$/i.test(v)) {
+    throw new UsageError(`Invalid value for --${name}: ${String(v)} (expected a non-negative integer)`);
+  }
   const n = Number(v);
   if (!Number.isSafeInteger(n)) throw new UsageError(`Invalid value for --${name}: ${v} (too large)`);
   return n;

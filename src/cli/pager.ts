@@ -27,7 +27,9 @@ export function writeStdout(out: string | Uint8Array): void {
   const pager = typeof out === "string" ? pagerCommand() : null;
   if (pager !== null) {
     const r = spawnSync(pager, {
-      shell: true, input: out, stdio: ["pipe", "inherit", "inherit"],
+      shell: true,
+      input: out,
+      stdio: ["pipe", "inherit", "inherit"],
       env: { ...process.env, LESS: process.env["LESS"] ?? "FRSX", LV: process.env["LV"] ?? "-c" },
     });
     if (r.error === undefined && r.status !== 127) return;

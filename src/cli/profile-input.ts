@@ -14,8 +14,18 @@ import { type OptionRow, type Parsed, UsageError } from "./options.js";
 
 export const DEFAULT_INPUT = "lwp.data";
 
-export const INPUT_OPTION: OptionRow = { name: "input", short: "i", arg: "FILE", help: `lwpdata file to read (default ${DEFAULT_INPUT})` };
-export const EVENT_OPTION: OptionRow = { name: "event", short: "e", arg: "LIST", help: `only these events, comma-separated (${EVENTS.map((e) => e.name).join(", ")})` };
+export const INPUT_OPTION: OptionRow = {
+  name: "input",
+  short: "i",
+  arg: "FILE",
+  help: `lwpdata file to read (default ${DEFAULT_INPUT})`,
+};
+export const EVENT_OPTION: OptionRow = {
+  name: "event",
+  short: "e",
+  arg: "LIST",
+  help: `only these events, comma-separated (${EVENTS.map((e) => e.name).join(", ")})`,
+};
 export const HELP_OPTION: OptionRow = { name: "help", short: "h", help: "show this help" };
 
 const inflate = (b: Uint8Array): Uint8Array => new Uint8Array(inflateSync(b));
@@ -23,7 +33,11 @@ const inflate = (b: Uint8Array): Uint8Array => new Uint8Array(inflateSync(b));
 /** --symfs, --debug-dir: where the tools find the files a profile names. */
 export const SYMBOL_OPTIONS: readonly OptionRow[] = [
   { name: "symfs", arg: "DIR", help: "look for every mapped file (and debug file) under DIR, as perf's --symfs" },
-  { name: "debug-dir", arg: "DIRS", help: "colon-separated directories of separate debug files (default /usr/lib/debug)" },
+  {
+    name: "debug-dir",
+    arg: "DIRS",
+    help: "colon-separated directories of separate debug files (default /usr/lib/debug)",
+  },
   { name: "inline", help: "show functions inlined at an address as callchain entries, from DWARF (the default)" },
   { name: "no-inline", help: "do not read inlined frames from DWARF" },
 ];

@@ -22,15 +22,38 @@ import { tryReadRegularFile } from "./files.js";
 export const CALL_GRAPH_MODES = ["fp", "dwarf", "lbr"] as const;
 
 export const RECORD_OPTIONS: readonly OptionRow[] = [
-  { name: "event", short: "e", arg: "LIST", help: `events to sample, comma-separated: ${RECORDABLE.join(", ")} (default instructions)` },
+  {
+    name: "event",
+    short: "e",
+    arg: "LIST",
+    help: `events to sample, comma-separated: ${RECORDABLE.join(", ")} (default instructions)`,
+  },
   { name: "count", short: "c", arg: "N", help: "sampling period: one sample every N events (default 100000)" },
-  { name: "freq", short: "F", arg: "HZ", help: "sample rate per second of virtual time (1 ns per instruction): sets the period to 1e9/HZ events" },
-  { name: "random", arg: "BITS", help: "randomise the low BITS (0-15) of each reload (LWPCB Random field; default: chosen from the period)" },
+  {
+    name: "freq",
+    short: "F",
+    arg: "HZ",
+    help: "sample rate per second of virtual time (1 ns per instruction): sets the period to 1e9/HZ events",
+  },
+  {
+    name: "random",
+    arg: "BITS",
+    help: "randomise the low BITS (0-15) of each reload (LWPCB Random field; default: chosen from the period)",
+  },
   { name: "no-random", help: "exact periods: no randomisation of the reload (may alias with loops)" },
   { name: "filter-ip", arg: "LO-HI", help: "count only instructions at addresses LO..HI (hex, inclusive)" },
   { name: "g", short: "g", shortOnly: true, help: "record a call stack with each sample (same as --call-graph fp)" },
-  { name: "call-graph", arg: "MODE", help: `record call stacks: ${CALL_GRAPH_MODES.join(", ")} (all give the exact shadow call stack; dwarf,SIZE accepted)` },
-  { name: "output", short: "o", arg: "FILE", help: "data file to write (default lwp.data; an existing one is kept as FILE.old)" },
+  {
+    name: "call-graph",
+    arg: "MODE",
+    help: `record call stacks: ${CALL_GRAPH_MODES.join(", ")} (all give the exact shadow call stack; dwarf,SIZE accepted)`,
+  },
+  {
+    name: "output",
+    short: "o",
+    arg: "FILE",
+    help: "data file to write (default lwp.data; an existing one is kept as FILE.old)",
+  },
   { name: "quiet", short: "q", help: "print nothing but errors" },
   ...MACHINE_OPTIONS,
   { name: "help", short: "h", help: "show this help" },
@@ -51,8 +74,11 @@ function ipFilter(opts: Parsed): { lo: number; hi: number } | null {
   const v = opts.get("filter-ip");
   if (v === undefined) return null;
   const m = typeof v === "string" ? /^(?:0x)?([0-9a-f]+)-(?:0x)?([0-9a-f]+)$/i.exec(v) : null;
-  const lo = m === null ? NaN : parseInt(m[1]!, 16), hi = m === null ? NaN : parseInt(m[2]!, 16);
-  if (!Number.isSafeInteger(lo) || !Number.isSafeInteger(hi) || lo > hi) throw new UsageError(`Invalid value for --filter-ip: ${String(v)} (expected LO-HI in hex)`);
+  const lo = m === null ? NaN : parseInt(m[1]!, 16),
+    hi = m === null ? NaN : parseInt(m[2]!, 16);
+  if (!Number.isSafeInteger(lo) || !Number.isSafeInteger(hi) || lo > hi) {
+    throw new UsageError(`Invalid value for --filter-ip: ${String(v)} (expected LO-HI in hex)`);
+  }
   return { lo, hi };
 }
 
@@ -62,8 +88,13 @@ export function callGraphMode(opts: Parsed): string | null {
   if (v === undefined) return opts.has("g") ? "fp" : null;
   const mode = typeof v === "string" ? v.split(",")[0]! : "";
   const size = typeof v === "string" ? v.split(",")[1] : undefined;
-  if (!(CALL_GRAPH_MODES as readonly string[]).includes(mode) || (size !== undefined && (mode !== "dwarf" || !/^\d+$/.test(size)))) {
-    throw new UsageError(`Invalid value for --call-graph: ${String(v)} (expected ${CALL_GRAPH_MODES.join(", ")}, or dwarf,SIZE)`);
+  if (
+    !(CALL_GRAPH_MODES as readonly string[]).includes(mode) ||
+    (size !== undefined && (mode !== "dwarf" || !/^\d+$/.test(size)))
+  ) {
+    throw new UsageError(
+      `Invalid value for --call-graph: ${String(v)} (expected ${CALL_GRAPH_MODES.join(", ")}, or dwarf,SIZE)`,
+    );
   }
   return mode;
 }
@@ -77,7 +108,9 @@ function period(opts: Parsed): number {
 }
 
 function sampling(opts: Parsed): Sampling {
-  if (opts.has("random") && opts.has("no-random")) throw new UsageError("--random and --no-random cannot be used together");
+  if (opts.has("random") && opts.has("no-random")) {
+    throw new UsageError("--random and --no-random cannot be used together");
+  }
   const bits = opts.has("no-random") ? 0 : opts.has("random") ? intOption(opts, "random", 0) : undefined;
   try {
     return samplingPlan(period(opts), bits);
@@ -100,7 +133,10 @@ export function locate(opts: Parsed, rest: string[]): { path: string; host: stri
   if (name === undefined) throw new UsageError("Missing PROGRAM to run");
   const mopts = machineOptions(opts);
   const root = mopts.root ?? "";
-  const path = new Machine(new NodeHost(root === "" ? null : "/"), mopts).findProgram(name, process.env["PATH"] ?? "/usr/bin:/bin");
+  const path = new Machine(new NodeHost(root === "" ? null : "/"), mopts).findProgram(
+    name,
+    process.env["PATH"] ?? "/usr/bin:/bin",
+  );
   if (path === null) throw new CliError(`lwp: ${name}: command not found`, 127);
   return { path, host: root === "" ? resolve(path) : root + posix.resolve("/", path) };
 }
@@ -142,7 +178,14 @@ export async function recordCommand(opts: Parsed, rest: string[]): Promise<numbe
   let s: Started;
   try {
     s = start(opts, rest, {
-      profile: { events: ids.map((id) => ({ id, period: plan.interval + 1 })), randomBits: plan.randomBits, ipFilter: filter, callGraph: mode !== null, timestamps: true, sink: rec },
+      profile: {
+        events: ids.map((id) => ({ id, period: plan.interval + 1 })),
+        randomBits: plan.randomBits,
+        ipFilter: filter,
+        callGraph: mode !== null,
+        timestamps: true,
+        sink: rec,
+      },
     });
   } catch (e) {
     out.abandon();
@@ -154,10 +197,21 @@ export async function recordCommand(opts: Parsed, rest: string[]): Promise<numbe
     progress: (n, sec) => progressLine("record", n, sec, `, ${rec.samples} samples`),
   });
   const meta = {
-    command: rest, seed: mopts.seed ?? 1, cpuModel: s.proc.cpu.model.name,
-    events: ids.map((id) => ({ eventId: id, interval: plan.interval, period: plan.meanPeriod, name: eventById(id).name })),
-    startTimeVirtual: 0, endTimeVirtual: Number(s.machine.kernel.clockNs()), epoch: Number(s.machine.kernel.epochNs / 1_000_000_000n),
-    randomBits: plan.randomBits, callGraph: mode !== null, ...(mode === null ? {} : { callGraphMode: mode }),
+    command: rest,
+    seed: mopts.seed ?? 1,
+    cpuModel: s.proc.cpu.model.name,
+    events: ids.map((id) => ({
+      eventId: id,
+      interval: plan.interval,
+      period: plan.meanPeriod,
+      name: eventById(id).name,
+    })),
+    startTimeVirtual: 0,
+    endTimeVirtual: Number(s.machine.kernel.clockNs()),
+    epoch: Number(s.machine.kernel.epochNs / 1_000_000_000n),
+    randomBits: plan.randomBits,
+    callGraph: mode !== null,
+    ...(mode === null ? {} : { callGraphMode: mode }),
     ...(filter === null ? {} : { filterIp: [filter.lo, filter.hi] }),
     instructions: s.machine.counts().instructions,
     ...(run.interrupted === null ? {} : { interrupted: run.interrupted }),
@@ -168,8 +222,14 @@ export async function recordCommand(opts: Parsed, rest: string[]): Promise<numbe
   if (run.interrupted === null) reportKill(s.proc);
   const threads = rec.perThread.size;
   if (!quiet) {
-    if (run.interrupted !== null) process.stderr.write(`lwp record: ${run.interrupted} received: the program was stopped after ${s.machine.kernel.retiredTotal} instructions; the profile is partial\n`);
-    process.stderr.write(`[ lwp record: wrote ${(size / 1048576).toFixed(3)} MB ${name} (${rec.samples} samples, ${threads} threads, ${rec.lostTotal} lost) ]\n`);
+    if (run.interrupted !== null) {
+      process.stderr.write(
+        `lwp record: ${run.interrupted} received: the program was stopped after ${s.machine.kernel.retiredTotal} instructions; the profile is partial\n`,
+      );
+    }
+    process.stderr.write(
+      `[ lwp record: wrote ${(size / 1048576).toFixed(3)} MB ${name} (${rec.samples} samples, ${threads} threads, ${rec.lostTotal} lost) ]\n`,
+    );
   }
   if (run.interrupted !== null) reraise(run.interrupted);
   return run.status;

@@ -3,7 +3,19 @@
 // before the program starts (not the program itself, not a directory, a writable
 // place), the profile is written to a temporary file in the same directory while
 // recording, and renamed into place at the end; an existing file becomes NAME.old.
-import { closeSync, existsSync, fstatSync, fsyncSync, lstatSync, openSync, renameSync, statSync, unlinkSync, writeSync, constants } from "node:fs";
+import {
+  closeSync,
+  existsSync,
+  fstatSync,
+  fsyncSync,
+  lstatSync,
+  openSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  writeSync,
+  constants,
+} from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import type { ByteFile } from "../tools/format/stream-writer.js";
 import { errnoText, fileKind } from "./files.js";
@@ -12,18 +24,28 @@ import { CliError } from "./run-command.js";
 export class RecordOutput implements ByteFile {
   private closed = false;
 
-  private constructor(readonly path: string, readonly temp: string, private readonly fd: number) {}
+  private constructor(
+    readonly path: string,
+    readonly temp: string,
+    private readonly fd: number,
+  ) {}
 
   /**
    * Checks `path` and opens its temporary file; `program` is the host path of the
    * profiled program. Throws a CliError (status 2) before anything runs.
    */
   static open(path: string, program: string): RecordOutput {
-    const fail = (why: string): never => { throw new CliError(`lwp: cannot write '${path}': ${why}`, 2); };
+    const fail = (why: string): never => {
+      throw new CliError(`lwp: cannot write '${path}': ${why}`, 2);
+    };
     if (path === "") fail("empty file name");
     const abs = resolve(path);
     let st;
-    try { st = statSync(abs); } catch { st = undefined; }
+    try {
+      st = statSync(abs);
+    } catch {
+      st = undefined;
+    }
     if (st !== undefined) {
       if (st.isDirectory()) fail("Is a directory");
       if (!st.isFile()) fail(`it is ${fileKind(st)}, not a regular file`);
@@ -70,10 +92,18 @@ export class RecordOutput implements ByteFile {
   /** Removes the temporary file (nothing else is touched). */
   abandon(): void {
     if (!this.closed) {
-      try { closeSync(this.fd); } catch { /* already closed */ }
+      try {
+        closeSync(this.fd);
+      } catch {
+        /* already closed */
+      }
       this.closed = true;
     }
-    try { unlinkSync(this.temp); } catch { /* gone */ }
+    try {
+      unlinkSync(this.temp);
+    } catch {
+      /* gone */
+    }
   }
 
   /** Bytes written so far (for the summary line). */

@@ -33,7 +33,15 @@ export const signalNumber = (s: StopSignal): number => SIGNO[s];
 /** Runs `init` to its end, or until a caught signal; the progress line is drawn on stderr when it is a terminal. */
 export async function runChunked(m: Machine, init: Process, o: RunLoopOptions = {}): Promise<RunResult> {
   let caught: StopSignal | null = null;
-  const handlers = STOP_SIGNALS.map((sig) => [sig, (): void => { caught ??= sig; }] as const);
+  const handlers = STOP_SIGNALS.map(
+    (sig) =>
+      [
+        sig,
+        (): void => {
+          caught ??= sig;
+        },
+      ] as const,
+  );
   if (o.catchSignals === true) for (const [sig, h] of handlers) process.on(sig, h);
   const tty = process.stderr.isTTY && o.progress !== undefined;
   const t0 = process.hrtime.bigint();

@@ -30,11 +30,14 @@ export function parseTier(v: string): TierOptions {
  * LWP_JIT_SKIP=MNEMONIC,...|* from the environment.
  */
 export function tiersFromEnv(env: Record<string, string | undefined>): void {
-  const v = env["LWP_TIER"], th = env["LWP_JIT_THRESHOLD"];
+  const v = env["LWP_TIER"],
+    th = env["LWP_JIT_THRESHOLD"];
   let t = v !== undefined && v !== "" ? parseTier(v) : null;
   if (th !== undefined && th !== "") {
     const n = Number(th);
-    if (!Number.isInteger(n) || n < 1 || n > 2 ** 30) throw new UsageError(`LWP_JIT_THRESHOLD: '${th}' is not a count from 1 to 2^30`);
+    if (!Number.isInteger(n) || n < 1 || n > 2 ** 30) {
+      throw new UsageError(`LWP_JIT_THRESHOLD: '${th}' is not a count from 1 to 2^30`);
+    }
     t = { ...(t ?? { tier: 3, forced: false }), threshold: n };
   }
   if (t !== null) setDefaultTiers(t);

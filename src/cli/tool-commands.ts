@@ -5,19 +5,38 @@ import { AnnotateError, formatAnnotate } from "../tools/report/annotate.js";
 import { formatDiff } from "../tools/report/diff.js";
 import { SCRIPT_FIELDS, type ScriptField, formatScript, parseScriptFields } from "../tools/report/script.js";
 import { CliError } from "./run-command.js";
-import { EVENT_OPTION, HELP_OPTION, INPUT_OPTION, SYMBOL_OPTIONS, choice, emit, eventFilter, inputPath, loadSession } from "./profile-input.js";
+import {
+  EVENT_OPTION,
+  HELP_OPTION,
+  INPUT_OPTION,
+  SYMBOL_OPTIONS,
+  choice,
+  emit,
+  eventFilter,
+  inputPath,
+  loadSession,
+} from "./profile-input.js";
 import { type OptionRow, type Parsed, UsageError } from "./options.js";
 
 export const ANNOTATE_OPTIONS: readonly OptionRow[] = [
-  INPUT_OPTION, EVENT_OPTION, ...SYMBOL_OPTIONS,
+  INPUT_OPTION,
+  EVENT_OPTION,
+  ...SYMBOL_OPTIONS,
   { name: "disassembler-style", short: "M", arg: "STYLE", help: "att (default) or intel" },
   HELP_OPTION,
 ];
 
 export const SCRIPT_OPTIONS: readonly OptionRow[] = [
-  INPUT_OPTION, EVENT_OPTION,
-  { name: "fields", short: "F", arg: "LIST", help: `fields to print: ${SCRIPT_FIELDS.join(",")} (+f,-f to change the default set)` },
-  ...SYMBOL_OPTIONS, HELP_OPTION,
+  INPUT_OPTION,
+  EVENT_OPTION,
+  {
+    name: "fields",
+    short: "F",
+    arg: "LIST",
+    help: `fields to print: ${SCRIPT_FIELDS.join(",")} (+f,-f to change the default set)`,
+  },
+  ...SYMBOL_OPTIONS,
+  HELP_OPTION,
 ];
 
 export const DIFF_OPTIONS: readonly OptionRow[] = [EVENT_OPTION, ...SYMBOL_OPTIONS, HELP_OPTION];
@@ -31,7 +50,13 @@ export function annotateCommand(opts: Parsed, rest: string[]): number {
   if (symbol === undefined) {
     // Like perf annotate without a symbol, but only the hottest one.
     const e = primaryEvent(s, events);
-    symbol = e === undefined ? undefined : histogram(s.samples.filter((x) => x.event.eventId === e.id), "symbol")[0]?.symbol;
+    symbol =
+      e === undefined
+        ? undefined
+        : histogram(
+            s.samples.filter((x) => x.event.eventId === e.id),
+            "symbol",
+          )[0]?.symbol;
     if (symbol === undefined) throw new CliError("lwp: no samples to annotate");
   }
   try {
@@ -48,7 +73,11 @@ export function scriptCommand(opts: Parsed, rest: string[]): number {
   const events = eventFilter(opts);
   const spec = opts.get("fields");
   let fields: ScriptField[] | undefined;
-  try { fields = typeof spec === "string" ? parseScriptFields(spec) : undefined; } catch (e) { throw new UsageError((e as Error).message); }
+  try {
+    fields = typeof spec === "string" ? parseScriptFields(spec) : undefined;
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
   emit(formatScript(loadSession(inputPath(opts), opts), events, fields), undefined);
   return 0;
 }

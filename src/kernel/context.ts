@@ -94,7 +94,10 @@ export function taskReg(t: Task, r: number): number {
 
 export function setTaskReg(t: Task, r: number, v: number): void {
   const mm = t.proc.mm;
-  if (mm.loaded === t) { mm.cpu.setReg(r, v); return; }
+  if (mm.loaded === t) {
+    mm.cpu.setReg(r, v);
+    return;
+  }
   t.ctx.regs[2 * r] = v % 4294967296;
   t.ctx.regs[2 * r + 1] = Math.floor(v / 4294967296);
 }

@@ -16,8 +16,14 @@ export const CAP_SYS_PTRACE = 19;
 const CAP_FS_MASK = 0x1fn | (1n << 9n) | (1n << 32n);
 
 export class Cred {
-  uid = 0; euid = 0; suid = 0; fsuid = 0;
-  gid = 0; egid = 0; sgid = 0; fsgid = 0;
+  uid = 0;
+  euid = 0;
+  suid = 0;
+  fsuid = 0;
+  gid = 0;
+  egid = 0;
+  sgid = 0;
+  fsgid = 0;
   groups: number[] = [0];
   capEffective = CAP_FULL;
   capPermitted = CAP_FULL;

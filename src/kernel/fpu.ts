@@ -46,7 +46,10 @@ function lwpEnabled(c: Cpu): boolean {
 
 /** XRSTOR of component 62: the image, or the init state (LWP off) when XSTATE_BV[62] is clear. */
 function restoreLwp(c: Cpu, buf: Uint8Array, bv: bigint): boolean {
-  if ((bv & XFEATURE_LWP) === 0n || buf.length < LWP_XSTATE.offset + LWP_XSTATE.size) { lwpInit(c); return true; }
+  if ((bv & XFEATURE_LWP) === 0n || buf.length < LWP_XSTATE.offset + LWP_XSTATE.size) {
+    lwpInit(c);
+    return true;
+  }
   try {
     lwpRestore(c, buf.subarray(LWP_XSTATE.offset, LWP_XSTATE.offset + LWP_XSTATE.size));
     return true;

@@ -5,9 +5,19 @@
 // writes on a non-blocking descriptor return -EAGAIN instead of waiting.
 
 export interface HostStat {
-  dev: number; ino: number; mode: number; nlink: number; uid: number; gid: number; rdev: number;
-  size: number; blksize: number; blocks: number;
-  atimeNs: bigint; mtimeNs: bigint; ctimeNs: bigint;
+  dev: number;
+  ino: number;
+  mode: number;
+  nlink: number;
+  uid: number;
+  gid: number;
+  rdev: number;
+  size: number;
+  blksize: number;
+  blocks: number;
+  atimeNs: bigint;
+  mtimeNs: bigint;
+  ctimeNs: bigint;
 }
 
 export interface HostDirent {
@@ -19,11 +29,19 @@ export interface HostDirent {
 
 /** statfs(2) figures of a host file system. */
 export interface HostStatfs {
-  type: number; bsize: number; blocks: number; bfree: number; bavail: number; files: number; ffree: number;
+  type: number;
+  bsize: number;
+  blocks: number;
+  bfree: number;
+  bavail: number;
+  files: number;
+  ffree: number;
 }
 
 /** A socket address on the host: a UNIX path, or an IP address and port. */
-export type HostAddr = { readonly family: 1; readonly path: string } | { readonly family: 2 | 10; readonly host: string; readonly port: number };
+export type HostAddr =
+  | { readonly family: 1; readonly path: string }
+  | { readonly family: 2 | 10; readonly host: string; readonly port: number };
 
 /**
  * A connected byte stream through the host's network stack (a TCP connection,

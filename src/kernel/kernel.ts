@@ -34,7 +34,15 @@ export interface KernelOptions {
 }
 
 export const DEFAULT_OPTIONS: KernelOptions = {
-  strace: false, seed: 1, hostTime: false, maxInstructions: null, cpu: "full", lwp: true, root: "", epochNs: null, debugTranslate: false,
+  strace: false,
+  seed: 1,
+  hostTime: false,
+  maxInstructions: null,
+  cpu: "full",
+  lwp: true,
+  root: "",
+  epochNs: null,
+  debugTranslate: false,
   memoryLimit: null,
 };
 

@@ -106,7 +106,8 @@ export class Machine {
     const p = this.bootProcess();
     this.boot = null;
     const t = p.tasks[0]!;
-    const spec = given.bytes !== undefined ? { ...given, bytes: given.bytes } : { ...given, ...readProgramFile(t, given.path) };
+    const spec =
+      given.bytes !== undefined ? { ...given, bytes: given.bytes } : { ...given, ...readProgramFile(t, given.path) };
     void k.epochNs; // the virtual clock's epoch is fixed as the run starts
     const mapped = execImage(k, p, t, scriptOrThrow(t, spec));
     if (k.opts.strace) traceSpawn(k, t, spec.path, spec.argv, spec.envp.length);
@@ -132,7 +133,16 @@ export class Machine {
   /** Exact totals since spawn (lwp stat); instructions are always exact. */
   counts(): ExactCounts {
     const k = this.kernel;
-    return k.lwpProf?.counts() ?? { instructions: k.retiredTotal, branches: 0, cycles: 0, dcacheMisses: 0, repIterations: 0, repInstructions: 0 };
+    return (
+      k.lwpProf?.counts() ?? {
+        instructions: k.retiredTotal,
+        branches: 0,
+        cycles: 0,
+        dcacheMisses: 0,
+        repIterations: 0,
+        repInstructions: 0,
+      }
+    );
   }
 
   /**
@@ -152,7 +162,8 @@ export class Machine {
   async runUntil(init: Process, until: number): Promise<number | undefined> {
     const k = this.kernel;
     k.init = init;
-    let backoff = 1, steps = 0;
+    let backoff = 1,
+      steps = 0;
     while (init.live) {
       if (k.retiredTotal >= until) return undefined;
       if (this.overLimit()) return this.stopAll(124);
@@ -265,8 +276,11 @@ export class Machine {
   private handle(t: Task, x: Exit): void {
     const k = this.kernel;
     switch (x.kind) {
-      case "syscall": dispatch(t); return;
-      case "budget": return;
+      case "syscall":
+        dispatch(t);
+        return;
+      case "budget":
+        return;
       case "lwpInterrupt":
         if (k.lwpProf?.onInterrupt(t) === true) return;
         if (t.lwpSignal !== 0) sendToTask(k, t, { signo: t.lwpSignal, code: SI_KERNEL });
@@ -274,8 +288,12 @@ export class Machine {
       default: {
         const c = t.proc.cpu;
         if (k.opts.strace) {
-          const what = x.kind === "ud" ? `#UD at 0x${c.rip.toString(16)}: ${[...x.bytes].map((b) => b.toString(16).padStart(2, "0")).join(" ")}`
-            : x.kind === "fault" ? `fault vector ${x.vector} at 0x${c.rip.toString(16)} address 0x${x.address.toString(16)}` : "";
+          const what =
+            x.kind === "ud"
+              ? `#UD at 0x${c.rip.toString(16)}: ${[...x.bytes].map((b) => b.toString(16).padStart(2, "0")).join(" ")}`
+              : x.kind === "fault"
+                ? `fault vector ${x.vector} at 0x${c.rip.toString(16)} address 0x${x.address.toString(16)}`
+                : "";
           k.diag(`lwp: ${what}`);
         }
         const si = faultSignal(t, x);
@@ -289,12 +307,20 @@ export class Machine {
 function readProgramFile(t: Task, path: string): Pick<ExecSpec, "bytes" | "exe" | "dev" | "ino"> {
   const f = readExecutable(t, path);
   if (typeof f !== "number") return f;
-  const why = f === -EACCES ? notRegular(t, path) : f === -ENOMEM ? `is larger than the ${Math.floor(MAX_PROGRAM_BYTES / 1048576)} MiB limit` : null;
+  const why =
+    f === -EACCES
+      ? notRegular(t, path)
+      : f === -ENOMEM
+        ? `is larger than the ${Math.floor(MAX_PROGRAM_BYTES / 1048576)} MiB limit`
+        : null;
   throw new ExecError(why ?? ERRNO_TEXT[-f] ?? `errno ${-f}`, -f);
 }
 
 const FILE_KINDS: Readonly<Record<number, string>> = {
-  0o010000: "a FIFO", 0o140000: "a socket", 0o020000: "a character device", 0o060000: "a block device",
+  0o010000: "a FIFO",
+  0o140000: "a socket",
+  0o020000: "a character device",
+  0o060000: "a block device",
 };
 
 /** "is a FIFO, not a regular file" when `path` names a file exec refuses for its type; null otherwise. */
@@ -312,7 +338,10 @@ function notRegular(t: Task, path: string): string | null {
 /** `lwp: cannot translate MNEMONIC at 0x...` (bytes): the builder's message and where it was thrown. */
 function translateError(i: Insn, e: unknown): string {
   const bytes = [...i.bytes].map((b) => b.toString(16).padStart(2, "0")).join(" ");
-  const what = e instanceof Error ? `${e.message}${e.stack === undefined ? "" : "\n" + e.stack.split("\n").slice(1, 4).join("\n")}` : String(e);
+  const what =
+    e instanceof Error
+      ? `${e.message}${e.stack === undefined ? "" : "\n" + e.stack.split("\n").slice(1, 4).join("\n")}`
+      : String(e);
   return `lwp: cannot translate ${i.name} at 0x${i.ip.toString(16)} (${bytes}), executing it raises #UD: ${what}`;
 }
 

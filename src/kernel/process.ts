@@ -32,8 +32,15 @@ export interface Mapping {
 
 /** What exec recorded about the image (mm_struct's start_code..env_end): /proc/PID/stat, cmdline, environ. */
 interface ImageLayout {
-  startCode: number; endCode: number; startData: number; endData: number; startStack: number;
-  argStart: number; argEnd: number; envStart: number; envEnd: number;
+  startCode: number;
+  endCode: number;
+  startData: number;
+  endData: number;
+  startStack: number;
+  argStart: number;
+  argEnd: number;
+  envStart: number;
+  envEnd: number;
 }
 
 /**
@@ -53,7 +60,17 @@ export class Mm {
   stackStart = 0;
   /** Top of the mmap area (mmap_base), set from RLIMIT_STACK at exec. */
   mmapBase = MMAP_TOP;
-  layout: ImageLayout = { startCode: 0, endCode: 0, startData: 0, endData: 0, startStack: 0, argStart: 0, argEnd: 0, envStart: 0, envEnd: 0 };
+  layout: ImageLayout = {
+    startCode: 0,
+    endCode: 0,
+    startData: 0,
+    endData: 0,
+    startStack: 0,
+    argStart: 0,
+    argEnd: 0,
+    envStart: 0,
+    envEnd: 0,
+  };
   /** The auxiliary vector exec wrote (saved_auxv), AT_NULL included. */
   auxv: readonly (readonly [number, number])[] = [];
   /** The largest mapped size so far in bytes (VmPeak). */
@@ -144,11 +161,21 @@ export class Process {
     return this.mm.cpu;
   }
 
-  get brk(): number { return this.mm.brk; }
-  set brk(v: number) { this.mm.brk = v; }
-  get brkStart(): number { return this.mm.brkStart; }
-  set brkStart(v: number) { this.mm.brkStart = v; }
-  get mappings(): Mapping[] { return this.mm.mappings; }
+  get brk(): number {
+    return this.mm.brk;
+  }
+  set brk(v: number) {
+    this.mm.brk = v;
+  }
+  get brkStart(): number {
+    return this.mm.brkStart;
+  }
+  set brkStart(v: number) {
+    this.mm.brkStart = v;
+  }
+  get mappings(): Mapping[] {
+    return this.mm.mappings;
+  }
 
   get leader(): Task {
     return this.tasks.find((t) => t.tid === this.pid) ?? this.tasks[0]!;

@@ -7,7 +7,15 @@
 // and fail only when it is empty (readable/writablePrefix); a string fails at
 // its first unreadable byte, and a path without its NUL within PATH_MAX is
 // ENAMETOOLONG.
-import { ACCESS_READ, ACCESS_WRITE, type AccessKind, type AddressSpace, MemoryFault, PAGE_MASK, PAGE_SIZE } from "../hw/memory/address-space.js";
+import {
+  ACCESS_READ,
+  ACCESS_WRITE,
+  type AccessKind,
+  type AddressSpace,
+  MemoryFault,
+  PAGE_MASK,
+  PAGE_SIZE,
+} from "../hw/memory/address-space.js";
 import { EINVAL, ENAMETOOLONG } from "./errno.js";
 import { fail } from "./syscalls/abi.js";
 import type { Task } from "./task.js";
@@ -151,4 +159,3 @@ export function tryAccess<T>(fn: () => T, onFault: T): T {
     throw e;
   }
 }
-

@@ -5,10 +5,22 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { compileStatic, describeEnd, exitCode, firstDifference, repoRoot, runLwp, runNative, stderrTail } from "../helpers/build-guests.js";
+import {
+  compileStatic,
+  describeEnd,
+  exitCode,
+  firstDifference,
+  repoRoot,
+  runLwp,
+  runNative,
+  stderrTail,
+} from "../helpers/build-guests.js";
 import type { RunResult } from "../helpers/build-guests.js";
 
-const COMPILERS = [["gcc", "gcc"], ["musl", "musl-gcc"]] as const;
+const COMPILERS = [
+  ["gcc", "gcc"],
+  ["musl", "musl-gcc"],
+] as const;
 const ENV = { LC_ALL: "C", PATH: "/usr/bin:/bin" };
 
 /**
@@ -17,7 +29,8 @@ const ENV = { LC_ALL: "C", PATH: "/usr/bin:/bin" };
  */
 const LINUX_DEFINED: Readonly<Record<string, { status: number; stdout: string; why: string }>> = {
   sigreturn: {
-    status: 128 + 11, stdout: "[RUN] die sigreturn\n",
+    status: 128 + 11,
+    stdout: "[RUN] die sigreturn\n",
     why: "Linux 6.1 restores the fpstate with XRSTOR/FXRSTOR straight from the frame; a misaligned pointer faults (#GP) and rt_sigreturn ends in SIGSEGV",
   },
 };
@@ -32,11 +45,28 @@ function build(name: string, cc: string, label: string, extra: readonly string[]
 function same(native: RunResult, lwp: RunResult): void {
   const diff = firstDifference(native.stdout, lwp.stdout);
   assert.ok(diff === undefined, `stdout differs (lwp ${describeEnd(lwp)}); ${diff}\nlwp stderr:\n${stderrTail(lwp)}`);
-  assert.equal(exitCode(lwp), exitCode(native), `native ${describeEnd(native)}, lwp ${describeEnd(lwp)}\n${stderrTail(lwp)}`);
+  assert.equal(
+    exitCode(lwp),
+    exitCode(native),
+    `native ${describeEnd(native)}, lwp ${describeEnd(lwp)}\n${stderrTail(lwp)}`,
+  );
 }
 
 for (const [label, cc] of COMPILERS) {
-  for (const name of ["signals", "threads", "procs", "files", "creds", "usercopy", "mm", "procfs", "events", "sockets", "locks", "pipes"]) {
+  for (const name of [
+    "signals",
+    "threads",
+    "procs",
+    "files",
+    "creds",
+    "usercopy",
+    "mm",
+    "procfs",
+    "events",
+    "sockets",
+    "locks",
+    "pipes",
+  ]) {
     test(`abi ${label}/${name} behaves as on Linux`, { timeout: 300_000 }, () => {
       const bin = build(name, cc, label);
       const native = runNative(bin, [], { env: ENV });
@@ -55,9 +85,16 @@ for (const [label, cc] of COMPILERS) {
   // LWP controls have no native oracle: the program checks docs/kernel.md's rules itself.
   test(`abi ${label}/lwpctl: XCR0[62] at boot, PR_LWP_DISABLE`, { timeout: 300_000 }, () => {
     const bin = build("lwpctl", cc, label);
-    for (const [args, lwpArgs] of [[[], []], [["nolwp"], ["--no-lwp"]]] as const) {
+    for (const [args, lwpArgs] of [
+      [[], []],
+      [["nolwp"], ["--no-lwp"]],
+    ] as const) {
       const r = runLwp(bin, args, { env: ENV, lwpArgs, timeoutMs: 120_000 });
-      assert.match(r.stdout.toString(), /\[OK\] all\n$/, `${lwpArgs.join(" ")}: ${r.stdout.toString()}\n${stderrTail(r)}`);
+      assert.match(
+        r.stdout.toString(),
+        /\[OK\] all\n$/,
+        `${lwpArgs.join(" ")}: ${r.stdout.toString()}\n${stderrTail(r)}`,
+      );
       assert.equal(exitCode(r), 0);
     }
   });
@@ -79,7 +116,20 @@ for (const [label, cc] of COMPILERS) {
   });
   // Default actions: each way to die ends with the same status (128+N) as natively, or as
   // the Linux version lwp emulates where kernels differ (LINUX_DEFINED).
-  const deaths = ["abort", "segv", "blocked-segv", "fpe", "ill", "trap", "term", "usr1", "alarm", "kill", "sigreturn", "exit7"];
+  const deaths = [
+    "abort",
+    "segv",
+    "blocked-segv",
+    "fpe",
+    "ill",
+    "trap",
+    "term",
+    "usr1",
+    "alarm",
+    "kill",
+    "sigreturn",
+    "exit7",
+  ];
   test(`abi ${label}/die: default actions and exit statuses`, { timeout: 300_000 }, () => {
     const bin = build("die", cc, label);
     for (const how of deaths) {
@@ -87,11 +137,19 @@ for (const [label, cc] of COMPILERS) {
       const linux = LINUX_DEFINED[how];
       if (linux !== undefined) {
         assert.equal(lwp.stdout.toString(), linux.stdout, `die ${how}: ${linux.why}\n${stderrTail(lwp)}`);
-        assert.equal(exitCode(lwp), linux.status, `die ${how}: ${linux.why}; lwp ${describeEnd(lwp)}\n${stderrTail(lwp)}`);
+        assert.equal(
+          exitCode(lwp),
+          linux.status,
+          `die ${how}: ${linux.why}; lwp ${describeEnd(lwp)}\n${stderrTail(lwp)}`,
+        );
         continue;
       }
       const native = runNative(bin, [how], { env: ENV });
-      assert.equal(exitCode(lwp), exitCode(native), `die ${how}: native ${describeEnd(native)}, lwp ${describeEnd(lwp)}\n${stderrTail(lwp)}`);
+      assert.equal(
+        exitCode(lwp),
+        exitCode(native),
+        `die ${how}: native ${describeEnd(native)}, lwp ${describeEnd(lwp)}\n${stderrTail(lwp)}`,
+      );
       same(native, lwp);
     }
   });

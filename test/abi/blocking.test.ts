@@ -30,16 +30,27 @@ function both(bin: string, script: (prog: string) => string): [string, string] {
 }
 
 /** Runs argv (a program, or node with lwp's CLI) asynchronously; resolves with its stdout and status. */
-function start(argv: string[], onLine: (line: string) => void = () => {}): Promise<{ out: string; status: number | null }> {
+function start(
+  argv: string[],
+  onLine: (line: string) => void = () => {},
+): Promise<{ out: string; status: number | null }> {
   const p = spawn(argv[0]!, argv.slice(1), { env: ENV, stdio: ["ignore", "pipe", "inherit"] });
   let out = "";
   p.stdout.on("data", (d: Buffer) => {
     const before = out.split("\n").length;
     out += d.toString();
-    out.split("\n").slice(before - 1, -1).forEach(onLine);
+    out
+      .split("\n")
+      .slice(before - 1, -1)
+      .forEach(onLine);
   });
   const timer = setTimeout(() => p.kill("SIGKILL"), 60_000);
-  return new Promise((resolve) => p.on("close", (status) => { clearTimeout(timer); resolve({ out, status }); }));
+  return new Promise((resolve) =>
+    p.on("close", (status) => {
+      clearTimeout(timer);
+      resolve({ out, status });
+    }),
+  );
 }
 
 /** A guest TCP server answers a host client. */
@@ -49,7 +60,9 @@ async function serveHostClient(argv: string[]): Promise<string> {
     const m = /^port (\d+)$/.exec(l);
     if (m === null) return;
     const c = net.connect(Number(m[1]), "127.0.0.1", () => c.write("hello\n"));
-    c.on("data", (d) => { reply += d.toString(); });
+    c.on("data", (d) => {
+      reply += d.toString();
+    });
   });
   const r = await run;
   return `${r.out.replace(/^port \d+\n/, "")}reply: ${reply}status ${r.status}\n`;
@@ -85,7 +98,10 @@ test("Q-FLOCK: locks that a host process holds are not seen by the guest", { tim
   }
 });
 
-for (const [label, cc] of [["gcc", "gcc"], ["musl", "musl-gcc"]] as const) {
+for (const [label, cc] of [
+  ["gcc", "gcc"],
+  ["musl", "musl-gcc"],
+] as const) {
   test(`${label}: a guest TCP server on 127.0.0.1 answers a host client`, { timeout: 180_000 }, async () => {
     const bin = build(cc, label);
     const native = await serveHostClient([bin, "server"]);
@@ -97,7 +113,10 @@ for (const [label, cc] of [["gcc", "gcc"], ["musl", "musl-gcc"]] as const) {
     const bin = build(cc, label);
     const native = await askHostServer((port) => [bin, "client", String(port)]);
     assert.equal(native, "client got: you said hi there\nstatus 0\n");
-    assert.equal(await askHostServer((port) => [process.execPath, lwpCli(), "run", "--", bin, "client", String(port)]), native);
+    assert.equal(
+      await askHostServer((port) => [process.execPath, lwpCli(), "run", "--", bin, "client", String(port)]),
+      native,
+    );
   });
 
   test(`${label}: a reader thread blocked on stdin does not stop the ticking main thread`, { timeout: 180_000 }, () => {
@@ -112,7 +131,8 @@ for (const [label, cc] of [["gcc", "gcc"], ["musl", "musl-gcc"]] as const) {
     const dir = mkdtempSync(join(tmpdir(), "lwp-fifo-"));
     try {
       const f = join(dir, "f");
-      const script = (p: string): string => `mkfifo ${f}; (sleep 0.3; echo hello; sleep 0.3; echo world) > ${f} & ${p} fifo ${f}; wait; rm -f ${f}`;
+      const script = (p: string): string =>
+        `mkfifo ${f}; (sleep 0.3; echo hello; sleep 0.3; echo world) > ${f} & ${p} fifo ${f}; wait; rm -f ${f}`;
       const [native, emu] = both(bin, script);
       assert.equal(native, "hello\nworld\nfifo: 12 bytes, last read 0\n");
       assert.equal(emu, native);

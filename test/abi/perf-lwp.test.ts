@@ -8,7 +8,10 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { compileStatic, exitCode, repoRoot, runLwp, stderrTail } from "../helpers/build-guests.js";
 
-for (const [label, cc] of [["gcc", "gcc"], ["musl", "musl-gcc"]] as const) {
+for (const [label, cc] of [
+  ["gcc", "gcc"],
+  ["musl", "musl-gcc"],
+] as const) {
   test(`abi ${label}/perf-lwp: waitable LWP buffer through perf_event_open`, { timeout: 300_000 }, () => {
     const out = join(repoRoot(), "build", "abi", label, "perf-lwp");
     compileStatic(cc, join(repoRoot(), "test", "abi", "perf-lwp.c"), out, ["-O1", "-Wall", "-Wextra", "-pthread"]);

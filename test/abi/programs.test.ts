@@ -8,7 +8,15 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, lutimesSync, mkdirSync, rmSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { describeEnd, exitCode, firstDifference, repoRoot, runLwp, runNative, stderrTail } from "../helpers/build-guests.js";
+import {
+  describeEnd,
+  exitCode,
+  firstDifference,
+  repoRoot,
+  runLwp,
+  runNative,
+  stderrTail,
+} from "../helpers/build-guests.js";
 import type { RunResult } from "../helpers/build-guests.js";
 
 const ENV = { LC_ALL: "C", PATH: "/usr/bin:/bin", TZ: "UTC" };
@@ -19,7 +27,11 @@ function same(native: RunResult, lwp: RunResult): void {
     const diff = firstDifference(native[stream], lwp[stream]);
     assert.ok(diff === undefined, `${stream} differs (lwp ${describeEnd(lwp)}); ${diff}\n${stderrTail(lwp)}`);
   }
-  assert.equal(exitCode(lwp), exitCode(native), `native ${describeEnd(native)}, lwp ${describeEnd(lwp)}\n${stderrTail(lwp)}`);
+  assert.equal(
+    exitCode(lwp),
+    exitCode(native),
+    `native ${describeEnd(native)}, lwp ${describeEnd(lwp)}\n${stderrTail(lwp)}`,
+  );
 }
 
 /** A fresh directory holding `files`, every one dated PAST. */
@@ -45,16 +57,25 @@ test("make builds and runs a C program as natively", { timeout: 600_000 }, () =>
     return how("/usr/bin/make", ["-C", dir, "--no-print-directory"], { env: ENV, timeoutMs: 540_000 });
   };
   const native = run(runNative);
-  assert.equal(native.stdout.toString(), "cc -O1 -o hello hello.c\n./hello\nmade by make\n", "the native run itself must work");
+  assert.equal(
+    native.stdout.toString(),
+    "cc -O1 -o hello hello.c\n./hello\nmade by make\n",
+    "the native run itself must work",
+  );
   same(native, run(runLwp));
 });
 
 test("ls -l prints as natively (xattr calls answered)", { timeout: 300_000 }, () => {
-  const dir = fixture("ls", { "a.txt": "alpha\n", "b.c": "int b;\n", "empty": "" });
+  const dir = fixture("ls", { "a.txt": "alpha\n", "b.c": "int b;\n", empty: "" });
   symlinkSync("a.txt", join(dir, "link"));
   lutimesSync(join(dir, "link"), PAST, PAST);
   utimesSync(dir, PAST, PAST);
-  for (const args of [["-l", dir], ["-la", "--time-style=full-iso", dir], ["-lL", join(dir, "link")], ["-l", join(dir, "missing")]]) {
+  for (const args of [
+    ["-l", dir],
+    ["-la", "--time-style=full-iso", dir],
+    ["-lL", join(dir, "link")],
+    ["-l", join(dir, "missing")],
+  ]) {
     same(runNative("/bin/ls", args, { env: ENV }), runLwp("/bin/ls", args, { env: ENV, timeoutMs: 240_000 }));
   }
 });

@@ -18,12 +18,16 @@ function brokenAdd() {
 
 test("a builder's exception is reported with the instruction, and the op raises #UD", () => {
   const seen: string[] = [];
-  buildErrors.report = (i, e) => seen.push(`${i.name}@${i.ip.toString(16)}: ${e instanceof Error ? e.message : String(e)}`);
+  buildErrors.report = (i, e) =>
+    seen.push(`${i.name}@${i.ip.toString(16)}: ${e instanceof Error ? e.message : String(e)}`);
   try {
     const op = translateInsn(brokenAdd());
     assert.equal(seen.length, 1);
     assert.match(seen[0]!, /^ADD@401000: /);
-    assert.throws(() => op(null as never), (e: unknown) => e instanceof CpuException && e.vector === VEC_UD);
+    assert.throws(
+      () => op(null as never),
+      (e: unknown) => e instanceof CpuException && e.vector === VEC_UD,
+    );
   } finally {
     buildErrors.report = null;
   }
@@ -31,7 +35,12 @@ test("a builder's exception is reported with the instruction, and the op raises 
 
 test("without --debug-translate the exception is only a #UD; with it the machine reports on stderr", () => {
   const lines: string[] = [];
-  const host = { write: (_fd: number, b: Uint8Array) => { lines.push(new TextDecoder().decode(b)); return b.length; } } as unknown as Host;
+  const host = {
+    write: (_fd: number, b: Uint8Array) => {
+      lines.push(new TextDecoder().decode(b));
+      return b.length;
+    },
+  } as unknown as Host;
   new Machine(host, {});
   assert.equal(buildErrors.report, null);
   translateInsn(brokenAdd());

@@ -43,9 +43,19 @@ test("a loop gives the same results below and above the compile threshold", () =
 test("self-modifying code: a store into a (compiled) block's bytes retranslates it", () => {
   // Two passes over the loop; between them the program rewrites `mov eax, 1` into `mov eax, 2`.
   const text = [
-    " xor edx, edx", " xor esi, esi",
-    "A: mov ecx, ebx", "L: mov eax, 1", " add edx, eax", " dec ecx", " jnz L",
-    " inc esi", " cmp esi, 2", " je D", " mov byte ptr [L + 1], 2", " jmp A", "D: ud2",
+    " xor edx, edx",
+    " xor esi, esi",
+    "A: mov ecx, ebx",
+    "L: mov eax, 1",
+    " add edx, eax",
+    " dec ecx",
+    " jnz L",
+    " inc esi",
+    " cmp esi, 2",
+    " je D",
+    " mov byte ptr [L + 1], 2",
+    " jmp A",
+    "D: ud2",
   ].join("\n");
   for (const n of [10, 3 * COMPILE_THRESHOLD]) {
     const b = bench();

@@ -16,7 +16,12 @@ const BODY = 15;
 
 const PREFIXES = [0x66, 0x67, 0xf2, 0xf3, 0xf0, 0x2e, 0x3e, 0x26, 0x64, 0x65, 0x36];
 /** LWP (AMD LWP spec §3): LLWPCB/SLWPCB (XOP map 9, 12 /0 and /1), LWPINS/LWPVAL (XOP map 10, 12 /0 and /1). */
-const LWP_HEADS = [[0x8f, 0xe9, 0x78, 0x12], [0x8f, 0xe9, 0xf8, 0x12], [0x8f, 0xea, 0x78, 0x12], [0x8f, 0xea, 0xf8, 0x12]];
+const LWP_HEADS = [
+  [0x8f, 0xe9, 0x78, 0x12],
+  [0x8f, 0xe9, 0xf8, 0x12],
+  [0x8f, 0xea, 0x78, 0x12],
+  [0x8f, 0xea, 0xf8, 0x12],
+];
 
 function randomString(rng: Rng): number[] {
   const b: number[] = [];
@@ -37,9 +42,13 @@ function randomString(rng: Rng): number[] {
   return b.slice(0, BODY);
 }
 
-interface ObjInsn { len: number; mnemonic: string }
+interface ObjInsn {
+  len: number;
+  mnemonic: string;
+}
 
-const PREFIX_WORDS = /^(lock|rep|repz|repnz|repe|repne|data16|data32|addr32|addr16|cs|ds|es|ss|fs|gs|bnd|notrack|xacquire|xrelease|rex(\.[WRXB]+)?|rex)$/;
+const PREFIX_WORDS =
+  /^(lock|rep|repz|repnz|repe|repne|data16|data32|addr32|addr16|cs|ds|es|ss|fs|gs|bnd|notrack|xacquire|xrelease|rex(\.[WRXB]+)?|rex)$/;
 
 /** First instruction of every slot per objdump: merged prefix-only lines, its length and mnemonic. */
 function objdumpSlots(bin: Uint8Array, slots: number): (ObjInsn | null)[] {
@@ -47,7 +56,11 @@ function objdumpSlots(bin: Uint8Array, slots: number): (ObjInsn | null)[] {
   try {
     const f = join(dir, "s.bin");
     writeFileSync(f, bin);
-    const r = spawnSync("objdump", ["-D", "-b", "binary", "-m", "i386:x86-64", "-M", "intel", "--no-show-raw-insn", f], { encoding: "utf8", maxBuffer: 1 << 28 });
+    const r = spawnSync(
+      "objdump",
+      ["-D", "-b", "binary", "-m", "i386:x86-64", "-M", "intel", "--no-show-raw-insn", f],
+      { encoding: "utf8", maxBuffer: 1 << 28 },
+    );
     if (r.status !== 0) throw new Error(`objdump failed: ${r.stderr}`);
     const lines: { at: number; text: string }[] = [];
     for (const l of r.stdout.split("\n")) {
@@ -75,15 +88,52 @@ function objdumpSlots(bin: Uint8Array, slots: number): (ObjInsn | null)[] {
 
 /** objdump spellings that name the same instruction as iced's. */
 const ALIAS: Readonly<Record<string, string>> = {
-  movabs: "mov", xchg: "xchg", fwait: "wait", pushfq: "pushf", popfq: "popf", pushfw: "pushf", popfw: "popf",
-  sal: "shl", xlatb: "xlat", iretq: "iret", iretd: "iret", iretw: "iret", ljmp: "jmp", lcall: "call", lret: "retf",
-  retq: "ret", retw: "ret", callq: "call", jmpq: "jmp", int1: "int1", icebp: "int1",
-  sysretd: "sysret", sysretq: "sysret", sysexitd: "sysexit", sysexitq: "sysexit", retfq: "retf", retfw: "retf",
-  prefetchw: "prefetch", leavew: "leave", leaveq: "leave", enterw: "enter", enterq: "enter", "fnsetpm(287": "fnsetpm",
-  "fndisi(8087": "fndisi", "fneni(8087": "fneni",
+  movabs: "mov",
+  xchg: "xchg",
+  fwait: "wait",
+  pushfq: "pushf",
+  popfq: "popf",
+  pushfw: "pushf",
+  popfw: "popf",
+  sal: "shl",
+  xlatb: "xlat",
+  iretq: "iret",
+  iretd: "iret",
+  iretw: "iret",
+  ljmp: "jmp",
+  lcall: "call",
+  lret: "retf",
+  retq: "ret",
+  retw: "ret",
+  callq: "call",
+  jmpq: "jmp",
+  int1: "int1",
+  icebp: "int1",
+  sysretd: "sysret",
+  sysretq: "sysret",
+  sysexitd: "sysexit",
+  sysexitq: "sysexit",
+  retfq: "retf",
+  retfw: "retf",
+  prefetchw: "prefetch",
+  leavew: "leave",
+  leaveq: "leave",
+  enterw: "enter",
+  enterq: "enter",
+  "fnsetpm(287": "fnsetpm",
+  "fndisi(8087": "fndisi",
+  "fneni(8087": "fneni",
   // 0F 18-1F hint space: iced names the reserved NOPs (and newer PREFETCHIT*) apart; binutils says nop or MPX.
-  reservednop: "nop", prefetchit0: "nop", prefetchit1: "nop", bndstx: "nop", bndldx: "nop", bndmov: "nop",
-  bndcl: "nop", bndcu: "nop", bndcn: "nop", bndmk: "nop",
+  reservednop: "nop",
+  prefetchit0: "nop",
+  prefetchit1: "nop",
+  bndstx: "nop",
+  bndldx: "nop",
+  bndmov: "nop",
+  bndcl: "nop",
+  bndcu: "nop",
+  bndcn: "nop",
+  bndmk: "nop",
 };
 
 /**
@@ -115,12 +165,24 @@ function norm(m: string): string {
  * before the opcode).
  */
 function notComparable(ours: string, theirs: string): boolean {
-  return (ours === "nop" && theirs === "xchg") || ours === "wait" || (ours === "reservednop" && theirs.startsWith("prefetch")) || ours.startsWith("xstore");
+  return (
+    (ours === "nop" && theirs === "xchg") ||
+    ours === "wait" ||
+    (ours === "reservednop" && theirs.startsWith("prefetch")) ||
+    ours.startsWith("xstore")
+  );
 }
 
 function oddPrefixes(s: readonly number[]): boolean {
-  let rex = 0, i = 0, lastRex = -1;
-  for (; i < s.length && (PREFIXES.includes(s[i]!) || (s[i]! & 0xf0) === 0x40); i++) if ((s[i]! & 0xf0) === 0x40) { rex++; lastRex = i; }
+  let rex = 0,
+    i = 0,
+    lastRex = -1;
+  for (; i < s.length && (PREFIXES.includes(s[i]!) || (s[i]! & 0xf0) === 0x40); i++) {
+    if ((s[i]! & 0xf0) === 0x40) {
+      rex++;
+      lastRex = i;
+    }
+  }
   const strandedRex = rex > 0 && lastRex !== i - 1;
   return rex > 1 || strandedRex || (s.slice(0, i).includes(0x67) && s[i]! >= 0xa0 && s[i]! <= 0xa3);
 }
@@ -143,7 +205,8 @@ export function decoderCrossCheck(seed: number, n: number): DecoderResult {
   }
   const obj = objdumpSlots(bin, n);
   const mismatches: string[] = [];
-  let checked = 0, validity = 0;
+  let checked = 0,
+    validity = 0;
   for (let i = 0; i < n; i++) {
     const s = strings[i]!;
     const ours = decodeRun(Uint8Array.from(s), 0, () => true)[0];

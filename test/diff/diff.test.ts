@@ -20,7 +20,9 @@ const skip = !nativeAvailable() || !hasGcc ? "needs x86-64 Linux and gcc (the ho
 
 test("known-failures.txt parses and links every entry to docs/quirks.md", () => {
   loadKnownFailures();
-  assert.deepEqual(parseKnownFailures("Bsf_r32_rm32  docs/quirks.md#q-x  # why\n# comment\n"), [{ form: "Bsf_r32_rm32", link: "docs/quirks.md#q-x" }]);
+  assert.deepEqual(parseKnownFailures("Bsf_r32_rm32  docs/quirks.md#q-x  # why\n# comment\n"), [
+    { form: "Bsf_r32_rm32", link: "docs/quirks.md#q-x" },
+  ]);
   assert.throws(() => parseKnownFailures("Bsf_r32_rm32\n"));
 });
 
@@ -38,11 +40,19 @@ test(`differential quick subset: ≥ ${QUICK_CASES} cases against the host CPU`,
     ...v.unexplained.map((s) => `${s.name} (${s.group}): ${s.failures}/${s.cases} diverge\n${s.samples.join("\n")}`),
     ...v.nowPassing.map((k) => `${k.form} passes now: remove it from test/diff/known-failures.txt (${k.link})`),
   ];
-  assert.equal(report.length, 0, `${report.length} differential problems (reproduce: npm run test:diff -- --only <Form> --seed ${SEED}):\n${report.join("\n")}`);
+  assert.equal(
+    report.length,
+    0,
+    `${report.length} differential problems (reproduce: npm run test:diff -- --only <Form> --seed ${SEED}):\n${report.join("\n")}`,
+  );
 });
 
-test("decoder cross-check: our decoder and objdump agree on length and mnemonic", { skip: spawnSync("objdump", ["--version"]).status === 0 ? false : "needs binutils" }, () => {
-  const r = decoderCrossCheck(SEED, 3000);
-  assert.ok(r.checked > 1000, `only ${r.checked} strings were comparable`);
-  assert.deepEqual(r.mismatches, []);
-});
+test(
+  "decoder cross-check: our decoder and objdump agree on length and mnemonic",
+  { skip: spawnSync("objdump", ["--version"]).status === 0 ? false : "needs binutils" },
+  () => {
+    const r = decoderCrossCheck(SEED, 3000);
+    assert.ok(r.checked > 1000, `only ${r.checked} strings were comparable`);
+    assert.deepEqual(r.mismatches, []);
+  },
+);

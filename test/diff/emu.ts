@@ -6,8 +6,27 @@ import { AddressSpace, PROT_EXEC, PROT_READ, PROT_WRITE } from "../../src/hw/mem
 import { Cpu } from "../../src/hw/cpu/cpu.js";
 import { type Exit, VEC_AC, VEC_BP, VEC_DE, VEC_GP, VEC_MF, VEC_PF, VEC_SS, VEC_XM } from "../../src/hw/cpu/exits.js";
 import {
-  CODE_ADDR, CODE_BYTES, CODE_PAGE, IN_STATE, IN_WIN, OUT_REC, OUT_SADDR, OUT_SCODE, OUT_SIGNO, OUT_WIN, SCRATCH_PAGE,
-  SIGBUS, SIGFPE, SIGILL, SIGSEGV, SIGTRAP, SI_KERNEL, WIN, WIN_ADDR, dumpState, loadState,
+  CODE_ADDR,
+  CODE_BYTES,
+  CODE_PAGE,
+  IN_STATE,
+  IN_WIN,
+  OUT_REC,
+  OUT_SADDR,
+  OUT_SCODE,
+  OUT_SIGNO,
+  OUT_WIN,
+  SCRATCH_PAGE,
+  SIGBUS,
+  SIGFPE,
+  SIGILL,
+  SIGSEGV,
+  SIGTRAP,
+  SI_KERNEL,
+  WIN,
+  WIN_ADDR,
+  dumpState,
+  loadState,
 } from "./state.js";
 
 /** Pseudo-signals for exits that have no signal (all of them count as divergences). */
@@ -55,19 +74,46 @@ export class EmuMachine {
 
 /** The signal, si_code and si_addr Linux reports for an exit (arch/x86/kernel/traps.c, fault.c). */
 function signalOf(x: Exit, dv: DataView): void {
-  let sig = SIG_OTHER_EXIT, code = 0, addr = 0;
-  if (x.kind === "ud") { sig = SIGILL; code = 2; }
-  else if (x.kind === "budget") sig = SIG_BUDGET;
+  let sig = SIG_OTHER_EXIT,
+    code = 0,
+    addr = 0;
+  if (x.kind === "ud") {
+    sig = SIGILL;
+    code = 2;
+  } else if (x.kind === "budget") sig = SIG_BUDGET;
   else if (x.kind === "fault") {
     switch (x.vector) {
-      case VEC_PF: sig = SIGSEGV; code = x.code; addr = x.address; break;
-      case VEC_GP: sig = SIGSEGV; code = SI_KERNEL; break;
-      case VEC_DE: sig = SIGFPE; code = 1; break;
-      case VEC_XM: case VEC_MF: sig = SIGFPE; code = x.code; break;
-      case VEC_BP: sig = SIGTRAP; code = SI_KERNEL; break;
-      case VEC_AC: sig = SIGBUS; break;
-      case VEC_SS: sig = SIGBUS; code = SI_KERNEL; break;
-      default: sig = SIG_OTHER_EXIT + x.vector;
+      case VEC_PF:
+        sig = SIGSEGV;
+        code = x.code;
+        addr = x.address;
+        break;
+      case VEC_GP:
+        sig = SIGSEGV;
+        code = SI_KERNEL;
+        break;
+      case VEC_DE:
+        sig = SIGFPE;
+        code = 1;
+        break;
+      case VEC_XM:
+      case VEC_MF:
+        sig = SIGFPE;
+        code = x.code;
+        break;
+      case VEC_BP:
+        sig = SIGTRAP;
+        code = SI_KERNEL;
+        break;
+      case VEC_AC:
+        sig = SIGBUS;
+        break;
+      case VEC_SS:
+        sig = SIGBUS;
+        code = SI_KERNEL;
+        break;
+      default:
+        sig = SIG_OTHER_EXIT + x.vector;
     }
   }
   dv.setUint32(OUT_SIGNO, sig, true);

@@ -87,7 +87,10 @@ export function encodeIns(ins: iced.Instruction, ip = CODE_ADDR): Uint8Array {
 }
 
 const TABLE_BYTES: Readonly<Record<number, readonly number[]>> = {
-  [T.Normal]: [], [T.T0F]: [0x0f], [T.T0F38]: [0x0f, 0x38], [T.T0F3A]: [0x0f, 0x3a],
+  [T.Normal]: [],
+  [T.T0F]: [0x0f],
+  [T.T0F38]: [0x0f, 0x38],
+  [T.T0F3A]: [0x0f, 0x3a],
 };
 const MANDATORY: Readonly<Record<number, number>> = { [MP.P66]: 0x66, [MP.PF3]: 0xf3, [MP.PF2]: 0xf2 };
 

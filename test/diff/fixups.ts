@@ -12,7 +12,14 @@ import { countEdge, type U64, edgeU64, split } from "./values.js";
 import { isStringForm } from "./forms.js";
 import { CODE_ADDR, STACK_TOP, WIN_ADDR } from "./state.js";
 
-const RAX = 0, RCX = 1, RDX = 2, RBX = 3, RSP = 4, RBP = 5, RSI = 6, RDI = 7;
+const RAX = 0,
+  RCX = 1,
+  RDX = 2,
+  RBX = 3,
+  RSP = 4,
+  RBP = 5,
+  RSI = 6,
+  RDI = 7;
 
 /** Operand width of the form's first sized operand, from its iced Code name. */
 function widthOf(name: string): number {
@@ -90,7 +97,8 @@ function cmpxchg(x: Ctx): void {
 
 function cmpxchgPair(x: Ctx, bytes: number): void {
   if (!x.rng.chance(0.5) || x.memAt < 0) return;
-  const a = edgeU64(x.rng), b = edgeU64(x.rng);
+  const a = edgeU64(x.rng),
+    b = edgeU64(x.rng);
   if (bytes === 8) {
     pokeWin(x, x.memAt, a);
     setPart(x, RAX, 32, [a[0], 0]);
@@ -118,7 +126,18 @@ export function applyFixups(x: Ctx, len: number): void {
   else if (m === "RET") pokeWin(x, Number(getGpr(x, RSP)[0]), target(x, len));
   else if (m === "LEAVE" || m === "ENTER") setGpr(x, RBP, [STACK_TOP - 16 * rng.int(6), 0]);
   else if (/^(LOOP|LOOPE|LOOPNE|JRCXZ|JECXZ)$/.test(m) && rng.chance(0.6)) {
-    setGpr(x, RCX, rng.pick<U64>([[0, 0], [1, 0], [2, 0], [0, 1], [1, 1], [0xffffffff, 0]]));
+    setGpr(
+      x,
+      RCX,
+      rng.pick<U64>([
+        [0, 0],
+        [1, 0],
+        [2, 0],
+        [0, 1],
+        [1, 1],
+        [0xffffffff, 0],
+      ]),
+    );
   } else if (isStringForm(x.form)) stringPointers(x);
   else if (/^XSAVE|^XRSTOR/.test(m)) {
     // RFBM = XCR0 & EDX:EAX: ask for x87|SSE only, the components both sides have

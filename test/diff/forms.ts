@@ -37,8 +37,10 @@ export interface FormInfo {
 /** Whole groups not compared against the host, with the reason. */
 export const EXCLUDED_GROUPS: Readonly<Record<string, string>> = {
   lwp: 'the host (Zen) has no LWP; LWP is tested against spec vectors (docs/testing.md "Test tiers", 4)',
-  privileged: "faults, traps and far transfers that end a snippet or leave the runner's frame (IRET, RETF, INT n): compared one by one against the host by the random-code pins (test/fuzz/randcode.test.ts)",
-  segments: "LFS/LGS/LSS load selectors and clear FS/GS bases: would clobber the native runner's TLS (compared by the random-code pins)",
+  privileged:
+    "faults, traps and far transfers that end a snippet or leave the runner's frame (IRET, RETF, INT n): compared one by one against the host by the random-code pins (test/fuzz/randcode.test.ts)",
+  segments:
+    "LFS/LGS/LSS load selectors and clear FS/GS bases: would clobber the native runner's TLS (compared by the random-code pins)",
 };
 
 /** Forms (iced Code name patterns) not compared, with the reason. */
@@ -47,17 +49,54 @@ export const EXCLUDED_FORMS: readonly (readonly [RegExp, string])[] = [
   [/^Cpuid$/, "reports the emulated CPU model by design, not the host's"],
   [/^Rdtscp?$/, "time stamp counter: values differ by design"],
   [/^Xgetbv$/, "reports XCR0, which differs by design (the host enables AVX, the emulator LWP)"],
-  [/_rel8_16|_rel16|^Retnw|^(Call|Jmp)_rm16$/, "66h near branches: iced decodes Intel-style (operand size ignored), so the bytes round-trip to the 64-bit form, which is tested; AMD would truncate RIP to 16 bits"],
-  [/^Tzcnt_/, "BMI1 is not advertised, so F3 0F BC runs as BSF (pre-BMI1 AMD); the host has BMI1 and runs TZCNT (docs/quirks.md#q-tzcnt-bsf)"],
-  [/^(Pop[wq]?_(FS|GS)|Mov_Sreg_)/, "loads FS/GS/SS/DS/ES selectors: would clobber the native runner's TLS (arch_prctl territory)"],
+  [
+    /_rel8_16|_rel16|^Retnw|^(Call|Jmp)_rm16$/,
+    "66h near branches: iced decodes Intel-style (operand size ignored), so the bytes round-trip to the 64-bit form, which is tested; AMD would truncate RIP to 16 bits",
+  ],
+  [
+    /^Tzcnt_/,
+    "BMI1 is not advertised, so F3 0F BC runs as BSF (pre-BMI1 AMD); the host has BMI1 and runs TZCNT (docs/quirks.md#q-tzcnt-bsf)",
+  ],
+  [
+    /^(Pop[wq]?_(FS|GS)|Mov_Sreg_)/,
+    "loads FS/GS/SS/DS/ES selectors: would clobber the native runner's TLS (arch_prctl territory)",
+  ],
 ];
 
 /** Operand kinds of vector/mask/bound registers and VSIB that have no legacy form we test. */
 const UNSUPPORTED_KINDS = new Set<number>([
-  K.mem_mpx, K.mem_mib, K.mem_vsib32x, K.mem_vsib64x, K.mem_vsib32y, K.mem_vsib64y, K.mem_vsib32z, K.mem_vsib64z,
-  K.r32_or_mem_mpx, K.r64_or_mem_mpx, K.bnd_or_mem_mpx, K.bnd_reg, K.ymm_or_mem, K.zmm_or_mem, K.k_or_mem,
-  K.k_reg, K.kp1_reg, K.k_rm, K.k_vvvv, K.ymm_reg, K.ymm_rm, K.ymm_vvvv, K.zmm_reg, K.zmm_rm, K.zmm_vvvv,
-  K.tmm_reg, K.tmm_rm, K.tmm_vvvv, K.farbr2_2, K.farbr4_2, K.tr_reg, K.sibmem,
+  K.mem_mpx,
+  K.mem_mib,
+  K.mem_vsib32x,
+  K.mem_vsib64x,
+  K.mem_vsib32y,
+  K.mem_vsib64y,
+  K.mem_vsib32z,
+  K.mem_vsib64z,
+  K.r32_or_mem_mpx,
+  K.r64_or_mem_mpx,
+  K.bnd_or_mem_mpx,
+  K.bnd_reg,
+  K.ymm_or_mem,
+  K.zmm_or_mem,
+  K.k_or_mem,
+  K.k_reg,
+  K.kp1_reg,
+  K.k_rm,
+  K.k_vvvv,
+  K.ymm_reg,
+  K.ymm_rm,
+  K.ymm_vvvv,
+  K.zmm_reg,
+  K.zmm_rm,
+  K.zmm_vvvv,
+  K.tmm_reg,
+  K.tmm_rm,
+  K.tmm_vvvv,
+  K.farbr2_2,
+  K.farbr4_2,
+  K.tr_reg,
+  K.sibmem,
 ]);
 
 const STRING_KINDS = new Set<number>([K.seg_rSI, K.es_rDI, K.seg_rDI, K.seg_rBX_al]);
@@ -102,7 +141,8 @@ export function allForms(): readonly Form[] {
       if (owner === undefined) continue;
       const kinds: number[] = [];
       for (let i = 0; i < oc.opCount; i++) kinds.push(oc.opKind(i));
-      const why = EXCLUDED_GROUPS[owner.group] ??
+      const why =
+        EXCLUDED_GROUPS[owner.group] ??
         EXCLUDED_FORMS.find(([re]) => re.test(name))?.[1] ??
         (kinds.some((k) => UNSUPPORTED_KINDS.has(k)) ? "operand kind outside the legacy register set" : undefined) ??
         (oc.encoding !== EncodingKind.Legacy ? "non-legacy encoding" : undefined);
@@ -111,11 +151,20 @@ export function allForms(): readonly Form[] {
         continue;
       }
       out.push({
-        code, name, group: owner.group, row: owner.row, kinds,
+        code,
+        name,
+        group: owner.group,
+        row: owner.row,
+        kinds,
         memBytes: iced.MemorySizeExt.size(oc.memorySize),
         info: {
-          table: oc.table, opCode: oc.opCode, opCodeLength: oc.opCodeLength, mandatoryPrefix: oc.mandatoryPrefix,
-          operandSize: oc.operandSize, canRep: oc.canUseRepPrefix, canRepne: oc.canUseRepnePrefix,
+          table: oc.table,
+          opCode: oc.opCode,
+          opCodeLength: oc.opCodeLength,
+          mandatoryPrefix: oc.mandatoryPrefix,
+          operandSize: oc.operandSize,
+          canRep: oc.canUseRepPrefix,
+          canRepne: oc.canUseRepnePrefix,
         },
       });
     } finally {

@@ -9,8 +9,23 @@ import { decodeCode, encodeIns, encodeRaw, encodeWith, type Opnd } from "./encod
 import * as RG from "./regs.js";
 import { Rng, type U64, caseSeed, edgeImm, edgeU64, split, x87Value, xmmValue } from "./values.js";
 import {
-  CODE_ADDR, CODE_BYTES, FX_FCW, FX_FSW, FX_FTW, FX_MXCSR, FX_ST, FX_XMM, IN_REC, IN_STATE, IN_WIN,
-  OFF_FX, OFF_RFLAGS, OFF_RIP, STACK_TOP, WIN, WIN_ADDR,
+  CODE_ADDR,
+  CODE_BYTES,
+  FX_FCW,
+  FX_FSW,
+  FX_FTW,
+  FX_MXCSR,
+  FX_ST,
+  FX_XMM,
+  IN_REC,
+  IN_STATE,
+  IN_WIN,
+  OFF_FX,
+  OFF_RFLAGS,
+  OFF_RIP,
+  STACK_TOP,
+  WIN,
+  WIN_ADDR,
 } from "./state.js";
 import { applyFixups } from "./fixups.js";
 
@@ -57,7 +72,7 @@ export function pokeWin(x: Ctx, a: number, v: U64, n = 8): void {
   for (let k = 0; k < n; k++) {
     const off = a - WIN_ADDR + k;
     if (off < 0 || off >= WIN) continue;
-    x.rec[IN_WIN + off] = ((k < 4 ? v[0] >>> (8 * k) : v[1] >>> (8 * (k - 4))) & 0xff);
+    x.rec[IN_WIN + off] = (k < 4 ? v[0] >>> (8 * k) : v[1] >>> (8 * (k - 4))) & 0xff;
   }
 }
 
@@ -66,7 +81,10 @@ const vectorForms = new Map<number, boolean>();
 function usesVectors(f: Form): boolean {
   let v = vectorForms.get(f.code);
   if (v === undefined) {
-    v = f.kinds.some((k) => k === K.xmm_or_mem || k === K.xmm_reg || k === K.xmm_rm || k === K.mm_or_mem || k === K.mm_reg || k === K.mm_rm);
+    v = f.kinds.some(
+      (k) =>
+        k === K.xmm_or_mem || k === K.xmm_reg || k === K.xmm_rm || k === K.mm_or_mem || k === K.mm_reg || k === K.mm_rm,
+    );
     vectorForms.set(f.code, v);
   }
   return v;
@@ -96,7 +114,11 @@ function baseState(x: Ctx): void {
   for (let k = 0; k < 8; k++) {
     const at = 4 * rng.int(WIN / 16);
     if (vec || rng.chance(0.3)) xmmValue(rng, words, at);
-    else { const [lo, hi] = edgeU64(rng); words[at] = lo; words[at + 1] = hi; }
+    else {
+      const [lo, hi] = edgeU64(rng);
+      words[at] = lo;
+      words[at + 1] = hi;
+    }
   }
   x.rec.set(new Uint8Array(words.buffer), IN_WIN);
 }
@@ -169,8 +191,10 @@ function memOperand(x: Ctx, offs: boolean): Opnd {
   const t = chooseTarget(x);
   x.memAt = t;
   const T = BigInt(t);
-  const mk = (b: number, i: number, s: number, d: bigint, ds: number): Opnd =>
-    ({ t: "M", mem: new MemoryOperand(b, i, s, d, ds, false, RG.NONE) });
+  const mk = (b: number, i: number, s: number, d: bigint, ds: number): Opnd => ({
+    t: "M",
+    mem: new MemoryOperand(b, i, s, d, ds, false, RG.NONE),
+  });
   if (offs) return mk(RG.NONE, RG.NONE, 1, T, 8);
   const mode = rng.int(20);
   const disp = BigInt(rng.pick([0, 0, 1, -1, 8, -8, 0x7f, -0x80, 0x100, -0x1234, 0x7fff]));
@@ -201,38 +225,95 @@ function immOf(x: Ctx, bits: number, signedKind: boolean): Opnd {
 /** Operand for one OpCodeOperandKind; null when the kind is implicit-only (string forms). */
 function operandFor(x: Ctx, k: number): Opnd | null {
   switch (k) {
-    case K.r8_or_mem: return rm(x, x.rng.chance(0.2) ? RG.GPR8_LEGACY : RG.GPR8);
-    case K.r16_or_mem: return rm(x, RG.GPR16);
-    case K.r32_or_mem: return rm(x, RG.GPR32);
-    case K.r64_or_mem: return rm(x, RG.GPR64);
-    case K.xmm_or_mem: return rm(x, RG.XMM);
-    case K.mm_or_mem: return rm(x, RG.MM);
-    case K.r8_reg: case K.r8_opcode: return regOf(x, x.rng.chance(0.2) ? RG.GPR8_LEGACY : RG.GPR8);
-    case K.r16_reg: case K.r16_rm: case K.r16_opcode: case K.r16_reg_mem: return regOf(x, RG.GPR16);
-    case K.r32_reg: case K.r32_rm: case K.r32_opcode: case K.r32_reg_mem: return regOf(x, RG.GPR32);
-    case K.r64_reg: case K.r64_rm: case K.r64_opcode: case K.r64_reg_mem: return regOf(x, RG.GPR64);
-    case K.xmm_reg: case K.xmm_rm: return regOf(x, RG.XMM);
-    case K.mm_reg: case K.mm_rm: return regOf(x, RG.MM);
-    case K.seg_reg: return regOf(x, RG.SEG);
-    case K.cr_reg: return regOf(x, RG.CR);
-    case K.dr_reg: return regOf(x, RG.DR);
-    case K.sti_opcode: return regOf(x, RG.ST);
-    case K.mem: return memOperand(x, false);
-    case K.mem_offs: return memOperand(x, true);
-    case K.al: case K.cl: case K.ax: case K.dx: case K.eax: case K.rax: case K.st0:
-    case K.es: case K.cs: case K.ss: case K.ds: case K.fs: case K.gs:
+    case K.r8_or_mem:
+      return rm(x, x.rng.chance(0.2) ? RG.GPR8_LEGACY : RG.GPR8);
+    case K.r16_or_mem:
+      return rm(x, RG.GPR16);
+    case K.r32_or_mem:
+      return rm(x, RG.GPR32);
+    case K.r64_or_mem:
+      return rm(x, RG.GPR64);
+    case K.xmm_or_mem:
+      return rm(x, RG.XMM);
+    case K.mm_or_mem:
+      return rm(x, RG.MM);
+    case K.r8_reg:
+    case K.r8_opcode:
+      return regOf(x, x.rng.chance(0.2) ? RG.GPR8_LEGACY : RG.GPR8);
+    case K.r16_reg:
+    case K.r16_rm:
+    case K.r16_opcode:
+    case K.r16_reg_mem:
+      return regOf(x, RG.GPR16);
+    case K.r32_reg:
+    case K.r32_rm:
+    case K.r32_opcode:
+    case K.r32_reg_mem:
+      return regOf(x, RG.GPR32);
+    case K.r64_reg:
+    case K.r64_rm:
+    case K.r64_opcode:
+    case K.r64_reg_mem:
+      return regOf(x, RG.GPR64);
+    case K.xmm_reg:
+    case K.xmm_rm:
+      return regOf(x, RG.XMM);
+    case K.mm_reg:
+    case K.mm_rm:
+      return regOf(x, RG.MM);
+    case K.seg_reg:
+      return regOf(x, RG.SEG);
+    case K.cr_reg:
+      return regOf(x, RG.CR);
+    case K.dr_reg:
+      return regOf(x, RG.DR);
+    case K.sti_opcode:
+      return regOf(x, RG.ST);
+    case K.mem:
+      return memOperand(x, false);
+    case K.mem_offs:
+      return memOperand(x, true);
+    case K.al:
+    case K.cl:
+    case K.ax:
+    case K.dx:
+    case K.eax:
+    case K.rax:
+    case K.st0:
+    case K.es:
+    case K.cs:
+    case K.ss:
+    case K.ds:
+    case K.fs:
+    case K.gs:
       return { t: "R", reg: RG.FIXED[K[k] as keyof typeof RG.FIXED] };
-    case K.imm8: return immOf(x, 8, false);
-    case K.imm8_const_1: return { t: "I", v: 1n, signed: false, bits: 8 };
-    case K.imm8sex16: case K.imm8sex32: case K.imm8sex64: return immOf(x, 8, true);
-    case K.imm16: return immOf(x, 16, false);
-    case K.imm32: return immOf(x, 32, false);
-    case K.imm32sex64: return immOf(x, 32, true);
-    case K.imm64: return immOf(x, 64, false);
-    case K.br16_1: case K.br32_1: case K.br64_1: case K.br16_2: case K.br32_4: case K.br64_4:
-    case K.brdisp_2: case K.brdisp_4:
+    case K.imm8:
+      return immOf(x, 8, false);
+    case K.imm8_const_1:
+      return { t: "I", v: 1n, signed: false, bits: 8 };
+    case K.imm8sex16:
+    case K.imm8sex32:
+    case K.imm8sex64:
+      return immOf(x, 8, true);
+    case K.imm16:
+      return immOf(x, 16, false);
+    case K.imm32:
+      return immOf(x, 32, false);
+    case K.imm32sex64:
+      return immOf(x, 32, true);
+    case K.imm64:
+      return immOf(x, 64, false);
+    case K.br16_1:
+    case K.br32_1:
+    case K.br64_1:
+    case K.br16_2:
+    case K.br32_4:
+    case K.br64_4:
+    case K.brdisp_2:
+    case K.brdisp_4:
       return { t: "B", target: BigInt(CODE_ADDR + 16) };
-    default: return null;
+    default:
+      return null;
   }
 }
 
@@ -241,11 +322,15 @@ function tryEncode(x: Ctx): Uint8Array | null {
   const f = x.form;
   if (f.name.startsWith("Maskmov")) {
     const pool = f.name.includes("xmm") ? RG.XMM : RG.MM;
-    const a = x.rng.pick(pool), b = x.rng.pick(pool);
-    return f.name.includes("xmm") ? encodeIns(iced.Instruction.createMaskmovdqu(64, a, b, RG.NONE)) : encodeIns(iced.Instruction.createMaskmovq(64, a, b, RG.NONE));
+    const a = x.rng.pick(pool),
+      b = x.rng.pick(pool);
+    return f.name.includes("xmm")
+      ? encodeIns(iced.Instruction.createMaskmovdqu(64, a, b, RG.NONE))
+      : encodeIns(iced.Instruction.createMaskmovq(64, a, b, RG.NONE));
   }
   if (isStringForm(f)) {
-    const rep = f.info.canRepne && x.rng.chance(0.35) ? 0xf2 : (f.info.canRep || f.info.canRepne) && x.rng.chance(0.5) ? 0xf3 : 0;
+    const rep =
+      f.info.canRepne && x.rng.chance(0.35) ? 0xf2 : (f.info.canRep || f.info.canRepne) && x.rng.chance(0.5) ? 0xf3 : 0;
     return encodeRaw(f, rep);
   }
   const ops: Opnd[] = [];
@@ -280,9 +365,15 @@ export function genCase(form: Form, seed: number, index: number): Case | null {
     if (bytes === null || bytes.length > CODE_BYTES - 2) continue;
     const back = decodeCode(bytes, CODE_ADDR);
     if (back.code !== form.code || back.len !== bytes.length) continue;
-    for (let i = 0; i < CODE_BYTES; i += 2) { rec[i] = 0x0f; rec[i + 1] = 0x0b; }
+    for (let i = 0; i < CODE_BYTES; i += 2) {
+      rec[i] = 0x0f;
+      rec[i + 1] = 0x0b;
+    }
     rec.set(bytes, 0);
-    for (let i = bytes.length; i + 1 < CODE_BYTES; i += 2) { rec[i] = 0x0f; rec[i + 1] = 0x0b; }
+    for (let i = bytes.length; i + 1 < CODE_BYTES; i += 2) {
+      rec[i] = 0x0f;
+      rec[i + 1] = 0x0b;
+    }
     seedTarget(x);
     applyFixups(x, bytes.length);
     for (const [r, v] of x.addr) if (r >= 0) setGpr(x, r, v);

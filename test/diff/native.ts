@@ -23,7 +23,11 @@ export function buildRunner(): string {
   if (existsSync(exe) && statSync(exe).mtimeMs >= statSync(src).mtimeMs) return exe;
   mkdirSync(dir, { recursive: true });
   const tmp = `${exe}.${process.pid}.${threadId}`;
-  const r = spawnSync("gcc", ["-O2", "-static", "-fno-stack-protector", "-fno-pie", "-no-pie", "-Wall", "-Wextra", "-o", tmp, src], { encoding: "utf8" });
+  const r = spawnSync(
+    "gcc",
+    ["-O2", "-static", "-fno-stack-protector", "-fno-pie", "-no-pie", "-Wall", "-Wextra", "-o", tmp, src],
+    { encoding: "utf8" },
+  );
   if (r.status !== 0) throw new Error(`building the native runner failed:\n${r.stderr}`);
   renameSync(tmp, exe); // atomic: a concurrent spawn never sees a half-written file
   return exe;
@@ -48,7 +52,10 @@ export class NativeRunner {
   private acks = Buffer.alloc(0);
 
   /** `dir` holds the batch files; it is removed by close() (or by its creator, when given). */
-  constructor(private readonly dir = batchDir(), exe = buildRunner()) {
+  constructor(
+    private readonly dir = batchDir(),
+    exe = buildRunner(),
+  ) {
     this.inFile = join(dir, "in.bin");
     this.outFile = join(dir, "out.bin");
     const args = [CODE_ADDR.toString(16), SCRATCH_PAGE.toString(16), String(WIN), this.inFile, this.outFile];

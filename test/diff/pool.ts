@@ -16,9 +16,17 @@ export interface PoolOptions {
   readonly onProgress: (cases: number) => void;
 }
 
-interface Msg { kind: string; done?: number; stats?: FormStats }
+interface Msg {
+  kind: string;
+  done?: number;
+  stats?: FormStats;
+}
 
-function runOnce(forms: readonly Form[], o: PoolOptions, done: Map<string, FormStats>): Promise<{ hung: [number, number] | null }> {
+function runOnce(
+  forms: readonly Form[],
+  o: PoolOptions,
+  done: Map<string, FormStats>,
+): Promise<{ hung: [number, number] | null }> {
   const where = new SharedArrayBuffer(8);
   const at = new Int32Array(where).fill(-1);
   const dir = batchDir(); // made here so that it is removed even when the worker is terminated
@@ -41,9 +49,15 @@ function runOnce(forms: readonly Form[], o: PoolOptions, done: Map<string, FormS
         o.onProgress((m.done ?? 0) - base);
         base = m.done ?? 0;
       } else if (m.kind === "form" && m.stats !== undefined) done.set(m.stats.name, m.stats);
-      else if (m.kind === "done") { clearInterval(timer); resolve({ hung: null }); }
+      else if (m.kind === "done") {
+        clearInterval(timer);
+        resolve({ hung: null });
+      }
     });
-    w.on("error", (e) => { clearInterval(timer); reject(e); });
+    w.on("error", (e) => {
+      clearInterval(timer);
+      reject(e);
+    });
   });
 }
 
@@ -57,8 +71,15 @@ export async function runShard(forms: readonly Form[], o: PoolOptions): Promise<
     const f = todo[hung[0]];
     if (f !== undefined && !done.has(f.name)) {
       done.set(f.name, {
-        name: f.name, group: f.group, mnemonic: f.row.mnemonic, cases: 1, failures: 1, untestable: 0,
-        samples: [`${f.name}#${o.seed}:${hung[1]}  the emulator did not finish this case within ${o.stallMs / 1000} s (hang); other cases of the form were not run`],
+        name: f.name,
+        group: f.group,
+        mnemonic: f.row.mnemonic,
+        cases: 1,
+        failures: 1,
+        untestable: 0,
+        samples: [
+          `${f.name}#${o.seed}:${hung[1]}  the emulator did not finish this case within ${o.stallMs / 1000} s (hang); other cases of the form were not run`,
+        ],
       });
     }
     todo = todo.filter((x) => !done.has(x.name));

@@ -47,9 +47,15 @@ export interface Verdict {
  */
 export const NOW_PASSING_MIN_CASES = 200;
 
-export function judge(stats: Iterable<FormStats>, known: readonly KnownFailure[], minCases = NOW_PASSING_MIN_CASES): Verdict {
+export function judge(
+  stats: Iterable<FormStats>,
+  known: readonly KnownFailure[],
+  minCases = NOW_PASSING_MIN_CASES,
+): Verdict {
   const listed = new Map(known.map((k) => [k.form, k]));
-  const unexplained: FormStats[] = [], explained: FormStats[] = [], nowPassing: KnownFailure[] = [];
+  const unexplained: FormStats[] = [],
+    explained: FormStats[] = [],
+    nowPassing: KnownFailure[] = [];
   for (const s of stats) {
     const k = listed.get(s.name);
     if (s.failures > 0) (k === undefined ? unexplained : explained).push(s);

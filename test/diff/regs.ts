@@ -36,8 +36,19 @@ export const RSP = GPR64[4]!;
 
 /** Fixed registers of implicit operand kinds. */
 export const FIXED = {
-  al: R.AL!, cl: R.CL!, ax: R.AX!, dx: R.DX!, eax: R.EAX!, rax: R.RAX!, st0: R.ST0!,
-  es: R.ES!, cs: R.CS!, ss: R.SS!, ds: R.DS!, fs: R.FS!, gs: R.GS!,
+  al: R.AL!,
+  cl: R.CL!,
+  ax: R.AX!,
+  dx: R.DX!,
+  eax: R.EAX!,
+  rax: R.RAX!,
+  st0: R.ST0!,
+  es: R.ES!,
+  cs: R.CS!,
+  ss: R.SS!,
+  ds: R.DS!,
+  fs: R.FS!,
+  gs: R.GS!,
 } as const;
 
 /** GPR number (0..15) of a 64-bit register id, or -1. */

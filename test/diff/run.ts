@@ -13,10 +13,26 @@ import { coverageReport } from "./report.js";
 import { decoderCrossCheck } from "./decoder.js";
 import { buildRunner } from "./native.js";
 
-interface Args { report: boolean; only: string[]; cases: number; seed: number; workers: number; decoder: number; min: number }
+interface Args {
+  report: boolean;
+  only: string[];
+  cases: number;
+  seed: number;
+  workers: number;
+  decoder: number;
+  min: number;
+}
 
 function parseArgs(argv: readonly string[]): Args {
-  const a: Args = { report: false, only: [], cases: 1_050_000, seed: 1, workers: Math.min(2, cpus().length), decoder: 20_000, min: 200 };
+  const a: Args = {
+    report: false,
+    only: [],
+    cases: 1_050_000,
+    seed: 1,
+    workers: Math.min(2, cpus().length),
+    decoder: 20_000,
+    min: 200,
+  };
   for (let i = 0; i < argv.length; i++) {
     const k = argv[i]!;
     const v = (): string => {
@@ -43,7 +59,8 @@ async function main(): Promise<number> {
   const forms = selectForms(args.only);
   const perForm = casesPerForm(args.cases, forms.length, args.min);
   console.log(`differential: ${forms.length} forms × ${perForm} cases, seed ${args.seed}, ${args.workers} workers`);
-  let total = 0, last = 0;
+  let total = 0,
+    last = 0;
   const onProgress = (d: number): void => {
     total += d;
     if (Date.now() - last > 15_000) {
@@ -52,13 +69,17 @@ async function main(): Promise<number> {
     }
   };
   const opts = { seed: args.seed, perForm, stallMs: 30_000, onProgress };
-  const shards = await Promise.all([...Array(args.workers).keys()].map((k) => runShard(shard(forms, k, args.workers), opts)));
+  const shards = await Promise.all(
+    [...Array(args.workers).keys()].map((k) => runShard(shard(forms, k, args.workers), opts)),
+  );
   const stats = shards.flat();
   const cases = stats.reduce((n, s) => n + s.cases, 0);
   const secs = (Date.now() - t0) / 1000;
   const verdict = judge(stats, loadKnownFailures());
   for (const s of [...verdict.unexplained, ...verdict.explained]) {
-    console.log(`\n${s.name} (${s.group}): ${s.failures}/${s.cases} cases diverge${verdict.explained.includes(s) ? " [known]" : ""}`);
+    console.log(
+      `\n${s.name} (${s.group}): ${s.failures}/${s.cases} cases diverge${verdict.explained.includes(s) ? " [known]" : ""}`,
+    );
     for (const d of s.samples) console.log(d);
   }
   if (args.report) {
@@ -73,8 +94,10 @@ async function main(): Promise<number> {
     for (const m of dec.mismatches.slice(0, 20)) console.log(`  ${m}`);
     bad += dec.mismatches.length;
   }
-  console.log(`\n${cases} cases in ${secs.toFixed(1)} s; ${stats.filter((s) => s.failures > 0).length} failing forms ` +
-    `(${verdict.explained.length} known), ${excludedForms().length} forms excluded`);
+  console.log(
+    `\n${cases} cases in ${secs.toFixed(1)} s; ${stats.filter((s) => s.failures > 0).length} failing forms ` +
+      `(${verdict.explained.length} known), ${excludedForms().length} forms excluded`,
+  );
   for (const s of verdict.unexplained) console.log(`UNEXPLAINED: ${s.name} (${s.failures}/${s.cases})`);
   for (const k of verdict.nowPassing) console.log(`NOW PASSING (remove from known-failures.txt): ${k.form} ${k.link}`);
   return bad === 0 ? 0 : 1;

@@ -7,7 +7,10 @@ import { allForms, type Form } from "./forms.js";
 /** Every form whose mnemonic, iced Code name or group is in `only` (case-insensitive); all when empty. */
 export function selectForms(only: readonly string[]): Form[] {
   const want = new Set(only.map((s) => s.toUpperCase()));
-  return allForms().filter((f) => want.size === 0 || want.has(f.row.mnemonic) || want.has(f.name.toUpperCase()) || want.has(f.group.toUpperCase()));
+  return allForms().filter(
+    (f) =>
+      want.size === 0 || want.has(f.row.mnemonic) || want.has(f.name.toUpperCase()) || want.has(f.group.toUpperCase()),
+  );
 }
 
 /** Cases per form so that the total reaches `total` (and at least `min` per form). */

@@ -42,18 +42,23 @@ export type U64 = [lo: number, hi: number];
 const WIDTHS = [8, 16, 32, 64] as const;
 
 /** Edge values per width: 0, ±1, sign boundaries, all-ones and their neighbours, width-1/width/width+1. */
-const EDGES: Readonly<Record<number, readonly U64[]>> = Object.fromEntries(WIDTHS.map((w) => {
-  const m = (1n << BigInt(w)) - 1n;
-  const sign = 1n << BigInt(w - 1);
-  const xs = [0n, 1n, 2n, m, m - 1n, sign, sign - 1n, sign + 1n, BigInt(w - 1), BigInt(w), BigInt(w + 1)];
-  return [w, xs.map((v) => split(v & m))];
-}));
+const EDGES: Readonly<Record<number, readonly U64[]>> = Object.fromEntries(
+  WIDTHS.map((w) => {
+    const m = (1n << BigInt(w)) - 1n;
+    const sign = 1n << BigInt(w - 1);
+    const xs = [0n, 1n, 2n, m, m - 1n, sign, sign - 1n, sign + 1n, BigInt(w - 1), BigInt(w), BigInt(w + 1)];
+    return [w, xs.map((v) => split(v & m))];
+  }),
+);
 
 /** A 64-bit integer, biased towards edges at a random width, with random or extended upper bits. */
 export function edgeU64(rng: Rng): U64 {
   const r = rng.int(10);
   if (r < 3) return [rng.u32(), rng.u32()];
-  if (r < 4) { const v = rng.int(64) - 8; return [v >>> 0, v < 0 ? 0xffffffff : 0]; }
+  if (r < 4) {
+    const v = rng.int(64) - 8;
+    return [v >>> 0, v < 0 ? 0xffffffff : 0];
+  }
   const w = rng.pick(WIDTHS);
   const [lo, hi] = rng.pick(EDGES[w]!);
   if (w === 64) return [lo, hi];
@@ -72,7 +77,9 @@ export function split(v: bigint): U64 {
 
 /** Shift/rotate counts and bit indexes worth trying. */
 export function countEdge(rng: Rng): number {
-  return rng.chance(0.7) ? rng.pick([0, 1, 2, 7, 8, 9, 15, 16, 17, 31, 32, 33, 63, 64, 65, 0x7f, 0x80, 0xff]) : rng.int(256);
+  return rng.chance(0.7)
+    ? rng.pick([0, 1, 2, 7, 8, 9, 15, 16, 17, 31, 32, 33, 63, 64, 65, 0x7f, 0x80, 0xff])
+    : rng.int(256);
 }
 
 /** An immediate of `bits` bits, edge-biased (unsigned pattern). */
@@ -84,15 +91,35 @@ export function edgeImm(rng: Rng, bits: number): bigint {
 }
 
 const F32_SPECIAL = [
-  0x00000000, 0x80000000, 0x00000001, 0x807fffff, 0x00800000, 0x80800000, 0x3f800000, 0xbf800000,
-  0x7f7fffff, 0xff7fffff, 0x7f800000, 0xff800000, 0x7fc00000, 0xffc00000, 0x7f800001, 0x7fa00000,
-  0x3f000000, 0x3fc00000, 0x40200000, 0x4f000000, 0xcf000000, 0x5f000000, 0xdf000000, 0x4effffff,
+  0x00000000, 0x80000000, 0x00000001, 0x807fffff, 0x00800000, 0x80800000, 0x3f800000, 0xbf800000, 0x7f7fffff,
+  0xff7fffff, 0x7f800000, 0xff800000, 0x7fc00000, 0xffc00000, 0x7f800001, 0x7fa00000, 0x3f000000, 0x3fc00000,
+  0x40200000, 0x4f000000, 0xcf000000, 0x5f000000, 0xdf000000, 0x4effffff,
 ] as const;
 const F64_SPECIAL: readonly U64[] = [
-  [0, 0], [0, 0x80000000], [1, 0], [0xffffffff, 0x800fffff], [0, 0x00100000], [0, 0x3ff00000], [0, 0xbff00000],
-  [0xffffffff, 0x7fefffff], [0, 0x7ff00000], [0, 0xfff00000], [0, 0x7ff80000], [0, 0xfff80000], [1, 0x7ff00000],
-  [0, 0x7ff40000], [0, 0x3fe00000], [0, 0x3ff80000], [0, 0x40040000], [0, 0x41e00000], [0, 0xc1e00000],
-  [0xffc00000, 0x41dfffff], [0, 0x43e00000], [0, 0xc3e00000], [0, 0x36a00000], [0, 0x47f00000],
+  [0, 0],
+  [0, 0x80000000],
+  [1, 0],
+  [0xffffffff, 0x800fffff],
+  [0, 0x00100000],
+  [0, 0x3ff00000],
+  [0, 0xbff00000],
+  [0xffffffff, 0x7fefffff],
+  [0, 0x7ff00000],
+  [0, 0xfff00000],
+  [0, 0x7ff80000],
+  [0, 0xfff80000],
+  [1, 0x7ff00000],
+  [0, 0x7ff40000],
+  [0, 0x3fe00000],
+  [0, 0x3ff80000],
+  [0, 0x40040000],
+  [0, 0x41e00000],
+  [0, 0xc1e00000],
+  [0xffc00000, 0x41dfffff],
+  [0, 0x43e00000],
+  [0, 0xc3e00000],
+  [0, 0x36a00000],
+  [0, 0x47f00000],
 ];
 
 /** Random normal f32 bit pattern with a moderate exponent (so arithmetic is exercised, not only specials). */
@@ -129,14 +156,23 @@ export function x87Value(rng: Rng): [number, number, number] {
   const r = rng.int(12);
   const sign = rng.chance(0.5) ? 0x8000 : 0;
   switch (r) {
-    case 0: return [0, 0, sign]; // ±0
-    case 1: return [0, 0x80000000, sign | 0x7fff]; // ±inf
-    case 2: return [0, 0xc0000000, sign | 0x7fff]; // QNaN
-    case 3: return [1, 0xa0000000, sign | 0x7fff]; // SNaN
-    case 4: return [rng.u32(), rng.u32() & 0x7fffffff, sign]; // denormal
-    case 5: return [0, 0x80000000, sign | 0x3fff]; // ±1
-    case 6: return [0xffffffff, 0xffffffff, sign | 0x7ffe]; // max
-    case 7: return [0, 0x80000000 + rng.int(1 << 20) * 0x400, sign | (0x3fff + rng.int(64))]; // integers
-    default: return [rng.u32(), (rng.u32() | 0x80000000) >>> 0, sign | (0x3fff + rng.int(128) - 64)];
+    case 0:
+      return [0, 0, sign]; // ±0
+    case 1:
+      return [0, 0x80000000, sign | 0x7fff]; // ±inf
+    case 2:
+      return [0, 0xc0000000, sign | 0x7fff]; // QNaN
+    case 3:
+      return [1, 0xa0000000, sign | 0x7fff]; // SNaN
+    case 4:
+      return [rng.u32(), rng.u32() & 0x7fffffff, sign]; // denormal
+    case 5:
+      return [0, 0x80000000, sign | 0x3fff]; // ±1
+    case 6:
+      return [0xffffffff, 0xffffffff, sign | 0x7ffe]; // max
+    case 7:
+      return [0, 0x80000000 + rng.int(1 << 20) * 0x400, sign | (0x3fff + rng.int(64))]; // integers
+    default:
+      return [rng.u32(), (rng.u32() | 0x80000000) >>> 0, sign | (0x3fff + rng.int(128) - 64)];
   }
 }

@@ -7,7 +7,13 @@ import { runForms } from "./harness.js";
 import { tiersFromEnv } from "../../src/cli/tiers.js";
 import { allForms } from "./forms.js";
 
-interface Job { forms: string[]; seed: number; perForm: number; where: SharedArrayBuffer; dir: string }
+interface Job {
+  forms: string[];
+  seed: number;
+  perForm: number;
+  where: SharedArrayBuffer;
+  dir: string;
+}
 
 tiersFromEnv(process.env);
 const job = workerData as Job;
@@ -20,6 +26,9 @@ await runForms(forms, {
   batchDir: job.dir,
   progress: (done) => parentPort?.postMessage({ kind: "progress", done }),
   formDone: (stats) => parentPort?.postMessage({ kind: "form", stats }),
-  running: (f, c) => { Atomics.store(where, 0, f); Atomics.store(where, 1, c); },
+  running: (f, c) => {
+    Atomics.store(where, 0, f);
+    Atomics.store(where, 1, c);
+  },
 });
 parentPort?.postMessage({ kind: "done" });

@@ -16,12 +16,35 @@ const ENV: Record<string, string> = { LC_ALL: "C", PATH: "/usr/bin:/bin", HOME: 
 /** Deterministic input files: words and numbers from an LCG. */
 function makeInputs(dir: string): Record<string, string> {
   let x = 2463534242;
-  const next = (): number => { x ^= x << 13; x ^= x >>> 17; x ^= x << 5; x >>>= 0; return x; };
-  const words = ["alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta", "iota", "kappa", "Lambda", "mu", "abc", "xyzzy"];
+  const next = (): number => {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    x >>>= 0;
+    return x;
+  };
+  const words = [
+    "alpha",
+    "beta",
+    "gamma",
+    "delta",
+    "epsilon",
+    "zeta",
+    "eta",
+    "theta",
+    "iota",
+    "kappa",
+    "Lambda",
+    "mu",
+    "abc",
+    "xyzzy",
+  ];
   const lines: string[] = [];
   for (let i = 0; i < 3000; i++) {
     const w = words[next() % words.length] ?? "";
-    lines.push(`${w} ${next() % 100000} ${(next() % 2000) - 1000}.${next() % 100} ${w.toUpperCase()}${i % 7 === 0 ? "  tail" : ""}`);
+    lines.push(
+      `${w} ${next() % 100000} ${(next() % 2000) - 1000}.${next() % 100} ${w.toUpperCase()}${i % 7 === 0 ? "  tail" : ""}`,
+    );
   }
   const blob = Buffer.alloc(200_000);
   for (let i = 0; i < blob.length; i++) blob[i] = next() & 0xff;
@@ -77,17 +100,52 @@ const CASES: readonly Case[] = [
   { name: "sort on stdin", args: () => ["sort", "-k3,3n"], stdinFile: "text" },
   {
     name: "awk",
-    args: (f) => ["awk", "{ n[$1]++; s += $2; t += $3; if (length($0) > m) m = length($0) } " +
-      "END { for (k in n) c++; printf \"%d records %d keys sum %d avg %.4f max %d\\n\", NR, c, s, t / NR, m; " +
-      "print toupper(substr(\"hello\", 2, 3)), index(\"abcdef\", \"cd\"), int(-3.7), 2 * 10, 7 % 3, sprintf(\"%5.2f|%-4s|%x\", 3.14159, \"ab\", 255); " +
-      "x = \"a,b,,c\"; k = split(x, parts, \",\"); print k, parts[4] }", f["text"] ?? ""],
+    args: (f) => [
+      "awk",
+      "{ n[$1]++; s += $2; t += $3; if (length($0) > m) m = length($0) } " +
+        'END { for (k in n) c++; printf "%d records %d keys sum %d avg %.4f max %d\\n", NR, c, s, t / NR, m; ' +
+        'print toupper(substr("hello", 2, 3)), index("abcdef", "cd"), int(-3.7), 2 * 10, 7 % 3, sprintf("%5.2f|%-4s|%x", 3.14159, "ab", 255); ' +
+        'x = "a,b,,c"; k = split(x, parts, ","); print k, parts[4] }',
+      f["text"] ?? "",
+    ],
   },
-  { name: "sed", args: (f) => ["sed", "-n", "-e", "s/\\(a[a-z]*\\) \\([0-9]*\\)/<\\2:\\1>/g", "-e", "/^</p", "-e", "100,105p", "-e", "2999,$=", f["text"] ?? ""] },
-  { name: "sed y and d", args: (f) => ["sed", "-e", "y/abc/ABC/", "-e", "/tail/d", "-e", "s/[0-9][0-9]*/#/2", f["text"] ?? ""] },
+  {
+    name: "sed",
+    args: (f) => [
+      "sed",
+      "-n",
+      "-e",
+      "s/\\(a[a-z]*\\) \\([0-9]*\\)/<\\2:\\1>/g",
+      "-e",
+      "/^</p",
+      "-e",
+      "100,105p",
+      "-e",
+      "2999,$=",
+      f["text"] ?? "",
+    ],
+  },
+  {
+    name: "sed y and d",
+    args: (f) => ["sed", "-e", "y/abc/ABC/", "-e", "/tail/d", "-e", "s/[0-9][0-9]*/#/2", f["text"] ?? ""],
+  },
   { name: "expr arithmetic", args: () => ["expr", "12345", "*", "6789", "%", "1000", "+", "-17"] },
   { name: "expr match", args: () => ["expr", "abcdefgh", ":", "a\\(.*\\)g"] },
   { name: "expr zero result", args: () => ["expr", "5", "-", "5"] },
-  { name: "factor", args: () => ["factor", "1", "2", "97", "600851475143", "18446744073709551615", "9223372036854775807", "1000000007", "4294967297"] },
+  {
+    name: "factor",
+    args: () => [
+      "factor",
+      "1",
+      "2",
+      "97",
+      "600851475143",
+      "18446744073709551615",
+      "9223372036854775807",
+      "1000000007",
+      "4294967297",
+    ],
+  },
   { name: "sh -c builtins", args: () => ["sh", "-c", SH_SCRIPT, "sh"] },
   { name: "sh -c false", args: () => ["sh", "-c", "echo start; false"] },
 ];
@@ -102,7 +160,9 @@ function inputs(): Record<string, string> {
   return files;
 }
 
-process.on("exit", () => { if (dir) rmSync(dir, { recursive: true, force: true }); });
+process.on("exit", () => {
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
 
 function runCase(t: TestContext, c: Case): void {
   if (!existsSync(BUSYBOX)) {
@@ -118,8 +178,11 @@ function runCase(t: TestContext, c: Case): void {
   const lwp = runLwp(BUSYBOX, args, { ...opts, timeoutMs: 240_000 });
   const diff = firstDifference(native.stdout, lwp.stdout);
   assert.ok(diff === undefined, `stdout differs (lwp ${describeEnd(lwp)}); ${diff}\nlwp stderr:\n${stderrTail(lwp)}`);
-  assert.equal(exitCode(lwp), exitCode(native),
-    `exit differs: native ${describeEnd(native)}, lwp ${describeEnd(lwp)}\nlwp stderr:\n${stderrTail(lwp)}`);
+  assert.equal(
+    exitCode(lwp),
+    exitCode(native),
+    `exit differs: native ${describeEnd(native)}, lwp ${describeEnd(lwp)}\nlwp stderr:\n${stderrTail(lwp)}`,
+  );
 }
 
 for (const c of CASES) {

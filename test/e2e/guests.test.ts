@@ -4,7 +4,15 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import type { GuestBinary, RunOptions, RunResult } from "../helpers/build-guests.js";
-import { buildGuests, describeEnd, exitCode, firstDifference, runLwp, runNative, stderrTail } from "../helpers/build-guests.js";
+import {
+  buildGuests,
+  describeEnd,
+  exitCode,
+  firstDifference,
+  runLwp,
+  runNative,
+  stderrTail,
+} from "../helpers/build-guests.js";
 
 /** A fixed environment, so native and emulated runs see the same thing. */
 const BASE_ENV: Record<string, string> = { LC_ALL: "C", PATH: "/usr/bin:/bin" };
@@ -22,7 +30,11 @@ function argsStdin(): Buffer {
   return Buffer.concat([Buffer.from(parts.join("")), raw]);
 }
 
-interface Invocation { readonly args: string[]; readonly opts: RunOptions; readonly compareStderr: boolean }
+interface Invocation {
+  readonly args: string[];
+  readonly opts: RunOptions;
+  readonly compareStderr: boolean;
+}
 
 function invocation(g: GuestBinary): Invocation {
   const env = { ...BASE_ENV };
@@ -42,8 +54,11 @@ function assertSameRun(native: RunResult, lwp: RunResult, cmp: Invocation): void
   assert.ok(!native.error, `native run failed to start: ${native.error?.message}`);
   const diff = firstDifference(native.stdout, lwp.stdout);
   assert.ok(diff === undefined, `stdout differs (lwp ${describeEnd(lwp)}); ${diff}\nlwp stderr:\n${stderrTail(lwp)}`);
-  assert.equal(exitCode(lwp), exitCode(native),
-    `exit differs: native ${describeEnd(native)}, lwp ${describeEnd(lwp)}\nlwp stderr:\n${stderrTail(lwp)}`);
+  assert.equal(
+    exitCode(lwp),
+    exitCode(native),
+    `exit differs: native ${describeEnd(native)}, lwp ${describeEnd(lwp)}\nlwp stderr:\n${stderrTail(lwp)}`,
+  );
   if (cmp.compareStderr) {
     const d = firstDifference(native.stderr, lwp.stderr);
     assert.ok(d === undefined, `stderr differs; ${d}`);

@@ -16,17 +16,24 @@ test("npm install -g . puts a working lwp on the PATH, usable from another direc
   const work = mkdtempSync(join(tmpdir(), "lwp-elsewhere-"));
   try {
     // --prefix stands in for the global prefix (/usr/local for root), so the test leaves the machine as it was.
-    const npm = spawnSync("npm", ["install", "-g", "--prefix", prefix, "--offline", "--no-audit", "--no-fund", "."], { cwd: root, encoding: "utf8" });
+    const npm = spawnSync("npm", ["install", "-g", "--prefix", prefix, "--offline", "--no-audit", "--no-fund", "."], {
+      cwd: root,
+      encoding: "utf8",
+    });
     assert.equal(npm.status, 0, `npm install -g . failed:\n${npm.stderr}`);
     assert.ok(existsSync(join(prefix, "bin", "lwp")), "npm created no lwp command");
 
-    for (const [name, dir] of [["args", "test/guests"], ["loop", "test/tools/guests"]] as const) {
+    for (const [name, dir] of [
+      ["args", "test/guests"],
+      ["loop", "test/tools/guests"],
+    ] as const) {
       const guest = join(root, "build", "install", name);
       compileStatic("musl-gcc", join(root, dir, `${name}.c`), guest, ["-O2", "-pthread"]);
       copyFileSync(guest, join(work, name));
     }
     const env = { PATH: `${join(prefix, "bin")}:/usr/bin:/bin`, LC_ALL: "C" };
-    const lwp = (...args: string[]): ReturnType<typeof spawnSync> => spawnSync("lwp", args, { cwd: work, env, encoding: "utf8", timeout: 120_000 });
+    const lwp = (...args: string[]): ReturnType<typeof spawnSync> =>
+      spawnSync("lwp", args, { cwd: work, env, encoding: "utf8", timeout: 120_000 });
 
     const native = runNative(join(work, "args"), ["a b", "c"], { cwd: work, env });
     const run = lwp("run", "./args", "a b", "c");

@@ -8,13 +8,25 @@ import { spawnSync } from "node:child_process";
 import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { compileStatic, describeEnd, lwpCli, repoRoot, runLwp, runNative, stderrTail } from "../helpers/build-guests.js";
+import {
+  compileStatic,
+  describeEnd,
+  lwpCli,
+  repoRoot,
+  runLwp,
+  runNative,
+  stderrTail,
+} from "../helpers/build-guests.js";
 
 const ENV = { LC_ALL: "C", PATH: "/usr/bin:/bin" };
 
 function withDir(body: (dir: string) => void): void {
   const dir = mkdtempSync(join(tmpdir(), "lwp-newcomer-"));
-  try { body(dir); } finally { rmSync(dir, { recursive: true, force: true }); }
+  try {
+    body(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 function script(dir: string, name: string, text: string): string {
@@ -24,23 +36,31 @@ function script(dir: string, name: string, text: string): string {
   return path;
 }
 
-test("lwp run of a #! script runs its interpreter with the script and arguments, as natively", { timeout: 300_000 }, () => {
-  withDir((dir) => {
-    const cases = [
-      script(dir, "plain.sh", '#!/bin/sh\necho "argc $#: $*"; echo "0=${0##*/}"; exit 5\n'),
-      // One optional argument after the interpreter (binfmt_script passes the rest of the line as one word).
-      script(dir, "arg.sh", '#!/bin/sh -e\nfalse\necho "not reached: -e was lost"\n'),
-      // A script whose interpreter is itself a script.
-      script(dir, "nested", `#!${join(dir, "plain.sh")}\n`),
-    ];
-    for (const path of cases) {
-      const native = runNative(path, ["one", "two words"], { env: ENV, cwd: dir });
-      const lwp = runLwp(path, ["one", "two words"], { env: ENV, cwd: dir, timeoutMs: 240_000 });
-      assert.equal(lwp.stdout.toString(), native.stdout.toString(), `${path}: ${stderrTail(lwp)}`);
-      assert.equal(lwp.status, native.status, `${path}: native ${describeEnd(native)}, lwp ${describeEnd(lwp)}\n${stderrTail(lwp)}`);
-    }
-  });
-});
+test(
+  "lwp run of a #! script runs its interpreter with the script and arguments, as natively",
+  { timeout: 300_000 },
+  () => {
+    withDir((dir) => {
+      const cases = [
+        script(dir, "plain.sh", '#!/bin/sh\necho "argc $#: $*"; echo "0=${0##*/}"; exit 5\n'),
+        // One optional argument after the interpreter (binfmt_script passes the rest of the line as one word).
+        script(dir, "arg.sh", '#!/bin/sh -e\nfalse\necho "not reached: -e was lost"\n'),
+        // A script whose interpreter is itself a script.
+        script(dir, "nested", `#!${join(dir, "plain.sh")}\n`),
+      ];
+      for (const path of cases) {
+        const native = runNative(path, ["one", "two words"], { env: ENV, cwd: dir });
+        const lwp = runLwp(path, ["one", "two words"], { env: ENV, cwd: dir, timeoutMs: 240_000 });
+        assert.equal(lwp.stdout.toString(), native.stdout.toString(), `${path}: ${stderrTail(lwp)}`);
+        assert.equal(
+          lwp.status,
+          native.status,
+          `${path}: native ${describeEnd(native)}, lwp ${describeEnd(lwp)}\n${stderrTail(lwp)}`,
+        );
+      }
+    });
+  },
+);
 
 test("lwp run of a #! script with a missing interpreter is a one-line error", () => {
   withDir((dir) => {
@@ -53,20 +73,28 @@ test("lwp run of a #! script with a missing interpreter is a one-line error", ()
   });
 });
 
-test("on a terminal (a pty from script(1)) a glibc program asks TCGETS and carries on, as natively", { timeout: 120_000 }, () => {
-  // glibc's isatty/tcgetattr read TCGETS into the kernel's 36-byte struct termios on the stack.
-  const inner = `/bin/sh -c 'test -t 0 && test -t 1 && echo terminal'`;
-  const native = runNative("/usr/bin/script", ["-qec", inner, "/dev/null"], { env: ENV });
-  const lwp = runNative("/usr/bin/script", ["-qec", `${process.execPath} ${lwpCli()} run -- ${inner}`, "/dev/null"], { env: ENV, timeoutMs: 120_000 });
-  assert.equal(lwp.stdout.toString(), native.stdout.toString(), stderrTail(lwp));
-  assert.equal(lwp.status, native.status);
-});
+test(
+  "on a terminal (a pty from script(1)) a glibc program asks TCGETS and carries on, as natively",
+  { timeout: 120_000 },
+  () => {
+    // glibc's isatty/tcgetattr read TCGETS into the kernel's 36-byte struct termios on the stack.
+    const inner = `/bin/sh -c 'test -t 0 && test -t 1 && echo terminal'`;
+    const native = runNative("/usr/bin/script", ["-qec", inner, "/dev/null"], { env: ENV });
+    const lwp = runNative("/usr/bin/script", ["-qec", `${process.execPath} ${lwpCli()} run -- ${inner}`, "/dev/null"], {
+      env: ENV,
+      timeoutMs: 120_000,
+    });
+    assert.equal(lwp.stdout.toString(), native.stdout.toString(), stderrTail(lwp));
+    assert.equal(lwp.status, native.status);
+  },
+);
 
 test("lwp report --html says where it wrote the page", { timeout: 300_000 }, () => {
   withDir((dir) => {
     const loop = join(repoRoot(), "build", "newcomer", "loop");
     compileStatic("musl-gcc", join(repoRoot(), "test", "tools", "guests", "loop.c"), loop, ["-O2", "-pthread"]);
-    const lwp = (...args: string[]): ReturnType<typeof spawnSync> => spawnSync(process.execPath, [lwpCli(), ...args], { cwd: dir, env: ENV, encoding: "utf8", timeout: 240_000 });
+    const lwp = (...args: string[]): ReturnType<typeof spawnSync> =>
+      spawnSync(process.execPath, [lwpCli(), ...args], { cwd: dir, env: ENV, encoding: "utf8", timeout: 240_000 });
     assert.equal(lwp("record", "-c", "10000", "--", loop, "100000").status, 3);
     const r = lwp("report", "--html", "page.html");
     assert.equal(r.status, 0, String(r.stderr));

@@ -19,7 +19,8 @@ export interface FuzzResult {
 }
 
 function build(): { harness: string; seeds: string[] } {
-  const root = repoRoot(), dir = join(root, "build", "fuzz");
+  const root = repoRoot(),
+    dir = join(root, "build", "fuzz");
   const src = (n: string): string => join(root, "test", "fuzz", n);
   const harness = join(dir, "exec-harness");
   compileStatic("gcc", src("exec-harness.c"), harness, ["-O1"]);
@@ -51,16 +52,24 @@ export function fuzzElf(seed: number, count: number, batch = 100): FuzzResult {
     what.set(name, m.what);
     files.push(path);
   }
-  const mismatches: string[] = [], traces: string[] = [];
+  const mismatches: string[] = [],
+    traces: string[] = [];
   for (let i = 0; i < files.length; i += batch) {
     const part = files.slice(i, i + batch);
-    const native = runNative(harness, part, { env: { PATH: "/usr/bin:/bin" }, timeoutMs: 600_000 }).stdout.toString().split("\n");
-    const emu = runNative(process.execPath, [lwpCli(), "run", "--", harness, ...part], { env: { PATH: "/usr/bin:/bin" }, timeoutMs: 1_800_000 });
+    const native = runNative(harness, part, { env: { PATH: "/usr/bin:/bin" }, timeoutMs: 600_000 })
+      .stdout.toString()
+      .split("\n");
+    const emu = runNative(process.execPath, [lwpCli(), "run", "--", harness, ...part], {
+      env: { PATH: "/usr/bin:/bin" },
+      timeoutMs: 1_800_000,
+    });
     const lines = emu.stdout.toString().split("\n");
     native.forEach((line, k) => {
       if (line === "" || lines[k] === line) return;
       const name = line.slice(0, line.indexOf(":"));
-      mismatches.push(`${name} (${what.get(name) ?? "?"}): native ${line.slice(line.indexOf(":") + 2)} / lwp ${lines[k]?.slice(lines[k]!.indexOf(":") + 2) ?? "<nothing>"}`);
+      mismatches.push(
+        `${name} (${what.get(name) ?? "?"}): native ${line.slice(line.indexOf(":") + 2)} / lwp ${lines[k]?.slice(lines[k]!.indexOf(":") + 2) ?? "<nothing>"}`,
+      );
     });
     for (const l of emu.stderr.toString().split("\n")) if (/^\s+at |Error:/.test(l)) traces.push(l);
   }

@@ -10,7 +10,11 @@ import { lwpCli } from "../helpers/build-guests.js";
 
 test("the runner's snippet stream is randcode.c's", () => {
   const bin = buildRandcode();
-  for (const [seed, index] of [[1, 0], [1, 77], [9, 123456]] as const) {
+  for (const [seed, index] of [
+    [1, 0],
+    [1, 77],
+    [9, 123456],
+  ] as const) {
     const r = spawnSync(bin, ["show", String(seed), String(index), "32"]);
     assert.equal(r.stdout.toString().trim(), Buffer.from(snippet(seed, index, 32)).toString("hex"));
   }
@@ -19,7 +23,9 @@ test("the runner's snippet stream is randcode.c's", () => {
 test("random code ends under lwp as natively (seed 1, 300 snippets of 32 bytes)", { timeout: 900_000 }, () => {
   const r = fuzzCode(1, 0, 300);
   assert.equal(r.cases, 300);
-  const unexplained = r.mismatches.filter((m) => m.quirk === null).map((m) => `#${m.index} ${m.bytes}: native ${m.native}, lwp ${m.lwp}`);
+  const unexplained = r.mismatches
+    .filter((m) => m.quirk === null)
+    .map((m) => `#${m.index} ${m.bytes}: native ${m.native}, lwp ${m.lwp}`);
   assert.deepEqual(unexplained, []);
 });
 
@@ -30,18 +36,117 @@ test("random code ends under lwp as natively (seed 1, 300 snippets of 32 bytes)"
  * NOPs 0F 18-1F, EFLAGS.AC (SIGBUS BUS_ADRALN) and EFLAGS.TF (SIGTRAP TRAP_TRACE).
  */
 const PINS = [
-  "cd03", "cd04", "4bf1", "46f1", "48cc", "66cd03", "48cd04", "cd05", "cd0e", "cd80", "cd2e", "f1", "f4", "fa", "fb", "ec", "e460", "6c", "6e", "ee", "e6ff", "0f08", "0f09",
-  "cb", "48cb", "ca0800", "48cf", "cf", "0f01d8", "0f0110", "0f0118", "0f0018", "0f0010", "0f0130", "0f0138", "0f01f8", "0f06",
-  "0f0100", "0f0108", "0f20c0", "0f00c8", "0f00c0", "0f01e0", "480f01e0", "0f01e3", "0f00cb", "0f33", "0f32", "0f07", "0f35",
-  "dfe0", "dbe0", "dbe1", "df20", "df30", "d9e8df33", "d9eedf33", "dbe3df33", "0f1f00", "0f1800", "0f1900", "0f1a00", "0f1b00",
-  "0f1c00", "0f1d00", "0f1e00", "0f18c0", "0f19c0", "0f1ec0", "0f1ff8", "0f0d00", "0f0dc0", "f30f1efb", "f30f1ec8",
-  "66b800008ee0", "66b800008ed0", "66b82b008ed0", "66b833008ee0", "66b823008ee0", "66b828008ed8", "66b810008ee0", "66b803008ed0",
-  "8e26", "0fb54db7", "0fb426", "0fb226", "480fb526",
-  "68000004009d8b4301", "68000004009d48894301", "68000004009d8b4302", "68000004009d6689430190", "68000104009d50",
-  "68000100009d9090", "68000100009de800000000", "68000100009d0f0b", "68000100009dc3", "68000100009d68000000009d90",
-  "48b800000000008000ffe0", "48b800000000800000ffe0", "48b80000000000000100ffe0", "48b8efbeadde00800000ffe0",
-  "48b800000000008000ffd0", "48b80000000000000080ffd0", "48a100000000000000ff", "48b8000000000000010050c3", "48a10000000000800000", "8b0425000000ff",
-  "48b8000000000080ffff8b00", "48b800000000000080008b00", "48bc00000000000080008b04", "48bd0000000000008000ff7500",
+  "cd03",
+  "cd04",
+  "4bf1",
+  "46f1",
+  "48cc",
+  "66cd03",
+  "48cd04",
+  "cd05",
+  "cd0e",
+  "cd80",
+  "cd2e",
+  "f1",
+  "f4",
+  "fa",
+  "fb",
+  "ec",
+  "e460",
+  "6c",
+  "6e",
+  "ee",
+  "e6ff",
+  "0f08",
+  "0f09",
+  "cb",
+  "48cb",
+  "ca0800",
+  "48cf",
+  "cf",
+  "0f01d8",
+  "0f0110",
+  "0f0118",
+  "0f0018",
+  "0f0010",
+  "0f0130",
+  "0f0138",
+  "0f01f8",
+  "0f06",
+  "0f0100",
+  "0f0108",
+  "0f20c0",
+  "0f00c8",
+  "0f00c0",
+  "0f01e0",
+  "480f01e0",
+  "0f01e3",
+  "0f00cb",
+  "0f33",
+  "0f32",
+  "0f07",
+  "0f35",
+  "dfe0",
+  "dbe0",
+  "dbe1",
+  "df20",
+  "df30",
+  "d9e8df33",
+  "d9eedf33",
+  "dbe3df33",
+  "0f1f00",
+  "0f1800",
+  "0f1900",
+  "0f1a00",
+  "0f1b00",
+  "0f1c00",
+  "0f1d00",
+  "0f1e00",
+  "0f18c0",
+  "0f19c0",
+  "0f1ec0",
+  "0f1ff8",
+  "0f0d00",
+  "0f0dc0",
+  "f30f1efb",
+  "f30f1ec8",
+  "66b800008ee0",
+  "66b800008ed0",
+  "66b82b008ed0",
+  "66b833008ee0",
+  "66b823008ee0",
+  "66b828008ed8",
+  "66b810008ee0",
+  "66b803008ed0",
+  "8e26",
+  "0fb54db7",
+  "0fb426",
+  "0fb226",
+  "480fb526",
+  "68000004009d8b4301",
+  "68000004009d48894301",
+  "68000004009d8b4302",
+  "68000004009d6689430190",
+  "68000104009d50",
+  "68000100009d9090",
+  "68000100009de800000000",
+  "68000100009d0f0b",
+  "68000100009dc3",
+  "68000100009d68000000009d90",
+  "48b800000000008000ffe0",
+  "48b800000000800000ffe0",
+  "48b80000000000000100ffe0",
+  "48b8efbeadde00800000ffe0",
+  "48b800000000008000ffd0",
+  "48b80000000000000080ffd0",
+  "48a100000000000000ff",
+  "48b8000000000000010050c3",
+  "48a10000000000800000",
+  "8b0425000000ff",
+  "48b8000000000080ffff8b00",
+  "48b800000000000080008b00",
+  "48bc00000000000080008b04",
+  "48bd0000000000008000ff7500",
 ];
 
 function runPins(env: NodeJS.ProcessEnv | undefined, lwp: boolean): string[] {
@@ -57,28 +162,53 @@ test("issue 11's CPU faults end under lwp as natively (tier 1 and tier 3 forced)
   assert.equal(native.length, PINS.length);
   for (const tier of ["1", "3"]) {
     const emu = runPins({ LWP_TIER: tier }, true);
-    const diff = native.map((l, i) => (l === emu[i] || (tier === "3" && JIT_BRANCH_GP.has(PINS[i]!)) ? null : `${PINS[i]}: native ${l}, lwp ${emu[i] ?? "(none)"}`));
-    assert.deepEqual(diff.filter((x) => x !== null), [], `LWP_TIER=${tier}`);
+    const diff = native.map((l, i) =>
+      l === emu[i] || (tier === "3" && JIT_BRANCH_GP.has(PINS[i]!))
+        ? null
+        : `${PINS[i]}: native ${l}, lwp ${emu[i] ?? "(none)"}`,
+    );
+    assert.deepEqual(
+      diff.filter((x) => x !== null),
+      [],
+      `LWP_TIER=${tier}`,
+    );
   }
 });
 
 /** Indirect JMP/CALL and RET to a non-canonical target in tier-3 code (docs/quirks.md Q-JIT-BRANCH-GP). */
-const JIT_BRANCH_GP = new Set(["48b80000000000000100ffe0", "48b8efbeadde00800000ffe0", "48b80000000000000080ffd0", "48b8000000000000010050c3"]);
+const JIT_BRANCH_GP = new Set([
+  "48b80000000000000100ffe0",
+  "48b8efbeadde00800000ffe0",
+  "48b80000000000000080ffd0",
+  "48b8000000000000010050c3",
+]);
 
-test("Q-JIT-BRANCH-GP: tier 3 reports a non-canonical JMP/CALL/RET target's #GP at the target", { timeout: 120_000 }, () => {
-  const bin = buildRandcode();
-  const pins = [...JIT_BRANCH_GP];
-  const emu = spawnSync(process.execPath, [lwpCli(), "run", "--", bin, "run", ...pins], { env: { ...process.env, LWP_TIER: "3" } });
-  const lines = emu.stdout.toString().trim().split("\n");
-  const targets = ["0x1000000000000", "0x8000deadbeef", "0x8000000000000000", "0x1000000000000"];
-  lines.forEach((l, i) => assert.equal(l, `${i} sig=11 code=128 addr=0x0 rip=${targets[i]}`)); // Linux: rip=code+4094, the branch
-});
+test(
+  "Q-JIT-BRANCH-GP: tier 3 reports a non-canonical JMP/CALL/RET target's #GP at the target",
+  { timeout: 120_000 },
+  () => {
+    const bin = buildRandcode();
+    const pins = [...JIT_BRANCH_GP];
+    const emu = spawnSync(process.execPath, [lwpCli(), "run", "--", bin, "run", ...pins], {
+      env: { ...process.env, LWP_TIER: "3" },
+    });
+    const lines = emu.stdout.toString().trim().split("\n");
+    const targets = ["0x1000000000000", "0x8000deadbeef", "0x8000000000000000", "0x1000000000000"];
+    lines.forEach((l, i) => assert.equal(l, `${i} sig=11 code=128 addr=0x0 rip=${targets[i]}`)); // Linux: rip=code+4094, the branch
+  },
+);
 
 test("Q-CPU-AVX: the host runs VEX and EVEX instructions, lwp raises #UD (SIGILL) and the runner says why", () => {
   const bin = buildRandcode();
   const vex = ["c5fc77", "c5f9efc0", "62f1fd4828c1"]; // vzeroall, vpxor, vmovapd zmm (AVX-512)
-  const native = spawnSync(bin, ["run", ...vex]).stdout.toString().trim().split("\n");
-  const emu = spawnSync(process.execPath, [lwpCli(), "run", "--", bin, "run", ...vex]).stdout.toString().trim().split("\n");
+  const native = spawnSync(bin, ["run", ...vex])
+    .stdout.toString()
+    .trim()
+    .split("\n");
+  const emu = spawnSync(process.execPath, [lwpCli(), "run", "--", bin, "run", ...vex])
+    .stdout.toString()
+    .trim()
+    .split("\n");
   vex.forEach((h, i) => {
     assert.match(native[i]!, new RegExp(`^${i} sig=11 code=1 addr=code\\+4096 rip=code\\+4096$`), `${h} runs natively`);
     assert.equal(emu[i], `${i} sig=4 code=2 addr=code+${4096 - h.length / 2} rip=code+${4096 - h.length / 2}`);
@@ -97,8 +227,16 @@ const KNOWN = [
 test("Q-FAR-RETURN, Q-UD-FETCH: documented differences end as the quirks say", { timeout: 120_000 }, () => {
   const bin = buildRandcode();
   const hex = KNOWN.map((k) => Buffer.from(snippet(2, k.index, 32)).toString("hex"));
-  const native = spawnSync(bin, ["run", ...hex]).stdout.toString().trim().split("\n").map((l) => l.replace(/^\d+ /, ""));
-  const emu = spawnSync(process.execPath, [lwpCli(), "run", "--", bin, "run", ...hex]).stdout.toString().trim().split("\n").map((l) => l.replace(/^\d+ /, ""));
+  const native = spawnSync(bin, ["run", ...hex])
+    .stdout.toString()
+    .trim()
+    .split("\n")
+    .map((l) => l.replace(/^\d+ /, ""));
+  const emu = spawnSync(process.execPath, [lwpCli(), "run", "--", bin, "run", ...hex])
+    .stdout.toString()
+    .trim()
+    .split("\n")
+    .map((l) => l.replace(/^\d+ /, ""));
   KNOWN.forEach((k, i) => {
     assert.equal(emu[i], k.lwp, `#${k.index}`);
     assert.notEqual(native[i], emu[i], `#${k.index}: Linux ends otherwise`);

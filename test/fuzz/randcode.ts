@@ -73,10 +73,17 @@ export function snippet(seed: number, index: number, len: number): Uint8Array {
 
 // ---- running and comparing ---------------------------------------------------------
 
-interface Batch { lines: Map<number, string>; seconds: number }
+interface Batch {
+  lines: Map<number, string>;
+  seconds: number;
+}
 
 function runBatch(cmd: string, args: string[]): Batch {
-  const r = spawnSync("/usr/bin/time", ["-f", "%U %S", cmd, ...args], { maxBuffer: 64 << 20, timeout: 1_800_000, killSignal: "SIGKILL" });
+  const r = spawnSync("/usr/bin/time", ["-f", "%U %S", cmd, ...args], {
+    maxBuffer: 64 << 20,
+    timeout: 1_800_000,
+    killSignal: "SIGKILL",
+  });
   const lines = new Map<number, string>();
   for (const l of r.stdout.toString().split("\n")) {
     const m = /^(\d+) (.*)$/.exec(l);
@@ -87,9 +94,15 @@ function runBatch(cmd: string, args: string[]): Batch {
 }
 
 /** Runs snippets first..first+count-1 of `seed` natively and under lwp, in batches of `batch`. */
-export function fuzzCode(seed: number, first: number, count: number, opts: { len?: number; batch?: number; progress?: (r: CodeFuzzResult) => void } = {}): CodeFuzzResult {
+export function fuzzCode(
+  seed: number,
+  first: number,
+  count: number,
+  opts: { len?: number; batch?: number; progress?: (r: CodeFuzzResult) => void } = {},
+): CodeFuzzResult {
   const bin = resolve(buildRandcode());
-  const len = opts.len ?? 32, batch = opts.batch ?? 500;
+  const len = opts.len ?? 32,
+    batch = opts.batch ?? 500;
   const out: CodeFuzzResult = { cases: 0, mismatches: [], lwpSeconds: 0, nativeSeconds: 0 };
   for (let at = first; at < first + count; at += batch) {
     const n = Math.min(batch, first + count - at);
@@ -100,10 +113,17 @@ export function fuzzCode(seed: number, first: number, count: number, opts: { len
     out.lwpSeconds += emu.seconds;
     for (let i = at; i < at + n; i++) {
       out.cases++;
-      const a = native.lines.get(i) ?? "(no line)", b = emu.lines.get(i) ?? "(no line)";
+      const a = native.lines.get(i) ?? "(no line)",
+        b = emu.lines.get(i) ?? "(no line)";
       if (a === b) continue;
       const bytes = snippet(seed, i, len);
-      out.mismatches.push({ index: i, bytes: Buffer.from(bytes).toString("hex"), native: a, lwp: b, quirk: classify(bytes, a, b) });
+      out.mismatches.push({
+        index: i,
+        bytes: Buffer.from(bytes).toString("hex"),
+        native: a,
+        lwp: b,
+        quirk: classify(bytes, a, b),
+      });
     }
     opts.progress?.(out);
   }
@@ -112,7 +132,12 @@ export function fuzzCode(seed: number, first: number, count: number, opts: { len
 
 // ---- classes of known differences (docs/quirks.md) -----------------------------
 
-interface End { sig: number; code: number; addr: string; rip: string }
+interface End {
+  sig: number;
+  code: number;
+  addr: string;
+  rip: string;
+}
 
 function parse(line: string): End | null {
   const m = /^sig=(\d+) code=(-?\d+) addr=(\S+) rip=(\S+)$/.exec(line);
@@ -153,7 +178,18 @@ function hasBranch66(b: Uint8Array): boolean {
   for (let i = 0; i + 1 < b.length; i++) {
     if (b[i] !== 0x66) continue;
     const o = b[i + 1]!;
-    if (o === 0xe8 || o === 0xe9 || o === 0xeb || (o >= 0x70 && o <= 0x7f) || (o >= 0xe0 && o <= 0xe3) || o === 0xc2 || o === 0xc3 || o === 0xff) return true;
+    if (
+      o === 0xe8 ||
+      o === 0xe9 ||
+      o === 0xeb ||
+      (o >= 0x70 && o <= 0x7f) ||
+      (o >= 0xe0 && o <= 0xe3) ||
+      o === 0xc2 ||
+      o === 0xc3 ||
+      o === 0xff
+    ) {
+      return true;
+    }
     if (o === 0x0f && i + 2 < b.length && b[i + 2]! >= 0x80 && b[i + 2]! <= 0x8f) return true;
   }
   return false;
@@ -161,7 +197,8 @@ function hasBranch66(b: Uint8Array): boolean {
 
 /** Which documented difference explains native `a` vs lwp `b`, or null. */
 export function classify(bytes: Uint8Array, a: string, b: string): string | null {
-  const n = parse(a), e = parse(b);
+  const n = parse(a),
+    e = parse(b);
   // Q-CPU-AVX: lwp's CPU has no AVX; the host runs VEX/EVEX instructions lwp rejects (#UD).
   if (e !== null && e.sig === 4) {
     const at = insnAt(bytes, e.rip);
@@ -175,6 +212,8 @@ export function classify(bytes: Uint8Array, a: string, b: string): string | null
     if (at !== null && FAR_RETURNS.has(stripPrefixes(at.head)[0] ?? 0)) return "Q-FAR-RETURN";
   }
   // Q-UD-FETCH: an undefined opcode whose operand bytes run past the mapped code: the host fetches them first (#PF).
-  if (n !== null && e !== null && e.sig === 4 && n.sig === 11 && n.addr === `code+${PAGE}` && n.rip === e.rip) return "Q-UD-FETCH";
+  if (n !== null && e !== null && e.sig === 4 && n.sig === 11 && n.addr === `code+${PAGE}` && n.rip === e.rip) {
+    return "Q-UD-FETCH";
+  }
   return null;
 }

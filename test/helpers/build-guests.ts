@@ -45,7 +45,10 @@ export interface BuildOptions {
 
 /** Names (without .c) of the C programs in a directory, sorted. */
 export function listSources(srcDir: string): string[] {
-  return readdirSync(srcDir).filter((f) => f.endsWith(".c")).map((f) => f.slice(0, -2)).sort();
+  return readdirSync(srcDir)
+    .filter((f) => f.endsWith(".c"))
+    .map((f) => f.slice(0, -2))
+    .sort();
 }
 
 const checked = new Map<string, true>();
@@ -55,7 +58,9 @@ export function requireCompiler(cmd: string): void {
   const r = spawnSync(cmd, ["--version"], { encoding: "utf8" });
   if (r.error || r.status !== 0) {
     const hint = cmd === "musl-gcc" ? "apt-get install musl-tools" : "apt-get install gcc";
-    throw new Error(`compiler '${cmd}' is missing or broken (${r.error?.message ?? `status ${r.status}`}); install it: ${hint}`);
+    throw new Error(
+      `compiler '${cmd}' is missing or broken (${r.error?.message ?? `status ${r.status}`}); install it: ${hint}`,
+    );
   }
   checked.set(cmd, true);
 }
@@ -162,9 +167,12 @@ export function firstDifference(expected: Buffer, actual: Buffer): string | unde
   const b = actual.toString("latin1").split("\n");
   let i = 0;
   while (i < a.length && i < b.length && a[i] === b[i]) i++;
-  const show = (lines: string[]): string => (i < lines.length ? JSON.stringify(clip(lines[i] ?? "", 300)) : "<end of output>");
-  return `first difference at line ${i + 1} (native ${expected.length} bytes, lwp ${actual.length} bytes):\n` +
-    `  native: ${show(a)}\n  lwp:    ${show(b)}`;
+  const show = (lines: string[]): string =>
+    i < lines.length ? JSON.stringify(clip(lines[i] ?? "", 300)) : "<end of output>";
+  return (
+    `first difference at line ${i + 1} (native ${expected.length} bytes, lwp ${actual.length} bytes):\n` +
+    `  native: ${show(a)}\n  lwp:    ${show(b)}`
+  );
 }
 
 /** Short text about how a run ended, for assertion messages. */

@@ -73,12 +73,19 @@ function objdumpFunctions(prog: string): { insns: Map<string, number[]>; calls: 
   let pendingCall = "";
   for (const line of execFileSync("objdump", ["-d", prog], { encoding: "utf8" }).split("\n")) {
     const head = /^[0-9a-f]+ <(.+)>:$/.exec(line);
-    if (head !== null) { fn = head[1]!; insns.set(fn, []); continue; }
+    if (head !== null) {
+      fn = head[1]!;
+      insns.set(fn, []);
+      continue;
+    }
     const ins = /^\s+([0-9a-f]+):\s/.exec(line);
     if (ins === null || fn === "") continue;
     const addr = parseInt(ins[1]!, 16);
     insns.get(fn)!.push(addr);
-    if (pendingCall !== "") { calls.set(pendingCall, addr); pendingCall = ""; }
+    if (pendingCall !== "") {
+      calls.set(pendingCall, addr);
+      pendingCall = "";
+    }
     const call = /\scall\s+[0-9a-f]+ <([^>+]+)>/.exec(line);
     if (call !== null) pendingCall = `${fn}->${call[1]!}`;
   }
@@ -91,8 +98,24 @@ export function buildProgram(): Built {
   writeFileSync(join(dir, "prog.cc"), PROG_CC);
   writeFileSync(join(dir, "hot.s"), HOT_S);
   const prog = join(dir, "prog");
-  execFileSync("g++", ["-g", "-O0", "-static", "-nostdlib", "-fno-exceptions", "-fno-asynchronous-unwind-tables",
-    "-fno-pie", "-no-pie", "-o", prog, join(dir, "prog.cc"), join(dir, "hot.s")], { cwd: dir });
+  execFileSync(
+    "g++",
+    [
+      "-g",
+      "-O0",
+      "-static",
+      "-nostdlib",
+      "-fno-exceptions",
+      "-fno-asynchronous-unwind-tables",
+      "-fno-pie",
+      "-no-pie",
+      "-o",
+      prog,
+      join(dir, "prog.cc"),
+      join(dir, "hot.s"),
+    ],
+    { cwd: dir },
+  );
   const nm = new Map<string, number>();
   for (const line of execFileSync("nm", ["--defined-only", prog], { encoding: "utf8" }).split("\n")) {
     const m = /^([0-9a-f]+) [Tt] (.+)$/.exec(line);
@@ -110,17 +133,29 @@ export function buildProgram(): Built {
 /** MAP records for the PT_LOAD segments, as a loader maps them (page-rounded). */
 function progMaps(prog: string, pid: number): LwpMap[] {
   const elf = ElfFile.parse(new Uint8Array(readFileSync(prog)));
-  return elf.programHeaders.filter((p) => p.pType === PT_LOAD).map((p) => ({
-    pid, tid: 0, start: p.pVaddr - (p.pVaddr % 4096), end: Math.ceil((p.pVaddr + p.pMemsz) / 4096) * 4096,
-    pgoff: p.pOffset - (p.pOffset % 4096), path: prog, buildId: "",
-  }));
+  return elf.programHeaders
+    .filter((p) => p.pType === PT_LOAD)
+    .map((p) => ({
+      pid,
+      tid: 0,
+      start: p.pVaddr - (p.pVaddr % 4096),
+      end: Math.ceil((p.pVaddr + p.pMemsz) / 4096) * 4096,
+      pgoff: p.pOffset - (p.pOffset % 4096),
+      path: prog,
+      buildId: "",
+    }));
 }
 
 export const PID = 100;
 export const WORKER = 101;
 
 /** The expected self-sample counts of the instructions event, by demangled symbol (the test's oracle). */
-export const EXPECTED_INSTRUCTIONS = new Map([["hot_loop", 9], ["app::work(int)", 2], ["leaf(int)", 1], ["libgone.so+0x1234", 1]]);
+export const EXPECTED_INSTRUCTIONS = new Map([
+  ["hot_loop", 9],
+  ["app::work(int)", 2],
+  ["leaf(int)", 1],
+  ["libgone.so+0x1234", 1],
+]);
 
 /**
  * The profile. `variant` "b" shifts weight from hot_loop to app::work (for diff).
@@ -135,9 +170,19 @@ export function buildProfile(b: Built, variant: "a" | "b" = "a", timestamps = tr
   const chainWork = [b.ret("main", "_ZN3app4workEi"), start7];
   const samples: LwpSample[] = [];
   let t = 0;
-  const add = (tid: number, eventId: number, ip: number, callchain: number[], extra: Parameters<typeof makeRecord>[2] = {}): void => {
+  const add = (
+    tid: number,
+    eventId: number,
+    ip: number,
+    callchain: number[],
+    extra: Parameters<typeof makeRecord>[2] = {},
+  ): void => {
     t++;
-    samples.push({ tid, record: makeRecord(eventId, ip, { ...extra, data3: timestamps ? BigInt(t * 1000) : 0n }), callchain });
+    samples.push({
+      tid,
+      record: makeRecord(eventId, ip, { ...extra, data3: timestamps ? BigInt(t * 1000) : 0n }),
+      callchain,
+    });
   };
   const hotOffsets = variant === "a" ? [2, 2, 2, 2, 5, 5, 8] : [2, 2, 5];
   add(PID, 255, fn("main"), [start7], { flags: 0x7, data1: 1, data2: 0xdeadn });
@@ -147,7 +192,12 @@ export function buildProfile(b: Built, variant: "a" | "b" = "a", timestamps = tr
   for (let i = 0; i < workCount; i++) add(PID, 2, workIps[6 + (i % 3)]!, chainWork);
   add(PID, 2, fn("_ZL4leafi"), [b.ret("main", "_ZL4leafi"), start7]);
   add(PID, 2, MISSING_BASE + 0x1234, []);
-  for (let i = 0; i < 3; i++) add(PID, 3, hot + 8, chainHot, { data2: BigInt(hot + 2), flags: BRANCH_FLAGS.TKN | BRANCH_FLAGS.PRD | BRANCH_FLAGS.PRV });
+  for (let i = 0; i < 3; i++) {
+    add(PID, 3, hot + 8, chainHot, {
+      data2: BigInt(hot + 2),
+      flags: BRANCH_FLAGS.TKN | BRANCH_FLAGS.PRD | BRANCH_FLAGS.PRV,
+    });
+  }
   add(PID, 3, hot + 8, chainHot, { data2: BigInt(hot + 10), flags: BRANCH_FLAGS.PRV });
   add(PID, 4, hot + 2, chainHot, { data1: 120, data2: 0x7ffd_0000n, flags: 2 | DCACHE_FLAGS.DAV });
   add(PID, 1, work, chainWork, { flags: 0x10, data1: 42, data2: 0x1_0000_0001n });
@@ -156,13 +206,31 @@ export function buildProfile(b: Built, variant: "a" | "b" = "a", timestamps = tr
   add(WORKER, 2, hot + 2, []);
   return {
     meta: {
-      command: ["./prog"], seed: 1, cpuModel: "full", startTimeVirtual: 0,
-      events: [{ eventId: 2, interval: 1000 }, { eventId: 3, interval: 100 }, { eventId: 4, interval: 10 }, { eventId: 1, interval: 1 }, { eventId: 255, interval: 0 }],
+      command: ["./prog"],
+      seed: 1,
+      cpuModel: "full",
+      startTimeVirtual: 0,
+      events: [
+        { eventId: 2, interval: 1000 },
+        { eventId: 3, interval: 100 },
+        { eventId: 4, interval: 10 },
+        { eventId: 1, interval: 1 },
+        { eventId: 255, interval: 0 },
+      ],
     },
-    maps: [...progMaps(b.prog, PID), { pid: PID, tid: 0, start: MISSING_BASE, end: MISSING_BASE + 0x10000, pgoff: 0, path: MISSING_LIB, buildId: "" }],
-    threads: [{ pid: PID, tid: PID, comm: "prog" }, { pid: PID, tid: WORKER, comm: "worker" }],
+    maps: [
+      ...progMaps(b.prog, PID),
+      { pid: PID, tid: 0, start: MISSING_BASE, end: MISSING_BASE + 0x10000, pgoff: 0, path: MISSING_LIB, buildId: "" },
+    ],
+    threads: [
+      { pid: PID, tid: PID, comm: "prog" },
+      { pid: PID, tid: WORKER, comm: "worker" },
+    ],
     samples,
-    lost: [{ tid: PID, missedEvents: 3 }, { tid: WORKER, missedEvents: 2 }],
+    lost: [
+      { tid: PID, missedEvents: 3 },
+      { tid: WORKER, missedEvents: 2 },
+    ],
   };
 }
 
@@ -173,5 +241,7 @@ export function buildProfile(b: Built, variant: "a" | "b" = "a", timestamps = tr
 export function normalise(text: string, b: Built): string {
   const maps = progMaps(b.prog, PID);
   const inProg = (v: number): boolean => maps.some((m) => v >= m.start && v <= m.end);
-  return text.replaceAll(b.dir, "<dir>").replace(/(?<![.\w])(0x)?[0-9a-f]{5,16}\b/g, (m) => (inProg(parseInt(m, 16)) ? "<addr>" : m));
+  return text
+    .replaceAll(b.dir, "<dir>")
+    .replace(/(?<![.\w])(0x)?[0-9a-f]{5,16}\b/g, (m) => (inProg(parseInt(m, 16)) ? "<addr>" : m));
 }

@@ -28,7 +28,8 @@ const NOT_PROVISIONED: Readonly<Record<string, string>> = {
   "/bin/prog": "a guest path inside a --root directory the test builds",
 };
 
-const CALL = /\b(?:execFileSync|execSync|spawnSync|spawn|runNative|runLwp|compileStatic|requireCompiler)\(\s*"([^"]+)"/g;
+const CALL =
+  /\b(?:execFileSync|execSync|spawnSync|spawn|runNative|runLwp|compileStatic|requireCompiler)\(\s*"([^"]+)"/g;
 const PATH = /"((?:\/usr)?\/s?bin\/[\w.+-]+)"/g;
 
 /** The programs a source file runs. */
@@ -44,7 +45,9 @@ function purposeOf(file: string): "test" | "bench" | null {
 
 /** The installed file of a program: a path as given, or the first match along a standard PATH. */
 function locate(program: string): string | null {
-  const candidates = program.startsWith("/") ? [program] : ["/usr/bin", "/bin", "/usr/sbin", "/sbin"].map((d) => join(d, program));
+  const candidates = program.startsWith("/")
+    ? [program]
+    : ["/usr/bin", "/bin", "/usr/sbin", "/sbin"].map((d) => join(d, program));
   return candidates.find((c) => existsSync(c)) ?? null;
 }
 
@@ -66,22 +69,49 @@ interface Installed {
 }
 
 function installed(): Installed {
-  const text = execFileSync("dpkg-query", ["-W", "-f", "${Package}\\t${Essential}\\t${Provides}\\t${Pre-Depends}, ${Depends}\\n"], { encoding: "utf8" });
-  const rows = text.split("\n").filter((l) => l !== "").map((l) => l.split("\t"));
-  const names = (list: string): string[][] => list.split(",").map((alts) => alts.split("|").map((a) => a.trim().replace(/\s*\(.*\)$/, "").replace(/:\w+$/, ""))).filter((a) => a[0] !== "");
+  const text = execFileSync(
+    "dpkg-query",
+    ["-W", "-f", "${Package}\\t${Essential}\\t${Provides}\\t${Pre-Depends}, ${Depends}\\n"],
+    { encoding: "utf8" },
+  );
+  const rows = text
+    .split("\n")
+    .filter((l) => l !== "")
+    .map((l) => l.split("\t"));
+  const names = (list: string): string[][] =>
+    list
+      .split(",")
+      .map((alts) =>
+        alts.split("|").map((a) =>
+          a
+            .trim()
+            .replace(/\s*\(.*\)$/, "")
+            .replace(/:\w+$/, ""),
+        ),
+      )
+      .filter((a) => a[0] !== "");
   const providers = new Map<string, string[]>();
-  for (const [pkg, , provides] of rows) for (const [v] of names(provides ?? "")) providers.set(v!, [...(providers.get(v!) ?? []), pkg!]);
+  for (const [pkg, , provides] of rows) {
+    for (const [v] of names(provides ?? "")) providers.set(v!, [...(providers.get(v!) ?? []), pkg!]);
+  }
   const present = new Set(rows.map((r) => r[0]!));
   const resolve = (n: string): string[] => (present.has(n) ? [n] : (providers.get(n) ?? []));
   const deps = new Map<string, string[]>();
-  for (const [pkg, , , depends] of rows) deps.set(pkg!, names(depends ?? "").flatMap((alts) => alts.flatMap(resolve)));
+  for (const [pkg, , , depends] of rows) {
+    deps.set(
+      pkg!,
+      names(depends ?? "").flatMap((alts) => alts.flatMap(resolve)),
+    );
+  }
   return { essential: new Set(rows.filter((r) => r[1] === "yes").map((r) => r[0]!)), deps };
 }
 
 /** The packages provisioning for `purpose` brings: the listed ones and everything they depend on. */
 function provisioned(purpose: string, inst: Installed): Set<string> {
   const out = new Set<string>();
-  const todo = readPackages().filter((p) => p.uses.includes(purpose)).map((p) => p.name);
+  const todo = readPackages()
+    .filter((p) => p.uses.includes(purpose))
+    .map((p) => p.name);
   for (let n = todo.pop(); n !== undefined; n = todo.pop()) {
     if (out.has(n)) continue;
     out.add(n);
@@ -91,9 +121,17 @@ function provisioned(purpose: string, inst: Installed): Set<string> {
 }
 
 test("every program the tests and benchmarks run is provisioned from .ci/packages", () => {
-  assert.ok(existsSync("/var/lib/dpkg/status"), "this check reads dpkg's database (the tests run on Debian: .ci/packages)");
-  const files = execFileSync("git", ["ls-files", "--cached", "--others", "--exclude-standard", "test", "src", "bench"], { cwd: root, encoding: "utf8" })
-    .split("\n").filter((f) => /\.(ts|mjs)$/.test(f));
+  assert.ok(
+    existsSync("/var/lib/dpkg/status"),
+    "this check reads dpkg's database (the tests run on Debian: .ci/packages)",
+  );
+  const files = execFileSync(
+    "git",
+    ["ls-files", "--cached", "--others", "--exclude-standard", "test", "src", "bench"],
+    { cwd: root, encoding: "utf8" },
+  )
+    .split("\n")
+    .filter((f) => /\.(ts|mjs)$/.test(f));
   const inst = installed();
   const allowed = { test: provisioned("test", inst), bench: provisioned("bench", inst) };
   const problems = new Set<string>();
@@ -104,11 +142,19 @@ test("every program the tests and benchmarks run is provisioned from .ci/package
     for (const program of programsOf(readFileSync(join(root, f), "utf8"))) {
       if (program in NOT_PROVISIONED) continue;
       const path = locate(program);
-      if (path === null) { problems.add(`${f}: ${program} is not installed here`); continue; }
+      if (path === null) {
+        problems.add(`${f}: ${program} is not installed here`);
+        continue;
+      }
       const pkg = owner(path);
-      if (pkg === null) { problems.add(`${f}: ${path} belongs to no package`); continue; }
+      if (pkg === null) {
+        problems.add(`${f}: ${path} belongs to no package`);
+        continue;
+      }
       checked++;
-      if (!inst.essential.has(pkg) && !allowed[purpose].has(pkg)) problems.add(`${f}: ${program} comes from ${pkg}, which .ci/packages does not bring for '${purpose}'`);
+      if (!inst.essential.has(pkg) && !allowed[purpose].has(pkg)) {
+        problems.add(`${f}: ${program} comes from ${pkg}, which .ci/packages does not bring for '${purpose}'`);
+      }
     }
   }
   assert.ok(checked > 20, `only ${checked} program uses found: the patterns no longer match the sources`);
@@ -116,5 +162,8 @@ test("every program the tests and benchmarks run is provisioned from .ci/package
 });
 
 test("the scan finds programs as the sources name them", () => {
-  assert.deepEqual(programsOf('execFileSync("nm", [bin]); runNative("/bin/tar", a); x = "/usr/bin/make"; spawnSync("a b")'), ["nm", "/bin/tar", "/usr/bin/make"]);
+  assert.deepEqual(
+    programsOf('execFileSync("nm", [bin]); runNative("/bin/tar", a); x = "/usr/bin/make"; spawnSync("a b")'),
+    ["nm", "/bin/tar", "/usr/bin/make"],
+  );
 });

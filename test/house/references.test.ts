@@ -11,11 +11,32 @@ import { repoRoot } from "../helpers/build-guests.js";
 
 const root = repoRoot();
 /** Tracked text files whose references are checked. */
-const files = execFileSync("git", ["ls-files", "--cached", "--others", "--exclude-standard", "src", "test", "docs", "include", "bench", "scripts", "examples/src", "README.md", ".ci", "eslint.config.js"], { cwd: root, encoding: "utf8" })
-  .split("\n").filter((f) => /\.(ts|c|h|md|mjs|js|txt|sh)$|^\.ci\//.test(f) && existsSync(join(root, f)));
+const files = execFileSync(
+  "git",
+  [
+    "ls-files",
+    "--cached",
+    "--others",
+    "--exclude-standard",
+    "src",
+    "test",
+    "docs",
+    "include",
+    "bench",
+    "scripts",
+    "examples/src",
+    "README.md",
+    ".ci",
+    "eslint.config.js",
+  ],
+  { cwd: root, encoding: "utf8" },
+)
+  .split("\n")
+  .filter((f) => /\.(ts|c|h|md|mjs|js|txt|sh)$|^\.ci\//.test(f) && existsSync(join(root, f)));
 
 /** Paths into the repository's own folders; build outputs (dist/, build/) are made, not kept. */
-const PATH = /(?<![\w./-])((?:docs|src|test|include|bench|scripts|examples|bin)\/[\w./-]*\w\.(?:md|ts|c|h|txt|json|mjs|sh))(?:#[\w-]+)?/g;
+const PATH =
+  /(?<![\w./-])((?:docs|src|test|include|bench|scripts|examples|bin)\/[\w./-]*\w\.(?:md|ts|c|h|txt|json|mjs|sh))(?:#[\w-]+)?/g;
 /** Paths into other projects' trees that share a folder name with ours (Linux's include/, speedscope's src/import). */
 const FOREIGN = /^(?:include\/(?:linux|uapi|asm|asm-generic)\/|src\/import\/)/;
 const SECTION = /(?<![\w./-])(docs\/[\w/-]+\.md) "([^"]+)"/g;
@@ -33,7 +54,9 @@ function problems(): string[] {
   for (const f of files) {
     const text = readFileSync(join(root, f), "utf8");
     for (const m of text.matchAll(OUTSIDE)) out.push(`${f}: cites ${m[0]}, which is not in the repository`);
-    for (const m of text.matchAll(PATH)) if (!FOREIGN.test(m[1]!) && !existsSync(join(root, m[1]!))) out.push(`${f}: ${m[1]} does not exist`);
+    for (const m of text.matchAll(PATH)) {
+      if (!FOREIGN.test(m[1]!) && !existsSync(join(root, m[1]!))) out.push(`${f}: ${m[1]} does not exist`);
+    }
     for (const m of text.matchAll(SECTION)) {
       const [, doc, title] = m;
       if (!existsSync(join(root, doc!))) continue;

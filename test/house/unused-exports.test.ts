@@ -10,8 +10,13 @@ import { join } from "node:path";
 import { repoRoot } from "../helpers/build-guests.js";
 
 const root = repoRoot();
-const files = execFileSync("git", ["ls-files", "--cached", "--others", "--exclude-standard", "src", "test", "bench", "scripts"], { cwd: root, encoding: "utf8" })
-  .split("\n").filter((f) => /\.(ts|mjs)$/.test(f) && !f.endsWith(".d.ts"));
+const files = execFileSync(
+  "git",
+  ["ls-files", "--cached", "--others", "--exclude-standard", "src", "test", "bench", "scripts"],
+  { cwd: root, encoding: "utf8" },
+)
+  .split("\n")
+  .filter((f) => /\.(ts|mjs)$/.test(f) && !f.endsWith(".d.ts"));
 
 /** Files not checked yet, each with the reason. */
 const NOT_YET: readonly { readonly prefix: string; readonly why: string }[] = [
@@ -24,10 +29,19 @@ const NOT_YET: readonly { readonly prefix: string; readonly why: string }[] = [
 
 function exportedNames(text: string): string[] {
   const out: string[] = [];
-  for (const m of text.matchAll(/^export\s+(?:declare\s+)?(?:async\s+)?(?:function\*?|const|let|class|interface|type|abstract\s+class)\s+([A-Za-z_$][\w$]*)/gm)) out.push(m[1]!);
+  for (const m of text.matchAll(
+    /^export\s+(?:declare\s+)?(?:async\s+)?(?:function\*?|const|let|class|interface|type|abstract\s+class)\s+([A-Za-z_$][\w$]*)/gm,
+  )) {
+    out.push(m[1]!);
+  }
   for (const m of text.matchAll(/^export\s*\{([^}]*)\}\s*;?\s*$/gm)) {
     for (const part of m[1]!.split(",")) {
-      const name = part.trim().split(/\s+as\s+/).pop()!.replace(/^type\s+/, "").trim();
+      const name = part
+        .trim()
+        .split(/\s+as\s+/)
+        .pop()!
+        .replace(/^type\s+/, "")
+        .trim();
       if (name !== "") out.push(name);
     }
   }

@@ -38,27 +38,53 @@ const TIERS: readonly TierOptions[] = [
 test("blocks reached through indirect jumps, calls and returns across regions retire as in the interpreter", () => {
   // A dispatch loop (like an interpreter's computed goto) over three handlers and a called function.
   const text = [
-    " xor eax, eax", " xor edx, edx", " xor esi, esi",
-    "L: mov rdi, rcx", " and edi, 3", " lea r8, [rip + T]", " mov r9, [r8 + rdi*8]", " jmp r9",
-    "H0: add eax, ecx", " jmp N",
-    "H1: imul edx, edx, 3", " add edx, ecx", " jmp N",
-    "H2: call F", " jmp N",
-    "H3: xor esi, ecx", " rol esi, 5",
-    "N: dec ecx", " jnz L", " ud2",
-    "F: lea esi, [rsi + rax*2 + 1]", " ret",
+    " xor eax, eax",
+    " xor edx, edx",
+    " xor esi, esi",
+    "L: mov rdi, rcx",
+    " and edi, 3",
+    " lea r8, [rip + T]",
+    " mov r9, [r8 + rdi*8]",
+    " jmp r9",
+    "H0: add eax, ecx",
+    " jmp N",
+    "H1: imul edx, edx, 3",
+    " add edx, ecx",
+    " jmp N",
+    "H2: call F",
+    " jmp N",
+    "H3: xor esi, ecx",
+    " rol esi, 5",
+    "N: dec ecx",
+    " jnz L",
+    " ud2",
+    "F: lea esi, [rsi + rax*2 + 1]",
+    " ret",
     "T: .quad H0, H1, H2, H3",
   ].join("\n");
   const results = underTiers(text, { [RCX]: 5000, [RBX]: 0 }, TIERS);
-  for (let k = 1; k < results.length; k++) assert.deepEqual(results[k], results[0], `${JSON.stringify(TIERS[k])} against tier 1`);
+  for (let k = 1; k < results.length; k++) {
+    assert.deepEqual(results[k], results[0], `${JSON.stringify(TIERS[k])} against tier 1`);
+  }
   // 3 before the loop; per iteration 5 (L) + the handler (2, 3, 4 with F, 2) + 2 (N); UD2 does not retire.
   assert.equal(results[0]![3], 3 + 5000 * 7 + 1250 * (2 + 3 + 4 + 2), "the retired count of the program as written");
 });
 
 test("a region that writes its own code leaves after the store and the program sees the new code", () => {
   const text = [
-    " xor edx, edx", " xor esi, esi",
-    "A: mov ecx, ebx", "L: mov eax, 1", " add edx, eax", " dec ecx", " jnz L",
-    " inc esi", " cmp esi, 2", " je D", " mov byte ptr [L + 1], 2", " jmp A", "D: ud2",
+    " xor edx, edx",
+    " xor esi, esi",
+    "A: mov ecx, ebx",
+    "L: mov eax, 1",
+    " add edx, eax",
+    " dec ecx",
+    " jnz L",
+    " inc esi",
+    " cmp esi, 2",
+    " je D",
+    " mov byte ptr [L + 1], 2",
+    " jmp A",
+    "D: ud2",
   ].join("\n");
   const results = underTiers(text, { [RBX]: 3000 }, TIERS);
   for (const r of results) assert.equal(r[1], 3000 * 1 + 3000 * 2);
@@ -67,7 +93,10 @@ test("a region that writes its own code leaves after the store and the program s
 
 test("LWP_TIER and LWP_JIT_THRESHOLD with bad values: one line, exit status 2", () => {
   for (const env of [{ LWP_TIER: "4" }, { LWP_JIT_THRESHOLD: "0" }, { LWP_JIT_THRESHOLD: "many" }]) {
-    const r = spawnSync(process.execPath, [lwpCli(), "run", "/bin/true"], { env: { ...process.env, ...env }, encoding: "utf8" });
+    const r = spawnSync(process.execPath, [lwpCli(), "run", "/bin/true"], {
+      env: { ...process.env, ...env },
+      encoding: "utf8",
+    });
     assert.equal(r.status, 2, JSON.stringify(env));
     assert.match(r.stderr, /^lwp: (unknown tier|LWP_JIT_THRESHOLD)[^\n]*\n$/, JSON.stringify(env));
   }

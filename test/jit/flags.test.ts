@@ -12,22 +12,40 @@ const CORNERS = [0, 1, -1, 0x7f, 0x80, 0xff, 0x7fff, 0x8000, 0xffff, 0x7fffffff,
 function rand(seed: number): () => number {
   let x = seed >>> 0;
   return () => {
-    x ^= x << 13; x >>>= 0; x ^= x >>> 17; x ^= x << 5; x >>>= 0;
+    x ^= x << 13;
+    x >>>= 0;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    x >>>= 0;
     return x | 0;
   };
 }
 
 test("generic flags evaluator equals the interpreter's lazy flags for every kind and size", () => {
-  const flagBits = runtimeExports(new WebAssembly.Memory({ initial: 1 }), 1).flagBits as (k: number, s: number, a: bigint, b: bigint, r: bigint, aux: number) => number;
+  const flagBits = runtimeExports(new WebAssembly.Memory({ initial: 1 }), 1).flagBits as (
+    k: number,
+    s: number,
+    a: bigint,
+    b: bigint,
+    r: bigint,
+    aux: number,
+  ) => number;
   const next = rand(12345);
-  const pick = (): number => (next() & 3) === 0 ? CORNERS[(next() >>> 0) % CORNERS.length]! : next();
+  const pick = (): number => ((next() & 3) === 0 ? CORNERS[(next() >>> 0) % CORNERS.length]! : next());
   const i64 = (lo: number, hi: number): bigint => BigInt.asIntN(64, (BigInt(hi) << 32n) | BigInt(lo >>> 0));
   let checked = 0;
   for (let kind = K_EAGER; kind <= K_RESULT; kind++) {
     for (const sz of [8, 16, 32, 64]) {
       for (let n = 0; n < 3000; n++) {
         const f = new Flags();
-        const [a, ah, b, bh, r, rh] = [pick(), sz === 64 ? pick() : 0, pick(), sz === 64 ? pick() : 0, pick(), sz === 64 ? pick() : 0];
+        const [a, ah, b, bh, r, rh] = [
+          pick(),
+          sz === 64 ? pick() : 0,
+          pick(),
+          sz === 64 ? pick() : 0,
+          pick(),
+          sz === 64 ? pick() : 0,
+        ];
         f.set(kind, sz, a, ah, b, bh, r, rh);
         f.aux = kind === K_RESULT ? pick() & 0x811 : next() & 1;
         if (kind === K_EAGER) f.r = r & 0x8d5;

@@ -6,7 +6,20 @@ import assert from "node:assert/strict";
 import { BR_CLASS, BR_FLAG, DC_FLAG } from "../../src/hw/lwp/events.js";
 import { FILTER } from "../../src/hw/lwp/lwpcb.js";
 import { xorshift32 } from "../../src/hw/lwp/unit.js";
-import { asm, bench, cbMissed, labelAddress, records, run, writeLwpcb, CODE, DATA, LWPCB, RDI, RBX } from "./helpers.js";
+import {
+  asm,
+  bench,
+  cbMissed,
+  labelAddress,
+  records,
+  run,
+  writeLwpcb,
+  CODE,
+  DATA,
+  LWPCB,
+  RDI,
+  RBX,
+} from "./helpers.js";
 
 /** mov; then 1000 × (add, dec, jnz): the m-th retired instruction is known in closed form. */
 const LOOP = "llwpcb rdi\n mov ecx, 1000\nL: add eax, 1\n dec ecx\nJ: jnz L\n ud2";
@@ -54,7 +67,10 @@ test("§4.1 event 3 (full model): prediction bits from the predictor; a loop bra
   run(b, LOOP, { [RDI]: LWPCB });
   const r = records(b);
   assert.ok(r.every((x) => (x.flags & BR_FLAG.PREDICTION_VALID) !== 0));
-  assert.ok(r.slice(0, 9).every((x) => (x.flags & BR_FLAG.PREDICTED) !== 0), "taken loop branch predicted");
+  assert.ok(
+    r.slice(0, 9).every((x) => (x.flags & BR_FLAG.PREDICTED) !== 0),
+    "taken loop branch predicted",
+  );
   assert.equal(r[9]!.flags & BR_FLAG.PREDICTED, 0, "the exit is mispredicted");
 });
 
@@ -64,7 +80,11 @@ test("§7.2 event 3 is exact when every instruction is a branch (one-instruction
   // jmp M = EB 00, jmp N = EB 00, dec ecx = FF C9, jnz L = 75 xx: branches at L, L+2 and L+6.
   assert.deepEqual([...asm(text).subarray(l - CODE, l - CODE + 7)], [0xeb, 0, 0xeb, 0, 0xff, 0xc9, 0x75]);
   const branchIps = [l, l + 2, l + 6];
-  for (const [flags, interval] of [[0x8, 15], [0x8, 16], [0xc, 15]] as const) {
+  for (const [flags, interval] of [
+    [0x8, 15],
+    [0x8, 16],
+    [0xc, 15],
+  ] as const) {
     const b = bench();
     writeLwpcb(b, { flags, size: 65536, intervals: { 2: 100000, 3: interval } });
     run(b, text, { [RDI]: LWPCB });
@@ -77,23 +97,33 @@ test("§7.2 event 3 is exact when every instruction is a branch (one-instruction
 test("docs/lwp.md 12: a branch is predicted when it goes where it went the previous time; same bits on every path", () => {
   // JZ alternates (taken to S, not taken to the NOP); JNZ goes back to L until the end.
   const text = "llwpcb rdi\n mov ecx, 64\nL: test ecx, 1\nZ: jz S\n nop\nS: dec ecx\nJ: jnz L\n ud2";
-  const z = labelAddress(text, "Z"), j = labelAddress(text, "J");
+  const z = labelAddress(text, "Z"),
+    j = labelAddress(text, "J");
   const bits = (flags: number): string[] => {
     const b = bench();
     writeLwpcb(b, { flags, intervals: { 3: 16, 5: 100000 } });
     run(b, text, { [RDI]: LWPCB });
-    return records(b).filter((x) => x.eventId === 3).map((x) => {
-      assert.ok((x.flags & BR_FLAG.PREDICTION_VALID) !== 0);
-      return `${Number(x.ip) === z ? "jz" : Number(x.ip) === j ? "jnz" : "?"}:${(x.flags & BR_FLAG.PREDICTED) !== 0 ? "hit" : "miss"}`;
-    });
+    return records(b)
+      .filter((x) => x.eventId === 3)
+      .map((x) => {
+        assert.ok((x.flags & BR_FLAG.PREDICTION_VALID) !== 0);
+        return `${Number(x.ip) === z ? "jz" : Number(x.ip) === j ? "jnz" : "?"}:${(x.flags & BR_FLAG.PREDICTED) !== 0 ? "hit" : "miss"}`;
+      });
   };
   const quick = bits(0x8);
   assert.equal(quick.length, Math.floor(128 / 17));
-  for (const r of quick) assert.equal(r, r.startsWith("jz") ? "jz:miss" : "jnz:hit", "an alternating branch always misses, the loop branch hits");
+  for (const r of quick) {
+    assert.equal(
+      r,
+      r.startsWith("jz") ? "jz:miss" : "jnz:hit",
+      "an alternating branch always misses, the loop branch hits",
+    );
+  }
   assert.deepEqual(bits(0x8 | 0x20), quick, "the general loop (event 5 on) predicts the same");
 });
 
-const MIXED = "llwpcb rdi\n mov ecx, 64\nL: call F\n jmp K\nK: lea rax, [rip + M]\n jmp rax\nM: dec ecx\n jnz L\n ud2\nF: ret";
+const MIXED =
+  "llwpcb rdi\n mov ecx, 64\nL: call F\n jmp K\nK: lea rax, [rip + M]\n jmp rax\nM: dec ecx\n jnz L\n ud2\nF: ret";
 
 test("§3.2 Filters bits 27/28/29 drop absolute, conditional, relative branches from event 3", () => {
   // Per iteration: call (relative), ret (absolute), jmp K (relative), jmp rax (absolute), jnz (conditional).
@@ -105,7 +135,11 @@ test("§3.2 Filters bits 27/28/29 drop absolute, conditional, relative branches 
   };
   assert.equal(count(0), Math.floor((64 * 5) / 16));
   assert.equal(count(FILTER.NO_CONDITIONAL), Math.floor((64 * 4) / 16));
-  assert.equal(count(FILTER.NO_ABSOLUTE | FILTER.NO_RELATIVE), Math.floor(64 / 16), "only JNZ: rr's conditional-only setting");
+  assert.equal(
+    count(FILTER.NO_ABSOLUTE | FILTER.NO_RELATIVE),
+    Math.floor(64 / 16),
+    "only JNZ: rr's conditional-only setting",
+  );
   assert.equal(count(FILTER.NO_ABSOLUTE), Math.floor((64 * 3) / 16));
 });
 
@@ -113,7 +147,8 @@ test("§4.1 event 4: D-cache misses with latency, data address and level; cold t
   const b = bench();
   writeLwpcb(b, { flags: 0x10, size: 65536, intervals: { 4: 15 } });
   // 2 passes over 128 lines (8 KiB, fits L1D): only the first pass misses.
-  const text = "llwpcb rdi\n mov edx, 2\nP: mov rsi, rbx\n mov ecx, 128\nL: mov eax, [rsi]\n add rsi, 64\n dec ecx\n jnz L\n dec edx\n jnz P\n ud2";
+  const text =
+    "llwpcb rdi\n mov edx, 2\nP: mov rsi, rbx\n mov ecx, 128\nL: mov eax, [rsi]\n add rsi, 64\n dec ecx\n jnz L\n dec edx\n jnz P\n ud2";
   run(b, text, { [RDI]: LWPCB, [RBX]: DATA });
   const r = records(b, 0, 65536);
   assert.equal(r.length, 128 / 16);
@@ -130,7 +165,10 @@ test("§3.2 event 4 latency and level filters (full model: ECX[30], ECX[31])", (
   const count = (filters: number): number => {
     const b = bench();
     writeLwpcb(b, { flags: 0x10, filters, size: 65536, intervals: { 4: 15 } });
-    run(b, "llwpcb rdi\n mov ecx, 256\nL: mov eax, [rbx]\n add rbx, 64\n dec ecx\n jnz L\n ud2", { [RDI]: LWPCB, [RBX]: DATA });
+    run(b, "llwpcb rdi\n mov ecx, 256\nL: mov eax, [rbx]\n add rbx, 64\n dec ecx\n jnz L\n ud2", {
+      [RDI]: LWPCB,
+      [RBX]: DATA,
+    });
     return records(b, 0, 65536).length;
   };
   assert.equal(count(0), 16);
@@ -163,7 +201,9 @@ test("§7.4 Random field: reload = interval with its low Random bits drawn from 
     run(b, LOOP, { [RDI]: LWPCB });
     return records(b, 0, 65536).map((x) => Number(x.ip));
   };
-  const a = ring(1), a2 = ring(1), c = ring(2);
+  const a = ring(1),
+    a2 = ring(1),
+    c = ring(2);
   assert.deepEqual(a, a2);
   assert.notDeepEqual(a, c);
   assert.ok(a.length >= Math.floor(3001 / 320) && a.length <= Math.ceil(3001 / 257), `${a.length} records`);

@@ -31,7 +31,17 @@ export function asm(text: string): Uint8Array {
   try {
     writeFileSync(join(dir, "a.s"), `.intel_syntax noprefix\n.text\n${text}\n`);
     execFileSync("as", ["--64", "-o", join(dir, "a.o"), join(dir, "a.s")]);
-    execFileSync("ld", ["-Ttext", `0x${CODE.toString(16)}`, "--oformat", "binary", "-e", "0", "-o", join(dir, "a.bin"), join(dir, "a.o")]);
+    execFileSync("ld", [
+      "-Ttext",
+      `0x${CODE.toString(16)}`,
+      "--oformat",
+      "binary",
+      "-e",
+      "0",
+      "-o",
+      join(dir, "a.bin"),
+      join(dir, "a.o"),
+    ]);
     const bytes = new Uint8Array(readFileSync(join(dir, "a.bin")));
     cache.set(text, bytes);
     return bytes;
@@ -72,7 +82,14 @@ export function loadCode(b: Bench, text: string, regs: Record<number, number> = 
   b.c.rip = CODE;
 }
 
-export const RAX = 0, RCX = 1, RDX = 2, RBX = 3, RSP = 4, RBP = 5, RSI = 6, RDI = 7;
+export const RAX = 0,
+  RCX = 1,
+  RDX = 2,
+  RBX = 3,
+  RSP = 4,
+  RBP = 5,
+  RSI = 6,
+  RDI = 7;
 
 export interface CbFields {
   flags: number;

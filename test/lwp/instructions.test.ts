@@ -6,7 +6,23 @@ import assert from "node:assert/strict";
 import { CB } from "../../src/hw/lwp/lwpcb.js";
 import { MSR_LWP_CFG } from "../../src/hw/lwp/msr.js";
 import {
-  bench, cbCounter, cbHead, cbMissed, records, run, writeLwpcb, CODE, DATA, LWPCB, RAX, RBX, RCX, RDX, RDI, RSI, labelAddress,
+  bench,
+  cbCounter,
+  cbHead,
+  cbMissed,
+  records,
+  run,
+  writeLwpcb,
+  CODE,
+  DATA,
+  LWPCB,
+  RAX,
+  RBX,
+  RCX,
+  RDX,
+  RDI,
+  RSI,
+  labelAddress,
 } from "./helpers.js";
 
 test("§6.4 with XCR0[62] clear every LWP instruction raises #UD at itself", () => {
@@ -39,7 +55,9 @@ test("§6.2 SLWPCB returns 0 while LWP is off; §6.1 LLWPCB loads, SLWPCB return
   const b = bench();
   writeLwpcb(b, { flags: 0x2, intervals: { 1: 0 } });
   run(b, "slwpcb rax\n llwpcb rdi\n slwpcb rbx\n xor ecx, ecx\n llwpcb rcx\n slwpcb rdx\n ud2", {
-    [RAX]: 5, [RDI]: LWPCB, [RDX]: 5,
+    [RAX]: 5,
+    [RDI]: LWPCB,
+    [RDX]: 5,
   });
   assert.equal(b.c.getReg(RAX), 0);
   assert.equal(b.c.getReg(RBX), LWPCB);
@@ -104,7 +122,8 @@ test("§7.8 LLWPCB of a new LWPCB flushes the old one's head, counters and Misse
   writeLwpcb(b, { flags: 0x2, intervals: { 1: 5 } });
   writeLwpcb(b, { flags: 0x2, intervals: { 1: 0 }, base: DATA }, second);
   run(b, "llwpcb rdi\n lwpval eax, ecx, 0\n lwpval eax, ecx, 0\n lwpins eax, ecx, 0\n llwpcb rsi\n ud2", {
-    [RDI]: LWPCB, [RSI]: second,
+    [RDI]: LWPCB,
+    [RSI]: second,
   });
   assert.equal(cbCounter(b, 1), 3, "two LWPVALs counted 5 → 3");
   assert.equal(cbHead(b), 32, "the LWPINS record");
@@ -162,7 +181,10 @@ test("§6.3 LWPVAL: one EventId 1 record every (EventInterval1 + 1)-th execution
   run(b, text, { [RDI]: LWPCB, [RSI]: 77 });
   const r = records(b);
   assert.equal(r.length, 10);
-  assert.deepEqual(r.map((x) => Number(x.data2)), [91, 81, 71, 61, 51, 41, 31, 21, 11, 1]);
+  assert.deepEqual(
+    r.map((x) => Number(x.data2)),
+    [91, 81, 71, 61, 51, 41, 31, 21, 11, 1],
+  );
   for (const x of r) {
     assert.equal(x.eventId, 1);
     assert.equal(x.flags, 1);
@@ -197,10 +219,23 @@ test("§6.3 LWPVAL interval 0 records every execution", () => {
 test("docs/lwp.md 23: mid-block LLWPCB/SLWPCB/XSAVE/XRSTOR see exact counters; LLWPCB and XRSTOR count in neither configuration", () => {
   const second = LWPCB + 0x200;
   const text = [
-    "llwpcb rdi", "nop", "nop", "nop", // A counts the three NOPs
-    "llwpcb rsi", "nop", "nop", "slwpcb rax", // B: two NOPs before SLWPCB flushes it
-    "mov eax, -1", "mov edx, -1", "xsave [rbx]", // the image holds B after SLWPCB and the two MOVs
-    "nop", "nop", "xrstor [rbx]", "nop", "slwpcb rcx", "ud2", // back to the image, then one NOP
+    "llwpcb rdi",
+    "nop",
+    "nop",
+    "nop", // A counts the three NOPs
+    "llwpcb rsi",
+    "nop",
+    "nop",
+    "slwpcb rax", // B: two NOPs before SLWPCB flushes it
+    "mov eax, -1",
+    "mov edx, -1",
+    "xsave [rbx]", // the image holds B after SLWPCB and the two MOVs
+    "nop",
+    "nop",
+    "xrstor [rbx]",
+    "nop",
+    "slwpcb rcx",
+    "ud2", // back to the image, then one NOP
   ].join("\n");
   const configs = [
     { name: "event 2 (quick loop)", flags: 0x4, filters: 0 },
@@ -210,7 +245,13 @@ test("docs/lwp.md 23: mid-block LLWPCB/SLWPCB/XSAVE/XRSTOR see exact counters; L
   ];
   for (const cfg of configs) {
     const b = bench();
-    const fields = { flags: cfg.flags, filters: cfg.filters, baseIp: 0, limitIp: 0x7fffffff, intervals: { 2: 1000, 3: 1000, 5: 100000 } };
+    const fields = {
+      flags: cfg.flags,
+      filters: cfg.filters,
+      baseIp: 0,
+      limitIp: 0x7fffffff,
+      intervals: { 2: 1000, 3: 1000, 5: 100000 },
+    };
     writeLwpcb(b, fields);
     writeLwpcb(b, fields, second);
     run(b, text, { [RDI]: LWPCB, [RSI]: second, [RBX]: DATA });

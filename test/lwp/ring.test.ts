@@ -21,7 +21,9 @@ test("§7.3 ring arithmetic: full ⇔ (head + 32) mod size = tail; one slot kept
 test("§7.3 synchronised mode: 31 records fit a 32-slot ring; the 32nd overwrites at head, CF = 1, MissedEvents++", () => {
   const b = bench();
   writeLwpcb(b, { flags: 0x2, size: 1024, intervals: { 1: 0 } });
-  run(b, "llwpcb rdi\n mov ecx, 31\nL: lwpins eax, ecx, 0\n dec ecx\n jnz L\n lwpins eax, ecx, 7\n ud2", { [RDI]: LWPCB });
+  run(b, "llwpcb rdi\n mov ecx, 31\nL: lwpins eax, ecx, 0\n dec ecx\n jnz L\n lwpins eax, ecx, 7\n ud2", {
+    [RDI]: LWPCB,
+  });
   assert.equal(b.c.f.cf(), true);
   assert.equal(cbHead(b), 992, "head stays on the free slot");
   assert.equal(cbMissed(b), 1);
@@ -33,7 +35,8 @@ test("§7.3 the tail is re-read on every store: a consumer that keeps up loses n
   const b = bench();
   writeLwpcb(b, { flags: 0x2, size: 1024, intervals: { 1: 0 } });
   // Write 200 records, advancing the tail to the head after each one (a polling consumer).
-  const text = "llwpcb rdi\n mov ecx, 200\nL: lwpins eax, ecx, 0\n mov eax, [rdi+0x10]\n mov [rdi+0x40], eax\n dec ecx\n jnz L\n ud2";
+  const text =
+    "llwpcb rdi\n mov ecx, 200\nL: lwpins eax, ecx, 0\n mov eax, [rdi+0x10]\n mov [rdi+0x40], eax\n dec ecx\n jnz L\n ud2";
   run(b, text, { [RDI]: LWPCB });
   assert.equal(cbMissed(b), 0);
   assert.equal(cbHead(b), (200 * 32) % 1024);
@@ -86,7 +89,10 @@ test("§7.6 threshold interrupt from a hardware event, and none without LWP_CFG[
   assert.equal(b.c.rip, CODE + 10, "RIP after it: the taken JNZ went back to L");
   const quiet = bench();
   writeLwpcb(quiet, { flags: 0x80000004, size: 1024, intervals: { 2: 15 } });
-  assert.equal(run(quiet, "llwpcb rdi\n mov ecx, 1000\nL: add eax, 1\n dec ecx\n jnz L\n ud2", { [RDI]: LWPCB }).kind, "ud");
+  assert.equal(
+    run(quiet, "llwpcb rdi\n mov ecx, 1000\nL: add eax, 1\n dec ecx\n jnz L\n ud2", { [RDI]: LWPCB }).kind,
+    "ud",
+  );
 });
 
 test("§7.7 a faulting record store (event 2): #PF trap after the instruction, record kept pending and retried", () => {

@@ -43,7 +43,10 @@ test("§7.9 XRSTOR of an image re-activates LWP with the live state; a zero imag
   assert.equal(cbHead(b), 64, "off: no record");
   lwpRestore(b.c, img);
   run(b, "lwpins eax, eax, 3\n ud2");
-  assert.deepEqual(records(b, 0, 1024).map((r) => r.flags), [1, 2, 3]);
+  assert.deepEqual(
+    records(b, 0, 1024).map((r) => r.flags),
+    [1, 2, 3],
+  );
 });
 
 test("§8 a pending record travels in SavedEventRecord", () => {
@@ -65,7 +68,8 @@ test("determinism: two runs give byte-identical rings", () => {
     const b = bench();
     writeLwpcb(b, { flags: 0x7e, random: 4, size: 8192, intervals: { 1: 3, 2: 50, 3: 20, 4: 15, 5: 70, 6: 60 } });
     run(b, "llwpcb rdi\n mov ecx, 300\nL: mov eax, [rbx]\n add rbx, 64\n lwpval eax, ecx, 0\n dec ecx\n jnz L\n ud2", {
-      [RDI]: LWPCB, 3: 0x600000,
+      [RDI]: LWPCB,
+      3: 0x600000,
     });
     return b.mem.readBytes(RING, 8192);
   };
@@ -75,7 +79,8 @@ test("determinism: two runs give byte-identical rings", () => {
 test("§8/§7.9 the XSAVE instruction stores component 62 at 0x340 with XSTATE_BV[62]; XRSTOR without it turns LWP off", () => {
   const b = bench();
   writeLwpcb(b, { flags: 0x2, size: 1024, intervals: { 1: 0 } });
-  const text = "llwpcb rdi\n lwpins eax, eax, 0\n mov eax, -1\n mov edx, -1\n xsave [rbx]\n xor ecx, ecx\n xgetbv\n ud2";
+  const text =
+    "llwpcb rdi\n lwpins eax, eax, 0\n mov eax, -1\n mov edx, -1\n xsave [rbx]\n xor ecx, ecx\n xgetbv\n ud2";
   const x = run(b, text, { [RDI]: LWPCB, 3: DATA });
   assert.equal(x.kind, "ud");
   assert.equal(b.c.getReg(2) >>> 30, 1, "XGETBV: XCR0[62]");

@@ -11,7 +11,14 @@ const ENV = { LC_ALL: "C", PATH: "/usr/bin:/bin" };
 
 function run(cmd: string, args: readonly string[], env: Record<string, string>, timeoutMs: number): RunResult {
   const t0 = process.hrtime.bigint();
-  const r = spawnSync(cmd, args, { env: { ...ENV, ...env }, cwd: repoRoot(), timeout: timeoutMs, killSignal: "SIGKILL", input: "", maxBuffer: 64 << 20 });
+  const r = spawnSync(cmd, args, {
+    env: { ...ENV, ...env },
+    cwd: repoRoot(),
+    timeout: timeoutMs,
+    killSignal: "SIGKILL",
+    input: "",
+    maxBuffer: 64 << 20,
+  });
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   const base = { stdout: r.stdout, stderr: r.stderr, status: r.status, signal: r.signal, seconds };
   return r.error ? { ...base, error: r.error } : base;
@@ -22,13 +29,26 @@ const isRoot = process.getuid?.() === 0;
 const CHROOT = existsSync("/usr/sbin/chroot") ? "/usr/sbin/chroot" : "chroot";
 
 /** `prog args` run natively with `root` as its root directory (chroot(2), as root or in a user namespace). */
-export function runChroot(root: string, prog: string, args: readonly string[], env: Record<string, string> = {}, timeoutMs = 60_000): RunResult {
+export function runChroot(
+  root: string,
+  prog: string,
+  args: readonly string[],
+  env: Record<string, string> = {},
+  timeoutMs = 60_000,
+): RunResult {
   const argv = [CHROOT, root, prog, ...args];
   return isRoot ? run(CHROOT, argv.slice(1), env, timeoutMs) : run("/usr/bin/unshare", ["-r", ...argv], env, timeoutMs);
 }
 
 /** `lwp run --root root prog args`. */
-export function runConfined(root: string, prog: string, args: readonly string[], env: Record<string, string> = {}, timeoutMs = 120_000, lwpArgs: readonly string[] = []): RunResult {
+export function runConfined(
+  root: string,
+  prog: string,
+  args: readonly string[],
+  env: Record<string, string> = {},
+  timeoutMs = 120_000,
+  lwpArgs: readonly string[] = [],
+): RunResult {
   return run(process.execPath, [lwpCli(), "run", "--root", root, ...lwpArgs, "--", prog, ...args], env, timeoutMs);
 }
 

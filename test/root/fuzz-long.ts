@@ -18,5 +18,7 @@ for (let i = 0; i < cases; i++) {
   }
 }
 const s = Number(process.hrtime.bigint() - t0) / 1e9;
-process.stdout.write(`root fuzz: ${cases} cases (seeds ${first}..${first + cases - 1}), ${failed} failed, ${s.toFixed(0)} s\n`);
+process.stdout.write(
+  `root fuzz: ${cases} cases (seeds ${first}..${first + cases - 1}), ${failed} failed, ${s.toFixed(0)} s\n`,
+);
 process.exit(failed === 0 ? 0 : 1);

@@ -29,7 +29,15 @@ function prng(seed: number): () => number {
 
 const NAMES = ["a", "b", "c", "x", "y", "link", "loop", "up"];
 const PARTS = [...NAMES, "..", ".", "...", "a b"];
-const PROC = ["/proc/self/root", "/proc/self/cwd", "/proc/self/root/..", "/proc/thread-self/root", "/proc/self/fd/0", "/proc/self/exe/..", "/proc/1/root"];
+const PROC = [
+  "/proc/self/root",
+  "/proc/self/cwd",
+  "/proc/self/root/..",
+  "/proc/thread-self/root",
+  "/proc/self/fd/0",
+  "/proc/self/exe/..",
+  "/proc/1/root",
+];
 export const SECRET = "ESCAPED-FROM-ROOT";
 
 interface Case {
@@ -41,7 +49,11 @@ interface Case {
 
 class Gen {
   readonly r: () => number;
-  constructor(seed: number, readonly mode: FuzzMode, readonly outside: string) {
+  constructor(
+    seed: number,
+    readonly mode: FuzzMode,
+    readonly outside: string,
+  ) {
     this.r = prng(seed);
   }
   int(n: number): number {
@@ -53,7 +65,16 @@ class Gen {
   /** A path: relative or absolute, through existing names, dot-dots, the host's paths and (confine) /proc. */
   path(known: readonly string[]): string {
     const k = this.int(10);
-    if (k === 0) return this.pick([this.outside, `${this.outside}/secret`, `${this.outside}/new`, "/", "../../../../../..", `../../..${this.outside}/secret`]);
+    if (k === 0) {
+      return this.pick([
+        this.outside,
+        `${this.outside}/secret`,
+        `${this.outside}/new`,
+        "/",
+        "../../../../../..",
+        `../../..${this.outside}/secret`,
+      ]);
+    }
     if (k === 1 && this.mode === "confine") return this.pick(PROC) + (this.int(2) === 0 ? "" : `/${this.pick(NAMES)}`);
     if (k <= 5 && known.length > 0) return this.pick(known) + (this.int(3) === 0 ? `/${this.pick(PARTS)}` : "");
     const parts = Array.from({ length: 1 + this.int(4) }, () => this.pick(PARTS));
@@ -63,7 +84,9 @@ class Gen {
 
 function generate(seed: number, mode: FuzzMode, outside: string): Case {
   const g = new Gen(seed, mode, outside);
-  const dirs: string[] = [], files: [string, string][] = [], links: [string, string][] = [];
+  const dirs: string[] = [],
+    files: [string, string][] = [],
+    links: [string, string][] = [];
   const known: string[] = [];
   const fill = (dir: string, depth: number): void => {
     for (let i = 1 + g.int(4); i > 0; i--) {
@@ -134,14 +157,17 @@ export function runCase(seed: number, mode: FuzzMode, bin: string): string | nul
     const before = snapshot(lwpOut);
     const lwp = runConfined(join(tmp, "root"), "/pathops", [], {}, 120_000);
     const what = `seed ${seed} (${mode}):\n${c.ops.join("\n")}`;
-    if (lwp.error !== undefined || lwp.signal === "SIGKILL") return `hang or failure to run: ${describeEnd(lwp)}\n${what}`;
+    if (lwp.error !== undefined || lwp.signal === "SIGKILL") {
+      return `hang or failure to run: ${describeEnd(lwp)}\n${what}`;
+    }
     if (hasTrace(lwp)) return `stack trace:\n${stderrTail(lwp)}\n${what}`;
     if (lwp.status !== 0) return `lwp ${describeEnd(lwp)}\n${stderrTail(lwp)}\n${what}`;
     if (lwp.stdout.toString().includes(SECRET)) return `read the host's file:\n${lwp.stdout.toString()}\n${what}`;
     const after = snapshot(lwpOut);
     if (after.join("\n") !== before.join("\n")) return `changed outside the root:\n${after.join("\n")}\n${what}`;
     if (mode === "confine") return null;
-    const natOut = join(tmp, "n", "outside"), natRoot = join(tmp, "n", "root");
+    const natOut = join(tmp, "n", "outside"),
+      natRoot = join(tmp, "n", "root");
     materialise(generate(seed, mode, lwpOut), natRoot, natOut, bin);
     const native = runChroot(natRoot, "/pathops", []);
     if (native.status !== 0) return `chroot run: ${describeEnd(native)} ${native.stderr.toString()}`;

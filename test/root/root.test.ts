@@ -16,8 +16,18 @@ const SECRET = "OUTSIDE-SECRET";
 
 /** The tree paths.c expects, with a file outside it that must stay unreachable. */
 function buildTree(tmp: string, bin: string): { root: string; outside: string } {
-  const root = join(tmp, "root"), outside = join(tmp, "outside");
-  for (const d of [root, outside, join(root, "etc"), join(root, "sub/a/b/c"), join(root, "c40"), join(root, "c41"), join(root, "c40out"), join(root, "c41out")]) {
+  const root = join(tmp, "root"),
+    outside = join(tmp, "outside");
+  for (const d of [
+    root,
+    outside,
+    join(root, "etc"),
+    join(root, "sub/a/b/c"),
+    join(root, "c40"),
+    join(root, "c41"),
+    join(root, "c40out"),
+    join(root, "c41out"),
+  ]) {
     mkdirSync(d, { recursive: true });
   }
   writeFileSync(join(outside, "secret"), `${SECRET}\n`);
@@ -26,9 +36,20 @@ function buildTree(tmp: string, bin: string): { root: string; outside: string } 
   writeFileSync(join(root, "tomove"), "moveme\n");
   copyFileSync(bin, join(root, "paths"));
   const links: [string, string][] = [
-    ["loop1", "loop2"], ["loop2", "loop1"], ["self", "self"], ["abs", "/etc/secret"], ["hostabs", join(outside, "secret")],
-    ["sub/up", "../../../../../../etc/secret"], ["sub/deep", "a/b/c"], ["dirlink", "/sub"], ["rootlink", "/"], ["uplink", ".."],
-    ["slashlink", "/etc/secret/"], ["dangling", "/made-by-link"], ["hostdangling", join(outside, "created")], ["filelink", "/etc/secret"],
+    ["loop1", "loop2"],
+    ["loop2", "loop1"],
+    ["self", "self"],
+    ["abs", "/etc/secret"],
+    ["hostabs", join(outside, "secret")],
+    ["sub/up", "../../../../../../etc/secret"],
+    ["sub/deep", "a/b/c"],
+    ["dirlink", "/sub"],
+    ["rootlink", "/"],
+    ["uplink", ".."],
+    ["slashlink", "/etc/secret/"],
+    ["dangling", "/made-by-link"],
+    ["hostdangling", join(outside, "created")],
+    ["filelink", "/etc/secret"],
   ];
   const chain = (dir: string, n: number, last: string): void => {
     for (let i = 0; i < n - 1; i++) links.push([`${dir}/l${i}`, `l${i + 1}`]);
@@ -79,20 +100,23 @@ test("--root: /proc/self/root, cwd, fd and exe stay inside the root", { timeout:
     assert.ok(!hasTrace(r), stderrTail(r));
     assert.equal(r.status, 0, `${describeEnd(r)}\n${stderrTail(r)}`);
     // What Linux gives a process whose root is this tree and whose /proc is mounted.
-    assert.equal(r.stdout.toString(), [
-      "/proc/self/root: -> /",
-      "/proc/self/root/etc/secret: \"inside\"",
-      "/proc/self/root/../../etc/secret: \"inside\"",
-      "chdir /sub: ok",
-      "/proc/self/cwd: -> /sub",
-      "/proc/self/cwd/../etc/secret: \"inside\"",
-      "/proc/self/fd/N/up: \"inside\"",
-      "/proc/self/fd/N/../../..: \"inside\"",
-      "/proc/self/exe: -> /paths",
-      "symlink to /proc/self/root: ok",
-      "through it: \"inside\"",
-      "",
-    ].join("\n"));
+    assert.equal(
+      r.stdout.toString(),
+      [
+        "/proc/self/root: -> /",
+        '/proc/self/root/etc/secret: "inside"',
+        '/proc/self/root/../../etc/secret: "inside"',
+        "chdir /sub: ok",
+        "/proc/self/cwd: -> /sub",
+        '/proc/self/cwd/../etc/secret: "inside"',
+        '/proc/self/fd/N/up: "inside"',
+        '/proc/self/fd/N/../../..: "inside"',
+        "/proc/self/exe: -> /paths",
+        "symlink to /proc/self/root: ok",
+        'through it: "inside"',
+        "",
+      ].join("\n"),
+    );
     assert.deepEqual(snapshot(outside), before);
   } finally {
     rmSync(tmp, { recursive: true, force: true });

@@ -15,7 +15,14 @@ import { formatFolded } from "../../src/tools/export/text-formats.js";
 import { CliError } from "../../src/cli/run-command.js";
 import { UsageError, parseOptions } from "../../src/cli/options.js";
 import { REPORT_OPTIONS, reportCommand } from "../../src/cli/report-command.js";
-import { DIFF_OPTIONS, SCRIPT_OPTIONS, ANNOTATE_OPTIONS, annotateCommand, diffCommand, scriptCommand } from "../../src/cli/tool-commands.js";
+import {
+  DIFF_OPTIONS,
+  SCRIPT_OPTIONS,
+  ANNOTATE_OPTIONS,
+  annotateCommand,
+  diffCommand,
+  scriptCommand,
+} from "../../src/cli/tool-commands.js";
 import { repoRoot } from "../helpers/build-guests.js";
 import { buildProfile, buildProgram } from "../helpers/profile-fixture.js";
 import { fixtureSession } from "./golden-cases.js";
@@ -35,11 +42,18 @@ function lwp(...args: string[]): { status: number | null; stdout: string; stderr
 }
 
 /** Runs a command function in-process, returning what it wrote to stdout. */
-function call(run: (o: Map<string, string | true>, r: string[]) => number, rows: Parameters<typeof parseOptions>[0], ...args: string[]): string {
+function call(
+  run: (o: Map<string, string | true>, r: string[]) => number,
+  rows: Parameters<typeof parseOptions>[0],
+  ...args: string[]
+): string {
   const { opts, rest } = parseOptions(rows, args, true);
   const chunks: string[] = [];
   const write = process.stdout.write.bind(process.stdout);
-  process.stdout.write = ((c: string | Uint8Array) => { chunks.push(typeof c === "string" ? c : Buffer.from(c).toString("latin1")); return true; }) as typeof process.stdout.write;
+  process.stdout.write = ((c: string | Uint8Array) => {
+    chunks.push(typeof c === "string" ? c : Buffer.from(c).toString("latin1"));
+    return true;
+  }) as typeof process.stdout.write;
   try {
     assert.equal(run(opts, rest), 0);
   } finally {
@@ -87,26 +101,41 @@ function assertError(r: ReturnType<typeof lwp>, pattern: RegExp): void {
 }
 
 test("errors (spawned): one line, non-zero status, no stack trace", () => {
-  assertError(lwp("report", "-i", join(b.dir, "nope.data")), /^lwp: cannot read '.*nope\.data': No such file or directory$/);
-  assertError(lwp("report", "-i", data, "-e", "instructions,bogus"), /^lwp: Unknown event: bogus \(known events: instructions, /);
+  assertError(
+    lwp("report", "-i", join(b.dir, "nope.data")),
+    /^lwp: cannot read '.*nope\.data': No such file or directory$/,
+  );
+  assertError(
+    lwp("report", "-i", data, "-e", "instructions,bogus"),
+    /^lwp: Unknown event: bogus \(known events: instructions, /,
+  );
 });
 
 test("errors (in-process): missing or corrupt data file, unknown names, bad options", () => {
   const err = (kind: typeof CliError | typeof UsageError, pattern: RegExp, f: () => unknown): void => {
-    assert.throws(f, (e: unknown) => e instanceof kind && pattern.test((e as Error).message) && !(e as Error).message.includes("\n"));
+    assert.throws(
+      f,
+      (e: unknown) => e instanceof kind && pattern.test((e as Error).message) && !(e as Error).message.includes("\n"),
+    );
   };
   const bad = join(b.dir, "bad.data");
   writeFileSync(bad, "not a profile at all");
   const truncated = join(b.dir, "trunc.data");
   writeFileSync(truncated, readFileSync(data).subarray(0, 200));
   err(CliError, /^lwp: cannot read 'lwp\.data': No such file or directory$/, () => report());
-  err(CliError, /^lwp: .*bad\.data: Not an lwpdata file: bad magic$/, () => call(scriptCommand, SCRIPT_OPTIONS, "-i", bad));
+  err(CliError, /^lwp: .*bad\.data: Not an lwpdata file: bad magic$/, () =>
+    call(scriptCommand, SCRIPT_OPTIONS, "-i", bad),
+  );
   err(CliError, /^lwp: .*trunc\.data: Corrupt lwpdata file: /, () => report("-i", truncated));
-  err(UsageError, /^Unknown --sort key: color \(known keys: comm, pid, tid, dso, sym, srcline, event\)$/, () => report("-i", data, "--sort", "color"));
+  err(UsageError, /^Unknown --sort key: color \(known keys: comm, pid, tid, dso, sym, srcline, event\)$/, () =>
+    report("-i", data, "--sort", "color"),
+  );
   err(UsageError, /^Invalid value for --format: xml/, () => report("-i", data, "--format", "xml"));
   err(UsageError, /^Unknown option: --frobnicate$/, () => report("--frobnicate"));
   err(UsageError, /^Unknown event: cycels/, () => call(scriptCommand, SCRIPT_OPTIONS, "-i", data, "-e", "cycels"));
-  err(CliError, /^lwp: Symbol not found in any mapped file with symbols: no_such_function$/, () => call(annotateCommand, ANNOTATE_OPTIONS, "-i", data, "no_such_function"));
+  err(CliError, /^lwp: Symbol not found in any mapped file with symbols: no_such_function$/, () =>
+    call(annotateCommand, ANNOTATE_OPTIONS, "-i", data, "no_such_function"),
+  );
   err(UsageError, /^lwp diff needs two data files: BASELINE NEW$/, () => call(diffCommand, DIFF_OPTIONS, data));
 });
 
@@ -118,7 +147,11 @@ test("lwp run still runs a program: the fixture exits with its native status", (
 
 test("lwp script into a closed pipe stops quietly with the SIGPIPE status (128 + 13), like perf", () => {
   // `true` exits at once, so the pipe has no reader by the time lwp writes.
-  const r = spawnSync("bash", ["-c", `"$0" "$1" script -i "$2" | true; echo "\${PIPESTATUS[0]}"`, process.execPath, MAIN, data], { encoding: "utf8" });
+  const r = spawnSync(
+    "bash",
+    ["-c", `"$0" "$1" script -i "$2" | true; echo "\${PIPESTATUS[0]}"`, process.execPath, MAIN, data],
+    { encoding: "utf8" },
+  );
   assert.equal(r.stdout.trim(), "141");
   assert.equal(r.stderr, "", "no stack trace");
 });

@@ -23,7 +23,11 @@ export const GOLDEN_DIR = join(repoRoot(), "test", "golden");
 
 /** The CLI's loader: regular files only, else the reason. */
 export const loader = (p: string): Uint8Array | string => {
-  try { return readRegularFile(p, MAX_SYMBOL_FILE_BYTES); } catch (e) { return e instanceof FileRefused ? e.reason : String(e); }
+  try {
+    return readRegularFile(p, MAX_SYMBOL_FILE_BYTES);
+  } catch (e) {
+    return e instanceof FileRefused ? e.reason : String(e);
+  }
 };
 
 /** Session of the fixture, through the real writer and reader. */
@@ -42,7 +46,10 @@ export function dumpPprof(gz: Uint8Array): string {
     `period_type: ${p.periodType === undefined ? "-" : `${str(p.periodType.type)}/${str(p.periodType.unit)}`} period ${p.period}`,
     `default_sample_type: ${str(p.defaultSampleType)}`,
     ...p.comment.map((c) => `comment: ${str(c)}`),
-    ...p.mapping.map((m) => `mapping ${m.id}: 0x${m.memoryStart.toString(16)}-0x${m.memoryLimit.toString(16)} @0x${m.fileOffset.toString(16)} ${str(m.filename)} functions=${m.hasFunctions} lines=${m.hasLineNumbers}`),
+    ...p.mapping.map(
+      (m) =>
+        `mapping ${m.id}: 0x${m.memoryStart.toString(16)}-0x${m.memoryLimit.toString(16)} @0x${m.fileOffset.toString(16)} ${str(m.filename)} functions=${m.hasFunctions} lines=${m.hasLineNumbers}`,
+    ),
   ];
   for (const s of p.sample) {
     const frames = s.locationId.map((id) => {

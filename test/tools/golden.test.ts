@@ -17,6 +17,10 @@ for (const [name, actual] of outputs) {
   test(`golden: ${name}`, () => {
     const path = join(GOLDEN_DIR, name);
     assert.ok(existsSync(path), `missing golden ${path}: run 'npm run golden:accept' and review it`);
-    assert.equal(actual, readFileSync(path, "utf8"), `${name} differs from its golden; if the change is intended run 'npm run golden:accept' and review the diff`);
+    assert.equal(
+      actual,
+      readFileSync(path, "utf8"),
+      `${name} differs from its golden; if the change is intended run 'npm run golden:accept' and review the diff`,
+    );
   });
 }

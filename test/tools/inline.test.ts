@@ -33,24 +33,50 @@ const bin = join(dir, "inl");
 execFileSync("gcc", ["-O2", "-g", "-static", "-no-pie", "-o", bin, join(dir, "inl.c")]);
 
 function lwp(...args: string[]): string {
-  const r = spawnSync(process.execPath, [lwpCli(), ...args], { encoding: "utf8", cwd: dir, timeout: 300_000, maxBuffer: 1 << 28 });
+  const r = spawnSync(process.execPath, [lwpCli(), ...args], {
+    encoding: "utf8",
+    cwd: dir,
+    timeout: 300_000,
+    maxBuffer: 1 << 28,
+  });
   assert.equal(r.status, 0, `lwp ${args.join(" ")}: ${r.stderr}`);
   return r.stdout;
 }
 
 lwp("record", "-q", "-g", "-c", "997", "-o", "inl.data", bin, "200000");
 /** The sampled addresses, one per sample (lwp script -F ip), and addr2line's inlined functions for each. */
-const ips = lwp("script", "-i", "inl.data", "-F", "ip").trim().split("\n").map((x) => parseInt(x.trim(), 16));
+const ips = lwp("script", "-i", "inl.data", "-F", "ip")
+  .trim()
+  .split("\n")
+  .map((x) => parseInt(x.trim(), 16));
 const chains = ((): string[][] => {
-  const text = execFileSync("addr2line", ["-f", "-i", "-a", "-e", bin, ...ips.map((a) => `0x${a.toString(16)}`)], { encoding: "utf8", maxBuffer: 1 << 28 });
-  return text.split(/^0x[0-9a-f]+\n/m).slice(1).map((b) => {
-    const l = b.trimEnd().split("\n");
-    return l.filter((_, i) => i % 2 === 0).slice(0, -1); // inlined functions, innermost first
+  const text = execFileSync("addr2line", ["-f", "-i", "-a", "-e", bin, ...ips.map((a) => `0x${a.toString(16)}`)], {
+    encoding: "utf8",
+    maxBuffer: 1 << 28,
   });
+  return text
+    .split(/^0x[0-9a-f]+\n/m)
+    .slice(1)
+    .map((b) => {
+      const l = b.trimEnd().split("\n");
+      return l.filter((_, i) => i % 2 === 0).slice(0, -1); // inlined functions, innermost first
+    });
 })();
 const lines = ((): string[][] => {
-  const text = execFileSync("addr2line", ["-f", "-i", "-a", "-e", bin, ...ips.map((a) => `0x${a.toString(16)}`)], { encoding: "utf8", maxBuffer: 1 << 28 });
-  return text.split(/^0x[0-9a-f]+\n/m).slice(1).map((b) => b.trimEnd().split("\n").filter((_, i) => i % 2 === 1).map((p) => p.replace(/ \(discriminator \d+\)$/, "")));
+  const text = execFileSync("addr2line", ["-f", "-i", "-a", "-e", bin, ...ips.map((a) => `0x${a.toString(16)}`)], {
+    encoding: "utf8",
+    maxBuffer: 1 << 28,
+  });
+  return text
+    .split(/^0x[0-9a-f]+\n/m)
+    .slice(1)
+    .map((b) =>
+      b
+        .trimEnd()
+        .split("\n")
+        .filter((_, i) => i % 2 === 1)
+        .map((p) => p.replace(/ \(discriminator \d+\)$/, "")),
+    );
 })();
 
 const share = (n: number): string => `${((100 * n) / ips.length).toFixed(2)}%`;
@@ -68,19 +94,30 @@ test("report --children: inlined functions are entries with no self samples and 
   }
   // The sampled function keeps the self samples, as perf's sym column does.
   const compute = ips.filter((_, i) => chains[i]!.length > 0 || lines[i]!.some((p) => p.endsWith("inl.c:8"))).length;
-  assert.ok(report.split("\n").some((l) => l.includes("[.] compute") && l.trim().split(/\s+/)[1] === share(compute)), report);
+  assert.ok(
+    report.split("\n").some((l) => l.includes("[.] compute") && l.trim().split(/\s+/)[1] === share(compute)),
+    report,
+  );
   assert.doesNotMatch(lwp("report", "-i", "inl.data", "--stdio", "--children", "--no-inline"), /inlined/);
   // The JSON report has the same rows.
-  const json = JSON.parse(lwp("report", "-i", "inl.data", "-F", "json")) as { events: { rows: { symbol: string; self: number; children: number }[] }[] };
+  const json = JSON.parse(lwp("report", "-i", "inl.data", "-F", "json")) as {
+    events: { rows: { symbol: string; self: number; children: number }[] }[];
+  };
   const sq = json.events[0]!.rows.find((r) => r.symbol === "square (inlined)");
   assert.deepEqual(sq && [sq.self, sq.children], [0, chains.filter((c) => c.includes("square")).length]);
 });
 
 test("report -g caller: the inlined functions follow the function they are inlined in", () => {
   const report = lwp("report", "-i", "inl.data", "--stdio", "--no-children", "-g", "caller", "--percent-limit", "5");
-  const tree = report.slice(report.indexOf("[.] compute")).split("\n").map((l) => l.replace(/^[\s|-]*(?:[\d.]+%--)?/, ""));
+  const tree = report
+    .slice(report.indexOf("[.] compute"))
+    .split("\n")
+    .map((l) => l.replace(/^[\s|-]*(?:[\d.]+%--)?/, ""));
   const order = ["main", "compute", "sum_squares (inlined)", "square (inlined)"].map((name) => tree.indexOf(name));
-  assert.ok(order[0]! > 0 && order.every((x, i) => i === 0 || x > order[i - 1]!), `${order.join(",")}\n${tree.join("\n")}`);
+  assert.ok(
+    order[0]! > 0 && order.every((x, i) => i === 0 || x > order[i - 1]!),
+    `${order.join(",")}\n${tree.join("\n")}`,
+  );
 });
 
 test("lwp script callchain: inlined frames as perf script prints them, in addr2line's order", () => {
@@ -88,11 +125,17 @@ test("lwp script callchain: inlined frames as perf script prints them, in addr2l
   let i = -1;
   let checked = 0;
   for (const l of out) {
-    if (!l.startsWith("\t")) { i++; continue; }
+    if (!l.startsWith("\t")) {
+      i++;
+      continue;
+    }
     const m = /^\t\s*([0-9a-f]+) (\S+)\+0x[0-9a-f]+ \(inlined\)$/.exec(l);
     if (m === null) continue;
     assert.equal(parseInt(m[1]!, 16), ips[i], l);
-    assert.ok(chains[i]!.includes(m[2]!), `${m[2]!} inlined at 0x${ips[i]!.toString(16)}: addr2line says ${chains[i]!.join(", ")}`);
+    assert.ok(
+      chains[i]!.includes(m[2]!),
+      `${m[2]!} inlined at 0x${ips[i]!.toString(16)}: addr2line says ${chains[i]!.join(", ")}`,
+    );
     checked++;
   }
   const expected = chains.reduce((a, c) => a + c.length, 0);

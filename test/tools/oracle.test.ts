@@ -39,7 +39,9 @@ test("leaf and caller symbols match nm -C; lines match addr2line", () => {
   const frames = s.samples.flatMap((x) => x.stack).filter((f) => f.dso === b.prog);
   assert.ok(frames.length > 20);
   const queries = frames.map((f) => (f === undefined ? 0 : f.addr));
-  const lines = execFileSync("addr2line", ["-e", b.prog, ...queries.map((a) => a.toString(16))], { encoding: "utf8" }).trim().split("\n");
+  const lines = execFileSync("addr2line", ["-e", b.prog, ...queries.map((a) => a.toString(16))], { encoding: "utf8" })
+    .trim()
+    .split("\n");
   frames.forEach((f, i) => {
     const isLeaf = s.samples.some((x) => x.stack[0] === f);
     const probe = isLeaf ? f.addr : f.addr - 1; // callers: the call instruction, as perf does
@@ -57,10 +59,16 @@ test("leaf and caller symbols match nm -C; lines match addr2line", () => {
 test("self shares are the counts the fixture placed; Children counts each sample once", () => {
   const rows = histogram(insns, "symbol");
   for (const [sym, n] of EXPECTED_INSTRUCTIONS) assert.equal(rows.find((r) => r.symbol === sym)?.self, n, sym);
-  assert.equal(rows.reduce((a, r) => a + r.self, 0), insns.length);
+  assert.equal(
+    rows.reduce((a, r) => a + r.self, 0),
+    insns.length,
+  );
   const withStack = insns.filter((x) => x.stack.length > 1).length;
   assert.equal(rows.find((r) => r.symbol === "main")?.children, withStack);
-  assert.deepEqual(s.unsymbolized.map((m) => m.path), [MISSING_LIB]);
+  assert.deepEqual(
+    s.unsymbolized.map((m) => m.path),
+    [MISSING_LIB],
+  );
   assert.equal(s.lostTotal, 5);
 });
 
@@ -68,7 +76,14 @@ test("pprof decodes with pprof-format: one sample type per event, totals per eve
   const p = Profile.decode(gunzipSync(formatPprof(s)));
   const str = (i: number | bigint): string => p.stringTable.strings[Number(i)]!;
   const types = p.sampleType.map((t) => `${str(t.type)}/${str(t.unit)}`);
-  assert.deepEqual(types, ["samples/count", "instructions/count", "branches/count", "dcache-misses/count", "lwpval/count", "lwpins/count"]);
+  assert.deepEqual(types, [
+    "samples/count",
+    "instructions/count",
+    "branches/count",
+    "dcache-misses/count",
+    "lwpval/count",
+    "lwpins/count",
+  ]);
   assert.equal(`${str(p.periodType!.type)}/${str(p.periodType!.unit)}`, "instructions/count");
   assert.equal(Number(p.period), 1001);
   const totals = types.map((_, i) => p.sample.reduce((a, x) => a + Number(x.value[i]), 0));
@@ -76,21 +91,38 @@ test("pprof decodes with pprof-format: one sample type per event, totals per eve
   assert.deepEqual(totals, [13 + 4 + 1 + 1 + 2, 13 * 1001, 4 * 101, 1 * 11, 1 * 2, 2 * 1]);
   const fn = new Map(p.function.map((f) => [Number(f.id), str(f.name)]));
   const loc = new Map(p.location.map((l) => [Number(l.id), fn.get(Number(l.line[0]!.functionId))]));
-  const leafHot = p.sample.filter((x) => loc.get(Number(x.locationId[0])) === "hot_loop" && Number(x.value[1]) > 0).length;
+  const leafHot = p.sample.filter(
+    (x) => loc.get(Number(x.locationId[0])) === "hot_loop" && Number(x.value[1]) > 0,
+  ).length;
   assert.equal(leafHot, EXPECTED_INSTRUCTIONS.get("hot_loop"));
 });
 
 /** speedscope's perf-script parser, reduced to the regexes it uses. */
-function speedscopeParse(text: string): { command: string; pid: number; tid: number; time: number; event: string; frames: string[] }[] {
-  return text.split("\n\n").filter((r) => r.trim() !== "").map((raw) => {
-    const [first, ...rest] = raw.split("\n");
-    const start = /^(\S.+?)\s+(\d+)(?:\/?(\d+))?\s+/.exec(first!);
-    assert.ok(start, `first line not matched: ${first}`);
-    const time = /\s+(\d+\.\d+):\s+/.exec(first!);
-    const ev = /(\S+):\s*$/.exec(first!);
-    const frames = rest.map((l) => /^\s*(\w+)\s*(.+) \((\S*)\)/.exec(l)).filter((m) => m !== null).map((m) => m[2]!.replace(/\+0x[\da-f]+$/, ""));
-    return { command: start[1]!, pid: Number(start[2]), tid: Number(start[3]), time: Number(time?.[1]), event: ev?.[1] ?? "", frames };
-  });
+function speedscopeParse(
+  text: string,
+): { command: string; pid: number; tid: number; time: number; event: string; frames: string[] }[] {
+  return text
+    .split("\n\n")
+    .filter((r) => r.trim() !== "")
+    .map((raw) => {
+      const [first, ...rest] = raw.split("\n");
+      const start = /^(\S.+?)\s+(\d+)(?:\/?(\d+))?\s+/.exec(first!);
+      assert.ok(start, `first line not matched: ${first}`);
+      const time = /\s+(\d+\.\d+):\s+/.exec(first!);
+      const ev = /(\S+):\s*$/.exec(first!);
+      const frames = rest
+        .map((l) => /^\s*(\w+)\s*(.+) \((\S*)\)/.exec(l))
+        .filter((m) => m !== null)
+        .map((m) => m[2]!.replace(/\+0x[\da-f]+$/, ""));
+      return {
+        command: start[1]!,
+        pid: Number(start[2]),
+        tid: Number(start[3]),
+        time: Number(time?.[1]),
+        event: ev?.[1] ?? "",
+        frames,
+      };
+    });
 }
 
 test("perf-script text parses with speedscope's regexes: every sample, frame and event name", () => {
@@ -104,18 +136,30 @@ test("perf-script text parses with speedscope's regexes: every sample, frame and
     assert.equal(e.event, smp.event.event.name);
     assert.ok(e.time > 0);
     // speedscope strips "+0x…", so an unsymbolized frame shows as its file name.
-    assert.deepEqual(e.frames, smp.stack.map((f) => f.symbol.replace(/\+0x[\da-f]+$/, "")));
+    assert.deepEqual(
+      e.frames,
+      smp.stack.map((f) => f.symbol.replace(/\+0x[\da-f]+$/, "")),
+    );
   });
 });
 
 test("folded stacks, speedscope and callgrind carry the same totals", () => {
   const folded = formatFolded(s, 2).trim().split("\n");
-  assert.equal(folded.reduce((a, l) => a + Number(l.slice(l.lastIndexOf(" ") + 1)), 0), insns.length);
+  assert.equal(
+    folded.reduce((a, l) => a + Number(l.slice(l.lastIndexOf(" ") + 1)), 0),
+    insns.length,
+  );
   assert.ok(folded.includes("prog;_start;main;hot_loop 7"));
-  const ss = JSON.parse(formatSpeedscope(s)) as { $schema: string; profiles: { name: string; endValue: number; weights: number[] }[] };
+  const ss = JSON.parse(formatSpeedscope(s)) as {
+    $schema: string;
+    profiles: { name: string; endValue: number; weights: number[] }[];
+  };
   assert.equal(ss.$schema, SPEEDSCOPE_SCHEMA);
   const instr = ss.profiles.filter((p) => p.name.startsWith("instructions:"));
-  assert.equal(instr.reduce((a, p) => a + p.weights.length, 0), insns.length);
+  assert.equal(
+    instr.reduce((a, p) => a + p.weights.length, 0),
+    insns.length,
+  );
   const cg = formatCallgrind(s);
   assert.match(cg, /^events: instructions branches dcache-misses lwpval lwpins$/m);
   assert.match(cg, /^summary: 13013 404 11 2 2$/m);
@@ -123,8 +167,14 @@ test("folded stacks, speedscope and callgrind carry the same totals", () => {
 
 test("annotate lists exactly objdump's instructions of app::work(int), with the sampled ones marked", () => {
   const text = formatAnnotate(s, "app::work", { syntax: "att", events: new Set([2]) });
-  const listed = [...text.matchAll(/^\s*([\d.]*)\s*:\s+([0-9a-f]+):\s/gm)].map((m) => ({ pct: m[1], addr: parseInt(m[2]!, 16) }));
-  assert.deepEqual(listed.map((x) => x.addr), b.insns.get("_ZN3app4workEi"));
+  const listed = [...text.matchAll(/^\s*([\d.]*)\s*:\s+([0-9a-f]+):\s/gm)].map((m) => ({
+    pct: m[1],
+    addr: parseInt(m[2]!, 16),
+  }));
+  assert.deepEqual(
+    listed.map((x) => x.addr),
+    b.insns.get("_ZN3app4workEi"),
+  );
   const sampled = new Set(insns.filter((x) => x.stack[0]?.symbol === "app::work(int)").map((x) => x.event.ip));
   for (const x of listed) assert.equal(x.pct !== "", sampled.has(x.addr), `0x${x.addr.toString(16)}`);
   assert.match(text, /prog\.cc:4 {2}\s*for \(int i = 0; i < n; i\+\+\) acc \+= i;/);

@@ -18,7 +18,13 @@ const dir = mkdtempSync(join(tmpdir(), "lwp-probes-"));
 
 function lwp(tier: string, args: readonly string[]): string {
   // The guest sees the same environment in every run (one variable of the same length).
-  const r = spawnSync(process.execPath, [lwpCli(), ...args], { env: { LWP_TIER: tier }, cwd: dir, encoding: "utf8", timeout: 300_000, maxBuffer: 1 << 28 });
+  const r = spawnSync(process.execPath, [lwpCli(), ...args], {
+    env: { LWP_TIER: tier },
+    cwd: dir,
+    encoding: "utf8",
+    timeout: 300_000,
+    maxBuffer: 1 << 28,
+  });
   assert.equal(r.status, 0, r.stderr);
   return r.stdout + r.stderr;
 }
@@ -33,7 +39,9 @@ test("lwp stat: instructions, branches and cycles are the same in tiers 1, 2 and
   const bin = qsort();
   const ref = lwp("1", ["stat", "-e", "instructions,branches,cycles", "--", bin]);
   assert.match(ref, /^\s*[1-9][\d,]+\s+branches\s/m);
-  for (const tier of ["2", "3"]) assert.equal(lwp(tier, ["stat", "-e", "instructions,branches,cycles", "--", bin]), ref, `tier ${tier}`);
+  for (const tier of ["2", "3"]) {
+    assert.equal(lwp(tier, ["stat", "-e", "instructions,branches,cycles", "--", bin]), ref, `tier ${tier}`);
+  }
 });
 
 test("lwp record -g: the call stacks are the same in tiers 1 and 3 (callgrind export)", { timeout: 600_000 }, () => {

@@ -26,7 +26,12 @@ function build(name: string): string {
   return out;
 }
 
-function lwp(...args: string[]): { status: number | null; signal: NodeJS.Signals | null; stderr: string; stdout: string } {
+function lwp(...args: string[]): {
+  status: number | null;
+  signal: NodeJS.Signals | null;
+  stderr: string;
+  stdout: string;
+} {
   const r = spawnSync(process.execPath, [lwpCli(), ...args], { encoding: "utf8", cwd: dir, timeout: 240_000 });
   return { status: r.status, signal: r.signal, stderr: r.stderr, stdout: r.stdout };
 }
@@ -62,25 +67,38 @@ test("-o naming the program, a directory or an unwritable place is refused befor
 });
 
 for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
-  test(`${sig} during record: the guest stops, a valid partial profile is written, lwp dies by ${sig}`, { timeout: 240_000 }, async () => {
-    const bin = build("loop");
-    const out = `${sig}.data`;
-    const child = spawn(process.execPath, [lwpCli(), "record", "-c", "1000", "-o", out, "--", bin, "1000000000000"], { cwd: dir });
-    let stderr = "";
-    child.stderr.on("data", (d: Buffer) => { stderr += d.toString(); });
-    const ended = new Promise<[number | null, NodeJS.Signals | null]>((r) => child.on("exit", (c, s) => r([c, s])));
-    // The samples stream to the temporary file while the program runs.
-    const tmp = join(dir, `.${out}.${child.pid}.tmp`);
-    while (!existsSync(tmp) || statSync(tmp).size < 100_000) await new Promise((r) => setTimeout(r, 50));
-    child.kill(sig);
-    const [code, signal] = await ended;
-    assert.equal(signal, sig, `exit ${code}: ${stderr}`);
-    assert.match(stderr, new RegExp(`lwp record: ${sig} received: the program was stopped after \\d+ instructions; the profile is partial`));
-    const data = readLwpData(readFileSync(join(dir, out)));
-    assert.equal(data.meta["interrupted"], sig);
-    assert.ok(data.samples.length >= 2000, `${data.samples.length} samples`);
-    assert.ok(!existsSync(tmp));
-  });
+  test(
+    `${sig} during record: the guest stops, a valid partial profile is written, lwp dies by ${sig}`,
+    { timeout: 240_000 },
+    async () => {
+      const bin = build("loop");
+      const out = `${sig}.data`;
+      const child = spawn(process.execPath, [lwpCli(), "record", "-c", "1000", "-o", out, "--", bin, "1000000000000"], {
+        cwd: dir,
+      });
+      let stderr = "";
+      child.stderr.on("data", (d: Buffer) => {
+        stderr += d.toString();
+      });
+      const ended = new Promise<[number | null, NodeJS.Signals | null]>((r) => child.on("exit", (c, s) => r([c, s])));
+      // The samples stream to the temporary file while the program runs.
+      const tmp = join(dir, `.${out}.${child.pid}.tmp`);
+      while (!existsSync(tmp) || statSync(tmp).size < 100_000) await new Promise((r) => setTimeout(r, 50));
+      child.kill(sig);
+      const [code, signal] = await ended;
+      assert.equal(signal, sig, `exit ${code}: ${stderr}`);
+      assert.match(
+        stderr,
+        new RegExp(
+          `lwp record: ${sig} received: the program was stopped after \\d+ instructions; the profile is partial`,
+        ),
+      );
+      const data = readLwpData(readFileSync(join(dir, out)));
+      assert.equal(data.meta["interrupted"], sig);
+      assert.ok(data.samples.length >= 2000, `${data.samples.length} samples`);
+      assert.ok(!existsSync(tmp));
+    },
+  );
 }
 
 test("files that never end: lwp run and -i refuse FIFOs and devices with one line; a profile's FIFO mapping is not read", () => {
@@ -90,18 +108,35 @@ test("files that never end: lwp run and -i refuse FIFOs and devices with one lin
     [["run", fifo], /^lwp: cannot run '.*fifo': is a FIFO, not a regular file$/],
     [["run", "/dev/zero"], /^lwp: cannot run '\/dev\/zero': is a character device, not a regular file$/],
     [["report", "-i", fifo], /^lwp: cannot read '.*fifo': is a FIFO, not a regular file$/],
-    [["script", "-i", "/dev/urandom"], /^lwp: cannot read '\/dev\/urandom': is a character device, not a regular file$/],
+    [
+      ["script", "-i", "/dev/urandom"],
+      /^lwp: cannot read '\/dev\/urandom': is a character device, not a regular file$/,
+    ],
   ] as const) {
     const r = lwp(...args);
     assert.notEqual(r.status, 0);
     assert.match(r.stderr.trim(), msg);
     assert.equal(r.stderr.trim().split("\n").length, 1);
   }
-  const meta = { command: ["x"], seed: 1, cpuModel: "full", startTimeVirtual: 0, events: [{ eventId: 2, interval: 999 }] };
-  const maps = [{ pid: 1, tid: 0, start: 0x400000, end: 0x500000, pgoff: 0, path: fifo, buildId: "" },
-    { pid: 1, tid: 0, start: 0x600000, end: 0x700000, pgoff: 0, path: "/dev/zero", buildId: "" }];
-  const samples = [{ tid: 1, record: makeRecord(2, 0x400100), callchain: [] }, { tid: 1, record: makeRecord(2, 0x600100), callchain: [] }];
-  writeFileSync(join(dir, "fifo.data"), writeLwpData({ meta, maps, threads: [{ pid: 1, tid: 1, comm: "x" }], samples, lost: [] }));
+  const meta = {
+    command: ["x"],
+    seed: 1,
+    cpuModel: "full",
+    startTimeVirtual: 0,
+    events: [{ eventId: 2, interval: 999 }],
+  };
+  const maps = [
+    { pid: 1, tid: 0, start: 0x400000, end: 0x500000, pgoff: 0, path: fifo, buildId: "" },
+    { pid: 1, tid: 0, start: 0x600000, end: 0x700000, pgoff: 0, path: "/dev/zero", buildId: "" },
+  ];
+  const samples = [
+    { tid: 1, record: makeRecord(2, 0x400100), callchain: [] },
+    { tid: 1, record: makeRecord(2, 0x600100), callchain: [] },
+  ];
+  writeFileSync(
+    join(dir, "fifo.data"),
+    writeLwpData({ meta, maps, threads: [{ pid: 1, tid: 1, comm: "x" }], samples, lost: [] }),
+  );
   const r = lwp("report", "-i", "fifo.data");
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /fifo: is a FIFO, not a regular file \(1 sample\)/);
@@ -114,8 +149,14 @@ function ips(file: string): number[] {
 
 test("--seed reaches the LWP unit's random reloads: seeds differ, one seed repeats exactly", () => {
   const bin = build("six");
-  for (const seed of ["1", "2", "1"]) assert.equal(lwp("record", "-q", "--seed", seed, "-c", "6000", "-o", `seed${seed}.data`, "--", bin, "300000").status, 0);
-  const one = ips("seed1.data"), two = ips("seed2.data");
+  for (const seed of ["1", "2", "1"]) {
+    assert.equal(
+      lwp("record", "-q", "--seed", seed, "-c", "6000", "-o", `seed${seed}.data`, "--", bin, "300000").status,
+      0,
+    );
+  }
+  const one = ips("seed1.data"),
+    two = ips("seed2.data");
   assert.notDeepEqual(one, two);
   assert.equal(lwp("record", "-q", "--seed", "1", "-c", "6000", "-o", "seed1b.data", "--", bin, "300000").status, 0);
   assert.deepEqual(ips("seed1b.data"), one);
@@ -125,7 +166,10 @@ test("a fixed period aliases with a 6-instruction loop; the default randomised r
   const bin = build("six");
   assert.equal(lwp("record", "-q", "--no-random", "-c", "6000", "-o", "exact.data", "--", bin, "300000").status, 0);
   const r = lwp("record", "-c", "6000", "-o", "random.data", "--", bin, "300000");
-  assert.match(r.stderr, /lwp record: sampling instructions every \d+\.\.\d+ events \(random reload, 8 bits; mean [\d.]+\); --no-random for an exact period/);
+  assert.match(
+    r.stderr,
+    /lwp record: sampling instructions every \d+\.\.\d+ events \(random reload, 8 bits; mean [\d.]+\); --no-random for an exact period/,
+  );
   const inLoop = (xs: number[]): Set<number> => {
     const counts = new Map<number, number>();
     for (const x of xs) counts.set(x, (counts.get(x) ?? 0) + 1);

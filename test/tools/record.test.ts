@@ -29,7 +29,9 @@ function lwp(...args: string[]): { status: number | null; stderr: string; stdout
 
 /** [start, end) of a function from nm -S (the oracle for its address range). */
 function symbolRange(bin: string, name: string): [number, number] {
-  const line = execFileSync("nm", ["-S", bin], { encoding: "utf8" }).split("\n").find((l) => l.endsWith(` ${name}`));
+  const line = execFileSync("nm", ["-S", bin], { encoding: "utf8" })
+    .split("\n")
+    .find((l) => l.endsWith(` ${name}`));
   assert.ok(line !== undefined, `${name} in nm output`);
   const [addr, size] = line.split(" ");
   return [parseInt(addr!, 16), parseInt(addr!, 16) + parseInt(size!, 16)];
@@ -45,34 +47,60 @@ function record(bin: string, out: string, args: readonly string[], extra: readon
 
 const PERIOD = 10_000;
 
-test("§7.2 samples of a loop of known length = its instruction count ÷ period ± 1 (IP-filtered to the loop)", { timeout: 300_000 }, () => {
-  const bin = build("loop");
-  const [lo, hi] = symbolRange(bin, "spin");
-  const n = 1_000_000;
-  // spin(n): the loop is 2 instructions per iteration; the few around it are < one period.
-  const data = record(bin, "loop.data", [String(n)], ["-c", String(PERIOD), "--filter-ip", `${lo.toString(16)}-${(hi - 1).toString(16)}`]);
-  const samples = data.samples.map((s) => decodeRecord(s.record));
-  assert.ok(samples.every((s) => s.eventId === 2 && Number(s.ip) >= lo && Number(s.ip) < hi));
-  const expected = (2 * n) / PERIOD;
-  assert.ok(Math.abs(samples.length - expected) <= 1, `${samples.length} samples, expected ${expected} ± 1`);
-  assert.equal(data.lost.length, 0);
-  assert.deepEqual(data.meta.events.map((e) => [e.eventId, e.interval]), [[2, PERIOD - 1]]);
-  assert.ok(data.maps.some((m) => m.path === bin && m.start <= lo && hi <= m.end), "MAPS holds the executable");
-});
+test(
+  "§7.2 samples of a loop of known length = its instruction count ÷ period ± 1 (IP-filtered to the loop)",
+  { timeout: 300_000 },
+  () => {
+    const bin = build("loop");
+    const [lo, hi] = symbolRange(bin, "spin");
+    const n = 1_000_000;
+    // spin(n): the loop is 2 instructions per iteration; the few around it are < one period.
+    const data = record(
+      bin,
+      "loop.data",
+      [String(n)],
+      ["-c", String(PERIOD), "--filter-ip", `${lo.toString(16)}-${(hi - 1).toString(16)}`],
+    );
+    const samples = data.samples.map((s) => decodeRecord(s.record));
+    assert.ok(samples.every((s) => s.eventId === 2 && Number(s.ip) >= lo && Number(s.ip) < hi));
+    const expected = (2 * n) / PERIOD;
+    assert.ok(Math.abs(samples.length - expected) <= 1, `${samples.length} samples, expected ${expected} ± 1`);
+    assert.equal(data.lost.length, 0);
+    assert.deepEqual(
+      data.meta.events.map((e) => [e.eventId, e.interval]),
+      [[2, PERIOD - 1]],
+    );
+    assert.ok(
+      data.maps.some((m) => m.path === bin && m.start <= lo && hi <= m.end),
+      "MAPS holds the executable",
+    );
+  },
+);
 
 test("§7.2 branches: one per loop iteration, count ÷ period ± 1", { timeout: 300_000 }, () => {
   const bin = build("loop");
   const [lo, hi] = symbolRange(bin, "spin");
   const n = 1_000_000;
-  const data = record(bin, "br.data", [String(n)], ["-e", "branches", "-c", String(PERIOD), "--filter-ip", `${lo.toString(16)}-${(hi - 1).toString(16)}`]);
+  const data = record(
+    bin,
+    "br.data",
+    [String(n)],
+    ["-e", "branches", "-c", String(PERIOD), "--filter-ip", `${lo.toString(16)}-${(hi - 1).toString(16)}`],
+  );
   assert.ok(Math.abs(data.samples.length - n / PERIOD) <= 1, `${data.samples.length} branch samples`);
 });
 
 test("per-thread rings: each thread's samples are its own loop's count ÷ period ± 1", { timeout: 300_000 }, () => {
   const bin = build("loop");
   const [lo, hi] = symbolRange(bin, "spin");
-  const a = 1_000_000, b = 3_000_000;
-  const data = record(bin, "threads.data", [String(a), String(b)], ["-c", String(PERIOD), "--filter-ip", `${lo.toString(16)}-${(hi - 1).toString(16)}`]);
+  const a = 1_000_000,
+    b = 3_000_000;
+  const data = record(
+    bin,
+    "threads.data",
+    [String(a), String(b)],
+    ["-c", String(PERIOD), "--filter-ip", `${lo.toString(16)}-${(hi - 1).toString(16)}`],
+  );
   const byTid = new Map<number, number>();
   for (const s of data.samples) byTid.set(s.tid, (byTid.get(s.tid) ?? 0) + 1);
   assert.equal(data.threads.length, 2);

@@ -19,22 +19,33 @@ function figure(text: string, name: string): number {
   return Number(m[1]!.replaceAll(",", ""));
 }
 
-test("lwp stat instructions:rep agree with cachegrind I refs within 0.1 %", { skip: !hasValgrind && "valgrind not installed", timeout: 600_000 }, () => {
-  const bin = join(root, "build", "tools", "qsort");
-  compileStatic("musl-gcc", join(root, "test", "guests", "qsort.c"), bin, ["-O2"]);
-  const vg = spawnSync("valgrind", ["--tool=cachegrind", "--cache-sim=no", "--cachegrind-out-file=/dev/null", bin], { env: {}, encoding: "utf8" });
-  assert.equal(vg.status, 0, vg.stderr);
-  const m = /I\s+refs:\s+([\d,]+)/.exec(vg.stderr);
-  assert.ok(m !== null, vg.stderr);
-  const irefs = Number(m[1]!.replaceAll(",", ""));
-  const ours = spawnSync(process.execPath, [lwpCli(), "stat", "--", bin], { env: {}, encoding: "utf8", timeout: 500_000 });
-  assert.equal(ours.status, 0, ours.stderr);
-  assert.equal(ours.stdout, vg.stdout, "same program output");
-  const rep = figure(ours.stderr, "instructions:rep");
-  const insns = figure(ours.stderr, "instructions");
-  const diff = Math.abs(rep - irefs) / irefs;
-  assert.ok(diff < 0.001, `lwp ${rep} vs cachegrind ${irefs}: ${(100 * diff).toFixed(3)} %`);
-  // LWP event 2 counts a REP string instruction once: the figure is lower by the extra iterations.
-  assert.ok(insns < rep, `${insns} < ${rep}`);
-  assert.ok(figure(ours.stderr, "branches") > 0);
-});
+test(
+  "lwp stat instructions:rep agree with cachegrind I refs within 0.1 %",
+  { skip: !hasValgrind && "valgrind not installed", timeout: 600_000 },
+  () => {
+    const bin = join(root, "build", "tools", "qsort");
+    compileStatic("musl-gcc", join(root, "test", "guests", "qsort.c"), bin, ["-O2"]);
+    const vg = spawnSync("valgrind", ["--tool=cachegrind", "--cache-sim=no", "--cachegrind-out-file=/dev/null", bin], {
+      env: {},
+      encoding: "utf8",
+    });
+    assert.equal(vg.status, 0, vg.stderr);
+    const m = /I\s+refs:\s+([\d,]+)/.exec(vg.stderr);
+    assert.ok(m !== null, vg.stderr);
+    const irefs = Number(m[1]!.replaceAll(",", ""));
+    const ours = spawnSync(process.execPath, [lwpCli(), "stat", "--", bin], {
+      env: {},
+      encoding: "utf8",
+      timeout: 500_000,
+    });
+    assert.equal(ours.status, 0, ours.stderr);
+    assert.equal(ours.stdout, vg.stdout, "same program output");
+    const rep = figure(ours.stderr, "instructions:rep");
+    const insns = figure(ours.stderr, "instructions");
+    const diff = Math.abs(rep - irefs) / irefs;
+    assert.ok(diff < 0.001, `lwp ${rep} vs cachegrind ${irefs}: ${(100 * diff).toFixed(3)} %`);
+    // LWP event 2 counts a REP string instruction once: the figure is lower by the extra iterations.
+    assert.ok(insns < rep, `${insns} < ${rep}`);
+    assert.ok(figure(ours.stderr, "branches") > 0);
+  },
+);

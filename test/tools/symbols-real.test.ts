@@ -32,7 +32,12 @@ int main(int argc, char **argv) { long n = atol(argv[1]); printf("%ld\\n", outer
 `;
 
 function lwp(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [lwpCli(), ...args], { encoding: "utf8", cwd: dir, timeout: 300_000, maxBuffer: 1 << 28 });
+  const r = spawnSync(process.execPath, [lwpCli(), ...args], {
+    encoding: "utf8",
+    cwd: dir,
+    timeout: 300_000,
+    maxBuffer: 1 << 28,
+  });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -53,13 +58,19 @@ function nmFunctions(bin: string): Map<string, number> {
 }
 
 test("libc6-dbg: libc functions only its debug file names (local symbols) are named", (t) => {
-  if (!existsSync("/usr/lib/debug/.build-id")) { t.skip("libc6-dbg is not installed"); return; }
+  if (!existsSync("/usr/lib/debug/.build-id")) {
+    t.skip("libc6-dbg is not installed");
+    return;
+  }
   const bin = gcc("prog");
   assert.equal(lwp("record", "-q", "-c", "20000", "-o", "dbg.data", bin, "20000").status, 0);
   const report = lwp("report", "-i", "dbg.data", "--sort", "dso,sym").stdout;
   const libcRows = report.split("\n").filter((l) => /\slibc\.so\.6\s/.test(l));
   assert.ok(libcRows.length > 0, report);
-  assert.ok(libcRows.every((l) => !/libc\.so\.6\+0x/.test(l)), `every libc row named:\n${libcRows.join("\n")}`);
+  assert.ok(
+    libcRows.every((l) => !/libc\.so\.6\+0x/.test(l)),
+    `every libc row named:\n${libcRows.join("\n")}`,
+  );
   // With an empty debug directory, only .dynsym names remain: __vfprintf_internal is local to libc.
   const none = lwp("report", "-i", "dbg.data", "--debug-dir", join(dir, "nothing")).stdout;
   assert.ok(report.includes("__vfprintf_internal") && !none.includes("__vfprintf_internal"), report);
@@ -70,7 +81,9 @@ test("stripped code: samples group per .eh_frame function, at nm's addresses of 
   const stripped = join(dir, "stripped");
   execFileSync("strip", ["-o", stripped, bin]);
   assert.equal(lwp("record", "-q", "-c", "20000", "-o", "strip.data", stripped, "20000").status, 0);
-  const rows = lwp("report", "-i", "strip.data", "--sort", "dso,sym").stdout.split("\n").filter((l) => l.includes("[stripped]"));
+  const rows = lwp("report", "-i", "strip.data", "--sort", "dso,sym")
+    .stdout.split("\n")
+    .filter((l) => l.includes("[stripped]"));
   const starts = new Set(rows.map((l) => parseInt(/stripped\+0x([0-9a-f]+) \[stripped\]/.exec(l)![1]!, 16)));
   const nm = nmFunctions(bin);
   // -O1 PIE: file offset = vaddr for .text, so the group starts are nm's addresses.
@@ -84,13 +97,18 @@ test("PLT stubs are named name@plt (IFUNC slots *ABS*+0xADDEND@plt) at objdump's
   const libc = "/lib/x86_64-linux-gnu/libc.so.6";
   for (const bin of [gcc("plt"), ...(existsSync(libc) ? [libc] : [])]) {
     const want = new Map<number, string>();
-    for (const l of execFileSync("objdump", ["-d", "-j", ".plt", "-j", ".plt.sec", "-j", ".plt.got", bin], { encoding: "utf8", maxBuffer: 1 << 26 }).split("\n")) {
+    for (const l of execFileSync("objdump", ["-d", "-j", ".plt", "-j", ".plt.sec", "-j", ".plt.got", bin], {
+      encoding: "utf8",
+      maxBuffer: 1 << 26,
+    }).split("\n")) {
       const m = /^([0-9a-f]+) <(\w+@plt|\*ABS\*\+0x[0-9a-f]+@plt)>:$/.exec(l);
       if (m !== null) want.set(parseInt(m[1]!, 16), m[2]!);
     }
     const got = readPltStubs(ElfFile.parse(readFileSync(bin)));
     assert.ok(want.size >= 3, bin);
-    for (const [addr, name] of want) assert.equal(got.find((s) => s.start === addr)?.name, name, `${bin} 0x${addr.toString(16)}`);
+    for (const [addr, name] of want) {
+      assert.equal(got.find((s) => s.start === addr)?.name, name, `${bin} 0x${addr.toString(16)}`);
+    }
   }
 });
 
@@ -99,7 +117,10 @@ test("a binary rebuilt after recording gives a warning, not wrong names", () => 
   assert.equal(lwp("record", "-q", "-c", "20000", "-o", "old.data", bin, "20000").status, 0);
   gcc("rebuilt", SRC.replace("i % 7", "i % 9 + 1"));
   const r = lwp("report", "-i", "old.data");
-  assert.match(r.stderr, /^lwp: warning: .*rebuilt was rebuilt or replaced since recording \(build-id [0-9a-f]+, now [0-9a-f]+\): its symbols are not used$/m);
+  assert.match(
+    r.stderr,
+    /^lwp: warning: .*rebuilt was rebuilt or replaced since recording \(build-id [0-9a-f]+, now [0-9a-f]+\): its symbols are not used$/m,
+  );
   assert.doesNotMatch(r.stdout, /\[\.\] (inner|outer)\b/);
   assert.match(r.stdout, /build-id mismatch/);
 });
@@ -109,7 +130,9 @@ function annotate(file: string): Map<string, number> {
   const text = execFileSync("callgrind_annotate", ["--tree=both", "--inclusive=yes", file], { encoding: "utf8" });
   const total = Number(/^([\d,]+) .*PROGRAM TOTALS/m.exec(text)![1]!.replaceAll(",", ""));
   const out = new Map<string, number>();
-  for (const m of text.matchAll(/^\s*([\d,]+) \([ \d.]+%\)\s+\* +\S*?:(\w+) \[/gm)) out.set(m[2]!, (100 * Number(m[1]!.replaceAll(",", ""))) / total);
+  for (const m of text.matchAll(/^\s*([\d,]+) \([ \d.]+%\)\s+\* +\S*?:(\w+) \[/gm)) {
+    out.set(m[2]!, (100 * Number(m[1]!.replaceAll(",", ""))) / total);
+  }
   return out;
 }
 
@@ -129,7 +152,9 @@ function callCounts(text: string): Map<string, number[]> {
   for (const l of text.split("\n")) {
     if (l.startsWith("fn=")) fn = name(l.slice(3));
     else if (l.startsWith("cfn=")) cfn = name(l.slice(4));
-    else if (l.startsWith("calls=")) out.set(`${fn}>${cfn}`, [...(out.get(`${fn}>${cfn}`) ?? []), Number(/^calls=(\d+)/.exec(l)![1]!)]);
+    else if (l.startsWith("calls=")) {
+      out.set(`${fn}>${cfn}`, [...(out.get(`${fn}>${cfn}`) ?? []), Number(/^calls=(\d+)/.exec(l)![1]!)]);
+    }
   }
   return out;
 }
@@ -143,13 +168,22 @@ test("callgrind export: callgrind_annotate --tree=both --inclusive=yes agrees wi
   assert.equal(lwp("report", "-i", "cg.data", "-F", "callgrind", "-o", ours).status, 0);
   const text = readFileSync(ours, "utf8");
   assert.doesNotMatch(text, /^calls=(\d{2,}|[02-9])/m, "calls= holds no sample counts");
-  const a = annotate(vg), b = annotate(ours);
+  const a = annotate(vg),
+    b = annotate(ours);
   for (const f of ["main", "outer", "inner", "lengths"]) {
     assert.ok(b.has(f), `${f} in our callgrind_annotate output`);
-    assert.ok(Math.abs(a.get(f)! - b.get(f)!) < 3, `${f}: valgrind ${a.get(f)!.toFixed(2)}%, lwp ${b.get(f)!.toFixed(2)}%`);
+    assert.ok(
+      Math.abs(a.get(f)! - b.get(f)!) < 3,
+      `${f}: valgrind ${a.get(f)!.toFixed(2)}%, lwp ${b.get(f)!.toFixed(2)}%`,
+    );
   }
   // Q-CALLGRIND-CALLS: outer calls inner 4 times (valgrind counts them); a sampler cannot, and writes 1 on every edge.
-  assert.equal(callCounts(readFileSync(vg, "utf8")).get("outer>inner")?.reduce((x, y) => x + y, 0), 4);
+  assert.equal(
+    callCounts(readFileSync(vg, "utf8"))
+      .get("outer>inner")
+      ?.reduce((x, y) => x + y, 0),
+    4,
+  );
   const counts = callCounts(text);
   assert.deepEqual(counts.get("outer>inner"), [1]);
   assert.ok([...counts.values()].flat().every((n) => n === 1));
@@ -158,7 +192,10 @@ test("callgrind export: callgrind_annotate --tree=both --inclusive=yes agrees wi
   // Why not pprof's calls=0: callgrind_annotate's --tree then drops the edges.
   const zero = join(dir, "zero.callgrind");
   writeFileSync(zero, text.replace(/^calls=1 /gm, "calls=0 "));
-  assert.doesNotMatch(execFileSync("callgrind_annotate", ["--tree=caller", zero], { encoding: "utf8" }), /< \S*:outer \(/);
+  assert.doesNotMatch(
+    execFileSync("callgrind_annotate", ["--tree=caller", zero], { encoding: "utf8" }),
+    /< \S*:outer \(/,
+  );
 });
 
 test("pprof decodes with pprof-format; speedscope validates against speedscope's schema", () => {
@@ -168,11 +205,18 @@ test("pprof decodes with pprof-format; speedscope validates against speedscope's
   assert.equal(lwp("report", "-i", "exp.data", "-F", "pprof", "-o", pb).status, 0);
   const p = Profile.decode(gunzipSync(readFileSync(pb)));
   const str = (i: number | bigint): string => p.stringTable.strings[Number(i)]!;
-  assert.deepEqual(p.sampleType.map((x) => `${str(x.type)}/${str(x.unit)}`), ["samples/count", "instructions/count"]);
+  assert.deepEqual(
+    p.sampleType.map((x) => `${str(x.type)}/${str(x.unit)}`),
+    ["samples/count", "instructions/count"],
+  );
   const names = new Set(p.function.map((f) => str(f.name)));
   assert.ok(names.has("inner") && names.has("outer"));
-  const schema = JSON.parse(readFileSync(join(repoRoot(), "node_modules", "speedscope", "dist", "release", "file-format-schema.json"), "utf8")) as object;
-  const ss = JSON.parse(lwp("report", "-i", "exp.data", "-F", "speedscope").stdout) as { shared: { frames: { name: string; file?: string; line?: number }[] } };
+  const schema = JSON.parse(
+    readFileSync(join(repoRoot(), "node_modules", "speedscope", "dist", "release", "file-format-schema.json"), "utf8"),
+  ) as object;
+  const ss = JSON.parse(lwp("report", "-i", "exp.data", "-F", "speedscope").stdout) as {
+    shared: { frames: { name: string; file?: string; line?: number }[] };
+  };
   const validate = new Ajv({ strict: false }).compile(schema);
   assert.ok(validate(ss), JSON.stringify(validate.errors));
   const inner = ss.shared.frames.find((f) => f.name === "inner");
@@ -189,7 +233,10 @@ test("perf's CLI spellings: --call-graph MODE and --call-graph=MODE, -g, --versi
   }
   assert.match(lwp("record", "--call-graph", "bogus", bin).stderr, /^lwp: Invalid value for --call-graph: bogus/);
   assert.equal(lwp("--version").stdout, `lwp version ${VERSION}\n`);
-  assert.equal(VERSION, (JSON.parse(readFileSync(join(repoRoot(), "package.json"), "utf8")) as { version: string }).version);
+  assert.equal(
+    VERSION,
+    (JSON.parse(readFileSync(join(repoRoot(), "package.json"), "utf8")) as { version: string }).version,
+  );
   assert.equal(lwp("help", "record").stdout, lwp("record", "-h").stdout);
   assert.match(lwp("record", "-h").stdout, /--no-random/);
 });

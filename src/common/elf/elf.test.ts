@@ -8,8 +8,24 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
-  ElfError, ElfFile, ET_DYN, ET_EXEC, ET_REL, PF_R, PF_W, PF_X, PT_DYNAMIC, PT_GNU_EH_FRAME, PT_GNU_PROPERTY,
-  PT_GNU_RELRO, PT_GNU_STACK, PT_INTERP, PT_LOAD, PT_NOTE, PT_PHDR, PT_TLS,
+  ElfError,
+  ElfFile,
+  ET_DYN,
+  ET_EXEC,
+  ET_REL,
+  PF_R,
+  PF_W,
+  PF_X,
+  PT_DYNAMIC,
+  PT_GNU_EH_FRAME,
+  PT_GNU_PROPERTY,
+  PT_GNU_RELRO,
+  PT_GNU_STACK,
+  PT_INTERP,
+  PT_LOAD,
+  PT_NOTE,
+  PT_PHDR,
+  PT_TLS,
 } from "./elf.js";
 import { readBuildId } from "./notes.js";
 
@@ -33,27 +49,41 @@ function build(name: string, flags: string[]): string {
 }
 
 const PT_NAMES: Record<string, number> = {
-  LOAD: PT_LOAD, DYNAMIC: PT_DYNAMIC, INTERP: PT_INTERP, NOTE: PT_NOTE, PHDR: PT_PHDR, TLS: PT_TLS,
-  GNU_STACK: PT_GNU_STACK, GNU_RELRO: PT_GNU_RELRO, GNU_EH_FRAME: PT_GNU_EH_FRAME, GNU_PROPERTY: PT_GNU_PROPERTY,
+  LOAD: PT_LOAD,
+  DYNAMIC: PT_DYNAMIC,
+  INTERP: PT_INTERP,
+  NOTE: PT_NOTE,
+  PHDR: PT_PHDR,
+  TLS: PT_TLS,
+  GNU_STACK: PT_GNU_STACK,
+  GNU_RELRO: PT_GNU_RELRO,
+  GNU_EH_FRAME: PT_GNU_EH_FRAME,
+  GNU_PROPERTY: PT_GNU_PROPERTY,
 };
 
 /** Rows of `readelf -lW`'s program header table: type, offset, vaddr, paddr, filesz, memsz, flags, align. */
 function readelfSegments(path: string): string[][] {
   const out = execFileSync("readelf", ["-lW", path], { encoding: "utf8" });
-  return out.split("\n").filter((l) => /^\s+[A-Z_]+\s+0x[0-9a-f]+\s/.test(l)).map((l) => {
-    const t = l.trim().split(/\s+/);
-    return [...t.slice(0, 6), t.slice(6, -1).join(""), t[t.length - 1] ?? ""];
-  });
+  return out
+    .split("\n")
+    .filter((l) => /^\s+[A-Z_]+\s+0x[0-9a-f]+\s/.test(l))
+    .map((l) => {
+      const t = l.trim().split(/\s+/);
+      return [...t.slice(0, 6), t.slice(6, -1).join(""), t[t.length - 1] ?? ""];
+    });
 }
 
 /** Rows of `readelf -SW`: index, name, type, addr, off, size, es, flags, link, info, align. */
 function readelfSections(path: string): string[][] {
   const out = execFileSync("readelf", ["-SW", path], { encoding: "utf8" });
-  return out.split("\n").filter((l) => /^\s+\[\s*\d+\]\s+\S/.test(l) && !/\[\s*0\]/.test(l)).map((l) => {
-    const m = /^\s+\[\s*(\d+)\]\s+(.*)$/.exec(l);
-    const t = (m?.[2] ?? "").trim().split(/\s+/);
-    return [m?.[1] ?? "", ...t.slice(0, 6), t.slice(6, -3).join(""), ...t.slice(-3)];
-  });
+  return out
+    .split("\n")
+    .filter((l) => /^\s+\[\s*\d+\]\s+\S/.test(l) && !/\[\s*0\]/.test(l))
+    .map((l) => {
+      const m = /^\s+\[\s*(\d+)\]\s+(.*)$/.exec(l);
+      const t = (m?.[2] ?? "").trim().split(/\s+/);
+      return [m?.[1] ?? "", ...t.slice(0, 6), t.slice(6, -3).join(""), ...t.slice(-3)];
+    });
 }
 
 function flagLetters(f: number): string {
@@ -70,7 +100,8 @@ function checkAgainstReadelf(path: string): ElfFile {
     assert.deepEqual(
       [ph.pOffset, ph.pVaddr, ph.pPaddr, ph.pFilesz, ph.pMemsz, flagLetters(ph.pFlags), ph.pAlign],
       [Number(off), Number(vaddr), Number(paddr), Number(filesz), Number(memsz), flags, Number(align)],
-      `segment ${i}`);
+      `segment ${i}`,
+    );
   });
   const secs = readelfSections(path);
   assert.equal(elf.sections.length - 1, secs.length, "section count");
@@ -79,9 +110,18 @@ function checkAgainstReadelf(path: string): ElfFile {
     assert.ok(s !== undefined);
     assert.deepEqual(
       [s.name, s.shAddr, s.shOffset, s.shSize, s.shEntsize, s.shLink, s.shInfo, s.shAddralign],
-      [name, parseInt(addr ?? "", 16), parseInt(off ?? "", 16), parseInt(size ?? "", 16), parseInt(es ?? "", 16),
-        Number(link), Number(info), Number(align)],
-      `section ${idx}`);
+      [
+        name,
+        parseInt(addr ?? "", 16),
+        parseInt(off ?? "", 16),
+        parseInt(size ?? "", 16),
+        parseInt(es ?? "", 16),
+        Number(link),
+        Number(info),
+        Number(align),
+      ],
+      `section ${idx}`,
+    );
   }
   return elf;
 }
@@ -121,7 +161,10 @@ test("readBuildId() matches readelf -n", () => {
   const want = /Build ID:\s+([0-9a-f]+)/.exec(notes)?.[1];
   assert.ok(want !== undefined && want.length === 40);
   assert.equal(readBuildId(ElfFile.parse(new Uint8Array(readFileSync(path)))), want);
-  assert.equal(readBuildId(ElfFile.parse(new Uint8Array(readFileSync(build("nobid", ["-Wl,--build-id=none"]))))), undefined);
+  assert.equal(
+    readBuildId(ElfFile.parse(new Uint8Array(readFileSync(build("nobid", ["-Wl,--build-id=none"]))))),
+    undefined,
+  );
 });
 
 /** A minimal valid ELF64 x86-64 header (no segments, no sections), to corrupt. */
@@ -137,13 +180,16 @@ function craftHeader(): Uint8Array {
 }
 
 function throwsElf(bytes: Uint8Array, message: string | RegExp): void {
-  assert.throws(() => ElfFile.parse(bytes), (e: unknown) => {
-    assert.ok(e instanceof ElfError, "ElfError");
-    if (typeof message === "string") assert.equal(e.message, message);
-    else assert.match(e.message, message);
-    assert.ok(!e.message.includes("\n"), "one-line message");
-    return true;
-  });
+  assert.throws(
+    () => ElfFile.parse(bytes),
+    (e: unknown) => {
+      assert.ok(e instanceof ElfError, "ElfError");
+      if (typeof message === "string") assert.equal(e.message, message);
+      else assert.match(e.message, message);
+      assert.ok(!e.message.includes("\n"), "one-line message");
+      return true;
+    },
+  );
 }
 
 test("ElfFile.parse() accepts the crafted minimal header", () => {

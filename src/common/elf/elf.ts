@@ -21,9 +21,19 @@ export const ET_DYN = 3;
 /** e_machine values that we can name in error messages; only EM_X86_64 is accepted. */
 const EM_X86_64 = 62;
 const EM_NAMES: Readonly<Record<number, string>> = {
-  2: "EM_SPARC", 3: "EM_386", 8: "EM_MIPS", 20: "EM_PPC", 21: "EM_PPC64", 22: "EM_S390",
-  40: "EM_ARM", 43: "EM_SPARCV9", 50: "EM_IA_64", 62: "EM_X86_64", 183: "EM_AARCH64",
-  243: "EM_RISCV", 258: "EM_LOONGARCH",
+  2: "EM_SPARC",
+  3: "EM_386",
+  8: "EM_MIPS",
+  20: "EM_PPC",
+  21: "EM_PPC64",
+  22: "EM_S390",
+  40: "EM_ARM",
+  43: "EM_SPARCV9",
+  50: "EM_IA_64",
+  62: "EM_X86_64",
+  183: "EM_AARCH64",
+  243: "EM_RISCV",
+  258: "EM_LOONGARCH",
 };
 
 export const PT_LOAD = 1;
@@ -170,7 +180,9 @@ function checkTable(bytes: Uint8Array, what: string, offset: number, size: numbe
 
 function parseProgramHeaders(bytes: Uint8Array, h: ElfHeader): ProgramHeader[] {
   if (h.ePhnum === 0) return [];
-  if (h.ePhentsize !== PHDR_SIZE) throw new ElfError(`Corrupt ELF file: e_phentsize is ${h.ePhentsize}, expected ${PHDR_SIZE}`);
+  if (h.ePhentsize !== PHDR_SIZE) {
+    throw new ElfError(`Corrupt ELF file: e_phentsize is ${h.ePhentsize}, expected ${PHDR_SIZE}`);
+  }
   checkTable(bytes, "program headers", h.ePhoff, h.ePhnum * PHDR_SIZE);
   const v = viewOf(bytes);
   const out: ProgramHeader[] = [];
@@ -209,7 +221,9 @@ function readRawSection(v: DataView, o: number, index: number): SectionHeader {
 
 function parseSectionHeaders(bytes: Uint8Array, h: ElfHeader): SectionHeader[] {
   if (h.eShoff === 0) return [];
-  if (h.eShentsize !== SHDR_SIZE) throw new ElfError(`Corrupt ELF file: e_shentsize is ${h.eShentsize}, expected ${SHDR_SIZE}`);
+  if (h.eShentsize !== SHDR_SIZE) {
+    throw new ElfError(`Corrupt ELF file: e_shentsize is ${h.eShentsize}, expected ${SHDR_SIZE}`);
+  }
   const v = viewOf(bytes);
   checkTable(bytes, "section headers", h.eShoff, SHDR_SIZE);
   // Extended numbering (gABI "Sections"): section 0 holds the real counts when they overflow.
@@ -270,7 +284,9 @@ export class ElfFile {
 
   /** The file bytes of a segment (p_filesz bytes at p_offset). */
   segmentBytes(ph: ProgramHeader): Uint8Array {
-    if (ph.pOffset + ph.pFilesz > this.bytes.length) throw new ElfError("Truncated ELF file: segment extends past end of file");
+    if (ph.pOffset + ph.pFilesz > this.bytes.length) {
+      throw new ElfError("Truncated ELF file: segment extends past end of file");
+    }
     return this.bytes.subarray(ph.pOffset, ph.pOffset + ph.pFilesz);
   }
 

@@ -9,8 +9,21 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ElfFile, SHN_ABS, SHN_COMMON, SHN_UNDEF } from "./elf.js";
 import {
-  readSymbols, SymbolTable, STB_GLOBAL, STB_GNU_UNIQUE, STB_LOCAL, STB_WEAK, STT_COMMON, STT_FILE, STT_FUNC,
-  STT_GNU_IFUNC, STT_NOTYPE, STT_OBJECT, STT_SECTION, STT_TLS, type ElfSymbol,
+  readSymbols,
+  SymbolTable,
+  STB_GLOBAL,
+  STB_GNU_UNIQUE,
+  STB_LOCAL,
+  STB_WEAK,
+  STT_COMMON,
+  STT_FILE,
+  STT_FUNC,
+  STT_GNU_IFUNC,
+  STT_NOTYPE,
+  STT_OBJECT,
+  STT_SECTION,
+  STT_TLS,
+  type ElfSymbol,
 } from "./symbols.js";
 
 const SOURCE = `
@@ -36,8 +49,14 @@ function build(name: string, flags: string[]): { path: string; elf: ElfFile } {
 }
 
 const TYPES: Record<string, number> = {
-  NOTYPE: STT_NOTYPE, OBJECT: STT_OBJECT, FUNC: STT_FUNC, SECTION: STT_SECTION, FILE: STT_FILE,
-  COMMON: STT_COMMON, TLS: STT_TLS, IFUNC: STT_GNU_IFUNC,
+  NOTYPE: STT_NOTYPE,
+  OBJECT: STT_OBJECT,
+  FUNC: STT_FUNC,
+  SECTION: STT_SECTION,
+  FILE: STT_FILE,
+  COMMON: STT_COMMON,
+  TLS: STT_TLS,
+  IFUNC: STT_GNU_IFUNC,
 };
 const BINDS: Record<string, number> = { LOCAL: STB_LOCAL, GLOBAL: STB_GLOBAL, WEAK: STB_WEAK, UNIQUE: STB_GNU_UNIQUE };
 const NDX: Record<string, number> = { UND: SHN_UNDEF, ABS: SHN_ABS, COM: SHN_COMMON };
@@ -48,7 +67,9 @@ function readelfSymbols(path: string, table: string): string[][] {
   const start = out.indexOf(`Symbol table '${table}'`);
   if (start < 0) return [];
   const end = out.indexOf("Symbol table '", start + 1);
-  return out.slice(start, end < 0 ? undefined : end).split("\n")
+  return out
+    .slice(start, end < 0 ? undefined : end)
+    .split("\n")
     .filter((l) => /^\s+\d+:/.test(l))
     .map((l) => {
       const t = l.trim().split(/\s+/);
@@ -142,9 +163,20 @@ test("SymbolTable extends a size-0 assembly function to the next symbol", () => 
 });
 
 test("SymbolTable prefers a global name over a local alias at one address", () => {
-  const mk = (name: string, bind: number, size: number): ElfSymbol =>
-    ({ name, value: 0x1000, size, type: STT_FUNC, bind, visibility: 0, shndx: 1 });
-  const t = new SymbolTable([mk("local_alias", STB_LOCAL, 16), mk("weak_alias", STB_WEAK, 16), mk("real", STB_GLOBAL, 16)]);
+  const mk = (name: string, bind: number, size: number): ElfSymbol => ({
+    name,
+    value: 0x1000,
+    size,
+    type: STT_FUNC,
+    bind,
+    visibility: 0,
+    shndx: 1,
+  });
+  const t = new SymbolTable([
+    mk("local_alias", STB_LOCAL, 16),
+    mk("weak_alias", STB_WEAK, 16),
+    mk("real", STB_GLOBAL, 16),
+  ]);
   assert.deepEqual(t.lookup(0x1004), { name: "real", offset: 4 });
   assert.equal(t.functions.length, 1);
 });

@@ -8,7 +8,15 @@ import { STATE_GPR, STATE_XMM } from "./state-layout.js";
 import type { PhysMem } from "../memory/phys.js";
 import { X87State } from "./x87/state.js";
 import {
-  type Exit, EXIT_BUDGET, CpuException, VEC_PF, VEC_GP, VEC_SS, VEC_UD, FAULT_MAPERR, FAULT_ACCERR,
+  type Exit,
+  EXIT_BUDGET,
+  CpuException,
+  VEC_PF,
+  VEC_GP,
+  VEC_SS,
+  VEC_UD,
+  FAULT_MAPERR,
+  FAULT_ACCERR,
 } from "./exits.js";
 import { type Block, translateBlock } from "./translate/block.js";
 import { type CpuModel, fullModel } from "./cpuid.js";
@@ -55,7 +63,6 @@ const stateFrames = new FinalizationRegistry<{ phys: PhysMem; frame: number }>((
 
 const EV_INSTRUCTIONS = EV.INSTRUCTIONS;
 const EV_BRANCHES = EV.BRANCHES;
-
 
 export class Cpu {
   /** Byte offset of this CPU's state frame in physical memory. */
@@ -120,7 +127,9 @@ export class Cpu {
     this.tiers = defaultTiers;
     const phys = mem.phys;
     this.state = phys.allocRun(1) * PAGE_SIZE;
-    const buf = phys.memory.buffer as ArrayBuffer, g = this.state + STATE_GPR, x = this.state + STATE_XMM;
+    const buf = phys.memory.buffer as ArrayBuffer,
+      g = this.state + STATE_GPR,
+      x = this.state + STATE_XMM;
     this.r32 = new Int32Array(buf, g, 32);
     this.r16 = new Uint16Array(buf, g, 64);
     this.r8 = new Uint8Array(buf, g, 128);
@@ -131,7 +140,7 @@ export class Cpu {
     this.xf64 = new Float64Array(buf, x, 32);
     stateFrames.register(this, { phys, frame: this.state / PAGE_SIZE });
     this.jit = this.tiers.tier === 3 ? new Jit(this) : null;
-    this.jitThreshold = this.tiers.forced ? 1 : this.tiers.threshold ?? JIT_THRESHOLD;
+    this.jitThreshold = this.tiers.forced ? 1 : (this.tiers.threshold ?? JIT_THRESHOLD);
   }
 
   /** The tiers this CPU runs (fixed at creation). */
@@ -174,7 +183,12 @@ export class Cpu {
     while (this.icount < stop) {
       // LWP counting events 2/3 only (the usual profiling set-up) has a loop of its
       // own; the loops return null when the LWP configuration may have changed.
-      const x = (this.f.rflags & STEP_FLAGS) !== 0 ? runStepped(this, stop) : this.quickMode() ? this.runQuick(stop) : this.runGeneral(stop);
+      const x =
+        (this.f.rflags & STEP_FLAGS) !== 0
+          ? runStepped(this, stop)
+          : this.quickMode()
+            ? this.runQuick(stop)
+            : this.runGeneral(stop);
       if (x !== null && x !== EXIT_REPICK) return x;
     }
     return EXIT_BUDGET;
@@ -198,7 +212,8 @@ export class Cpu {
    * block by throwing) or in the LWP code, so it is re-checked only there.
    */
   private runGeneral(stop: number): Exit | null {
-    const lwpOn = this.lwpCounting, u = this.lwp;
+    const lwpOn = this.lwpCounting,
+      u = this.lwp;
     let prev: Block | null = null;
     while (this.icount < stop) {
       let b: Block;
@@ -258,9 +273,13 @@ export class Cpu {
    * general code with the counters written back (they are exact at every block boundary).
    */
   private runQuick(stop: number): Exit | null {
-    const u = this.lwp, cnt = u.counters;
-    const ev2 = u.ev2, ev3 = u.ev3;
-    const predicting = ev3 && u.geo.branchPrediction, pred = u.predictor, jit = this.jit;
+    const u = this.lwp,
+      cnt = u.counters;
+    const ev2 = u.ev2,
+      ev3 = u.ev3;
+    const predicting = ev3 && u.geo.branchPrediction,
+      pred = u.predictor,
+      jit = this.jit;
     const deadline = ev2 ? this.icount + cnt[EV_INSTRUCTIONS]! : Infinity;
     let branches = ev3 ? cnt[EV_BRANCHES]! : 0x40000000;
     let prev: Block | null = null;
@@ -380,9 +399,17 @@ export class Cpu {
   /** Converts a thrown fault into an exit without moving RIP (traps: LWP record stores). */
   faultExit(e: unknown): Exit {
     if (e instanceof MemoryFault) {
-      if (e.generalProtection) return { kind: "fault", vector: this.stackSegment() ? VEC_SS : VEC_GP, errorCode: 0, address: 0, code: 0 };
+      if (e.generalProtection) {
+        return { kind: "fault", vector: this.stackSegment() ? VEC_SS : VEC_GP, errorCode: 0, address: 0, code: 0 };
+      }
       const err = (e.present ? 1 : 0) | (e.access === 1 ? 2 : 0) | 4 | (e.access === ACCESS_EXEC ? 16 : 0);
-      return { kind: "fault", vector: VEC_PF, errorCode: err, address: e.address, code: e.present ? FAULT_ACCERR : FAULT_MAPERR };
+      return {
+        kind: "fault",
+        vector: VEC_PF,
+        errorCode: err,
+        address: e.address,
+        code: e.present ? FAULT_ACCERR : FAULT_MAPERR,
+      };
     }
     if (e instanceof CpuException) {
       if (e.vector === VEC_UD) return { kind: "ud", bytes: this.block?.insnBytes(this.rip) ?? new Uint8Array() };

@@ -29,7 +29,8 @@ function brand(n: number): CpuidResult {
 }
 
 /** Leaf 1 EDX: FPU(0) TSC(4) CX8(8) CMOV(15) CLFSH(19) MMX(23) FXSR(24) SSE(25) SSE2(26). */
-export const LEAF1_EDX = (1 << 0) | (1 << 4) | (1 << 8) | (1 << 15) | (1 << 19) | (1 << 23) | (1 << 24) | (1 << 25) | (1 << 26);
+export const LEAF1_EDX =
+  (1 << 0) | (1 << 4) | (1 << 8) | (1 << 15) | (1 << 19) | (1 << 23) | (1 << 24) | (1 << 25) | (1 << 26);
 /** Leaf 1 ECX: CX16(13) POPCNT(23) XSAVE(26) OSXSAVE(27). */
 const LEAF1_ECX = (1 << 13) | (1 << 23) | (1 << 26) | (1 << 27);
 /** 8000_0001 EDX: SYSCALL(11) NX(20) LM(29) + the leaf-1 bits AMD mirrors. */
@@ -45,20 +46,35 @@ export const EXTRA_FEATURES = { leaf1Ecx: 0, leaf1Edx: 0, ext1Ecx: 0, ext1Edx: 0
 function xsaveLeaf(c: Cpu, sub: number): CpuidResult {
   const lwpOn = (c.xcr0Hi & XCR0_HI_LWP) !== 0;
   switch (sub) {
-    case 0: return [3, lwpOn ? 0x3c0 : 0x240, 0x3c0, 0x40000000];
-    case 1: return [1, 0, 0, 0]; // XSAVEOPT
-    case 62: return [0x80, 0x340, 0, 0];
-    default: return [0, 0, 0, 0];
+    case 0:
+      return [3, lwpOn ? 0x3c0 : 0x240, 0x3c0, 0x40000000];
+    case 1:
+      return [1, 0, 0, 0]; // XSAVEOPT
+    case 62:
+      return [0x80, 0x340, 0, 0];
+    default:
+      return [0, 0, 0, 0];
   }
 }
 
 function baseLeaves(): Map<number, CpuidLeaf> {
   return new Map<number, CpuidLeaf>([
     [0x0, () => [0xd, ascii4("Auth"), ascii4("cAMD"), ascii4("enti")]],
-    [0x1, (c) => [FAMILY_15H_SIGNATURE, 0x00010800, (LEAF1_ECX | EXTRA_FEATURES.leaf1Ecx) & (c.xcr0Lo !== 0 ? -1 : ~(1 << 27)), LEAF1_EDX | EXTRA_FEATURES.leaf1Edx]],
+    [
+      0x1,
+      (c) => [
+        FAMILY_15H_SIGNATURE,
+        0x00010800,
+        (LEAF1_ECX | EXTRA_FEATURES.leaf1Ecx) & (c.xcr0Lo !== 0 ? -1 : ~(1 << 27)),
+        LEAF1_EDX | EXTRA_FEATURES.leaf1Edx,
+      ],
+    ],
     [0xd, xsaveLeaf],
     [0x80000000, () => [0x8000001c, ascii4("Auth"), ascii4("cAMD"), ascii4("enti")]],
-    [0x80000001, () => [FAMILY_15H_SIGNATURE, 0x10000000, EXT1_ECX | EXTRA_FEATURES.ext1Ecx, EXT1_EDX | EXTRA_FEATURES.ext1Edx]],
+    [
+      0x80000001,
+      () => [FAMILY_15H_SIGNATURE, 0x10000000, EXT1_ECX | EXTRA_FEATURES.ext1Ecx, EXT1_EDX | EXTRA_FEATURES.ext1Edx],
+    ],
     [0x80000002, () => brand(2)],
     [0x80000003, () => brand(3)],
     [0x80000004, () => brand(4)],

@@ -79,7 +79,12 @@ export interface Insn {
   invalid: boolean;
 }
 
-interface RegInfo { reg: number; rclass: number; size: number; hi8: boolean }
+interface RegInfo {
+  reg: number;
+  rclass: number;
+  size: number;
+  hi8: boolean;
+}
 const REG_INFO: RegInfo[] = [];
 
 function defineRegs(): void {
@@ -169,9 +174,11 @@ function memRef(ins: iced.Instruction, bytes: number): MemRef {
     base: ripRel ? -1 : base === Register.None ? -1 : b.reg,
     index: index === Register.None ? -1 : ix.reg,
     scale: ins.memoryIndexScale,
-    disp: ripRel ? bigToNumber(ins.ipRelMemoryAddress) : bigToNumber(ins.memoryDisplacementU64 ?? ins.memoryDisplacement),
+    disp: ripRel
+      ? bigToNumber(ins.ipRelMemoryAddress)
+      : bigToNumber(ins.memoryDisplacementU64 ?? ins.memoryDisplacement),
     seg: seg === Register.FS ? 1 : seg === Register.GS ? 2 : 0,
-    addr32: !ripRel && base !== Register.None ? b.size === 32 : (!ripRel && index !== Register.None && ix.size === 32),
+    addr32: !ripRel && base !== Register.None ? b.size === 32 : !ripRel && index !== Register.None && ix.size === 32,
     bytes,
   };
 }
@@ -195,20 +202,39 @@ function operand(ins: iced.Instruction, i: number, k: number, memBytes: number):
   } else if (k >= OpKind.Immediate8 && k <= OpKind.Immediate32to64) {
     op.kind = OK_IMM;
     [op.immLo, op.immHi] = split(ins.immediate(i));
-    op.size = k === OpKind.Immediate8 || k === OpKind.Immediate8_2nd ? 8 : k === OpKind.Immediate16 ? 16 : k === OpKind.Immediate64 ? 64 : 32;
+    op.size =
+      k === OpKind.Immediate8 || k === OpKind.Immediate8_2nd
+        ? 8
+        : k === OpKind.Immediate16
+          ? 16
+          : k === OpKind.Immediate64
+            ? 64
+            : 32;
   }
   return op;
 }
 
 /** What iced derives from the Code alone (its mnemonic, operand count, flow, condition), read once per Code. */
-interface CodeInfo { readonly mnemonic: number; readonly name: string; readonly form: string; readonly opCount: number; readonly flow: number; readonly cc: number }
+interface CodeInfo {
+  readonly mnemonic: number;
+  readonly name: string;
+  readonly form: string;
+  readonly opCount: number;
+  readonly flow: number;
+  readonly cc: number;
+}
 const CODE_INFO: (CodeInfo | undefined)[] = [];
 function codeInfo(ins: iced.Instruction, code: number): CodeInfo {
   const known = CODE_INFO[code];
   if (known !== undefined) return known;
   const mnemonic = ins.mnemonic;
   return (CODE_INFO[code] = {
-    mnemonic, name: mnemonicName(mnemonic), form: codeName(code), opCount: ins.opCount, flow: ins.flowControl, cc: ins.conditionCode - 1,
+    mnemonic,
+    name: mnemonicName(mnemonic),
+    form: codeName(code),
+    opCount: ins.opCount,
+    flow: ins.flowControl,
+    cc: ins.conditionCode - 1,
   });
 }
 
@@ -219,12 +245,16 @@ function toInsn(ins: iced.Instruction, bytes: Uint8Array, offset: number, ip: nu
   const kinds: number[] = [];
   for (let i = 0; i < info.opCount; i++) kinds.push(ins.opKind(i));
   const hasMem = kinds.includes(OpKind.Memory);
-  const memBytes = hasMem || kinds.some((k) => k >= OpKind.MemorySegSI && k <= OpKind.MemoryESRDI) ? memorySizeBytes(ins.memorySize) : 0;
+  const memBytes =
+    hasMem || kinds.some((k) => k >= OpKind.MemorySegSI && k <= OpKind.MemoryESRDI)
+      ? memorySizeBytes(ins.memorySize)
+      : 0;
   const mem = hasMem ? memRef(ins, memBytes) : null;
   const ops = kinds.map((k, i) => operand(ins, i, k, memBytes));
   const len = ins.length;
   const flow = info.flow;
-  const isBranch = flow === FlowControl.UnconditionalBranch || flow === FlowControl.ConditionalBranch || flow === FlowControl.Call;
+  const isBranch =
+    flow === FlowControl.UnconditionalBranch || flow === FlowControl.ConditionalBranch || flow === FlowControl.Call;
   return {
     ip,
     len,

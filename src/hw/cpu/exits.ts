@@ -19,7 +19,13 @@ export type Exit =
   | { readonly kind: "syscall" }
   | { readonly kind: "budget" }
   /** A fault or trap. `rip` is the faulting instruction (or the next one, for traps). */
-  | { readonly kind: "fault"; readonly vector: number; readonly errorCode: number; readonly address: number; readonly code: number }
+  | {
+      readonly kind: "fault";
+      readonly vector: number;
+      readonly errorCode: number;
+      readonly address: number;
+      readonly code: number;
+    }
   /** An undefined opcode: the instruction bytes are reported for the message. */
   | { readonly kind: "ud"; readonly bytes: Uint8Array }
   /** The LWP threshold interrupt (LWP spec §7.6) with the vector from LWP_CFG[47:40]. */

@@ -62,7 +62,16 @@ function ultPair(alo: number, ahi: number, blo: number, bhi: number, sz: number)
  * keeps the flags (src/hw/jit): the interpreter's Flags object is copied to it on
  * entry to translated code and back on exit (`save`, `load`).
  */
-export const FL_KIND = 0, FL_SIZE = 1, FL_A = 2, FL_AH = 3, FL_B = 4, FL_BH = 5, FL_R = 6, FL_RH = 7, FL_AUX = 8, FL_OTHER = 9;
+export const FL_KIND = 0,
+  FL_SIZE = 1,
+  FL_A = 2,
+  FL_AH = 3,
+  FL_B = 4,
+  FL_BH = 5,
+  FL_R = 6,
+  FL_RH = 7,
+  FL_AUX = 8,
+  FL_OTHER = 9;
 
 export class Flags {
   kind = K_EAGER;
@@ -148,16 +157,31 @@ export class Flags {
 
   cf(): boolean {
     switch (this.kind) {
-      case K_EAGER: return (this.r & CF) !== 0;
-      case K_ADD: return ultPair(this.r, this.rh, this.a, this.ah, this.size);
-      case K_ADC: return this.aux !== 0 ? !ultPair(this.a, this.ah, this.r, this.rh, this.size) : ultPair(this.r, this.rh, this.a, this.ah, this.size);
-      case K_SUB: return ultPair(this.a, this.ah, this.b, this.bh, this.size);
-      case K_SBB: return this.aux !== 0 ? !ultPair(this.b, this.bh, this.a, this.ah, this.size) : ultPair(this.a, this.ah, this.b, this.bh, this.size);
-      case K_LOGIC: return false;
-      case K_INC: case K_DEC: return this.aux !== 0;
-      case K_NEG: return !this.isZero();
-      case K_RESULT: return (this.aux & CF) !== 0;
-      default: return false;
+      case K_EAGER:
+        return (this.r & CF) !== 0;
+      case K_ADD:
+        return ultPair(this.r, this.rh, this.a, this.ah, this.size);
+      case K_ADC:
+        return this.aux !== 0
+          ? !ultPair(this.a, this.ah, this.r, this.rh, this.size)
+          : ultPair(this.r, this.rh, this.a, this.ah, this.size);
+      case K_SUB:
+        return ultPair(this.a, this.ah, this.b, this.bh, this.size);
+      case K_SBB:
+        return this.aux !== 0
+          ? !ultPair(this.b, this.bh, this.a, this.ah, this.size)
+          : ultPair(this.a, this.ah, this.b, this.bh, this.size);
+      case K_LOGIC:
+        return false;
+      case K_INC:
+      case K_DEC:
+        return this.aux !== 0;
+      case K_NEG:
+        return !this.isZero();
+      case K_RESULT:
+        return (this.aux & CF) !== 0;
+      default:
+        return false;
     }
   }
 
@@ -181,12 +205,19 @@ export class Flags {
 
   af(): boolean {
     switch (this.kind) {
-      case K_EAGER: return (this.r & AF) !== 0;
-      case K_LOGIC: return false;
-      case K_RESULT: return (this.aux & AF) !== 0;
-      case K_NEG: return ((this.a ^ this.r) & 0x10) !== 0;
-      case K_INC: case K_DEC: return ((this.a ^ 1 ^ this.r) & 0x10) !== 0;
-      default: return ((this.a ^ this.b ^ this.r) & 0x10) !== 0;
+      case K_EAGER:
+        return (this.r & AF) !== 0;
+      case K_LOGIC:
+        return false;
+      case K_RESULT:
+        return (this.aux & AF) !== 0;
+      case K_NEG:
+        return ((this.a ^ this.r) & 0x10) !== 0;
+      case K_INC:
+      case K_DEC:
+        return ((this.a ^ 1 ^ this.r) & 0x10) !== 0;
+      default:
+        return ((this.a ^ this.b ^ this.r) & 0x10) !== 0;
     }
   }
 
@@ -197,23 +228,40 @@ export class Flags {
     const hiR = sz === 64 ? this.rh : this.r;
     const sb = sz === 64 ? 0x80000000 | 0 : signBit(sz);
     switch (this.kind) {
-      case K_EAGER: return (this.r & OF) !== 0;
-      case K_ADD: case K_ADC: return ((hiA ^ hiR) & (hiB ^ hiR) & sb) !== 0;
-      case K_SUB: case K_SBB: return ((hiA ^ hiB) & (hiA ^ hiR) & sb) !== 0;
-      case K_LOGIC: return false;
-      case K_RESULT: return (this.aux & OF) !== 0;
-      case K_INC: return (hiR & (sz === 64 ? -1 : lowMask(sz))) === sb && (sz !== 64 || this.r === 0);
-      case K_DEC: return (hiA & (sz === 64 ? -1 : lowMask(sz))) === sb && (sz !== 64 || this.a === 0);
-      case K_NEG: return (hiR & (sz === 64 ? -1 : lowMask(sz))) === sb && (sz !== 64 || this.r === 0);
-      default: return false;
+      case K_EAGER:
+        return (this.r & OF) !== 0;
+      case K_ADD:
+      case K_ADC:
+        return ((hiA ^ hiR) & (hiB ^ hiR) & sb) !== 0;
+      case K_SUB:
+      case K_SBB:
+        return ((hiA ^ hiB) & (hiA ^ hiR) & sb) !== 0;
+      case K_LOGIC:
+        return false;
+      case K_RESULT:
+        return (this.aux & OF) !== 0;
+      case K_INC:
+        return (hiR & (sz === 64 ? -1 : lowMask(sz))) === sb && (sz !== 64 || this.r === 0);
+      case K_DEC:
+        return (hiA & (sz === 64 ? -1 : lowMask(sz))) === sb && (sz !== 64 || this.a === 0);
+      case K_NEG:
+        return (hiR & (sz === 64 ? -1 : lowMask(sz))) === sb && (sz !== 64 || this.r === 0);
+      default:
+        return false;
     }
   }
 
   /** Materialises the six arithmetic flags. */
   arith(): number {
     if (this.kind === K_EAGER) return this.r & ARITH_MASK;
-    return (this.cf() ? CF : 0) | (this.pf() ? PF : 0) | (this.af() ? AF : 0) |
-      (this.zf() ? ZF : 0) | (this.sf() ? SF : 0) | (this.of() ? OF : 0);
+    return (
+      (this.cf() ? CF : 0) |
+      (this.pf() ? PF : 0) |
+      (this.af() ? AF : 0) |
+      (this.zf() ? ZF : 0) |
+      (this.sf() ? SF : 0) |
+      (this.of() ? OF : 0)
+    );
   }
 
   /** The whole RFLAGS image as user code sees it (PUSHF, signal frames). */
@@ -233,22 +281,38 @@ export class Flags {
   /** Condition codes 0..15 in tttn order (APM Vol. 3 Appendix B "Condition Codes"). */
   cond(cc: number): boolean {
     switch (cc) {
-      case 0: return this.of();
-      case 1: return !this.of();
-      case 2: return this.cf();
-      case 3: return !this.cf();
-      case 4: return this.zf();
-      case 5: return !this.zf();
-      case 6: return this.cf() || this.zf();
-      case 7: return !this.cf() && !this.zf();
-      case 8: return this.sf();
-      case 9: return !this.sf();
-      case 10: return this.pf();
-      case 11: return !this.pf();
-      case 12: return this.sf() !== this.of();
-      case 13: return this.sf() === this.of();
-      case 14: return this.zf() || this.sf() !== this.of();
-      default: return !this.zf() && this.sf() === this.of();
+      case 0:
+        return this.of();
+      case 1:
+        return !this.of();
+      case 2:
+        return this.cf();
+      case 3:
+        return !this.cf();
+      case 4:
+        return this.zf();
+      case 5:
+        return !this.zf();
+      case 6:
+        return this.cf() || this.zf();
+      case 7:
+        return !this.cf() && !this.zf();
+      case 8:
+        return this.sf();
+      case 9:
+        return !this.sf();
+      case 10:
+        return this.pf();
+      case 11:
+        return !this.pf();
+      case 12:
+        return this.sf() !== this.of();
+      case 13:
+        return this.sf() === this.of();
+      case 14:
+        return this.zf() || this.sf() !== this.of();
+      default:
+        return !this.zf() && this.sf() === this.of();
     }
   }
 }

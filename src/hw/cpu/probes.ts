@@ -51,7 +51,9 @@ export class ShadowStack {
     let d = this.depth;
     while (d > 0 && this.slot[d - 1]! <= slot) d--;
     if (d === ShadowStack.MAX) {
-      this.ret.copyWithin(0, 1); this.slot.copyWithin(0, 1); this.site.copyWithin(0, 1);
+      this.ret.copyWithin(0, 1);
+      this.slot.copyWithin(0, 1);
+      this.site.copyWithin(0, 1);
       d--;
     }
     this.ret[d] = ret;
@@ -137,16 +139,26 @@ export class CpuProbes {
     if (o.callStack === true && i.name === "CALL") w = this.callProbe(i, w);
     if (o.callStack === true && i.flow === FLOW_RETURN) w = this.retProbe(i, w);
     if (o.branches === true && isBranch(i)) {
-      const n = this.counts, inner = w;
-      w = (c) => { inner(c); n.branches++; };
+      const n = this.counts,
+        inner = w;
+      w = (c) => {
+        inner(c);
+        n.branches++;
+      };
     }
     return w;
   }
 
   /** Charges the instruction's cost once it retired (LWP instructions that end their block retire too). */
   private cycleProbe(i: Insn, op: Op): Op {
-    const cost = insnCost(i), n = this.counts;
-    if (!TRAPPING_INSNS.has(i.name)) return (c) => { op(c); n.cycles += cost; };
+    const cost = insnCost(i),
+      n = this.counts;
+    if (!TRAPPING_INSNS.has(i.name)) {
+      return (c) => {
+        op(c);
+        n.cycles += cost;
+      };
+    }
     return (c) => {
       try {
         op(c);
@@ -159,7 +171,8 @@ export class CpuProbes {
   }
 
   private callProbe(i: Insn, op: Op): Op {
-    const ret = i.next, site = i.ip;
+    const ret = i.next,
+      site = i.ip;
     return (c) => {
       op(c);
       this.stack?.call(ret, rsp(c), site);

@@ -22,7 +22,13 @@ export const DB_SINGLE_STEP = 1;
 /** What POPF and IRET leave pending when they set TF or AC: the run loop picks its loop again (not an exit). */
 export const EXIT_REPICK: Exit = Object.freeze({ kind: "budget" });
 
-const STEP_EXIT: Exit = Object.freeze({ kind: "fault", vector: VEC_DB, errorCode: 0, address: 0, code: DB_SINGLE_STEP });
+const STEP_EXIT: Exit = Object.freeze({
+  kind: "fault",
+  vector: VEC_DB,
+  errorCode: 0,
+  address: 0,
+  code: DB_SINGLE_STEP,
+});
 
 /** Instructions whose stack accesses are as wide as a return address. */
 const STACK_ACCESS = new Set(["PUSH", "POP", "CALL", "RET", "PUSHFQ", "POPFQ", "LEAVE", "ENTER", "RETF", "IRETQ"]);

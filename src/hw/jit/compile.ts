@@ -74,7 +74,11 @@ export function compileRegion(blocks: readonly Block[], t: Target): CompiledRegi
   const fn = m.func(RUN_PARAMS, [I32]);
   m.exportFunc("run", fn.index);
   const f = fn.body;
-  const e = new Emitter(f, imports, t.state, t.tlb, { slot: t.slot, cache: t.chainCache, runType: m.typeIndex(RUN_PARAMS, [I32]) });
+  const e = new Emitter(f, imports, t.state, t.tlb, {
+    slot: t.slot,
+    cache: t.chainCache,
+    runType: m.typeIndex(RUN_PARAMS, [I32]),
+  });
   e.flags = new FlagsEmitter(f, t.state, imports.flagBits);
   const c = new RegionCompiler(e, blocks);
   c.body();
@@ -112,10 +116,14 @@ class RegionCompiler {
 
   /** The dispatch loop with one case per block. */
   body(): void {
-    const f = this.e.f, n = this.blocks.length;
+    const f = this.e.f,
+      n = this.blocks.length;
     f.loop(); // dispatch: every block ends by branching back here or returning
     for (let k = 0; k <= n; k++) f.block();
-    f.get(this.e.pc).brTable([...Array(n).keys()].map((k) => k + 1), 0);
+    f.get(this.e.pc).brTable(
+      [...Array(n).keys()].map((k) => k + 1),
+      0,
+    );
     f.end();
     f.op(OP.unreachable); // no such block
     for (let k = 0; k < n; k++) {
@@ -138,7 +146,9 @@ class RegionCompiler {
   }
 
   private emitBlock(b: Block): void {
-    const e = this.e, f = e.f, n = b.length;
+    const e = this.e,
+      f = e.f,
+      n = b.length;
     this.block = b;
     e.flags.kind = DYN;
     e.blockLen = n;
@@ -182,13 +192,17 @@ class RegionCompiler {
 
   /** Runs instruction k of the block through its interpreter closure. */
   private helper(b: Block, k: number, i: Insn, op: Op): void {
-    const e = this.e, f = e.f;
+    const e = this.e,
+      f = e.f;
     const flags = ((i.flagsRead | i.flagsModified | i.flagsUndefined) & ARITH_FLAGS) !== 0;
     const writes = ((i.flagsModified | i.flagsUndefined) & ARITH_FLAGS) !== 0;
     this.helpers.push({ op, block: b, k, next: i.next, flags });
     if (flags) e.flags.store();
     const st = e.tmp(I32);
-    f.i32(this.helpers.length - 1).get(e.n).call(e.imports.helper).set(st);
+    f.i32(this.helpers.length - 1)
+      .get(e.n)
+      .call(e.imports.helper)
+      .set(st);
     e.reloadAll();
     if (writes) e.flags.load();
     const control = i.flow !== FlowControl.Next;
@@ -205,7 +219,9 @@ class RegionCompiler {
 
   /** The block's branch retired to `target` (a constant, or the i64 local −target−1): LWP event 3's count and predictor. */
   private retireBranch(target: number): void {
-    const e = this.e, f = e.f, b = this.block;
+    const e = this.e,
+      f = e.f,
+      b = this.block;
     if (b.lwpWeight !== 1) return;
     f.get(e.br).i32(1).op(OP.i32_add).set(e.br);
     f.get(PARAM_PREDICT);
@@ -219,7 +235,8 @@ class RegionCompiler {
 
   /** Continues at a static target: the dispatch loop inside the region, else an exit. */
   private goto(target: number): void {
-    const e = this.e, f = e.f;
+    const e = this.e,
+      f = e.f;
     this.retireBranch(target);
     if (e.slowStore) {
       f.get(e.abort);
@@ -243,7 +260,9 @@ class RegionCompiler {
    * depth 0 a fall-through); an earlier one goes through the dispatch loop.
    */
   private jumpTo(j: number): void {
-    const e = this.e, f = e.f, k = this.at;
+    const e = this.e,
+      f = e.f,
+      k = this.at;
     if (j > k) {
       if (j > k + 1 || e.depth > 0) f.br(e.depth + j - k - 1);
       return;
@@ -254,7 +273,8 @@ class RegionCompiler {
 
   /** Continues at the target in i64 local `t` (RET, indirect branch at `ip`). */
   private gotoDynamic(t: number, ip: number): void {
-    const e = this.e, f = e.f;
+    const e = this.e,
+      f = e.f;
     this.retireBranch(-t - 1);
     f.get(t).set(e.tgt);
     if (e.slowStore) {

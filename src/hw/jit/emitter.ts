@@ -45,7 +45,12 @@ export interface Imports {
 const TWO32 = 4294967296;
 
 /** Parameters of a region's `run`: entry block, slice limit, LWP window, predictor on, retired and branches so far. */
-export const PARAM_ENTRY = 0, PARAM_LIMIT = 1, PARAM_WINDOW = 2, PARAM_PREDICT = 3, PARAM_N = 4, PARAM_BR = 5;
+export const PARAM_ENTRY = 0,
+  PARAM_LIMIT = 1,
+  PARAM_WINDOW = 2,
+  PARAM_PREDICT = 3,
+  PARAM_N = 4,
+  PARAM_BR = 5;
 
 /** Where the region lives among the others: its table slot, the chain cache, the type of `run`. */
 interface Chaining {
@@ -161,10 +166,16 @@ export class Emitter {
    * region, which goes on counting from this one's totals. Falls through on a miss.
    */
   chainTo(target: number, dynamic: boolean): void {
-    const f = this.f, a = this.tmp(I32), c = this.chaining;
+    const f = this.f,
+      a = this.tmp(I32),
+      c = this.chaining;
     if (dynamic) {
       f.get(target).op(OP.i32_wrap_i64).tee(a).get(a).i32(12).op(OP.i32_shr_u).op(OP.i32_xor);
-      f.i32(CHAIN_ENTRIES - 1).op(OP.i32_and).i32(4).op(OP.i32_shl).tee(a);
+      f.i32(CHAIN_ENTRIES - 1)
+        .op(OP.i32_and)
+        .i32(4)
+        .op(OP.i32_shl)
+        .tee(a);
       f.mem(OP.i64_load, c.cache, 3).get(target);
     } else {
       const lo = target >>> 0;
@@ -209,7 +220,11 @@ export class Emitter {
   setReg(r: number): void {
     this.written.add(r);
     const l = this.reg[r]!;
-    this.f.set(l).i32(0).get(l).mem(OP.i64_store, this.state + STATE_GPR + 8 * r, 3);
+    this.f
+      .set(l)
+      .i32(0)
+      .get(l)
+      .mem(OP.i64_store, this.state + STATE_GPR + 8 * r, 3);
   }
 
   /** Pushes a general-register operand's value (low `size` bits meaningful; AH..BH shifted down). */
@@ -220,7 +235,8 @@ export class Emitter {
 
   /** Writes the i64 in local `v` to a general-register operand with x86 rules (32-bit writes zero-extend, 8/16 merge). */
   writeGpr(o: Operand, v: number): void {
-    const f = this.f, r = o.reg;
+    const f = this.f,
+      r = o.reg;
     switch (o.size) {
       case 64:
         f.get(v);
@@ -234,8 +250,9 @@ export class Emitter {
         break;
       default:
         this.getReg(r);
-        if (o.hi8) f.i64(~0xff00, -1).op(OP.i64_and).get(v).i64(0xff).op(OP.i64_and).i64(8).op(OP.i64_shl).op(OP.i64_or);
-        else f.i64(~0xff, -1).op(OP.i64_and).get(v).i64(0xff).op(OP.i64_and).op(OP.i64_or);
+        if (o.hi8) {
+          f.i64(~0xff00, -1).op(OP.i64_and).get(v).i64(0xff).op(OP.i64_and).i64(8).op(OP.i64_shl).op(OP.i64_or);
+        } else f.i64(~0xff, -1).op(OP.i64_and).get(v).i64(0xff).op(OP.i64_and).op(OP.i64_or);
     }
     this.setReg(r);
   }
@@ -270,7 +287,8 @@ export class Emitter {
 
   /** Computes the instruction's effective address (segment base included) into a new i64 local. */
   ea(m: MemRef): number {
-    const f = this.f, t = this.tmp(I64);
+    const f = this.f,
+      t = this.tmp(I64);
     let first = true;
     const add = (): void => {
       if (!first) f.op(OP.i64_add);
@@ -308,13 +326,26 @@ export class Emitter {
    */
   private access(addr: number, bytes: number, access: number, result: number, body: () => void): void {
     const f = this.f;
-    const pn = this.tmp(I64), e = this.tmp(I32), off = this.tmp(I32);
+    const pn = this.tmp(I64),
+      e = this.tmp(I32),
+      off = this.tmp(I32);
     const base = this.tlb + (access === ACCESS_WRITE ? TLB_BYTES : 0);
     f.get(addr).i64(12).op(OP.i64_shr_u).tee(pn);
-    f.op(OP.i32_wrap_i64).i32(TLB_SIZE - 1).op(OP.i32_and).i32(4).op(OP.i32_shl).tee(e);
+    f.op(OP.i32_wrap_i64)
+      .i32(TLB_SIZE - 1)
+      .op(OP.i32_and)
+      .i32(4)
+      .op(OP.i32_shl)
+      .tee(e);
     f.mem(OP.i64_load, base, 3).get(pn).op(OP.i64_eq);
     if (bytes > 1) {
-      f.get(addr).op(OP.i32_wrap_i64).i32(0xfff).op(OP.i32_and).i32(4096 - bytes).op(OP.i32_le_u).op(OP.i32_and);
+      f.get(addr)
+        .op(OP.i32_wrap_i64)
+        .i32(0xfff)
+        .op(OP.i32_and)
+        .i32(4096 - bytes)
+        .op(OP.i32_le_u)
+        .op(OP.i32_and);
     }
     this.open("if", result);
     f.get(e).mem(OP.i32_load, base + 8, 2);
@@ -338,10 +369,20 @@ export class Emitter {
 
   /** Pushes `bytes` (1, 2, 4, 8) loaded from the address in local `addr`, zero- or sign-extended to i64. */
   load(addr: number, bytes: number, signed: boolean): void {
-    const op = bytes === 8 ? OP.i64_load
-      : bytes === 4 ? (signed ? OP.i64_load32_s : OP.i64_load32_u)
-        : bytes === 2 ? (signed ? OP.i64_load16_s : OP.i64_load16_u)
-          : signed ? OP.i64_load8_s : OP.i64_load8_u;
+    const op =
+      bytes === 8
+        ? OP.i64_load
+        : bytes === 4
+          ? signed
+            ? OP.i64_load32_s
+            : OP.i64_load32_u
+          : bytes === 2
+            ? signed
+              ? OP.i64_load16_s
+              : OP.i64_load16_u
+            : signed
+              ? OP.i64_load8_s
+              : OP.i64_load8_u;
     this.access(addr, bytes, ACCESS_READ, I64, () => this.f.mem(op, 0, 0));
   }
 
@@ -370,7 +411,12 @@ export class Emitter {
    */
   reload(): void {
     for (let r = 0; r < 16; r++) {
-      if (this.used.has(r) || this.written.has(r)) this.f.i32(0).mem(OP.i64_load, this.state + STATE_GPR + 8 * r, 3).set(this.reg[r]!);
+      if (this.used.has(r) || this.written.has(r)) {
+        this.f
+          .i32(0)
+          .mem(OP.i64_load, this.state + STATE_GPR + 8 * r, 3)
+          .set(this.reg[r]!);
+      }
     }
   }
 
@@ -378,7 +424,10 @@ export class Emitter {
   reloadAll(): void {
     for (let r = 0; r < 16; r++) {
       this.used.add(r);
-      this.f.i32(0).mem(OP.i64_load, this.state + STATE_GPR + 8 * r, 3).set(this.reg[r]!);
+      this.f
+        .i32(0)
+        .mem(OP.i64_load, this.state + STATE_GPR + 8 * r, 3)
+        .set(this.reg[r]!);
     }
   }
 }

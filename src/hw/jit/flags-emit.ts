@@ -7,8 +7,28 @@
 // entry, a join, a helper) go through the runtime's generic evaluator.
 import { type FnBody, I32, I64, OP } from "../wasm/encoder.js";
 import {
-  AF, CF, OF, PF, SF, ZF, K_ADC, K_ADD, K_DEC, K_EAGER, K_INC, K_LOGIC, K_NEG, K_RESULT, K_SBB, K_SUB,
-  FL_A, FL_AUX, FL_B, FL_KIND, FL_R, FL_SIZE,
+  AF,
+  CF,
+  OF,
+  PF,
+  SF,
+  ZF,
+  K_ADC,
+  K_ADD,
+  K_DEC,
+  K_EAGER,
+  K_INC,
+  K_LOGIC,
+  K_NEG,
+  K_RESULT,
+  K_SBB,
+  K_SUB,
+  FL_A,
+  FL_AUX,
+  FL_B,
+  FL_KIND,
+  FL_R,
+  FL_SIZE,
 } from "../cpu/flags.js";
 import { STATE_FLAGS } from "./layout.js";
 
@@ -81,24 +101,50 @@ export class FlagsEmitter {
   /** Stores the record into the state frame (before a helper that reads flags). */
   store(): void {
     this.materialize();
-    const f = this.f, s = this.state + STATE_FLAGS;
-    f.i32(0).get(this.fk).mem(OP.i32_store, s + 4 * FL_KIND, 2);
-    f.i32(0).get(this.fsz).mem(OP.i32_store, s + 4 * FL_SIZE, 2);
-    f.i32(0).get(this.fa).mem(OP.i64_store, s + 4 * FL_A, 3);
-    f.i32(0).get(this.fb).mem(OP.i64_store, s + 4 * FL_B, 3);
-    f.i32(0).get(this.fr).mem(OP.i64_store, s + 4 * FL_R, 3);
-    f.i32(0).get(this.faux).mem(OP.i32_store, s + 4 * FL_AUX, 2);
+    const f = this.f,
+      s = this.state + STATE_FLAGS;
+    f.i32(0)
+      .get(this.fk)
+      .mem(OP.i32_store, s + 4 * FL_KIND, 2);
+    f.i32(0)
+      .get(this.fsz)
+      .mem(OP.i32_store, s + 4 * FL_SIZE, 2);
+    f.i32(0)
+      .get(this.fa)
+      .mem(OP.i64_store, s + 4 * FL_A, 3);
+    f.i32(0)
+      .get(this.fb)
+      .mem(OP.i64_store, s + 4 * FL_B, 3);
+    f.i32(0)
+      .get(this.fr)
+      .mem(OP.i64_store, s + 4 * FL_R, 3);
+    f.i32(0)
+      .get(this.faux)
+      .mem(OP.i32_store, s + 4 * FL_AUX, 2);
   }
 
   /** Loads the record from the state frame (prologue, after a helper that wrote flags). */
   load(): void {
-    const f = this.f, s = this.state + STATE_FLAGS;
-    f.i32(0).mem(OP.i32_load, s + 4 * FL_KIND, 2).set(this.fk);
-    f.i32(0).mem(OP.i32_load, s + 4 * FL_SIZE, 2).set(this.fsz);
-    f.i32(0).mem(OP.i64_load, s + 4 * FL_A, 3).set(this.fa);
-    f.i32(0).mem(OP.i64_load, s + 4 * FL_B, 3).set(this.fb);
-    f.i32(0).mem(OP.i64_load, s + 4 * FL_R, 3).set(this.fr);
-    f.i32(0).mem(OP.i32_load, s + 4 * FL_AUX, 2).set(this.faux);
+    const f = this.f,
+      s = this.state + STATE_FLAGS;
+    f.i32(0)
+      .mem(OP.i32_load, s + 4 * FL_KIND, 2)
+      .set(this.fk);
+    f.i32(0)
+      .mem(OP.i32_load, s + 4 * FL_SIZE, 2)
+      .set(this.fsz);
+    f.i32(0)
+      .mem(OP.i64_load, s + 4 * FL_A, 3)
+      .set(this.fa);
+    f.i32(0)
+      .mem(OP.i64_load, s + 4 * FL_B, 3)
+      .set(this.fb);
+    f.i32(0)
+      .mem(OP.i64_load, s + 4 * FL_R, 3)
+      .set(this.fr);
+    f.i32(0)
+      .mem(OP.i32_load, s + 4 * FL_AUX, 2)
+      .set(this.faux);
     this.kind = DYN;
   }
 
@@ -112,29 +158,73 @@ export class FlagsEmitter {
       return;
     }
     if (this.direct(cc)) return;
-    const f = this.f, base = cc & ~1;
+    const f = this.f,
+      base = cc & ~1;
     switch (base) {
-      case 0: this.of(); break;
-      case 2: this.cf(); break;
-      case 4: this.zf(); break;
-      case 6: this.cf(); this.zf(); f.op(OP.i32_or); break;
-      case 8: this.sf(); break;
-      case 10: this.pf(); break;
-      case 12: this.sf(); this.of(); f.op(OP.i32_xor); break;
-      default: this.zf(); this.sf(); this.of(); f.op(OP.i32_xor).op(OP.i32_or);
+      case 0:
+        this.of();
+        break;
+      case 2:
+        this.cf();
+        break;
+      case 4:
+        this.zf();
+        break;
+      case 6:
+        this.cf();
+        this.zf();
+        f.op(OP.i32_or);
+        break;
+      case 8:
+        this.sf();
+        break;
+      case 10:
+        this.pf();
+        break;
+      case 12:
+        this.sf();
+        this.of();
+        f.op(OP.i32_xor);
+        break;
+      default:
+        this.zf();
+        this.sf();
+        this.of();
+        f.op(OP.i32_xor).op(OP.i32_or);
     }
     if ((cc & 1) !== 0) f.op(OP.i32_eqz);
   }
 
   /** Comparisons of the producer's operands for SUB (CMP) and the trivial LOGIC (TEST) cases. */
   private direct(cc: number): boolean {
-    const f = this.f, sz = this.size;
+    const f = this.f,
+      sz = this.size;
     if (this.kind === K_LOGIC) {
-      if (cc === 2 || cc === 0) { f.i32(0); return true; }
-      if (cc === 3 || cc === 1) { f.i32(1); return true; }
-      if (cc === 6 || cc === 7) { this.zf(); if (cc === 7) f.op(OP.i32_eqz); return true; }
-      if (cc === 12 || cc === 13) { this.sf(); if (cc === 13) f.op(OP.i32_eqz); return true; }
-      if (cc === 14 || cc === 15) { this.zf(); this.sf(); f.op(OP.i32_or); if (cc === 15) f.op(OP.i32_eqz); return true; }
+      if (cc === 2 || cc === 0) {
+        f.i32(0);
+        return true;
+      }
+      if (cc === 3 || cc === 1) {
+        f.i32(1);
+        return true;
+      }
+      if (cc === 6 || cc === 7) {
+        this.zf();
+        if (cc === 7) f.op(OP.i32_eqz);
+        return true;
+      }
+      if (cc === 12 || cc === 13) {
+        this.sf();
+        if (cc === 13) f.op(OP.i32_eqz);
+        return true;
+      }
+      if (cc === 14 || cc === 15) {
+        this.zf();
+        this.sf();
+        f.op(OP.i32_or);
+        if (cc === 15) f.op(OP.i32_eqz);
+        return true;
+      }
       return false;
     }
     if (this.kind !== K_SUB || cc < 2 || cc === 8 || cc === 9 || cc === 10 || cc === 11) return false;
@@ -144,8 +234,26 @@ export class FlagsEmitter {
     this.operand(this.fb, sz, signed);
     const wide = sz === 64;
     const ops: Record<number, number> = wide
-      ? { 2: OP.i64_lt_u, 3: OP.i64_ge_u, 6: OP.i64_le_u, 7: OP.i64_gt_u, 12: OP.i64_lt_s, 13: OP.i64_ge_s, 14: OP.i64_le_s, 15: OP.i64_gt_s }
-      : { 2: OP.i32_lt_u, 3: OP.i32_ge_u, 6: OP.i32_le_u, 7: OP.i32_gt_u, 12: OP.i32_lt_s, 13: OP.i32_ge_s, 14: OP.i32_le_s, 15: OP.i32_gt_s };
+      ? {
+          2: OP.i64_lt_u,
+          3: OP.i64_ge_u,
+          6: OP.i64_le_u,
+          7: OP.i64_gt_u,
+          12: OP.i64_lt_s,
+          13: OP.i64_ge_s,
+          14: OP.i64_le_s,
+          15: OP.i64_gt_s,
+        }
+      : {
+          2: OP.i32_lt_u,
+          3: OP.i32_ge_u,
+          6: OP.i32_le_u,
+          7: OP.i32_gt_u,
+          12: OP.i32_lt_s,
+          13: OP.i32_ge_s,
+          14: OP.i32_le_s,
+          15: OP.i32_gt_s,
+        };
     f.op(ops[cc]!);
     return true;
   }
@@ -175,18 +283,45 @@ export class FlagsEmitter {
 
   /** Condition `cc` from RFLAGS bits on the stack. */
   private condFromBits(cc: number): void {
-    const f = this.f, t = this.t;
-    const bit = (b: number): void => { f.get(t).i32(Math.log2(b)).op(OP.i32_shr_u).i32(1).op(OP.i32_and); };
+    const f = this.f,
+      t = this.t;
+    const bit = (b: number): void => {
+      f.get(t).i32(Math.log2(b)).op(OP.i32_shr_u).i32(1).op(OP.i32_and);
+    };
     f.set(t);
     switch (cc & ~1) {
-      case 0: bit(OF); break;
-      case 2: bit(CF); break;
-      case 4: bit(ZF); break;
-      case 6: f.get(t).i32(CF | ZF).op(OP.i32_and).i32(0).op(OP.i32_ne); break;
-      case 8: bit(SF); break;
-      case 10: bit(PF); break;
-      case 12: bit(SF); bit(OF); f.op(OP.i32_xor); break;
-      default: bit(ZF); bit(SF); bit(OF); f.op(OP.i32_xor).op(OP.i32_or);
+      case 0:
+        bit(OF);
+        break;
+      case 2:
+        bit(CF);
+        break;
+      case 4:
+        bit(ZF);
+        break;
+      case 6:
+        f.get(t)
+          .i32(CF | ZF)
+          .op(OP.i32_and)
+          .i32(0)
+          .op(OP.i32_ne);
+        break;
+      case 8:
+        bit(SF);
+        break;
+      case 10:
+        bit(PF);
+        break;
+      case 12:
+        bit(SF);
+        bit(OF);
+        f.op(OP.i32_xor);
+        break;
+      default:
+        bit(ZF);
+        bit(SF);
+        bit(OF);
+        f.op(OP.i32_xor).op(OP.i32_or);
     }
     if ((cc & 1) !== 0) f.op(OP.i32_eqz);
   }
@@ -197,16 +332,25 @@ export class FlagsEmitter {
   zf(): void {
     const f = this.f;
     if (this.kind === K_EAGER) return this.eagerBit(ZF);
-    if (this.kind === DYN) { this.allBits(); f.i32(6).op(OP.i32_shr_u).i32(1).op(OP.i32_and); return; }
+    if (this.kind === DYN) {
+      this.allBits();
+      f.i32(6).op(OP.i32_shr_u).i32(1).op(OP.i32_and);
+      return;
+    }
     this.masked(this.fr);
     f.op(this.size === 64 ? OP.i64_eqz : OP.i32_eqz);
   }
 
   /** SF: the sign bit of the result. */
   sf(): void {
-    const f = this.f, sz = this.size;
+    const f = this.f,
+      sz = this.size;
     if (this.kind === K_EAGER) return this.eagerBit(SF);
-    if (this.kind === DYN) { this.allBits(); f.i32(7).op(OP.i32_shr_u).i32(1).op(OP.i32_and); return; }
+    if (this.kind === DYN) {
+      this.allBits();
+      f.i32(7).op(OP.i32_shr_u).i32(1).op(OP.i32_and);
+      return;
+    }
     this.signOf(this.fr, sz);
   }
 
@@ -214,16 +358,25 @@ export class FlagsEmitter {
   pf(): void {
     const f = this.f;
     if (this.kind === K_EAGER) return this.eagerBit(PF);
-    if (this.kind === DYN) { this.allBits(); f.i32(2).op(OP.i32_shr_u).i32(1).op(OP.i32_and); return; }
+    if (this.kind === DYN) {
+      this.allBits();
+      f.i32(2).op(OP.i32_shr_u).i32(1).op(OP.i32_and);
+      return;
+    }
     f.get(this.fr).op(OP.i32_wrap_i64).i32(0xff).op(OP.i32_and).op(OP.i32_popcnt).i32(1).op(OP.i32_and).op(OP.i32_eqz);
   }
 
   /** CF of the producer. */
   cf(): void {
-    const f = this.f, sz = this.size;
+    const f = this.f,
+      sz = this.size;
     switch (this.kind) {
-      case K_ADD: this.ult(this.fr, this.fa, sz); return;
-      case K_SUB: this.ult(this.fa, this.fb, sz); return;
+      case K_ADD:
+        this.ult(this.fr, this.fa, sz);
+        return;
+      case K_SUB:
+        this.ult(this.fa, this.fb, sz);
+        return;
       case K_ADC:
         // with a carry in, CF = r <=u a; without, r <u a
         this.ult(this.fr, this.fa, sz);
@@ -235,33 +388,63 @@ export class FlagsEmitter {
         this.eqMasked(this.fa, this.fb, sz);
         f.get(this.faux).op(OP.i32_and).op(OP.i32_or);
         return;
-      case K_LOGIC: f.i32(0); return;
-      case K_INC: case K_DEC: f.get(this.faux).i32(0).op(OP.i32_ne); return;
-      case K_NEG: this.masked(this.fr); f.op(sz === 64 ? OP.i64_eqz : OP.i32_eqz).op(OP.i32_eqz); return;
-      case K_RESULT: f.get(this.faux).i32(CF).op(OP.i32_and); return;
-      case K_EAGER: this.eagerBit(CF); return;
-      default: this.allBits(); f.i32(1).op(OP.i32_and);
+      case K_LOGIC:
+        f.i32(0);
+        return;
+      case K_INC:
+      case K_DEC:
+        f.get(this.faux).i32(0).op(OP.i32_ne);
+        return;
+      case K_NEG:
+        this.masked(this.fr);
+        f.op(sz === 64 ? OP.i64_eqz : OP.i32_eqz).op(OP.i32_eqz);
+        return;
+      case K_RESULT:
+        f.get(this.faux).i32(CF).op(OP.i32_and);
+        return;
+      case K_EAGER:
+        this.eagerBit(CF);
+        return;
+      default:
+        this.allBits();
+        f.i32(1).op(OP.i32_and);
     }
   }
 
   /** OF of the producer. */
   of(): void {
-    const f = this.f, sz = this.size;
+    const f = this.f,
+      sz = this.size;
     switch (this.kind) {
-      case K_ADD: case K_ADC:
+      case K_ADD:
+      case K_ADC:
         f.get(this.fa).get(this.fr).op(OP.i64_xor).get(this.fb).get(this.fr).op(OP.i64_xor).op(OP.i64_and);
         this.signOfStack(sz);
         return;
-      case K_SUB: case K_SBB:
+      case K_SUB:
+      case K_SBB:
         f.get(this.fa).get(this.fb).op(OP.i64_xor).get(this.fa).get(this.fr).op(OP.i64_xor).op(OP.i64_and);
         this.signOfStack(sz);
         return;
-      case K_LOGIC: f.i32(0); return;
-      case K_INC: case K_NEG: this.isMinSigned(this.fr, sz); return;
-      case K_DEC: this.isMinSigned(this.fa, sz); return;
-      case K_RESULT: f.get(this.faux).i32(11).op(OP.i32_shr_u).i32(1).op(OP.i32_and); return;
-      case K_EAGER: this.eagerBit(OF); return;
-      default: this.allBits(); f.i32(11).op(OP.i32_shr_u).i32(1).op(OP.i32_and);
+      case K_LOGIC:
+        f.i32(0);
+        return;
+      case K_INC:
+      case K_NEG:
+        this.isMinSigned(this.fr, sz);
+        return;
+      case K_DEC:
+        this.isMinSigned(this.fa, sz);
+        return;
+      case K_RESULT:
+        f.get(this.faux).i32(11).op(OP.i32_shr_u).i32(1).op(OP.i32_and);
+        return;
+      case K_EAGER:
+        this.eagerBit(OF);
+        return;
+      default:
+        this.allBits();
+        f.i32(11).op(OP.i32_shr_u).i32(1).op(OP.i32_and);
     }
   }
 
@@ -269,13 +452,28 @@ export class FlagsEmitter {
   af(): void {
     const f = this.f;
     switch (this.kind) {
-      case K_LOGIC: f.i32(0); return;
-      case K_RESULT: f.get(this.faux).i32(4).op(OP.i32_shr_u).i32(1).op(OP.i32_and); return;
-      case K_EAGER: this.eagerBit(AF); return;
-      case K_NEG: f.get(this.fa).get(this.fr).op(OP.i64_xor); break;
-      case K_INC: case K_DEC: f.get(this.fa).get(this.fr).op(OP.i64_xor).i64(1).op(OP.i64_xor); break;
-      case DYN: this.allBits(); f.i32(4).op(OP.i32_shr_u).i32(1).op(OP.i32_and); return;
-      default: f.get(this.fa).get(this.fb).op(OP.i64_xor).get(this.fr).op(OP.i64_xor);
+      case K_LOGIC:
+        f.i32(0);
+        return;
+      case K_RESULT:
+        f.get(this.faux).i32(4).op(OP.i32_shr_u).i32(1).op(OP.i32_and);
+        return;
+      case K_EAGER:
+        this.eagerBit(AF);
+        return;
+      case K_NEG:
+        f.get(this.fa).get(this.fr).op(OP.i64_xor);
+        break;
+      case K_INC:
+      case K_DEC:
+        f.get(this.fa).get(this.fr).op(OP.i64_xor).i64(1).op(OP.i64_xor);
+        break;
+      case DYN:
+        this.allBits();
+        f.i32(4).op(OP.i32_shr_u).i32(1).op(OP.i32_and);
+        return;
+      default:
+        f.get(this.fa).get(this.fb).op(OP.i64_xor).get(this.fr).op(OP.i64_xor);
     }
     f.op(OP.i32_wrap_i64).i32(4).op(OP.i32_shr_u).i32(1).op(OP.i32_and);
   }
@@ -284,15 +482,23 @@ export class FlagsEmitter {
   staticBits(): void {
     const f = this.f;
     if (this.kind === K_EAGER) {
-      f.get(this.fr).op(OP.i32_wrap_i64).i32(CF | PF | AF | ZF | SF | OF).op(OP.i32_and);
+      f.get(this.fr)
+        .op(OP.i32_wrap_i64)
+        .i32(CF | PF | AF | ZF | SF | OF)
+        .op(OP.i32_and);
       return;
     }
     this.cf();
-    this.pf(); f.i32(2).op(OP.i32_shl).op(OP.i32_or);
-    this.af(); f.i32(4).op(OP.i32_shl).op(OP.i32_or);
-    this.zf(); f.i32(6).op(OP.i32_shl).op(OP.i32_or);
-    this.sf(); f.i32(7).op(OP.i32_shl).op(OP.i32_or);
-    this.of(); f.i32(11).op(OP.i32_shl).op(OP.i32_or);
+    this.pf();
+    f.i32(2).op(OP.i32_shl).op(OP.i32_or);
+    this.af();
+    f.i32(4).op(OP.i32_shl).op(OP.i32_or);
+    this.zf();
+    f.i32(6).op(OP.i32_shl).op(OP.i32_or);
+    this.sf();
+    f.i32(7).op(OP.i32_shl).op(OP.i32_or);
+    this.of();
+    f.i32(11).op(OP.i32_shl).op(OP.i32_or);
   }
 
   // ---- helpers ------------------------------------------------------------------------
@@ -303,7 +509,8 @@ export class FlagsEmitter {
 
   /** Pushes local `l` masked to `sz` (i64 for 64, else i32). */
   private masked(l: number): void {
-    const f = this.f, sz = this.size;
+    const f = this.f,
+      sz = this.size;
     f.get(l);
     if (sz === 64) return;
     f.op(OP.i32_wrap_i64);
@@ -314,14 +521,20 @@ export class FlagsEmitter {
   private ult(x: number, y: number, sz: number): void {
     const f = this.f;
     const [ml, mh] = mask(sz);
-    if (sz === 64) { f.get(x).get(y).op(OP.i64_lt_u); return; }
+    if (sz === 64) {
+      f.get(x).get(y).op(OP.i64_lt_u);
+      return;
+    }
     f.get(x).i64(ml, mh).op(OP.i64_and).get(y).i64(ml, mh).op(OP.i64_and).op(OP.i64_lt_u);
   }
 
   private eqMasked(x: number, y: number, sz: number): void {
     const f = this.f;
     const [ml, mh] = mask(sz);
-    if (sz === 64) { f.get(x).get(y).op(OP.i64_eq); return; }
+    if (sz === 64) {
+      f.get(x).get(y).op(OP.i64_eq);
+      return;
+    }
     f.get(x).get(y).op(OP.i64_xor).i64(ml, mh).op(OP.i64_and).op(OP.i64_eqz);
   }
 
@@ -332,7 +545,12 @@ export class FlagsEmitter {
 
   /** The sign bit at `sz` of the i64 on the stack, as i32 0/1. */
   private signOfStack(sz: number): void {
-    this.f.i64(sz - 1).op(OP.i64_shr_u).op(OP.i32_wrap_i64).i32(1).op(OP.i32_and);
+    this.f
+      .i64(sz - 1)
+      .op(OP.i64_shr_u)
+      .op(OP.i32_wrap_i64)
+      .i32(1)
+      .op(OP.i32_and);
   }
 
   /** Whether local `l` at `sz` is the most negative value (INC/DEC/NEG overflow). */
@@ -345,4 +563,3 @@ export class FlagsEmitter {
     f.op(OP.i64_eq);
   }
 }
-

@@ -14,7 +14,17 @@ import { EXIT_AFTER, EXIT_BRANCH, EXIT_CPU_RIP, EXIT_DYNAMIC, EXIT_FAULT } from 
 import { formRegion, layout } from "./region.js";
 import { runtimeExports } from "./runtime-module.js";
 import { FL_OTHER } from "../cpu/flags.js";
-import { STATE_ABORT, STATE_BRANCHES, STATE_EXIT, STATE_FLAGS, STATE_FS, STATE_GS, STATE_REGION, STATE_SCRATCH, STATE_TARGET } from "./layout.js";
+import {
+  STATE_ABORT,
+  STATE_BRANCHES,
+  STATE_EXIT,
+  STATE_FLAGS,
+  STATE_FS,
+  STATE_GS,
+  STATE_REGION,
+  STATE_SCRATCH,
+  STATE_TARGET,
+} from "./layout.js";
 import { CHAIN_BYTES, CHAIN_ENTRIES, chainIndex } from "./layout.js";
 import type { PhysMem } from "../memory/phys.js";
 
@@ -23,7 +33,9 @@ const TWO32 = 4294967296;
 type RunFn = (entry: number, limit: number, window: number, predict: number, n: number, branches: number) => number;
 
 /** Gives a Jit's chain cache back when the Jit is collected. */
-const chainFrames = new FinalizationRegistry<{ phys: PhysMem; frame: number; count: number }>((h) => h.phys.freeRun(h.frame, h.count));
+const chainFrames = new FinalizationRegistry<{ phys: PhysMem; frame: number; count: number }>((h) =>
+  h.phys.freeRun(h.frame, h.count),
+);
 
 /** No LWP window: the region runs until its slice limit or an exit. */
 const NO_WINDOW = 0x7fffffff;
@@ -45,7 +57,6 @@ export class Region {
 
   /** Pages the region has code on. */
   readonly pages: ReadonlySet<number>;
-
 
   /** Unlinks the region from its blocks and the chain cache (code written, unmapped, flushed). */
   invalidate(): void {
@@ -99,7 +110,8 @@ export class Jit {
     const phys = cpu.mem.phys;
     this.m = phys.i32;
     this.s = cpu.state;
-    const frames = CHAIN_BYTES / PAGE_SIZE, frame = phys.allocRun(frames);
+    const frames = CHAIN_BYTES / PAGE_SIZE,
+      frame = phys.allocRun(frames);
     this.chain = frame * PAGE_SIZE;
     phys.u8.fill(0xff, this.chain, this.chain + CHAIN_BYTES); // no RIP is all ones
     chainFrames.register(this, { phys, frame, count: frames });
@@ -124,7 +136,8 @@ export class Jit {
 
   /** Points the chain cache at block `index` of the region in `slot` for `rip`. */
   private link(rip: number, slot: number, index: number): void {
-    const m = this.m, k = this.entryOf(rip);
+    const m = this.m,
+      k = this.entryOf(rip);
     m[k] = rip >>> 0;
     m[k + 1] = Math.floor(rip / TWO32);
     m[k + 2] = slot;
@@ -138,7 +151,8 @@ export class Jit {
    * reports its exit through `regions`, so the slot is reused only from the next compile.
    */
   private release(slot: number): void {
-    const m = this.m, base = this.chain >> 2;
+    const m = this.m,
+      base = this.chain >> 2;
     for (let k = base; k < base + 4 * CHAIN_ENTRIES; k += 4) {
       if (m[k + 2] === slot) {
         m[k] = -1;
@@ -154,12 +168,25 @@ export class Jit {
   compile(head: Block, lookup: (rip: number) => Block | undefined): boolean {
     const blocks = layout(formRegion(head, lookup));
     const t0 = performance.now();
-    const c = this.cpu, phys = c.mem.phys;
+    const c = this.cpu,
+      phys = c.mem.phys;
     const slot = this.allocSlot();
-    const target = { state: c.state, tlb: c.mem.tlbBase, memoryPages: phys.u8.length / 65536, slot, chainCache: this.chain };
+    const target = {
+      state: c.state,
+      tlb: c.mem.tlbBase,
+      memoryPages: phys.u8.length / 65536,
+      slot,
+      chainCache: this.chain,
+    };
     const r = compileRegion(blocks, target);
     const inst = new WebAssembly.Instance(new WebAssembly.Module(r.bytes), {
-      js: { mem: phys.memory, table: this.table, xlate: this.xlate, commit: this.commit, helper: this.helperFor(r.helpers) },
+      js: {
+        mem: phys.memory,
+        table: this.table,
+        xlate: this.xlate,
+        commit: this.commit,
+        helper: this.helperFor(r.helpers),
+      },
       rt: runtimeExports(phys.memory, phys.u8.length / 65536) as unknown as Record<string, WebAssembly.ImportValue>,
     });
     const run = inst.exports["run"] as RunFn;
@@ -190,7 +217,9 @@ export class Jit {
    * to go on at the CPU's RIP; `branches` holds the branches retired.
    */
   enter(b: Block, limit: number, window = NO_WINDOW, predict = false): Exit | null {
-    const c = this.cpu, m = this.m, s = this.s;
+    const c = this.cpu,
+      m = this.m,
+      s = this.s;
     const entry = b.jit!;
     // Entered from the run loop: the block is a target worth chaining to from now on.
     this.link(b.start, entry.region.slot, entry.index);
@@ -236,7 +265,8 @@ export class Jit {
   }
 
   private putBase(at: number, v: number): void {
-    const k = (this.s + at) >> 2, hi = Math.floor(v / TWO32);
+    const k = (this.s + at) >> 2,
+      hi = Math.floor(v / TWO32);
     this.m[k] = (v - hi * TWO32) | 0;
     this.m[k + 1] = hi | 0;
   }
@@ -265,7 +295,8 @@ export class Jit {
   /** After a slow-path store: writes a page-crossing store out; returns (and clears) the abort flag. */
   private readonly commit = (): number => {
     if (this.crossAt >= 0) {
-      const mem = this.cpu.mem, scratch = this.s + STATE_SCRATCH;
+      const mem = this.cpu.mem,
+        scratch = this.s + STATE_SCRATCH;
       mem.writeBytes(this.crossAt, mem.phys.u8.slice(scratch, scratch + this.crossLen));
       this.crossAt = -1;
     }
@@ -273,7 +304,8 @@ export class Jit {
   };
 
   private takeAbort(): number {
-    const k = (this.s + STATE_ABORT) >> 2, a = this.m[k]!;
+    const k = (this.s + STATE_ABORT) >> 2,
+      a = this.m[k]!;
     this.m[k] = 0;
     return a;
   }
@@ -281,7 +313,10 @@ export class Jit {
   /** The helper import of one region: runs closure `id` with the CPU as the interpreter would have it. */
   private helperFor(sites: readonly HelperSite[]): (id: number, n: number) => number {
     return (id, n) => {
-      const h = sites[id]!, c = this.cpu, m = this.m, k = (this.s + STATE_FLAGS) >> 2;
+      const h = sites[id]!,
+        c = this.cpu,
+        m = this.m,
+        k = (this.s + STATE_FLAGS) >> 2;
       if (h.flags) c.f.loadArith(m, k);
       c.rip = h.next;
       c.block = h.block;

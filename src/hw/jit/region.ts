@@ -23,12 +23,18 @@ export function compilable(b: Block): boolean {
 function successors(b: Block): number[] {
   const last = b.insns[b.insns.length - 1]!;
   switch (last.flow) {
-    case FlowControl.Next: return [b.end];
-    case FlowControl.UnconditionalBranch: return last.branchTarget !== 0 ? [last.branchTarget] : [];
-    case FlowControl.ConditionalBranch: return [last.branchTarget, b.end];
-    case FlowControl.Call: return last.branchTarget !== 0 ? [last.branchTarget, b.end] : [b.end];
-    case FlowControl.IndirectCall: return [b.end];
-    default: return [];
+    case FlowControl.Next:
+      return [b.end];
+    case FlowControl.UnconditionalBranch:
+      return last.branchTarget !== 0 ? [last.branchTarget] : [];
+    case FlowControl.ConditionalBranch:
+      return [last.branchTarget, b.end];
+    case FlowControl.Call:
+      return last.branchTarget !== 0 ? [last.branchTarget, b.end] : [b.end];
+    case FlowControl.IndirectCall:
+      return [b.end];
+    default:
+      return [];
   }
 }
 
@@ -58,9 +64,14 @@ export function formRegion(head: Block, lookup: (rip: number) => Block | undefin
 function next(b: Block): number {
   const last = b.insns[b.insns.length - 1]!;
   switch (last.flow) {
-    case FlowControl.Next: case FlowControl.ConditionalBranch: return b.end;
-    case FlowControl.UnconditionalBranch: case FlowControl.Call: return last.branchTarget;
-    default: return -1;
+    case FlowControl.Next:
+    case FlowControl.ConditionalBranch:
+      return b.end;
+    case FlowControl.UnconditionalBranch:
+    case FlowControl.Call:
+      return last.branchTarget;
+    default:
+      return -1;
   }
 }
 

@@ -38,10 +38,25 @@ function emitFlagBits(f: FnBody): void {
 
 /** mulhu(a, b) → the high 64 bits of the unsigned 128-bit product (32-bit limbs). */
 function emitMulhu(f: FnBody): void {
-  const [a0, a1, b0, b1, p01, p10, mid] = [f.local(I64), f.local(I64), f.local(I64), f.local(I64), f.local(I64), f.local(I64), f.local(I64)];
-  const lo = (x: number, t: number): void => { f.get(x).i64(-1, 0).op(OP.i64_and).set(t); };
-  const hi = (x: number, t: number): void => { f.get(x).i64(32).op(OP.i64_shr_u).set(t); };
-  lo(0, a0); hi(0, a1); lo(1, b0); hi(1, b1);
+  const [a0, a1, b0, b1, p01, p10, mid] = [
+    f.local(I64),
+    f.local(I64),
+    f.local(I64),
+    f.local(I64),
+    f.local(I64),
+    f.local(I64),
+    f.local(I64),
+  ];
+  const lo = (x: number, t: number): void => {
+    f.get(x).i64(-1, 0).op(OP.i64_and).set(t);
+  };
+  const hi = (x: number, t: number): void => {
+    f.get(x).i64(32).op(OP.i64_shr_u).set(t);
+  };
+  lo(0, a0);
+  hi(0, a1);
+  lo(1, b0);
+  hi(1, b1);
   f.get(a0).get(b1).op(OP.i64_mul).set(p01);
   f.get(a1).get(b0).op(OP.i64_mul).set(p10);
   f.get(a0).get(b0).op(OP.i64_mul).i64(32).op(OP.i64_shr_u);
@@ -55,7 +70,9 @@ function emitMulhu(f: FnBody): void {
 
 /** exit(state, site, kind, size, a, b, r, aux, target, branches, region): the region's report in the state frame. */
 function emitExit(f: FnBody): void {
-  const st = (v: number, op: number, at: number, align: number): void => { f.get(0).get(v).mem(op, at, align); };
+  const st = (v: number, op: number, at: number, align: number): void => {
+    f.get(0).get(v).mem(op, at, align);
+  };
   st(1, OP.i32_store, STATE_EXIT, 2);
   st(2, OP.i32_store, STATE_FLAGS + 4 * FL_KIND, 2);
   st(3, OP.i32_store, STATE_FLAGS + 4 * FL_SIZE, 2);

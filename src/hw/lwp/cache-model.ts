@@ -35,7 +35,11 @@ class Level {
   private readonly stamp: Float64Array;
   private clock = 0;
 
-  constructor(cfg: CacheLevelConfig, line: number, readonly ways = cfg.ways) {
+  constructor(
+    cfg: CacheLevelConfig,
+    line: number,
+    readonly ways = cfg.ways,
+  ) {
     this.sets = Math.max(1, Math.floor(cfg.size / line / ways));
     this.tags = new Float64Array(this.sets * ways).fill(-1);
     this.stamp = new Float64Array(this.sets * ways);
@@ -44,7 +48,8 @@ class Level {
   /** Looks a line up; on a miss it is filled (LRU victim). Returns whether it hit. */
   access(lineNo: number): boolean {
     const base = (lineNo % this.sets) * this.ways;
-    const t = this.tags, s = this.stamp;
+    const t = this.tags,
+      s = this.stamp;
     this.clock++;
     let victim = base;
     for (let w = base; w < base + this.ways; w++) {

@@ -54,7 +54,8 @@ export function fastPathOk(u: LwpUnit, b: Block): boolean {
   const n = b.ops.length;
   let counted = true;
   if (u.ipMode !== 0) {
-    const lo = b.start, hi = b.ips[n - 1]!;
+    const lo = b.start,
+      hi = b.ips[n - 1]!;
     const allIn = lo >= u.baseIp && hi <= u.limitIp;
     if (!allIn && !(hi < u.baseIp || lo > u.limitIp)) return false;
     counted = allIn === (u.ipMode === 1);
@@ -138,7 +139,8 @@ function inRange(u: LwpUnit, ip: number): boolean {
 /** Steps a block instruction by instruction, accounting each retired instruction exactly. */
 function stepBlock(u: LwpUnit, c: Cpu, b: Block, n: number): Exit | null {
   c.rip = b.end;
-  const ops = b.ops, ips = b.ips;
+  const ops = b.ops,
+    ips = b.ips;
   const info = u.ev4 || u.ev5 || u.ev6 ? infoOf(b) : null;
   const loads = u.ev4 ? loadsOf(info!, b) : null;
   for (let i = 0; i < n; i++) {
@@ -216,14 +218,15 @@ function branchEvent(u: LwpUnit, c: Cpu, b: Block, n: number, counted: boolean):
   u.counters[EV.BRANCHES] = v;
   if (v >= 0) return null;
   flags |= cls << BR_FLAG.CLASS_SHIFT;
-  return u.fire(c, EV.BRANCHES, ip, flags, 0, next % 4294967296 | 0, Math.floor(next / 4294967296) | 0);
+  return u.fire(c, EV.BRANCHES, ip, flags, 0, (next % 4294967296) | 0, Math.floor(next / 4294967296) | 0);
 }
 
 /** Event 4: one load through the cache model; an L1 miss that passes the filters counts. */
 function dcacheEvent(u: LwpUnit, c: Cpu, ip: number, addr: number, counted: boolean): Exit | null {
   const level = u.cache.load(addr);
   if (level === LEVEL.L1 || !counted) return null;
-  const g = u.geo, f = u.filters;
+  const g = u.geo,
+    f = u.filters;
   const lat = u.cache.latency;
   if (g.cacheLatency && lat < (f & FILTER.MIN_LATENCY_MASK)) return null;
   if (g.cacheLevels) {
@@ -236,5 +239,5 @@ function dcacheEvent(u: LwpUnit, c: Cpu, ip: number, addr: number, counted: bool
   const maxLat = g.latencyBits === 0 ? 0 : 2 ** g.latencyBits - 1;
   const flags = level | (g.dataAddress ? DC_FLAG.ADDRESS_VALID : 0);
   const d2 = g.dataAddress ? addr : 0;
-  return u.fire(c, EV.DCACHE, ip, flags, Math.min(lat, maxLat), d2 % 4294967296 | 0, Math.floor(d2 / 4294967296) | 0);
+  return u.fire(c, EV.DCACHE, ip, flags, Math.min(lat, maxLat), (d2 % 4294967296) | 0, Math.floor(d2 / 4294967296) | 0);
 }

@@ -8,7 +8,10 @@ import { type Ea, eaOf } from "../cpu/translate/operands.js";
 
 const { Decoder, Instruction, InstructionInfoFactory, Register, OpAccess } = iced;
 
-interface Gpr { readonly reg: number; readonly size: number }
+interface Gpr {
+  readonly reg: number;
+  readonly size: number;
+}
 const GPRS = new Map<number, Gpr>();
 (() => {
   const names64 = ["RAX", "RCX", "RDX", "RBX", "RSP", "RBP", "RSI", "RDI"];

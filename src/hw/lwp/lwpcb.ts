@@ -59,5 +59,5 @@ export function read64(mem: AddressSpace, a: number): number {
 }
 
 export function write64(mem: AddressSpace, a: number, v: number): void {
-  mem.write64(a, v % 4294967296 | 0, Math.floor(v / 4294967296) | 0);
+  mem.write64(a, (v % 4294967296) | 0, Math.floor(v / 4294967296) | 0);
 }

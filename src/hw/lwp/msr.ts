@@ -12,10 +12,14 @@ const MSR_F15H_PTSC = 0xc0010280;
 /** Reads an LWP MSR; null for an MSR we do not model (#GP). */
 export function readLwpMsr(u: LwpUnit, c: Cpu, index: number): bigint | null {
   switch (index >>> 0) {
-    case MSR_LWP_CFG: return (BigInt(u.cfgHi & 0xffff) << 32n) | BigInt(u.cfgLo >>> 0);
-    case MSR_LWP_CBADDR: return BigInt(u.cbaddr);
-    case MSR_F15H_PTSC: return BigInt(c.readTsc());
-    default: return null;
+    case MSR_LWP_CFG:
+      return (BigInt(u.cfgHi & 0xffff) << 32n) | BigInt(u.cfgLo >>> 0);
+    case MSR_LWP_CBADDR:
+      return BigInt(u.cbaddr);
+    case MSR_F15H_PTSC:
+      return BigInt(c.readTsc());
+    default:
+      return null;
   }
 }
 

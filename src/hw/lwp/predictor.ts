@@ -53,7 +53,8 @@ export class BranchPredictor {
 
   /** Predicts and trains on one retired branch that went to `next`; returns whether the prediction was right. */
   predict(h: BranchHistory, next: number): boolean {
-    const k = h / 8, ok = this.f64[k] === next;
+    const k = h / 8,
+      ok = this.f64[k] === next;
     this.f64[k] = next;
     return ok;
   }

@@ -16,16 +16,23 @@ const TWO32 = 4294967296;
  * below 2^53 (addresses, timestamps) except Data2, given as lo/hi words.
  */
 export function encodeRecord(
-  out: Int32Array, eventId: number, coreId: number, flags: number, data1: number,
-  ip: number, data2Lo: number, data2Hi: number, data3: number,
+  out: Int32Array,
+  eventId: number,
+  coreId: number,
+  flags: number,
+  data1: number,
+  ip: number,
+  data2Lo: number,
+  data2Hi: number,
+  data3: number,
 ): void {
   out[REC.EVENT_ID >> 2] = (eventId & 0xff) | ((coreId & 0xff) << 8) | ((flags & 0xffff) << 16);
   out[REC.DATA1 >> 2] = data1 | 0;
-  out[REC.IP >> 2] = ip % TWO32 | 0;
+  out[REC.IP >> 2] = (ip % TWO32) | 0;
   out[(REC.IP >> 2) + 1] = Math.floor(ip / TWO32) | 0;
   out[REC.DATA2 >> 2] = data2Lo | 0;
   out[(REC.DATA2 >> 2) + 1] = data2Hi | 0;
-  out[REC.DATA3 >> 2] = data3 % TWO32 | 0;
+  out[REC.DATA3 >> 2] = (data3 % TWO32) | 0;
   out[(REC.DATA3 >> 2) + 1] = Math.floor(data3 / TWO32) | 0;
 }
 

@@ -9,7 +9,17 @@ import { type CacheConfig, CacheModel, FAM15H_CACHES } from "./cache-model.js";
 import { type LwpCaps, type LwpGeometry, geometry } from "./caps.js";
 import { EV, eventRow, BR_CLASS } from "./events.js";
 import {
-  BUFFER_SIZE_MASK, CB, FILTER, FLAG_CONT, FLAG_INT, FLAG_PTSC, RANDOM_SHIFT, from26, intervalOffset, read64, write64,
+  BUFFER_SIZE_MASK,
+  CB,
+  FILTER,
+  FLAG_CONT,
+  FLAG_INT,
+  FLAG_PTSC,
+  RANDOM_SHIFT,
+  from26,
+  intervalOffset,
+  read64,
+  write64,
 } from "./lwpcb.js";
 import { BranchPredictor } from "./predictor.js";
 import { encodeRecord, RECORD_SIZE } from "./record.js";
@@ -101,7 +111,10 @@ export class LwpUnit {
   private cacheModel: CacheModel | null = null;
   random: () => number;
 
-  constructor(readonly caps: LwpCaps, readonly opts: LwpOptions = {}) {
+  constructor(
+    readonly caps: LwpCaps,
+    readonly opts: LwpOptions = {},
+  ) {
     this.geo = geometry(caps);
     this.random = opts.random ?? xorshift32();
     // Power-on LWP_CFG: every supported feature but the interrupt (docs/lwp.md "LWP_CFG at reset").
@@ -160,7 +173,8 @@ export class LwpUnit {
 
   /** Writes the unit-owned fields back to the LWPCB (spec §7.8). Throws MemoryFault. */
   flush(c: Cpu): void {
-    const m = c.mem, a = this.cbaddr;
+    const m = c.mem,
+      a = this.cbaddr;
     m.probeWrite(a, this.geo.cbBytes);
     m.write32(a + CB.FLAGS, this.flags);
     m.write32(a + CB.HEAD, this.head);
@@ -179,7 +193,8 @@ export class LwpUnit {
   }
 
   private load(c: Cpu, addr: number): void {
-    const m = c.mem, g = this.geo;
+    const m = c.mem,
+      g = this.geo;
     const sizeWord = m.read32(addr + CB.BUFFER_SIZE);
     const size = (sizeWord & BUFFER_SIZE_MASK) - ((sizeWord & BUFFER_SIZE_MASK) % RECORD_SIZE);
     if (size < g.minBufferBytes) {
@@ -206,7 +221,8 @@ export class LwpUnit {
 
   /** Fields software owns that are not in the XSAVE image: re-read at LLWPCB and XRSTOR (spec §7.9). */
   loadSoftwareFields(c: Cpu, addr: number): void {
-    const m = c.mem, g = this.geo;
+    const m = c.mem,
+      g = this.geo;
     const t = m.read32(addr + CB.THRESHOLD) >>> 0;
     this.threshold = t - (t % RECORD_SIZE);
     this.filters = m.read32(addr + CB.FILTERS);
@@ -233,7 +249,13 @@ export class LwpUnit {
     this.skipClass[BR_CLASS.RELATIVE] = (fl & FILTER.NO_RELATIVE) !== 0 ? 1 : 0;
     this.generation++;
     const classFilter = (fl & (FILTER.NO_ABSOLUTE | FILTER.NO_CONDITIONAL | FILTER.NO_RELATIVE)) !== 0;
-    this.quick = !this.ev4 && !this.ev5 && !this.ev6 && this.ipMode === 0 && !classFilter && (fl & (FILTER.NO_PREDICTED | FILTER.NO_MISPREDICTED)) === 0;
+    this.quick =
+      !this.ev4 &&
+      !this.ev5 &&
+      !this.ev6 &&
+      this.ipMode === 0 &&
+      !classFilter &&
+      (fl & (FILTER.NO_PREDICTED | FILTER.NO_MISPREDICTED)) === 0;
     c.lwpCounting = this.active && (this.ev2 || this.ev3 || this.ev4 || this.ev5 || this.ev6 || this.hasPending);
   }
 
@@ -259,7 +281,9 @@ export class LwpUnit {
    * mode → overwrite at head and MissedEvents++. Throws MemoryFault with nothing changed.
    */
   storeRing(c: Cpu, rec: Int32Array): number {
-    const m = c.mem, cb = this.cbaddr, size = this.size;
+    const m = c.mem,
+      cb = this.cbaddr,
+      size = this.size;
     const tail = normaliseOffset(m.read32(cb + CB.TAIL), size);
     const full = (this.flags & FLAG_CONT) === 0 && isFull(this.head, tail, size);
     const at = this.base + this.head;
@@ -275,7 +299,9 @@ export class LwpUnit {
     this.head = advance(this.head, size);
     m.write32(cb + CB.HEAD, this.head);
     const intOn = (this.flags & FLAG_INT) !== 0;
-    return intOn && crossesThreshold(before, buffered(this.head, tail, size), this.threshold) ? STORED_THRESHOLD : STORED;
+    return intOn && crossesThreshold(before, buffered(this.head, tail, size), this.threshold)
+      ? STORED_THRESHOLD
+      : STORED;
   }
 
   /** Stores the pending record, if any (before any other record). Throws MemoryFault. */

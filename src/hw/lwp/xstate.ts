@@ -12,7 +12,14 @@ export const LWP_XSTATE = { bit: 62, size: 0x80, offset: 0x340 } as const;
 
 /** Offsets inside the component (spec §8 table). */
 export const XS = {
-  CBADDR: 0x00, FLAGS: 0x08, HEAD: 0x0c, BASE: 0x10, SIZE: 0x18, FILTERS: 0x1c, SAVED_RECORD: 0x20, COUNTERS: 0x40,
+  CBADDR: 0x00,
+  FLAGS: 0x08,
+  HEAD: 0x0c,
+  BASE: 0x10,
+  SIZE: 0x18,
+  FILTERS: 0x1c,
+  SAVED_RECORD: 0x20,
+  COUNTERS: 0x40,
 } as const;
 
 function view(b: Uint8Array): DataView {
@@ -27,7 +34,8 @@ export function lwpIsInit(c: Cpu): boolean {
 
 /** XSAVE/XSAVEOPT: fills the 128-byte image (all zeros when LWP is off). No LWPCB write-back. */
 export function lwpSave(c: Cpu, out: Uint8Array): void {
-  const u = c.lwp, v = view(out);
+  const u = c.lwp,
+    v = view(out);
   out.fill(0, 0, LWP_XSTATE.size);
   if (!u.active) return;
   v.setBigUint64(XS.CBADDR, BigInt(u.cbaddr), true);
@@ -47,7 +55,9 @@ export function lwpSave(c: Cpu, out: Uint8Array): void {
  * Throws MemoryFault (nothing changed) when the LWPCB is not readable.
  */
 export function lwpRestore(c: Cpu, img: Uint8Array): void {
-  const u = c.lwp, v = view(img), m = c.mem;
+  const u = c.lwp,
+    v = view(img),
+    m = c.mem;
   const cb = Number(v.getBigUint64(XS.CBADDR, true));
   if (cb === 0) {
     lwpInit(c);

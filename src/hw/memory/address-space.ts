@@ -109,7 +109,6 @@ export class AddressSpace implements CodeOwner {
     this.flushTlb();
   }
 
-
   // ---- hot path -----------------------------------------------------------
 
   read8(a: number): number {
@@ -207,7 +206,7 @@ export class AddressSpace implements CodeOwner {
   // ---- slow paths -----------------------------------------------------------
 
   private read32Slow(a: number): number {
-    return (this.read8(a) | (this.read8(a + 1) << 8) | (this.read8(a + 2) << 16) | (this.read8(a + 3) << 24)) | 0;
+    return this.read8(a) | (this.read8(a + 1) << 8) | (this.read8(a + 2) << 16) | (this.read8(a + 3) << 24) | 0;
   }
 
   private writeSplit(a: number, v: number, n: number): void {
@@ -318,8 +317,9 @@ export class AddressSpace implements CodeOwner {
     const w = access === ACCESS_WRITE;
     (w ? this.wTag : this.rTag)[i] = pn;
     (w ? this.wOff : this.rOff)[i] = off;
-    const k = (this.tlbBase + (w ? TLB_BYTES : 0) + 16 * i) >> 2, m = this.phys.i32;
-    m[k] = pn % 4294967296 | 0;
+    const k = (this.tlbBase + (w ? TLB_BYTES : 0) + 16 * i) >> 2,
+      m = this.phys.i32;
+    m[k] = (pn % 4294967296) | 0;
     m[k + 1] = Math.floor(pn / 4294967296);
     m[k + 2] = off;
   }
@@ -333,7 +333,8 @@ export class AddressSpace implements CodeOwner {
 
   /** Drops the write-TLB entries that point at frame offset `off` (the frame now holds code). */
   evictWriteFrame(off: number): void {
-    const m = this.phys.i32, k0 = (this.tlbBase + TLB_BYTES) >> 2;
+    const m = this.phys.i32,
+      k0 = (this.tlbBase + TLB_BYTES) >> 2;
     for (let i = 0; i < TLB_SIZE; i++) {
       if (this.wOff[i] === off) this.wTag[i] = NaN;
       const k = k0 + 4 * i;

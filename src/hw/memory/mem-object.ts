@@ -114,7 +114,8 @@ export class MemObject {
     let done = 0;
     while (done < len) {
       const at = offset + done;
-      const pg = Math.floor(at / FRAME_SIZE), o = at % FRAME_SIZE;
+      const pg = Math.floor(at / FRAME_SIZE),
+        o = at % FRAME_SIZE;
       const k = Math.min(len - done, FRAME_SIZE - o);
       fn(this.frameAt(pg) * FRAME_SIZE, o, k, done);
       done += k;

@@ -37,13 +37,18 @@ export class PageTable {
    * only leaves that exist: the cost follows the touched pages, not the range's size.
    */
   forEach(first: number, end: number, fn: (pn: number, frame: number) => void): void {
-    const lo = Math.floor(first / LEAF), hi = Math.floor((end - 1) / LEAF);
-    const keys = hi - lo + 1 <= this.leaves.size ? null : [...this.leaves.keys()].filter((k) => k >= lo && k <= hi).sort((a, b) => a - b);
+    const lo = Math.floor(first / LEAF),
+      hi = Math.floor((end - 1) / LEAF);
+    const keys =
+      hi - lo + 1 <= this.leaves.size
+        ? null
+        : [...this.leaves.keys()].filter((k) => k >= lo && k <= hi).sort((a, b) => a - b);
     const visit = (k: number): void => {
       const leaf = this.leaves.get(k);
       if (leaf === undefined) return;
       const base = k * LEAF;
-      const from = Math.max(first - base, 0), to = Math.min(end - base, LEAF);
+      const from = Math.max(first - base, 0),
+        to = Math.min(end - base, LEAF);
       for (let i = from; i < to; i++) if (leaf[i] !== 0) fn(base + i, leaf[i]!);
     };
     if (keys === null) for (let k = lo; k <= hi; k++) visit(k);

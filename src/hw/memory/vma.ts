@@ -21,7 +21,13 @@ export interface Vma {
 const PAGE = 4096;
 
 function mergeable(a: Vma, b: Vma): boolean {
-  return a.end === b.start && a.prot === b.prot && a.obj === b.obj && (a.cow ?? false) === (b.cow ?? false) && (a.obj === null || a.pgoff + (a.end - a.start) / PAGE === b.pgoff);
+  return (
+    a.end === b.start &&
+    a.prot === b.prot &&
+    a.obj === b.obj &&
+    (a.cow ?? false) === (b.cow ?? false) &&
+    (a.obj === null || a.pgoff + (a.end - a.start) / PAGE === b.pgoff)
+  );
 }
 
 export class VmaList {
@@ -38,7 +44,8 @@ export class VmaList {
 
   /** Index of the first area whose end is above `addr`. */
   private lowerBound(addr: number): number {
-    let lo = 0, hi = this.list.length;
+    let lo = 0,
+      hi = this.list.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
       if (this.list[mid]!.end <= addr) lo = mid + 1;

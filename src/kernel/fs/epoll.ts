@@ -33,7 +33,8 @@ function stampOf(i: EpollItem): number | undefined {
   if (f.generation === undefined) return undefined;
   const wantIn = (i.events & (POLLIN | POLLRDNORM | POLLPRI | POLLRDHUP)) !== 0;
   const wantOut = (i.events & (POLLOUT | POLLWRNORM)) !== 0;
-  const inG = f.generation, outG = f.outGeneration ?? f.generation;
+  const inG = f.generation,
+    outG = f.outGeneration ?? f.generation;
   if (wantIn && wantOut) return Math.max(inG, outG);
   return wantOut ? outG : inG;
 }
@@ -100,7 +101,10 @@ export class EpollFile implements OpenFile {
       if (!i.armed || this.ready.includes(i)) continue;
       const ev = this.eventsOf(i);
       const gen = stampOf(i) ?? ev;
-      if (ev === 0) { if ((i.events & EPOLLET) !== 0) i.seen = gen; continue; }
+      if (ev === 0) {
+        if ((i.events & EPOLLET) !== 0) i.seen = gen;
+        continue;
+      }
       if ((i.events & EPOLLET) !== 0 && i.seen === gen) continue;
       i.seen = gen;
       fresh.push(i);

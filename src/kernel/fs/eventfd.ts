@@ -17,7 +17,10 @@ const ANON_STAT = { mode: 0o600, dev: 14, ino: 1 };
 /** Base of the anonymous-inode files: no path on disk, never seekable. */
 abstract class AnonFile implements OpenFile {
   refs = 1;
-  constructor(readonly path: string, public flags: number) {}
+  constructor(
+    readonly path: string,
+    public flags: number,
+  ) {}
   abstract read(buf: Uint8Array, pos: number | null, t?: Task): number;
   write(_buf: Uint8Array): number {
     return -EINVAL;
@@ -37,7 +40,11 @@ function u64(buf: Uint8Array, v: bigint): number {
 /** eventfd: a 64-bit counter; reads take it (or 1 with EFD_SEMAPHORE), writes add to it. */
 export class EventFd extends AnonFile {
   generation = 0;
-  constructor(public count: bigint, flags: number, readonly semaphore: boolean) {
+  constructor(
+    public count: bigint,
+    flags: number,
+    readonly semaphore: boolean,
+  ) {
     super("anon_inode:[eventfd]", flags & ~EFD_SEMAPHORE);
   }
 
@@ -78,7 +85,11 @@ export class TimerFd extends AnonFile {
   /** Expirations counted but not yet read. */
   private ticks = 0n;
 
-  constructor(readonly k: Kernel, readonly clock: number, flags: number) {
+  constructor(
+    readonly k: Kernel,
+    readonly clock: number,
+    flags: number,
+  ) {
     super("anon_inode:[timerfd]", flags);
     k.timerFds.add(this);
   }
@@ -145,7 +156,11 @@ function encodeSignalfdInfo(si: Siginfo): Uint8Array {
 
 /** signalfd: reads dequeue the reading task's pending signals of its mask. */
 export class SignalFd extends AnonFile {
-  constructor(public mask: bigint, flags: number, readonly owner: Task) {
+  constructor(
+    public mask: bigint,
+    flags: number,
+    readonly owner: Task,
+  ) {
     super("anon_inode:[signalfd]", flags);
   }
 

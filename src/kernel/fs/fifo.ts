@@ -12,12 +12,21 @@ import { HostFile, O_NONBLOCK } from "./files.js";
 import type { HostStat } from "../host.js";
 import { block, type SysResult } from "../syscalls/abi.js";
 
-const O_ACCMODE = 3, O_WRONLY = 1, O_RDWR = 2;
-const O_CLOEXEC = 0o2000000, O_NOFOLLOW = 0o400000;
+const O_ACCMODE = 3,
+  O_WRONLY = 1,
+  O_RDWR = 2;
+const O_CLOEXEC = 0o2000000,
+  O_NOFOLLOW = 0o400000;
 
 /** A host FIFO opened by the guest: counts itself among its inode's guest writers while open for writing. */
 class FifoFile extends HostFile {
-  constructor(k: Kernel, hostFd: number, path: string, flags: number, readonly key: string) {
+  constructor(
+    k: Kernel,
+    hostFd: number,
+    path: string,
+    flags: number,
+    readonly key: string,
+  ) {
     super(k.host, hostFd, path, flags, null, false);
     this.streamFd = hostFd;
     if ((flags & O_ACCMODE) !== 0) k.fifoWriters.set(key, (k.fifoWriters.get(key) ?? 0) + 1);
@@ -71,7 +80,13 @@ export function openFifo(t: Task, hostPath: string, guestPath: string, flags: nu
 /** A wait whose end comes from the host (another process may be the other end). */
 function waitHost(attempt: () => number): SysResult {
   return block({
-    poll: () => { const n = attempt(); return n === -EAGAIN ? null : n; },
-    deadline: null, timeout: () => 0, restart: "sys", host: true,
+    poll: () => {
+      const n = attempt();
+      return n === -EAGAIN ? null : n;
+    },
+    deadline: null,
+    timeout: () => 0,
+    restart: "sys",
+    host: true,
   });
 }

@@ -103,7 +103,10 @@ export class HostFile implements OpenFile {
       this.ahead = n === a.length ? null : a.subarray(n);
       return n;
     }
-    if (this.eof) { this.eof = false; return 0; }
+    if (this.eof) {
+      this.eof = false;
+      return 0;
+    }
     return this.host.read(this.streamFd!, buf, null);
   }
 
@@ -137,7 +140,7 @@ export class HostFile implements OpenFile {
 
   write(buf: Uint8Array, at: number | null): number {
     const append = (this.flags & 0o2000) !== 0;
-    const pos = append ? null : at ?? this.pos;
+    const pos = append ? null : (at ?? this.pos);
     const n = this.host.write(this.hostFd, buf, pos);
     if (n > 0 && at === null && this.pos !== null) this.pos = append ? this.pos + n : this.pos + n;
     return n;
@@ -153,7 +156,10 @@ export class HostFile implements OpenFile {
   }
 }
 
-interface Slot { file: OpenFile; cloexec: boolean }
+interface Slot {
+  file: OpenFile;
+  cloexec: boolean;
+}
 
 export class FdTable {
   private readonly slots: (Slot | undefined)[] = [];
@@ -216,7 +222,9 @@ export class FdTable {
 
   entries(): [number, OpenFile][] {
     const out: [number, OpenFile][] = [];
-    this.slots.forEach((s, fd) => { if (s !== undefined) out.push([fd, s.file]); });
+    this.slots.forEach((s, fd) => {
+      if (s !== undefined) out.push([fd, s.file]);
+    });
     return out;
   }
 }

@@ -83,7 +83,10 @@ export function setRange(k: Kernel, key: string, want: RangeLock): void {
   const t = table(k, key);
   const out: RangeLock[] = [];
   for (const l of t.ranges) {
-    if (!sameOwner(l, want) || l.end < want.start || l.start > want.end) { out.push(l); continue; }
+    if (!sameOwner(l, want) || l.end < want.start || l.start > want.end) {
+      out.push(l);
+      continue;
+    }
     if (l.start < want.start) out.push({ ...l, end: want.start - 1 });
     if (l.end > want.end) out.push({ ...l, start: want.end + 1 });
   }

@@ -12,11 +12,17 @@ import { EBADF, EFBIG, EINVAL, ENXIO, EPERM } from "../errno.js";
 import type { ObjectHolder } from "../mm/page-cache.js";
 import type { HostStat } from "../host.js";
 
-export const F_SEAL_SEAL = 1, F_SEAL_SHRINK = 2, F_SEAL_GROW = 4, F_SEAL_WRITE = 8, F_SEAL_FUTURE_WRITE = 16, F_SEAL_EXEC = 32;
+export const F_SEAL_SEAL = 1,
+  F_SEAL_SHRINK = 2,
+  F_SEAL_GROW = 4,
+  F_SEAL_WRITE = 8,
+  F_SEAL_FUTURE_WRITE = 16,
+  F_SEAL_EXEC = 32;
 /** Every seal this kernel knows (F_SEAL_SEAL..F_SEAL_EXEC). */
 export const F_ALL_SEALS = 0x3f;
 const O_APPEND = 0o2000;
-const SEEK_DATA = 3, SEEK_HOLE = 4;
+const SEEK_DATA = 3,
+  SEEK_HOLE = 4;
 /** The default huge page size on x86-64. */
 const HUGE_PAGE = 2 * 1024 * 1024;
 /** MAX_LFS_FILESIZE. */
@@ -61,7 +67,10 @@ export class MemfdInode {
 export class MemFdFile implements ObjectHolder {
   refs = 1;
   pos = 0;
-  constructor(readonly inode: MemfdInode, public flags: number) {
+  constructor(
+    readonly inode: MemfdInode,
+    public flags: number,
+  ) {
     inode.opened++;
   }
 
@@ -85,11 +94,12 @@ export class MemFdFile implements ObjectHolder {
   }
 
   write(buf: Uint8Array, at: number | null): number {
-    const ino = this.inode, obj = ino.obj;
+    const ino = this.inode,
+      obj = ino.obj;
     if ((this.flags & 3) === 0) return -EBADF;
     if (ino.huge) return -EINVAL; // hugetlbfs files have no write()
     if ((ino.seals & (F_SEAL_WRITE | F_SEAL_FUTURE_WRITE)) !== 0) return -EPERM;
-    const pos = (this.flags & O_APPEND) !== 0 ? obj.size : at ?? this.pos;
+    const pos = (this.flags & O_APPEND) !== 0 ? obj.size : (at ?? this.pos);
     const end = pos + buf.length;
     if (end > MAX_SIZE) return -EFBIG;
     if (end > obj.size && (ino.seals & F_SEAL_GROW) !== 0) return -EPERM;
@@ -115,10 +125,22 @@ export class MemFdFile implements ObjectHolder {
   }
 
   stat(): Partial<HostStat> {
-    const ino = this.inode, size = ino.size;
+    const ino = this.inode,
+      size = ino.size;
     return {
-      dev: 1, ino: ino.ino, mode: ino.mode, nlink: 1, uid: ino.uid, gid: ino.gid, rdev: 0, size, blksize: 4096,
-      blocks: Math.ceil(size / 4096) * 8, atimeNs: 0n, mtimeNs: 0n, ctimeNs: 0n,
+      dev: 1,
+      ino: ino.ino,
+      mode: ino.mode,
+      nlink: 1,
+      uid: ino.uid,
+      gid: ino.gid,
+      rdev: 0,
+      size,
+      blksize: 4096,
+      blocks: Math.ceil(size / 4096) * 8,
+      atimeNs: 0n,
+      mtimeNs: 0n,
+      ctimeNs: 0n,
     };
   }
 

@@ -71,7 +71,8 @@ export type LastMode = "follow" | "nofollow" | "parent";
  */
 export function walk(t: Task, base: string, path: string, follow: boolean | LastMode): Lookup {
   const mode: LastMode = follow === true ? "follow" : follow === false ? "nofollow" : follow;
-  const k = t.proc.kernel, root = k.opts.root;
+  const k = t.proc.kernel,
+    root = k.opts.root;
   let todo = split(path);
   if (!path.startsWith("/")) todo = [...split(base), ...todo];
   const stack: string[] = [];
@@ -149,7 +150,14 @@ export function walk(t: Task, base: string, path: string, follow: boolean | Last
 }
 
 /** The result when the path ends at a directory already on the stack ("/", ".", "..", "a/."). */
-function current(t: Task, root: string, stack: string[], nodes: (SynthDirNode | null)[], trailing: boolean, lastName: string): Lookup {
+function current(
+  t: Task,
+  root: string,
+  stack: string[],
+  nodes: (SynthDirNode | null)[],
+  trailing: boolean,
+  lastName: string,
+): Lookup {
   const guest = "/" + stack.join("/");
   const top = nodes.length === 0 ? null : nodes[nodes.length - 1]!;
   if (top !== null) return { kind: "synth", node: top, guest, trailing, lastName };

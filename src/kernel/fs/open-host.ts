@@ -25,10 +25,12 @@ const O_PATH = 0o10000000;
 
 /** generic_permission for a synthetic node: CAP_DAC_OVERRIDE (fsuid 0 here) opens anything but a directory for writing. */
 function permitted(t: Task, st: HostStat, flags: number): boolean {
-  const acc = flags & O_ACCMODE, c = t.cred;
+  const acc = flags & O_ACCMODE,
+    c = t.cred;
   const want = (acc === 0 || acc === 2 ? 4 : 0) | (acc === 1 || acc === 2 ? 2 : 0);
   if (c.fsuid === 0 && c.capable(1)) return true;
-  const bits = c.fsuid === st.uid ? st.mode >> 6 : c.groups.includes(st.gid) || c.fsgid === st.gid ? st.mode >> 3 : st.mode;
+  const bits =
+    c.fsuid === st.uid ? st.mode >> 6 : c.groups.includes(st.gid) || c.fsgid === st.gid ? st.mode >> 3 : st.mode;
   return (bits & want) === want;
 }
 
@@ -45,7 +47,8 @@ function openSynth(t: Task, node: SynthNode, guest: string, flags: number): Open
 }
 
 function hostFile(t: Task, fd: number, path: string, flags: number): HostFile {
-  const k = t.proc.kernel, st = k.host.fstat(fd);
+  const k = t.proc.kernel,
+    st = k.host.fstat(fd);
   const type = typeof st === "number" ? 0 : st.mode & S_IFMT;
   const isDir = type === S_IFDIR;
   return new HostFile(k.host, fd, path, flags, type === S_IFREG || type === S_IFBLK || isDir ? 0 : null, isDir);
@@ -61,14 +64,17 @@ function reopen(t: Task, f: OpenFile, flags: number): OpenFile | number {
   }
   if (f instanceof PipeEnd) return new PipeEnd(f.pipe, (flags & O_ACCMODE) === O_WRONLY, flags);
   if (f instanceof MemFdFile) return reopenMemfd(t, f, flags);
-  if ((f instanceof GeneratedFile || f instanceof SynthDirFile) && f.node !== null) return openSynth(t, f.node, f.path, flags);
+  if ((f instanceof GeneratedFile || f instanceof SynthDirFile) && f.node !== null) {
+    return openSynth(t, f.node, f.path, flags);
+  }
   if (f.path.startsWith("/")) return openLookup(t, walk(t, "/", f.path, true), flags, 0);
   return -ENXIO; // an anonymous inode (perf_event)
 }
 
 /** A memfd opened anew through its magic link: a new open file of the same inode (shmem), O_TRUNC within its seals. */
 function reopenMemfd(t: Task, f: MemFdFile, flags: number): OpenFile | number {
-  const ino = f.inode, k = t.proc.kernel;
+  const ino = f.inode,
+    k = t.proc.kernel;
   if ((flags & O_TRUNC) !== 0 && (flags & O_ACCMODE) !== 0 && ino.size !== 0) {
     const ok = ino.mayResize(0);
     if (ok < 0) return ok;
@@ -81,7 +87,8 @@ function reopenMemfd(t: Task, f: MemFdFile, flags: number): OpenFile | number {
 export function openLookup(t: Task, r: Lookup, flags: number, mode: number): OpenFile | number {
   if (r.kind === "file") return reopen(t, r.file, flags);
   if (r.kind === "synth") return openSynth(t, r.node, r.guest, flags);
-  const host = t.proc.kernel.host, st = r.st;
+  const host = t.proc.kernel.host,
+    st = r.st;
   if (typeof st === "number") {
     if ((flags & O_CREAT) === 0 || (flags & O_PATH) !== 0) return st;
     if (r.trailing) return -EISDIR;

@@ -69,7 +69,8 @@ export class PipeBuffer {
 
   /** Whether the tail of an `n`-byte write (n mod 4 KiB bytes) fits in the last buffer. */
   canMerge(n: number): boolean {
-    const chars = n % PIPE_PAGE, last = this.bufs[this.bufs.length - 1];
+    const chars = n % PIPE_PAGE,
+      last = this.bufs[this.bufs.length - 1];
     return chars !== 0 && last !== undefined && last.off + last.len + chars <= PIPE_PAGE;
   }
 
@@ -80,7 +81,8 @@ export class PipeBuffer {
    */
   put(data: Uint8Array): number {
     let n = 0;
-    const chars = data.length % PIPE_PAGE, last = this.bufs[this.bufs.length - 1];
+    const chars = data.length % PIPE_PAGE,
+      last = this.bufs[this.bufs.length - 1];
     if (last !== undefined && this.canMerge(data.length)) {
       last.page.set(data.subarray(0, chars), last.off + last.len);
       last.len += chars;

@@ -19,16 +19,24 @@ import type { OpenFile } from "./files.js";
  */
 export function ptraceMayAccess(reader: Task, target: Process): boolean {
   if (reader.proc === target) return true;
-  const c = reader.cred, tc = target.leader.cred;
+  const c = reader.cred,
+    tc = target.leader.cred;
   if (c.capable(CAP_SYS_PTRACE)) return true;
-  const ids = c.fsuid === tc.uid && c.fsuid === tc.euid && c.fsuid === tc.suid && c.fsgid === tc.gid && c.fsgid === tc.egid && c.fsgid === tc.sgid;
+  const ids =
+    c.fsuid === tc.uid &&
+    c.fsuid === tc.euid &&
+    c.fsuid === tc.suid &&
+    c.fsgid === tc.gid &&
+    c.fsgid === tc.egid &&
+    c.fsgid === tc.sgid;
   return ids && (tc.capPermitted & ~c.capPermitted) === 0n;
 }
 
 /** /proc/PID/cmdline (get_mm_cmdline): the argument strings, or up to the first NUL when setproctitle overwrote the last one. */
 export function cmdlineBytes(p: Process): Uint8Array {
   if (!p.live) return new Uint8Array(0);
-  const { argStart, argEnd } = p.mm.layout, mem = p.mem;
+  const { argStart, argEnd } = p.mm.layout,
+    mem = p.mem;
   if (argEnd <= argStart) return new Uint8Array(0);
   const lastByte = mem.peek(argEnd - 1, 1);
   if (lastByte.length === 1 && lastByte[0] !== 0) {

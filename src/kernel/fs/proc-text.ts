@@ -17,12 +17,21 @@ const kb = (bytes: number): string => `${Math.floor(bytes / 1024)}`.padStart(8) 
 const USER_HZ = 100n;
 
 /** One line of maps: a piece of an area with the name and file position of the mapping that covers it. */
-interface MapLine { start: number; end: number; prot: number; shared: boolean; m: Mapping | null; name: string }
+interface MapLine {
+  start: number;
+  end: number;
+  prot: number;
+  shared: boolean;
+  m: Mapping | null;
+  name: string;
+}
 
 /** Splits the areas at the named mappings and the heap, as Linux's distinct VMAs would show. */
 function mapLines(p: Process): MapLine[] {
-  const mm = p.mm, out: MapLine[] = [];
-  const heapLo = Math.ceil(mm.brkStart / PAGE_SIZE) * PAGE_SIZE, heapHi = Math.ceil(mm.brk / PAGE_SIZE) * PAGE_SIZE;
+  const mm = p.mm,
+    out: MapLine[] = [];
+  const heapLo = Math.ceil(mm.brkStart / PAGE_SIZE) * PAGE_SIZE,
+    heapHi = Math.ceil(mm.brk / PAGE_SIZE) * PAGE_SIZE;
   const cuts = (v: Vma): number[] => {
     const at = new Set([v.start, v.end]);
     for (const m of mm.mappings) for (const x of [m.start, m.end]) if (x > v.start && x < v.end) at.add(x);
@@ -32,7 +41,8 @@ function mapLines(p: Process): MapLine[] {
   for (const v of mm.mem.areas()) {
     const c = cuts(v);
     for (let i = 0; i + 1 < c.length; i++) {
-      const start = c[i]!, end = c[i + 1]!;
+      const start = c[i]!,
+        end = c[i + 1]!;
       const m = mm.mappings.find((x) => x.start <= start && x.end >= end) ?? null;
       const heap = m === null && start >= heapLo && end <= heapHi;
       const shared = v.obj !== null && v.cow !== true;
@@ -74,7 +84,8 @@ function ppidOf(p: Process): number {
 const sigHex = (s: bigint): string => s.toString(16).padStart(16, "0");
 
 function sigSets(p: Process): { ign: bigint; cgt: bigint } {
-  let ign = 0n, cgt = 0n;
+  let ign = 0n,
+    cgt = 0n;
   for (let sig = 1; sig <= 64; sig++) {
     const h = actionOf(p, sig).handler;
     if (h === SIG_IGN) ign |= 1n << BigInt(sig - 1);
@@ -85,7 +96,8 @@ function sigSets(p: Process): { ign: bigint; cgt: bigint } {
 
 /** Bytes of executable file mappings of the program itself (VmExe) and of other files (VmLib). */
 function exeLib(p: Process): [number, number] {
-  let exe = 0, lib = 0;
+  let exe = 0,
+    lib = 0;
   for (const m of p.mm.mappings) {
     if ((m.prot & PROT_EXEC) === 0 || !m.path.startsWith("/")) continue;
     if (m.path === p.exePath) exe += m.end - m.start;
@@ -100,7 +112,9 @@ function comm(t: Task): string {
 
 /** /proc/PID/status (proc_pid_status) of task `t` of `p`, as read by `reader`. */
 export function statusText(p: Process, t: Task, reader: Task): string {
-  const c = t.cred, mm = p.mm, s = vmStats(mm);
+  const c = t.cred,
+    mm = p.mm,
+    s = vmStats(mm);
   const rss = mm.mem.mappedPageCount() * PAGE_SIZE;
   const [exe, lib] = exeLib(p);
   const { ign, cgt } = sigSets(p);
@@ -108,46 +122,138 @@ export function statusText(p: Process, t: Task, reader: Task): string {
   const maxFd = fds.length === 0 ? 0 : fds[fds.length - 1]![0];
   const caps = (v: bigint): string => v.toString(16).padStart(16, "0");
   return [
-    `Name:\t${comm(t)}`, "Umask:\t0022", `State:\t${threadState(t, reader)}`, `Tgid:\t${p.pid}`, "Ngid:\t0",
-    `Pid:\t${t.tid}`, `PPid:\t${ppidOf(p)}`, "TracerPid:\t0",
-    `Uid:\t${c.uid}\t${c.euid}\t${c.suid}\t${c.fsuid}`, `Gid:\t${c.gid}\t${c.egid}\t${c.sgid}\t${c.fsgid}`,
-    `FDSize:\t${Math.max(64, 2 ** Math.ceil(Math.log2(maxFd + 1)))}`, `Groups:\t${c.groups.map((g) => `${g} `).join("")}`,
-    `NStgid:\t${p.pid}`, `NSpid:\t${t.tid}`, `NSpgid:\t${p.pgid}`, `NSsid:\t${p.sid}`,
-    ...(p.live ? [
-      `VmPeak:\t${kb(Math.max(mm.vmPeak, s.total))}`, `VmSize:\t${kb(s.total)}`, `VmLck:\t${kb(0)}`, `VmPin:\t${kb(0)}`,
-      `VmHWM:\t${kb(rss)}`, `VmRSS:\t${kb(rss)}`, `RssAnon:\t${kb(rss)}`, `RssFile:\t${kb(0)}`, `RssShmem:\t${kb(0)}`,
-      `VmData:\t${kb(s.data)}`, `VmStk:\t${kb(s.stack)}`, `VmExe:\t${kb(exe)}`, `VmLib:\t${kb(lib)}`,
-      `VmPTE:\t${kb(0)}`, `VmSwap:\t${kb(0)}`, `HugetlbPages:\t${kb(0)}`,
-    ] : []),
-    "CoreDumping:\t0", "THP_enabled:\t1", `Threads:\t${p.liveTasks().length}`,
+    `Name:\t${comm(t)}`,
+    "Umask:\t0022",
+    `State:\t${threadState(t, reader)}`,
+    `Tgid:\t${p.pid}`,
+    "Ngid:\t0",
+    `Pid:\t${t.tid}`,
+    `PPid:\t${ppidOf(p)}`,
+    "TracerPid:\t0",
+    `Uid:\t${c.uid}\t${c.euid}\t${c.suid}\t${c.fsuid}`,
+    `Gid:\t${c.gid}\t${c.egid}\t${c.sgid}\t${c.fsgid}`,
+    `FDSize:\t${Math.max(64, 2 ** Math.ceil(Math.log2(maxFd + 1)))}`,
+    `Groups:\t${c.groups.map((g) => `${g} `).join("")}`,
+    `NStgid:\t${p.pid}`,
+    `NSpid:\t${t.tid}`,
+    `NSpgid:\t${p.pgid}`,
+    `NSsid:\t${p.sid}`,
+    ...(p.live
+      ? [
+          `VmPeak:\t${kb(Math.max(mm.vmPeak, s.total))}`,
+          `VmSize:\t${kb(s.total)}`,
+          `VmLck:\t${kb(0)}`,
+          `VmPin:\t${kb(0)}`,
+          `VmHWM:\t${kb(rss)}`,
+          `VmRSS:\t${kb(rss)}`,
+          `RssAnon:\t${kb(rss)}`,
+          `RssFile:\t${kb(0)}`,
+          `RssShmem:\t${kb(0)}`,
+          `VmData:\t${kb(s.data)}`,
+          `VmStk:\t${kb(s.stack)}`,
+          `VmExe:\t${kb(exe)}`,
+          `VmLib:\t${kb(lib)}`,
+          `VmPTE:\t${kb(0)}`,
+          `VmSwap:\t${kb(0)}`,
+          `HugetlbPages:\t${kb(0)}`,
+        ]
+      : []),
+    "CoreDumping:\t0",
+    "THP_enabled:\t1",
+    `Threads:\t${p.liveTasks().length}`,
     `SigQ:\t${p.sharedPending.set === 0n ? 0 : 1}/${p.rlimits.get(11).soft}`,
-    `SigPnd:\t${sigHex(t.pending.set)}`, `ShdPnd:\t${sigHex(p.sharedPending.set)}`, `SigBlk:\t${sigHex(t.sigMask)}`,
-    `SigIgn:\t${sigHex(ign)}`, `SigCgt:\t${sigHex(cgt)}`,
-    `CapInh:\t${caps(c.capInheritable)}`, `CapPrm:\t${caps(c.capPermitted)}`, `CapEff:\t${caps(c.capEffective)}`,
-    `CapBnd:\t${caps(c.capBounding)}`, `CapAmb:\t${caps(0n)}`, "NoNewPrivs:\t0", "Seccomp:\t0", "Seccomp_filters:\t0",
-    "Speculation_Store_Bypass:\tnot vulnerable", "SpeculationIndirectBranch:\tnot affected",
-    "Cpus_allowed:\t1", "Cpus_allowed_list:\t0", "Mems_allowed:\t1", "Mems_allowed_list:\t0",
-    "voluntary_ctxt_switches:\t0", "nonvoluntary_ctxt_switches:\t0",
-  ].map((l) => l + "\n").join("");
+    `SigPnd:\t${sigHex(t.pending.set)}`,
+    `ShdPnd:\t${sigHex(p.sharedPending.set)}`,
+    `SigBlk:\t${sigHex(t.sigMask)}`,
+    `SigIgn:\t${sigHex(ign)}`,
+    `SigCgt:\t${sigHex(cgt)}`,
+    `CapInh:\t${caps(c.capInheritable)}`,
+    `CapPrm:\t${caps(c.capPermitted)}`,
+    `CapEff:\t${caps(c.capEffective)}`,
+    `CapBnd:\t${caps(c.capBounding)}`,
+    `CapAmb:\t${caps(0n)}`,
+    "NoNewPrivs:\t0",
+    "Seccomp:\t0",
+    "Seccomp_filters:\t0",
+    "Speculation_Store_Bypass:\tnot vulnerable",
+    "SpeculationIndirectBranch:\tnot affected",
+    "Cpus_allowed:\t1",
+    "Cpus_allowed_list:\t0",
+    "Mems_allowed:\t1",
+    "Mems_allowed_list:\t0",
+    "voluntary_ctxt_switches:\t0",
+    "nonvoluntary_ctxt_switches:\t0",
+  ]
+    .map((l) => l + "\n")
+    .join("");
 }
 
 /** The 52 fields of /proc/PID/stat (do_task_stat); `full` shows the addresses (the reader may ptrace `p`). */
 export function statText(p: Process, t: Task, reader: Task, full: boolean): string {
-  const mm = p.mm, L = mm.layout;
+  const mm = p.mm,
+    L = mm.layout;
   const ticks = (ns: bigint): bigint => (ns * USER_HZ) / 1_000_000_000n;
-  const cpu = BigInt(p === t.proc && t.tid !== p.pid ? t.retired : p.deadRetired + p.liveTasks().reduce((n, x) => n + x.retired, 0));
+  const cpu = BigInt(
+    p === t.proc && t.tid !== p.pid ? t.retired : p.deadRetired + p.liveTasks().reduce((n, x) => n + x.retired, 0),
+  );
   const { ign, cgt } = sigSets(p);
   const live = p.live;
-  const vsize = live ? vmStats(mm).total : 0, rss = live ? mm.mem.mappedPageCount() : 0;
+  const vsize = live ? vmStats(mm).total : 0,
+    rss = live ? mm.mem.mappedPageCount() : 0;
   const addr = (n: number): number => (full && live ? n : 0);
   const state = threadState(t, reader)[0]!;
   const fields: (number | bigint | string)[] = [
-    t.tid, `(${new TextDecoder().decode(t.comm)})`, state, ppidOf(p), p.pgid, p.sid, 0, -1, 0,
-    0, 0, 0, 0, ticks(cpu), 0, 0, 0, 20, 0, p.liveTasks().length, 0, ticks(p.startNs), vsize, rss,
-    RLIM_INFINITY, addr(L.startCode), addr(L.endCode), addr(L.startStack), 0, 0,
-    t.pending.set & 0x7fffffffn, t.sigMask & 0x7fffffffn, ign & 0x7fffffffn, cgt & 0x7fffffffn,
-    0, 0, 0, p.exitSignal, 0, 0, 0, 0, 0, 0,
-    addr(L.startData), addr(L.endData), addr(mm.brkStart), addr(L.argStart), addr(L.argEnd), addr(L.envStart), addr(L.envEnd),
+    t.tid,
+    `(${new TextDecoder().decode(t.comm)})`,
+    state,
+    ppidOf(p),
+    p.pgid,
+    p.sid,
+    0,
+    -1,
+    0,
+    0,
+    0,
+    0,
+    0,
+    ticks(cpu),
+    0,
+    0,
+    0,
+    20,
+    0,
+    p.liveTasks().length,
+    0,
+    ticks(p.startNs),
+    vsize,
+    rss,
+    RLIM_INFINITY,
+    addr(L.startCode),
+    addr(L.endCode),
+    addr(L.startStack),
+    0,
+    0,
+    t.pending.set & 0x7fffffffn,
+    t.sigMask & 0x7fffffffn,
+    ign & 0x7fffffffn,
+    cgt & 0x7fffffffn,
+    0,
+    0,
+    0,
+    p.exitSignal,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    addr(L.startData),
+    addr(L.endData),
+    addr(mm.brkStart),
+    addr(L.argStart),
+    addr(L.argEnd),
+    addr(L.envStart),
+    addr(L.envEnd),
     full && !live && p.waitStatus !== null ? p.waitStatus : 0,
   ];
   return fields.join(" ") + "\n";
@@ -156,7 +262,8 @@ export function statText(p: Process, t: Task, reader: Task, full: boolean): stri
 /** /proc/PID/statm: size resident shared text lib data dt, in pages. */
 export function statmText(p: Process): string {
   if (!p.live) return "0 0 0 0 0 0 0\n";
-  const s = vmStats(p.mm), [exe] = exeLib(p);
+  const s = vmStats(p.mm),
+    [exe] = exeLib(p);
   return `${s.total / PAGE_SIZE} ${p.mem.mappedPageCount()} 0 ${exe / PAGE_SIZE} 0 ${(s.data + s.stack) / PAGE_SIZE} 0\n`;
 }
 

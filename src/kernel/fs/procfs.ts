@@ -11,8 +11,13 @@ import { DT_DIR, DT_LNK, DT_REG, inodeOf, type SynthDirNode, type SynthNode, tex
 
 const file = (name: string, text: (t: Task) => string): SynthNode =>
   textFile({ mode: 0o444, ino: inodeOf(`/proc/${name}`), dev: PROC_DEV }, text);
-const symlink = (name: string, text: (t: Task) => string): SynthNode =>
-  ({ kind: "link", mode: 0o777, ino: inodeOf(`/proc/${name}`), dev: PROC_DEV, target: (t) => ({ text: text(t) }) });
+const symlink = (name: string, text: (t: Task) => string): SynthNode => ({
+  kind: "link",
+  mode: 0o777,
+  ino: inodeOf(`/proc/${name}`),
+  dev: PROC_DEV,
+  target: (t) => ({ text: text(t) }),
+});
 
 const kb = (bytes: number): string => `${Math.floor(bytes / 1024)} kB`;
 
@@ -26,12 +31,28 @@ function usedBytes(t: Task): number {
 }
 
 function meminfo(t: Task): string {
-  const total = t.proc.kernel.ramBytes, free = Math.max(0, total - usedBytes(t));
+  const total = t.proc.kernel.ramBytes,
+    free = Math.max(0, total - usedBytes(t));
   const rows: [string, number][] = [
-    ["MemTotal", total], ["MemFree", free], ["MemAvailable", free], ["Buffers", 0], ["Cached", 0], ["SwapCached", 0],
-    ["Active", 0], ["Inactive", 0], ["SwapTotal", 0], ["SwapFree", 0], ["Dirty", 0], ["Writeback", 0],
-    ["AnonPages", total - free], ["Mapped", 0], ["Shmem", 0], ["SReclaimable", 0], ["SUnreclaim", 0],
-    ["CommitLimit", total], ["Committed_AS", total - free],
+    ["MemTotal", total],
+    ["MemFree", free],
+    ["MemAvailable", free],
+    ["Buffers", 0],
+    ["Cached", 0],
+    ["SwapCached", 0],
+    ["Active", 0],
+    ["Inactive", 0],
+    ["SwapTotal", 0],
+    ["SwapFree", 0],
+    ["Dirty", 0],
+    ["Writeback", 0],
+    ["AnonPages", total - free],
+    ["Mapped", 0],
+    ["Shmem", 0],
+    ["SReclaimable", 0],
+    ["SUnreclaim", 0],
+    ["CommitLimit", total],
+    ["Committed_AS", total - free],
   ];
   return rows.map(([k, v]) => `${(k + ":").padEnd(16)}${kb(v).padStart(11)}\n`).join("");
 }
@@ -44,19 +65,23 @@ function uptime(t: Task): string {
 }
 
 function loadavg(t: Task): string {
-  const k = t.proc.kernel, live = k.tasks.filter((x) => !x.exited);
+  const k = t.proc.kernel,
+    live = k.tasks.filter((x) => !x.exited);
   const running = live.filter((x) => x.blocker === null).length;
   return `0.00 0.00 0.00 ${running}/${live.length} ${Math.max(...[...k.procs.keys(), 0])}\n`;
 }
 
 function stat(t: Task): string {
   const k = t.proc.kernel;
-  const user = BigInt(k.retiredTotal) / 10_000_000n, idle = k.sleptNs / 10_000_000n;
+  const user = BigInt(k.retiredTotal) / 10_000_000n,
+    idle = k.sleptNs / 10_000_000n;
   const cpu = `${user} 0 0 ${idle} 0 0 0 0 0 0`;
   const btime = (k.realtimeNs() - k.monotonicNs()) / 1_000_000_000n;
   const running = k.tasks.filter((x) => !x.exited && x.blocker === null).length;
-  return `cpu  ${cpu}\ncpu0 ${cpu}\nintr 0\nctxt 0\nbtime ${btime}\nprocesses ${k.procs.size}\n` +
-    `procs_running ${running}\nprocs_blocked 0\nsoftirq 0 0 0 0 0 0 0 0 0 0 0\n`;
+  return (
+    `cpu  ${cpu}\ncpu0 ${cpu}\nintr 0\nctxt 0\nbtime ${btime}\nprocesses ${k.procs.size}\n` +
+    `procs_running ${running}\nprocs_blocked 0\nsoftirq 0 0 0 0 0 0 0 0 0 0 0\n`
+  );
 }
 
 const FIXED: ReadonlyMap<string, SynthNode> = new Map<string, SynthNode>([
@@ -72,7 +97,10 @@ const FIXED: ReadonlyMap<string, SynthNode> = new Map<string, SynthNode>([
 
 /** /proc: the fixed entries, then one directory per process (a thread's id is found too, unlisted). */
 export const PROC_ROOT: SynthDirNode = {
-  kind: "dir", mode: 0o555, ino: 1, dev: PROC_DEV,
+  kind: "dir",
+  mode: 0o555,
+  ino: 1,
+  dev: PROC_DEV,
   entries: (t) => [
     ...[...FIXED].map(([n, node]): [string, number] => [n, node.kind === "link" ? DT_LNK : DT_REG]),
     ...[...t.proc.kernel.procs.keys()].sort((a, b) => a - b).map((pid): [string, number] => [`${pid}`, DT_DIR]),
@@ -80,7 +108,8 @@ export const PROC_ROOT: SynthDirNode = {
   lookup: (t, name) => {
     const fixed = FIXED.get(name);
     if (fixed !== undefined || !/^[1-9]\d*$/.test(name)) return fixed;
-    const k = t.proc.kernel, id = Number(name);
+    const k = t.proc.kernel,
+      id = Number(name);
     const p = k.procs.get(id);
     if (p !== undefined) return procDir(p, p.tasks.find((x) => x.tid === id) ?? p.leader, `/proc/${id}`);
     const tk = k.findTask(id);

@@ -51,14 +51,27 @@ export interface SynthLinkNode extends NodeMeta {
 
 export type SynthNode = SynthFileNode | SynthDirNode | SynthLinkNode;
 
-export const DT_DIR = 4, DT_REG = 8, DT_LNK = 10;
+export const DT_DIR = 4,
+  DT_REG = 8,
+  DT_LNK = 10;
 
 /** The stat of a synthetic node at virtual time `nowNs`. */
 export function synthStat(n: SynthNode, nowNs: bigint): HostStat {
   const type = n.kind === "dir" ? S_IFDIR : n.kind === "link" ? S_IFLNK : S_IFREG;
   return {
-    dev: n.dev, ino: n.ino, mode: type | n.mode, nlink: n.kind === "dir" ? 2 : 1, uid: n.uid ?? 0, gid: n.gid ?? 0,
-    rdev: 0, size: n.size ?? 0, blksize: 1024, blocks: 0, atimeNs: nowNs, mtimeNs: nowNs, ctimeNs: nowNs,
+    dev: n.dev,
+    ino: n.ino,
+    mode: type | n.mode,
+    nlink: n.kind === "dir" ? 2 : 1,
+    uid: n.uid ?? 0,
+    gid: n.gid ?? 0,
+    rdev: 0,
+    size: n.size ?? 0,
+    blksize: 1024,
+    blocks: 0,
+    atimeNs: nowNs,
+    mtimeNs: nowNs,
+    ctimeNs: nowNs,
   };
 }
 
@@ -155,10 +168,16 @@ export function textFile(meta: NodeMeta, text: (t: Task) => string): SynthFileNo
   return bytesFile(meta, (t) => enc.encode(text(t)));
 }
 
-export function bytesFile(meta: NodeMeta, bytes: (t: Task) => Uint8Array, write?: (t: Task, buf: Uint8Array) => number): SynthFileNode {
+export function bytesFile(
+  meta: NodeMeta,
+  bytes: (t: Task) => Uint8Array,
+  write?: (t: Task, buf: Uint8Array) => number,
+): SynthFileNode {
   const node: SynthFileNode = {
-    ...meta, kind: "file",
-    open: (t, flags, path) => new GeneratedFile(path, flags, () => bytes(t), write === undefined ? null : (b) => write(t, b), node),
+    ...meta,
+    kind: "file",
+    open: (t, flags, path) =>
+      new GeneratedFile(path, flags, () => bytes(t), write === undefined ? null : (b) => write(t, b), node),
   };
   return node;
 }
@@ -166,8 +185,10 @@ export function bytesFile(meta: NodeMeta, bytes: (t: Task) => Uint8Array, write?
 /** A directory node over a fixed table of children. */
 export function tableDir(meta: NodeMeta, children: (t: Task) => ReadonlyMap<string, SynthNode>): SynthDirNode {
   return {
-    ...meta, kind: "dir",
-    entries: (t) => [...children(t)].map(([name, n]) => [name, n.kind === "dir" ? DT_DIR : n.kind === "link" ? DT_LNK : DT_REG]),
+    ...meta,
+    kind: "dir",
+    entries: (t) =>
+      [...children(t)].map(([name, n]) => [name, n.kind === "dir" ? DT_DIR : n.kind === "link" ? DT_LNK : DT_REG]),
     lookup: (t, name) => children(t).get(name),
   };
 }

@@ -14,7 +14,11 @@ const enc = new TextEncoder();
 
 function file(path: string, text: string): SynthFileNode {
   return {
-    kind: "file", mode: 0o444, ino: inodeOf(path), dev: SYSFS_DEV, size: 4096,
+    kind: "file",
+    mode: 0o444,
+    ino: inodeOf(path),
+    dev: SYSFS_DEV,
+    size: 4096,
     open: (_t, flags, p) => ((flags & 3) !== 0 ? -EACCES : new GeneratedFile(p, flags, () => enc.encode(text))),
   };
 }

@@ -70,7 +70,13 @@ export function buildInitialStack(mem: AddressSpace, top: number, spec: StackSpe
   sp -= 16;
   const random = sp;
   mem.writeBytes(random, spec.random);
-  const aux: [number, number][] = [...spec.aux, [AT_RANDOM, random], [AT_EXECFN, execfn], [AT_PLATFORM, platform], [AT_NULL, 0]];
+  const aux: [number, number][] = [
+    ...spec.aux,
+    [AT_RANDOM, random],
+    [AT_EXECFN, execfn],
+    [AT_PLATFORM, platform],
+    [AT_NULL, 0],
+  ];
   const words: number[] = [spec.argv.length, ...argPtrs, 0, ...envPtrs, 0];
   for (const [k, v] of aux) words.push(k, v);
   sp -= words.length * 8;

@@ -6,7 +6,14 @@
 // bss zeroed), where a failure kills the new image with SIGSEGV. Section
 // headers, p_paddr and (for executables) p_align play no part, as on Linux.
 import { ET_DYN, ET_EXEC, PT_INTERP, PT_LOAD, PF_R, PF_W, PF_X } from "../../common/elf/elf.js";
-import { AddressSpace, PAGE_SIZE, PROT_EXEC, PROT_READ, PROT_WRITE, USER_LIMIT } from "../../hw/memory/address-space.js";
+import {
+  AddressSpace,
+  PAGE_SIZE,
+  PROT_EXEC,
+  PROT_READ,
+  PROT_WRITE,
+  USER_LIMIT,
+} from "../../hw/memory/address-space.js";
 import { MemObject } from "../../hw/memory/mem-object.js";
 import { EIO, ENOEXEC } from "../errno.js";
 
@@ -20,7 +27,10 @@ const TASK_SIZE = BigInt(USER_LIMIT - PAGE_SIZE);
 
 /** A program that cannot be executed; `errno` is what execve returns (ENOEXEC unless said). */
 export class ExecError extends Error {
-  constructor(message: string, readonly errno = ENOEXEC) {
+  constructor(
+    message: string,
+    readonly errno = ENOEXEC,
+  ) {
     super(message);
   }
 }
@@ -71,7 +81,11 @@ const pageDown = (a: bigint): bigint => a - (a % PAGE);
 const pageUp = (a: bigint): bigint => pageDown(a + PAGE - 1n);
 
 function protOf(flags: number): number {
-  return ((flags & PF_R) !== 0 ? PROT_READ : 0) | ((flags & PF_W) !== 0 ? PROT_WRITE : 0) | ((flags & PF_X) !== 0 ? PROT_EXEC : 0);
+  return (
+    ((flags & PF_R) !== 0 ? PROT_READ : 0) |
+    ((flags & PF_W) !== 0 ? PROT_WRITE : 0) |
+    ((flags & PF_X) !== 0 ? PROT_EXEC : 0)
+  );
 }
 
 /** bprm->buf: the first 256 bytes, zero-padded (a short file reads as zeros). */
@@ -97,8 +111,12 @@ function readPhdrs(bytes: Uint8Array, phoff: bigint, phnum: number, phent: numbe
   const out: Phdr[] = [];
   for (let o = 0; o < size; o += PHDR_SIZE) {
     out.push({
-      type: v.getUint32(o, true), flags: v.getUint32(o + 4, true), offset: v.getBigUint64(o + 8, true),
-      vaddr: v.getBigUint64(o + 16, true), filesz: v.getBigUint64(o + 32, true), memsz: v.getBigUint64(o + 40, true),
+      type: v.getUint32(o, true),
+      flags: v.getUint32(o + 4, true),
+      offset: v.getBigUint64(o + 8, true),
+      vaddr: v.getBigUint64(o + 16, true),
+      filesz: v.getBigUint64(o + 32, true),
+      memsz: v.getBigUint64(o + 40, true),
       align: v.getBigUint64(o + 48, true),
     });
   }
@@ -112,7 +130,8 @@ export function checkElf(bytes: Uint8Array): ElfImage {
   const type = h.getUint16(16, true);
   if (type !== ET_EXEC && type !== ET_DYN) throw new ExecError("Exec format error");
   if (h.getUint16(18, true) !== EM_X86_64) throw new ExecError("Exec format error");
-  const phoff = h.getBigUint64(32, true), phnum = h.getUint16(56, true);
+  const phoff = h.getBigUint64(32, true),
+    phnum = h.getUint16(56, true);
   const phdrs = readPhdrs(bytes, phoff, phnum, h.getUint16(54, true));
   return { bytes, type, entry: h.getBigUint64(24, true), phoff, phnum, phdrs, interp: interpOf(bytes, phdrs) };
 }
@@ -130,7 +149,8 @@ function interpOf(bytes: Uint8Array, phdrs: readonly Phdr[]): string | null {
 /** total_mapping_size: from the first PT_LOAD's page to the end of the last one (0: none). */
 function totalSize(loads: readonly Phdr[]): bigint {
   if (loads.length === 0) return 0n;
-  const first = loads[0]!, last = loads[loads.length - 1]!;
+  const first = loads[0]!,
+    last = loads[loads.length - 1]!;
   return last.vaddr + last.memsz - pageDown(first.vaddr);
 }
 
@@ -146,21 +166,30 @@ export function loadElf(mem: AddressSpace, img: ElfImage, ram: number, base = EL
     if (totalSize(loads) === 0n) throw new ExecFault("no loadable segments");
     bias = pageDown(BigInt(base) - pageDown(loads[0]?.vaddr ?? 0n));
   }
-  let brk = 0n, phdr = 0n;
+  let brk = 0n,
+    phdr = 0n;
   const segments: LoadedImage["segments"] = [];
   for (const ph of loads) {
     const seg = mapSegment(mem, img.bytes, ph, bias, ram);
     if (seg !== null) segments.push(seg);
     if (ph.offset <= img.phoff && img.phoff < ph.offset + ph.filesz) phdr = img.phoff - ph.offset + ph.vaddr;
     const k = ph.vaddr;
-    if (k >= TASK_SIZE || ph.filesz > ph.memsz || ph.memsz > TASK_SIZE || TASK_SIZE - ph.memsz < k) throw new ExecFault("bad segment");
+    if (k >= TASK_SIZE || ph.filesz > ph.memsz || ph.memsz > TASK_SIZE || TASK_SIZE - ph.memsz < k) {
+      throw new ExecFault("bad segment");
+    }
     if (k + ph.memsz > brk) brk = k + ph.memsz;
   }
   const entry = img.entry + bias;
   if (entry >= TASK_SIZE) throw new ExecFault("bad entry");
   return {
-    entry: Number(entry), phdr: Number(phdr + bias), phnum: img.phnum, phent: PHDR_SIZE, bias: Number(bias),
-    brk: Number(pageUp(brk + bias)), interp: img.interp, segments,
+    entry: Number(entry),
+    phdr: Number(phdr + bias),
+    phnum: img.phnum,
+    phent: PHDR_SIZE,
+    bias: Number(bias),
+    brk: Number(pageUp(brk + bias)),
+    interp: img.interp,
+    segments,
   };
 }
 
@@ -171,7 +200,13 @@ export function loadElf(mem: AddressSpace, img: ElfImage, ram: number, base = EL
  * read-write memory (vm_brk_flags). Unaligned offsets and addresses outside
  * user space fail (EINVAL, ENOMEM): ExecFault.
  */
-function mapSegment(mem: AddressSpace, bytes: Uint8Array, ph: Phdr, bias: bigint, ram: number): LoadedImage["segments"][number] | null {
+function mapSegment(
+  mem: AddressSpace,
+  bytes: Uint8Array,
+  ph: Phdr,
+  bias: bigint,
+  ram: number,
+): LoadedImage["segments"][number] | null {
   const addr = ph.vaddr + bias;
   const pageOff = ph.vaddr % PAGE;
   const prot = protOf(ph.flags);
@@ -187,7 +222,8 @@ function mapSegment(mem: AddressSpace, bytes: Uint8Array, ph: Phdr, bias: bigint
     if (ph.memsz > ph.filesz && (prot & PROT_WRITE) !== 0) zeroTail(mem, Number(zeroStart));
   }
   if (ph.memsz > ph.filesz) {
-    const zs = pageUp(zeroStart), ze = pageUp(start + pageOff + ph.memsz);
+    const zs = pageUp(zeroStart),
+      ze = pageUp(start + pageOff + ph.memsz);
     if (ze > TASK_SIZE || ze < zs) throw new ExecFault("bss outside user space");
     // vm_brk_flags accounts the pages: more than the machine's memory fails (__vm_enough_memory, OVERCOMMIT_GUESS).
     if (ze - zs > BigInt(ram)) throw new ExecFault("bss larger than memory");
@@ -195,25 +231,43 @@ function mapSegment(mem: AddressSpace, bytes: Uint8Array, ph: Phdr, bias: bigint
   }
   if (ph.filesz === 0n && ph.memsz <= ph.filesz) return null;
   const end = pageUp(addr + (ph.memsz > ph.filesz ? ph.memsz : ph.filesz));
-  return { start: Number(start), end: Number(end > TASK_SIZE ? TASK_SIZE : end), prot, offset: Number(ph.offset - pageOff) };
+  return {
+    start: Number(start),
+    end: Number(end > TASK_SIZE ? TASK_SIZE : end),
+    prot,
+    offset: Number(ph.offset - pageOff),
+  };
 }
 
 /** The file's pages [off, off+len) at `start`: bytes in the file are copied, whole pages past its end fault with SIGBUS. */
-function mapFilePages(mem: AddressSpace, bytes: Uint8Array, start: number, len: number, off: bigint, prot: number): void {
+function mapFilePages(
+  mem: AddressSpace,
+  bytes: Uint8Array,
+  start: number,
+  len: number,
+  off: bigint,
+  prot: number,
+): void {
   const fileLen = BigInt(bytes.length);
   const inFile = off >= fileLen ? 0 : Math.min(len, Number(pageUp(fileLen - off)));
   if (inFile > 0) {
     mem.map(start, inFile, prot);
     mem.poke(start, bytes.subarray(Number(off), Number(off) + Math.min(inFile, bytes.length - Number(off))));
   }
-  if (inFile < len) mem.map(start + inFile, len - inFile, prot, new MemObject(mem.phys, 0, { read: () => 0, write: () => {} }));
+  if (inFile < len) {
+    mem.map(start + inFile, len - inFile, prot, new MemObject(mem.phys, 0, { read: () => 0, write: () => {} }));
+  }
 }
 
 /** padzero: clears the rest of the page holding the end of the file part. */
 function zeroTail(mem: AddressSpace, from: number): void {
   const n = (PAGE_SIZE - (from % PAGE_SIZE)) % PAGE_SIZE;
   if (n > 0 && mem.isMapped(from)) {
-    try { mem.poke(from, new Uint8Array(n)); } catch { throw new ExecFault("padzero"); }
+    try {
+      mem.poke(from, new Uint8Array(n));
+    } catch {
+      throw new ExecFault("padzero");
+    }
   }
 }
 

@@ -7,8 +7,24 @@ import { fam15hModel, fullModel, LEAF1_EDX } from "../../hw/cpu/cpuid.js";
 import { EACCES, EISDIR, ENOENT, ENOEXEC, ENOMEM } from "../errno.js";
 import type { Kernel } from "../kernel.js";
 import {
-  AT_BASE, AT_CLKTCK, AT_EGID, AT_ENTRY, AT_EUID, AT_FLAGS, AT_GID, AT_HWCAP, AT_HWCAP2, AT_MINSIGSTKSZ,
-  AT_PAGESZ, AT_PHDR, AT_PHENT, AT_PHNUM, AT_SECURE, AT_UID, buildInitialStack, type StackLayout,
+  AT_BASE,
+  AT_CLKTCK,
+  AT_EGID,
+  AT_ENTRY,
+  AT_EUID,
+  AT_FLAGS,
+  AT_GID,
+  AT_HWCAP,
+  AT_HWCAP2,
+  AT_MINSIGSTKSZ,
+  AT_PAGESZ,
+  AT_PHDR,
+  AT_PHENT,
+  AT_PHNUM,
+  AT_SECURE,
+  AT_UID,
+  buildInitialStack,
+  type StackLayout,
 } from "./initial-stack.js";
 import { type ElfImage, ExecError, ExecFault, checkElf, loadElf, loadSpan } from "./load-elf.js";
 import { Mm, type Process, STACK_TOP } from "../process.js";
@@ -38,10 +54,20 @@ export interface ExecSpec {
 export const MAX_PROGRAM_BYTES = 2 ** 31 - 1;
 
 /** The credentials execute permission is checked against; null: the starting process (root's rule). */
-interface ExecCred { euid: number; fsuid: number; groups: number[]; fsgid: number }
+interface ExecCred {
+  euid: number;
+  fsuid: number;
+  groups: number[];
+  fsgid: number;
+}
 
 /** An executable file read whole: its bytes, its path without symbolic links, device and inode. */
-interface GuestFile { bytes: Uint8Array; exe: string; dev: number; ino: number }
+interface GuestFile {
+  bytes: Uint8Array;
+  exe: string;
+  dev: number;
+  ino: number;
+}
 
 /**
  * Opens a guest file for execution (do_open_execat, may_open with MAY_EXEC; the
@@ -97,7 +123,11 @@ export function resolveScript(t: Task, spec: ExecSpec, depth = 0): ExecSpec | nu
   const file = readExecutable(t, interp);
   if (typeof file === "number") return file === -ENOENT ? -ENOENT : file;
   const argv = [interp, ...(m[2] !== "" ? [m[2]!] : []), spec.path, ...spec.argv.slice(1)];
-  return resolveScript(t, { path: interp, ...file, argv, envp: spec.envp, comm: spec.comm ?? basename(spec.path) }, depth + 1);
+  return resolveScript(
+    t,
+    { path: interp, ...file, argv, envp: spec.envp, comm: spec.comm ?? basename(spec.path) },
+    depth + 1,
+  );
 }
 
 /**
@@ -148,7 +178,11 @@ function checkInterp(t: Task, path: string): { file: GuestFile; elf: ElfImage } 
   return { file, elf: checkElf(file.bytes) };
 }
 
-function loadInterp(k: Kernel, p: Process, { file, elf }: { file: GuestFile; elf: ElfImage }): { entry: number; base: number } {
+function loadInterp(
+  k: Kernel,
+  p: Process,
+  { file, elf }: { file: GuestFile; elf: ElfImage },
+): { entry: number; base: number } {
   const base = p.findFree(loadSpan(elf));
   if (base < 0) throw new ExecFault("no room for the interpreter");
   const img = loadElf(p.mem, elf, k.ramBytes, base);
@@ -158,7 +192,14 @@ function loadInterp(k: Kernel, p: Process, { file, elf }: { file: GuestFile; elf
 
 type Image = ReturnType<typeof loadElf>;
 
-function finishExec(k: Kernel, p: Process, t: Task, spec: ExecSpec, img: Image, ld: { entry: number; base: number }): void {
+function finishExec(
+  k: Kernel,
+  p: Process,
+  t: Task,
+  spec: ExecSpec,
+  img: Image,
+  ld: { entry: number; base: number },
+): void {
   p.exePath = spec.exe ?? spec.path;
   t.comm = new TextEncoder().encode(spec.comm ?? basename(spec.path)).slice(0, 15);
   const cred = (t.cred = t.cred.clone());
@@ -167,18 +208,41 @@ function finishExec(k: Kernel, p: Process, t: Task, spec: ExecSpec, img: Image, 
   const id = spec.dev !== undefined && spec.ino !== undefined ? { dev: spec.dev, ino: spec.ino } : {};
   for (const s of img.segments) p.addMapping({ ...s, path: p.exePath, ...id });
   const enc = new TextEncoder();
-  const argv = spec.argv.map((s) => enc.encode(s)), envp = spec.envp.map((s) => enc.encode(s)), execfn = enc.encode(spec.path);
-  const stackStart = initialStackStart(p, [...argv, ...envp, execfn].reduce((n, b) => n + b.length + 1, 8));
+  const argv = spec.argv.map((s) => enc.encode(s)),
+    envp = spec.envp.map((s) => enc.encode(s)),
+    execfn = enc.encode(spec.path);
+  const stackStart = initialStackStart(
+    p,
+    [...argv, ...envp, execfn].reduce((n, b) => n + b.length + 1, 8),
+  );
   p.mem.map(stackStart, STACK_TOP - stackStart, PROT_READ | PROT_WRITE);
   p.mm.stackStart = stackStart;
   p.addMapping({ start: stackStart, end: STACK_TOP, prot: PROT_READ | PROT_WRITE, path: "[stack]", offset: 0 });
   const random = new Uint8Array(16);
   k.prng.fill(random);
   const stack = buildInitialStack(p.mem, STACK_TOP, {
-    argv, envp, execfn, random,
-    aux: [[AT_PHDR, img.phdr], [AT_PHENT, img.phent], [AT_PHNUM, img.phnum], [AT_PAGESZ, 4096],
-      [AT_BASE, ld.base], [AT_FLAGS, 0], [AT_ENTRY, img.entry], [AT_UID, cred.uid], [AT_EUID, cred.euid], [AT_GID, cred.gid], [AT_EGID, cred.egid],
-      [AT_SECURE, 0], [AT_HWCAP, LEAF1_EDX], [AT_HWCAP2, 0], [AT_CLKTCK, 100], [AT_MINSIGSTKSZ, 2048]],
+    argv,
+    envp,
+    execfn,
+    random,
+    aux: [
+      [AT_PHDR, img.phdr],
+      [AT_PHENT, img.phent],
+      [AT_PHNUM, img.phnum],
+      [AT_PAGESZ, 4096],
+      [AT_BASE, ld.base],
+      [AT_FLAGS, 0],
+      [AT_ENTRY, img.entry],
+      [AT_UID, cred.uid],
+      [AT_EUID, cred.euid],
+      [AT_GID, cred.gid],
+      [AT_EGID, cred.egid],
+      [AT_SECURE, 0],
+      [AT_HWCAP, LEAF1_EDX],
+      [AT_HWCAP2, 0],
+      [AT_CLKTCK, 100],
+      [AT_MINSIGSTKSZ, 2048],
+    ],
   });
   recordLayout(p, img, stack);
   resetTask(t, stack.sp, ld.entry);
@@ -212,9 +276,15 @@ function recordLayout(p: Process, img: Image, stack: StackLayout): void {
   const code = img.segments.filter((s) => (s.prot & PROT_EXEC) !== 0);
   const data = img.segments.filter((s) => (s.prot & PROT_WRITE) !== 0);
   p.mm.layout = {
-    startCode: code[0]?.start ?? 0, endCode: code[code.length - 1]?.end ?? 0,
-    startData: data[0]?.start ?? 0, endData: data[data.length - 1]?.end ?? 0,
-    startStack: stack.sp, argStart: stack.argStart, argEnd: stack.argEnd, envStart: stack.envStart, envEnd: stack.envEnd,
+    startCode: code[0]?.start ?? 0,
+    endCode: code[code.length - 1]?.end ?? 0,
+    startData: data[0]?.start ?? 0,
+    endData: data[data.length - 1]?.end ?? 0,
+    startStack: stack.sp,
+    argStart: stack.argStart,
+    argEnd: stack.argEnd,
+    envStart: stack.envStart,
+    envEnd: stack.envEnd,
   };
   p.mm.auxv = stack.auxv;
 }

@@ -46,27 +46,39 @@ export function profileRequest(_k: Kernel, p: Process, o: ProfileOptions): Profi
   for (const e of o.events) {
     const name = eventRow(e.id)?.key ?? `event ${e.id}`;
     if (e.id < 2 || e.id > 6) throw new ProfileError(`event ${name} cannot be sampled by the kernel`);
-    if ((caps.edx & (1 << e.id)) === 0) throw new ProfileError(`event ${name} is not supported by the ${caps.name} CPU model`);
+    if ((caps.edx & (1 << e.id)) === 0) {
+      throw new ProfileError(`event ${name} is not supported by the ${caps.name} CPU model`);
+    }
     if (e.period - 1 < MIN_HW_INTERVAL || e.period - 1 > MAX_INTERVAL) {
       throw new ProfileError(`sampling period ${e.period} out of range (${MIN_HW_INTERVAL + 1}..${MAX_INTERVAL + 1})`);
     }
   }
   const randomBits = o.randomBits ?? 0;
-  if (!Number.isInteger(randomBits) || randomBits < 0 || randomBits > 15) throw new ProfileError(`random bits ${randomBits} out of range (0..15)`);
+  if (!Number.isInteger(randomBits) || randomBits < 0 || randomBits > 15) {
+    throw new ProfileError(`random bits ${randomBits} out of range (0..15)`);
+  }
   const ipFilter = o.ipFilter ?? null;
-  if (ipFilter !== null && !geo.ipFiltering) throw new ProfileError(`IP filtering is not supported by the ${caps.name} CPU model`);
+  if (ipFilter !== null && !geo.ipFiltering) {
+    throw new ProfileError(`IP filtering is not supported by the ${caps.name} CPU model`);
+  }
   const ringBytes = o.ringBytes ?? DEFAULT_RING_BYTES;
   if (ringBytes % PAGE_SIZE !== 0 || ringBytes < geo.minBufferBytes || ringBytes + PAGE_SIZE > LWP_SLOT) {
-    throw new ProfileError(`ring size ${ringBytes} not a page multiple in ${geo.minBufferBytes}..${LWP_SLOT - PAGE_SIZE}`);
+    throw new ProfileError(
+      `ring size ${ringBytes} not a page multiple in ${geo.minBufferBytes}..${LWP_SLOT - PAGE_SIZE}`,
+    );
   }
   const callGraph = o.callGraph ?? false;
   return {
     ring: {
       events: o.events.map((e) => ({ id: e.id, interval: e.period - 1 })),
-      randomBits, ipFilter, ringBytes,
+      randomBits,
+      ipFilter,
+      ringBytes,
       timestamps: (o.timestamps ?? false) && (caps.edx & FLAG_PTSC) !== 0,
       threshold: callGraph ? RECORD_SIZE : ringBytes / 2,
     },
-    callGraph, inherit: o.inherit ?? true, sink: o.sink,
+    callGraph,
+    inherit: o.inherit ?? true,
+    sink: o.sink,
   };
 }

@@ -20,8 +20,17 @@ const PERF_RECORD_LOST = 2;
 const PERF_RECORD_SAMPLE = 9;
 const PERF_RECORD_MISC_USER = 2;
 /** sample_type bits we can fill (include/uapi/linux/perf_event.h). */
-export const SAMPLE = { IP: 1 << 0, TID: 1 << 1, TIME: 1 << 2, ADDR: 1 << 3, CPU: 1 << 7, PERIOD: 1 << 8, RAW: 1 << 10 } as const;
-export const SAMPLE_SUPPORTED = SAMPLE.IP | SAMPLE.TID | SAMPLE.TIME | SAMPLE.ADDR | SAMPLE.CPU | SAMPLE.PERIOD | SAMPLE.RAW;
+export const SAMPLE = {
+  IP: 1 << 0,
+  TID: 1 << 1,
+  TIME: 1 << 2,
+  ADDR: 1 << 3,
+  CPU: 1 << 7,
+  PERIOD: 1 << 8,
+  RAW: 1 << 10,
+} as const;
+export const SAMPLE_SUPPORTED =
+  SAMPLE.IP | SAMPLE.TID | SAMPLE.TIME | SAMPLE.ADDR | SAMPLE.CPU | SAMPLE.PERIOD | SAMPLE.RAW;
 /** struct perf_event_mmap_page offsets. */
 const MP = { VERSION: 0, COMPAT: 4, DATA_HEAD: 1024, DATA_TAIL: 1032, DATA_OFFSET: 1040, DATA_SIZE: 1048 } as const;
 const TWO32 = 4294967296;
@@ -55,7 +64,9 @@ export class PerfEventFile implements OpenFile, ProfileSink {
   private recordSize(): number {
     const t = this.sampleType;
     let n = 8;
-    for (const bit of [SAMPLE.IP, SAMPLE.TID, SAMPLE.TIME, SAMPLE.ADDR, SAMPLE.CPU, SAMPLE.PERIOD]) if ((t & bit) !== 0) n += 8;
+    for (const bit of [SAMPLE.IP, SAMPLE.TID, SAMPLE.TIME, SAMPLE.ADDR, SAMPLE.CPU, SAMPLE.PERIOD]) {
+      if ((t & bit) !== 0) n += 8;
+    }
     if ((t & SAMPLE.RAW) !== 0) n += 40; // u32 size + 32-byte LWP record + 4 bytes padding
     return n;
   }
@@ -94,7 +105,11 @@ export class PerfEventFile implements OpenFile, ProfileSink {
     out.setUint16(4, PERF_RECORD_MISC_USER, true);
     out.setUint16(6, out.byteLength, true);
     let at = 8;
-    const u64 = (lo: number, hi: number): void => { out.setUint32(at, lo, true); out.setUint32(at + 4, hi, true); at += 8; };
+    const u64 = (lo: number, hi: number): void => {
+      out.setUint32(at, lo, true);
+      out.setUint32(at + 4, hi, true);
+      at += 8;
+    };
     const t = this.sampleType;
     if ((t & SAMPLE.IP) !== 0) u64(v.getUint32(REC.IP, true), v.getUint32(REC.IP + 4, true));
     if ((t & SAMPLE.TID) !== 0) u64(pid, tid);
@@ -140,7 +155,7 @@ export class PerfEventFile implements OpenFile, ProfileSink {
     const data = r.base + PAGE_SIZE;
     for (let i = 0; i < bytes.length; i++) r.mem.write8(data + ((this.head + i) % r.size), bytes[i]!);
     this.head += bytes.length;
-    r.mem.write64(r.base + MP.DATA_HEAD, this.head % TWO32 | 0, Math.floor(this.head / TWO32));
+    r.mem.write64(r.base + MP.DATA_HEAD, (this.head % TWO32) | 0, Math.floor(this.head / TWO32));
   }
 
   // ---- the fd -------------------------------------------------------------------
@@ -169,7 +184,9 @@ export class PerfEventFile implements OpenFile, ProfileSink {
   /** mmap of the fd: 1 + 2^n pages (the header page and the data pages). */
   mmapInto(p: Process, start: number, len: number): number {
     const dataSize = len - PAGE_SIZE;
-    if (this.ring !== null || dataSize <= 0 || dataSize % PAGE_SIZE !== 0 || !Number.isInteger(Math.log2(dataSize))) return -EINVAL;
+    if (this.ring !== null || dataSize <= 0 || dataSize % PAGE_SIZE !== 0 || !Number.isInteger(Math.log2(dataSize))) {
+      return -EINVAL;
+    }
     p.mem.map(start, len, PROT_READ | PROT_WRITE);
     const m = p.mem;
     m.write32(start + MP.VERSION, 0);

@@ -60,7 +60,10 @@ export class LwpProfiler {
   /** Probes attached to every CPU (null when nothing needs them). */
   private probes: CpuProbes | null;
 
-  constructor(private readonly k: Kernel, probeOpts: ProbeOptions | null) {
+  constructor(
+    private readonly k: Kernel,
+    probeOpts: ProbeOptions | null,
+  ) {
     this.probes = probeOpts === null ? null : new CpuProbes(probeOpts);
   }
 
@@ -68,7 +71,9 @@ export class LwpProfiler {
   ensureProbes(extra: ProbeOptions): void {
     const cur = this.probes?.opts ?? {};
     const next = { ...cur, ...extra };
-    if (this.probes !== null && Object.entries(extra).every(([k, v]) => (cur as Record<string, unknown>)[k] === v)) return;
+    if (this.probes !== null && Object.entries(extra).every(([k, v]) => (cur as Record<string, unknown>)[k] === v)) {
+      return;
+    }
     const counts = this.probes?.counts;
     this.probes = new CpuProbes(next);
     if (counts !== undefined) Object.assign(this.probes.counts, counts);
@@ -101,14 +106,21 @@ export class LwpProfiler {
   }
 
   private place(t: Task, tp: TaskProfile): boolean {
-    const p = t.proc, at = freeSlot(p.mem);
+    const p = t.proc,
+      at = freeSlot(p.mem);
     if (at < 0) {
       this.k.once("lwp-window", "lwp: no room left for LWP rings (too many threads); later threads are not profiled");
       t.lwpProf = null;
       return false;
     }
     tp.slot = prepareSlot(p.mem, at, p.cpu.lwp.geo, tp.req.ring);
-    p.addMapping({ start: at, end: at + PAGE_SIZE + tp.slot.size, prot: PROT_READ | PROT_WRITE, path: "[lwp]", offset: 0 });
+    p.addMapping({
+      start: at,
+      end: at + PAGE_SIZE + tp.slot.size,
+      prot: PROT_READ | PROT_WRITE,
+      path: "[lwp]",
+      offset: 0,
+    });
     return true;
   }
 
@@ -128,7 +140,9 @@ export class LwpProfiler {
     const d = drainSlot(s, sink.room?.() ?? Number.MAX_SAFE_INTEGER);
     const pid = t.proc.pid;
     for (const r of d.records) {
-      const ip = new DataView(r.buffer, r.byteOffset).getUint32(8, true) + new DataView(r.buffer, r.byteOffset).getUint32(12, true) * 4294967296;
+      const ip =
+        new DataView(r.buffer, r.byteOffset).getUint32(8, true) +
+        new DataView(r.buffer, r.byteOffset).getUint32(12, true) * 4294967296;
       sink.sample(pid, t.tid, r, tp.shadow?.callchain(ip) ?? []);
     }
     if (d.missed > 0) sink.lost(pid, t.tid, d.missed);
@@ -185,8 +199,12 @@ export class LwpProfiler {
   counts(): ExactCounts {
     const n = this.probes?.counts;
     return {
-      instructions: this.k.retiredTotal, branches: n?.branches ?? 0, cycles: n?.cycles ?? 0,
-      dcacheMisses: n?.dcacheMisses ?? 0, repIterations: n?.repIterations ?? 0, repInstructions: n?.repInstructions ?? 0,
+      instructions: this.k.retiredTotal,
+      branches: n?.branches ?? 0,
+      cycles: n?.cycles ?? 0,
+      dcacheMisses: n?.dcacheMisses ?? 0,
+      repIterations: n?.repIterations ?? 0,
+      repInstructions: n?.repInstructions ?? 0,
     };
   }
 }

@@ -60,7 +60,8 @@ export function prepareSlot(mem: AddressSpace, at: number, geo: LwpGeometry, cfg
 
 /** (Re)writes the LWPCB of a slot (a forked child re-initialises its copy). */
 export function writeLwpcb(s: RingSlot, geo: LwpGeometry, cfg: RingConfig): void {
-  const m = s.mem, cb = s.cb;
+  const m = s.mem,
+    cb = s.cb;
   m.writeBytes(cb, new Uint8Array(geo.cbBytes));
   let flags = FLAG_INT | (cfg.timestamps === true ? FLAG_PTSC : 0);
   for (const e of cfg.events) flags |= 1 << e.id;
@@ -93,7 +94,8 @@ interface Drained {
  * `limit` caps how many records are taken (a full consumer takes fewer; the rest wait).
  */
 export function drainSlot(s: RingSlot, limit = Number.MAX_SAFE_INTEGER): Drained {
-  const m = s.mem, cb = s.cb;
+  const m = s.mem,
+    cb = s.cb;
   const records: Uint8Array[] = [];
   try {
     const head = (m.read32(cb + CB.HEAD) >>> 0) % s.size;

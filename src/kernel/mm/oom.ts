@@ -18,16 +18,22 @@ function formatBytes(n: number): string {
 
 /** Kills the live process with the most resident pages (the first by pid on a tie); returns it, or null. */
 export function oomKill(k: Kernel): Process | null {
-  let victim: Process | null = null, most = -1;
+  let victim: Process | null = null,
+    most = -1;
   for (const p of k.procs.values()) {
     if (!p.live || p.liveTasks().length === 0) continue;
     const n = p.mem.mappedPageCount();
-    if (n > most) { most = n; victim = p; }
+    if (n > most) {
+      most = n;
+      victim = p;
+    }
   }
   if (victim === null) return null;
   const limit = k.opts.memoryLimit;
   const name = new TextDecoder().decode(victim.leader.comm);
-  k.diag(`lwp: out of memory${limit === null ? "" : ` (--memory-limit ${formatBytes(limit)})`}: killed process ${victim.pid} (${name}), ${(most * PAGE_SIZE) / 1024} kB resident`);
+  k.diag(
+    `lwp: out of memory${limit === null ? "" : ` (--memory-limit ${formatBytes(limit)})`}: killed process ${victim.pid} (${name}), ${(most * PAGE_SIZE) / 1024} kB resident`,
+  );
   exitGroup(k, victim, 0, SIGKILL);
   return victim;
 }

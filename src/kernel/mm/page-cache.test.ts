@@ -14,13 +14,25 @@ import { DEFAULT_OPTIONS, Kernel } from "../kernel.js";
 function oneFileHost(bytes: Uint8Array): { host: Host; file: Uint8Array; closed: number[] } {
   const state = { file: bytes, closed: [] as number[] };
   const st = (): HostStat => ({
-    dev: 1, ino: 7, mode: 0o100644, nlink: 1, uid: 0, gid: 0, rdev: 0, size: state.file.length, blksize: 4096, blocks: 0,
-    atimeNs: 0n, mtimeNs: 0n, ctimeNs: 0n,
+    dev: 1,
+    ino: 7,
+    mode: 0o100644,
+    nlink: 1,
+    uid: 0,
+    gid: 0,
+    rdev: 0,
+    size: state.file.length,
+    blksize: 4096,
+    blocks: 0,
+    atimeNs: 0n,
+    mtimeNs: 0n,
+    ctimeNs: 0n,
   });
   const host = {
     fstat: () => st(),
     read: (_fd: number, buf: Uint8Array, pos: number | null) => {
-      const at = pos ?? 0, n = Math.max(0, Math.min(buf.length, state.file.length - at));
+      const at = pos ?? 0,
+        n = Math.max(0, Math.min(buf.length, state.file.length - at));
       buf.set(state.file.subarray(at, at + n));
       return n;
     },
@@ -34,9 +46,18 @@ function oneFileHost(bytes: Uint8Array): { host: Host; file: Uint8Array; closed:
       state.file.set(buf, at);
       return buf.length;
     },
-    close: (fd: number) => { state.closed.push(fd); return 0; },
+    close: (fd: number) => {
+      state.closed.push(fd);
+      return 0;
+    },
   } as unknown as Host;
-  return { host, get file() { return state.file; }, closed: state.closed };
+  return {
+    host,
+    get file() {
+      return state.file;
+    },
+    closed: state.closed,
+  };
 }
 
 test("MAP_SHARED stores reach the host file at sync and when the object is dropped, not before", () => {

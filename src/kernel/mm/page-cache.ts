@@ -107,7 +107,9 @@ export class PageCache {
       pos = (typeof st === "number" ? obj.size : st.size) - data.length;
     } else pos = at ?? (f.pos ?? data.length) - data.length;
     for (let done = 0; done < data.length;) {
-      const off = pos + done, pg = Math.floor(off / FRAME_SIZE), o = off % FRAME_SIZE;
+      const off = pos + done,
+        pg = Math.floor(off / FRAME_SIZE),
+        o = off % FRAME_SIZE;
       const n = Math.min(data.length - done, FRAME_SIZE - o);
       const frame = obj.cachedFrame(pg);
       if (frame !== undefined) obj.phys.u8.set(data.subarray(done, done + n), frame * FRAME_SIZE + o);

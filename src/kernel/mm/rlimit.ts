@@ -4,9 +4,22 @@
 // and kept across execve. Values are exact unsigned 64-bit numbers (bigint);
 // RLIM_INFINITY is 2^64 - 1.
 
-export const RLIMIT_CPU = 0, RLIMIT_FSIZE = 1, RLIMIT_DATA = 2, RLIMIT_STACK = 3, RLIMIT_CORE = 4, RLIMIT_RSS = 5;
-export const RLIMIT_NPROC = 6, RLIMIT_NOFILE = 7, RLIMIT_MEMLOCK = 8, RLIMIT_AS = 9, RLIMIT_LOCKS = 10;
-export const RLIMIT_SIGPENDING = 11, RLIMIT_MSGQUEUE = 12, RLIMIT_NICE = 13, RLIMIT_RTPRIO = 14, RLIMIT_RTTIME = 15;
+export const RLIMIT_CPU = 0,
+  RLIMIT_FSIZE = 1,
+  RLIMIT_DATA = 2,
+  RLIMIT_STACK = 3,
+  RLIMIT_CORE = 4,
+  RLIMIT_RSS = 5;
+export const RLIMIT_NPROC = 6,
+  RLIMIT_NOFILE = 7,
+  RLIMIT_MEMLOCK = 8,
+  RLIMIT_AS = 9,
+  RLIMIT_LOCKS = 10;
+export const RLIMIT_SIGPENDING = 11,
+  RLIMIT_MSGQUEUE = 12,
+  RLIMIT_NICE = 13,
+  RLIMIT_RTPRIO = 14,
+  RLIMIT_RTTIME = 15;
 export const RLIM_NLIMITS = 16;
 export const RLIM_INFINITY = (1n << 64n) - 1n;
 /** fs.nr_open: the highest RLIMIT_NOFILE hard limit (EPERM above it). */
@@ -38,11 +51,22 @@ const DEFAULTS: readonly (readonly [bigint, bigint])[] = [
 
 /** What /proc/PID/limits calls each resource, and its unit. */
 export const LIMIT_NAMES: readonly (readonly [string, string])[] = [
-  ["Max cpu time", "seconds"], ["Max file size", "bytes"], ["Max data size", "bytes"], ["Max stack size", "bytes"],
-  ["Max core file size", "bytes"], ["Max resident set", "bytes"], ["Max processes", "processes"],
-  ["Max open files", "files"], ["Max locked memory", "bytes"], ["Max address space", "bytes"],
-  ["Max file locks", "locks"], ["Max pending signals", "signals"], ["Max msgqueue size", "bytes"],
-  ["Max nice priority", ""], ["Max realtime priority", ""], ["Max realtime timeout", "us"],
+  ["Max cpu time", "seconds"],
+  ["Max file size", "bytes"],
+  ["Max data size", "bytes"],
+  ["Max stack size", "bytes"],
+  ["Max core file size", "bytes"],
+  ["Max resident set", "bytes"],
+  ["Max processes", "processes"],
+  ["Max open files", "files"],
+  ["Max locked memory", "bytes"],
+  ["Max address space", "bytes"],
+  ["Max file locks", "locks"],
+  ["Max pending signals", "signals"],
+  ["Max msgqueue size", "bytes"],
+  ["Max nice priority", ""],
+  ["Max realtime priority", ""],
+  ["Max realtime timeout", "us"],
 ];
 
 export class Rlimits {

@@ -36,7 +36,8 @@ export function mmapBase(stackLimit: bigint): number {
 
 /** The area holding `addr` or the nearest one below it, by binary search (find_vma_prev). */
 export function areaAtOrBelow(areas: readonly Vma[], addr: number): Vma | undefined {
-  let lo = 0, hi = areas.length;
+  let lo = 0,
+    hi = areas.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
     if (areas[mid]!.start <= addr) lo = mid + 1;
@@ -70,7 +71,8 @@ export function vmStats(mm: Mm): VmStats {
  */
 export function mayExpandVm(p: Process, bytes: number, data: boolean, replaced = 0): boolean {
   const lim = p.rlimits;
-  const as = lim.cur(RLIMIT_AS), ds = lim.cur(RLIMIT_DATA);
+  const as = lim.cur(RLIMIT_AS),
+    ds = lim.cur(RLIMIT_DATA);
   if (as === Infinity && (ds === Infinity || !data)) return true;
   const s = vmStats(p.mm);
   if (s.total + bytes - replaced > pageDown(as)) return false;
@@ -106,7 +108,8 @@ export function mapCountOk(mem: AddressSpace, more: number): boolean {
  * whether the stack grew (the access is retried).
  */
 function growStack(mm: Mm, limits: Rlimits, addr: number): boolean {
-  const mem = mm.mem, start = mm.stackStart;
+  const mem = mm.mem,
+    start = mm.stackStart;
   if (!(addr < start) || start === 0) return false;
   const to = pageDown(addr);
   const stackArea = mem.areas().find((v) => v.start === start);
@@ -135,7 +138,8 @@ export function attachStack(mm: Mm, p: Process): void {
  */
 export function unmappedArea(p: Process, hint: number, len: number): number {
   if (len > TASK_SIZE) return -1;
-  const mm = p.mm, mem = mm.mem;
+  const mm = p.mm,
+    mem = mm.mem;
   if (hint !== 0) {
     const at = Math.max(pageDown(hint), MMAP_MIN_ADDR);
     const clear = !(mm.stackStart !== 0 && at < mm.stackStart && at + len > mm.stackStart - STACK_GUARD_GAP);

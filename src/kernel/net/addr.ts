@@ -11,7 +11,13 @@ export const AF_INET6 = 10;
 /** A socket address: a UNIX path (abstract when it starts with NUL), or an IP address and port. */
 export type SockAddr =
   | { readonly family: typeof AF_UNIX; readonly path: string }
-  | { readonly family: typeof AF_INET | typeof AF_INET6; readonly host: string; readonly port: number; readonly flow?: number; readonly scope?: number };
+  | {
+      readonly family: typeof AF_INET | typeof AF_INET6;
+      readonly host: string;
+      readonly port: number;
+      readonly flow?: number;
+      readonly scope?: number;
+    };
 
 /** sizeof(struct sockaddr_un). */
 const SUN_LEN = 110;
@@ -26,12 +32,19 @@ function ipv6(b: Uint8Array, o: number): string {
   for (let i = 0; i < 8; i++) parts.push(v.getUint16(2 * i).toString(16));
   if (parts.slice(0, 5).every((p) => p === "0") && parts[5] === "ffff") return `::ffff:${ipv4(b, o + 12)}`;
   // The longest run of zero groups becomes "::" (RFC 5952).
-  let best = -1, bestLen = 1;
+  let best = -1,
+    bestLen = 1;
   for (let i = 0; i < 8;) {
-    if (parts[i] !== "0") { i++; continue; }
+    if (parts[i] !== "0") {
+      i++;
+      continue;
+    }
     let j = i;
     while (j < 8 && parts[j] === "0") j++;
-    if (j - i > bestLen) { best = i; bestLen = j - i; }
+    if (j - i > bestLen) {
+      best = i;
+      bestLen = j - i;
+    }
     i = j;
   }
   if (best < 0) return parts.join(":");
@@ -57,7 +70,13 @@ export function parseSockAddr(b: Uint8Array, family: number): SockAddr | number 
   }
   if (b.length < 24) return -EINVAL;
   if (fam !== AF_INET6) return -EAFNOSUPPORT;
-  return { family: AF_INET6, host: ipv6(b, 8), port: v.getUint16(2), flow: v.getUint32(4), scope: b.length >= 28 ? v.getUint32(24, true) : 0 };
+  return {
+    family: AF_INET6,
+    host: ipv6(b, 8),
+    port: v.getUint16(2),
+    flow: v.getUint32(4),
+    scope: b.length >= 28 ? v.getUint32(24, true) : 0,
+  };
 }
 
 function latin1(b: Uint8Array): string {
@@ -72,25 +91,35 @@ function ipv4Bytes(host: string): number[] {
 }
 
 function ipv6Bytes(host: string): number[] {
-  if (host.startsWith("::ffff:") && host.includes(".")) return [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 255, 255, ...ipv4Bytes(host.slice(7))];
-  const [head, tail] = host.includes("::") ? host.split("::") as [string, string] : [host, undefined];
+  if (host.startsWith("::ffff:") && host.includes(".")) {
+    return [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 255, 255, ...ipv4Bytes(host.slice(7))];
+  }
+  const [head, tail] = host.includes("::") ? (host.split("::") as [string, string]) : [host, undefined];
   const h = head === "" ? [] : head.split(":");
   const t = tail === undefined || tail === "" ? [] : tail.split(":");
   const groups = tail === undefined ? h : [...h, ...Array<string>(8 - h.length - t.length).fill("0"), ...t];
-  return groups.flatMap((g) => { const n = parseInt(g, 16) || 0; return [n >> 8, n & 255]; });
+  return groups.flatMap((g) => {
+    const n = parseInt(g, 16) || 0;
+    return [n >> 8, n & 255];
+  });
 }
 
 /** Encodes an address as the kernel writes it back (getsockname, accept, recvfrom). */
 export function encodeSockAddr(a: SockAddr | null, family: number): Uint8Array {
   if (family === AF_UNIX) {
     const path = a !== null && a.family === AF_UNIX ? a.path : "";
-    const bytes = path.startsWith("\0") ? Uint8Array.from([...path].map((c) => c.charCodeAt(0))) : new TextEncoder().encode(path);
+    const bytes = path.startsWith("\0")
+      ? Uint8Array.from([...path].map((c) => c.charCodeAt(0)))
+      : new TextEncoder().encode(path);
     const out = new Uint8Array(2 + bytes.length + (path === "" || path.startsWith("\0") ? 0 : 1));
     out[0] = AF_UNIX;
     out.set(bytes, 2);
     return out;
   }
-  const inet = a !== null && a.family !== AF_UNIX ? a : { host: family === AF_INET ? "0.0.0.0" : "::", port: 0, flow: 0, scope: 0 };
+  const inet =
+    a !== null && a.family !== AF_UNIX
+      ? a
+      : { host: family === AF_INET ? "0.0.0.0" : "::", port: 0, flow: 0, scope: 0 };
   if (family === AF_INET) {
     const out = new Uint8Array(16);
     out[0] = AF_INET;
@@ -102,9 +131,9 @@ export function encodeSockAddr(a: SockAddr | null, family: number): Uint8Array {
   out[0] = AF_INET6;
   const v = new DataView(out.buffer);
   v.setUint16(2, inet.port);
-  v.setUint32(4, "flow" in inet ? inet.flow ?? 0 : 0);
+  v.setUint32(4, "flow" in inet ? (inet.flow ?? 0) : 0);
   out.set(ipv6Bytes(inet.host.includes(":") ? inet.host : `::ffff:${inet.host}`), 8);
-  v.setUint32(24, "scope" in inet ? inet.scope ?? 0 : 0, true);
+  v.setUint32(24, "scope" in inet ? (inet.scope ?? 0) : 0, true);
   return out;
 }
 

@@ -54,11 +54,15 @@ class Queue {
 /** An end of an in-kernel connection: reads `rx`, writes `tx`. */
 export class LocalConn implements Conn {
   readonly host = false;
-  private constructor(private readonly rx: Queue, private readonly tx: Queue) {}
+  private constructor(
+    private readonly rx: Queue,
+    private readonly tx: Queue,
+  ) {}
 
   /** A connected pair (socketpair, or accept of a guest's connect). */
   static pair(capacity: number): [LocalConn, LocalConn] {
-    const ab = new Queue(capacity), ba = new Queue(capacity);
+    const ab = new Queue(capacity),
+      ba = new Queue(capacity);
     return [new LocalConn(ba, ab), new LocalConn(ab, ba)];
   }
 
@@ -69,7 +73,11 @@ export class LocalConn implements Conn {
       const c = q.chunks[0]!;
       const n = Math.min(buf.length, c.data.length);
       buf.set(c.data.subarray(0, n));
-      if (!peek) { q.chunks.shift(); q.bytes -= c.data.length; q.gen = nextGeneration(); }
+      if (!peek) {
+        q.chunks.shift();
+        q.bytes -= c.data.length;
+        q.gen = nextGeneration();
+      }
       return { n, size: c.data.length, files: peek ? null : c.files };
     }
     let n = 0;
@@ -79,7 +87,10 @@ export class LocalConn implements Conn {
       const k = Math.min(c.data.length, buf.length - n);
       buf.set(c.data.subarray(0, k), n);
       n += k;
-      if (c.files !== null) { files = c.files; break; } // a message with descriptors ends the read (unix_stream_read_generic)
+      if (c.files !== null) {
+        files = c.files;
+        break;
+      } // a message with descriptors ends the read (unix_stream_read_generic)
     }
     if (!peek) this.consume(n, files !== null);
     return { n, size: n, files: peek ? null : files };
@@ -88,10 +99,16 @@ export class LocalConn implements Conn {
   private consume(n: number, dropFiles: boolean): void {
     const q = this.rx;
     q.bytes -= n;
-    while (n > 0 || (q.chunks[0]?.data.length === 0)) {
+    while (n > 0 || q.chunks[0]?.data.length === 0) {
       const c = q.chunks[0]!;
       if (dropFiles) c.files = null;
-      if (c.data.length <= n) { q.chunks.shift(); n -= c.data.length; } else { c.data = c.data.subarray(n); n = 0; }
+      if (c.data.length <= n) {
+        q.chunks.shift();
+        n -= c.data.length;
+      } else {
+        c.data = c.data.subarray(n);
+        n = 0;
+      }
     }
     q.gen = nextGeneration();
   }
@@ -126,7 +143,13 @@ export class LocalConn implements Conn {
   }
 
   shutdown(write: boolean): void {
-    if (write) { this.tx.done = true; this.tx.gen = nextGeneration(); } else { this.rx.gone = true; this.rx.gen = nextGeneration(); }
+    if (write) {
+      this.tx.done = true;
+      this.tx.gen = nextGeneration();
+    } else {
+      this.rx.gone = true;
+      this.rx.gen = nextGeneration();
+    }
   }
 
   close(): void {

@@ -6,10 +6,30 @@
 // the kernel, deterministically; everything else goes through the host's
 // network stack, so host clients reach guest servers and the reverse.
 import {
-  EADDRINUSE, EAGAIN, ECONNREFUSED, EDESTADDRREQ, EINPROGRESS, EINVAL, EISCONN, EMSGSIZE, ENOTCONN, EPERM, ENOTSUP as EOPNOTSUPP, EPIPE,
+  EADDRINUSE,
+  EAGAIN,
+  ECONNREFUSED,
+  EDESTADDRREQ,
+  EINPROGRESS,
+  EINVAL,
+  EISCONN,
+  EMSGSIZE,
+  ENOTCONN,
+  EPERM,
+  ENOTSUP as EOPNOTSUPP,
+  EPIPE,
 } from "../errno.js";
 import type { OpenFile } from "../fs/files.js";
-import { POLLERR, POLLHUP, POLLIN, POLLOUT, POLLRDHUP, POLLRDNORM, POLLWRNORM, nextGeneration } from "../fs/poll-events.js";
+import {
+  POLLERR,
+  POLLHUP,
+  POLLIN,
+  POLLOUT,
+  POLLRDHUP,
+  POLLRDNORM,
+  POLLWRNORM,
+  nextGeneration,
+} from "../fs/poll-events.js";
 import type { HostAddr, HostDatagram, HostListener } from "../host.js";
 import type { Kernel } from "../kernel.js";
 import { AF_INET, AF_INET6, AF_UNIX, type SockAddr, addrKey } from "./addr.js";
@@ -95,7 +115,11 @@ export class Socket implements OpenFile {
     const kind = this.type === SOCK_DGRAM ? "udp" : "tcp";
     if (a.family === AF_UNIX) return this.k.sockets.get(`${kind}/${addrKey(a)}`);
     const port = a.port;
-    const keys = [addrKey(a), addrKey({ family: AF_INET, host: "0.0.0.0", port }), addrKey({ family: AF_INET6, host: "::", port })];
+    const keys = [
+      addrKey(a),
+      addrKey({ family: AF_INET, host: "0.0.0.0", port }),
+      addrKey({ family: AF_INET6, host: "::", port }),
+    ];
     for (const key of keys) {
       const s = this.k.sockets.get(`${kind}/${key}`);
       if (s !== undefined) return s;
@@ -104,7 +128,9 @@ export class Socket implements OpenFile {
   }
 
   unregister(): void {
-    if (this.local !== null && this.k.sockets.get(this.regKey(this.local)) === this) this.k.sockets.delete(this.regKey(this.local));
+    if (this.local !== null && this.k.sockets.get(this.regKey(this.local)) === this) {
+      this.k.sockets.delete(this.regKey(this.local));
+    }
   }
 
   // ---- connections -------------------------------------------------------------
@@ -148,7 +174,10 @@ export class Socket implements OpenFile {
     const st = p.s.state;
     if (st === -EINPROGRESS) return -EAGAIN;
     this.pending = null;
-    if (st < 0) { this.state = "unconnected"; return st; }
+    if (st < 0) {
+      this.state = "unconnected";
+      return st;
+    }
     this.conn = p;
     this.state = "connected";
     this.local = fromHost(p.s.local()) ?? this.local;
@@ -161,7 +190,10 @@ export class Socket implements OpenFile {
   /** recvmsg's core: -EAGAIN when nothing waits, else what was received and from whom. */
   receive(buf: Uint8Array, peek: boolean): (Received & { from: SockAddr | null }) | number {
     if (this.type === SOCK_DGRAM) return this.receiveDgram(buf, peek);
-    if (this.state === "connecting") { const r = this.finishConnect(); if (r < 0) return r === -EAGAIN ? -EAGAIN : r; }
+    if (this.state === "connecting") {
+      const r = this.finishConnect();
+      if (r < 0) return r === -EAGAIN ? -EAGAIN : r;
+    }
     const c = this.conn;
     if (c === null) return this.records || this.state !== "connected" ? -ENOTCONN : 0;
     if (this.shutRead && c.available() === 0) return 0;
@@ -174,7 +206,10 @@ export class Socket implements OpenFile {
     if (d !== undefined) {
       const n = Math.min(buf.length, d.data.length);
       buf.set(d.data.subarray(0, n));
-      if (!peek) { this.dgrams.shift(); this.gen = nextGeneration(); }
+      if (!peek) {
+        this.dgrams.shift();
+        this.gen = nextGeneration();
+      }
       return { n, size: d.data.length, files: peek ? null : d.files, from: d.from };
     }
     const h = this.hostDgram?.recv(buf, peek);
@@ -187,7 +222,10 @@ export class Socket implements OpenFile {
   send(data: Uint8Array, to: SockAddr | null, files: OpenFile[] | null): number {
     if (this.shutWrite) return -EPIPE;
     if (this.type === SOCK_DGRAM) return this.sendDgram(data, to, files);
-    if (this.state === "connecting") { const r = this.finishConnect(); if (r < 0) return r; }
+    if (this.state === "connecting") {
+      const r = this.finishConnect();
+      if (r < 0) return r;
+    }
     if (to !== null && this.family !== AF_UNIX && this.state !== "connected") return -EPIPE;
     if (to !== null && this.family === AF_UNIX) return this.state === "connected" ? -EISCONN : -EOPNOTSUPP;
     const c = this.conn;
@@ -219,7 +257,11 @@ export class Socket implements OpenFile {
   /** The host UDP socket, bound on first use (autobind to any port). */
   hostDgramFor(): HostDatagram {
     if (this.hostDgram === null) {
-      this.hostDgram = this.k.host.datagram(toHost(this.local ?? { family: this.family as 2 | 10, host: this.family === AF_INET ? "0.0.0.0" : "::", port: 0 }));
+      this.hostDgram = this.k.host.datagram(
+        toHost(
+          this.local ?? { family: this.family as 2 | 10, host: this.family === AF_INET ? "0.0.0.0" : "::", port: 0 },
+        ),
+      );
     }
     return this.hostDgram;
   }
@@ -244,11 +286,16 @@ export class Socket implements OpenFile {
 
   /** sock_poll: unix_poll/tcp_poll/datagram_poll's events. */
   poll(): number {
-    if (this.state === "listening") return this.backlog.length > 0 || (this.hostListener?.pending() ?? 0) > 0 ? POLLIN | POLLRDNORM : 0;
+    if (this.state === "listening") {
+      return this.backlog.length > 0 || (this.hostListener?.pending() ?? 0) > 0 ? POLLIN | POLLRDNORM : 0;
+    }
     if (this.state === "connecting") {
       const r = this.finishConnect();
       if (r === -EAGAIN) return 0;
-      if (r < 0) { this.soError = -r; return POLLOUT | POLLWRNORM | POLLERR | POLLHUP; }
+      if (r < 0) {
+        this.soError = -r;
+        return POLLOUT | POLLWRNORM | POLLERR | POLLHUP;
+      }
     }
     let m = 0;
     if (this.type === SOCK_DGRAM) {
@@ -267,7 +314,11 @@ export class Socket implements OpenFile {
   }
 
   get generation(): number {
-    return Math.max(this.gen, this.conn?.inGen ?? 0) + (this.hostListener?.pending() ?? 0) + Math.max(0, this.hostDgram?.pending() ?? 0);
+    return (
+      Math.max(this.gen, this.conn?.inGen ?? 0) +
+      (this.hostListener?.pending() ?? 0) +
+      Math.max(0, this.hostDgram?.pending() ?? 0)
+    );
   }
 
   get outGeneration(): number {

@@ -41,7 +41,10 @@ function mmUsers(k: Kernel, p: Process): number {
 /** exit(2) of one thread; the last one ends the process with `code`. */
 export function exitThread(k: Kernel, t: Task, code: number): void {
   const p = t.proc;
-  if (p.liveTasks().length <= 1) { exitGroup(k, p, code, 0); return; }
+  if (p.liveTasks().length <= 1) {
+    exitGroup(k, p, code, 0);
+    return;
+  }
   endTask(k, t);
 }
 
@@ -65,7 +68,10 @@ export function exitGroup(k: Kernel, p: Process, code: number, sig: number): voi
 
 function notifyParent(k: Kernel, p: Process, sig: number): void {
   const parent = p.parent;
-  if (parent === null || !parent.live) { k.procs.delete(p.pid); return; }
+  if (parent === null || !parent.live) {
+    k.procs.delete(p.pid);
+    return;
+  }
   const act = actionOf(parent, SIGCHLD);
   if (p.exitSignal === SIGCHLD && (act.handler === SIG_IGN || (act.flags & SA_NOCLDWAIT) !== 0)) {
     reap(k, p);
@@ -73,7 +79,10 @@ function notifyParent(k: Kernel, p: Process, sig: number): void {
   }
   if (p.exitSignal !== 0) {
     postToProcess(parent, {
-      signo: p.exitSignal, code: sig !== 0 ? CLD_KILLED : CLD_EXITED, pid: p.pid, uid: 0,
+      signo: p.exitSignal,
+      code: sig !== 0 ? CLD_KILLED : CLD_EXITED,
+      pid: p.pid,
+      uid: 0,
       status: sig !== 0 ? sig : p.waitStatus! >> 8,
     });
   }

@@ -48,7 +48,8 @@ function childTask(tid: number, parent: Task, proc: Process, flags: number): Tas
   t.comm = parent.comm;
   t.lwpDisabled = parent.lwpDisabled;
   t.lwpSignal = parent.lwpSignal;
-  t.altStack = (flags & (CLONE_VM | CLONE_VFORK)) === CLONE_VM ? { sp: 0, size: 0, flags: SS_DISABLE } : { ...parent.altStack };
+  t.altStack =
+    (flags & (CLONE_VM | CLONE_VFORK)) === CLONE_VM ? { sp: 0, size: 0, flags: SS_DISABLE } : { ...parent.altStack };
   return t;
 }
 
@@ -73,7 +74,8 @@ export function newProcess(k: Kernel, parent: Task, flags: number): Task {
   const t = childTask(pid, parent, child, flags);
   child.tasks.push(t);
   child.fds = (flags & CLONE_FILES) !== 0 ? pp.fds : pp.fds.fork();
-  child.sigHandlers = (flags & CLONE_SIGHAND) !== 0 ? pp.sigHandlers : new Map([...pp.sigHandlers].map(([s, a]) => [s, { ...a }]));
+  child.sigHandlers =
+    (flags & CLONE_SIGHAND) !== 0 ? pp.sigHandlers : new Map([...pp.sigHandlers].map(([s, a]) => [s, { ...a }]));
   child.exePath = pp.exePath;
   child.cwd = pp.cwd;
   child.pgid = pp.pgid;

@@ -20,7 +20,7 @@ function futexDeath(k: Kernel, t: Task, uaddr: number): void {
   const m = t.proc.mem;
   const uval = m.read32(uaddr) >>> 0;
   if ((uval & FUTEX_TID_MASK) !== t.tid) return;
-  m.write32(uaddr, ((uval & FUTEX_WAITERS) | FUTEX_OWNER_DIED) | 0);
+  m.write32(uaddr, (uval & FUTEX_WAITERS) | FUTEX_OWNER_DIED | 0);
   if ((uval & FUTEX_WAITERS) !== 0) k.futexes.wake(t.proc.mm, uaddr, 1);
 }
 

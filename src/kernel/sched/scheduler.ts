@@ -60,7 +60,9 @@ export class Scheduler {
   /** Earliest virtual deadline of any wait or timer, or null. */
   nextDeadline(): bigint | null {
     let best: bigint | null = null;
-    const take = (d: bigint | null): void => { if (d !== null && (best === null || d < best)) best = d; };
+    const take = (d: bigint | null): void => {
+      if (d !== null && (best === null || d < best)) best = d;
+    };
     for (const t of this.k.tasks) take(t.blocker?.deadline ?? null);
     for (const p of this.k.procs.values()) if (p.live) take(p.realTimer.deadline);
     for (const f of this.k.timerFds) take(f.deadline);

@@ -6,8 +6,16 @@
 import type { Kernel } from "../kernel.js";
 import type { Process } from "../process.js";
 import {
-  type SigAction, SA_NODEFER, SA_RESETHAND, SIG_DFL, SIG_IGN, SIGKILL, SIGSEGV, UNBLOCKABLE,
-  ignoredByDefault, stopByDefault,
+  type SigAction,
+  SA_NODEFER,
+  SA_RESETHAND,
+  SIG_DFL,
+  SIG_IGN,
+  SIGKILL,
+  SIGSEGV,
+  UNBLOCKABLE,
+  ignoredByDefault,
+  stopByDefault,
 } from "../signals.js";
 import type { Task } from "../task.js";
 import { exitGroup } from "../sched/exit.js";
@@ -82,7 +90,9 @@ function handle(t: Task, si: Siginfo, act: SigAction): void {
   }
   const p = t.proc;
   t.sigMask = (t.sigMask | act.mask | ((act.flags & SA_NODEFER) !== 0 ? 0n : sigbit(si.signo))) & ~UNBLOCKABLE;
-  if ((act.flags & SA_RESETHAND) !== 0) p.sigHandlers.set(si.signo, { ...act, handler: SIG_DFL, flags: act.flags & ~SA_RESETHAND });
+  if ((act.flags & SA_RESETHAND) !== 0) {
+    p.sigHandlers.set(si.signo, { ...act, handler: SIG_DFL, flags: act.flags & ~SA_RESETHAND });
+  }
 }
 
 /** force_sigsegv: a frame could not be built; SIGSEGV reverts to the default if it was the one. */

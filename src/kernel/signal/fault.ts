@@ -3,7 +3,18 @@
 // fault.c, fpu/core.c fpu__exception_code): signal, si_code and si_addr.
 import type { Cpu } from "../../hw/cpu/cpu.js";
 import {
-  type Exit, FAULT_ACCERR, VEC_AC, VEC_SS, VEC_BP, VEC_DB, VEC_OF, VEC_DE, VEC_MF, VEC_PF, VEC_UD, VEC_XM,
+  type Exit,
+  FAULT_ACCERR,
+  VEC_AC,
+  VEC_SS,
+  VEC_BP,
+  VEC_DB,
+  VEC_OF,
+  VEC_DE,
+  VEC_MF,
+  VEC_PF,
+  VEC_UD,
+  VEC_XM,
 } from "../../hw/cpu/exits.js";
 import { DB_SINGLE_STEP } from "../../hw/cpu/step.js";
 import { SIGBUS, SIGFPE, SIGILL, SIGSEGV, SIGTRAP } from "../signals.js";
@@ -11,8 +22,21 @@ import type { Task } from "../task.js";
 import { PAGE_SIZE } from "../../hw/memory/address-space.js";
 import { areaAtOrBelow } from "../mm/vm.js";
 import {
-  BUS_ADRALN, BUS_ADRERR, FPE_FLTDIV, FPE_FLTINV, FPE_FLTOVF, FPE_FLTRES, FPE_FLTUND, FPE_INTDIV, ILL_ILLOPN,
-  SEGV_ACCERR, SEGV_MAPERR, SI_KERNEL, TRAP_BRKPT, TRAP_TRACE, type Siginfo,
+  BUS_ADRALN,
+  BUS_ADRERR,
+  FPE_FLTDIV,
+  FPE_FLTINV,
+  FPE_FLTOVF,
+  FPE_FLTRES,
+  FPE_FLTUND,
+  FPE_INTDIV,
+  ILL_ILLOPN,
+  SEGV_ACCERR,
+  SEGV_MAPERR,
+  SI_KERNEL,
+  TRAP_BRKPT,
+  TRAP_TRACE,
+  type Siginfo,
 } from "./queue.js";
 
 /** si_code for an x87 (#MF) or SIMD (#XM) exception from the unmasked pending flags. */
@@ -45,7 +69,8 @@ export function faultSignal(t: Task, x: Exit): Siginfo | null {
     case VEC_DE:
       setTrap(t, VEC_DE, 0, t.cr2);
       return { signo: SIGFPE, code: FPE_INTDIV, addr: rip };
-    case VEC_MF: case VEC_XM:
+    case VEC_MF:
+    case VEC_XM:
       setTrap(t, x.vector, 0, t.cr2);
       return { signo: SIGFPE, code: fpeCode(c, x.vector), addr: rip };
     case VEC_BP:
@@ -84,7 +109,12 @@ export function faultSignal(t: Task, x: Exit): Siginfo | null {
 function pageFault(t: Task, addr: number, code: number): Siginfo {
   if (addr < 0) return { signo: SIGSEGV, code: SEGV_MAPERR, addr };
   const v = areaAtOrBelow(t.proc.mem.areas(), addr);
-  if (v !== undefined && v.end > addr && v.obj !== null && !v.obj.hasPage(v.pgoff + Math.floor((addr - v.start) / PAGE_SIZE))) {
+  if (
+    v !== undefined &&
+    v.end > addr &&
+    v.obj !== null &&
+    !v.obj.hasPage(v.pgoff + Math.floor((addr - v.start) / PAGE_SIZE))
+  ) {
     return { signo: SIGBUS, code: BUS_ADRERR, addr };
   }
   return { signo: SIGSEGV, code: code === FAULT_ACCERR ? SEGV_ACCERR : SEGV_MAPERR, addr };

@@ -160,19 +160,29 @@ function restoreAltStack(t: Task, v: DataView): void {
 /** fpu__restore_sig: NULL resets the FPU; otherwise XRSTOR (or FXRSTOR when the magic is missing). */
 function restoreFpstate(t: Task, addr: number): boolean {
   const c = t.proc.cpu;
-  if (addr === 0) { initXstate(c); return true; }
-  if (addr % 64 !== 0) { initXstate(c); return false; }
+  if (addr === 0) {
+    initXstate(c);
+    return true;
+  }
+  if (addr % 64 !== 0) {
+    initXstate(c);
+    return false;
+  }
   const size = xstateSize(c);
   const m = t.proc.mem;
   try {
     const swSize = m.read32(addr + 480) >>> 0;
-    let fxOnly = m.read32(addr + 464) !== FP_XSTATE_MAGIC1 || swSize < 576 || swSize > size || swSize > m.read32(addr + 468) >>> 0;
+    let fxOnly =
+      m.read32(addr + 464) !== FP_XSTATE_MAGIC1 || swSize < 576 || swSize > size || swSize > m.read32(addr + 468) >>> 0;
     if (!fxOnly && m.read32(addr + swSize) !== FP_XSTATE_MAGIC2) fxOnly = true;
     if (fxOnly) fxrstor(c, addr, true);
     else xrstor(c, addr, true, [m.read32(addr + 472) & c.xcr0Lo, m.read32(addr + 476) & c.xcr0Hi]);
     return true;
   } catch (e) {
-    if (e instanceof MemoryFault || e instanceof CpuException) { initXstate(c); return false; }
+    if (e instanceof MemoryFault || e instanceof CpuException) {
+      initXstate(c);
+      return false;
+    }
     throw e;
   }
 }

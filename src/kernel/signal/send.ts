@@ -61,7 +61,8 @@ export function interrupt(t: Task, sig: number): void {
   t.blocker = null;
   b.cancel?.();
   const done = b.partial?.() ?? 0;
-  if (done > 0) { // pipe_write and other streams: a signal after some bytes went in returns their count
+  if (done > 0) {
+    // pipe_write and other streams: a signal after some bytes went in returns their count
     setTaskReg(t, 0, done);
     traceResume(t, done);
     return;

@@ -11,20 +11,35 @@ import { type CallView, formatEnum, formatFlags, formatSigset, hex, ptr, signalN
 const AT_FDCWD = -100;
 
 function formatArg(v: CallView, kind: ArgKind, i: number): string {
-  if (typeof kind === "object") return kind.kind === "flags" ? formatFlags(kind, v.a.u32(i)) : formatEnum(kind, v.a.int(i));
+  if (typeof kind === "object") {
+    return kind.kind === "flags" ? formatFlags(kind, v.a.u32(i)) : formatEnum(kind, v.a.int(i));
+  }
   const a = v.a;
   switch (kind) {
-    case "int": case "fd": return String(a.int(i));
-    case "uint": return String(a.u32(i));
-    case "long": return String(a.long(i));
-    case "size": return String(a.u64(i));
-    case "hex": return hex(a.u64(i));
-    case "ptr": return ptr(a.u64(i));
-    case "dirfd": return a.int(i) === AT_FDCWD ? "AT_FDCWD" : String(a.int(i));
-    case "mode": case "openmode": return "0" + (a.u32(i) & 0o7777).toString(8).padStart(3, "0");
-    case "signal": return a.int(i) === 0 ? "0" : signalName(a.int(i));
-    case "sigframe": return `{mask=${formatSigset(v.t.sigMask)}}`;
-    default: return formatStruct(v, kind, i);
+    case "int":
+    case "fd":
+      return String(a.int(i));
+    case "uint":
+      return String(a.u32(i));
+    case "long":
+      return String(a.long(i));
+    case "size":
+      return String(a.u64(i));
+    case "hex":
+      return hex(a.u64(i));
+    case "ptr":
+      return ptr(a.u64(i));
+    case "dirfd":
+      return a.int(i) === AT_FDCWD ? "AT_FDCWD" : String(a.int(i));
+    case "mode":
+    case "openmode":
+      return "0" + (a.u32(i) & 0o7777).toString(8).padStart(3, "0");
+    case "signal":
+      return a.int(i) === 0 ? "0" : signalName(a.int(i));
+    case "sigframe":
+      return `{mask=${formatSigset(v.t.sigMask)}}`;
+    default:
+      return formatStruct(v, kind, i);
   }
 }
 
@@ -41,14 +56,20 @@ export function formatArgs(v: CallView, kinds: readonly ArgKind[], from: number,
   return args.join(", ");
 }
 
-const CLONE_PARENT_SETTID = 0x100000, CLONE_CHILD_SETTID = 0x1000000, CLONE_CHILD_CLEARTID = 0x200000, CLONE_SETTLS = 0x80000;
+const CLONE_PARENT_SETTID = 0x100000,
+  CLONE_CHILD_SETTID = 0x1000000,
+  CLONE_CHILD_CLEARTID = 0x200000,
+  CLONE_SETTLS = 0x80000;
 
 /** clone as strace names its arguments: the stack, the flags (exit signal last), then the pointers the flags use. */
 function formatClone(v: CallView): string {
   const f = v.a.u32(0);
   const flags = formatFlags({ kind: "flags", bits: CLONE_FLAGS.bits, zero: "0" }, f & ~0xff);
   const exit = f & 0xff;
-  const out = [`child_stack=${ptr(v.a.u64(1))}`, `flags=${exit === 0 ? flags : flags === "0" ? signalName(exit) : `${flags}|${signalName(exit)}`}`];
+  const out = [
+    `child_stack=${ptr(v.a.u64(1))}`,
+    `flags=${exit === 0 ? flags : flags === "0" ? signalName(exit) : `${flags}|${signalName(exit)}`}`,
+  ];
   if ((f & CLONE_PARENT_SETTID) !== 0) out.push(`parent_tid=${ptr(v.a.u64(2))}`);
   if ((f & (CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID)) !== 0) out.push(`child_tidptr=${ptr(v.a.u64(3))}`);
   if ((f & CLONE_SETTLS) !== 0) out.push(`tls=${ptr(v.a.u64(4))}`);

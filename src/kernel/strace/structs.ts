@@ -3,13 +3,45 @@
 // the structs strace decodes (stat, timespec, sigset, sigaction, ...).
 import type { ArgKind, SimpleKind } from "./kinds.js";
 import { SA_FLAGS, STATX_MASK } from "./kinds.js";
-import { type CallView, STRSIZE, formatFlags, formatSigset, hex, ptr, quote, quoteHex, safe, signalName } from "./text.js";
+import {
+  type CallView,
+  STRSIZE,
+  formatFlags,
+  formatSigset,
+  hex,
+  ptr,
+  quote,
+  quoteHex,
+  safe,
+  signalName,
+} from "./text.js";
 
 /** Kinds the call fills in: shown only when it succeeded. */
-const OUTPUT = new Set<SimpleKind>(["obuf", "oiov", "osigset", "osigaction", "ots", "otv", "stat", "statx", "pipefds", "wstatus", "utsname", "orlimit", "ocstr", "ogroups", "orandom"]);
+const OUTPUT = new Set<SimpleKind>([
+  "obuf",
+  "oiov",
+  "osigset",
+  "osigaction",
+  "ots",
+  "otv",
+  "stat",
+  "statx",
+  "pipefds",
+  "wstatus",
+  "utsname",
+  "orlimit",
+  "ocstr",
+  "ogroups",
+  "orandom",
+]);
 const S_IFMT: Readonly<Record<number, string>> = {
-  0o140000: "S_IFSOCK", 0o120000: "S_IFLNK", 0o100000: "S_IFREG", 0o060000: "S_IFBLK",
-  0o040000: "S_IFDIR", 0o020000: "S_IFCHR", 0o010000: "S_IFIFO",
+  0o140000: "S_IFSOCK",
+  0o120000: "S_IFLNK",
+  0o100000: "S_IFREG",
+  0o060000: "S_IFBLK",
+  0o040000: "S_IFDIR",
+  0o020000: "S_IFCHR",
+  0o010000: "S_IFIFO",
 };
 
 /** Whether the call writes through this argument (printed after it returns). */
@@ -81,8 +113,12 @@ function iovecs(v: CallView, at: number, cnt: number, limit: number | null): str
   const out: string[] = [];
   let left = limit ?? Infinity;
   for (let i = 0; i < Math.min(cnt, 1024); i++) {
-    if (i === STRSIZE) { out.push("..."); break; }
-    const base = u64(v, at + 16 * i), len = u64(v, at + 16 * i + 8);
+    if (i === STRSIZE) {
+      out.push("...");
+      break;
+    }
+    const base = u64(v, at + 16 * i),
+      len = u64(v, at + 16 * i + 8);
     const shown = Math.max(0, Math.min(len, left));
     left -= shown;
     const data = safe(() => quote(bytes(v, base, Math.min(shown, STRSIZE + 1)), STRSIZE, shown > STRSIZE), hex(base));
@@ -110,7 +146,8 @@ function wstatus(v: CallView, at: number): string {
 }
 
 function rlimit(v: CallView, at: number): string {
-  const lim = (x: bigint): string => (x === -1n ? "RLIM64_INFINITY" : x % 1024n === 0n && x > 0n ? `${x / 1024n}*1024` : String(x));
+  const lim = (x: bigint): string =>
+    x === -1n ? "RLIM64_INFINITY" : x % 1024n === 0n && x > 0n ? `${x / 1024n}*1024` : String(x);
   return `{rlim_cur=${lim(i64(v, at))}, rlim_max=${lim(i64(v, at + 8))}}`;
 }
 
@@ -129,27 +166,55 @@ function decode(v: CallView, kind: SimpleKind, at: number, i: number): string {
   const a = v.a;
   const r = typeof v.r === "number" ? v.r : 0;
   switch (kind) {
-    case "path": case "str": return cstr(v, at, kind === "path" ? 4096 : STRSIZE);
-    case "ibuf": { const n = a.u64(i + 1); return quote(bytes(v, at, Math.min(n, STRSIZE + 1)), STRSIZE, n > STRSIZE); }
-    case "obuf": return quote(bytes(v, at, Math.min(r, STRSIZE + 1)), STRSIZE, r > STRSIZE);
-    case "iov": return iovecs(v, at, a.int(i + 1), null);
-    case "oiov": return iovecs(v, at, a.int(i + 1), r);
-    case "argv": return strings(v, at, false);
-    case "envp": return strings(v, at, true);
-    case "sigset": case "osigset": return sigset(v, at);
-    case "sigaction": case "osigaction": return sigaction(v, at);
-    case "ts": case "ots": return timespec(v, at, "tv_nsec");
-    case "otv": return timespec(v, at, "tv_usec");
-    case "stat": return stat(v, at);
-    case "statx": return statx(v, at);
-    case "pipefds": return int32s(v, at, 2);
-    case "ocstr": return cstr(v, at, 4096);
-    case "orandom": return quoteHex(bytes(v, at, Math.min(r, STRSIZE + 1)));
-    case "ogroups": return int32s(v, at, Math.min(r, STRSIZE));
-    case "wstatus": return wstatus(v, at);
-    case "utsname": return utsname(v, at);
-    case "rlimit": case "orlimit": return rlimit(v, at);
-    default: return hex(at);
+    case "path":
+    case "str":
+      return cstr(v, at, kind === "path" ? 4096 : STRSIZE);
+    case "ibuf": {
+      const n = a.u64(i + 1);
+      return quote(bytes(v, at, Math.min(n, STRSIZE + 1)), STRSIZE, n > STRSIZE);
+    }
+    case "obuf":
+      return quote(bytes(v, at, Math.min(r, STRSIZE + 1)), STRSIZE, r > STRSIZE);
+    case "iov":
+      return iovecs(v, at, a.int(i + 1), null);
+    case "oiov":
+      return iovecs(v, at, a.int(i + 1), r);
+    case "argv":
+      return strings(v, at, false);
+    case "envp":
+      return strings(v, at, true);
+    case "sigset":
+    case "osigset":
+      return sigset(v, at);
+    case "sigaction":
+    case "osigaction":
+      return sigaction(v, at);
+    case "ts":
+    case "ots":
+      return timespec(v, at, "tv_nsec");
+    case "otv":
+      return timespec(v, at, "tv_usec");
+    case "stat":
+      return stat(v, at);
+    case "statx":
+      return statx(v, at);
+    case "pipefds":
+      return int32s(v, at, 2);
+    case "ocstr":
+      return cstr(v, at, 4096);
+    case "orandom":
+      return quoteHex(bytes(v, at, Math.min(r, STRSIZE + 1)));
+    case "ogroups":
+      return int32s(v, at, Math.min(r, STRSIZE));
+    case "wstatus":
+      return wstatus(v, at);
+    case "utsname":
+      return utsname(v, at);
+    case "rlimit":
+    case "orlimit":
+      return rlimit(v, at);
+    default:
+      return hex(at);
   }
 }
 

@@ -104,12 +104,13 @@ export interface CallView {
   readonly r: SysResult | null;
 }
 
-
 /** A signal set as strace writes it: [INT TERM], or ~[...] listing what is missing when most are in. */
 export function formatSigset(set: bigint): string {
   const names = (inSet: boolean): string[] => {
     const out: string[] = [];
-    for (let s = 1; s <= 64; s++) if ((((set >> BigInt(s - 1)) & 1n) === 1n) === inSet) out.push(signalName(s).replace(/^SIG/, ""));
+    for (let s = 1; s <= 64; s++) {
+      if ((((set >> BigInt(s - 1)) & 1n) === 1n) === inSet) out.push(signalName(s).replace(/^SIG/, ""));
+    }
     return out;
   };
   const present = names(true);

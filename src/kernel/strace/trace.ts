@@ -43,7 +43,14 @@ function prefix(k: Kernel, t: Task): string {
 }
 
 /** Traces a call the dispatcher ran: a full line, or the first half when it blocked. */
-export function traceCall(k: Kernel, t: Task, row: SyscallRow, a: SyscallArgs, r: SysResult, held: readonly string[]): void {
+export function traceCall(
+  k: Kernel,
+  t: Task,
+  row: SyscallRow,
+  a: SyscallArgs,
+  r: SysResult,
+  held: readonly string[],
+): void {
   const pre = prefix(k, t);
   if (typeof r === "object" && r.kind === "block") {
     let split = row.args.findIndex((kind) => isOutput(kind));
@@ -73,7 +80,10 @@ export function traceSpawn(k: Kernel, t: Task, path: string, argv: readonly stri
   const sp = (t.ctx.regs[9]! >>> 0) * 4294967296 + (t.ctx.regs[8]! >>> 0);
   const envp = sp + 8 * (argv.length + 2);
   const shown = argv.map((s) => quote(enc.encode(s)));
-  emit(k, straceLine(`execve(${quote(enc.encode(path))}, [${shown.join(", ")}], ${hex(envp)} /* ${envc} vars */)`, "0"));
+  emit(
+    k,
+    straceLine(`execve(${quote(enc.encode(path))}, [${shown.join(", ")}], ${hex(envp)} /* ${envc} vars */)`, "0"),
+  );
 }
 
 /** The second half of a blocked call: its result, or that it will be restarted after a signal. */
@@ -90,11 +100,18 @@ export function traceResume(t: Task, r: number | "restart"): void {
     emit(k, prefix(k, t) + straceLine(`${row.name}(${formatArgs(v, row.args, 0, row.args.length)})`, res));
     return;
   }
-  emit(k, `${prefix(k, t)}` + straceLine(`<... ${row.name} resumed>${formatArgs(v, row.args, split, row.args.length)})`, res));
+  emit(
+    k,
+    `${prefix(k, t)}` + straceLine(`<... ${row.name} resumed>${formatArgs(v, row.args, split, row.args.length)})`, res),
+  );
 }
 
 const SI_CODES: Readonly<Record<number, string>> = {
-  0: "SI_USER", 0x80: "SI_KERNEL", [-1]: "SI_QUEUE", [-2]: "SI_TIMER", [-6]: "SI_TKILL",
+  0: "SI_USER",
+  0x80: "SI_KERNEL",
+  [-1]: "SI_QUEUE",
+  [-2]: "SI_TIMER",
+  [-6]: "SI_TKILL",
 };
 const CLD_CODES: Readonly<Record<number, string>> = { 1: "CLD_EXITED", 2: "CLD_KILLED", 3: "CLD_DUMPED" };
 const SEGV_CODES: Readonly<Record<number, string>> = { 1: "SEGV_MAPERR", 2: "SEGV_ACCERR" };
@@ -103,7 +120,10 @@ const SEGV_CODES: Readonly<Record<number, string>> = { 1: "SEGV_MAPERR", 2: "SEG
 export function traceSignal(t: Task, si: Siginfo): void {
   const k = t.proc.kernel;
   const fault = si.addr !== undefined;
-  const code = (si.signo === 17 ? CLD_CODES[si.code] : si.signo === 11 && fault ? SEGV_CODES[si.code] : undefined) ?? SI_CODES[si.code] ?? String(si.code);
+  const code =
+    (si.signo === 17 ? CLD_CODES[si.code] : si.signo === 11 && fault ? SEGV_CODES[si.code] : undefined) ??
+    SI_CODES[si.code] ??
+    String(si.code);
   const fields = [`si_signo=${signalName(si.signo)}`, `si_code=${code}`];
   if (fault) fields.push(`si_addr=${si.addr === 0 ? "NULL" : "0x" + si.addr!.toString(16)}`);
   else if (si.pid !== undefined) {

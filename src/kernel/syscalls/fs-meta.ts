@@ -90,7 +90,8 @@ function readTimes(t: Task, addr: number, unit: TimesUnit): (bigint | null)[] {
       out.push(getI64(t, addr + 8 * i) * NS);
       continue;
     }
-    const sec = getI64(t, addr + 16 * i), frac = getI64(t, addr + 16 * i + 8);
+    const sec = getI64(t, addr + 16 * i),
+      frac = getI64(t, addr + 16 * i + 8);
     if (unit === "timespec" && frac === UTIME_NOW) out.push(now);
     else if (unit === "timespec" && frac === UTIME_OMIT) out.push(null);
     else if (frac < 0n || frac >= (unit === "timespec" ? NS : 1_000_000n)) fail(EINVAL);
@@ -108,7 +109,8 @@ function utimesAt(t: Task, dirfd: number, pathAddr: number, timesAddr: number, f
   const follow = "fd" in tg || tg.follow;
   const st = check("fd" in tg ? host.fstat(tg.fd) : host.stat(path!, follow));
   if (times[0] === null && times[1] === null) return 0;
-  const at = times[0] ?? st.atimeNs, mt = times[1] ?? st.mtimeNs;
+  const at = times[0] ?? st.atimeNs,
+    mt = times[1] ?? st.mtimeNs;
   return "fd" in tg ? host.futimes(tg.fd, at, mt) : host.utimes(path!, at, mt, follow);
 }
 
@@ -169,7 +171,15 @@ function writeStatfs(t: Task, addr: number, s: HostStatfs): void {
 }
 
 /** The figures of a kernel file system (pipefs, procfs, sysfs): no blocks, no inodes. */
-const kernelFs = (type: number): HostStatfs => ({ type, bsize: 4096, blocks: 0, bfree: 0, bavail: 0, files: 0, ffree: 0 });
+const kernelFs = (type: number): HostStatfs => ({
+  type,
+  bsize: 4096,
+  blocks: 0,
+  bfree: 0,
+  bavail: 0,
+  files: 0,
+  ffree: 0,
+});
 
 function lookupStatfs(t: Task, r: Lookup): HostStatfs {
   if (r.kind === "host") return check(t.proc.kernel.host.statfs(r.host));
@@ -181,7 +191,15 @@ function fileStatfs(t: Task, f: OpenFile): HostStatfs {
   const host = t.proc.kernel.host;
   if (!(f instanceof HostFile)) {
     const node = f instanceof GeneratedFile || f instanceof SynthDirFile ? f.node : null;
-    return kernelFs(f instanceof PipeEnd ? PIPEFS_MAGIC : node !== null && node.dev === SYSFS_DEV ? SYSFS_MAGIC : f instanceof ProcMemFile ? PROC_SUPER_MAGIC : ANON_INODE_FS_MAGIC);
+    return kernelFs(
+      f instanceof PipeEnd
+        ? PIPEFS_MAGIC
+        : node !== null && node.dev === SYSFS_DEV
+          ? SYSFS_MAGIC
+          : f instanceof ProcMemFile
+            ? PROC_SUPER_MAGIC
+            : ANON_INODE_FS_MAGIC,
+    );
   }
   if (f.borrowed) {
     const at = host.fdPath(f.hostFd);

@@ -23,14 +23,30 @@ const AT_EACCESS = 0x200;
 const RENAME_NOREPLACE = 1;
 
 /** What fstat says of a pipe (pipefs) or an anonymous inode (perf_event). */
-const PIPE_STAT: HostStat = { dev: 12, ino: 1, mode: 0o010600, nlink: 1, uid: 0, gid: 0, rdev: 0, size: 0, blksize: 4096, blocks: 0, atimeNs: 0n, mtimeNs: 0n, ctimeNs: 0n };
+const PIPE_STAT: HostStat = {
+  dev: 12,
+  ino: 1,
+  mode: 0o010600,
+  nlink: 1,
+  uid: 0,
+  gid: 0,
+  rdev: 0,
+  size: 0,
+  blksize: 4096,
+  blocks: 0,
+  atimeNs: 0n,
+  mtimeNs: 0n,
+  ctimeNs: 0n,
+};
 const ANON_STAT: HostStat = { ...PIPE_STAT, dev: 14, mode: 0o600 };
 
 /** The stat of an open file: the host's for host files, the node's for synthetic ones, the kernel's own inodes' (pipes, memfds, sockets, anonymous inodes). */
 function fileStat(t: Task, f: OpenFile): HostStat {
   const k = t.proc.kernel;
   if (f instanceof HostFile) return check(k.host.fstat(f.hostFd));
-  if ((f instanceof GeneratedFile || f instanceof SynthDirFile) && f.node !== null) return synthStat(f.node, k.realtimeNs());
+  if ((f instanceof GeneratedFile || f instanceof SynthDirFile) && f.node !== null) {
+    return synthStat(f.node, k.realtimeNs());
+  }
   if (f instanceof ProcMemFile) return { ...ANON_STAT, dev: 20, mode: 0o100600, blksize: 1024 };
   const base = f instanceof PipeEnd ? { ...PIPE_STAT, ino: f.pipe.ino } : ANON_STAT;
   return { ...base, uid: t.cred.uid, gid: t.cred.gid, ...f.stat?.() };
@@ -178,7 +194,8 @@ const isDirSt = (st: HostStat | number): boolean => typeof st !== "number" && (s
 
 function renameAt(t: Task, d1: number, p1: number, d2: number, p2: number, flags: number): number {
   if ((flags & ~RENAME_NOREPLACE) !== 0) return -EINVAL;
-  const from = lookupAt(t, d1, p1, "parent"), to = lookupAt(t, d2, p2, "parent");
+  const from = lookupAt(t, d1, p1, "parent"),
+    to = lookupAt(t, d2, p2, "parent");
   if (from.kind !== "host" || to.kind !== "host") return from.kind === to.kind ? -EPERM : -EXDEV;
   if (!normal(from) || !normal(to)) return -EBUSY;
   if (typeof from.st === "number") return from.st;
@@ -246,7 +263,8 @@ function unlinkAt(t: Task, dirfd: number, pathAddr: number): number {
 
 /** mknodat: FIFOs and regular files; devices need CAP_MKNOD and the host's help (EPERM here: docs/quirks.md Q-MKNOD). */
 export function mknodat(t: Task, a: SyscallArgs): SysResult {
-  const mode = a.u32(2), type = mode & 0o170000;
+  const mode = a.u32(2),
+    type = mode & 0o170000;
   if (![0, 0o100000, 0o010000, 0o020000, 0o060000, 0o140000].includes(type)) return -EINVAL;
   return t.proc.kernel.host.mknod(createAt(t, a.int(0), a.ptr(1), false).host, type === 0 ? mode | 0o100000 : mode);
 }

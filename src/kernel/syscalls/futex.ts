@@ -22,7 +22,8 @@ const FUTEX_PRIVATE_FLAG = 128;
 const FUTEX_LOCK_PI2 = 13;
 
 function wait(t: Task, a: SyscallArgs, bitset: number, absolute: boolean): SysResult {
-  const p = t.proc, k = p.kernel;
+  const p = t.proc,
+    k = p.kernel;
   const [addr, val, timeout] = [a.ptr(0), a.int(2), a.ptr(3)];
   if (addr % 4 !== 0) return -EINVAL;
   if (bitset === 0) return -EINVAL;
@@ -39,15 +40,20 @@ function wait(t: Task, a: SyscallArgs, bitset: number, absolute: boolean): SysRe
   return block({
     // With a timeout Linux returns -ERESTART_RESTARTBLOCK: EINTR once a handler ran,
     // whatever SA_RESTART says; without one, -ERESTARTSYS (restarted under SA_RESTART).
-    poll: () => (w.woken ? 0 : null), deadline, timeout: () => -ETIMEDOUT, restart: deadline === null ? "sys" : "block",
+    poll: () => (w.woken ? 0 : null),
+    deadline,
+    timeout: () => -ETIMEDOUT,
+    restart: deadline === null ? "sys" : "block",
     cancel: () => k.futexes.remove(w),
   });
 }
 
 function wakeOp(t: Task, a: SyscallArgs): number {
-  const p = t.proc, k = p.kernel;
+  const p = t.proc,
+    k = p.kernel;
   const [addr, n, n2, addr2, v3] = [a.ptr(0), a.int(2), a.int(3), a.ptr(4), a.int(5)];
-  const op = (v3 >>> 28) & 7, cmp = (v3 >>> 24) & 15;
+  const op = (v3 >>> 28) & 7,
+    cmp = (v3 >>> 24) & 15;
   let oparg = (v3 << 8) >> 20;
   const cmparg = (v3 << 20) >> 20;
   if (((v3 >>> 28) & 8) !== 0) oparg = 1 << (oparg & 31);
@@ -69,12 +75,15 @@ function wakeOp(t: Task, a: SyscallArgs): number {
 function futexKey(t: Task, addr: number, op: number): number {
   if (addr % 4 !== 0) return -EINVAL;
   if (addr > USER_LIMIT - PAGE_SIZE) return -EFAULT;
-  if ((op & FUTEX_PRIVATE_FLAG) === 0 && tryAccess<number | null>(() => t.proc.mem.read32(addr), null) === null) return -EFAULT;
+  if ((op & FUTEX_PRIVATE_FLAG) === 0 && tryAccess<number | null>(() => t.proc.mem.read32(addr), null) === null) {
+    return -EFAULT;
+  }
   return 0;
 }
 
 export function futex(t: Task, a: SyscallArgs): SysResult {
-  const p = t.proc, f = p.kernel.futexes;
+  const p = t.proc,
+    f = p.kernel.futexes;
   const cmd = a.int(1) & 0x7f;
   if ((cmd === FUTEX_WAIT_BITSET || cmd === FUTEX_WAKE_BITSET) && a.int(5) === 0) return -EINVAL;
   if (cmd <= FUTEX_LOCK_PI2) {
@@ -82,15 +91,22 @@ export function futex(t: Task, a: SyscallArgs): SysResult {
     if (e < 0) return e;
   }
   switch (cmd) {
-    case FUTEX_WAIT: return wait(t, a, -1, false);
-    case FUTEX_WAIT_BITSET: return wait(t, a, a.int(5), true);
-    case FUTEX_WAKE: return f.wake(p.mm, a.ptr(0), a.int(2));
-    case FUTEX_WAKE_BITSET: return a.int(5) === 0 ? -EINVAL : f.wake(p.mm, a.ptr(0), a.int(2), a.int(5));
-    case FUTEX_REQUEUE: return f.requeue(p.mm, a.ptr(0), a.int(2), a.ptr(4), a.int(3));
+    case FUTEX_WAIT:
+      return wait(t, a, -1, false);
+    case FUTEX_WAIT_BITSET:
+      return wait(t, a, a.int(5), true);
+    case FUTEX_WAKE:
+      return f.wake(p.mm, a.ptr(0), a.int(2));
+    case FUTEX_WAKE_BITSET:
+      return a.int(5) === 0 ? -EINVAL : f.wake(p.mm, a.ptr(0), a.int(2), a.int(5));
+    case FUTEX_REQUEUE:
+      return f.requeue(p.mm, a.ptr(0), a.int(2), a.ptr(4), a.int(3));
     case FUTEX_CMP_REQUEUE:
       if ((p.mem.read32(a.ptr(0)) | 0) !== a.int(5)) return -EAGAIN;
       return f.requeue(p.mm, a.ptr(0), a.int(2), a.ptr(4), a.int(3));
-    case FUTEX_WAKE_OP: return wakeOp(t, a);
-    default: return -ENOSYS;
+    case FUTEX_WAKE_OP:
+      return wakeOp(t, a);
+    default:
+      return -ENOSYS;
   }
 }

@@ -12,7 +12,9 @@ import { type SyscallArgs, type SysResult } from "./abi.js";
 /** (uid_t)-1: "leave unchanged" in setre*id and setres*id, never a valid id. */
 const NO_ID = 0xffffffff;
 const NGROUPS_MAX = 65536;
-const CAP_V1 = 0x19980330, CAP_V2 = 0x20071026, CAP_V3 = 0x20080522;
+const CAP_V1 = 0x19980330,
+  CAP_V2 = 0x20071026,
+  CAP_V3 = 0x20080522;
 
 type Ids = "uid" | "gid";
 const FIELDS = {
@@ -29,7 +31,10 @@ function commit(t: Task, next: Cred, kind: Ids): number {
 }
 
 function setId(t: Task, a: SyscallArgs, kind: Ids): SysResult {
-  const f = FIELDS[kind], id = a.u32(0), old = t.cred, next = old.clone();
+  const f = FIELDS[kind],
+    id = a.u32(0),
+    old = t.cred,
+    next = old.clone();
   if (id === NO_ID) return -EINVAL;
   if (old.capable(f.cap)) next[f.r] = next[f.s] = id;
   else if (id !== old[f.r] && id !== old[f.s]) return -EPERM;
@@ -38,7 +43,11 @@ function setId(t: Task, a: SyscallArgs, kind: Ids): SysResult {
 }
 
 function setReId(t: Task, a: SyscallArgs, kind: Ids): SysResult {
-  const f = FIELDS[kind], r = a.u32(0), e = a.u32(1), old = t.cred, next = old.clone();
+  const f = FIELDS[kind],
+    r = a.u32(0),
+    e = a.u32(1),
+    old = t.cred,
+    next = old.clone();
   const cap = old.capable(f.cap);
   if (r !== NO_ID) {
     if (r !== old[f.r] && r !== old[f.e] && !cap) return -EPERM;
@@ -54,7 +63,10 @@ function setReId(t: Task, a: SyscallArgs, kind: Ids): SysResult {
 }
 
 function setResId(t: Task, a: SyscallArgs, kind: Ids): SysResult {
-  const f = FIELDS[kind], ids = [a.u32(0), a.u32(1), a.u32(2)], old = t.cred, next = old.clone();
+  const f = FIELDS[kind],
+    ids = [a.u32(0), a.u32(1), a.u32(2)],
+    old = t.cred,
+    next = old.clone();
   if (!old.capable(f.cap)) {
     const allowed = [old[f.r], old[f.e], old[f.s]];
     if (ids.some((id) => id !== NO_ID && !allowed.includes(id))) return -EPERM;
@@ -68,7 +80,8 @@ function setResId(t: Task, a: SyscallArgs, kind: Ids): SysResult {
 }
 
 function getResId(t: Task, a: SyscallArgs, kind: Ids): SysResult {
-  const f = FIELDS[kind], c = t.cred;
+  const f = FIELDS[kind],
+    c = t.cred;
   putU32(t, a.ptr(0), c[f.r]);
   putU32(t, a.ptr(1), c[f.e]);
   putU32(t, a.ptr(2), c[f.s]);
@@ -77,7 +90,10 @@ function getResId(t: Task, a: SyscallArgs, kind: Ids): SysResult {
 
 /** setfsuid/setfsgid: always the old value; the change happens only when permitted. */
 function setFsId(t: Task, a: SyscallArgs, kind: Ids): SysResult {
-  const f = FIELDS[kind], id = a.u32(0), old = t.cred, was = old[f.fs];
+  const f = FIELDS[kind],
+    id = a.u32(0),
+    old = t.cred,
+    was = old[f.fs];
   if (id === NO_ID) return was;
   if ([old[f.r], old[f.e], old[f.s], old[f.fs]].includes(id) || old.capable(f.cap)) {
     if (id !== was) {
@@ -106,7 +122,8 @@ export const setfsuid = (t: Task, a: SyscallArgs): SysResult => setFsId(t, a, "u
 export const setfsgid = (t: Task, a: SyscallArgs): SysResult => setFsId(t, a, "gid");
 
 export function getgroups(t: Task, a: SyscallArgs): SysResult {
-  const size = a.int(0), groups = t.cred.groups;
+  const size = a.int(0),
+    groups = t.cred.groups;
   if (size < 0) return -EINVAL;
   if (size === 0) return groups.length;
   if (size < groups.length) return -EINVAL;
@@ -148,7 +165,8 @@ function capTarget(t: Task, hdr: number): Task | null | "bad" {
 }
 
 export function capget(t: Task, a: SyscallArgs): SysResult {
-  const hdr = a.ptr(0), data = a.ptr(1);
+  const hdr = a.ptr(0),
+    data = a.ptr(1);
   const words = capWords(t, hdr);
   if (words === null) return data === 0 ? 0 : -EINVAL;
   if (data === 0) return 0;
@@ -180,7 +198,10 @@ export function capset(t: Task, a: SyscallArgs): SysResult {
     for (let w = 0; w < words; w++) x |= BigInt(v.getUint32(12 * w + o, true)) << BigInt(32 * w);
     return x & CAP_FULL;
   };
-  const eff = set(0), perm = set(4), inh = set(8), old = t.cred;
+  const eff = set(0),
+    perm = set(4),
+    inh = set(8),
+    old = t.cred;
   const within = (x: bigint, y: bigint): boolean => (x & ~y) === 0n;
   if (!within(inh, old.capInheritable | old.capPermitted) && !old.capable(CAP_SETPCAP)) return -EPERM;
   if (!within(inh, old.capInheritable | old.capBounding)) return -EPERM;

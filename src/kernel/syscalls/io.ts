@@ -5,7 +5,17 @@
 import { EAGAIN, EBADF, EEXIST, EFAULT, EINVAL, EISDIR, ENOTDIR, ENOTTY, ENXIO, EPIPE, ESPIPE } from "../errno.js";
 import type { Blocker } from "../task.js";
 import { HostFile, type OpenFile, S_IFIFO, S_IFMT, isNonblocking } from "../fs/files.js";
-import { O_ACCMODE, O_CLOEXEC, O_CREAT, O_DIRECTORY, O_EXCL, O_NOFOLLOW, O_TRUNC, O_WRONLY, openLookup } from "../fs/open-host.js";
+import {
+  O_ACCMODE,
+  O_CLOEXEC,
+  O_CREAT,
+  O_DIRECTORY,
+  O_EXCL,
+  O_NOFOLLOW,
+  O_TRUNC,
+  O_WRONLY,
+  openLookup,
+} from "../fs/open-host.js";
 import type { Lookup } from "../fs/namei.js";
 import type { HostStat } from "../host.js";
 import { openFifo } from "../fs/fifo.js";
@@ -19,7 +29,18 @@ import { sendToTask } from "../signal/deliver.js";
 import { SI_USER } from "../signal/queue.js";
 import { SIGPIPE } from "../signals.js";
 import type { Task } from "../task.js";
-import { MAX_RW_COUNT, copyInIovecs, copyOut, getU32, getU64, putU32, putU64, readablePrefix, tryAccess, writablePrefix } from "../usercopy.js";
+import {
+  MAX_RW_COUNT,
+  copyInIovecs,
+  copyOut,
+  getU32,
+  getU64,
+  putU32,
+  putU64,
+  readablePrefix,
+  tryAccess,
+  writablePrefix,
+} from "../usercopy.js";
 import { PAGE_SIZE, USER_LIMIT } from "../../hw/memory/address-space.js";
 import { type SyscallArgs, type SysResult, SyscallArgs as Args, block, check, fail } from "./abi.js";
 import { AT_FDCWD, fileOf, hostFileOf, lookupAt, pathArg } from "./util.js";
@@ -27,14 +48,35 @@ import { AT_FDCWD, fileOf, hostFileOf, lookupAt, pathArg } from "./util.js";
 const O_APPEND = 0o2000;
 const O_TMPFILE_BIT = 0o20000000;
 const O_NONBLOCK = 0o4000;
-const SEEK_DATA = 3, SEEK_HOLE = 4;
-const F_DUPFD = 0, F_GETFD = 1, F_SETFD = 2, F_GETFL = 3, F_SETFL = 4, F_GETLK = 5, F_SETLK = 6, F_SETLKW = 7;
-const F_GETLEASE = 1025, F_NOTIFY = 1026, F_DUPFD_QUERY = 1027, F_GET_RW_HINT = 1035, F_SET_RW_HINT = 1036;
-const F_UNLCK_TYPE = 2, RWH_WRITE_LIFE_EXTREME = 5, DN_MULTISHOT = 0x80000000;
-const F_DUPFD_CLOEXEC = 1030, F_ADD_SEALS = 1033, F_GET_SEALS = 1034;
+const SEEK_DATA = 3,
+  SEEK_HOLE = 4;
+const F_DUPFD = 0,
+  F_GETFD = 1,
+  F_SETFD = 2,
+  F_GETFL = 3,
+  F_SETFL = 4,
+  F_GETLK = 5,
+  F_SETLK = 6,
+  F_SETLKW = 7;
+const F_GETLEASE = 1025,
+  F_NOTIFY = 1026,
+  F_DUPFD_QUERY = 1027,
+  F_GET_RW_HINT = 1035,
+  F_SET_RW_HINT = 1036;
+const F_UNLCK_TYPE = 2,
+  RWH_WRITE_LIFE_EXTREME = 5,
+  DN_MULTISHOT = 0x80000000;
+const F_DUPFD_CLOEXEC = 1030,
+  F_ADD_SEALS = 1033,
+  F_GET_SEALS = 1034;
 const FD_CLOEXEC = 1;
-const TCGETS = 0x5401, TIOCGWINSZ = 0x5413, FIONREAD = 0x541b, FIONBIO = 0x5421;
-const FIONCLEX = 0x5450, FIOCLEX = 0x5451, FIOASYNC = 0x5452;
+const TCGETS = 0x5401,
+  TIOCGWINSZ = 0x5413,
+  FIONREAD = 0x541b,
+  FIONBIO = 0x5421;
+const FIONCLEX = 0x5450,
+  FIOCLEX = 0x5451,
+  FIOASYNC = 0x5452;
 /** Bytes one call moves at most here (a short count, which every caller handles). */
 const MAX_IO = 1 << 24;
 
@@ -47,9 +89,15 @@ function fifoFound(r: Lookup, flags: number): HostStat | null {
 }
 
 export function openat(t: Task, a: SyscallArgs): SysResult {
-  const flags = a.int(2), k = t.proc.kernel;
+  const flags = a.int(2),
+    k = t.proc.kernel;
   // O_TMPFILE (build_open_flags): with O_DIRECTORY, without O_CREAT, and writable.
-  if ((flags & O_TMPFILE_BIT) !== 0 && ((flags & (O_TMPFILE_BIT | O_DIRECTORY | O_CREAT)) !== (O_TMPFILE_BIT | O_DIRECTORY) || (flags & O_ACCMODE) === 0)) return -EINVAL;
+  if (
+    (flags & O_TMPFILE_BIT) !== 0 &&
+    ((flags & (O_TMPFILE_BIT | O_DIRECTORY | O_CREAT)) !== (O_TMPFILE_BIT | O_DIRECTORY) || (flags & O_ACCMODE) === 0)
+  ) {
+    return -EINVAL;
+  }
   const follow = (flags & O_NOFOLLOW) === 0 && (flags & (O_CREAT | O_EXCL)) !== (O_CREAT | O_EXCL);
   if ((flags & O_CREAT) !== 0 && slashAfterName(pathArg(t, a.ptr(1)))) {
     lookupAt(t, a.int(0), a.ptr(1), "parent"); // the directories must be there
@@ -156,14 +204,23 @@ function sigpipe(t: Task, r: number): number {
 /** A wait for a file to become ready: `attempt` is retried until it is not -EAGAIN. */
 function waitFile(f: OpenFile, attempt: () => number, extra: Partial<Blocker> = {}): SysResult {
   return block({
-    poll: () => { const n = tryAccess(attempt, -EFAULT); return n === -EAGAIN ? null : n; },
-    deadline: null, timeout: () => 0, restart: "sys", host: f.hostWait === true, ...extra,
+    poll: () => {
+      const n = tryAccess(attempt, -EFAULT);
+      return n === -EAGAIN ? null : n;
+    },
+    deadline: null,
+    timeout: () => 0,
+    restart: "sys",
+    host: f.hostWait === true,
+    ...extra,
   });
 }
 
 /** read(2): a file with nothing to read blocks the task until data, end of file or an error (pipe_read). */
 export function read(t: Task, a: SyscallArgs): SysResult {
-  const fd = a.int(0), addr = a.ptr(1), len = a.size(2);
+  const fd = a.int(0),
+    addr = a.ptr(1),
+    len = a.size(2);
   const f = fileOf(t, fd);
   const r = readIo(t, f, addr, len, null);
   if (r !== -EAGAIN || isNonblocking(f)) return r;
@@ -193,13 +250,17 @@ function writeAll(t: Task, f: OpenFile, addr: number, len: number): SysResult {
   const r = writeIo(t, f, addr, len, null);
   if (isNonblocking(f) || !(r === -EAGAIN || (r > 0 && r < len && isStream(f)))) return r;
   let done = r > 0 ? r : 0;
-  return waitFile(f, () => {
-    const n = writeIo(t, f, addr + done, len - done, null);
-    if (n === -EAGAIN) return -EAGAIN;
-    if (n < 0) return done > 0 ? done : n;
-    done += n;
-    return done < len ? -EAGAIN : done;
-  }, { partial: () => done });
+  return waitFile(
+    f,
+    () => {
+      const n = writeIo(t, f, addr + done, len - done, null);
+      if (n === -EAGAIN) return -EAGAIN;
+      if (n < 0) return done > 0 ? done : n;
+      done += n;
+      return done < len ? -EAGAIN : done;
+    },
+    { partial: () => done },
+  );
 }
 
 export function pread64(t: Task, a: SyscallArgs): SysResult {
@@ -250,7 +311,9 @@ export function readv(t: Task, a: SyscallArgs): SysResult {
 /** writev(2); on a pipe, one write of all the buffers (atomic up to PIPE_BUF bytes in all). */
 export function writev(t: Task, a: SyscallArgs): SysResult {
   const f = fileOf(t, a.int(0));
-  if (f instanceof PipeEnd && f.writable) return writePipe(t, f, gatherPipeWrite(t, copyInIovecs(t, a.ptr(1), a.int(2))));
+  if (f instanceof PipeEnd && f.writable) {
+    return writePipe(t, f, gatherPipeWrite(t, copyInIovecs(t, a.ptr(1), a.int(2))));
+  }
   return vectoredIo(t, a, true);
 }
 
@@ -289,14 +352,18 @@ export function ioctl(t: Task, a: SyscallArgs): SysResult {
     // A cooked terminal (ICRNL|IXON, OPOST|ONLCR, B38400|CS8|CREAD, ISIG|ICANON|ECHO...), in the
     // kernel's 36-byte struct termios (4 flags, c_line, 19 c_cc): glibc reads it into a local of that size.
     const v = new DataView(new ArrayBuffer(36));
-    v.setUint32(0, 0x500, true); v.setUint32(4, 0x5, true); v.setUint32(8, 0xbf, true); v.setUint32(12, 0x8a3b, true);
+    v.setUint32(0, 0x500, true);
+    v.setUint32(4, 0x5, true);
+    v.setUint32(8, 0xbf, true);
+    v.setUint32(12, 0x8a3b, true);
     copyOut(t, a.ptr(2), new Uint8Array(v.buffer));
     return 0;
   }
   if (req === TIOCGWINSZ) {
     const ws = t.proc.kernel.host.winsize(f.hostFd) ?? { rows: 24, cols: 80 };
     const v = new DataView(new ArrayBuffer(8));
-    v.setUint16(0, ws.rows, true); v.setUint16(2, ws.cols, true);
+    v.setUint16(0, ws.rows, true);
+    v.setUint16(2, ws.cols, true);
     copyOut(t, a.ptr(2), new Uint8Array(v.buffer));
     return 0;
   }
@@ -306,54 +373,88 @@ export function ioctl(t: Task, a: SyscallArgs): SysResult {
 /** The requests every file answers (fs/ioctl.c do_vfs_ioctl) and FIONREAD; null for the rest. */
 function commonIoctl(t: Task, fd: number, f: OpenFile, req: number, arg: number): number | null {
   switch (req) {
-    case FIOCLEX: case FIONCLEX: t.proc.fds.setCloexec(fd, req === FIOCLEX); return 0;
+    case FIOCLEX:
+    case FIONCLEX:
+      t.proc.fds.setCloexec(fd, req === FIOCLEX);
+      return 0;
     case FIONBIO: {
       const on = getU32(t, arg) !== 0;
       f.flags = on ? f.flags | O_NONBLOCK : f.flags & ~O_NONBLOCK;
       return 0;
     }
-    case FIOASYNC: getU32(t, arg); return 0;
+    case FIOASYNC:
+      getU32(t, arg);
+      return 0;
     case FIONREAD: {
-      const n = f.readable?.() ?? (f instanceof HostFile && f.pos !== null && !f.isDir ? Math.max(0, check(f.host.fstat(f.hostFd)).size - f.pos) : null);
+      const n =
+        f.readable?.() ??
+        (f instanceof HostFile && f.pos !== null && !f.isDir
+          ? Math.max(0, check(f.host.fstat(f.hostFd)).size - f.pos)
+          : null);
       if (n === null) return null;
       putU32(t, arg, n);
       return 0;
     }
-    default: return null;
+    default:
+      return null;
   }
 }
 
 /** fcntl: descriptors, status flags, record locks, pipe sizes and seals. */
 export function fcntl(t: Task, a: SyscallArgs): SysResult {
-  const fds = t.proc.fds, fd = a.int(0), cmd = a.int(1);
+  const fds = t.proc.fds,
+    fd = a.int(0),
+    cmd = a.int(1);
   const f = fileOf(t, fd);
   switch (cmd) {
-    case F_DUPFD: case F_DUPFD_CLOEXEC: {
+    case F_DUPFD:
+    case F_DUPFD_CLOEXEC: {
       if (a.u64(2) >= fds.max) return -EINVAL;
       f.refs++;
       const n = fds.install(f, cmd === F_DUPFD_CLOEXEC, a.int(2));
       if (n < 0) f.refs--;
       return n;
     }
-    case F_GETFD: return fds.cloexec(fd) ? FD_CLOEXEC : 0;
-    case F_SETFD: fds.setCloexec(fd, (a.int(2) & FD_CLOEXEC) !== 0); return 0;
-    case F_GETFL: return f.flags;
-    case F_SETFL: f.flags = (f.flags & ~(O_APPEND | O_NONBLOCK)) | (a.int(2) & (O_APPEND | O_NONBLOCK)); return 0;
-    case F_GETLK: case F_SETLK: case F_SETLKW: case 36: case 37: case 38: /* F_OFD_GETLK, F_OFD_SETLK, F_OFD_SETLKW */
+    case F_GETFD:
+      return fds.cloexec(fd) ? FD_CLOEXEC : 0;
+    case F_SETFD:
+      fds.setCloexec(fd, (a.int(2) & FD_CLOEXEC) !== 0);
+      return 0;
+    case F_GETFL:
+      return f.flags;
+    case F_SETFL:
+      f.flags = (f.flags & ~(O_APPEND | O_NONBLOCK)) | (a.int(2) & (O_APPEND | O_NONBLOCK));
+      return 0;
+    case F_GETLK:
+    case F_SETLK:
+    case F_SETLKW:
+    case 36:
+    case 37:
+    case 38 /* F_OFD_GETLK, F_OFD_SETLK, F_OFD_SETLKW */:
       return recordLock(t, f, cmd, a.ptr(2));
-    case F_ADD_SEALS: return addSeals(t, f, a.u32(2));
-    case F_GET_SEALS: return getSeals(f);
-    case F_SETPIPE_SZ: case F_GETPIPE_SZ: return pipeFcntl(f, cmd, a.int(2));
-    case F_GETLEASE: return F_UNLCK_TYPE; // no leases are ever granted (F_SETLEASE is EINVAL)
+    case F_ADD_SEALS:
+      return addSeals(t, f, a.u32(2));
+    case F_GET_SEALS:
+      return getSeals(f);
+    case F_SETPIPE_SZ:
+    case F_GETPIPE_SZ:
+      return pipeFcntl(f, cmd, a.int(2));
+    case F_GETLEASE:
+      return F_UNLCK_TYPE; // no leases are ever granted (F_SETLEASE is EINVAL)
     // dnotify: 0 (no events) removes the watch on any file; a watch is accepted on a directory and never fires.
-    case F_NOTIFY: return (a.u32(2) & ~DN_MULTISHOT) === 0 || (f instanceof HostFile && f.isDir) ? 0 : -ENOTDIR;
+    case F_NOTIFY:
+      return (a.u32(2) & ~DN_MULTISHOT) === 0 || (f instanceof HostFile && f.isDir) ? 0 : -ENOTDIR;
     case F_DUPFD_QUERY: {
       const g = t.proc.fds.get(a.int(2));
       return g === undefined ? -EBADF : g === f ? 1 : 0;
     }
-    case F_GET_RW_HINT: putU64(t, a.ptr(2), 0); return 0; // RWH_WRITE_LIFE_NOT_SET
-    case F_SET_RW_HINT: return getU64(t, a.ptr(2)) > RWH_WRITE_LIFE_EXTREME ? -EINVAL : 0;
-    default: return -EINVAL;
+    case F_GET_RW_HINT:
+      putU64(t, a.ptr(2), 0);
+      return 0; // RWH_WRITE_LIFE_NOT_SET
+    case F_SET_RW_HINT:
+      return getU64(t, a.ptr(2)) > RWH_WRITE_LIFE_EXTREME ? -EINVAL : 0;
+    default:
+      return -EINVAL;
   }
 }
 
@@ -386,7 +487,8 @@ export function dup3(t: Task, a: SyscallArgs): SysResult {
 
 /** fsync/fdatasync: pages stored through mappings first, then the host file's; pipes have nothing to flush. */
 export function fsync(t: Task, a: SyscallArgs): SysResult {
-  const f = fileOf(t, a.int(0)), k = t.proc.kernel;
+  const f = fileOf(t, a.int(0)),
+    k = t.proc.kernel;
   if (f instanceof MemFdFile) return 0;
   if (!(f instanceof HostFile)) return -EINVAL;
   const obj = k.pageCache.existing(k, f);
@@ -396,7 +498,8 @@ export function fsync(t: Task, a: SyscallArgs): SysResult {
 
 /** ftruncate: the file's size changes for its mappings too (pages past the end fault with SIGBUS). */
 export function ftruncate(t: Task, a: SyscallArgs): SysResult {
-  const len = a.long(1), k = t.proc.kernel;
+  const len = a.long(1),
+    k = t.proc.kernel;
   if (len < 0) return -EINVAL;
   const f = fileOf(t, a.int(0));
   if (f instanceof MemFdFile) {

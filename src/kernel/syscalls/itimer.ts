@@ -24,7 +24,8 @@ function putTimeval(t: Task, a: number, ns: bigint): void {
 }
 
 function readTimeval(t: Task, a: number): bigint {
-  const sec = getI64(t, a), usec = getI64(t, a + 8);
+  const sec = getI64(t, a),
+    usec = getI64(t, a + 8);
   if (sec < 0n || usec < 0n || usec >= 1_000_000n) fail(EINVAL);
   return sec * SEC + usec * US;
 }

@@ -4,30 +4,53 @@
 // Linux's argument checks in Linux's order.
 import { EBUSY, EINVAL, EPERM } from "../errno.js";
 import {
-  F_ALL_SEALS, F_SEAL_EXEC, F_SEAL_FUTURE_WRITE, F_SEAL_GROW, F_SEAL_SEAL, F_SEAL_SHRINK, F_SEAL_WRITE, MFD_NAME_MAX_LEN,
-  MemFdFile, MemfdInode,
+  F_ALL_SEALS,
+  F_SEAL_EXEC,
+  F_SEAL_FUTURE_WRITE,
+  F_SEAL_GROW,
+  F_SEAL_SEAL,
+  F_SEAL_SHRINK,
+  F_SEAL_WRITE,
+  MFD_NAME_MAX_LEN,
+  MemFdFile,
+  MemfdInode,
 } from "../fs/memfd.js";
 import type { OpenFile } from "../fs/files.js";
 import type { Task } from "../task.js";
 import { copyInCString } from "../usercopy.js";
 import type { SyscallArgs, SysResult } from "./abi.js";
 
-const MFD_CLOEXEC = 1, MFD_ALLOW_SEALING = 2, MFD_HUGETLB = 4, MFD_NOEXEC_SEAL = 8, MFD_EXEC = 0x10;
+const MFD_CLOEXEC = 1,
+  MFD_ALLOW_SEALING = 2,
+  MFD_HUGETLB = 4,
+  MFD_NOEXEC_SEAL = 8,
+  MFD_EXEC = 0x10;
 /** MFD_HUGE_SHIFT's 6-bit page size field (only with MFD_HUGETLB). */
 const MFD_HUGE_MASK = 0x3f << 26;
-const O_RDWR = 2, O_LARGEFILE = 0o100000;
+const O_RDWR = 2,
+  O_LARGEFILE = 0o100000;
 
 export function memfd_create(t: Task, a: SyscallArgs): SysResult {
-  const flags = a.u32(1), k = t.proc.kernel;
-  if ((flags & ~(MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_HUGETLB | MFD_NOEXEC_SEAL | MFD_EXEC | MFD_HUGE_MASK)) !== 0) return -EINVAL;
+  const flags = a.u32(1),
+    k = t.proc.kernel;
+  if ((flags & ~(MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_HUGETLB | MFD_NOEXEC_SEAL | MFD_EXEC | MFD_HUGE_MASK)) !== 0) {
+    return -EINVAL;
+  }
   if ((flags & MFD_HUGETLB) === 0 && (flags & MFD_HUGE_MASK) !== 0) return -EINVAL;
   if ((flags & MFD_EXEC) !== 0 && (flags & MFD_NOEXEC_SEAL) !== 0) return -EINVAL;
   const name = copyInCString(t, a.ptr(0), MFD_NAME_MAX_LEN);
   if (name === null) return -EINVAL;
   const obj = k.pageCache.anonymous(k, 0, true);
   const sealable = (flags & (MFD_ALLOW_SEALING | MFD_NOEXEC_SEAL)) !== 0;
-  const inode = new MemfdInode(new TextDecoder().decode(name), obj, k.allocIno(), sealable ? 0 : F_SEAL_SEAL,
-    (flags & MFD_HUGETLB) !== 0, t.cred.fsuid, t.cred.fsgid);
+  const inode = new MemfdInode(
+    new TextDecoder().decode(name),
+    obj,
+    k.allocIno(),
+    sealable ? 0 : F_SEAL_SEAL,
+    (flags & MFD_HUGETLB) !== 0,
+    t.cred.fsuid,
+    t.cred.fsgid,
+  );
   if ((flags & MFD_NOEXEC_SEAL) !== 0) {
     inode.mode &= ~0o111;
     inode.seals |= F_SEAL_EXEC;
@@ -71,7 +94,9 @@ export function addSeals(t: Task, f: OpenFile, seals: number): SysResult {
   const ino = f.inode;
   if ((ino.seals & F_SEAL_SEAL) !== 0) return -EPERM;
   if ((seals & F_SEAL_WRITE) !== 0 && (ino.seals & F_SEAL_WRITE) === 0 && sharedMapped(t, f)) return -EBUSY;
-  if ((seals & F_SEAL_EXEC) !== 0 && (ino.mode & 0o111) !== 0) seals |= F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_FUTURE_WRITE;
+  if ((seals & F_SEAL_EXEC) !== 0 && (ino.mode & 0o111) !== 0) {
+    seals |= F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_FUTURE_WRITE;
+  }
   ino.seals |= seals;
   return 0;
 }

@@ -11,25 +11,41 @@ import { NR_OPEN, RLIM_NLIMITS, RLIMIT_NOFILE } from "../mm/rlimit.js";
 import { type SyscallArgs, type SysResult } from "./abi.js";
 import { fileOf } from "./util.js";
 
-const ARCH_GET_CPUID = 0x1011, ARCH_SET_CPUID = 0x1012;
+const ARCH_GET_CPUID = 0x1011,
+  ARCH_SET_CPUID = 0x1012;
 const TASK_SIZE_MAX = USER_LIMIT - PAGE_SIZE;
 const ARCH_SET_GS = 0x1001;
 const ARCH_SET_FS = 0x1002;
 const ARCH_GET_FS = 0x1003;
 const ARCH_GET_GS = 0x1004;
-const GRND_NONBLOCK = 1, GRND_RANDOM = 2, GRND_INSECURE = 4;
+const GRND_NONBLOCK = 1,
+  GRND_RANDOM = 2,
+  GRND_INSECURE = 4;
 
 export function arch_prctl(t: Task, a: SyscallArgs): SysResult {
   const c = t.proc.cpu;
   switch (a.int(0)) {
     // A base at or past TASK_SIZE_MAX (the kernel half, non-canonical) is EPERM.
-    case ARCH_SET_FS: if (a.u64(1) >= TASK_SIZE_MAX) return -EPERM; c.fsBase = a.u64(1); return 0;
-    case ARCH_SET_GS: if (a.u64(1) >= TASK_SIZE_MAX) return -EPERM; c.gsBase = a.u64(1); return 0;
-    case ARCH_GET_CPUID: return 1; // CPUID does not fault
-    case ARCH_SET_CPUID: return -ENODEV; // no CPUID faulting on this CPU
-    case ARCH_GET_FS: putU64(t, a.ptr(1), c.fsBase); return 0;
-    case ARCH_GET_GS: putU64(t, a.ptr(1), c.gsBase); return 0;
-    default: return -EINVAL;
+    case ARCH_SET_FS:
+      if (a.u64(1) >= TASK_SIZE_MAX) return -EPERM;
+      c.fsBase = a.u64(1);
+      return 0;
+    case ARCH_SET_GS:
+      if (a.u64(1) >= TASK_SIZE_MAX) return -EPERM;
+      c.gsBase = a.u64(1);
+      return 0;
+    case ARCH_GET_CPUID:
+      return 1; // CPUID does not fault
+    case ARCH_SET_CPUID:
+      return -ENODEV; // no CPUID faulting on this CPU
+    case ARCH_GET_FS:
+      putU64(t, a.ptr(1), c.fsBase);
+      return 0;
+    case ARCH_GET_GS:
+      putU64(t, a.ptr(1), c.gsBase);
+      return 0;
+    default:
+      return -EINVAL;
   }
 }
 
@@ -44,7 +60,12 @@ export function uname(t: Task, a: SyscallArgs): SysResult {
 
 export function getrandom(t: Task, a: SyscallArgs): SysResult {
   const flags = a.u32(2);
-  if ((flags & ~(GRND_NONBLOCK | GRND_RANDOM | GRND_INSECURE)) !== 0 || (flags & (GRND_RANDOM | GRND_INSECURE)) === (GRND_RANDOM | GRND_INSECURE)) return -EINVAL;
+  if (
+    (flags & ~(GRND_NONBLOCK | GRND_RANDOM | GRND_INSECURE)) !== 0 ||
+    (flags & (GRND_RANDOM | GRND_INSECURE)) === (GRND_RANDOM | GRND_INSECURE)
+  ) {
+    return -EINVAL;
+  }
   const len = Math.min(a.size(1), 1 << 25);
   const buf = new Uint8Array(len);
   t.proc.kernel.prng.fill(buf);
@@ -57,8 +78,15 @@ const CAP_SYS_RESOURCE = 24;
 /** check_prlimit_permission: the caller itself, a caller whose uid and gid match all of the target's, or CAP_SYS_RESOURCE. */
 function mayPrlimit(t: Task, target: Process): boolean {
   if (target === t.proc) return true;
-  const c = t.cred, tc = target.leader.cred;
-  const same = c.uid === tc.euid && c.uid === tc.suid && c.uid === tc.uid && c.gid === tc.egid && c.gid === tc.sgid && c.gid === tc.gid;
+  const c = t.cred,
+    tc = target.leader.cred;
+  const same =
+    c.uid === tc.euid &&
+    c.uid === tc.suid &&
+    c.uid === tc.uid &&
+    c.gid === tc.egid &&
+    c.gid === tc.sgid &&
+    c.gid === tc.gid;
   return same || c.capable(CAP_SYS_RESOURCE);
 }
 
@@ -66,7 +94,12 @@ function mayPrlimit(t: Task, target: Process): boolean {
  * do_prlimit: EINVAL for an unknown resource or soft > hard, EPERM for a NOFILE
  * hard limit above nr_open or a raised hard limit without CAP_SYS_RESOURCE.
  */
-function doPrlimit(t: Task, target: Process, res: number, next: { soft: bigint; hard: bigint } | null): { soft: bigint; hard: bigint } | number {
+function doPrlimit(
+  t: Task,
+  target: Process,
+  res: number,
+  next: { soft: bigint; hard: bigint } | null,
+): { soft: bigint; hard: bigint } | number {
   if (res >= RLIM_NLIMITS) return -EINVAL;
   const old = target.rlimits.get(res);
   if (next === null) return old;
@@ -92,9 +125,13 @@ function writeRlimit(t: Task, addr: number, v: { soft: bigint; hard: bigint }): 
 
 /** prlimit64 (kernel/sys.c): read the new limit, find the process, check permission, then set and report the old one. */
 export function prlimit64(t: Task, a: SyscallArgs): SysResult {
-  const pid = a.int(0), res = a.u32(1), newAddr = a.ptr(2), oldAddr = a.ptr(3), k = t.proc.kernel;
+  const pid = a.int(0),
+    res = a.u32(1),
+    newAddr = a.ptr(2),
+    oldAddr = a.ptr(3),
+    k = t.proc.kernel;
   const next = newAddr !== 0 ? readRlimit(t, newAddr) : null;
-  const target = pid === 0 ? t.proc : k.procs.get(pid) ?? k.findTask(pid)?.proc;
+  const target = pid === 0 ? t.proc : (k.procs.get(pid) ?? k.findTask(pid)?.proc);
   if (target === undefined || !target.live) return -ESRCH;
   if (next !== null && !mayPrlimit(t, target)) return -EPERM;
   const old = doPrlimit(t, target, res, next);
@@ -145,7 +182,9 @@ export function fadvise64(t: Task, a: SyscallArgs): SysResult {
   return 0;
 }
 
-const RUSAGE_SELF = 0, RUSAGE_CHILDREN = -1, RUSAGE_THREAD = 1;
+const RUSAGE_SELF = 0,
+  RUSAGE_CHILDREN = -1,
+  RUSAGE_THREAD = 1;
 const USER_HZ = 100;
 
 /** Virtual CPU time of the caller's process (or thread) in ns: retired instructions (docs/kernel.md). */
@@ -174,7 +213,6 @@ export function times(t: Task, a: SyscallArgs): SysResult {
   if (a.ptr(0) !== 0) copyOut(t, a.ptr(0), new Uint8Array(buf.buffer));
   return Number(t.proc.kernel.monotonicNs() / tick);
 }
-
 
 /** sched_getaffinity: one CPU; the mask is copied at the size of a kernel cpumask (8 bytes). */
 export function sched_getaffinity(t: Task, a: SyscallArgs): SysResult {

@@ -3,8 +3,24 @@
 // connect, the send and receive families, shutdown and socket options, over
 // the sockets of net/socket.ts. Blocking calls wait like reads (EAGAIN retried).
 import {
-  EACCES, EAFNOSUPPORT, EAGAIN, EPROTOTYPE, EALREADY, EBADF, ECONNREFUSED, EINPROGRESS, EINVAL, EISCONN, ENOENT, ENOPROTOOPT, ENOTSOCK,
-  ENOTSUP as EOPNOTSUPP, EPERM, EPIPE, EPROTONOSUPPORT, ESOCKTNOSUPPORT,
+  EACCES,
+  EAFNOSUPPORT,
+  EAGAIN,
+  EPROTOTYPE,
+  EALREADY,
+  EBADF,
+  ECONNREFUSED,
+  EINPROGRESS,
+  EINVAL,
+  EISCONN,
+  ENOENT,
+  ENOPROTOOPT,
+  ENOTSOCK,
+  ENOTSUP as EOPNOTSUPP,
+  EPERM,
+  EPIPE,
+  EPROTONOSUPPORT,
+  ESOCKTNOSUPPORT,
 } from "../errno.js";
 import { type OpenFile, isNonblocking } from "../fs/files.js";
 import { sendToTask } from "../signal/deliver.js";
@@ -20,11 +36,21 @@ import { fileOf, onHost } from "./util.js";
 import { walk } from "../fs/namei.js";
 import { LocalConn } from "../net/conn.js";
 
-const SOCK_NONBLOCK = 0o4000, SOCK_CLOEXEC = 0o2000000, O_NONBLOCK = 0o4000;
+const SOCK_NONBLOCK = 0o4000,
+  SOCK_CLOEXEC = 0o2000000,
+  O_NONBLOCK = 0o4000;
 const SOCK_RAW = 3;
-const IPPROTO_TCP = 6, IPPROTO_UDP = 17;
-const MSG_OOB = 1, MSG_PEEK = 2, MSG_TRUNC = 0x20, MSG_DONTWAIT = 0x40, MSG_WAITALL = 0x100, MSG_NOSIGNAL = 0x4000, MSG_CMSG_CLOEXEC = 0x40000000;
-const SOL_SOCKET = 1, SCM_RIGHTS = 1;
+const IPPROTO_TCP = 6,
+  IPPROTO_UDP = 17;
+const MSG_OOB = 1,
+  MSG_PEEK = 2,
+  MSG_TRUNC = 0x20,
+  MSG_DONTWAIT = 0x40,
+  MSG_WAITALL = 0x100,
+  MSG_NOSIGNAL = 0x4000,
+  MSG_CMSG_CLOEXEC = 0x40000000;
+const SOL_SOCKET = 1,
+  SCM_RIGHTS = 1;
 
 function sockOf(t: Task, fd: number): Socket {
   const f = fileOf(t, fd);
@@ -36,7 +62,9 @@ function checkCreate(domain: number, type: number, protocol: number): number {
   if (type < 0 || type > 10 || type === 0) return -EINVAL;
   if (domain === AF_UNIX) {
     if (protocol !== 0 && protocol !== AF_UNIX) return -EPROTONOSUPPORT;
-    return type === SOCK_STREAM || type === SOCK_DGRAM || type === SOCK_SEQPACKET || type === SOCK_RAW ? 0 : -ESOCKTNOSUPPORT;
+    return type === SOCK_STREAM || type === SOCK_DGRAM || type === SOCK_SEQPACKET || type === SOCK_RAW
+      ? 0
+      : -ESOCKTNOSUPPORT;
   }
   if (domain !== AF_INET && domain !== AF_INET6) return -EAFNOSUPPORT;
   if (type === SOCK_STREAM) return protocol === 0 || protocol === IPPROTO_TCP ? 0 : -EPROTONOSUPPORT;
@@ -63,18 +91,21 @@ export function socket(t: Task, a: SyscallArgs): SysResult {
 }
 
 export function socketpair(t: Task, a: SyscallArgs): SysResult {
-  const domain = a.int(0), type = a.int(1);
+  const domain = a.int(0),
+    type = a.int(1);
   const x = create(t, domain, type, a.int(2));
   if (typeof x === "number") return x;
   if (domain !== AF_UNIX) return -EOPNOTSUPP;
   const y = new Socket(x.k, x.family, x.type, x.protocol, x.flags);
   const cloexec = (type & SOCK_CLOEXEC) !== 0;
   if (x.type === SOCK_DGRAM) {
-    x.dgramPeer = y; y.dgramPeer = x;
+    x.dgramPeer = y;
+    y.dgramPeer = x;
     x.peer = y.peer = { family: AF_UNIX, path: "" };
   } else {
     const [ca, cb] = LocalConn.pair(SOCK_BUF);
-    x.conn = ca; y.conn = cb;
+    x.conn = ca;
+    y.conn = cb;
     x.state = y.state = "connected";
   }
   x.local = y.local = { family: AF_UNIX, path: "" };
@@ -82,12 +113,21 @@ export function socketpair(t: Task, a: SyscallArgs): SysResult {
   const f0 = fds.install(x, cloexec);
   if (f0 < 0) return f0;
   const f1 = fds.install(y, cloexec);
-  if (f1 < 0) { fds.close(f0); return f1; }
+  if (f1 < 0) {
+    fds.close(f0);
+    return f1;
+  }
   const out = new Uint8Array(8);
   new DataView(out.buffer).setInt32(0, f0, true);
   new DataView(out.buffer).setInt32(4, f1, true);
-  const ok = tryAccess(() => { copyOut(t, a.ptr(3), out); return 0; }, -14);
-  if (ok < 0) { fds.close(f0); fds.close(f1); }
+  const ok = tryAccess(() => {
+    copyOut(t, a.ptr(3), out);
+    return 0;
+  }, -14);
+  if (ok < 0) {
+    fds.close(f0);
+    fds.close(f1);
+  }
   return ok;
 }
 
@@ -126,7 +166,9 @@ export function bind(t: Task, a: SyscallArgs): SysResult {
 }
 
 function bindUnix(t: Task, s: Socket, addr: SockAddr & { family: 1 }, auto: boolean): SysResult {
-  if (auto || addr.path === "") return s.register({ family: AF_UNIX, path: `\0${(autobindSeq++).toString(16).padStart(5, "0")}` });
+  if (auto || addr.path === "") {
+    return s.register({ family: AF_UNIX, path: `\0${(autobindSeq++).toString(16).padStart(5, "0")}` });
+  }
   if (addr.path.startsWith("\0")) return s.register(addr);
   const name = unixName(t, addr);
   const k = t.proc.kernel;
@@ -170,8 +212,14 @@ function waitHost(attempt: () => number, nonblock = false): SysResult {
   const r = attempt();
   if (r !== -EAGAIN || nonblock) return r;
   return block({
-    poll: () => { const n = tryAccess(attempt, -14); return n === -EAGAIN ? null : n; },
-    deadline: null, timeout: () => 0, restart: "sys", host: true,
+    poll: () => {
+      const n = tryAccess(attempt, -14);
+      return n === -EAGAIN ? null : n;
+    },
+    deadline: null,
+    timeout: () => 0,
+    restart: "sys",
+    host: true,
   });
 }
 
@@ -196,7 +244,8 @@ function acceptOn(t: Task, a: SyscallArgs, flags: number): SysResult {
   const s = sockOf(t, a.int(0));
   if (s.type === SOCK_DGRAM) return -EOPNOTSUPP;
   if (s.state !== "listening") return -EINVAL;
-  const addrp = a.ptr(1), lenp = a.ptr(2);
+  const addrp = a.ptr(1),
+    lenp = a.ptr(2);
   const attempt = (): number => {
     const c = s.takeConnection();
     if (c === null) return -EAGAIN;
@@ -207,8 +256,14 @@ function acceptOn(t: Task, a: SyscallArgs, flags: number): SysResult {
   const r = attempt();
   if (r !== -EAGAIN || isNonblocking(s)) return r;
   return block({
-    poll: () => { const n = tryAccess(attempt, -14); return n === -EAGAIN ? null : n; },
-    deadline: null, timeout: () => 0, restart: "sys", host: s.hostWait,
+    poll: () => {
+      const n = tryAccess(attempt, -14);
+      return n === -EAGAIN ? null : n;
+    },
+    deadline: null,
+    timeout: () => 0,
+    restart: "sys",
+    host: s.hostWait,
   });
 }
 
@@ -226,7 +281,10 @@ export function connect(t: Task, a: SyscallArgs): SysResult {
   if (typeof addr === "number") return addr;
   if (s.type === SOCK_DGRAM) return connectDgram(t, s, addr);
   if (s.state === "connected") return -EISCONN;
-  if (s.state === "connecting") { const r = s.finishConnect(); return r === -EAGAIN ? -EALREADY : r === 0 ? -EISCONN : r; }
+  if (s.state === "connecting") {
+    const r = s.finishConnect();
+    return r === -EAGAIN ? -EALREADY : r === 0 ? -EISCONN : r;
+  }
   if (s.state === "listening") return -EINVAL;
   if (addr.family !== s.family) return -EAFNOSUPPORT;
   const name = unixName(t, addr);
@@ -234,12 +292,26 @@ export function connect(t: Task, a: SyscallArgs): SysResult {
   const k = t.proc.kernel;
   if (target !== undefined) {
     if (target.type !== s.type) return -ECONNREFUSED;
-    if (s.local === null && s.family !== AF_UNIX) s.local = { family: s.family as 2 | 10, host: s.family === AF_INET ? "127.0.0.1" : "::1", port: k.ephemeralPort() };
+    if (s.local === null && s.family !== AF_UNIX) {
+      s.local = {
+        family: s.family as 2 | 10,
+        host: s.family === AF_INET ? "127.0.0.1" : "::1",
+        port: k.ephemeralPort(),
+      };
+    }
     const attempt = (): number => target.acceptLocal(s);
     const r = attempt();
     if (r !== -EAGAIN) return r;
     if (isNonblocking(s)) return -EAGAIN;
-    return block({ poll: () => { const n = attempt(); return n === -EAGAIN ? null : n; }, deadline: null, timeout: () => 0, restart: "sys" });
+    return block({
+      poll: () => {
+        const n = attempt();
+        return n === -EAGAIN ? null : n;
+      },
+      deadline: null,
+      timeout: () => 0,
+      restart: "sys",
+    });
   }
   if (name.family === AF_UNIX) {
     if (name.path.startsWith("\0")) return -ECONNREFUSED;
@@ -248,7 +320,8 @@ export function connect(t: Task, a: SyscallArgs): SysResult {
     if (typeof st === "number") return st === -2 ? -ENOENT : st;
     if ((st.mode & 0o170000) !== 0o140000) return -ECONNREFUSED;
   }
-  const hostTo = name.family === AF_UNIX ? { family: 1 as const, path: unixHostPath(t, name.path, true) } : toHost(name);
+  const hostTo =
+    name.family === AF_UNIX ? { family: 1 as const, path: unixHostPath(t, name.path, true) } : toHost(name);
   s.pending = new HostConn(k.host.connect(hostTo, s.local !== null && s.family !== AF_UNIX ? toHost(s.local) : null));
   s.hostListener?.close();
   s.hostListener = null;
@@ -309,7 +382,10 @@ function sendMsg(t: Task, s: Socket, m: Msg, flags: number): SysResult {
   const total = m.iov.reduce((n, v) => n + v.len, 0);
   const data = new Uint8Array(total);
   let o = 0;
-  for (const v of m.iov) { data.set(copyIn(t, v.base, v.len), o); o += v.len; }
+  for (const v of m.iov) {
+    data.set(copyIn(t, v.base, v.len), o);
+    o += v.len;
+  }
   let done = 0;
   const attempt = (): number => {
     const r = s.send(data.subarray(done), m.to, done === 0 ? m.files : null);
@@ -327,13 +403,22 @@ function sendMsg(t: Task, s: Socket, m: Msg, flags: number): SysResult {
     return r;
   }
   return block({
-    poll: () => { const n = attempt(); return n === -EAGAIN ? null : n; },
-    deadline: null, timeout: () => 0, restart: "sys", host: s.hostWait, partial: () => done,
+    poll: () => {
+      const n = attempt();
+      return n === -EAGAIN ? null : n;
+    },
+    deadline: null,
+    timeout: () => 0,
+    restart: "sys",
+    host: s.hostWait,
+    partial: () => done,
   });
 }
 
 function pipe(t: Task, r: number, flags: number): number {
-  if (r === -EPIPE && (flags & MSG_NOSIGNAL) === 0) sendToTask(t.proc.kernel, t, { signo: SIGPIPE, code: SI_USER, pid: t.proc.pid, uid: t.cred.uid });
+  if (r === -EPIPE && (flags & MSG_NOSIGNAL) === 0) {
+    sendToTask(t.proc.kernel, t, { signo: SIGPIPE, code: SI_USER, pid: t.proc.pid, uid: t.cred.uid });
+  }
   return r;
 }
 
@@ -350,7 +435,10 @@ export function sendto(t: Task, a: SyscallArgs): SysResult {
 }
 
 /** struct msghdr (56 bytes): name, namelen, iov, iovlen, control, controllen, flags. */
-function readMsghdr(t: Task, p: number): { name: number; namelen: number; iov: number; iovlen: number; control: number; controllen: number } {
+function readMsghdr(
+  t: Task,
+  p: number,
+): { name: number; namelen: number; iov: number; iovlen: number; control: number; controllen: number } {
   const b = copyIn(t, p, 56);
   const v = new DataView(b.buffer, b.byteOffset, 56);
   const u = (o: number): number => Number(v.getBigUint64(o, true));
@@ -364,12 +452,16 @@ function rightsOf(t: Task, control: number, len: number): OpenFile[] | null | nu
   const v = new DataView(b.buffer, b.byteOffset, b.byteLength);
   const files: OpenFile[] = [];
   for (let o = 0; o + 16 <= len;) {
-    const clen = Number(v.getBigUint64(o, true)), level = v.getInt32(o + 8, true), type = v.getInt32(o + 12, true);
+    const clen = Number(v.getBigUint64(o, true)),
+      level = v.getInt32(o + 8, true),
+      type = v.getInt32(o + 12, true);
     if (clen < 16 || o + clen > len) return -EINVAL;
     if (level === SOL_SOCKET && type === SCM_RIGHTS) {
       for (let p = o + 16; p + 4 <= o + clen; p += 4) {
         const f = t.proc.fds.get(v.getInt32(p, true));
-        if (f === undefined) { return -EBADF; }
+        if (f === undefined) {
+          return -EBADF;
+        }
         files.push(f);
       }
     } else if (level === SOL_SOCKET) {
@@ -393,7 +485,10 @@ export function sendmsg(t: Task, a: SyscallArgs): SysResult {
   const iov = copyInIovecs(t, h.iov, h.iovlen);
   const files = rightsOf(t, h.control, h.controllen);
   if (typeof files === "number") return files;
-  if (files !== null && s.family !== AF_UNIX) { for (const f of files) releaseFile(f); return -EINVAL; }
+  if (files !== null && s.family !== AF_UNIX) {
+    for (const f of files) releaseFile(f);
+    return -EINVAL;
+  }
   const r = sendMsg(t, s, { to, iov, files }, a.int(2));
   if (typeof r === "number" && r < 0) for (const f of files ?? []) releaseFile(f);
   return r;
@@ -417,7 +512,9 @@ function recvMsg(t: Task, s: Socket, out: RecvOut, flags: number): SysResult {
   const attempt = (): number => {
     const buf = new Uint8Array(total - got);
     const r = s.receive(buf, peek);
-    if (typeof r === "number") return r === -EAGAIN && got > 0 && !waitAll ? got : r === 0 || (r < 0 && got > 0 && r !== -EAGAIN) ? got : r;
+    if (typeof r === "number") {
+      return r === -EAGAIN && got > 0 && !waitAll ? got : r === 0 || (r < 0 && got > 0 && r !== -EAGAIN) ? got : r;
+    }
     scatter(t, out.iov, got, buf.subarray(0, r.n));
     got += r.n;
     if (out.name !== 0 && out.namelenp !== 0) {
@@ -433,15 +530,26 @@ function recvMsg(t: Task, s: Socket, out: RecvOut, flags: number): SysResult {
   const r = attempt();
   if (r !== -EAGAIN || isNonblocking(s) || (flags & MSG_DONTWAIT) !== 0) return r;
   return block({
-    poll: () => { const n = tryAccess(attempt, -14); return n === -EAGAIN ? null : n; },
-    deadline: null, timeout: () => 0, restart: "sys", host: s.hostWait, partial: () => got,
+    poll: () => {
+      const n = tryAccess(attempt, -14);
+      return n === -EAGAIN ? null : n;
+    },
+    deadline: null,
+    timeout: () => 0,
+    restart: "sys",
+    host: s.hostWait,
+    partial: () => got,
   });
 }
 
 function scatter(t: Task, iov: { base: number; len: number }[], at: number, data: Uint8Array): void {
-  let skip = at, o = 0;
+  let skip = at,
+    o = 0;
   for (const v of iov) {
-    if (skip >= v.len) { skip -= v.len; continue; }
+    if (skip >= v.len) {
+      skip -= v.len;
+      continue;
+    }
     const k = Math.min(v.len - skip, data.length - o);
     copyOut(t, v.base + skip, data.subarray(o, o + k));
     o += k;
@@ -451,15 +559,27 @@ function scatter(t: Task, iov: { base: number; len: number }[], at: number, data
 }
 
 /** Writes SCM_RIGHTS (installing the passed descriptors), msg_controllen and msg_flags. */
-function finishMsg(t: Task, m: { hdr: number; control: number; controllen: number }, files: OpenFile[] | null, trunc: boolean, flags: number): void {
-  let clen = 0, mflags = trunc ? MSG_TRUNC : 0;
+function finishMsg(
+  t: Task,
+  m: { hdr: number; control: number; controllen: number },
+  files: OpenFile[] | null,
+  trunc: boolean,
+  flags: number,
+): void {
+  let clen = 0,
+    mflags = trunc ? MSG_TRUNC : 0;
   if (files !== null) {
     const room = Math.floor((m.controllen - 16) / 4);
     const fds: number[] = [];
     files.forEach((f, i) => {
-      if (i >= room) { releaseFile(f); mflags |= 8; return; } // MSG_CTRUNC
+      if (i >= room) {
+        releaseFile(f);
+        mflags |= 8;
+        return;
+      } // MSG_CTRUNC
       const fd = t.proc.fds.install(f, (flags & MSG_CMSG_CLOEXEC) !== 0);
-      if (fd < 0) releaseFile(f); else fds.push(fd);
+      if (fd < 0) releaseFile(f);
+      else fds.push(fd);
     });
     if (fds.length > 0) {
       const b = new Uint8Array(16 + 4 * fds.length);
@@ -480,14 +600,29 @@ function finishMsg(t: Task, m: { hdr: number; control: number; controllen: numbe
 
 export function recvfrom(t: Task, a: SyscallArgs): SysResult {
   const s = sockOf(t, a.int(0));
-  return recvMsg(t, s, { iov: [{ base: a.ptr(1), len: a.size(2) }], name: a.ptr(4), namelenp: a.ptr(5), msg: null }, a.int(3));
+  return recvMsg(
+    t,
+    s,
+    { iov: [{ base: a.ptr(1), len: a.size(2) }], name: a.ptr(4), namelenp: a.ptr(5), msg: null },
+    a.int(3),
+  );
 }
 
 export function recvmsg(t: Task, a: SyscallArgs): SysResult {
   const s = sockOf(t, a.int(0));
   const h = readMsghdr(t, a.ptr(1));
   const iov = copyInIovecs(t, h.iov, h.iovlen);
-  return recvMsg(t, s, { iov, name: h.name, namelenp: h.name !== 0 ? a.ptr(1) + 8 : 0, msg: { hdr: a.ptr(1), control: h.control, controllen: h.controllen } }, a.int(2));
+  return recvMsg(
+    t,
+    s,
+    {
+      iov,
+      name: h.name,
+      namelenp: h.name !== 0 ? a.ptr(1) + 8 : 0,
+      msg: { hdr: a.ptr(1), control: h.control, controllen: h.controllen },
+    },
+    a.int(2),
+  );
 }
 
 export function shutdown(t: Task, a: SyscallArgs): SysResult {
@@ -497,24 +632,52 @@ export function shutdown(t: Task, a: SyscallArgs): SysResult {
   if (s.state === "connecting") s.finishConnect();
   if (s.type !== SOCK_DGRAM && s.state !== "connected" && s.family !== AF_UNIX) return -107;
   if (how !== 1) s.shutRead = true;
-  if (how !== 0) { s.shutWrite = true; s.conn?.shutdown(true); }
+  if (how !== 0) {
+    s.shutWrite = true;
+    s.conn?.shutdown(true);
+  }
   if (how !== 1) s.conn?.shutdown(false);
   return 0;
 }
 
 // ---- options -------------------------------------------------------------------
 
-const SO_REUSEADDR = 2, SO_TYPE = 3, SO_ERROR = 4, SO_BROADCAST = 6, SO_SNDBUF = 7, SO_RCVBUF = 8, SO_KEEPALIVE = 9;
-const SO_LINGER = 13, SO_REUSEPORT = 15, SO_PEERCRED = 17, SO_RCVTIMEO = 20, SO_SNDTIMEO = 21, SO_ACCEPTCONN = 30;
-const SO_PROTOCOL = 38, SO_DOMAIN = 39, SO_PASSCRED = 16;
-const IPPROTO_IP = 0, IPPROTO_IPV6 = 41, TCP_NODELAY = 1, IPV6_V6ONLY = 26;
+const SO_REUSEADDR = 2,
+  SO_TYPE = 3,
+  SO_ERROR = 4,
+  SO_BROADCAST = 6,
+  SO_SNDBUF = 7,
+  SO_RCVBUF = 8,
+  SO_KEEPALIVE = 9;
+const SO_LINGER = 13,
+  SO_REUSEPORT = 15,
+  SO_PEERCRED = 17,
+  SO_RCVTIMEO = 20,
+  SO_SNDTIMEO = 21,
+  SO_ACCEPTCONN = 30;
+const SO_PROTOCOL = 38,
+  SO_DOMAIN = 39,
+  SO_PASSCRED = 16;
+const IPPROTO_IP = 0,
+  IPPROTO_IPV6 = 41,
+  TCP_NODELAY = 1,
+  IPV6_V6ONLY = 26;
 /** Plain integer options kept as set (and read back). */
-const INT_OPTS = new Set([`${SOL_SOCKET}:${SO_REUSEADDR}`, `${SOL_SOCKET}:${SO_BROADCAST}`, `${SOL_SOCKET}:${SO_KEEPALIVE}`,
-  `${SOL_SOCKET}:${SO_REUSEPORT}`, `${SOL_SOCKET}:${SO_PASSCRED}`, `${IPPROTO_TCP}:${TCP_NODELAY}`, `${IPPROTO_IPV6}:${IPV6_V6ONLY}`]);
+const INT_OPTS = new Set([
+  `${SOL_SOCKET}:${SO_REUSEADDR}`,
+  `${SOL_SOCKET}:${SO_BROADCAST}`,
+  `${SOL_SOCKET}:${SO_KEEPALIVE}`,
+  `${SOL_SOCKET}:${SO_REUSEPORT}`,
+  `${SOL_SOCKET}:${SO_PASSCRED}`,
+  `${IPPROTO_TCP}:${TCP_NODELAY}`,
+  `${IPPROTO_IPV6}:${IPV6_V6ONLY}`,
+]);
 
 export function setsockopt(t: Task, a: SyscallArgs): SysResult {
   const s = sockOf(t, a.int(0));
-  const level = a.int(1), name = a.int(2), len = a.int(4);
+  const level = a.int(1),
+    name = a.int(2),
+    len = a.int(4);
   const key = `${level}:${name}`;
   if (level === IPPROTO_TCP && s.type !== SOCK_STREAM) return -ENOPROTOOPT;
   if (level === IPPROTO_IPV6 && s.family !== AF_INET6) return -ENOPROTOOPT;
@@ -531,30 +694,50 @@ export function setsockopt(t: Task, a: SyscallArgs): SysResult {
     copyIn(t, a.ptr(3), len);
     return 0;
   }
-  if (level === SOL_SOCKET || level === IPPROTO_TCP || level === IPPROTO_IP || level === IPPROTO_IPV6) return -ENOPROTOOPT;
+  if (level === SOL_SOCKET || level === IPPROTO_TCP || level === IPPROTO_IP || level === IPPROTO_IPV6) {
+    return -ENOPROTOOPT;
+  }
   return s.family === AF_UNIX ? -EOPNOTSUPP : -ENOPROTOOPT;
 }
 
 function optValue(s: Socket, t: Task, level: number, name: number): number | Uint8Array | null {
   if (level === SOL_SOCKET) {
     switch (name) {
-      case SO_TYPE: return s.type;
-      case SO_DOMAIN: return s.family;
-      case SO_PROTOCOL: return s.protocol;
-      case SO_ACCEPTCONN: return s.state === "listening" ? 1 : 0;
-      case SO_ERROR: { const e = s.soError; s.soError = 0; return e; }
-      case SO_SNDBUF: case SO_RCVBUF: return s.options.get(`${level}:${name}`) ?? SOCK_BUF;
+      case SO_TYPE:
+        return s.type;
+      case SO_DOMAIN:
+        return s.family;
+      case SO_PROTOCOL:
+        return s.protocol;
+      case SO_ACCEPTCONN:
+        return s.state === "listening" ? 1 : 0;
+      case SO_ERROR: {
+        const e = s.soError;
+        s.soError = 0;
+        return e;
+      }
+      case SO_SNDBUF:
+      case SO_RCVBUF:
+        return s.options.get(`${level}:${name}`) ?? SOCK_BUF;
       case SO_PEERCRED: {
         const b = new Uint8Array(12);
         const v = new DataView(b.buffer);
-        if (s.family === AF_UNIX && s.state === "connected") { v.setInt32(0, t.proc.pid, true); v.setUint32(4, t.cred.euid, true); v.setUint32(8, t.cred.egid, true); } else { v.setInt32(0, 0, true); v.setInt32(4, -1, true); v.setInt32(8, -1, true); }
+        if (s.family === AF_UNIX && s.state === "connected") {
+          v.setInt32(0, t.proc.pid, true);
+          v.setUint32(4, t.cred.euid, true);
+          v.setUint32(8, t.cred.egid, true);
+        } else {
+          v.setInt32(0, 0, true);
+          v.setInt32(4, -1, true);
+          v.setInt32(8, -1, true);
+        }
         return b;
       }
     }
   }
   if (level === IPPROTO_TCP && s.type !== SOCK_STREAM) return null;
   const key = `${level}:${name}`;
-  return INT_OPTS.has(key) ? s.options.get(key) ?? 0 : null;
+  return INT_OPTS.has(key) ? (s.options.get(key) ?? 0) : null;
 }
 
 export function getsockopt(t: Task, a: SyscallArgs): SysResult {
@@ -563,7 +746,11 @@ export function getsockopt(t: Task, a: SyscallArgs): SysResult {
   const len = getU32(t, lenp) | 0;
   if (len < 0) return -EINVAL;
   const v = optValue(s, t, a.int(1), a.int(2));
-  if (v === null) return a.int(1) === SOL_SOCKET || a.int(1) === IPPROTO_TCP || a.int(1) === IPPROTO_IP || a.int(1) === IPPROTO_IPV6 ? -ENOPROTOOPT : -EOPNOTSUPP;
+  if (v === null) {
+    return a.int(1) === SOL_SOCKET || a.int(1) === IPPROTO_TCP || a.int(1) === IPPROTO_IP || a.int(1) === IPPROTO_IPV6
+      ? -ENOPROTOOPT
+      : -EOPNOTSUPP;
+  }
   const bytes = typeof v === "number" ? new Uint8Array(new Int32Array([v]).buffer) : v;
   const n = Math.min(len, bytes.length);
   copyOut(t, a.ptr(3), bytes.subarray(0, n));

@@ -12,24 +12,39 @@ import { PERF_TYPE_LWP, PerfEventFile, SAMPLE_SUPPORTED } from "../lwp/perf-even
 import type { SyscallArgs, SysResult } from "./abi.js";
 
 const PERF_FLAG_FD_CLOEXEC = 8;
-const ATTR_DISABLED = 1, ATTR_INHERIT = 2, ATTR_FREQ = 1 << 10;
+const ATTR_DISABLED = 1,
+  ATTR_INHERIT = 2,
+  ATTR_FREQ = 1 << 10;
 
 export function perf_event_open(t: Task, a: SyscallArgs): SysResult {
-  const p = t.proc, k = p.kernel;
+  const p = t.proc,
+    k = p.kernel;
   const [attr, pid, cpu, group, flags] = [a.ptr(0), a.int(1), a.int(2), a.int(3), a.u32(4)];
   const type = getU32(t, attr);
   if (type !== PERF_TYPE_LWP) return -ENOENT;
-  const config = getU64(t, attr + 8), period = getU64(t, attr + 16), sampleType = getU64(t, attr + 24);
+  const config = getU64(t, attr + 8),
+    period = getU64(t, attr + 16),
+    sampleType = getU64(t, attr + 24);
   const bits = getU32(t, attr + 40);
   if (cpu !== -1 || group !== -1 || (flags & ~PERF_FLAG_FD_CLOEXEC) !== 0) return -EINVAL;
-  if ((bits & (ATTR_DISABLED | ATTR_FREQ)) !== 0 || (sampleType & ~SAMPLE_SUPPORTED) !== 0 || getU64(t, attr + 32) !== 0) return -EINVAL;
+  if (
+    (bits & (ATTR_DISABLED | ATTR_FREQ)) !== 0 ||
+    (sampleType & ~SAMPLE_SUPPORTED) !== 0 ||
+    getU64(t, attr + 32) !== 0
+  ) {
+    return -EINVAL;
+  }
   const target = pid === 0 ? t : k.findTask(pid);
   if (target === undefined) return -ESRCH;
   if (target.lwpProf !== null) return -EBUSY;
   const file = new PerfEventFile(k, target, sampleType, period, 2);
   const prof = (k.lwpProf ??= new LwpProfiler(k, null));
   try {
-    const req = profileRequest(k, target.proc, { events: [{ id: config, period }], inherit: (bits & ATTR_INHERIT) !== 0, sink: file });
+    const req = profileRequest(k, target.proc, {
+      events: [{ id: config, period }],
+      inherit: (bits & ATTR_INHERIT) !== 0,
+      sink: file,
+    });
     prof.attach(target, req);
   } catch (e) {
     if (e instanceof ProfileError) return -EINVAL;

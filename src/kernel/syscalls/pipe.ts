@@ -16,19 +16,24 @@ import { type SyscallArgs, type SysResult, SyscallArgs as Args, block, fail } fr
 
 const O_NONBLOCK = 0o4000;
 const O_DIRECT = 0o40000;
-export const F_SETPIPE_SZ = 1031, F_GETPIPE_SZ = 1032;
+export const F_SETPIPE_SZ = 1031,
+  F_GETPIPE_SZ = 1032;
 /** Bytes one write copies in at most (a short count, which every caller handles). */
 const MAX_IO = 1 << 24;
 
 export function pipe2(t: Task, a: SyscallArgs): SysResult {
-  const fds = t.proc.fds, flags = a.int(1);
+  const fds = t.proc.fds,
+    flags = a.int(1);
   if ((flags & ~(O_CLOEXEC | O_NONBLOCK | O_DIRECT)) !== 0) return -EINVAL;
   t.proc.mem.probeWrite(a.ptr(0), 8);
   const buf = new PipeBuffer(t.proc.kernel.allocIno());
   const r = fds.install(new PipeEnd(buf, false, flags), (flags & O_CLOEXEC) !== 0);
   if (r < 0) return r;
   const w = fds.install(new PipeEnd(buf, true, flags | 1), (flags & O_CLOEXEC) !== 0);
-  if (w < 0) { fds.close(r); return w; }
+  if (w < 0) {
+    fds.close(r);
+    return w;
+  }
   putU32(t, a.ptr(0), r);
   putU32(t, a.ptr(0) + 4, w);
   return 0;
@@ -59,7 +64,10 @@ export function gatherPipeWrite(t: Task, iov: readonly { base: number; len: numb
   if (total === 0 && iov.some((v) => v.len > 0)) fail(EFAULT);
   const out = new Uint8Array(total);
   let at = 0;
-  for (const p of parts) { out.set(p, at); at += p.length; }
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
   return out;
 }
 
@@ -85,7 +93,13 @@ export function writePipe(t: Task, f: PipeEnd, bytes: Uint8Array): SysResult {
   };
   const now = attempt();
   if (now !== null) return now;
-  return block({ poll: attempt, deadline: null, timeout: () => 0, restart: "sys", partial: () => (done > 0 ? done : null) });
+  return block({
+    poll: attempt,
+    deadline: null,
+    timeout: () => 0,
+    restart: "sys",
+    partial: () => (done > 0 ? done : null),
+  });
 }
 
 /** F_GETPIPE_SZ and F_SETPIPE_SZ (pipe_fcntl): the size in bytes; EBADF on anything but a pipe. */

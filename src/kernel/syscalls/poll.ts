@@ -6,7 +6,16 @@
 import { EBADF, EFAULT, EINTR, EINVAL } from "../errno.js";
 import { type OpenFile, pollFile } from "../fs/files.js";
 import {
-  POLLERR, POLLHUP, POLLIN, POLLNVAL, POLLOUT, POLLPRI, POLLRDBAND, POLLRDNORM, POLLWRBAND, POLLWRNORM,
+  POLLERR,
+  POLLHUP,
+  POLLIN,
+  POLLNVAL,
+  POLLOUT,
+  POLLPRI,
+  POLLRDBAND,
+  POLLRDNORM,
+  POLLWRBAND,
+  POLLWRNORM,
 } from "../fs/poll-events.js";
 import { UNBLOCKABLE } from "../signals.js";
 import type { Task } from "../task.js";
@@ -34,7 +43,8 @@ function scanPollfds(t: Task, addr: number, n: number, w: Wait | null): number {
   const v = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
   let count = 0;
   for (let i = 0; i < n; i++) {
-    const fd = v.getInt32(8 * i, true), want = v.getUint16(8 * i + 4, true);
+    const fd = v.getInt32(8 * i, true),
+      want = v.getUint16(8 * i + 4, true);
     let rev = 0;
     if (fd >= 0) {
       const f = t.proc.fds.get(fd);
@@ -52,9 +62,18 @@ function scanPollfds(t: Task, addr: number, n: number, w: Wait | null): number {
 }
 
 /** Sleeps until `scan` finds something (its count), the deadline (0) or a signal. */
-function waitFor(t: Task, scan: () => number, w: Wait, done: (r: number) => void, restart: "nohand" | "block"): SysResult {
+function waitFor(
+  t: Task,
+  scan: () => number,
+  w: Wait,
+  done: (r: number) => void,
+  restart: "nohand" | "block",
+): SysResult {
   const first = scan();
-  if (first !== 0 || w.deadline === t.proc.kernel.clockNs()) { done(first); return first; }
+  if (first !== 0 || w.deadline === t.proc.kernel.clockNs()) {
+    done(first);
+    return first;
+  }
   const pending = t.pending.next(t.sigMask) || t.proc.sharedPending.next(t.sigMask);
   if (pending !== 0) return -EINTR;
   return block({
@@ -64,8 +83,13 @@ function waitFor(t: Task, scan: () => number, w: Wait, done: (r: number) => void
       done(r);
       return r;
     },
-    deadline: w.deadline, host: w.host, restart,
-    timeout: () => { done(0); return 0; },
+    deadline: w.deadline,
+    host: w.host,
+    restart,
+    timeout: () => {
+      done(0);
+      return 0;
+    },
   });
 }
 
@@ -82,15 +106,31 @@ function tempMask(t: Task, maskPtr: number, size: number): () => void {
   t.savedMask = t.sigMask;
   t.sigMask = BigInt.asUintN(64, BigInt(set)) & ~UNBLOCKABLE;
   return () => {
-    if (t.savedMask !== null) { t.sigMask = t.savedMask; t.savedMask = null; }
+    if (t.savedMask !== null) {
+      t.sigMask = t.savedMask;
+      t.savedMask = null;
+    }
   };
 }
 
-function doPoll(t: Task, fds: number, n: number, ns: bigint | null, after: (left: bigint) => void, restart: "nohand" | "block"): SysResult {
+function doPoll(
+  t: Task,
+  fds: number,
+  n: number,
+  ns: bigint | null,
+  after: (left: bigint) => void,
+  restart: "nohand" | "block",
+): SysResult {
   if (n > NOFILE) return -EINVAL;
   const w: Wait = { deadline: deadlineOf(t, ns), host: false };
   copyIn(t, fds, 8 * n);
-  return waitFor(t, () => scanPollfds(t, fds, n, w), w, () => after(remaining(t, w.deadline)), restart);
+  return waitFor(
+    t,
+    () => scanPollfds(t, fds, n, w),
+    w,
+    () => after(remaining(t, w.deadline)),
+    restart,
+  );
 }
 
 function remaining(t: Task, deadline: bigint | null): bigint {
@@ -109,10 +149,24 @@ export function ppoll(t: Task, a: SyscallArgs): SysResult {
   const tsp = a.ptr(2);
   const ns = tsp === 0 ? null : readTimespecNs(t, tsp);
   const restore = tempMask(t, a.ptr(3), a.size(4));
-  return restoring(restore, () => doPoll(t, a.ptr(0), a.u32(1), ns, (left) => {
-    restore();
-    if (tsp !== 0) tryAccess(() => { writeTimespec(t, tsp, left); return 0; }, 0);
-  }, "nohand"));
+  return restoring(restore, () =>
+    doPoll(
+      t,
+      a.ptr(0),
+      a.u32(1),
+      ns,
+      (left) => {
+        restore();
+        if (tsp !== 0) {
+          tryAccess(() => {
+            writeTimespec(t, tsp, left);
+            return 0;
+          }, 0);
+        }
+      },
+      "nohand",
+    ),
+  );
 }
 
 /** Runs a wait with a temporary mask: an error other than EINTR (which keeps it for the handler) restores it. */
@@ -170,10 +224,17 @@ function scanSets(t: Task, s: FdSets, w: Wait, write: boolean): number {
     const m = pollFile(f);
     [POLLIN_SET, POLLOUT_SET, POLLEX_SET].forEach((mask, i) => {
       const o = out[i];
-      if (want[i] === true && o !== null && o !== undefined && (m & mask) !== 0) { o[fd >> 3] = o[fd >> 3]! | (1 << (fd & 7)); count++; }
+      if (want[i] === true && o !== null && o !== undefined && (m & mask) !== 0) {
+        o[fd >> 3] = o[fd >> 3]! | (1 << (fd & 7));
+        count++;
+      }
     });
   }
-  if (count > 0 || write) out.forEach((o, i) => { if (o !== null) copyOut(t, s.ptrs[i]!, o); });
+  if (count > 0 || write) {
+    out.forEach((o, i) => {
+      if (o !== null) copyOut(t, s.ptrs[i]!, o);
+    });
+  }
   return count;
 }
 
@@ -183,10 +244,16 @@ function doSelect(t: Task, a: SyscallArgs, ns: bigint | null, after: (left: bigi
   const n = Math.min(nfds, NOFILE);
   const s = readSets(t, n, [a.ptr(1), a.ptr(2), a.ptr(3)]);
   const w: Wait = { deadline: deadlineOf(t, ns), host: false };
-  return waitFor(t, () => scanSets(t, s, w, false), w, (r) => {
-    if (r === 0) scanSets(t, s, w, true);
-    after(remaining(t, w.deadline));
-  }, "nohand");
+  return waitFor(
+    t,
+    () => scanSets(t, s, w, false),
+    w,
+    (r) => {
+      if (r === 0) scanSets(t, s, w, true);
+      after(remaining(t, w.deadline));
+    },
+    "nohand",
+  );
 }
 
 /** select: a timeval timeout, written back with the time left (Linux does; glibc passes it through). */
@@ -196,7 +263,8 @@ export function select(t: Task, a: SyscallArgs): SysResult {
   if (tvp !== 0) {
     const v = copyIn(t, tvp, 16);
     const d = new DataView(v.buffer, v.byteOffset, 16);
-    const sec = d.getBigInt64(0, true), usec = d.getBigInt64(8, true);
+    const sec = d.getBigInt64(0, true),
+      usec = d.getBigInt64(8, true);
     if (sec < 0n || usec < 0n || usec >= 1_000_000n) return -EINVAL;
     ns = sec * NS + usec * 1000n;
   }
@@ -205,7 +273,10 @@ export function select(t: Task, a: SyscallArgs): SysResult {
     const b = new DataView(new ArrayBuffer(16));
     b.setBigInt64(0, left / NS, true);
     b.setBigInt64(8, (left % NS) / 1000n, true);
-    tryAccess(() => { copyOut(t, tvp, new Uint8Array(b.buffer)); return 0; }, 0);
+    tryAccess(() => {
+      copyOut(t, tvp, new Uint8Array(b.buffer));
+      return 0;
+    }, 0);
   });
 }
 
@@ -219,8 +290,15 @@ export function pselect6(t: Task, a: SyscallArgs): SysResult {
     const d = new DataView(v.buffer, v.byteOffset, 16);
     restore = tempMask(t, Number(d.getBigUint64(0, true)), Number(d.getBigUint64(8, true)));
   }
-  return restoring(restore, () => doSelect(t, a, ns, (left) => {
-    restore();
-    if (tsp !== 0) tryAccess(() => { writeTimespec(t, tsp, left); return 0; }, 0);
-  }));
+  return restoring(restore, () =>
+    doSelect(t, a, ns, (left) => {
+      restore();
+      if (tsp !== 0) {
+        tryAccess(() => {
+          writeTimespec(t, tsp, left);
+          return 0;
+        }, 0);
+      }
+    }),
+  );
 }

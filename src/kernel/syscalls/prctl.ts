@@ -37,7 +37,11 @@ function setSignal(t: Task, sig: number): number {
   if (sig !== 0 && !lwpOn(t)) return -EINVAL;
   const old = t.lwpSignal;
   t.lwpSignal = sig;
-  if (!syncLwpInterrupt(t)) { t.lwpSignal = old; syncLwpInterrupt(t); return -EINVAL; }
+  if (!syncLwpInterrupt(t)) {
+    t.lwpSignal = old;
+    syncLwpInterrupt(t);
+    return -EINVAL;
+  }
   return 0;
 }
 
@@ -54,14 +58,19 @@ const dumpable = new WeakMap<object, number>();
 
 export function prctl(t: Task, a: SyscallArgs): SysResult {
   switch (a.u32(0)) {
-    case PR_GET_DUMPABLE: return dumpable.get(t.proc) ?? 1;
+    case PR_GET_DUMPABLE:
+      return dumpable.get(t.proc) ?? 1;
     case PR_SET_DUMPABLE:
       if (a.u64(1) !== 0 && a.u64(1) !== 1) return -EINVAL;
       dumpable.set(t.proc, a.u64(1));
       return 0;
-    case PR_GET_KEEPCAPS: return t.cred.keepCaps ? 1 : 0;
-    case PR_SET_KEEPCAPS: return setKeepCaps(t, a.u64(1));
-    case PR_SET_NAME: t.comm = t.proc.mem.readCString(a.ptr(1), TASK_COMM_LEN - 1); return 0;
+    case PR_GET_KEEPCAPS:
+      return t.cred.keepCaps ? 1 : 0;
+    case PR_SET_KEEPCAPS:
+      return setKeepCaps(t, a.u64(1));
+    case PR_SET_NAME:
+      t.comm = t.proc.mem.readCString(a.ptr(1), TASK_COMM_LEN - 1);
+      return 0;
     case PR_GET_NAME: {
       const b = new Uint8Array(TASK_COMM_LEN);
       b.set(t.comm);
@@ -74,9 +83,13 @@ export function prctl(t: Task, a: SyscallArgs): SysResult {
       syncLwpInterrupt(t);
       setLwpEnabled(t.proc.cpu, false);
       return 0;
-    case PR_LWP_GET: return lwpOn(t) ? 1 : 0;
-    case PR_LWP_SET_SIGNAL: return setSignal(t, a.int(1));
-    case PR_LWP_GET_SIGNAL: return t.lwpSignal;
-    default: return -EINVAL;
+    case PR_LWP_GET:
+      return lwpOn(t) ? 1 : 0;
+    case PR_LWP_SET_SIGNAL:
+      return setSignal(t, a.int(1));
+    case PR_LWP_GET_SIGNAL:
+      return t.lwpSignal;
+    default:
+      return -EINVAL;
   }
 }

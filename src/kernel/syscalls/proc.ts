@@ -16,7 +16,8 @@ import { pathArg } from "./util.js";
 import { RLIMIT_STACK } from "../mm/rlimit.js";
 
 /** _STK_LIM / 4 * 3 and ARG_MAX (32 pages): the bounds of what exec's strings may use (bprm_stack_limits). */
-const ARGS_LIMIT = 6 * 1024 * 1024, ARG_MAX = 32 * 4096;
+const ARGS_LIMIT = 6 * 1024 * 1024,
+  ARG_MAX = 32 * 4096;
 
 /** Whether argv and envp fit a quarter of RLIMIT_STACK (at least ARG_MAX, at most 6 MiB), as execve demands. */
 function argsFit(p: Process, argv: readonly string[], envp: readonly string[]): boolean {
@@ -30,50 +31,73 @@ function argsFit(p: Process, argv: readonly string[], envp: readonly string[]): 
 const WNOHANG = 1;
 const WEXITED = 4;
 const WNOWAIT = 0x01000000;
-const P_ALL = 0, P_PID = 1, P_PGID = 2;
+const P_ALL = 0,
+  P_PID = 1,
+  P_PGID = 2;
 
 /** Children matching a wait4 pid selector. */
 function matching(p: Process, pid: number): Process[] {
-  return p.children.filter((c) => (pid === -1 ? true : pid > 0 ? c.pid === pid : pid === 0 ? c.pgid === p.pgid : c.pgid === -pid));
+  return p.children.filter((c) =>
+    pid === -1 ? true : pid > 0 ? c.pid === pid : pid === 0 ? c.pgid === p.pgid : c.pgid === -pid,
+  );
 }
 
 /** Polls for a zombie child: `found` handles it; null while the caller should wait. */
 function waitFor(t: Task, sel: number, options: number, found: (z: Process) => number, none: () => number): SysResult {
-  const once = (): number | null => tryAccess(() => {
-    const cands = matching(t.proc, sel);
-    if (cands.length === 0) return -ECHILD;
-    const z = cands.find((c) => !c.live);
-    if (z !== undefined) return found(z);
-    return (options & WNOHANG) !== 0 ? none() : null;
-  }, -EFAULT);
+  const once = (): number | null =>
+    tryAccess(() => {
+      const cands = matching(t.proc, sel);
+      if (cands.length === 0) return -ECHILD;
+      const z = cands.find((c) => !c.live);
+      if (z !== undefined) return found(z);
+      return (options & WNOHANG) !== 0 ? none() : null;
+    }, -EFAULT);
   const r = once();
   return r !== null ? r : block({ poll: once, deadline: null, timeout: () => 0, restart: "sys" });
 }
 
 /** wait4: the status word and an all-zero rusage (docs/quirks.md Q-WAIT-RUSAGE). */
 export function wait4(t: Task, a: SyscallArgs): SysResult {
-  const k = t.proc.kernel, statusAddr = a.ptr(1), ru = a.ptr(3);
-  return waitFor(t, a.int(0), a.int(2), (z) => {
-    if (statusAddr !== 0) putU32(t, statusAddr, z.waitStatus!);
-    if (ru !== 0) copyOut(t, ru, new Uint8Array(144));
-    reap(k, z);
-    return z.pid;
-  }, () => 0);
+  const k = t.proc.kernel,
+    statusAddr = a.ptr(1),
+    ru = a.ptr(3);
+  return waitFor(
+    t,
+    a.int(0),
+    a.int(2),
+    (z) => {
+      if (statusAddr !== 0) putU32(t, statusAddr, z.waitStatus!);
+      if (ru !== 0) copyOut(t, ru, new Uint8Array(144));
+      reap(k, z);
+      return z.pid;
+    },
+    () => 0,
+  );
 }
 
 export function waitid(t: Task, a: SyscallArgs): SysResult {
-  const k = t.proc.kernel, idtype = a.int(0), id = a.int(1), info = a.ptr(2), options = a.int(3);
+  const k = t.proc.kernel,
+    idtype = a.int(0),
+    id = a.int(1),
+    info = a.ptr(2),
+    options = a.int(3);
   if ((options & WEXITED) === 0) return -EINVAL;
   const sel = idtype === P_ALL ? -1 : idtype === P_PID ? id : idtype === P_PGID ? -id : null;
   if (sel === null) return -EINVAL;
-  return waitFor(t, sel, options, (z) => {
-    if (info !== 0) copyOut(t, info, childInfo(z));
-    if ((options & WNOWAIT) === 0) reap(k, z);
-    return 0;
-  }, () => {
-    if (info !== 0) copyOut(t, info, new Uint8Array(128));
-    return 0;
-  });
+  return waitFor(
+    t,
+    sel,
+    options,
+    (z) => {
+      if (info !== 0) copyOut(t, info, childInfo(z));
+      if ((options & WNOWAIT) === 0) reap(k, z);
+      return 0;
+    },
+    () => {
+      if (info !== 0) copyOut(t, info, new Uint8Array(128));
+      return 0;
+    },
+  );
 }
 
 /** The siginfo_t waitid fills for a child that ended. */
@@ -89,10 +113,12 @@ function childInfo(z: Process): Uint8Array {
 }
 
 export function execve(t: Task, a: SyscallArgs): SysResult {
-  const p = t.proc, k = p.kernel;
+  const p = t.proc,
+    k = p.kernel;
   const path = pathArg(t, a.ptr(0));
   const file = check(readExecutable(t, path, t.cred));
-  const argv = copyInStrings(t, a.ptr(1)), envp = copyInStrings(t, a.ptr(2));
+  const argv = copyInStrings(t, a.ptr(1)),
+    envp = copyInStrings(t, a.ptr(2));
   if (!argsFit(p, argv, envp)) return -E2BIG;
   const spec = check(resolveScript(t, { path, ...file, argv, envp }));
   k.lwpProf?.beforeExec(p);
@@ -112,7 +138,9 @@ export function execve(t: Task, a: SyscallArgs): SysResult {
 }
 
 export function setpgid(t: Task, a: SyscallArgs): SysResult {
-  const p = t.proc, pid = a.int(0), pgid = a.int(1);
+  const p = t.proc,
+    pid = a.int(0),
+    pgid = a.int(1);
   if (pgid < 0) return -EINVAL;
   const q = pid === 0 ? p : p.kernel.procs.get(pid);
   if (q === undefined || (q !== p && q.parent !== p)) return -ESRCH;

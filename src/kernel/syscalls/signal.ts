@@ -23,7 +23,10 @@ function readSet(t: Task, a: number): bigint {
 }
 
 export function rt_sigaction(t: Task, a: SyscallArgs): SysResult {
-  const p = t.proc, sig = a.int(0), act = a.ptr(1), oact = a.ptr(2);
+  const p = t.proc,
+    sig = a.int(0),
+    act = a.ptr(1),
+    oact = a.ptr(2);
   if (a.size(3) !== SIGSET_SIZE) return -EINVAL;
   if (sig < 1 || sig > NSIG || ((sig === SIGKILL || sig === SIGSTOP) && act !== 0)) return -EINVAL;
   const old = actionOf(p, sig);
@@ -31,8 +34,10 @@ export function rt_sigaction(t: Task, a: SyscallArgs): SysResult {
   if (act !== 0) {
     const v = new DataView(copyIn(t, act, 32).buffer);
     next = {
-      handler: Number(v.getBigUint64(0, true)), flags: Number(v.getBigUint64(8, true) & 0xffffffffn),
-      restorer: Number(v.getBigUint64(16, true)), mask: v.getBigUint64(24, true) & ~UNBLOCKABLE,
+      handler: Number(v.getBigUint64(0, true)),
+      flags: Number(v.getBigUint64(8, true) & 0xffffffffn),
+      restorer: Number(v.getBigUint64(16, true)),
+      mask: v.getBigUint64(24, true) & ~UNBLOCKABLE,
     };
   }
   if (oact !== 0) {
@@ -85,7 +90,12 @@ export function rt_sigpending(t: Task, a: SyscallArgs): SysResult {
 function waitForSignal(t: Task): SysResult {
   const p = t.proc;
   const pending = t.pending.next(t.sigMask) || p.sharedPending.next(t.sigMask);
-  const b: Blocker = { poll: () => (pending !== 0 ? -EINTR : null), deadline: null, timeout: () => 0, restart: "nohand" };
+  const b: Blocker = {
+    poll: () => (pending !== 0 ? -EINTR : null),
+    deadline: null,
+    timeout: () => 0,
+    restart: "nohand",
+  };
   return block(b);
 }
 
@@ -105,7 +115,8 @@ export function pause(t: Task): SysResult {
 /** rt_sigtimedwait: takes a pending signal of `set` (waiting for one) and returns its number. */
 export function rt_sigtimedwait(t: Task, a: SyscallArgs): SysResult {
   if (a.size(3) !== SIGSET_SIZE) return -EINVAL;
-  const p = t.proc, info = a.ptr(1);
+  const p = t.proc,
+    info = a.ptr(1);
   const set = readSet(t, a.ptr(0)) & ~UNBLOCKABLE;
   const ns = a.ptr(2) !== 0 ? readTimespecNs(t, a.ptr(2)) : null;
   const take = (): number | null => {
@@ -119,7 +130,12 @@ export function rt_sigtimedwait(t: Task, a: SyscallArgs): SysResult {
   if (now !== null) return now;
   if (ns === 0n) return -EAGAIN;
   const k = p.kernel;
-  return block({ poll: take, deadline: ns === null ? null : k.clockNs() + ns, timeout: () => -EAGAIN, restart: "nohand" });
+  return block({
+    poll: take,
+    deadline: ns === null ? null : k.clockNs() + ns,
+    timeout: () => -EAGAIN,
+    restart: "nohand",
+  });
 }
 
 /** rt_sigreturn: the registers of the frame come back, and RAX with them is the "result". */
@@ -132,10 +148,14 @@ export function rt_sigreturn(t: Task): SysResult {
 }
 
 export function sigaltstack(t: Task, a: SyscallArgs): SysResult {
-  const sp = t.proc.cpu.getReg(4), ss = a.ptr(0), oss = a.ptr(1);
+  const sp = t.proc.cpu.getReg(4),
+    ss = a.ptr(0),
+    oss = a.ptr(1);
   let next: typeof t.altStack | null = null;
   if (ss !== 0) {
-    const ssp = getU64(t, ss), flags = t.proc.mem.read32(ss + 8), size = getU64(t, ss + 16);
+    const ssp = getU64(t, ss),
+      flags = t.proc.mem.read32(ss + 8),
+      size = getU64(t, ss + 16);
     if (altStackFlags(t, sp) === SS_ONSTACK) return -EPERM;
     const mode = flags & ~SS_AUTODISARM;
     if (mode !== SS_DISABLE && mode !== SS_ONSTACK && mode !== 0) return -EINVAL;
@@ -159,11 +179,26 @@ function badSig(sig: number): boolean {
 }
 
 export function kill(t: Task, a: SyscallArgs): SysResult {
-  const p = t.proc, k = p.kernel, pid = a.int(0), sig = a.int(1);
+  const p = t.proc,
+    k = p.kernel,
+    pid = a.int(0),
+    sig = a.int(1);
   if (badSig(sig)) return -EINVAL;
-  const targets = [...k.procs.values()].filter((q) => q.live && (pid > 0 ? q.pid === pid : pid === 0 ? q.pgid === p.pgid : pid === -1 ? q !== p && q !== k.init : q.pgid === -pid));
+  const targets = [...k.procs.values()].filter(
+    (q) =>
+      q.live &&
+      (pid > 0
+        ? q.pid === pid
+        : pid === 0
+          ? q.pgid === p.pgid
+          : pid === -1
+            ? q !== p && q !== k.init
+            : q.pgid === -pid),
+  );
   if (targets.length === 0) return -ESRCH;
-  for (const q of targets) if (sig !== 0) sendToProcess(k, q, { signo: sig, code: SI_USER, pid: p.pid, uid: t.cred.uid });
+  for (const q of targets) {
+    if (sig !== 0) sendToProcess(k, q, { signo: sig, code: SI_USER, pid: p.pid, uid: t.cred.uid });
+  }
   return 0;
 }
 
@@ -187,12 +222,19 @@ export function tgkill(t: Task, a: SyscallArgs): SysResult {
 
 /** rt_sigqueueinfo: a caller may not pose as the kernel or kill (si_code ≥ 0) to another process. */
 export function rt_sigqueueinfo(t: Task, a: SyscallArgs): SysResult {
-  const p = t.proc, k = p.kernel;
+  const p = t.proc,
+    k = p.kernel;
   const v = new DataView(copyIn(t, a.ptr(2), 128).buffer);
   const q = k.procs.get(a.int(0));
   if (q === undefined || !q.live) return -ESRCH;
   const code = v.getInt32(8, true);
   if (code >= 0 && q !== p) return -EPERM;
-  sendToProcess(k, q, { signo: a.int(1), code, pid: v.getInt32(16, true), uid: v.getInt32(20, true), value: v.getBigUint64(24, true) });
+  sendToProcess(k, q, {
+    signo: a.int(1),
+    code,
+    pid: v.getInt32(16, true),
+    uid: v.getInt32(20, true),
+    value: v.getBigUint64(24, true),
+  });
   return 0;
 }

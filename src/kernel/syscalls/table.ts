@@ -4,10 +4,40 @@
 // --strace, and how completely it is implemented (a partial row names its
 // docs/quirks.md entry). Handlers live in the topical files beside this one.
 import {
-  ACCESS_MODE, ARCH_PRCTL_CODE, AT_FLAGS, CLOCK_ID, CLONE_FLAGS, FADVICE, FCNTL_CMD, FD_FLAGS, FUTEX_OP, GRND_FLAGS,
-  IOCTL_REQUEST, ITIMER_WHICH, MADVICE, MAP_FLAGS, MFD_FLAGS, MREMAP_FLAGS, MSYNC_FLAGS, OPEN_FLAGS, PERF_FLAGS, PIPE_FLAGS, PRCTL_OPTION, PROT,
-  RENAME_FLAGS, RLIMIT_RESOURCE, RUSAGE_WHO, SEEK_WHENCE, SIGPROCMASK_HOW, STATX_AT_FLAGS, STATX_MASK, TIMER_FLAGS, WAITID_TYPE,
-  WAIT_OPTIONS, XATTR_FLAGS, type ArgKind,
+  ACCESS_MODE,
+  ARCH_PRCTL_CODE,
+  AT_FLAGS,
+  CLOCK_ID,
+  CLONE_FLAGS,
+  FADVICE,
+  FCNTL_CMD,
+  FD_FLAGS,
+  FUTEX_OP,
+  GRND_FLAGS,
+  IOCTL_REQUEST,
+  ITIMER_WHICH,
+  MADVICE,
+  MAP_FLAGS,
+  MFD_FLAGS,
+  MREMAP_FLAGS,
+  MSYNC_FLAGS,
+  OPEN_FLAGS,
+  PERF_FLAGS,
+  PIPE_FLAGS,
+  PRCTL_OPTION,
+  PROT,
+  RENAME_FLAGS,
+  RLIMIT_RESOURCE,
+  RUSAGE_WHO,
+  SEEK_WHENCE,
+  SIGPROCMASK_HOW,
+  STATX_AT_FLAGS,
+  STATX_MASK,
+  TIMER_FLAGS,
+  WAITID_TYPE,
+  WAIT_OPTIONS,
+  XATTR_FLAGS,
+  type ArgKind,
 } from "../strace/kinds.js";
 import { FULL, type Support, type SyscallFn, type SyscallRow, partial } from "./abi.js";
 import * as ev from "./events.js";
@@ -32,7 +62,14 @@ import * as thread from "./thread.js";
 import * as time from "./time.js";
 import * as xattr from "./xattr.js";
 
-function row(nr: number, name: string, fn: SyscallFn, args: readonly ArgKind[], support: Support = FULL, ret: "int" | "hex" = "int"): SyscallRow {
+function row(
+  nr: number,
+  name: string,
+  fn: SyscallFn,
+  args: readonly ArgKind[],
+  support: Support = FULL,
+  ret: "int" | "hex" = "int",
+): SyscallRow {
   return { nr, name, fn, args, support, ret };
 }
 

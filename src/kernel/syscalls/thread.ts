@@ -4,8 +4,16 @@
 // exit_group, set_tid_address, robust lists, gettid, sched_yield.
 import { EINVAL, ENOSYS, ESRCH } from "../errno.js";
 import {
-  CLONE_CHILD_CLEARTID, CLONE_CHILD_SETTID, CLONE_PARENT_SETTID, CLONE_SETTLS, CLONE_SIGHAND, CLONE_THREAD,
-  CLONE_VFORK, CLONE_VM, newProcess, newThread,
+  CLONE_CHILD_CLEARTID,
+  CLONE_CHILD_SETTID,
+  CLONE_PARENT_SETTID,
+  CLONE_SETTLS,
+  CLONE_SIGHAND,
+  CLONE_THREAD,
+  CLONE_VFORK,
+  CLONE_VM,
+  newProcess,
+  newThread,
 } from "../sched/fork.js";
 import { exitGroup, exitThread } from "../sched/exit.js";
 import { QUANTUM } from "../sched/scheduler.js";
@@ -56,7 +64,12 @@ function setupChild(t: Task, flags: number, sp: number, ctid: number, tls: numbe
 
 /** The vfork parent sleeps until the child execs or exits (kernel/fork.c wait_for_vfork_done). */
 function vforkWait(child: Task): SysResult {
-  return block({ poll: () => (child.proc.vforkDone ? child.tid : null), deadline: null, timeout: () => 0, restart: "killable" });
+  return block({
+    poll: () => (child.proc.vforkDone ? child.tid : null),
+    deadline: null,
+    timeout: () => 0,
+    restart: "killable",
+  });
 }
 
 export function exit(t: Task, a: SyscallArgs): SysResult {

@@ -24,11 +24,21 @@ function clockNs(t: Task, id: number): bigint {
   const k = t.proc.kernel;
   switch (id) {
     // CLOCK_TAI: UTC plus the TAI offset, 0 until adjtimex sets one.
-    case CLOCK_REALTIME: case CLOCK_REALTIME_COARSE: case CLOCK_TAI: return k.realtimeNs();
-    case CLOCK_MONOTONIC: case CLOCK_MONOTONIC_RAW: case CLOCK_MONOTONIC_COARSE: case CLOCK_BOOTTIME: return k.monotonicNs();
-    case CLOCK_PROCESS_CPUTIME_ID: return cpuNs(t, false);
-    case CLOCK_THREAD_CPUTIME_ID: return cpuNs(t, true);
-    default: return fail(EINVAL);
+    case CLOCK_REALTIME:
+    case CLOCK_REALTIME_COARSE:
+    case CLOCK_TAI:
+      return k.realtimeNs();
+    case CLOCK_MONOTONIC:
+    case CLOCK_MONOTONIC_RAW:
+    case CLOCK_MONOTONIC_COARSE:
+    case CLOCK_BOOTTIME:
+      return k.monotonicNs();
+    case CLOCK_PROCESS_CPUTIME_ID:
+      return cpuNs(t, false);
+    case CLOCK_THREAD_CPUTIME_ID:
+      return cpuNs(t, true);
+    default:
+      return fail(EINVAL);
   }
 }
 
@@ -39,7 +49,8 @@ function putTimespec(t: Task, a: number, ns: bigint): void {
 
 /** A struct timespec in ns; EINVAL when negative or nsec ≥ 1e9. */
 export function readTimespecNs(t: Task, a: number): bigint {
-  const sec = getI64(t, a), nsec = getI64(t, a + 8);
+  const sec = getI64(t, a),
+    nsec = getI64(t, a + 8);
   if (sec < 0n || nsec < 0n || nsec >= NS) fail(EINVAL);
   return sec * NS + nsec;
 }
@@ -50,10 +61,16 @@ export function readTimespecNs(t: Task, a: number): bigint {
  */
 function sleep(t: Task, ns: bigint, rem: number): SysResult {
   const k = t.proc.kernel;
-  if (k.opts.hostTime) { k.host.sleepNs(ns); return 0; }
+  if (k.opts.hostTime) {
+    k.host.sleepNs(ns);
+    return 0;
+  }
   const deadline = k.clockNs() + ns;
   return block({
-    poll: () => null, deadline, timeout: () => 0, restart: "block",
+    poll: () => null,
+    deadline,
+    timeout: () => 0,
+    restart: "block",
     interrupted: () => {
       if (rem === 0) return;
       const left = deadline - k.clockNs();
@@ -75,7 +92,10 @@ export function clock_getres(t: Task, a: SyscallArgs): SysResult {
 
 export function gettimeofday(t: Task, a: SyscallArgs): SysResult {
   const ns = t.proc.kernel.realtimeNs();
-  if (a.ptr(0) !== 0) { putU64(t, a.ptr(0), ns / NS); putU64(t, a.ptr(0) + 8, (ns % NS) / 1000n); }
+  if (a.ptr(0) !== 0) {
+    putU64(t, a.ptr(0), ns / NS);
+    putU64(t, a.ptr(0) + 8, (ns % NS) / 1000n);
+  }
   if (a.ptr(1) !== 0) putU64(t, a.ptr(1), 0); // struct timezone: minuteswest, dsttime
   return 0;
 }

@@ -69,21 +69,40 @@ export function onHost(t: Task, r: Lookup, synthetic: number): HostLookup {
 }
 
 /** The host path a path argument names, for calls on host files only. */
-export function hostPathAt(t: Task, dirfd: number, addr: number, follow: boolean | LastMode, synthetic = EACCES): string {
+export function hostPathAt(
+  t: Task,
+  dirfd: number,
+  addr: number,
+  follow: boolean | LastMode,
+  synthetic = EACCES,
+): string {
   return onHost(t, lookupAt(t, dirfd, addr, follow), synthetic).host;
 }
 
-const u64At = (v: DataView, o: number, x: number | bigint): void => v.setBigUint64(o, BigInt.asUintN(64, BigInt(x)), true);
+const u64At = (v: DataView, o: number, x: number | bigint): void =>
+  v.setBigUint64(o, BigInt.asUintN(64, BigInt(x)), true);
 
 /** struct stat (arch/x86/include/uapi/asm/stat.h, 144 bytes). */
 export function writeStat(t: Task, a: number, st: HostStat): void {
   const buf = new Uint8Array(144);
   const v = new DataView(buf.buffer);
-  u64At(v, 0, st.dev); u64At(v, 8, st.ino); u64At(v, 16, st.nlink);
-  v.setUint32(24, st.mode, true); v.setUint32(28, st.uid, true); v.setUint32(32, st.gid, true);
-  u64At(v, 40, st.rdev); u64At(v, 48, st.size); u64At(v, 56, st.blksize); u64At(v, 64, st.blocks);
-  const ts = (o: number, ns: bigint): void => { u64At(v, o, ns / 1_000_000_000n); u64At(v, o + 8, ns % 1_000_000_000n); };
-  ts(72, st.atimeNs); ts(88, st.mtimeNs); ts(104, st.ctimeNs);
+  u64At(v, 0, st.dev);
+  u64At(v, 8, st.ino);
+  u64At(v, 16, st.nlink);
+  v.setUint32(24, st.mode, true);
+  v.setUint32(28, st.uid, true);
+  v.setUint32(32, st.gid, true);
+  u64At(v, 40, st.rdev);
+  u64At(v, 48, st.size);
+  u64At(v, 56, st.blksize);
+  u64At(v, 64, st.blocks);
+  const ts = (o: number, ns: bigint): void => {
+    u64At(v, o, ns / 1_000_000_000n);
+    u64At(v, o + 8, ns % 1_000_000_000n);
+  };
+  ts(72, st.atimeNs);
+  ts(88, st.mtimeNs);
+  ts(104, st.ctimeNs);
   copyOut(t, a, buf);
 }
 
@@ -93,12 +112,23 @@ export function writeStatx(t: Task, a: number, st: HostStat): void {
   const v = new DataView(buf.buffer);
   v.setUint32(0, 0x7ff, true); // STATX_BASIC_STATS
   v.setUint32(4, st.blksize, true);
-  v.setUint32(16, st.nlink, true); v.setUint32(20, st.uid, true); v.setUint32(24, st.gid, true);
+  v.setUint32(16, st.nlink, true);
+  v.setUint32(20, st.uid, true);
+  v.setUint32(24, st.gid, true);
   v.setUint16(28, st.mode, true);
-  u64At(v, 32, st.ino); u64At(v, 40, st.size); u64At(v, 48, st.blocks);
-  const ts = (o: number, ns: bigint): void => { u64At(v, o, ns / 1_000_000_000n); v.setUint32(o + 8, Number(ns % 1_000_000_000n), true); };
-  ts(64, st.atimeNs); ts(96, st.ctimeNs); ts(112, st.mtimeNs);
-  v.setUint32(128, Math.floor(st.rdev / 256) & 0xfff, true); v.setUint32(132, st.rdev & 0xff, true);
-  v.setUint32(136, Math.floor(st.dev / 256) & 0xfff, true); v.setUint32(140, st.dev & 0xff, true);
+  u64At(v, 32, st.ino);
+  u64At(v, 40, st.size);
+  u64At(v, 48, st.blocks);
+  const ts = (o: number, ns: bigint): void => {
+    u64At(v, o, ns / 1_000_000_000n);
+    v.setUint32(o + 8, Number(ns % 1_000_000_000n), true);
+  };
+  ts(64, st.atimeNs);
+  ts(96, st.ctimeNs);
+  ts(112, st.mtimeNs);
+  v.setUint32(128, Math.floor(st.rdev / 256) & 0xfff, true);
+  v.setUint32(132, st.rdev & 0xff, true);
+  v.setUint32(136, Math.floor(st.dev / 256) & 0xfff, true);
+  v.setUint32(140, st.dev & 0xff, true);
   copyOut(t, a, buf);
 }

@@ -13,7 +13,8 @@ import { AT_FDCWD, fileOf, lookupAt } from "./util.js";
 
 const XATTR_NAME_MAX = 255;
 const XATTR_SIZE_MAX = 65536;
-const XATTR_CREATE = 1, XATTR_REPLACE = 2;
+const XATTR_CREATE = 1,
+  XATTR_REPLACE = 2;
 
 /** The file a path-based call names must exist (lookup errors come first, as in path_getxattr). */
 function lookup(t: Task, pathAddr: number, follow: boolean): void {

@@ -6,7 +6,10 @@ import { BR_FLAG, DC_FLAG, EV, EVENT_ROWS } from "../../hw/lwp/events.js";
 
 /** Bits of the Flags field of a branches-retired record (the unit's layout, BR_FLAG). */
 export const BRANCH_FLAGS = {
-  TKN: BR_FLAG.TAKEN, PRD: BR_FLAG.PREDICTED, PRV: BR_FLAG.PREDICTION_VALID, CLASS_SHIFT: BR_FLAG.CLASS_SHIFT,
+  TKN: BR_FLAG.TAKEN,
+  PRD: BR_FLAG.PREDICTED,
+  PRV: BR_FLAG.PREDICTION_VALID,
+  CLASS_SHIFT: BR_FLAG.CLASS_SHIFT,
 } as const;
 
 /** Branch class names by the value of Flags bits 9:8 (BR_CLASS). */
@@ -27,7 +30,10 @@ export interface EventRow {
 }
 
 const KIND: Readonly<Record<number, EventKind>> = {
-  [EV.VAL]: "value", [EV.BRANCHES]: "branch", [EV.DCACHE]: "dcache", [EV.INS]: "marker",
+  [EV.VAL]: "value",
+  [EV.BRANCHES]: "branch",
+  [EV.DCACHE]: "dcache",
+  [EV.INS]: "marker",
 };
 
 /** Order in which outputs list events: the counting events first, then the programmed ones. */

@@ -28,9 +28,13 @@ export interface LwpRecordFields {
 export type EventDetail =
   | { readonly kind: "none" }
   | {
-    readonly kind: "branch"; readonly target: number; readonly taken: boolean; readonly predicted: boolean;
-    readonly predictionValid: boolean; readonly branchClass: string;
-  }
+      readonly kind: "branch";
+      readonly target: number;
+      readonly taken: boolean;
+      readonly predicted: boolean;
+      readonly predictionValid: boolean;
+      readonly branchClass: string;
+    }
   | { readonly kind: "dcache"; readonly latency: number; readonly level: number; readonly address: number | undefined }
   | { readonly kind: "value" | "marker"; readonly flags: number; readonly data1: number; readonly data2: bigint };
 
@@ -44,7 +48,8 @@ function detailOf(f: LwpRecordFields, row: EventRow): EventDetail {
   switch (row.kind) {
     case "branch":
       return {
-        kind: "branch", target: Number(f.data2),
+        kind: "branch",
+        target: Number(f.data2),
         taken: (f.flags & BRANCH_FLAGS.TKN) !== 0,
         predicted: (f.flags & BRANCH_FLAGS.PRD) !== 0,
         predictionValid: (f.flags & BRANCH_FLAGS.PRV) !== 0,
@@ -52,7 +57,9 @@ function detailOf(f: LwpRecordFields, row: EventRow): EventDetail {
       };
     case "dcache":
       return {
-        kind: "dcache", latency: f.data1, level: f.flags & DCACHE_FLAGS.LEVEL_MASK,
+        kind: "dcache",
+        latency: f.data1,
+        level: f.flags & DCACHE_FLAGS.LEVEL_MASK,
         address: (f.flags & DCACHE_FLAGS.DAV) !== 0 ? Number(f.data2) : undefined,
       };
     case "value":

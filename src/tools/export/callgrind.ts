@@ -15,11 +15,12 @@ interface FnCosts {
 
 const hex = (n: number): string => `0x${n.toString(16)}`;
 /** The position of a frame in its function's own code: past inlined calls (their call site) when DWARF says so. */
-const ownPosition = (f: Frame): { file?: string; line?: number } => f.site ?? { ...(f.file === undefined ? {} : { file: f.file }), ...(f.line === undefined ? {} : { line: f.line }) };
+const ownPosition = (f: Frame): { file?: string; line?: number } =>
+  f.site ?? { ...(f.file === undefined ? {} : { file: f.file }), ...(f.line === undefined ? {} : { line: f.line }) };
 /** "addr line"; a line in another file than the function's (inlined code without inline info) is written as 0 (fi= would split the function). */
 const position = (f: Frame, file: string): string => {
   const own = ownPosition(f);
-  return `${hex(f.addr)} ${own.file === file ? own.line ?? 0 : 0}`;
+  return `${hex(f.addr)} ${own.file === file ? (own.line ?? 0) : 0}`;
 };
 
 class Costs {
@@ -60,7 +61,13 @@ function collect(s: Session, columns: readonly number[]): Costs {
       const target = isUnresolved(calleeFrame) ? hex(calleeFrame.addr) : hex(calleeFrame.addr - calleeFrame.offset);
       const site = position(callerFrame, caller.file);
       const key = `${callee.dso}\0${callee.name}\0${site}`;
-      const edge = caller.calls.get(key) ?? { callee, site, target: `${target} 0`, calls: 1, cost: new Array<number>(columns.length).fill(0) };
+      const edge = caller.calls.get(key) ?? {
+        callee,
+        site,
+        target: `${target} 0`,
+        calls: 1,
+        cost: new Array<number>(columns.length).fill(0),
+      };
       edge.cost = costs.add(edge.cost, col, smp.period);
       caller.calls.set(key, edge);
     }
@@ -99,7 +106,9 @@ export function formatCallgrind(s: Session, events?: ReadonlySet<number>): strin
   for (const fn of fns) {
     out.push("", `ob=${fn.dso}`, `fl=${fn.file}`, `fn=${fn.name}`);
     for (const [pos, c] of [...fn.self].sort()) out.push(`${pos} ${c.map(Math.round).join(" ")}`);
-    for (const e of [...fn.calls.values()].sort((a, b) => a.site.localeCompare(b.site) || a.callee.name.localeCompare(b.callee.name))) {
+    for (const e of [...fn.calls.values()].sort(
+      (a, b) => a.site.localeCompare(b.site) || a.callee.name.localeCompare(b.callee.name),
+    )) {
       // cfi= only when the callee's file differs (as valgrind writes it); calls=1: see formatCallgrind.
       out.push(`cob=${e.callee.dso}`);
       if (e.callee.file !== fn.file) out.push(`cfi=${e.callee.file}`);

@@ -6,11 +6,34 @@ import type { Frame, Session } from "../session/session.js";
 import { ProtoWriter } from "./protobuf.js";
 
 /** profile.proto field numbers. */
-const PROFILE = { sampleType: 1, sample: 2, mapping: 3, location: 4, function: 5, stringTable: 6, timeNanos: 9, periodType: 11, period: 12, comment: 13, defaultSampleType: 14 } as const;
+const PROFILE = {
+  sampleType: 1,
+  sample: 2,
+  mapping: 3,
+  location: 4,
+  function: 5,
+  stringTable: 6,
+  timeNanos: 9,
+  periodType: 11,
+  period: 12,
+  comment: 13,
+  defaultSampleType: 14,
+} as const;
 const VALUE_TYPE = { type: 1, unit: 2 } as const;
 const SAMPLE = { locationId: 1, value: 2, label: 3 } as const;
 const LABEL = { key: 1, str: 2, num: 3 } as const;
-const MAPPING = { id: 1, start: 2, limit: 3, offset: 4, filename: 5, buildId: 6, hasFunctions: 7, hasFilenames: 8, hasLineNumbers: 9, hasInlineFrames: 10 } as const;
+const MAPPING = {
+  id: 1,
+  start: 2,
+  limit: 3,
+  offset: 4,
+  filename: 5,
+  buildId: 6,
+  hasFunctions: 7,
+  hasFilenames: 8,
+  hasLineNumbers: 9,
+  hasInlineFrames: 10,
+} as const;
 const LOCATION = { id: 1, mappingId: 2, address: 3, line: 4 } as const;
 const LINE = { functionId: 1, line: 2 } as const;
 const FUNCTION = { id: 1, name: 2, systemName: 3, filename: 4 } as const;
@@ -40,7 +63,10 @@ function valueType(str: Strings, type: string, unit: string): ProtoWriter {
 class Tables {
   readonly functions = new Map<string, { id: number; w: ProtoWriter }>();
   readonly locations = new Map<string, { id: number; w: ProtoWriter }>();
-  constructor(private readonly str: Strings, private readonly s: Session) {}
+  constructor(
+    private readonly str: Strings,
+    private readonly s: Session,
+  ) {}
 
   private functionId(f: Pick<Frame, "dso" | "symbol" | "mangled" | "file">): number {
     const key = `${f.dso}\0${f.symbol}`;
@@ -69,15 +95,34 @@ class Tables {
       if (m >= 0) w.uint(LOCATION.mappingId, m + 1);
       w.uint(LOCATION.address, f.addr);
       // Inlined functions first, the function they are inlined in last (profile.proto: "the last entry is the caller").
-      for (const i of f.inlines ?? []) this.line(w, { dso: f.dso, symbol: i.symbol, ...(i.mangled === undefined ? {} : { mangled: i.mangled }), ...(i.file === undefined ? {} : { file: i.file }) }, i.line);
-      this.line(w, f.site === undefined ? f : { ...f, file: f.site.file }, f.inlines === undefined ? f.line : f.site?.line);
+      for (const i of f.inlines ?? []) {
+        this.line(
+          w,
+          {
+            dso: f.dso,
+            symbol: i.symbol,
+            ...(i.mangled === undefined ? {} : { mangled: i.mangled }),
+            ...(i.file === undefined ? {} : { file: i.file }),
+          },
+          i.line,
+        );
+      }
+      this.line(
+        w,
+        f.site === undefined ? f : { ...f, file: f.site.file },
+        f.inlines === undefined ? f.line : f.site?.line,
+      );
       e = { id, w };
       this.locations.set(key, e);
     }
     return e.id;
   }
 
-  private line(loc: ProtoWriter, f: Pick<Frame, "dso" | "symbol" | "mangled" | "file">, line: number | undefined): void {
+  private line(
+    loc: ProtoWriter,
+    f: Pick<Frame, "dso" | "symbol" | "mangled" | "file">,
+    line: number | undefined,
+  ): void {
     const w = new ProtoWriter();
     w.uint(LINE.functionId, this.functionId(f));
     w.uint(LINE.line, line ?? 0);
@@ -97,8 +142,14 @@ function mappings(p: ProtoWriter, str: Strings, s: Session): void {
     const symbolized = !s.unsymbolized.some((u) => u.path === m.path);
     w.bool(MAPPING.hasFunctions, symbolized);
     w.bool(MAPPING.hasFilenames, symbolized);
-    w.bool(MAPPING.hasLineNumbers, s.samples.some((x) => x.stack[0]?.dso === m.path && x.stack[0].line !== undefined));
-    w.bool(MAPPING.hasInlineFrames, s.samples.some((x) => x.stack.some((f) => f.dso === m.path && f.inlines !== undefined)));
+    w.bool(
+      MAPPING.hasLineNumbers,
+      s.samples.some((x) => x.stack[0]?.dso === m.path && x.stack[0].line !== undefined),
+    );
+    w.bool(
+      MAPPING.hasInlineFrames,
+      s.samples.some((x) => x.stack.some((f) => f.dso === m.path && f.inlines !== undefined)),
+    );
     p.message(PROFILE.mapping, w);
   });
 }
@@ -122,7 +173,10 @@ export function encodeProfile(s: Session): Uint8Array {
   const tables = new Tables(str, s);
   for (const smp of s.samples) {
     const w = new ProtoWriter();
-    w.packed(SAMPLE.locationId, smp.stack.map((f) => tables.locationId(smp.pid, f)));
+    w.packed(
+      SAMPLE.locationId,
+      smp.stack.map((f) => tables.locationId(smp.pid, f)),
+    );
     w.packed(SAMPLE.value, [1, ...events.map((e) => (e.event.id === smp.event.eventId ? Math.round(smp.period) : 0))]);
     w.message(SAMPLE.label, label(str, "thread", `${smp.comm} ${smp.pid}/${smp.tid}`));
     w.message(SAMPLE.label, label(str, "tid", smp.tid));
@@ -136,7 +190,10 @@ export function encodeProfile(s: Session): Uint8Array {
     p.message(PROFILE.periodType, valueType(str, first.event.name, "count"));
     p.uint(PROFILE.period, Math.round(first.period));
   }
-  p.packed(PROFILE.comment, [str.id(`lwp seed=${s.meta.seed} cpu=${s.meta.cpuModel}`), str.id(`precise: exact IP (no skid); lost samples: ${s.lostTotal}`)]);
+  p.packed(PROFILE.comment, [
+    str.id(`lwp seed=${s.meta.seed} cpu=${s.meta.cpuModel}`),
+    str.id(`precise: exact IP (no skid); lost samples: ${s.lostTotal}`),
+  ]);
   if (first !== undefined) p.uint(PROFILE.defaultSampleType, str.id(first.event.name));
   for (const x of str.list) p.string(PROFILE.stringTable, x);
   return p.finish();

@@ -6,10 +6,19 @@ import type { Frame, Session } from "../session/session.js";
 
 export const SPEEDSCOPE_SCHEMA = "https://www.speedscope.app/file-format-schema.json";
 
-interface SpeedscopeFrame { name: string; file?: string; line?: number }
+interface SpeedscopeFrame {
+  name: string;
+  file?: string;
+  line?: number;
+}
 interface SampledProfile {
-  type: "sampled"; name: string; unit: "none"; startValue: number; endValue: number;
-  samples: number[][]; weights: number[];
+  type: "sampled";
+  name: string;
+  unit: "none";
+  startValue: number;
+  endValue: number;
+  samples: number[][];
+  weights: number[];
 }
 
 /** speedscope JSON text: profiles ordered by event, then by thread creation. */
@@ -22,11 +31,19 @@ export function formatSpeedscope(s: Session, events?: ReadonlySet<number>): stri
     let i = index.get(key);
     if (i === undefined) {
       i = frames.length;
-      frames.push(f.file === undefined ? { name: f.symbol, file: f.dso } : { name: f.symbol, file: f.file, ...(f.line === undefined ? {} : { line: f.line }) });
+      frames.push(
+        f.file === undefined
+          ? { name: f.symbol, file: f.dso }
+          : { name: f.symbol, file: f.file, ...(f.line === undefined ? {} : { line: f.line }) },
+      );
       index.set(key, i);
     } else {
       const fr = frames[i]!;
-      if (f.file !== undefined && f.line !== undefined && (fr.file === f.dso || (fr.file === f.file && (fr.line ?? Infinity) > f.line))) {
+      if (
+        f.file !== undefined &&
+        f.line !== undefined &&
+        (fr.file === f.dso || (fr.file === f.file && (fr.line ?? Infinity) > f.line))
+      ) {
         fr.file = f.file;
         fr.line = f.line;
       }
@@ -43,8 +60,11 @@ export function formatSpeedscope(s: Session, events?: ReadonlySet<number>): stri
       if (first === undefined) continue;
       const weights = mine.map((x) => Math.round(x.period));
       profiles.push({
-        type: "sampled", name: `${e.event.name}: ${first.comm} ${first.pid}/${tid}`, unit: "none",
-        startValue: 0, endValue: weights.reduce((a, b) => a + b, 0),
+        type: "sampled",
+        name: `${e.event.name}: ${first.comm} ${first.pid}/${tid}`,
+        unit: "none",
+        startValue: 0,
+        endValue: weights.reduce((a, b) => a + b, 0),
         samples: mine.map((x) => [...x.callchain].reverse().map(frameId)),
         weights,
       });

@@ -17,7 +17,10 @@ export function formatFolded(s: Session, eventId: number): string {
     const line = [smp.comm, ...[...smp.callchain].reverse().map(foldName)].join(";");
     counts.set(line, (counts.get(line) ?? 0) + 1);
   }
-  return [...counts].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map(([k, n]) => `${k} ${n}\n`).join("");
+  return [...counts]
+    .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
+    .map(([k, n]) => `${k} ${n}\n`)
+    .join("");
 }
 
 /** Virtual seconds with nanosecond digits (the session's sample time, docs/formats/lwpdata.md). */
@@ -47,7 +50,9 @@ export function formatPerfScript(s: Session, events?: ReadonlySet<number>): stri
   for (const smp of s.samples) {
     if (events !== undefined && !events.has(smp.event.eventId)) continue;
     const cpu = String(smp.event.coreId).padStart(3, "0");
-    out.push(`${smp.comm.replaceAll(" ", "_")} ${String(smp.pid).padStart(6)}/${smp.tid} [${cpu}] ${sampleSeconds(s, smp)}: ${String(Math.round(smp.period)).padStart(10)} ${smp.event.event.name}:`);
+    out.push(
+      `${smp.comm.replaceAll(" ", "_")} ${String(smp.pid).padStart(6)}/${smp.tid} [${cpu}] ${sampleSeconds(s, smp)}: ${String(Math.round(smp.period)).padStart(10)} ${smp.event.event.name}:`,
+    );
     for (const f of smp.callchain) out.push(frameLine(f));
     out.push("");
   }

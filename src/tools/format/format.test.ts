@@ -60,20 +60,45 @@ test("writeLwpData() and readLwpData() round-trip many records", () => {
     callchain: Array.from({ length: i % 5 }, (_, k) => 0x7fff_0000_0000 + i * 64 + k),
   }));
   const data: LwpData = {
-    meta: { command: ["prog", "--flag", "ünï"], seed: 42, cpuModel: "AMD Family 15h (lwp)",
-      events: [{ eventId: 2, interval: 65536 }, { eventId: 3, interval: 1024, filter: "taken" }],
-      startTimeVirtual: 123456789, extra: { nested: [1, 2] } },
+    meta: {
+      command: ["prog", "--flag", "ünï"],
+      seed: 42,
+      cpuModel: "AMD Family 15h (lwp)",
+      events: [
+        { eventId: 2, interval: 65536 },
+        { eventId: 3, interval: 1024, filter: "taken" },
+      ],
+      startTimeVirtual: 123456789,
+      extra: { nested: [1, 2] },
+    },
     maps: [
-      { pid: 100, tid: 0, start: 0x5555_5555_4000, end: 0x5555_5555_6000, pgoff: 0, path: "/bin/prog", buildId: "00112233445566778899aabbccddeeff00112233" },
+      {
+        pid: 100,
+        tid: 0,
+        start: 0x5555_5555_4000,
+        end: 0x5555_5555_6000,
+        pgoff: 0,
+        path: "/bin/prog",
+        buildId: "00112233445566778899aabbccddeeff00112233",
+      },
       { pid: 100, tid: 0, start: 0x7fff_f7fc_1000, end: 0x7fff_f7fc_3000, pgoff: 0, path: "[vdso]", buildId: "" },
     ],
-    threads: [{ pid: 100, tid: 100, comm: "prog" }, { pid: 100, tid: 101, comm: "worker-ü" }, { pid: 100, tid: 102, comm: "prog" }],
+    threads: [
+      { pid: 100, tid: 100, comm: "prog" },
+      { pid: 100, tid: 101, comm: "worker-ü" },
+      { pid: 100, tid: 102, comm: "prog" },
+    ],
     samples,
-    lost: [{ tid: 101, missedEvents: 2 ** 40 }, { tid: 101, missedEvents: 0 }],
+    lost: [
+      { tid: 101, missedEvents: 2 ** 40 },
+      { tid: 101, missedEvents: 0 },
+    ],
   };
   const back = readLwpData(writeLwpData(data));
-  assert.deepEqual({ ...back, version: undefined, skippedRecords: undefined, unknownSections: undefined },
-    { ...data, version: undefined, skippedRecords: undefined, unknownSections: undefined });
+  assert.deepEqual(
+    { ...back, version: undefined, skippedRecords: undefined, unknownSections: undefined },
+    { ...data, version: undefined, skippedRecords: undefined, unknownSections: undefined },
+  );
 });
 
 test("readLwpData() reads a file with no records", () => {
@@ -89,14 +114,20 @@ function patched(patch: (v: DataView, b: Uint8Array) => void): Uint8Array {
 }
 
 function rejects(bytes: Uint8Array, message: string): void {
-  assert.throws(() => readLwpData(bytes), (e: unknown) => e instanceof LwpDataError && e.message === message,
-    `expected LwpDataError: ${message}`);
+  assert.throws(
+    () => readLwpData(bytes),
+    (e: unknown) => e instanceof LwpDataError && e.message === message,
+    `expected LwpDataError: ${message}`,
+  );
 }
 
 test("readLwpData() rejects bad magic and unsupported versions", () => {
   rejects(new Uint8Array(0), "Not an lwpdata file: bad magic");
   rejects(new TextEncoder().encode("PERFILE2........................"), "Not an lwpdata file: bad magic");
-  rejects(patched((v) => v.setUint16(8, 2, true)), "Unsupported lwpdata version 2.0 (this reader reads 1.x)");
+  rejects(
+    patched((v) => v.setUint16(8, 2, true)),
+    "Unsupported lwpdata version 2.0 (this reader reads 1.x)",
+  );
   // A newer minor version is readable.
   assert.equal(readLwpData(patched((v) => v.setUint16(10, 7, true))).version.minor, 7);
 });
@@ -106,46 +137,120 @@ test("readLwpData() rejects truncated headers, tables and sections", () => {
   rejects(b.subarray(0, 20), "Corrupt lwpdata file: header extends past end of file");
   rejects(b.subarray(0, 100), "Corrupt lwpdata file: section table extends past end of file");
   rejects(b.subarray(0, 0x1a0), "Corrupt lwpdata file: section LOST extends past end of file");
-  rejects(patched((v) => v.setUint32(0x70, 0x1000, true)), "Corrupt lwpdata file: section SAMPLES extends past end of file");
+  rejects(
+    patched((v) => v.setUint32(0x70, 0x1000, true)),
+    "Corrupt lwpdata file: section SAMPLES extends past end of file",
+  );
 });
 
 test("readLwpData() rejects bad record framing and references", () => {
-  rejects(patched((v) => v.setUint32(0x16c, 4, true)), "Corrupt lwpdata file: record at SAMPLES+0x0 has size 4");
-  rejects(patched((v) => v.setUint32(0x16c, 0x3c, true)), "Corrupt lwpdata file: record at SAMPLES+0x0 has size 60");
-  rejects(patched((v) => v.setUint32(0x16c, 0x40, true)), "Corrupt lwpdata file: record at SAMPLES+0x0 extends past end of section");
-  rejects(patched((v) => v.setUint32(0x174, 2, true)), "Corrupt lwpdata file: SAMPLE record at SAMPLES+0x0 is too short for 2 callchain entries");
-  rejects(patched((v) => v.setUint32(0x140, 2, true)), "Corrupt lwpdata file: string offset 0x2 outside STRINGS");
-  rejects(patched((v) => v.setUint32(0x160, 6, true)), "Corrupt lwpdata file: string offset 0x6 outside STRINGS");
-  rejects(patched((v) => v.setUint8(0x144, 9)), "Corrupt lwpdata file: MAP record at MAPS+0x0 is too short for its build-id");
+  rejects(
+    patched((v) => v.setUint32(0x16c, 4, true)),
+    "Corrupt lwpdata file: record at SAMPLES+0x0 has size 4",
+  );
+  rejects(
+    patched((v) => v.setUint32(0x16c, 0x3c, true)),
+    "Corrupt lwpdata file: record at SAMPLES+0x0 has size 60",
+  );
+  rejects(
+    patched((v) => v.setUint32(0x16c, 0x40, true)),
+    "Corrupt lwpdata file: record at SAMPLES+0x0 extends past end of section",
+  );
+  rejects(
+    patched((v) => v.setUint32(0x174, 2, true)),
+    "Corrupt lwpdata file: SAMPLE record at SAMPLES+0x0 is too short for 2 callchain entries",
+  );
+  rejects(
+    patched((v) => v.setUint32(0x140, 2, true)),
+    "Corrupt lwpdata file: string offset 0x2 outside STRINGS",
+  );
+  rejects(
+    patched((v) => v.setUint32(0x160, 6, true)),
+    "Corrupt lwpdata file: string offset 0x6 outside STRINGS",
+  );
+  rejects(
+    patched((v) => v.setUint8(0x144, 9)),
+    "Corrupt lwpdata file: MAP record at MAPS+0x0 is too short for its build-id",
+  );
 });
 
 test("readLwpData() rejects missing, duplicate and malformed META", () => {
-  rejects(patched((v) => v.setUint32(0x18, 42, true)), "Corrupt lwpdata file: no META section");
-  rejects(patched((v) => v.setUint32(0x78, 4, true)), "Corrupt lwpdata file: duplicate section SAMPLES");
-  rejects(patched((_, b) => { b[0xa8] = 0x5b; }), "Corrupt lwpdata file: META is not valid UTF-8 JSON");
+  rejects(
+    patched((v) => v.setUint32(0x18, 42, true)),
+    "Corrupt lwpdata file: no META section",
+  );
+  rejects(
+    patched((v) => v.setUint32(0x78, 4, true)),
+    "Corrupt lwpdata file: duplicate section SAMPLES",
+  );
+  rejects(
+    patched((_, b) => {
+      b[0xa8] = 0x5b;
+    }),
+    "Corrupt lwpdata file: META is not valid UTF-8 JSON",
+  );
   // "seed":1 → "seex":1 is still JSON but lacks a required key.
-  rejects(patched((_, b) => { b[0xbf] = 0x78; }), "Corrupt lwpdata file: META field seed is missing or not a non-negative integer");
+  rejects(
+    patched((_, b) => {
+      b[0xbf] = 0x78;
+    }),
+    "Corrupt lwpdata file: META field seed is missing or not a non-negative integer",
+  );
 });
 
 test("readLwpData() checks META's events as §3.1 says: ids, intervals, periods, duplicates", () => {
   const base = { command: ["./a"], seed: 1, cpuModel: "lwp", startTimeVirtual: 0 };
   const withEvents = (events: unknown, extra: Record<string, unknown> = {}): Uint8Array =>
     writeLwpData({ meta: { ...base, ...extra, events } as never, maps: [], threads: [], samples: [], lost: [] });
-  rejects(withEvents([{ eventId: 2, interval: -5 }]), "Corrupt lwpdata file: META events[0].interval is -5 (expected 0..33554431)");
-  rejects(withEvents([{ eventId: 2, interval: 0x2000000 }]), "Corrupt lwpdata file: META events[0].interval is 33554432 (expected 0..33554431)");
-  rejects(withEvents([{ eventId: 7, interval: 9 }]), "Corrupt lwpdata file: META events[0].eventId is 7 (expected 1-6 or 255)");
-  rejects(withEvents([{ eventId: 2, interval: 9 }, { eventId: 2, interval: 9 }]), "Corrupt lwpdata file: META events[1]: event 2 listed twice");
-  rejects(withEvents([{ eventId: 2, interval: 9, period: 0 }]), "Corrupt lwpdata file: META events[0].period is 0 (expected 1..67108864)");
-  rejects(withEvents([{ eventId: 2, interval: 9 }], { startTimeVirtual: -1 }), "Corrupt lwpdata file: META field startTimeVirtual is missing or not a time in ns");
-  rejects(withEvents([{ eventId: 2, interval: 9 }], { endTimeVirtual: "x" }), "Corrupt lwpdata file: META field endTimeVirtual is not a time in ns");
-  assert.equal(readLwpData(withEvents([{ eventId: 2, interval: 9, period: 10.5 }, { eventId: 255, interval: 0 }])).meta.events.length, 2);
+  rejects(
+    withEvents([{ eventId: 2, interval: -5 }]),
+    "Corrupt lwpdata file: META events[0].interval is -5 (expected 0..33554431)",
+  );
+  rejects(
+    withEvents([{ eventId: 2, interval: 0x2000000 }]),
+    "Corrupt lwpdata file: META events[0].interval is 33554432 (expected 0..33554431)",
+  );
+  rejects(
+    withEvents([{ eventId: 7, interval: 9 }]),
+    "Corrupt lwpdata file: META events[0].eventId is 7 (expected 1-6 or 255)",
+  );
+  rejects(
+    withEvents([
+      { eventId: 2, interval: 9 },
+      { eventId: 2, interval: 9 },
+    ]),
+    "Corrupt lwpdata file: META events[1]: event 2 listed twice",
+  );
+  rejects(
+    withEvents([{ eventId: 2, interval: 9, period: 0 }]),
+    "Corrupt lwpdata file: META events[0].period is 0 (expected 1..67108864)",
+  );
+  rejects(
+    withEvents([{ eventId: 2, interval: 9 }], { startTimeVirtual: -1 }),
+    "Corrupt lwpdata file: META field startTimeVirtual is missing or not a time in ns",
+  );
+  rejects(
+    withEvents([{ eventId: 2, interval: 9 }], { endTimeVirtual: "x" }),
+    "Corrupt lwpdata file: META field endTimeVirtual is not a time in ns",
+  );
+  assert.equal(
+    readLwpData(
+      withEvents([
+        { eventId: 2, interval: 9, period: 10.5 },
+        { eventId: 255, interval: 0 },
+      ]),
+    ).meta.events.length,
+    2,
+  );
 });
 
 test("readLwpData() skips unknown record and section types", () => {
-  const file = readLwpData(patched((v) => {
-    v.setUint16(0x118, 99, true); // the MAP record becomes an unknown type
-    v.setUint32(0x78, 77, true); // the LOST section becomes an unknown type
-  }));
+  const file = readLwpData(
+    patched((v) => {
+      v.setUint16(0x118, 99, true); // the MAP record becomes an unknown type
+      v.setUint32(0x78, 77, true); // the LOST section becomes an unknown type
+    }),
+  );
   assert.deepEqual(file.maps, []);
   assert.deepEqual(file.lost, []);
   assert.equal(file.skippedRecords, 1);
@@ -155,5 +260,8 @@ test("readLwpData() skips unknown record and section types", () => {
 
 test("readLwpData() refuses u64 values above 2^53", () => {
   const b = patched((v) => v.setUint32(0x19c, 0x0020_0000, true));
-  assert.throws(() => readLwpData(b), /^LwpDataError: Unsupported lwpdata file: SAMPLE callchain address at SAMPLES\+0x30 does not fit in 53 bits$/);
+  assert.throws(
+    () => readLwpData(b),
+    /^LwpDataError: Unsupported lwpdata file: SAMPLE callchain address at SAMPLES\+0x30 does not fit in 53 bits$/,
+  );
 });

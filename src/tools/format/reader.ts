@@ -2,8 +2,21 @@
 // lwpdata file reader: docs/formats/lwpdata.md (header §2, sections §3, records
 // §4, reader rules §5). Pure: bytes in, objects out; one-line LwpDataError messages.
 import {
-  HEADER_SIZE, LWP_EVENT_RECORD_SIZE, LWPDATA_MAGIC, LWPDATA_VERSION_MAJOR, RECORD, RECORD_HEADER_SIZE, RECORD_SIZE,
-  SECTION, SECTION_ENTRY_SIZE, type LwpData, type LwpLost, type LwpMap, type LwpMeta, type LwpSample, type LwpThread,
+  HEADER_SIZE,
+  LWP_EVENT_RECORD_SIZE,
+  LWPDATA_MAGIC,
+  LWPDATA_VERSION_MAJOR,
+  RECORD,
+  RECORD_HEADER_SIZE,
+  RECORD_SIZE,
+  SECTION,
+  SECTION_ENTRY_SIZE,
+  type LwpData,
+  type LwpLost,
+  type LwpMap,
+  type LwpMeta,
+  type LwpSample,
+  type LwpThread,
 } from "./writer.js";
 
 /** Thrown for files this reader cannot decode; the message says why, on one line. */
@@ -27,15 +40,26 @@ const hex = (n: number): string => `0x${n.toString(16)}`;
 /** Little-endian reads within one section, with u64 → Number checked against 2^53. */
 class SectionView {
   readonly view: DataView;
-  constructor(readonly name: string, readonly bytes: Uint8Array) {
+  constructor(
+    readonly name: string,
+    readonly bytes: Uint8Array,
+  ) {
     this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   }
-  u8(at: number): number { return this.view.getUint8(at); }
-  u16(at: number): number { return this.view.getUint16(at, true); }
-  u32(at: number): number { return this.view.getUint32(at, true); }
+  u8(at: number): number {
+    return this.view.getUint8(at);
+  }
+  u16(at: number): number {
+    return this.view.getUint16(at, true);
+  }
+  u32(at: number): number {
+    return this.view.getUint32(at, true);
+  }
   u64(at: number, what: string): number {
     const hi = this.u32(at + 4);
-    if (hi >= 0x20_0000) throw new LwpDataError(`Unsupported lwpdata file: ${what} at ${this.name}+${hex(at)} does not fit in 53 bits`);
+    if (hi >= 0x20_0000) {
+      throw new LwpDataError(`Unsupported lwpdata file: ${what} at ${this.name}+${hex(at)} does not fit in 53 bits`);
+    }
     return hi * 0x1_0000_0000 + this.u32(at);
   }
 }
@@ -44,7 +68,9 @@ class SectionView {
 function forEachRecord(s: SectionView, visit: (type: number, at: number, size: number) => void): void {
   let at = 0;
   while (at < s.bytes.length) {
-    if (at + RECORD_HEADER_SIZE > s.bytes.length) throw corrupt(`record at ${s.name}+${hex(at)} extends past end of section`);
+    if (at + RECORD_HEADER_SIZE > s.bytes.length) {
+      throw corrupt(`record at ${s.name}+${hex(at)} extends past end of section`);
+    }
     const type = s.u16(at);
     const size = s.u32(at + 4);
     if (size < RECORD_HEADER_SIZE || size % 8 !== 0) throw corrupt(`record at ${s.name}+${hex(at)} has size ${size}`);
@@ -56,13 +82,18 @@ function forEachRecord(s: SectionView, visit: (type: number, at: number, size: n
 
 /** Reads the records of one section type, counting the ones of other types as skipped. */
 function readRecords<T>(
-  s: SectionView | undefined, want: keyof typeof RECORD, decode: (s: SectionView, at: number, size: number) => T,
+  s: SectionView | undefined,
+  want: keyof typeof RECORD,
+  decode: (s: SectionView, at: number, size: number) => T,
 ): [T[], number] {
   const out: T[] = [];
   let skipped = 0;
   if (s === undefined) return [out, 0];
   forEachRecord(s, (type, at, size) => {
-    if (type !== RECORD[want]) { skipped++; return; }
+    if (type !== RECORD[want]) {
+      skipped++;
+      return;
+    }
     if (size < RECORD_SIZE[want]) throw corrupt(`${want} record at ${s.name}+${hex(at)} is too short (${size} bytes)`);
     out.push(decode(s, at, size));
   });
@@ -72,7 +103,9 @@ function readRecords<T>(
 const utf8 = new TextDecoder("utf-8", { fatal: false });
 
 function stringAt(strings: Uint8Array, off: number): string {
-  if (off >= strings.length || (off > 0 && strings[off - 1] !== 0)) throw corrupt(`string offset ${hex(off)} outside STRINGS`);
+  if (off >= strings.length || (off > 0 && strings[off - 1] !== 0)) {
+    throw corrupt(`string offset ${hex(off)} outside STRINGS`);
+  }
   const end = strings.indexOf(0, off);
   if (end < 0) throw corrupt(`string at STRINGS+${hex(off)} is not NUL-terminated`);
   return utf8.decode(strings.subarray(off, end));
@@ -83,8 +116,11 @@ function decodeMap(s: SectionView, at: number, size: number, strings: Uint8Array
   if (48 + idLen > size) throw corrupt(`MAP record at ${s.name}+${hex(at)} is too short for its build-id`);
   const id = s.bytes.subarray(at + 48, at + 48 + idLen);
   return {
-    pid: s.u32(at + 8), tid: s.u32(at + 12),
-    start: s.u64(at + 16, "MAP start"), end: s.u64(at + 24, "MAP end"), pgoff: s.u64(at + 32, "MAP pgoff"),
+    pid: s.u32(at + 8),
+    tid: s.u32(at + 12),
+    start: s.u64(at + 16, "MAP start"),
+    end: s.u64(at + 24, "MAP end"),
+    pgoff: s.u64(at + 32, "MAP pgoff"),
     path: stringAt(strings, s.u32(at + 40)),
     buildId: Array.from(id, (b) => b.toString(16).padStart(2, "0")).join(""),
   };
@@ -92,7 +128,9 @@ function decodeMap(s: SectionView, at: number, size: number, strings: Uint8Array
 
 function decodeSample(s: SectionView, at: number, size: number): LwpSample {
   const nr = s.u32(at + 12);
-  if (RECORD_SIZE.SAMPLE + 8 * nr > size) throw corrupt(`SAMPLE record at ${s.name}+${hex(at)} is too short for ${nr} callchain entries`);
+  if (RECORD_SIZE.SAMPLE + 8 * nr > size) {
+    throw corrupt(`SAMPLE record at ${s.name}+${hex(at)} is too short for ${nr} callchain entries`);
+  }
   const callchain: number[] = [];
   for (let i = 0; i < nr; i++) callchain.push(s.u64(at + 48 + 8 * i, "SAMPLE callchain address"));
   return { tid: s.u32(at + 8), record: s.bytes.slice(at + 16, at + 16 + LWP_EVENT_RECORD_SIZE), callchain };
@@ -104,20 +142,33 @@ const EVENT_IDS = new Set([1, 2, 3, 4, 5, 6, 255]);
 const MAX_INTERVAL = 0x1ffffff;
 
 const isCount = (x: unknown): boolean => typeof x === "number" && Number.isSafeInteger(x) && x >= 0;
-const isTime = (x: unknown): boolean => typeof x === "number" && Number.isFinite(x) && x >= 0 && x <= Number.MAX_SAFE_INTEGER;
+const isTime = (x: unknown): boolean =>
+  typeof x === "number" && Number.isFinite(x) && x >= 0 && x <= Number.MAX_SAFE_INTEGER;
 
 function checkEvent(e: unknown, i: number, seen: Set<number>): void {
   if (typeof e !== "object" || e === null || Array.isArray(e)) throw corrupt(`META events[${i}] is not an object`);
   const r = e as Record<string, unknown>;
-  const id = r["eventId"], iv = r["interval"], period = r["period"], bits = r["randomBits"];
-  if (typeof id !== "number" || !EVENT_IDS.has(id)) throw corrupt(`META events[${i}].eventId is ${JSON.stringify(id) ?? "missing"} (expected 1-6 or 255)`);
+  const id = r["eventId"],
+    iv = r["interval"],
+    period = r["period"],
+    bits = r["randomBits"];
+  if (typeof id !== "number" || !EVENT_IDS.has(id)) {
+    throw corrupt(`META events[${i}].eventId is ${JSON.stringify(id) ?? "missing"} (expected 1-6 or 255)`);
+  }
   if (seen.has(id)) throw corrupt(`META events[${i}]: event ${id} listed twice`);
   seen.add(id);
-  if (!isCount(iv) || (iv as number) > MAX_INTERVAL) throw corrupt(`META events[${i}].interval is ${JSON.stringify(iv) ?? "missing"} (expected 0..${MAX_INTERVAL})`);
-  if (period !== undefined && (typeof period !== "number" || !Number.isFinite(period) || period < 1 || period > 2 * (MAX_INTERVAL + 1))) {
+  if (!isCount(iv) || (iv as number) > MAX_INTERVAL) {
+    throw corrupt(`META events[${i}].interval is ${JSON.stringify(iv) ?? "missing"} (expected 0..${MAX_INTERVAL})`);
+  }
+  if (
+    period !== undefined &&
+    (typeof period !== "number" || !Number.isFinite(period) || period < 1 || period > 2 * (MAX_INTERVAL + 1))
+  ) {
     throw corrupt(`META events[${i}].period is ${JSON.stringify(period)} (expected 1..${2 * (MAX_INTERVAL + 1)})`);
   }
-  if (bits !== undefined && (!isCount(bits) || (bits as number) > 15)) throw corrupt(`META events[${i}].randomBits is ${JSON.stringify(bits)} (expected 0..15)`);
+  if (bits !== undefined && (!isCount(bits) || (bits as number) > 15)) {
+    throw corrupt(`META events[${i}].randomBits is ${JSON.stringify(bits)} (expected 0..15)`);
+  }
 }
 
 /** §3.1: the required keys with their types and ranges; the optional keys lwp writes, when present. */
@@ -155,7 +206,11 @@ function parseMeta(s: SectionView | undefined): LwpMeta {
 }
 
 /** Header (§2) and section table (§3): known sections by type, plus unknown type numbers. */
-function readSections(bytes: Uint8Array): { version: LwpDataFile["version"]; sections: Map<number, SectionView>; unknown: number[] } {
+function readSections(bytes: Uint8Array): {
+  version: LwpDataFile["version"];
+  sections: Map<number, SectionView>;
+  unknown: number[];
+} {
   if (bytes.length < LWPDATA_MAGIC.length || LWPDATA_MAGIC.some((b, i) => bytes[i] !== b)) {
     throw new LwpDataError("Not an lwpdata file: bad magic");
   }
@@ -163,11 +218,15 @@ function readSections(bytes: Uint8Array): { version: LwpDataFile["version"]; sec
   const head = new SectionView("header", bytes);
   const version = { major: head.u16(8), minor: head.u16(10) };
   if (version.major !== LWPDATA_VERSION_MAJOR) {
-    throw new LwpDataError(`Unsupported lwpdata version ${version.major}.${version.minor} (this reader reads ${LWPDATA_VERSION_MAJOR}.x)`);
+    throw new LwpDataError(
+      `Unsupported lwpdata version ${version.major}.${version.minor} (this reader reads ${LWPDATA_VERSION_MAJOR}.x)`,
+    );
   }
   const tableAt = head.u32(12);
   const count = head.u32(16);
-  if (tableAt < HEADER_SIZE || tableAt + count * SECTION_ENTRY_SIZE > bytes.length) throw corrupt("section table extends past end of file");
+  if (tableAt < HEADER_SIZE || tableAt + count * SECTION_ENTRY_SIZE > bytes.length) {
+    throw corrupt("section table extends past end of file");
+  }
   const sections = new Map<number, SectionView>();
   const unknown: number[] = [];
   for (let i = 0; i < count; i++) {
@@ -177,7 +236,10 @@ function readSections(bytes: Uint8Array): { version: LwpDataFile["version"]; sec
     const offset = head.u64(e + 8, "section offset");
     const size = head.u64(e + 16, "section size");
     if (offset + size > bytes.length) throw corrupt(`section ${name ?? hex(type)} extends past end of file`);
-    if (name === undefined) { unknown.push(type); continue; }
+    if (name === undefined) {
+      unknown.push(type);
+      continue;
+    }
     if (sections.has(type)) throw corrupt(`duplicate section ${name}`);
     sections.set(type, new SectionView(name, bytes.subarray(offset, offset + size)));
   }
@@ -190,13 +252,24 @@ export function readLwpData(bytes: Uint8Array): LwpDataFile {
   const meta = parseMeta(sections.get(SECTION.META));
   const strings = sections.get(SECTION.STRINGS)?.bytes ?? Uint8Array.of(0);
   const m = readRecords(sections.get(SECTION.MAPS), "MAP", (v, at, size) => decodeMap(v, at, size, strings));
-  const t = readRecords(sections.get(SECTION.THREADS), "THREAD", (v, at): LwpThread =>
-    ({ pid: v.u32(at + 8), tid: v.u32(at + 12), comm: stringAt(strings, v.u32(at + 16)) }));
+  const t = readRecords(sections.get(SECTION.THREADS), "THREAD", (v, at): LwpThread => ({
+    pid: v.u32(at + 8),
+    tid: v.u32(at + 12),
+    comm: stringAt(strings, v.u32(at + 16)),
+  }));
   const s = readRecords(sections.get(SECTION.SAMPLES), "SAMPLE", decodeSample);
-  const l = readRecords(sections.get(SECTION.LOST), "LOST", (v, at): LwpLost =>
-    ({ tid: v.u32(at + 8), missedEvents: v.u64(at + 16, "LOST missedEvents") }));
+  const l = readRecords(sections.get(SECTION.LOST), "LOST", (v, at): LwpLost => ({
+    tid: v.u32(at + 8),
+    missedEvents: v.u64(at + 16, "LOST missedEvents"),
+  }));
   return {
-    version, meta, maps: m[0], threads: t[0], samples: s[0], lost: l[0],
-    skippedRecords: m[1] + t[1] + s[1] + l[1], unknownSections: unknown,
+    version,
+    meta,
+    maps: m[0],
+    threads: t[0],
+    samples: s[0],
+    lost: l[0],
+    skippedRecords: m[1] + t[1] + s[1] + l[1],
+    unknownSections: unknown,
   };
 }

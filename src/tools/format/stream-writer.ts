@@ -4,8 +4,15 @@
 // SAMPLES follow, the small sections are appended at the end and the table is
 // written last (docs/formats/lwpdata.md §3: sections may be in any order).
 import {
-  HEADER_SIZE, SECTION, SECTION_ENTRY_SIZE, type LwpData, type LwpSample, type SectionEntry,
-  encodeHeader, encodeMetaSections, encodeSamples,
+  HEADER_SIZE,
+  SECTION,
+  SECTION_ENTRY_SIZE,
+  type LwpData,
+  type LwpSample,
+  type SectionEntry,
+  encodeHeader,
+  encodeMetaSections,
+  encodeSamples,
 } from "./writer.js";
 
 /** Where the bytes go: positional writes (a file descriptor, or memory in tests). */

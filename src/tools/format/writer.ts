@@ -105,9 +105,18 @@ class ByteWriter {
     return at;
   }
   // reserve() may replace this.view, so call it before reading this.view.
-  u8(v: number): void { const at = this.reserve(1); this.view.setUint8(at, v); }
-  u16(v: number): void { const at = this.reserve(2); this.view.setUint16(at, v, true); }
-  u32(v: number): void { const at = this.reserve(4); this.view.setUint32(at, v, true); }
+  u8(v: number): void {
+    const at = this.reserve(1);
+    this.view.setUint8(at, v);
+  }
+  u16(v: number): void {
+    const at = this.reserve(2);
+    this.view.setUint16(at, v, true);
+  }
+  u32(v: number): void {
+    const at = this.reserve(4);
+    this.view.setUint32(at, v, true);
+  }
   u64(v: number): void {
     if (!Number.isSafeInteger(v) || v < 0) throw new RangeError(`Cannot write ${v} as u64`);
     const at = this.reserve(8);
@@ -118,9 +127,15 @@ class ByteWriter {
     const at = this.reserve(b.length); // may replace this.buf
     this.buf.set(b, at);
   }
-  align8(): void { while (this.length % 8 !== 0) this.u8(0); }
-  patchU32(at: number, v: number): void { this.view.setUint32(at, v, true); }
-  finish(): Uint8Array { return this.buf.slice(0, this.length); }
+  align8(): void {
+    while (this.length % 8 !== 0) this.u8(0);
+  }
+  patchU32(at: number, v: number): void {
+    this.view.setUint32(at, v, true);
+  }
+  finish(): Uint8Array {
+    return this.buf.slice(0, this.length);
+  }
 
   /** §4 framing: {type u16, misc u16, size u32}, body, zero padding to 8. */
   record(type: number, body: () => void): void {
@@ -139,7 +154,9 @@ class StringTable {
   private readonly w = new ByteWriter();
   private readonly index = new Map<string, number>([["", 0]]);
   private readonly enc = new TextEncoder();
-  constructor() { this.w.u8(0); }
+  constructor() {
+    this.w.u8(0);
+  }
   add(s: string): number {
     let off = this.index.get(s);
     if (off === undefined) {
@@ -150,7 +167,9 @@ class StringTable {
     }
     return off;
   }
-  finish(): Uint8Array { return this.w.finish(); }
+  finish(): Uint8Array {
+    return this.w.finish();
+  }
 }
 
 function hexToBytes(hex: string): Uint8Array {
@@ -163,8 +182,15 @@ function writeMaps(maps: readonly LwpMap[], strings: StringTable): Uint8Array {
   for (const m of maps) {
     const id = hexToBytes(m.buildId);
     w.record(RECORD.MAP, () => {
-      w.u32(m.pid); w.u32(m.tid); w.u64(m.start); w.u64(m.end); w.u64(m.pgoff);
-      w.u32(strings.add(m.path)); w.u8(id.length); w.u8(0); w.u16(0);
+      w.u32(m.pid);
+      w.u32(m.tid);
+      w.u64(m.start);
+      w.u64(m.end);
+      w.u64(m.pgoff);
+      w.u32(strings.add(m.path));
+      w.u8(id.length);
+      w.u8(0);
+      w.u16(0);
       w.bytes(id);
     });
   }
@@ -173,16 +199,27 @@ function writeMaps(maps: readonly LwpMap[], strings: StringTable): Uint8Array {
 
 function writeThreads(threads: readonly LwpThread[], strings: StringTable): Uint8Array {
   const w = new ByteWriter();
-  for (const t of threads) w.record(RECORD.THREAD, () => { w.u32(t.pid); w.u32(t.tid); w.u32(strings.add(t.comm)); w.u32(0); });
+  for (const t of threads) {
+    w.record(RECORD.THREAD, () => {
+      w.u32(t.pid);
+      w.u32(t.tid);
+      w.u32(strings.add(t.comm));
+      w.u32(0);
+    });
+  }
   return w.finish();
 }
 
 function writeSamples(samples: readonly LwpSample[]): Uint8Array {
   const w = new ByteWriter();
   for (const s of samples) {
-    if (s.record.length !== LWP_EVENT_RECORD_SIZE) throw new RangeError(`LWP event record must be 32 bytes, got ${s.record.length}`);
+    if (s.record.length !== LWP_EVENT_RECORD_SIZE) {
+      throw new RangeError(`LWP event record must be 32 bytes, got ${s.record.length}`);
+    }
     w.record(RECORD.SAMPLE, () => {
-      w.u32(s.tid); w.u32(s.callchain.length); w.bytes(s.record);
+      w.u32(s.tid);
+      w.u32(s.callchain.length);
+      w.bytes(s.record);
       for (const a of s.callchain) w.u64(a);
     });
   }
@@ -191,7 +228,13 @@ function writeSamples(samples: readonly LwpSample[]): Uint8Array {
 
 function writeLost(lost: readonly LwpLost[]): Uint8Array {
   const w = new ByteWriter();
-  for (const l of lost) w.record(RECORD.LOST, () => { w.u32(l.tid); w.u32(0); w.u64(l.missedEvents); });
+  for (const l of lost) {
+    w.record(RECORD.LOST, () => {
+      w.u32(l.tid);
+      w.u32(0);
+      w.u64(l.missedEvents);
+    });
+  }
   return w.finish();
 }
 
@@ -211,7 +254,12 @@ export function encodeHeader(entries: readonly SectionEntry[]): Uint8Array {
   w.u32(HEADER_SIZE);
   w.u32(entries.length);
   w.u32(0);
-  for (const e of entries) { w.u32(e.type); w.u32(0); w.u64(e.offset); w.u64(e.size); }
+  for (const e of entries) {
+    w.u32(e.type);
+    w.u32(0);
+    w.u64(e.offset);
+    w.u64(e.size);
+  }
   return w.finish();
 }
 
@@ -237,7 +285,11 @@ const pad8 = (n: number): number => Math.ceil(n / 8) * 8;
 /** Encodes `data` as an lwpdata file (version 1.0), sections in SECTION order. */
 export function writeLwpData(data: LwpData): Uint8Array {
   const rest = encodeMetaSections(data);
-  const sections: [SectionType, Uint8Array][] = [...rest.slice(0, 3), [SECTION.SAMPLES, writeSamples(data.samples)], ...rest.slice(3)];
+  const sections: [SectionType, Uint8Array][] = [
+    ...rest.slice(0, 3),
+    [SECTION.SAMPLES, writeSamples(data.samples)],
+    ...rest.slice(3),
+  ];
   let offset = HEADER_SIZE + sections.length * SECTION_ENTRY_SIZE;
   const entries = sections.map(([type, bytes]) => {
     const e = { type, offset, size: bytes.length };

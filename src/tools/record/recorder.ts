@@ -38,7 +38,10 @@ export class Recorder implements ProfileSink {
   /** Samples per tid (for the summary line). */
   readonly perThread = new Map<number, number>();
 
-  constructor(private readonly load: FileLoader, private readonly out: LwpDataStream) {}
+  constructor(
+    private readonly load: FileLoader,
+    private readonly out: LwpDataStream,
+  ) {}
 
   thread(pid: number, tid: number, comm: string): void {
     this.threads.set(tid, { pid, tid, comm });
@@ -46,7 +49,15 @@ export class Recorder implements ProfileSink {
 
   map(pid: number, m: Mapping): void {
     if (m.path === "" || m.path === "[lwp]") return;
-    this.maps.push({ pid, tid: 0, start: m.start, end: m.end, pgoff: m.offset, path: m.path, buildId: this.buildId(m.path) });
+    this.maps.push({
+      pid,
+      tid: 0,
+      start: m.start,
+      end: m.end,
+      pgoff: m.offset,
+      path: m.path,
+      buildId: this.buildId(m.path),
+    });
   }
 
   sample(_pid: number, tid: number, record: Uint8Array, callchain: readonly number[]): void {
@@ -73,7 +84,11 @@ export class Recorder implements ProfileSink {
       id = "";
       const bytes = path.startsWith("[") ? undefined : this.load(path);
       if (bytes !== undefined) {
-        try { id = readBuildId(ElfFile.parse(bytes)) ?? ""; } catch { id = ""; }
+        try {
+          id = readBuildId(ElfFile.parse(bytes)) ?? "";
+        } catch {
+          id = "";
+        }
       }
       this.buildIds.set(path, id);
     }

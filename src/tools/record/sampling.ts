@@ -37,7 +37,12 @@ export function samplingPlan(period: number, bits?: number): Sampling {
   const r = bits ?? defaultRandomBits(period);
   if (!Number.isInteger(r) || r < 0 || r > 15) throw new Error(`random bits ${r} out of range (0..15)`);
   if (r === 0) {
-    return { interval: period - 1, randomBits: 0, meanPeriod: period, describe: (e) => `lwp record: sampling ${e} every ${period} events (exact period)` };
+    return {
+      interval: period - 1,
+      randomBits: 0,
+      meanPeriod: period,
+      describe: (e) => `lwp record: sampling ${e} every ${period} events (exact period)`,
+    };
   }
   const span = 2 ** r;
   let base = Math.round((period - span / 2 - 0.5) / span) * span;
@@ -45,7 +50,10 @@ export function samplingPlan(period: number, bits?: number): Sampling {
   const mean = base + span / 2 + 0.5;
   const interval = base + span / 2;
   return {
-    interval, randomBits: r, meanPeriod: mean,
-    describe: (e) => `lwp record: sampling ${e} every ${base + 1}..${base + span} events (random reload, ${r} bits; mean ${mean}); --no-random for an exact period`,
+    interval,
+    randomBits: r,
+    meanPeriod: mean,
+    describe: (e) =>
+      `lwp record: sampling ${e} every ${base + 1}..${base + span} events (random reload, ${r} bits; mean ${mean}); --no-random for an exact period`,
   };
 }

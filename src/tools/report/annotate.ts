@@ -37,7 +37,11 @@ function findTarget(s: Session, want: string): Target {
     const bytes = s.fileBytes(path);
     if (bytes === undefined) continue;
     let elf: ElfFile;
-    try { elf = ElfFile.parse(bytes); } catch { continue; }
+    try {
+      elf = ElfFile.parse(bytes);
+    } catch {
+      continue;
+    }
     const fn = SymbolTable.fromElf(elf).functions.find((f) => matches(want, f.name));
     if (fn !== undefined) return { path, elf, fn, name: demangle(fn.name) };
   }
@@ -60,7 +64,9 @@ function countSamples(s: Session, t: Target, events: readonly number[]): Map<num
   for (const smp of s.samples) {
     const col = events.indexOf(smp.event.eventId);
     if (col < 0) continue;
-    const m = s.maps.find((x) => x.pid === smp.pid && x.path === t.path && smp.event.ip >= x.start && smp.event.ip < x.end);
+    const m = s.maps.find(
+      (x) => x.pid === smp.pid && x.path === t.path && smp.event.ip >= x.start && smp.event.ip < x.end,
+    );
     if (m === undefined) continue;
     const vaddr = t.elf.fileOffsetToVaddr(smp.event.ip - m.start + m.pgoff);
     if (vaddr === undefined || vaddr < t.fn.start || vaddr >= t.fn.end) continue;
@@ -108,10 +114,15 @@ export function formatAnnotate(s: Session, symbol: string, o: AnnotateOptions): 
   const events = s.events.filter((e) => o.events === undefined || o.events.has(e.event.id)).map((e) => e.event.id);
   const counts = countSamples(s, t, events);
   const totals = events.map((_, i) => [...counts.values()].reduce((a, r) => a + (r[i] ?? 0), 0));
-  const shown = events.map((id, i) => ({ id, i, name: s.events.find((e) => e.event.id === id)!.event.name }))
+  const shown = events
+    .map((id, i) => ({ id, i, name: s.events.find((e) => e.event.id === id)!.event.name }))
     .filter((e) => totals[e.i]! > 0 || events.length === 1);
   let lines: LineTable | undefined;
-  try { lines = LineTable.fromElf(t.elf, o.inflate); } catch { lines = undefined; }
+  try {
+    lines = LineTable.fromElf(t.elf, o.inflate);
+  } catch {
+    lines = undefined;
+  }
   const out = [
     ` Percent | Source code & Disassembly of ${t.path} for ${shown.map((e) => `${e.name} (${totals[e.i]} sample${totals[e.i] === 1 ? "" : "s"})`).join(", ") || "no events"}`,
     ...(shown.length > 1 ? [`${shown.map((e) => `${e.name.slice(0, 8).padStart(8)} `).join("")}:`] : []),

@@ -38,14 +38,20 @@ export function diffRows(a: Session, b: Session, eventId: number): DiffRow[] {
     return { symbol: r.symbol, dso: base(r.dso), baseline, current, delta: current - baseline };
   });
   const q = (x: number): number => Math.round(x * 1e6); // compare at display precision, not float noise
-  return rows.sort((x, y) => q(Math.abs(y.delta)) - q(Math.abs(x.delta)) || x.dso.localeCompare(y.dso) || x.symbol.localeCompare(y.symbol));
+  return rows.sort(
+    (x, y) =>
+      q(Math.abs(y.delta)) - q(Math.abs(x.delta)) || x.dso.localeCompare(y.dso) || x.symbol.localeCompare(y.symbol),
+  );
 }
 
 const signed = (x: number): string => `${x >= 0 ? "+" : ""}${x.toFixed(2)}%`;
 
 /** The diff as text. */
 export function formatDiff(a: Session, b: Session, eventId: number, names: readonly [string, string]): string {
-  const eventName = a.events.find((e) => e.event.id === eventId)?.event.name ?? b.events.find((e) => e.event.id === eventId)?.event.name ?? String(eventId);
+  const eventName =
+    a.events.find((e) => e.event.id === eventId)?.event.name ??
+    b.events.find((e) => e.event.id === eventId)?.event.name ??
+    String(eventId);
   const na = a.samples.filter((x) => x.event.eventId === eventId).length;
   const nb = b.samples.filter((x) => x.event.eventId === eventId).length;
   const rows = diffRows(a, b, eventId);
@@ -59,7 +65,9 @@ export function formatDiff(a: Session, b: Session, eventId: number, names: reado
     "#",
   ];
   for (const r of rows) {
-    out.push(`  ${`${r.baseline.toFixed(2)}%`.padStart(8)}  ${`${r.current.toFixed(2)}%`.padStart(8)}  ${signed(r.delta).padStart(8)}  ${r.dso.padEnd(dsoWidth)}  [.] ${r.symbol}`);
+    out.push(
+      `  ${`${r.baseline.toFixed(2)}%`.padStart(8)}  ${`${r.current.toFixed(2)}%`.padStart(8)}  ${signed(r.delta).padStart(8)}  ${r.dso.padEnd(dsoWidth)}  [.] ${r.symbol}`,
+    );
   }
   return `${out.join("\n")}\n`;
 }

@@ -13,16 +13,23 @@ const escapeHtml = (s: string): string =>
   s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c] ?? c);
 
 /** JSON that is safe inside <script>: no "</script>", no "<!--". */
-const scriptJson = (v: unknown): string => JSON.stringify(v).replace(/</g, "\\u003c").replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029");
+const scriptJson = (v: unknown): string =>
+  JSON.stringify(v)
+    .replace(/</g, "\\u003c")
+    .replace(/\u2028/g, "\\u2028")
+    .replace(/\u2029/g, "\\u2029");
 
 /** Script text that is safe inside <script> (the bundle is ASCII; only "</" needs care). */
 const scriptText = (js: string): string => js.replace(/<\//g, "<\\/");
 
 /** The whole page. */
 export function formatHtml(s: Session, title: string): string {
-  const lost = s.lostTotal > 0 ? ` <span class="warn">Total Lost Samples: ${s.lostTotal}</span>` : " Total Lost Samples: 0";
-  const missing = s.unsymbolized.length === 0 ? "" :
-    `<div class="warn">Modules without symbols: ${s.unsymbolized.map((m) => `${escapeHtml(m.path)} (${escapeHtml(m.reason)}, ${m.samples} samples)`).join("; ")}</div>`;
+  const lost =
+    s.lostTotal > 0 ? ` <span class="warn">Total Lost Samples: ${s.lostTotal}</span>` : " Total Lost Samples: 0";
+  const missing =
+    s.unsymbolized.length === 0
+      ? ""
+      : `<div class="warn">Modules without symbols: ${s.unsymbolized.map((m) => `${escapeHtml(m.path)} (${escapeHtml(m.reason)}, ${m.samples} samples)`).join("; ")}</div>`;
   const warnings = s.warnings.map((w) => `<div class="warn">Warning: ${escapeHtml(w)}</div>`).join("");
   return `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">

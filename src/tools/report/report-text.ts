@@ -24,7 +24,6 @@ export interface ReportOptions {
   readonly color?: boolean;
 }
 
-
 function headerLines(s: Session): string[] {
   const lines = [
     `# lwp report`,
@@ -33,7 +32,9 @@ function headerLines(s: Session): string[] {
     `# precise: exact IP (no skid)`,
     `# Total Lost Samples: ${s.lostTotal}`,
   ];
-  if (s.meta["interrupted"] !== undefined) lines.push(`# interrupted by ${String(s.meta["interrupted"])}: partial profile`);
+  if (s.meta["interrupted"] !== undefined) {
+    lines.push(`# interrupted by ${String(s.meta["interrupted"])}: partial profile`);
+  }
   for (const t of s.threads.filter((x) => x.lost > 0)) lines.push(`#   lost in ${t.comm} ${t.pid}/${t.tid}: ${t.lost}`);
   for (const w of s.warnings) lines.push(`# warning: ${w}`);
   return lines;
@@ -48,24 +49,41 @@ function paint(text: string, share: number, on: boolean): string {
 function eventBlock(s: Session, e: EventSummary, o: ReportOptions, keys: readonly KeyColumn[]): string[] {
   const samples = s.samples.filter((x) => x.event.eventId === e.event.id);
   const n = samples.length;
-  const lines = ["#", `# Samples: ${n} of event '${e.event.name}'`, `# Event count (approx.): ${Math.round(n * e.period)}`, "#"];
+  const lines = [
+    "#",
+    `# Samples: ${n} of event '${e.event.name}'`,
+    `# Event count (approx.): ${Math.round(n * e.period)}`,
+    "#",
+  ];
   const showChildren = s.hasCallchains && o.noChildren !== true;
   const byChildren = showChildren && o.children === true;
-  const rows = keyHistogram(samples, keys).sort((a, b) => byChildren
-    ? b.children - a.children || b.self - a.self || a.values.join().localeCompare(b.values.join())
-    : b.self - a.self || b.children - a.children || a.values.join().localeCompare(b.values.join()));
-  const widths = keys.map((k, i) => Math.max(k.name === "dso" ? 13 : k.header.length, ...rows.map((r) => r.values[i]!.length)));
+  const rows = keyHistogram(samples, keys).sort((a, b) =>
+    byChildren
+      ? b.children - a.children || b.self - a.self || a.values.join().localeCompare(b.values.join())
+      : b.self - a.self || b.children - a.children || a.values.join().localeCompare(b.values.join()),
+  );
+  const widths = keys.map((k, i) =>
+    Math.max(k.name === "dso" ? 13 : k.header.length, ...rows.map((r) => r.values[i]!.length)),
+  );
   const cols: string[] = [];
   if (showChildren) cols.push("Children".padStart(8));
   cols.push("Self".padStart(8), "Samples".padStart(7));
-  lines.push(`# ${[...cols, ...keys.map((k, i) => (i === keys.length - 1 ? k.header : k.header.padEnd(widths[i]!)))].join("  ").trimEnd()}`, "#");
+  lines.push(
+    `# ${[...cols, ...keys.map((k, i) => (i === keys.length - 1 ? k.header : k.header.padEnd(widths[i]!)))].join("  ").trimEnd()}`,
+    "#",
+  );
   const limit = o.percentLimit ?? 0;
   for (const r of rows) {
     const share = (100 * (byChildren ? r.children : r.self)) / Math.max(1, n);
     if (share < limit) continue;
     const c: string[] = [];
-    if (showChildren) c.push(paint(pct(r.children, n).padStart(8), (100 * r.children) / Math.max(1, n), o.color === true));
-    c.push(paint(pct(r.self, n).padStart(8), (100 * r.self) / Math.max(1, n), o.color === true), String(r.self).padStart(7));
+    if (showChildren) {
+      c.push(paint(pct(r.children, n).padStart(8), (100 * r.children) / Math.max(1, n), o.color === true));
+    }
+    c.push(
+      paint(pct(r.self, n).padStart(8), (100 * r.self) / Math.max(1, n), o.color === true),
+      String(r.self).padStart(7),
+    );
     keys.forEach((_, i) => c.push(i === keys.length - 1 ? r.values[i]! : r.values[i]!.padEnd(widths[i]!)));
     lines.push(`  ${c.join("  ").trimEnd()}`);
     if (o.callGraph !== undefined && s.hasCallchains) lines.push(...callGraphLines(r, n, o.callGraph, byChildren), "");
@@ -73,7 +91,11 @@ function eventBlock(s: Session, e: EventSummary, o: ReportOptions, keys: readonl
   return lines;
 }
 
-interface Trie { readonly name: string; count: number; readonly kids: Map<string, Trie> }
+interface Trie {
+  readonly name: string;
+  count: number;
+  readonly kids: Map<string, Trie>;
+}
 
 /** perf report -g's tree for one row: stacks through the entry, callee order (entry first) or caller order (root first). */
 function callGraphLines(r: KeyRow, total: number, order: "caller" | "callee", children: boolean): string[] {
@@ -88,17 +110,23 @@ function callGraphLines(r: KeyRow, total: number, order: "caller" | "callee", ch
     node.count++;
     for (const name of chain) {
       let k = node.kids.get(name);
-      if (k === undefined) { k = { name, count: 0, kids: new Map() }; node.kids.set(name, k); }
+      if (k === undefined) {
+        k = { name, count: 0, kids: new Map() };
+        node.kids.set(name, k);
+      }
       k.count++;
       node = k;
     }
   }
   const out = ["            |", "            ---" + "".padEnd(0)];
   const walk = (node: Trie, indent: string, first: boolean): void => {
-    const kids = [...node.kids.values()].filter((k) => (100 * k.count) / total >= 0.5).sort((a, b) => b.count - a.count);
+    const kids = [...node.kids.values()]
+      .filter((k) => (100 * k.count) / total >= 0.5)
+      .sort((a, b) => b.count - a.count);
     if (kids.length === 1 && kids[0]!.count === node.count) {
       const k = kids[0]!;
-      if (first) out[out.length - 1] += k.name; else out.push(`${indent}${k.name}`);
+      if (first) out[out.length - 1] += k.name;
+      else out.push(`${indent}${k.name}`);
       walk(k, indent, false);
       return;
     }
@@ -115,9 +143,17 @@ function callGraphLines(r: KeyRow, total: number, order: "caller" | "callee", ch
 function eventTable(s: Session, events: ReadonlySet<number> | undefined): string[] {
   const list = s.events.filter((e) => events === undefined || events.has(e.event.id));
   const total = list.reduce((a, e) => a + e.samples, 0);
-  const lines = ["#", `# Samples: ${total} in ${list.length} events`, "#", `#  Overhead  Samples    Period  Event`, "#"];
+  const lines = [
+    "#",
+    `# Samples: ${total} in ${list.length} events`,
+    "#",
+    `#  Overhead  Samples    Period  Event`,
+    "#",
+  ];
   for (const e of list) {
-    lines.push(`  ${pct(e.samples, total).padStart(9)}  ${String(e.samples).padStart(7)}  ${String(Math.round(e.period)).padStart(8)}  ${e.event.name}`);
+    lines.push(
+      `  ${pct(e.samples, total).padStart(9)}  ${String(e.samples).padStart(7)}  ${String(Math.round(e.period)).padStart(8)}  ${e.event.name}`,
+    );
   }
   return lines;
 }
@@ -125,7 +161,9 @@ function eventTable(s: Session, events: ReadonlySet<number> | undefined): string
 function moduleLines(s: Session): string[] {
   if (s.unsymbolized.length === 0) return [];
   const lines = ["#", "# Modules without symbols (samples shown as dso+0xoffset):"];
-  for (const m of s.unsymbolized) lines.push(`#   ${m.path}: ${m.reason} (${m.samples} sample${m.samples === 1 ? "" : "s"})`);
+  for (const m of s.unsymbolized) {
+    lines.push(`#   ${m.path}: ${m.reason} (${m.samples} sample${m.samples === 1 ? "" : "s"})`);
+  }
   return lines;
 }
 
@@ -149,18 +187,33 @@ export function formatReportText(s: Session, o: ReportOptions): string {
 export function formatReportJson(s: Session, o: ReportOptions): string {
   const key: SortKey = o.sort === "dso" || o.sort === "line" ? o.sort : "symbol";
   const events = eventHistograms(s, key, o.events).map((h) => ({
-    event: h.event.name, eventId: h.event.id, interval: h.interval, samples: h.samples,
+    event: h.event.name,
+    eventId: h.event.id,
+    interval: h.interval,
+    samples: h.samples,
     rows: h.rows.map((r) => ({
-      ...(key === "dso" ? {} : { symbol: r.symbol }), dso: r.dso,
-      self: r.self, selfPercent: h.samples === 0 ? 0 : Number(((100 * r.self) / h.samples).toFixed(4)),
-      ...(s.hasCallchains ? { children: r.children, childrenPercent: h.samples === 0 ? 0 : Number(((100 * r.children) / h.samples).toFixed(4)) } : {}),
+      ...(key === "dso" ? {} : { symbol: r.symbol }),
+      dso: r.dso,
+      self: r.self,
+      selfPercent: h.samples === 0 ? 0 : Number(((100 * r.self) / h.samples).toFixed(4)),
+      ...(s.hasCallchains
+        ? {
+            children: r.children,
+            childrenPercent: h.samples === 0 ? 0 : Number(((100 * r.children) / h.samples).toFixed(4)),
+          }
+        : {}),
     })),
   }));
   const out = {
-    command: s.meta.command, cpuModel: s.meta.cpuModel, seed: s.meta.seed, precise: "exact IP (no skid)",
-    sort: key, totalLostSamples: s.lostTotal,
+    command: s.meta.command,
+    cpuModel: s.meta.cpuModel,
+    seed: s.meta.seed,
+    precise: "exact IP (no skid)",
+    sort: key,
+    totalLostSamples: s.lostTotal,
     threads: s.threads.map((t) => ({ pid: t.pid, tid: t.tid, comm: t.comm, lost: t.lost })),
-    events, modulesWithoutSymbols: s.unsymbolized,
+    events,
+    modulesWithoutSymbols: s.unsymbolized,
   };
   return `${JSON.stringify(out, null, 2)}\n`;
 }

@@ -9,7 +9,8 @@ const hex = (n: number | bigint): string => `0x${n.toString(16)}`;
 /** `sym+0xoff (dso) file:line` of a branch target. */
 function symOff(f: Frame): string {
   const sym = isUnresolved(f) ? f.symbol : `${f.symbol}+${hex(f.offset)}`;
-  const line = f.file !== undefined && f.line !== undefined ? ` ${f.file.slice(f.file.lastIndexOf("/") + 1)}:${f.line}` : "";
+  const line =
+    f.file !== undefined && f.line !== undefined ? ` ${f.file.slice(f.file.lastIndexOf("/") + 1)}:${f.line}` : "";
   return `${sym} (${f.dso})${line}`;
 }
 
@@ -32,23 +33,58 @@ function dataFields(s: Session, smp: Sample): string {
     case "marker":
       return ` flags=${hex(d.flags)} data1=${hex(d.data1)} data2=${hex(d.data2)}`;
     default:
-      return e.flags !== 0 || e.data1 !== 0 || e.data2 !== 0n ? ` flags=${hex(e.flags)} data1=${hex(e.data1)} data2=${hex(e.data2)}` : "";
+      return e.flags !== 0 || e.data1 !== 0 || e.data2 !== 0n
+        ? ` flags=${hex(e.flags)} data1=${hex(e.data1)} data2=${hex(e.data2)}`
+        : "";
   }
 }
 
 /** `lwp script -F` fields (perf script's names), in the order of the default line. */
-export const SCRIPT_FIELDS = ["comm", "pid", "tid", "cpu", "time", "event", "period", "ip", "sym", "symoff", "dso", "srcline", "data", "callchain"] as const;
+export const SCRIPT_FIELDS = [
+  "comm",
+  "pid",
+  "tid",
+  "cpu",
+  "time",
+  "event",
+  "period",
+  "ip",
+  "sym",
+  "symoff",
+  "dso",
+  "srcline",
+  "data",
+  "callchain",
+] as const;
 export type ScriptField = (typeof SCRIPT_FIELDS)[number];
-const DEFAULT_FIELDS: readonly ScriptField[] = ["comm", "pid", "tid", "cpu", "time", "event", "ip", "sym", "symoff", "dso", "srcline", "data"];
+const DEFAULT_FIELDS: readonly ScriptField[] = [
+  "comm",
+  "pid",
+  "tid",
+  "cpu",
+  "time",
+  "event",
+  "ip",
+  "sym",
+  "symoff",
+  "dso",
+  "srcline",
+  "data",
+];
 
 /** Parses -F: "a,b,c" replaces the default fields, "+a,-b" adds to or removes from them (as perf script). */
 export function parseScriptFields(spec: string): ScriptField[] {
-  const items = spec.split(",").map((x) => x.trim()).filter((x) => x !== "");
+  const items = spec
+    .split(",")
+    .map((x) => x.trim())
+    .filter((x) => x !== "");
   const relative = items.length > 0 && items.every((x) => x.startsWith("+") || x.startsWith("-"));
   let out: ScriptField[] = relative ? [...DEFAULT_FIELDS] : [];
   for (const item of items) {
     const name = relative ? item.slice(1) : item;
-    if (!(SCRIPT_FIELDS as readonly string[]).includes(name)) throw new Error(`Invalid field '${name}' (known fields: ${SCRIPT_FIELDS.join(",")})`);
+    if (!(SCRIPT_FIELDS as readonly string[]).includes(name)) {
+      throw new Error(`Invalid field '${name}' (known fields: ${SCRIPT_FIELDS.join(",")})`);
+    }
     const f = name as ScriptField;
     if (relative && item.startsWith("-")) out = out.filter((x) => x !== f);
     else if (!out.includes(f)) out.push(f);
@@ -83,7 +119,11 @@ function fieldLine(s: Session, smp: Sample, fields: readonly ScriptField[]): str
 }
 
 /** One line per record, in file order; `fields` as -F chose them (default: all but period and callchain). */
-export function formatScript(s: Session, events?: ReadonlySet<number>, fields: readonly ScriptField[] = DEFAULT_FIELDS): string {
+export function formatScript(
+  s: Session,
+  events?: ReadonlySet<number>,
+  fields: readonly ScriptField[] = DEFAULT_FIELDS,
+): string {
   const out: string[] = [];
   for (const smp of s.samples) {
     if (events !== undefined && !events.has(smp.event.eventId)) continue;

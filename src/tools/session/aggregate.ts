@@ -37,9 +37,12 @@ export const chainName = (f: Frame): string => (f.inlined === true ? `${f.symbol
 /** The aggregation key of one frame. */
 export function frameKey(f: Frame, key: SortKey): string {
   switch (key) {
-    case "dso": return f.dso;
-    case "line": return `${f.dso}\0${chainName(f)}\0${srcline(f)}`;
-    default: return `${f.dso}\0${chainName(f)}`;
+    case "dso":
+      return f.dso;
+    case "line":
+      return `${f.dso}\0${chainName(f)}\0${srcline(f)}`;
+    default:
+      return `${f.dso}\0${chainName(f)}`;
   }
 }
 
@@ -80,16 +83,21 @@ export function histogram(samples: readonly Sample[], key: SortKey): HistRow[] {
 
 /** One histogram per event present in the session (events with no samples included, empty). */
 export function eventHistograms(session: Session, key: SortKey, filter?: ReadonlySet<number>): EventHist[] {
-  return session.events.filter((e) => filter === undefined || filter.has(e.event.id)).map((e) => {
-    const samples = session.samples.filter((s) => s.event.eventId === e.event.id);
-    return { event: e.event, interval: e.interval, samples: samples.length, rows: histogram(samples, key) };
-  });
+  return session.events
+    .filter((e) => filter === undefined || filter.has(e.event.id))
+    .map((e) => {
+      const samples = session.samples.filter((s) => s.event.eventId === e.event.id);
+      return { event: e.event, interval: e.interval, samples: samples.length, rows: histogram(samples, key) };
+    });
 }
 
 /** Parses an --event list ("instructions,branches"); throws Error naming an unknown event. */
 export function parseEventList(list: string): Set<number> {
   const ids = new Set<number>();
-  for (const name of list.split(",").map((s) => s.trim()).filter((s) => s !== "")) {
+  for (const name of list
+    .split(",")
+    .map((s) => s.trim())
+    .filter((s) => s !== "")) {
     const row = eventByName(name);
     if (row === undefined) throw new Error(`Unknown event: ${name}`);
     ids.add(row.id);

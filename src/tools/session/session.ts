@@ -106,7 +106,10 @@ class DsoCache {
   private readonly debugs = new Map<string, DebugFile | undefined>();
   /** Paths whose file has another build-id than the one recorded. */
   readonly mismatched = new Map<string, string>();
-  constructor(private readonly load: ElfLoader, private readonly search: DebugSearch) {}
+  constructor(
+    private readonly load: ElfLoader,
+    private readonly search: DebugSearch,
+  ) {}
 
   private raw(path: string): Uint8Array | string | undefined {
     if (!this.bytes.has(path)) this.bytes.set(path, path.startsWith("[") ? undefined : this.load(path));
@@ -123,7 +126,11 @@ class DsoCache {
     const b = this.raw(path);
     if (recorded === "" || b === undefined || typeof b === "string" || this.mismatched.has(path)) return;
     let now: string | undefined;
-    try { now = readBuildId(ElfFile.parse(b)); } catch { now = undefined; }
+    try {
+      now = readBuildId(ElfFile.parse(b));
+    } catch {
+      now = undefined;
+    }
     if (now !== undefined && now !== recorded) this.mismatched.set(path, now);
   }
 
@@ -133,8 +140,15 @@ class DsoCache {
     if (!this.debugs.has(path)) {
       const b = this.get(path);
       let elf: ElfFile | undefined;
-      try { elf = b === undefined ? undefined : ElfFile.parse(b); } catch { elf = undefined; }
-      const load = (p: string): Uint8Array | undefined => { const x = this.load(p); return typeof x === "string" ? undefined : x; };
+      try {
+        elf = b === undefined ? undefined : ElfFile.parse(b);
+      } catch {
+        elf = undefined;
+      }
+      const load = (p: string): Uint8Array | undefined => {
+        const x = this.load(p);
+        return typeof x === "string" ? undefined : x;
+      };
       this.debugs.set(path, findDebugFile(path, elf, recorded, load, this.search));
     }
     return this.debugs.get(path);
@@ -150,7 +164,9 @@ class DsoCache {
     if (raw === undefined) return "file not readable";
     try {
       const elf = ElfFile.parse(raw);
-      return SymbolTable.fromElf(elf).functions.length === 0 ? "no .symtab or .dynsym functions" : "address outside every symbol";
+      return SymbolTable.fromElf(elf).functions.length === 0
+        ? "no .symtab or .dynsym functions"
+        : "address outside every symbol";
     } catch (e) {
       return `not a usable ELF file (${(e as Error).message})`;
     }
@@ -168,7 +184,14 @@ function symbolizers(maps: readonly LwpMap[], dsos: DsoCache, opts: SessionOptio
       const debug = dsos.debug(m.path, m.buildId);
       // A replaced file: its own bytes are not used, but a debug file of the recorded build-id is (it has the layout).
       const bytes = elf ?? (dsos.mismatched.has(m.path) ? debug?.bytes : undefined);
-      return { start: m.start, end: m.end, pgoff: m.pgoff, path: m.path, ...(bytes === undefined ? {} : { elf: bytes }), ...(debug === undefined ? {} : { debug: debug.bytes }) };
+      return {
+        start: m.start,
+        end: m.end,
+        pgoff: m.pgoff,
+        path: m.path,
+        ...(bytes === undefined ? {} : { elf: bytes }),
+        ...(debug === undefined ? {} : { debug: debug.bytes }),
+      };
     });
     out.set(pid, new Symbolizer(mappings, opts));
   }
@@ -177,7 +200,12 @@ function symbolizers(maps: readonly LwpMap[], dsos: DsoCache, opts: SessionOptio
 
 /** Resolves a stack: the IP as is, each return address at addr − 1 (the call), as perf does. */
 function resolveStack(sym: Symbolizer | undefined, ip: number, callchain: readonly number[]): Frame[] {
-  const unmapped = (addr: number): Frame => ({ addr, dso: "[unmapped]", symbol: `0x${addr.toString(16)}`, offset: addr });
+  const unmapped = (addr: number): Frame => ({
+    addr,
+    dso: "[unmapped]",
+    symbol: `0x${addr.toString(16)}`,
+    offset: addr,
+  });
   if (sym === undefined) return [ip, ...callchain].map(unmapped);
   const frames: Frame[] = [{ ...sym.resolve(ip), addr: ip }];
   for (const ret of callchain) {
@@ -193,8 +221,15 @@ export function expandInlines(stack: readonly Frame[]): readonly Frame[] {
   const out: Frame[] = [];
   for (const f of stack) {
     for (const i of f.inlines ?? []) {
-      out.push({ addr: f.addr, dso: f.dso, symbol: i.symbol, offset: f.offset, inlined: true,
-        ...(i.mangled === undefined ? {} : { mangled: i.mangled }), ...(i.file === undefined || i.line === undefined ? {} : { file: i.file, line: i.line }) });
+      out.push({
+        addr: f.addr,
+        dso: f.dso,
+        symbol: i.symbol,
+        offset: f.offset,
+        inlined: true,
+        ...(i.mangled === undefined ? {} : { mangled: i.mangled }),
+        ...(i.file === undefined || i.line === undefined ? {} : { file: i.file, line: i.line }),
+      });
     }
     out.push(f);
   }
@@ -212,12 +247,14 @@ export function periodOf(meta: LwpMeta, id: number): number {
 
 function summarizeEvents(meta: LwpMeta, samples: readonly Sample[]): EventSummary[] {
   const ids = new Set<number>([...meta.events.map((e) => e.eventId), ...samples.map((s) => s.event.eventId)]);
-  return [...ids].sort((a, b) => eventOrder(a) - eventOrder(b)).map((id) => ({
-    event: eventById(id),
-    interval: meta.events.find((e) => e.eventId === id)?.interval ?? 0,
-    period: periodOf(meta, id),
-    samples: samples.filter((s) => s.event.eventId === id).length,
-  }));
+  return [...ids]
+    .sort((a, b) => eventOrder(a) - eventOrder(b))
+    .map((id) => ({
+      event: eventById(id),
+      interval: meta.events.find((e) => e.eventId === id)?.interval ?? 0,
+      period: periodOf(meta, id),
+      samples: samples.filter((s) => s.event.eventId === id).length,
+    }));
 }
 
 function unsymbolizedModules(samples: readonly Sample[], dsos: DsoCache): UnsymbolizedModule[] {
@@ -226,9 +263,13 @@ function unsymbolizedModules(samples: readonly Sample[], dsos: DsoCache): Unsymb
     const f = s.stack[0];
     if (f !== undefined && isUnresolved(f)) count.set(f.dso, (count.get(f.dso) ?? 0) + 1);
   }
-  return [...count].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([path, n]) => ({
-    path, samples: n, reason: path === "[unmapped]" ? "address outside every mapping" : dsos.reason(path),
-  }));
+  return [...count]
+    .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+    .map(([path, n]) => ({
+      path,
+      samples: n,
+      reason: path === "[unmapped]" ? "address outside every mapping" : dsos.reason(path),
+    }));
 }
 
 /** Builds the session: decodes every SAMPLE, attributes it to its thread and symbolizes its stack. */
@@ -240,24 +281,34 @@ export function openSession(data: LwpDataFile, load: ElfLoader, opts: SessionOpt
   const timestamps = decoded.some((e) => e.data3 !== 0n);
   const end = data.meta["endTimeVirtual"];
   const n = data.samples.length;
-  const spread = (i: number): number => (typeof end === "number" && Number.isFinite(end) && end > 0 ? Math.round(((i + 1) * end) / n) : i);
+  const spread = (i: number): number =>
+    typeof end === "number" && Number.isFinite(end) && end > 0 ? Math.round(((i + 1) * end) / n) : i;
   const samples = data.samples.map((raw, index): Sample => {
     const event = decoded[index]!;
     const t = threadOf.get(raw.tid);
     const pid = t?.pid ?? raw.tid;
     const stack = resolveStack(syms.get(pid), event.ip, raw.callchain);
     return {
-      index, pid, tid: raw.tid, comm: t?.comm ?? `:${raw.tid}`, event,
+      index,
+      pid,
+      tid: raw.tid,
+      comm: t?.comm ?? `:${raw.tid}`,
+      event,
       // The unit writes one record per EventInterval + 1 events (LWP spec §7.2).
-      period: periodOf(data.meta, event.eventId), time: timestamps ? Number(event.data3) : spread(index),
-      stack, callchain: expandInlines(stack),
+      period: periodOf(data.meta, event.eventId),
+      time: timestamps ? Number(event.data3) : spread(index),
+      stack,
+      callchain: expandInlines(stack),
     };
   });
   const lostBy = new Map<number, number>();
   for (const l of data.lost) lostBy.set(l.tid, (lostBy.get(l.tid) ?? 0) + l.missedEvents);
   const threads = data.threads.map((t) => ({ ...t, lost: lostBy.get(t.tid) ?? 0 }));
   return {
-    meta: data.meta, maps: data.maps, samples, threads,
+    meta: data.meta,
+    maps: data.maps,
+    samples,
+    threads,
     lostTotal: [...lostBy.values()].reduce((a, b) => a + b, 0),
     events: summarizeEvents(data.meta, samples),
     unsymbolized: unsymbolizedModules(samples, dsos),
@@ -265,7 +316,9 @@ export function openSession(data: LwpDataFile, load: ElfLoader, opts: SessionOpt
     hasCallchains: data.samples.some((s) => s.callchain.length > 0),
     resolve: (pid, addr) => resolveStack(syms.get(pid), addr, [])[0]!,
     fileBytes: (path) => dsos.get(path),
-    warnings: [...dsos.mismatched].map(([path, now]) =>
-      `${path} was rebuilt or replaced since recording (build-id ${data.maps.find((m) => m.path === path)?.buildId ?? "?"}, now ${now}): its symbols are not used`),
+    warnings: [...dsos.mismatched].map(
+      ([path, now]) =>
+        `${path} was rebuilt or replaced since recording (build-id ${data.maps.find((m) => m.path === path)?.buildId ?? "?"}, now ${now}): its symbols are not used`,
+    ),
   };
 }

@@ -10,7 +10,10 @@ export type KeyName = (typeof KEY_NAMES)[number];
 
 /** Old single-key names of `lwp report --sort`, kept as aliases. */
 const ALIASES: Readonly<Record<string, readonly KeyName[]>> = {
-  symbol: ["dso", "sym"], line: ["dso", "sym", "srcline"], dso: ["dso"], sym: ["dso", "sym"],
+  symbol: ["dso", "sym"],
+  line: ["dso", "sym", "srcline"],
+  dso: ["dso"],
+  sym: ["dso", "sym"],
 };
 
 export interface KeyColumn {
@@ -38,9 +41,14 @@ export function parseSortKeys(spec: string): KeyColumn[] {
   const alias = ALIASES[spec];
   if (alias !== undefined) return alias.map((k) => COLUMNS[k]);
   const out: KeyColumn[] = [];
-  for (const k of spec.split(",").map((x) => x.trim()).filter((x) => x !== "")) {
+  for (const k of spec
+    .split(",")
+    .map((x) => x.trim())
+    .filter((x) => x !== "")) {
     const name = k === "symbol" ? "sym" : k === "line" ? "srcline" : k;
-    if (!(KEY_NAMES as readonly string[]).includes(name)) throw new Error(`Unknown --sort key: ${k} (known keys: ${KEY_NAMES.join(", ")}, event)`);
+    if (!(KEY_NAMES as readonly string[]).includes(name)) {
+      throw new Error(`Unknown --sort key: ${k} (known keys: ${KEY_NAMES.join(", ")}, event)`);
+    }
     const col = COLUMNS[name as KeyName];
     if (!out.includes(col)) out.push(col);
   }

@@ -54,7 +54,11 @@ export function readDebugLink(elf: ElfFile): { name: string; crc: number } | und
 
 function parse(bytes: Uint8Array | undefined): ElfFile | undefined {
   if (bytes === undefined) return undefined;
-  try { return ElfFile.parse(bytes); } catch { return undefined; }
+  try {
+    return ElfFile.parse(bytes);
+  } catch {
+    return undefined;
+  }
 }
 
 const dirname = (p: string): string => p.slice(0, Math.max(0, p.lastIndexOf("/"))) || "/";
@@ -78,9 +82,13 @@ export function debugLinkPaths(path: string, name: string, search: DebugSearch):
  * must have the CRC the link records.
  */
 export function findDebugFile(
-  path: string, elf: ElfFile | undefined, buildId: string, load: (p: string) => Uint8Array | undefined, search: DebugSearch,
+  path: string,
+  elf: ElfFile | undefined,
+  buildId: string,
+  load: (p: string) => Uint8Array | undefined,
+  search: DebugSearch,
 ): DebugFile | undefined {
-  const id = buildId !== "" ? buildId : elf === undefined ? "" : readBuildId(elf) ?? "";
+  const id = buildId !== "" ? buildId : elf === undefined ? "" : (readBuildId(elf) ?? "");
   for (const p of buildIdPaths(id, search)) {
     const bytes = load(p);
     const d = parse(bytes);

@@ -55,7 +55,9 @@ const dir = mkdtempSync(join(tmpdir(), "lwp-demangle-"));
 process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
 
 function cxxfilt(names: readonly string[]): string[] {
-  return execFileSync("c++filt", [], { input: `${names.join("\n")}\n`, encoding: "utf8" }).split("\n").slice(0, names.length);
+  return execFileSync("c++filt", [], { input: `${names.join("\n")}\n`, encoding: "utf8" })
+    .split("\n")
+    .slice(0, names.length);
 }
 
 function mangledSymbols(): string[] {
@@ -64,7 +66,14 @@ function mangledSymbols(): string[] {
   const obj = join(dir, "prog.o");
   execFileSync("g++", ["-std=c++17", "-O0", "-c", "-o", obj, src]);
   const out = execFileSync("nm", [obj], { encoding: "utf8" });
-  return [...new Set(out.split("\n").map((l) => l.trim().split(/\s+/).pop() ?? "").filter((n) => n.startsWith("_Z")))];
+  return [
+    ...new Set(
+      out
+        .split("\n")
+        .map((l) => l.trim().split(/\s+/).pop() ?? "")
+        .filter((n) => n.startsWith("_Z")),
+    ),
+  ];
 }
 
 test("demangle() agrees with c++filt on every g++ symbol it accepts, and accepts most", () => {
@@ -78,15 +87,24 @@ test("demangle() agrees with c++filt on every g++ symbol it accepts, and accepts
   });
   assert.ok(names.length > 150, `symbols: ${names.length}`);
   // Forms outside the subset (decltype, expressions in template args) fall back; keep them rare.
-  assert.ok(fallbacks.length * 10 <= names.length, `fell back on ${fallbacks.length}/${names.length}: ${fallbacks.slice(0, 10).join(" ")}`);
+  assert.ok(
+    fallbacks.length * 10 <= names.length,
+    `fell back on ${fallbacks.length}/${names.length}: ${fallbacks.slice(0, 10).join(" ")}`,
+  );
 });
 
 test("demangle() covers the program's own functions", () => {
   const names = mangledSymbols();
   const want = cxxfilt(names);
-  const own = ["outer::inner::Point::Point(int, int)", "outer::inner::Point::~Point()", "int twice<int>(int)",
-    "(anonymous namespace)::hidden(short, bool, float, double)", "local_static(unsigned char)",
-    "get_fn(int)", "outer::inner::Point::operator long() const"];
+  const own = [
+    "outer::inner::Point::Point(int, int)",
+    "outer::inner::Point::~Point()",
+    "int twice<int>(int)",
+    "(anonymous namespace)::hidden(short, bool, float, double)",
+    "local_static(unsigned char)",
+    "get_fn(int)",
+    "outer::inner::Point::operator long() const",
+  ];
   for (const w of own) {
     const i = want.indexOf(w);
     assert.ok(i >= 0, `c++filt printed ${w}`);
@@ -96,15 +114,56 @@ test("demangle() covers the program's own functions", () => {
 
 /** Hand-written manglings for the substitution forms; c++filt gives the expected text. */
 const HAND = [
-  "_ZNSsC1Ev", "_ZNKSs4sizeEv", "_ZNSoD0Ev", "_ZNSolsEi", "_Z1fSs", "_Z1fSaIcE", "_Z1fSbIwE", "_Z1fRSiRSd",
-  "_ZSt4endlIcSt11char_traitsIcEERSt13basic_ostreamIT_T0_ES6_", "_Z1fPKcS0_", "_Z1fPFviEPS_",
-  "_Z1fA3_i", "_Z1fRA3_i", "_Z1fM3FooFviE", "_Z1fM3Fooi", "_ZN3FooIiEC1Ev", "_ZZ4mainENKUlvE_clEv",
-  "_ZZ4mainE1x", "_Z3fooIiEvT_", "_ZN1N1fIiEEvT_", "_Z1fIJilEEvDpT_", "_Z1fVKi", "_Z1fPVKi",
-  "_ZNKSt6vectorIiSaIiEE4sizeEv", "_Z3fooILi5EEvv", "_Z3fooILb1EEvv", "_Z3fooILj5EEvv", "_Z3fooILln5EEvv",
-  "_ZN3FooltIiEEbT_", "_Z3fooB5cxx11v", "_ZL3barv", "_Z1fDn", "_Z1fz", "_Z1fiz", "_ZZ3fooiE1x_0",
-  "_ZTV3Foo", "_ZTI3Foo", "_ZTS3Foo", "_ZGVZ4mainE1x", "_Z1fPFPFviEvE", "_Z1fRKPFviE",
-  "_ZN12_GLOBAL__N_13fooEv", "_Z3foov.cold", "_Z3foov.constprop.0.isra.0", "_ZNKR3Foo3barEv",
-  "_ZNO3Foo3barEv", "_Z1fOi", "_ZStL8__ioinit", "_ZN1a1b1cINS_1dEEEvS1_S2_", "_Z1fN1a1bE1cS0_S_",
+  "_ZNSsC1Ev",
+  "_ZNKSs4sizeEv",
+  "_ZNSoD0Ev",
+  "_ZNSolsEi",
+  "_Z1fSs",
+  "_Z1fSaIcE",
+  "_Z1fSbIwE",
+  "_Z1fRSiRSd",
+  "_ZSt4endlIcSt11char_traitsIcEERSt13basic_ostreamIT_T0_ES6_",
+  "_Z1fPKcS0_",
+  "_Z1fPFviEPS_",
+  "_Z1fA3_i",
+  "_Z1fRA3_i",
+  "_Z1fM3FooFviE",
+  "_Z1fM3Fooi",
+  "_ZN3FooIiEC1Ev",
+  "_ZZ4mainENKUlvE_clEv",
+  "_ZZ4mainE1x",
+  "_Z3fooIiEvT_",
+  "_ZN1N1fIiEEvT_",
+  "_Z1fIJilEEvDpT_",
+  "_Z1fVKi",
+  "_Z1fPVKi",
+  "_ZNKSt6vectorIiSaIiEE4sizeEv",
+  "_Z3fooILi5EEvv",
+  "_Z3fooILb1EEvv",
+  "_Z3fooILj5EEvv",
+  "_Z3fooILln5EEvv",
+  "_ZN3FooltIiEEbT_",
+  "_Z3fooB5cxx11v",
+  "_ZL3barv",
+  "_Z1fDn",
+  "_Z1fz",
+  "_Z1fiz",
+  "_ZZ3fooiE1x_0",
+  "_ZTV3Foo",
+  "_ZTI3Foo",
+  "_ZTS3Foo",
+  "_ZGVZ4mainE1x",
+  "_Z1fPFPFviEvE",
+  "_Z1fRKPFviE",
+  "_ZN12_GLOBAL__N_13fooEv",
+  "_Z3foov.cold",
+  "_Z3foov.constprop.0.isra.0",
+  "_ZNKR3Foo3barEv",
+  "_ZNO3Foo3barEv",
+  "_Z1fOi",
+  "_ZStL8__ioinit",
+  "_ZN1a1b1cINS_1dEEEvS1_S2_",
+  "_Z1fN1a1bE1cS0_S_",
 ];
 
 test("demangle() matches c++filt on hand-written substitution cases", () => {
@@ -113,7 +172,18 @@ test("demangle() matches c++filt on hand-written substitution cases", () => {
 });
 
 test("demangle() returns unknown or malformed names unchanged", () => {
-  for (const n of ["main", "_start", "_Z", "_Zfoo", "_ZN3foo", "_Z1fS5_", "_Z1fT_", "_Z3fooDTfp_E", "_ZN3foo3barEv.", "_Z1fu5float"]) {
+  for (const n of [
+    "main",
+    "_start",
+    "_Z",
+    "_Zfoo",
+    "_ZN3foo",
+    "_Z1fS5_",
+    "_Z1fT_",
+    "_Z3fooDTfp_E",
+    "_ZN3foo3barEv.",
+    "_Z1fu5float",
+  ]) {
     assert.equal(demangle(n), n);
   }
 });

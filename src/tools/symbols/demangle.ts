@@ -28,13 +28,35 @@ interface NameInfo {
 class Unsupported extends Error {}
 
 const BUILTIN: Readonly<Record<string, string>> = {
-  v: "void", w: "wchar_t", b: "bool", c: "char", a: "signed char", h: "unsigned char", s: "short",
-  t: "unsigned short", i: "int", j: "unsigned int", l: "long", m: "unsigned long", x: "long long",
-  y: "unsigned long long", n: "__int128", o: "unsigned __int128", f: "float", d: "double",
-  e: "long double", g: "__float128", z: "...",
+  v: "void",
+  w: "wchar_t",
+  b: "bool",
+  c: "char",
+  a: "signed char",
+  h: "unsigned char",
+  s: "short",
+  t: "unsigned short",
+  i: "int",
+  j: "unsigned int",
+  l: "long",
+  m: "unsigned long",
+  x: "long long",
+  y: "unsigned long long",
+  n: "__int128",
+  o: "unsigned __int128",
+  f: "float",
+  d: "double",
+  e: "long double",
+  g: "__float128",
+  z: "...",
 };
 const BUILTIN_D: Readonly<Record<string, string>> = {
-  n: "decltype(nullptr)", i: "char32_t", s: "char16_t", u: "char8_t", a: "auto", c: "decltype(auto)",
+  n: "decltype(nullptr)",
+  i: "char32_t",
+  s: "char16_t",
+  u: "char8_t",
+  a: "auto",
+  c: "decltype(auto)",
 };
 
 /** St-less std:: abbreviations (§5.1.8), spelled out as c++filt prints them. */
@@ -48,20 +70,71 @@ const STD_ABBREV: Readonly<Record<string, string>> = {
 };
 
 const OPERATORS: Readonly<Record<string, string>> = {
-  nw: "new", na: "new[]", dl: "delete", da: "delete[]", ps: "+", ng: "-", ad: "&", de: "*", co: "~",
-  pl: "+", mi: "-", ml: "*", dv: "/", rm: "%", an: "&", or: "|", eo: "^", aS: "=", pL: "+=", mI: "-=",
-  mL: "*=", dV: "/=", rM: "%=", aN: "&=", oR: "|=", eO: "^=", ls: "<<", rs: ">>", lS: "<<=", rS: ">>=",
-  eq: "==", ne: "!=", lt: "<", gt: ">", le: "<=", ge: ">=", ss: "<=>", nt: "!", aa: "&&", oo: "||",
-  pp: "++", mm: "--", cm: ",", pm: "->*", pt: "->", cl: "()", ix: "[]", qu: "?", aw: "co_await",
+  nw: "new",
+  na: "new[]",
+  dl: "delete",
+  da: "delete[]",
+  ps: "+",
+  ng: "-",
+  ad: "&",
+  de: "*",
+  co: "~",
+  pl: "+",
+  mi: "-",
+  ml: "*",
+  dv: "/",
+  rm: "%",
+  an: "&",
+  or: "|",
+  eo: "^",
+  aS: "=",
+  pL: "+=",
+  mI: "-=",
+  mL: "*=",
+  dV: "/=",
+  rM: "%=",
+  aN: "&=",
+  oR: "|=",
+  eO: "^=",
+  ls: "<<",
+  rs: ">>",
+  lS: "<<=",
+  rS: ">>=",
+  eq: "==",
+  ne: "!=",
+  lt: "<",
+  gt: ">",
+  le: "<=",
+  ge: ">=",
+  ss: "<=>",
+  nt: "!",
+  aa: "&&",
+  oo: "||",
+  pp: "++",
+  mm: "--",
+  cm: ",",
+  pm: "->*",
+  pt: "->",
+  cl: "()",
+  ix: "[]",
+  qu: "?",
+  aw: "co_await",
 };
 
 const LITERAL_SUFFIX: Readonly<Record<string, string>> = { i: "", j: "u", l: "l", m: "ul", x: "ll", y: "ull" };
 const LITERAL_CAST: Readonly<Record<string, string>> = {
-  c: "char", a: "signed char", h: "unsigned char", s: "short", t: "unsigned short",
+  c: "char",
+  a: "signed char",
+  h: "unsigned char",
+  s: "short",
+  t: "unsigned short",
 };
 
 const SPECIAL: Readonly<Record<string, string>> = {
-  TV: "vtable for ", TI: "typeinfo for ", TS: "typeinfo name for ", TT: "VTT for ",
+  TV: "vtable for ",
+  TI: "typeinfo for ",
+  TS: "typeinfo name for ",
+  TT: "VTT for ",
 };
 
 const named = (s: string): Node => ({ k: "name", s });
@@ -69,32 +142,52 @@ const named = (s: string): Node => ({ k: "name", s });
 /** Prints a type around a declarator: `int`, `char const*`, `void (*)(int)`, `int (&) [3]`. */
 function declare(t: Node, d: string): string {
   switch (t.k) {
-    case "name": return d === "" ? t.s : /^[([A-Za-z_]/.test(d) ? `${t.s} ${d}` : t.s + d;
-    case "ptr": return declare(t.t, `*${d}`);
-    case "lref": return declare(t.t, `&${d}`);
-    case "rref": return declare(t.t, `&&${d}`);
-    case "cv": return declare(t.t, t.q + (/^[([]/.test(d) ? " " : "") + d);
+    case "name":
+      return d === "" ? t.s : /^[([A-Za-z_]/.test(d) ? `${t.s} ${d}` : t.s + d;
+    case "ptr":
+      return declare(t.t, `*${d}`);
+    case "lref":
+      return declare(t.t, `&${d}`);
+    case "rref":
+      return declare(t.t, `&&${d}`);
+    case "cv":
+      return declare(t.t, t.q + (/^[([]/.test(d) ? " " : "") + d);
     case "fn": {
       const inner = `${d === "" ? "" : `(${d})`}(${paramList(t.params)})${t.q}`;
       return wrapsDeclarator(t.ret) ? declare(t.ret, inner) : `${typeText(t.ret)} ${inner}`;
     }
-    case "arr": return declare(t.t, d === "" ? `[${t.dim}]` : `(${d}) [${t.dim}]`);
-    case "memptr": return declare(t.t, `${typeText(t.cls)}::*${d}`);
-    case "pack": return t.items.map(typeText).join(", ");
+    case "arr":
+      return declare(t.t, d === "" ? `[${t.dim}]` : `(${d}) [${t.dim}]`);
+    case "memptr":
+      return declare(t.t, `${typeText(t.cls)}::*${d}`);
+    case "pack":
+      return t.items.map(typeText).join(", ");
   }
 }
 
 /** Whether a type's declarator goes inside it (functions and arrays, through pointers/refs/cv). */
 function wrapsDeclarator(t: Node): boolean {
   switch (t.k) {
-    case "fn": case "arr": return true;
-    case "ptr": case "lref": case "rref": case "cv": case "memptr": return wrapsDeclarator(t.t);
-    default: return false;
+    case "fn":
+    case "arr":
+      return true;
+    case "ptr":
+    case "lref":
+    case "rref":
+    case "cv":
+    case "memptr":
+      return wrapsDeclarator(t.t);
+    default:
+      return false;
   }
 }
 
 const typeText = (t: Node): string => declare(t, "");
-const paramList = (ps: readonly Node[]): string => ps.map(typeText).filter((s) => s !== "").join(", ");
+const paramList = (ps: readonly Node[]): string =>
+  ps
+    .map(typeText)
+    .filter((s) => s !== "")
+    .join(", ");
 
 /** `<a, b>` with c++filt's `> >` spacing. */
 function argList(args: readonly Node[]): string {
@@ -109,7 +202,10 @@ function lastComponent(text: string): string {
   if (text.endsWith(">")) {
     for (let i = text.length - 1; i >= 0; i--) {
       if (text[i] === ">") depth++;
-      else if (text[i] === "<" && --depth === 0) { end = i; break; }
+      else if (text[i] === "<" && --depth === 0) {
+        end = i;
+        break;
+      }
     }
   }
   const base = text.slice(0, end).trimEnd();
@@ -135,14 +231,19 @@ function reference(k: "lref" | "rref", t: Node): Node {
 
 function expandPack(t: Node): Node[] | undefined {
   switch (t.k) {
-    case "pack": return [...t.items];
-    case "ptr": return expandPack(t.t)?.map((x) => ({ k: "ptr", t: x }));
-    case "lref": case "rref": {
+    case "pack":
+      return [...t.items];
+    case "ptr":
+      return expandPack(t.t)?.map((x) => ({ k: "ptr", t: x }));
+    case "lref":
+    case "rref": {
       const k = t.k;
       return expandPack(t.t)?.map((x) => reference(k, x));
     }
-    case "cv": return expandPack(t.t)?.map((x) => ({ k: "cv", q: t.q, t: x }));
-    default: return undefined;
+    case "cv":
+      return expandPack(t.t)?.map((x) => ({ k: "cv", q: t.q, t: x }));
+    default:
+      return undefined;
   }
 }
 
@@ -181,7 +282,10 @@ class Parser {
   seqId(): number {
     let n = 0;
     let any = false;
-    while (/[0-9A-Z]/.test(this.peek())) { n = n * 36 + parseInt(this.next(), 36); any = true; }
+    while (/[0-9A-Z]/.test(this.peek())) {
+      n = n * 36 + parseInt(this.next(), 36);
+      any = true;
+    }
     this.expect("_");
     return any ? n + 1 : 0;
   }
@@ -227,7 +331,11 @@ class Parser {
   nested(): NameInfo {
     this.expect("N");
     let quals = "";
-    for (const [m, q] of [["r", " restrict"], ["V", " volatile"], ["K", " const"]] as const) {
+    for (const [m, q] of [
+      ["r", " restrict"],
+      ["V", " volatile"],
+      ["K", " const"],
+    ] as const) {
       if (this.eat(m)) quals = q + quals;
     }
     if (this.eat("R")) quals += " &";
@@ -277,7 +385,10 @@ class Parser {
 
   discriminator(): void {
     if (!this.eat("_")) return;
-    if (this.eat("_")) { this.number(); this.expect("_"); } else this.number();
+    if (this.eat("_")) {
+      this.number();
+      this.expect("_");
+    } else this.number();
   }
 
   /** Source names, operators, ctors/dtors (named after `prefix`), lambdas, unnamed types, ABI tags. */
@@ -286,9 +397,15 @@ class Parser {
     let text: string;
     let noReturn = false;
     if (/\d/.test(c)) text = this.sourceName();
-    else if (c === "C" && /[1-5]/.test(this.peek(1))) { this.pos += 2; text = lastComponent(prefix); noReturn = true; }
-    else if (c === "D" && /[0-5]/.test(this.peek(1))) { this.pos += 2; text = `~${lastComponent(prefix)}`; noReturn = true; }
-    else if (c === "U") text = this.unnamed();
+    else if (c === "C" && /[1-5]/.test(this.peek(1))) {
+      this.pos += 2;
+      text = lastComponent(prefix);
+      noReturn = true;
+    } else if (c === "D" && /[0-5]/.test(this.peek(1))) {
+      this.pos += 2;
+      text = `~${lastComponent(prefix)}`;
+      noReturn = true;
+    } else if (c === "U") text = this.unnamed();
     else ({ text, noReturn } = this.operatorName());
     while (this.eat("B")) text += `[abi:${this.sourceName()}]`;
     return { text, noReturn };
@@ -370,7 +487,10 @@ class Parser {
   substitution(): Node {
     this.expect("S");
     const abbrev = STD_ABBREV[this.peek()];
-    if (abbrev !== undefined) { this.pos++; return named(abbrev); }
+    if (abbrev !== undefined) {
+      this.pos++;
+      return named(abbrev);
+    }
     const sub = this.subs[this.seqId()];
     if (sub === undefined) throw new Unsupported("substitution out of range");
     return sub;
@@ -400,17 +520,34 @@ class Parser {
     const builtin = BUILTIN[c];
     if (builtin !== undefined) return named(builtin);
     switch (c) {
-      case "P": return this.push({ k: "ptr", t: this.type() });
-      case "R": return this.push(reference("lref", this.type()));
-      case "O": return this.push(reference("rref", this.type()));
-      case "r": case "V": case "K": return this.qualified(c);
-      case "F": return this.functionType();
-      case "A": return this.arrayType();
-      case "M": return this.push({ k: "memptr", cls: this.type(), t: this.type() });
-      case "T": { this.pos--; const t = this.push(this.templateParam()); return this.peek() === "I" ? this.push(named(typeText(t) + this.templateArgs())) : t; }
-      case "D": return this.dType();
-      case "S": return this.substitutionType();
-      default: this.pos--; return this.push(named(this.name().text));
+      case "P":
+        return this.push({ k: "ptr", t: this.type() });
+      case "R":
+        return this.push(reference("lref", this.type()));
+      case "O":
+        return this.push(reference("rref", this.type()));
+      case "r":
+      case "V":
+      case "K":
+        return this.qualified(c);
+      case "F":
+        return this.functionType();
+      case "A":
+        return this.arrayType();
+      case "M":
+        return this.push({ k: "memptr", cls: this.type(), t: this.type() });
+      case "T": {
+        this.pos--;
+        const t = this.push(this.templateParam());
+        return this.peek() === "I" ? this.push(named(typeText(t) + this.templateArgs())) : t;
+      }
+      case "D":
+        return this.dType();
+      case "S":
+        return this.substitutionType();
+      default:
+        this.pos--;
+        return this.push(named(this.name().text));
     }
   }
 
@@ -432,8 +569,16 @@ class Parser {
     const params: Node[] = [];
     let q = "";
     while (!this.eat("E")) {
-      if (this.peek() === "R" && this.peek(1) === "E") { this.pos++; q = " &"; continue; }
-      if (this.peek() === "O" && this.peek(1) === "E") { this.pos++; q = " &&"; continue; }
+      if (this.peek() === "R" && this.peek(1) === "E") {
+        this.pos++;
+        q = " &";
+        continue;
+      }
+      if (this.peek() === "O" && this.peek(1) === "E") {
+        this.pos++;
+        q = " &&";
+        continue;
+      }
       params.push(this.type());
     }
     const list = params.length === 1 && params[0]?.k === "name" && params[0].s === "void" ? [] : params;

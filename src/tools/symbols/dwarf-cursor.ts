@@ -14,20 +14,37 @@ const utf8 = new TextDecoder("utf-8");
 /** A little-endian cursor with LEB128; 64-bit values become Numbers (checked < 2^53). */
 export class Cursor {
   private readonly view: DataView;
-  constructor(readonly bytes: Uint8Array, public pos = 0, private readonly section = ".debug_line") {
+  constructor(
+    readonly bytes: Uint8Array,
+    public pos = 0,
+    private readonly section = ".debug_line",
+  ) {
     this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   }
   private need(n: number): number {
     const p = this.pos;
-    if (p + n > this.bytes.length) throw new DwarfError(`Corrupt ${this.section}: read past end at offset 0x${p.toString(16)}`);
+    if (p + n > this.bytes.length) {
+      throw new DwarfError(`Corrupt ${this.section}: read past end at offset 0x${p.toString(16)}`);
+    }
     this.pos = p + n;
     return p;
   }
-  u8(): number { return this.view.getUint8(this.need(1)); }
-  i8(): number { return this.view.getInt8(this.need(1)); }
-  u16(): number { return this.view.getUint16(this.need(2), true); }
-  u24(): number { const lo = this.u16(); return lo + this.u8() * 0x1_0000; }
-  u32(): number { return this.view.getUint32(this.need(4), true); }
+  u8(): number {
+    return this.view.getUint8(this.need(1));
+  }
+  i8(): number {
+    return this.view.getInt8(this.need(1));
+  }
+  u16(): number {
+    return this.view.getUint16(this.need(2), true);
+  }
+  u24(): number {
+    const lo = this.u16();
+    return lo + this.u8() * 0x1_0000;
+  }
+  u32(): number {
+    return this.view.getUint32(this.need(4), true);
+  }
   /** u64 as Number, or undefined when it does not fit in 53 bits (tombstones like ~0). */
   u64OrUndefined(): number | undefined {
     const lo = this.u32();
@@ -50,7 +67,9 @@ export class Cursor {
   uintOrUndefined(size: number): number | undefined {
     return size === 8 ? this.u64OrUndefined() : this.uint(size);
   }
-  skip(n: number): void { this.need(n); }
+  skip(n: number): void {
+    this.need(n);
+  }
   uleb(): number {
     return this.leb(false);
   }

@@ -57,7 +57,10 @@ function instructions(bin: string, fns: readonly string[]): number[] {
   let on = false;
   for (const line of execFileSync("objdump", ["-d", "--no-show-raw-insn", bin], { encoding: "utf8" }).split("\n")) {
     const head = /^[0-9a-f]+ <(.+)>:$/.exec(line);
-    if (head !== null) { on = fns.includes(head[1]!); continue; }
+    if (head !== null) {
+      on = fns.includes(head[1]!);
+      continue;
+    }
     const ins = /^\s+([0-9a-f]+):\s/.exec(line);
     if (on && ins !== null) out.push(parseInt(ins[1]!, 16));
   }
@@ -66,7 +69,10 @@ function instructions(bin: string, fns: readonly string[]): number[] {
 
 /** addr2line -f -i: function (linkage name)/position pairs, innermost first; our shape is the inlined ones with their call sites. */
 function oracle(bin: string, addrs: readonly number[]): string[] {
-  const text = execFileSync("addr2line", ["-f", "-i", "-a", "-e", bin, ...addrs.map((a) => `0x${a.toString(16)}`)], { encoding: "utf8", maxBuffer: 1 << 26 });
+  const text = execFileSync("addr2line", ["-f", "-i", "-a", "-e", bin, ...addrs.map((a) => `0x${a.toString(16)}`)], {
+    encoding: "utf8",
+    maxBuffer: 1 << 26,
+  });
   const out: string[] = [];
   for (const block of text.split(/^0x[0-9a-f]+\n/m).slice(1)) {
     const l = block.trimEnd().split("\n");
@@ -83,7 +89,9 @@ const site = (pos: string): string => {
   return m === null ? "?" : `${basename(m[1]!)}:${m[2]!}`;
 };
 const ours = (calls: readonly InlinedCall[]): string =>
-  calls.map((c) => `${c.name} @ ${c.callFile === undefined ? "?" : `${basename(c.callFile)}:${c.callLine ?? 0}`}`).join(" | ");
+  calls
+    .map((c) => `${c.name} @ ${c.callFile === undefined ? "?" : `${basename(c.callFile)}:${c.callLine ?? 0}`}`)
+    .join(" | ");
 
 function compare(bin: string, addrs: readonly number[]): number {
   const table = new InlineTable(ElfFile.parse(new Uint8Array(readFileSync(bin))), inflate);
@@ -97,7 +105,10 @@ function compare(bin: string, addrs: readonly number[]): number {
   return inlined;
 }
 
-for (const [label, flags] of [["DWARF 5", ["-gdwarf-5"]], ["DWARF 4", ["-gdwarf-4"]]] as const) {
+for (const [label, flags] of [
+  ["DWARF 5", ["-gdwarf-5"]],
+  ["DWARF 4", ["-gdwarf-4"]],
+] as const) {
   test(`inlined frames of a C program (${label}) match addr2line -i at every instruction`, () => {
     const bin = build(`c${flags[0]}`, "gcc", C_SOURCE, "c", [...flags]);
     const addrs = instructions(bin, ["compute", "main"]);
@@ -125,7 +136,10 @@ test("libc6-dbg: inlined frames in libc's separate debug file match addr2line -i
   const libc = "/lib/x86_64-linux-gnu/libc.so.6";
   const id = existsSync(libc) ? readBuildId(ElfFile.parse(new Uint8Array(readFileSync(libc)))) : undefined;
   const debug = id === undefined ? "" : `/usr/lib/debug/.build-id/${id.slice(0, 2)}/${id.slice(2)}.debug`;
-  if (!existsSync(debug)) { t.skip("libc6-dbg is not installed"); return; }
+  if (!existsSync(debug)) {
+    t.skip("libc6-dbg is not installed");
+    return;
+  }
   // Three points inside every 37th function of 512 bytes or more (nm -S).
   const addrs: number[] = [];
   let n = 0;
@@ -146,11 +160,25 @@ test("seeded mutations of the DWARF sections: every lookup answers or throws a o
   const bin = build("fuzz", "gcc", C_SOURCE, "c", ["-gdwarf-5"]);
   const base = new Uint8Array(readFileSync(bin));
   const elf = ElfFile.parse(base);
-  const sections = [".debug_info", ".debug_abbrev", ".debug_rnglists", ".debug_aranges", ".debug_line", ".debug_str", ".debug_line_str"]
-    .map((n) => elf.findSection(n)).filter((s) => s !== undefined && s.shSize > 0);
+  const sections = [
+    ".debug_info",
+    ".debug_abbrev",
+    ".debug_rnglists",
+    ".debug_aranges",
+    ".debug_line",
+    ".debug_str",
+    ".debug_line_str",
+  ]
+    .map((n) => elf.findSection(n))
+    .filter((s) => s !== undefined && s.shSize > 0);
   const addrs = instructions(bin, ["compute", "main"]);
   let x = 0x2545f491;
-  const r = (n: number): number => { x ^= x << 13; x ^= x >>> 17; x ^= x << 5; return (x >>> 0) % n; };
+  const r = (n: number): number => {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    return (x >>> 0) % n;
+  };
   const INTERESTING = [0, 1, 0x7f, 0x80, 0xff];
   let refused = 0;
   for (let i = 0; i < 300; i++) {

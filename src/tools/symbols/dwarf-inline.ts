@@ -28,7 +28,9 @@ interface Scope {
 }
 
 /** A concrete (out-of-line) function with its inlined scopes. */
-interface Fn { readonly scopes: Scope[] }
+interface Fn {
+  readonly scopes: Scope[];
+}
 
 interface UnitIndex {
   readonly unit: Unit;
@@ -47,12 +49,16 @@ function lastAtOrBelow(list: readonly (readonly [number, number, number])[], add
   let found = -1;
   while (lo <= hi) {
     const mid = (lo + hi) >> 1;
-    if (list[mid]![0] <= addr) { found = mid; lo = mid + 1; } else hi = mid - 1;
+    if (list[mid]![0] <= addr) {
+      found = mid;
+      lo = mid + 1;
+    } else hi = mid - 1;
   }
   return found;
 }
 
-const contains = (ranges: readonly [number, number][], addr: number): boolean => ranges.some(([a, b]) => addr >= a && addr < b);
+const contains = (ranges: readonly [number, number][], addr: number): boolean =>
+  ranges.some(([a, b]) => addr >= a && addr < b);
 
 export class InlineTable {
   private readonly info: DebugInfo;
@@ -120,7 +126,10 @@ export class InlineTable {
     for (let i = best; i >= 0; i = fn.scopes[i]!.parent) {
       const s = fn.scopes[i]!;
       const file = files[s.callFile];
-      out.push({ name: this.originName(s.origin), ...(file === undefined || s.callLine === 0 ? {} : { callFile: file, callLine: s.callLine }) });
+      out.push({
+        name: this.originName(s.origin),
+        ...(file === undefined || s.callLine === 0 ? {} : { callFile: file, callLine: s.callLine }),
+      });
     }
     return out;
   }
@@ -144,7 +153,9 @@ export class InlineTable {
     const hit = hops > 8 ? undefined : this.info.dieAt(offset);
     if (hit !== undefined) {
       const { die, unit } = hit;
-      const s = this.info.string(unit, die.attrs.get(AT.linkageName) ?? die.attrs.get(AT.mipsLinkageName)) ?? this.info.string(unit, die.attrs.get(AT.name));
+      const s =
+        this.info.string(unit, die.attrs.get(AT.linkageName) ?? die.attrs.get(AT.mipsLinkageName)) ??
+        this.info.string(unit, die.attrs.get(AT.name));
       const link = die.attrs.get(AT.specification) ?? die.attrs.get(AT.abstractOrigin);
       name = s ?? (link?.k === "ref" ? this.originName(link.v, hops + 1) : "??");
     }
@@ -172,7 +183,10 @@ function readAranges(bytes: Uint8Array): [number, number, number][] {
     const setStart = c.pos;
     let length = c.u32();
     let offsetSize = 4;
-    if (length === 0xffff_ffff) { length = c.u64(); offsetSize = 8; }
+    if (length === 0xffff_ffff) {
+      length = c.u64();
+      offsetSize = 8;
+    }
     const end = c.pos + length;
     c.u16(); // version
     const unit = c.uint(offsetSize);
@@ -191,7 +205,11 @@ function readAranges(bytes: Uint8Array): [number, number, number][] {
   return out;
 }
 
-interface WalkContext { readonly fn: Fn | undefined; readonly scope: number; readonly depth: number }
+interface WalkContext {
+  readonly fn: Fn | undefined;
+  readonly scope: number;
+  readonly depth: number;
+}
 
 /** Walks one unit's DIE tree: concrete functions and their inlined_subroutine scopes. */
 function indexUnit(info: DebugInfo, u: Unit): UnitIndex {
@@ -214,7 +232,10 @@ function indexUnit(info: DebugInfo, u: Unit): UnitIndex {
       const s = die.attrs.get(AT.stmtList);
       if (s?.k === "num") stmtList = s.v;
     }
-    if (die.hasChildren) { stack.push(ctx); ctx = inner; }
+    if (die.hasChildren) {
+      stack.push(ctx);
+      ctx = inner;
+    }
   }
   ranges.sort((a, b) => a[0] - b[0]);
   const maxLength = ranges.reduce((m, [a, b]) => Math.max(m, b - a), 0);
@@ -222,7 +243,14 @@ function indexUnit(info: DebugInfo, u: Unit): UnitIndex {
 }
 
 /** Records a DIE that matters and returns the context its children are read in. */
-function visit(info: DebugInfo, u: Unit, die: Die, ctx: WalkContext, fns: Fn[], ranges: [number, number, number][]): WalkContext {
+function visit(
+  info: DebugInfo,
+  u: Unit,
+  die: Die,
+  ctx: WalkContext,
+  fns: Fn[],
+  ranges: [number, number, number][],
+): WalkContext {
   if (die.tag === TAG.subprogram) {
     const r = info.ranges(u, die);
     if (r.length === 0) return { fn: undefined, scope: -1, depth: 0 };
@@ -238,8 +266,12 @@ function visit(info: DebugInfo, u: Unit, die: Die, ctx: WalkContext, fns: Fn[], 
     const r = info.ranges(u, die);
     if (r.length === 0 || origin?.k !== "ref") return ctx;
     ctx.fn.scopes.push({
-      ranges: r, parent: ctx.scope, depth: ctx.depth + 1, origin: origin.v,
-      callFile: file?.k === "num" ? file.v : -1, callLine: line?.k === "num" ? line.v : 0,
+      ranges: r,
+      parent: ctx.scope,
+      depth: ctx.depth + 1,
+      origin: origin.v,
+      callFile: file?.k === "num" ? file.v : -1,
+      callLine: line?.k === "num" ? line.v : 0,
     });
     return { fn: ctx.fn, scope: ctx.fn.scopes.length - 1, depth: ctx.depth + 1 };
   }

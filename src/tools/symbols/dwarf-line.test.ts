@@ -62,8 +62,12 @@ function objdumpRows(path: string): Simple[] {
   return rows.sort((a, b) => a[2] - b[2]);
 }
 
-const simplify = (r: LineRow): Simple =>
-  [basename(r.file), r.endSequence ? "-" : r.line, r.address, r.endSequence ? "-" : r.isStmt];
+const simplify = (r: LineRow): Simple => [
+  basename(r.file),
+  r.endSequence ? "-" : r.line,
+  r.address,
+  r.endSequence ? "-" : r.isStmt,
+];
 
 function checkObjdump(path: string, table: LineTable): void {
   const want = objdumpRows(path);
@@ -74,10 +78,13 @@ function checkObjdump(path: string, table: LineTable): void {
 /** addr2line for each address: [basename, line] (discriminators stripped). */
 function addr2line(tool: string, path: string, addrs: number[]): [string, number][] {
   const out = execFileSync(tool, ["-e", path, ...addrs.map((a) => `0x${a.toString(16)}`)], { encoding: "utf8" });
-  return out.trim().split("\n").map((l) => {
-    const m = /^(.*):(\d+|\?)/.exec(l.replace(/ \(discriminator \d+\)$/, ""));
-    return [basename(m?.[1] ?? "?"), Number(m?.[2])];
-  });
+  return out
+    .trim()
+    .split("\n")
+    .map((l) => {
+      const m = /^(.*):(\d+|\?)/.exec(l.replace(/ \(discriminator \d+\)$/, ""));
+      return [basename(m?.[1] ?? "?"), Number(m?.[2])];
+    });
 }
 
 /**
@@ -113,7 +120,10 @@ test("LineTable decodes unoptimised DWARF 5 with column numbers", () => {
   checkObjdump(path, table);
   checkAddr2line(path, table, "llvm-addr2line");
   assert.ok(table.rows.some((r) => r.column > 0));
-  assert.ok(table.rows.some((r) => r.file.endsWith("/main.c") && r.file.startsWith("/")), "DWARF 5 paths include comp dir");
+  assert.ok(
+    table.rows.some((r) => r.file.endsWith("/main.c") && r.file.startsWith("/")),
+    "DWARF 5 paths include comp dir",
+  );
 });
 
 test("LineTable reads zlib-compressed debug sections when given an inflater", () => {
@@ -139,7 +149,10 @@ test("decodeDebugLine() rejects truncated units and unknown versions", () => {
   const sec = bytes.findSection(".debug_line");
   assert.ok(sec !== undefined);
   const data = bytes.sectionBytes(sec);
-  assert.throws(() => decodeDebugLine(data.subarray(0, data.length - 3)), /^DwarfError: Corrupt \.debug_line: unit extends past end of section$/);
+  assert.throws(
+    () => decodeDebugLine(data.subarray(0, data.length - 3)),
+    /^DwarfError: Corrupt \.debug_line: unit extends past end of section$/,
+  );
   const bad = data.slice();
   bad[4] = 9;
   assert.throws(() => decodeDebugLine(bad), /^DwarfError: Unsupported \.debug_line version 9$/);

@@ -19,16 +19,36 @@ export interface LineRow {
 
 /** DW_FORM_* values allowed in DWARF 5 directory/file entry formats (§7.5.6). */
 const DW_FORM = {
-  block: 0x09, block1: 0x0a, data1: 0x0b, data2: 0x05, data4: 0x06, data8: 0x07, data16: 0x1e,
-  string: 0x08, strp: 0x0e, lineStrp: 0x1f, udata: 0x0f, sdata: 0x0d,
+  block: 0x09,
+  block1: 0x0a,
+  data1: 0x0b,
+  data2: 0x05,
+  data4: 0x06,
+  data8: 0x07,
+  data16: 0x1e,
+  string: 0x08,
+  strp: 0x0e,
+  lineStrp: 0x1f,
+  udata: 0x0f,
+  sdata: 0x0d,
 } as const;
 /** DW_LNCT_* content types (§6.2.4.1). */
 const DW_LNCT_PATH = 1;
 const DW_LNCT_DIRECTORY_INDEX = 2;
 /** Standard opcodes (§6.2.5.2) and extended opcodes (§6.2.5.3). */
 const DW_LNS = {
-  copy: 1, advancePc: 2, advanceLine: 3, setFile: 4, setColumn: 5, negateStmt: 6, setBasicBlock: 7,
-  constAddPc: 8, fixedAdvancePc: 9, setPrologueEnd: 10, setEpilogueBegin: 11, setIsa: 12,
+  copy: 1,
+  advancePc: 2,
+  advanceLine: 3,
+  setFile: 4,
+  setColumn: 5,
+  negateStmt: 6,
+  setBasicBlock: 7,
+  constAddPc: 8,
+  fixedAdvancePc: 9,
+  setPrologueEnd: 10,
+  setEpilogueBegin: 11,
+  setIsa: 12,
 } as const;
 const DW_LNE = { endSequence: 1, setAddress: 2, defineFile: 3, setDiscriminator: 4 } as const;
 
@@ -60,19 +80,35 @@ function joinPath(dir: string | undefined, name: string): string {
 
 function readForm(c: Cursor, form: number, offsetSize: number, strs: StringSections): string | number | undefined {
   switch (form) {
-    case DW_FORM.string: return c.cstr();
-    case DW_FORM.lineStrp: return stringAt(strs.lineStr, c.uint(offsetSize), ".debug_line_str");
-    case DW_FORM.strp: return stringAt(strs.str, c.uint(offsetSize), ".debug_str");
-    case DW_FORM.udata: return c.uleb();
-    case DW_FORM.sdata: return c.sleb();
-    case DW_FORM.data1: return c.u8();
-    case DW_FORM.data2: return c.u16();
-    case DW_FORM.data4: return c.u32();
-    case DW_FORM.data8: return c.u64OrUndefined();
-    case DW_FORM.data16: c.skip(16); return undefined;
-    case DW_FORM.block: c.skip(c.uleb()); return undefined;
-    case DW_FORM.block1: c.skip(c.u8()); return undefined;
-    default: throw new DwarfError(`Unsupported .debug_line: entry format DW_FORM 0x${form.toString(16)}`);
+    case DW_FORM.string:
+      return c.cstr();
+    case DW_FORM.lineStrp:
+      return stringAt(strs.lineStr, c.uint(offsetSize), ".debug_line_str");
+    case DW_FORM.strp:
+      return stringAt(strs.str, c.uint(offsetSize), ".debug_str");
+    case DW_FORM.udata:
+      return c.uleb();
+    case DW_FORM.sdata:
+      return c.sleb();
+    case DW_FORM.data1:
+      return c.u8();
+    case DW_FORM.data2:
+      return c.u16();
+    case DW_FORM.data4:
+      return c.u32();
+    case DW_FORM.data8:
+      return c.u64OrUndefined();
+    case DW_FORM.data16:
+      c.skip(16);
+      return undefined;
+    case DW_FORM.block:
+      c.skip(c.uleb());
+      return undefined;
+    case DW_FORM.block1:
+      c.skip(c.u8());
+      return undefined;
+    default:
+      throw new DwarfError(`Unsupported .debug_line: entry format DW_FORM 0x${form.toString(16)}`);
   }
 }
 
@@ -136,8 +172,19 @@ function readHeader(c: Cursor, offsetSize: number, strs: StringSections): LineHe
     ({ dirs, files } = readV4Tables(c));
   }
   c.pos = programStart;
-  return { version, minInstLength, maxOpsPerInst: maxOpsPerInst || 1, defaultIsStmt, lineBase, lineRange,
-    opcodeBase, stdLengths, dirs, files, addressSize };
+  return {
+    version,
+    minInstLength,
+    maxOpsPerInst: maxOpsPerInst || 1,
+    defaultIsStmt,
+    lineBase,
+    lineRange,
+    opcodeBase,
+    stdLengths,
+    dirs,
+    files,
+    addressSize,
+  };
 }
 
 /** The state-machine registers (§6.2.2) that rows are made of. */
@@ -152,8 +199,15 @@ interface Registers {
   dead: boolean;
 }
 
-const initialRegisters = (h: LineHeader): Registers =>
-  ({ address: 0, opIndex: 0, file: 1, line: 1, column: 0, isStmt: h.defaultIsStmt, dead: false });
+const initialRegisters = (h: LineHeader): Registers => ({
+  address: 0,
+  opIndex: 0,
+  file: 1,
+  line: 1,
+  column: 0,
+  isStmt: h.defaultIsStmt,
+  dead: false,
+});
 
 function advance(r: Registers, h: LineHeader, operationAdvance: number): void {
   const ops = r.opIndex + operationAdvance;
@@ -206,14 +260,30 @@ function runProgram(c: Cursor, end: number, h: LineHeader, sequences: LineRow[][
 /** Executes a standard opcode; returns true when it appends a row (DW_LNS_copy). */
 function runStandard(c: Cursor, op: number, r: Registers, h: LineHeader): boolean {
   switch (op) {
-    case DW_LNS.copy: return true;
-    case DW_LNS.advancePc: advance(r, h, c.uleb()); break;
-    case DW_LNS.advanceLine: r.line += c.sleb(); break;
-    case DW_LNS.setFile: r.file = c.uleb(); break;
-    case DW_LNS.setColumn: r.column = c.uleb(); break;
-    case DW_LNS.negateStmt: r.isStmt = !r.isStmt; break;
-    case DW_LNS.constAddPc: advance(r, h, Math.floor((255 - h.opcodeBase) / h.lineRange)); break;
-    case DW_LNS.fixedAdvancePc: r.address += c.u16(); r.opIndex = 0; break;
+    case DW_LNS.copy:
+      return true;
+    case DW_LNS.advancePc:
+      advance(r, h, c.uleb());
+      break;
+    case DW_LNS.advanceLine:
+      r.line += c.sleb();
+      break;
+    case DW_LNS.setFile:
+      r.file = c.uleb();
+      break;
+    case DW_LNS.setColumn:
+      r.column = c.uleb();
+      break;
+    case DW_LNS.negateStmt:
+      r.isStmt = !r.isStmt;
+      break;
+    case DW_LNS.constAddPc:
+      advance(r, h, Math.floor((255 - h.opcodeBase) / h.lineRange));
+      break;
+    case DW_LNS.fixedAdvancePc:
+      r.address += c.u16();
+      r.opIndex = 0;
+      break;
     default: // set_basic_block, prologue_end, epilogue_begin, set_isa and unknown opcodes: skip operands
       for (let n = h.stdLengths[op - 1] ?? 0; n > 0; n--) c.uleb();
   }
@@ -245,7 +315,11 @@ export function decodeDebugLine(debugLine: Uint8Array, strs: Partial<StringSecti
  * The file names of the line program at `offset` of .debug_line (a unit's
  * DW_AT_stmt_list), indexed as the program's file register and DW_AT_call_file are.
  */
-export function lineProgramFiles(debugLine: Uint8Array, offset: number, strs: Partial<StringSections> = {}): readonly string[] {
+export function lineProgramFiles(
+  debugLine: Uint8Array,
+  offset: number,
+  strs: Partial<StringSections> = {},
+): readonly string[] {
   const s: StringSections = { str: strs.str ?? new Uint8Array(0), lineStr: strs.lineStr ?? new Uint8Array(0) };
   const c = new Cursor(debugLine, offset);
   let offsetSize = 4;
@@ -290,7 +364,9 @@ export class LineTable {
   /** Decodes .debug_line (with .debug_str/.debug_line_str); an empty table when there is none. */
   static fromElf(elf: ElfFile, inflate?: Inflate): LineTable {
     const sec = (name: string): Uint8Array => namedSection(elf, name, inflate);
-    return new LineTable(decodeDebugLine(sec(".debug_line"), { str: sec(".debug_str"), lineStr: sec(".debug_line_str") }));
+    return new LineTable(
+      decodeDebugLine(sec(".debug_line"), { str: sec(".debug_str"), lineStr: sec(".debug_line_str") }),
+    );
   }
 
   /** The source position of the instruction at `addr`, or undefined outside every sequence. */

@@ -30,19 +30,24 @@ const BASE = 0x5555_5555_4000;
 /** The mappings a loader makes for each PT_LOAD (page-rounded), as /proc/pid/maps would show. */
 function loadMappings(): SymbolizerMapping[] {
   const elf = ElfFile.parse(bytes);
-  return elf.programHeaders.filter((p) => p.pType === PT_LOAD).map((p) => ({
-    start: BASE + (p.pVaddr - (p.pVaddr % 4096)),
-    end: BASE + Math.ceil((p.pVaddr + p.pMemsz) / 4096) * 4096,
-    pgoff: p.pOffset - (p.pOffset % 4096),
-    path,
-    elf: bytes,
-  }));
+  return elf.programHeaders
+    .filter((p) => p.pType === PT_LOAD)
+    .map((p) => ({
+      start: BASE + (p.pVaddr - (p.pVaddr % 4096)),
+      end: BASE + Math.ceil((p.pVaddr + p.pMemsz) / 4096) * 4096,
+      pgoff: p.pOffset - (p.pOffset % 4096),
+      path,
+      elf: bytes,
+    }));
 }
 
 /** `nm -C --defined-only` text symbols with their demangled names. */
 function nmFunctions(): [number, string][] {
   const out = execFileSync("nm", ["-C", "--defined-only", path], { encoding: "utf8" });
-  return out.split("\n").map((l) => /^([0-9a-f]+) [Tt] (.+)$/.exec(l)).filter((m) => m !== null)
+  return out
+    .split("\n")
+    .map((l) => /^([0-9a-f]+) [Tt] (.+)$/.exec(l))
+    .filter((m) => m !== null)
     .map((m) => [parseInt(m[1] ?? "", 16), m[2] ?? ""]);
 }
 
@@ -58,12 +63,20 @@ test("Symbolizer.resolve() names functions like nm -C and lines like addr2line",
       assert.equal(r.offset, delta);
     }
   }
-  const probes = fns.filter(([, n]) => ["main", "helper(int)", "geo::Vec::length() const"].includes(n)).map(([a]) => a + 4);
-  const want = execFileSync("addr2line", ["-e", path, ...probes.map((a) => `0x${a.toString(16)}`)], { encoding: "utf8" })
-    .trim().split("\n");
+  const probes = fns
+    .filter(([, n]) => ["main", "helper(int)", "geo::Vec::length() const"].includes(n))
+    .map(([a]) => a + 4);
+  const want = execFileSync("addr2line", ["-e", path, ...probes.map((a) => `0x${a.toString(16)}`)], {
+    encoding: "utf8",
+  })
+    .trim()
+    .split("\n");
   probes.forEach((a, i) => {
     const r = s.resolve(BASE + a);
-    assert.equal(`${basename(r.file ?? "?")}:${r.line}`, basename(want[i] ?? "").replace(/ \(discriminator \d+\)$/, ""));
+    assert.equal(
+      `${basename(r.file ?? "?")}:${r.line}`,
+      basename(want[i] ?? "").replace(/ \(discriminator \d+\)$/, ""),
+    );
   });
 });
 
@@ -80,11 +93,21 @@ test("Symbolizer.resolve() falls back to dso+0xoffset, never [unknown]", () => {
   const maps: SymbolizerMapping[] = [
     ...loadMappings(),
     { start: 0x7fff_f7ff_d000, end: 0x7fff_f7ff_f000, pgoff: 0, path: "[vdso]" },
-    { start: 0x7000_0000_0000, end: 0x7000_0000_1000, pgoff: 0x2000, path: "/lib/garbage.so", elf: new Uint8Array([1, 2, 3]) },
+    {
+      start: 0x7000_0000_0000,
+      end: 0x7000_0000_1000,
+      pgoff: 0x2000,
+      path: "/lib/garbage.so",
+      elf: new Uint8Array([1, 2, 3]),
+    },
   ];
   const s = new Symbolizer(maps);
   assert.deepEqual(s.resolve(0x7fff_f7ff_d010), { dso: "[vdso]", symbol: "[vdso]+0x10", offset: 0x10 });
-  assert.deepEqual(s.resolve(0x7000_0000_0020), { dso: "/lib/garbage.so", symbol: "garbage.so+0x2020", offset: 0x2020 });
+  assert.deepEqual(s.resolve(0x7000_0000_0020), {
+    dso: "/lib/garbage.so",
+    symbol: "garbage.so+0x2020",
+    offset: 0x2020,
+  });
   assert.deepEqual(s.resolve(0x1234), { dso: "[unmapped]", symbol: "0x1234", offset: 0x1234 });
   // The ELF header page is mapped but holds no function.
   const r = s.resolve(BASE + 0x10);

@@ -79,7 +79,10 @@ export class Symbolizer {
   private readonly dsos = new Map<SymbolizerMapping["elf"], Dso>();
   private readonly cache = new Map<number, ResolvedFrame>();
 
-  constructor(mappings: readonly SymbolizerMapping[], private readonly options: SymbolizerOptions = {}) {
+  constructor(
+    mappings: readonly SymbolizerMapping[],
+    private readonly options: SymbolizerOptions = {},
+  ) {
     this.maps = [...mappings].sort((a, b) => a.start - b.start);
   }
 
@@ -121,7 +124,11 @@ export class Symbolizer {
     const m = this.findMapping(addr);
     if (m === undefined) return { dso: "[unmapped]", symbol: hex(addr), offset: addr };
     const fileOffset = addr - m.start + m.pgoff;
-    const fallback: ResolvedFrame = { dso: m.path, symbol: `${basename(m.path)}+${hex(fileOffset)}`, offset: fileOffset };
+    const fallback: ResolvedFrame = {
+      dso: m.path,
+      symbol: `${basename(m.path)}+${hex(fileOffset)}`,
+      offset: fileOffset,
+    };
     const dso = this.dsoOf(m);
     const vaddr = dso.elf?.fileOffsetToVaddr(fileOffset);
     if (vaddr === undefined) return fallback;
@@ -131,12 +138,17 @@ export class Symbolizer {
     if (sym !== undefined) {
       const name = this.options.demangle === false ? sym.name : demangle(sym.name);
       base = { dso: m.path, symbol: name, offset: sym.offset, ...(name === sym.name ? {} : { mangled: sym.name }) };
-    }
-    else {
-      const plt = dso.plt === undefined ? undefined : findRange(dso.plt, vaddr) as PltStub | undefined;
+    } else {
+      const plt = dso.plt === undefined ? undefined : (findRange(dso.plt, vaddr) as PltStub | undefined);
       const fde = plt === undefined && dso.fdes !== undefined ? findRange(dso.fdes, vaddr) : undefined;
       if (plt !== undefined) base = { dso: m.path, symbol: plt.name, offset: vaddr - plt.start };
-      else if (fde !== undefined) base = { dso: m.path, symbol: `${basename(m.path)}+${hex(fileOffset - (vaddr - fde.start))} [stripped]`, offset: vaddr - fde.start };
+      else if (fde !== undefined) {
+        base = {
+          dso: m.path,
+          symbol: `${basename(m.path)}+${hex(fileOffset - (vaddr - fde.start))} [stripped]`,
+          offset: vaddr - fde.start,
+        };
+      }
     }
     if (pos !== undefined) base = { ...base, file: pos.file, line: pos.line };
     return this.options.inline === false ? base : this.withInlines(dso, vaddr, base);
@@ -154,18 +166,31 @@ export class Symbolizer {
     const inlines = calls.map((c, k): InlineFrame => {
       const name = this.options.demangle === false ? c.name : demangle(c.name);
       const prev = calls[k - 1];
-      const at = k === 0 ? (frame.file === undefined || frame.line === undefined ? undefined : { file: frame.file, line: frame.line })
-        : prev?.callFile === undefined || prev.callLine === undefined ? undefined : { file: prev.callFile, line: prev.callLine };
+      const at =
+        k === 0
+          ? frame.file === undefined || frame.line === undefined
+            ? undefined
+            : { file: frame.file, line: frame.line }
+          : prev?.callFile === undefined || prev.callLine === undefined
+            ? undefined
+            : { file: prev.callFile, line: prev.callLine };
       return { symbol: name, ...(name === c.name ? {} : { mangled: c.name }), ...(at ?? {}) };
     });
     const outer = calls[calls.length - 1]!;
-    const site = outer.callFile === undefined || outer.callLine === undefined ? undefined : { file: outer.callFile, line: outer.callLine };
+    const site =
+      outer.callFile === undefined || outer.callLine === undefined
+        ? undefined
+        : { file: outer.callFile, line: outer.callLine };
     return { ...frame, inlines, ...(site === undefined ? {} : { site }) };
   }
 }
 
 function attempt<T>(f: () => T): T | undefined {
-  try { return f(); } catch { return undefined; }
+  try {
+    return f();
+  } catch {
+    return undefined;
+  }
 }
 
 /** Symbols of the file and of its debug file (which has the full .symtab), PLT stubs, FDEs, lines. */
@@ -173,18 +198,37 @@ function loadDso(bytes: Uint8Array, debugBytes: Uint8Array | undefined, inflate:
   const elf = attempt(() => ElfFile.parse(bytes));
   if (elf === undefined) return {};
   const debug = debugBytes === undefined ? undefined : attempt(() => ElfFile.parse(debugBytes));
-  const symbols = attempt(() => new SymbolTable([
-    ...readSymbols(elf, ".symtab"), ...readSymbols(elf, ".dynsym"), ...(debug === undefined ? [] : readSymbols(debug, ".symtab")),
-  ], debug?.sections ?? elf.sections));
+  const symbols = attempt(
+    () =>
+      new SymbolTable(
+        [
+          ...readSymbols(elf, ".symtab"),
+          ...readSymbols(elf, ".dynsym"),
+          ...(debug === undefined ? [] : readSymbols(debug, ".symtab")),
+        ],
+        debug?.sections ?? elf.sections,
+      ),
+  );
   // Bad or unsupported DWARF: symbols still work. Prefer the debug file's lines.
-  const lines = (debug === undefined ? undefined : attempt(() => LineTable.fromElf(debug, inflate))) ?? attempt(() => LineTable.fromElf(elf, inflate));
+  const lines =
+    (debug === undefined ? undefined : attempt(() => LineTable.fromElf(debug, inflate))) ??
+    attempt(() => LineTable.fromElf(elf, inflate));
   const plt = attempt(() => readPltStubs(elf));
   const fdes = attempt(() => readFdeRanges(elf));
   // The file whose .debug_info describes the code: the debug file when it has one.
-  const dwarf = debug?.findSection(".debug_info") !== undefined ? debug : elf.findSection(".debug_info") !== undefined ? elf : undefined;
+  const dwarf =
+    debug?.findSection(".debug_info") !== undefined
+      ? debug
+      : elf.findSection(".debug_info") !== undefined
+        ? elf
+        : undefined;
   return {
-    elf, ...(symbols === undefined ? {} : { symbols }), ...(lines === undefined ? {} : { lines }), ...(dwarf === undefined ? {} : { dwarf }),
-    ...(plt === undefined ? {} : { plt }), ...(fdes === undefined ? {} : { fdes }),
+    elf,
+    ...(symbols === undefined ? {} : { symbols }),
+    ...(lines === undefined ? {} : { lines }),
+    ...(dwarf === undefined ? {} : { dwarf }),
+    ...(plt === undefined ? {} : { plt }),
+    ...(fdes === undefined ? {} : { fdes }),
   };
 }
 

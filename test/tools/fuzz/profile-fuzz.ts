@@ -24,7 +24,9 @@ import { formatScript } from "../../../src/tools/report/script.js";
 export function rng(seed: number): () => number {
   let x = seed >>> 0 || 0x9e3779b9;
   return () => {
-    x ^= x << 13; x ^= x >>> 17; x ^= x << 5;
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
     return (x >>> 0) / 0x1_0000_0000;
   };
 }
@@ -33,16 +35,39 @@ const INTERESTING = [0, 1, 0x7f, 0x80, 0xff, 0xffff, 0x7fffffff, 0x80000000, 0xf
 
 /** META edits that keep the JSON valid but push its values (§3.1). */
 const META_EDITS: ((m: Record<string, unknown>) => void)[] = [
-  (m) => { (m["events"] as Record<string, unknown>[])[0]!["interval"] = -5; },
-  (m) => { (m["events"] as Record<string, unknown>[])[0]!["eventId"] = 9; },
-  (m) => { (m["events"] as Record<string, unknown>[])[0]!["period"] = 1e300; },
-  (m) => { m["events"] = []; },
-  (m) => { m["command"] = "x"; },
-  (m) => { m["startTimeVirtual"] = 2 ** 60; },
-  (m) => { m["endTimeVirtual"] = -1; },
-  (m) => { m["seed"] = 1.5; },
-  (m) => { m["events"] = [{ eventId: 2, interval: 0x1ffffff }, { eventId: 255, interval: 0 }]; },
-  (m) => { delete m["cpuModel"]; },
+  (m) => {
+    (m["events"] as Record<string, unknown>[])[0]!["interval"] = -5;
+  },
+  (m) => {
+    (m["events"] as Record<string, unknown>[])[0]!["eventId"] = 9;
+  },
+  (m) => {
+    (m["events"] as Record<string, unknown>[])[0]!["period"] = 1e300;
+  },
+  (m) => {
+    m["events"] = [];
+  },
+  (m) => {
+    m["command"] = "x";
+  },
+  (m) => {
+    m["startTimeVirtual"] = 2 ** 60;
+  },
+  (m) => {
+    m["endTimeVirtual"] = -1;
+  },
+  (m) => {
+    m["seed"] = 1.5;
+  },
+  (m) => {
+    m["events"] = [
+      { eventId: 2, interval: 0x1ffffff },
+      { eventId: 255, interval: 0 },
+    ];
+  },
+  (m) => {
+    delete m["cpuModel"];
+  },
 ];
 
 /** One mutation of `base` (a valid file), chosen by `r`. */
@@ -51,17 +76,40 @@ export function mutate(base: Uint8Array, data: LwpData, r: () => number): Uint8A
   const b = base.slice();
   const v = new DataView(b.buffer);
   switch (pick(8)) {
-    case 0: for (let i = 1 + pick(8); i > 0; i--) { const at = pick(b.length); b[at]! ^= 1 << pick(8); } return b;
-    case 1: { const at = pick(b.length - 4) & ~3; v.setUint32(at, INTERESTING[pick(INTERESTING.length)]!, true); return b; }
-    case 2: { const at = pick(b.length - 8) & ~7; v.setUint32(at, INTERESTING[pick(INTERESTING.length)]!, true); v.setUint32(at + 4, INTERESTING[pick(INTERESTING.length)]!, true); return b; }
-    case 3: return b.subarray(0, pick(b.length));
-    case 4: { const from = pick(b.length), to = pick(b.length), n = pick(64); b.copyWithin(to, from, from + n); return b; }
-    case 5: { // section table entries (§3): type, offset, size
+    case 0:
+      for (let i = 1 + pick(8); i > 0; i--) {
+        const at = pick(b.length);
+        b[at]! ^= 1 << pick(8);
+      }
+      return b;
+    case 1: {
+      const at = pick(b.length - 4) & ~3;
+      v.setUint32(at, INTERESTING[pick(INTERESTING.length)]!, true);
+      return b;
+    }
+    case 2: {
+      const at = pick(b.length - 8) & ~7;
+      v.setUint32(at, INTERESTING[pick(INTERESTING.length)]!, true);
+      v.setUint32(at + 4, INTERESTING[pick(INTERESTING.length)]!, true);
+      return b;
+    }
+    case 3:
+      return b.subarray(0, pick(b.length));
+    case 4: {
+      const from = pick(b.length),
+        to = pick(b.length),
+        n = pick(64);
+      b.copyWithin(to, from, from + n);
+      return b;
+    }
+    case 5: {
+      // section table entries (§3): type, offset, size
       const e = 24 + 24 * pick(6) + [0, 8, 16][pick(3)]!;
       v.setUint32(e, INTERESTING[pick(INTERESTING.length)]!, true);
       return b;
     }
-    case 6: { // a sample's LWP record: addresses ≥ 2^53, kernel addresses, odd event ids
+    case 6: {
+      // a sample's LWP record: addresses ≥ 2^53, kernel addresses, odd event ids
       const samples = data.samples.map((s) => {
         const rec = s.record.slice();
         const rv = new DataView(rec.buffer);
@@ -101,7 +149,11 @@ export function runAll(bytes: Uint8Array, load: ElfLoader): "ok" | "rejected" {
   formatHtml(s, "fuzz");
   formatDiff(s, s, 2, ["a", "b"]);
   for (const sym of ["hot_loop", "main"]) {
-    try { formatAnnotate(s, sym, { syntax: "att" }); } catch (e) { if (!(e instanceof AnnotateError)) throw e; }
+    try {
+      formatAnnotate(s, sym, { syntax: "att" });
+    } catch (e) {
+      if (!(e instanceof AnnotateError)) throw e;
+    }
   }
   return "ok";
 }
@@ -113,7 +165,11 @@ export function fuzz(seed: number, cases: number): { ok: number; rejected: numbe
     const data = buildProfile(b, "a");
     const base = writeLwpData(data);
     const load = (p: string): Uint8Array | string => {
-      try { return readRegularFile(p, MAX_SYMBOL_FILE_BYTES); } catch (e) { return e instanceof FileRefused ? e.reason : String(e); }
+      try {
+        return readRegularFile(p, MAX_SYMBOL_FILE_BYTES);
+      } catch (e) {
+        return e instanceof FileRefused ? e.reason : String(e);
+      }
     };
     const r = rng(seed);
     const tally = { ok: 0, rejected: 0 };
@@ -130,4 +186,3 @@ export function fuzz(seed: number, cases: number): { ok: number; rejected: numbe
     b.cleanup();
   }
 }
-

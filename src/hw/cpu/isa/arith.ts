@@ -19,7 +19,8 @@ export const ARITH_ROWS: readonly InsnRow[] = [
 
 /** ADD: dst ← dst + src. */
 export function add(c: Cpu, a: number, ah: number, b: number, bh: number, sz: number): void {
-  let lo: number, hi = 0;
+  let lo: number,
+    hi = 0;
   if (sz === 64) {
     const s = (a >>> 0) + (b >>> 0);
     lo = s | 0;
@@ -33,7 +34,8 @@ export function add(c: Cpu, a: number, ah: number, b: number, bh: number, sz: nu
 /** ADC: dst ← dst + src + CF. */
 function adc(c: Cpu, a: number, ah: number, b: number, bh: number, sz: number): void {
   const cin = c.f.cf() ? 1 : 0;
-  let lo: number, hi = 0;
+  let lo: number,
+    hi = 0;
   if (sz === 64) {
     const s = (a >>> 0) + (b >>> 0) + cin;
     lo = s | 0;
@@ -47,7 +49,8 @@ function adc(c: Cpu, a: number, ah: number, b: number, bh: number, sz: number): 
 
 /** SUB (and CMP without write-back): dst ← dst − src. */
 export function sub(c: Cpu, a: number, ah: number, b: number, bh: number, sz: number): void {
-  let lo: number, hi = 0;
+  let lo: number,
+    hi = 0;
   if (sz === 64) {
     const d = (a >>> 0) - (b >>> 0);
     lo = d | 0;
@@ -61,7 +64,8 @@ export function sub(c: Cpu, a: number, ah: number, b: number, bh: number, sz: nu
 /** SBB: dst ← dst − (src + CF). */
 function sbb(c: Cpu, a: number, ah: number, b: number, bh: number, sz: number): void {
   const cin = c.f.cf() ? 1 : 0;
-  let lo: number, hi = 0;
+  let lo: number,
+    hi = 0;
   if (sz === 64) {
     const d = (a >>> 0) - (b >>> 0) - cin;
     lo = d | 0;

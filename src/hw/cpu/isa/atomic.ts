@@ -18,26 +18,50 @@ export const ATOMIC_ROWS: readonly InsnRow[] = [
 
 /** XADD dst, src: src ← dst, dst ← dst + src. */
 function xadd(i: Insn): Op | null {
-  const d = i.ops[0]!, s = i.ops[1]!, sz = d.size;
-  const ra = reader(d), rah = readerHi(d), rb = reader(s), rbh = readerHi(s);
-  const wd = writer(d), ws = writer(s);
+  const d = i.ops[0]!,
+    s = i.ops[1]!,
+    sz = d.size;
+  const ra = reader(d),
+    rah = readerHi(d),
+    rb = reader(s),
+    rbh = readerHi(s);
+  const wd = writer(d),
+    ws = writer(s);
   const mem = isMem(d);
   return withEa(prepareEa(i), (c) => {
-    const a = ra(c), ah = rah(c);
+    const a = ra(c),
+      ah = rah(c);
     add(c, a, ah, rb(c), rbh(c), sz);
-    if (mem) { wd(c, c.t0, c.t1); ws(c, a, ah); } else { const t0 = c.t0, t1 = c.t1; ws(c, a, ah); wd(c, t0, t1); }
+    if (mem) {
+      wd(c, c.t0, c.t1);
+      ws(c, a, ah);
+    } else {
+      const t0 = c.t0,
+        t1 = c.t1;
+      ws(c, a, ah);
+      wd(c, t0, t1);
+    }
   });
 }
 
 /** CMPXCHG dst, src: if acc = dst then dst ← src else acc ← dst (flags of CMP acc, dst). */
 function cmpxchg(i: Insn): Op | null {
-  const d = i.ops[0]!, s = i.ops[1]!, sz = d.size;
+  const d = i.ops[0]!,
+    s = i.ops[1]!,
+    sz = d.size;
   const acc = { ...d, kind: 0, reg: 0, hi8: false, rclass: 0 };
-  const ra = reader(d), rah = readerHi(d), rb = reader(s), rbh = readerHi(s);
-  const rx = reader(acc), rxh = readerHi(acc), wd = writer(d), wx = writer(acc);
+  const ra = reader(d),
+    rah = readerHi(d),
+    rb = reader(s),
+    rbh = readerHi(s);
+  const rx = reader(acc),
+    rxh = readerHi(acc),
+    wd = writer(d),
+    wx = writer(acc);
   const mem = isMem(d);
   return withEa(prepareEa(i), (c) => {
-    const a = ra(c), ah = rah(c);
+    const a = ra(c),
+      ah = rah(c);
     sub(c, rx(c), rxh(c), a, ah, sz);
     if (c.f.zf()) wd(c, rb(c), rbh(c));
     else {
@@ -56,18 +80,27 @@ function cmpxchgWide(bytes: number): (i: Insn) => Op | null {
       const a = ea(c);
       if (bytes === 16 && (a & 15) !== 0) throw new CpuException(VEC_GP);
       c.mem.probeWrite(a, bytes);
-      const r = c.r32, m = c.mem;
+      const r = c.r32,
+        m = c.mem;
       const half = bytes >> 1;
-      const x0 = m.read32(a), x1 = bytes === 16 ? m.read32(a + 4) : 0;
-      const y0 = m.read32(a + half), y1 = bytes === 16 ? m.read32(a + half + 4) : 0;
+      const x0 = m.read32(a),
+        x1 = bytes === 16 ? m.read32(a + 4) : 0;
+      const y0 = m.read32(a + half),
+        y1 = bytes === 16 ? m.read32(a + half + 4) : 0;
       const eq = x0 === r[0] && y0 === r[4] && (bytes === 8 || (x1 === r[1] && y1 === r[5]));
       const fl = c.f.arith() & ~ZF;
       if (eq) {
-        if (bytes === 16) { m.write64(a, r[6]!, r[7]!); m.write64(a + 8, r[2]!, r[3]!); } else m.write64(a, r[6]!, r[2]!);
+        if (bytes === 16) {
+          m.write64(a, r[6]!, r[7]!);
+          m.write64(a + 8, r[2]!, r[3]!);
+        } else m.write64(a, r[6]!, r[2]!);
         c.f.setEager(fl | ZF);
         return;
       }
-      r[0] = x0; r[1] = x1; r[4] = y0; r[5] = y1;
+      r[0] = x0;
+      r[1] = x1;
+      r[4] = y0;
+      r[5] = y1;
       c.f.setEager(fl);
     };
   };

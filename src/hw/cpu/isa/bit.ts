@@ -31,14 +31,20 @@ function bitOp(c: Cpu, w: number, k: number, op: number): number {
 
 function bitTest(op: number): Builder {
   return (i: Insn): Op | null => {
-    const d = i.ops[0]!, s = i.ops[1]!;
+    const d = i.ops[0]!,
+      s = i.ops[1]!;
     const sz = d.size;
     if (isReg(d)) {
-      const lo = reader(d), hi = readerHi(d), w = writer(d), rk = reader(s, sz);
+      const lo = reader(d),
+        hi = readerHi(d),
+        w = writer(d),
+        rk = reader(s, sz);
       return (c) => {
         const k = rk(c) & (sz - 1);
-        let l = lo(c), h = hi(c);
-        if (k >= 32) h = bitOp(c, h, k - 32, op); else l = bitOp(c, l, k, op);
+        let l = lo(c),
+          h = hi(c);
+        if (k >= 32) h = bitOp(c, h, k - 32, op);
+        else l = bitOp(c, l, k, op);
         if (op !== 0) w(c, l, h);
       };
     }
@@ -48,9 +54,19 @@ function bitTest(op: number): Builder {
     // Offset: the immediate stays inside the operand; a register offset is signed and
     // selects any word relative to the operand (APM "BT": bit-string addressing).
     const off: (c: Cpu) => number = isImm(s)
-      ? ((v) => () => v)(s.immLo & (sz - 1))
-      : sz === 64 ? ((k) => (c: Cpu) => c.r32[k + 1]! * 4294967296 + (c.r32[k]! >>> 0))(2 * s.reg)
-        : ((rd) => (c: Cpu) => sext(rd(c), sz))(reader(s));
+      ? (
+          (v) => () =>
+            v
+        )(s.immLo & (sz - 1))
+      : sz === 64
+        ? (
+            (k) => (c: Cpu) =>
+              c.r32[k + 1]! * 4294967296 + (c.r32[k]! >>> 0)
+          )(2 * s.reg)
+        : (
+            (rd) => (c: Cpu) =>
+              sext(rd(c), sz)
+          )(reader(s));
     // With a 67h prefix the bit-string address wraps at 32 bits too.
     const wrap = i.mem!.addr32 || hasAddr32Prefix(i.bytes);
     if (sz === 64) return bitTestMem64(ea, off, op, wrap, isImm(s) ? -1 : s.reg);
@@ -62,7 +78,8 @@ function bitTest(op: number): Builder {
       const w = wb === 16 ? c.mem.read16(a) : c.mem.read32(a);
       const r = bitOp(c, w, k, op);
       if (op === 0) return;
-      if (wb === 16) c.mem.write16(a, r & 0xffff); else c.mem.write32(a, r);
+      if (wb === 16) c.mem.write16(a, r & 0xffff);
+      else c.mem.write32(a, r);
     };
   };
 }
@@ -85,7 +102,8 @@ function bitTestMem64(ea: (c: Cpu) => number, off: (c: Cpu) => number, op: numbe
   return (c) => {
     let a: number, k: number;
     if (reg >= 0) {
-      const lo = c.r32[2 * reg]!, hi = c.r32[2 * reg + 1]!;
+      const lo = c.r32[2 * reg]!,
+        hi = c.r32[2 * reg + 1]!;
       k = lo & 63;
       a = wrap ? ea(c) + (((lo >>> 3) | (hi << 29)) & ~7) : ea(c) + Math.floor((hi * 4294967296 + (lo >>> 0)) / 64) * 8;
     } else {
@@ -95,8 +113,10 @@ function bitTestMem64(ea: (c: Cpu) => number, off: (c: Cpu) => number, op: numbe
     if (wrap) a >>>= 0;
     if (op !== 0) c.mem.probeWrite(a, 8);
     else c.mem.probeRead(a, 8);
-    let l = c.mem.read32(a), h = c.mem.read32(a + 4);
-    if (k >= 32) h = bitOp(c, h, k - 32, op); else l = bitOp(c, l, k, op);
+    let l = c.mem.read32(a),
+      h = c.mem.read32(a + 4);
+    if (k >= 32) h = bitOp(c, h, k - 32, op);
+    else l = bitOp(c, l, k, op);
     if (op !== 0) c.mem.write64(a, l, h);
   };
 }
@@ -108,10 +128,15 @@ type ScanSem = (c: Cpu, lo: number, hi: number, sz: number) => boolean;
 
 function scan(sem: ScanSem): Builder {
   return (i: Insn): Op | null => {
-    const d = i.ops[0]!, s = i.ops[1]!;
-    const rs = reader(s), rsh = readerHi(s), w = writer(d);
+    const d = i.ops[0]!,
+      s = i.ops[1]!;
+    const rs = reader(s),
+      rsh = readerHi(s),
+      w = writer(d);
     const sz = d.size;
-    return withEa(prepareEa(i), (c) => { if (sem(c, rs(c), rsh(c), sz)) w(c, c.t0, 0); });
+    return withEa(prepareEa(i), (c) => {
+      if (sem(c, rs(c), rsh(c), sz)) w(c, c.t0, 0);
+    });
   };
 }
 
@@ -176,8 +201,23 @@ function swap32(x: number): number {
 function bswap(i: Insn): Op | null {
   const d = i.ops[0]!;
   const k = 2 * d.reg;
-  if (d.size === 64) return (c) => { const r = c.r32; const lo = r[k]!; r[k] = swap32(r[k + 1]!); r[k + 1] = swap32(lo); };
-  if (d.size === 32) return (c) => { const r = c.r32; r[k] = swap32(r[k]!); r[k + 1] = 0; };
+  if (d.size === 64) {
+    return (c) => {
+      const r = c.r32;
+      const lo = r[k]!;
+      r[k] = swap32(r[k + 1]!);
+      r[k + 1] = swap32(lo);
+    };
+  }
+  if (d.size === 32) {
+    return (c) => {
+      const r = c.r32;
+      r[k] = swap32(r[k]!);
+      r[k + 1] = 0;
+    };
+  }
   // 16-bit BSWAP is undefined; AMD clears the low word.
-  return (c) => { c.r16[2 * k] = 0; };
+  return (c) => {
+    c.r16[2 * k] = 0;
+  };
 }

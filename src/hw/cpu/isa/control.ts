@@ -11,7 +11,9 @@ import { popAddr, pushAddr, rsp, setRsp } from "./stack-ops.js";
 
 export const CONTROL_ROWS: readonly InsnRow[] = [
   row("JMP", jmp),
-  ...["JO", "JNO", "JB", "JAE", "JE", "JNE", "JBE", "JA", "JS", "JNS", "JP", "JNP", "JL", "JGE", "JLE", "JG"].map((m) => row(m, jcc)),
+  ...["JO", "JNO", "JB", "JAE", "JE", "JNE", "JBE", "JA", "JS", "JNS", "JP", "JNP", "JL", "JGE", "JLE", "JG"].map((m) =>
+    row(m, jcc),
+  ),
   row("CALL", call),
   row("RET", ret),
   row("JRCXZ", jrcxz(64)),
@@ -27,9 +29,13 @@ const TWO32 = 4294967296;
 function targetReader(i: Insn): ((c: Cpu) => number) | null {
   const o = i.ops[0];
   if (o === undefined || o.size !== 64) return null;
-  const lo = reader(o), hi = readerHi(o);
+  const lo = reader(o),
+    hi = readerHi(o);
   // Low half first: a read crossing into a bad page faults at that page's first byte.
-  return (c) => { const l = lo(c) >>> 0; return hi(c) * TWO32 + l; };
+  return (c) => {
+    const l = lo(c) >>> 0;
+    return hi(c) * TWO32 + l;
+  };
 }
 
 /**
@@ -70,9 +76,16 @@ function farBranch(i: Insn, bytes: number, next: number | null): Op {
 function pushFarReturn(c: Cpu, n: number, next: number): void {
   const sp = rsp(c) - 2 * n;
   c.mem.probeWrite(sp, 2 * n);
-  if (n === 2) { c.mem.write16(sp + 2, 0x33); c.mem.write16(sp, next & 0xffff); }
-  else if (n === 4) { c.mem.write32(sp + 4, 0x33); c.mem.write32(sp, next | 0); }
-  else { c.mem.write64(sp + 8, 0x33, 0); c.mem.write64(sp, next >>> 0, Math.floor(next / TWO32)); }
+  if (n === 2) {
+    c.mem.write16(sp + 2, 0x33);
+    c.mem.write16(sp, next & 0xffff);
+  } else if (n === 4) {
+    c.mem.write32(sp + 4, 0x33);
+    c.mem.write32(sp, next | 0);
+  } else {
+    c.mem.write64(sp + 8, 0x33, 0);
+    c.mem.write64(sp, next >>> 0, Math.floor(next / TWO32));
+  }
   setRsp(c, sp);
 }
 
@@ -81,11 +94,15 @@ function jmp(i: Insn): Op | null {
   if (far !== 0 && i.mem !== null) return farBranch(i, far, null);
   if (i.branchTarget !== 0 || i.ops[0]?.kind === 3) {
     const t = i.branchTarget;
-    return (c) => { c.rip = t; };
+    return (c) => {
+      c.rip = t;
+    };
   }
   const rd = targetReader(i);
   if (rd === null) return null;
-  return withEa(prepareEa(i), (c) => { c.rip = canonical(rd(c)); });
+  return withEa(prepareEa(i), (c) => {
+    c.rip = canonical(rd(c));
+  });
 }
 
 /**
@@ -98,9 +115,12 @@ function canonical(t: number): number {
 }
 
 function jcc(i: Insn): Op | null {
-  const t = i.branchTarget, cc = i.cc;
+  const t = i.branchTarget,
+    cc = i.cc;
   if (cc < 0) return null;
-  return (c) => { if (c.f.cond(cc)) c.rip = t; };
+  return (c) => {
+    if (c.f.cond(cc)) c.rip = t;
+  };
 }
 
 function call(i: Insn): Op | null {
@@ -109,12 +129,19 @@ function call(i: Insn): Op | null {
   if (far !== 0 && i.mem !== null) return farBranch(i, far, next);
   if (i.ops[0]?.kind === 3) {
     const t = i.branchTarget;
-    return (c) => { pushAddr(c, next); c.rip = t; };
+    return (c) => {
+      pushAddr(c, next);
+      c.rip = t;
+    };
   }
   const rd = targetReader(i);
   if (rd === null) return null;
   // The target is read before the push (CALL [RSP+x] sees the old RSP).
-  return withEa(prepareEa(i), (c) => { const t = canonical(rd(c)); pushAddr(c, next); c.rip = t; });
+  return withEa(prepareEa(i), (c) => {
+    const t = canonical(rd(c));
+    pushAddr(c, next);
+    c.rip = t;
+  });
 }
 
 function ret(i: Insn): Op | null {
@@ -134,8 +161,14 @@ function ret(i: Insn): Op | null {
 function jrcxz(sz: number): Builder {
   return (i) => {
     const t = i.branchTarget;
-    if (sz === 64) return (c) => { if (c.r32[2] === 0 && c.r32[3] === 0) c.rip = t; };
-    return (c) => { if (c.r32[2] === 0) c.rip = t; };
+    if (sz === 64) {
+      return (c) => {
+        if (c.r32[2] === 0 && c.r32[3] === 0) c.rip = t;
+      };
+    }
+    return (c) => {
+      if (c.r32[2] === 0) c.rip = t;
+    };
   };
 }
 

@@ -7,11 +7,33 @@ import { plain } from "../translate/forms.js";
 import { type InsnRow, row } from "../translate/types.js";
 
 export const FLAGSOPS_ROWS: readonly InsnRow[] = [
-  row("CLC", plain((c) => c.f.setEager(c.f.arith() & ~CF)), { writes: "C" }),
-  row("STC", plain((c) => c.f.setEager(c.f.arith() | CF)), { writes: "C" }),
-  row("CMC", plain((c) => c.f.setEager(c.f.arith() ^ CF)), { writes: "C" }),
-  row("CLD", plain((c) => { c.f.other &= ~DF; })),
-  row("STD", plain((c) => { c.f.other |= DF; })),
+  row(
+    "CLC",
+    plain((c) => c.f.setEager(c.f.arith() & ~CF)),
+    { writes: "C" },
+  ),
+  row(
+    "STC",
+    plain((c) => c.f.setEager(c.f.arith() | CF)),
+    { writes: "C" },
+  ),
+  row(
+    "CMC",
+    plain((c) => c.f.setEager(c.f.arith() ^ CF)),
+    { writes: "C" },
+  ),
+  row(
+    "CLD",
+    plain((c) => {
+      c.f.other &= ~DF;
+    }),
+  ),
+  row(
+    "STD",
+    plain((c) => {
+      c.f.other |= DF;
+    }),
+  ),
   row("LAHF", plain(lahf)),
   row("SAHF", plain(sahf), { writes: "SZAPC" }),
 ];

@@ -11,13 +11,24 @@ import { join } from "node:path";
 import { AddressSpace, PROT_READ, PROT_WRITE, PROT_EXEC } from "../../memory/address-space.js";
 import { Cpu } from "../cpu.js";
 
-const CODE = 0x20000000, DATA = 0x10000000, BLOCK = DATA + 0xf00, BLK = 512;
-const ARITH = 0x8d5, DF = 0x400;
+const CODE = 0x20000000,
+  DATA = 0x10000000,
+  BLOCK = DATA + 0xf00,
+  BLK = 512;
+const ARITH = 0x8d5,
+  DF = 0x400;
 
 /** A template: assembly text, random states to run, flags to ignore (hardware-undefined). */
-interface T { group: string; asm: string; n: number; ignore: number }
+interface T {
+  group: string;
+  asm: string;
+  n: number;
+  ignore: number;
+}
 const TEMPLATES: T[] = [];
-const add = (group: string, asm: string, n = 6, ignore = 0): void => { TEMPLATES.push({ group, asm, n, ignore }); };
+const add = (group: string, asm: string, n = 6, ignore = 0): void => {
+  TEMPLATES.push({ group, asm, n, ignore });
+};
 
 const R = { 8: "dl", 16: "dx", 32: "edx", 64: "rdx" } as const;
 const PTR = { 8: "byte", 16: "word", 32: "dword", 64: "qword" } as const;
@@ -37,7 +48,9 @@ for (const op of ["shld", "shrd"]) {
     const odd = s === 16 ? 0x801 : 0;
     add("shift", `${op} ${R[s]}, ${src}, cl`, s === 16 ? 40 : 16, odd);
     add("shift", `${op} ${PTR[s]} ptr [r15+8], ${src}, cl`, 6, odd);
-    for (const n of [0, 1, 5, 15, 16, 17, 31, 32, 33, 63]) add("shift", `${op} ${R[s]}, ${src}, ${n}`, 4, (n & 31) > 16 ? odd : 0);
+    for (const n of [0, 1, 5, 15, 16, 17, 31, 32, 33, 63]) {
+      add("shift", `${op} ${R[s]}, ${src}, ${n}`, 4, (n & 31) > 16 ? odd : 0);
+    }
   }
 }
 for (const s of SIZES) {
@@ -53,17 +66,28 @@ for (const s of SIZES) {
   if (s !== 8) {
     add("muldiv", `imul ${R[s]}, ${rb}`, 24);
     add("muldiv", `imul ${R[s]}, ${PTR[s]} ptr [r15+8]`);
-    for (const imm of [3, -7, 127, 0x12345, -0x7fffffff]) if (s !== 16 || Math.abs(imm) < 0x8000) add("muldiv", `imul ${R[s]}, ${rb}, ${imm}`, 8);
-    add("muldiv", `movsx ${s === 64 ? "rbx, ebx" : s === 32 ? "ebx, bx" : "bx, bl"}; movsx ${s === 64 ? "rdx, edx" : s === 32 ? "edx, dx" : "dx, dl"}; imul ${R[s]}, ${rb}`, 12);
+    for (const imm of [3, -7, 127, 0x12345, -0x7fffffff]) {
+      if (s !== 16 || Math.abs(imm) < 0x8000) add("muldiv", `imul ${R[s]}, ${rb}, ${imm}`, 8);
+    }
+    add(
+      "muldiv",
+      `movsx ${s === 64 ? "rbx, ebx" : s === 32 ? "ebx, bx" : "bx, bl"}; movsx ${s === 64 ? "rdx, edx" : s === 32 ? "edx, dx" : "dx, dl"}; imul ${R[s]}, ${rb}`,
+      12,
+    );
   }
 }
 for (const s of [16, 32, 64] as const) {
-  const rb = { 16: "bx", 32: "ebx", 64: "rbx" }[s], rc = { 16: "cx", 32: "rcx", 64: "rcx" }[s];
+  const rb = { 16: "bx", 32: "ebx", 64: "rbx" }[s],
+    rc = { 16: "cx", 32: "rcx", 64: "rcx" }[s];
   for (const op of ["bt", "bts", "btr", "btc"]) {
     add("bit", `${op} ${R[s]}, ${rb}`, 12);
     add("bit", `${op} ${R[s]}, ${s - 3}`);
     add("bit", `${op} ${PTR[s]} ptr [r15+8], 5`);
-    add("bit", `movsx ${s === 16 ? "cx" : "rcx"}, cl; ${op} ${PTR[s]} ptr [r15+256], ${rc.replace("rcx", s === 32 ? "ecx" : "rcx")}`, 12);
+    add(
+      "bit",
+      `movsx ${s === 16 ? "cx" : "rcx"}, cl; ${op} ${PTR[s]} ptr [r15+256], ${rc.replace("rcx", s === 32 ? "ecx" : "rcx")}`,
+      12,
+    );
   }
   for (const op of ["bsf", "bsr", "lzcnt", "popcnt"]) {
     add("bit", `${op} ${R[s]}, ${rb}`, 16);
@@ -73,41 +97,63 @@ for (const s of [16, 32, 64] as const) {
   // TZCNT executes as BSF (no BMI1 advertised): only nonzero sources, flags ignored.
   add("bit", `or ${rb}, 0x100; tzcnt ${R[s]}, ${rb}`, 8, ARITH);
 }
-add("bit", "bswap edx", 6); add("bit", "bswap rdx", 6); add("bit", ".byte 0x66, 0x0f, 0xca", 4); // bswap dx
+add("bit", "bswap edx", 6);
+add("bit", "bswap rdx", 6);
+add("bit", ".byte 0x66, 0x0f, 0xca", 4); // bswap dx
 const CC = ["o", "no", "b", "ae", "e", "ne", "be", "a", "s", "ns", "p", "np", "l", "ge", "le", "g"];
 for (const cc of CC) {
-  add("cond", `set${cc} dl`, 10); add("cond", `set${cc} byte ptr [r15+3]`, 4); add("cond", `set${cc} ah`, 4);
+  add("cond", `set${cc} dl`, 10);
+  add("cond", `set${cc} byte ptr [r15+3]`, 4);
+  add("cond", `set${cc} ah`, 4);
   for (const s of [16, 32, 64] as const) add("cond", `cmov${cc} ${R[s]}, ${{ 16: "bx", 32: "ebx", 64: "rbx" }[s]}`, 6);
-  add("cond", `cmov${cc} edx, dword ptr [r15+4]`, 4); add("cond", `cmp edx, ebx; cmov${cc} rdx, qword ptr [r15+4]`, 6);
+  add("cond", `cmov${cc} edx, dword ptr [r15+4]`, 4);
+  add("cond", `cmp edx, ebx; cmov${cc} rdx, qword ptr [r15+4]`, 6);
 }
 for (const s of SIZES) {
-  const rb = { 8: "bl", 16: "bx", 32: "ebx", 64: "rbx" }[s], ra = { 8: "al", 16: "ax", 32: "eax", 64: "rax" }[s];
-  add("atomic", `xadd ${R[s]}, ${rb}`, 8); add("atomic", `lock xadd ${PTR[s]} ptr [r15+8], ${rb}`, 8);
-  add("atomic", `cmpxchg ${R[s]}, ${rb}`, 8); add("atomic", `mov ${ra}, ${R[s]}; cmpxchg ${R[s]}, ${rb}`, 8);
-  add("atomic", `lock cmpxchg ${PTR[s]} ptr [r15+8], ${rb}`, 8); add("atomic", `mov ${ra}, ${PTR[s]} ptr [r15+8]; lock cmpxchg ${PTR[s]} ptr [r15+8], ${rb}`, 8);
+  const rb = { 8: "bl", 16: "bx", 32: "ebx", 64: "rbx" }[s],
+    ra = { 8: "al", 16: "ax", 32: "eax", 64: "rax" }[s];
+  add("atomic", `xadd ${R[s]}, ${rb}`, 8);
+  add("atomic", `lock xadd ${PTR[s]} ptr [r15+8], ${rb}`, 8);
+  add("atomic", `cmpxchg ${R[s]}, ${rb}`, 8);
+  add("atomic", `mov ${ra}, ${R[s]}; cmpxchg ${R[s]}, ${rb}`, 8);
+  add("atomic", `lock cmpxchg ${PTR[s]} ptr [r15+8], ${rb}`, 8);
+  add("atomic", `mov ${ra}, ${PTR[s]} ptr [r15+8]; lock cmpxchg ${PTR[s]} ptr [r15+8], ${rb}`, 8);
 }
-add("atomic", "xadd edx, edx", 4); add("atomic", "cmpxchg eax, ebx", 4);
-add("atomic", "cmpxchg8b qword ptr [r15+16]", 6); add("atomic", "mov eax, [r15+16]; mov edx, [r15+20]; lock cmpxchg8b qword ptr [r15+16]", 6);
-add("atomic", "cmpxchg16b xmmword ptr [r15+16]", 6); add("atomic", "mov rax, [r15+16]; mov rdx, [r15+24]; lock cmpxchg16b xmmword ptr [r15+16]", 6);
+add("atomic", "xadd edx, edx", 4);
+add("atomic", "cmpxchg eax, ebx", 4);
+add("atomic", "cmpxchg8b qword ptr [r15+16]", 6);
+add("atomic", "mov eax, [r15+16]; mov edx, [r15+20]; lock cmpxchg8b qword ptr [r15+16]", 6);
+add("atomic", "cmpxchg16b xmmword ptr [r15+16]", 6);
+add("atomic", "mov rax, [r15+16]; mov rdx, [r15+24]; lock cmpxchg16b xmmword ptr [r15+16]", 6);
 add("atomic", "cmpxchg16b xmmword ptr [r15+8]", 2);
 for (const op of ["clc", "stc", "cmc", "cld", "std", "lahf", "sahf", "std; cld"]) add("flagsops", op, 8);
-for (const [k, sfx] of [[1, "b"], [2, "w"], [4, "d"], [8, "q"]] as const) {
+for (const [k, sfx] of [
+  [1, "b"],
+  [2, "w"],
+  [4, "d"],
+  [8, "q"],
+] as const) {
   const setup = (n: number, si = 0, di = 64): string => `lea rsi, [r15+${si}]; lea rdi, [r15+${di}]; mov ecx, ${n}`;
   for (const dir of ["", "std; "]) {
     const base = dir === "" ? 0 : 128;
     add("string", `${dir}${setup(1, base, base + 64)}; movs${sfx}; lods${sfx}; stos${sfx}; scas${sfx}; cmps${sfx}`);
-    add("string", `${dir}${setup(7, base, base + 64)}; rep movs${sfx}`, 2); add("string", `${dir}${setup(9, base, base + 64)}; rep stos${sfx}`, 2);
+    add("string", `${dir}${setup(7, base, base + 64)}; rep movs${sfx}`, 2);
+    add("string", `${dir}${setup(9, base, base + 64)}; rep stos${sfx}`, 2);
     add("string", `${dir}${setup(5, base, base + 64)}; rep lods${sfx}`, 2);
     add("string", `${dir}${setup(0, base, base + 64)}; rep movs${sfx}; rep stos${sfx}; repe cmps${sfx}`, 2);
   }
   add("string", `${setup(Math.floor(300 / k), 0, 200)}; rep movs${sfx}`, 2);
   add("string", `${setup(Math.floor(300 / k), 0, 200)}; mov eax, 0x01010101; rep stos${sfx}`, 2);
   add("string", `${setup(Math.floor(250 / k), 0, 200)}; rep stos${sfx}`, 2);
-  add("string", `${setup(Math.floor(100 / k), 0, 3)}; rep movs${sfx}`, 2); add("string", `${setup(Math.floor(100 / k), 16, 3)}; rep movs${sfx}`, 2);
+  add("string", `${setup(Math.floor(100 / k), 0, 3)}; rep movs${sfx}`, 2);
+  add("string", `${setup(Math.floor(100 / k), 16, 3)}; rep movs${sfx}`, 2);
   add("string", `${setup(Math.floor(200 / k), 3, 16)}; rep movs${sfx}`, 2);
-  add("string", `${setup(40, 0, 0x10f0)}; rep stos${sfx}`, 2); add("string", `${setup(40, 0x10f8, 0)}; rep movs${sfx}`, 2);
-  add("string", `${setup(8, 0, 0)}; repe cmps${sfx}`, 3); add("string", `${setup(8, 0, 8)}; mov byte ptr [r15+20], 7; repe cmps${sfx}`, 3);
-  add("string", `${setup(12, 0, 0)}; mov rax, [r15+24]; repne scas${sfx}`, 3); add("string", `${setup(12, 0, 0)}; mov rax, [r15]; repe scas${sfx}`, 3);
+  add("string", `${setup(40, 0, 0x10f0)}; rep stos${sfx}`, 2);
+  add("string", `${setup(40, 0x10f8, 0)}; rep movs${sfx}`, 2);
+  add("string", `${setup(8, 0, 0)}; repe cmps${sfx}`, 3);
+  add("string", `${setup(8, 0, 8)}; mov byte ptr [r15+20], 7; repe cmps${sfx}`, 3);
+  add("string", `${setup(12, 0, 0)}; mov rax, [r15+24]; repne scas${sfx}`, 3);
+  add("string", `${setup(12, 0, 0)}; mov rax, [r15]; repe scas${sfx}`, 3);
 }
 add("string", "lea rbx, [r15]; xlatb", 6);
 
@@ -166,14 +212,39 @@ int main(void) {
 
 let seed = 0x2545f491n;
 function rnd(): bigint {
-  seed ^= (seed << 13n) & 0xffffffffffffffffn; seed ^= seed >> 7n; seed ^= (seed << 17n) & 0xffffffffffffffffn;
+  seed ^= (seed << 13n) & 0xffffffffffffffffn;
+  seed ^= seed >> 7n;
+  seed ^= (seed << 17n) & 0xffffffffffffffffn;
   return seed;
 }
-const EDGES = [0n, 1n, 2n, 0x7fn, 0x80n, 0xffn, 0x7fffn, 0x8000n, 0xffffn, 0x7fffffffn, 0x80000000n, 0xffffffffn,
-  0x7fffffffffffffffn, 0x8000000000000000n, 0xffffffffffffffffn, 0x100000000n, 0xfffffffffffffffen];
+const EDGES = [
+  0n,
+  1n,
+  2n,
+  0x7fn,
+  0x80n,
+  0xffn,
+  0x7fffn,
+  0x8000n,
+  0xffffn,
+  0x7fffffffn,
+  0x80000000n,
+  0xffffffffn,
+  0x7fffffffffffffffn,
+  0x8000000000000000n,
+  0xffffffffffffffffn,
+  0x100000000n,
+  0xfffffffffffffffen,
+];
 function value(): bigint {
   const r = rnd() % 8n;
-  return r < 3n ? EDGES[Number(rnd() % BigInt(EDGES.length))]! : r < 5n ? rnd() % 1000n : r < 6n ? -(rnd() % 1000n) & 0xffffffffffffffffn : rnd();
+  return r < 3n
+    ? EDGES[Number(rnd() % BigInt(EDGES.length))]!
+    : r < 5n
+      ? rnd() % 1000n
+      : r < 6n
+        ? -(rnd() % 1000n) & 0xffffffffffffffffn
+        : rnd();
 }
 
 function assemble(dir: string): Uint8Array[] {
@@ -191,8 +262,20 @@ function assemble(dir: string): Uint8Array[] {
   return TEMPLATES.map((_, k) => new Uint8Array(bin.subarray(sym.get(`s${k}`)!, sym.get(`e${k}`)!)));
 }
 
-interface Case { t: T; code: Uint8Array; regs: bigint[]; flags: number; data: Uint8Array }
-interface Out { regs: bigint[]; flags: number; sig: number; rip: number; data: Uint8Array }
+interface Case {
+  t: T;
+  code: Uint8Array;
+  regs: bigint[];
+  flags: number;
+  data: Uint8Array;
+}
+interface Out {
+  regs: bigint[];
+  flags: number;
+  sig: number;
+  rip: number;
+  data: Uint8Array;
+}
 
 function makeCases(codes: Uint8Array[]): Case[] {
   const out: Case[] = [];
@@ -214,15 +297,22 @@ function runNative(dir: string, cases: Case[]): Out[] {
   const inp = Buffer.alloc(712 * cases.length);
   cases.forEach((c, i) => {
     const o = 712 * i;
-    inp.writeUInt32LE(c.code.length, o); inp.set(c.code, o + 4);
+    inp.writeUInt32LE(c.code.length, o);
+    inp.set(c.code, o + 4);
     c.regs.forEach((r, k) => inp.writeBigUInt64LE(r, o + 64 + 8 * k));
-    inp.writeBigUInt64LE(BigInt(c.flags), o + 192); inp.set(c.data, o + 200);
+    inp.writeBigUInt64LE(BigInt(c.flags), o + 192);
+    inp.set(c.data, o + 200);
   });
   const res = execFileSync(join(dir, "r"), { input: inp, maxBuffer: 1 << 28 });
   return cases.map((_, i) => {
     const o = 664 * i;
-    return { regs: Array.from({ length: 16 }, (_, k) => res.readBigUInt64LE(o + 8 * k)), flags: Number(res.readBigUInt64LE(o + 128)),
-      sig: Number(res.readBigUInt64LE(o + 136)), rip: Number(res.readBigUInt64LE(o + 144)), data: new Uint8Array(res.subarray(o + 152, o + 152 + BLK)) };
+    return {
+      regs: Array.from({ length: 16 }, (_, k) => res.readBigUInt64LE(o + 8 * k)),
+      flags: Number(res.readBigUInt64LE(o + 128)),
+      sig: Number(res.readBigUInt64LE(o + 136)),
+      rip: Number(res.readBigUInt64LE(o + 144)),
+      data: new Uint8Array(res.subarray(o + 152, o + 152 + BLK)),
+    };
   });
 }
 
@@ -234,20 +324,32 @@ function runEmu(cases: Case[]): Out[] {
   const zero = new Uint8Array(8192);
   return cases.map((c) => {
     const code = new Uint8Array(c.code.length + 2);
-    code.set(c.code); code.set([0x0f, 0x0b], c.code.length);
-    mem.poke(CODE, code); mem.poke(DATA, zero); mem.poke(BLOCK, c.data);
+    code.set(c.code);
+    code.set([0x0f, 0x0b], c.code.length);
+    mem.poke(CODE, code);
+    mem.poke(DATA, zero);
+    mem.poke(BLOCK, c.data);
     c.regs.forEach((r, k) => cpu.setReg64(k, r));
-    cpu.f.rflags = c.flags; cpu.rip = CODE;
+    cpu.f.rflags = c.flags;
+    cpu.rip = CODE;
     const x = cpu.run(1000);
     const sig = x.kind === "ud" ? 0 : x.kind === "fault" ? (x.vector === 0 ? 8 : 11) : -1;
-    return { regs: Array.from({ length: 16 }, (_, k) => cpu.getReg64(k)), flags: cpu.f.rflags, sig, rip: sig ? cpu.rip : 0, data: mem.readBytes(BLOCK, BLK) };
+    return {
+      regs: Array.from({ length: 16 }, (_, k) => cpu.getReg64(k)),
+      flags: cpu.f.rflags,
+      sig,
+      rip: sig ? cpu.rip : 0,
+      data: mem.readBytes(BLOCK, BLK),
+    };
   });
 }
 
 function diff(c: Case, n: Out, e: Out): string | null {
   const bad: string[] = [];
   if (n.sig !== e.sig) bad.push(`signal ${n.sig} vs ${e.sig}`);
-  n.regs.forEach((r, k) => { if (k !== 4 && r !== e.regs[k]) bad.push(`r${k} ${r.toString(16)} vs ${e.regs[k]!.toString(16)}`); });
+  n.regs.forEach((r, k) => {
+    if (k !== 4 && r !== e.regs[k]) bad.push(`r${k} ${r.toString(16)} vs ${e.regs[k]!.toString(16)}`);
+  });
   const m = (ARITH | DF) & ~c.t.ignore;
   if ((n.flags & m) !== (e.flags & m)) bad.push(`flags ${(n.flags & m).toString(16)} vs ${(e.flags & m).toString(16)}`);
   if (n.sig !== 0 && n.rip !== e.rip) bad.push(`rip ${n.rip.toString(16)} vs ${e.rip.toString(16)}`);
@@ -264,8 +366,33 @@ const emu = runEmu(cases);
 for (const group of new Set(TEMPLATES.map((t) => t.group))) {
   test(`integer ${group} matches the host CPU`, () => {
     const fails: string[] = [];
-    cases.forEach((c, i) => { if (c.t.group === group) { const d = diff(c, native[i]!, emu[i]!); if (d !== null) fails.push(d); } });
-    assert.deepEqual(fails.slice(0, 25), [], `${fails.length} of ${cases.filter((c) => c.t.group === group).length} cases differ`);
+    cases.forEach((c, i) => {
+      if (c.t.group === group) {
+        const d = diff(c, native[i]!, emu[i]!);
+        if (d !== null) fails.push(d);
+      }
+    });
+    assert.deepEqual(
+      fails.slice(0, 25),
+      [],
+      `${fails.length} of ${cases.filter((c) => c.t.group === group).length} cases differ`,
+    );
   });
 }
-if (process.env.DUMP) cases.forEach((c, i) => { if (new RegExp(process.env.DUMP!).test(c.t.asm)) console.log(JSON.stringify([c.t.asm, c.regs.map(String), c.flags, native[i]!.flags & 0xfd5, emu[i]!.flags & 0xfd5, native[i]!.regs.map(String), native[i]!.sig])); });
+if (process.env.DUMP) {
+  cases.forEach((c, i) => {
+    if (new RegExp(process.env.DUMP!).test(c.t.asm)) {
+      console.log(
+        JSON.stringify([
+          c.t.asm,
+          c.regs.map(String),
+          c.flags,
+          native[i]!.flags & 0xfd5,
+          emu[i]!.flags & 0xfd5,
+          native[i]!.regs.map(String),
+          native[i]!.sig,
+        ]),
+      );
+    }
+  });
+}

@@ -31,7 +31,8 @@ const TWO32 = 4294967296;
 function llwpcb(i: Insn): Op | null {
   const o = i.ops[0];
   if (!isReg(o)) return null;
-  const lo = 2 * o!.reg, wide = o!.size === 64;
+  const lo = 2 * o!.reg,
+    wide = o!.size === 64;
   return (c) => {
     c.lwp.gate(c);
     const addr = (c.r32[lo]! >>> 0) + (wide ? c.r32[lo + 1]! * TWO32 : 0);
@@ -48,7 +49,7 @@ function slwpcb(i: Insn): Op | null {
   return (c) => {
     c.lwp.gate(c);
     const a = c.lwp.slwpcb(c);
-    c.r32[lo] = a % TWO32 | 0;
+    c.r32[lo] = (a % TWO32) | 0;
     c.r32[lo + 1] = o!.size === 64 ? Math.floor(a / TWO32) | 0 : 0;
   };
 }

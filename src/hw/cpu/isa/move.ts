@@ -33,7 +33,8 @@ const gpFault: Op = () => {
 const SELECTORS = [0, 0x33, 0x2b, 0, 0, 0];
 
 function mov(i: Insn): Op | null {
-  const d = i.ops[0]!, s = i.ops[1]!;
+  const d = i.ops[0]!,
+    s = i.ops[1]!;
   if (d.rclass === RC_SEG && d.kind === OK_REG) return movToSegment(i);
   if (s.rclass === RC_SEG && s.kind === OK_REG) {
     const v = SELECTORS[s.reg]!;
@@ -41,33 +42,62 @@ function mov(i: Insn): Op | null {
     return withEa(prepareEa(i), (c) => w(c, v, 0));
   }
   if (isReg(d) && isReg(s) && d.size === 64) {
-    const dl = 2 * d.reg, sl = 2 * s.reg;
-    return (c) => { const r = c.r32; r[dl] = r[sl]!; r[dl + 1] = r[sl + 1]!; };
+    const dl = 2 * d.reg,
+      sl = 2 * s.reg;
+    return (c) => {
+      const r = c.r32;
+      r[dl] = r[sl]!;
+      r[dl + 1] = r[sl + 1]!;
+    };
   }
   if (isReg(d) && isReg(s) && d.size === 32) {
-    const dl = 2 * d.reg, sl = 2 * s.reg;
-    return (c) => { const r = c.r32; r[dl] = r[sl]!; r[dl + 1] = 0; };
+    const dl = 2 * d.reg,
+      sl = 2 * s.reg;
+    return (c) => {
+      const r = c.r32;
+      r[dl] = r[sl]!;
+      r[dl + 1] = 0;
+    };
   }
   if (isReg(d) && d.size === 64 && i.mem !== null) {
-    const ea = eaOf(i.mem), dl = 2 * d.reg;
-    return (c) => { const a = ea(c); const lo = c.mem.read32(a); c.r32[dl + 1] = c.mem.read32(a + 4); c.r32[dl] = lo; };
+    const ea = eaOf(i.mem),
+      dl = 2 * d.reg;
+    return (c) => {
+      const a = ea(c);
+      const lo = c.mem.read32(a);
+      c.r32[dl + 1] = c.mem.read32(a + 4);
+      c.r32[dl] = lo;
+    };
   }
   const sz = d.size;
-  const rs = reader(s, sz), rsh = readerHi(s, sz), w = writer(d);
+  const rs = reader(s, sz),
+    rsh = readerHi(s, sz),
+    w = writer(d);
   return withEa(prepareEa(i), (c) => w(c, rs(c), rsh(c)));
 }
 
 function movx(signed: boolean): Builder {
   return (i) => {
-    const d = i.ops[0]!, s = i.ops[1]!;
-    const from = s.size, to = d.size;
-    const rs = reader(s), w = writer(d);
+    const d = i.ops[0]!,
+      s = i.ops[1]!;
+    const from = s.size,
+      to = d.size;
+    const rs = reader(s),
+      w = writer(d);
     // 66h MOVSXD r16, m: AMD still reads the whole doubleword (faults like a 4-byte load).
     if (i.form === "Movsxd_r16_rm16" && i.mem !== null) {
-      return withEa(prepareEa(i), (c) => { c.mem.probeRead(c.ea, 4); w(c, rs(c), 0); });
+      return withEa(prepareEa(i), (c) => {
+        c.mem.probeRead(c.ea, 4);
+        w(c, rs(c), 0);
+      });
     }
     if (!signed) return withEa(prepareEa(i), (c) => w(c, rs(c), 0));
-    if (to === 64) return withEa(prepareEa(i), (c) => { const v = sext(rs(c), from); w(c, v, v >> 31); });
+    if (to === 64) {
+      return withEa(prepareEa(i), (c) => {
+        const v = sext(rs(c), from);
+        w(c, v, v >> 31);
+      });
+    }
     return withEa(prepareEa(i), (c) => w(c, sext(rs(c), from), 0));
   };
 }
@@ -78,29 +108,48 @@ function lea(i: Insn): Op | null {
   if (m === null || !isReg(d)) return null;
   // LEA is plain 64-bit arithmetic (often not an address at all): computed
   // exactly on 32-bit halves, ignoring segment bases (APM Vol. 3 "LEA").
-  const bl = 2 * m.base, xl = 2 * m.index, s = m.scale;
-  const dlo = m.disp >>> 0, dhi = Math.floor(m.disp / 4294967296);
+  const bl = 2 * m.base,
+    xl = 2 * m.index,
+    s = m.scale;
+  const dlo = m.disp >>> 0,
+    dhi = Math.floor(m.disp / 4294967296);
   const w = writer(d);
   const addr32 = m.addr32;
   return (c) => {
     const r = c.r32;
-    let lo = dlo, hi = dhi;
-    if (bl >= 0) { lo += r[bl]! >>> 0; hi += r[bl + 1]!; }
-    if (xl >= 0) { lo += (r[xl]! >>> 0) * s; hi += r[xl + 1]! * s; }
+    let lo = dlo,
+      hi = dhi;
+    if (bl >= 0) {
+      lo += r[bl]! >>> 0;
+      hi += r[bl + 1]!;
+    }
+    if (xl >= 0) {
+      lo += (r[xl]! >>> 0) * s;
+      hi += r[xl + 1]! * s;
+    }
     hi += Math.floor(lo / 4294967296);
     w(c, lo | 0, addr32 ? 0 : hi | 0);
   };
 }
 
 function xchg(i: Insn): Op | null {
-  const a = i.ops[0]!, b = i.ops[1]!;
+  const a = i.ops[0]!,
+    b = i.ops[1]!;
   const sz = a.size;
-  const ra = reader(a), rah = readerHi(a), rb = reader(b, sz), rbh = readerHi(b, sz);
-  const wa = writer(a), wb = writer(b);
+  const ra = reader(a),
+    rah = readerHi(a),
+    rb = reader(b, sz),
+    rbh = readerHi(b, sz);
+  const wa = writer(a),
+    wb = writer(b);
   // Memory operand first so a fault leaves registers untouched.
-  const [mRd, mRdh, mW, rRd, rRdh, rW] = i.mem !== null && b.kind !== OK_REG ? [rb, rbh, wb, ra, rah, wa] : [ra, rah, wa, rb, rbh, wb];
+  const [mRd, mRdh, mW, rRd, rRdh, rW] =
+    i.mem !== null && b.kind !== OK_REG ? [rb, rbh, wb, ra, rah, wa] : [ra, rah, wa, rb, rbh, wb];
   return withEa(prepareEa(i), (c) => {
-    const x = mRd(c), xh = mRdh(c), y = rRd(c), yh = rRdh(c);
+    const x = mRd(c),
+      xh = mRdh(c),
+      y = rRd(c),
+      yh = rRdh(c);
     mW(c, y, yh);
     rW(c, x, xh);
   });
@@ -111,8 +160,10 @@ function extendAcc(from: number): Builder {
   return () => (c: Cpu) => {
     const r = c.r32;
     if (from === 8) c.r16[0] = (c.r8[0]! << 24) >> 24;
-    else if (from === 16) { r[0] = (c.r16[0]! << 16) >> 16; r[1] = 0; }
-    else r[1] = r[0]! >> 31;
+    else if (from === 16) {
+      r[0] = (c.r16[0]! << 16) >> 16;
+      r[1] = 0;
+    } else r[1] = r[0]! >> 31;
   };
 }
 
@@ -121,7 +172,12 @@ function splitAcc(sz: number): Builder {
   return () => (c: Cpu) => {
     const r = c.r32;
     if (sz === 16) c.r16[8] = (c.r16[0]! & 0x8000) !== 0 ? 0xffff : 0;
-    else if (sz === 32) { r[4] = r[0]! >> 31; r[5] = 0; }
-    else { r[4] = r[1]! >> 31; r[5] = r[1]! >> 31; }
+    else if (sz === 32) {
+      r[4] = r[0]! >> 31;
+      r[5] = 0;
+    } else {
+      r[4] = r[1]! >> 31;
+      r[5] = r[1]! >> 31;
+    }
   };
 }

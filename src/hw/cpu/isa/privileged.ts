@@ -16,7 +16,9 @@ import { rsp, setRsp } from "./stack-ops.js";
 import { stepIfTraced } from "./stack.js";
 
 const TWO32 = 4294967296;
-const gp = plain(() => { throw new CpuException(VEC_GP); });
+const gp = plain(() => {
+  throw new CpuException(VEC_GP);
+});
 const nothing = plain(() => {});
 
 /** Linux x86-64: CR0 with PE MP ET NE WP AM PG; TR holds GDT_ENTRY_TSS (8) · 8; no LDT. */
@@ -28,10 +30,14 @@ const IDT = { limit: 0xfff, lo: 0x00000000, hi: 0xfffffe00 };
 
 export const PRIVILEGED_ROWS: readonly InsnRow[] = [
   ...["IN", "OUT", "INSB", "INSW", "INSD", "OUTSB", "OUTSW", "OUTSD", "CLI", "STI"].map((m) => row(m, gp)),
-  ...["LGDT", "LIDT", "LLDT", "LTR", "LMSW", "CLTS", "INVD", "WBINVD", "INVLPG", "INVLPGA", "SWAPGS"].map((m) => row(m, gp)),
+  ...["LGDT", "LIDT", "LLDT", "LTR", "LMSW", "CLTS", "INVD", "WBINVD", "INVLPG", "INVLPGA", "SWAPGS"].map((m) =>
+    row(m, gp),
+  ),
   ...["SYSRET", "RDPMC", "VMRUN", "VMLOAD", "VMSAVE", "STGI", "CLGI", "SKINIT"].map((m) => row(m, gp)),
   row("INT", intN),
-  row("INT1", (i) => () => { throw new CpuException(VEC_DB, 0, 0, i.len); }),
+  row("INT1", (i) => () => {
+    throw new CpuException(VEC_DB, 0, 0, i.len);
+  }),
   row("RETF", retf),
   row("IRETD", iret(4)),
   row("IRETQ", iret(8)),
@@ -55,9 +61,19 @@ export const PRIVILEGED_ROWS: readonly InsnRow[] = [
 function intN(i: Insn): Op {
   const n = i.ops[0]!.immLo & 0xff;
   // The traps carry the instruction's length (prefixes included) for the RIP after it.
-  if (n === 3) return () => { throw new CpuException(VEC_BP, 0, 0, i.len); };
-  if (n === 4) return () => { throw new CpuException(VEC_OF, 0, 0, i.len); };
-  return () => { throw new CpuException(VEC_GP, n * 8 + 2); };
+  if (n === 3) {
+    return () => {
+      throw new CpuException(VEC_BP, 0, 0, i.len);
+    };
+  }
+  if (n === 4) {
+    return () => {
+      throw new CpuException(VEC_OF, 0, 0, i.len);
+    };
+  }
+  return () => {
+    throw new CpuException(VEC_GP, n * 8 + 2);
+  };
 }
 
 /** Reads an `n`-byte stack slot at `a` as a Number (exact for addresses and selectors). */

@@ -8,7 +8,9 @@ import { CpuException, VEC_GP } from "../exits.js";
 import { prepareEa, reader, withEa, writer } from "../translate/operands.js";
 import { type Op, row, type InsnRow } from "../translate/types.js";
 
-const SS = 2, FS = 4, GS = 5;
+const SS = 2,
+  FS = 4,
+  GS = 5;
 /**
  * GDT entries a data segment register may hold at CPL 3 with any RPL (DPL 3,
  * readable): __USER_DS (5), __USER_CS (6), the per-CPU segment (15). SS takes
@@ -26,9 +28,11 @@ function loadSegment(c: Cpu, seg: number, v: number): void {
 
 /** MOV Sreg, r/m16 (CS is not a destination: iced rejects it). */
 export function movToSegment(i: Insn): Op | null {
-  const d = i.ops[0]!, s = i.ops[1]!;
+  const d = i.ops[0]!,
+    s = i.ops[1]!;
   if (d.kind !== OK_REG) return null;
-  const rd = reader(s, 16), seg = d.reg;
+  const rd = reader(s, 16),
+    seg = d.reg;
   return withEa(prepareEa(i), (c) => loadSegment(c, seg, rd(c) & 0xffff));
 }
 

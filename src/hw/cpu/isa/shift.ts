@@ -40,15 +40,37 @@ function bit64(lo: number, hi: number, k: number): number {
 
 function shiftOp(sem: ShiftSem): Builder {
   return (i: Insn): Op | null => {
-    const d = i.ops[0]!, s = i.ops[1]!;
-    const sz = d.size, m = sz === 64 ? 63 : 31;
+    const d = i.ops[0]!,
+      s = i.ops[1]!;
+    const sz = d.size,
+      m = sz === 64 ? 63 : 31;
     if (isImm(s) && isReg(d) && sz >= 32) {
-      const n = s.immLo & m, dl = 2 * d.reg, dh = dl + 1;
-      if (sz === 64) return (c) => { const r = c.r32; sem(c, r[dl]!, r[dh]!, n, 64); r[dl] = c.t0; r[dh] = c.t1; };
-      return (c) => { const r = c.r32; sem(c, r[dl]!, 0, n, 32); r[dl] = c.t0; r[dh] = 0; };
+      const n = s.immLo & m,
+        dl = 2 * d.reg,
+        dh = dl + 1;
+      if (sz === 64) {
+        return (c) => {
+          const r = c.r32;
+          sem(c, r[dl]!, r[dh]!, n, 64);
+          r[dl] = c.t0;
+          r[dh] = c.t1;
+        };
+      }
+      return (c) => {
+        const r = c.r32;
+        sem(c, r[dl]!, 0, n, 32);
+        r[dl] = c.t0;
+        r[dh] = 0;
+      };
     }
-    const rn = reader(s), ra = reader(d), rah = readerHi(d), w = writer(d);
-    return withEa(prepareEa(i), (c) => { sem(c, ra(c), rah(c), rn(c) & m, sz); w(c, c.t0, c.t1); });
+    const rn = reader(s),
+      ra = reader(d),
+      rah = readerHi(d),
+      w = writer(d);
+    return withEa(prepareEa(i), (c) => {
+      sem(c, ra(c), rah(c), rn(c) & m, sz);
+      w(c, c.t0, c.t1);
+    });
   };
 }
 
@@ -59,10 +81,18 @@ function unchanged(c: Cpu, a: number, ah: number): void {
 
 function shl(c: Cpu, a: number, ah: number, n: number, sz: number): void {
   if (n === 0) return unchanged(c, a, ah);
-  let lo: number, hi = 0, cf: number;
+  let lo: number,
+    hi = 0,
+    cf: number;
   if (sz === 64) {
     cf = bit64(a, ah, 64 - n);
-    if (n < 32) { hi = (ah << n) | (a >>> (32 - n)); lo = a << n; } else { hi = a << (n - 32); lo = 0; }
+    if (n < 32) {
+      hi = (ah << n) | (a >>> (32 - n));
+      lo = a << n;
+    } else {
+      hi = a << (n - 32);
+      lo = 0;
+    }
   } else {
     cf = n > sz ? 0 : (a >>> (sz - n)) & 1;
     lo = sz === 32 ? a << n : (a << n) & maskOf(sz);
@@ -74,10 +104,15 @@ function shl(c: Cpu, a: number, ah: number, n: number, sz: number): void {
 
 function shr(c: Cpu, a: number, ah: number, n: number, sz: number): void {
   if (n === 0) return unchanged(c, a, ah);
-  let lo: number, hi = 0, cf: number;
+  let lo: number,
+    hi = 0,
+    cf: number;
   if (sz === 64) {
     cf = bit64(a, ah, n - 1);
-    if (n < 32) { lo = (a >>> n) | (ah << (32 - n)); hi = ah >>> n; } else lo = ah >>> (n - 32);
+    if (n < 32) {
+      lo = (a >>> n) | (ah << (32 - n));
+      hi = ah >>> n;
+    } else lo = ah >>> (n - 32);
   } else {
     cf = (a >>> (n - 1)) & 1;
     lo = a >>> n;
@@ -91,10 +126,18 @@ function shr(c: Cpu, a: number, ah: number, n: number, sz: number): void {
 
 function sar(c: Cpu, a: number, ah: number, n: number, sz: number): void {
   if (n === 0) return unchanged(c, a, ah);
-  let lo: number, hi = 0, cf: number;
+  let lo: number,
+    hi = 0,
+    cf: number;
   if (sz === 64) {
     cf = n === 64 ? ah >>> 31 : bit64(a, ah, n - 1);
-    if (n < 32) { lo = (a >>> n) | (ah << (32 - n)); hi = ah >> n; } else { lo = ah >> (n - 32); hi = ah >> 31; }
+    if (n < 32) {
+      lo = (a >>> n) | (ah << (32 - n));
+      hi = ah >> n;
+    } else {
+      lo = ah >> (n - 32);
+      hi = ah >> 31;
+    }
   } else {
     const sa = sz === 8 ? (a << 24) >> 24 : sz === 16 ? (a << 16) >> 16 : a;
     cf = (sa >> (n - 1)) & 1;
@@ -112,11 +155,19 @@ function rotFlags(c: Cpu, cf: number, of: number): void {
 
 /** Rotates the sz-bit value (a, ah) left by r (0 <= r < sz) into c.t0/c.t1. */
 function rotateLeft(c: Cpu, a: number, ah: number, r: number, sz: number): void {
-  let lo = a, hi = ah;
+  let lo = a,
+    hi = ah;
   if (sz === 64) {
-    if (r >= 32) { lo = ah; hi = a; }
+    if (r >= 32) {
+      lo = ah;
+      hi = a;
+    }
     const k = r & 31;
-    if (k !== 0) { const l = lo; lo = (lo << k) | (hi >>> (32 - k)); hi = (hi << k) | (l >>> (32 - k)); }
+    if (k !== 0) {
+      const l = lo;
+      lo = (lo << k) | (hi >>> (32 - k));
+      hi = (hi << k) | (l >>> (32 - k));
+    }
   } else if (sz === 32) lo = r === 0 ? a : (a << r) | (a >>> (32 - r));
   else lo = ((a << r) | (a >>> (sz - r))) & maskOf(sz);
   c.t0 = lo;
@@ -135,7 +186,8 @@ function ror(c: Cpu, a: number, ah: number, n: number, sz: number): void {
   if (n === 0) return unchanged(c, a, ah);
   const r = sz === 64 ? n : n % sz;
   rotateLeft(c, a, ah, (sz - r) % sz, sz);
-  const lo = c.t0, hi = c.t1;
+  const lo = c.t0,
+    hi = c.t1;
   const top = msb(lo, hi, sz);
   rotFlags(c, top, top ^ (sz === 64 ? (hi >>> 30) & 1 : (lo >>> (sz - 2)) & 1));
 }
@@ -144,7 +196,9 @@ function ror(c: Cpu, a: number, ah: number, n: number, sz: number): void {
 function rcl(c: Cpu, a: number, ah: number, n: number, sz: number): void {
   if (n === 0) return unchanged(c, a, ah);
   const r = sz <= 16 ? n % (sz + 1) : n;
-  let cf = c.f.cf() ? 1 : 0, lo = a, hi = ah;
+  let cf = c.f.cf() ? 1 : 0,
+    lo = a,
+    hi = ah;
   for (let k = 0; k < r; k++) {
     const out = msb(lo, hi, sz);
     hi = (hi << 1) | (lo >>> 31);
@@ -160,10 +214,15 @@ function rcl(c: Cpu, a: number, ah: number, n: number, sz: number): void {
 function rcr(c: Cpu, a: number, ah: number, n: number, sz: number): void {
   if (n === 0) return unchanged(c, a, ah);
   const r = sz <= 16 ? n % (sz + 1) : n;
-  let cf = c.f.cf() ? 1 : 0, lo = a, hi = ah;
+  let cf = c.f.cf() ? 1 : 0,
+    lo = a,
+    hi = ah;
   for (let k = 0; k < r; k++) {
     const out = lo & 1;
-    if (sz === 64) { lo = (lo >>> 1) | (hi << 31); hi = (hi >>> 1) | (cf << 31); } else lo = (lo >>> 1) | (cf << (sz - 1));
+    if (sz === 64) {
+      lo = (lo >>> 1) | (hi << 31);
+      hi = (hi >>> 1) | (cf << 31);
+    } else lo = (lo >>> 1) | (cf << (sz - 1));
     cf = out;
   }
   lo |= 0;
@@ -176,9 +235,17 @@ function rcr(c: Cpu, a: number, ah: number, n: number, sz: number): void {
 /** SHLD/SHRD dst, src, count: shifts dst with bits coming in from src. */
 function doubleOp(left: boolean): Builder {
   return (i: Insn): Op | null => {
-    const d = i.ops[0]!, s = i.ops[1]!, k = i.ops[2]!;
-    const sz = d.size, m = sz === 64 ? 63 : 31;
-    const ra = reader(d), rah = readerHi(d), rb = reader(s), rbh = readerHi(s), rn = reader(k), w = writer(d);
+    const d = i.ops[0]!,
+      s = i.ops[1]!,
+      k = i.ops[2]!;
+    const sz = d.size,
+      m = sz === 64 ? 63 : 31;
+    const ra = reader(d),
+      rah = readerHi(d),
+      rb = reader(s),
+      rbh = readerHi(s),
+      rn = reader(k),
+      w = writer(d);
     const sem = sz === 64 ? (left ? shld64 : shrd64) : left ? shldN : shrdN;
     return withEa(prepareEa(i), (c) => {
       sem(c, ra(c), rah(c), rb(c), rbh(c), rn(c) & m, sz);
@@ -211,7 +278,8 @@ function shldN(c: Cpu, a: number, _ah: number, b: number, _bh: number, n: number
     const v = window16(a, b, b);
     lo = Math.floor(v / 2 ** (32 - n)) & 0xffff;
     cf = Math.floor(v / 2 ** (48 - n)) & 1;
-    if (n >= 16) { // AMD: at 16, OF = CF; above 16, CF = OF = 0 (measured on the host EPYC)
+    if (n >= 16) {
+      // AMD: at 16, OF = CF; above 16, CF = OF = 0 (measured on the host EPYC)
       if (n > 16) cf = 0;
       c.t0 = lo;
       c.t1 = 0;
@@ -241,7 +309,8 @@ function shld64(c: Cpu, a: number, ah: number, b: number, bh: number, n: number)
   if (n === 0) return unchanged(c, a, ah);
   // (a:b) << n, upper half: a << n | b >>> (64 - n)
   shl(c, a, ah, n, 64);
-  const lo = c.t0, hi = c.t1;
+  const lo = c.t0,
+    hi = c.t1;
   shr(c, b, bh, 64 - n, 64);
   doubleFlags(c, lo | c.t0, hi | c.t1, bit64(a, ah, 64 - n), 64);
 }
@@ -249,7 +318,8 @@ function shld64(c: Cpu, a: number, ah: number, b: number, bh: number, n: number)
 function shrd64(c: Cpu, a: number, ah: number, b: number, bh: number, n: number): void {
   if (n === 0) return unchanged(c, a, ah);
   shr(c, a, ah, n, 64);
-  const lo = c.t0, hi = c.t1;
+  const lo = c.t0,
+    hi = c.t1;
   shl(c, b, bh, 64 - n, 64);
   doubleFlags(c, lo | c.t0, hi | c.t1, bit64(a, ah, n - 1), 64, false);
 }

@@ -15,9 +15,16 @@ export const STACK_ROWS: readonly InsnRow[] = [
   row("LEAVE", (i) => (i.form === "Leavew" ? leave16 : leave)),
   row("ENTER", enter),
   row("PUSHFQ", () => (c: Cpu) => push64(c, c.f.rflags & ~0x30000, 0)),
-  row("POPFQ", () => (c: Cpu) => { pop64(c); c.f.rflags = c.t0; stepIfTraced(c); }),
+  row("POPFQ", () => (c: Cpu) => {
+    pop64(c);
+    c.f.rflags = c.t0;
+    stepIfTraced(c);
+  }),
   row("PUSHF", () => (c: Cpu) => push16(c, c.f.rflags & 0xffff)),
-  row("POPF", () => (c: Cpu) => { c.f.rflags = (c.f.rflags & ~0xffff) | pop16(c); stepIfTraced(c); }),
+  row("POPF", () => (c: Cpu) => {
+    c.f.rflags = (c.f.rflags & ~0xffff) | pop16(c);
+    stepIfTraced(c);
+  }),
 ];
 
 /** After a flags load: with TF or AC set, the run loop must pick the stepping loop (cpu/step.ts). */
@@ -35,7 +42,8 @@ function push(i: Insn): Op | null {
     const rd = reader(s, 16);
     return withEa(prepareEa(i), (c) => push16(c, rd(c)));
   }
-  const lo = reader(s, 64), hi = readerHi(s, 64);
+  const lo = reader(s, 64),
+    hi = readerHi(s, 64);
   return withEa(prepareEa(i), (c) => push64(c, lo(c), hi(c)));
 }
 
@@ -45,7 +53,10 @@ function pop(i: Insn): Op | null {
   const w = writer(d);
   if (d.kind !== OK_MEM) {
     if (d.size === 16) return (c) => w(c, pop16(c), 0);
-    return (c) => { pop64(c); w(c, c.t0, c.t1); };
+    return (c) => {
+      pop64(c);
+      w(c, c.t0, c.t1);
+    };
   }
   // POP [mem]: RSP is incremented before the address is computed (APM "POP").
   const ea = prepareEa(i)!;
@@ -93,7 +104,8 @@ function leave16(c: Cpu): void {
 function leave(c: Cpu): void {
   const r = c.r32;
   const sp = r[11]! * 4294967296 + (r[10]! >>> 0);
-  const lo = c.mem.read32(sp), hi = c.mem.read32(sp + 4);
+  const lo = c.mem.read32(sp),
+    hi = c.mem.read32(sp + 4);
   r[10] = lo;
   r[11] = hi;
   setRsp(c, sp + 8);
@@ -141,6 +153,7 @@ function copyFrameWord(c: Cpu, from: number, to: number, n: number): void {
     c.mem.write16(to, c.mem.read16(from));
     return;
   }
-  const lo = c.mem.read32(from), hi = c.mem.read32(from + 4);
+  const lo = c.mem.read32(from),
+    hi = c.mem.read32(from + 4);
   c.mem.write64(to, lo, hi);
 }

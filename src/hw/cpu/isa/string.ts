@@ -8,7 +8,11 @@ import { ACCESS_READ, ACCESS_WRITE, PAGE_MASK, PAGE_SIZE } from "../../memory/ad
 import { type Builder, type InsnRow, type Op, row } from "../translate/types.js";
 import { sub } from "./arith.js";
 
-const MOVS = 0, STOS = 1, LODS = 2, SCAS = 3, CMPS = 4;
+const MOVS = 0,
+  STOS = 1,
+  LODS = 2,
+  SCAS = 3,
+  CMPS = 4;
 const TWO32 = 4294967296;
 
 export const STRING_ROWS: readonly InsnRow[] = [
@@ -36,7 +40,10 @@ export const STRING_ROWS: readonly InsnRow[] = [
 ];
 
 /** Address-size and segment prefixes (the only ones that change string semantics). */
-interface Prefixes { a32: boolean; seg: number }
+interface Prefixes {
+  a32: boolean;
+  seg: number;
+}
 
 function prefixes(b: Uint8Array): Prefixes {
   const p = { a32: false, seg: 0 };
@@ -44,13 +51,21 @@ function prefixes(b: Uint8Array): Prefixes {
     if (x === 0x67) p.a32 = true;
     else if (x === 0x64) p.seg = 1;
     else if (x === 0x65) p.seg = 2;
-    else if (!(x === 0x66 || x === 0xf0 || x === 0xf2 || x === 0xf3 || (x & 0xe7) === 0x26 || (x & 0xf0) === 0x40)) break;
+    else if (!(x === 0x66 || x === 0xf0 || x === 0xf2 || x === 0xf3 || (x & 0xe7) === 0x26 || (x & 0xf0) === 0x40)) {
+      break;
+    }
   }
   return p;
 }
 
 /** Per-instruction constants a string operation needs at run time. */
-interface StrCtx { op: number; k: number; a32: boolean; seg: number; zf: number }
+interface StrCtx {
+  op: number;
+  k: number;
+  a32: boolean;
+  seg: number;
+  zf: number;
+}
 
 function str(op: number, k: number): Builder {
   return (i: Insn): Op | null => {
@@ -95,16 +110,26 @@ function segBase(c: Cpu, seg: number): number {
 }
 
 /** Element last read by `load`. */
-let vlo = 0, vhi = 0;
+let vlo = 0,
+  vhi = 0;
 
 function load(c: Cpu, a: number, k: number): void {
   const m = c.mem;
-  if (k === 8) { vlo = m.read32(a); vhi = m.read32(a + 4); } else { vlo = k === 1 ? m.read8(a) : k === 2 ? m.read16(a) : m.read32(a); vhi = 0; }
+  if (k === 8) {
+    vlo = m.read32(a);
+    vhi = m.read32(a + 4);
+  } else {
+    vlo = k === 1 ? m.read8(a) : k === 2 ? m.read16(a) : m.read32(a);
+    vhi = 0;
+  }
 }
 
 function store(c: Cpu, a: number, k: number, lo: number, hi: number): void {
   const m = c.mem;
-  if (k === 8) m.write64(a, lo, hi); else if (k === 4) m.write32(a, lo); else if (k === 2) m.write16(a, lo & 0xffff); else m.write8(a, lo & 0xff);
+  if (k === 8) m.write64(a, lo, hi);
+  else if (k === 4) m.write32(a, lo);
+  else if (k === 2) m.write16(a, lo & 0xffff);
+  else m.write8(a, lo & 0xff);
 }
 
 function accLo(c: Cpu, k: number): number {
@@ -113,8 +138,11 @@ function accLo(c: Cpu, k: number): number {
 
 /** One element; RSI/RDI advance afterwards (a fault leaves them at this element). */
 function once(c: Cpu, x: StrCtx): void {
-  const k = x.k, a32 = x.a32, step = c.f.df ? -k : k;
-  const op = x.op, sz = 8 * k;
+  const k = x.k,
+    a32 = x.a32,
+    step = c.f.df ? -k : k;
+  const op = x.op,
+    sz = 8 * k;
   const di = getR(c, 7, a32);
   if (op === STOS) {
     store(c, di, k, accLo(c, k), c.r32[1]!);
@@ -126,9 +154,15 @@ function once(c: Cpu, x: StrCtx): void {
     load(c, si + segBase(c, x.seg), k);
     if (op === MOVS) store(c, di, k, vlo, vhi);
     else if (op === LODS) {
-      if (k === 1) c.r8[0] = vlo; else if (k === 2) c.r16[0] = vlo; else { c.r32[0] = vlo; c.r32[1] = vhi; }
+      if (k === 1) c.r8[0] = vlo;
+      else if (k === 2) c.r16[0] = vlo;
+      else {
+        c.r32[0] = vlo;
+        c.r32[1] = vhi;
+      }
     } else {
-      const a = vlo, ah = vhi;
+      const a = vlo,
+        ah = vhi;
       load(c, di, k);
       sub(c, a, ah, vlo, vhi, sz);
     }
@@ -157,16 +191,21 @@ function repeat(c: Cpu, x: StrCtx): void {
 
 /** Copies whole runs inside one source and one destination page; returns the count left. */
 function fastMovs(c: Cpu, x: StrCtx, n: number): number {
-  const k = x.k, r = c.r32, sb = segBase(c, x.seg);
+  const k = x.k,
+    r = c.r32,
+    sb = segBase(c, x.seg);
   while (n > 0) {
-    const si = r[13]! * TWO32 + (r[12]! >>> 0) + sb, di = r[15]! * TWO32 + (r[14]! >>> 0);
-    const so = si & PAGE_MASK, dof = di & PAGE_MASK;
+    const si = r[13]! * TWO32 + (r[12]! >>> 0) + sb,
+      di = r[15]! * TWO32 + (r[14]! >>> 0);
+    const so = si & PAGE_MASK,
+      dof = di & PAGE_MASK;
     let bytes = Math.min(n * k, PAGE_SIZE - so, PAGE_SIZE - dof);
     const gap = di - si;
     if (gap > 0 && gap < bytes) bytes = gap; // a forward overlap replicates: copy at most `gap` at a time
     const e = Math.floor(bytes / k);
     if (e === 0) return n; // element straddles a page or overlaps itself: slow path
-    const src = c.mem.translate(si, ACCESS_READ) + so, dst = c.mem.translate(di, ACCESS_WRITE) + dof;
+    const src = c.mem.translate(si, ACCESS_READ) + so,
+      dst = c.mem.translate(di, ACCESS_WRITE) + dof;
     c.mem.u8.copyWithin(dst, src, src + e * k);
     setR(c, 6, si - sb + e * k, false);
     setR(c, 7, di + e * k, false);
@@ -179,9 +218,12 @@ function fastMovs(c: Cpu, x: StrCtx, n: number): number {
 
 /** Fills whole runs inside one destination page; returns the count left. */
 function fastStos(c: Cpu, k: number, n: number): number {
-  const r = c.r32, lo = r[0]!, hi = r[1]!;
+  const r = c.r32,
+    lo = r[0]!,
+    hi = r[1]!;
   const b = lo & 0xff;
-  const uniform = k === 1 || (k === 2 ? (lo & 0xffff) === b * 0x101 : lo === (b * 0x1010101 | 0) && (k === 4 || hi === lo));
+  const uniform =
+    k === 1 || (k === 2 ? (lo & 0xffff) === b * 0x101 : lo === ((b * 0x1010101) | 0) && (k === 4 || hi === lo));
   while (n > 0) {
     const di = r[15]! * TWO32 + (r[14]! >>> 0);
     const off = di & PAGE_MASK;
@@ -193,7 +235,10 @@ function fastStos(c: Cpu, k: number, n: number): number {
       const v = c.mem.dv;
       for (let j = base + off, end = base + off + e * k; j < end; j += k) {
         if (k === 2) v.setUint16(j, lo & 0xffff, true);
-        else { v.setInt32(j, lo, true); if (k === 8) v.setInt32(j + 4, hi, true); }
+        else {
+          v.setInt32(j, lo, true);
+          if (k === 8) v.setInt32(j + 4, hi, true);
+        }
       }
     }
     setR(c, 7, di + e * k, false);
@@ -207,5 +252,7 @@ function fastStos(c: Cpu, k: number, n: number): number {
 function xlat(i: Insn): Op | null {
   const p = prefixes(i.bytes);
   const wrap = p.a32 ? TWO32 : Infinity;
-  return (c) => { c.r8[0] = c.mem.read8(segBase(c, p.seg) + ((getR(c, 3, p.a32) + c.r8[0]!) % wrap)); };
+  return (c) => {
+    c.r8[0] = c.mem.read8(segBase(c, p.seg) + ((getR(c, 3, p.a32) + c.r8[0]!) % wrap));
+  };
 }

@@ -25,9 +25,21 @@ export const SYSTEM_ROWS: readonly InsnRow[] = [
   row("PREFETCHNTA", nothing),
   row("PREFETCHW", nothing),
   row("PREFETCH", nothing),
-  row("HLT", plain(() => { throw new CpuException(VEC_GP); })),
-  row("UD2", plain(() => { throw new CpuException(VEC_UD); })),
-  row("INT3", (i) => () => { throw new CpuException(VEC_BP, 0, 0, i.len); }), // the trap's RIP is after it, prefixes included
+  row(
+    "HLT",
+    plain(() => {
+      throw new CpuException(VEC_GP);
+    }),
+  ),
+  row(
+    "UD2",
+    plain(() => {
+      throw new CpuException(VEC_UD);
+    }),
+  ),
+  row("INT3", (i) => () => {
+    throw new CpuException(VEC_BP, 0, 0, i.len);
+  }), // the trap's RIP is after it, prefixes included
 ];
 
 /** SYSCALL: RCX ← next RIP, R11 ← RFLAGS, then the kernel takes over (APM "SYSCALL"). */
@@ -42,15 +54,21 @@ function syscall(c: Cpu): void {
 function cpuidOp(c: Cpu): void {
   const [a, b, cx, d] = cpuid(c, c.r32[0]! >>> 0, c.r32[2]! >>> 0);
   const r = c.r32;
-  r[0] = a; r[1] = 0;
-  r[6] = b; r[7] = 0;
-  r[2] = cx; r[3] = 0;
-  r[4] = d; r[5] = 0;
+  r[0] = a;
+  r[1] = 0;
+  r[6] = b;
+  r[7] = 0;
+  r[2] = cx;
+  r[3] = 0;
+  r[4] = d;
+  r[5] = 0;
 }
 
 function rdtsc(c: Cpu): void {
   const t = c.readTsc();
   const r = c.r32;
-  r[0] = t >>> 0; r[1] = 0;
-  r[4] = Math.floor(t / 4294967296); r[5] = 0;
+  r[0] = t >>> 0;
+  r[1] = 0;
+  r[4] = Math.floor(t / 4294967296);
+  r[5] = 0;
 }

@@ -30,7 +30,9 @@ function index(): void {
       const id = mnemonicId(r.mnemonic);
       const list = (BY_MNEMONIC[id] ??= []);
       if (list.some((o) => o.forms === undefined || r.forms === undefined)) {
-        throw new Error(`Instruction table: ${r.mnemonic} defined twice (group ${group}); split shared mnemonics with \`forms\``);
+        throw new Error(
+          `Instruction table: ${r.mnemonic} defined twice (group ${group}); split shared mnemonics with \`forms\``,
+        );
       }
       list.push(r);
     }

@@ -7,10 +7,47 @@ import type { Insn } from "../decode.js";
 import { type Builder, type InsnRow, type Op, row } from "../translate/types.js";
 import { prepareEa, withEa } from "../translate/operands.js";
 import { CF, PF, ZF } from "../flags.js";
-import { type F80, DE, C_DENORMAL, C_INF, C_NORMAL, C_UNSUPPORTED, C_ZERO, classify, fenv, indefinite, isNaNClass, zero } from "../x87/float80.js";
-import { CMP_EQ, CMP_LT, CMP_UN, fadd, fcompare, fdiv, fmul, fprem, frndint, fscale, fsqrt, fxtract, remq } from "../x87/arith.js";
+import {
+  type F80,
+  DE,
+  C_DENORMAL,
+  C_INF,
+  C_NORMAL,
+  C_UNSUPPORTED,
+  C_ZERO,
+  classify,
+  fenv,
+  indefinite,
+  isNaNClass,
+  zero,
+} from "../x87/float80.js";
+import {
+  CMP_EQ,
+  CMP_LT,
+  CMP_UN,
+  fadd,
+  fcompare,
+  fdiv,
+  fmul,
+  fprem,
+  frndint,
+  fscale,
+  fsqrt,
+  fxtract,
+  remq,
+} from "../x87/arith.js";
 import { f2xm1, fpatan, fsincos, ftan, fyl2x, fyl2xp1, sincosFlags, trigInRange } from "../x87/trans.js";
-import { type X87Site, begin, clearFlags, deStopped, finish, operand, setCC, siteOf, underflow2 } from "../x87/frame.js";
+import {
+  type X87Site,
+  begin,
+  clearFlags,
+  deStopped,
+  finish,
+  operand,
+  setCC,
+  siteOf,
+  underflow2,
+} from "../x87/frame.js";
 import { readInt, readReal } from "../x87/memfmt.js";
 import { SW_C0, SW_C1, SW_C2, SW_C3 } from "../x87/state.js";
 
@@ -21,35 +58,91 @@ const SUBR: Bin = (a, b) => fadd(b, a, true);
 const DIVR: Bin = (a, b) => fdiv(b, a);
 
 export const X87_ARITH_ROWS: readonly InsnRow[] = [
-  ...binRows("ADD", ADD), ...binRows("MUL", fmul), ...binRows("SUB", SUB),
-  ...binRows("SUBR", SUBR), ...binRows("DIV", fdiv), ...binRows("DIVR", DIVR),
-  row("FCHS", unary((a) => ({ sign: a.sign ^ 1, exp: a.exp, sig: a.sig })), { undefinedFpu: "023" }),
-  row("FABS", unary((a) => ({ sign: 0, exp: a.exp, sig: a.sig })), { undefinedFpu: "023" }),
+  ...binRows("ADD", ADD),
+  ...binRows("MUL", fmul),
+  ...binRows("SUB", SUB),
+  ...binRows("SUBR", SUBR),
+  ...binRows("DIV", fdiv),
+  ...binRows("DIVR", DIVR),
+  row(
+    "FCHS",
+    unary((a) => ({ sign: a.sign ^ 1, exp: a.exp, sig: a.sig })),
+    { undefinedFpu: "023" },
+  ),
+  row(
+    "FABS",
+    unary((a) => ({ sign: 0, exp: a.exp, sig: a.sig })),
+    { undefinedFpu: "023" },
+  ),
   row("FSQRT", unary(fsqrt), { undefinedFpu: "023" }),
   row("FRNDINT", unary(frndint), { undefinedFpu: "023" }),
   row("F2XM1", unary(f2xm1), { undefinedFpu: "023" }),
-  row("FSCALE", withSt1((a, b) => { const r = fscale(a, b); return [r, b]; }, false), { undefinedFpu: "023" }),
-  row("FYL2X", withSt1((a, b) => [a, fyl2x(a, b)], true), { undefinedFpu: "023" }),
-  row("FYL2XP1", withSt1((a, b) => [a, fyl2xp1(a, b)], true), { undefinedFpu: "023" }),
-  row("FPATAN", withSt1((a, b) => [a, fpatan(a, b)], true), { undefinedFpu: "023" }),
+  row(
+    "FSCALE",
+    withSt1((a, b) => {
+      const r = fscale(a, b);
+      return [r, b];
+    }, false),
+    { undefinedFpu: "023" },
+  ),
+  row(
+    "FYL2X",
+    withSt1((a, b) => [a, fyl2x(a, b)], true),
+    { undefinedFpu: "023" },
+  ),
+  row(
+    "FYL2XP1",
+    withSt1((a, b) => [a, fyl2xp1(a, b)], true),
+    { undefinedFpu: "023" },
+  ),
+  row(
+    "FPATAN",
+    withSt1((a, b) => [a, fpatan(a, b)], true),
+    { undefinedFpu: "023" },
+  ),
   row("FPREM", prem(false)),
   row("FPREM1", prem(true)),
   row("FXTRACT", plainOp(fxtractOp), { undefinedFpu: "023" }),
-  row("FSIN", trig((x, a, c, site) => { const r = fsincos(a)[0]; if (finish(c, site)) x.set(0, r); }), { undefinedFpu: "03" }),
-  row("FCOS", trig((x, a, c, site) => { const r = fsincos(a, true)[1]; if (finish(c, site)) x.set(0, r); }), { undefinedFpu: "03" }),
+  row(
+    "FSIN",
+    trig((x, a, c, site) => {
+      const r = fsincos(a)[0];
+      if (finish(c, site)) x.set(0, r);
+    }),
+    { undefinedFpu: "03" },
+  ),
+  row(
+    "FCOS",
+    trig((x, a, c, site) => {
+      const r = fsincos(a, true)[1];
+      if (finish(c, site)) x.set(0, r);
+    }),
+    { undefinedFpu: "03" },
+  ),
   row("FPTAN", trig(ptan, true), { undefinedFpu: "03" }),
   row("FSINCOS", trig(sincosOp, true), { undefinedFpu: "03" }),
-  ...["FCOM", "FCOMP", "FUCOM", "FUCOMP", "FICOM", "FICOMP"].map((m) => row(m, fcom(m.includes("P"), m.startsWith("FU")))),
+  ...["FCOM", "FCOMP", "FUCOM", "FUCOMP", "FICOM", "FICOMP"].map((m) =>
+    row(m, fcom(m.includes("P"), m.startsWith("FU"))),
+  ),
   row("FCOMPP", fcom(true, false, true)),
   row("FUCOMPP", fcom(true, true, true)),
-  ...["FCOMI", "FCOMIP", "FUCOMI", "FUCOMIP"].map((m) => row(m, fcomi(m.endsWith("P"), m.startsWith("FU")), { undefinedFpu: "023" })),
-  row("FTST", plainOp((c, x, site) => compareSet(c, x, operandOr0(x), zero(0), false, false, site))),
+  ...["FCOMI", "FCOMIP", "FUCOMI", "FUCOMIP"].map((m) =>
+    row(m, fcomi(m.endsWith("P"), m.startsWith("FU")), { undefinedFpu: "023" }),
+  ),
+  row(
+    "FTST",
+    plainOp((c, x, site) => compareSet(c, x, operandOr0(x), zero(0), false, false, site)),
+  ),
   row("FXAM", plainOp(fxam)),
 ];
 
 function binRows(name: string, op: Bin): InsnRow[] {
   const u = { undefinedFpu: "023" };
-  return [row(`F${name}`, binary(op, false), u), row(`F${name}P`, binary(op, true), u), row(`FI${name}`, binary(op, false), u)];
+  return [
+    row(`F${name}`, binary(op, false), u),
+    row(`F${name}P`, binary(op, true), u),
+    row(`FI${name}`, binary(op, false), u),
+  ];
 }
 
 /**
@@ -57,7 +150,10 @@ function binRows(name: string, op: Bin): InsnRow[] {
  * the x87 operation, and clear DE when ST(0) is a NaN or unsupported (the host
  * reports no denormal then), before the form's own work.
  */
-function withMemOperand(i: Insn, body: (c: Cpu, x: ReturnType<typeof begin>, b: ReturnType<typeof readReal>) => void): Op {
+function withMemOperand(
+  i: Insn,
+  body: (c: Cpu, x: ReturnType<typeof begin>, b: ReturnType<typeof readReal>) => void,
+): Op {
   const bytes = i.mem!.bytes;
   const int = i.form.includes("int");
   return withEa(prepareEa(i), (c) => {
@@ -149,7 +245,9 @@ function prem(ieee: boolean): Builder {
     if (!ok) return;
     x.set(0, r);
     const q = remq.q;
-    if (!remq.special) setCC(x, remq.incomplete ? SW_C2 : (q & 4 ? SW_C0 : 0) | (q & 2 ? SW_C3 : 0) | (q & 1 ? SW_C1 : 0));
+    if (!remq.special) {
+      setCC(x, remq.incomplete ? SW_C2 : (q & 4 ? SW_C0 : 0) | (q & 2 ? SW_C3 : 0) | (q & 1 ? SW_C1 : 0));
+    }
   });
 }
 
@@ -181,14 +279,20 @@ function trig(body: (x: Cpu["x87"], a: F80, c: Cpu, site: X87Site) => void, push
     x.fsw &= ~SW_C2;
     if (pushes && !x.empty(7) && !x.empty(0)) {
       x.stackFault(fenv, false); // IE|SF like an overflow, but the host leaves C1 clear
-      if (finish(c, site)) { x.set(0, indefinite()); x.push(indefinite(), fenv); }
+      if (finish(c, site)) {
+        x.set(0, indefinite());
+        x.push(indefinite(), fenv);
+      }
       return;
     }
     if (x.empty(0)) {
       const r = stackUnder(c);
       if (!finish(c, site)) return;
       x.set(0, r);
-      if (pushes) { x.top = (x.top - 1) & 7; x.set(0, r); } // underflow wins: no overflow check, C1 = 0
+      if (pushes) {
+        x.top = (x.top - 1) & 7;
+        x.set(0, r);
+      } // underflow wins: no overflow check, C1 = 0
       return;
     }
     const a = x.get(0);
@@ -204,7 +308,10 @@ function trig(body: (x: Cpu["x87"], a: F80, c: Cpu, site: X87Site) => void, push
 function ptan(x: Cpu["x87"], a: F80, c: Cpu, site: X87Site): void {
   if (!x.empty(7)) {
     x.stackFault(fenv, true);
-    if (finish(c, site)) { x.set(0, indefinite()); x.push(indefinite(), fenv); }
+    if (finish(c, site)) {
+      x.set(0, indefinite());
+      x.push(indefinite(), fenv);
+    }
     return;
   }
   const t = ftan(a);
@@ -217,7 +324,10 @@ function ptan(x: Cpu["x87"], a: F80, c: Cpu, site: X87Site): void {
 function sincosOp(x: Cpu["x87"], a: F80, c: Cpu, site: X87Site): void {
   if (!x.empty(7)) {
     x.stackFault(fenv, true);
-    if (finish(c, site)) { x.set(0, indefinite()); x.push(indefinite(), fenv); }
+    if (finish(c, site)) {
+      x.set(0, indefinite());
+      x.push(indefinite(), fenv);
+    }
     return;
   }
   const [s, co] = fsincos(a);
@@ -260,7 +370,8 @@ function fcom(pop: boolean, quiet: boolean, pop2 = false): Builder {
     return (c) => {
       const x = begin(c);
       const u = underflow2(x, 0, s);
-      const a = u ? indefinite() : x.get(0), b = u ? a : x.get(s);
+      const a = u ? indefinite() : x.get(0),
+        b = u ? a : x.get(s);
       if (!compareSet(c, x, a, b, quiet, false, site) || !pop) return;
       x.pop();
       if (pop2) x.pop();
@@ -275,7 +386,8 @@ function fcomi(pop: boolean, quiet: boolean): Builder {
     return (c) => {
       const x = begin(c, false, true); // the host changes C1 only on a stack fault
       const u = underflow2(x, 0, s);
-      const a = u ? indefinite() : x.get(0), b = u ? a : x.get(s);
+      const a = u ? indefinite() : x.get(0),
+        b = u ? a : x.get(s);
       if (compareSet(c, x, a, b, quiet, true, site) && pop) x.pop();
     };
   };
@@ -283,7 +395,11 @@ function fcomi(pop: boolean, quiet: boolean): Builder {
 
 /** FXAM class codes (C3 C2 C0) by float80 class. */
 const XAM: Readonly<Record<number, number>> = {
-  [C_UNSUPPORTED]: 0, [C_NORMAL]: SW_C2, [C_INF]: SW_C2 | SW_C0, [C_ZERO]: SW_C3, [C_DENORMAL]: SW_C3 | SW_C2,
+  [C_UNSUPPORTED]: 0,
+  [C_NORMAL]: SW_C2,
+  [C_INF]: SW_C2 | SW_C0,
+  [C_ZERO]: SW_C3,
+  [C_DENORMAL]: SW_C3 | SW_C2,
 };
 
 function fxam(c: Cpu, x: Cpu["x87"], site: X87Site): void {

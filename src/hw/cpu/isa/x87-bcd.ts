@@ -53,7 +53,10 @@ function fbstp(i: Insn): Op | null {
       const n = toInteger(v, false);
       const m = n < 0n ? -n : n;
       if (m < LIMIT) out = packed(m, v.sign !== 0);
-      else { fenv.flags = saved | IE; fenv.up = false; }
+      else {
+        fenv.flags = saved | IE;
+        fenv.up = false;
+      }
     } else fenv.flags |= IE;
     if (!finish(c, site)) return;
     const bytes = out ?? Uint8Array.of(0, 0, 0, 0, 0, 0, 0, 0xc0, 0xff, 0xff);

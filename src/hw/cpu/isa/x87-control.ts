@@ -14,15 +14,52 @@ import { envBytes, fixFcw, loadEnv, loadRegs, storeEnv, storeRegs } from "../x87
 export const X87_CONTROL_ROWS: readonly InsnRow[] = [
   row("FNINIT", () => (c: Cpu) => c.x87.init()),
   row("WAIT", () => waitOp),
-  row("FLDCW", mem((c) => { waitOp(c); c.x87.fcw = fixFcw(c.mem.read16(c.ea)); })),
-  row("FNSTCW", mem((c) => c.mem.write16(c.ea, c.x87.fcw))),
+  row(
+    "FLDCW",
+    mem((c) => {
+      waitOp(c);
+      c.x87.fcw = fixFcw(c.mem.read16(c.ea));
+    }),
+  ),
+  row(
+    "FNSTCW",
+    mem((c) => c.mem.write16(c.ea, c.x87.fcw)),
+  ),
   row("FNSTSW", fnstsw),
-  row("FNCLEX", () => (c: Cpu) => { c.x87.fsw &= ~(0x3f | SW_SF | SW_ES | SW_B); }),
-  row("FNOP", stackOp(() => {}, true), { undefinedFpu: "023" }),
-  row("FFREE", stackOp((c, r) => { c.x87.tags &= ~(1 << c.x87.phys(r)); }), { undefinedFpu: "023" }),
-  row("FFREEP", stackOp((c, r) => { c.x87.tags &= ~(1 << c.x87.phys(r)); c.x87.pop(); })),
-  row("FINCSTP", stackOp((c) => { c.x87.top = (c.x87.top + 1) & 7; })),
-  row("FDECSTP", stackOp((c) => { c.x87.top = (c.x87.top - 1) & 7; })),
+  row("FNCLEX", () => (c: Cpu) => {
+    c.x87.fsw &= ~(0x3f | SW_SF | SW_ES | SW_B);
+  }),
+  row(
+    "FNOP",
+    stackOp(() => {}, true),
+    { undefinedFpu: "023" },
+  ),
+  row(
+    "FFREE",
+    stackOp((c, r) => {
+      c.x87.tags &= ~(1 << c.x87.phys(r));
+    }),
+    { undefinedFpu: "023" },
+  ),
+  row(
+    "FFREEP",
+    stackOp((c, r) => {
+      c.x87.tags &= ~(1 << c.x87.phys(r));
+      c.x87.pop();
+    }),
+  ),
+  row(
+    "FINCSTP",
+    stackOp((c) => {
+      c.x87.top = (c.x87.top + 1) & 7;
+    }),
+  ),
+  row(
+    "FDECSTP",
+    stackOp((c) => {
+      c.x87.top = (c.x87.top - 1) & 7;
+    }),
+  ),
   row("FNSTENV", envOp(false, false)),
   row("FLDENV", envOp(true, false)),
   row("FNSAVE", envOp(false, true)),
@@ -39,7 +76,11 @@ function mem(fn: (c: Cpu) => void): Builder {
 }
 
 function fnstsw(i: Insn): Op | null {
-  if (i.mem === null) return (c) => { c.r16[0] = c.x87.status; };
+  if (i.mem === null) {
+    return (c) => {
+      c.r16[0] = c.x87.status;
+    };
+  }
   return withEa(prepareEa(i), (c) => c.mem.write16(c.ea, c.x87.status));
 }
 
@@ -62,7 +103,8 @@ function envOp(load: boolean, regs: boolean): Builder {
     const is16 = /m(14|94)byte/.test(i.form);
     const n = envBytes(is16);
     return withEa(prepareEa(i), (c) => {
-      const a = c.ea, len = n + (regs ? 80 : 0);
+      const a = c.ea,
+        len = n + (regs ? 80 : 0);
       // The host touches the first field, then the image's last byte: a fault reports that address.
       const w = is16 ? 2 : 4;
       if (load) {

@@ -22,13 +22,41 @@ export const X87_MOVE_ROWS: readonly InsnRow[] = [
   row("FIST", fist(false, false), { undefinedFpu: "023" }),
   row("FISTP", fist(true, false), { undefinedFpu: "023" }),
   row("FISTTP", fist(true, true), { undefinedFpu: "023" }),
-  row("FLDZ", ldConst(() => zero(0)), { undefinedFpu: "023" }),
-  row("FLD1", ldConst(() => fromInteger(1n)), { undefinedFpu: "023" }),
-  row("FLDPI", ldConst(() => CONSTANTS.pi()), { undefinedFpu: "023" }),
-  row("FLDL2E", ldConst(() => CONSTANTS.l2e()), { undefinedFpu: "023" }),
-  row("FLDL2T", ldConst(() => CONSTANTS.l2t()), { undefinedFpu: "023" }),
-  row("FLDLG2", ldConst(() => CONSTANTS.lg2()), { undefinedFpu: "023" }),
-  row("FLDLN2", ldConst(() => CONSTANTS.ln2()), { undefinedFpu: "023" }),
+  row(
+    "FLDZ",
+    ldConst(() => zero(0)),
+    { undefinedFpu: "023" },
+  ),
+  row(
+    "FLD1",
+    ldConst(() => fromInteger(1n)),
+    { undefinedFpu: "023" },
+  ),
+  row(
+    "FLDPI",
+    ldConst(() => CONSTANTS.pi()),
+    { undefinedFpu: "023" },
+  ),
+  row(
+    "FLDL2E",
+    ldConst(() => CONSTANTS.l2e()),
+    { undefinedFpu: "023" },
+  ),
+  row(
+    "FLDL2T",
+    ldConst(() => CONSTANTS.l2t()),
+    { undefinedFpu: "023" },
+  ),
+  row(
+    "FLDLG2",
+    ldConst(() => CONSTANTS.lg2()),
+    { undefinedFpu: "023" },
+  ),
+  row(
+    "FLDLN2",
+    ldConst(() => CONSTANTS.ln2()),
+    { undefinedFpu: "023" },
+  ),
   row("FXCH", fxch, { undefinedFpu: "023" }),
   ...["B", "E", "BE", "U", "NB", "NE", "NBE", "NU"].map((cc) => row(`FCMOV${cc}`, fcmov(cc), { undefinedFpu: "023" })),
 ];
@@ -113,7 +141,8 @@ function fstpnce(i: Insn): Op {
   const dst = i.ops[0]!.reg;
   return (c) => {
     const x = begin(c);
-    const from = x.phys(0), to = x.phys(dst);
+    const from = x.phys(0),
+      to = x.phys(dst);
     if (!x.empty(0)) x.raw.copyWithin(10 * to, 10 * from, 10 * from + 10);
     x.tags |= ((x.tags >> from) & 1) << to;
     finish(c, site);

@@ -11,19 +11,73 @@ import { fxrstor, fxsave, xrstor, xsave } from "../xstate/xsave.js";
 import { LWP_RELOAD } from "../../lwp/unit.js";
 
 export const XSAVE_ROWS: readonly InsnRow[] = [
-  row("FXSAVE", mem((c) => fxsave(c, c.ea, false))),
-  row("FXSAVE64", mem((c) => fxsave(c, c.ea, true))),
-  row("FXRSTOR", mem((c) => fxrstor(c, c.ea, false))),
-  row("FXRSTOR64", mem((c) => fxrstor(c, c.ea, true))),
-  row("XSAVE", mem((c) => { osxsave(c); xsave(c, c.ea, false, false); }), { cpuid: "XSAVE" }),
-  row("XSAVE64", mem((c) => { osxsave(c); xsave(c, c.ea, true, false); }), { cpuid: "XSAVE" }),
-  row("XSAVEOPT", mem((c) => { osxsave(c); xsave(c, c.ea, false, true); }), { cpuid: "XSAVEOPT" }),
-  row("XSAVEOPT64", mem((c) => { osxsave(c); xsave(c, c.ea, true, true); }), { cpuid: "XSAVEOPT" }),
-  row("XRSTOR", mem((c) => restore(c, false)), { cpuid: "XSAVE" }),
-  row("XRSTOR64", mem((c) => restore(c, true)), { cpuid: "XSAVE" }),
+  row(
+    "FXSAVE",
+    mem((c) => fxsave(c, c.ea, false)),
+  ),
+  row(
+    "FXSAVE64",
+    mem((c) => fxsave(c, c.ea, true)),
+  ),
+  row(
+    "FXRSTOR",
+    mem((c) => fxrstor(c, c.ea, false)),
+  ),
+  row(
+    "FXRSTOR64",
+    mem((c) => fxrstor(c, c.ea, true)),
+  ),
+  row(
+    "XSAVE",
+    mem((c) => {
+      osxsave(c);
+      xsave(c, c.ea, false, false);
+    }),
+    { cpuid: "XSAVE" },
+  ),
+  row(
+    "XSAVE64",
+    mem((c) => {
+      osxsave(c);
+      xsave(c, c.ea, true, false);
+    }),
+    { cpuid: "XSAVE" },
+  ),
+  row(
+    "XSAVEOPT",
+    mem((c) => {
+      osxsave(c);
+      xsave(c, c.ea, false, true);
+    }),
+    { cpuid: "XSAVEOPT" },
+  ),
+  row(
+    "XSAVEOPT64",
+    mem((c) => {
+      osxsave(c);
+      xsave(c, c.ea, true, true);
+    }),
+    { cpuid: "XSAVEOPT" },
+  ),
+  row(
+    "XRSTOR",
+    mem((c) => restore(c, false)),
+    { cpuid: "XSAVE" },
+  ),
+  row(
+    "XRSTOR64",
+    mem((c) => restore(c, true)),
+    { cpuid: "XSAVE" },
+  ),
   row("XGETBV", () => xgetbv, { cpuid: "XSAVE" }),
   // XSETBV is CPL 0 only: #GP(0) from user mode.
-  row("XSETBV", () => () => { throw new CpuException(VEC_GP); }, { cpuid: "XSAVE" }),
+  row(
+    "XSETBV",
+    () => () => {
+      throw new CpuException(VEC_GP);
+    },
+    { cpuid: "XSAVE" },
+  ),
 ];
 
 function mem(fn: (c: Cpu) => void): Builder {

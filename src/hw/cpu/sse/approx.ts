@@ -9,10 +9,17 @@ const B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 /** 3 × 4096 entries: (result bits >> 11) − (126 << 12) for RCP(1.m), RSQRT(1.m), RSQRT(2·1.m). */
 const TAB = ((): Uint16Array => {
-  const s = RCP_TABLES_B64, bytes = new Uint8Array((s.length / 4) * 3);
+  const s = RCP_TABLES_B64,
+    bytes = new Uint8Array((s.length / 4) * 3);
   for (let i = 0, o = 0; i < s.length; i += 4, o += 3) {
-    const v = (B64.indexOf(s[i]!) << 18) | (B64.indexOf(s[i + 1]!) << 12) | (B64.indexOf(s[i + 2]!) << 6) | B64.indexOf(s[i + 3]!);
-    bytes[o] = v >>> 16; bytes[o + 1] = (v >>> 8) & 0xff; bytes[o + 2] = v & 0xff;
+    const v =
+      (B64.indexOf(s[i]!) << 18) |
+      (B64.indexOf(s[i + 1]!) << 12) |
+      (B64.indexOf(s[i + 2]!) << 6) |
+      B64.indexOf(s[i + 3]!);
+    bytes[o] = v >>> 16;
+    bytes[o + 1] = (v >>> 8) & 0xff;
+    bytes[o + 2] = v & 0xff;
   }
   const t = new Uint16Array(bytes.length / 2);
   for (let k = 0; k < t.length; k++) t[k] = bytes[2 * k]! | (bytes[2 * k + 1]! << 8);
@@ -25,20 +32,26 @@ function entry(k: number): number {
 }
 
 export function rcp32(b: number): number {
-  const sign = b & (0x80000000 | 0), mag = b & 0x7fffffff, e = mag >>> 23;
+  const sign = b & (0x80000000 | 0),
+    mag = b & 0x7fffffff,
+    e = mag >>> 23;
   if (mag > 0x7f800000) return b | 0x00400000;
   if (e === 0) return sign | 0x7f800000;
   if (mag === 0x7f800000) return sign;
-  const t = entry((mag >>> 11) & 0xfff), er = (t >>> 23) + 127 - e;
+  const t = entry((mag >>> 11) & 0xfff),
+    er = (t >>> 23) + 127 - e;
   return er <= 0 ? sign : sign | (er << 23) | (t & 0x7fffff);
 }
 
 export function rsqrt32(b: number): number {
-  const sign = b & (0x80000000 | 0), mag = b & 0x7fffffff, e = mag >>> 23;
+  const sign = b & (0x80000000 | 0),
+    mag = b & 0x7fffffff,
+    e = mag >>> 23;
   if (mag > 0x7f800000) return b | 0x00400000;
   if (e === 0) return sign | 0x7f800000;
   if (sign !== 0) return 0xffc00000 | 0;
   if (mag === 0x7f800000) return 0;
-  const p = (e - 127) & 1, t = entry(4096 * (1 + p) + ((mag >>> 11) & 0xfff));
-  return ((((t >>> 23) - (e - 127 - p) / 2) << 23) | (t & 0x7fffff));
+  const p = (e - 127) & 1,
+    t = entry(4096 * (1 + p) + ((mag >>> 11) & 0xfff));
+  return (((t >>> 23) - (e - 127 - p) / 2) << 23) | (t & 0x7fffff);
 }

@@ -3,8 +3,19 @@
 // §4.4.x; ADDPS/SUBPS/MULPS/DIVPS/SQRTPS/MINPS/MAXPS/CMPPS/COMISS and the PD/SS/SD
 // forms): NaN rules, DAZ, denormal/zero-divide/invalid flags, then rounding.
 import {
-  DEFAULT_NAN32, DEFAULT_NAN64_HI, f32Bits, f32FromBits, isNaN32, isNaN64, isSNaN32, isSNaN64, QNAN32, QNAN64_HI,
-  residualSign, mulErr, sumErrSign,
+  DEFAULT_NAN32,
+  DEFAULT_NAN64_HI,
+  f32Bits,
+  f32FromBits,
+  isNaN32,
+  isNaN64,
+  isSNaN32,
+  isSNaN64,
+  QNAN32,
+  QNAN64_HI,
+  residualSign,
+  mulErr,
+  sumErrSign,
 } from "./bits.js";
 import { exact64, OP_ADD, OP_DIV, OP_MUL, OP_SQRT, OP_SUB, sumOfZeros } from "./exact64.js";
 import { DE, fp, IE, RC_DOWN, ZE } from "./mxcsr.js";
@@ -45,9 +56,11 @@ function val64(k: number): number {
  * and the general path applies.
  */
 function special(op: number, x: number, y: number): number | undefined {
-  const ix = x === Infinity || x === -Infinity, iy = y === Infinity || y === -Infinity;
+  const ix = x === Infinity || x === -Infinity,
+    iy = y === Infinity || y === -Infinity;
   switch (op) {
-    case OP_ADD: case OP_SUB: {
+    case OP_ADD:
+    case OP_SUB: {
       if (!ix && !iy) return undefined;
       const yy = op === OP_SUB ? -y : y;
       if (ix && iy && x !== yy) return invalid();
@@ -80,12 +93,16 @@ function invalid(): number {
 }
 
 function flushDen(): void {
-  if (den) { fp.flags |= DE; den = false; }
+  if (den) {
+    fp.flags |= DE;
+    den = false;
+  }
 }
 
 /** Float32 lane: S32[ia] ← S32[ia] op S32[ib] (SQRT: ← sqrt S32[ib]). */
 export function arith32(op: number, ia: number, ib: number): void {
-  const a = S32[ia]!, b = S32[ib]!;
+  const a = S32[ia]!,
+    b = S32[ib]!;
   if (op === OP_SQRT ? b < 0 || !normal32(b) : !normal32(a) || !normal32(b)) {
     S32[ia] = slow32(op, a, b);
     return;
@@ -99,7 +116,8 @@ function slow32(op: number, a: number, b: number): number {
   } else if (isNaN32(a) || isNaN32(b)) {
     return nan2(a, b);
   }
-  const x = op === OP_SQRT ? 0 : val32(a), y = val32(b);
+  const x = op === OP_SQRT ? 0 : val32(a),
+    y = val32(b);
   const sp = special(op, x, y);
   flushDen();
   if (sp !== undefined) return sp !== sp ? DEFAULT_NAN32 : f32Bits(sp);
@@ -120,7 +138,8 @@ function nan2(a: number, b: number): number {
 /** Finite float32 operands (zeros allowed): computed in double, then rounded. */
 function core32(op: number, x: number, y: number): number {
   switch (op) {
-    case OP_SUB: case OP_ADD: {
+    case OP_SUB:
+    case OP_ADD: {
       const yy = op === OP_SUB ? -y : y;
       const d = x + yy;
       if (d === 0) return f32Bits(x === 0 && yy === 0 ? sumOfZeros(x, yy) : fp.rc === RC_DOWN ? -0 : 0);
@@ -151,26 +170,35 @@ function normal64(hi: number): boolean {
 
 /** Float64 lane at f64 indices: SF64[ka] ← SF64[ka] op SF64[kb] (SQRT: sqrt SF64[kb]). */
 export function arith64(op: number, ka: number, kb: number): void {
-  const ah = S32[2 * ka + 1]!, bh = S32[2 * kb + 1]!;
+  const ah = S32[2 * ka + 1]!,
+    bh = S32[2 * kb + 1]!;
   if (op === OP_SQRT ? bh >= 0 && normal64(bh) : normal64(ah) && normal64(bh)) {
     SF64[ka] = core64(op, SF64[ka]!, SF64[kb]!);
     return;
   }
-  const al = S32[2 * ka]!, bl = S32[2 * kb]!;
+  const al = S32[2 * ka]!,
+    bl = S32[2 * kb]!;
   if (op === OP_SQRT ? isNaN64(bl, bh) : isNaN64(al, ah) || isNaN64(bl, bh)) {
     nan64(op === OP_SQRT ? kb : ka, kb, ka);
     return;
   }
-  const x = op === OP_SQRT ? 0 : val64(ka), y = val64(kb);
+  const x = op === OP_SQRT ? 0 : val64(ka),
+    y = val64(kb);
   const sp = special(op, x, y);
   flushDen();
   if (sp === undefined) SF64[ka] = core64(op, x, y);
-  else if (sp !== sp) { S32[2 * ka] = 0; S32[2 * ka + 1] = DEFAULT_NAN64_HI; } else SF64[ka] = sp;
+  else if (sp !== sp) {
+    S32[2 * ka] = 0;
+    S32[2 * ka + 1] = DEFAULT_NAN64_HI;
+  } else SF64[ka] = sp;
 }
 
 /** NaN rule for doubles: the first NaN among (k1, k2), quieted, goes to kd. */
 function nan64(k1: number, k2: number, kd: number): void {
-  const l1 = S32[2 * k1]!, h1 = S32[2 * k1 + 1]!, l2 = S32[2 * k2]!, h2 = S32[2 * k2 + 1]!;
+  const l1 = S32[2 * k1]!,
+    h1 = S32[2 * k1 + 1]!,
+    l2 = S32[2 * k2]!,
+    h2 = S32[2 * k2 + 1]!;
   if (isSNaN64(l1, h1) || (k1 !== k2 && isSNaN64(l2, h2))) fp.flags |= IE;
   const first = isNaN64(l1, h1);
   S32[2 * kd] = first ? l1 : l2;
@@ -183,7 +211,8 @@ const NORMAL_SAFE = 2 ** -1020;
 
 function core64(op: number, x: number, y: number): number {
   switch (op) {
-    case OP_SUB: case OP_ADD: {
+    case OP_SUB:
+    case OP_ADD: {
       const yy = op === OP_SUB ? -y : y;
       const d = x + yy;
       if (d === 0) return x === 0 && yy === 0 ? sumOfZeros(x, yy) : fp.rc === RC_DOWN ? -0 : 0;
@@ -223,14 +252,16 @@ function safe(v: number): boolean {
 
 /** MINPS/MAXPS lane: any NaN (IE) or equal values (±0) give the second operand. */
 export function minmax32(isMax: boolean, ia: number, ib: number): void {
-  const a = S32[ia]!, b = S32[ib]!;
+  const a = S32[ia]!,
+    b = S32[ib]!;
   if (isNaN32(a) || isNaN32(b)) {
     fp.flags |= IE;
     // The second operand is returned, a denormal one flushed by DAZ (no DE).
     S32[ia] = fp.daz && (b & 0x7f800000) === 0 ? b & (0x80000000 | 0) : b;
     return;
   }
-  const x = val32(a), y = val32(b);
+  const x = val32(a),
+    y = val32(b);
   flushDen();
   S32[ia] = f32Bits((isMax ? x > y : x < y) ? x : y);
 }
@@ -238,12 +269,14 @@ export function minmax32(isMax: boolean, ia: number, ib: number): void {
 export function minmax64(isMax: boolean, ka: number, kb: number): void {
   if (isNaN64(S32[2 * ka]!, S32[2 * ka + 1]!) || isNaN64(S32[2 * kb]!, S32[2 * kb + 1]!)) {
     fp.flags |= IE;
-    const bh = S32[2 * kb + 1]!, flush = fp.daz && (bh & 0x7ff00000) === 0;
+    const bh = S32[2 * kb + 1]!,
+      flush = fp.daz && (bh & 0x7ff00000) === 0;
     S32[2 * ka] = flush ? 0 : S32[2 * kb]!;
     S32[2 * ka + 1] = flush ? bh & (0x80000000 | 0) : bh;
     return;
   }
-  const x = val64(ka), y = val64(kb);
+  const x = val64(ka),
+    y = val64(kb);
   flushDen();
   SF64[ka] = (isMax ? x > y : x < y) ? x : y;
 }
@@ -254,18 +287,23 @@ export function compare32(a: number, b: number, signalQuiet: boolean): number {
     if (signalQuiet || isSNaN32(a) || isSNaN32(b)) fp.flags |= IE;
     return 8;
   }
-  const x = val32(a), y = val32(b);
+  const x = val32(a),
+    y = val32(b);
   flushDen();
   return x < y ? 1 : x === y ? 2 : 4;
 }
 
 export function compare64(ka: number, kb: number, signalQuiet: boolean): number {
-  const al = S32[2 * ka]!, ah = S32[2 * ka + 1]!, bl = S32[2 * kb]!, bh = S32[2 * kb + 1]!;
+  const al = S32[2 * ka]!,
+    ah = S32[2 * ka + 1]!,
+    bl = S32[2 * kb]!,
+    bh = S32[2 * kb + 1]!;
   if (isNaN64(al, ah) || isNaN64(bl, bh)) {
     if (signalQuiet || isSNaN64(al, ah) || isSNaN64(bl, bh)) fp.flags |= IE;
     return 8;
   }
-  const x = val64(ka), y = val64(kb);
+  const x = val64(ka),
+    y = val64(kb);
   flushDen();
   return x < y ? 1 : x === y ? 2 : 4;
 }

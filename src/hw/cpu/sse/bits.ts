@@ -38,8 +38,15 @@ export function f32FromBits(b: number): number {
 export function nextUp64(x: number): number {
   if (x === 0) return 5e-324;
   cf64[0] = x;
-  let lo = ci32[0]!, hi = ci32[1]!;
-  if (x > 0) { lo = (lo + 1) | 0; if (lo === 0) hi++; } else { if (lo === 0) hi--; lo = (lo - 1) | 0; }
+  let lo = ci32[0]!,
+    hi = ci32[1]!;
+  if (x > 0) {
+    lo = (lo + 1) | 0;
+    if (lo === 0) hi++;
+  } else {
+    if (lo === 0) hi--;
+    lo = (lo - 1) | 0;
+  }
   ci32[0] = lo;
   ci32[1] = hi;
   return cf64[0]!;
@@ -70,7 +77,7 @@ export function evenDouble(x: number): boolean {
 /** Sign of the error of a + b (TwoSum, exact when a + b does not overflow). */
 export function sumErrSign(a: number, b: number, s: number): number {
   const bb = s - a;
-  const e = (a - (s - bb)) + (b - bb);
+  const e = a - (s - bb) + (b - bb);
   return e > 0 ? 1 : e < 0 ? -1 : 0;
 }
 
@@ -79,16 +86,18 @@ const SPLIT = 134217729; // 2^27 + 1
 /** Error of the product p = fl(a*b) (Dekker; exact without overflow/underflow). */
 export function mulErr(a: number, b: number, p: number): number {
   let t = SPLIT * a;
-  const ah = t - (t - a), al = a - ah;
+  const ah = t - (t - a),
+    al = a - ah;
   t = SPLIT * b;
-  const bh = t - (t - b), bl = b - bh;
-  return ((ah * bh - p) + ah * bl + al * bh) + al * bl;
+  const bh = t - (t - b),
+    bl = b - bh;
+  return ah * bh - p + ah * bl + al * bh + al * bl;
 }
 
 /** Sign of a - q*b computed exactly (division residual; sqrt with q = b). */
 export function residualSign(a: number, q: number, b: number): number {
   const p = q * b;
-  const r = (a - p) - mulErr(q, b, p);
+  const r = a - p - mulErr(q, b, p);
   return r > 0 ? 1 : r < 0 ? -1 : 0;
 }
 

@@ -2,9 +2,7 @@
 // SSE conversions (AMD APM Vol. 4 CVTSS2SD, CVTSD2SS, CVTSI2SS/SD, CVT(T)SS2SI/SD2SI
 // and the packed forms): float↔float with NaN payloads kept, float→integer with
 // MXCSR rounding or truncation and the "integer indefinite" on invalid inputs.
-import {
-  f32Bits, f32FromBits, f64FromBits, isNaN32, isNaN64, isSNaN32, isSNaN64, sumErrSign,
-} from "./bits.js";
+import { f32Bits, f32FromBits, f64FromBits, isNaN32, isNaN64, isSNaN32, isSNaN64, sumErrSign } from "./bits.js";
 import { DE, fp, IE, PE, RC_DOWN, RC_UP, RC_ZERO } from "./mxcsr.js";
 import { finish64, round32 } from "./round.js";
 
@@ -62,9 +60,12 @@ export function f64ToF32(lo: number, hi: number): number {
 function roundInt(x: number, trunc: boolean): number {
   const rc = trunc ? RC_ZERO : fp.rc;
   switch (rc) {
-    case RC_DOWN: return Math.floor(x);
-    case RC_UP: return Math.ceil(x);
-    case RC_ZERO: return Math.trunc(x);
+    case RC_DOWN:
+      return Math.floor(x);
+    case RC_UP:
+      return Math.ceil(x);
+    case RC_ZERO:
+      return Math.trunc(x);
     default: {
       const f = Math.floor(x);
       const d = x - f;
@@ -79,7 +80,11 @@ export function toInt(x: number, nan: boolean, is64: boolean, trunc: boolean): v
     const r = roundInt(x, trunc);
     if (is64 ? r >= -TWO63 && r < TWO63 : r >= -2147483648 && r <= 2147483647) {
       if (r !== x) fp.flags |= PE;
-      if (!is64) { ir.lo = r | 0; ir.hi = 0; return; }
+      if (!is64) {
+        ir.lo = r | 0;
+        ir.hi = 0;
+        return;
+      }
       const hi = Math.floor(r / TWO32);
       ir.lo = (r - hi * TWO32) | 0;
       ir.hi = hi | 0;
@@ -105,7 +110,8 @@ export function f64ForInt(lo: number, hi: number): number {
 /** Signed integer (lo, hi words; hi ignored when !is64) → float32 bits. */
 export function intToF32(lo: number, hi: number, is64: boolean): number {
   if (!is64 || hi === lo >> 31) return lo === 0 ? 0 : round32(lo, 0);
-  const h = hi * TWO32, l = lo >>> 0;
+  const h = hi * TWO32,
+    l = lo >>> 0;
   const d = h + l;
   return round32(d, sumErrSign(h, l, d));
 }
@@ -113,8 +119,8 @@ export function intToF32(lo: number, hi: number, is64: boolean): number {
 /** Signed integer → double (exact for 32-bit sources). */
 export function intToF64(lo: number, hi: number, is64: boolean): number {
   if (!is64 || hi === lo >> 31) return lo;
-  const h = hi * TWO32, l = lo >>> 0;
+  const h = hi * TWO32,
+    l = lo >>> 0;
   const d = h + l;
   return finish64(d, sumErrSign(h, l, d));
 }
-

@@ -19,9 +19,15 @@ const EMAX = 1023;
 const POW2 = new Float64Array(2200);
 {
   let v = 1;
-  for (let k = 0; k <= 1100; k++) { POW2[1100 + k] = v; v *= 2; }
+  for (let k = 0; k <= 1100; k++) {
+    POW2[1100 + k] = v;
+    v *= 2;
+  }
   v = 1;
-  for (let k = 0; k <= 1074; k++) { POW2[1100 - k] = v; v /= 2; }
+  for (let k = 0; k <= 1074; k++) {
+    POW2[1100 - k] = v;
+    v /= 2;
+  }
 }
 
 function pow2(k: number): number {
@@ -30,7 +36,8 @@ function pow2(k: number): number {
 
 /** Significand and exponent of a finite nonzero double: |x| = m * 2^e. */
 function decompose(x: number): [bigint, number] {
-  const hi = f64Hi(x), lo = f64Lo(x);
+  const hi = f64Hi(x),
+    lo = f64Lo(x);
   const ex = (hi >>> 20) & 0x7ff;
   const frac = (BigInt(hi & 0xfffff) << 32n) | BigInt(lo >>> 0);
   return ex === 0 ? [frac, -1074] : [frac | (1n << 52n), ex - 1075];
@@ -97,10 +104,17 @@ function roundAt(neg: boolean, m: bigint, e: number, shift: number): [bigint, nu
   const half = 1n << (s - 1n);
   let up: boolean;
   switch (fp.rc) {
-    case RC_NEAREST: up = rem > half || (rem === half && (q & 1n) === 1n); break;
-    case RC_UP: up = !neg; break;
-    case RC_DOWN: up = neg; break;
-    default: up = false;
+    case RC_NEAREST:
+      up = rem > half || (rem === half && (q & 1n) === 1n);
+      break;
+    case RC_UP:
+      up = !neg;
+      break;
+    case RC_DOWN:
+      up = neg;
+      break;
+    default:
+      up = false;
   }
   if (up) q += 1n;
   return [q, e + shift, true];
@@ -108,12 +122,19 @@ function roundAt(neg: boolean, m: bigint, e: number, shift: number): [bigint, nu
 
 /** Exact x op y for finite doubles (y ignored for SQRT; x ≥ 0 there). */
 export function exact64(op: number, x: number, y: number): number {
-  if (op === OP_SUB) { op = OP_ADD; y = -y; }
+  if (op === OP_SUB) {
+    op = OP_ADD;
+    y = -y;
+  }
   if (op === OP_ADD) return addExact(x, y);
   const [ma, ea] = decompose(x);
   if (op === OP_SQRT) {
-    let m = ma, e = ea;
-    if ((e & 1) !== 0) { m <<= 1n; e -= 1; }
+    let m = ma,
+      e = ea;
+    if ((e & 1) !== 0) {
+      m <<= 1n;
+      e -= 1;
+    }
     const k = Math.max(0, Math.ceil((2 * (P + 3) - bitLength(m)) / 2));
     m <<= BigInt(2 * k);
     e -= 2 * k;
@@ -121,7 +142,7 @@ export function exact64(op: number, x: number, y: number): number {
     return roundBig(false, (r << 1n) | (r * r !== m ? 1n : 0n), e / 2 - 1);
   }
   const [mb, eb] = decompose(y);
-  const neg = (x < 0) !== (y < 0);
+  const neg = x < 0 !== y < 0;
   if (op === OP_MUL) return roundBig(neg, ma * mb, ea + eb);
   const k = Math.max(0, P + 3 + bitLength(mb) - bitLength(ma));
   const num = ma << BigInt(k);
@@ -138,7 +159,8 @@ function addExact(x: number, y: number): number {
   const [ma, ea] = decompose(x);
   const [mb, eb] = decompose(y);
   const e = Math.min(ea, eb);
-  let a = ma << BigInt(ea - e), b = mb << BigInt(eb - e);
+  let a = ma << BigInt(ea - e),
+    b = mb << BigInt(eb - e);
   if (x < 0) a = -a;
   if (y < 0) b = -b;
   const s = a + b;
@@ -148,6 +170,7 @@ function addExact(x: number, y: number): number {
 
 /** Sum of two zeros: −0 only if both are −0 (or either is, when rounding down). */
 export function sumOfZeros(x: number, y: number): number {
-  const nx = Object.is(x, -0), ny = Object.is(y, -0);
+  const nx = Object.is(x, -0),
+    ny = Object.is(y, -0);
   return (fp.rc === RC_DOWN ? nx || ny : nx && ny) ? -0 : 0;
 }

@@ -13,25 +13,34 @@ const satU16 = (v: number): number => (v > 65535 ? 65535 : v < 0 ? 0 : v);
 
 function bytes(f: (a: number, b: number) => number, signed: boolean): IntOp {
   const V = signed ? S8s : S8;
-  return (n) => { for (let k = 0; k < n; k++) V[k] = f(V[k]!, V[16 + k]!); };
+  return (n) => {
+    for (let k = 0; k < n; k++) V[k] = f(V[k]!, V[16 + k]!);
+  };
 }
 
 function words(f: (a: number, b: number) => number, signed: boolean): IntOp {
   const V = signed ? S16s : S16;
-  return (n) => { for (let k = 0; k < n >> 1; k++) V[k] = f(V[k]!, V[8 + k]!); };
+  return (n) => {
+    for (let k = 0; k < n >> 1; k++) V[k] = f(V[k]!, V[8 + k]!);
+  };
 }
 
 function dwords(f: (a: number, b: number) => number): IntOp {
-  return (n) => { for (let k = 0; k < n >> 2; k++) S32[k] = f(S32[k]!, S32[4 + k]!); };
+  return (n) => {
+    for (let k = 0; k < n >> 2; k++) S32[k] = f(S32[k]!, S32[4 + k]!);
+  };
 }
 
 function qwords(sub: boolean): IntOp {
   return (n) => {
     for (let k = 0; k < n >> 2; k += 2) {
-      const al = S32[k]! >>> 0, bl = S32[4 + k]! >>> 0;
+      const al = S32[k]! >>> 0,
+        bl = S32[4 + k]! >>> 0;
       const lo = sub ? al - bl : al + bl;
       S32[k] = lo;
-      S32[k + 1] = (sub ? S32[k + 1]! - S32[5 + k]! - (lo < 0 ? 1 : 0) : S32[k + 1]! + S32[5 + k]! + (lo > 0xffffffff ? 1 : 0)) | 0;
+      S32[k + 1] =
+        (sub ? S32[k + 1]! - S32[5 + k]! - (lo < 0 ? 1 : 0) : S32[k + 1]! + S32[5 + k]! + (lo > 0xffffffff ? 1 : 0)) |
+        0;
     }
   };
 }
@@ -93,9 +102,14 @@ export const INT_OPS: Readonly<Record<string, IntOp>> = {
 /** Unsigned 32×32→64 multiply of dword lanes 0 (and 2). */
 function pmuludq(n: number): void {
   for (let k = 0; k < n >> 2; k += 2) {
-    const a = S32[k]! >>> 0, b = S32[4 + k]! >>> 0;
-    const al = a & 0xffff, ah = a >>> 16, bl = b & 0xffff, bh = b >>> 16;
-    const ll = al * bl, mid = ah * bl + al * bh; // mid < 2^33
+    const a = S32[k]! >>> 0,
+      b = S32[4 + k]! >>> 0;
+    const al = a & 0xffff,
+      ah = a >>> 16,
+      bl = b & 0xffff,
+      bh = b >>> 16;
+    const ll = al * bl,
+      mid = ah * bl + al * bh; // mid < 2^33
     const lo = ll + (mid % 65536) * 65536;
     S32[k] = lo;
     S32[k + 1] = ah * bh + Math.floor(mid / 65536) + Math.floor(lo / 4294967296);
@@ -143,9 +157,16 @@ function pack(w: number, sat: (v: number) => number): IntOp {
     for (let e = 0; e < cnt; e++) {
       const a = w === 2 ? S16s[e]! : S32[e]!;
       const b = w === 2 ? S16s[8 + e]! : S32[4 + e]!;
-      if (w === 2) { tmp[e] = sat(a) & 0xff; tmp[cnt + e] = sat(b) & 0xff; } else {
-        const x = sat(a) & 0xffff, y = sat(b) & 0xffff;
-        tmp[2 * e] = x & 0xff; tmp[2 * e + 1] = x >> 8; tmp[2 * (cnt + e)] = y & 0xff; tmp[2 * (cnt + e) + 1] = y >> 8;
+      if (w === 2) {
+        tmp[e] = sat(a) & 0xff;
+        tmp[cnt + e] = sat(b) & 0xff;
+      } else {
+        const x = sat(a) & 0xffff,
+          y = sat(b) & 0xffff;
+        tmp[2 * e] = x & 0xff;
+        tmp[2 * e + 1] = x >> 8;
+        tmp[2 * (cnt + e)] = y & 0xff;
+        tmp[2 * (cnt + e) + 1] = y >> 8;
       }
     }
     for (let k = 0; k < n; k++) S8[k] = tmp[k]!;
@@ -162,20 +183,46 @@ export function shift(n: number, w: number, kind: number, cnt: number): void {
   if (w === 2) {
     for (let k = 0; k < n >> 1; k++) {
       const v = S16s[k]!;
-      S16s[k] = kind === 0 ? (cnt > 15 ? 0 : v << cnt) : kind === 1 ? (cnt > 15 ? 0 : (v & 0xffff) >>> cnt) : v >> (cnt > 15 ? 15 : cnt);
+      S16s[k] =
+        kind === 0
+          ? cnt > 15
+            ? 0
+            : v << cnt
+          : kind === 1
+            ? cnt > 15
+              ? 0
+              : (v & 0xffff) >>> cnt
+            : v >> (cnt > 15 ? 15 : cnt);
     }
   } else if (w === 4) {
     for (let k = 0; k < n >> 2; k++) {
       const v = S32[k]!;
-      S32[k] = kind === 0 ? (cnt > 31 ? 0 : v << cnt) : kind === 1 ? (cnt > 31 ? 0 : v >>> cnt) : v >> (cnt > 31 ? 31 : cnt);
+      S32[k] =
+        kind === 0 ? (cnt > 31 ? 0 : v << cnt) : kind === 1 ? (cnt > 31 ? 0 : v >>> cnt) : v >> (cnt > 31 ? 31 : cnt);
     }
   } else {
     for (let k = 0; k < n >> 2; k += 2) {
-      const lo = S32[k]!, hi = S32[k + 1]!;
-      if (cnt > 63) { S32[k] = 0; S32[k + 1] = 0; } else if (cnt === 0) continue;
+      const lo = S32[k]!,
+        hi = S32[k + 1]!;
+      if (cnt > 63) {
+        S32[k] = 0;
+        S32[k + 1] = 0;
+      } else if (cnt === 0) continue;
       else if (kind === 0) {
-        if (cnt >= 32) { S32[k + 1] = lo << (cnt - 32); S32[k] = 0; } else { S32[k + 1] = (hi << cnt) | (lo >>> (32 - cnt)); S32[k] = lo << cnt; }
-      } else if (cnt >= 32) { S32[k] = hi >>> (cnt - 32); S32[k + 1] = 0; } else { S32[k] = (lo >>> cnt) | (hi << (32 - cnt)); S32[k + 1] = hi >>> cnt; }
+        if (cnt >= 32) {
+          S32[k + 1] = lo << (cnt - 32);
+          S32[k] = 0;
+        } else {
+          S32[k + 1] = (hi << cnt) | (lo >>> (32 - cnt));
+          S32[k] = lo << cnt;
+        }
+      } else if (cnt >= 32) {
+        S32[k] = hi >>> (cnt - 32);
+        S32[k + 1] = 0;
+      } else {
+        S32[k] = (lo >>> cnt) | (hi << (32 - cnt));
+        S32[k + 1] = hi >>> cnt;
+      }
     }
   }
 }
@@ -193,7 +240,10 @@ export function shiftBytes(left: boolean, cnt: number): void {
 /** PSHUFD (dwords of B), PSHUFLW/PSHUFHW (words of one half of B), PSHUFW (mm words). */
 export function shuffle(kind: string, imm: number): void {
   for (let k = 0; k < 16; k++) tmp[k] = S8[16 + k]!;
-  if (kind === "D") { for (let k = 0; k < 4; k++) S32[k] = t32[(imm >> (2 * k)) & 3]!; return; }
+  if (kind === "D") {
+    for (let k = 0; k < 4; k++) S32[k] = t32[(imm >> (2 * k)) & 3]!;
+    return;
+  }
   const base = kind === "HW" ? 4 : 0;
   for (let k = 0; k < 8; k++) S16[k] = t16[k]!;
   for (let k = 0; k < 4; k++) S16[base + k] = t16[base + ((imm >> (2 * k)) & 3)]!;

@@ -45,36 +45,78 @@ export function checkAlign(c: Cpu, a: number, policy: number): void {
 export function loader(o: Operand, at: number, policy: number): (c: Cpu) => void {
   if (isXmm(o)) {
     const k = 4 * o.reg;
-    return (c) => { const x = c.x32; S32[at] = x[k]!; S32[at + 1] = x[k + 1]!; S32[at + 2] = x[k + 2]!; S32[at + 3] = x[k + 3]!; };
+    return (c) => {
+      const x = c.x32;
+      S32[at] = x[k]!;
+      S32[at + 1] = x[k + 1]!;
+      S32[at + 2] = x[k + 2]!;
+      S32[at + 3] = x[k + 3]!;
+    };
   }
   if (isMmx(o)) {
     const k = 10 * o.reg;
-    return (c) => { const v = c.x87.view; S32[at] = v.getInt32(k, true); S32[at + 1] = v.getInt32(k + 4, true); S32[at + 2] = 0; S32[at + 3] = 0; };
+    return (c) => {
+      const v = c.x87.view;
+      S32[at] = v.getInt32(k, true);
+      S32[at + 1] = v.getInt32(k + 4, true);
+      S32[at + 2] = 0;
+      S32[at + 3] = 0;
+    };
   }
   if (o.kind !== OK_MEM) throw new Error("sse loader: unsupported operand");
   const bytes = o.size >>> 3;
   if (bytes === 16) {
     return (c) => {
-      const a = c.ea, m = c.mem;
+      const a = c.ea,
+        m = c.mem;
       checkAlign(c, a, policy);
-      S32[at] = m.read32(a); S32[at + 1] = m.read32(a + 4); S32[at + 2] = m.read32(a + 8); S32[at + 3] = m.read32(a + 12);
+      S32[at] = m.read32(a);
+      S32[at + 1] = m.read32(a + 4);
+      S32[at + 2] = m.read32(a + 8);
+      S32[at + 3] = m.read32(a + 12);
     };
   }
-  if (bytes === 8) return (c) => { S32[at] = c.mem.read32(c.ea); S32[at + 1] = c.mem.read32(c.ea + 4); S32[at + 2] = 0; S32[at + 3] = 0; };
-  if (bytes === 4) return (c) => { S32[at] = c.mem.read32(c.ea); S32[at + 1] = 0; S32[at + 2] = 0; S32[at + 3] = 0; };
-  if (bytes === 2) return (c) => { S32[at] = c.mem.read16(c.ea); S32[at + 1] = 0; S32[at + 2] = 0; S32[at + 3] = 0; };
+  if (bytes === 8) {
+    return (c) => {
+      S32[at] = c.mem.read32(c.ea);
+      S32[at + 1] = c.mem.read32(c.ea + 4);
+      S32[at + 2] = 0;
+      S32[at + 3] = 0;
+    };
+  }
+  if (bytes === 4) {
+    return (c) => {
+      S32[at] = c.mem.read32(c.ea);
+      S32[at + 1] = 0;
+      S32[at + 2] = 0;
+      S32[at + 3] = 0;
+    };
+  }
+  if (bytes === 2) {
+    return (c) => {
+      S32[at] = c.mem.read16(c.ea);
+      S32[at + 1] = 0;
+      S32[at + 2] = 0;
+      S32[at + 3] = 0;
+    };
+  }
   throw new Error(`sse loader: ${bytes}-byte memory operand`);
 }
 
 /** Copies scratch slot A back into XMM register r. */
 function storeXmm(c: Cpu, r: number): void {
-  const x = c.x32, k = 4 * r;
-  x[k] = S32[0]!; x[k + 1] = S32[1]!; x[k + 2] = S32[2]!; x[k + 3] = S32[3]!;
+  const x = c.x32,
+    k = 4 * r;
+  x[k] = S32[0]!;
+  x[k + 1] = S32[1]!;
+  x[k + 2] = S32[2]!;
+  x[k + 3] = S32[3]!;
 }
 
 /** MMX register write (APM Vol. 1 §5.2.1.2): significand ← value, sign+exponent ← all ones. */
 export function storeMmx(c: Cpu, r: number, lo: number, hi: number): void {
-  const v = c.x87.view, k = 10 * r;
+  const v = c.x87.view,
+    k = 10 * r;
   v.setInt32(k, lo, true);
   v.setInt32(k + 4, hi, true);
   v.setUint16(k + 8, 0xffff, true);
@@ -94,22 +136,39 @@ function immOf(i: Insn): number {
 /** xmm ← sem(xmm, xmm/mem): A = destination, B = source; `imm` = trailing imm8. */
 export function xmmRM(sem: Sem, policy = ALIGN_LEGACY): Builder {
   return (i: Insn): Op | null => {
-    const d = i.ops[0], s = i.ops[1];
+    const d = i.ops[0],
+      s = i.ops[1];
     if (!isXmm(d) || s === undefined || (!isXmm(s) && !isMmx(s) && s.kind !== OK_MEM)) return null;
-    const imm = immOf(i), ld = loader(s, B32, policy), dr = d.reg;
+    const imm = immOf(i),
+      ld = loader(s, B32, policy),
+      dr = d.reg;
     const la = loader(d, 0, ALIGN_NONE);
-    return withEa(prepareEa(i), (c) => { ld(c); la(c); sem(c, imm); storeXmm(c, dr); });
+    return withEa(prepareEa(i), (c) => {
+      ld(c);
+      la(c);
+      sem(c, imm);
+      storeXmm(c, dr);
+    });
   };
 }
 
 /** mm ← sem(mm, mm/mem): the same with 8-byte registers (sem sees zeros above). */
 export function mmxRM(sem: Sem): Builder {
   return (i: Insn): Op | null => {
-    const d = i.ops[0], s = i.ops[1];
+    const d = i.ops[0],
+      s = i.ops[1];
     if (!isMmx(d) || s === undefined || (!isMmx(s) && s.kind !== OK_MEM)) return null;
-    const imm = immOf(i), ld = loader(s, B32, ALIGN_NONE), dr = d.reg;
+    const imm = immOf(i),
+      ld = loader(s, B32, ALIGN_NONE),
+      dr = d.reg;
     const la = loader(d, 0, ALIGN_NONE);
-    return withEa(prepareEa(i), (c) => { ld(c); la(c); sem(c, imm); enterMmx(c); storeMmx(c, dr, S32[0]!, S32[1]!); });
+    return withEa(prepareEa(i), (c) => {
+      ld(c);
+      la(c);
+      sem(c, imm);
+      enterMmx(c);
+      storeMmx(c, dr, S32[0]!, S32[1]!);
+    });
   };
 }
 
@@ -118,8 +177,14 @@ export function xmmImm(sem: Sem): Builder {
   return (i: Insn): Op | null => {
     const d = i.ops[0];
     if (!isXmm(d)) return null;
-    const imm = immOf(i), la = loader(d, 0, ALIGN_NONE), dr = d.reg;
-    return (c) => { la(c); sem(c, imm); storeXmm(c, dr); };
+    const imm = immOf(i),
+      la = loader(d, 0, ALIGN_NONE),
+      dr = d.reg;
+    return (c) => {
+      la(c);
+      sem(c, imm);
+      storeXmm(c, dr);
+    };
   };
 }
 
@@ -127,7 +192,14 @@ export function mmxImm(sem: Sem): Builder {
   return (i: Insn): Op | null => {
     const d = i.ops[0];
     if (!isMmx(d)) return null;
-    const imm = immOf(i), la = loader(d, 0, ALIGN_NONE), dr = d.reg;
-    return (c) => { la(c); sem(c, imm); enterMmx(c); storeMmx(c, dr, S32[0]!, S32[1]!); };
+    const imm = immOf(i),
+      la = loader(d, 0, ALIGN_NONE),
+      dr = d.reg;
+    return (c) => {
+      la(c);
+      sem(c, imm);
+      enterMmx(c);
+      storeMmx(c, dr, S32[0]!, S32[1]!);
+    };
   };
 }

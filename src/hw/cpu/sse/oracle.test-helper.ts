@@ -44,7 +44,9 @@ export function assemble(snippets: Iterable<string>): Map<string, Uint8Array> {
     execFileSync("objcopy", ["-O", "binary", "-j", ".text", join(dir, "a.o"), join(dir, "a.bin")]);
     const bin = readFileSync(join(dir, "a.bin"));
     const syms = new Map<string, number>();
-    for (const line of execFileSync("nm", [join(dir, "a.o")]).toString().split("\n")) {
+    for (const line of execFileSync("nm", [join(dir, "a.o")])
+      .toString()
+      .split("\n")) {
       const [addr, , name] = line.trim().split(/\s+/);
       if (name !== undefined && addr !== undefined) syms.set(name, parseInt(addr, 16));
     }
@@ -102,7 +104,8 @@ class Emu {
   }
 
   run(c: Case, code: Uint8Array): Uint8Array {
-    const cpu = this.cpu, mem = this.mem;
+    const cpu = this.cpu,
+      mem = this.mem;
     const bytes = new Uint8Array(code.length + 2);
     bytes.set(code);
     bytes.set([0x0f, 0x0b], code.length);
@@ -117,7 +120,10 @@ class Emu {
     cpu.f.rflags = c.rflags;
     const x = cpu.x87;
     x.reset();
-    for (let i = 0; i < 8; i++) { x.raw.set(c.mm.subarray(8 * i, 8 * i + 8), 10 * i); x.view.setUint16(10 * i + 8, 0xffff, true); }
+    for (let i = 0; i < 8; i++) {
+      x.raw.set(c.mm.subarray(8 * i, 8 * i + 8), 10 * i);
+      x.view.setUint16(10 * i + 8, 0xffff, true);
+    }
     x.tags = 0xff;
     cpu.rip = CODE;
     const exit = cpu.run(100);
@@ -148,28 +154,43 @@ const hex = (b: Uint8Array): string => [...b].map((x) => x.toString(16).padStart
 function words(b: Uint8Array, off: number, n: number): string {
   const v = new DataView(b.buffer, b.byteOffset);
   const w: string[] = [];
-  for (let k = n - 4; k >= 0; k -= 4) w.push(v.getUint32(off + k, true).toString(16).padStart(8, "0"));
+  for (let k = n - 4; k >= 0; k -= 4) {
+    w.push(
+      v
+        .getUint32(off + k, true)
+        .toString(16)
+        .padStart(8, "0"),
+    );
+  }
   return w.join("_");
 }
 
 /** Describes the first difference between native and emulated outcomes, or undefined. */
 export function compare(c: Case, nat: Uint8Array, emu: Uint8Array): string | undefined {
-  const nv = new DataView(nat.buffer, nat.byteOffset), ev = new DataView(emu.buffer, emu.byteOffset);
-  const sigN = nv.getUint32(580, true), sigE = ev.getUint32(580, true);
+  const nv = new DataView(nat.buffer, nat.byteOffset),
+    ev = new DataView(emu.buffer, emu.byteOffset);
+  const sigN = nv.getUint32(580, true),
+    sigE = ev.getUint32(580, true);
   const ctx = (): string => {
     const regs = [...new Set(c.asm.match(/\b(x?mm)\d+/g) ?? [])];
-    const shown = regs.map((r) => `${r}=${r.startsWith("x") ? words(c.xmm, 16 * Number(r.slice(3)), 16) : words(c.mm, 8 * Number(r.slice(2)), 8)}`);
+    const shown = regs.map(
+      (r) =>
+        `${r}=${r.startsWith("x") ? words(c.xmm, 16 * Number(r.slice(3)), 16) : words(c.mm, 8 * Number(r.slice(2)), 8)}`,
+    );
     return `${c.asm} mxcsr=${c.mxcsr.toString(16)} ${shown.join(" ")} mem=${words(c.mem, 0, 32)} rax=${words(c.gpr, 0, 8)}`;
   };
   if (sigN !== sigE) return `signal native ${sigN} emu ${sigE}: ${ctx()}`;
-  const mxN = nv.getUint32(576, true), mxE = ev.getUint32(576, true);
+  const mxN = nv.getUint32(576, true),
+    mxE = ev.getUint32(576, true);
   if (mxN !== mxE) return `mxcsr native ${mxN.toString(16)} emu ${mxE.toString(16)}: ${ctx()}`;
   for (let r = 0; r < 16; r++) {
     if (hex(nat.subarray(16 * r, 16 * r + 16)) !== hex(emu.subarray(16 * r, 16 * r + 16))) {
       return `xmm${r} native ${words(nat, 16 * r, 16)} emu ${words(emu, 16 * r, 16)}: ${ctx()}`;
     }
   }
-  if (hex(nat.subarray(448, 576)) !== hex(emu.subarray(448, 576))) return `memory native ${hex(nat.subarray(448, 480))} emu ${hex(emu.subarray(448, 480))}: ${ctx()}`;
+  if (hex(nat.subarray(448, 576)) !== hex(emu.subarray(448, 576))) {
+    return `memory native ${hex(nat.subarray(448, 480))} emu ${hex(emu.subarray(448, 480))}: ${ctx()}`;
+  }
   if (sigN !== 0) return undefined;
   for (let r = 0; r < 16; r++) {
     if (r === 3 || r === 4 || (r === 7 && c.asm.includes("lea rdi"))) continue; // RBX (and RDI) hold the data address
@@ -177,13 +198,18 @@ export function compare(c: Case, nat: Uint8Array, emu: Uint8Array): string | und
       return `gpr${r} native ${words(nat, 256 + 8 * r, 8)} emu ${words(emu, 256 + 8 * r, 8)}: ${ctx()}`;
     }
   }
-  if (hex(nat.subarray(384, 448)) !== hex(emu.subarray(384, 448))) return `mm native ${hex(nat.subarray(384, 448))} emu ${hex(emu.subarray(384, 448))}: ${ctx()}`;
-  const fN = nv.getUint32(584, true) & 0xcd5, fE = ev.getUint32(584, true) & 0xcd5;
+  if (hex(nat.subarray(384, 448)) !== hex(emu.subarray(384, 448))) {
+    return `mm native ${hex(nat.subarray(384, 448))} emu ${hex(emu.subarray(384, 448))}: ${ctx()}`;
+  }
+  const fN = nv.getUint32(584, true) & 0xcd5,
+    fE = ev.getUint32(584, true) & 0xcd5;
   if (fN !== fE) return `rflags native ${fN.toString(16)} emu ${fE.toString(16)}: ${ctx()}`;
   if ((nv.getUint16(592, true) & 0x3800) !== (ev.getUint16(592, true) & 0x3800) || nat[594] !== emu[594]) {
     return `x87 TOP/tags native ${nv.getUint16(592, true).toString(16)}/${nat[594]} emu ${ev.getUint16(592, true).toString(16)}/${emu[594]}: ${ctx()}`;
   }
-  if (hex(nat.subarray(600, 616)) !== hex(emu.subarray(600, 616))) return `x87 exponents native ${hex(nat.subarray(600, 616))} emu ${hex(emu.subarray(600, 616))}: ${ctx()}`;
+  if (hex(nat.subarray(600, 616)) !== hex(emu.subarray(600, 616))) {
+    return `x87 exponents native ${hex(nat.subarray(600, 616))} emu ${hex(emu.subarray(600, 616))}: ${ctx()}`;
+  }
   return undefined;
 }
 

@@ -14,29 +14,41 @@ const TINY32_SCALED = MIN_NORMAL32 * TWO100;
 /** Adjusts the round-to-nearest float32 r when the exact value lies on side s (−1/0/+1). */
 function directed32(r: number, s: number): number {
   switch (fp.rc) {
-    case RC_DOWN: return s < 0 ? nextDown32(r) : r;
-    case RC_UP: return s > 0 ? nextUp32(r) : r;
-    case RC_ZERO: return (r > 0 && s < 0) ? nextDown32(r) : (r < 0 && s > 0) ? nextUp32(r) : r;
-    default: return r;
+    case RC_DOWN:
+      return s < 0 ? nextDown32(r) : r;
+    case RC_UP:
+      return s > 0 ? nextUp32(r) : r;
+    case RC_ZERO:
+      return r > 0 && s < 0 ? nextDown32(r) : r < 0 && s > 0 ? nextUp32(r) : r;
+    default:
+      return r;
   }
 }
 
 function directed64(r: number, s: number): number {
   switch (fp.rc) {
-    case RC_DOWN: return s < 0 ? nextDown64(r) : r;
-    case RC_UP: return s > 0 ? nextUp64(r) : r;
-    case RC_ZERO: return (r > 0 && s < 0) ? nextDown64(r) : (r < 0 && s > 0) ? nextUp64(r) : r;
-    default: return r;
+    case RC_DOWN:
+      return s < 0 ? nextDown64(r) : r;
+    case RC_UP:
+      return s > 0 ? nextUp64(r) : r;
+    case RC_ZERO:
+      return r > 0 && s < 0 ? nextDown64(r) : r < 0 && s > 0 ? nextUp64(r) : r;
+    default:
+      return r;
   }
 }
 
 /** The masked overflow result: ±Inf or ±MAX depending on the rounding direction. */
 export function overflowValue(neg: boolean, max: number): number {
   switch (fp.rc) {
-    case RC_ZERO: return neg ? -max : max;
-    case RC_UP: return neg ? -max : Infinity;
-    case RC_DOWN: return neg ? -Infinity : max;
-    default: return neg ? -Infinity : Infinity;
+    case RC_ZERO:
+      return neg ? -max : max;
+    case RC_UP:
+      return neg ? -max : Infinity;
+    case RC_DOWN:
+      return neg ? -Infinity : max;
+    default:
+      return neg ? -Infinity : Infinity;
   }
 }
 
@@ -118,4 +130,3 @@ export function finish64(r: number, s: number): number {
   if (v === Infinity || v === -Infinity) fp.flags |= OE;
   return v;
 }
-

@@ -17,7 +17,16 @@ import type { RegionEntry } from "../../jit/jit.js";
  * block of its own, so every instruction before it is already accounted when it
  * runs, and a new configuration applies from the next block (docs/lwp.md, 23).
  */
-const LWP_STATE_INSNS = new Set(["LLWPCB", "SLWPCB", "XSAVE", "XSAVE64", "XSAVEOPT", "XSAVEOPT64", "XRSTOR", "XRSTOR64"]);
+const LWP_STATE_INSNS = new Set([
+  "LLWPCB",
+  "SLWPCB",
+  "XSAVE",
+  "XSAVE64",
+  "XSAVEOPT",
+  "XSAVEOPT64",
+  "XRSTOR",
+  "XRSTOR64",
+]);
 
 /** Longest block we translate (instructions). */
 const MAX_BLOCK = 64;
@@ -168,5 +177,12 @@ export function translateBlock(c: Cpu, rip: number): Block {
   const end = insns.length > 0 ? insns[insns.length - 1]!.next : rip;
   const pages: number[] = [];
   for (let p = Math.floor(rip / PAGE_SIZE); p <= Math.floor((end - 1) / PAGE_SIZE); p++) pages.push(p);
-  return new Block(rip, end, ops, insns.map((i) => i.ip), insns, pages);
+  return new Block(
+    rip,
+    end,
+    ops,
+    insns.map((i) => i.ip),
+    insns,
+    pages,
+  );
 }

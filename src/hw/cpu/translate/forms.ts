@@ -21,11 +21,19 @@ export function binary(sem: Sem2, store = true): Builder {
     const sz = d.size;
     const fast = fastBinary(sem, i, store);
     if (fast !== null) return fast;
-    const ra = reader(d), rah = readerHi(d), rb = reader(s, sz), rbh = readerHi(s, sz);
+    const ra = reader(d),
+      rah = readerHi(d),
+      rb = reader(s, sz),
+      rbh = readerHi(s, sz);
     const w = writer(d);
     const body: Op = store
-      ? (c) => { sem(c, ra(c), rah(c), rb(c), rbh(c), sz); w(c, c.t0, c.t1); }
-      : (c) => { sem(c, ra(c), rah(c), rb(c), rbh(c), sz); };
+      ? (c) => {
+          sem(c, ra(c), rah(c), rb(c), rbh(c), sz);
+          w(c, c.t0, c.t1);
+        }
+      : (c) => {
+          sem(c, ra(c), rah(c), rb(c), rbh(c), sz);
+        };
     return withEa(prepareEa(i), body);
   };
 }
@@ -35,28 +43,63 @@ function fastBinary(sem: Sem2, i: Insn, store: boolean): Op | null {
   const d = i.ops[0]!;
   const s = i.ops[1]!;
   if (!isReg(d) || (d.size !== 32 && d.size !== 64)) return null;
-  const dl = 2 * d.reg, dh = dl + 1;
+  const dl = 2 * d.reg,
+    dh = dl + 1;
   if (isReg(s)) {
-    const sl = 2 * s.reg, sh = sl + 1;
+    const sl = 2 * s.reg,
+      sh = sl + 1;
     if (d.size === 64) {
       return store
-        ? (c) => { const r = c.r32; sem(c, r[dl]!, r[dh]!, r[sl]!, r[sh]!, 64); r[dl] = c.t0; r[dh] = c.t1; }
-        : (c) => { const r = c.r32; sem(c, r[dl]!, r[dh]!, r[sl]!, r[sh]!, 64); };
+        ? (c) => {
+            const r = c.r32;
+            sem(c, r[dl]!, r[dh]!, r[sl]!, r[sh]!, 64);
+            r[dl] = c.t0;
+            r[dh] = c.t1;
+          }
+        : (c) => {
+            const r = c.r32;
+            sem(c, r[dl]!, r[dh]!, r[sl]!, r[sh]!, 64);
+          };
     }
     return store
-      ? (c) => { const r = c.r32; sem(c, r[dl]!, 0, r[sl]!, 0, 32); r[dl] = c.t0; r[dh] = 0; }
-      : (c) => { const r = c.r32; sem(c, r[dl]!, 0, r[sl]!, 0, 32); };
+      ? (c) => {
+          const r = c.r32;
+          sem(c, r[dl]!, 0, r[sl]!, 0, 32);
+          r[dl] = c.t0;
+          r[dh] = 0;
+        }
+      : (c) => {
+          const r = c.r32;
+          sem(c, r[dl]!, 0, r[sl]!, 0, 32);
+        };
   }
   if (isImm(s)) {
-    const lo = s.immLo, hi = d.size === 64 ? s.immHi : 0;
+    const lo = s.immLo,
+      hi = d.size === 64 ? s.immHi : 0;
     if (d.size === 64) {
       return store
-        ? (c) => { const r = c.r32; sem(c, r[dl]!, r[dh]!, lo, hi, 64); r[dl] = c.t0; r[dh] = c.t1; }
-        : (c) => { const r = c.r32; sem(c, r[dl]!, r[dh]!, lo, hi, 64); };
+        ? (c) => {
+            const r = c.r32;
+            sem(c, r[dl]!, r[dh]!, lo, hi, 64);
+            r[dl] = c.t0;
+            r[dh] = c.t1;
+          }
+        : (c) => {
+            const r = c.r32;
+            sem(c, r[dl]!, r[dh]!, lo, hi, 64);
+          };
     }
     return store
-      ? (c) => { const r = c.r32; sem(c, r[dl]!, 0, lo, 0, 32); r[dl] = c.t0; r[dh] = 0; }
-      : (c) => { const r = c.r32; sem(c, r[dl]!, 0, lo, 0, 32); };
+      ? (c) => {
+          const r = c.r32;
+          sem(c, r[dl]!, 0, lo, 0, 32);
+          r[dl] = c.t0;
+          r[dh] = 0;
+        }
+      : (c) => {
+          const r = c.r32;
+          sem(c, r[dl]!, 0, lo, 0, 32);
+        };
   }
   return null;
 }
@@ -67,8 +110,13 @@ export function unary(sem: Sem1): Builder {
     const d = i.ops[0];
     if (d === undefined) return null;
     const sz = d.size;
-    const ra = reader(d), rah = readerHi(d), w = writer(d);
-    return withEa(prepareEa(i), (c) => { sem(c, ra(c), rah(c), sz); w(c, c.t0, c.t1); });
+    const ra = reader(d),
+      rah = readerHi(d),
+      w = writer(d);
+    return withEa(prepareEa(i), (c) => {
+      sem(c, ra(c), rah(c), sz);
+      w(c, c.t0, c.t1);
+    });
   };
 }
 

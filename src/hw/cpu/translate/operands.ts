@@ -32,7 +32,10 @@ function rawEa(m: MemRef): Ea {
   const x = m.index;
   const s = m.scale;
   if (b < 0 && x < 0) return () => d;
-  const bl = 2 * b, bh = 2 * b + 1, xl = 2 * x, xh = 2 * x + 1;
+  const bl = 2 * b,
+    bh = 2 * b + 1,
+    xl = 2 * x,
+    xh = 2 * x + 1;
   if (x < 0) {
     if (d === 0) return (c) => c.r32[bh]! * TWO32 + (c.r32[bl]! >>> 0);
     return (c) => c.r32[bh]! * TWO32 + (c.r32[bl]! >>> 0) + d;
@@ -97,15 +100,27 @@ export function writer(o: Operand): Wr {
   const r = o.reg;
   if (o.size === 8) {
     const k = o.hi8 ? 8 * r + 1 : 8 * r;
-    return (c, lo) => { c.r8[k] = lo; };
+    return (c, lo) => {
+      c.r8[k] = lo;
+    };
   }
   if (o.size === 16) {
     const k = 4 * r;
-    return (c, lo) => { c.r16[k] = lo; };
+    return (c, lo) => {
+      c.r16[k] = lo;
+    };
   }
   const k = 2 * r;
-  if (o.size === 32) return (c, lo) => { c.r32[k] = lo; c.r32[k + 1] = 0; };
-  return (c, lo, hi) => { c.r32[k] = lo; c.r32[k + 1] = hi; };
+  if (o.size === 32) {
+    return (c, lo) => {
+      c.r32[k] = lo;
+      c.r32[k + 1] = 0;
+    };
+  }
+  return (c, lo, hi) => {
+    c.r32[k] = lo;
+    c.r32[k + 1] = hi;
+  };
 }
 
 export function isReg(o: Operand | undefined): boolean {

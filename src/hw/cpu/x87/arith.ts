@@ -3,9 +3,31 @@
 // "FSQRT", "FPREM", "FPREM1", "FSCALE", "FXTRACT", "FRNDINT", "FCOM"): exact
 // BigInt cores rounded once by float80.ts, with the x87 special-operand rules.
 import {
-  type F80, C_DENORMAL, C_INF, C_SNAN, C_UNSUPPORTED, C_ZERO, DE, FMT80, IE, ZE, RC_DOWN,
-  bitLen, classify, exact, fenv, indefinite, inf, isNaNClass, propagate2, quiet, round80, toInteger,
-  unitExp, zero, J,
+  type F80,
+  C_DENORMAL,
+  C_INF,
+  C_SNAN,
+  C_UNSUPPORTED,
+  C_ZERO,
+  DE,
+  FMT80,
+  IE,
+  ZE,
+  RC_DOWN,
+  bitLen,
+  classify,
+  exact,
+  fenv,
+  indefinite,
+  inf,
+  isNaNClass,
+  propagate2,
+  quiet,
+  round80,
+  toInteger,
+  unitExp,
+  zero,
+  J,
 } from "./float80.js";
 
 /** Handles NaN/unsupported operands of a two-operand operation; null when both are numbers. */
@@ -44,7 +66,8 @@ function invalid(): F80 {
 /** a + b (or a − b when `neg`), rounded under FCW.PC/RC. */
 export function fadd(a: F80, b0: F80, neg: boolean): F80 {
   const b = neg ? { sign: b0.sign ^ 1, exp: b0.exp, sig: b0.sig } : b0;
-  const ka = classify(a), kb = classify(b);
+  const ka = classify(a),
+    kb = classify(b);
   const s = special2(a, b0, ka, kb);
   if (s !== null) return s;
   fenv.up = false;
@@ -55,13 +78,22 @@ export function fadd(a: F80, b0: F80, neg: boolean): F80 {
   if (ka === C_ZERO && kb === C_ZERO) return zero(a.sign === b.sign ? a.sign : fenv.rc === RC_DOWN ? 1 : 0);
   if (ka === C_ZERO) return round80(b.sign, b.sig, unitExp(b));
   if (kb === C_ZERO) return round80(a.sign, a.sig, unitExp(a));
-  let ea = unitExp(a), eb = unitExp(b);
-  let ma = a.sig, mb = b.sig;
+  let ea = unitExp(a),
+    eb = unitExp(b);
+  let ma = a.sig,
+    mb = b.sig;
   // Far below the rounding point a smaller operand only matters as a sticky bit.
-  if (ea - eb > 140) { mb = 1n; eb = ea - 140; }
-  if (eb - ea > 140) { ma = 1n; ea = eb - 140; }
+  if (ea - eb > 140) {
+    mb = 1n;
+    eb = ea - 140;
+  }
+  if (eb - ea > 140) {
+    ma = 1n;
+    ea = eb - 140;
+  }
   const e = Math.min(ea, eb);
-  const va = ma << BigInt(ea - e), vb = mb << BigInt(eb - e);
+  const va = ma << BigInt(ea - e),
+    vb = mb << BigInt(eb - e);
   let r = (a.sign !== 0 ? -va : va) + (b.sign !== 0 ? -vb : vb);
   if (r === 0n) return zero(fenv.rc === RC_DOWN ? 1 : 0);
   const sign = r < 0n ? 1 : 0;
@@ -70,7 +102,8 @@ export function fadd(a: F80, b0: F80, neg: boolean): F80 {
 }
 
 export function fmul(a: F80, b: F80): F80 {
-  const ka = classify(a), kb = classify(b);
+  const ka = classify(a),
+    kb = classify(b);
   const s = special2(a, b, ka, kb);
   if (s !== null) return s;
   fenv.up = false;
@@ -84,7 +117,8 @@ export function fmul(a: F80, b: F80): F80 {
 }
 
 export function fdiv(a: F80, b: F80): F80 {
-  const ka = classify(a), kb = classify(b);
+  const ka = classify(a),
+    kb = classify(b);
   if (ka === C_DENORMAL && kb === C_ZERO) {
     fenv.flags |= ZE; // divide-by-zero wins: no denormal-operand exception (as on the host)
     return inf(a.sign ^ b.sign);
@@ -105,7 +139,10 @@ export function fdiv(a: F80, b: F80): F80 {
   const num = a.sig << BigInt(k);
   let q = num / b.sig;
   let e = unitExp(a) - unitExp(b) - k;
-  if (q * b.sig !== num) { q = (q << 1n) | 1n; e -= 1; }
+  if (q * b.sig !== num) {
+    q = (q << 1n) | 1n;
+    e -= 1;
+  }
   return round80(sign, q, e);
 }
 
@@ -128,11 +165,17 @@ export function fsqrt(a: F80): F80 {
   if (ka === C_ZERO) return a;
   if (a.sign !== 0) return invalid();
   if (ka === C_INF) return a;
-  let m = a.sig, e = unitExp(a);
-  if ((e & 1) !== 0) { m <<= 1n; e -= 1; }
-  m <<= 140n; e -= 140;
+  let m = a.sig,
+    e = unitExp(a);
+  if ((e & 1) !== 0) {
+    m <<= 1n;
+    e -= 1;
+  }
+  m <<= 140n;
+  e -= 140;
   let r = isqrt(m);
-  if (r * r !== m) r = (r << 1n) | 1n; else r <<= 1n;
+  if (r * r !== m) r = (r << 1n) | 1n;
+  else r <<= 1n;
   return round80(0, r, e / 2 - 1);
 }
 
@@ -161,7 +204,8 @@ export const CMP_UN = 3;
 
 /** Compares a with b; `quietNaN` (FUCOM) raises IE only for SNaNs and unsupported operands. */
 export function fcompare(a: F80, b: F80, quietNaN: boolean): number {
-  const ka = classify(a), kb = classify(b);
+  const ka = classify(a),
+    kb = classify(b);
   if (ka === C_UNSUPPORTED || kb === C_UNSUPPORTED || isNaNClass(ka) || isNaNClass(kb)) {
     if (!quietNaN || ka === C_SNAN || kb === C_SNAN || ka === C_UNSUPPORTED || kb === C_UNSUPPORTED) fenv.flags |= IE;
     return CMP_UN;
@@ -182,9 +226,11 @@ function cmpNumbers(a: F80, ka: number, b: F80, kb: number): number {
 
 function cmpMag(a: F80, ka: number, b: F80, kb: number): number {
   if (ka === C_INF || kb === C_INF) return ka === kb ? 0 : ka === C_INF ? 1 : -1;
-  const ea = unitExp(a), eb = unitExp(b);
+  const ea = unitExp(a),
+    eb = unitExp(b);
   const e = Math.min(ea, eb);
-  const va = a.sig << BigInt(ea - e), vb = b.sig << BigInt(eb - e);
+  const va = a.sig << BigInt(ea - e),
+    vb = b.sig << BigInt(eb - e);
   return va === vb ? 0 : va < vb ? -1 : 1;
 }
 
@@ -198,7 +244,8 @@ export function fprem(a: F80, b: F80, ieee: boolean): F80 {
   remq.q = 0;
   remq.incomplete = false;
   remq.special = true;
-  const ka = classify(a), kb = classify(b);
+  const ka = classify(a),
+    kb = classify(b);
   const numbers = ka !== C_UNSUPPORTED && kb !== C_UNSUPPORTED && !isNaNClass(ka) && !isNaNClass(kb);
   if (numbers && (ka === C_INF || kb === C_ZERO)) return invalid(); // before the denormal check
   const s = special2(a, b, ka, kb);
@@ -206,20 +253,28 @@ export function fprem(a: F80, b: F80, ieee: boolean): F80 {
   remq.special = false;
   fenv.up = false;
   if (ka === C_ZERO || kb === C_INF) return canonical(a);
-  const ea = unitExp(a), eb = unitExp(b);
+  const ea = unitExp(a),
+    eb = unitExp(b);
   const d = ea + 63 - (a.sig >= J ? 0 : 63 - bitLen(a.sig) + 1) - (eb + bitLen(b.sig) - 1);
   if (d >= 64) return partial(a, b, d);
   const e = Math.min(ea, eb);
-  const va = a.sig << BigInt(ea - e), vb = b.sig << BigInt(eb - e);
+  const va = a.sig << BigInt(ea - e),
+    vb = b.sig << BigInt(eb - e);
   let q = va / vb;
   let r = va - q * vb;
   if (ieee) {
     const twice = r << 1n;
-    if (twice > vb || (twice === vb && (q & 1n) !== 0n)) { q += 1n; r -= vb; }
+    if (twice > vb || (twice === vb && (q & 1n) !== 0n)) {
+      q += 1n;
+      r -= vb;
+    }
   }
   remq.q = Number(q & 7n);
   let sign = a.sign;
-  if (r < 0n) { sign ^= 1; r = -r; }
+  if (r < 0n) {
+    sign ^= 1;
+    r = -r;
+  }
   if (r === 0n) return zero(a.sign);
   return exact(sign, r, e);
 }
@@ -228,9 +283,11 @@ export function fprem(a: F80, b: F80, ieee: boolean): F80 {
 function partial(a: F80, b: F80, d: number): F80 {
   remq.incomplete = true;
   const n = 32 + ((d - 32) % 32);
-  const ea = unitExp(a), eb = unitExp(b) + (d - n);
+  const ea = unitExp(a),
+    eb = unitExp(b) + (d - n);
   const e = Math.min(ea, eb);
-  const va = a.sig << BigInt(ea - e), vb = b.sig << BigInt(eb - e);
+  const va = a.sig << BigInt(ea - e),
+    vb = b.sig << BigInt(eb - e);
   const q = va / vb;
   const r = va - q * vb;
   remq.q = Number(q & 7n);
@@ -245,7 +302,8 @@ export function canonical(a: F80): F80 {
 
 /** FSCALE: a · 2^trunc(b). */
 export function fscale(a: F80, b: F80): F80 {
-  const ka = classify(a), kb = classify(b);
+  const ka = classify(a),
+    kb = classify(b);
   const s = special2(a, b, ka, kb);
   if (s !== null) return s;
   fenv.up = false;

@@ -12,7 +12,8 @@ export function envBytes(is16: boolean): number {
 }
 
 export function storeEnv(c: Cpu, a: number, is16: boolean): void {
-  const x = c.x87, m = c.mem;
+  const x = c.x87,
+    m = c.mem;
   const cs = x.fip !== 0 || x.fop !== 0 ? USER_CS : 0;
   if (is16) {
     const w = [x.fcw, x.status, x.fullTags(), x.fip & 0xffff, cs, x.fdp & 0xffff, 0];
@@ -30,9 +31,12 @@ export function storeEnv(c: Cpu, a: number, is16: boolean): void {
 }
 
 export function loadEnv(c: Cpu, a: number, is16: boolean): void {
-  const x = c.x87, m = c.mem;
+  const x = c.x87,
+    m = c.mem;
   const k = is16 ? 2 : 4;
-  const fcw = m.read16(a), fsw = m.read16(a + k), ftw = m.read16(a + 2 * k);
+  const fcw = m.read16(a),
+    fsw = m.read16(a + k),
+    ftw = m.read16(a + 2 * k);
   const fip = is16 ? m.read16(a + 6) : m.read32(a + 12) >>> 0;
   const fop = is16 ? 0 : (m.read32(a + 16) >>> 16) & 0x7ff;
   const fdp = is16 ? m.read16(a + 10) : m.read32(a + 20) >>> 0;

@@ -24,7 +24,9 @@ export function div(a: bigint, b: bigint, P: number): bigint {
 /** atan(1/n) scaled by 2^P (Machin's formula helper). */
 function atanInv(n: bigint, P: number): bigint {
   const one = 1n << BigInt(P);
-  let pow = one / n, sum = pow, k = 1n;
+  let pow = one / n,
+    sum = pow,
+    k = 1n;
   const n2 = n * n;
   for (;;) {
     pow /= n2;
@@ -47,7 +49,8 @@ export function pi(P: number): bigint {
 /** atanh(t) for |t| ≤ 1/5, scaled. */
 function atanh(t: bigint, P: number): bigint {
   const t2 = mul(t, t, P);
-  let pow = t, sum = t;
+  let pow = t,
+    sum = t;
   for (let k = 3n; ; k += 2n) {
     pow = mul(pow, t2, P);
     if (pow === 0n) return sum;
@@ -94,7 +97,8 @@ export function ln1p(sign: number, sig: bigint, e2: number, P: number): bigint {
 
 /** e^y − 1 for a fixed-point y with |y| ≤ 1. */
 export function expm1(y: bigint, P: number): bigint {
-  let term = y, sum = y;
+  let term = y,
+    sum = y;
   for (let k = 2n; ; k++) {
     term = mul(term, y, P) / k;
     if (term === 0n) return sum;
@@ -105,9 +109,10 @@ export function expm1(y: bigint, P: number): bigint {
 /** atan(t) for 0 ≤ t ≤ 1 (fixed point), after two half-angle reductions. */
 export function atan(t: bigint, P: number): bigint {
   const one = 1n << BigInt(P);
-  for (let r = 0; r < 2; r++) t = div(t, one + isqrt((one * one) + t * t), P);
+  for (let r = 0; r < 2; r++) t = div(t, one + isqrt(one * one + t * t), P);
   const t2 = mul(t, t, P);
-  let pow = t, sum = t;
+  let pow = t,
+    sum = t;
   for (let k = 3n; ; k += 2n) {
     pow = mul(pow, t2, P);
     if (pow === 0n) return sum * 4n;
@@ -120,13 +125,15 @@ export function atan(t: bigint, P: number): bigint {
 export function sincos(r: bigint, P: number): [bigint, bigint] {
   const one = 1n << BigInt(P);
   const r2 = mul(r, r, P);
-  let s = r, st = r;
+  let s = r,
+    st = r;
   for (let k = 2n; ; k += 2n) {
     st = -mul(st, r2, P) / (k * (k + 1n));
     if (st === 0n) break;
     s += st;
   }
-  let c = one, ct = one;
+  let c = one,
+    ct = one;
   for (let k = 1n; ; k += 2n) {
     ct = -mul(ct, r2, P) / (k * (k + 1n));
     if (ct === 0n) break;

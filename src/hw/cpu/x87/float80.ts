@@ -44,7 +44,8 @@ export const C_SNAN = 5;
 export const C_UNSUPPORTED = 6;
 
 export function classify(x: F80): number {
-  const e = x.exp, s = x.sig;
+  const e = x.exp,
+    s = x.sig;
   if (e === 0) return s === 0n ? C_ZERO : C_DENORMAL;
   if ((s & J) === 0n) return C_UNSUPPORTED;
   if (e === 0x7fff) {
@@ -94,14 +95,17 @@ export function quiet(x: F80): F80 {
  * the larger significand, ties going to the positive one.
  */
 export function propagate2(a: F80, b: F80): F80 {
-  const ka = classify(a), kb = classify(b);
-  const an = isNaNClass(ka), bn = isNaNClass(kb);
+  const ka = classify(a),
+    kb = classify(b);
+  const an = isNaNClass(ka),
+    bn = isNaNClass(kb);
   if (ka === C_SNAN || kb === C_SNAN) fenv.flags |= IE;
   if (!bn) return quiet(a);
   if (!an) return quiet(b);
   if (ka === C_SNAN && kb === C_QNAN) return quiet(b);
   if (kb === C_SNAN && ka === C_QNAN) return quiet(a);
-  const ma = a.sig & FRAC & ~QBIT, mb = b.sig & FRAC & ~QBIT;
+  const ma = a.sig & FRAC & ~QBIT,
+    mb = b.sig & FRAC & ~QBIT;
   if (ma < mb) return quiet(b);
   if (mb < ma) return quiet(a);
   return quiet(a.sign <= b.sign ? a : b);
@@ -129,10 +133,14 @@ export const rounded = { q: 0n, lsb: 0 };
 
 function roundsUp(sign: number, rem: bigint, half: bigint, odd: boolean): boolean {
   switch (fenv.rc) {
-    case RC_NEAREST: return rem > half || (rem === half && odd);
-    case RC_DOWN: return sign !== 0;
-    case RC_UP: return sign === 0;
-    default: return false;
+    case RC_NEAREST:
+      return rem > half || (rem === half && odd);
+    case RC_DOWN:
+      return sign !== 0;
+    case RC_UP:
+      return sign === 0;
+    default:
+      return false;
   }
 }
 
@@ -177,7 +185,13 @@ function roundTo(sign: number, sig: bigint, e2: number, f: Format): void {
     }
     return overflow(sign, f);
   }
-  if (lead < f.emin && fenv.ueTrap && f.emax === 16383 && lead + BIAS_ADJUST >= f.emin && tinyAfterRounding(sign, sig, e2, lead, f)) {
+  if (
+    lead < f.emin &&
+    fenv.ueTrap &&
+    f.emax === 16383 &&
+    lead + BIAS_ADJUST >= f.emin &&
+    tinyAfterRounding(sign, sig, e2, lead, f)
+  ) {
     return biased(sign, sig, e2, f, BIAS_ADJUST, UE);
   }
   if (inexact) {
@@ -224,7 +238,8 @@ function overflow(sign: number, f: Format): void {
 
 /** Packs the `rounded` magnitude as an 80-bit value. */
 function pack80(sign: number): F80 {
-  const q = rounded.q, lsb = rounded.lsb;
+  const q = rounded.q,
+    lsb = rounded.lsb;
   if (q < 0n) return inf(sign);
   if (q === 0n) return zero(sign);
   const n = bitLen(q);
@@ -278,12 +293,17 @@ export function toIeee(x: F80, f: Format, expBits: number, fracBits: number): bi
     return signBit | (expAll << BigInt(fracBits)) | ((qn.sig & FRAC) >> BigInt(63 - fracBits));
   }
   roundTo(x.sign, x.sig, unitExp(x), f);
-  const q = rounded.q, lsb = rounded.lsb;
+  const q = rounded.q,
+    lsb = rounded.lsb;
   if (q < 0n) return signBit | (expAll << BigInt(fracBits));
   if (q === 0n) return signBit;
   const n = bitLen(q);
   const e = lsb + n - 1 + f.emax;
-  if (e >= 1) return signBit | (BigInt(e) << BigInt(fracBits)) | ((q << BigInt(fracBits + 1 - n)) & ((1n << BigInt(fracBits)) - 1n));
+  if (e >= 1) {
+    return (
+      signBit | (BigInt(e) << BigInt(fracBits)) | ((q << BigInt(fracBits + 1 - n)) & ((1n << BigInt(fracBits)) - 1n))
+    );
+  }
   return signBit | (q << BigInt(lsb - (f.emin - fracBits)));
 }
 
@@ -300,7 +320,10 @@ export function toInteger(x: F80, truncate: boolean): bigint {
     v = 0n;
     const saved = fenv.rc;
     if (truncate) fenv.rc = RC_ZERO;
-    if (roundsUp(x.sign, 1n, 2n, false)) { v = 1n; fenv.up = true; }
+    if (roundsUp(x.sign, 1n, 2n, false)) {
+      v = 1n;
+      fenv.up = true;
+    }
     fenv.rc = saved;
     fenv.flags |= PE;
   } else {
@@ -311,7 +334,10 @@ export function toInteger(x: F80, truncate: boolean): bigint {
       fenv.flags |= PE;
       const saved = fenv.rc;
       if (truncate) fenv.rc = RC_ZERO;
-      if (roundsUp(x.sign, rem, 1n << (sh - 1n), (v & 1n) !== 0n)) { v += 1n; fenv.up = true; }
+      if (roundsUp(x.sign, rem, 1n << (sh - 1n), (v & 1n) !== 0n)) {
+        v += 1n;
+        fenv.up = true;
+      }
       fenv.rc = saved;
     }
   }

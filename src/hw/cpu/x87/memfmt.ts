@@ -3,12 +3,28 @@
 // single, double and extended reals and 16/32/64-bit integers at c.ea, with the
 // conversions of FLD/FST/FILD/FIST/FISTTP.
 import type { Cpu } from "../cpu.js";
-import { type F80, FMT32, FMT64, IE, classify, C_INF, C_UNSUPPORTED, fenv, fromIeee, fromInteger, isNaNClass, toIeee, toInteger } from "./float80.js";
+import {
+  type F80,
+  FMT32,
+  FMT64,
+  IE,
+  classify,
+  C_INF,
+  C_UNSUPPORTED,
+  fenv,
+  fromIeee,
+  fromInteger,
+  isNaNClass,
+  toIeee,
+  toInteger,
+} from "./float80.js";
 
 export function readReal(c: Cpu, bytes: number): F80 {
-  const m = c.mem, a = c.ea;
+  const m = c.mem,
+    a = c.ea;
   if (bytes === 4) return fromIeee(BigInt(m.read32(a) >>> 0), 8, 23);
-  const lo = BigInt(m.read32(a) >>> 0), hi = BigInt(m.read32(a + 4) >>> 0);
+  const lo = BigInt(m.read32(a) >>> 0),
+    hi = BigInt(m.read32(a + 4) >>> 0);
   if (bytes === 8) return fromIeee((hi << 32n) | lo, 11, 52);
   const se = m.read16(a + 8);
   return { sign: se >> 15, exp: se & 0x7fff, sig: (hi << 32n) | lo };
@@ -22,7 +38,8 @@ export function realBits(x: F80, bytes: number): bigint {
 }
 
 export function writeBits(c: Cpu, bits: bigint, bytes: number): void {
-  const m = c.mem, a = c.ea;
+  const m = c.mem,
+    a = c.ea;
   const lo = Number(bits & 0xffffffffn) | 0;
   if (bytes === 2) return m.write16(a, lo & 0xffff);
   if (bytes === 4) return m.write32(a, lo);
@@ -32,7 +49,8 @@ export function writeBits(c: Cpu, bits: bigint, bytes: number): void {
 }
 
 export function readInt(c: Cpu, bytes: number): F80 {
-  const m = c.mem, a = c.ea;
+  const m = c.mem,
+    a = c.ea;
   if (bytes === 2) return fromInteger(BigInt((m.read16(a) << 16) >> 16));
   if (bytes === 4) return fromInteger(BigInt(m.read32(a)));
   const lo = BigInt(m.read32(a) >>> 0); // low half first: a fault reports the first bad byte

@@ -89,7 +89,16 @@ function workDir(): string {
 export function assemble(snippets: readonly string[]): Uint8Array[] {
   const d = workDir();
   const src = [".intel_syntax noprefix", ".text"];
-  snippets.forEach((s, k) => src.push(`s${k}:`, ...s.split(";").map((l) => l.trim()).filter((l) => l !== ""), `e${k}:`));
+  snippets.forEach((s, k) =>
+    src.push(
+      `s${k}:`,
+      ...s
+        .split(";")
+        .map((l) => l.trim())
+        .filter((l) => l !== ""),
+      `e${k}:`,
+    ),
+  );
   writeFileSync(join(d, "t.s"), src.join("\n") + "\n");
   execFileSync("as", ["--64", "-o", join(d, "t.o"), join(d, "t.s")]);
   execFileSync("objcopy", ["-O", "binary", "-j", ".text", join(d, "t.o"), join(d, "t.bin")]);
@@ -120,8 +129,11 @@ export function runNative(cases: readonly Case[], code: readonly Uint8Array[]): 
   return cases.map((_, k) => {
     const o = out.subarray(k * rec, (k + 1) * rec);
     return {
-      signal: o.readUInt32LE(0), rax: o.readBigUInt64LE(4), rflags: Number(o.readBigUInt64LE(12) & 0xfffn),
-      image: new Uint8Array(o.subarray(20, 532)), data: new Uint8Array(o.subarray(532, rec)),
+      signal: o.readUInt32LE(0),
+      rax: o.readBigUInt64LE(4),
+      rflags: Number(o.readBigUInt64LE(12) & 0xfffn),
+      image: new Uint8Array(o.subarray(20, 532)),
+      data: new Uint8Array(o.subarray(532, rec)),
     };
   });
 }

@@ -72,14 +72,16 @@ export class X87State {
   }
 
   readPhys(p: number): F80 {
-    const v = this.view, o = p * 10;
+    const v = this.view,
+      o = p * 10;
     const sig = (BigInt(v.getUint32(o + 4, true)) << 32n) | BigInt(v.getUint32(o, true));
     const se = v.getUint16(o + 8, true);
     return { sign: se >> 15, exp: se & 0x7fff, sig };
   }
 
   writePhys(p: number, x: F80): void {
-    const v = this.view, o = p * 10;
+    const v = this.view,
+      o = p * 10;
     v.setUint32(o, Number(x.sig & 0xffffffffn), true);
     v.setUint32(o + 4, Number((x.sig >> 32n) & 0xffffffffn), true);
     v.setUint16(o + 8, (x.sign << 15) | x.exp, true);

@@ -3,8 +3,25 @@
 // "FYL2X", "FYL2XP1", "FPATAN", "FSIN", "FCOS", "FSINCOS", "FPTAN"): computed
 // to ≥ 128 extra bits with fixed.ts and rounded once under FCW.RC (PC ignored).
 import {
-  type F80, C_INF, C_UNSUPPORTED, C_ZERO, FMT80, IE, PE, ZE, bitLen, classify, fenv, indefinite, inf, isNaNClass, round80,
-  unitExp, zero, fromInteger, J,
+  type F80,
+  C_INF,
+  C_UNSUPPORTED,
+  C_ZERO,
+  FMT80,
+  IE,
+  PE,
+  ZE,
+  bitLen,
+  classify,
+  fenv,
+  indefinite,
+  inf,
+  isNaNClass,
+  round80,
+  unitExp,
+  zero,
+  fromInteger,
+  J,
 } from "./float80.js";
 import { special1, special2, fmul } from "./arith.js";
 import { atan, div, expm1, fixed, ln, ln1p, ln2, mul, pi, sincos } from "./fixed.js";
@@ -29,7 +46,10 @@ function scaled(sign: number, sig: bigint, e2: number, k: bigint, P: number): F8
 
 /** Rounds a fixed-point approximation sign·v·2^-P; the result is always inexact. */
 function result(sign: number, v: bigint, P: number): F80 {
-  if (v < 0n) { v = -v; sign ^= 1; }
+  if (v < 0n) {
+    v = -v;
+    sign ^= 1;
+  }
   const r = round80(sign, v, -P, FMT80);
   fenv.flags |= PE;
   return r;
@@ -64,7 +84,8 @@ export function f2xm1(x: F80): F80 {
 
 /** FYL2X: y · log2(x). */
 export function fyl2x(x: F80, y: F80): F80 {
-  const kx = classify(x), ky = classify(y);
+  const kx = classify(x),
+    ky = classify(y);
   const numbers = kx !== C_UNSUPPORTED && ky !== C_UNSUPPORTED && !isNaNClass(kx) && !isNaNClass(ky);
   if (numbers && x.sign !== 0 && kx !== C_ZERO) return invalid(); // before the denormal check
   const s = special2(x, y, kx, ky);
@@ -99,7 +120,8 @@ function roundBits(v: bigint, k: number): bigint {
   if (sh <= 0) return v;
   const b = BigInt(sh);
   let q = m >> b;
-  const rem = m - (q << b), half = 1n << (b - 1n);
+  const rem = m - (q << b),
+    half = 1n << (b - 1n);
   if (rem > half || (rem === half && (q & 1n) === 1n)) q += 1n;
   return neg ? -(q << b) : q << b;
 }
@@ -115,7 +137,8 @@ function product(y: F80, l: bigint, P: number, inexact = true): F80 {
 
 /** FYL2XP1: y · log2(x + 1). */
 export function fyl2xp1(x: F80, y: F80): F80 {
-  const kx = classify(x), ky = classify(y);
+  const kx = classify(x),
+    ky = classify(y);
   const s = special2(x, y, kx, ky);
   if (s !== null) return s;
   if (kx === C_ZERO) {
@@ -142,7 +165,8 @@ export function fyl2xp1(x: F80, y: F80): F80 {
 
 /** FPATAN: atan2(y, x). */
 export function fpatan(x: F80, y: F80): F80 {
-  const kx = classify(x), ky = classify(y);
+  const kx = classify(x),
+    ky = classify(y);
   const s = special2(x, y, kx, ky);
   if (s !== null) return s;
   const P = GUARD + 64;
@@ -160,7 +184,10 @@ export function fpatan(x: F80, y: F80): F80 {
   // sticky unit below π·2^P rounds alike (and the working precision stays bounded).
   if (d < TINY) return result(y.sign, PI - 1n, P);
   const Pw = GUARD + 64 + 3 * Math.max(0, -d);
-  const ay = y.sig, ax = x.sig, ey = unitExp(y), ex = unitExp(x);
+  const ay = y.sig,
+    ax = x.sig,
+    ey = unitExp(y),
+    ex = unitExp(x);
   let a: bigint;
   if (d < 0 || (d === 0 && cmpScaled(ay, ey, ax, ex) <= 0)) a = atan(ratio(ay, ey, ax, ex, Pw), Pw);
   else a = pi(Pw) / 2n - atan(ratio(ax, ex, ay, ey, Pw), Pw);
@@ -181,7 +208,8 @@ function tinyRatio(x: F80, y: F80): F80 {
 
 function cmpScaled(a: bigint, ea: number, b: bigint, eb: number): number {
   const e = Math.min(ea, eb);
-  const va = a << BigInt(ea - e), vb = b << BigInt(eb - e);
+  const va = a << BigInt(ea - e),
+    vb = b << BigInt(eb - e);
   return va === vb ? 0 : va < vb ? -1 : 1;
 }
 
@@ -203,7 +231,10 @@ function reduce(x: F80, P: number): [number, bigint] {
   const half = (PI66 << BigInt(W - 64)) >> 1n;
   let k = (X + half / 2n) / half;
   let r = X - k * half;
-  if (r > half / 2n) { r -= half; k += 1n; }
+  if (r > half / 2n) {
+    r -= half;
+    k += 1n;
+  }
   return [Number(k & 3n), r >> 80n];
 }
 
@@ -229,10 +260,12 @@ export function fsincos(x: F80, cosFlags = false): [F80, F80] {
   const P = trigPrec(x);
   const [q, r] = reduce(x, P);
   const [sn, cs] = sincos(r, P);
-  const sv = [sn, cs, -sn, -cs][q]!, cv = [cs, -sn, -cs, sn][q]!;
+  const sv = [sn, cs, -sn, -cs][q]!,
+    cv = [cs, -sn, -cs, sn][q]!;
   const savedFlags = fenv.flags;
   const cosv = result(0, cv, P);
-  const cf = fenv.flags, cosUp = fenv.up;
+  const cf = fenv.flags,
+    cosUp = fenv.up;
   fenv.flags = savedFlags;
   const sinv = result(x.sign, sv, P);
   keepCos(cf, cosUp, cosFlags);
@@ -252,7 +285,8 @@ function keepCos(flags: number, up: boolean, intoFenv: boolean): void {
 function tinySinCos(x: F80, wantCos: boolean): [F80, F80] {
   const saved = fenv.flags;
   const cosv = round80(0, (1n << 200n) - 1n, -200, FMT80);
-  const cf = fenv.flags | PE, cu = fenv.up;
+  const cf = fenv.flags | PE,
+    cu = fenv.up;
   fenv.flags = saved;
   const sinv = round80(x.sign, (x.sig << 200n) - 1n, unitExp(x) - 200, FMT80);
   fenv.flags |= PE;

@@ -26,12 +26,25 @@ interface XComponent {
 
 const ROWS: XComponent[] = [
   {
-    bit: 0, name: "x87", size: 160, offset: 0, align64: false,
-    save: saveX87, restore: restoreX87, init: initX87, inUse: (c) => !c.x87.isInit(),
+    bit: 0,
+    name: "x87",
+    size: 160,
+    offset: 0,
+    align64: false,
+    save: saveX87,
+    restore: restoreX87,
+    init: initX87,
+    inUse: (c) => !c.x87.isInit(),
   },
   {
-    bit: 1, name: "SSE", size: 256, offset: 160, align64: false,
-    save: (c, base) => saveXmm(c, base), restore: (c, base) => restoreXmm(c, base), init: initXmm,
+    bit: 1,
+    name: "SSE",
+    size: 256,
+    offset: 160,
+    align64: false,
+    save: (c, base) => saveXmm(c, base),
+    restore: (c, base) => restoreXmm(c, base),
+    init: initXmm,
     inUse: (c) => c.x32.some((v) => v !== 0),
   },
 ];

@@ -26,15 +26,34 @@ export class BufferImage implements XImage {
   constructor(private readonly buf: Uint8Array) {
     this.v = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   }
-  read8(a: number): number { return this.v.getUint8(a); }
-  read16(a: number): number { return this.v.getUint16(a, true); }
-  read32(a: number): number { return this.v.getInt32(a, true); }
-  write8(a: number, v: number): void { this.v.setUint8(a, v & 0xff); }
-  write16(a: number, v: number): void { this.v.setUint16(a, v & 0xffff, true); }
-  write32(a: number, v: number): void { this.v.setInt32(a, v | 0, true); }
-  write64(a: number, lo: number, hi: number): void { this.write32(a, lo); this.write32(a + 4, hi); }
-  readBytes(a: number, n: number): Uint8Array { return this.buf.slice(a, a + n); }
-  writeBytes(a: number, bytes: Uint8Array): void { this.buf.set(bytes, a); }
+  read8(a: number): number {
+    return this.v.getUint8(a);
+  }
+  read16(a: number): number {
+    return this.v.getUint16(a, true);
+  }
+  read32(a: number): number {
+    return this.v.getInt32(a, true);
+  }
+  write8(a: number, v: number): void {
+    this.v.setUint8(a, v & 0xff);
+  }
+  write16(a: number, v: number): void {
+    this.v.setUint16(a, v & 0xffff, true);
+  }
+  write32(a: number, v: number): void {
+    this.v.setInt32(a, v | 0, true);
+  }
+  write64(a: number, lo: number, hi: number): void {
+    this.write32(a, lo);
+    this.write32(a + 4, hi);
+  }
+  readBytes(a: number, n: number): Uint8Array {
+    return this.buf.slice(a, a + n);
+  }
+  writeBytes(a: number, bytes: Uint8Array): void {
+    this.buf.set(bytes, a);
+  }
 }
 
 /** MXCSR_MASK reported by this EPYC host's FXSAVE (DAZ and MM writable). */
@@ -52,7 +71,8 @@ export function saveX87(c: Cpu, a: number, wide: boolean, m: XImage = c.mem): vo
   m.write16(a + 2, x.status);
   m.write16(a + 4, x.tags & 0xff);
   m.write16(a + 6, err ? x.fop & 0x7ff : 0);
-  const fip = err ? x.fip : 0, fdp = err ? x.fdp : 0;
+  const fip = err ? x.fip : 0,
+    fdp = err ? x.fdp : 0;
   if (wide) {
     m.write64(a + 8, fip | 0, Math.floor(fip / 4294967296));
     m.write64(a + 16, fdp | 0, Math.floor(fdp / 4294967296));
@@ -61,7 +81,8 @@ export function saveX87(c: Cpu, a: number, wide: boolean, m: XImage = c.mem): vo
     m.write64(a + 16, fdp | 0, 0);
   }
   for (let i = 0; i < 8; i++) {
-    const p = x.phys(i) * 10, o = a + 32 + 16 * i;
+    const p = x.phys(i) * 10,
+      o = a + 32 + 16 * i;
     for (let b = 0; b < 10; b++) m.write8(o + b, x.raw[p + b]!);
     m.write16(o + 10, 0);
     m.write32(o + 12, 0);

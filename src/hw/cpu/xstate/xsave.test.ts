@@ -16,10 +16,11 @@ const int = (r: Rand, n: number): number => Math.floor(r() * n);
 
 /** A random but loadable FXSAVE image (valid FCW/MXCSR, random registers and tags). */
 function image(r: Rand): Uint8Array {
-  const b = new Uint8Array(512), v = new DataView(b.buffer);
+  const b = new Uint8Array(512),
+    v = new DataView(b.buffer);
   for (let k = 32; k < 416; k++) b[k] = int(r, 256);
   for (let i = 0; i < 8; i++) for (let k = 10; k < 16; k++) b[32 + 16 * i + k] = 0;
-  v.setUint16(0, 0x37f & ~(int(r, 2) ? 0 : int(r, 0x40)) | (int(r, 16) << 8), true);
+  v.setUint16(0, (0x37f & ~(int(r, 2) ? 0 : int(r, 0x40))) | (int(r, 16) << 8), true);
   v.setUint16(2, int(r, 0x10000) & 0x7fff, true);
   b[4] = int(r, 256);
   v.setUint32(24, (0x1f80 ^ (int(r, 0x80) << 6)) & 0xffff, true);
@@ -34,7 +35,9 @@ interface Shape {
   readonly image?: boolean;
 }
 
-const fill = (r: Rand, d: Uint8Array): void => { for (let k = 0; k < d.length; k++) d[k] = int(r, 256); };
+const fill = (r: Rand, d: Uint8Array): void => {
+  for (let k = 0; k < d.length; k++) d[k] = int(r, 256);
+};
 const mask = (r: Rand): number => int(r, 4);
 /** A valid standard-format XSAVE area at +0: random x87/SSE contents, header with XSTATE_BV ⊆ {0,1}. */
 function area(r: Rand, d: Uint8Array): void {
@@ -44,11 +47,20 @@ function area(r: Rand, d: Uint8Array): void {
 }
 
 const SHAPES: readonly Shape[] = [
-  { asm: "fxsave [rdi]" }, { asm: "fxsave64 [rdi]" }, { asm: "fxsave [rdi+8]" },
+  { asm: "fxsave [rdi]" },
+  { asm: "fxsave64 [rdi]" },
+  { asm: "fxsave [rdi+8]" },
   { asm: "fld1; fldz; fdiv st(1), st; fxsave64 [rdi]" },
   { asm: "fxrstor64 [rdi]", data: (r, d) => d.set(image(r)), image: true },
   { asm: "fxrstor [rdi]", data: (r, d) => d.set(image(r)), image: true },
-  { asm: "fxrstor64 [rdi]", data: (r, d) => { d.set(image(r)); d[26] = 1 + int(r, 255); }, image: true },
+  {
+    asm: "fxrstor64 [rdi]",
+    data: (r, d) => {
+      d.set(image(r));
+      d[26] = 1 + int(r, 255);
+    },
+    image: true,
+  },
   { asm: "xor edx, edx; xsave [rdi]", rax: mask, data: fill },
   { asm: "xor edx, edx; xsave64 [rdi]", rax: mask, data: fill },
   { asm: "xor edx, edx; xsaveopt [rdi]", rax: mask, data: fill },
@@ -56,9 +68,24 @@ const SHAPES: readonly Shape[] = [
   { asm: "xor edx, edx; xrstor [rdi]", rax: mask, data: area, image: true },
   { asm: "xor edx, edx; xrstor64 [rdi]", rax: mask, data: area, image: true },
   { asm: "xor edx, edx; xrstor [rdi]; xsave [rdi+576]", rax: () => 3, data: area, image: true },
-  { asm: "xor edx, edx; xrstor [rdi]", rax: () => 3, data: (r, d) => { area(r, d); d[512 + 8 + int(r, 16)] = 1 + int(r, 255); } },
-  { asm: "xor edx, edx; xrstor [rdi]", rax: () => 3, data: (r, d) => { area(r, d); d[27] = 1; } },
-  { asm: "mov ecx, 2; xgetbv" }, { asm: "xor ecx, ecx; xor eax, eax; xsetbv" },
+  {
+    asm: "xor edx, edx; xrstor [rdi]",
+    rax: () => 3,
+    data: (r, d) => {
+      area(r, d);
+      d[512 + 8 + int(r, 16)] = 1 + int(r, 255);
+    },
+  },
+  {
+    asm: "xor edx, edx; xrstor [rdi]",
+    rax: () => 3,
+    data: (r, d) => {
+      area(r, d);
+      d[27] = 1;
+    },
+  },
+  { asm: "mov ecx, 2; xgetbv" },
+  { asm: "xor ecx, ecx; xor eax, eax; xsetbv" },
 ];
 
 test("FXSAVE/FXRSTOR/XSAVE/XSAVEOPT/XRSTOR/XGETBV/XSETBV match the host CPU", () => {
@@ -78,10 +105,17 @@ test("FXSAVE/FXRSTOR/XSAVE/XSAVEOPT/XRSTOR/XGETBV/XSETBV match the host CPU", ()
   const native = runNative(cases, codeOf);
   const failures: string[] = [];
   cases.forEach((c, k) => {
-    const emu = runEmu(c, codeOf[k]!), host = native[k]!;
-    const ok = host.signal === emu.signal && (host.signal !== 0 ||
-      (hex(host.data) === hex(emu.data) && (shapeOf[k]!.image !== true || hex(host.image) === hex(emu.image))));
-    if (!ok) failures.push(`${c.asm} #${k} rax ${c.rax}: host sig ${host.signal} emu sig ${emu.signal}\n  host ${hex(host.data, 0, 600)}\n  emu  ${hex(emu.data, 0, 600)}\n  himg ${hex(host.image, 0, 64)}\n  eimg ${hex(emu.image, 0, 64)}`);
+    const emu = runEmu(c, codeOf[k]!),
+      host = native[k]!;
+    const ok =
+      host.signal === emu.signal &&
+      (host.signal !== 0 ||
+        (hex(host.data) === hex(emu.data) && (shapeOf[k]!.image !== true || hex(host.image) === hex(emu.image))));
+    if (!ok) {
+      failures.push(
+        `${c.asm} #${k} rax ${c.rax}: host sig ${host.signal} emu sig ${emu.signal}\n  host ${hex(host.data, 0, 600)}\n  emu  ${hex(emu.data, 0, 600)}\n  himg ${hex(host.image, 0, 64)}\n  eimg ${hex(emu.image, 0, 64)}`,
+      );
+    }
   });
   if (failures.length > 0) console.log(failures.slice(0, 6).join("\n"));
   assert.equal(failures.length, 0, `${failures.length} of ${cases.length} cases differ`);
@@ -92,19 +126,33 @@ test("XGETBV(0) returns XCR0 and the component table covers x87 and SSE", () => 
   const c: Case = { asm: "", image: image(rng(1)), data: new Uint8Array(1024) };
   assert.equal(runEmu(c, code[0]!).rax, 3n);
   const rows = components().map((row) => [row.bit, row.offset, row.size]);
-  assert.deepEqual(rows.slice(0, 2), [[0, 0, 160], [1, 160, 256]]);
+  assert.deepEqual(rows.slice(0, 2), [
+    [0, 0, 160],
+    [1, 160, 256],
+  ]);
 });
 
 test("registerComponent adds a row that XSAVE/XRSTOR then carry (an LWP-like bit 62 area)", () => {
   const log: number[] = [];
   registerComponent({
-    bit: 62, name: "test-62", size: 128, offset: 0x340, align64: true,
+    bit: 62,
+    name: "test-62",
+    size: 128,
+    offset: 0x340,
+    align64: true,
     save: (c, base) => c.mem.write32(base + 0x340, 0x1234abcd),
-    restore: (c, base) => { log.push(c.mem.read32(base + 0x340)); },
-    init: () => { log.push(-1); },
+    restore: (c, base) => {
+      log.push(c.mem.read32(base + 0x340));
+    },
+    init: () => {
+      log.push(-1);
+    },
     inUse: () => true,
   });
-  assert.deepEqual(components().map((row) => row.bit), [0, 1, 62]); // replaces any registered bit-62 row
+  assert.deepEqual(
+    components().map((row) => row.bit),
+    [0, 1, 62],
+  ); // replaces any registered bit-62 row
   const mem = new AddressSpace();
   mem.map(0x40000, 8192, PROT_READ | PROT_WRITE);
   const cpu = new Cpu(mem);

@@ -56,7 +56,8 @@ export function xsave(c: Cpu, a: number, wide: boolean, opt: boolean, mask = rfb
   const [lo, hi] = mask;
   if (a % 64 !== 0) gp();
   probeArea(c, a, areaSize(lo, hi), true);
-  let bvLo = c.mem.read32(a + XSAVE_HEADER), bvHi = c.mem.read32(a + XSAVE_HEADER + 4);
+  let bvLo = c.mem.read32(a + XSAVE_HEADER),
+    bvHi = c.mem.read32(a + XSAVE_HEADER + 4);
   for (const r of components()) {
     if (!hasBit(lo, hi, r.bit)) continue;
     const used = r.inUse(c);
@@ -78,7 +79,8 @@ export function xrstor(c: Cpu, a: number, wide: boolean, mask = rfbm(c)): void {
   m.probeRead(a + XSAVE_HEADER, 64); // the host reads the header first: a fault there reports it
   m.probeRead(a, areaSize(lo, hi));
   const h = a + XSAVE_HEADER;
-  const bvLo = m.read32(h), bvHi = m.read32(h + 4);
+  const bvLo = m.read32(h),
+    bvHi = m.read32(h + 4);
   if ((bvLo & ~c.xcr0Lo) !== 0 || (bvHi & ~c.xcr0Hi) !== 0) gp();
   for (let k = 8; k < 24; k += 4) if (m.read32(h + k) !== 0) gp();
   let mx = c.mxcsr;

@@ -25,11 +25,15 @@ function carryIn(e: Emitter): number {
 function binary(name: keyof typeof ARITH | keyof typeof LOGIC): (e: Emitter, i: Insn) => boolean {
   const store = name !== "CMP" && name !== "TEST";
   return (e, i) => {
-    const d = i.ops[0], s = i.ops[1];
+    const d = i.ops[0],
+      s = i.ops[1];
     if (!Emitter.plain(d) || !Emitter.plain(s) || d!.kind === OK_IMM) return false;
-    const f = e.f, sz = d!.size;
+    const f = e.f,
+      sz = d!.size;
     const addr = i.mem !== null ? e.ea(i.mem) : -1;
-    const a = e.tmp(I64), b = e.tmp(I64), r = e.tmp(I64);
+    const a = e.tmp(I64),
+      b = e.tmp(I64),
+      r = e.tmp(I64);
     e.readOp(d!, sz, addr);
     f.set(a);
     e.readOp(s!, sz, addr);
@@ -59,16 +63,21 @@ function unary(name: "INC" | "DEC" | "NEG" | "NOT"): (e: Emitter, i: Insn) => bo
   return (e, i) => {
     const d = i.ops[0];
     if (!Emitter.plain(d) || d!.kind === OK_IMM) return false;
-    const f = e.f, sz = d!.size;
+    const f = e.f,
+      sz = d!.size;
     const addr = i.mem !== null ? e.ea(i.mem) : -1;
-    const a = e.tmp(I64), r = e.tmp(I64);
+    const a = e.tmp(I64),
+      r = e.tmp(I64);
     e.readOp(d!, sz, addr);
     f.set(a);
     if (name === "INC" || name === "DEC") {
       const cf = e.tmp(I32);
       e.flags.cf();
       f.set(cf);
-      f.get(a).i64(1).op(name === "INC" ? OP.i64_add : OP.i64_sub).set(r);
+      f.get(a)
+        .i64(1)
+        .op(name === "INC" ? OP.i64_add : OP.i64_sub)
+        .set(r);
       e.writeOp(d!, r, addr);
       e.flags.produce(name === "INC" ? K_INC : K_DEC, sz, a, -1, r, { local: cf });
     } else if (name === "NEG") {
@@ -86,6 +95,9 @@ function unary(name: "INC" | "DEC" | "NEG" | "NOT"): (e: Emitter, i: Insn) => bo
 }
 
 export const ALU_ROWS: readonly JitRow[] = [
-  ...(["ADD", "ADC", "SUB", "SBB", "CMP", "AND", "OR", "XOR", "TEST"] as const).map((m) => ({ mnemonic: m, emit: binary(m) })),
+  ...(["ADD", "ADC", "SUB", "SBB", "CMP", "AND", "OR", "XOR", "TEST"] as const).map((m) => ({
+    mnemonic: m,
+    emit: binary(m),
+  })),
   ...(["INC", "DEC", "NEG", "NOT"] as const).map((m) => ({ mnemonic: m, emit: unary(m) })),
 ];

@@ -8,7 +8,8 @@ import { OK_BRANCH, OK_MEM, OK_REG, RC_GPR } from "../../cpu/decode.js";
 import { Emitter } from "../emitter.js";
 import type { JitEmit, JitRow } from "./types.js";
 
-const RSP = 4, RBP = 5;
+const RSP = 4,
+  RBP = 5;
 const CC = ["O", "NO", "B", "AE", "E", "NE", "BE", "A", "S", "NS", "P", "NP", "L", "GE", "LE", "G"];
 
 /** new RSP ← RSP − 8; [new RSP] ← local `v`; returns the local holding the new RSP (not yet written). */
@@ -39,7 +40,8 @@ const pop: JitEmit = (e, i) => {
   const d = i.ops[0];
   if (i.form !== "Pop_r64" && !(i.form === "Pop_rm64" && d?.kind === OK_REG)) return false;
   if (d === undefined || d.kind !== OK_REG || d.rclass !== RC_GPR) return false;
-  const v = e.tmp(I64), sp = e.tmp(I64);
+  const v = e.tmp(I64),
+    sp = e.tmp(I64);
   e.getReg(RSP);
   e.f.set(sp);
   e.load(sp, 8, false);
@@ -53,7 +55,8 @@ const pop: JitEmit = (e, i) => {
 /** LEAVE: RSP ← RBP, then RBP ← pop. */
 const leave: JitEmit = (e, i) => {
   if (i.form !== "Leaveq") return false;
-  const v = e.tmp(I64), bp = e.tmp(I64);
+  const v = e.tmp(I64),
+    bp = e.tmp(I64);
   e.getReg(RBP);
   e.f.set(bp);
   e.load(bp, 8, false);
@@ -81,7 +84,11 @@ function direct(i: Parameters<JitEmit>[1]): boolean {
 /** Operand forms handled: rel, r64, m64 (not far pointers, not 16-bit forms). */
 function indirectOk(i: Parameters<JitEmit>[1]): boolean {
   const o = i.ops[0];
-  return (i.form === "Jmp_rm64" || i.form === "Call_rm64") && o !== undefined && ((o.kind === OK_REG && o.rclass === RC_GPR) || o.kind === OK_MEM);
+  return (
+    (i.form === "Jmp_rm64" || i.form === "Call_rm64") &&
+    o !== undefined &&
+    ((o.kind === OK_REG && o.rclass === RC_GPR) || o.kind === OK_MEM)
+  );
 }
 
 const jmp: JitEmit = (e, i) => {
@@ -121,12 +128,16 @@ const call: JitEmit = (e, i) => {
 const ret: JitEmit = (e, i) => {
   if (i.form !== "Retnq" && i.form !== "Retnq_imm16") return false;
   const extra = i.ops[0] !== undefined ? i.ops[0].immLo & 0xffff : 0;
-  const t = e.tmp(I64), sp = e.tmp(I64);
+  const t = e.tmp(I64),
+    sp = e.tmp(I64);
   e.getReg(RSP);
   e.f.set(sp);
   e.load(sp, 8, false);
   e.f.set(t);
-  e.f.get(sp).i64(8 + extra).op(OP.i64_add);
+  e.f
+    .get(sp)
+    .i64(8 + extra)
+    .op(OP.i64_add);
   e.setReg(RSP);
   e.gotoDynamic(t, i.ip);
   return true;

@@ -14,7 +14,8 @@ function gpr(o: Operand | undefined): o is Operand {
 }
 
 const mov: JitEmit = (e, i) => {
-  const d = i.ops[0], s = i.ops[1];
+  const d = i.ops[0],
+    s = i.ops[1];
   if (!Emitter.plain(d) || !Emitter.plain(s) || d!.kind === OK_IMM) return false;
   const addr = i.mem !== null ? e.ea(i.mem) : -1;
   const v = e.tmp(I64);
@@ -27,9 +28,12 @@ const mov: JitEmit = (e, i) => {
 /** MOVZX/MOVSX/MOVSXD: the source at its size, extended to the destination's. */
 function extend(signed: boolean): JitEmit {
   return (e, i) => {
-    const d = i.ops[0], s = i.ops[1];
+    const d = i.ops[0],
+      s = i.ops[1];
     if (!gpr(d) || !Emitter.plain(s) || s!.kind === OK_IMM) return false;
-    const f = e.f, ss = s!.size, v = e.tmp(I64);
+    const f = e.f,
+      ss = s!.size,
+      v = e.tmp(I64);
     if (s!.kind === OK_MEM) e.load(e.ea(i.mem!), ss / 8, signed);
     else {
       e.readGpr(s!);
@@ -50,24 +54,35 @@ const lea: JitEmit = (e, i) => {
 };
 
 const xchg: JitEmit = (e, i) => {
-  const d = i.ops[0], s = i.ops[1];
+  const d = i.ops[0],
+    s = i.ops[1];
   if (!Emitter.plain(d) || !Emitter.plain(s)) return false;
-  const f = e.f, sz = d!.size;
+  const f = e.f,
+    sz = d!.size;
   const addr = i.mem !== null ? e.ea(i.mem) : -1;
-  const a = e.tmp(I64), b = e.tmp(I64);
+  const a = e.tmp(I64),
+    b = e.tmp(I64);
   e.readOp(d!, sz, addr);
   f.set(a);
   e.readOp(s!, sz, addr);
   f.set(b);
   // The memory operand (if any) is written first: a fault leaves the register unchanged.
-  if (d!.kind === OK_MEM) { e.writeOp(d!, b, addr); e.writeOp(s!, a, addr); } else { e.writeOp(s!, a, addr); e.writeOp(d!, b, addr); }
+  if (d!.kind === OK_MEM) {
+    e.writeOp(d!, b, addr);
+    e.writeOp(s!, a, addr);
+  } else {
+    e.writeOp(s!, a, addr);
+    e.writeOp(d!, b, addr);
+  }
   return true;
 };
 
 const cmov: JitEmit = (e, i) => {
-  const d = i.ops[0], s = i.ops[1];
+  const d = i.ops[0],
+    s = i.ops[1];
   if (!gpr(d) || !Emitter.plain(s) || i.cc < 0) return false;
-  const f = e.f, v = e.tmp(I64);
+  const f = e.f,
+    v = e.tmp(I64);
   e.readOp(s!, d.size, i.mem !== null ? e.ea(i.mem) : -1); // read even when the condition is false
   e.readGpr(d);
   e.flags.cond(i.cc);
@@ -79,7 +94,8 @@ const cmov: JitEmit = (e, i) => {
 const setcc: JitEmit = (e, i) => {
   const d = i.ops[0];
   if (!Emitter.plain(d) || d!.kind === OK_IMM || i.cc < 0) return false;
-  const addr = i.mem !== null ? e.ea(i.mem) : -1, v = e.tmp(I64);
+  const addr = i.mem !== null ? e.ea(i.mem) : -1,
+    v = e.tmp(I64);
   e.flags.cond(i.cc);
   e.f.op(OP.i64_extend_i32_u).set(v);
   e.writeOp(d!, v, addr);
@@ -112,14 +128,23 @@ function signToDx(sz: number): JitEmit {
 const bswap: JitEmit = (e, i) => {
   const d = i.ops[0];
   if (!gpr(d) || d.size < 32) return false;
-  const f = e.f, x = e.tmp(I64), v = e.tmp(I64);
+  const f = e.f,
+    x = e.tmp(I64),
+    v = e.tmp(I64);
   e.getReg(d.reg);
   f.set(x);
   const bytes = d.size / 8;
   f.i64(0);
   for (let k = 0; k < bytes; k++) {
     // byte k moves to byte (bytes − 1 − k)
-    f.get(x).i64(8 * k).op(OP.i64_shr_u).i64(0xff).op(OP.i64_and).i64(8 * (bytes - 1 - k)).op(OP.i64_shl).op(OP.i64_or);
+    f.get(x)
+      .i64(8 * k)
+      .op(OP.i64_shr_u)
+      .i64(0xff)
+      .op(OP.i64_and)
+      .i64(8 * (bytes - 1 - k))
+      .op(OP.i64_shl)
+      .op(OP.i64_or);
   }
   f.set(v);
   e.writeGpr(d, v);
@@ -144,8 +169,20 @@ export const MOVE_ROWS: readonly JitRow[] = [
   { mnemonic: "CDQ", emit: signToDx(32) },
   { mnemonic: "CQO", emit: signToDx(64) },
   { mnemonic: "BSWAP", emit: bswap },
-  ...["NOP", "ENDBR64", "ENDBR32", "PAUSE", "LFENCE", "SFENCE", "MFENCE", "PREFETCHT0", "PREFETCHT1", "PREFETCHT2", "PREFETCHNTA", "PREFETCHW"]
-    .map((m) => ({ mnemonic: m, emit: nothing })),
+  ...[
+    "NOP",
+    "ENDBR64",
+    "ENDBR32",
+    "PAUSE",
+    "LFENCE",
+    "SFENCE",
+    "MFENCE",
+    "PREFETCHT0",
+    "PREFETCHT1",
+    "PREFETCHT2",
+    "PREFETCHNTA",
+    "PREFETCHW",
+  ].map((m) => ({ mnemonic: m, emit: nothing })),
 ];
 
 export type { Insn };

@@ -17,7 +17,9 @@ function gpr(o: Operand | undefined): o is Operand {
 
 /** Records eager flags: (the current flags & keep) | the i32 on the stack. */
 function eagerKeep(e: Emitter, keep: number, sz: number): void {
-  const f = e.f, t = e.tmp(I32), v = e.tmp(I64);
+  const f = e.f,
+    t = e.tmp(I32),
+    v = e.tmp(I64);
   f.set(t);
   if (keep !== 0) {
     e.flags.allBits();
@@ -44,11 +46,17 @@ function mulhs(e: Emitter, a: number, b: number): void {
 /** IMUL r, r/m (two operands) and IMUL r, r/m, imm (three). */
 const imulN: JitEmit = (e, i) => {
   if (i.ops.length === 1) return imul1(e, i);
-  const d = i.ops[0], s = i.ops[1], t = i.ops[2] ?? d;
+  const d = i.ops[0],
+    s = i.ops[1],
+    t = i.ops[2] ?? d;
   if (!gpr(d) || !Emitter.plain(s) || !Emitter.plain(t) || d.size === 8) return false;
-  const f = e.f, sz = d.size;
+  const f = e.f,
+    sz = d.size;
   const addr = i.mem !== null ? e.ea(i.mem) : -1;
-  const a = e.tmp(I64), b = e.tmp(I64), r = e.tmp(I64), over = e.tmp(I32);
+  const a = e.tmp(I64),
+    b = e.tmp(I64),
+    r = e.tmp(I64),
+    over = e.tmp(I32);
   e.readOp(s!, sz, addr);
   f.set(a);
   e.readOp(t!, sz, addr);
@@ -66,7 +74,9 @@ const imulN: JitEmit = (e, i) => {
     f.op(OP.i64_ne).set(over);
   }
   e.writeGpr(d, r);
-  f.get(over).i32(CF | OF).op(OP.i32_mul);
+  f.get(over)
+    .i32(CF | OF)
+    .op(OP.i32_mul);
   eagerKeep(e, KEEP_MUL, sz);
   return true;
 };
@@ -75,8 +85,13 @@ const imulN: JitEmit = (e, i) => {
 function imul1(e: Emitter, i: Parameters<JitEmit>[1], signed = true): boolean {
   const s = i.ops[0];
   if (!Emitter.plain(s) || s!.kind === OK_IMM || s!.size < 32) return false;
-  const f = e.f, sz = s!.size;
-  const a = e.tmp(I64), b = e.tmp(I64), lo = e.tmp(I64), hi = e.tmp(I64), over = e.tmp(I32);
+  const f = e.f,
+    sz = s!.size;
+  const a = e.tmp(I64),
+    b = e.tmp(I64),
+    lo = e.tmp(I64),
+    hi = e.tmp(I64),
+    over = e.tmp(I32);
   e.readOp(s!, sz, i.mem !== null ? e.ea(i.mem) : -1);
   f.set(b);
   e.getReg(0);
@@ -89,14 +104,37 @@ function imul1(e: Emitter, i: Parameters<JitEmit>[1], signed = true): boolean {
     if (signed) f.get(hi).get(lo).i64(63).op(OP.i64_shr_s).op(OP.i64_ne).set(over);
     else f.get(hi).i64(0).op(OP.i64_ne).set(over);
   } else {
-    if (signed) { sext(e, a, 32); sext(e, b, 32); } else { f.get(a).i64(-1, 0).op(OP.i64_and).get(b).i64(-1, 0).op(OP.i64_and); }
-    f.op(OP.i64_mul).tee(lo).i64(32).op(signed ? OP.i64_shr_s : OP.i64_shr_u).set(hi);
-    if (signed) { f.get(lo); sext(e, lo, 32); f.op(OP.i64_ne).set(over); } else f.get(hi).i64(-1, 0).op(OP.i64_and).i64(0).op(OP.i64_ne).set(over);
+    if (signed) {
+      sext(e, a, 32);
+      sext(e, b, 32);
+    } else {
+      f.get(a).i64(-1, 0).op(OP.i64_and).get(b).i64(-1, 0).op(OP.i64_and);
+    }
+    f.op(OP.i64_mul)
+      .tee(lo)
+      .i64(32)
+      .op(signed ? OP.i64_shr_s : OP.i64_shr_u)
+      .set(hi);
+    if (signed) {
+      f.get(lo);
+      sext(e, lo, 32);
+      f.op(OP.i64_ne).set(over);
+    } else f.get(hi).i64(-1, 0).op(OP.i64_and).i64(0).op(OP.i64_ne).set(over);
   }
-  const reg = (r: number): Operand => ({ kind: OK_REG, reg: r, rclass: RC_GPR, size: sz, hi8: false, immLo: 0, immHi: 0 });
+  const reg = (r: number): Operand => ({
+    kind: OK_REG,
+    reg: r,
+    rclass: RC_GPR,
+    size: sz,
+    hi8: false,
+    immLo: 0,
+    immHi: 0,
+  });
   e.writeGpr(reg(0), lo);
   e.writeGpr(reg(2), hi);
-  f.get(over).i32(CF | OF).op(OP.i32_mul);
+  f.get(over)
+    .i32(CF | OF)
+    .op(OP.i32_mul);
   eagerKeep(e, KEEP_MUL, sz);
   return true;
 }
@@ -104,10 +142,14 @@ function imul1(e: Emitter, i: Parameters<JitEmit>[1], signed = true): boolean {
 /** BSF/BSR (and TZCNT, run as BSF): the destination is kept for a zero source. */
 function scan(reverse: boolean): JitEmit {
   return (e, i) => {
-    const d = i.ops[0], s = i.ops[1];
+    const d = i.ops[0],
+      s = i.ops[1];
     if (!gpr(d) || !Emitter.plain(s) || s!.kind === OK_IMM) return false;
-    const f = e.f, sz = d.size;
-    const src = e.tmp(I64), r = e.tmp(I64), bits = e.tmp(I32);
+    const f = e.f,
+      sz = d.size;
+    const src = e.tmp(I64),
+      r = e.tmp(I64),
+      bits = e.tmp(I32);
     e.readOp(s!, sz, i.mem !== null ? e.ea(i.mem) : -1);
     if (sz < 64 && s!.kind !== OK_MEM) f.i64(sz === 32 ? -1 : 0xffff, 0).op(OP.i64_and);
     f.set(src);
@@ -128,12 +170,18 @@ function scan(reverse: boolean): JitEmit {
 }
 
 const lzcnt: JitEmit = (e, i) => {
-  const d = i.ops[0], s = i.ops[1];
+  const d = i.ops[0],
+    s = i.ops[1];
   if (!gpr(d) || !Emitter.plain(s) || s!.kind === OK_IMM) return false;
-  const f = e.f, sz = d.size, n = e.tmp(I64);
+  const f = e.f,
+    sz = d.size,
+    n = e.tmp(I64);
   e.readOp(s!, sz, i.mem !== null ? e.ea(i.mem) : -1);
   if (sz < 64) f.i64(sz === 32 ? -1 : 0xffff, 0).op(OP.i64_and);
-  f.op(OP.i64_clz).i64(64 - sz).op(OP.i64_sub).set(n);
+  f.op(OP.i64_clz)
+    .i64(64 - sz)
+    .op(OP.i64_sub)
+    .set(n);
   e.writeGpr(d, n);
   // AMD: OF kept, CF = (n = size), ZF = (n = 0), SF AF PF cleared
   f.get(n).i64(sz).op(OP.i64_eq).get(n).op(OP.i64_eqz).i32(6).op(OP.i32_shl).op(OP.i32_or);
@@ -142,9 +190,13 @@ const lzcnt: JitEmit = (e, i) => {
 };
 
 const popcnt: JitEmit = (e, i) => {
-  const d = i.ops[0], s = i.ops[1];
+  const d = i.ops[0],
+    s = i.ops[1];
   if (!gpr(d) || !Emitter.plain(s) || s!.kind === OK_IMM) return false;
-  const f = e.f, sz = d.size, src = e.tmp(I64), n = e.tmp(I64);
+  const f = e.f,
+    sz = d.size,
+    src = e.tmp(I64),
+    n = e.tmp(I64);
   e.readOp(s!, sz, i.mem !== null ? e.ea(i.mem) : -1);
   if (sz < 64) f.i64(sz === 32 ? -1 : 0xffff, 0).op(OP.i64_and);
   f.tee(src).op(OP.i64_popcnt).set(n);
@@ -157,13 +209,21 @@ const popcnt: JitEmit = (e, i) => {
 /** BT/BTS/BTR/BTC with a register destination: CF ← the bit (others kept, as on AMD). */
 function bitTest(op: number): JitEmit {
   return (e, i) => {
-    const d = i.ops[0], s = i.ops[1];
+    const d = i.ops[0],
+      s = i.ops[1];
     if (!gpr(d) || !Emitter.plain(s) || s!.kind === OK_MEM) return false;
-    const f = e.f, sz = d.size, v = e.tmp(I64), k = e.tmp(I64), m = e.tmp(I64), r = e.tmp(I64);
+    const f = e.f,
+      sz = d.size,
+      v = e.tmp(I64),
+      k = e.tmp(I64),
+      m = e.tmp(I64),
+      r = e.tmp(I64);
     e.readGpr(d);
     f.set(v);
     e.readOp(s!, sz, -1);
-    f.i64(sz - 1).op(OP.i64_and).set(k);
+    f.i64(sz - 1)
+      .op(OP.i64_and)
+      .set(k);
     f.i64(1).get(k).op(OP.i64_shl).set(m);
     if (op !== 0) {
       f.get(v).get(m);

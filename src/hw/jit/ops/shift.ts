@@ -21,12 +21,26 @@ function bitOf(e: Emitter, v: number, k: number): void {
  */
 function shiftBody(e: Emitter, kind: Kind, sz: number, a: number, n: number, r: number, aux: number): void {
   const f = e.f;
-  const cf = e.tmp(I32), of = e.tmp(I32);
+  const cf = e.tmp(I32),
+    of = e.tmp(I32);
   if (kind === "SHL") {
     f.get(a).get(n).op(OP.i64_shl).set(r);
     // CF: bit sz − n of a (0 when n > sz)
     if (sz === 64) f.get(a).i64(64).get(n).op(OP.i64_sub).op(OP.i64_shr_u);
-    else f.get(n).i64(sz).op(OP.i64_gt_u).if(I64).i64(0).else().get(a).i64(sz).get(n).op(OP.i64_sub).op(OP.i64_shr_u).end();
+    else {
+      f.get(n)
+        .i64(sz)
+        .op(OP.i64_gt_u)
+        .if(I64)
+        .i64(0)
+        .else()
+        .get(a)
+        .i64(sz)
+        .get(n)
+        .op(OP.i64_sub)
+        .op(OP.i64_shr_u)
+        .end();
+    }
     f.op(OP.i32_wrap_i64).i32(1).op(OP.i32_and).set(cf);
     bitOf(e, r, sz - 1);
     f.get(cf).op(OP.i32_xor).set(of);
@@ -55,7 +69,14 @@ function shiftBody(e: Emitter, kind: Kind, sz: number, a: number, n: number, r: 
  * zero-extended), any other `apply` with the count in local `n`; for CL the
  * choice is made at run time and the flags record is dynamic after it.
  */
-function byCount(e: Emitter, imm: number | null, mask: number, n: number, unchanged: () => void, apply: () => void): void {
+function byCount(
+  e: Emitter,
+  imm: number | null,
+  mask: number,
+  n: number,
+  unchanged: () => void,
+  apply: () => void,
+): void {
   const f = e.f;
   if (imm !== null) {
     if ((imm & mask) === 0) unchanged();
@@ -85,24 +106,37 @@ function isCl(s: Insn["ops"][number]): boolean {
 
 function shift(kind: Kind): JitEmit {
   return (e, i) => {
-    const d = i.ops[0], s = i.ops[1];
+    const d = i.ops[0],
+      s = i.ops[1];
     if (!Emitter.plain(d) || d!.kind === OK_IMM || s === undefined) return false;
     const byCl = isCl(s);
     if (!byCl && s.kind !== OK_IMM) return false;
-    const f = e.f, sz = d!.size, m = sz === 64 ? 63 : 31;
+    const f = e.f,
+      sz = d!.size,
+      m = sz === 64 ? 63 : 31;
     const addr = i.mem !== null ? e.ea(i.mem) : -1;
-    const a = e.tmp(I64), n = e.tmp(I64), r = e.tmp(I64), aux = e.tmp(I32);
+    const a = e.tmp(I64),
+      n = e.tmp(I64),
+      r = e.tmp(I64),
+      aux = e.tmp(I32);
     e.readOp(d!, sz, addr);
     if (sz < 64) {
       if (kind === "SAR") f.op(sz === 8 ? OP.i64_extend8_s : sz === 16 ? OP.i64_extend16_s : OP.i64_extend32_s);
       else f.i64(sz === 32 ? -1 : sz === 16 ? 0xffff : 0xff, 0).op(OP.i64_and);
     }
     f.set(a);
-    byCount(e, byCl ? null : s.immLo, m, n, () => e.writeOp(d!, a, addr), () => {
-      shiftBody(e, kind, sz, a, n, r, aux);
-      e.writeOp(d!, r, addr);
-      e.flags.produce(K_RESULT, sz, -1, -1, r, { local: aux });
-    });
+    byCount(
+      e,
+      byCl ? null : s.immLo,
+      m,
+      n,
+      () => e.writeOp(d!, a, addr),
+      () => {
+        shiftBody(e, kind, sz, a, n, r, aux);
+        e.writeOp(d!, r, addr);
+        e.flags.produce(K_RESULT, sz, -1, -1, r, { local: aux });
+      },
+    );
     return true;
   };
 }
@@ -113,10 +147,20 @@ function shift(kind: Kind): JitEmit {
  */
 function rotateBody(e: Emitter, left: boolean, sz: number, a: number, n: number, r: number): void {
   const f = e.f;
-  if (sz === 64) f.get(a).get(n).op(left ? OP.i64_rotl : OP.i64_rotr);
-  else if (sz === 32) f.get(a).op(OP.i32_wrap_i64).get(n).op(OP.i32_wrap_i64).op(left ? OP.i32_rotl : OP.i32_rotr).op(OP.i64_extend_i32_u);
-  else {
-    const m = sz === 16 ? 0xffff : 0xff, k = e.tmp(I64);
+  if (sz === 64) {
+    f.get(a)
+      .get(n)
+      .op(left ? OP.i64_rotl : OP.i64_rotr);
+  } else if (sz === 32) {
+    f.get(a)
+      .op(OP.i32_wrap_i64)
+      .get(n)
+      .op(OP.i32_wrap_i64)
+      .op(left ? OP.i32_rotl : OP.i32_rotr)
+      .op(OP.i64_extend_i32_u);
+  } else {
+    const m = sz === 16 ? 0xffff : 0xff,
+      k = e.tmp(I64);
     // ROR by c is ROL by (sz − c mod sz) mod sz
     f.get(n).i64(sz).op(OP.i64_rem_u);
     if (!left) f.set(k).i64(sz).get(k).op(OP.i64_sub).i64(sz).op(OP.i64_rem_u);
@@ -130,7 +174,8 @@ function rotateBody(e: Emitter, left: boolean, sz: number, a: number, n: number,
 
 /** CF and OF of a rotation from its result `r` (ROL: CF = LSB, OF = MSB ^ CF; ROR: CF = MSB, OF = MSB ^ next bit). */
 function rotateFlags(e: Emitter, left: boolean, sz: number, r: number): void {
-  const f = e.f, bits = e.tmp(I64);
+  const f = e.f,
+    bits = e.tmp(I64);
   e.flags.allBits();
   f.i32(SF | ZF | AF | PF).op(OP.i32_and);
   if (left) {
@@ -151,20 +196,32 @@ function rotateFlags(e: Emitter, left: boolean, sz: number, r: number): void {
 /** ROL/ROR by a constant or CL: only CF and OF change (the others are kept, as an eager record); a count of 0 changes no flag. */
 function rotate(left: boolean): JitEmit {
   return (e, i: Insn) => {
-    const d = i.ops[0], s = i.ops[1];
+    const d = i.ops[0],
+      s = i.ops[1];
     if (!Emitter.plain(d) || d!.kind === OK_IMM || s === undefined) return false;
     const byCl = isCl(s);
     if (!byCl && s.kind !== OK_IMM) return false;
-    const f = e.f, sz = d!.size, mask = sz === 64 ? 63 : 31;
+    const f = e.f,
+      sz = d!.size,
+      mask = sz === 64 ? 63 : 31;
     const addr = i.mem !== null ? e.ea(i.mem) : -1;
-    const a = e.tmp(I64), r = e.tmp(I64), n = e.tmp(I64);
+    const a = e.tmp(I64),
+      r = e.tmp(I64),
+      n = e.tmp(I64);
     e.readOp(d!, sz, addr);
     f.set(a);
-    byCount(e, byCl ? null : s.immLo, mask, n, () => e.writeOp(d!, a, addr), () => {
-      rotateBody(e, left, sz, a, n, r);
-      e.writeOp(d!, r, addr);
-      rotateFlags(e, left, sz, r);
-    });
+    byCount(
+      e,
+      byCl ? null : s.immLo,
+      mask,
+      n,
+      () => e.writeOp(d!, a, addr),
+      () => {
+        rotateBody(e, left, sz, a, n, r);
+        e.writeOp(d!, r, addr);
+        rotateFlags(e, left, sz, r);
+      },
+    );
     return true;
   };
 }

@@ -59,9 +59,11 @@ function aligned(e: Emitter, addr: number, body: () => void): void {
  * is a move (the source only).
  */
 function rm(e: Emitter, i: Insn, op: (() => void) | null, unaligned = false): boolean {
-  const d = i.ops[0], s = i.ops[1];
+  const d = i.ops[0],
+    s = i.ops[1];
   if (!xmm(d) || (!xmm(s) && s?.kind !== OK_MEM)) return false;
-  const f = e.f, r = e.tmp(V128);
+  const f = e.f,
+    r = e.tmp(V128);
   const addr = s.kind === OK_MEM ? e.ea(i.mem!) : -1;
   const body = (): void => {
     if (op !== null) getXmm(e, d.reg);
@@ -77,16 +79,17 @@ function rm(e: Emitter, i: Insn, op: (() => void) | null, unaligned = false): bo
 }
 
 function simd(code: number, swap = false): JitEmit {
-  return (e, i) => rm(e, i, () => {
-    if (swap) {
-      // Operands in the other order (PANDN: ~dst & src = andnot(src, dst)).
-      const t = e.tmp(V128);
-      e.f.set(t);
-      const u = e.tmp(V128);
-      e.f.set(u).get(t).get(u);
-    }
-    e.f.simd(code);
-  });
+  return (e, i) =>
+    rm(e, i, () => {
+      if (swap) {
+        // Operands in the other order (PANDN: ~dst & src = andnot(src, dst)).
+        const t = e.tmp(V128);
+        e.f.set(t);
+        const u = e.tmp(V128);
+        e.f.set(u).get(t).get(u);
+      }
+      e.f.simd(code);
+    });
 }
 
 /** An i8x16.shuffle of destination (lanes 0–15) and source (16–31). */
@@ -108,12 +111,14 @@ function unpack(w: number, hi: boolean): readonly number[] {
 /** MOVAPS/MOVUPS/MOVDQA/... : register, load or store of 16 bytes. */
 function mov128(alignedOnly: boolean): JitEmit {
   return (e, i) => {
-    const d = i.ops[0], s = i.ops[1];
+    const d = i.ops[0],
+      s = i.ops[1];
     if (xmm(d) && (xmm(s) || s?.kind === OK_MEM)) {
       return rm(e, i, null, !alignedOnly);
     }
     if (d?.kind !== OK_MEM || !xmm(s)) return false;
-    const addr = e.ea(i.mem!), v = e.tmp(V128);
+    const addr = e.ea(i.mem!),
+      v = e.tmp(V128);
     const body = (): void => {
       getXmm(e, s.reg);
       e.f.set(v);
@@ -128,7 +133,8 @@ function mov128(alignedOnly: boolean): JitEmit {
 /** PMOVMSKB/MOVMSKPS/MOVMSKPD r32/r64, xmm. */
 function moveMask(code: number): JitEmit {
   return (e, i) => {
-    const d = i.ops[0], s = i.ops[1];
+    const d = i.ops[0],
+      s = i.ops[1];
     if (!gpr(d) || !xmm(s)) return false;
     const v = e.tmp(I64);
     getXmm(e, s.reg);
@@ -148,12 +154,15 @@ function zeroExtended(e: Emitter, v: number, bytes: number): void {
 
 /** MOVD/MOVQ between XMM and a general register or memory; MOVQ xmm, xmm. */
 function movdq(e: Emitter, i: Insn): boolean {
-  const d = i.ops[0], s = i.ops[1];
+  const d = i.ops[0],
+    s = i.ops[1];
   if (d === undefined || s === undefined) return false;
-  const f = e.f, bytes = (xmm(d) ? s : d).size === 64 || (xmm(d) && xmm(s)) ? 8 : 4;
+  const f = e.f,
+    bytes = (xmm(d) ? s : d).size === 64 || (xmm(d) && xmm(s)) ? 8 : 4;
   if (xmm(d)) {
     if (!xmm(s) && !gpr(s) && s.kind !== OK_MEM) return false;
-    const v = e.tmp(I64), r = e.tmp(V128);
+    const v = e.tmp(I64),
+      r = e.tmp(V128);
     if (xmm(s)) {
       getXmm(e, s.reg);
       f.lane(SIMD.i64x2_extract_lane, 0);
@@ -177,7 +186,9 @@ function movdq(e: Emitter, i: Insn): boolean {
 /** MOVSS (4) / MOVSD (8) in their XMM forms: register merge, zero-extending load, store. */
 function movScalar(bytes: number): JitEmit {
   return (e, i) => {
-    const d = i.ops[0], s = i.ops[1], f = e.f;
+    const d = i.ops[0],
+      s = i.ops[1],
+      f = e.f;
     if (xmm(d) && xmm(s)) {
       const r = e.tmp(V128);
       getXmm(e, d.reg);
@@ -187,7 +198,8 @@ function movScalar(bytes: number): JitEmit {
       return true;
     }
     if (xmm(d) && s?.kind === OK_MEM) {
-      const v = e.tmp(I64), r = e.tmp(V128);
+      const v = e.tmp(I64),
+        r = e.tmp(V128);
       e.load(e.ea(i.mem!), bytes, false);
       f.set(v);
       zeroExtended(e, v, bytes);
@@ -207,9 +219,12 @@ function movScalar(bytes: number): JitEmit {
 /** MOVLPS/MOVLPD (lane 0) and MOVHPS/MOVHPD (lane 1): 8 bytes between memory and one half. */
 function movHalf(lane: number): JitEmit {
   return (e, i) => {
-    const d = i.ops[0], s = i.ops[1], f = e.f;
+    const d = i.ops[0],
+      s = i.ops[1],
+      f = e.f;
     if (xmm(d) && s?.kind === OK_MEM) {
-      const v = e.tmp(I64), r = e.tmp(V128);
+      const v = e.tmp(I64),
+        r = e.tmp(V128);
       e.load(e.ea(i.mem!), 8, false);
       f.set(v);
       getXmm(e, d.reg);
@@ -242,7 +257,7 @@ function pshuf(kind: "D" | "LW" | "HW"): JitEmit {
     else {
       const off = kind === "LW" ? 0 : 8;
       for (let k = 0; k < 8; k++) {
-        const inHalf = (k >= 4) === (off === 8);
+        const inHalf = k >= 4 === (off === 8);
         for (let b = 0; b < 2; b++) lanes.push(16 + (inHalf ? off + 2 * sel(k & 3) + b : 2 * k + b));
       }
     }
@@ -253,15 +268,19 @@ function pshuf(kind: "D" | "LW" | "HW"): JitEmit {
 /** PSLLDQ/PSRLDQ xmm, imm8: whole-register byte shifts. */
 function byteShift(left: boolean): JitEmit {
   return (e, i) => {
-    const d = i.ops[0], n = imm8(i, 1);
+    const d = i.ops[0],
+      n = imm8(i, 1);
     if (!xmm(d) || n < 0) return false;
-    const f = e.f, r = e.tmp(V128);
+    const f = e.f,
+      r = e.tmp(V128);
     getXmm(e, d.reg);
     f.v128(new Array<number>(16).fill(0));
-    f.shuffle(Array.from({ length: 16 }, (_, k) => {
-      const src = left ? k - n : k + n;
-      return src >= 0 && src < 16 ? src : 16;
-    }));
+    f.shuffle(
+      Array.from({ length: 16 }, (_, k) => {
+        const src = left ? k - n : k + n;
+        return src >= 0 && src < 16 ? src : 16;
+      }),
+    );
     f.set(r);
     setXmm(e, d.reg, r);
     return true;
@@ -276,9 +295,12 @@ function shiftImm(w: number, kind: number): JitEmit {
     8: [SIMD.i64x2_shl, SIMD.i64x2_shr_u, SIMD.i64x2_shr_s],
   }[w]!;
   return (e, i) => {
-    const d = i.ops[0], n = imm8(i, 1);
+    const d = i.ops[0],
+      n = imm8(i, 1);
     if (!xmm(d) || n < 0) return false;
-    const f = e.f, r = e.tmp(V128), bits = 8 * w;
+    const f = e.f,
+      r = e.tmp(V128),
+      bits = 8 * w;
     if (n >= bits && kind !== 2) f.v128(new Array<number>(16).fill(0));
     else {
       getXmm(e, d.reg);
@@ -291,24 +313,62 @@ function shiftImm(w: number, kind: number): JitEmit {
 }
 
 const BINARY: Readonly<Record<string, number>> = {
-  PADDB: SIMD.i8x16_add, PADDW: SIMD.i16x8_add, PADDD: SIMD.i32x4_add, PADDQ: SIMD.i64x2_add,
-  PSUBB: SIMD.i8x16_sub, PSUBW: SIMD.i16x8_sub, PSUBD: SIMD.i32x4_sub, PSUBQ: SIMD.i64x2_sub,
-  PADDSB: SIMD.i8x16_add_sat_s, PADDSW: SIMD.i16x8_add_sat_s, PADDUSB: SIMD.i8x16_add_sat_u, PADDUSW: SIMD.i16x8_add_sat_u,
-  PSUBSB: SIMD.i8x16_sub_sat_s, PSUBSW: SIMD.i16x8_sub_sat_s, PSUBUSB: SIMD.i8x16_sub_sat_u, PSUBUSW: SIMD.i16x8_sub_sat_u,
-  PMULLW: SIMD.i16x8_mul, PAVGB: SIMD.i8x16_avgr_u, PAVGW: SIMD.i16x8_avgr_u,
-  PMINUB: SIMD.i8x16_min_u, PMAXUB: SIMD.i8x16_max_u, PMINSW: SIMD.i16x8_min_s, PMAXSW: SIMD.i16x8_max_s,
-  PCMPEQB: SIMD.i8x16_eq, PCMPEQW: SIMD.i16x8_eq, PCMPEQD: SIMD.i32x4_eq,
-  PCMPGTB: SIMD.i8x16_gt_s, PCMPGTW: SIMD.i16x8_gt_s, PCMPGTD: SIMD.i32x4_gt_s,
-  PACKSSWB: SIMD.i8x16_narrow_i16x8_s, PACKUSWB: SIMD.i8x16_narrow_i16x8_u, PACKSSDW: SIMD.i16x8_narrow_i32x4_s,
-  PAND: SIMD.v128_and, ANDPS: SIMD.v128_and, ANDPD: SIMD.v128_and,
-  POR: SIMD.v128_or, ORPS: SIMD.v128_or, ORPD: SIMD.v128_or,
-  PXOR: SIMD.v128_xor, XORPS: SIMD.v128_xor, XORPD: SIMD.v128_xor,
+  PADDB: SIMD.i8x16_add,
+  PADDW: SIMD.i16x8_add,
+  PADDD: SIMD.i32x4_add,
+  PADDQ: SIMD.i64x2_add,
+  PSUBB: SIMD.i8x16_sub,
+  PSUBW: SIMD.i16x8_sub,
+  PSUBD: SIMD.i32x4_sub,
+  PSUBQ: SIMD.i64x2_sub,
+  PADDSB: SIMD.i8x16_add_sat_s,
+  PADDSW: SIMD.i16x8_add_sat_s,
+  PADDUSB: SIMD.i8x16_add_sat_u,
+  PADDUSW: SIMD.i16x8_add_sat_u,
+  PSUBSB: SIMD.i8x16_sub_sat_s,
+  PSUBSW: SIMD.i16x8_sub_sat_s,
+  PSUBUSB: SIMD.i8x16_sub_sat_u,
+  PSUBUSW: SIMD.i16x8_sub_sat_u,
+  PMULLW: SIMD.i16x8_mul,
+  PAVGB: SIMD.i8x16_avgr_u,
+  PAVGW: SIMD.i16x8_avgr_u,
+  PMINUB: SIMD.i8x16_min_u,
+  PMAXUB: SIMD.i8x16_max_u,
+  PMINSW: SIMD.i16x8_min_s,
+  PMAXSW: SIMD.i16x8_max_s,
+  PCMPEQB: SIMD.i8x16_eq,
+  PCMPEQW: SIMD.i16x8_eq,
+  PCMPEQD: SIMD.i32x4_eq,
+  PCMPGTB: SIMD.i8x16_gt_s,
+  PCMPGTW: SIMD.i16x8_gt_s,
+  PCMPGTD: SIMD.i32x4_gt_s,
+  PACKSSWB: SIMD.i8x16_narrow_i16x8_s,
+  PACKUSWB: SIMD.i8x16_narrow_i16x8_u,
+  PACKSSDW: SIMD.i16x8_narrow_i32x4_s,
+  PAND: SIMD.v128_and,
+  ANDPS: SIMD.v128_and,
+  ANDPD: SIMD.v128_and,
+  POR: SIMD.v128_or,
+  ORPS: SIMD.v128_or,
+  ORPD: SIMD.v128_or,
+  PXOR: SIMD.v128_xor,
+  XORPS: SIMD.v128_xor,
+  XORPD: SIMD.v128_xor,
 };
 
 const UNPACK: Readonly<Record<string, readonly number[]>> = {
-  PUNPCKLBW: unpack(1, false), PUNPCKHBW: unpack(1, true), PUNPCKLWD: unpack(2, false), PUNPCKHWD: unpack(2, true),
-  PUNPCKLDQ: unpack(4, false), PUNPCKHDQ: unpack(4, true), PUNPCKLQDQ: unpack(8, false), PUNPCKHQDQ: unpack(8, true),
-  UNPCKLPS: unpack(4, false), UNPCKHPS: unpack(4, true), UNPCKLPD: unpack(8, false), UNPCKHPD: unpack(8, true),
+  PUNPCKLBW: unpack(1, false),
+  PUNPCKHBW: unpack(1, true),
+  PUNPCKLWD: unpack(2, false),
+  PUNPCKHWD: unpack(2, true),
+  PUNPCKLDQ: unpack(4, false),
+  PUNPCKHDQ: unpack(4, true),
+  PUNPCKLQDQ: unpack(8, false),
+  PUNPCKHQDQ: unpack(8, true),
+  UNPCKLPS: unpack(4, false),
+  UNPCKHPS: unpack(4, true),
+  UNPCKLPD: unpack(8, false),
+  UNPCKHPD: unpack(8, true),
 };
 
 /** MOVSD xmm forms (the string MOVSD is a row of ops/string.ts). */
@@ -327,11 +387,21 @@ export const SSE_ROWS: readonly JitRow[] = [
   { mnemonic: "MOVQ", emit: movdq },
   { mnemonic: "MOVSS", emit: movScalar(4) },
   // MOVSD is also the string move (ops/string.ts): the table joins the two.
-  { mnemonic: "MOVLPS", emit: movHalf(0) }, { mnemonic: "MOVLPD", emit: movHalf(0) },
-  { mnemonic: "MOVHPS", emit: movHalf(1) }, { mnemonic: "MOVHPD", emit: movHalf(1) },
-  { mnemonic: "PSHUFD", emit: pshuf("D") }, { mnemonic: "PSHUFLW", emit: pshuf("LW") }, { mnemonic: "PSHUFHW", emit: pshuf("HW") },
-  { mnemonic: "PSLLDQ", emit: byteShift(true) }, { mnemonic: "PSRLDQ", emit: byteShift(false) },
-  { mnemonic: "PSLLW", emit: shiftImm(2, 0) }, { mnemonic: "PSLLD", emit: shiftImm(4, 0) }, { mnemonic: "PSLLQ", emit: shiftImm(8, 0) },
-  { mnemonic: "PSRLW", emit: shiftImm(2, 1) }, { mnemonic: "PSRLD", emit: shiftImm(4, 1) }, { mnemonic: "PSRLQ", emit: shiftImm(8, 1) },
-  { mnemonic: "PSRAW", emit: shiftImm(2, 2) }, { mnemonic: "PSRAD", emit: shiftImm(4, 2) },
+  { mnemonic: "MOVLPS", emit: movHalf(0) },
+  { mnemonic: "MOVLPD", emit: movHalf(0) },
+  { mnemonic: "MOVHPS", emit: movHalf(1) },
+  { mnemonic: "MOVHPD", emit: movHalf(1) },
+  { mnemonic: "PSHUFD", emit: pshuf("D") },
+  { mnemonic: "PSHUFLW", emit: pshuf("LW") },
+  { mnemonic: "PSHUFHW", emit: pshuf("HW") },
+  { mnemonic: "PSLLDQ", emit: byteShift(true) },
+  { mnemonic: "PSRLDQ", emit: byteShift(false) },
+  { mnemonic: "PSLLW", emit: shiftImm(2, 0) },
+  { mnemonic: "PSLLD", emit: shiftImm(4, 0) },
+  { mnemonic: "PSLLQ", emit: shiftImm(8, 0) },
+  { mnemonic: "PSRLW", emit: shiftImm(2, 1) },
+  { mnemonic: "PSRLD", emit: shiftImm(4, 1) },
+  { mnemonic: "PSRLQ", emit: shiftImm(8, 1) },
+  { mnemonic: "PSRAW", emit: shiftImm(2, 2) },
+  { mnemonic: "PSRAD", emit: shiftImm(4, 2) },
 ];

@@ -10,7 +10,9 @@ import type { Emitter } from "../emitter.js";
 import { STATE_FLAGS } from "../layout.js";
 import type { JitEmit, JitRow } from "./types.js";
 
-const RAX = 0, RSI = 6, RDI = 7;
+const RAX = 0,
+  RSI = 6,
+  RDI = 7;
 type Kind = "MOVS" | "STOS" | "LODS";
 
 /** Whether the encoding has only an operand-size or REX prefix (no REP, 67h or segment override). */
@@ -26,8 +28,18 @@ function plainPrefixes(i: Insn): boolean {
 /** Pushes the step (±k) as an i64 from DF in the flags record's `other` word. */
 function step(e: Emitter, k: number): void {
   e.f.i64(k);
-  e.f.i32(0).mem(OP.i32_load, e.state + STATE_FLAGS + 4 * FL_OTHER, 2).i32(Math.log2(DF)).op(OP.i32_shr_u).i32(1).op(OP.i32_and);
-  e.f.op(OP.i64_extend_i32_u).i64(2 * k).op(OP.i64_mul).op(OP.i64_sub);
+  e.f
+    .i32(0)
+    .mem(OP.i32_load, e.state + STATE_FLAGS + 4 * FL_OTHER, 2)
+    .i32(Math.log2(DF))
+    .op(OP.i32_shr_u)
+    .i32(1)
+    .op(OP.i32_and);
+  e.f
+    .op(OP.i64_extend_i32_u)
+    .i64(2 * k)
+    .op(OP.i64_mul)
+    .op(OP.i64_sub);
 }
 
 function advance(e: Emitter, r: number, k: number): void {
@@ -40,7 +52,10 @@ function advance(e: Emitter, r: number, k: number): void {
 function str(kind: Kind, k: number): JitEmit {
   return (e, i) => {
     if (!plainPrefixes(i)) return false;
-    const f = e.f, v = e.tmp(I64), si = e.tmp(I64), di = e.tmp(I64);
+    const f = e.f,
+      v = e.tmp(I64),
+      si = e.tmp(I64),
+      di = e.tmp(I64);
     if (kind !== "STOS") {
       e.getReg(RSI);
       f.set(si);
@@ -61,7 +76,13 @@ function str(kind: Kind, k: number): JitEmit {
   };
 }
 
-const SIZES: readonly [string, number][] = [["B", 1], ["W", 2], ["D", 4], ["Q", 8]];
+const SIZES: readonly [string, number][] = [
+  ["B", 1],
+  ["W", 2],
+  ["D", 4],
+  ["Q", 8],
+];
 
 export const STRING_ROWS: readonly JitRow[] = (["MOVS", "STOS", "LODS"] as const).flatMap((kind) =>
-  SIZES.map(([s, k]) => ({ mnemonic: `${kind}${s}`, emit: str(kind, k) })));
+  SIZES.map(([s, k]) => ({ mnemonic: `${kind}${s}`, emit: str(kind, k) })),
+);

@@ -40,7 +40,8 @@ export function skipMnemonics(names: Iterable<string>): void {
 // MOVSD names both the string move and the SSE2 scalar move: the operands choose.
 const movsdString = BY_NAME.get("MOVSD")!;
 BY_NAME.set("MOVSD", (e, i) =>
-  (i.ops.some((o) => o.kind === OK_REG && o.rclass === RC_XMM) ? movsdXmm : movsdString)(e, i));
+  (i.ops.some((o) => o.kind === OK_REG && o.rclass === RC_XMM) ? movsdXmm : movsdString)(e, i),
+);
 
 /** The emitter for a mnemonic, if the compiler has one. */
 export function jitEmitter(name: string): JitEmit | undefined {

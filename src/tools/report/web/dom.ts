@@ -6,7 +6,11 @@ export const SVG_NS = "http://www.w3.org/2000/svg";
 type Attrs = Readonly<Record<string, string | number>>;
 
 /** An SVG element with attributes, appended to `parent` when given. */
-export function svg<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Attrs, parent?: Element): SVGElementTagNameMap[K] {
+export function svg<K extends keyof SVGElementTagNameMap>(
+  tag: K,
+  attrs: Attrs,
+  parent?: Element,
+): SVGElementTagNameMap[K] {
   const e = document.createElementNS(SVG_NS, tag);
   for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, String(v));
   parent?.appendChild(e);
@@ -15,7 +19,9 @@ export function svg<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Attrs, 
 
 /** An HTML element with optional text, class and attributes, appended to `parent` when given. */
 export function html<K extends keyof HTMLElementTagNameMap>(
-  tag: K, opts: { text?: string; cls?: string; attrs?: Attrs } = {}, parent?: Element,
+  tag: K,
+  opts: { text?: string; cls?: string; attrs?: Attrs } = {},
+  parent?: Element,
 ): HTMLElementTagNameMap[K] {
   const e = document.createElement(tag);
   if (opts.text !== undefined) e.textContent = opts.text;

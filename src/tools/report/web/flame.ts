@@ -34,7 +34,10 @@ export class FlameGraph {
   private path: TreeNode[] = [];
   private match: ((fn: number) => boolean) | undefined;
 
-  constructor(private readonly el: SVGSVGElement, private readonly opts: FlameOptions) {}
+  constructor(
+    private readonly el: SVGSVGElement,
+    private readonly opts: FlameOptions,
+  ) {}
 
   /** Shows a new tree, unzoomed. */
   show(root: TreeNode): void {
@@ -89,7 +92,19 @@ export class FlameGraph {
     const matched = this.match !== undefined && n.fn >= 0 && this.match(n.fn);
     const fill = matched ? "rgb(230,0,230)" : ancestor ? "#ddd" : colour(name, n.fn >= 0 && this.opts.inlined(n.fn));
     const g = svg("g", { class: matched ? "frame match" : "frame" }, this.el);
-    const r = svg("rect", { x: x.toFixed(2), y, width: Math.max(w - 0.5, 0.5).toFixed(2), height: ROW - 1, fill, "data-fn": n.fn, "data-name": name }, g);
+    const r = svg(
+      "rect",
+      {
+        x: x.toFixed(2),
+        y,
+        width: Math.max(w - 0.5, 0.5).toFixed(2),
+        height: ROW - 1,
+        fill,
+        "data-fn": n.fn,
+        "data-name": name,
+      },
+      g,
+    );
     svg("title", {}, r).textContent = `${name} — ${n.total} samples (${pct(n.total, total)}), self ${n.self}`;
     if (w > 30) {
       const t = svg("text", { x: (x + 3).toFixed(2), y: y + 12 }, g);
@@ -98,7 +113,9 @@ export class FlameGraph {
     }
     r.addEventListener("click", () => this.zoomTo(n));
     r.addEventListener("mouseover", () => {
-      if (this.opts.details !== undefined) this.opts.details.textContent = `${name} — ${n.total} samples, ${pct(n.total, total)} of all, self ${n.self}`;
+      if (this.opts.details !== undefined) {
+        this.opts.details.textContent = `${name} — ${n.total} samples, ${pct(n.total, total)} of all, self ${n.self}`;
+      }
     });
   }
 

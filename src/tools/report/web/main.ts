@@ -12,7 +12,7 @@ import { drawTimeline } from "./timeline.js";
 
 const data = JSON.parse(byId("lwp-data", HTMLScriptElement).textContent ?? "{}") as HtmlData;
 
-const label = (fn: number): string => (fn < 0 ? "all" : data.functions[fn]?.n ?? "?");
+const label = (fn: number): string => (fn < 0 ? "all" : (data.functions[fn]?.n ?? "?"));
 const inlined = (fn: number): boolean => data.functions[fn]?.i === 1;
 
 interface State {
@@ -26,8 +26,19 @@ const current = (): HtmlEvent | undefined => data.events[state.event];
 
 const details = byId("details", HTMLElement);
 const flame = new FlameGraph(byId("flame", SVGSVGElement), { label, inlined, details, onSelect: (fn) => select(fn) });
-const callers = new FlameGraph(byId("callers", SVGSVGElement), { label, inlined, details, inverted: true, onSelect: (fn) => select(fn) });
-const callees = new FlameGraph(byId("callees", SVGSVGElement), { label, inlined, details, onSelect: (fn) => select(fn) });
+const callers = new FlameGraph(byId("callers", SVGSVGElement), {
+  label,
+  inlined,
+  details,
+  inverted: true,
+  onSelect: (fn) => select(fn),
+});
+const callees = new FlameGraph(byId("callees", SVGSVGElement), {
+  label,
+  inlined,
+  details,
+  onSelect: (fn) => select(fn),
+});
 
 /** The search box's pattern: a case-insensitive regular expression, or the literal text when it is not one. */
 function matcher(text: string): ((fn: number) => boolean) | undefined {
@@ -45,16 +56,28 @@ function matcher(text: string): ((fn: number) => boolean) | undefined {
 function drawMatch(): void {
   const ev = current();
   const out = byId("match", HTMLElement);
-  if (ev === undefined || state.match === undefined) { out.textContent = ""; return; }
+  if (ev === undefined || state.match === undefined) {
+    out.textContent = "";
+    return;
+  }
   const n = matchingSamples(ev.stacks, state.match);
   out.textContent = `Matched: ${pct(n, ev.samples)} of samples (${n} of ${ev.samples})`;
 }
 
 function drawTableNow(): void {
   const ev = current();
-  if (ev === undefined) { byId("table-note", HTMLElement).textContent = "No samples in this profile."; return; }
+  if (ev === undefined) {
+    byId("table-note", HTMLElement).textContent = "No samples in this profile.";
+    return;
+  }
   drawTable(byId("tables", HTMLElement), byId("table-note", HTMLElement), {
-    data, event: ev, state: state.table, match: state.match, selected: state.selected, onSelect: (fn) => select(fn), redraw: drawTableNow,
+    data,
+    event: ev,
+    state: state.table,
+    match: state.match,
+    selected: state.selected,
+    onSelect: (fn) => select(fn),
+    redraw: drawTableNow,
   });
 }
 
@@ -63,14 +86,18 @@ function drawSelection(): void {
   const ev = current();
   const box = byId("selection", HTMLElement);
   const fn = state.selected;
-  if (ev === undefined || fn === undefined) { box.hidden = true; return; }
+  if (ev === undefined || fn === undefined) {
+    box.hidden = true;
+    return;
+  }
   box.hidden = false;
   const f = data.functions[fn]!;
   const row = ev.rows.find((r) => r.f === fn);
   byId("sel-title", HTMLElement).textContent = `${f.n} (${data.dsos[f.d] ?? "?"})`;
-  byId("sel-summary", HTMLElement).textContent = row === undefined
-    ? `No ${ev.name} samples.`
-    : `${ev.name}: self ${row.s} samples (${pct(row.s, ev.samples)}), total ${row.c} samples (${pct(row.c, ev.samples)}).`;
+  byId("sel-summary", HTMLElement).textContent =
+    row === undefined
+      ? `No ${ev.name} samples.`
+      : `${ev.name}: self ${row.s} samples (${pct(row.s, ev.samples)}), total ${row.c} samples (${pct(row.c, ev.samples)}).`;
   callers.show(callersOf(ev.stacks, fn));
   callees.show(calleesOf(ev.stacks, fn));
   drawSource(byId("source", HTMLElement), data, ev, fn);
@@ -104,13 +131,27 @@ function init(): void {
   sel.addEventListener("change", () => showEvent(Number(sel.value)));
   const search = byId("search", HTMLInputElement);
   search.addEventListener("input", () => setSearch(search.value));
-  byId("clear-search", HTMLButtonElement).addEventListener("click", () => { search.value = ""; setSearch(""); });
+  byId("clear-search", HTMLButtonElement).addEventListener("click", () => {
+    search.value = "";
+    setSearch("");
+  });
   byId("reset", HTMLButtonElement).addEventListener("click", () => flame.resetZoom());
   document.addEventListener("keydown", (e) => {
-    if (e.key === "/" && document.activeElement !== search) { e.preventDefault(); search.focus(); }
-    if (e.key === "Escape" && document.activeElement === search) { search.value = ""; setSearch(""); }
+    if (e.key === "/" && document.activeElement !== search) {
+      e.preventDefault();
+      search.focus();
+    }
+    if (e.key === "Escape" && document.activeElement === search) {
+      search.value = "";
+      setSearch("");
+    }
   });
-  window.addEventListener("resize", () => { flame.draw(); callers.draw(); callees.draw(); drawTimeline(byId("timeline", SVGSVGElement), data); });
+  window.addEventListener("resize", () => {
+    flame.draw();
+    callers.draw();
+    callees.draw();
+    drawTimeline(byId("timeline", SVGSVGElement), data);
+  });
   showEvent(0);
   drawTimeline(byId("timeline", SVGSVGElement), data);
 }

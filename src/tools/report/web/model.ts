@@ -27,7 +27,10 @@ function add(root: Building, path: readonly number[], count: number): void {
   n.total += count;
   for (const fn of path) {
     let k = n.kids.get(fn);
-    if (k === undefined) { k = node(fn); n.kids.set(fn, k); }
+    if (k === undefined) {
+      k = node(fn);
+      n.kids.set(fn, k);
+    }
     k.total += count;
     n = k;
   }

@@ -12,7 +12,16 @@ function fileSection(box: HTMLElement, data: HtmlData, ev: HtmlEvent, file: numb
   const hottest = lines.reduce((m, l) => Math.max(m, l[3]), 0);
   const blocks = data.sources[file];
   html("h4", { text: data.files[file] ?? "?", cls: "file" }, box);
-  if (blocks === undefined) html("div", { text: "Source not available (file not readable when the report was made): lines with samples only.", cls: "warn" }, box);
+  if (blocks === undefined) {
+    html(
+      "div",
+      {
+        text: "Source not available (file not readable when the report was made): lines with samples only.",
+        cls: "warn",
+      },
+      box,
+    );
+  }
   const table = html("table", { cls: "source", attrs: { "data-file": data.files[file] ?? "" } }, box);
   const head = html("tr", {}, table);
   for (const t of ["Line", "Self", "Total"]) html("th", { text: t }, head);
@@ -38,7 +47,9 @@ function fileSection(box: HTMLElement, data: HtmlData, ev: HtmlEvent, file: numb
   });
   // Lines past the end of the file as read (a rebuilt source): still show their counts.
   const covered = (n: number): boolean => blocks.some(([first, ...t]) => n >= first && n < first + t.length);
-  for (const n of [...counts.keys()].filter((n) => !covered(n)).sort((a, b) => a - b)) row(n, "(line not in the file as read)");
+  for (const n of [...counts.keys()].filter((n) => !covered(n)).sort((a, b) => a - b)) {
+    row(n, "(line not in the file as read)");
+  }
 }
 
 /** Draws the source view of function `fn` for one event into `box`. */
@@ -46,12 +57,21 @@ export function drawSource(box: HTMLElement, data: HtmlData, ev: HtmlEvent, fn: 
   clear(box);
   const mine = ev.lines.filter((l) => l[0] === fn);
   if (mine.length === 0) {
-    html("div", { text: "No source lines: the function's file has no DWARF line information (build with -g), or no samples are in it.", cls: "warn" }, box);
+    html(
+      "div",
+      {
+        text: "No source lines: the function's file has no DWARF line information (build with -g), or no samples are in it.",
+        cls: "warn",
+      },
+      box,
+    );
     return;
   }
   const byFile = new Map<number, HtmlLine[]>();
   for (const l of mine) byFile.set(l[1], [...(byFile.get(l[1]) ?? []), l]);
   // The file with the most samples first (the function's own file, usually).
-  const order = [...byFile].sort((a, b) => b[1].reduce((s, l) => s + l[4], 0) - a[1].reduce((s, l) => s + l[4], 0) || a[0] - b[0]);
+  const order = [...byFile].sort(
+    (a, b) => b[1].reduce((s, l) => s + l[4], 0) - a[1].reduce((s, l) => s + l[4], 0) || a[0] - b[0],
+  );
   for (const [file, lines] of order) fileSection(box, data, ev, file, lines);
 }

@@ -34,11 +34,28 @@ export interface TableView {
 function header(v: TableView, table: HTMLTableElement): void {
   const tr = html("tr", {}, table);
   const cols: [string, SortColumn | undefined, string][] = [
-    ["Children", "children", ""], ["Self", "self", ""], ["Samples", "self", ""], ["Symbol", "symbol", "s"], ["Shared Object", "dso", "s"],
+    ["Children", "children", ""],
+    ["Self", "self", ""],
+    ["Samples", "self", ""],
+    ["Symbol", "symbol", "s"],
+    ["Shared Object", "dso", "s"],
   ];
   for (const [label, col, cls] of cols) {
-    const th = html("th", { text: label, cls: `${cls} sortable${v.state.sort === col && label !== "Samples" ? " sorted" : ""}`, attrs: { "data-sort": col ?? "" } }, tr);
-    if (col !== undefined) th.addEventListener("click", () => { v.state.sort = col; v.redraw(); });
+    const th = html(
+      "th",
+      {
+        text: label,
+        cls: `${cls} sortable${v.state.sort === col && label !== "Samples" ? " sorted" : ""}`,
+        attrs: { "data-sort": col ?? "" },
+      },
+      tr,
+    );
+    if (col !== undefined) {
+      th.addEventListener("click", () => {
+        v.state.sort = col;
+        v.redraw();
+      });
+    }
   }
 }
 
@@ -49,10 +66,24 @@ export function drawTable(box: HTMLElement, note: HTMLElement, v: TableView): vo
   const rows = v.event.rows.filter((r) => v.match === undefined || v.match(r.f)).sort(COMPARE[v.state.sort](v.data));
   const shown = v.state.showAll ? rows : rows.slice(0, TABLE_ROWS_SHOWN);
   const what = v.match === undefined ? "rows" : "rows matching the search";
-  note.append(shown.length < rows.length ? `Showing the first ${shown.length} of ${rows.length} ${what}. ` : `Showing all ${rows.length} ${what}. `);
+  note.append(
+    shown.length < rows.length
+      ? `Showing the first ${shown.length} of ${rows.length} ${what}. `
+      : `Showing all ${rows.length} ${what}. `,
+  );
   if (rows.length > TABLE_ROWS_SHOWN) {
-    const b = html("button", { text: v.state.showAll ? `Show the first ${TABLE_ROWS_SHOWN}` : `Show all ${rows.length} rows`, attrs: { id: "show-all" } }, note);
-    b.addEventListener("click", () => { v.state.showAll = !v.state.showAll; v.redraw(); });
+    const b = html(
+      "button",
+      {
+        text: v.state.showAll ? `Show the first ${TABLE_ROWS_SHOWN}` : `Show all ${rows.length} rows`,
+        attrs: { id: "show-all" },
+      },
+      note,
+    );
+    b.addEventListener("click", () => {
+      v.state.showAll = !v.state.showAll;
+      v.redraw();
+    });
   }
   const table = html("table", { attrs: { id: "functions" } }, box);
   header(v, table);
