@@ -156,17 +156,39 @@ function split(v: bigint): [number, number] {
   return [Number(u & 0xffffffffn) | 0, Number(u >> 32n) | 0];
 }
 
-// Every iced getter is a call into WebAssembly, the main cost of decoding (and so of a short
-// run's start-up): each value below is read once per instruction, sizes are cached.
+// Every iced getter is a call into WebAssembly, the main cost of decoding (and so of a
+// short run's start-up): a getter is asked only when its answer can differ from what the
+// Code and the prefix bytes already say, and what depends on the Code alone is read once
+// per Code. test/cpu/decode-getters.test.ts checks every field against iced's getters.
 const MEM_SIZE_BYTES: number[] = [];
 function memorySizeBytes(ms: number): number {
   return (MEM_SIZE_BYTES[ms] ??= MemorySizeExt.size(ms));
 }
 
-function memRef(ins: iced.Instruction, bytes: number): MemRef {
-  const seg = ins.memorySegment;
-  const ripRel = ins.isIpRelMemoryOperand;
+/** Legacy prefix bytes seen before the opcode (REX bytes may follow them). */
+const PX_LOCK_REP = 1;
+const PX_FS_GS = 2;
+const PREFIX_KIND = new Uint8Array(256);
+for (const b of [0x26, 0x2e, 0x36, 0x3e, 0x66, 0x67]) PREFIX_KIND[b] = 4;
+for (const b of [0xf0, 0xf2, 0xf3]) PREFIX_KIND[b] = 4 | PX_LOCK_REP;
+for (const b of [0x64, 0x65]) PREFIX_KIND[b] = 4 | PX_FS_GS;
+for (let b = 0x40; b <= 0x4f; b++) PREFIX_KIND[b] = 4; // REX (64-bit mode)
+
+/** PX_* bits of the prefixes at `bytes[offset]` onwards (at most 15 bytes: an instruction's length). */
+function prefixBits(bytes: Uint8Array, offset: number): number {
+  let bits = 0;
+  for (let k = offset, end = Math.min(bytes.length, offset + 15); k < end; k++) {
+    const p = PREFIX_KIND[bytes[k]!]!;
+    if (p === 0) break;
+    bits |= p;
+  }
+  return bits & 3;
+}
+
+function memRef(ins: iced.Instruction, bytes: number, px: number): MemRef {
+  const seg = (px & PX_FS_GS) !== 0 ? ins.memorySegment : Register.DS;
   const base = ins.memoryBase;
+  const ripRel = base === Register.RIP || base === Register.EIP;
   const index = ins.memoryIndex;
   const b = regInfo(base);
   const ix = regInfo(index);
@@ -183,10 +205,42 @@ function memRef(ins: iced.Instruction, bytes: number): MemRef {
   };
 }
 
-function operand(ins: iced.Instruction, i: number, k: number, memBytes: number): Operand {
+/** The immediate operand `i` of kind `k` as 64-bit halves (iced's `immediate(i)`, without its BigInt where it can). */
+function immediate(ins: iced.Instruction, i: number, k: number, op: Operand): void {
+  let lo: number;
+  switch (k) {
+    case OpKind.Immediate8:
+      op.immLo = ins.immediate8;
+      return;
+    case OpKind.Immediate8_2nd:
+      op.immLo = ins.immediate8_2nd;
+      return;
+    case OpKind.Immediate16:
+      op.immLo = ins.immediate16;
+      return;
+    case OpKind.Immediate32:
+      op.immLo = ins.immediate32 | 0;
+      return;
+    case OpKind.Immediate8to16:
+    case OpKind.Immediate8to32:
+    case OpKind.Immediate8to64:
+      lo = ins.immediate8to32 | 0;
+      break;
+    case OpKind.Immediate32to64:
+      lo = ins.immediate32 | 0;
+      break;
+    default:
+      [op.immLo, op.immHi] = split(ins.immediate(i));
+      return;
+  }
+  op.immLo = lo;
+  op.immHi = lo < 0 ? -1 : 0;
+}
+
+function operand(ins: iced.Instruction, i: number, k: number, memBytes: number, reg: number): Operand {
   const op: Operand = { kind: OK_REG, reg: -1, rclass: RC_OTHER, size: 0, hi8: false, immLo: 0, immHi: 0 };
   if (k === OpKind.Register) {
-    const r = regInfo(ins.opRegister(i));
+    const r = regInfo(reg);
     op.reg = r.reg;
     op.rclass = r.rclass;
     op.size = r.size;
@@ -201,7 +255,7 @@ function operand(ins: iced.Instruction, i: number, k: number, memBytes: number):
     op.size = memBytes * 8;
   } else if (k >= OpKind.Immediate8 && k <= OpKind.Immediate32to64) {
     op.kind = OK_IMM;
-    [op.immLo, op.immHi] = split(ins.immediate(i));
+    immediate(ins, i, k, op);
     op.size =
       k === OpKind.Immediate8 || k === OpKind.Immediate8_2nd
         ? 8
@@ -222,6 +276,14 @@ interface CodeInfo {
   readonly opCount: number;
   readonly flow: number;
   readonly cc: number;
+  /** Bytes of the memory operand (iced's memorySize without EVEX broadcast), -1 until read. */
+  memBytes: number;
+  /**
+   * RFLAGS read, modified and undefined, once read for an instance whose flags are the
+   * Code's own: iced varies them only for a shift or rotate by an immediate count and for
+   * an instruction whose first two operands are the same register (XOR EAX, EAX).
+   */
+  flags: readonly [number, number, number] | null;
 }
 const CODE_INFO: (CodeInfo | undefined)[] = [];
 function codeInfo(ins: iced.Instruction, code: number): CodeInfo {
@@ -235,26 +297,49 @@ function codeInfo(ins: iced.Instruction, code: number): CodeInfo {
     opCount: ins.opCount,
     flow: ins.flowControl,
     cc: ins.conditionCode - 1,
+    memBytes: -1,
+    flags: null,
   });
+}
+
+function rflags(ins: iced.Instruction): [number, number, number] {
+  return [ins.rflagsRead, ins.rflagsModified, ins.rflagsUndefined];
+}
+
+/** The RFLAGS triple of `ins`: the Code's when no operand can change it. */
+function flagsOf(ins: iced.Instruction, info: CodeInfo, kinds: number[], regs: number[]): readonly number[] {
+  const varies =
+    kinds.some((k) => k >= OpKind.Immediate8 && k <= OpKind.Immediate32to64) ||
+    (kinds.length >= 2 && kinds[0] === OpKind.Register && kinds[1] === OpKind.Register && regs[0] === regs[1]);
+  if (varies) return rflags(ins);
+  return (info.flags ??= rflags(ins));
 }
 
 /** The record of the instruction `ins` decoded at guest address `ip` (= `offset` bytes into `bytes`). */
 function toInsn(ins: iced.Instruction, bytes: Uint8Array, offset: number, ip: number): Insn {
   const code = ins.code;
   const info = codeInfo(ins, code);
-  const kinds: number[] = [];
-  for (let i = 0; i < info.opCount; i++) kinds.push(ins.opKind(i));
-  const hasMem = kinds.includes(OpKind.Memory);
-  const memBytes =
-    hasMem || kinds.some((k) => k >= OpKind.MemorySegSI && k <= OpKind.MemoryESRDI)
-      ? memorySizeBytes(ins.memorySize)
-      : 0;
-  const mem = hasMem ? memRef(ins, memBytes) : null;
-  const ops = kinds.map((k, i) => operand(ins, i, k, memBytes));
+  const kinds: number[] = [],
+    regs: number[] = [];
+  let hasMem = false,
+    anyMem = false;
+  for (let i = 0; i < info.opCount; i++) {
+    const k = ins.opKind(i);
+    kinds.push(k);
+    regs.push(k === OpKind.Register ? ins.opRegister(i) : Register.None);
+    if (k === OpKind.Memory) hasMem = anyMem = true;
+    else if (k >= OpKind.MemorySegSI && k <= OpKind.MemoryESRDI) anyMem = true;
+  }
+  const px = prefixBits(bytes, offset);
+  const memBytes = !anyMem ? 0 : info.memBytes >= 0 ? info.memBytes : (info.memBytes = memorySizeBytes(ins.memorySize));
+  const mem = hasMem ? memRef(ins, memBytes, px) : null;
+  const ops = kinds.map((k, i) => operand(ins, i, k, memBytes, regs[i]!));
   const len = ins.length;
   const flow = info.flow;
   const isBranch =
     flow === FlowControl.UnconditionalBranch || flow === FlowControl.ConditionalBranch || flow === FlowControl.Call;
+  const lockRep = (px & PX_LOCK_REP) !== 0;
+  const [flagsRead, flagsModified, flagsUndefined] = flagsOf(ins, info, kinds, regs);
   return {
     ip,
     len,
@@ -265,16 +350,16 @@ function toInsn(ins: iced.Instruction, bytes: Uint8Array, offset: number, ip: nu
     name: info.name,
     ops,
     mem,
-    rep: ins.hasRepPrefix,
-    repe: ins.hasRepePrefix,
-    repne: ins.hasRepnePrefix,
-    lock: ins.hasLockPrefix,
+    rep: lockRep && ins.hasRepPrefix,
+    repe: lockRep && ins.hasRepePrefix,
+    repne: lockRep && ins.hasRepnePrefix,
+    lock: lockRep && ins.hasLockPrefix,
     cc: info.cc,
     flow,
     branchTarget: isBranch && ops.some((o) => o.kind === OK_BRANCH) ? Number(ins.nearBranchTarget) : 0,
-    flagsRead: ins.rflagsRead,
-    flagsModified: ins.rflagsModified,
-    flagsUndefined: ins.rflagsUndefined,
+    flagsRead: flagsRead!,
+    flagsModified: flagsModified!,
+    flagsUndefined: flagsUndefined!,
     bytes: bytes.slice(offset, offset + len),
     invalid: code === iced.Code.INVALID,
   };
