@@ -13,6 +13,7 @@ import { udOp } from "../cpu/translate/block.js";
 import { FlowControl, type Insn } from "../cpu/decode.js";
 import type { Op } from "../cpu/translate/types.js";
 import { Emitter, EXIT_BRANCH, EXIT_CPU_RIP, EXIT_DYNAMIC, type ExitSite, type Imports } from "./emitter.js";
+import { RUN_PARAMS } from "./gateway.js";
 import { PARAM_BR, PARAM_ENTRY, PARAM_LIMIT, PARAM_N, PARAM_PREDICT, PARAM_WINDOW } from "./emitter.js";
 import { EXIT_PARAMS } from "./runtime-module.js";
 import { DYN, FlagsEmitter } from "./flags-emit.js";
@@ -45,8 +46,6 @@ interface CompiledRegion {
 }
 
 const ARITH_FLAGS = 0x3f; // iced RflagsBits OF SF ZF AF CF PF
-/** `run`'s signature (emitter.ts PARAM_*): every region has it, so any can tail-call any other. */
-const RUN_PARAMS = [I32, I32, I32, I32, I32, I32] as const;
 
 /** Where the memory import's size comes from (the module declares it as its minimum). */
 export interface Target {
@@ -62,22 +61,22 @@ export interface Target {
 export function compileRegion(blocks: readonly Block[], t: Target): CompiledRegion {
   const m = new ModuleBuilder();
   const imports: Imports = {
-    xlate: m.importFunc("js", "xlate", [F64, I32, I32], [I32]),
-    commit: m.importFunc("js", "commit", [], [I32]),
-    helper: m.importFunc("js", "helper", [I32, I32], [I32]),
+    xlate: m.importFunc("gw", "xlate", [F64, I32, I32], [I32]),
+    commit: m.importFunc("gw", "commit", [], [I32]),
+    helper: m.importFunc("gw", "helper", [I32, I32, I32], [I32]),
     flagBits: m.importFunc("rt", "flagBits", [I32, I32, I64, I64, I64, I32], [I32]),
     mulhu: m.importFunc("rt", "mulhu", [I64, I64], [I64]),
     exit: m.importFunc("rt", "exit", EXIT_PARAMS, []),
   };
+  const chain = m.importFunc("gw", "chain", [...RUN_PARAMS, I32], [I32]);
   m.importMemory("js", "mem", t.memoryPages);
-  m.importTable("js", "table", 0);
   const fn = m.func(RUN_PARAMS, [I32]);
   m.exportFunc("run", fn.index);
   const f = fn.body;
   const e = new Emitter(f, imports, t.state, t.tlb, {
     slot: t.slot,
     cache: t.chainCache,
-    runType: m.typeIndex(RUN_PARAMS, [I32]),
+    chain,
   });
   e.flags = new FlagsEmitter(f, t.state, imports.flagBits);
   const c = new RegionCompiler(e, blocks);
@@ -199,7 +198,8 @@ class RegionCompiler {
     this.helpers.push({ op, block: b, k, next: i.next, flags });
     if (flags) e.flags.store();
     const st = e.tmp(I32);
-    f.i32(this.helpers.length - 1)
+    f.i32(e.chaining.slot)
+      .i32(this.helpers.length - 1)
       .get(e.n)
       .call(e.imports.helper)
       .set(st);

@@ -56,7 +56,8 @@ export const PARAM_ENTRY = 0,
 interface Chaining {
   readonly slot: number;
   readonly cache: number;
-  readonly runType: number;
+  /** The gateway's `chain` import (gateway.ts): tail-calls the region in a table slot. */
+  readonly chain: number;
 }
 
 export class Emitter {
@@ -189,7 +190,7 @@ export class Emitter {
     f.get(a).mem(OP.i32_load, c.cache + 12, 2);
     f.get(PARAM_LIMIT).get(PARAM_WINDOW).get(PARAM_PREDICT).get(this.n).get(this.br);
     f.get(a).mem(OP.i32_load, c.cache + 8, 2);
-    f.returnCallIndirect(c.runType);
+    f.returnCall(c.chain);
     this.close();
   }
 

@@ -13,6 +13,7 @@ import { compileRegion, type HelperSite, type RegionExit } from "./compile.js";
 import { EXIT_AFTER, EXIT_BRANCH, EXIT_CPU_RIP, EXIT_DYNAMIC, EXIT_FAULT } from "./emitter.js";
 import { formRegion, layout } from "./region.js";
 import { runtimeExports } from "./runtime-module.js";
+import { gateway, type GatewayExports } from "./gateway.js";
 import { FL_OTHER } from "../cpu/flags.js";
 import {
   STATE_ABORT,
@@ -47,6 +48,8 @@ export class Region {
     readonly run: RunFn,
     readonly blocks: readonly Block[],
     readonly exits: readonly RegionExit[],
+    /** The instructions it runs through their closures (the `helper` calls' ids). */
+    readonly helpers: readonly HelperSite[],
     /** The region's slot in the function table. */
     readonly slot: number,
     /** Removes the region from the chain cache and the function table. */
@@ -115,7 +118,11 @@ export class Jit {
     this.chain = frame * PAGE_SIZE;
     phys.u8.fill(0xff, this.chain, this.chain + CHAIN_BYTES); // no RIP is all ones
     chainFrames.register(this, { phys, frame, count: frames });
+    this.gw = gateway({ table: this.table, xlate: this.xlate, commit: this.commit, helper: this.helper });
   }
+
+  /** The gateway the regions import their table and JavaScript calls through (gateway.ts). */
+  private readonly gw: GatewayExports;
 
   private allocSlot(): number {
     for (const r of this.retiredSlots) {
@@ -180,17 +187,12 @@ export class Jit {
     };
     const r = compileRegion(blocks, target);
     const inst = new WebAssembly.Instance(new WebAssembly.Module(r.bytes), {
-      js: {
-        mem: phys.memory,
-        table: this.table,
-        xlate: this.xlate,
-        commit: this.commit,
-        helper: this.helperFor(r.helpers),
-      },
+      js: { mem: phys.memory },
+      gw: this.gw as unknown as Record<string, WebAssembly.ImportValue>,
       rt: runtimeExports(phys.memory, phys.u8.length / 65536) as unknown as Record<string, WebAssembly.ImportValue>,
     });
     const run = inst.exports["run"] as RunFn;
-    const region = new Region(run, blocks, r.exits, slot, () => this.release(slot));
+    const region = new Region(run, blocks, r.exits, r.helpers, slot, () => this.release(slot));
     this.table.set(slot, run as unknown as WebAssembly.ImportValue);
     this.regions[slot] = region;
     blocks.forEach((b, k) => {
@@ -227,7 +229,7 @@ export class Jit {
     this.putBase(STATE_FS, c.fsBase);
     this.putBase(STATE_GS, c.gsBase);
     this.base = c.icount;
-    const n = entry.region.run(entry.index, limit, window, predict ? 1 : 0, 0, 0);
+    const n = this.gw.enter(entry.index, limit, window, predict ? 1 : 0, 0, 0, entry.region.slot);
     c.f.loadArith(m, (s + STATE_FLAGS) >> 2);
     // Regions chain into each other: the one that left reports.
     const x = this.regions[m[(s + STATE_REGION) >> 2]!]!.exits[m[(s + STATE_EXIT) >> 2]!]!;
@@ -310,34 +312,32 @@ export class Jit {
     return a;
   }
 
-  /** The helper import of one region: runs closure `id` with the CPU as the interpreter would have it. */
-  private helperFor(sites: readonly HelperSite[]): (id: number, n: number) => number {
-    return (id, n) => {
-      const h = sites[id]!,
-        c = this.cpu,
-        m = this.m,
-        k = (this.s + STATE_FLAGS) >> 2;
-      if (h.flags) c.f.loadArith(m, k);
-      c.rip = h.next;
-      c.block = h.block;
-      c.icount = this.base + n - h.block.length;
-      c.ci = h.k;
-      try {
-        h.op(c);
-      } catch (e) {
-        this.fault = e;
-        return 1;
-      } finally {
-        c.icount = this.base;
-        c.ci = 0;
-      }
-      if (h.flags) c.f.save(m, k);
-      else m[k + FL_OTHER] = c.f.other; // DF, for the compiled string moves
-      this.putBase(STATE_FS, c.fsBase);
-      this.putBase(STATE_GS, c.gsBase);
-      return c.pendingExit !== null || this.takeAbort() !== 0 ? 2 : 0;
-    };
-  }
+  /** The helper call of the region in `slot`: runs its closure `id` with the CPU as the interpreter would have it. */
+  private readonly helper = (slot: number, id: number, n: number): number => {
+    const h = this.regions[slot]!.helpers[id]!,
+      c = this.cpu,
+      m = this.m,
+      k = (this.s + STATE_FLAGS) >> 2;
+    if (h.flags) c.f.loadArith(m, k);
+    c.rip = h.next;
+    c.block = h.block;
+    c.icount = this.base + n - h.block.length;
+    c.ci = h.k;
+    try {
+      h.op(c);
+    } catch (e) {
+      this.fault = e;
+      return 1;
+    } finally {
+      c.icount = this.base;
+      c.ci = 0;
+    }
+    if (h.flags) c.f.save(m, k);
+    else m[k + FL_OTHER] = c.f.other; // DF, for the compiled string moves
+    this.putBase(STATE_FS, c.fsBase);
+    this.putBase(STATE_GS, c.gsBase);
+    return c.pendingExit !== null || this.takeAbort() !== 0 ? 2 : 0;
+  };
 
   /**
    * Invalidates every region with code on page `pn` (a region keeps copies of blocks

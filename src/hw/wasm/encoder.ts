@@ -446,6 +446,13 @@ export class FnBody {
     return this;
   }
 
+  /** return_call (tail call, WebAssembly 3.0). */
+  returnCall(fn: number): this {
+    this.code.byte(0x12);
+    this.code.u32(fn);
+    return this;
+  }
+
   /** return_call_indirect (tail call, WebAssembly 3.0): the callee index is on the stack. */
   returnCallIndirect(type: number, table = 0): this {
     this.code.byte(0x13);
