@@ -52,7 +52,7 @@ function collect(s: Session, columns: readonly number[]): Costs {
     if (col < 0 || leaf === undefined) continue;
     const fn = costs.fn(leaf);
     const at = position(leaf, fn.file);
-    fn.self.set(at, costs.add(fn.self.get(at), col, smp.period));
+    fn.self.set(at, costs.add(fn.self.get(at), col, smp.weight));
     for (let i = 1; i < smp.stack.length; i++) {
       const callerFrame = smp.stack[i]!;
       const caller = costs.fn(callerFrame);
@@ -68,7 +68,7 @@ function collect(s: Session, columns: readonly number[]): Costs {
         calls: 1,
         cost: new Array<number>(columns.length).fill(0),
       };
-      edge.cost = costs.add(edge.cost, col, smp.period);
+      edge.cost = costs.add(edge.cost, col, smp.weight);
       caller.calls.set(key, edge);
     }
   }
@@ -90,7 +90,7 @@ export function formatCallgrind(s: Session, events?: ReadonlySet<number>): strin
   const totals = new Array<number>(columns.length).fill(0);
   for (const smp of s.samples) {
     const col = columns.indexOf(smp.event.eventId);
-    if (col >= 0) totals[col]! += smp.period;
+    if (col >= 0) totals[col]! += smp.weight;
   }
   const out = [
     "# callgrind format",
