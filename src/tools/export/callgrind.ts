@@ -76,11 +76,12 @@ function collect(s: Session, columns: readonly number[]): Costs {
 }
 
 /**
- * Callgrind text; costs are estimated event counts (samples × mean period). A
- * sampling profiler does not know how often a call happened: each call edge is
- * written with `calls=1`, never a sample count. The format needs a count on every
- * `calls=` line; pprof's converter writes 0, but callgrind_annotate's --tree then
- * drops the edge, so 1 is the smallest count that keeps call trees readable
+ * Callgrind text; costs are estimated event counts (the samples' weights,
+ * docs/tools.md "Event totals"). A sampling profiler does not know how often a call
+ * happened: each call edge is written with `calls=1`, never a sample count. The
+ * format needs a count on every `calls=` line; pprof's converter writes 0, but
+ * callgrind_annotate then drops the edge from its trees and counts the call's cost
+ * as the caller's self cost, so 1 is the smallest count that keeps both right
  * (docs/quirks.md Q-CALLGRIND-CALLS).
  */
 export function formatCallgrind(s: Session, events?: ReadonlySet<number>): string {
