@@ -60,8 +60,8 @@ function readCache(file, stamp) {
 }
 
 /**
- * Writes V8's code cache for `script`, made right after compiling: V8 accepts a cache only
- * under the V8 flags it was made with, and the CLI sets some as it starts (src/cli/tiers.ts).
+ * Writes V8's code cache for `script`. Made at exit, it holds the functions the run compiled
+ * as well as the top level, so the next start-up compiles almost nothing.
  */
 function save(script, file, stamp) {
   try {
@@ -75,12 +75,15 @@ function save(script, file, stamp) {
 
 /** Runs the CommonJS bundle as Node's loader would, but compiled with `cachedData`. */
 function runWithCodeCache() {
+  // V8 accepts a cache only under the flags it was made with: the CLI sets --liftoff-only as
+  // it starts (src/cli/tiers.ts), so it is set here, before compiling, as well.
+  if (process.env.LWP_WASM_OPT !== "1") require("node:v8").setFlagsFromString("--liftoff-only");
   const file = cacheFile();
   const source = readBundle();
   const stamp = bundleStamp();
   const cachedData = readCache(file, stamp);
   const script = new Script(Module.wrap(source.replace(/^#!.*/, "")), { filename: BUNDLE, cachedData });
-  if (cachedData === undefined || script.cachedDataRejected) save(script, file, stamp);
+  if (cachedData === undefined || script.cachedDataRejected) process.on("exit", () => save(script, file, stamp));
   const mod = { exports: {} };
   script.runInThisContext()(mod.exports, Module.createRequire(BUNDLE), mod, BUNDLE, dirname(BUNDLE));
 }

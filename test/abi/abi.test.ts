@@ -66,6 +66,7 @@ for (const [label, cc] of COMPILERS) {
     "sockets",
     "locks",
     "pipes",
+    "codeshare",
   ]) {
     test(`abi ${label}/${name} behaves as on Linux`, { timeout: 300_000 }, () => {
       const bin = build(name, cc, label);

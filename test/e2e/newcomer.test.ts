@@ -103,3 +103,17 @@ test("lwp report --html says where it wrote the page", { timeout: 300_000 }, () 
     assert.equal(r.stderr, `[ lwp report: wrote ${join(dir, "page.html")} ]\n`);
   });
 });
+
+test("nproc, getconf and /proc/cpuinfo agree: the emulated machine has one CPU (docs/kernel.md)", () => {
+  const out = (prog: string, ...args: string[]): string => {
+    const r = runLwp(prog, args, { env: ENV });
+    assert.equal(r.status, 0, `${prog}: ${describeEnd(r)}\n${stderrTail(r)}`);
+    return r.stdout.toString().trim();
+  };
+  assert.equal(out("/usr/bin/nproc"), "1");
+  assert.equal(out("/usr/bin/nproc", "--all"), "1");
+  assert.equal(out("/usr/bin/getconf", "_NPROCESSORS_ONLN"), "1");
+  assert.equal(out("/usr/bin/getconf", "_NPROCESSORS_CONF"), "1");
+  assert.equal(out("/bin/grep", "-c", "^processor", "/proc/cpuinfo"), "1");
+  assert.equal(out("/bin/cat", "/sys/devices/system/cpu/online"), "0");
+});

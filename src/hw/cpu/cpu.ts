@@ -30,6 +30,7 @@ import type { CpuProbes } from "./probes.js";
 import { Jit } from "../jit/jit.js";
 import { BranchPredictor } from "../lwp/predictor.js";
 import { compilable } from "../jit/region.js";
+import { type SharedBlocks, sharedBlocks } from "./translate/shared.js";
 
 /** Standard XCR0 bits we implement (x87 | SSE); LWP (bit 62) is XCR0_HI_LWP of src/hw/lwp/unit.ts. */
 export const XCR0_X87 = 1;
@@ -115,6 +116,8 @@ export class Cpu {
   private readonly jitThreshold: number;
   private readonly cache = new Map<number, Block>();
   private readonly codePages = new Map<number, Block[]>();
+  /** The machine's translations by physical frame, shared with the other CPUs. */
+  private readonly shared: SharedBlocks;
 
   constructor(
     readonly mem: AddressSpace,
@@ -124,6 +127,7 @@ export class Cpu {
     mem.onCodeWrite = (pn) => this.invalidatePage(pn);
     this.lwp = new LwpUnit(model.lwp, lwpOptions);
     this.lwp.predictor = new BranchPredictor(mem.phys);
+    this.shared = sharedBlocks(mem.phys);
     this.tiers = defaultTiers;
     const phys = mem.phys;
     this.state = phys.allocRun(1) * PAGE_SIZE;
@@ -444,12 +448,21 @@ export class Cpu {
   blockAt(rip: number): Block {
     const cached = this.cache.get(rip);
     if (cached !== undefined) return cached;
+    const copy = this.shared.find(this.mem, rip, Math.floor(rip / PAGE_SIZE), this.probes, this.tiers);
+    if (copy !== undefined) return this.adopt(copy);
     const b = translateBlock(this, rip);
-    b.heat = this.jitThreshold;
     const t = this.tiers;
     if (t.forced && t.tier < 3) b.countdown = t.tier === 1 ? 0 : 1;
+    this.adopt(b);
+    this.shared.add(this.mem, b, this.probes, this.tiers);
+    return b;
+  }
+
+  /** Enters a translated block in the cache, its pages watched for writes. */
+  private adopt(b: Block): Block {
+    b.heat = this.jitThreshold;
     if ((b.lwpKind & 3) !== 0) b.lwpHistory = this.lwp.predictor.historyOf(b.lastIp);
-    this.cache.set(rip, b);
+    this.cache.set(b.start, b);
     for (const pn of b.pages) {
       this.mem.markCode(pn);
       let list = this.codePages.get(pn);

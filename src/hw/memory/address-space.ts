@@ -87,6 +87,7 @@ export class AddressSpace implements CodeOwner {
   readonly tlbBase: number;
   /** Frame → the pages of this space that translated code was made from. */
   private readonly codePages = new Map<number, number[]>();
+  readonly codeRef: WeakRef<CodeOwner> = new WeakRef(this);
   private readonly unregister: () => void;
   private destroyed = false;
   /** Holders (Mm users, a profiler reading a dead task's ring); the last release frees the frames. */
@@ -354,6 +355,12 @@ export class AddressSpace implements CodeOwner {
     this.phys.markCode(f, this);
   }
 
+  /** The frame of page `pn` when it is present and executable, else 0 (shared translations look blocks up by frame). */
+  execFrame(pn: number): number {
+    const v = this.vmas.find(pn * PAGE_SIZE);
+    return v !== undefined && (v.prot & PROT_EXEC) !== 0 ? this.pt.get(pn) : 0;
+  }
+
   codeFrameWritten(frame: number): void {
     const pages = this.codePages.get(frame);
     if (pages === undefined) return;
@@ -368,7 +375,10 @@ export class AddressSpace implements CodeOwner {
       const pages = this.codePages.get(f);
       if (pages === undefined || !pages.includes(pn)) return;
       pages.splice(pages.indexOf(pn), 1);
-      if (pages.length === 0) this.codePages.delete(f);
+      if (pages.length === 0) {
+        this.codePages.delete(f);
+        this.phys.unmarkCode(f, this);
+      }
       this.onCodeWrite(pn);
     });
   }

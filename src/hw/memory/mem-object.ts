@@ -51,7 +51,10 @@ export class MemObject {
         this.frames.delete(pg);
         this.dirty.delete(pg);
         this.phys.release(f);
-      } else if (off + FRAME_SIZE > size) this.phys.u8.fill(0, f * FRAME_SIZE + (size - off), (f + 1) * FRAME_SIZE);
+      } else if (off + FRAME_SIZE > size) {
+        this.phys.stored(f);
+        this.phys.u8.fill(0, f * FRAME_SIZE + (size - off), (f + 1) * FRAME_SIZE);
+      }
     }
     this.size = size;
   }
@@ -107,7 +110,10 @@ export class MemObject {
 
   /** Copies bytes into the object at `offset` (write(2) of a mapped file). */
   write(offset: number, from: Uint8Array): void {
-    this.each(offset, from.length, (f, o, k, done) => this.phys.u8.set(from.subarray(done, done + k), f + o));
+    this.each(offset, from.length, (f, o, k, done) => {
+      this.phys.stored(f / FRAME_SIZE);
+      this.phys.u8.set(from.subarray(done, done + k), f + o);
+    });
   }
 
   private each(offset: number, len: number, fn: (frameOff: number, o: number, k: number, done: number) => void): void {

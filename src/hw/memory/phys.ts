@@ -24,6 +24,8 @@ export class OutOfMemory {
 
 /** Something that must learn when a frame holding translated code is written (see markCode). */
 export interface CodeOwner {
+  /** The owner's one weak reference (lists of owners hold it, so they never keep an owner alive). */
+  readonly codeRef: WeakRef<CodeOwner>;
   codeFrameWritten(frame: number): void;
   /** Drops any write-TLB entry for the frame at byte offset `off`. */
   evictWriteFrame(off: number): void;
@@ -51,6 +53,8 @@ export class PhysMem {
   private next = FIRST_FREE;
   private inUse = 0;
   private readonly codeOwners = new Map<number, WeakRef<CodeOwner>[]>();
+  /** Told when a frame that held code is written or freed (the machine's shared translations, src/hw/cpu/translate/shared.ts). */
+  onCodeFrameDropped: ((f: number) => void) | null = null;
   /** Every live address space: a frame that becomes code leaves all their write TLBs. */
   private readonly owners = new Set<WeakRef<CodeOwner>>();
   /** Runs of frames given back by allocRun's users, by length. */
@@ -110,7 +114,7 @@ export class PhysMem {
 
   /** Registers an address space (weakly); the returned function unregisters it. */
   addOwner(o: CodeOwner): () => void {
-    const ref = new WeakRef(o);
+    const ref = o.codeRef;
     this.owners.add(ref);
     return () => this.owners.delete(ref);
   }
@@ -138,6 +142,7 @@ export class PhysMem {
     if ((this.flags[f]! & 1) !== 0) {
       this.flags[f] = 0;
       this.codeOwners.delete(f);
+      this.onCodeFrameDropped?.(f);
     }
     this.inUse--;
     this.freeList.push(f);
@@ -150,13 +155,26 @@ export class PhysMem {
 
   /** Records that `owner` translated code from frame `f`. */
   markCode(f: number, owner: CodeOwner): void {
-    const list = this.codeOwners.get(f);
-    if (list === undefined) this.codeOwners.set(f, [new WeakRef(owner)]);
-    else if (!list.some((r) => r.deref() === owner)) list.push(new WeakRef(owner));
+    const list = this.codeOwners.get(f),
+      ref = owner.codeRef;
+    if (list === undefined) this.codeOwners.set(f, [ref]);
+    else if (!list.includes(ref)) list.push(ref);
     if ((this.flags[f]! & 1) !== 0) return;
     this.flags[f]! |= 1;
     if (this.refs[f]! > 1) for (const o of this.owners) o.deref()?.evictWriteFrame(f * FRAME_SIZE);
     else owner.evictWriteFrame(f * FRAME_SIZE);
+  }
+
+  /** `owner` no longer has code made from frame `f` (it dropped the page or was destroyed). */
+  unmarkCode(f: number, owner: CodeOwner): void {
+    const list = this.codeOwners.get(f);
+    const k = list === undefined ? -1 : list.indexOf(owner.codeRef);
+    if (k >= 0) list!.splice(k, 1);
+  }
+
+  /** Frame `f` is about to be written other than through an address space (write(2) into a mapped file). */
+  stored(f: number): void {
+    if ((this.flags[f]! & 1) !== 0) this.codeWritten(f);
   }
 
   isCode(f: number): boolean {
@@ -168,6 +186,7 @@ export class PhysMem {
     const list = this.codeOwners.get(f);
     this.flags[f] = 0;
     this.codeOwners.delete(f);
+    this.onCodeFrameDropped?.(f);
     if (list !== undefined) for (const o of list) o.deref()?.codeFrameWritten(f);
   }
 }

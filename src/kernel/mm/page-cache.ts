@@ -112,7 +112,10 @@ export class PageCache {
         o = off % FRAME_SIZE;
       const n = Math.min(data.length - done, FRAME_SIZE - o);
       const frame = obj.cachedFrame(pg);
-      if (frame !== undefined) obj.phys.u8.set(data.subarray(done, done + n), frame * FRAME_SIZE + o);
+      if (frame !== undefined) {
+        obj.phys.stored(frame);
+        obj.phys.u8.set(data.subarray(done, done + n), frame * FRAME_SIZE + o);
+      }
       done += n;
     }
     obj.size = Math.max(obj.size, pos + data.length);

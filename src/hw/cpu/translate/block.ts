@@ -103,6 +103,14 @@ export class Block {
     }
   }
 
+  /** A copy for another CPU (fork): the ops and the tier-2 function are shared, the run-time state is fresh. */
+  copy(): Block {
+    const b = new Block(this.start, this.end, this.ops, this.ips, this.insns, this.pages);
+    b.countdown = this.countdown;
+    b.compiled = this.compiled;
+    return b;
+  }
+
   /** The chained successor for `rip`, or null when unknown or invalidated. */
   successor(rip: number): Block | null {
     const b = rip === this.nextIp1 ? this.next1 : rip === this.nextIp2 ? this.next2 : null;

@@ -76,6 +76,19 @@ function indirectTarget(e: Emitter, i: Parameters<JitEmit>[1]): number {
   return t;
 }
 
+/**
+ * A non-canonical target faults at the branch, before it pushes or pops anything
+ * (#GP with RIP at the branch): the instruction's closure raises that exactly, so a
+ * non-canonical `t` runs it (the helper leaves the region); a canonical one goes on.
+ */
+function canonicalTarget(e: Emitter, t: number): void {
+  const f = e.f;
+  f.get(t).i64(16).op(OP.i64_shl).i64(16).op(OP.i64_shr_s).get(t).op(OP.i64_ne);
+  e.open("if");
+  e.helperHere();
+  e.close();
+}
+
 /** Near relative forms with a 64-bit RIP (iced decodes 66h-prefixed ones the same way: docs/quirks.md Q-BRANCH-66). */
 function direct(i: Parameters<JitEmit>[1]): boolean {
   return i.ops[0]?.kind === OK_BRANCH && i.branchTarget !== 0;
@@ -97,7 +110,9 @@ const jmp: JitEmit = (e, i) => {
     return true;
   }
   if (!indirectOk(i)) return false;
-  e.gotoDynamic(indirectTarget(e, i), i.ip);
+  const t = indirectTarget(e, i);
+  canonicalTarget(e, t);
+  e.gotoDynamic(t, i.ip);
   return true;
 };
 
@@ -114,6 +129,7 @@ const jcc: JitEmit = (e, i) => {
 const call: JitEmit = (e, i) => {
   if (!direct(i) && !indirectOk(i)) return false;
   const t = direct(i) ? -1 : indirectTarget(e, i); // read before the push (CALL [RSP+x] sees the old RSP)
+  if (t >= 0) canonicalTarget(e, t);
   const ret = e.tmp(I64);
   e.constNum(i.next);
   e.f.set(ret);
@@ -134,6 +150,7 @@ const ret: JitEmit = (e, i) => {
   e.f.set(sp);
   e.load(sp, 8, false);
   e.f.set(t);
+  canonicalTarget(e, t);
   e.f
     .get(sp)
     .i64(8 + extra)

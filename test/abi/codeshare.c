@@ -1,0 +1,130 @@
+/* SPDX-License-Identifier: MIT */
+/* Code that processes share or stop sharing: translations of a page are reused by a
+ * forked child (src/hw/cpu/translate/shared.ts), so every way the bytes behind an
+ * address can differ between processes must be seen: a child's copy-on-write store,
+ * a store into a MAP_SHARED page, a new mapping at the same address, write(2) into
+ * a mapped file. Each function is `mov eax, imm32; ret`, run before and after. */
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "common.h"
+
+typedef int (*fn_t)(void);
+
+static void put(unsigned char *p, int v) {
+  unsigned char code[6] = {0xb8, 0, 0, 0, 0, 0xc3};
+  memcpy(code + 1, &v, 4);
+  memcpy(p, code, sizeof code);
+}
+
+static int call(void *p) { return ((fn_t)p)(); }
+
+/* The status a child reports: the value its code returned. */
+static int child_value(pid_t pid) {
+  int st = 0;
+  if (waitpid(pid, &st, 0) != pid || !WIFEXITED(st)) return -1;
+  return WEXITSTATUS(st);
+}
+
+static void *rwx(int flags) {
+  void *p = mmap(NULL, 4096, PROT_READ | PROT_WRITE | PROT_EXEC, flags | MAP_ANONYMOUS, -1, 0);
+  return p == MAP_FAILED ? NULL : p;
+}
+
+static void test_private_store(void) {
+  RUN("fork: a child's store into code it inherited");
+  unsigned char *p = rwx(MAP_PRIVATE);
+  CHECK(p != NULL);
+  put(p, 1);
+  CHECK(call(p) == 1);
+  pid_t a = fork();
+  if (a == 0) {
+    int before = call(p);
+    put(p, 2);
+    _exit(before == 1 ? call(p) : 100);
+  }
+  CHECK(child_value(a) == 2);
+  CHECK(call(p) == 1);
+  pid_t b = fork();
+  if (b == 0) _exit(call(p));
+  CHECK(child_value(b) == 1);
+  munmap(p, 4096);
+  OK("fork: a child's store into code it inherited");
+}
+
+static void test_shared_store(void) {
+  RUN("MAP_SHARED: code stored by a child runs in the parent");
+  unsigned char *p = rwx(MAP_SHARED);
+  CHECK(p != NULL);
+  put(p, 3);
+  CHECK(call(p) == 3);
+  pid_t a = fork();
+  if (a == 0) {
+    int before = call(p);
+    put(p, 4);
+    _exit(before == 3 ? call(p) : 100);
+  }
+  CHECK(child_value(a) == 4);
+  CHECK(call(p) == 4);
+  munmap(p, 4096);
+  OK("MAP_SHARED: code stored by a child runs in the parent");
+}
+
+static void test_remap(void) {
+  RUN("a child maps new code where the parent's was");
+  unsigned char *p = rwx(MAP_PRIVATE);
+  CHECK(p != NULL);
+  put(p, 5);
+  CHECK(call(p) == 5);
+  pid_t a = fork();
+  if (a == 0) {
+    unsigned char *q = mmap(p, 4096, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+    if (q != p) _exit(101);
+    put(q, 6);
+    _exit(call(q));
+  }
+  CHECK(child_value(a) == 6);
+  CHECK(call(p) == 5);
+  munmap(p, 4096);
+  OK("a child maps new code where the parent's was");
+}
+
+static void test_file_write(void) {
+  RUN("write(2) into a file whose pages run as code");
+  char path[] = "/tmp/lwp-codeshare-XXXXXX";
+  int fd = mkstemp(path);
+  CHECK(fd >= 0);
+  unsigned char page[4096] = {0};
+  put(page, 7);
+  CHECK(write(fd, page, sizeof page) == (ssize_t)sizeof page);
+  void *p = mmap(NULL, 4096, PROT_READ | PROT_EXEC, MAP_PRIVATE, fd, 0);
+  CHECK(p != MAP_FAILED);
+  CHECK(call(p) == 7);
+  pid_t a = fork();
+  if (a == 0) {
+    int before = call(p);
+    put(page, 8);
+    if (pwrite(fd, page, 6, 0) != 6) _exit(102);
+    _exit(before == 7 ? call(p) : 100);
+  }
+  CHECK(child_value(a) == 8);
+  CHECK(call(p) == 8);
+  munmap(p, 4096);
+  close(fd);
+  unlink(path);
+  OK("write(2) into a file whose pages run as code");
+}
+
+int main(void) {
+  abi_init();
+  test_private_store();
+  test_shared_store();
+  test_remap();
+  test_file_write();
+  DONE();
+}
