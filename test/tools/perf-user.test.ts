@@ -161,17 +161,20 @@ test("report --sort comm,dso,sym,srcline (Source:Line as addr2line says), -n, --
 test("report -g caller and -g callee: the sampled function's stack, root first or the function first", () => {
   record("g.data", "-q", "-g", "-c", "20000");
   const chain = ["_start", "__libc_start_main", "__libc_start_call_main", "main", "outer", "inner"];
-  const tree = (order: string): string[] => {
-    const out = lwp("report", "-i", "g.data", "--no-children", "-g", order).stdout;
-    const at = out.split("\n").findIndex((l) => /\[\.\] inner$/.test(l));
-    return out
-      .split("\n")
-      .slice(at + 1, at + 9)
+  const tree = (order: string, row = "inner", mode = "--no-children"): string[] => {
+    const out = lwp("report", "-i", "g.data", mode, "-g", order).stdout;
+    const at = out.split("\n").findIndex((l) => new RegExp(`\\[\\.\\] ${row}$`).test(l));
+    const lines = out.split("\n").slice(at + 1);
+    // The tree ends at the blank line after it.
+    return lines
+      .slice(0, lines.indexOf(""))
       .map((l) => l.replace(/^\s*(\|?)\s*(---)?/, "").trim())
       .filter((l) => l !== "");
   };
   assert.deepEqual(tree("caller"), chain);
   assert.deepEqual(tree("callee"), [...chain].reverse());
+  // With the Children column (the default), a caller's row holds the stacks through it, up to it (as perf's cumulative entries).
+  assert.deepEqual(tree("caller", "main", "--stdio"), chain.slice(0, 4));
   // Without the Children column, rows are sampled functions only (as perf --no-children).
   const noChildren = lwp("report", "-i", "g.data", "--no-children").stdout;
   assert.doesNotMatch(noChildren, /^ +0\.00% +0 /m);
