@@ -9,7 +9,7 @@ import { ProfileError } from "../kernel/lwp/options.js";
 import type { Process } from "../kernel/process.js";
 import { LwpDataStream } from "../tools/format/stream-writer.js";
 import { Recorder, RECORDABLE, parseEvents } from "../tools/record/recorder.js";
-import { type Sampling, samplingPlan } from "../tools/record/sampling.js";
+import { MAX_PERIOD, MIN_PERIOD, type Sampling, samplingPlan } from "../tools/record/sampling.js";
 import { eventById } from "../tools/decode/events.js";
 import { CliError, MACHINE_OPTIONS, machineOptions, spawnProgram } from "./run-command.js";
 import { NodeHost } from "./node-host.js";
@@ -104,7 +104,16 @@ function period(opts: Parsed): number {
   if (!opts.has("freq")) return intOption(opts, "count", DEFAULT_PERIOD);
   const hz = intOption(opts, "freq", 0);
   if (hz === 0) throw new UsageError("Invalid value for --freq: 0 (expected a rate above 0)");
-  return Math.max(1, Math.round(1e9 / hz));
+  const p = Math.max(1, Math.round(1e9 / hz));
+  if (p < MIN_PERIOD || p > MAX_PERIOD) {
+    // The rates whose rounded period fits EventInterval (25 bits, at least MIN_HW_INTERVAL).
+    const lo = Math.ceil(1e9 / (MAX_PERIOD + 0.5)),
+      hi = Math.floor(1e9 / (MIN_PERIOD - 0.5));
+    throw new UsageError(
+      `Invalid value for --freq: ${hz} (a period of ${p} events; the LWP unit takes ${MIN_PERIOD}..${MAX_PERIOD} events, -F ${lo}..${hi})`,
+    );
+  }
+  return p;
 }
 
 function sampling(opts: Parsed): Sampling {

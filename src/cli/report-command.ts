@@ -85,7 +85,7 @@ function textOptions(opts: Parsed, events: Set<number> | undefined, sort: string
     noChildren: opts.has("no-children"),
     percentLimit: percentLimit(opts),
     headerOnly: opts.has("header-only"),
-    color: !opts.has("output") && stdoutIsTerminal() && !opts.has("no-pager"),
+    color: !opts.has("output") && stdoutIsTerminal(),
   };
 }
 

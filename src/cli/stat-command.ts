@@ -29,7 +29,7 @@ export const STAT_OPTIONS: readonly OptionRow[] = [
     name: "field-separator",
     short: "x",
     arg: "SEP",
-    help: "CSV output: value,unit,event,run-time,percent,metric,metric-unit separated by SEP",
+    help: "CSV output: value,unit,event[,variance with -r],run-time,percent,metric,metric-unit separated by SEP",
   },
   { name: "json-output", short: "j", help: "one JSON object per counter, as perf stat -j" },
   ...MACHINE_OPTIONS,
@@ -118,7 +118,10 @@ export function formatStat(
   return out.join("\n") + "\n";
 }
 
-/** -x SEP: perf's CSV columns (value, unit, event, run time, percent running, metric, metric unit). */
+/**
+ * -x SEP: perf's CSV columns (value, unit, event, the variance with -r, run time,
+ * percent running, metric, metric unit).
+ */
 export function formatStatCsv(
   ids: readonly number[],
   runs: readonly Counts[],
@@ -132,6 +135,7 @@ export function formatStatCsv(
           String(Math.round(mean(l.values))),
           "",
           l.event,
+          ...(runs.length > 1 ? [`${spread(l.values).toFixed(2)}%`] : []),
           String(Math.round(mean(ns))),
           "100.00",
           l.metric === undefined ? "" : l.metric.value.toFixed(2),

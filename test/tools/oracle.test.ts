@@ -95,6 +95,10 @@ test("pprof decodes with pprof-format: one sample type per event, totals per eve
     (x) => loc.get(Number(x.locationId[0])) === "hot_loop" && Number(x.value[1]) > 0,
   ).length;
   assert.equal(leafHot, EXPECTED_INSTRUCTIONS.get("hot_loop"));
+  // Function.name is demangled (nm -C), Function.system_name the symbol as nm prints it.
+  const work = p.function.find((f) => str(f.name) === "app::work(int)");
+  assert.equal(str(work!.systemName), "_ZN3app4workEi");
+  assert.ok(b.insns.has(str(work!.systemName)));
 });
 
 /** speedscope's perf-script parser, reduced to the regexes it uses. */

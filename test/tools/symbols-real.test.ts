@@ -189,12 +189,31 @@ test("callgrind export: callgrind_annotate --tree=both --inclusive=yes agrees wi
   assert.ok([...counts.values()].flat().every((n) => n === 1));
   const tree = execFileSync("callgrind_annotate", ["--tree=caller", ours], { encoding: "utf8" });
   assert.match(tree, /< \S*:outer \(1x\)/);
-  // Why not pprof's calls=0: callgrind_annotate's --tree then drops the edges.
+  // Why not pprof's calls=0: callgrind_annotate's --tree then drops the edges, and it reads
+  // the cost line of a call with no count as the caller's own cost (outer's self = inner's).
   const zero = join(dir, "zero.callgrind");
   writeFileSync(zero, text.replace(/^calls=1 /gm, "calls=0 "));
   assert.doesNotMatch(
     execFileSync("callgrind_annotate", ["--tree=caller", zero], { encoding: "utf8" }),
     /< \S*:outer \(/,
+  );
+  /** callgrind_annotate's self cost of `fn` ("." is none). */
+  const selfOf = (file: string, fn: string): number => {
+    const text = execFileSync("callgrind_annotate", ["--threshold=100", file], { encoding: "utf8" });
+    const m = new RegExp(`^\\s*([\\d,]+|\\.)(?: \\([ \\d.]+%\\))?\\s+\\S*:${fn} \\[`, "m").exec(text)!;
+    return m[1] === "." ? 0 : Number(m[1]!.replaceAll(",", ""));
+  };
+  assert.equal(
+    selfOf(zero, "outer"),
+    selfOf(ours, "outer") + selfOf(ours, "inner"),
+    "calls=0: the cost of outer's call to inner becomes outer's self cost",
+  );
+  // The format has no way to leave the count out: "calls=" needs a Number (a line without one is malformed).
+  const none = join(dir, "none.callgrind");
+  writeFileSync(none, text.replace(/^calls=1 /gm, "calls= "));
+  assert.match(
+    spawnSync("callgrind_annotate", [none], { encoding: "utf8" }).stderr,
+    /^WARNING: line \d+ malformed, ignoring$/m,
   );
 });
 

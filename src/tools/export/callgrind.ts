@@ -52,7 +52,7 @@ function collect(s: Session, columns: readonly number[]): Costs {
     if (col < 0 || leaf === undefined) continue;
     const fn = costs.fn(leaf);
     const at = position(leaf, fn.file);
-    fn.self.set(at, costs.add(fn.self.get(at), col, smp.period));
+    fn.self.set(at, costs.add(fn.self.get(at), col, smp.weight));
     for (let i = 1; i < smp.stack.length; i++) {
       const callerFrame = smp.stack[i]!;
       const caller = costs.fn(callerFrame);
@@ -68,7 +68,7 @@ function collect(s: Session, columns: readonly number[]): Costs {
         calls: 1,
         cost: new Array<number>(columns.length).fill(0),
       };
-      edge.cost = costs.add(edge.cost, col, smp.period);
+      edge.cost = costs.add(edge.cost, col, smp.weight);
       caller.calls.set(key, edge);
     }
   }
@@ -76,11 +76,12 @@ function collect(s: Session, columns: readonly number[]): Costs {
 }
 
 /**
- * Callgrind text; costs are estimated event counts (samples × mean period). A
- * sampling profiler does not know how often a call happened: each call edge is
- * written with `calls=1`, never a sample count. The format needs a count on every
- * `calls=` line; pprof's converter writes 0, but callgrind_annotate's --tree then
- * drops the edge, so 1 is the smallest count that keeps call trees readable
+ * Callgrind text; costs are estimated event counts (the samples' weights,
+ * docs/tools.md "Event totals"). A sampling profiler does not know how often a call
+ * happened: each call edge is written with `calls=1`, never a sample count. The
+ * format needs a count on every `calls=` line; pprof's converter writes 0, but
+ * callgrind_annotate then drops the edge from its trees and counts the call's cost
+ * as the caller's self cost, so 1 is the smallest count that keeps both right
  * (docs/quirks.md Q-CALLGRIND-CALLS).
  */
 export function formatCallgrind(s: Session, events?: ReadonlySet<number>): string {
@@ -90,7 +91,7 @@ export function formatCallgrind(s: Session, events?: ReadonlySet<number>): strin
   const totals = new Array<number>(columns.length).fill(0);
   for (const smp of s.samples) {
     const col = columns.indexOf(smp.event.eventId);
-    if (col >= 0) totals[col]! += smp.period;
+    if (col >= 0) totals[col]! += smp.weight;
   }
   const out = [
     "# callgrind format",

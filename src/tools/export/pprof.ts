@@ -177,7 +177,7 @@ export function encodeProfile(s: Session): Uint8Array {
       SAMPLE.locationId,
       smp.stack.map((f) => tables.locationId(smp.pid, f)),
     );
-    w.packed(SAMPLE.value, [1, ...events.map((e) => (e.event.id === smp.event.eventId ? Math.round(smp.period) : 0))]);
+    w.packed(SAMPLE.value, [1, ...events.map((e) => (e.event.id === smp.event.eventId ? smp.weight : 0))]);
     w.message(SAMPLE.label, label(str, "thread", `${smp.comm} ${smp.pid}/${smp.tid}`));
     w.message(SAMPLE.label, label(str, "tid", smp.tid));
     p.message(PROFILE.sample, w);

@@ -58,7 +58,7 @@ export function formatSpeedscope(s: Session, events?: ReadonlySet<number>): stri
       const mine = s.samples.filter((x) => x.tid === tid && x.event.eventId === e.event.id);
       const first = mine[0];
       if (first === undefined) continue;
-      const weights = mine.map((x) => Math.round(x.period));
+      const weights = mine.map((x) => x.weight);
       profiles.push({
         type: "sampled",
         name: `${e.event.name}: ${first.comm} ${first.pid}/${tid}`,

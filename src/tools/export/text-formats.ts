@@ -51,7 +51,7 @@ export function formatPerfScript(s: Session, events?: ReadonlySet<number>): stri
     if (events !== undefined && !events.has(smp.event.eventId)) continue;
     const cpu = String(smp.event.coreId).padStart(3, "0");
     out.push(
-      `${smp.comm.replaceAll(" ", "_")} ${String(smp.pid).padStart(6)}/${smp.tid} [${cpu}] ${sampleSeconds(s, smp)}: ${String(Math.round(smp.period)).padStart(10)} ${smp.event.event.name}:`,
+      `${smp.comm.replaceAll(" ", "_")} ${String(smp.pid).padStart(6)}/${smp.tid} [${cpu}] ${sampleSeconds(s, smp)}: ${String(smp.weight).padStart(10)} ${smp.event.event.name}:`,
     );
     for (const f of smp.callchain) out.push(frameLine(f));
     out.push("");

@@ -8,6 +8,9 @@ import { MIN_HW_INTERVAL } from "../../hw/lwp/events.js";
 
 /** Largest EventInterval (25 bits, spec §3). */
 const MAX_INTERVAL = 0x1ffffff;
+/** The periods EventInterval can program (one record per interval + 1 events). */
+export const MIN_PERIOD = MIN_HW_INTERVAL + 1;
+export const MAX_PERIOD = MAX_INTERVAL + 1;
 
 export interface Sampling {
   /** EventInterval programmed in the LWPCB (one record per interval + 1 events). */
@@ -31,8 +34,8 @@ export function defaultRandomBits(period: number): number {
  * Throws an Error with a one-line message for impossible values.
  */
 export function samplingPlan(period: number, bits?: number): Sampling {
-  if (!Number.isSafeInteger(period) || period - 1 < MIN_HW_INTERVAL || period - 1 > MAX_INTERVAL) {
-    throw new Error(`sampling period ${period} out of range (${MIN_HW_INTERVAL + 1}..${MAX_INTERVAL + 1})`);
+  if (!Number.isSafeInteger(period) || period < MIN_PERIOD || period > MAX_PERIOD) {
+    throw new Error(`sampling period ${period} out of range (${MIN_PERIOD}..${MAX_PERIOD})`);
   }
   const r = bits ?? defaultRandomBits(period);
   if (!Number.isInteger(r) || r < 0 || r > 15) throw new Error(`random bits ${r} out of range (0..15)`);

@@ -75,7 +75,8 @@ function eventBlock(s: Session, e: EventSummary, o: ReportOptions, keys: readonl
   const limit = o.percentLimit ?? 0;
   for (const r of rows) {
     const share = (100 * (byChildren ? r.children : r.self)) / Math.max(1, n);
-    if (share < limit) continue;
+    // Without the Children column an entry is a sampled function, as perf --no-children lists them.
+    if (share < limit || (!showChildren && r.self === 0)) continue;
     const c: string[] = [];
     if (showChildren) {
       c.push(paint(pct(r.children, n).padStart(8), (100 * r.children) / Math.max(1, n), o.color === true));
@@ -86,7 +87,10 @@ function eventBlock(s: Session, e: EventSummary, o: ReportOptions, keys: readonl
     );
     keys.forEach((_, i) => c.push(i === keys.length - 1 ? r.values[i]! : r.values[i]!.padEnd(widths[i]!)));
     lines.push(`  ${c.join("  ").trimEnd()}`);
-    if (o.callGraph !== undefined && s.hasCallchains) lines.push(...callGraphLines(r, n, o.callGraph, byChildren), "");
+    if (o.callGraph !== undefined && s.hasCallchains) {
+      const tree = callGraphLines(r, n, o.callGraph, showChildren);
+      if (tree.length > 0) lines.push(...tree, "");
+    }
   }
   return lines;
 }
@@ -97,7 +101,11 @@ interface Trie {
   readonly kids: Map<string, Trie>;
 }
 
-/** perf report -g's tree for one row: stacks through the entry, callee order (entry first) or caller order (root first). */
+/**
+ * perf report -g's tree for one row, callee order (entry first) or caller order (root
+ * first): with the Children column, every stack through the entry; without it, the
+ * stacks of the entry's own samples.
+ */
 function callGraphLines(r: KeyRow, total: number, order: "caller" | "callee", children: boolean): string[] {
   const root: Trie = { name: "", count: 0, kids: new Map() };
   for (const h of r.hits) {
@@ -118,7 +126,7 @@ function callGraphLines(r: KeyRow, total: number, order: "caller" | "callee", ch
       node = k;
     }
   }
-  const out = ["            |", "            ---" + "".padEnd(0)];
+  const out = ["            |", "            ---"];
   const walk = (node: Trie, indent: string, first: boolean): void => {
     const kids = [...node.kids.values()]
       .filter((k) => (100 * k.count) / total >= 0.5)
@@ -137,7 +145,8 @@ function callGraphLines(r: KeyRow, total: number, order: "caller" | "callee", ch
     });
   };
   walk(root, "               ", true);
-  return out;
+  // Every branch below the threshold: no tree, as perf prints none.
+  return out.length === 2 && out[1] === "            ---" ? [] : out;
 }
 
 function eventTable(s: Session, events: ReadonlySet<number> | undefined): string[] {

@@ -106,7 +106,7 @@ function fieldLine(s: Session, smp: Sample, fields: readonly ScriptField[]): str
   else if (has("pid") || has("tid")) parts.push(String(has("pid") ? smp.pid : smp.tid).padStart(6));
   if (has("cpu")) parts.push(`[${String(smp.event.coreId).padStart(3, "0")}]`);
   if (has("time")) parts.push(`${sampleSeconds(s, smp)}:`);
-  if (has("period")) parts.push(String(Math.round(smp.period)).padStart(10));
+  if (has("period")) parts.push(String(smp.weight).padStart(10));
   if (has("event")) parts.push(has("ip") || has("sym") ? smp.event.event.name.padEnd(13) : `${smp.event.event.name}:`);
   if (has("ip")) parts.push(leaf.addr.toString(16).padStart(12));
   if (has("sym")) parts.push(isUnresolved(leaf) || !has("symoff") ? leaf.symbol : `${leaf.symbol}+${hex(leaf.offset)}`);

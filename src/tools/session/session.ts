@@ -26,8 +26,14 @@ export interface Sample {
   readonly tid: number;
   readonly comm: string;
   readonly event: LwpEvent;
-  /** Events one sample stands for: the programmed EventInterval (at least 1). */
+  /** Events one sample stands for on average: META's mean period, else EventInterval + 1. */
   readonly period: number;
+  /**
+   * The whole events this sample is counted for in the exports: `period` apportioned
+   * so that the weights of an event's samples add up to round(samples × period), the
+   * total the report header prints (a randomised reload has a mean ending in .5).
+   */
+  readonly weight: number;
   /**
    * Virtual time (ns): the record's Data3 timestamp (PTSC) when the records carry
    * one, else spread evenly over the recorded run (META endTimeVirtual), else the index.
@@ -283,8 +289,13 @@ export function openSession(data: LwpDataFile, load: ElfLoader, opts: SessionOpt
   const n = data.samples.length;
   const spread = (i: number): number =>
     typeof end === "number" && Number.isFinite(end) && end > 0 ? Math.round(((i + 1) * end) / n) : i;
+  const seen = new Map<number, number>();
   const samples = data.samples.map((raw, index): Sample => {
     const event = decoded[index]!;
+    // The unit writes one record per EventInterval + 1 events (LWP spec §7.2).
+    const period = periodOf(data.meta, event.eventId);
+    const k = seen.get(event.eventId) ?? 0;
+    seen.set(event.eventId, k + 1);
     const t = threadOf.get(raw.tid);
     const pid = t?.pid ?? raw.tid;
     const stack = resolveStack(syms.get(pid), event.ip, raw.callchain);
@@ -294,8 +305,8 @@ export function openSession(data: LwpDataFile, load: ElfLoader, opts: SessionOpt
       tid: raw.tid,
       comm: t?.comm ?? `:${raw.tid}`,
       event,
-      // The unit writes one record per EventInterval + 1 events (LWP spec §7.2).
-      period: periodOf(data.meta, event.eventId),
+      period,
+      weight: Math.round((k + 1) * period) - Math.round(k * period),
       time: timestamps ? Number(event.data3) : spread(index),
       stack,
       callchain: expandInlines(stack),
