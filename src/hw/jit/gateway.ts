@@ -32,7 +32,7 @@ export interface GatewayExports {
 }
 
 /** Runs the region in table slot `slot` from its block `entry` (emitter.ts PARAM_*). */
-export type EnterFn = (
+type EnterFn = (
   entry: number,
   limit: number,
   window: number,
@@ -42,7 +42,7 @@ export type EnterFn = (
   slot: number,
 ) => number;
 
-export interface GatewayImports {
+interface GatewayImports {
   readonly table: WebAssembly.Table;
   readonly xlate: (addr: number, access: number, bytes: number) => number;
   readonly commit: () => number;
