@@ -111,8 +111,13 @@ export class Cpu {
   /** Probes woven into translated blocks (exact counters, shadow call stack); see setProbes. */
   probes: CpuProbes | null = null;
 
-  /** The WebAssembly tier (null when tier 3 is off). */
-  readonly jit: Jit | null;
+  /**
+   * The WebAssembly tier, made at the first region compile: a process that never gets
+   * hot (a shell's subshell) never pays for its table, gateway and chain cache.
+   */
+  private jitUnit: Jit | null = null;
+  /** Whether tier 3 is on. */
+  private readonly tier3: boolean;
   private readonly jitThreshold: number;
   private readonly cache = new Map<number, Block>();
   private readonly codePages = new Map<number, Block[]>();
@@ -143,7 +148,7 @@ export class Cpu {
     this.xf32 = new Float32Array(buf, x, 64);
     this.xf64 = new Float64Array(buf, x, 32);
     stateFrames.register(this, { phys, frame: this.state / PAGE_SIZE });
-    this.jit = this.tiers.tier === 3 ? new Jit(this) : null;
+    this.tier3 = this.tiers.tier === 3;
     this.jitThreshold = this.tiers.forced ? 1 : (this.tiers.threshold ?? JIT_THRESHOLD);
   }
 
@@ -227,10 +232,10 @@ export class Cpu {
         return this.exceptionAt(e, this.rip);
       }
       prev = b;
-      if (!lwpOn && this.jit !== null) {
+      if (!lwpOn && this.tier3) {
         if (b.jit === null && --b.heat <= 0) this.compileRegion(b);
         if (b.jit !== null) {
-          const x = this.jit.enter(b, stop - this.icount);
+          const x = this.jitUnit!.enter(b, stop - this.icount);
           prev = null;
           if (x !== null) return x;
           continue;
@@ -283,7 +288,7 @@ export class Cpu {
       ev3 = u.ev3;
     const predicting = ev3 && u.geo.branchPrediction,
       pred = u.predictor,
-      jit = this.jit;
+      tier3 = this.tier3;
     const deadline = ev2 ? this.icount + cnt[EV_INSTRUCTIONS]! : Infinity;
     let branches = ev3 ? cnt[EV_BRANCHES]! : 0x40000000;
     let prev: Block | null = null;
@@ -310,10 +315,11 @@ export class Cpu {
         }
         limit = Math.min(stop, deadline, this.icount + branches);
       }
-      if (jit !== null) {
+      if (tier3) {
         if (b.jit === null && --b.heat <= 0) this.compileRegion(b);
         if (b.jit !== null) {
           // The region runs the blocks that end within the window; this one does (tested above).
+          const jit = this.jitUnit!;
           x = jit.enter(b, stop - this.icount, Math.max(limit - this.icount, b.length), predicting);
           branches -= jit.branches;
           prev = null;
@@ -358,7 +364,7 @@ export class Cpu {
     // Successors join the region when they ran at least 1/8 as often as the head
     // (or once, when tier 3 is forced): cold paths stay out and stay cheap.
     const warm = this.tiers.forced ? this.jitThreshold : this.jitThreshold - Math.max(1, this.jitThreshold >> 3);
-    this.jit!.compile(b, (rip) => {
+    (this.jitUnit ??= new Jit(this)).compile(b, (rip) => {
       const t = this.cache.get(rip);
       return t !== undefined && t.valid && (t.heat <= warm || t.jit !== null) ? t : undefined;
     });
@@ -464,9 +470,13 @@ export class Cpu {
     if ((b.lwpKind & 3) !== 0) b.lwpHistory = this.lwp.predictor.historyOf(b.lastIp);
     this.cache.set(b.start, b);
     for (const pn of b.pages) {
-      this.mem.markCode(pn);
       let list = this.codePages.get(pn);
-      if (list === undefined) this.codePages.set(pn, (list = []));
+      if (list === undefined) {
+        // A page stays in codePages until its code is invalidated (written, unmapped, made
+        // not executable, remapped), so it is still marked: only a new one needs marking.
+        this.mem.markCode(pn);
+        this.codePages.set(pn, (list = []));
+      }
       list.push(b);
     }
     return b;
@@ -482,7 +492,7 @@ export class Cpu {
       if (this.cache.get(b.start) === b) this.cache.delete(b.start);
     }
     // Every region with code on the page goes, whichever region owns the blocks there.
-    if (this.jit?.invalidatePage(pn) === true) this.jit.abort();
+    if (this.jitUnit?.invalidatePage(pn) === true) this.jitUnit.abort();
   }
 
   /** Attaches or detaches probes; blocks are retranslated so they take effect at the next block. */
@@ -495,8 +505,8 @@ export class Cpu {
   /** Drops all translations (execve, munmap of code, tests). */
   flushCode(): void {
     for (const b of this.cache.values()) b.valid = false;
-    this.jit?.invalidateAll();
-    this.jit?.abort();
+    this.jitUnit?.invalidateAll();
+    this.jitUnit?.abort();
     this.cache.clear();
     this.codePages.clear();
   }
