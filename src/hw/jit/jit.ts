@@ -323,17 +323,21 @@ export class Jit {
     c.block = h.block;
     c.icount = this.base + n - h.block.length;
     c.ci = h.k;
+    let faulted = false;
     try {
       h.op(c);
     } catch (e) {
       this.fault = e;
-      return 1;
+      faulted = true;
     } finally {
       c.icount = this.base;
       c.ci = 0;
     }
+    // Also after a fault: a REP string instruction keeps the flags of its last whole
+    // iteration, as the interpreter does (the others fault before they set any).
     if (h.flags) c.f.save(m, k);
     else m[k + FL_OTHER] = c.f.other; // DF, for the compiled string moves
+    if (faulted) return 1;
     this.putBase(STATE_FS, c.fsBase);
     this.putBase(STATE_GS, c.gsBase);
     return c.pendingExit !== null || this.takeAbort() !== 0 ? 2 : 0;

@@ -1,0 +1,48 @@
+// SPDX-License-Identifier: MIT
+// An instruction a region runs through its closure (a helper) and that faults part way:
+// REPNE SCASD / REPE CMPSB running into an unmapped page fault with RCX, RDI and RFLAGS
+// of the last whole iteration. Forced tier 3 must leave the state tier 1 leaves (tier 1
+// is checked against the host by the differential suite, `npm run test:diff`).
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { AddressSpace, PROT_EXEC, PROT_READ, PROT_WRITE } from "../../src/hw/memory/address-space.js";
+import { Cpu, setDefaultTiers } from "../../src/hw/cpu/cpu.js";
+
+const CODE = 0x400000,
+  DATA = 0x600000;
+const RCX = 1,
+  RSI = 6,
+  RDI = 7;
+
+function run(tier: 1 | 3, code: number[], regs: Record<number, number>, flags: number): string {
+  setDefaultTiers({ tier, forced: true });
+  try {
+    const mem = new AddressSpace();
+    mem.map(CODE, 4096, PROT_READ | PROT_EXEC);
+    mem.map(DATA, 4096, PROT_READ | PROT_WRITE); // the page after it is unmapped
+    mem.poke(CODE, Uint8Array.from([...code, 0x0f, 0x0b]));
+    for (let i = 0; i < 4096; i += 4) mem.poke(DATA + i, Uint8Array.of(i & 0xff, 1, 2, 3));
+    const c = new Cpu(mem);
+    for (const [r, v] of Object.entries(regs)) c.setReg(Number(r), v);
+    c.f.rflags = flags;
+    c.rip = CODE;
+    const x = c.run(1000);
+    const out = [x.kind, c.getReg(RCX), c.getReg(RSI), c.getReg(RDI), (c.f.rflags & 0x8d5).toString(16)];
+    return out.join(" ");
+  } finally {
+    setDefaultTiers({ tier: 3, forced: false });
+  }
+}
+
+test("a REP string instruction that faults part way leaves the same state in tier 3 as in tier 1", () => {
+  const cases: [string, number[], Record<number, number>, number][] = [
+    ["repne scasd", [0xf2, 0xaf], { 0: 0x7777, [RCX]: 5000, [RDI]: DATA + 4096 - 48 }, 0xa42],
+    ["repe cmpsb", [0xf3, 0xa6], { [RCX]: 5000, [RSI]: DATA + 4000, [RDI]: DATA + 4000 }, 0x817],
+    ["repne scasb", [0xf2, 0xae], { 0: 0xee, [RCX]: 500, [RDI]: DATA + 4096 - 200 }, 0x8c3],
+  ];
+  for (const [name, code, regs, flags] of cases) {
+    const t1 = run(1, code, regs, flags);
+    assert.match(t1, /^fault /, `${name}: tier 1 must fault (${t1})`);
+    assert.equal(run(3, code, regs, flags), t1, name);
+  }
+});
