@@ -52,6 +52,8 @@ import * as memfd from "./memfd.js";
 import * as misc from "./misc.js";
 import * as mm from "./mm.js";
 import * as net from "./net.js";
+import * as sockmsg from "./sockmsg.js";
+import * as sockopt from "./sockopt.js";
 import * as perf from "./perf.js";
 import * as pipes from "./pipe.js";
 import * as poll from "./poll.js";
@@ -116,18 +118,18 @@ export const SYSCALLS: readonly SyscallRow[] = [
   row(41, "socket", net.socket, ["int", "hex", "int"], partial("Q-SOCKET")),
   row(42, "connect", net.connect, ["fd", "ptr", "int"], partial("Q-SOCKET")),
   row(43, "accept", net.accept, ["fd", "ptr", "ptr"]),
-  row(44, "sendto", net.sendto, ["fd", "ibuf", "size", "hex", "ptr", "int"]),
-  row(45, "recvfrom", net.recvfrom, ["fd", "obuf", "size", "hex", "ptr", "ptr"]),
-  row(46, "sendmsg", net.sendmsg, ["fd", "ptr", "hex"]),
-  row(47, "recvmsg", net.recvmsg, ["fd", "ptr", "hex"]),
-  row(48, "shutdown", net.shutdown, ["fd", "int"]),
+  row(44, "sendto", sockmsg.sendto, ["fd", "ibuf", "size", "hex", "ptr", "int"]),
+  row(45, "recvfrom", sockmsg.recvfrom, ["fd", "obuf", "size", "hex", "ptr", "ptr"]),
+  row(46, "sendmsg", sockmsg.sendmsg, ["fd", "ptr", "hex"]),
+  row(47, "recvmsg", sockmsg.recvmsg, ["fd", "ptr", "hex"]),
+  row(48, "shutdown", sockmsg.shutdown, ["fd", "int"]),
   row(49, "bind", net.bind, ["fd", "ptr", "int"], partial("Q-SOCKET")),
   row(50, "listen", net.listen, ["fd", "int"]),
   row(51, "getsockname", net.getsockname, ["fd", "ptr", "ptr"]),
   row(52, "getpeername", net.getpeername, ["fd", "ptr", "ptr"]),
   row(53, "socketpair", net.socketpair, ["int", "hex", "int", "ptr"]),
-  row(54, "setsockopt", net.setsockopt, ["fd", "int", "int", "ptr", "int"], partial("Q-SOCKET")),
-  row(55, "getsockopt", net.getsockopt, ["fd", "int", "int", "ptr", "ptr"], partial("Q-SOCKET")),
+  row(54, "setsockopt", sockopt.setsockopt, ["fd", "int", "int", "ptr", "int"], partial("Q-SOCKET")),
+  row(55, "getsockopt", sockopt.getsockopt, ["fd", "int", "int", "ptr", "ptr"], partial("Q-SOCKET")),
   row(56, "clone", thread.clone, [CLONE_FLAGS, "ptr", "ptr", "ptr", "ptr"]),
   row(57, "fork", thread.fork, []),
   row(58, "vfork", thread.vfork, []),
