@@ -13,7 +13,7 @@ import type { Host } from "../../src/kernel/host.js";
 function brokenAdd() {
   const [i] = decodeRun(Uint8Array.of(0x01, 0xc8), 0x401000, () => true);
   assert.ok(i !== undefined && i.name === "ADD");
-  return { ...i, ops: i.ops.map((o, k) => (k === 1 ? { ...o, kind: 99 } : o)) };
+  return { ...i, bytes: i.bytes, ops: i.ops.map((o, k) => (k === 1 ? { ...o, kind: 99 } : o)) };
 }
 
 test("a builder's exception is reported with the instruction, and the op raises #UD", () => {
