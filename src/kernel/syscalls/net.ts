@@ -192,10 +192,12 @@ function bindInet(t: Task, s: Socket, addr: SockAddr & { family: 2 | 10 }): SysR
   });
 }
 
-/** A wait that ends by a host event (a socket bound, connected, readable). */
-function waitHost(attempt: () => number, nonblock = false): SysResult {
-  const r = attempt();
-  if (r !== -EAGAIN || nonblock) return r;
+/**
+ * Blocks until `attempt` stops answering EAGAIN, retried when a peer or the host makes
+ * progress (`host`: a host event can end the wait); a fault inside it is EFAULT.
+ * `partial` is what a signal interrupting the wait returns when something was done.
+ */
+export function waitFor(attempt: () => number, host: boolean, partial?: () => number): SysResult {
   return block({
     poll: () => {
       const n = tryAccess(attempt, -14);
@@ -204,8 +206,16 @@ function waitHost(attempt: () => number, nonblock = false): SysResult {
     deadline: null,
     timeout: () => 0,
     restart: "sys",
-    host: true,
+    host,
+    ...(partial === undefined ? {} : { partial }),
   });
+}
+
+/** A wait that ends by a host event (a socket bound, connected, readable). */
+function waitHost(attempt: () => number, nonblock = false): SysResult {
+  const r = attempt();
+  if (r !== -EAGAIN || nonblock) return r;
+  return waitFor(attempt, true);
 }
 
 export function listen(t: Task, a: SyscallArgs): SysResult {
@@ -240,16 +250,7 @@ function acceptOn(t: Task, a: SyscallArgs, flags: number): SysResult {
   };
   const r = attempt();
   if (r !== -EAGAIN || isNonblocking(s)) return r;
-  return block({
-    poll: () => {
-      const n = tryAccess(attempt, -14);
-      return n === -EAGAIN ? null : n;
-    },
-    deadline: null,
-    timeout: () => 0,
-    restart: "sys",
-    host: s.hostWait,
-  });
+  return waitFor(attempt, s.hostWait);
 }
 
 export function accept(t: Task, a: SyscallArgs): SysResult {

@@ -7,12 +7,12 @@ import { sendToTask } from "../signal/deliver.js";
 import { SI_USER } from "../signal/queue.js";
 import { SIGPIPE } from "../signals.js";
 import type { Task } from "../task.js";
-import { copyIn, copyInIovecs, copyOut, putU32, tryAccess } from "../usercopy.js";
+import { copyIn, copyInIovecs, copyOut, putU32 } from "../usercopy.js";
 import { AF_UNIX, type SockAddr, encodeSockAddr } from "../net/addr.js";
 import { releaseFile } from "../net/conn.js";
 import { SOCK_DGRAM, SOCK_SEQPACKET, SOCK_STREAM, Socket } from "../net/socket.js";
 import { type SyscallArgs, type SysResult, block } from "./abi.js";
-import { SOL_SOCKET, addrArg, sockOf, unixHostPath, unixName, writeAddr } from "./net.js";
+import { SOL_SOCKET, addrArg, sockOf, unixHostPath, unixName, waitFor, writeAddr } from "./net.js";
 
 const MSG_OOB = 1,
   MSG_PEEK = 2,
@@ -182,17 +182,7 @@ function recvMsg(t: Task, s: Socket, out: RecvOut, flags: number): SysResult {
   };
   const r = attempt();
   if (r !== -EAGAIN || isNonblocking(s) || (flags & MSG_DONTWAIT) !== 0) return r;
-  return block({
-    poll: () => {
-      const n = tryAccess(attempt, -14);
-      return n === -EAGAIN ? null : n;
-    },
-    deadline: null,
-    timeout: () => 0,
-    restart: "sys",
-    host: s.hostWait,
-    partial: () => got,
-  });
+  return waitFor(attempt, s.hostWait, () => got);
 }
 
 function scatter(t: Task, iov: { base: number; len: number }[], at: number, data: Uint8Array): void {
