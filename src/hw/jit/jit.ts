@@ -31,8 +31,6 @@ import type { PhysMem } from "../memory/phys.js";
 
 const TWO32 = 4294967296;
 
-type RunFn = (entry: number, limit: number, window: number, predict: number, n: number, branches: number) => number;
-
 /** Gives a Jit's chain cache back when the Jit is collected. */
 const chainFrames = new FinalizationRegistry<{ phys: PhysMem; frame: number; count: number }>((h) =>
   h.phys.freeRun(h.frame, h.count),
@@ -41,11 +39,10 @@ const chainFrames = new FinalizationRegistry<{ phys: PhysMem; frame: number; cou
 /** No LWP window: the region runs until its slice limit or an exit. */
 const NO_WINDOW = 0x7fffffff;
 
-/** A compiled region: its function and what it needs to report back. */
+/** A compiled region (its function sits in the table slot `slot`) and what it needs to report back. */
 export class Region {
   valid = true;
   constructor(
-    readonly run: RunFn,
     readonly blocks: readonly Block[],
     readonly exits: readonly RegionExit[],
     /** The instructions it runs through their closures (the `helper` calls' ids). */
@@ -191,9 +188,9 @@ export class Jit {
       gw: this.gw as unknown as Record<string, WebAssembly.ImportValue>,
       rt: runtimeExports(phys.memory, phys.u8.length / 65536) as unknown as Record<string, WebAssembly.ImportValue>,
     });
-    const run = inst.exports["run"] as RunFn;
-    const region = new Region(run, blocks, r.exits, r.helpers, slot, () => this.release(slot));
-    this.table.set(slot, run as unknown as WebAssembly.ImportValue);
+    const run = inst.exports["run"] as WebAssembly.ImportValue;
+    const region = new Region(blocks, r.exits, r.helpers, slot, () => this.release(slot));
+    this.table.set(slot, run);
     this.regions[slot] = region;
     blocks.forEach((b, k) => {
       if (b.jit !== null && b !== head) return;
