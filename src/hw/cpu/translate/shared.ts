@@ -69,13 +69,6 @@ export class SharedBlocks {
       }
     }
   }
-
-  /** Blocks held (tests). */
-  get size(): number {
-    let n = 0;
-    for (const m of this.byFrame.values()) n += m.size;
-    return n;
-  }
 }
 
 const machines = new WeakMap<PhysMem, SharedBlocks>();
