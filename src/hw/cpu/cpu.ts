@@ -19,6 +19,7 @@ import {
   FAULT_ACCERR,
 } from "./exits.js";
 import { type Block, translateBlock } from "./translate/block.js";
+import { stackSegmentFault } from "./stack-fault.js";
 import { type CpuModel, fullModel } from "./cpuid.js";
 import { LWP_RELOAD, LWP_TRAP, LwpUnit, type LwpOptions } from "../lwp/unit.js";
 import { EXIT_REPICK, STEP_FLAGS, runStepped } from "./step.js";
@@ -428,13 +429,10 @@ export class Cpu {
     throw e;
   }
 
-  /**
-   * A non-canonical address formed through RSP or RBP is a stack-segment access:
-   * #SS rather than #GP (APM Vol. 2 §8.2.12; Linux sends SIGBUS).
-   */
+  /** A non-canonical stack-segment access is #SS rather than #GP (cpu/stack-fault.ts; Linux sends SIGBUS). */
   private stackSegment(): boolean {
-    const base = this.block?.insns.find((i) => i.ip === this.rip)?.mem?.base;
-    return base === 4 || base === 5;
+    const i = this.block?.insns.find((i) => i.ip === this.rip);
+    return i !== undefined && stackSegmentFault(this, i);
   }
 
   // ---- MSRs (the kernel's interface; RDMSR/WRMSR from CPL 3 raise #GP) -------
