@@ -410,6 +410,21 @@ function toInsn(ins: iced.Instruction, bytes: Uint8Array, offset: number, ip: nu
 }
 
 /**
+ * Whether the bytes at `offset` are an x87 escape (D8-DF) with a register ModRM
+ * after their prefixes: a whole instruction of two bytes, which the processor
+ * rejects (#UD) when undefined. iced looks for a third byte after a few of
+ * these (D9 D7, DB E5, DF E1, ...: forms of other processors) and reports them
+ * as running out of bytes.
+ */
+function x87RegisterForm(bytes: Uint8Array, offset: number): boolean {
+  let k = offset;
+  while (k < bytes.length && k - offset < 14 && PREFIX_KIND[bytes[k]!] !== 0) k++;
+  const op = bytes[k],
+    modrm = bytes[k + 1];
+  return op !== undefined && modrm !== undefined && op >= 0xd8 && op <= 0xdf && modrm >= 0xc0;
+}
+
+/**
  * Decodes consecutive instructions from `bytes` (which start at guest address
  * `ip`) until `stop` says so or the bytes run out. An instruction that does not
  * fit in the bytes is returned with `invalid` set (the caller faults or #UDs).
@@ -426,7 +441,9 @@ export function decodeRun(bytes: Uint8Array, ip: number, stop: (i: Insn) => bool
       d.decodeOut(ins);
       const insn = toInsn(ins, bytes, offset, ip + offset);
       offset += insn.len;
-      if (insn.invalid && d.lastError === iced.DecoderError.NoMoreBytes) insn.len = 0;
+      if (insn.invalid && d.lastError === iced.DecoderError.NoMoreBytes && !x87RegisterForm(bytes, offset - insn.len)) {
+        insn.len = 0;
+      }
       out.push(insn);
       if (insn.invalid || stop(insn)) break;
     }

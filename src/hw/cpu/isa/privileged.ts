@@ -47,9 +47,10 @@ export const PRIVILEGED_ROWS: readonly InsnRow[] = [
   row("SMSW", selectorStore(CR0)),
   row("STR", selectorStore(TR)),
   row("SLDT", selectorStore(0)),
-  // The 8087's interrupt mask: no-ops since the 80287.
+  // The 8087's interrupt mask and the 80287's protected-mode switch: no-ops since the 80387.
   row("FNENI", nothing),
   row("FNDISI", nothing),
+  row("FNSETPM", nothing),
   // 0F 18-1F with a register or an unassigned /reg: hint NOPs; 0F 0D with a register is #UD (as on this EPYC).
   row("RESERVEDNOP", (i) => (i.form.endsWith("_0F0D") ? null : () => {})),
   // Hints in that space the host takes as NOPs: cache demotion, code prefetches, and the
