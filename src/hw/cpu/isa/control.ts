@@ -172,11 +172,16 @@ function jrcxz(sz: number): Builder {
   };
 }
 
-/** LOOP (zf = -1), LOOPE (zf = 1), LOOPNE (zf = 0): decrement rCX without touching flags. */
-function loop(zf: number): Builder {
+/**
+ * LOOP (zf = -1), LOOPE (zf = 1), LOOPNE (zf = 0): decrement rCX without touching flags.
+ * On this EPYC (undocumented) the last F3 or F2 prefix picks the condition of LOOPE and
+ * LOOPNE, as it picks REPE or REPNE for CMPS/SCAS: F3 loops while ZF = 1, F2 while ZF = 0.
+ */
+function loop(cond: number): Builder {
   return (i) => {
     const t = i.branchTarget;
-    const addr32 = i.bytes[0] === 0x67;
+    const zf = cond < 0 ? cond : i.repe ? 1 : i.repne ? 0 : cond;
+    const addr32 = i.form.endsWith("_ECX");
     return (c) => {
       const r = c.r32;
       const lo = (r[2]! - 1) | 0;
