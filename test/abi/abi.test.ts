@@ -67,6 +67,7 @@ for (const [label, cc] of COMPILERS) {
     "locks",
     "pipes",
     "codeshare",
+    "segments",
   ]) {
     test(`abi ${label}/${name} behaves as on Linux`, { timeout: 300_000 }, () => {
       const bin = build(name, cc, label);

@@ -222,5 +222,18 @@ export function sched_getaffinity(t: Task, a: SyscallArgs): SysResult {
   return 8;
 }
 
+/**
+ * sched_setaffinity: the mask is read at the size of a kernel
+ * cpumask (a shorter one is zero-filled), the thread looked up; a mask without the
+ * machine's one CPU is EINVAL.
+ */
+export function sched_setaffinity(t: Task, a: SyscallArgs): SysResult {
+  const tid = a.int(0),
+    len = a.u32(1);
+  const mask = copyIn(t, a.ptr(2), Math.min(len, 8));
+  if (tid !== 0 && t.proc.kernel.findTask(tid) === undefined) return -ESRCH;
+  return mask.length > 0 && (mask[0]! & 1) !== 0 ? 0 : -EINVAL;
+}
+
 export const umask = (): SysResult => 0o022;
 export const rseq = (): SysResult => -ENOSYS;

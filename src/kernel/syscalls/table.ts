@@ -217,6 +217,7 @@ export const SYSCALLS: readonly SyscallRow[] = [
   row(200, "tkill", sig.tkill, ["int", "signal"]),
   row(201, "time", time.time, ["ptr"]),
   row(202, "futex", futex.futex, ["ptr", FUTEX_OP, "int", "ptr", "ptr", "hex"]),
+  row(203, "sched_setaffinity", misc.sched_setaffinity, ["int", "uint", "ptr"]),
   row(204, "sched_getaffinity", misc.sched_getaffinity, ["int", "uint", "ptr"]),
   row(213, "epoll_create", ev.epoll_create, ["int"]),
   row(217, "getdents64", fs.getdents64, ["fd", "ptr", "size"]),

@@ -2,9 +2,11 @@
 // Segment register loads in 64-bit user mode (AMD APM Vol. 2 §4.5, Vol. 3 "MOV
 // (Segment)", "LFS/LGS/LSS"): the selectors Linux's GDT offers user code load
 // (FS/GS bases become 0; a null selector too, as on this EPYC), others are #GP.
+// The descriptor checks LAR, LSL, VERR and VERW see the same table (Vol. 3).
 import type { Cpu } from "../cpu.js";
 import { type Insn, OK_REG } from "../decode.js";
 import { CpuException, VEC_GP } from "../exits.js";
+import { ZF } from "../flags.js";
 import { prepareEa, reader, withEa, writer } from "../translate/operands.js";
 import { type Op, row, type InsnRow } from "../translate/types.js";
 
@@ -53,8 +55,72 @@ function loadFar(seg: number): (i: Insn) => Op | null {
   };
 }
 
+/**
+ * What CPL 3 sees of a GDT entry (Linux x86-64's table, arch/x86 `GDT_ENTRY_*`):
+ * the access-rights dword LAR returns (masked 0x00fxff00), the limit LSL returns
+ * (scaled by the G bit), and whether VERR/VERW pass. The other entries are null,
+ * system descriptors (TSS, LDT) or DPL 0 and fail every check, as do selectors
+ * past the table's limit (0x7f) and LDT selectors (Linux processes have none).
+ */
+interface UserDescriptor {
+  readonly rights: number;
+  readonly limit: number;
+  readonly readable: boolean;
+  readonly writable: boolean;
+}
+const USER_DESCRIPTORS: ReadonlyMap<number, UserDescriptor> = new Map([
+  [0x28, { rights: 0x00cff300, limit: 0xffffffff, readable: true, writable: true }], // __USER_DS
+  [0x30, { rights: 0x00affb00, limit: 0xffffffff, readable: true, writable: false }], // __USER_CS (L=1)
+  // The per-CPU segment: its limit is (node << 12) | cpu, read by the vDSO's getcpu; lwp is CPU 0 of node 0.
+  [0x78, { rights: 0x0040f500, limit: 0, readable: true, writable: false }],
+]);
+
+/** Sets ZF alone (the other arithmetic flags are kept). */
+function setZf(c: Cpu, on: boolean): void {
+  c.f.setEager((c.f.arith() & ~ZF) | (on ? ZF : 0));
+}
+
+/** LAR/LSL r, r/m16: ZF and the rights or limit of a visible descriptor; the destination is kept otherwise. */
+function descriptorLoad(pick: (d: UserDescriptor) => number): (i: Insn) => Op | null {
+  return (i) => {
+    const rd = reader(i.ops[1]!, 16),
+      w = writer(i.ops[0]!),
+      size = i.ops[0]!.size;
+    return withEa(prepareEa(i), (c) => {
+      const d = USER_DESCRIPTORS.get(rd(c) & 0xfffc);
+      setZf(c, d !== undefined);
+      if (d === undefined) return;
+      const v = pick(d);
+      w(c, size === 16 ? v & 0xffff : v | 0, 0);
+    });
+  };
+}
+
+/** VERR/VERW r/m16: ZF when the segment is readable (writable) at CPL 3. */
+function verify(write: boolean): (i: Insn) => Op | null {
+  return (i) => {
+    const rd = reader(i.ops[0]!, 16);
+    return withEa(prepareEa(i), (c) => {
+      const d = USER_DESCRIPTORS.get(rd(c) & 0xfffc);
+      setZf(c, d !== undefined && (write ? d.writable : d.readable));
+    });
+  };
+}
+
 export const SEGMENT_ROWS: readonly InsnRow[] = [
   row("LFS", loadFar(FS)),
   row("LGS", loadFar(GS)),
   row("LSS", loadFar(SS)),
+  row(
+    "LAR",
+    descriptorLoad((d) => d.rights),
+    { writes: "Z" },
+  ),
+  row(
+    "LSL",
+    descriptorLoad((d) => d.limit),
+    { writes: "Z" },
+  ),
+  row("VERR", verify(false), { writes: "Z" }),
+  row("VERW", verify(true), { writes: "Z" }),
 ];
