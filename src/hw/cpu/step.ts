@@ -6,11 +6,15 @@
 // loops and the compiled tiers cannot stop between instructions or see
 // alignment, so the run loop sends the CPU here whenever either flag is set
 // (POPF and IRET end their block and ask for a new pick when they set one).
+// LWP counts the stepped instructions as any others: each runs as a block of
+// one instruction through the LWP unit's stepping code (src/hw/lwp/counting.ts).
 import type { Cpu } from "./cpu.js";
 import type { Insn } from "./decode.js";
 import { CpuException, type Exit, VEC_AC, VEC_DB } from "./exits.js";
 import { prepareEa } from "./translate/operands.js";
-import type { Block } from "./translate/block.js";
+import { Block } from "./translate/block.js";
+import { runBlock } from "../lwp/counting.js";
+import { LWP_RELOAD, LWP_TRAP } from "../lwp/unit.js";
 
 const RFLAGS_TF = 0x100;
 const RFLAGS_AC = 0x40000;
@@ -51,19 +55,39 @@ export function runStepped(c: Cpu, stop: number): Exit | null {
     c.block = b;
     const insn = b.insns[0]!;
     if ((fl & RFLAGS_AC) !== 0 && misaligned(c, insn)) return c.exceptionAt(new CpuException(VEC_AC), at);
-    c.rip = b.length > 1 ? b.ips[1]! : b.end;
-    c.ci = 0;
-    try {
-      b.ops[0]!(c);
-    } catch (e) {
-      return c.exceptionAt(e, at);
-    }
-    c.icount++;
-    const x = c.takePendingExitOrNull();
+    const x = c.lwpCounting ? runBlock(c.lwp, c, single(c, b)) : stepOne(c, b, at);
     if (x !== null && x !== EXIT_REPICK) return x;
     if ((fl & RFLAGS_TF) !== 0) return STEP_EXIT;
   }
   return null;
+}
+
+/** Executes the first instruction of `b` without LWP counting; null when it retired with no exit. */
+function stepOne(c: Cpu, b: Block, at: number): Exit | null {
+  c.rip = b.length > 1 ? b.ips[1]! : b.end;
+  c.ci = 0;
+  try {
+    b.ops[0]!(c);
+  } catch (e) {
+    // LLWPCB and XRSTOR end their instruction by throwing: it retired.
+    if (e !== LWP_TRAP && e !== LWP_RELOAD) return c.exceptionAt(e, at);
+  }
+  c.icount++;
+  return c.takePendingExitOrNull();
+}
+
+/** The first instruction of `b` as a block of its own (its branch class, its predictor entry). */
+const singles = new WeakMap<Block, Block>();
+function single(c: Cpu, b: Block): Block {
+  if (b.length === 1) return b;
+  let s = singles.get(b);
+  if (s === undefined) {
+    const i = b.insns[0]!;
+    s = new Block(b.start, i.next, b.ops.slice(0, 1), [b.start], [i], b.pages);
+    if ((s.lwpKind & 3) !== 0) s.lwpHistory = c.lwp.predictor.historyOf(s.lastIp);
+    singles.set(b, s);
+  }
+  return s;
 }
 
 /**
