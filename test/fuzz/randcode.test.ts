@@ -147,6 +147,47 @@ const PINS = [
   "48b800000000000080008b00",
   "48bc00000000000080008b04",
   "48bd0000000000008000ff7500",
+  // #SS or #GP for a non-canonical access: SS is the segment of RSP/RBP-based operands unless FS/GS
+  // overrides it (DS does not), and of every implicit stack access (POP, RET, LEAVE, POP m first).
+  "48b800000000008000004889c53e8b4500",
+  "48b800000000008000004889c5658b4500",
+  "48b800000000008000004889c5648b4500",
+  "48b800000000008000004889c5658b0428",
+  "48b800000000008000004889c5c9",
+  "48b800000000008000004889c458",
+  "48b800000000008000004889c46558",
+  "48b800000000008000004889c4c3",
+  "48b800000000008000004889c4658f00",
+  "48b800000000008000004889c464ff30",
+  "48b800000000008000004889c49d",
+  // FNSETPM is a no-op; undefined x87 register forms are whole at two bytes (#UD, not a fetch fault).
+  "dbe4",
+  "9bdbe4",
+  "dbe5",
+  "dfe1",
+  "d9d7",
+  "66dbe5",
+  // LOOPE/LOOPNE: the last F2/F3 prefix picks the condition (ZF = 1 after XOR, 0 after OR).
+  "31c0f2e170cc",
+  "31c0f3e070cc",
+  "31c0f3f2e170cc",
+  "31c083c801f2e170cc",
+  "31c083c801f3e070cc",
+  "31c083c801f2f3e070cc",
+  // LAR, LSL, VERR, VERW run in user mode (test/abi/segments.c compares their results).
+  "0f0300",
+  "0f0200",
+  "0f00e0",
+  "0f00e8",
+  "66b82b000f03c8ffe1",
+  // Snippets of seed 2 that ended differently before the fixes above.
+  "652a6cecc3e48761e1f5567bfe72f0ccae46f3588460be28d843b286fdca634c", // #4267
+  "c0e02f6581a45d8c007147445bc6258e7760f0a4f2bbcf378f39db2a0a99d193", // #14328
+  "65d1a46c63e421220e06df345e0856ac487f4b1c3101f45481adb3689aa2607c", // #16896
+  "7fdfdbe4822b8a0a7e8bb8f6b45ec44a12b17dc4b9cda2363e5db0235feec176", // #2443
+  "dbe472b9c430fc34dc073cc53b5beed82d5a6e68a7bd86e66debfb73bf824c9d", // #5436
+  "430f03955cf54c25dddf6f24294a38ef78a358ba43964cb17827f050b772b122", // #4309
+  "f2e170b7e11be74cbdd6986ccb229d176b3e56ccc796b097d5759e25b74f3c6c", // #16764
 ];
 
 function runPins(env: NodeJS.ProcessEnv | undefined, lwp: boolean): string[] {
@@ -171,6 +212,22 @@ test("issue 11's CPU faults end under lwp as natively (tier 1 and tier 3 forced)
   }
 });
 
+test("Q-INT-VMM: INT 17h, 19h, 1Ah and 1Bh raise #GP at the instruction, as every vector without a user gate", () => {
+  const bin = buildRandcode();
+  const ints = ["cd17", "cd19", "cd1a", "cd1b", "65cd17", "cd16", "cd1c"];
+  const emu = spawnSync(process.execPath, [lwpCli(), "run", "--", bin, "run", ...ints])
+    .stdout.toString()
+    .trim()
+    .split("\n");
+  ints.forEach((h, i) => {
+    const at = 4096 - h.length / 2;
+    assert.equal(emu[i], `${i} sig=11 code=128 addr=0x0 rip=code+${at}`, h);
+    const bytes = Uint8Array.from(Buffer.from(h, "hex"));
+    const quirk = classify(bytes, "sig=11 code=128 addr=0x0 rip=code+4096", emu[i]!.replace(/^\d+ /, ""));
+    assert.equal(quirk, ["cd16", "cd1c"].includes(h) ? null : "Q-INT-VMM", h);
+  });
+});
+
 test("Q-CPU-AVX: the host runs VEX and EVEX instructions, lwp raises #UD (SIGILL) and the runner says why", () => {
   const bin = buildRandcode();
   const vex = ["c5fc77", "c5f9efc0", "62f1fd4828c1"]; // vzeroall, vpxor, vmovapd zmm (AVX-512)
@@ -190,14 +247,18 @@ test("Q-CPU-AVX: the host runs VEX and EVEX instructions, lwp raises #UD (SIGILL
   });
 });
 
-/** Snippets of seed 2 whose end differs in a documented way: docs/quirks.md Q-FAR-RETURN and Q-UD-FETCH. */
+/** Snippets of seed 2 whose end differs in a documented way: docs/quirks.md Q-FAR-RETURN, Q-UD-FETCH, Q-INT-VMM. */
 const KNOWN = [
   { index: 224, quirk: "Q-FAR-RETURN", lwp: "sig=11 code=128 addr=0x0 rip=code+4064" }, // RETF imm16 over an unmapped SS slot
   { index: 321, quirk: "Q-FAR-RETURN", lwp: "sig=11 code=1 addr=0x1008b4 rip=code+4082" }, // IRETD with an unmapped frame
   { index: 474, quirk: "Q-UD-FETCH", lwp: "sig=4 code=2 addr=code+4090 rip=code+4090" },
+  // INT 17h, 1Ah, 1Bh: #GP(vector·8+2) at the instruction, as Linux's IDT gives them to user mode.
+  { index: 1163, quirk: "Q-INT-VMM", lwp: "sig=11 code=128 addr=0x0 rip=code+4064" },
+  { index: 14554, quirk: "Q-INT-VMM", lwp: "sig=11 code=128 addr=0x0 rip=code+4066" },
+  { index: 2018, quirk: "Q-INT-VMM", lwp: "sig=11 code=128 addr=0x0 rip=code+4071" },
 ];
 
-test("Q-FAR-RETURN, Q-UD-FETCH: documented differences end as the quirks say", { timeout: 120_000 }, () => {
+test("Q-FAR-RETURN, Q-UD-FETCH, Q-INT-VMM: documented differences end as the quirks say", { timeout: 120_000 }, () => {
   const bin = buildRandcode();
   const hex = KNOWN.map((k) => Buffer.from(snippet(2, k.index, 32)).toString("hex"));
   const native = spawnSync(bin, ["run", ...hex])

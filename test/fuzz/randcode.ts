@@ -195,6 +195,18 @@ function hasBranch66(b: Uint8Array): boolean {
   return false;
 }
 
+/** The INT vectors this host's virtual machine answers itself (docs/quirks.md Q-INT-VMM). */
+const VMM_VECTORS = new Set([0x17, 0x19, 0x1a, 0x1b]);
+
+/** Whether lwp's end is the #GP of an `INT n` the host's virtual machine handles otherwise. */
+function vmmInt(bytes: Uint8Array, e: End): boolean {
+  if (e.sig !== 11 || e.code !== 128) return false;
+  const at = insnAt(bytes, e.rip);
+  if (at === null) return false;
+  const op = stripPrefixes(at.head);
+  return op[0] === 0xcd && VMM_VECTORS.has(op[1] ?? -1);
+}
+
 /** Which documented difference explains native `a` vs lwp `b`, or null. */
 export function classify(bytes: Uint8Array, a: string, b: string): string | null {
   const n = parse(a),
@@ -211,6 +223,8 @@ export function classify(bytes: Uint8Array, a: string, b: string): string | null
     const at = insnAt(bytes, n.rip);
     if (at !== null && FAR_RETURNS.has(stripPrefixes(at.head)[0] ?? 0)) return "Q-FAR-RETURN";
   }
+  // Q-INT-VMM: INT 17h/19h/1Ah/1Bh, which the host's hypervisor answers instead of the #GP Linux's IDT gives.
+  if (e !== null && vmmInt(bytes, e)) return "Q-INT-VMM";
   // Q-UD-FETCH: an undefined opcode whose operand bytes run past the mapped code: the host fetches them first (#PF).
   if (n !== null && e !== null && e.sig === 4 && n.sig === 11 && n.addr === `code+${PAGE}` && n.rip === e.rip) {
     return "Q-UD-FETCH";
