@@ -111,6 +111,16 @@ function cmpxchgPair(x: Ctx, bytes: number): void {
   }
 }
 
+/**
+ * Whether the memory operand's address registers leave the fixups' registers alone where it
+ * matters: XSAVE/XRSTOR take RFBM from EDX:EAX, and an address in RAX or RDX would ask the
+ * host for its AVX components too (docs/quirks.md Q-CPU-AVX), so such encodings are redrawn.
+ */
+export function fixupsHold(x: Ctx): boolean {
+  if (!/^(XSAVE|XRSTOR)/.test(x.form.row.mnemonic)) return true;
+  return !x.addr.some(([r]) => r === RAX || r === RDX);
+}
+
 /** Mnemonic-specific adjustments; the memory operand's address registers are applied afterwards. */
 export function applyFixups(x: Ctx, len: number): void {
   const m = x.form.row.mnemonic;

@@ -27,7 +27,7 @@ import {
   WIN,
   WIN_ADDR,
 } from "./state.js";
-import { applyFixups } from "./fixups.js";
+import { applyFixups, fixupsHold } from "./fixups.js";
 
 const K = iced.OpCodeOperandKind;
 const MemoryOperand = iced.MemoryOperand;
@@ -375,6 +375,7 @@ export function genCase(form: Form, seed: number, index: number): Case | null {
       rec[i + 1] = 0x0b;
     }
     seedTarget(x);
+    if (!fixupsHold(x)) continue;
     applyFixups(x, bytes.length);
     for (const [r, v] of x.addr) if (r >= 0) setGpr(x, r, v);
     return { id: `${form.name}#${seed}:${index}`, form, rec, len: bytes.length, index };
