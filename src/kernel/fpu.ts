@@ -4,6 +4,7 @@
 // FXSAVE/XSAVE (src/hw/cpu/xstate/legacy.ts, on a buffer instead of guest
 // memory), the XSAVE header at 512 (AMD APM Vol. 2 §11.5.2), component 62
 // through src/hw/lwp/xstate.ts, and the sizes from CPUID 0xD.
+import { forgetXrstor } from "../hw/cpu/xstate/modified.js";
 import type { Cpu } from "../hw/cpu/cpu.js";
 import { MemoryFault } from "../hw/memory/address-space.js";
 import { areaSize } from "../hw/cpu/xstate/components.js";
@@ -64,6 +65,7 @@ function restoreLwp(c: Cpu, buf: Uint8Array, bv: bigint): boolean {
  * Returns false where the hardware raises #GP (reserved MXCSR bits, bad header).
  */
 export function restoreXstate(c: Cpu, buf: Uint8Array, rfbm: bigint, fxOnly: boolean): boolean {
+  forgetXrstor(c); // Linux's XRSTOR(S) at CPL 0: XSAVEOPT's modified optimisation starts over
   const v = new DataView(buf.buffer, buf.byteOffset, buf.length);
   const img = new BufferImage(buf);
   const mx = mxcsrIn(c, 0, img);
@@ -89,6 +91,7 @@ export function restoreXstate(c: Cpu, buf: Uint8Array, rfbm: bigint, fxOnly: boo
 
 /** The init state a signal handler starts with (fpu__clear_user_states): FNINIT, MXCSR 0x1f80, XMM zero, LWP off. */
 export function initXstate(c: Cpu): void {
+  forgetXrstor(c);
   if (lwpEnabled(c)) lwpInit(c);
   c.x87.reset();
   c.mxcsr = 0x1f80;

@@ -3,6 +3,7 @@
 // runs until it blocks or has retired QUANTUM instructions; blocked tasks are
 // polled in run-list order; when nothing can run, virtual time jumps to the
 // next deadline (sleeps, timeouts, alarms) instead of waiting.
+import { forgetXrstor } from "../../hw/cpu/xstate/modified.js";
 import type { Kernel } from "../kernel.js";
 import type { Task } from "../task.js";
 import { setTaskReg } from "../context.js";
@@ -37,6 +38,8 @@ export class Scheduler {
   }
 
   private switchTo(t: Task): Task {
+    // Another task ran in between: Linux restored this one's FPU state with XRSTORS at CPL 0.
+    if (t !== this.cur) forgetXrstor(t.proc.mm.cpu);
     this.cur = t;
     this.used = 0;
     return t;

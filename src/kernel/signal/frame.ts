@@ -4,6 +4,7 @@
 // the old mask, siginfo, and the XSAVE-format fpstate with its fpx_sw_bytes
 // magic, 64-byte aligned above the frame, written by the CPU's own XSAVE
 // (src/hw/cpu/xstate, every registered component). rt_sigreturn validates and restores it.
+import { forgetXrstor } from "../../hw/cpu/xstate/modified.js";
 import type { Cpu } from "../../hw/cpu/cpu.js";
 import { MemoryFault } from "../../hw/memory/address-space.js";
 import { AC, AF, CF, DF, OF, PF, SF, TF, ZF } from "../../hw/cpu/flags.js";
@@ -160,6 +161,7 @@ function restoreAltStack(t: Task, v: DataView): void {
 /** fpu__restore_sig: NULL resets the FPU; otherwise XRSTOR (or FXRSTOR when the magic is missing). */
 function restoreFpstate(t: Task, addr: number): boolean {
   const c = t.proc.cpu;
+  forgetXrstor(c); // the kernel's XRSTOR at CPL 0
   if (addr === 0) {
     initXstate(c);
     return true;

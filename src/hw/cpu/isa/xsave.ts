@@ -8,6 +8,7 @@ import { type Builder, type InsnRow, type Op, row } from "../translate/types.js"
 import { prepareEa, withEa } from "../translate/operands.js";
 import { CpuException, VEC_GP, VEC_UD } from "../exits.js";
 import { fxrstor, fxsave, xrstor, xsave } from "../xstate/xsave.js";
+import { noteXrstor } from "../xstate/modified.js";
 import { LWP_RELOAD } from "../../lwp/unit.js";
 
 export const XSAVE_ROWS: readonly InsnRow[] = [
@@ -89,6 +90,7 @@ function restore(c: Cpu, rex64: boolean): void {
   osxsave(c);
   const g = c.lwp.generation;
   xrstor(c, c.ea, rex64);
+  noteXrstor(c, c.ea, c.xcr0Lo & c.r32[0]!);
   if (c.lwp.generation !== g) throw LWP_RELOAD;
 }
 

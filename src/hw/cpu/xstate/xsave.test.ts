@@ -46,6 +46,9 @@ function area(r: Rand, d: Uint8Array): void {
   d[512] = int(r, 4);
 }
 
+/** Overwrites the ST0 and XMM0 slots of the area at [rdi] (RCX clobbered). */
+const POISON = "mov rcx, 0x5555555555555555; mov [rdi+32], rcx; mov [rdi+160], rcx";
+
 const SHAPES: readonly Shape[] = [
   { asm: "fxsave [rdi]" },
   { asm: "fxsave64 [rdi]" },
@@ -84,6 +87,23 @@ const SHAPES: readonly Shape[] = [
       d[27] = 1;
     },
   },
+  // XSAVEOPT's modified optimisation: after an XRSTOR from [rdi] the area is overwritten (ST0 and XMM0
+  // slots); XSAVEOPT to the same address writes only the components modified since (or to another address).
+  ...[
+    "nop",
+    "pxor xmm1, xmm1",
+    "fld1; fstp st(0)",
+    "fld1; fstp st(0); xorps xmm0, xmm0",
+    "fninit",
+    "xrstor [rdi]",
+    "ldmxcsr [rdi+24]",
+  ].map((body) => ({
+    asm: `mov eax, 3; xor edx, edx; xrstor [rdi]; ${POISON}; ${body}; mov eax, 3; xsaveopt [rdi]`,
+    data: area,
+  })),
+  { asm: `mov eax, 3; xor edx, edx; xrstor [rdi]; ${POISON}; xsaveopt [rdi+448]`, data: area },
+  { asm: `mov eax, 1; xor edx, edx; xrstor [rdi]; ${POISON}; mov eax, 3; xsaveopt [rdi]`, data: area },
+  { asm: `mov eax, 3; xor edx, edx; xrstor [rdi]; ${POISON}; mov eax, 2; xsaveopt [rdi]`, data: area },
   { asm: "mov ecx, 2; xgetbv" },
   { asm: "xor ecx, ecx; xor eax, eax; xsetbv" },
 ];
@@ -167,4 +187,29 @@ test("registerComponent adds a row that XSAVE/XRSTOR then carry (an LWP-like bit
   cpu.xcr0Hi = 0;
   mem.write32(0x40000 + 512 + 4, XCR0_HI_LWP);
   assert.throws(() => xrstor(cpu, 0x40000, false, [3, 0])); // XSTATE_BV bit not in XCR0: #GP
+});
+
+test("Q-XSAVEOPT-MODIFIED: an instruction that leaves a component's value as it was does not modify it for lwp", () => {
+  const bodies = [
+    ["movaps xmm1, xmm1", 160],
+    ["fnstcw [rdi+1000]", 32],
+    ["fwait", 32],
+  ] as const;
+  const asm = bodies.map(
+    ([b]) => `mov eax, 3; xor edx, edx; xrstor [rdi]; ${POISON}; ${b}; mov eax, 3; xsaveopt [rdi]`,
+  );
+  const code = assemble(asm);
+  const r = rng(0x0b5e);
+  const cases: Case[] = asm.map((a) => {
+    const data = new Uint8Array(1024);
+    area(r, data);
+    data[512] = 3; // both components in use: only the modified optimisation can skip them
+    return { asm: a, image: image(r), data };
+  });
+  const native = runNative(cases, code);
+  bodies.forEach(([body, slot], k) => {
+    const emu = runEmu(cases[k]!, code[k]!);
+    assert.equal(hex(emu.data, slot, slot + 8), "5555555555555555", `${body}: lwp skips the component`);
+    assert.notEqual(hex(native[k]!.data, slot, slot + 8), "5555555555555555", `${body}: the host writes it`);
+  });
 });

@@ -6,6 +6,7 @@ import type { Cpu } from "../cpu.js";
 import { CpuException, VEC_GP } from "../exits.js";
 import { components, hasBit, areaSize } from "./components.js";
 import { mxcsrIn, restoreX87, restoreXmm, saveMxcsr, saveX87, saveXmm } from "./legacy.js";
+import { unmodified } from "./modified.js";
 
 /** XSAVE header: XSTATE_BV at +0, XCOMP_BV at +8 (64 bytes at offset 512). */
 const XSAVE_HEADER = 512;
@@ -50,7 +51,9 @@ function rfbm(c: Cpu): [number, number] {
 
 /**
  * XSAVE (standard form); `opt` = XSAVEOPT, which skips components in their
- * initial configuration (the init optimisation; MXCSR is still written).
+ * initial configuration (the init optimisation) and those unmodified since an
+ * XRSTOR from the same area (the modified optimisation, xstate/modified.ts);
+ * MXCSR is still written.
  */
 export function xsave(c: Cpu, a: number, wide: boolean, opt: boolean, mask = rfbm(c)): void {
   const [lo, hi] = mask;
@@ -61,7 +64,7 @@ export function xsave(c: Cpu, a: number, wide: boolean, opt: boolean, mask = rfb
   for (const r of components()) {
     if (!hasBit(lo, hi, r.bit)) continue;
     const used = r.inUse(c);
-    if (used || !opt) r.save(c, a, wide);
+    if (!opt || (used && !unmodified(c, a, r.bit))) r.save(c, a, wide);
     const m = 1 << (r.bit & 31);
     if (r.bit < 32) bvLo = used ? bvLo | m : bvLo & ~m;
     else bvHi = used ? bvHi | m : bvHi & ~m;
