@@ -31,6 +31,7 @@ const EROFS = 30;
 const EMLINK = 31;
 export const EPIPE = 32;
 export const ERANGE = 34;
+export const EDEADLK = 35;
 export const ENAMETOOLONG = 36;
 export const ENOSYS = 38;
 export const ENOTEMPTY = 39;
@@ -94,6 +95,7 @@ export const ERRNO_BY_NAME: Readonly<Record<string, number>> = {
   EMLINK,
   EPIPE,
   ERANGE,
+  EDEADLK,
   ENAMETOOLONG,
   ENOSYS,
   ENOTEMPTY,
@@ -162,6 +164,7 @@ export const ERRNO_TEXT: Readonly<Record<number, string>> = {
   [EMLINK]: "Too many links",
   [EPIPE]: "Broken pipe",
   [ERANGE]: "Numerical result out of range",
+  [EDEADLK]: "Resource deadlock avoided",
   [ENAMETOOLONG]: "File name too long",
   [ENOSYS]: "Function not implemented",
   [ENOTEMPTY]: "Directory not empty",

@@ -68,6 +68,7 @@ for (const [label, cc] of COMPILERS) {
     "pipes",
     "codeshare",
     "segments",
+    "pifutex",
   ]) {
     test(`abi ${label}/${name} behaves as on Linux`, { timeout: 300_000 }, () => {
       const bin = build(name, cc, label);

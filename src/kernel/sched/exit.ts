@@ -9,6 +9,7 @@ import { CLD_EXITED, CLD_KILLED } from "../signal/queue.js";
 import { actionOf, postToProcess } from "../signal/send.js";
 import { SA_NOCLDWAIT, SIG_IGN, SIGCHLD } from "../signals.js";
 import { exitRobustList } from "./robust.js";
+import { exitPiStateList } from "../syscalls/futex-pi.js";
 import { traceExit } from "../strace/trace.js";
 
 /** Removes a task from the run list; clears and wakes its CLEARTID word if others share the mm. */
@@ -19,6 +20,7 @@ export function endTask(k: Kernel, t: Task): void {
   t.blocker = null;
   const p = t.proc;
   exitRobustList(k, t);
+  exitPiStateList(k, t);
   if (t.clearChildTid !== 0 && mmUsers(k, p) > 1) {
     try {
       p.mem.write32(t.clearChildTid, 0);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Futex wait queues (kernel/futex/): waiters keyed by address space and
 // address, woken FIFO with a bitset filter; requeue moves waiters between keys.
+import { EINVAL } from "../errno.js";
 import type { Mm } from "../process.js";
 import type { Task } from "../task.js";
 
@@ -10,6 +11,8 @@ export interface FutexWaiter {
   addr: number;
   readonly bitset: number;
   woken: boolean;
+  /** A FUTEX_LOCK_PI waiter (syscalls/futex-pi.ts): FUTEX_WAKE on its word is EINVAL. */
+  readonly pi?: boolean;
 }
 
 export class FutexTable {
@@ -38,10 +41,16 @@ export class FutexTable {
     if (q.length === 0) this.queues.get(w.mm)?.delete(w.addr);
   }
 
-  /** Wakes up to `n` waiters whose bitset intersects `bitset`; returns how many. */
+  /** The waiters at a word, first first (a copy). */
+  waiters(mm: Mm, addr: number): FutexWaiter[] {
+    return [...(this.queue(mm, addr, false) ?? [])];
+  }
+
+  /** Wakes up to `n` waiters whose bitset intersects `bitset`; returns how many (-EINVAL at a PI lock, as Linux). */
   wake(mm: Mm, addr: number, n: number, bitset = -1): number {
     const q = this.queue(mm, addr, false);
     if (q === undefined) return 0;
+    if (q.some((w) => w.pi === true)) return -EINVAL;
     let woken = 0;
     for (const w of [...q]) {
       if (woken >= n) break;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // futex(2) (kernel/futex/): WAIT/WAKE with bitsets, REQUEUE/CMP_REQUEUE,
-// WAKE_OP; timeouts on the virtual clock; PRIVATE and shared keys alike per mm.
+// WAKE_OP, the PI locks (futex-pi.ts); timeouts on the virtual clock; PRIVATE
+// and shared keys alike per mm.
 import { EAGAIN, EFAULT, EINVAL, ENOSYS, ETIMEDOUT } from "../errno.js";
 import type { FutexWaiter } from "../sched/futex.js";
 import type { Task } from "../task.js";
@@ -8,12 +9,16 @@ import { type SyscallArgs, type SysResult, block } from "./abi.js";
 import { tryAccess } from "../usercopy.js";
 import { PAGE_SIZE, USER_LIMIT } from "../../hw/memory/address-space.js";
 import { readTimespecNs } from "./time.js";
+import { lockPi, unlockPi } from "./futex-pi.js";
 
 const FUTEX_WAIT = 0;
 const FUTEX_WAKE = 1;
 const FUTEX_REQUEUE = 3;
 const FUTEX_CMP_REQUEUE = 4;
 const FUTEX_WAKE_OP = 5;
+const FUTEX_LOCK_PI = 6;
+const FUTEX_UNLOCK_PI = 7;
+const FUTEX_TRYLOCK_PI = 8;
 const FUTEX_WAIT_BITSET = 9;
 const FUTEX_WAKE_BITSET = 10;
 const FUTEX_CLOCK_REALTIME = 256;
@@ -21,19 +26,23 @@ const FUTEX_PRIVATE_FLAG = 128;
 /** The highest operation number (FUTEX_LOCK_PI2): above it, ENOSYS without a look at the address. */
 const FUTEX_LOCK_PI2 = 13;
 
+/** The virtual-clock deadline of a futex timeout at `timeout` (a timespec, relative or absolute). */
+export function futexDeadline(t: Task, timeout: number, absolute: boolean, realtime: boolean): bigint {
+  const k = t.proc.kernel;
+  const ns = readTimespecNs(t, timeout);
+  let deadline = absolute ? ns - (realtime ? k.realtimeNs() - k.monotonicNs() : 0n) : k.monotonicNs() + ns;
+  if (k.opts.hostTime) deadline = k.clockNs() + (deadline - k.monotonicNs());
+  return deadline;
+}
+
 function wait(t: Task, a: SyscallArgs, bitset: number, absolute: boolean): SysResult {
   const p = t.proc,
     k = p.kernel;
   const [addr, val, timeout] = [a.ptr(0), a.int(2), a.ptr(3)];
   if (addr % 4 !== 0) return -EINVAL;
   if (bitset === 0) return -EINVAL;
-  let deadline: bigint | null = null;
-  if (timeout !== 0) {
-    const ns = readTimespecNs(t, timeout);
-    const realtime = (a.int(1) & FUTEX_CLOCK_REALTIME) !== 0;
-    deadline = absolute ? ns - (realtime ? k.realtimeNs() - k.monotonicNs() : 0n) : k.monotonicNs() + ns;
-    if (k.opts.hostTime) deadline = k.clockNs() + (deadline - k.monotonicNs());
-  }
+  const realtime = (a.int(1) & FUTEX_CLOCK_REALTIME) !== 0;
+  const deadline = timeout === 0 ? null : futexDeadline(t, timeout, absolute, realtime);
   if ((p.mem.read32(addr) | 0) !== val) return -EAGAIN;
   const w: FutexWaiter = { task: t, mm: p.mm, addr, bitset, woken: false };
   k.futexes.enqueue(w);
@@ -106,6 +115,14 @@ export function futex(t: Task, a: SyscallArgs): SysResult {
       return f.requeue(p.mm, a.ptr(0), a.int(2), a.ptr(4), a.int(3));
     case FUTEX_WAKE_OP:
       return wakeOp(t, a);
+    case FUTEX_LOCK_PI:
+      return lockPi(t, a, false, true);
+    case FUTEX_LOCK_PI2:
+      return lockPi(t, a, false, (a.int(1) & FUTEX_CLOCK_REALTIME) !== 0);
+    case FUTEX_TRYLOCK_PI:
+      return lockPi(t, a, true, true);
+    case FUTEX_UNLOCK_PI:
+      return unlockPi(t, a);
     default:
       return -ENOSYS;
   }
