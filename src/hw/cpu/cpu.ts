@@ -28,7 +28,7 @@ import { EV } from "../lwp/events.js";
 import { readLwpMsr, writeLwpMsr } from "../lwp/msr.js";
 import "../lwp/xstate.js"; // registers XSAVE component 62
 import type { CpuProbes } from "./probes.js";
-import { Jit } from "../jit/jit.js";
+import { Jit, NO_WINDOW } from "../jit/jit.js";
 import { BranchPredictor } from "../lwp/predictor.js";
 import { compilable } from "../jit/region.js";
 import { type SharedBlocks, sharedBlocks } from "./translate/shared.js";
@@ -319,9 +319,10 @@ export class Cpu {
       if (tier3) {
         if (b.jit === null && --b.heat <= 0) this.compileRegion(b);
         if (b.jit !== null) {
-          // The region runs the blocks that end within the window; this one does (tested above).
+          // The region runs the blocks that end within both windows; this one does (tested above).
           const jit = this.jitUnit!;
-          x = jit.enter(b, stop - this.icount, Math.max(limit - this.icount, b.length), predicting);
+          const window = Math.max(Math.min(stop, deadline) - this.icount, b.length);
+          x = jit.enter(b, stop - this.icount, Math.min(window, NO_WINDOW), predicting, branches);
           branches -= jit.branches;
           prev = null;
           if (x !== null) break;

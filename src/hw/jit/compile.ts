@@ -156,6 +156,9 @@ class RegionCompiler {
     // LWP window: the block must retire entirely before a counter can reach zero.
     f.get(e.n).get(PARAM_LIMIT).op(OP.i32_ge_u);
     f.get(e.n).i32(n).op(OP.i32_add).get(PARAM_WINDOW).op(OP.i32_gt_u).op(OP.i32_or);
+    // Event 3's window: the branch count starts at minus the branches allowed, so a
+    // block ending in a branch may start only while it is still negative.
+    if (b.lwpWeight === 1) f.get(e.br).i32(0).op(OP.i32_ge_s).op(OP.i32_or);
     e.open("if");
     e.exit(EXIT_BRANCH, b.start, 0);
     e.close();

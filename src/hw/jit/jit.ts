@@ -37,7 +37,9 @@ const chainFrames = new FinalizationRegistry<{ phys: PhysMem; frame: number; cou
 );
 
 /** No LWP window: the region runs until its slice limit or an exit. */
-const NO_WINDOW = 0x7fffffff;
+export const NO_WINDOW = 0x7fffffff;
+/** No event-3 window: more branches than a slice can retire. */
+const NO_BRANCH_WINDOW = 0x40000000;
 
 /** A compiled region (its function sits in the table slot `slot`) and what it needs to report back. */
 export class Region {
@@ -211,11 +213,13 @@ export class Jit {
   /**
    * Runs the region `b` belongs to from `b`: blocks start while fewer than `limit`
    * instructions retired (the interpreter's slice test) and only if they end within
-   * `window` (the LWP quick loop's: no counter can reach zero inside). `predict`
-   * trains the LWP branch predictor. Returns the exit to hand to the kernel, or null
-   * to go on at the CPU's RIP; `branches` holds the branches retired.
+   * `window` instructions and, if they end in a branch, while fewer than
+   * `branchWindow` branches retired (the LWP quick loop's windows: no counter can
+   * reach zero inside). `predict` trains the LWP branch predictor. Returns the exit
+   * to hand to the kernel, or null to go on at the CPU's RIP; `branches` holds the
+   * branches retired.
    */
-  enter(b: Block, limit: number, window = NO_WINDOW, predict = false): Exit | null {
+  enter(b: Block, limit: number, window = NO_WINDOW, predict = false, branchWindow = NO_BRANCH_WINDOW): Exit | null {
     const c = this.cpu,
       m = this.m,
       s = this.s;
@@ -226,13 +230,14 @@ export class Jit {
     this.putBase(STATE_FS, c.fsBase);
     this.putBase(STATE_GS, c.gsBase);
     this.base = c.icount;
-    const n = this.gw.enter(entry.index, limit, window, predict ? 1 : 0, 0, 0, entry.region.slot);
+    // The region counts branches up from −branchWindow (compile.ts, emitBlock).
+    const n = this.gw.enter(entry.index, limit, window, predict ? 1 : 0, 0, -branchWindow, entry.region.slot);
     c.f.loadArith(m, (s + STATE_FLAGS) >> 2);
     // Regions chain into each other: the one that left reports.
     const x = this.regions[m[(s + STATE_REGION) >> 2]!]!.exits[m[(s + STATE_EXIT) >> 2]!]!;
     c.icount = this.base + n - x.adj;
     c.ci = 0;
-    this.branches = m[(s + STATE_BRANCHES) >> 2]!;
+    this.branches = (m[(s + STATE_BRANCHES) >> 2]! + branchWindow) | 0;
     switch (x.kind) {
       case EXIT_BRANCH:
         c.rip = x.rip;
