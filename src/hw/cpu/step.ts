@@ -15,16 +15,12 @@ import { prepareEa } from "./translate/operands.js";
 import { Block } from "./translate/block.js";
 import { runBlock } from "../lwp/counting.js";
 import { LWP_RELOAD, LWP_TRAP } from "../lwp/unit.js";
+import { EXIT_REPICK, STEP_FLAGS } from "./step-flags.js";
 
 const RFLAGS_TF = 0x100;
 const RFLAGS_AC = 0x40000;
-/** Either flag: the run loop's test for this loop. */
-export const STEP_FLAGS = RFLAGS_TF | RFLAGS_AC;
 /** The `code` of a single-step #DB exit (INT1's is 0). */
 export const DB_SINGLE_STEP = 1;
-
-/** What POPF and IRET leave pending when they set TF or AC: the run loop picks its loop again (not an exit). */
-export const EXIT_REPICK: Exit = Object.freeze({ kind: "budget" });
 
 const STEP_EXIT: Exit = Object.freeze({
   kind: "fault",

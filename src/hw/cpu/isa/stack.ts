@@ -5,7 +5,7 @@ import type { Insn } from "../decode.js";
 import { type InsnRow, type Op, row } from "../translate/types.js";
 import { OK_IMM, OK_MEM, RC_SEG } from "../decode.js";
 import { CpuException, VEC_GP } from "../exits.js";
-import { EXIT_REPICK, STEP_FLAGS } from "../step.js";
+import { EXIT_REPICK, STEP_FLAGS } from "../step-flags.js";
 import { prepareEa, reader, readerHi, withEa, writer } from "../translate/operands.js";
 import { pop16, pop64, push16, push64, rsp, setRsp } from "./stack-ops.js";
 
