@@ -27,6 +27,8 @@ export interface Blocker {
   cancel?(): void;
   /** Called when a signal interrupts the wait (nanosleep writes the remaining time). */
   interrupted?(): void;
+  /** The call's result when a signal ends the wait, overriding `restart`; null: `restart` decides. */
+  signalResult?(): number | null;
   /** Work done so far: a signal ends the call with this count instead of -EINTR when it is > 0 (a partial write); null or 0: none yet. */
   partial?(): number | null;
   /** The wait ends by something outside the guest (a host descriptor, the network): real time must pass. */

@@ -3,8 +3,9 @@
  * and the pthread PI mutexes built on them: a free lock, the owner locking again,
  * unlock by a non-owner, OWNER_DIED kept, an owner TID that names no task, a
  * contended lock handed to its waiter, timeouts on both clocks, FUTEX_WAKE on a
- * PI lock, an owner that exits holding the lock (plain and robust), and two
- * threads counting under a PI mutex. Each line is compared with the native run;
+ * PI lock, an owner that exits holding the lock (plain and robust), two
+ * threads counting under a PI mutex, and the condition-variable pair
+ * FUTEX_WAIT_REQUEUE_PI / FUTEX_CMP_REQUEUE_PI. Each line is compared with the native run;
  * TIDs print as "self"/"other". */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -21,6 +22,8 @@
 #define FUTEX_LOCK_PI 6
 #define FUTEX_UNLOCK_PI 7
 #define FUTEX_TRYLOCK_PI 8
+#define FUTEX_WAIT_REQUEUE_PI 11
+#define FUTEX_CMP_REQUEUE_PI 12
 #define FUTEX_LOCK_PI2 13
 #define FUTEX_PRIVATE_FLAG 128
 #define FUTEX_CLOCK_REALTIME 256
@@ -225,6 +228,83 @@ static void test_pthread(void) {
   OK("pthread");
 }
 
+static long rq(uint32_t *w, int op, long n2, uint32_t *w2, uint32_t v3, int nwake) {
+  long r = syscall(SYS_futex, w, op, nwake, n2, w2, v3);
+  return r < 0 ? -errno : r;
+}
+
+static uint32_t g_cond, g_lock;
+static long g_res[3];
+static uint32_t g_seen[3];
+static void *requeue_waiter(void *arg) {
+  int k = (int)(intptr_t)arg;
+  g_res[k] = syscall(SYS_futex, &g_cond, FUTEX_WAIT_REQUEUE_PI | FUTEX_PRIVATE_FLAG, 0, 0, &g_lock, 0) < 0 ? -errno : 0;
+  g_seen[k] = (g_lock & FUTEX_TID_MASK) == (uint32_t)tid() ? 1 : 0;
+  if (g_res[k] == 0) fx(&g_lock, FUTEX_UNLOCK_PI_PRIVATE, 0);
+  return 0;
+}
+
+static void *requeue_timeout(void *arg) {
+  (void)arg;
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  ts.tv_nsec += 50000000;
+  if (ts.tv_nsec >= 1000000000) { ts.tv_sec++; ts.tv_nsec -= 1000000000; }
+  g_res[0] = syscall(SYS_futex, &g_cond, FUTEX_WAIT_REQUEUE_PI | FUTEX_PRIVATE_FLAG, 0, &ts, &g_lock, 0) < 0 ? -errno : 0;
+  g_go = 1;
+  return 0;
+}
+
+static void test_requeue_pi(void) {
+  RUN("FUTEX_WAIT_REQUEUE_PI / FUTEX_CMP_REQUEUE_PI: errors, a free lock taken for the waiter, waiters moved to a held lock");
+  const int W = FUTEX_WAIT_REQUEUE_PI | FUTEX_PRIVATE_FLAG, C = FUTEX_CMP_REQUEUE_PI | FUTEX_PRIVATE_FLAG;
+  pid_t me = tid();
+  g_cond = 0;
+  g_lock = 0;
+  printf("wait same word %s\n", err(syscall(SYS_futex, &g_cond, W, 0, 0, &g_cond, 0) < 0 ? -errno : 0));
+  printf("wait other value %s\n", err(syscall(SYS_futex, &g_cond, W, 1, 0, &g_lock, 0) < 0 ? -errno : 0));
+  printf("requeue nr_wake 2 %s\n", err(rq(&g_cond, C, 1, &g_lock, 0, 2)));
+  printf("requeue same word %s\n", err(rq(&g_cond, C, 1, &g_cond, 0, 1)));
+  printf("requeue other value %s\n", err(rq(&g_cond, C, 1, &g_lock, 1, 1)));
+  printf("requeue nobody %s word %s\n", err(rq(&g_cond, C, 1, &g_lock, 0, 1)), word(g_lock, me, 0));
+  /* A free lock: the waiter gets it and is woken. */
+  pthread_t a, b;
+  pthread_create(&a, 0, requeue_waiter, (void *)0);
+  long r;
+  while ((r = rq(&g_cond, C, 0, &g_lock, 0, 1)) == 0) sched_yield();
+  printf("free lock: requeue %s\n", err(r));
+  pthread_join(a, 0);
+  printf("free lock: waiter %s owned %u word %s\n", err(g_res[0]), g_seen[0], word(g_lock, me, 0));
+  /* A held lock: both waiters move to it and get it in turn at each unlock. */
+  fx(&g_lock, FUTEX_LOCK_PI_PRIVATE, 0);
+  pthread_create(&a, 0, requeue_waiter, (void *)1);
+  pthread_create(&b, 0, requeue_waiter, (void *)2);
+  long moved = 0;
+  while (moved < 2) {
+    r = rq(&g_cond, C, 1000, &g_lock, 0, 1);
+    if (r < 0) break;
+    moved += r;
+    sched_yield();
+  }
+  printf("held lock: moved %ld (%s) word %s\n", moved, err(r < 0 ? r : 0), word(g_lock, me, 0));
+  printf("held lock: FUTEX_WAKE on the lock %s\n", err(syscall(SYS_futex, &g_lock, FUTEX_WAKE_PRIVATE, 1, 0, 0, 0) < 0 ? -errno : 0));
+  printf("held lock: unlock %s\n", err(fx(&g_lock, FUTEX_UNLOCK_PI_PRIVATE, 0)));
+  pthread_join(a, 0);
+  pthread_join(b, 0);
+  printf("held lock: waiters %s %s owned %u %u word %s\n", err(g_res[1]), err(g_res[2]), g_seen[1], g_seen[2], word(g_lock, me, 0));
+  /* A waiter still on the condition word: FUTEX_WAKE and FUTEX_REQUEUE may not touch it; it times out. */
+  g_go = 0;
+  pthread_create(&a, 0, requeue_timeout, 0);
+  int einval = 0;
+  while (!g_go) {
+    if (syscall(SYS_futex, &g_cond, FUTEX_WAKE_PRIVATE, 1, 0, 0, 0) < 0 && errno == EINVAL) einval = 1;
+    sched_yield();
+  }
+  pthread_join(a, 0);
+  printf("timeout: waiter %s, FUTEX_WAKE saw EINVAL %d\n", err(g_res[0]), einval);
+  OK("requeue pi");
+}
+
 int main(void) {
   abi_init();
   test_uncontended();
@@ -232,5 +312,6 @@ int main(void) {
   test_contended();
   test_timeouts();
   test_pthread();
+  test_requeue_pi();
   DONE();
 }

@@ -12,7 +12,14 @@ export interface FutexWaiter {
   readonly bitset: number;
   woken: boolean;
   /** A FUTEX_LOCK_PI waiter (syscalls/futex-pi.ts): FUTEX_WAKE on its word is EINVAL. */
-  readonly pi?: boolean;
+  pi?: boolean;
+  /** A FUTEX_WAIT_REQUEUE_PI waiter: the PI lock CMP_REQUEUE_PI must move it to (not woken by FUTEX_WAKE either). */
+  requeueTo?: number | undefined;
+}
+
+/** Waiters only the PI operations may wake or move (futex_q with an rt_waiter or a pi_state). */
+function piOnly(w: FutexWaiter): boolean {
+  return w.pi === true || w.requeueTo !== undefined;
 }
 
 export class FutexTable {
@@ -50,7 +57,7 @@ export class FutexTable {
   wake(mm: Mm, addr: number, n: number, bitset = -1): number {
     const q = this.queue(mm, addr, false);
     if (q === undefined) return 0;
-    if (q.some((w) => w.pi === true)) return -EINVAL;
+    if (q.some(piOnly)) return -EINVAL;
     let woken = 0;
     for (const w of [...q]) {
       if (woken >= n) break;
@@ -62,8 +69,9 @@ export class FutexTable {
     return woken;
   }
 
-  /** Wakes `nWake` waiters at `addr` and moves up to `nMove` others to `to`; returns woken + moved. */
+  /** Wakes `nWake` waiters at `addr` and moves up to `nMove` others to `to`; returns woken + moved (-EINVAL past PI waiters). */
   requeue(mm: Mm, addr: number, nWake: number, to: number, nMove: number): number {
+    if (this.queue(mm, addr, false)?.some(piOnly) === true) return -EINVAL;
     const woken = this.wake(mm, addr, nWake);
     const q = this.queue(mm, addr, false);
     let moved = 0;

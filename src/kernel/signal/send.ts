@@ -67,6 +67,12 @@ export function interrupt(t: Task, sig: number): void {
     traceResume(t, done);
     return;
   }
+  const forced = b.signalResult?.() ?? null;
+  if (forced !== null) {
+    setTaskReg(t, 0, forced);
+    traceResume(t, forced);
+    return;
+  }
   const act = actionOf(t.proc, sig);
   const runsHandler = act.handler !== SIG_DFL && act.handler !== SIG_IGN;
   const restart = b.restart === "nointr" || (b.restart === "sys" && (!runsHandler || (act.flags & SA_RESTART) !== 0));

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
-// Priority-inheritance futexes (kernel/futex/pi.c): FUTEX_LOCK_PI, LOCK_PI2,
-// TRYLOCK_PI and UNLOCK_PI. The lock word holds the owner's TID with the
+// Priority-inheritance futexes (kernel/futex/pi.c, requeue.c): FUTEX_LOCK_PI,
+// LOCK_PI2, TRYLOCK_PI, UNLOCK_PI, WAIT_REQUEUE_PI and CMP_REQUEUE_PI. The lock word holds the owner's TID with the
 // FUTEX_WAITERS and FUTEX_OWNER_DIED bits; the kernel takes a free lock for
 // the caller, queues a contender (FIFO: every task has the same priority on
 // lwp's one CPU, so there is nothing to inherit) and hands the lock to the
@@ -11,7 +11,7 @@ import type { Kernel } from "../kernel.js";
 import type { Mm } from "../process.js";
 import type { Task } from "../task.js";
 import { type SyscallArgs, type SysResult, block } from "./abi.js";
-import { futexDeadline } from "./futex.js";
+import { futexDeadline, futexKey } from "./futex-key.js";
 
 const FUTEX_WAITERS = 0x80000000;
 const FUTEX_OWNER_DIED = 0x40000000;
@@ -131,4 +131,90 @@ export function exitPiStateList(k: Kernel, t: Task): void {
       statesOf(mm).delete(addr);
     }
   }
+}
+
+/**
+ * FUTEX_WAIT_REQUEUE_PI(uaddr, val, timeout, uaddr2) (futex_wait_requeue_pi): waits on
+ * the plain futex `uaddr` until FUTEX_CMP_REQUEUE_PI gives it the PI lock `uaddr2` or
+ * moves it there to wait for the lock; 0 once it owns the lock. The timeout is absolute
+ * (CLOCK_MONOTONIC unless FUTEX_CLOCK_REALTIME). A signal restarts the wait on `uaddr`;
+ * once moved to the lock, it ends the call with EAGAIN (the value has changed anyway).
+ */
+export function waitRequeuePi(t: Task, a: SyscallArgs, realtime: boolean): SysResult {
+  const p = t.proc,
+    k = p.kernel,
+    mm = p.mm;
+  const [addr, val, addr2] = [a.ptr(0), a.int(2), a.ptr(4)];
+  if (addr === addr2) return -EINVAL;
+  const deadline = a.ptr(3) === 0 ? null : futexDeadline(t, a.ptr(3), true, realtime);
+  const e = futexKey(t, addr2, a.int(1));
+  if (e < 0) return e;
+  if ((p.mem.read32(addr) | 0) !== val) return -EAGAIN;
+  const w: FutexWaiter = { task: t, mm, addr, bitset: -1, woken: false, requeueTo: addr2 };
+  k.futexes.enqueue(w);
+  return block({
+    poll: () => (w.woken ? 0 : null),
+    deadline,
+    timeout: () => -ETIMEDOUT,
+    restart: "nointr",
+    signalResult: () => (w.pi === true ? -EAGAIN : null),
+    cancel: () => {
+      k.futexes.remove(w);
+      if (w.pi === true) release(k, mm, w.addr);
+    },
+  });
+}
+
+/**
+ * FUTEX_CMP_REQUEUE_PI(uaddr, 1, nr_requeue, uaddr2, cmpval) (futex_requeue with
+ * requeue_pi): the first waiter takes the PI lock `uaddr2` if it is free (woken, the word
+ * gets WAITERS when more are to follow); the others, up to `nr_requeue` (one more when
+ * the lock was held), move to the lock's queue. Returns how many were woken or moved.
+ */
+export function cmpRequeuePi(t: Task, a: SyscallArgs): SysResult {
+  const p = t.proc,
+    k = p.kernel,
+    mm = p.mm;
+  const [addr, nrWake, nrRequeue, addr2, cmpval] = [a.ptr(0), a.int(2), a.int(3), a.ptr(4), a.int(5)];
+  if (nrWake < 0 || nrRequeue < 0 || nrWake !== 1) return -EINVAL;
+  const e = futexKey(t, addr2, a.int(1));
+  if (e < 0) return e;
+  if (addr === addr2) return -EINVAL;
+  if ((p.mem.read32(addr) | 0) !== cmpval) return -EAGAIN;
+  const top = k.futexes.waiters(mm, addr)[0];
+  if (top === undefined) return 0;
+  if (top.requeueTo !== addr2) return -EINVAL;
+  let count = 0;
+  // futex_proxy_trylock_atomic: futex_lock_pi_atomic on behalf of the first waiter.
+  const uval = word(t, addr2);
+  if ((uval & FUTEX_TID_MASK) === top.task.tid) return -EDEADLK;
+  const lockQueued = k.futexes.waiters(mm, addr2);
+  if (lockQueued.some((w) => w.pi !== true)) return -EINVAL;
+  if (lockQueued.length === 0 && (uval & FUTEX_TID_MASK) === 0) {
+    const more = nrRequeue > 0 ? FUTEX_WAITERS : 0;
+    p.mem.write32(addr2, (uval & FUTEX_OWNER_DIED) | more | top.task.tid | 0);
+    k.futexes.remove(top);
+    top.woken = true;
+    count = 1;
+    statesOf(mm).set(addr2, { owner: top.task });
+  } else {
+    p.mem.write32(addr2, uval | FUTEX_WAITERS | 0);
+    if (!statesOf(mm).has(addr2)) {
+      const owner = k.findTask(uval & FUTEX_TID_MASK);
+      if (owner === undefined) return -ESRCH;
+      statesOf(mm).set(addr2, { owner });
+    }
+  }
+  for (const w of k.futexes.waiters(mm, addr)) {
+    if (count - nrWake >= nrRequeue) break;
+    if (w.requeueTo !== addr2) return -EINVAL;
+    k.futexes.remove(w);
+    w.addr = addr2;
+    w.pi = true;
+    w.requeueTo = undefined;
+    k.futexes.enqueue(w);
+    count++;
+  }
+  release(k, mm, addr2);
+  return count;
 }

@@ -2,14 +2,12 @@
 // futex(2) (kernel/futex/): WAIT/WAKE with bitsets, REQUEUE/CMP_REQUEUE,
 // WAKE_OP, the PI locks (futex-pi.ts); timeouts on the virtual clock; PRIVATE
 // and shared keys alike per mm.
-import { EAGAIN, EFAULT, EINVAL, ENOSYS, ETIMEDOUT } from "../errno.js";
+import { EAGAIN, EINVAL, ENOSYS, ETIMEDOUT } from "../errno.js";
 import type { FutexWaiter } from "../sched/futex.js";
 import type { Task } from "../task.js";
 import { type SyscallArgs, type SysResult, block } from "./abi.js";
-import { tryAccess } from "../usercopy.js";
-import { PAGE_SIZE, USER_LIMIT } from "../../hw/memory/address-space.js";
-import { readTimespecNs } from "./time.js";
-import { lockPi, unlockPi } from "./futex-pi.js";
+import { cmpRequeuePi, lockPi, unlockPi, waitRequeuePi } from "./futex-pi.js";
+import { futexDeadline, futexKey } from "./futex-key.js";
 
 const FUTEX_WAIT = 0;
 const FUTEX_WAKE = 1;
@@ -21,19 +19,11 @@ const FUTEX_UNLOCK_PI = 7;
 const FUTEX_TRYLOCK_PI = 8;
 const FUTEX_WAIT_BITSET = 9;
 const FUTEX_WAKE_BITSET = 10;
+const FUTEX_WAIT_REQUEUE_PI = 11;
+const FUTEX_CMP_REQUEUE_PI = 12;
 const FUTEX_CLOCK_REALTIME = 256;
-const FUTEX_PRIVATE_FLAG = 128;
 /** The highest operation number (FUTEX_LOCK_PI2): above it, ENOSYS without a look at the address. */
 const FUTEX_LOCK_PI2 = 13;
-
-/** The virtual-clock deadline of a futex timeout at `timeout` (a timespec, relative or absolute). */
-export function futexDeadline(t: Task, timeout: number, absolute: boolean, realtime: boolean): bigint {
-  const k = t.proc.kernel;
-  const ns = readTimespecNs(t, timeout);
-  let deadline = absolute ? ns - (realtime ? k.realtimeNs() - k.monotonicNs() : 0n) : k.monotonicNs() + ns;
-  if (k.opts.hostTime) deadline = k.clockNs() + (deadline - k.monotonicNs());
-  return deadline;
-}
 
 function wait(t: Task, a: SyscallArgs, bitset: number, absolute: boolean): SysResult {
   const p = t.proc,
@@ -77,19 +67,6 @@ function wakeOp(t: Task, a: SyscallArgs): number {
   return r;
 }
 
-/**
- * get_futex_key: a misaligned address is EINVAL, one past TASK_SIZE_MAX EFAULT,
- * and a shared (not FUTEX_PRIVATE_FLAG) futex must be mapped memory (EFAULT).
- */
-function futexKey(t: Task, addr: number, op: number): number {
-  if (addr % 4 !== 0) return -EINVAL;
-  if (addr > USER_LIMIT - PAGE_SIZE) return -EFAULT;
-  if ((op & FUTEX_PRIVATE_FLAG) === 0 && tryAccess<number | null>(() => t.proc.mem.read32(addr), null) === null) {
-    return -EFAULT;
-  }
-  return 0;
-}
-
 export function futex(t: Task, a: SyscallArgs): SysResult {
   const p = t.proc,
     f = p.kernel.futexes;
@@ -123,6 +100,10 @@ export function futex(t: Task, a: SyscallArgs): SysResult {
       return lockPi(t, a, true, true);
     case FUTEX_UNLOCK_PI:
       return unlockPi(t, a);
+    case FUTEX_WAIT_REQUEUE_PI:
+      return waitRequeuePi(t, a, (a.int(1) & FUTEX_CLOCK_REALTIME) !== 0);
+    case FUTEX_CMP_REQUEUE_PI:
+      return cmpRequeuePi(t, a);
     default:
       return -ENOSYS;
   }
