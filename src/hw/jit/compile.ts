@@ -7,15 +7,15 @@
 // (interpreter closures for instructions the compiler does not emit). Every
 // block starts with the limit test the interpreter makes (`n < limit`), so
 // slices end on the same instruction in every tier.
-import { Bytes, F64, I32, I64, ModuleBuilder, OP } from "../wasm/encoder.js";
+import { Bytes, I32, ModuleBuilder, OP } from "../wasm/encoder.js";
 import type { Block } from "../cpu/translate/block.js";
 import { udOp } from "../cpu/translate/block.js";
 import { FlowControl, type Insn } from "../cpu/decode.js";
 import type { Op } from "../cpu/translate/types.js";
-import { Emitter, EXIT_BRANCH, EXIT_CPU_RIP, EXIT_DYNAMIC, type ExitSite, type Imports } from "./emitter.js";
+import { Emitter, EXIT_BRANCH, EXIT_CPU_RIP, EXIT_DYNAMIC, type ExitSite } from "./emitter.js";
 import { RUN_PARAMS } from "./gateway.js";
 import { PARAM_BR, PARAM_ENTRY, PARAM_LIMIT, PARAM_N, PARAM_PREDICT, PARAM_WINDOW } from "./emitter.js";
-import { EXIT_PARAMS } from "./runtime-module.js";
+import { regionImports } from "./imports.js";
 import { DYN, FlagsEmitter } from "./flags-emit.js";
 import { jitEmitter } from "./ops/table.js";
 import { returnSites } from "./region.js";
@@ -60,15 +60,7 @@ export interface Target {
 
 export function compileRegion(blocks: readonly Block[], t: Target): CompiledRegion {
   const m = new ModuleBuilder();
-  const imports: Imports = {
-    xlate: m.importFunc("gw", "xlate", [F64, I32, I32], [I32]),
-    commit: m.importFunc("gw", "commit", [], [I32]),
-    helper: m.importFunc("gw", "helper", [I32, I32, I32], [I32]),
-    flagBits: m.importFunc("rt", "flagBits", [I32, I32, I64, I64, I64, I32], [I32]),
-    mulhu: m.importFunc("rt", "mulhu", [I64, I64], [I64]),
-    exit: m.importFunc("rt", "exit", EXIT_PARAMS, []),
-  };
-  const chain = m.importFunc("gw", "chain", [...RUN_PARAMS, I32], [I32]);
+  const { imports, chain } = regionImports(m);
   m.importMemory("js", "mem", t.memoryPages);
   const fn = m.func(RUN_PARAMS, [I32]);
   m.exportFunc("run", fn.index);
