@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 // The exact counters of `lwp stat` and the call stacks of `lwp record -g` come from
 // probes (src/hw/cpu/probes.ts) woven into the closures of tiers 1 and 2; tier 3
-// counts branches and charges cycles in the compiled regions itself, and leaves
-// REP string instructions to their probed closures, while the call-stack and D-cache
-// probes keep blocks out of it. The figures of a hot program must be the same whatever
+// counts branches, charges cycles and reports CALL and RET to the shadow stack in
+// the compiled regions itself, and leaves REP string instructions to their probed
+// closures, while the D-cache probe keeps blocks out of it. The figures of a hot program must be the same whatever
 // tier LWP_TIER forces, and with regions compiled as they warm up (auto, threshold 64).
 // Tier 1 is the reference here because the oracle tests (stat-oracle, symbols-real)
 // check it against valgrind; this test checks that no tier departs from it.
@@ -47,13 +47,18 @@ test("lwp stat: every counter is the same in tiers 1, 2, 3 and auto", { timeout:
   for (const tier of ["2", "3", "auto"]) assert.equal(stat(tier), ref, `tier ${tier}`);
 });
 
-test("lwp record -g: the call stacks are the same in tiers 1 and 3 (callgrind export)", { timeout: 600_000 }, () => {
-  const bin = qsort();
-  const out: string[] = [];
-  for (const tier of ["1", "3"]) {
-    lwp(tier, ["record", "-q", "-g", "-c", "20000", "-o", `t${tier}.data`, "--", bin]);
-    out.push(lwp(tier, ["report", "-i", `t${tier}.data`, "-F", "callgrind"]));
-  }
-  assert.match(out[0]!, /^calls=1 /m, "the reference has call edges");
-  assert.equal(out[1], out[0]);
-});
+test(
+  "lwp record -g: the call stacks are the same in tiers 1, 3 and auto (callgrind export)",
+  { timeout: 600_000 },
+  () => {
+    const bin = qsort();
+    const out: string[] = [];
+    for (const tier of ["1", "3", "auto"]) {
+      lwp(tier, ["record", "-q", "-g", "-c", "20000", "-o", `t${tier}.data`, "--", bin]);
+      out.push(lwp(tier, ["report", "-i", `t${tier}.data`, "-F", "callgrind"]));
+    }
+    assert.match(out[0]!, /^calls=1 /m, "the reference has call edges");
+    assert.equal(out[1], out[0], "tier 3");
+    assert.equal(out[2], out[0], "auto");
+  },
+);

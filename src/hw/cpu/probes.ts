@@ -100,9 +100,10 @@ export class ShadowStack {
 
 /**
  * What tier 3 runs of a probed block (src/hw/jit): the ops without the probes the
- * compiled code does itself (it counts branches and charges each block's cycles),
- * and which instructions it must leave to their closure (a REP string instruction
- * whose iterations are counted).
+ * compiled code does itself (it counts branches, charges each block's cycles and
+ * reports the CALLs and RETs it compiles to the shadow stack), and which
+ * instructions it must leave to their closure (a REP string instruction whose
+ * iterations are counted).
  */
 export interface Tier3Ops {
   readonly ops: readonly Op[];
@@ -134,14 +135,11 @@ export class CpuProbes {
   stack: ShadowStack | null = null;
   private cacheModel: CacheModel | null = null;
 
-  /**
-   * Whether blocks may run in tier 3 with these probes: the D-cache model sees every
-   * load and the shadow stack every CALL and RET, which compiled code does not report.
-   */
+  /** Whether blocks may run in tier 3 with these probes: the D-cache model sees every load, which compiled code does not report. */
   readonly tier3: boolean;
 
   constructor(readonly opts: ProbeOptions) {
-    this.tier3 = opts.dcache !== true && opts.callStack !== true;
+    this.tier3 = opts.dcache !== true;
   }
 
   /** The ops tier 3 runs for a block (before `instrument` wraps `ops`), or null when blocks stay in tiers 1–2. */
@@ -149,13 +147,16 @@ export class CpuProbes {
     if (!this.tier3) return null;
     const out = ops.slice(),
       helped = insns.map(() => false);
-    if (this.opts.repIterations === true) {
-      insns.forEach((i, k) => {
-        if (!isRepString(i)) return;
+    const o = this.opts;
+    insns.forEach((i, k) => {
+      if (o.repIterations === true && isRepString(i)) {
         out[k] = this.repProbe(i, ops[k]!);
         helped[k] = true;
-      });
-    }
+      }
+      // For a CALL or RET the compiler leaves to its closure (the compiled ones report themselves).
+      if (o.callStack === true && i.name === "CALL") out[k] = this.callProbe(i, out[k]!);
+      if (o.callStack === true && i.flow === FLOW_RETURN) out[k] = this.retProbe(i, out[k]!);
+    });
     return { ops: out, helped };
   }
 

@@ -60,6 +60,8 @@ export interface Target {
   readonly chainCache: number;
   /** Blocks add their cycles (the cost table's) to STATE_CYCLES: the `lwp stat` probes count cycles. */
   readonly cycles: boolean;
+  /** CALL and RET report to the shadow call stack (`lwp record -g`). */
+  readonly callStack: boolean;
 }
 
 export function compileRegion(blocks: readonly Block[], t: Target): CompiledRegion {
@@ -75,6 +77,7 @@ export function compileRegion(blocks: readonly Block[], t: Target): CompiledRegi
     chain,
   });
   e.flags = new FlagsEmitter(f, t.state, imports.flagBits);
+  e.callStack = t.callStack;
   const c = new RegionCompiler(e, blocks, t.cycles);
   c.body();
   // The prologue needs the registers the body uses: write it now, then the body after it.

@@ -32,6 +32,8 @@ export interface GatewayExports {
   readonly commit: WebAssembly.ImportValue;
   /** The helper `id` of the region in slot `slot`, at `n` instructions retired. */
   readonly helper: WebAssembly.ImportValue;
+  /** The shadow call stack of `lwp record -g`: CALL (0, return address, slot, site) or RET (1, slot, site). */
+  readonly shadow: WebAssembly.ImportValue;
   /**
    * `chain` for the run loop: one function for every region, so V8 compiles one
    * JavaScript-to-WebAssembly call for it instead of going through its generic wrapper
@@ -56,6 +58,7 @@ interface GatewayImports {
   readonly xlate: (addr: number, access: number, bytes: number) => number;
   readonly commit: () => number;
   readonly helper: (slot: number, id: number, n: number) => number;
+  readonly shadow: (kind: number, a: number, b: number, c: number) => number;
 }
 
 let compiled: WebAssembly.Module | null = null;
@@ -66,6 +69,7 @@ function gatewayModule(): WebAssembly.Module {
   const xlate = m.importFunc("js", "xlate", [F64, I32, I32], [I32]);
   const commit = m.importFunc("js", "commit", [], [I32]);
   const helper = m.importFunc("js", "helper", [I32, I32, I32], [I32]);
+  const shadow = m.importFunc("js", "shadow", [I32, F64, F64, F64], [I32]);
   m.importTable("js", "table", 0);
   // The forwarders have the regions' call signature (CALL_PARAMS: `args` are its parameters
   // to pass on) and the result sign-extended (xlate's −1 is a fault).
@@ -78,6 +82,11 @@ function gatewayModule(): WebAssembly.Module {
   forward("xlate", xlate, [7, 0, 1]);
   forward("commit", commit, []);
   forward("helper", helper, [0, 1, 2]);
+  const sh = m.func(CALL_PARAMS, CALL_RESULTS);
+  sh.body.get(0);
+  for (const p of [4, 5, 6]) sh.body.get(p).op(OP.f64_convert_i64_u);
+  sh.body.call(shadow).op(OP.i64_extend_i32_s);
+  m.exportFunc("shadow", sh.index);
   const chain = m.func([...RUN_PARAMS, I32], [I32]);
   for (let i = 0; i <= RUN_PARAMS.length; i++) chain.body.get(i);
   chain.body.returnCallIndirect(m.typeIndex(RUN_PARAMS, [I32]));
@@ -95,6 +104,7 @@ export function gateway(js: GatewayImports): GatewayExports {
     xlate: x["xlate"]!,
     commit: x["commit"]!,
     helper: x["helper"]!,
+    shadow: x["shadow"]!,
     enter: x["enter"] as unknown as EnterFn,
   };
 }

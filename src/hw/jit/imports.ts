@@ -58,7 +58,8 @@ export function regionImports(m: ModuleBuilder): { imports: Imports; chain: numb
     commit = imp("gw", "commit"),
     helper = imp("gw", "helper"),
     flagBits = imp("rt", "flagBits"),
-    mulhu = imp("rt", "mulhu");
+    mulhu = imp("rt", "mulhu"),
+    shadow = imp("gw", "shadow");
   const chain = m.importFunc("gw", "chain", [...RUN_PARAMS, I32], [I32]);
   const thunk = (params: readonly (typeof I32 | typeof I64 | typeof F64)[], result: typeof I32 | typeof I64) => {
     return (callee: number, args: readonly Arg[]): number => {
@@ -76,6 +77,7 @@ export function regionImports(m: ModuleBuilder): { imports: Imports; chain: numb
       helper: thunk([I32, I32, I32], I32)(helper, [0, 1, 2]),
       flagBits: thunk([I32, I32, I64, I64, I64, I32], I32)(flagBits, [0, 1, null, 5, 2, 3, 4]),
       mulhu: thunk([I64, I64], I64)(mulhu, [null, null, null, null, 0, 1]),
+      shadow: thunk([I32, I64, I64, I64], I32)(shadow, [0, null, null, null, 1, 2, 3]),
       exit: exit.index,
     },
     chain,

@@ -119,7 +119,13 @@ export class Jit {
     this.chain = frame * PAGE_SIZE;
     phys.u8.fill(0xff, this.chain, this.chain + CHAIN_BYTES); // no RIP is all ones
     chainFrames.register(this, { phys, frame, count: frames });
-    this.gw = gateway({ table: this.table, xlate: this.xlate, commit: this.commit, helper: this.helper });
+    this.gw = gateway({
+      table: this.table,
+      xlate: this.xlate,
+      commit: this.commit,
+      helper: this.helper,
+      shadow: this.shadow,
+    });
   }
 
   /** The gateway the regions import their table and JavaScript calls through (gateway.ts). */
@@ -186,6 +192,7 @@ export class Jit {
       slot,
       chainCache: this.chain,
       cycles: c.probes?.opts.cycles === true,
+      callStack: c.probes?.opts.callStack === true,
     };
     const r = compileRegion(blocks, target);
     const inst = new WebAssembly.Instance(new WebAssembly.Module(r.bytes), {
@@ -327,6 +334,15 @@ export class Jit {
     this.m[k] = 0;
     return a;
   }
+
+  /** The shadow call stack's CALL (kind 0: return address, slot, site) and RET (kind 1: slot, site) from compiled code. */
+  private readonly shadow = (kind: number, a: number, b: number, site: number): number => {
+    const s = this.cpu.probes?.stack;
+    if (s === null || s === undefined) return 0;
+    if (kind === 0) s.call(a, b, site);
+    else s.return(a, b);
+    return 0;
+  };
 
   /** The helper call of the region in `slot`: runs its closure `id` with the CPU as the interpreter would have it. */
   private readonly helper = (slot: number, id: number, n: number): number => {
