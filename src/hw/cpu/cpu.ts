@@ -361,9 +361,9 @@ export class Cpu {
   /** Compiles the region `b` heads, if `b` may be compiled (else it stays cold for a while). */
   private compileRegion(b: Block): void {
     b.heat = 1 << 30;
-    // Probes (exact counters, the shadow call stack) are woven into the closures of tiers 1
-    // and 2 only: while they are attached, blocks stay there (setProbes retranslates all).
-    if (this.probes !== null || !compilable(b)) return;
+    // Probes tier 3 cannot honour (the D-cache model, the shadow call stack) keep blocks in
+    // tiers 1 and 2, where they are woven into the closures (setProbes retranslates all).
+    if ((this.probes !== null && !this.probes.tier3) || !compilable(b)) return;
     // Successors join the region when they ran at least 1/8 as often as the head
     // (or once, when tier 3 is forced): cold paths stay out and stay cheap.
     const warm = this.tiers.forced ? this.jitThreshold : this.jitThreshold - Math.max(1, this.jitThreshold >> 3);

@@ -8,6 +8,7 @@
 import type { Cpu } from "../cpu/cpu.js";
 import type { Exit } from "../cpu/exits.js";
 import type { Block } from "../cpu/translate/block.js";
+import type { CpuProbes } from "../cpu/probes.js";
 import { ACCESS_READ, ACCESS_WRITE, MemoryFault, PAGE_MASK, PAGE_SIZE } from "../memory/address-space.js";
 import { compileRegion, type HelperSite, type RegionExit } from "./compile.js";
 import { EXIT_AFTER, EXIT_BRANCH, EXIT_CPU_RIP, EXIT_DYNAMIC, EXIT_FAULT } from "./emitter.js";
@@ -24,6 +25,7 @@ import {
   STATE_GS,
   STATE_REGION,
   STATE_SCRATCH,
+  STATE_CYCLES,
   STATE_TARGET,
 } from "./layout.js";
 import { CHAIN_BYTES, CHAIN_ENTRIES, chainIndex } from "./layout.js";
@@ -117,7 +119,13 @@ export class Jit {
     this.chain = frame * PAGE_SIZE;
     phys.u8.fill(0xff, this.chain, this.chain + CHAIN_BYTES); // no RIP is all ones
     chainFrames.register(this, { phys, frame, count: frames });
-    this.gw = gateway({ table: this.table, xlate: this.xlate, commit: this.commit, helper: this.helper });
+    this.gw = gateway({
+      table: this.table,
+      xlate: this.xlate,
+      commit: this.commit,
+      helper: this.helper,
+      shadow: this.shadow,
+    });
   }
 
   /** The gateway the regions import their table and JavaScript calls through (gateway.ts). */
@@ -183,6 +191,8 @@ export class Jit {
       memoryPages: phys.u8.length / 65536,
       slot,
       chainCache: this.chain,
+      cycles: c.probes?.opts.cycles === true,
+      callStack: c.probes?.opts.callStack === true,
     };
     const r = compileRegion(blocks, target);
     const inst = new WebAssembly.Instance(new WebAssembly.Module(r.bytes), {
@@ -238,6 +248,7 @@ export class Jit {
     c.icount = this.base + n - x.adj;
     c.ci = 0;
     this.branches = (m[(s + STATE_BRANCHES) >> 2]! + branchWindow) | 0;
+    if (c.probes !== null) this.chargeProbes(c.probes, x);
     switch (x.kind) {
       case EXIT_BRANCH:
         c.rip = x.rip;
@@ -266,6 +277,16 @@ export class Jit {
       default:
         throw new Error(`region exit kind ${x.kind}`);
     }
+  }
+
+  /** Gives the `lwp stat` probes what the run retired: branches, and cycles (less the exit block's unretired tail). */
+  private chargeProbes(p: CpuProbes, x: RegionExit): void {
+    const k = (this.s + STATE_CYCLES) >> 3,
+      f64 = this.cpu.mem.phys.f64;
+    // A helper's branch (EXIT_CPU_RIP) is in `branches` already (enter counts it below).
+    const helperBranch = x.kind === EXIT_CPU_RIP && x.block.lwpWeight === 1 ? 1 : 0;
+    p.chargeTier3(this.branches + helperBranch, f64[k]!, x.block.insns, x.adj);
+    f64[k] = 0;
   }
 
   private putBase(at: number, v: number): void {
@@ -313,6 +334,15 @@ export class Jit {
     this.m[k] = 0;
     return a;
   }
+
+  /** The shadow call stack's CALL (kind 0: return address, slot, site) and RET (kind 1: slot, site) from compiled code. */
+  private readonly shadow = (kind: number, a: number, b: number, site: number): number => {
+    const s = this.cpu.probes?.stack;
+    if (s === null || s === undefined) return 0;
+    if (kind === 0) s.call(a, b, site);
+    else s.return(a, b);
+    return 0;
+  };
 
   /** The helper call of the region in `slot`: runs its closure `id` with the CPU as the interpreter would have it. */
   private readonly helper = (slot: number, id: number, n: number): number => {

@@ -121,6 +121,7 @@ export const OP = {
   i64_shr_u: 0x88,
   i64_rotl: 0x89,
   i64_rotr: 0x8a,
+  f64_add: 0xa0,
   i32_wrap_i64: 0xa7,
   i64_extend_i32_s: 0xac,
   i64_extend_i32_u: 0xad,
