@@ -3,6 +3,7 @@
 // instruction into a plain, allocation-free-to-read `Insn` record that the
 // translator consumes. iced knows every encoding (XOP/LWP included).
 import iced from "iced-x86";
+import type { DecodeCache, InsnFactory, InsnNames } from "./decode-cache.js";
 import { DECODE_STATS, nowMs } from "./stats.js";
 
 const { Decoder, Register, OpKind, MemorySizeExt, Mnemonic, FlowControl } = iced;
@@ -409,6 +410,16 @@ function toInsn(ins: iced.Instruction, bytes: Uint8Array, offset: number, ip: nu
   return d;
 }
 
+/** The decoded-block cache `decodeRun` consults and fills, if any (the CLI's, src/cli/decode-cache-file.ts). */
+let cache: DecodeCache | null = null;
+
+export function useDecodeCache(c: DecodeCache | null): void {
+  cache = c;
+}
+
+const NAMES: InsnNames = { form: codeName, name: mnemonicName };
+const makeInsn: InsnFactory = (src, at, len) => new DecodedInsn(src, at, len);
+
 /**
  * Decodes consecutive instructions from `bytes` (which start at guest address
  * `ip`) until `stop` says so or the bytes run out. An instruction that does not
@@ -416,11 +427,32 @@ function toInsn(ins: iced.Instruction, bytes: Uint8Array, offset: number, ip: nu
  */
 export function decodeRun(bytes: Uint8Array, ip: number, stop: (i: Insn) => boolean): Insn[] {
   const t0 = nowMs();
-  const d = new Decoder(64, bytes, 0);
-  d.ip = BigInt(ip);
-  const out: DecodedInsn[] = [];
-  const ins = new iced.Instruction();
+  const hit = cache?.lookup(bytes, ip, stop, makeInsn, NAMES) ?? null;
+  const out = (hit?.insns ?? []) as DecodedInsn[];
   let offset = 0;
+  for (const insn of out) offset += insn.len;
+  if (hit === null || !hit.complete) offset = icedRun(bytes, ip, offset, stop, out);
+  const used = bytes.slice(0, offset);
+  for (const insn of out) insn.keep(used);
+  if (hit === null) cache?.add(ip, used, out);
+  else DECODE_STATS.cachedBlocks++;
+  DECODE_STATS.blocks++;
+  DECODE_STATS.decoded += out.length;
+  DECODE_STATS.decodeMs += nowMs() - t0;
+  return out;
+}
+
+/** Decodes with iced from `bytes[offset]` on, appending to `out`; returns the offset after the last record. */
+function icedRun(
+  bytes: Uint8Array,
+  ip: number,
+  offset: number,
+  stop: (i: Insn) => boolean,
+  out: DecodedInsn[],
+): number {
+  const d = new Decoder(64, offset === 0 ? bytes : bytes.subarray(offset), 0);
+  d.ip = BigInt(ip + offset);
+  const ins = new iced.Instruction();
   try {
     while (d.canDecode) {
       d.decodeOut(ins);
@@ -434,12 +466,7 @@ export function decodeRun(bytes: Uint8Array, ip: number, stop: (i: Insn) => bool
     ins.free();
     d.free();
   }
-  const used = bytes.slice(0, offset);
-  for (const insn of out) insn.keep(used);
-  DECODE_STATS.blocks++;
-  DECODE_STATS.decoded += out.length;
-  DECODE_STATS.decodeMs += nowMs() - t0;
-  return out;
+  return offset;
 }
 
 /** POPF may set RFLAGS.TF or AC, after which the run loop steps (cpu/step.ts): it ends its block. */
