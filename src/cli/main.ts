@@ -141,7 +141,7 @@ function main(argv: string[]): number | Promise<number> {
     return 0;
   }
   if (opts.has("no-pager")) setPager(false);
-  if (cmd.guest === true) openDecodeCache();
+  if (cmd.guest === true && operands[0] !== undefined) openDecodeCache(operands[0]);
   return cmd.run(opts, operands);
 }
 

@@ -8,6 +8,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { compileStatic, repoRoot, runLwp, runNative } from "../helpers/build-guests.js";
+import { decodeCacheFile } from "../../src/cli/decode-cache-file.js";
 
 const hasNodeCompileCache = Number(process.versions.node.split(".")[0]) >= 22;
 
@@ -74,7 +75,7 @@ test("the decoded-block cache is written, reused, and never changes what the gue
     args = ["x", "y z"];
   const native = runNative(prog, args);
   const cache = mkdtempSync(join(tmpdir(), "lwp-cache-"));
-  const file = join(cache, "lwp-decoded-blocks.bin");
+  const file = decodeCacheFile(prog, { NODE_COMPILE_CACHE: cache });
   const run = (label: string, dir = cache): Map<string, string> => {
     const r = runLwp(prog, args, { env: { ...process.env, NODE_COMPILE_CACHE: dir, LWP_STATS: "1" } });
     const { stats, rest } = splitStats(r.stderr.toString());
@@ -114,7 +115,7 @@ test("the decoded-block cache is written, reused, and never changes what the gue
     run("cut short");
 
     // Unwritable: the cache directory cannot be made (its parent is a file; root ignores modes).
-    const blocked = join(cache, "lwp-decoded-blocks.bin", "sub");
+    const blocked = join(file, "sub");
     assert.equal(cached(run("cache directory cannot be made", blocked)), 0);
     assert.equal(cached(run("still unwritable", blocked)), 0);
   } finally {
