@@ -46,6 +46,8 @@ module.exports.__lwpInstantiateWith = (w) => { lwpWrap = w; };`;
  * literals of both directions, `{ INVALID:0,"0":"INVALID", ... }`: built instead from the
  * list of names, the same frozen object comes from a third of the source, less to read,
  * compile and cache at every start-up. Each one is checked here against the literal.
+ * Code is built on first use (building it costs a few milliseconds), and its names are
+ * exported as they are (\`__lwpCodeNames\`): decode.ts names a Code by them, without it.
  */
 const ICED_ENUM = /Object\.freeze\(\{ ((?:[A-Za-z_]\w*:\d+,"\d+":"[A-Za-z_]\w*",){1000,}) \}\)/g;
 const ENUM_OF = `function lwpEnumOf(names) {
@@ -67,8 +69,15 @@ function compactEnums(src, path) {
     n++;
     return built;
   });
-  if (n < 2) throw new Error(`${path}: not the iced-x86 glue this build knows (Code and Mnemonic enums)`);
-  return ENUM_OF + out;
+  const code = /^module\.exports\.Code = lwpEnumOf\(("[^"]*")\);$/m;
+  if (n < 2 || !code.test(out)) {
+    throw new Error(`${path}: not the iced-x86 glue this build knows (Code and Mnemonic enums)`);
+  }
+  const lazyCode = `const lwpCodeNames = $1;
+let lwpCode = null;
+Object.defineProperty(module.exports, "Code", { get: () => (lwpCode ??= lwpEnumOf(lwpCodeNames)), enumerable: true });
+module.exports.__lwpCodeNames = lwpCodeNames;`;
+  return ENUM_OF + out.replace(code, lazyCode);
 }
 
 /** esbuild plugin: iced-x86's glue with the lazy instantiation and compact enums (the build fails if the glue is not as expected). */

@@ -118,13 +118,22 @@ defineRegs();
 
 // iced's enums map both ways (`Code.Add_rm64_r64 === 8`, `Code[8] === "Add_rm64_r64"`), so
 // names are looked up on demand instead of tables built from Object.entries at start-up.
-const CODE_BY_ID = iced.Code as unknown as Readonly<Record<number, string | undefined>>;
+// The bundle's iced builds its Code enum (4,936 names) on first use and exports the names
+// as one string (scripts/bundle.mjs): a Code is named from that string split once, and the
+// enum is never built by a run.
+let codeNames: readonly (string | undefined)[] | null = null;
+function codeNameTable(): readonly (string | undefined)[] {
+  const names = (iced as unknown as { __lwpCodeNames?: string }).__lwpCodeNames;
+  return names !== undefined ? names.split(" ") : (iced.Code as unknown as (string | undefined)[]);
+}
+/** iced's Code.INVALID. */
+const CODE_INVALID = 0;
 const MNEMONIC_BY_ID = Mnemonic as unknown as Readonly<Record<number, string | undefined>>;
 const MNEMONIC_NAMES: string[] = [];
 
 /** iced Code name of a form ("Add_rm64_r64"). */
 export function codeName(code: number): string {
-  return CODE_BY_ID[code] ?? `#${code}`;
+  return (codeNames ??= codeNameTable())[code] ?? `#${code}`;
 }
 
 /** Upper-case mnemonic name of an iced Mnemonic value ("ADD", "LWPINS"). */
@@ -406,7 +415,7 @@ function toInsn(ins: iced.Instruction, bytes: Uint8Array, offset: number, ip: nu
   d.flagsRead = flagsRead!;
   d.flagsModified = flagsModified!;
   d.flagsUndefined = flagsUndefined!;
-  d.invalid = code === iced.Code.INVALID;
+  d.invalid = code === CODE_INVALID;
   return d;
 }
 
