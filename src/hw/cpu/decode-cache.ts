@@ -224,6 +224,7 @@ export class DecodeCache {
   private readonly byIp = new Map<number, Entry[]>();
   private readonly order: Entry[] = [];
   private readonly fresh: Fresh[] = [];
+  private freshBytes = 0;
   /** Blocks found, and records read from them (DECODE_STATS reports them). */
   hits = 0;
 
@@ -321,6 +322,8 @@ export class DecodeCache {
 
   /** Remembers a block iced decoded from `used` (exactly its instructions' bytes) at `ip`. */
   add(ip: number, used: Uint8Array, insns: readonly Insn[]): void {
+    // Past what an image keeps, a long run stops paying for blocks it could not write.
+    if (this.freshBytes >= MAX_IMAGE_BYTES) return;
     if (insns.length === 0 || insns.some((i) => i.invalid || i.len === 0)) return;
     const w = new Writer();
     w.uint(ip);
@@ -333,6 +336,7 @@ export class DecodeCache {
     const h = fnv1a(w.buf, 0, w.n);
     for (let k = 0; k < 4; k++) w.byte((h >>> (8 * k)) & 255);
     this.fresh.push({ ip, image: w.done() });
+    this.freshBytes += w.n;
   }
 
   /** Whether this run decoded a block the image did not hold (the image is then worth writing). */
