@@ -51,10 +51,28 @@ function blocks(code: { bytes: Uint8Array; addr: number }, cache: DecodeCache | 
   return out;
 }
 
+/** Random instruction-like bytes (seeded): prefixes before opcodes from the whole map, every immediate and displacement size. */
+function randomCode(n: number, seed: number): { bytes: Uint8Array; addr: number } {
+  let s = seed >>> 0;
+  const rnd = (): number => {
+    s ^= s << 13;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    return (s >>> 0) / 2 ** 32;
+  };
+  const prefixes = [0x66, 0x67, 0xf0, 0xf2, 0xf3, 0x2e, 0x64, 0x65, 0x48, 0x41, 0x4c];
+  const bytes = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    bytes[i] = rnd() < 0.15 ? prefixes[Math.floor(rnd() * prefixes.length)]! : Math.floor(rnd() * 256);
+  }
+  return { bytes, addr: 0x7fff_f000_0000 - n };
+}
+
 const CODE = [
   textOf("/lib/x86_64-linux-gnu/libc.so.6", 1 << 17),
   textOf("/usr/bin/python3", 1 << 16),
   textOf("/lib64/ld-linux-x86-64.so.2", 1 << 16),
+  randomCode(1 << 16, 7),
 ];
 
 /** An image holding the blocks of CODE, made by build "b1". */
@@ -111,4 +129,14 @@ test("an image of another build, a cut one and a damaged one are never used wron
   const c = new DecodeCache("b1", img);
   assert.deepEqual(blocks(other, c), blocks(other, null), "other bytes at the same addresses");
   assert.equal(c.hits, 0);
+});
+
+test("a block decoded in this run is found by a later lookup, and written once", () => {
+  const code = CODE[2]!;
+  const c = new DecodeCache("b1", null);
+  const fresh = blocks(code, c);
+  const once = c.serialize();
+  assert.deepEqual(blocks(code, c), fresh, "the second pass reads what the first decoded");
+  assert.equal(c.hits, fresh.length, "every block of the second pass was found");
+  assert.deepEqual(c.serialize(), once, "no block twice in the image");
 });

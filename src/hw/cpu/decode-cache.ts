@@ -15,7 +15,7 @@ import type { Insn, MemRef, Operand } from "./decode.js";
 
 const MAGIC = "lwp-decode-cache 1\n";
 /** Most bytes of blocks an image keeps (this run's first, then the older ones). */
-export const MAX_IMAGE_BYTES = 4 << 20;
+const MAX_IMAGE_BYTES = 4 << 20;
 
 /** Makes a decoded-instruction record pointing at `len` bytes of `src` from `at` (decode.ts). */
 export type InsnFactory = (src: Uint8Array, at: number, len: number) => Insn;
@@ -42,9 +42,19 @@ class Writer {
     this.byte(v);
   }
 
-  /** A signed integer within ±2^52 (zigzag). */
+  /**
+   * Any number: one within ±2^50 as its zigzag code doubled, else 1 and the 8 bytes of
+   * its float64 (a 64-bit displacement or target beyond ±2^53 is a rounded double already).
+   */
   int(v: number): void {
-    this.uint(v < 0 ? -2 * v - 1 : 2 * v);
+    if (Number.isInteger(v) && Math.abs(v) <= 2 ** 50) {
+      this.uint(2 * (v < 0 ? -2 * v - 1 : 2 * v));
+      return;
+    }
+    this.uint(1);
+    const f = new DataView(new ArrayBuffer(8));
+    f.setFloat64(0, v, true);
+    for (let k = 0; k < 8; k++) this.byte(f.getUint8(k));
   }
 
   bytes(b: Uint8Array): void {
@@ -79,7 +89,14 @@ class Reader {
   }
 
   int(): number {
-    const z = this.uint();
+    const c = this.uint();
+    if (c === 1) {
+      if (this.at + 8 > this.end) throw new Truncated();
+      const v = new DataView(this.buf.buffer, this.buf.byteOffset + this.at, 8).getFloat64(0, true);
+      this.at += 8;
+      return v;
+    }
+    const z = c / 2;
     return z % 2 === 1 ? -(z + 1) / 2 : z / 2;
   }
 }
@@ -200,8 +217,9 @@ function readInsn(r: Reader, d: Insn, ip: number, len: number, names: InsnNames)
   d.invalid = false;
 }
 
-/** Where one block of an image lies. */
+/** Where one block lies: in the image read at start, or in its own buffer when this run decoded it. */
 interface Entry {
+  readonly buf: Uint8Array;
   readonly ip: number;
   readonly bytesAt: number;
   readonly bytesLen: number;
@@ -213,17 +231,13 @@ interface Entry {
   used: boolean;
 }
 
-/** A block decoded by iced in this run, encoded. */
-interface Fresh {
-  readonly ip: number;
-  readonly image: Uint8Array;
-}
-
 export class DecodeCache {
   private readonly buf: Uint8Array;
   private readonly byIp = new Map<number, Entry[]>();
+  /** The image's blocks, in its order. */
   private readonly order: Entry[] = [];
-  private readonly fresh: Fresh[] = [];
+  /** Blocks iced decoded in this run (found by later lookups too: `lwp stat -r N` decodes once). */
+  private readonly fresh: Entry[] = [];
   private freshBytes = 0;
   /** Blocks found, and records read from them (DECODE_STATS reports them). */
   hits = 0;
@@ -258,15 +272,19 @@ export class DecodeCache {
         const recordsLen = r.uint();
         r.at += recordsLen + 4; // the records, the hash
         if (r.at > r.end) break;
-        const e: Entry = { ip, bytesAt, bytesLen, from, to: r.at, checked: 0, used: false };
-        const list = this.byIp.get(ip);
-        if (list === undefined) this.byIp.set(ip, [e]);
-        else list.push(e);
+        const e: Entry = { buf: this.buf, ip, bytesAt, bytesLen, from, to: r.at, checked: 0, used: false };
+        this.enter(e);
         this.order.push(e);
       }
     } catch (e) {
       if (!(e instanceof Truncated)) throw e;
     }
+  }
+
+  private enter(e: Entry): void {
+    const list = this.byIp.get(e.ip);
+    if (list === undefined) this.byIp.set(e.ip, [e]);
+    else list.push(e);
   }
 
   /**
@@ -286,23 +304,37 @@ export class DecodeCache {
     if (list === undefined) return null;
     const e = list.find((x) => this.matches(x, bytes));
     if (e === undefined) return null;
-    const out: Insn[] = [];
-    const r = new Reader(this.buf, e.bytesAt + e.bytesLen, e.to - 4);
-    const recordsLen = r.uint();
-    const recEnd = r.at + recordsLen;
-    let offset = 0;
-    const n = r.uint();
-    for (let k = 0; k < n; k++) {
-      const len = r.uint();
-      if (len === 0 || offset + len > e.bytesLen) return null; // cannot happen once the hash matched
-      const d = make(bytes, offset, len);
-      readInsn(r, d, ip + offset, len, names);
-      offset += len;
-      out.push(d);
-      if (stop(d)) return this.found(e, out, true);
-    }
-    if (r.at !== recEnd || offset !== e.bytesLen) return null; // cannot happen once the hash matched
+    const out = this.records(e, bytes, ip, make, names);
+    if (out === null) return null;
+    // Only now is `stop` asked (it may count): the records are all read.
+    for (let k = 0; k < out.length; k++) if (stop(out[k]!)) return this.found(e, out.slice(0, k + 1), true);
     return this.found(e, out, false);
+  }
+
+  /** Every record of entry `e`, or null (and the entry never used again) if they do not read back whole. */
+  private records(e: Entry, bytes: Uint8Array, ip: number, make: InsnFactory, names: InsnNames): Insn[] | null {
+    const out: Insn[] = [];
+    const r = new Reader(e.buf, e.bytesAt + e.bytesLen, e.to - 4);
+    try {
+      const recordsLen = r.uint();
+      const recEnd = r.at + recordsLen;
+      let offset = 0;
+      const n = r.uint();
+      for (let k = 0; k < n; k++) {
+        const len = r.uint();
+        if (len === 0 || offset + len > e.bytesLen) throw new Truncated();
+        const d = make(bytes, offset, len);
+        readInsn(r, d, ip + offset, len, names);
+        offset += len;
+        out.push(d);
+      }
+      if (r.at !== recEnd || offset !== e.bytesLen) throw new Truncated();
+    } catch (x) {
+      if (!(x instanceof Truncated)) throw x;
+      e.checked = -1; // the hash matched, yet the records do not read back: never again
+      return null;
+    }
+    return out;
   }
 
   private found(e: Entry, insns: Insn[], complete: boolean): { insns: Insn[]; complete: boolean } {
@@ -314,7 +346,7 @@ export class DecodeCache {
   /** Whether entry `e` was made from the bytes `bytes` begins with, and is undamaged. */
   private matches(e: Entry, bytes: Uint8Array): boolean {
     if (e.checked < 0 || e.bytesLen > bytes.length) return false;
-    const b = this.buf;
+    const b = e.buf;
     for (let k = 0; k < e.bytesLen; k++) if (b[e.bytesAt + k] !== bytes[k]) return false;
     if (e.checked === 0) e.checked = fnv1a(b, e.from, e.to - 4) === readU32(b, e.to - 4) ? 1 : -1;
     return e.checked > 0;
@@ -335,8 +367,12 @@ export class DecodeCache {
     w.bytes(rec.done());
     const h = fnv1a(w.buf, 0, w.n);
     for (let k = 0; k < 4; k++) w.byte((h >>> (8 * k)) & 255);
-    this.fresh.push({ ip, image: w.done() });
-    this.freshBytes += w.n;
+    const buf = w.done(),
+      bytesAt = lebLength(ip) + lebLength(used.length);
+    const e: Entry = { buf, ip, bytesAt, bytesLen: used.length, from: 0, to: buf.length, checked: 1, used: true };
+    this.enter(e);
+    this.fresh.push(e);
+    this.freshBytes += buf.length;
   }
 
   /** Whether this run decoded a block the image did not hold (the image is then worth writing). */
@@ -356,10 +392,10 @@ export class DecodeCache {
       parts.push(p);
       total += p.length;
     };
-    for (const e of this.order) if (e.used && e.checked > 0) take(this.buf.subarray(e.from, e.to));
-    for (const f of this.fresh) take(f.image);
+    for (const e of this.order) if (e.used && e.checked > 0) take(e.buf.subarray(e.from, e.to));
+    for (const e of this.fresh) take(e.buf);
     for (const e of this.order) {
-      if (!e.used && e.checked >= 0) take(this.buf.subarray(e.from, e.to));
+      if (!e.used && e.checked >= 0) take(e.buf.subarray(e.from, e.to));
     }
     const out = new Uint8Array(total);
     let at = 0;
@@ -369,6 +405,13 @@ export class DecodeCache {
     }
     return out;
   }
+}
+
+/** Bytes of `v` as a LEB128 varint. */
+function lebLength(v: number): number {
+  let n = 1;
+  for (; v >= 128; v = Math.floor(v / 128)) n++;
+  return n;
 }
 
 function readU32(b: Uint8Array, at: number): number {
