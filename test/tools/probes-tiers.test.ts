@@ -62,3 +62,20 @@ test(
     assert.equal(out[2], out[0], "auto");
   },
 );
+
+test(
+  "lwp record -e instructions,branches: the same samples in tiers 1, 3 and auto (lwp script)",
+  { timeout: 600_000 },
+  () => {
+    const bin = qsort();
+    const out: string[] = [];
+    for (const tier of ["1", "3", "auto"]) {
+      // Periods that are not multiples of each other nor of block lengths: windows end everywhere.
+      lwp(tier, ["record", "-q", "-e", "instructions,branches", "-c", "997", "-o", `s${tier}.data`, "--", bin]);
+      out.push(lwp(tier, ["script", "-i", `s${tier}.data`]));
+    }
+    assert.ok(out[0]!.split("\n").length > 1000, "the reference has samples");
+    assert.equal(out[1], out[0], "tier 3");
+    assert.equal(out[2], out[0], "auto");
+  },
+);
