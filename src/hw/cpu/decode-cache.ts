@@ -10,7 +10,8 @@
 // Image: MAGIC, the build's identity (a cache made by another build is ignored), then
 // blocks: ip, byte count, the bytes, record length, the records, and an FNV-1a hash of
 // bytes and records (a damaged block is never used). Numbers are LEB128 varints, signed
-// ones zigzagged. A block's records are read only when the block is looked up.
+// ones zigzagged (a displacement beyond ±2^50 as a float64). A block's records are read
+// only when the block is looked up.
 import type { Insn, MemRef, Operand } from "./decode.js";
 
 const MAGIC = "lwp-decode-cache 1\n";
