@@ -7,6 +7,8 @@
 interface DecodeStats {
   /** Basic blocks decoded for translation (decode.ts, decodeRun). */
   blocks: number;
+  /** Of those, blocks found in the decoded-block cache (decode-cache.ts) instead of decoded by iced. */
+  cachedBlocks: number;
   /** Guest instructions decoded. */
   decoded: number;
   /** Host milliseconds spent decoding. */
@@ -14,7 +16,7 @@ interface DecodeStats {
 }
 
 /** The counters of this process (every CPU of the run adds to them). */
-export const DECODE_STATS: DecodeStats = { blocks: 0, decoded: 0, decodeMs: 0 };
+export const DECODE_STATS: DecodeStats = { blocks: 0, cachedBlocks: 0, decoded: 0, decodeMs: 0 };
 
 /** A clock for the counters: the host's high-resolution clock (a global in Node and browsers). */
 export function nowMs(): number {
