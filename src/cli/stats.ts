@@ -24,6 +24,7 @@ export function statsLine(machine: Machine): string {
     ["max_rss_mb", (process.resourceUsage().maxRSS / 1024).toFixed(1)],
     ["blocks", String(d.blocks)],
     ["decoded", String(d.decoded)],
+    ["redecoded", String(d.redecoded)],
     ["decode_ms", d.decodeMs.toFixed(1)],
     ["regions", String(j.regions)],
     ["region_blocks", String(j.blocks)],

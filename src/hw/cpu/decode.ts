@@ -416,6 +416,27 @@ function toInsn(ins: iced.Instruction, bytes: Uint8Array, offset: number, ip: nu
  */
 export function decodeRun(bytes: Uint8Array, ip: number, stop: (i: Insn) => boolean): Insn[] {
   const t0 = nowMs();
+  const out = decodeInsns(bytes, ip, stop);
+  DECODE_STATS.blocks++;
+  DECODE_STATS.decoded += out.length;
+  DECODE_STATS.decodeMs += nowMs() - t0;
+  return out;
+}
+
+/**
+ * Decodes again the `n` instructions of a block translated earlier from `bytes` (exactly
+ * its bytes): a translated block keeps its bytes, not its records (translate/block.ts).
+ */
+export function redecode(bytes: Uint8Array, ip: number, n: number): Insn[] {
+  const t0 = nowMs();
+  let k = 0;
+  const out = decodeInsns(bytes, ip, () => ++k >= n);
+  DECODE_STATS.redecoded += out.length;
+  DECODE_STATS.decodeMs += nowMs() - t0;
+  return out;
+}
+
+function decodeInsns(bytes: Uint8Array, ip: number, stop: (i: Insn) => boolean): Insn[] {
   const d = new Decoder(64, bytes, 0);
   d.ip = BigInt(ip);
   const out: DecodedInsn[] = [];
@@ -436,9 +457,6 @@ export function decodeRun(bytes: Uint8Array, ip: number, stop: (i: Insn) => bool
   }
   const used = bytes.slice(0, offset);
   for (const insn of out) insn.keep(used);
-  DECODE_STATS.blocks++;
-  DECODE_STATS.decoded += out.length;
-  DECODE_STATS.decodeMs += nowMs() - t0;
   return out;
 }
 

@@ -49,8 +49,7 @@ export function runStepped(c: Cpu, stop: number): Exit | null {
       return c.exceptionAt(e, at);
     }
     c.block = b;
-    const insn = b.insns[0]!;
-    if ((fl & RFLAGS_AC) !== 0 && misaligned(c, insn)) return c.exceptionAt(new CpuException(VEC_AC), at);
+    if ((fl & RFLAGS_AC) !== 0 && misaligned(c, b.insns[0]!)) return c.exceptionAt(new CpuException(VEC_AC), at);
     c.rip = b.length > 1 ? b.ips[1]! : b.end;
     c.ci = 0;
     try {

@@ -3,7 +3,7 @@
 // instruction into a closure through its row in the instruction table.
 import type { Cpu } from "../cpu.js";
 import { ACCESS_EXEC, MemoryFault, PAGE_SIZE } from "../../memory/address-space.js";
-import { decodeRun, endsBlock, type Insn } from "../decode.js";
+import { decodeRun, endsBlock, type Insn, redecode } from "../decode.js";
 import { CpuException, VEC_UD } from "../exits.js";
 import { lookupRow } from "../isa/table.js";
 import type { Op } from "./types.js";
@@ -33,6 +33,14 @@ const MAX_BLOCK = 64;
 /** Bytes fetched for decoding one block (64 instructions of average length fit). */
 const FETCH = 512;
 
+/**
+ * A translated basic block. It keeps what running it needs (the ops, the addresses
+ * of its instructions, a few facts about its last one) and its bytes, but not the
+ * decoded records: those cost about 0.8 KB of heap per instruction (most of a big
+ * program's peak RSS: cc1 translates half a million instructions) and only rare
+ * readers need them (tier 3's region compiler, fault reports, the LWP cost and load
+ * tables, single-step alignment checks), which get them decoded again (`insns`).
+ */
 export class Block {
   constructor(
     readonly start: number,
@@ -41,16 +49,28 @@ export class Block {
     readonly ops: Op[],
     /** Address of each instruction. */
     readonly ips: number[],
-    readonly insns: Insn[],
+    /**
+     * The block's bytes, one character per byte (a string costs far less heap than a
+     * typed array), or the records themselves for a block of one invalid instruction
+     * (decoding it again from its bytes alone might not give the same record).
+     */
+    private readonly code: string | readonly Insn[],
     /** Page numbers the block's bytes occupy. */
     readonly pages: number[],
+    /** See `lwpKind` below. */
+    lwpKind: number,
   ) {
-    const last = insns[insns.length - 1];
-    this.lastIp = last?.ip ?? start;
-    this.lwpKind = last === undefined ? 0 : LWP_STATE_INSNS.has(last.name) ? LWP_STATE_BLOCK : branchClassOf(last);
+    this.lastIp = ips[ips.length - 1] ?? start;
+    this.lwpKind = lwpKind;
     this.lwpWeight = this.lwpKind === LWP_STATE_BLOCK ? 0x7fffffff : this.lwpKind !== 0 ? 1 : 0;
     this.length = ops.length;
     this.quickLength = this.lwpKind === LWP_STATE_BLOCK ? 2 ** 52 : this.length;
+  }
+
+  /** The decoded instructions (decoded again from the block's bytes; see the class comment). */
+  get insns(): readonly Insn[] {
+    const code = this.code;
+    return typeof code === "string" ? decodedOf(this, code) : code;
   }
 
   /**
@@ -105,7 +125,7 @@ export class Block {
 
   /** A copy for another CPU (fork): the ops and the tier-2 function are shared, the run-time state is fresh. */
   copy(): Block {
-    const b = new Block(this.start, this.end, this.ops, this.ips, this.insns, this.pages);
+    const b = new Block(this.start, this.end, this.ops, this.ips, this.code, this.pages, this.lwpKind);
     b.countdown = this.countdown;
     b.compiled = this.compiled;
     return b;
@@ -130,6 +150,25 @@ export class Block {
   insnBytes(at: number): Uint8Array {
     return this.insns.find((i) => i.ip === at)?.bytes ?? new Uint8Array();
   }
+}
+
+/**
+ * Blocks decoded again lately, oldest first: the region compiler asks for a region's
+ * records several times while it forms, lays out and compiles it (up to 64 blocks,
+ * and the candidates it turned down).
+ */
+const DECODED = new Map<Block, readonly Insn[]>();
+const DECODED_MAX = 256;
+
+function decodedOf(b: Block, code: string): readonly Insn[] {
+  let insns = DECODED.get(b);
+  if (insns !== undefined) return insns;
+  const bytes = new Uint8Array(code.length);
+  for (let k = 0; k < code.length; k++) bytes[k] = code.charCodeAt(k);
+  insns = redecode(bytes, b.start, b.length);
+  if (DECODED.size >= DECODED_MAX) DECODED.delete(DECODED.keys().next().value!);
+  DECODED.set(b, insns);
+  return insns;
 }
 
 /** The closure of an instruction that raises #UD (the block compiler leaves these to it). */
@@ -185,12 +224,20 @@ export function translateBlock(c: Cpu, rip: number): Block {
   const end = insns.length > 0 ? insns[insns.length - 1]!.next : rip;
   const pages: number[] = [];
   for (let p = Math.floor(rip / PAGE_SIZE); p <= Math.floor((end - 1) / PAGE_SIZE); p++) pages.push(p);
+  const final = insns[insns.length - 1];
+  const code = final?.invalid === true ? insns : String.fromCharCode(...bytes.subarray(0, end - rip));
   return new Block(
     rip,
     end,
     ops,
     insns.map((i) => i.ip),
-    insns,
+    code,
     pages,
+    lwpKindOf(final),
   );
+}
+
+/** The LWP kind of a block ending in `last` (Block.lwpKind). */
+function lwpKindOf(last: Insn | undefined): number {
+  return last === undefined ? 0 : LWP_STATE_INSNS.has(last.name) ? LWP_STATE_BLOCK : branchClassOf(last);
 }
