@@ -22,14 +22,19 @@ function rand(seed: number): () => number {
 }
 
 test("generic flags evaluator equals the interpreter's lazy flags for every kind and size", () => {
-  const flagBits = runtimeExports(new WebAssembly.Memory({ initial: 1 }), 1).flagBits as (
+  // The regions' call signature (gateway.ts CALL_PARAMS): kind, size, -, aux, a, b, r, - → i64.
+  const call = runtimeExports(new WebAssembly.Memory({ initial: 1 }), 1).flagBits as (
     k: number,
     s: number,
+    unused: number,
+    aux: number,
     a: bigint,
     b: bigint,
     r: bigint,
-    aux: number,
-  ) => number;
+    unused2: number,
+  ) => bigint;
+  const flagBits = (k: number, s: number, a: bigint, b: bigint, r: bigint, aux: number): number =>
+    Number(call(k, s, 0, aux, a, b, r, 0));
   const next = rand(12345);
   const pick = (): number => ((next() & 3) === 0 ? CORNERS[(next() >>> 0) % CORNERS.length]! : next());
   const i64 = (lo: number, hi: number): bigint => BigInt.asIntN(64, (BigInt(hi) << 32n) | BigInt(lo >>> 0));

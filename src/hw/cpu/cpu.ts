@@ -27,7 +27,7 @@ import { EV } from "../lwp/events.js";
 import { readLwpMsr, writeLwpMsr } from "../lwp/msr.js";
 import "../lwp/xstate.js"; // registers XSAVE component 62
 import type { CpuProbes } from "./probes.js";
-import { Jit } from "../jit/jit.js";
+import { Jit, NO_WINDOW } from "../jit/jit.js";
 import { BranchPredictor } from "../lwp/predictor.js";
 import { compilable } from "../jit/region.js";
 import { type SharedBlocks, sharedBlocks } from "./translate/shared.js";
@@ -318,9 +318,10 @@ export class Cpu {
       if (tier3) {
         if (b.jit === null && --b.heat <= 0) this.compileRegion(b);
         if (b.jit !== null) {
-          // The region runs the blocks that end within the window; this one does (tested above).
+          // The region runs the blocks that end within both windows; this one does (tested above).
           const jit = this.jitUnit!;
-          x = jit.enter(b, stop - this.icount, Math.max(limit - this.icount, b.length), predicting);
+          const window = Math.max(Math.min(stop, deadline) - this.icount, b.length);
+          x = jit.enter(b, stop - this.icount, Math.min(window, NO_WINDOW), predicting, branches);
           branches -= jit.branches;
           prev = null;
           if (x !== null) break;
@@ -358,9 +359,9 @@ export class Cpu {
   /** Compiles the region `b` heads, if `b` may be compiled (else it stays cold for a while). */
   private compileRegion(b: Block): void {
     b.heat = 1 << 30;
-    // Probes (exact counters, the shadow call stack) are woven into the closures of tiers 1
-    // and 2 only: while they are attached, blocks stay there (setProbes retranslates all).
-    if (this.probes !== null || !compilable(b)) return;
+    // Probes tier 3 cannot honour (the D-cache model, the shadow call stack) keep blocks in
+    // tiers 1 and 2, where they are woven into the closures (setProbes retranslates all).
+    if ((this.probes !== null && !this.probes.tier3) || !compilable(b)) return;
     // Successors join the region when they ran at least 1/8 as often as the head
     // (or once, when tier 3 is forced): cold paths stay out and stay cheap.
     const warm = this.tiers.forced ? this.jitThreshold : this.jitThreshold - Math.max(1, this.jitThreshold >> 3);

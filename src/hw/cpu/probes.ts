@@ -26,6 +26,10 @@ function rcx(c: Cpu, addr32: boolean): number {
   return addr32 ? c.r32[2]! >>> 0 : c.r32[3]! * TWO32 + (c.r32[2]! >>> 0);
 }
 
+function isRepString(i: Insn): boolean {
+  return (i.rep || i.repe || i.repne) && REP_STRING.test(i.name);
+}
+
 /** Whether the instruction is a branch LWP event 3 counts (the branch class of src/hw/lwp/events.ts). */
 function isBranch(i: Insn): boolean {
   return branchClassOf(i) !== 0;
@@ -94,6 +98,18 @@ export class ShadowStack {
   }
 }
 
+/**
+ * What tier 3 runs of a probed block (src/hw/jit): the ops without the probes the
+ * compiled code does itself (it counts branches, charges each block's cycles and
+ * reports the CALLs and RETs it compiles to the shadow stack), and which
+ * instructions it must leave to their closure (a REP string instruction whose
+ * iterations are counted).
+ */
+export interface Tier3Ops {
+  readonly ops: readonly Op[];
+  readonly helped: readonly boolean[];
+}
+
 /** Which probes to weave into blocks. */
 export interface ProbeOptions {
   readonly callStack?: boolean;
@@ -119,7 +135,43 @@ export class CpuProbes {
   stack: ShadowStack | null = null;
   private cacheModel: CacheModel | null = null;
 
-  constructor(readonly opts: ProbeOptions) {}
+  /** Whether blocks may run in tier 3 with these probes: the D-cache model sees every load, which compiled code does not report. */
+  readonly tier3: boolean;
+
+  constructor(readonly opts: ProbeOptions) {
+    this.tier3 = opts.dcache !== true;
+  }
+
+  /** The ops tier 3 runs for a block (before `instrument` wraps `ops`), or null when blocks stay in tiers 1–2. */
+  forTier3(insns: readonly Insn[], ops: readonly Op[]): Tier3Ops | null {
+    if (!this.tier3) return null;
+    const out = ops.slice(),
+      helped = insns.map(() => false);
+    const o = this.opts;
+    insns.forEach((i, k) => {
+      if (o.repIterations === true && isRepString(i)) {
+        out[k] = this.repProbe(i, ops[k]!);
+        helped[k] = true;
+      }
+      // For a CALL or RET the compiler leaves to its closure (the compiled ones report themselves).
+      if (o.callStack === true && i.name === "CALL") out[k] = this.callProbe(i, out[k]!);
+      if (o.callStack === true && i.flow === FLOW_RETURN) out[k] = this.retProbe(i, out[k]!);
+    });
+    return { ops: out, helped };
+  }
+
+  /**
+   * What a compiled region run retired, from its counts: `branches` event-3 branches
+   * and `cycles` charged by its blocks, less the cost of the last `adj` instructions
+   * of `tail` (counted with its block, they did not retire).
+   */
+  chargeTier3(branches: number, cycles: number, tail: readonly Insn[], adj: number): void {
+    const n = this.counts;
+    if (this.opts.branches === true) n.branches += branches;
+    if (this.opts.cycles !== true) return;
+    for (let k = tail.length - adj; k < tail.length; k++) cycles -= insnCost(tail[k]!);
+    n.cycles += cycles;
+  }
 
   get cache(): CacheModel {
     return (this.cacheModel ??= new CacheModel(FAM15H_CACHES));
@@ -133,7 +185,7 @@ export class CpuProbes {
   private wrap(i: Insn, op: Op): Op {
     const o = this.opts;
     let w = op;
-    if (o.repIterations === true && (i.rep || i.repe || i.repne) && REP_STRING.test(i.name)) w = this.repProbe(i, w);
+    if (o.repIterations === true && isRepString(i)) w = this.repProbe(i, w);
     if (o.dcache === true) w = this.dcacheProbe(i, w);
     if (o.cycles === true) w = this.cycleProbe(i, w);
     if (o.callStack === true && i.name === "CALL") w = this.callProbe(i, w);

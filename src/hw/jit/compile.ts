@@ -7,17 +7,19 @@
 // (interpreter closures for instructions the compiler does not emit). Every
 // block starts with the limit test the interpreter makes (`n < limit`), so
 // slices end on the same instruction in every tier.
-import { Bytes, F64, I32, I64, ModuleBuilder, OP } from "../wasm/encoder.js";
+import { Bytes, I32, ModuleBuilder, OP } from "../wasm/encoder.js";
 import type { Block } from "../cpu/translate/block.js";
 import { udOp } from "../cpu/translate/block.js";
 import { FlowControl, type Insn } from "../cpu/decode.js";
 import type { Op } from "../cpu/translate/types.js";
-import { Emitter, EXIT_BRANCH, EXIT_CPU_RIP, EXIT_DYNAMIC, type ExitSite, type Imports } from "./emitter.js";
+import { Emitter, EXIT_BRANCH, EXIT_CPU_RIP, EXIT_DYNAMIC, type ExitSite } from "./emitter.js";
 import { RUN_PARAMS } from "./gateway.js";
 import { PARAM_BR, PARAM_ENTRY, PARAM_LIMIT, PARAM_N, PARAM_PREDICT, PARAM_WINDOW } from "./emitter.js";
-import { EXIT_PARAMS } from "./runtime-module.js";
+import { regionImports } from "./imports.js";
 import { DYN, FlagsEmitter } from "./flags-emit.js";
 import { jitEmitter } from "./ops/table.js";
+import { insnCost } from "../lwp/cost-table.js";
+import { STATE_CYCLES } from "./layout.js";
 import { returnSites } from "./region.js";
 
 /** An instruction the compiled code runs through its interpreter closure. */
@@ -56,19 +58,15 @@ export interface Target {
   readonly slot: number;
   /** Byte offset of the chain cache (layout.ts). */
   readonly chainCache: number;
+  /** Blocks add their cycles (the cost table's) to STATE_CYCLES: the `lwp stat` probes count cycles. */
+  readonly cycles: boolean;
+  /** CALL and RET report to the shadow call stack (`lwp record -g`). */
+  readonly callStack: boolean;
 }
 
 export function compileRegion(blocks: readonly Block[], t: Target): CompiledRegion {
   const m = new ModuleBuilder();
-  const imports: Imports = {
-    xlate: m.importFunc("gw", "xlate", [F64, I32, I32], [I32]),
-    commit: m.importFunc("gw", "commit", [], [I32]),
-    helper: m.importFunc("gw", "helper", [I32, I32, I32], [I32]),
-    flagBits: m.importFunc("rt", "flagBits", [I32, I32, I64, I64, I64, I32], [I32]),
-    mulhu: m.importFunc("rt", "mulhu", [I64, I64], [I64]),
-    exit: m.importFunc("rt", "exit", EXIT_PARAMS, []),
-  };
-  const chain = m.importFunc("gw", "chain", [...RUN_PARAMS, I32], [I32]);
+  const { imports, chain } = regionImports(m);
   m.importMemory("js", "mem", t.memoryPages);
   const fn = m.func(RUN_PARAMS, [I32]);
   m.exportFunc("run", fn.index);
@@ -79,7 +77,8 @@ export function compileRegion(blocks: readonly Block[], t: Target): CompiledRegi
     chain,
   });
   e.flags = new FlagsEmitter(f, t.state, imports.flagBits);
-  const c = new RegionCompiler(e, blocks);
+  e.callStack = t.callStack;
+  const c = new RegionCompiler(e, blocks, t.cycles);
   c.body();
   // The prologue needs the registers the body uses: write it now, then the body after it.
   const body = f.code;
@@ -89,6 +88,11 @@ export function compileRegion(blocks: readonly Block[], t: Target): CompiledRegi
   f.get(PARAM_ENTRY).set(e.pc).get(PARAM_N).set(e.n).get(PARAM_BR).set(e.br);
   f.code.vec(body);
   return { bytes: m.encode(), exits: c.exits, helpers: c.helpers, native: c.native, helped: c.helpers.length };
+}
+
+/** The closure tier 3 runs for instruction k of a block (without the probes the compiled code does itself). */
+function opOf(b: Block, k: number): Op {
+  return b.tier3 !== null ? b.tier3.ops[k]! : b.ops[k]!;
 }
 
 class RegionCompiler {
@@ -104,13 +108,14 @@ class RegionCompiler {
   constructor(
     private readonly e: Emitter,
     private readonly blocks: readonly Block[],
+    private readonly cycles: boolean,
   ) {
     blocks.forEach((b, k) => this.index.set(b.start, k));
     this.returns = [...returnSites(blocks)].filter((r) => this.index.has(r)).slice(0, 8);
     // (blocks arrive in layout order: region.ts `layout`)
     e.goto = (target) => this.goto(target);
     e.gotoDynamic = (target, ip) => this.gotoDynamic(target, ip);
-    e.helperHere = () => this.helper(this.block, e.insnIndex, e.insn!, this.block.ops[e.insnIndex]!);
+    e.helperHere = () => this.helper(this.block, e.insnIndex, e.insn!, opOf(this.block, e.insnIndex));
   }
 
   /** The dispatch loop with one case per block. */
@@ -156,17 +161,22 @@ class RegionCompiler {
     // LWP window: the block must retire entirely before a counter can reach zero.
     f.get(e.n).get(PARAM_LIMIT).op(OP.i32_ge_u);
     f.get(e.n).i32(n).op(OP.i32_add).get(PARAM_WINDOW).op(OP.i32_gt_u).op(OP.i32_or);
+    // Event 3's window: the branch count starts at minus the branches allowed, so a
+    // block ending in a branch may start only while it is still negative.
+    if (b.lwpWeight === 1) f.get(e.br).i32(0).op(OP.i32_ge_s).op(OP.i32_or);
     e.open("if");
     e.exit(EXIT_BRANCH, b.start, 0);
     e.close();
     f.get(e.n).i32(n).op(OP.i32_add).set(e.n);
+    if (this.cycles) this.chargeCycles(b);
+    const t3 = b.tier3;
     for (let k = 0; k < n; k++) {
       const i = b.insns[k]!;
       e.insn = i;
       e.insnIndex = k;
       e.slowStore = false;
-      const op = b.ops[k]!;
-      const emit = op === udOp ? undefined : jitEmitter(i.name);
+      const op = opOf(b, k);
+      const emit = op === udOp || t3?.helped[k] === true ? undefined : jitEmitter(i.name);
       if (emit !== undefined && emit(e, i)) this.native++;
       else this.helper(b, k, i, op);
       if (i.flow === FlowControl.Next && e.slowStore) this.abortCheck(i);
@@ -178,6 +188,17 @@ class RegionCompiler {
       this.goto(b.end);
     }
     for (let k = exitsBefore; k < e.exits.length; k++) this.exitBlocks[k] = b;
+  }
+
+  /** Adds the block's cycles to the probes' total (an exit before the end takes back the rest: Jit.enter). */
+  private chargeCycles(b: Block): void {
+    let cost = 0;
+    for (const i of b.insns) cost += insnCost(i);
+    const f = this.e.f,
+      at = this.e.state + STATE_CYCLES;
+    f.i32(0).i32(0).mem(OP.f64_load, at, 3);
+    f.op(OP.f64_const).code.f64(cost);
+    f.op(OP.f64_add).mem(OP.f64_store, at, 3);
   }
 
   /** After a store that went through the runtime: leave if it wrote translated code. */

@@ -38,8 +38,10 @@ export interface Imports {
   readonly flagBits: number;
   /** (a i64, b i64) → the high 64 bits of the unsigned product. */
   readonly mulhu: number;
-  /** (state, site, kind, size, a, b, r, aux, target, branches): records how the region left (then it returns). */
+  /** (state, site, kind, size, a, b, r, aux, target, branches, region): records how the region left (then it returns). */
   readonly exit: number;
+  /** (kind i32, a, b, c i64) → 0: the shadow call stack's CALL (0, return address, slot, site) or RET (1, slot, site). */
+  readonly shadow: number;
 }
 
 const TWO32 = 4294967296;
@@ -92,6 +94,8 @@ export class Emitter {
    */
   goto!: (target: number) => void;
   gotoDynamic!: (target: number, ip: number) => void;
+  /** Whether CALL and RET report to the shadow call stack (`lwp record -g`, src/hw/cpu/probes.ts). */
+  callStack = false;
   /** Runs the current instruction through its interpreter closure (a slow path: a misaligned SSE operand). */
   helperHere!: () => void;
   private readonly free: Record<number, number[]> = { [I32]: [], [I64]: [], [V128]: [] };

@@ -8,6 +8,7 @@
 import type { Cpu } from "../cpu/cpu.js";
 import type { Exit } from "../cpu/exits.js";
 import type { Block } from "../cpu/translate/block.js";
+import type { CpuProbes } from "../cpu/probes.js";
 import { ACCESS_READ, ACCESS_WRITE, MemoryFault, PAGE_MASK, PAGE_SIZE } from "../memory/address-space.js";
 import { compileRegion, type HelperSite, type RegionExit } from "./compile.js";
 import { EXIT_AFTER, EXIT_BRANCH, EXIT_CPU_RIP, EXIT_DYNAMIC, EXIT_FAULT } from "./emitter.js";
@@ -24,6 +25,7 @@ import {
   STATE_GS,
   STATE_REGION,
   STATE_SCRATCH,
+  STATE_CYCLES,
   STATE_TARGET,
 } from "./layout.js";
 import { CHAIN_BYTES, CHAIN_ENTRIES, chainIndex } from "./layout.js";
@@ -37,7 +39,9 @@ const chainFrames = new FinalizationRegistry<{ phys: PhysMem; frame: number; cou
 );
 
 /** No LWP window: the region runs until its slice limit or an exit. */
-const NO_WINDOW = 0x7fffffff;
+export const NO_WINDOW = 0x7fffffff;
+/** No event-3 window: more branches than a slice can retire. */
+const NO_BRANCH_WINDOW = 0x40000000;
 
 /** A compiled region (its function sits in the table slot `slot`) and what it needs to report back. */
 export class Region {
@@ -115,7 +119,13 @@ export class Jit {
     this.chain = frame * PAGE_SIZE;
     phys.u8.fill(0xff, this.chain, this.chain + CHAIN_BYTES); // no RIP is all ones
     chainFrames.register(this, { phys, frame, count: frames });
-    this.gw = gateway({ table: this.table, xlate: this.xlate, commit: this.commit, helper: this.helper });
+    this.gw = gateway({
+      table: this.table,
+      xlate: this.xlate,
+      commit: this.commit,
+      helper: this.helper,
+      shadow: this.shadow,
+    });
   }
 
   /** The gateway the regions import their table and JavaScript calls through (gateway.ts). */
@@ -181,6 +191,8 @@ export class Jit {
       memoryPages: phys.u8.length / 65536,
       slot,
       chainCache: this.chain,
+      cycles: c.probes?.opts.cycles === true,
+      callStack: c.probes?.opts.callStack === true,
     };
     const r = compileRegion(blocks, target);
     const inst = new WebAssembly.Instance(new WebAssembly.Module(r.bytes), {
@@ -211,11 +223,13 @@ export class Jit {
   /**
    * Runs the region `b` belongs to from `b`: blocks start while fewer than `limit`
    * instructions retired (the interpreter's slice test) and only if they end within
-   * `window` (the LWP quick loop's: no counter can reach zero inside). `predict`
-   * trains the LWP branch predictor. Returns the exit to hand to the kernel, or null
-   * to go on at the CPU's RIP; `branches` holds the branches retired.
+   * `window` instructions and, if they end in a branch, while fewer than
+   * `branchWindow` branches retired (the LWP quick loop's windows: no counter can
+   * reach zero inside). `predict` trains the LWP branch predictor. Returns the exit
+   * to hand to the kernel, or null to go on at the CPU's RIP; `branches` holds the
+   * branches retired.
    */
-  enter(b: Block, limit: number, window = NO_WINDOW, predict = false): Exit | null {
+  enter(b: Block, limit: number, window = NO_WINDOW, predict = false, branchWindow = NO_BRANCH_WINDOW): Exit | null {
     const c = this.cpu,
       m = this.m,
       s = this.s;
@@ -226,13 +240,15 @@ export class Jit {
     this.putBase(STATE_FS, c.fsBase);
     this.putBase(STATE_GS, c.gsBase);
     this.base = c.icount;
-    const n = this.gw.enter(entry.index, limit, window, predict ? 1 : 0, 0, 0, entry.region.slot);
+    // The region counts branches up from −branchWindow (compile.ts, emitBlock).
+    const n = this.gw.enter(entry.index, limit, window, predict ? 1 : 0, 0, -branchWindow, entry.region.slot);
     c.f.loadArith(m, (s + STATE_FLAGS) >> 2);
     // Regions chain into each other: the one that left reports.
     const x = this.regions[m[(s + STATE_REGION) >> 2]!]!.exits[m[(s + STATE_EXIT) >> 2]!]!;
     c.icount = this.base + n - x.adj;
     c.ci = 0;
-    this.branches = m[(s + STATE_BRANCHES) >> 2]!;
+    this.branches = (m[(s + STATE_BRANCHES) >> 2]! + branchWindow) | 0;
+    if (c.probes !== null) this.chargeProbes(c.probes, x);
     switch (x.kind) {
       case EXIT_BRANCH:
         c.rip = x.rip;
@@ -261,6 +277,16 @@ export class Jit {
       default:
         throw new Error(`region exit kind ${x.kind}`);
     }
+  }
+
+  /** Gives the `lwp stat` probes what the run retired: branches, and cycles (less the exit block's unretired tail). */
+  private chargeProbes(p: CpuProbes, x: RegionExit): void {
+    const k = (this.s + STATE_CYCLES) >> 3,
+      f64 = this.cpu.mem.phys.f64;
+    // A helper's branch (EXIT_CPU_RIP) is in `branches` already (enter counts it below).
+    const helperBranch = x.kind === EXIT_CPU_RIP && x.block.lwpWeight === 1 ? 1 : 0;
+    p.chargeTier3(this.branches + helperBranch, f64[k]!, x.block.insns, x.adj);
+    f64[k] = 0;
   }
 
   private putBase(at: number, v: number): void {
@@ -308,6 +334,15 @@ export class Jit {
     this.m[k] = 0;
     return a;
   }
+
+  /** The shadow call stack's CALL (kind 0: return address, slot, site) and RET (kind 1: slot, site) from compiled code. */
+  private readonly shadow = (kind: number, a: number, b: number, site: number): number => {
+    const s = this.cpu.probes?.stack;
+    if (s === null || s === undefined) return 0;
+    if (kind === 0) s.call(a, b, site);
+    else s.return(a, b);
+    return 0;
+  };
 
   /** The helper call of the region in `slot`: runs its closure `id` with the CPU as the interpreter would have it. */
   private readonly helper = (slot: number, id: number, n: number): number => {

@@ -18,8 +18,10 @@ export const STATE_ABORT = 544;
 export const STATE_BRANCHES = 548;
 /** Table slot of the region that left (regions chain into each other: the last one reports). */
 export const STATE_REGION = 552;
-/** Bytes an access that crosses a page boundary goes through (slow path). */
+/** Bytes an access that crosses a page boundary goes through (slow path; 16 at most). */
 export const STATE_SCRATCH = 560;
+/** Cycles the blocks of compiled regions charged (f64), for the `lwp stat` probes (src/hw/cpu/probes.ts). */
+export const STATE_CYCLES = 1024;
 
 /**
  * The chain cache: a direct-mapped table from guest RIP to the compiled block

@@ -121,6 +121,7 @@ export const OP = {
   i64_shr_u: 0x88,
   i64_rotl: 0x89,
   i64_rotr: 0x8a,
+  f64_add: 0xa0,
   i32_wrap_i64: 0xa7,
   i64_extend_i32_s: 0xac,
   i64_extend_i32_u: 0xad,
@@ -224,21 +225,31 @@ export const SIMD = {
 } as const;
 
 /** A growable byte buffer. */
+const F64_SCRATCH = new Float64Array(1);
+const F64_BYTES = new Uint8Array(F64_SCRATCH.buffer);
+
 export class Bytes {
   buf = new Uint8Array(256);
   len = 0;
 
   byte(b: number): void {
-    if (this.len === this.buf.length) {
-      const n = new Uint8Array(this.buf.length * 2);
-      n.set(this.buf);
-      this.buf = n;
-    }
+    if (this.len === this.buf.length) this.grow(1);
     this.buf[this.len++] = b;
   }
 
+  /** Makes room for `n` more bytes. */
+  private grow(n: number): void {
+    let size = this.buf.length * 2;
+    while (size < this.len + n) size *= 2;
+    const b = new Uint8Array(size);
+    b.set(this.buf.subarray(0, this.len));
+    this.buf = b;
+  }
+
   bytes(b: ArrayLike<number>): void {
-    for (let i = 0; i < b.length; i++) this.byte(b[i]!);
+    if (this.len + b.length > this.buf.length) this.grow(b.length);
+    this.buf.set(b, this.len);
+    this.len += b.length;
   }
 
   u32(v: number): void {
@@ -287,8 +298,8 @@ export class Bytes {
 
   /** An IEEE 754 double, little-endian (f64.const's immediate). */
   f64(v: number): void {
-    const b = new Uint8Array(new Float64Array([v]).buffer);
-    this.bytes(b);
+    F64_SCRATCH[0] = v;
+    this.bytes(F64_BYTES);
   }
 
   name(s: string): void {
@@ -298,7 +309,7 @@ export class Bytes {
   }
 
   vec(v: Bytes): void {
-    for (let i = 0; i < v.len; i++) this.byte(v.buf[i]!);
+    this.bytes(v.buf.subarray(0, v.len));
   }
 
   result(): Uint8Array {

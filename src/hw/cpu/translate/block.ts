@@ -11,6 +11,7 @@ import { type BlockFn, COMPILE_THRESHOLD, compileBlock } from "./compile.js";
 import { LWP_STATE_BLOCK, branchClassOf } from "../../lwp/events.js";
 import { type BranchHistory, NO_BRANCH_HISTORY } from "../../lwp/predictor.js";
 import type { RegionEntry } from "../../jit/jit.js";
+import type { Tier3Ops } from "../probes.js";
 
 /**
  * Instructions that read or replace the LWP state (counters included). Each gets a
@@ -99,6 +100,8 @@ export class Block {
   valid = true;
   /** The compiled region that runs this block (tier 3), or null. */
   jit: RegionEntry | null = null;
+  /** With probes attached, what tier 3 runs instead of `ops` (null: `ops` themselves, or no tier 3). */
+  tier3: Tier3Ops | null = null;
   /** Executions left before the region this block heads is compiled (set by the CPU). */
   heat = 0;
   // Block chaining: the blocks that followed this one (fall-through and branch
@@ -128,6 +131,7 @@ export class Block {
     const b = new Block(this.start, this.end, this.ops, this.ips, this.code, this.pages, this.lwpKind);
     b.countdown = this.countdown;
     b.compiled = this.compiled;
+    b.tier3 = this.tier3;
     return b;
   }
 
@@ -220,13 +224,14 @@ export function translateBlock(c: Cpu, rip: number): Block {
     insns = insns.slice(0, -1); // end before it; it #UDs when reached
   }
   const ops = insns.map(translateInsn);
+  const tier3 = c.probes?.forTier3(insns, ops) ?? null;
   if (c.probes !== null) c.probes.instrument(insns, ops);
   const end = insns.length > 0 ? insns[insns.length - 1]!.next : rip;
   const pages: number[] = [];
   for (let p = Math.floor(rip / PAGE_SIZE); p <= Math.floor((end - 1) / PAGE_SIZE); p++) pages.push(p);
   const final = insns[insns.length - 1];
   const code = final?.invalid === true ? insns : String.fromCharCode(...bytes.subarray(0, end - rip));
-  return new Block(
+  const b = new Block(
     rip,
     end,
     ops,
@@ -235,6 +240,8 @@ export function translateBlock(c: Cpu, rip: number): Block {
     pages,
     lwpKindOf(final),
   );
+  b.tier3 = tier3;
+  return b;
 }
 
 /** The LWP kind of a block ending in `last` (Block.lwpKind). */

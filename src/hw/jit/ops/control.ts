@@ -136,6 +136,11 @@ const call: JitEmit = (e, i) => {
   const sp = push64(e, ret);
   e.f.get(sp);
   e.setReg(RSP);
+  if (e.callStack) {
+    e.f.i32(0).get(ret).get(sp);
+    e.constNum(i.ip);
+    e.f.call(e.imports.shadow).op(OP.drop);
+  }
   if (t < 0) e.goto(i.branchTarget);
   else e.gotoDynamic(t, i.ip);
   return true;
@@ -156,6 +161,11 @@ const ret: JitEmit = (e, i) => {
     .i64(8 + extra)
     .op(OP.i64_add);
   e.setReg(RSP);
+  if (e.callStack) {
+    e.f.i32(1).get(sp);
+    e.constNum(i.ip);
+    e.f.i64(0).call(e.imports.shadow).op(OP.drop);
+  }
   e.gotoDynamic(t, i.ip);
   return true;
 };
