@@ -157,20 +157,24 @@ export class Block {
 }
 
 /**
- * Blocks decoded again lately, oldest first: the region compiler asks for a region's
- * records several times while it forms, lays out and compiles it (up to 64 blocks,
- * and the candidates it turned down).
+ * Blocks decoded again lately, least recently asked first: the region compiler asks for
+ * a region's records several times while it forms, lays out and compiles it (up to 64
+ * blocks, and the candidates it turned down), and `lwp stat` in tier 3 asks for the
+ * block a region left from at every exit.
  */
 const DECODED = new Map<Block, readonly Insn[]>();
-const DECODED_MAX = 256;
+const DECODED_MAX = 1024;
 
 function decodedOf(b: Block, code: string): readonly Insn[] {
   let insns = DECODED.get(b);
-  if (insns !== undefined) return insns;
-  const bytes = new Uint8Array(code.length);
-  for (let k = 0; k < code.length; k++) bytes[k] = code.charCodeAt(k);
-  insns = redecode(bytes, b.start, b.length);
-  if (DECODED.size >= DECODED_MAX) DECODED.delete(DECODED.keys().next().value!);
+  if (insns !== undefined) {
+    DECODED.delete(b);
+  } else {
+    const bytes = new Uint8Array(code.length);
+    for (let k = 0; k < code.length; k++) bytes[k] = code.charCodeAt(k);
+    insns = redecode(bytes, b.start, b.length);
+    if (DECODED.size >= DECODED_MAX) DECODED.delete(DECODED.keys().next().value!);
+  }
   DECODED.set(b, insns);
   return insns;
 }
