@@ -3,7 +3,8 @@
 // for the rare readers (src/hw/cpu/translate/block.ts). The records it gives back must
 // be the ones its translation decoded: the same instructions, with the addresses
 // (RIP-relative operands, branch targets) of where the block is, for real code and for
-// random bytes (odd prefixes, invalid encodings, instructions cut by the page end).
+// random bytes (odd prefixes, invalid encodings, instructions cut by the page end);
+// and the LWP cycle costs it keeps must be those of the records.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
@@ -13,6 +14,7 @@ import { PhysMem } from "../../src/hw/memory/phys.js";
 import { Cpu } from "../../src/hw/cpu/cpu.js";
 import { decodeRun, type Insn } from "../../src/hw/cpu/decode.js";
 import type { Block } from "../../src/hw/cpu/translate/block.js";
+import { insnCost } from "../../src/hw/lwp/cost-table.js";
 
 const PAGE = 4096;
 
@@ -82,6 +84,7 @@ function checkBlocks(code: Uint8Array, base: number): number {
       b.ips,
     );
     assert.equal(b.insns[b.length - 1]!.next, b.end);
+    assert.deepEqual([...b.costTable()], fresh.slice(0, b.length).map(insnCost));
     rip = b.end > rip ? b.end : rip + 1;
   }
   return blocks;

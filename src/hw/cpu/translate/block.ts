@@ -12,6 +12,7 @@ import { LWP_STATE_BLOCK, branchClassOf } from "../../lwp/events.js";
 import { type BranchHistory, NO_BRANCH_HISTORY } from "../../lwp/predictor.js";
 import type { RegionEntry } from "../../jit/jit.js";
 import type { Tier3Ops } from "../probes.js";
+import { insnCost } from "../../lwp/cost-table.js";
 
 /**
  * Instructions that read or replace the LWP state (counters included). Each gets a
@@ -60,12 +61,25 @@ export class Block {
     readonly pages: number[],
     /** See `lwpKind` below. */
     lwpKind: number,
+    /**
+     * The LWP cycle cost of each instruction (lwp/cost-table.ts), one character each:
+     * LWP counting reads them for every block it charges, too often to decode again.
+     */
+    private readonly costs: string,
   ) {
     this.lastIp = ips[ips.length - 1] ?? start;
     this.lwpKind = lwpKind;
     this.lwpWeight = this.lwpKind === LWP_STATE_BLOCK ? 0x7fffffff : this.lwpKind !== 0 ? 1 : 0;
     this.length = ops.length;
     this.quickLength = this.lwpKind === LWP_STATE_BLOCK ? 2 ** 52 : this.length;
+  }
+
+  /** The LWP cycle cost of each instruction (src/hw/lwp/counting.ts). */
+  costTable(): Int32Array {
+    const c = this.costs,
+      out = new Int32Array(c.length);
+    for (let k = 0; k < c.length; k++) out[k] = c.charCodeAt(k);
+    return out;
   }
 
   /** The decoded instructions (decoded again from the block's bytes; see the class comment). */
@@ -128,7 +142,7 @@ export class Block {
 
   /** A copy for another CPU (fork): the ops and the tier-2 function are shared, the run-time state is fresh. */
   copy(): Block {
-    const b = new Block(this.start, this.end, this.ops, this.ips, this.code, this.pages, this.lwpKind);
+    const b = new Block(this.start, this.end, this.ops, this.ips, this.code, this.pages, this.lwpKind, this.costs);
     b.countdown = this.countdown;
     b.compiled = this.compiled;
     b.tier3 = this.tier3;
@@ -243,6 +257,7 @@ export function translateBlock(c: Cpu, rip: number): Block {
     code,
     pages,
     lwpKindOf(final),
+    String.fromCharCode(...insns.map(insnCost)),
   );
   b.tier3 = tier3;
   return b;
