@@ -163,13 +163,16 @@ export class CpuProbes {
   /**
    * What a compiled region run retired, from its counts: `branches` event-3 branches
    * and `cycles` charged by its blocks, less the cost of the last `adj` instructions
-   * of `tail` (counted with its block, they did not retire).
+   * of the exit block (counted with their block, they did not retire: a fault).
    */
-  chargeTier3(branches: number, cycles: number, tail: readonly Insn[], adj: number): void {
+  chargeTier3(branches: number, cycles: number, exitBlock: { readonly insns: readonly Insn[] }, adj: number): void {
     const n = this.counts;
     if (this.opts.branches === true) n.branches += branches;
     if (this.opts.cycles !== true) return;
-    for (let k = tail.length - adj; k < tail.length; k++) cycles -= insnCost(tail[k]!);
+    if (adj > 0) {
+      const tail = exitBlock.insns; // read only here: blocks may rebuild their records on demand
+      for (let k = tail.length - adj; k < tail.length; k++) cycles -= insnCost(tail[k]!);
+    }
     n.cycles += cycles;
   }
 

@@ -285,7 +285,7 @@ export class Jit {
       f64 = this.cpu.mem.phys.f64;
     // A helper's branch (EXIT_CPU_RIP) is in `branches` already (enter counts it below).
     const helperBranch = x.kind === EXIT_CPU_RIP && x.block.lwpWeight === 1 ? 1 : 0;
-    p.chargeTier3(this.branches + helperBranch, f64[k]!, x.block.insns, x.adj);
+    p.chargeTier3(this.branches + helperBranch, f64[k]!, x.block, x.adj);
     f64[k] = 0;
   }
 

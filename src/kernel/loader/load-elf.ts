@@ -14,7 +14,7 @@ import {
   PROT_WRITE,
   USER_LIMIT,
 } from "../../hw/memory/address-space.js";
-import { MemObject } from "../../hw/memory/mem-object.js";
+import type { MemObject } from "../../hw/memory/mem-object.js";
 import { EIO, ENOEXEC } from "../errno.js";
 
 /** Where Linux puts ET_DYN executables when ASLR is off (arch/x86/include/asm/elf.h). */
@@ -156,10 +156,18 @@ function totalSize(loads: readonly Phdr[]): bigint {
 
 /**
  * Maps the PT_LOAD segments (after the point of no return: throws ExecFault).
- * `base` places an ET_DYN image (the kernel's choice for the interpreter);
- * `ram` is the machine's RAM in bytes (the overcommit limit of a bss).
+ * `file` is the page-cache object of the file (its pages are mapped private,
+ * copy-on-write, and read when first touched); `base` places an ET_DYN image (the
+ * kernel's choice for the interpreter); `ram` is the machine's RAM in bytes (the
+ * overcommit limit of a bss).
  */
-export function loadElf(mem: AddressSpace, img: ElfImage, ram: number, base = ELF_ET_DYN_BASE): LoadedImage {
+export function loadElf(
+  mem: AddressSpace,
+  img: ElfImage,
+  file: MemObject,
+  ram: number,
+  base = ELF_ET_DYN_BASE,
+): LoadedImage {
   const loads = img.phdrs.filter((p) => p.type === PT_LOAD);
   let bias = 0n;
   if (img.type === ET_DYN) {
@@ -170,7 +178,7 @@ export function loadElf(mem: AddressSpace, img: ElfImage, ram: number, base = EL
     phdr = 0n;
   const segments: LoadedImage["segments"] = [];
   for (const ph of loads) {
-    const seg = mapSegment(mem, img.bytes, ph, bias, ram);
+    const seg = mapSegment(mem, file, ph, bias, ram);
     if (seg !== null) segments.push(seg);
     if (ph.offset <= img.phoff && img.phoff < ph.offset + ph.filesz) phdr = img.phoff - ph.offset + ph.vaddr;
     const k = ph.vaddr;
@@ -202,7 +210,7 @@ export function loadElf(mem: AddressSpace, img: ElfImage, ram: number, base = EL
  */
 function mapSegment(
   mem: AddressSpace,
-  bytes: Uint8Array,
+  file: MemObject,
   ph: Phdr,
   bias: bigint,
   ram: number,
@@ -217,7 +225,8 @@ function mapSegment(
     if (off < 0n || off % PAGE !== 0n) throw new ExecFault("unaligned segment");
     const end = pageUp(addr + ph.filesz);
     if (end > TASK_SIZE || end <= start) throw new ExecFault("segment outside user space");
-    mapFilePages(mem, bytes, Number(start), Number(end - start), off, prot);
+    // Whole pages past the end of the file raise SIGBUS when touched (the object's size).
+    mem.map(Number(start), Number(end - start), prot, file, Number(off) / PAGE_SIZE, true);
     zeroStart = addr + ph.filesz;
     if (ph.memsz > ph.filesz && (prot & PROT_WRITE) !== 0) zeroTail(mem, Number(zeroStart));
   }
@@ -237,26 +246,6 @@ function mapSegment(
     prot,
     offset: Number(ph.offset - pageOff),
   };
-}
-
-/** The file's pages [off, off+len) at `start`: bytes in the file are copied, whole pages past its end fault with SIGBUS. */
-function mapFilePages(
-  mem: AddressSpace,
-  bytes: Uint8Array,
-  start: number,
-  len: number,
-  off: bigint,
-  prot: number,
-): void {
-  const fileLen = BigInt(bytes.length);
-  const inFile = off >= fileLen ? 0 : Math.min(len, Number(pageUp(fileLen - off)));
-  if (inFile > 0) {
-    mem.map(start, inFile, prot);
-    mem.poke(start, bytes.subarray(Number(off), Number(off) + Math.min(inFile, bytes.length - Number(off))));
-  }
-  if (inFile < len) {
-    mem.map(start + inFile, len - inFile, prot, new MemObject(mem.phys, 0, { read: () => 0, write: () => {} }));
-  }
 }
 
 /** padzero: clears the rest of the page holding the end of the file part. */

@@ -3,6 +3,7 @@
 // binfmt_script.c): a fresh address space with the ELF image, its PT_INTERP
 // dynamic loader, the initial stack and auxv; close-on-exec and signal resets.
 import { AddressSpace, PROT_EXEC, PROT_READ, PROT_WRITE } from "../../hw/memory/address-space.js";
+import type { MemObject } from "../../hw/memory/mem-object.js";
 import { fam15hModel, fullModel, LEAF1_EDX } from "../../hw/cpu/cpuid.js";
 import { EACCES, EISDIR, ENOENT, ENOEXEC, ENOMEM } from "../errno.js";
 import type { Kernel } from "../kernel.js";
@@ -145,7 +146,7 @@ export function execImage(k: Kernel, p: Process, t: Task, spec: ExecSpec): boole
   const old = p.mm;
   p.mm = mm;
   try {
-    const img = loadElf(mm.mem, elf, k.ramBytes);
+    const img = loadElf(mm.mem, elf, execObject(k, spec), k.ramBytes);
     const entry = interp !== null ? loadInterp(k, p, interp) : { entry: img.entry, base: 0 };
     finishExec(k, p, t, spec, img, entry);
   } catch (e) {
@@ -162,6 +163,11 @@ export function execImage(k: Kernel, p: Process, t: Task, spec: ExecSpec): boole
   }
   dropOld(k, t, old);
   return true;
+}
+
+/** The page-cache object an executable's segments map (shared by every process running the file). */
+function execObject(k: Kernel, f: { bytes: Uint8Array; dev?: number; ino?: number }): MemObject {
+  return k.pageCache.forExec(k, f.dev !== undefined && f.ino !== undefined ? `${f.dev}:${f.ino}` : null, f.bytes);
 }
 
 /** The old image goes once the new one is in place (or past the point of no return). */
@@ -185,7 +191,7 @@ function loadInterp(
 ): { entry: number; base: number } {
   const base = p.findFree(loadSpan(elf));
   if (base < 0) throw new ExecFault("no room for the interpreter");
-  const img = loadElf(p.mem, elf, k.ramBytes, base);
+  const img = loadElf(p.mem, elf, execObject(k, file), k.ramBytes, base);
   for (const s of img.segments) p.addMapping({ ...s, path: file.exe, dev: file.dev, ino: file.ino });
   return { entry: img.entry, base: img.bias };
 }

@@ -65,6 +65,25 @@ export class PageCache {
     return e.obj;
   }
 
+  /**
+   * The object for an executable's segments (execve maps them from the page cache as
+   * Linux does, not copied): the file's object if something maps it already, else a
+   * new one that reads its pages from `bytes`, the file as exec read it, until a
+   * mapping of an open file attaches one. Keyed by the file's dev:ino (`key`), so
+   * processes running one program share its pages, and with them its translations.
+   */
+  forExec(k: Kernel, key: string | null, bytes: Uint8Array): MemObject {
+    let e = key === null ? undefined : this.byFile.get(key);
+    if (e === undefined) {
+      const files: HostFile[] = [];
+      e = { obj: new MemObject(k.phys, bytes.length, execBacking(k, files, bytes)), files };
+      this.byFile.set(key ?? `exec:${this.unkeyed++}`, e);
+    }
+    return e.obj;
+  }
+
+  private unkeyed = 0;
+
   /** The object of the file `f` is open on, if something maps that file. */
   existing(k: Kernel, f: OpenFile): MemObject | undefined {
     if (this.byFile.size === 0 || !(f instanceof HostFile) || f.isDir) return undefined;
@@ -176,6 +195,20 @@ function liveSpaces(k: Kernel): Set<AddressSpace> {
 
 /** The backing of an anonymous object with a size (memfd): zeros in, nothing out. */
 const ZEROS: Backing = { read: () => 0, write: () => {} };
+
+/** An executable's backing: its bytes as exec read them, the host file once an open file maps it too. */
+function execBacking(k: Kernel, files: HostFile[], bytes: Uint8Array): Backing {
+  const host = hostBacking(k, files);
+  return {
+    read(offset, into) {
+      if (files.length > 0) return host.read(offset, into);
+      const n = Math.max(0, Math.min(into.length, bytes.length - offset));
+      into.set(bytes.subarray(offset, offset + n));
+      return n;
+    },
+    write: host.write,
+  };
+}
 
 /** Reads and writes a host file through the open files that mapped it (a readable one, a writable one). */
 function hostBacking(k: Kernel, files: HostFile[]): Backing {
