@@ -80,6 +80,14 @@ function cases(o: Options, ctx: Ctx): (Case | { name: string; missing: string })
   const fixed: [string, Case["section"], () => Command, Tool[], number][] = [
     ["startup-static", "startup", () => ({ cmd: micro("hello"), args: [] }), startup, o.startupRepeat],
     ["startup-dynamic", "startup", () => ({ cmd: "/bin/true", args: [] }), startup, o.startupRepeat],
+    // The same without the decoded-block cache (docs/architecture.md "Start-up"): a program's first run.
+    [
+      "startup-dynamic-nocache",
+      "startup",
+      () => ({ cmd: "/bin/true", args: [], env: { LWP_DECODE_CACHE: "0" } }),
+      startup,
+      o.startupRepeat,
+    ],
     ["fork200", "forks", () => ({ cmd: micro("forks"), args: ["200"] }), forks, o.repeat],
     ["fork-bash", "forks", () => ({ cmd: "/bin/bash", args: ["-c", bash] }), forks, o.repeat],
   ];

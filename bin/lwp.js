@@ -73,11 +73,25 @@ function save(script, file, stamp) {
   }
 }
 
+/**
+ * V8's flags for a run, set before the bundle is compiled (V8 accepts a code cache only
+ * under the flags it was made with; the CLI sets --liftoff-only again as it starts,
+ * src/cli/tiers.ts). --interrupt-budget: a function is optimized by TurboFan after four
+ * times as much work as V8's default (67584 bytes of bytecode run, times its ticks), so the
+ * code a short run executes a few thousand times (start-up, ld.so, translating each block
+ * once) stays in the baseline tiers: TurboFan compiled 126 functions for a dynamic
+ * /bin/true and cost it a third of its CPU time; a hot loop is still optimized within
+ * milliseconds (docs/architecture.md "Start-up").
+ */
+function setV8Flags() {
+  const v8 = require("node:v8");
+  if (process.env.LWP_WASM_OPT !== "1") v8.setFlagsFromString("--liftoff-only");
+  v8.setFlagsFromString("--interrupt-budget=270336");
+}
+
 /** Runs the CommonJS bundle as Node's loader would, but compiled with `cachedData`. */
 function runWithCodeCache() {
-  // V8 accepts a cache only under the flags it was made with: the CLI sets --liftoff-only as
-  // it starts (src/cli/tiers.ts), so it is set here, before compiling, as well.
-  if (process.env.LWP_WASM_OPT !== "1") require("node:v8").setFlagsFromString("--liftoff-only");
+  setV8Flags();
   const file = cacheFile();
   const source = readBundle();
   const stamp = bundleStamp();
@@ -89,6 +103,7 @@ function runWithCodeCache() {
 }
 
 if (typeof Module.enableCompileCache === "function") {
+  setV8Flags();
   Module.enableCompileCache(cacheDir());
   require(BUNDLE);
 } else {

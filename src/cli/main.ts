@@ -3,6 +3,7 @@
 // The `lwp` command: a table of subcommands (perf's commands[]) and a main
 // that turns every user error into one line on stderr and a non-zero exit.
 import { restoreWasmTiering } from "./wasm-tiering.js"; // first: before iced-x86 is instantiated
+import iced from "iced-x86";
 import { CliError, RUN_OPTIONS, runProgram } from "./run-command.js";
 import { tiersFromEnv, wasmBaselineOnly } from "./tiers.js";
 import { type OptionRow, UsageError, helpText, parseOptions } from "./options.js";
@@ -18,6 +19,7 @@ import {
   scriptCommand,
 } from "./tool-commands.js";
 import { setPager } from "./pager.js";
+import { openDecodeCache } from "./decode-cache-file.js";
 import { VERSION } from "./version.js";
 
 interface Command {
@@ -28,6 +30,8 @@ interface Command {
   readonly run: (opts: Map<string, string | true>, rest: string[]) => number | Promise<number>;
   /** Options may follow operands (commands that take no guest command line). */
   readonly interleaved?: boolean;
+  /** Runs a guest program (and so decodes x86 code: the decoded-block cache is opened). */
+  readonly guest?: boolean;
 }
 
 const COMMANDS: readonly Command[] = [
@@ -37,6 +41,7 @@ const COMMANDS: readonly Command[] = [
     summary: "run an x86-64 Linux program on the emulated LWP machine",
     options: RUN_OPTIONS,
     run: runProgram,
+    guest: true,
   },
   {
     name: "record",
@@ -45,6 +50,7 @@ const COMMANDS: readonly Command[] = [
     summary: "profile a program with LWP into an lwpdata file",
     options: RECORD_OPTIONS,
     run: recordCommand,
+    guest: true,
   },
   {
     name: "stat",
@@ -52,6 +58,7 @@ const COMMANDS: readonly Command[] = [
     summary: "run a program and print exact event counts",
     options: STAT_OPTIONS,
     run: statCommand,
+    guest: true,
   },
   {
     name: "report",
@@ -134,6 +141,7 @@ function main(argv: string[]): number | Promise<number> {
     return 0;
   }
   if (opts.has("no-pager")) setPager(false);
+  if (cmd.guest === true && operands[0] !== undefined) openDecodeCache(operands[0]);
   return cmd.run(opts, operands);
 }
 
@@ -159,7 +167,7 @@ function fail(e: unknown): void {
   } else throw e;
 }
 
-restoreWasmTiering();
+restoreWasmTiering(iced);
 try {
   const r = main(process.argv.slice(2));
   if (typeof r === "number") process.exitCode = r;

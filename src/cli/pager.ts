@@ -2,7 +2,8 @@
 // Long reports go through a pager on a terminal, as perf's do: $LWP_PAGER, else
 // $PAGER, else `less` with LESS=FRSX (quit if one screen, raw colours, chop long
 // lines); never when stdout is not a terminal, or with --no-pager (or PAGER=cat).
-import { spawnSync } from "node:child_process";
+import type * as ChildProcess from "node:child_process";
+import { createRequire } from "node:module";
 
 let forced: boolean | undefined;
 
@@ -26,7 +27,10 @@ function pagerCommand(): string | null {
 export function writeStdout(out: string | Uint8Array): void {
   const pager = typeof out === "string" ? pagerCommand() : null;
   if (pager !== null) {
-    const r = spawnSync(pager, {
+    // Loaded here, not imported: node:child_process pulls in node:net and the streams, a
+    // cost to every command's start-up (docs/architecture.md "Start-up").
+    const cp = createRequire("/")("node:child_process") as typeof ChildProcess;
+    const r = cp.spawnSync(pager, {
       shell: true,
       input: out,
       stdio: ["pipe", "inherit", "inherit"],

@@ -3,7 +3,8 @@
 // the data file and the mapped ELF files, with one-line errors for the CLI.
 import { writeFileSync } from "node:fs";
 import { FileRefused, MAX_INPUT_BYTES, MAX_SYMBOL_FILE_BYTES, errnoText, readRegularFile } from "./files.js";
-import { inflateSync } from "node:zlib";
+import type * as Zlib from "node:zlib";
+import { createRequire } from "node:module";
 import { LwpDataError, readLwpData } from "../tools/format/reader.js";
 import { parseEventList } from "../tools/session/aggregate.js";
 import { openSession, type Session } from "../tools/session/session.js";
@@ -28,7 +29,9 @@ export const EVENT_OPTION: OptionRow = {
 };
 export const HELP_OPTION: OptionRow = { name: "help", short: "h", help: "show this help" };
 
-const inflate = (b: Uint8Array): Uint8Array => new Uint8Array(inflateSync(b));
+/** node:zlib, loaded when a compressed section is read (not at every command's start-up). */
+const inflate = (b: Uint8Array): Uint8Array =>
+  new Uint8Array((createRequire("/")("node:zlib") as typeof Zlib).inflateSync(b));
 
 /** --symfs, --debug-dir: where the tools find the files a profile names. */
 export const SYMBOL_OPTIONS: readonly OptionRow[] = [

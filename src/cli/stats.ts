@@ -23,6 +23,7 @@ export function statsLine(machine: Machine): string {
     ["guest_mips", (instructions / 1e6 / cpuS).toFixed(2)],
     ["max_rss_mb", (process.resourceUsage().maxRSS / 1024).toFixed(1)],
     ["blocks", String(d.blocks)],
+    ["cached_blocks", String(d.cachedBlocks)],
     ["decoded", String(d.decoded)],
     ["redecoded", String(d.redecoded)],
     ["decode_ms", d.decodeMs.toFixed(1)],

@@ -24,6 +24,7 @@ export const EINVAL = 22;
 const ENFILE = 23;
 export const EMFILE = 24;
 export const ENOTTY = 25;
+export const ETXTBSY = 26;
 export const EFBIG = 27;
 const ENOSPC = 28;
 export const ESPIPE = 29;
@@ -155,6 +156,7 @@ export const ERRNO_TEXT: Readonly<Record<number, string>> = {
   [ENFILE]: "Too many open files in system",
   [EMFILE]: "Too many open files",
   [ENOTTY]: "Inappropriate ioctl for device",
+  [ETXTBSY]: "Text file busy",
   [EFBIG]: "File too large",
   [ENOSPC]: "No space left on device",
   [ESPIPE]: "Illegal seek",

@@ -5,6 +5,7 @@
  * a store into a MAP_SHARED page, a new mapping at the same address, write(2) into
  * a mapped file. Each function is `mov eax, imm32; ret`, run before and after. */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -120,11 +121,30 @@ static void test_file_write(void) {
   OK("write(2) into a file whose pages run as code");
 }
 
+/* The running program's file (mapped from the page cache by execve) does not open for
+ * writing or truncation (ETXTBSY); it opens for reading, and so does a copy of it. */
+static void test_running_image(void) {
+  RUN("the running program's file is busy for writers");
+  errno = 0;
+  CHECK(open("/proc/self/exe", O_WRONLY) == -1 && errno == ETXTBSY);
+  errno = 0;
+  CHECK(open("/proc/self/exe", O_RDWR) == -1 && errno == ETXTBSY);
+  errno = 0;
+  CHECK(open("/proc/self/exe", O_RDONLY | O_TRUNC) == -1 && errno == ETXTBSY);
+  int fd = open("/proc/self/exe", O_RDONLY);
+  CHECK(fd >= 0);
+  unsigned char elf[4] = {0};
+  CHECK(read(fd, elf, 4) == 4 && elf[0] == 0x7f && elf[1] == 'E');
+  close(fd);
+  OK("the running program's file is busy for writers");
+}
+
 int main(void) {
   abi_init();
   test_private_store();
   test_shared_store();
   test_remap();
   test_file_write();
+  test_running_image();
   DONE();
 }

@@ -8,6 +8,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { compileStatic, repoRoot, runLwp, runNative } from "../helpers/build-guests.js";
+import { decodeCacheFile } from "../../src/cli/decode-cache-file.js";
 
 const hasNodeCompileCache = Number(process.versions.node.split(".")[0]) >= 22;
 
@@ -53,3 +54,71 @@ function readStamp(file: string): Buffer {
   const bytes = readFileSync(file);
   return bytes.subarray(0, bytes.indexOf(10) + 1);
 }
+
+/** The stats line LWP_STATS=1 adds to stderr: the counters, and stderr without it. */
+function splitStats(stderr: string): { stats: Map<string, string>; rest: string } {
+  const lines = stderr.split("\n");
+  const k = lines.findIndex((l) => l.startsWith("lwp-stats: "));
+  assert.ok(k >= 0, `no stats line in ${stderr}`);
+  const stats = new Map(
+    lines[k]!.slice("lwp-stats: ".length)
+      .split(" ")
+      .map((kv) => kv.split("=") as [string, string]),
+  );
+  lines.splice(k, 1);
+  return { stats, rest: lines.join("\n") };
+}
+
+test("the decoded-block cache is written, reused, and never changes what the guest does", { timeout: 300_000 }, () => {
+  // A dynamic program: ld.so and libc are most of what is decoded.
+  const prog = "/bin/echo",
+    args = ["x", "y z"];
+  const native = runNative(prog, args);
+  const cache = mkdtempSync(join(tmpdir(), "lwp-cache-"));
+  const file = decodeCacheFile(prog, { NODE_COMPILE_CACHE: cache });
+  const run = (label: string, dir = cache): Map<string, string> => {
+    const r = runLwp(prog, args, { env: { ...process.env, NODE_COMPILE_CACHE: dir, LWP_STATS: "1" } });
+    const { stats, rest } = splitStats(r.stderr.toString());
+    assert.equal(r.status, native.status, `${label}: ${rest}`);
+    assert.deepEqual(r.stdout, native.stdout, label);
+    assert.equal(rest, native.stderr.toString(), label);
+    return stats;
+  };
+  const cached = (s: Map<string, string>): number => Number(s.get("cached_blocks"));
+  try {
+    const first = run("first run, no cache");
+    assert.equal(cached(first), 0);
+    const image = readFileSync(file);
+    const blocks = Number(first.get("blocks"));
+
+    const second = run("second run, with the cache");
+    assert.equal(cached(second), blocks, "every block found in the cache");
+    assert.deepEqual(readFileSync(file), image, "a cache the run added nothing to is not rewritten");
+
+    // Another build's cache: ignored, then replaced by this build's.
+    const head = image.indexOf(10, image.indexOf(10) + 1) + 1;
+    const foreign = Buffer.concat([Buffer.from("lwp-decode-cache 1\nanother-build\n"), image.subarray(head)]);
+    writeFileSync(file, foreign);
+    assert.equal(cached(run("another build's cache")), 0);
+    assert.deepEqual(readFileSync(file).subarray(0, head), image.subarray(0, head), "replaced by this build's");
+
+    // Damaged: bits flipped all over the blocks. The damaged blocks are decoded again.
+    const damaged = Buffer.from(image);
+    for (let k = head; k < damaged.length; k += 61) damaged[k]! ^= 0x04;
+    writeFileSync(file, damaged);
+    assert.ok(cached(run("damaged cache")) < blocks, "damaged blocks were used");
+    assert.equal(cached(run("after the damaged cache was rewritten")), blocks);
+
+    writeFileSync(file, "not a cache at all");
+    assert.equal(cached(run("garbage")), 0);
+    writeFileSync(file, image.subarray(0, image.length >> 1));
+    run("cut short");
+
+    // Unwritable: the cache directory cannot be made (its parent is a file; root ignores modes).
+    const blocked = join(file, "sub");
+    assert.equal(cached(run("cache directory cannot be made", blocked)), 0);
+    assert.equal(cached(run("still unwritable", blocked)), 0);
+  } finally {
+    rmSync(cache, { recursive: true, force: true });
+  }
+});

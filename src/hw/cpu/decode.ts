@@ -3,6 +3,7 @@
 // instruction into a plain, allocation-free-to-read `Insn` record that the
 // translator consumes. iced knows every encoding (XOP/LWP included).
 import iced from "iced-x86";
+import type { DecodeCache, InsnFactory, InsnNames } from "./decode-cache.js";
 import { DECODE_STATS, nowMs } from "./stats.js";
 
 const { Decoder, Register, OpKind, MemorySizeExt, Mnemonic, FlowControl } = iced;
@@ -117,13 +118,22 @@ defineRegs();
 
 // iced's enums map both ways (`Code.Add_rm64_r64 === 8`, `Code[8] === "Add_rm64_r64"`), so
 // names are looked up on demand instead of tables built from Object.entries at start-up.
-const CODE_BY_ID = iced.Code as unknown as Readonly<Record<number, string | undefined>>;
+// The bundle's iced builds its Code enum (4,936 names) on first use and exports the names
+// as one string (scripts/bundle.mjs): a Code is named from that string split once, and the
+// enum is never built by a run.
+let codeNames: readonly (string | undefined)[] | null = null;
+function codeNameTable(): readonly (string | undefined)[] {
+  const names = (iced as unknown as { __lwpCodeNames?: string }).__lwpCodeNames;
+  return names !== undefined ? names.split(" ") : (iced.Code as unknown as (string | undefined)[]);
+}
+/** iced's Code.INVALID. */
+const CODE_INVALID = 0;
 const MNEMONIC_BY_ID = Mnemonic as unknown as Readonly<Record<number, string | undefined>>;
 const MNEMONIC_NAMES: string[] = [];
 
 /** iced Code name of a form ("Add_rm64_r64"). */
 export function codeName(code: number): string {
-  return CODE_BY_ID[code] ?? `#${code}`;
+  return (codeNames ??= codeNameTable())[code] ?? `#${code}`;
 }
 
 /** Upper-case mnemonic name of an iced Mnemonic value ("ADD", "LWPINS"). */
@@ -405,9 +415,19 @@ function toInsn(ins: iced.Instruction, bytes: Uint8Array, offset: number, ip: nu
   d.flagsRead = flagsRead!;
   d.flagsModified = flagsModified!;
   d.flagsUndefined = flagsUndefined!;
-  d.invalid = code === iced.Code.INVALID;
+  d.invalid = code === CODE_INVALID;
   return d;
 }
+
+/** The decoded-block cache `decodeRun` consults and fills, if any (the CLI's, src/cli/decode-cache-file.ts). */
+let cache: DecodeCache | null = null;
+
+export function useDecodeCache(c: DecodeCache | null): void {
+  cache = c;
+}
+
+const NAMES: InsnNames = { form: codeName, name: mnemonicName };
+const makeInsn: InsnFactory = (src, at, len) => new DecodedInsn(src, at, len);
 
 /**
  * Decodes consecutive instructions from `bytes` (which start at guest address
@@ -416,7 +436,15 @@ function toInsn(ins: iced.Instruction, bytes: Uint8Array, offset: number, ip: nu
  */
 export function decodeRun(bytes: Uint8Array, ip: number, stop: (i: Insn) => boolean): Insn[] {
   const t0 = nowMs();
-  const out = decodeInsns(bytes, ip, stop);
+  const hit = cache?.lookup(bytes, ip, stop, makeInsn, NAMES) ?? null;
+  const out = (hit?.insns ?? []) as DecodedInsn[];
+  let offset = 0;
+  for (const insn of out) offset += insn.len;
+  if (hit === null || !hit.complete) offset = icedRun(bytes, ip, offset, stop, out);
+  const used = bytes.slice(0, offset);
+  for (const insn of out) insn.keep(used);
+  if (hit === null) cache?.add(ip, used, out);
+  else DECODE_STATS.cachedBlocks++;
   DECODE_STATS.blocks++;
   DECODE_STATS.decoded += out.length;
   DECODE_STATS.decodeMs += nowMs() - t0;
@@ -430,18 +458,26 @@ export function decodeRun(bytes: Uint8Array, ip: number, stop: (i: Insn) => bool
 export function redecode(bytes: Uint8Array, ip: number, n: number): Insn[] {
   const t0 = nowMs();
   let k = 0;
-  const out = decodeInsns(bytes, ip, () => ++k >= n);
+  const out: DecodedInsn[] = [];
+  const offset = icedRun(bytes, ip, 0, () => ++k >= n, out);
+  const used = bytes.slice(0, offset);
+  for (const insn of out) insn.keep(used);
   DECODE_STATS.redecoded += out.length;
   DECODE_STATS.decodeMs += nowMs() - t0;
   return out;
 }
 
-function decodeInsns(bytes: Uint8Array, ip: number, stop: (i: Insn) => boolean): Insn[] {
-  const d = new Decoder(64, bytes, 0);
-  d.ip = BigInt(ip);
-  const out: DecodedInsn[] = [];
+/** Decodes with iced from `bytes[offset]` on, appending to `out`; returns the offset after the last record. */
+function icedRun(
+  bytes: Uint8Array,
+  ip: number,
+  offset: number,
+  stop: (i: Insn) => boolean,
+  out: DecodedInsn[],
+): number {
+  const d = new Decoder(64, offset === 0 ? bytes : bytes.subarray(offset), 0);
+  d.ip = BigInt(ip + offset);
   const ins = new iced.Instruction();
-  let offset = 0;
   try {
     while (d.canDecode) {
       d.decodeOut(ins);
@@ -455,9 +491,7 @@ function decodeInsns(bytes: Uint8Array, ip: number, stop: (i: Insn) => boolean):
     ins.free();
     d.free();
   }
-  const used = bytes.slice(0, offset);
-  for (const insn of out) insn.keep(used);
-  return out;
+  return offset;
 }
 
 /** POPF may set RFLAGS.TF or AC, after which the run loop steps (cpu/step.ts): it ends its block. */

@@ -7,6 +7,8 @@
 interface DecodeStats {
   /** Basic blocks decoded for translation (decode.ts, decodeRun). */
   blocks: number;
+  /** Of those, blocks found in the decoded-block cache (decode-cache.ts) instead of decoded by iced. */
+  cachedBlocks: number;
   /** Guest instructions decoded. */
   decoded: number;
   /** Instructions of translated blocks decoded again for a rare reader (tier 3, faults, LWP). */
@@ -16,7 +18,7 @@ interface DecodeStats {
 }
 
 /** The counters of this process (every CPU of the run adds to them). */
-export const DECODE_STATS: DecodeStats = { blocks: 0, decoded: 0, redecoded: 0, decodeMs: 0 };
+export const DECODE_STATS: DecodeStats = { blocks: 0, cachedBlocks: 0, decoded: 0, redecoded: 0, decodeMs: 0 };
 
 /** A clock for the counters: the host's high-resolution clock (a global in Node and browsers). */
 export function nowMs(): number {

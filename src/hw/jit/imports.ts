@@ -4,8 +4,8 @@
 // V8 (Node 20) compiles an import wrapper per distinct signature of imported
 // functions into every module it compiles, whatever the imported function turns
 // out to be: with six signatures, an empty region module took 0.5–0.9 ms to
-// compile against 0.15 ms without imports (docs/architecture.md "Tier 3 compile
-// cost"). So every function a region calls outside itself has one signature,
+// compile against 0.15 ms without imports
+// (docs/architecture.md "Tier 3 compile cost"). So every function a region calls outside itself has one signature,
 // CALL_PARAMS → i64 (the gateway's `chain` keeps `run`'s own, for the tail call),
 // and each region defines thunks with the signatures the emitter wants, which
 // Liftoff compiles lazily, only when a region first calls one. The exit function,
@@ -17,7 +17,7 @@ import { FL_A, FL_AUX, FL_B, FL_KIND, FL_R, FL_SIZE } from "../cpu/flags.js";
 import { STATE_BRANCHES, STATE_EXIT, STATE_FLAGS, STATE_REGION, STATE_TARGET } from "./layout.js";
 
 /** The exit function's parameters (see emitExit). */
-export const EXIT_PARAMS = [I32, I32, I32, I32, I64, I64, I64, I32, I64, I32, I32] as const;
+const EXIT_PARAMS = [I32, I32, I32, I32, I64, I64, I64, I32, I64, I32, I32] as const;
 
 /** exit(state, site, kind, size, a, b, r, aux, target, branches, region): the region's report in the state frame. */
 function emitExit(f: FnBody): void {

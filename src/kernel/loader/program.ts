@@ -49,6 +49,8 @@ export interface ExecSpec {
   exe?: string;
   dev?: number;
   ino?: number;
+  /** The file's identity and version, for the page cache (GuestFile). */
+  version?: string;
 }
 
 /** Largest program or interpreter file exec reads (the largest buffer the host gives). */
@@ -68,6 +70,8 @@ interface GuestFile {
   exe: string;
   dev: number;
   ino: number;
+  /** The file's identity and version (device, inode, size, mtime): the page cache shares images by it. */
+  version: string;
 }
 
 /**
@@ -94,7 +98,8 @@ export function readExecutable(t: Task, path: string, cred: ExecCred | null = nu
       if (r <= 0) break;
       n += r;
     }
-    return { bytes: buf.subarray(0, n), exe: opened.guest, dev: st.dev, ino: st.ino };
+    const version = `${st.dev}:${st.ino}:${n}:${st.mtimeNs}`;
+    return { bytes: buf.subarray(0, n), exe: opened.guest, dev: st.dev, ino: st.ino, version };
   } finally {
     k.host.close(fd);
   }
@@ -166,15 +171,15 @@ export function execImage(k: Kernel, p: Process, t: Task, spec: ExecSpec): boole
 }
 
 /** The page-cache object an executable's segments map (shared by every process running the file). */
-function execObject(k: Kernel, f: { bytes: Uint8Array; dev?: number; ino?: number }): MemObject {
-  return k.pageCache.forExec(k, f.dev !== undefined && f.ino !== undefined ? `${f.dev}:${f.ino}` : null, f.bytes);
+function execObject(k: Kernel, f: { bytes: Uint8Array; version?: string }): MemObject {
+  return k.pageCache.forExec(k, f.version ?? null, f.bytes);
 }
 
 /** The old image goes once the new one is in place (or past the point of no return). */
 function dropOld(k: Kernel, t: Task, old: Mm): void {
   if (old.loaded === t) old.loaded = null;
   old.release();
-  k.pageCache.collect(k);
+  k.pageCache.collect(k, t.proc.mem);
 }
 
 /** open_exec of PT_INTERP and its header checks, all before the point of no return. */

@@ -66,22 +66,32 @@ export class PageCache {
   }
 
   /**
-   * The object for an executable's segments (execve maps them from the page cache as
-   * Linux does, not copied): the file's object if something maps it already, else a
-   * new one that reads its pages from `bytes`, the file as exec read it, until a
-   * mapping of an open file attaches one. Keyed by the file's dev:ino (`key`), so
-   * processes running one program share its pages, and with them its translations.
+   * The object for an executable's segments (execve maps them private from the page
+   * cache, not copied): its pages are read from `bytes`, the file as exec read it,
+   * when first touched. `key` names the file's version (device, inode, size and
+   * modification time): processes running the same file share its pages, and with
+   * them its translations. A running file cannot be opened for writing (`running`:
+   * ETXTBSY); one changed on the host gets a new object at its next exec.
    */
   forExec(k: Kernel, key: string | null, bytes: Uint8Array): MemObject {
-    let e = key === null ? undefined : this.byFile.get(key);
-    if (e === undefined) {
-      const files: HostFile[] = [];
-      e = { obj: new MemObject(k.phys, bytes.length, execBacking(k, files, bytes)), files };
-      this.byFile.set(key ?? `exec:${this.unkeyed++}`, e);
+    const name = key ?? `anonymous-${this.unkeyed++}`;
+    let obj = this.execs.get(name);
+    if (obj === undefined) {
+      obj = new MemObject(k.phys, bytes.length, bytesBacking(bytes));
+      this.execs.set(name, obj);
     }
-    return e.obj;
+    return obj;
   }
 
+  /** Whether a process runs the file dev:ino (deny_write_access: opening it for writing is ETXTBSY). */
+  running(dev: number, ino: number): boolean {
+    const prefix = `${dev}:${ino}:`;
+    for (const key of this.execs.keys()) if (key.startsWith(prefix)) return true;
+    return false;
+  }
+
+  /** The executables' objects (forExec), apart: read(2) and write(2) never look at them. */
+  private readonly execs = new Map<string, MemObject>();
   private unkeyed = 0;
 
   /** The object of the file `f` is open on, if something maps that file. */
@@ -154,11 +164,17 @@ export class PageCache {
     }
   }
 
-  /** Writes back and drops every object no mapping and no open file holds any more (munmap, exit, execve). */
-  collect(k: Kernel): void {
-    if (this.empty) return;
+  /**
+   * Writes back and drops every object no mapping and no open file holds any more
+   * (munmap, exit, execve); `also` is an address space to count as live besides the
+   * live processes' (execve's new image, whose process may not be registered yet).
+   */
+  collect(k: Kernel, also: AddressSpace | null = null): void {
+    if (this.empty && this.execs.size === 0) return;
     const live = new Set<MemObject>();
-    for (const mem of liveSpaces(k)) for (const v of mem.areas()) if (v.obj !== null) live.add(v.obj);
+    const spaces = liveSpaces(k);
+    if (also !== null) spaces.add(also);
+    for (const mem of spaces) for (const v of mem.areas()) if (v.obj !== null) live.add(v.obj);
     for (const p of k.procs.values()) for (const [, f] of p.fds.entries()) if (isHolder(f)) live.add(f.obj);
     for (const [obj, held] of this.pins) {
       if (held()) live.add(obj);
@@ -175,6 +191,11 @@ export class PageCache {
       if (live.has(obj)) continue;
       obj.destroy();
       this.anon.delete(obj);
+    }
+    for (const [key, obj] of this.execs) {
+      if (live.has(obj)) continue;
+      obj.destroy();
+      this.execs.delete(key);
     }
   }
 
@@ -196,17 +217,15 @@ function liveSpaces(k: Kernel): Set<AddressSpace> {
 /** The backing of an anonymous object with a size (memfd): zeros in, nothing out. */
 const ZEROS: Backing = { read: () => 0, write: () => {} };
 
-/** An executable's backing: its bytes as exec read them, the host file once an open file maps it too. */
-function execBacking(k: Kernel, files: HostFile[], bytes: Uint8Array): Backing {
-  const host = hostBacking(k, files);
+/** An executable's backing: its bytes as exec read them (its mappings are private: nothing is written back). */
+function bytesBacking(bytes: Uint8Array): Backing {
   return {
     read(offset, into) {
-      if (files.length > 0) return host.read(offset, into);
       const n = Math.max(0, Math.min(into.length, bytes.length - offset));
       into.set(bytes.subarray(offset, offset + n));
       return n;
     },
-    write: host.write,
+    write: () => {},
   };
 }
 

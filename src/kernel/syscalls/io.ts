@@ -2,7 +2,20 @@
 // Descriptor I/O (fs/open.c, read_write.c, pipe.c, fcntl.c, ioctl.c, file.c):
 // open and close, read and write with Linux's short-copy rules, vectored and
 // positioned I/O, lseek, dup, fcntl and the two terminal ioctls (pipes: pipe.ts).
-import { EAGAIN, EBADF, EEXIST, EFAULT, EINVAL, EISDIR, ENOTDIR, ENOTTY, ENXIO, EPIPE, ESPIPE } from "../errno.js";
+import {
+  EAGAIN,
+  EBADF,
+  EEXIST,
+  EFAULT,
+  EINVAL,
+  EISDIR,
+  ENOTDIR,
+  ENOTTY,
+  ENXIO,
+  EPIPE,
+  ESPIPE,
+  ETXTBSY,
+} from "../errno.js";
 import type { Blocker } from "../task.js";
 import { HostFile, type OpenFile, S_IFIFO, S_IFMT, isNonblocking } from "../fs/files.js";
 import {
@@ -88,6 +101,13 @@ function fifoFound(r: Lookup, flags: number): HostStat | null {
   return (r.st.mode & S_IFMT) === S_IFIFO ? r.st : null;
 }
 
+/** do_open's get_write_access: a file some process runs (its program or interpreter) does not open for writing or truncation. */
+function textBusy(k: Task["proc"]["kernel"], r: Lookup, flags: number): boolean {
+  if (r.kind !== "host" || typeof r.st === "number" || (flags & O_PATH) !== 0) return false;
+  if ((flags & O_ACCMODE) === 0 && (flags & O_TRUNC) === 0) return false; // O_RDONLY
+  return k.pageCache.running(r.st.dev, r.st.ino);
+}
+
 export function openat(t: Task, a: SyscallArgs): SysResult {
   const flags = a.int(2),
     k = t.proc.kernel;
@@ -110,6 +130,7 @@ export function openat(t: Task, a: SyscallArgs): SysResult {
     if ((flags & O_DIRECTORY) !== 0) return -ENOTDIR;
     return openFifo(t, r.host, r.guest, flags, fifo);
   }
+  if (textBusy(k, r, flags)) return -ETXTBSY;
   const f = openLookup(t, r, flags, a.u32(3));
   if (typeof f === "number") return f;
   const cached = (flags & O_TRUNC) !== 0 ? k.pageCache.existing(k, f) : undefined;

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // pprof export: a gzip-compressed profile.proto (google/pprof proto/profile.proto),
 // one sample type per LWP event, locations per address with DWARF lines.
-import { gzipSync } from "node:zlib";
+import type * as Zlib from "node:zlib";
+import { createRequire } from "node:module";
 import type { Frame, Session } from "../session/session.js";
 import { ProtoWriter } from "./protobuf.js";
 
@@ -201,5 +202,6 @@ export function encodeProfile(s: Session): Uint8Array {
 
 /** profile.pb.gz bytes. Gzip header mtime is 0, so output is reproducible. */
 export function formatPprof(s: Session): Uint8Array {
-  return gzipSync(encodeProfile(s));
+  // node:zlib is loaded here, not imported: every command's start-up would pay for it.
+  return (createRequire("/")("node:zlib") as typeof Zlib).gzipSync(encodeProfile(s));
 }

@@ -7,8 +7,12 @@ import { RCP_TABLES_B64 } from "./rcp-tables.js";
 
 const B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
-/** 3 × 4096 entries: (result bits >> 11) − (126 << 12) for RCP(1.m), RSQRT(1.m), RSQRT(2·1.m). */
-const TAB = ((): Uint16Array => {
+/**
+ * 3 × 4096 entries: (result bits >> 11) − (126 << 12) for RCP(1.m), RSQRT(1.m), RSQRT(2·1.m).
+ * Decoded on first use, not as the module loads (every run's start-up would pay for it).
+ */
+let tab: Uint16Array | null = null;
+const decodeTable = (): Uint16Array => {
   const s = RCP_TABLES_B64,
     bytes = new Uint8Array((s.length / 4) * 3);
   for (let i = 0, o = 0; i < s.length; i += 4, o += 3) {
@@ -24,11 +28,11 @@ const TAB = ((): Uint16Array => {
   const t = new Uint16Array(bytes.length / 2);
   for (let k = 0; k < t.length; k++) t[k] = bytes[2 * k]! | (bytes[2 * k + 1]! << 8);
   return t;
-})();
+};
 
 /** Result bits in [0.5, 1] of table entry k. */
 function entry(k: number): number {
-  return (TAB[k]! + (126 << 12)) << 11;
+  return ((tab ??= decodeTable())[k]! + (126 << 12)) << 11;
 }
 
 export function rcp32(b: number): number {
