@@ -25,6 +25,7 @@ export function statsLine(machine: Machine): string {
     ["blocks", String(d.blocks)],
     ["cached_blocks", String(d.cachedBlocks)],
     ["decoded", String(d.decoded)],
+    ["redecoded", String(d.redecoded)],
     ["decode_ms", d.decodeMs.toFixed(1)],
     ["regions", String(j.regions)],
     ["region_blocks", String(j.blocks)],

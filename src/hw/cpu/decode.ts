@@ -466,6 +466,22 @@ export function decodeRun(bytes: Uint8Array, ip: number, stop: (i: Insn) => bool
   return out;
 }
 
+/**
+ * Decodes again the `n` instructions of a block translated earlier from `bytes` (exactly
+ * its bytes): a translated block keeps its bytes, not its records (translate/block.ts).
+ */
+export function redecode(bytes: Uint8Array, ip: number, n: number): Insn[] {
+  const t0 = nowMs();
+  let k = 0;
+  const out: DecodedInsn[] = [];
+  const offset = icedRun(bytes, ip, 0, () => ++k >= n, out);
+  const used = bytes.slice(0, offset);
+  for (const insn of out) insn.keep(used);
+  DECODE_STATS.redecoded += out.length;
+  DECODE_STATS.decodeMs += nowMs() - t0;
+  return out;
+}
+
 /** Decodes with iced from `bytes[offset]` on, appending to `out`; returns the offset after the last record. */
 function icedRun(
   bytes: Uint8Array,

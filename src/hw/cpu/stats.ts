@@ -11,12 +11,14 @@ interface DecodeStats {
   cachedBlocks: number;
   /** Guest instructions decoded. */
   decoded: number;
+  /** Instructions of translated blocks decoded again for a rare reader (tier 3, faults, LWP). */
+  redecoded: number;
   /** Host milliseconds spent decoding. */
   decodeMs: number;
 }
 
 /** The counters of this process (every CPU of the run adds to them). */
-export const DECODE_STATS: DecodeStats = { blocks: 0, cachedBlocks: 0, decoded: 0, decodeMs: 0 };
+export const DECODE_STATS: DecodeStats = { blocks: 0, cachedBlocks: 0, decoded: 0, redecoded: 0, decodeMs: 0 };
 
 /** A clock for the counters: the host's high-resolution clock (a global in Node and browsers). */
 export function nowMs(): number {

@@ -12,7 +12,8 @@ import type { Cpu } from "./cpu.js";
 import type { Insn } from "./decode.js";
 import { CpuException, type Exit, VEC_AC, VEC_DB } from "./exits.js";
 import { prepareEa } from "./translate/operands.js";
-import { Block } from "./translate/block.js";
+import { Block, lwpKindOf } from "./translate/block.js";
+import { insnCost } from "../lwp/cost-table.js";
 import { runBlock } from "../lwp/counting.js";
 import { LWP_RELOAD, LWP_TRAP } from "../lwp/unit.js";
 import { EXIT_REPICK, STEP_FLAGS } from "./step-flags.js";
@@ -49,8 +50,7 @@ export function runStepped(c: Cpu, stop: number): Exit | null {
       return c.exceptionAt(e, at);
     }
     c.block = b;
-    const insn = b.insns[0]!;
-    if ((fl & RFLAGS_AC) !== 0 && misaligned(c, insn)) return c.exceptionAt(new CpuException(VEC_AC), at);
+    if ((fl & RFLAGS_AC) !== 0 && misaligned(c, b.insns[0]!)) return c.exceptionAt(new CpuException(VEC_AC), at);
     const x = c.lwpCounting ? runBlock(c.lwp, c, single(c, b)) : stepOne(c, b, at);
     if (x !== null && x !== EXIT_REPICK) return x;
     if ((fl & RFLAGS_TF) !== 0) return STEP_EXIT;
@@ -79,7 +79,17 @@ function single(c: Cpu, b: Block): Block {
   let s = singles.get(b);
   if (s === undefined) {
     const i = b.insns[0]!;
-    s = new Block(b.start, i.next, b.ops.slice(0, 1), [b.start], [i], b.pages);
+    // The record itself stands for the bytes (a one-instruction block keeps it: Block.code).
+    s = new Block(
+      b.start,
+      i.next,
+      b.ops.slice(0, 1),
+      [b.start],
+      [i],
+      b.pages,
+      lwpKindOf(i),
+      String.fromCharCode(insnCost(i)),
+    );
     if ((s.lwpKind & 3) !== 0) s.lwpHistory = c.lwp.predictor.historyOf(s.lastIp);
     singles.set(b, s);
   }

@@ -8,7 +8,7 @@ import type { Exit } from "../cpu/exits.js";
 import type { Block } from "../cpu/translate/block.js";
 import type { Ea } from "../cpu/translate/operands.js";
 import { MemoryFault } from "../memory/address-space.js";
-import { insnCost, REF_DEN, REF_NUM } from "./cost-table.js";
+import { REF_DEN, REF_NUM } from "./cost-table.js";
 import { BR_CLASS, BR_FLAG, DC_FLAG, EV } from "./events.js";
 import { FILTER } from "./lwpcb.js";
 import { loadAddresses } from "./loads.js";
@@ -26,7 +26,7 @@ const infos = new WeakMap<Block, BlockInfo>();
 function infoOf(b: Block): BlockInfo {
   let i = infos.get(b);
   if (i === undefined) {
-    const costs = Int32Array.from(b.insns, insnCost);
+    const costs = b.costTable();
     i = { costs, total: costs.reduce((s, v) => s + v, 0), loads: null };
     infos.set(b, i);
   }

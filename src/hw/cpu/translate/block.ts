@@ -3,7 +3,7 @@
 // instruction into a closure through its row in the instruction table.
 import type { Cpu } from "../cpu.js";
 import { ACCESS_EXEC, MemoryFault, PAGE_SIZE } from "../../memory/address-space.js";
-import { decodeRun, endsBlock, type Insn } from "../decode.js";
+import { decodeRun, endsBlock, type Insn, redecode } from "../decode.js";
 import { CpuException, VEC_UD } from "../exits.js";
 import { lookupRow } from "../isa/table.js";
 import type { Op } from "./types.js";
@@ -12,6 +12,7 @@ import { LWP_STATE_BLOCK, branchClassOf } from "../../lwp/events.js";
 import { type BranchHistory, NO_BRANCH_HISTORY } from "../../lwp/predictor.js";
 import type { RegionEntry } from "../../jit/jit.js";
 import type { Tier3Ops } from "../probes.js";
+import { insnCost } from "../../lwp/cost-table.js";
 
 /**
  * Instructions that read or replace the LWP state (counters included). Each gets a
@@ -34,6 +35,14 @@ const MAX_BLOCK = 64;
 /** Bytes fetched for decoding one block (64 instructions of average length fit). */
 const FETCH = 512;
 
+/**
+ * A translated basic block. It keeps what running it needs (the ops, the addresses
+ * of its instructions, a few facts about its last one) and its bytes, but not the
+ * decoded records: those cost about 0.8 KB of heap per instruction (most of a big
+ * program's peak RSS: cc1 translates half a million instructions) and only rare
+ * readers need them (tier 3's region compiler, fault reports, the LWP cost and load
+ * tables, single-step alignment checks), which get them decoded again (`insns`).
+ */
 export class Block {
   constructor(
     readonly start: number,
@@ -42,16 +51,41 @@ export class Block {
     readonly ops: Op[],
     /** Address of each instruction. */
     readonly ips: number[],
-    readonly insns: Insn[],
+    /**
+     * The block's bytes, one character per byte (a string costs far less heap than a
+     * typed array), or the records themselves for a block of one invalid instruction
+     * (decoding it again from its bytes alone might not give the same record).
+     */
+    private readonly code: string | readonly Insn[],
     /** Page numbers the block's bytes occupy. */
     readonly pages: number[],
+    /** See `lwpKind` below. */
+    lwpKind: number,
+    /**
+     * The LWP cycle cost of each instruction (lwp/cost-table.ts), one character each:
+     * LWP counting reads them for every block it charges, too often to decode again.
+     */
+    private readonly costs: string,
   ) {
-    const last = insns[insns.length - 1];
-    this.lastIp = last?.ip ?? start;
-    this.lwpKind = last === undefined ? 0 : LWP_STATE_INSNS.has(last.name) ? LWP_STATE_BLOCK : branchClassOf(last);
+    this.lastIp = ips[ips.length - 1] ?? start;
+    this.lwpKind = lwpKind;
     this.lwpWeight = this.lwpKind === LWP_STATE_BLOCK ? 0x7fffffff : this.lwpKind !== 0 ? 1 : 0;
     this.length = ops.length;
     this.quickLength = this.lwpKind === LWP_STATE_BLOCK ? 2 ** 52 : this.length;
+  }
+
+  /** The LWP cycle cost of each instruction (src/hw/lwp/counting.ts). */
+  costTable(): Int32Array {
+    const c = this.costs,
+      out = new Int32Array(c.length);
+    for (let k = 0; k < c.length; k++) out[k] = c.charCodeAt(k);
+    return out;
+  }
+
+  /** The decoded instructions (decoded again from the block's bytes; see the class comment). */
+  get insns(): readonly Insn[] {
+    const code = this.code;
+    return typeof code === "string" ? decodedOf(this, code) : code;
   }
 
   /**
@@ -108,7 +142,7 @@ export class Block {
 
   /** A copy for another CPU (fork): the ops and the tier-2 function are shared, the run-time state is fresh. */
   copy(): Block {
-    const b = new Block(this.start, this.end, this.ops, this.ips, this.insns, this.pages);
+    const b = new Block(this.start, this.end, this.ops, this.ips, this.code, this.pages, this.lwpKind, this.costs);
     b.countdown = this.countdown;
     b.compiled = this.compiled;
     b.tier3 = this.tier3;
@@ -134,6 +168,29 @@ export class Block {
   insnBytes(at: number): Uint8Array {
     return this.insns.find((i) => i.ip === at)?.bytes ?? new Uint8Array();
   }
+}
+
+/**
+ * Blocks decoded again lately, least recently asked first: the region compiler asks for
+ * a region's records several times while it forms, lays out and compiles it (up to 64
+ * blocks, and the candidates it turned down), and `lwp stat` in tier 3 asks for the
+ * block a region left from at every exit.
+ */
+const DECODED = new Map<Block, readonly Insn[]>();
+const DECODED_MAX = 1024;
+
+function decodedOf(b: Block, code: string): readonly Insn[] {
+  let insns = DECODED.get(b);
+  if (insns !== undefined) {
+    DECODED.delete(b);
+  } else {
+    const bytes = new Uint8Array(code.length);
+    for (let k = 0; k < code.length; k++) bytes[k] = code.charCodeAt(k);
+    insns = redecode(bytes, b.start, b.length);
+    if (DECODED.size >= DECODED_MAX) DECODED.delete(DECODED.keys().next().value!);
+  }
+  DECODED.set(b, insns);
+  return insns;
 }
 
 /** The closure of an instruction that raises #UD (the block compiler leaves these to it). */
@@ -190,14 +247,23 @@ export function translateBlock(c: Cpu, rip: number): Block {
   const end = insns.length > 0 ? insns[insns.length - 1]!.next : rip;
   const pages: number[] = [];
   for (let p = Math.floor(rip / PAGE_SIZE); p <= Math.floor((end - 1) / PAGE_SIZE); p++) pages.push(p);
+  const final = insns[insns.length - 1];
+  const code = final?.invalid === true ? insns : String.fromCharCode(...bytes.subarray(0, end - rip));
   const b = new Block(
     rip,
     end,
     ops,
     insns.map((i) => i.ip),
-    insns,
+    code,
     pages,
+    lwpKindOf(final),
+    String.fromCharCode(...insns.map(insnCost)),
   );
   b.tier3 = tier3;
   return b;
+}
+
+/** The LWP kind of a block ending in `last` (Block.lwpKind). */
+export function lwpKindOf(last: Insn | undefined): number {
+  return last === undefined ? 0 : LWP_STATE_INSNS.has(last.name) ? LWP_STATE_BLOCK : branchClassOf(last);
 }
