@@ -289,15 +289,7 @@ export function connect(t: Task, a: SyscallArgs): SysResult {
     const r = attempt();
     if (r !== -EAGAIN) return r;
     if (isNonblocking(s)) return -EAGAIN;
-    return block({
-      poll: () => {
-        const n = attempt();
-        return n === -EAGAIN ? null : n;
-      },
-      deadline: null,
-      timeout: () => 0,
-      restart: "sys",
-    });
+    return waitFor(attempt, false);
   }
   if (name.family === AF_UNIX) {
     if (name.path.startsWith("\0")) return -ECONNREFUSED;

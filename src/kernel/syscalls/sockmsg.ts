@@ -11,7 +11,7 @@ import { copyIn, copyInIovecs, copyOut, putU32 } from "../usercopy.js";
 import { AF_UNIX, type SockAddr, encodeSockAddr } from "../net/addr.js";
 import { releaseFile } from "../net/conn.js";
 import { SOCK_DGRAM, SOCK_SEQPACKET, SOCK_STREAM, Socket } from "../net/socket.js";
-import { type SyscallArgs, type SysResult, block } from "./abi.js";
+import type { SyscallArgs, SysResult } from "./abi.js";
 import { SOL_SOCKET, addrArg, sockOf, unixHostPath, unixName, waitFor, writeAddr } from "./net.js";
 
 const MSG_OOB = 1,
@@ -55,17 +55,7 @@ function sendMsg(t: Task, s: Socket, m: Msg, flags: number): SysResult {
     if (r === -EAGAIN && done > 0) return done;
     return r;
   }
-  return block({
-    poll: () => {
-      const n = attempt();
-      return n === -EAGAIN ? null : n;
-    },
-    deadline: null,
-    timeout: () => 0,
-    restart: "sys",
-    host: s.hostWait,
-    partial: () => done,
-  });
+  return waitFor(attempt, s.hostWait, () => done);
 }
 
 function pipe(t: Task, r: number, flags: number): number {
