@@ -10,7 +10,7 @@
 // and each region defines thunks with the signatures the emitter wants, which
 // Liftoff compiles lazily, only when a region first calls one. The exit function,
 // a few stores, is defined in the module itself.
-import { F64, type FnBody, I32, I64, type ModuleBuilder, OP } from "../wasm/encoder.js";
+import { F64, type FnBody, I32, I64, type ModuleBuilder, OP, type ValType } from "../wasm/encoder.js";
 import type { Imports } from "./emitter.js";
 import { CALL_PARAMS, CALL_RESULTS, RUN_PARAMS } from "./gateway.js";
 import { FL_A, FL_AUX, FL_B, FL_KIND, FL_R, FL_SIZE } from "../cpu/flags.js";
@@ -61,23 +61,22 @@ export function regionImports(m: ModuleBuilder): { imports: Imports; chain: numb
     mulhu = imp("rt", "mulhu"),
     shadow = imp("gw", "shadow");
   const chain = m.importFunc("gw", "chain", [...RUN_PARAMS, I32], [I32]);
-  const thunk = (params: readonly (typeof I32 | typeof I64 | typeof F64)[], result: typeof I32 | typeof I64) => {
-    return (callee: number, args: readonly Arg[]): number => {
-      const fn = m.func(params, [result]);
-      forward(fn.body, callee, args, result === I32);
-      return fn.index;
-    };
+  /** A function of `params` → `result` that forwards to `callee` (`args`: where each CALL_PARAMS slot comes from). */
+  const thunk = (params: readonly ValType[], result: ValType, callee: number, args: readonly Arg[]): number => {
+    const fn = m.func(params, [result]);
+    forward(fn.body, callee, args, result === I32);
+    return fn.index;
   };
   const exit = m.func(EXIT_PARAMS, []);
   emitExit(exit.body);
   return {
     imports: {
-      xlate: thunk([F64, I32, I32], I32)(xlate, [1, 2, null, null, null, null, null, 0]),
-      commit: thunk([], I32)(commit, []),
-      helper: thunk([I32, I32, I32], I32)(helper, [0, 1, 2]),
-      flagBits: thunk([I32, I32, I64, I64, I64, I32], I32)(flagBits, [0, 1, null, 5, 2, 3, 4]),
-      mulhu: thunk([I64, I64], I64)(mulhu, [null, null, null, null, 0, 1]),
-      shadow: thunk([I32, I64, I64, I64], I32)(shadow, [0, null, null, null, 1, 2, 3]),
+      xlate: thunk([F64, I32, I32], I32, xlate, [1, 2, null, null, null, null, null, 0]),
+      commit: thunk([], I32, commit, []),
+      helper: thunk([I32, I32, I32], I32, helper, [0, 1, 2]),
+      flagBits: thunk([I32, I32, I64, I64, I64, I32], I32, flagBits, [0, 1, null, 5, 2, 3, 4]),
+      mulhu: thunk([I64, I64], I64, mulhu, [null, null, null, null, 0, 1]),
+      shadow: thunk([I32, I64, I64, I64], I32, shadow, [0, null, null, null, 1, 2, 3]),
       exit: exit.index,
     },
     chain,
