@@ -165,13 +165,13 @@ export class CpuProbes {
    * and `cycles` charged by its blocks, less the cost of the last `adj` instructions
    * of the exit block (counted with their block, they did not retire: a fault).
    */
-  chargeTier3(branches: number, cycles: number, exitBlock: { readonly insns: readonly Insn[] }, adj: number): void {
+  chargeTier3(branches: number, cycles: number, exitBlock: { costTable(): Int32Array }, adj: number): void {
     const n = this.counts;
     if (this.opts.branches === true) n.branches += branches;
     if (this.opts.cycles !== true) return;
     if (adj > 0) {
-      const tail = exitBlock.insns; // read only here: blocks may rebuild their records on demand
-      for (let k = tail.length - adj; k < tail.length; k++) cycles -= insnCost(tail[k]!);
+      const costs = exitBlock.costTable(); // only at a fault: the block keeps its costs, not its records
+      for (let k = costs.length - adj; k < costs.length; k++) cycles -= costs[k]!;
     }
     n.cycles += cycles;
   }

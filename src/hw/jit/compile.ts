@@ -18,7 +18,6 @@ import { PARAM_BR, PARAM_ENTRY, PARAM_LIMIT, PARAM_N, PARAM_PREDICT, PARAM_WINDO
 import { regionImports } from "./imports.js";
 import { DYN, FlagsEmitter } from "./flags-emit.js";
 import { jitEmitter } from "./ops/table.js";
-import { insnCost } from "../lwp/cost-table.js";
 import { STATE_CYCLES } from "./layout.js";
 import { returnSites } from "./region.js";
 
@@ -193,7 +192,7 @@ class RegionCompiler {
   /** Adds the block's cycles to the probes' total (an exit before the end takes back the rest: Jit.enter). */
   private chargeCycles(b: Block): void {
     let cost = 0;
-    for (const i of b.insns) cost += insnCost(i);
+    for (const v of b.costTable()) cost += v;
     const f = this.e.f,
       at = this.e.state + STATE_CYCLES;
     f.i32(0).i32(0).mem(OP.f64_load, at, 3);
