@@ -121,7 +121,8 @@ class RegionCompiler {
   body(): void {
     const f = this.e.f,
       n = this.blocks.length;
-    f.loop(); // dispatch: every block ends by branching back here or returning
+    f.block(I32); // every exit branches out of this one with its site's index (Emitter.exit)
+    f.loop(); // dispatch: every block ends by branching back here, chaining or leaving
     for (let k = 0; k <= n; k++) f.block();
     f.get(this.e.pc).brTable(
       [...Array(n).keys()].map((k) => k + 1),
@@ -138,6 +139,8 @@ class RegionCompiler {
     }
     f.end();
     f.op(OP.unreachable);
+    f.end();
+    this.e.epilogue();
     this.collectExits();
   }
 
@@ -145,7 +148,11 @@ class RegionCompiler {
   private exitBlocks: Block[] = [];
 
   private collectExits(): void {
-    this.e.exits.forEach((x, k) => this.exits.push({ ...x, block: this.exitBlocks[k]! }));
+    // A literal of fixed shape: a spread gave each exit a map of its own, which made the run
+    // loop's reads of `kind`, `rip` and `adj` megamorphic (and cost a map per exit).
+    this.e.exits.forEach((x, k) =>
+      this.exits.push({ kind: x.kind, rip: x.rip, adj: x.adj, block: this.exitBlocks[k]! }),
+    );
   }
 
   private emitBlock(b: Block): void {

@@ -8,7 +8,7 @@ import type { Insn, MemRef, Operand } from "../cpu/decode.js";
 import { OK_IMM, OK_MEM, OK_REG, RC_GPR } from "../cpu/decode.js";
 import { TLB_BYTES, TLB_SIZE, ACCESS_READ, ACCESS_WRITE } from "../memory/address-space.js";
 import { CHAIN_ENTRIES, STATE_FS, STATE_GPR, STATE_GS, chainIndex } from "./layout.js";
-import type { FlagsEmitter } from "./flags-emit.js";
+import { DYN, type FlagsEmitter } from "./flags-emit.js";
 
 /** Why a region stopped at an exit site (the run loop's next step). */
 export const EXIT_BRANCH = 0; // continue at `rip` (a static target outside the region, or the limit)
@@ -72,6 +72,8 @@ export class Emitter {
   readonly abort: number;
   /** Branches retired (blocks of LWP event-3 weight 1), reported at the exit. */
   readonly br: number;
+  /** The exit site being reported (the epilogue's). */
+  readonly site: number;
   readonly exits: ExitSite[] = [];
   /** Registers read / written anywhere in the region (prologue loads, epilogue stores). */
   readonly used = new Set<number>();
@@ -116,6 +118,7 @@ export class Emitter {
     this.tgt = f.local(I64);
     this.abort = f.local(I32);
     this.br = f.local(I32);
+    this.site = f.local(I32);
   }
 
   // ---- temporaries (valid within one instruction) ---------------------------
@@ -152,17 +155,29 @@ export class Emitter {
   }
 
   /**
-   * Leaves the region by a new exit site: records it (with the flags and the
-   * dynamic target) and returns. (A shared epilogue reached by `br`, which saved
-   * 14 % of the code, made some regions loop in the dispatch loop instead of
-   * leaving; the plain return stays until that is understood.)
+   * Leaves the region by a new exit site: records it and branches, with the site's
+   * index, to the function's one epilogue (`epilogue`), which reports it. The flags'
+   * record is written to its locals first when the producer is known at compile
+   * time; that changes nothing on the path that goes on, which reads the constants.
    */
   exit(kind: number, rip: number, adj: number): void {
     this.exits.push({ kind, rip, adj });
+    this.flags.materialize();
+    this.f.i32(this.exits.length - 1).br(this.depth + this.dispatchDepth + 1);
+  }
+
+  /**
+   * The shared way out, after the dispatch loop, inside the block every exit
+   * branches out of with its site's index: records the exit (site, flags' record,
+   * dynamic target, branches) in the state frame and returns the retired count.
+   */
+  epilogue(): void {
     const f = this.f;
-    f.i32(this.state).i32(this.exits.length - 1);
+    f.set(this.site);
+    f.i32(this.state).get(this.site);
+    this.flags.kind = DYN;
     this.flags.pushRecord();
-    f.get(this.tgt).get(this.br).i32(this.chaining.slot).call(this.imports.exit).get(this.n).op(OP.return);
+    f.get(this.tgt).get(this.br).i32(this.chaining.slot).call(this.imports.exit).get(this.n);
   }
 
   /**
