@@ -25,8 +25,9 @@ export function parseTier(v: string): TierOptions {
 }
 
 /**
- * Applies LWP_TIER, the tuning knob LWP_JIT_THRESHOLD=N (executions of a block
- * before its region compiles; bench measurements) and the debugging switch
+ * Applies LWP_TIER, the tuning knobs LWP_JIT_THRESHOLD=N (executions of a block
+ * before its region compiles), LWP_JIT_HOT=N and LWP_JIT_WINDOW=N (N runs within that
+ * many instructions compile it sooner; docs/architecture.md "Tuning") and the debugging switch
  * LWP_JIT_SKIP=MNEMONIC,...|* from the environment.
  */
 export function tiersFromEnv(env: Record<string, string | undefined>): void {
@@ -39,6 +40,16 @@ export function tiersFromEnv(env: Record<string, string | undefined>): void {
       throw new UsageError(`LWP_JIT_THRESHOLD: '${th}' is not a count from 1 to 2^30`);
     }
     t = { ...(t ?? { tier: 3, forced: false }), threshold: n };
+  }
+  for (const [name, key] of [
+    ["LWP_JIT_HOT", "hot"],
+    ["LWP_JIT_WINDOW", "window"],
+  ] as const) {
+    const w = env[name];
+    if (w === undefined || w === "") continue;
+    const n = Number(w);
+    if (!Number.isInteger(n) || n < 1) throw new UsageError(`${name}: '${w}' is not a positive count`);
+    t = { ...(t ?? { tier: 3, forced: false }), [key]: n };
   }
   if (t !== null) setDefaultTiers(t);
   const skip = env["LWP_JIT_SKIP"];

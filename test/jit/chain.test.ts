@@ -10,6 +10,7 @@ import { spawnSync } from "node:child_process";
 import { setDefaultTiers, type TierOptions } from "../../src/hw/cpu/cpu.js";
 import { bench, run, RAX, RBX, RCX, RDX, RSI } from "../lwp/helpers.js";
 import { lwpCli } from "../helpers/build-guests.js";
+import { JIT_TOTALS } from "../../src/hw/jit/jit.js";
 
 /** Runs `text` from fresh CPUs under each tier setting; returns [rax, rdx, rsi, retired] per setting. */
 function underTiers(text: string, regs: Record<number, number>, tiers: readonly TierOptions[]): number[][] {
@@ -91,13 +92,41 @@ test("a region that writes its own code leaves after the store and the program s
   for (let k = 1; k < results.length; k++) assert.deepEqual(results[k], results[0]);
 });
 
-test("LWP_TIER and LWP_JIT_THRESHOLD with bad values: one line, exit status 2", () => {
-  for (const env of [{ LWP_TIER: "4" }, { LWP_JIT_THRESHOLD: "0" }, { LWP_JIT_THRESHOLD: "many" }]) {
+test("LWP_TIER and the LWP_JIT_ knobs with bad values: one line, exit status 2", () => {
+  for (const env of [
+    { LWP_TIER: "4" },
+    { LWP_JIT_THRESHOLD: "0" },
+    { LWP_JIT_THRESHOLD: "many" },
+    { LWP_JIT_HOT: "0" },
+    { LWP_JIT_WINDOW: "1e99x" },
+  ]) {
     const r = spawnSync(process.execPath, [lwpCli(), "run", "/bin/true"], {
       env: { ...process.env, ...env },
       encoding: "utf8",
     });
     assert.equal(r.status, 2, JSON.stringify(env));
-    assert.match(r.stderr, /^lwp: (unknown tier|LWP_JIT_THRESHOLD)[^\n]*\n$/, JSON.stringify(env));
+    assert.match(r.stderr, /^lwp: (unknown tier|LWP_JIT_[A-Z]+)[^\n]*\n$/, JSON.stringify(env));
   }
+});
+
+test("a loop's region compiles once 256 runs come within the window, other blocks wait for the threshold", () => {
+  // 2000 iterations of a two-block loop: under the 4096 runs of the threshold, hot by rate.
+  const text = ["A: add rax, 1", " test rax, 1", " jz B", " add rdx, 1", "B: dec rbx", " jnz A", " ud2"].join("\n");
+  const regions = (t: TierOptions): number => {
+    setDefaultTiers(t);
+    try {
+      const before = JIT_TOTALS.regions,
+        b = bench();
+      assert.equal(run(b, text, { [RBX]: 2000 }).kind, "ud");
+      assert.equal(b.c.getReg(RAX), 2000);
+      assert.equal(b.c.getReg(RDX), 1000);
+      return JIT_TOTALS.regions - before;
+    } finally {
+      setDefaultTiers({ tier: 3, forced: false });
+    }
+  };
+  assert.ok(regions({ tier: 3, forced: false }) >= 1, "hot by rate: compiled");
+  assert.equal(regions({ tier: 3, forced: false, hot: 4096 }), 0, "the rate rule off: waits for 4096 runs");
+  // A window too short for 256 runs of the loop (about 1,300 instructions) leaves it to the threshold.
+  assert.equal(regions({ tier: 3, forced: false, window: 1000 }), 0, "not within the window: waits");
 });

@@ -49,6 +49,10 @@ export interface TierOptions {
   readonly forced: boolean;
   /** Executions of a block before its region is compiled (JIT_THRESHOLD unless tuned). */
   readonly threshold?: number;
+  /** Runs within `window` instructions that make a block hot before the threshold (JIT_HOT unless tuned). */
+  readonly hot?: number;
+  /** See `hot` (JIT_WINDOW unless tuned). */
+  readonly window?: number;
 }
 
 let defaultTiers: TierOptions = { tier: 3, forced: false };
@@ -58,8 +62,11 @@ export function setDefaultTiers(t: TierOptions): void {
   defaultTiers = t;
 }
 
-/** Executions of a block before the region it heads is compiled to WebAssembly. */
+/** Executions of a block before the region it heads is compiled to WebAssembly... */
 export const JIT_THRESHOLD = 4096;
+/** ...or sooner, once JIT_HOT of its runs came within JIT_WINDOW instructions retired (a hot loop). */
+export const JIT_HOT = 256;
+export const JIT_WINDOW = 1_000_000;
 
 /** Gives a CPU's state frame back when the CPU is collected. */
 const stateFrames = new FinalizationRegistry<{ phys: PhysMem; frame: number }>((h) => h.phys.freeRun(h.frame, 1));
@@ -121,6 +128,8 @@ export class Cpu {
   /** Whether tier 3 is on. */
   private readonly tier3: boolean;
   private readonly jitThreshold: number;
+  private readonly jitHot: number;
+  private readonly jitWindow: number;
   private readonly cache = new Map<number, Block>();
   private readonly codePages = new Map<number, Block[]>();
   /** The machine's translations by physical frame, shared with the other CPUs. */
@@ -152,6 +161,8 @@ export class Cpu {
     stateFrames.register(this, { phys, frame: this.state / PAGE_SIZE });
     this.tier3 = this.tiers.tier === 3;
     this.jitThreshold = this.tiers.forced ? 1 : (this.tiers.threshold ?? JIT_THRESHOLD);
+    this.jitHot = this.tiers.hot ?? JIT_HOT;
+    this.jitWindow = this.tiers.window ?? JIT_WINDOW;
   }
 
   /** The tiers this CPU runs (fixed at creation). */
@@ -235,7 +246,7 @@ export class Cpu {
       }
       prev = b;
       if (!lwpOn && this.tier3) {
-        if (b.jit === null && --b.heat <= 0) this.compileRegion(b);
+        if (b.jit === null && --b.heat <= b.heatCheck) this.heatUp(b);
         if (b.jit !== null) {
           const x = this.jitUnit!.enter(b, stop - this.icount);
           prev = null;
@@ -318,7 +329,7 @@ export class Cpu {
         limit = Math.min(stop, deadline, this.icount + branches);
       }
       if (tier3) {
-        if (b.jit === null && --b.heat <= 0) this.compileRegion(b);
+        if (b.jit === null && --b.heat <= b.heatCheck) this.heatUp(b);
         if (b.jit !== null) {
           // The region runs the blocks that end within both windows; this one does (tested above).
           const jit = this.jitUnit!;
@@ -358,18 +369,35 @@ export class Cpu {
     if (u.ev3) u.counters[EV_BRANCHES] = branches;
   }
 
+  /**
+   * A block's countdown reached a check: its region is compiled once the block has
+   * run `jitThreshold` times, or as soon as its last `jitHot` runs came within
+   * `jitWindow` retired instructions (a loop); else the next check is `jitHot` runs on.
+   */
+  private heatUp(b: Block): void {
+    if (b.heat > 0 && this.icount - b.heatSince > this.jitWindow) {
+      b.heatCheck = Math.max(0, b.heat - this.jitHot);
+      b.heatSince = this.icount;
+      return;
+    }
+    this.compileRegion(b);
+  }
+
   /** Compiles the region `b` heads, if `b` may be compiled (else it stays cold for a while). */
   private compileRegion(b: Block): void {
+    const runs = this.jitThreshold - b.heat;
     b.heat = 1 << 30;
+    b.heatCheck = 0;
     // Probes tier 3 cannot honour (the D-cache model, the shadow call stack) keep blocks in
     // tiers 1 and 2, where they are woven into the closures (setProbes retranslates all).
     if ((this.probes !== null && !this.probes.tier3) || !compilable(b)) return;
     // Successors join the region when they ran at least 1/8 as often as the head
     // (or once, when tier 3 is forced): cold paths stay out and stay cheap.
-    const warm = this.tiers.forced ? this.jitThreshold : this.jitThreshold - Math.max(1, this.jitThreshold >> 3);
+    const least = this.tiers.forced ? 0 : Math.max(1, runs >> 3),
+      th = this.jitThreshold;
     (this.jitUnit ??= new Jit(this)).compile(b, (rip) => {
       const t = this.cache.get(rip);
-      return t !== undefined && t.valid && (t.heat <= warm || t.jit !== null) ? t : undefined;
+      return t !== undefined && t.valid && (th - t.heat >= least || t.jit !== null) ? t : undefined;
     });
   }
 
@@ -467,6 +495,8 @@ export class Cpu {
   /** Enters a translated block in the cache, its pages watched for writes. */
   private adopt(b: Block): Block {
     b.heat = this.jitThreshold;
+    b.heatCheck = Math.max(0, this.jitThreshold - this.jitHot);
+    b.heatSince = this.icount;
     if ((b.lwpKind & 3) !== 0) b.lwpHistory = this.lwp.predictor.historyOf(b.lastIp);
     this.cache.set(b.start, b);
     for (const pn of b.pages) {

@@ -118,6 +118,10 @@ export class Block {
   tier3: Tier3Ops | null = null;
   /** Executions left before the region this block heads is compiled (set by the CPU). */
   heat = 0;
+  /** The `heat` at which the CPU next looks whether the block is hot (Cpu.heatUp). */
+  heatCheck = 0;
+  /** The CPU's retired count at the last such look (or translation). */
+  heatSince = 0;
   // Block chaining: the blocks that followed this one (fall-through and branch
   // target), so the run loop skips the translation-cache lookup.
   nextIp1 = -1;
