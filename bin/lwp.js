@@ -64,6 +64,7 @@ function readCache(file, stamp) {
  * as well as the top level, so the next start-up compiles almost nothing.
  */
 function save(script, file, stamp) {
+  setV8Flags(); // the flags the next start-up compiles under (the CLI may have changed one since)
   try {
     mkdirSync(dirname(file), { recursive: true });
     writeFileSync(`${file}.${process.pid}`, Buffer.concat([Buffer.from(stamp, "latin1"), script.createCachedData()]));
@@ -75,18 +76,24 @@ function save(script, file, stamp) {
 
 /**
  * V8's flags for a run, set before the bundle is compiled (V8 accepts a code cache only
- * under the flags it was made with; the CLI sets --liftoff-only again as it starts,
- * src/cli/tiers.ts). --interrupt-budget: a function is optimized by TurboFan after four
- * times as much work as V8's default (67584 bytes of bytecode run, times its ticks), so the
- * code a short run executes a few thousand times (start-up, ld.so, translating each block
- * once) stays in the baseline tiers: TurboFan compiled 126 functions for a dynamic
- * /bin/true and cost it a third of its CPU time; a hot loop is still optimized within
- * milliseconds (docs/architecture.md "Start-up").
+ * under the flags it was made with, so they are set again before a cache is written; the
+ * CLI sets --liftoff-only again as it starts, src/cli/tiers.ts). --interrupt-budget: a
+ * function is optimized by TurboFan after four times as much work as V8's default (67584
+ * bytes of bytecode run, times its ticks), so the code a short run executes a few
+ * thousand times (start-up, ld.so, translating each block once) stays in the baseline
+ * tiers: TurboFan compiled 126 functions for a dynamic /bin/true and cost it a third of
+ * its CPU time; a hot loop is still optimized within milliseconds. --semi-space-growth-
+ * factor=1: the young generation keeps its first 1 MB instead of doubling at each
+ * scavenge that finds much alive, so start-up reuses pages it has touched instead of
+ * touching new ones (a new page costs more than the scavenges it saves); the CLI lets it
+ * grow again once a run is past its start-up (src/cli/run-loop.ts). docs/architecture.md
+ * "Start-up".
  */
 function setV8Flags() {
   const v8 = require("node:v8");
   if (process.env.LWP_WASM_OPT !== "1") v8.setFlagsFromString("--liftoff-only");
   v8.setFlagsFromString("--interrupt-budget=270336");
+  v8.setFlagsFromString("--semi-space-growth-factor=1");
 }
 
 /** Runs the CommonJS bundle as Node's loader would, but compiled with `cachedData`. */
@@ -104,6 +111,7 @@ function runWithCodeCache() {
 
 if (typeof Module.enableCompileCache === "function") {
   setV8Flags();
+  process.on("exit", setV8Flags); // Node writes its cache after 'exit': under the flags it was read with
   Module.enableCompileCache(cacheDir());
   require(BUNDLE);
 } else {
