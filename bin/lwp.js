@@ -8,7 +8,7 @@
 // (>= 22.1), else a cache kept here the same way.
 "use strict";
 const Module = require("node:module");
-const { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } = require("node:fs");
+const { closeSync, fstatSync, mkdirSync, openSync, readSync, renameSync, writeFileSync } = require("node:fs");
 const { tmpdir } = require("node:os");
 const { dirname, join } = require("node:path");
 const { Script } = require("node:vm");
@@ -27,36 +27,51 @@ function cacheFile() {
   return join(cacheDir(), `lwp-${h.toString(16)}-${process.version}.v8cache`);
 }
 
-function readBundle() {
+/** An open file with its size and mtime, or null when it cannot be opened. */
+function open(path) {
   try {
-    return readFileSync(BUNDLE, "latin1"); // ASCII (esbuild charset=ascii): latin1 is exact and fastest
+    const fd = openSync(path, "r");
+    const { size, mtimeMs } = fstatSync(fd);
+    return { fd, size, mtimeMs };
   } catch {
-    process.stderr.write(`lwp: ${BUNDLE} is missing: run 'npm run build' in ${join(__dirname, "..")}\n`);
-    process.exit(1);
+    return null;
   }
+}
+
+/** Reads `f` whole into the start of `buf`; returns the bytes read. */
+function readAll(f, buf) {
+  let n = 0;
+  try {
+    for (let k; n < f.size && (k = readSync(f.fd, buf, n, f.size - n, n)) > 0;) n += k;
+  } finally {
+    closeSync(f.fd);
+  }
+  return n;
 }
 
 /**
- * The bundle's identity, stored as the cache file's first line: V8 checks only the source's
- * length before using a cache, so a rebuilt bundle of the same length must not match.
+ * The bundle's source, its identity (`stamp`, the cache file's first line: V8 checks only
+ * the source's length before using a cache, so a rebuilt bundle of the same length must
+ * not match) and the cached data made for it, if any. Both files are read through one
+ * buffer: every megabyte of memory a start-up touches for the first time costs it
+ * milliseconds (docs/architecture.md "Start-up").
  */
-function bundleStamp() {
-  const st = statSync(BUNDLE);
-  return `lwp-v8cache ${st.size} ${st.mtimeMs}\n`;
-}
-
-/** The cached data for this bundle, or undefined (none, or made for another build). */
-function readCache(file, stamp) {
-  let bytes;
-  try {
-    bytes = readFileSync(file);
-  } catch {
-    return undefined;
+function readBundleAndCache(file) {
+  const bundle = open(BUNDLE);
+  if (bundle === null) {
+    process.stderr.write(`lwp: ${BUNDLE} is missing: run 'npm run build' in ${join(__dirname, "..")}\n`);
+    process.exit(1);
   }
+  const stamp = `lwp-v8cache ${bundle.size} ${bundle.mtimeMs}\n`;
+  const cache = open(file);
+  const buf = Buffer.allocUnsafeSlow(Math.max(bundle.size, cache?.size ?? 0));
+  // ASCII (esbuild charset=ascii): latin1 is exact, and V8 keeps it as a one-byte string.
+  const source = buf.toString("latin1", 0, readAll(bundle, buf));
+  if (cache === null) return { source, stamp, cachedData: undefined };
+  const n = readAll(cache, buf);
   const head = Buffer.from(stamp, "latin1");
-  return bytes.length > head.length && bytes.subarray(0, head.length).equals(head)
-    ? bytes.subarray(head.length)
-    : undefined;
+  const ours = n > head.length && buf.subarray(0, head.length).equals(head);
+  return { source, stamp, cachedData: ours ? buf.subarray(head.length, n) : undefined };
 }
 
 /**
@@ -96,14 +111,16 @@ function setV8Flags() {
   v8.setFlagsFromString("--semi-space-growth-factor=1");
 }
 
-/** Runs the CommonJS bundle as Node's loader would, but compiled with `cachedData`. */
+/**
+ * Runs the bundle as Node's loader would, but compiled with `cachedData`. The bundle is
+ * the function Node's loader would wrap its code in (scripts/bundle.mjs): its text is
+ * compiled as it is, and its value called.
+ */
 function runWithCodeCache() {
   setV8Flags();
   const file = cacheFile();
-  const source = readBundle();
-  const stamp = bundleStamp();
-  const cachedData = readCache(file, stamp);
-  const script = new Script(Module.wrap(source.replace(/^#!.*/, "")), { filename: BUNDLE, cachedData });
+  const { source, stamp, cachedData } = readBundleAndCache(file);
+  const script = new Script(source, { filename: BUNDLE, cachedData });
   if (cachedData === undefined || script.cachedDataRejected) process.on("exit", () => save(script, file, stamp));
   const mod = { exports: {} };
   script.runInThisContext()(mod.exports, Module.createRequire(BUNDLE), mod, BUNDLE, dirname(BUNDLE));
