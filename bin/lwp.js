@@ -8,7 +8,7 @@
 // (>= 22.1), else a cache kept here the same way.
 "use strict";
 const Module = require("node:module");
-const { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } = require("node:fs");
+const { closeSync, fstatSync, mkdirSync, openSync, readSync, renameSync, writeFileSync } = require("node:fs");
 const { tmpdir } = require("node:os");
 const { dirname, join } = require("node:path");
 const { Script } = require("node:vm");
@@ -27,36 +27,51 @@ function cacheFile() {
   return join(cacheDir(), `lwp-${h.toString(16)}-${process.version}.v8cache`);
 }
 
-function readBundle() {
+/** An open file with its size and mtime, or null when it cannot be opened. */
+function open(path) {
   try {
-    return readFileSync(BUNDLE, "latin1"); // ASCII (esbuild charset=ascii): latin1 is exact and fastest
+    const fd = openSync(path, "r");
+    const { size, mtimeMs } = fstatSync(fd);
+    return { fd, size, mtimeMs };
   } catch {
-    process.stderr.write(`lwp: ${BUNDLE} is missing: run 'npm run build' in ${join(__dirname, "..")}\n`);
-    process.exit(1);
+    return null;
   }
+}
+
+/** Reads `f` whole into the start of `buf`; returns the bytes read. */
+function readAll(f, buf) {
+  let n = 0;
+  try {
+    for (let k; n < f.size && (k = readSync(f.fd, buf, n, f.size - n, n)) > 0;) n += k;
+  } finally {
+    closeSync(f.fd);
+  }
+  return n;
 }
 
 /**
- * The bundle's identity, stored as the cache file's first line: V8 checks only the source's
- * length before using a cache, so a rebuilt bundle of the same length must not match.
+ * The bundle's source, its identity (`stamp`, the cache file's first line: V8 checks only
+ * the source's length before using a cache, so a rebuilt bundle of the same length must
+ * not match) and the cached data made for it, if any. Both files are read through one
+ * buffer: every megabyte of memory a start-up touches for the first time costs it
+ * milliseconds (docs/architecture.md "Start-up").
  */
-function bundleStamp() {
-  const st = statSync(BUNDLE);
-  return `lwp-v8cache ${st.size} ${st.mtimeMs}\n`;
-}
-
-/** The cached data for this bundle, or undefined (none, or made for another build). */
-function readCache(file, stamp) {
-  let bytes;
-  try {
-    bytes = readFileSync(file);
-  } catch {
-    return undefined;
+function readBundleAndCache(file) {
+  const bundle = open(BUNDLE);
+  if (bundle === null) {
+    process.stderr.write(`lwp: ${BUNDLE} is missing: run 'npm run build' in ${join(__dirname, "..")}\n`);
+    process.exit(1);
   }
+  const stamp = `lwp-v8cache ${bundle.size} ${bundle.mtimeMs}\n`;
+  const cache = open(file);
+  const buf = Buffer.allocUnsafeSlow(Math.max(bundle.size, cache?.size ?? 0));
+  // ASCII (esbuild charset=ascii): latin1 is exact, and V8 keeps it as a one-byte string.
+  const source = buf.toString("latin1", 0, readAll(bundle, buf));
+  if (cache === null) return { source, stamp, cachedData: undefined };
+  const n = readAll(cache, buf);
   const head = Buffer.from(stamp, "latin1");
-  return bytes.length > head.length && bytes.subarray(0, head.length).equals(head)
-    ? bytes.subarray(head.length)
-    : undefined;
+  const ours = n > head.length && buf.subarray(0, head.length).equals(head);
+  return { source, stamp, cachedData: ours ? buf.subarray(head.length, n) : undefined };
 }
 
 /**
@@ -64,6 +79,7 @@ function readCache(file, stamp) {
  * as well as the top level, so the next start-up compiles almost nothing.
  */
 function save(script, file, stamp) {
+  setV8Flags(); // the flags the next start-up compiles under (the CLI may have changed one since)
   try {
     mkdirSync(dirname(file), { recursive: true });
     writeFileSync(`${file}.${process.pid}`, Buffer.concat([Buffer.from(stamp, "latin1"), script.createCachedData()]));
@@ -75,28 +91,36 @@ function save(script, file, stamp) {
 
 /**
  * V8's flags for a run, set before the bundle is compiled (V8 accepts a code cache only
- * under the flags it was made with; the CLI sets --liftoff-only again as it starts,
- * src/cli/tiers.ts). --interrupt-budget: a function is optimized by TurboFan after four
- * times as much work as V8's default (67584 bytes of bytecode run, times its ticks), so the
- * code a short run executes a few thousand times (start-up, ld.so, translating each block
- * once) stays in the baseline tiers: TurboFan compiled 126 functions for a dynamic
- * /bin/true and cost it a third of its CPU time; a hot loop is still optimized within
- * milliseconds (docs/architecture.md "Start-up").
+ * under the flags it was made with, so they are set again before a cache is written; the
+ * CLI sets --liftoff-only again as it starts, src/cli/tiers.ts). --interrupt-budget: a
+ * function is optimized by TurboFan after four times as much work as V8's default (67584
+ * bytes of bytecode run, times its ticks), so the code a short run executes a few
+ * thousand times (start-up, ld.so, translating each block once) stays in the baseline
+ * tiers: TurboFan compiled 126 functions for a dynamic /bin/true and cost it a third of
+ * its CPU time; a hot loop is still optimized within milliseconds. --semi-space-growth-
+ * factor=1: the young generation keeps its first 1 MB instead of doubling at each
+ * scavenge that finds much alive, so start-up reuses pages it has touched instead of
+ * touching new ones (a new page costs more than the scavenges it saves); the CLI lets it
+ * grow again once a run is past its start-up (src/cli/run-loop.ts). docs/architecture.md
+ * "Start-up".
  */
 function setV8Flags() {
   const v8 = require("node:v8");
   if (process.env.LWP_WASM_OPT !== "1") v8.setFlagsFromString("--liftoff-only");
   v8.setFlagsFromString("--interrupt-budget=270336");
+  v8.setFlagsFromString("--semi-space-growth-factor=1");
 }
 
-/** Runs the CommonJS bundle as Node's loader would, but compiled with `cachedData`. */
+/**
+ * Runs the bundle as Node's loader would, but compiled with `cachedData`. The bundle is
+ * the function Node's loader would wrap its code in (scripts/bundle.mjs): its text is
+ * compiled as it is, and its value called.
+ */
 function runWithCodeCache() {
   setV8Flags();
   const file = cacheFile();
-  const source = readBundle();
-  const stamp = bundleStamp();
-  const cachedData = readCache(file, stamp);
-  const script = new Script(Module.wrap(source.replace(/^#!.*/, "")), { filename: BUNDLE, cachedData });
+  const { source, stamp, cachedData } = readBundleAndCache(file);
+  const script = new Script(source, { filename: BUNDLE, cachedData });
   if (cachedData === undefined || script.cachedDataRejected) process.on("exit", () => save(script, file, stamp));
   const mod = { exports: {} };
   script.runInThisContext()(mod.exports, Module.createRequire(BUNDLE), mod, BUNDLE, dirname(BUNDLE));
@@ -104,6 +128,7 @@ function runWithCodeCache() {
 
 if (typeof Module.enableCompileCache === "function") {
   setV8Flags();
+  process.on("exit", setV8Flags); // Node writes its cache after 'exit': under the flags it was read with
   Module.enableCompileCache(cacheDir());
   require(BUNDLE);
 } else {

@@ -110,6 +110,19 @@ function buildId(iced) {
   return h.digest("hex").slice(0, 32);
 }
 
+/**
+ * The bundle is emitted as the function Node's CommonJS loader would wrap it in, so that
+ * bin/lwp.js compiles the file's text as it is: wrapping 1 MB of source at each start-up
+ * costs a copy of it (the wrapped string is flattened before it is compiled). Compiled as
+ * a script (bin/lwp.js), the file's value is that function. Loaded by Node's own loader
+ * (where bin/lwp.js uses Node's compile cache, or `node dist/bundle/lwp.cjs`), its text
+ * is inside the loader's wrapper (`arguments` exists) and the function is called at once.
+ */
+const WRAP_HEAD =
+  '(typeof arguments === "object" ? (main) => main(exports, require, module, __filename, __dirname) : (main) => main)' +
+  "(function (exports, require, module, __filename, __dirname) {";
+const WRAP_TAIL = "})";
+
 const iced = dirname(createRequire(import.meta.url).resolve("iced-x86"));
 mkdirSync(OUT, { recursive: true });
 await build({
@@ -128,6 +141,8 @@ await build({
   sourcemap: "linked",
   logLevel: "warning",
   plugins: [lazyIced],
+  banner: { js: WRAP_HEAD },
+  footer: { js: WRAP_TAIL },
   define: { LWP_BUILD_ID: JSON.stringify(buildId(iced)) },
 });
 copyFileSync(join(iced, "iced_x86_bg.wasm"), join(OUT, "iced_x86_bg.wasm"));

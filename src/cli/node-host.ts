@@ -26,6 +26,14 @@ function tty(): typeof Tty {
   return (ttyModule ??= createRequire("/")("node:tty") as typeof Tty);
 }
 
+/** The major number of Linux's memory character devices: null, zero, full, random, urandom, ... (devices.txt). */
+const MEM_MAJOR = 1;
+
+/** Linux's major(): bits 8-19 and 32-43 of a device number. */
+function deviceMajor(rdev: number): number {
+  return ((rdev >>> 8) & 0xfff) | (Math.floor(rdev / 2 ** 32) & ~0xfff);
+}
+
 function errno(e: unknown): number {
   const code = (e as { code?: string }).code;
   return -(code !== undefined ? (ERRNO_BY_NAME[code] ?? EIO) : EIO);
@@ -322,7 +330,9 @@ export class NodeHost implements Host {
   }
   isatty(fd: number): boolean {
     try {
-      if (!fs.fstatSync(fd).isCharacterDevice()) return false; // a terminal is a character device
+      const st = fs.fstatSync(fd);
+      // A terminal is a character device, never one of the memory devices (/dev/null, common as stdout).
+      if (!st.isCharacterDevice() || deviceMajor(st.rdev) === MEM_MAJOR) return false;
     } catch {
       return false;
     }

@@ -3,11 +3,14 @@
 // the run cost the host, the decoder's counters (src/hw/cpu/stats.ts) and the
 // WebAssembly tier's totals over every CPU (JIT_TOTALS, src/hw/jit/jit.ts), as
 // key=value pairs that `npm run bench` reads (bench/README.md, "Translation statistics").
-import { DECODE_STATS } from "../hw/cpu/stats.js";
+import { DECODE_STATS, setStatsClock } from "../hw/cpu/stats.js";
 import { JIT_TOTALS } from "../hw/jit/jit.js";
 import type { Machine } from "../kernel/machine.js";
 
 export const STATS_ENV = "LWP_STATS";
+
+// The decoder times every block it decodes: with Node's clock, not the `performance` global.
+setStatsClock(() => Number(process.hrtime.bigint()) / 1e6);
 
 /** The stats line (without newline). */
 export function statsLine(machine: Machine): string {

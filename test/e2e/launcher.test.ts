@@ -49,6 +49,38 @@ test("the launcher's code cache is written once, reused, and survives damage", {
   }
 });
 
+test("a code cache written after a long run is accepted by the next start-up", { timeout: 300_000 }, (t) => {
+  // Past its start-up a run changes a V8 flag (the young generation grows again,
+  // src/cli/run-loop.ts); the cache must still be made under the flags a start-up compiles with.
+  if (hasNodeCompileCache) {
+    t.diagnostic("Node's own compile cache is in use: the launcher's cache is not");
+    return;
+  }
+  const long = join(repoRoot(), "build", "launcher", "qsort");
+  compileStatic("gcc", join(repoRoot(), "test", "guests", "qsort.c"), long, ["-O2"]);
+  const short = join(repoRoot(), "build", "launcher", "args");
+  compileStatic("gcc", join(repoRoot(), "test", "guests", "args.c"), short, ["-O2"]);
+  const cache = mkdtempSync(join(tmpdir(), "lwp-cache-"));
+  const env = { ...process.env, NODE_COMPILE_CACHE: cache };
+  try {
+    const native = runNative(long);
+    const r = runLwp(long, [], { env: { ...env, LWP_STATS: "1" } });
+    assert.equal(r.status, native.status, r.stderr.toString());
+    assert.deepEqual(r.stdout, native.stdout);
+    const { stats } = splitStats(r.stderr.toString());
+    assert.ok(Number(stats.get("instructions")) > 5_000_000, "the long guest is past its start-up");
+    const files = readdirSync(cache).filter((f) => f.endsWith(".v8cache"));
+    assert.equal(files.length, 1, `one cache file expected, found ${files.join(", ")}`);
+    const file = join(cache, files[0]!);
+    const written = statSync(file).mtimeMs;
+    const again = runLwp(short, ["x"], { env });
+    assert.deepEqual(again.stdout, runNative(short, ["x"]).stdout);
+    assert.equal(statSync(file).mtimeMs, written, "the cache was rejected and rewritten");
+  } finally {
+    rmSync(cache, { recursive: true, force: true });
+  }
+});
+
 /** The stamp line the launcher writes before V8's data (bundle size and mtime). */
 function readStamp(file: string): Buffer {
   const bytes = readFileSync(file);

@@ -89,6 +89,18 @@ test(
   },
 );
 
+test("on /dev/null (a character device, never a terminal) a program finds no terminal, as natively", () => {
+  const inner = `/bin/sh -c 'test -t 0 || echo "stdin: not a terminal" >&2; test -t 1 || echo "stdout: not a terminal" >&2'`;
+  const native = runNative("/bin/sh", ["-c", `${inner} </dev/null >/dev/null`], { env: ENV });
+  const lwp = runNative("/bin/sh", ["-c", `${process.execPath} ${lwpCli()} run -- ${inner} </dev/null >/dev/null`], {
+    env: ENV,
+    timeoutMs: 120_000,
+  });
+  assert.equal(native.stderr.toString(), "stdin: not a terminal\nstdout: not a terminal\n");
+  assert.equal(lwp.stderr.toString(), native.stderr.toString());
+  assert.equal(lwp.status, native.status);
+});
+
 test("lwp report --html says where it wrote the page", { timeout: 300_000 }, () => {
   withDir((dir) => {
     const loop = join(repoRoot(), "build", "newcomer", "loop");

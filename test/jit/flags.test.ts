@@ -23,7 +23,7 @@ function rand(seed: number): () => number {
 
 test("generic flags evaluator equals the interpreter's lazy flags for every kind and size", () => {
   // The regions' call signature (gateway.ts CALL_PARAMS): kind, size, -, aux, a, b, r, - → i64.
-  const call = runtimeExports(new WebAssembly.Memory({ initial: 1 }), 1).flagBits as (
+  const call = runtimeExports(new WebAssembly.Memory({ initial: 1 }), 1, false).flagBits as (
     k: number,
     s: number,
     unused: number,

@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { AddressSpace, PROT_EXEC, PROT_READ, PROT_WRITE } from "../../src/hw/memory/address-space.js";
 import { Cpu } from "../../src/hw/cpu/cpu.js";
+import type { PhysMem } from "../../src/hw/memory/phys.js";
 import { fam15hModel, fullModel } from "../../src/hw/cpu/cpuid.js";
 import type { Exit } from "../../src/hw/cpu/exits.js";
 import type { LwpOptions } from "../../src/hw/lwp/unit.js";
@@ -56,8 +57,10 @@ export interface Bench {
 }
 
 /** A CPU (full model by default) with XCR0[62] set, and the bench's pages mapped. */
-export function bench(opts: { model?: "full" | "fam15h"; lwp?: boolean; lwpOptions?: LwpOptions } = {}): Bench {
-  const mem = new AddressSpace();
+export function bench(
+  opts: { model?: "full" | "fam15h"; lwp?: boolean; lwpOptions?: LwpOptions; phys?: PhysMem } = {},
+): Bench {
+  const mem = new AddressSpace(opts.phys);
   mem.map(CODE, 0x10000, PROT_READ | PROT_WRITE | PROT_EXEC);
   mem.map(LWPCB, 0x1000, PROT_READ | PROT_WRITE);
   mem.map(RING, 0x10000, PROT_READ | PROT_WRITE);

@@ -454,10 +454,12 @@ export function decodeRun(bytes: Uint8Array, ip: number, stop: (i: Insn) => bool
   const hit = cache?.lookup(bytes, ip, stop, makeInsn, NAMES) ?? null;
   const out = (hit?.insns ?? []) as DecodedInsn[];
   let offset = 0;
-  for (const insn of out) offset += insn.len;
+  // Indexed loops: this runs once per block translated, mostly before V8 optimizes it, and
+  // an unoptimized for-of allocates an iterator result per element.
+  for (let k = 0; k < out.length; k++) offset += out[k]!.len;
   if (hit === null || !hit.complete) offset = icedRun(bytes, ip, offset, stop, out);
   const used = bytes.slice(0, offset);
-  for (const insn of out) insn.keep(used);
+  for (let k = 0; k < out.length; k++) out[k]!.keep(used);
   if (hit === null) cache?.add(ip, used, out);
   else DECODE_STATS.cachedBlocks++;
   DECODE_STATS.blocks++;

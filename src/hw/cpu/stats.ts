@@ -20,7 +20,17 @@ interface DecodeStats {
 /** The counters of this process (every CPU of the run adds to them). */
 export const DECODE_STATS: DecodeStats = { blocks: 0, cachedBlocks: 0, decoded: 0, redecoded: 0, decodeMs: 0 };
 
-/** A clock for the counters: the host's high-resolution clock (a global in Node and browsers). */
+let clock = (): number => globalThis.performance.now();
+
+/**
+ * A clock for the counters, in milliseconds: the host's high-resolution clock
+ * (`performance`, a global in Node and browsers), or the one the host sets.
+ */
 export function nowMs(): number {
-  return globalThis.performance.now();
+  return clock();
+}
+
+/** Sets the counters' clock (Node builds its `performance` global on first use: 2 ms of a start-up). */
+export function setStatsClock(c: () => number): void {
+  clock = c;
 }

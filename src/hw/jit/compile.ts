@@ -53,6 +53,8 @@ export interface Target {
   readonly state: number;
   readonly tlb: number;
   readonly memoryPages: number;
+  /** Whether that memory is shared (PhysMem.isShared): the import must say so. */
+  readonly memoryShared: boolean;
   /** The region's slot in the shared function table. */
   readonly slot: number;
   /** Byte offset of the chain cache (layout.ts). */
@@ -66,7 +68,7 @@ export interface Target {
 export function compileRegion(blocks: readonly Block[], t: Target): CompiledRegion {
   const m = new ModuleBuilder();
   const { imports, chain } = regionImports(m);
-  m.importMemory("js", "mem", t.memoryPages);
+  m.importMemory("js", "mem", t.memoryPages, t.memoryShared);
   const fn = m.func(RUN_PARAMS, [I32]);
   m.exportFunc("run", fn.index);
   const f = fn.body;

@@ -189,16 +189,18 @@ export class Jit {
       state: c.state,
       tlb: c.mem.tlbBase,
       memoryPages: phys.u8.length / 65536,
+      memoryShared: phys.isShared,
       slot,
       chainCache: this.chain,
       cycles: c.probes?.opts.cycles === true,
       callStack: c.probes?.opts.callStack === true,
     };
     const r = compileRegion(blocks, target);
+    const rt = runtimeExports(phys.memory, phys.u8.length / 65536, phys.isShared);
     const inst = new WebAssembly.Instance(new WebAssembly.Module(r.bytes), {
       js: { mem: phys.memory },
       gw: this.gw as unknown as Record<string, WebAssembly.ImportValue>,
-      rt: runtimeExports(phys.memory, phys.u8.length / 65536) as unknown as Record<string, WebAssembly.ImportValue>,
+      rt: rt as unknown as Record<string, WebAssembly.ImportValue>,
     });
     const run = inst.exports["run"] as WebAssembly.ImportValue;
     const region = new Region(blocks, r.exits, r.helpers, slot, () => this.release(slot));

@@ -74,7 +74,7 @@ interface Runtime {
 let runtime: Runtime | null = null;
 
 /** The instantiated runtime for a physical memory (one per process; it holds no state). */
-export function runtimeExports(memory: WebAssembly.Memory, memoryPages: number): Runtime {
+export function runtimeExports(memory: WebAssembly.Memory, memoryPages: number, shared: boolean): Runtime {
   if (runtime !== null) return runtime;
   const m = new ModuleBuilder();
   const fb = m.func(CALL_PARAMS, CALL_RESULTS);
@@ -83,7 +83,7 @@ export function runtimeExports(memory: WebAssembly.Memory, memoryPages: number):
   const mh = m.func(CALL_PARAMS, CALL_RESULTS);
   emitMulhu(mh.body);
   m.exportFunc("mulhu", mh.index);
-  m.importMemory("js", "mem", memoryPages);
+  m.importMemory("js", "mem", memoryPages, shared);
   const inst = new WebAssembly.Instance(new WebAssembly.Module(m.encode()), { js: { mem: memory } });
   runtime = { flagBits: inst.exports["flagBits"], mulhu: inst.exports["mulhu"] };
   return runtime;

@@ -46,6 +46,8 @@ export class PhysMem {
   readonly f64: Float64Array;
   /** Frames the memory holds. */
   readonly capacity: number;
+  /** Whether the memory is a shared one (see `reserve`): modules that import it must say so. */
+  readonly isShared: boolean;
   private readonly refs: Int32Array;
   /** Bit 0: translated code was made from this frame. */
   private readonly flags: Uint8Array;
@@ -64,6 +66,7 @@ export class PhysMem {
   constructor(private readonly limitFrames = MAX_FRAMES) {
     this.memory = reserve(Math.ceil(Math.min(limitFrames + 256, MAX_FRAMES) / FRAMES_PER_WASM_PAGE));
     const buf = this.memory.buffer as ArrayBuffer;
+    this.isShared = !(buf instanceof ArrayBuffer);
     this.capacity = buf.byteLength / FRAME_SIZE;
     this.u8 = new Uint8Array(buf);
     this.dv = new DataView(buf);
@@ -191,14 +194,30 @@ export class PhysMem {
   }
 }
 
-/** Reserves `pages` WebAssembly pages, halving on failure down to 256 MiB (small hosts refuse big reservations). */
+/**
+ * Reserves `pages` WebAssembly pages, halving on failure down to 256 MiB (small hosts
+ * refuse big reservations). The memory is a shared one where the host allows it: V8
+ * counts a non-shared memory's whole size as the isolate's external memory, and 2 GiB
+ * of it starts a full, memory-reducing garbage collection at once (10 ms of a 0.2 s
+ * start-up); a shared memory is not counted. Nothing else differs for one thread: the views, and the modules that
+ * import it (declared shared, src/hw/wasm/encoder.ts), work alike. A host without
+ * shared memory (a page that is not cross-origin isolated) gets the plain one.
+ */
 function reserve(pages: number): WebAssembly.Memory {
   for (let n = pages; ; n = Math.floor(n / 2)) {
     try {
-      return new WebAssembly.Memory({ initial: n, maximum: n });
+      return sharedOrPlain(n);
     } catch (e) {
       if (n <= 4096) throw e;
     }
+  }
+}
+
+function sharedOrPlain(n: number): WebAssembly.Memory {
+  try {
+    return new WebAssembly.Memory({ initial: n, maximum: n, shared: true });
+  } catch {
+    return new WebAssembly.Memory({ initial: n, maximum: n });
   }
 }
 

@@ -510,7 +510,7 @@ interface FuncType {
 export class ModuleBuilder {
   private readonly types: FuncType[] = [];
   private readonly imports: { module: string; name: string; type: number }[] = [];
-  private memoryImport: { module: string; name: string; pages: number } | null = null;
+  private memoryImport: { module: string; name: string; pages: number; shared: boolean } | null = null;
   private tableImport: { module: string; name: string; min: number } | null = null;
   private readonly funcs: { type: number; body: FnBody | null }[] = [];
   private readonly exports: { name: string; func: number }[] = [];
@@ -532,9 +532,12 @@ export class ModuleBuilder {
     return this.imports.length - 1;
   }
 
-  /** Imports the memory (`pages` is its current size: the import's minimum). */
-  importMemory(module: string, name: string, pages: number): void {
-    this.memoryImport = { module, name, pages };
+  /**
+   * Imports the memory (`pages` is its current size: the import's minimum; a shared
+   * memory is imported as shared, with that size as its maximum too).
+   */
+  importMemory(module: string, name: string, pages: number, shared = false): void {
+    this.memoryImport = { module, name, pages, shared };
   }
 
   /** Imports a funcref table (`min` elements at least): table 0. */
@@ -588,8 +591,9 @@ export class ModuleBuilder {
         s.name(m.module);
         s.name(m.name);
         s.byte(0x02);
-        s.byte(0x00);
+        s.byte(m.shared ? 0x03 : 0x00); // limits: min and max, shared; or min only
         s.u32(m.pages);
+        if (m.shared) s.u32(m.pages);
       }
     });
     section(out, 3, (s) => {

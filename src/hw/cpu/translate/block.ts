@@ -252,7 +252,8 @@ export function translateBlock(c: Cpu, rip: number): Block {
   const pages: number[] = [];
   for (let p = Math.floor(rip / PAGE_SIZE); p <= Math.floor((end - 1) / PAGE_SIZE); p++) pages.push(p);
   const final = insns[insns.length - 1];
-  const code = final?.invalid === true ? insns : String.fromCharCode(...bytes.subarray(0, end - rip));
+  // apply, not a spread: a spread walks the bytes with an iterator, an object per byte in unoptimized code.
+  const code = final?.invalid === true ? insns : String.fromCharCode.apply(null, bytes.subarray(0, end - rip) as never);
   const b = new Block(
     rip,
     end,
