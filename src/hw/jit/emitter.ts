@@ -7,7 +7,7 @@ import { type FnBody, I32, I64, OP, SIMD, V128, type ValType } from "../wasm/enc
 import type { Insn, MemRef, Operand } from "../cpu/decode.js";
 import { OK_IMM, OK_MEM, OK_REG, RC_GPR } from "../cpu/decode.js";
 import { TLB_BYTES, TLB_SIZE, ACCESS_READ, ACCESS_WRITE } from "../memory/address-space.js";
-import { CHAIN_ENTRIES, STATE_FS, STATE_GPR, STATE_GS, chainIndex } from "./layout.js";
+import { CHAIN_HASH, CHAIN_SET_BITS, STATE_FS, STATE_GPR, STATE_GS, chainSet } from "./layout.js";
 import { DYN, type FlagsEmitter } from "./flags-emit.js";
 
 /** Why a region stopped at an exit site (the run loop's next step). */
@@ -189,20 +189,21 @@ export class Emitter {
     const f = this.f,
       a = this.tmp(I32),
       c = this.chaining;
+    // The set's first entry, else its second (layout.ts).
     if (dynamic) {
-      f.get(target).op(OP.i32_wrap_i64).tee(a).get(a).i32(12).op(OP.i32_shr_u).op(OP.i32_xor);
-      f.i32(CHAIN_ENTRIES - 1)
-        .op(OP.i32_and)
-        .i32(4)
+      f.get(target).op(OP.i32_wrap_i64).i32(CHAIN_HASH).op(OP.i32_mul);
+      f.i32(32 - CHAIN_SET_BITS)
+        .op(OP.i32_shr_u)
+        .i32(5)
         .op(OP.i32_shl)
         .tee(a);
-      f.mem(OP.i64_load, c.cache, 3).get(target);
-    } else {
-      const lo = target >>> 0;
-      f.i32(16 * chainIndex(lo)).tee(a);
-      f.mem(OP.i64_load, c.cache, 3);
-      this.constNum(target);
-    }
+    } else f.i32(32 * chainSet(target >>> 0)).tee(a);
+    f.i32(16).op(OP.i32_add).get(a);
+    f.get(a).mem(OP.i64_load, c.cache, 3);
+    this.pushTarget(target, dynamic);
+    f.op(OP.i64_ne).op(OP.select).tee(a);
+    f.mem(OP.i64_load, c.cache, 3);
+    this.pushTarget(target, dynamic);
     f.op(OP.i64_eq);
     this.open("if");
     this.flags.store();
@@ -211,6 +212,11 @@ export class Emitter {
     f.get(a).mem(OP.i32_load, c.cache + 8, 2);
     f.returnCall(c.chain);
     this.close();
+  }
+
+  private pushTarget(target: number, dynamic: boolean): void {
+    if (dynamic) this.f.get(target);
+    else this.constNum(target);
   }
 
   /** Leaves the region at the current instruction, which did not retire (a fault). */

@@ -28,7 +28,7 @@ import {
   STATE_CYCLES,
   STATE_TARGET,
 } from "./layout.js";
-import { CHAIN_BYTES, CHAIN_ENTRIES, chainIndex } from "./layout.js";
+import { CHAIN_BYTES, CHAIN_ENTRIES, chainSet } from "./layout.js";
 import type { PhysMem } from "../memory/phys.js";
 
 const TWO32 = 4294967296;
@@ -143,17 +143,18 @@ export class Jit {
     return s;
   }
 
-  /** The chain cache entry's int32 index for `rip`. */
-  private entryOf(rip: number): number {
-    return (this.chain >> 2) + 4 * chainIndex(rip >>> 0);
-  }
-
-  /** Points the chain cache at block `index` of the region in `slot` for `rip`. */
+  /**
+   * Points the chain cache at block `index` of the region in `slot` for `rip`: in the
+   * first entry of its set, the one there (unless it is `rip`'s) moving to the second.
+   */
   private link(rip: number, slot: number, index: number): void {
     const m = this.m,
-      k = this.entryOf(rip);
-    m[k] = rip >>> 0;
-    m[k + 1] = Math.floor(rip / TWO32);
+      lo = rip | 0,
+      hi = Math.floor(rip / TWO32) | 0,
+      k = (this.chain >> 2) + 8 * chainSet(rip >>> 0);
+    if (m[k] !== lo || m[k + 1] !== hi) for (let j = 0; j < 4; j++) m[k + 4 + j] = m[k + j]!;
+    m[k] = lo;
+    m[k + 1] = hi;
     m[k + 2] = slot;
     m[k + 3] = index;
   }
