@@ -32,7 +32,7 @@ export const STATE_CYCLES = 1024;
  * entry evicted each other at every return (a third of sqlite3's region exits).
  */
 export const CHAIN_SET_BITS = 13;
-export const CHAIN_SETS = 1 << CHAIN_SET_BITS;
+const CHAIN_SETS = 1 << CHAIN_SET_BITS;
 export const CHAIN_ENTRIES = 2 * CHAIN_SETS;
 export const CHAIN_BYTES = 16 * CHAIN_ENTRIES;
 /** Fibonacci hashing's multiplier (2^32 / the golden ratio), as an int32. */
