@@ -2,9 +2,10 @@
 // The region compiler: one WebAssembly function `run(entry, limit) → retired`
 // for a region of blocks. Blocks are cases of a dispatch loop (a br_table on
 // the block index in `pc`), so branches inside the region never leave the
-// function. Guest registers and the lazy flags live in locals; they are loaded
-// in the prologue, written back in the epilogue, and around calls to helpers
-// (interpreter closures for instructions the compiler does not emit). Every
+// function. Guest registers and the lazy flags live in locals, loaded in the
+// prologue; registers are written through to the state frame, the flags' record
+// is stored around calls to helpers (interpreter closures for instructions the
+// compiler does not emit) and passed to the exit by the one epilogue. Every
 // block starts with the limit test the interpreter makes (`n < limit`), so
 // slices end on the same instruction in every tier.
 import { Bytes, I32, ModuleBuilder, OP } from "../wasm/encoder.js";

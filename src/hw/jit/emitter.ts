@@ -239,9 +239,9 @@ export class Emitter {
 
   /**
    * Pops a 64-bit value into register `r`, writing it through to the state frame:
-   * the frame always holds the registers, so an exit is a plain return (no merge
-   * of every register at a common epilogue, which made V8's optimizing compiler
-   * slow) and a helper needs no spill.
+   * the frame always holds the registers, so the epilogue, a chain into another
+   * region and a helper store none (writing them back only there measured no faster,
+   * docs/architecture.md "Tried and not kept: dead flag records").
    */
   setReg(r: number): void {
     this.written.add(r);
