@@ -13,6 +13,7 @@
 // ones zigzagged (a displacement beyond ±2^50 as a float64). A block's records are read
 // only when the block is looked up.
 import type { Insn, MemRef, Operand } from "./decode.js";
+import { concatBytes } from "../../common/bytes.js";
 
 const MAGIC = "lwp-decode-cache 1\n";
 /** Most bytes of blocks an image keeps (this run's first, then the older ones). */
@@ -398,13 +399,7 @@ export class DecodeCache {
     for (const e of this.order) {
       if (!e.used && e.checked >= 0) take(e.buf.subarray(e.from, e.to));
     }
-    const out = new Uint8Array(total);
-    let at = 0;
-    for (const p of parts) {
-      out.set(p, at);
-      at += p.length;
-    }
-    return out;
+    return concatBytes(parts);
   }
 }
 

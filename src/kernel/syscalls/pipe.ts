@@ -13,6 +13,7 @@ import type { Task } from "../task.js";
 import { MAX_RW_COUNT, putU32, readablePrefix } from "../usercopy.js";
 import { PAGE_SIZE, USER_LIMIT } from "../../hw/memory/address-space.js";
 import { type SyscallArgs, type SysResult, SyscallArgs as Args, block, fail } from "./abi.js";
+import { concatBytes } from "../../common/bytes.js";
 
 const O_NONBLOCK = 0o4000;
 const O_DIRECT = 0o40000;
@@ -62,13 +63,7 @@ export function gatherPipeWrite(t: Task, iov: readonly { base: number; len: numb
     if (n < len) break;
   }
   if (total === 0 && iov.some((v) => v.len > 0)) fail(EFAULT);
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  return concatBytes(parts);
 }
 
 /**
