@@ -5,21 +5,9 @@
 // short, made by another build, or made from other bytes is never used for a block.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
-import { readFileSync } from "node:fs";
 import { DecodeCache } from "../../src/hw/cpu/decode-cache.js";
 import { decodeRun, endsBlock, useDecodeCache, type Insn } from "../../src/hw/cpu/decode.js";
-
-/** The bytes of section .text of an ELF file and its address, by readelf. */
-function textOf(path: string, max: number): { bytes: Uint8Array; addr: number } {
-  const line = execFileSync("readelf", ["-SW", path], { encoding: "utf8" })
-    .split("\n")
-    .find((l) => / \.text /.test(l));
-  assert.ok(line !== undefined, `${path} has no .text`);
-  const f = line.slice(line.indexOf(".text")).trim().split(/\s+/);
-  const [addr, off, size] = [f[2]!, f[3]!, f[4]!].map((x) => parseInt(x, 16)) as [number, number, number];
-  return { bytes: readFileSync(path).subarray(off, off + Math.min(size, max)), addr };
-}
+import { textOf } from "../helpers/text-section.js";
 
 /** Every field of a record, the bytes included, as plain data. */
 function fields(i: Insn): unknown {

@@ -6,23 +6,11 @@
 // code and of seeded random bytes (odd prefixes, every immediate kind, invalid forms).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
-import { readFileSync } from "node:fs";
 import iced from "iced-x86";
 import { decodeRun, type Insn } from "../../src/hw/cpu/decode.js";
+import { textOf } from "../helpers/text-section.js";
 
 const { Decoder, OpKind, MemorySizeExt, Register } = iced;
-
-/** The bytes of section .text of an ELF file and its address, by readelf. */
-function textOf(path: string): { bytes: Uint8Array; addr: number } {
-  const line = execFileSync("readelf", ["-SW", path], { encoding: "utf8" })
-    .split("\n")
-    .find((l) => / \.text /.test(l));
-  assert.ok(line !== undefined, `${path} has no .text`);
-  const f = line.slice(line.indexOf(".text")).trim().split(/\s+/);
-  const [addr, off, size] = [f[2]!, f[3]!, f[4]!].map((x) => parseInt(x, 16)) as [number, number, number];
-  return { bytes: readFileSync(path).subarray(off, off + Math.min(size, 1 << 21)), addr };
-}
 
 function seeded(seed: number): () => number {
   let s = seed >>> 0;
@@ -118,7 +106,7 @@ function checkAll(bytes: Uint8Array, addr: number): number {
 test("decoded records equal iced's getters on real code and random bytes", { timeout: 300_000 }, () => {
   let n = 0;
   for (const path of ["/usr/bin/python3", "/lib/x86_64-linux-gnu/libc.so.6"]) {
-    const t = textOf(path);
+    const t = textOf(path, 1 << 21);
     n += checkAll(t.bytes, t.addr);
   }
   for (let seed = 1; seed <= 4; seed++) n += checkAll(randomCode(1 << 17, seed), 0x400000 * seed);
