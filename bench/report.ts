@@ -109,6 +109,7 @@ export function statsTable(rows: readonly CaseResult[]): string {
     "blocks",
     "decoded",
     "decode_ms",
+    "evicted_blocks",
     "regions",
     "region_blocks",
     "native_insns",

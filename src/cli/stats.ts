@@ -30,6 +30,7 @@ export function statsLine(machine: Machine): string {
     ["decoded", String(d.decoded)],
     ["redecoded", String(d.redecoded)],
     ["decode_ms", d.decodeMs.toFixed(1)],
+    ["evicted_blocks", String(d.evicted)],
     ["regions", String(j.regions)],
     ["region_blocks", String(j.blocks)],
     ["native_insns", String(j.native)],

@@ -27,7 +27,8 @@ export function parseTier(v: string): TierOptions {
 /**
  * Applies LWP_TIER, the tuning knobs LWP_JIT_THRESHOLD=N (executions of a block
  * before its region compiles), LWP_JIT_HOT=N and LWP_JIT_WINDOW=N (N runs within that
- * many instructions compile it sooner; docs/architecture.md "Tuning") and the debugging switch
+ * many instructions compile it sooner; docs/architecture.md "Tuning"), LWP_TCACHE_INSNS=N
+ * (instructions of translated blocks a CPU holds before it evicts cold ones) and the debugging switch
  * LWP_JIT_SKIP=MNEMONIC,...|* from the environment.
  */
 export function tiersFromEnv(env: Record<string, string | undefined>): void {
@@ -44,6 +45,7 @@ export function tiersFromEnv(env: Record<string, string | undefined>): void {
   for (const [name, key] of [
     ["LWP_JIT_HOT", "hot"],
     ["LWP_JIT_WINDOW", "window"],
+    ["LWP_TCACHE_INSNS", "tcache"],
   ] as const) {
     const w = env[name];
     if (w === undefined || w === "") continue;

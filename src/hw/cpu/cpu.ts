@@ -33,6 +33,7 @@ import { Jit, NO_WINDOW } from "../jit/jit.js";
 import { BranchPredictor } from "../lwp/predictor.js";
 import { compilable } from "../jit/region.js";
 import { type SharedBlocks, sharedBlocks } from "./translate/shared.js";
+import { TCACHE_INSNS, TranslationCache } from "./translate/cache.js";
 
 /** Standard XCR0 bits we implement (x87 | SSE); LWP (bit 62) is XCR0_HI_LWP of src/hw/lwp/unit.ts. */
 export const XCR0_X87 = 1;
@@ -53,6 +54,8 @@ export interface TierOptions {
   readonly hot?: number;
   /** See `hot` (JIT_WINDOW unless tuned). */
   readonly window?: number;
+  /** Instructions of translated blocks a CPU holds before it evicts cold ones (TCACHE_INSNS unless tuned). */
+  readonly tcache?: number;
 }
 
 let defaultTiers: TierOptions = { tier: 3, forced: false };
@@ -61,9 +64,6 @@ let defaultTiers: TierOptions = { tier: 3, forced: false };
 export function setDefaultTiers(t: TierOptions): void {
   defaultTiers = t;
 }
-
-/** Entries of the CPU's direct-mapped block lookup (a power of two). */
-const RECENT_BLOCKS = 4096;
 
 /** Executions of a block before the region it heads is compiled to WebAssembly... */
 export const JIT_THRESHOLD = 4096;
@@ -133,14 +133,8 @@ export class Cpu {
   private readonly jitThreshold: number;
   private readonly jitHot: number;
   private readonly jitWindow: number;
-  private readonly cache = new Map<number, Block>();
-  /**
-   * A direct-mapped front of `cache`: the run loop looks a block up after every region
-   * exit and every branch its chaining does not know (a hash lookup was 1.7 % of sqlite3).
-   * An invalidated block is never returned (`valid`), so entries need no flushing.
-   */
-  private readonly recent: (Block | null)[] = new Array<Block | null>(RECENT_BLOCKS).fill(null);
-  private readonly codePages = new Map<number, Block[]>();
+  /** This CPU's translated blocks. */
+  private readonly cache: TranslationCache;
   /** The machine's translations by physical frame, shared with the other CPUs. */
   private readonly shared: SharedBlocks;
 
@@ -172,6 +166,11 @@ export class Cpu {
     this.jitThreshold = this.tiers.forced ? 1 : (this.tiers.threshold ?? JIT_THRESHOLD);
     this.jitHot = this.tiers.hot ?? JIT_HOT;
     this.jitWindow = this.tiers.window ?? JIT_WINDOW;
+    this.cache = new TranslationCache(
+      this.tiers.tcache ?? TCACHE_INSNS,
+      (pn) => mem.markCode(pn),
+      (b) => this.shared.forget(mem, b),
+    );
   }
 
   /** The tiers this CPU runs (fixed at creation). */
@@ -232,6 +231,7 @@ export class Cpu {
       b = this.blockAt(this.rip);
       if (prev !== null) prev.link(this.rip, b);
     }
+    b.used = this.cache.epoch;
     this.block = b;
     return b;
   }
@@ -489,12 +489,8 @@ export class Cpu {
   }
 
   blockAt(rip: number): Block {
-    // (rip may pass 2^32: the bit operators take its low 32 bits, enough for a hash)
-    const k = (rip ^ (rip >>> 12)) & (RECENT_BLOCKS - 1),
-      r = this.recent[k]!;
-    if (r !== null && r.start === rip && r.valid) return r;
-    const cached = this.cache.get(rip);
-    if (cached !== undefined) return (this.recent[k] = cached);
+    const cached = this.cache.find(rip);
+    if (cached !== undefined) return cached;
     const copy = this.shared.find(this.mem, rip, Math.floor(rip / PAGE_SIZE), this.probes, this.tiers);
     if (copy !== undefined) return this.adopt(copy);
     const b = translateBlock(this, rip);
@@ -505,35 +501,19 @@ export class Cpu {
     return b;
   }
 
-  /** Enters a translated block in the cache, its pages watched for writes. */
+  /** Enters a translated block in the cache. */
   private adopt(b: Block): Block {
     b.heat = this.jitThreshold;
     b.heatCheck = Math.max(0, this.jitThreshold - this.jitHot);
     b.heatSince = this.icount;
     if ((b.lwpKind & 3) !== 0) b.lwpHistory = this.lwp.predictor.historyOf(b.lastIp);
-    this.cache.set(b.start, b);
-    for (const pn of b.pages) {
-      let list = this.codePages.get(pn);
-      if (list === undefined) {
-        // A page stays in codePages until its code is invalidated (written, unmapped, made
-        // not executable, remapped), so it is still marked: only a new one needs marking.
-        this.mem.markCode(pn);
-        this.codePages.set(pn, (list = []));
-      }
-      list.push(b);
-    }
+    this.cache.add(b);
     return b;
   }
 
   /** Drops every translated block that overlaps page `pn` (self-modifying code). */
   invalidatePage(pn: number): void {
-    const list = this.codePages.get(pn);
-    if (list === undefined) return;
-    this.codePages.delete(pn);
-    for (const b of list) {
-      b.valid = false;
-      if (this.cache.get(b.start) === b) this.cache.delete(b.start);
-    }
+    if (!this.cache.invalidatePage(pn)) return;
     // Every region with code on the page goes, whichever region owns the blocks there.
     if (this.jitUnit?.invalidatePage(pn) === true) this.jitUnit.abort();
   }
@@ -547,11 +527,9 @@ export class Cpu {
 
   /** Drops all translations (execve, munmap of code, tests). */
   flushCode(): void {
-    for (const b of this.cache.values()) b.valid = false;
+    this.cache.clear();
     this.jitUnit?.invalidateAll();
     this.jitUnit?.abort();
-    this.cache.clear();
-    this.codePages.clear();
   }
 
   /** The page size, for code that must not import the memory module. */

@@ -18,6 +18,8 @@ import { concatBytes } from "../../common/bytes.js";
 const MAGIC = "lwp-decode-cache 1\n";
 /** Most bytes of blocks an image keeps (this run's first, then the older ones). */
 const MAX_IMAGE_BYTES = 4 << 20;
+/** Size of the arenas that hold the blocks decoded in this run. */
+const ARENA_BYTES = 64 << 10;
 
 /** Makes a decoded-instruction record pointing at `len` bytes of `src` from `at` (decode.ts). */
 export type InsnFactory = (src: Uint8Array, at: number, len: number) => Insn;
@@ -219,7 +221,7 @@ function readInsn(r: Reader, d: Insn, ip: number, len: number, names: InsnNames)
   d.invalid = false;
 }
 
-/** Where one block lies: in the image read at start, or in its own buffer when this run decoded it. */
+/** Where one block lies: in the image read at start, or in an arena when this run decoded it. */
 interface Entry {
   readonly buf: Uint8Array;
   readonly ip: number;
@@ -241,6 +243,11 @@ export class DecodeCache {
   /** Blocks iced decoded in this run (found by later lookups too: `lwp stat -r N` decodes once). */
   private readonly fresh: Entry[] = [];
   private freshBytes = 0;
+  /** Where this run's blocks are encoded (`add`), and the arena they are copied into. */
+  private readonly scratch = new Writer();
+  private readonly scratchRecords = new Writer();
+  private arena = new Uint8Array(0);
+  private arenaUsed = 0;
   /** Blocks found, and records read from them (DECODE_STATS reports them). */
   hits = 0;
 
@@ -359,22 +366,48 @@ export class DecodeCache {
     // Past what an image keeps, a long run stops paying for blocks it could not write.
     if (this.freshBytes >= MAX_IMAGE_BYTES) return;
     if (insns.length === 0 || insns.some((i) => i.invalid || i.len === 0)) return;
-    const w = new Writer();
+    const w = this.scratch,
+      rec = this.scratchRecords;
+    w.n = rec.n = 0;
     w.uint(ip);
     w.uint(used.length);
     w.bytes(used);
-    const rec = new Writer();
     writeInsns(rec, insns);
     w.uint(rec.n);
     w.bytes(rec.done());
     const h = fnv1a(w.buf, 0, w.n);
     for (let k = 0; k < 4; k++) w.byte((h >>> (8 * k)) & 255);
-    const buf = w.done(),
-      bytesAt = lebLength(ip) + lebLength(used.length);
-    const e: Entry = { buf, ip, bytesAt, bytesLen: used.length, from: 0, to: buf.length, checked: 1, used: true };
+    const from = this.place(w.done());
+    const bytesAt = from + lebLength(ip) + lebLength(used.length);
+    const e: Entry = {
+      buf: this.arena,
+      ip,
+      bytesAt,
+      bytesLen: used.length,
+      from,
+      to: from + w.n,
+      checked: 1,
+      used: true,
+    };
     this.enter(e);
     this.fresh.push(e);
-    this.freshBytes += buf.length;
+    this.freshBytes += w.n;
+  }
+
+  /**
+   * Copies an encoded block into the arena; returns where it starts. Blocks share
+   * arenas: a buffer each (grown by doubling from 256 bytes) held 48 MB of malloc'd
+   * memory for cc1's 4 MB of blocks.
+   */
+  private place(enc: Uint8Array): number {
+    if (this.arenaUsed + enc.length > this.arena.length) {
+      this.arena = new Uint8Array(Math.max(ARENA_BYTES, enc.length));
+      this.arenaUsed = 0;
+    }
+    const at = this.arenaUsed;
+    this.arena.set(enc, at);
+    this.arenaUsed += enc.length;
+    return at;
   }
 
   /** Whether this run decoded a block the image did not hold (the image is then worth writing). */
@@ -395,7 +428,7 @@ export class DecodeCache {
       total += p.length;
     };
     for (const e of this.order) if (e.used && e.checked > 0) take(e.buf.subarray(e.from, e.to));
-    for (const e of this.fresh) take(e.buf);
+    for (const e of this.fresh) take(e.buf.subarray(e.from, e.to));
     for (const e of this.order) {
       if (!e.used && e.checked >= 0) take(e.buf.subarray(e.from, e.to));
     }

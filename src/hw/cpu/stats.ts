@@ -15,10 +15,19 @@ interface DecodeStats {
   redecoded: number;
   /** Host milliseconds spent decoding. */
   decodeMs: number;
+  /** Blocks evicted from translation caches by their sweeps (translate/cache.ts). */
+  evicted: number;
 }
 
 /** The counters of this process (every CPU of the run adds to them). */
-export const DECODE_STATS: DecodeStats = { blocks: 0, cachedBlocks: 0, decoded: 0, redecoded: 0, decodeMs: 0 };
+export const DECODE_STATS: DecodeStats = {
+  blocks: 0,
+  cachedBlocks: 0,
+  decoded: 0,
+  redecoded: 0,
+  decodeMs: 0,
+  evicted: 0,
+};
 
 let clock = (): number => globalThis.performance.now();
 

@@ -53,6 +53,17 @@ export class SharedBlocks {
     }
   }
 
+  /** A CPU evicted `b` (translate/cache.ts): the entry it made for `b`, if any, goes too. */
+  forget(mem: AddressSpace, b: Block): void {
+    for (const pn of b.pages) {
+      const f = mem.execFrame(pn),
+        m = this.byFrame.get(f);
+      if (m?.get(b.start)?.block !== b) continue;
+      m.delete(b.start);
+      if (m.size === 0) this.byFrame.delete(f);
+    }
+  }
+
   /** Frame `f` was written or freed: no block made from it may be used again. */
   private drop(f: number): void {
     const m = this.byFrame.get(f);

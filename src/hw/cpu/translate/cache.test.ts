@@ -1,0 +1,121 @@
+// SPDX-License-Identifier: MIT
+// The translation cache (cache.ts): a sweep evicts the blocks not entered since the
+// sweep before, never those a region runs, and leaves no link to them; a program
+// bigger than the budget still runs right, its evicted blocks translated again. And
+// position-independent instructions share one op (block.ts, `opOf`).
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { AddressSpace, PROT_EXEC, PROT_READ, PROT_WRITE } from "../../memory/address-space.js";
+import { PhysMem } from "../../memory/phys.js";
+import { Cpu, setDefaultTiers, type TierOptions } from "../cpu.js";
+import { DECODE_STATS } from "../stats.js";
+import { Block } from "./block.js";
+import { TranslationCache } from "./cache.js";
+import type { RegionEntry } from "../../jit/jit.js";
+
+const CODE = 0x400000;
+
+/** A block of `n` instructions at `start` (never run: the cache only counts and links them). */
+function block(start: number, n = 10): Block {
+  return new Block(start, start + n, new Array(n).fill(() => {}), [start], "", [Math.floor(start / 4096)], 0, "");
+}
+
+test("a sweep evicts what was not entered since the sweep before, and unlinks it", () => {
+  const marked: number[] = [],
+    evicted: Block[] = [];
+  const tc = new TranslationCache(
+    30,
+    (pn) => marked.push(pn),
+    (b) => evicted.push(b),
+  );
+  const [a, b, c] = [block(CODE), block(CODE + 0x10), block(CODE + 0x20)];
+  for (const x of [a, b, c]) tc.add(x);
+  assert.deepEqual(marked, [CODE / 4096], "a page is marked once");
+  a.next1 = b;
+  a.nextIp1 = b.start;
+  a.jit = {} as RegionEntry; // a region runs it: never evicted
+  // First sweep (the budget is full): everything was entered in the current epoch.
+  tc.add(block(CODE + 0x30));
+  assert.equal(evicted.length, 0);
+  // c is entered again; b is not. The sweep after next drops b only.
+  c.used = tc.epoch;
+  for (let k = 4; tc.epoch < 3; k++) tc.add(block(CODE + 0x10 * k));
+  assert.equal(evicted.length, 0, "b was entered in the epoch before the last sweep");
+  for (let k = 20; tc.epoch < 4; k++) tc.add(block(CODE + 0x10 * k));
+  assert.deepEqual(evicted, [b]);
+  assert.equal(b.valid, false);
+  assert.equal(tc.find(b.start), undefined);
+  assert.equal(a.next1, null, "the link to the evicted block is gone");
+  assert.equal(tc.find(a.start), a);
+  assert.equal(tc.find(c.start), c);
+});
+
+test("invalidating a page drops its blocks; clear drops all", () => {
+  const tc = new TranslationCache(
+    1000,
+    () => {},
+    () => {},
+  );
+  const a = block(CODE),
+    b = block(CODE + 0x1000);
+  tc.add(a);
+  tc.add(b);
+  assert.equal(tc.invalidatePage(CODE / 4096), true);
+  assert.equal(tc.invalidatePage(CODE / 4096), false);
+  assert.equal(a.valid, false);
+  assert.equal(tc.find(CODE), undefined);
+  assert.equal(tc.find(b.start), b);
+  tc.clear();
+  assert.equal(b.valid, false);
+  assert.equal(tc.find(b.start), undefined);
+});
+
+/** Runs `f` with CPUs made under `t`. */
+function withTiers<T>(t: TierOptions, f: () => T): T {
+  setDefaultTiers(t);
+  try {
+    return f();
+  } finally {
+    setDefaultTiers({ tier: 3, forced: false });
+  }
+}
+
+test("a program larger than the cache's budget runs right, its evicted blocks translated again", () => {
+  // 300 blocks of `inc eax; jmp next` (2 instructions each), then ud2: 600 instructions
+  // through a cache that holds 64.
+  const BLOCKS = 300;
+  const code: number[] = [];
+  for (let k = 0; k < BLOCKS; k++) code.push(0xff, 0xc0, 0xeb, 0x00);
+  code.push(0x0f, 0x0b);
+  const mem = new AddressSpace(new PhysMem(4096));
+  mem.map(CODE, 4096, PROT_READ | PROT_WRITE | PROT_EXEC);
+  mem.poke(CODE, Uint8Array.from(code));
+  const cpu = withTiers({ tier: 3, forced: false, tcache: 64 }, () => new Cpu(mem));
+  const evictedBefore = DECODE_STATS.evicted,
+    blocksBefore = DECODE_STATS.blocks;
+  for (let pass = 1; pass <= 3; pass++) {
+    cpu.rip = CODE;
+    assert.equal(cpu.run(10_000).kind, "ud");
+    assert.equal(cpu.r32[0], BLOCKS * pass);
+  }
+  assert.ok(DECODE_STATS.evicted - evictedBefore > 2 * BLOCKS - 64, "blocks were evicted");
+  assert.ok(DECODE_STATS.blocks - blocksBefore > 2 * BLOCKS, "and translated again");
+});
+
+test("copies of a position-independent instruction share one op; others do not", () => {
+  const mem = new AddressSpace(new PhysMem(4096));
+  mem.map(CODE, 4096, PROT_READ | PROT_WRITE | PROT_EXEC);
+  const at = (off: number, bytes: number[]): Block => {
+    mem.poke(CODE + off, Uint8Array.from([...bytes, 0x0f, 0x0b]));
+    return cpu.blockAt(CODE + off);
+  };
+  const cpu = new Cpu(mem);
+  const ADD = [0x48, 0x01, 0xd8]; // add rax, rbx
+  assert.equal(at(0x000, ADD).ops[0], at(0x100, ADD).ops[0]);
+  const LEA_RIP = [0x48, 0x8d, 0x05, 0x08, 0, 0, 0]; // lea rax, [rip+8]: the address differs
+  assert.notEqual(at(0x200, LEA_RIP).ops[0], at(0x300, LEA_RIP).ops[0]);
+  const FLD1 = [0xd9, 0xe8]; // x87 records the instruction's address (FIP)
+  assert.notEqual(at(0x400, FLD1).ops[0], at(0x500, FLD1).ops[0]);
+  const JMP = [0xeb, 0x00]; // a relative branch: the target differs
+  assert.notEqual(at(0x600, JMP).ops[0], at(0x700, JMP).ops[0]);
+});
