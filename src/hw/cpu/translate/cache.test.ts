@@ -17,7 +17,16 @@ const CODE = 0x400000;
 
 /** A block of `n` instructions at `start` (never run: the cache only counts and links them). */
 function block(start: number, n = 10): Block {
-  return new Block(start, start + n, new Array(n).fill(() => {}), [start], "", [Math.floor(start / 4096)], 0, "");
+  return new Block(
+    start,
+    start + n,
+    new Array(n).fill(() => {}),
+    [start],
+    "",
+    [Math.floor(start / 4096)],
+    0,
+    "",
+  );
 }
 
 test("a sweep evicts what was not entered since the sweep before, and unlinks it", () => {
