@@ -9,11 +9,16 @@ export interface Backing {
   /** Reads up to `into.length` bytes at `offset`; returns the count (short at end of file). */
   read(offset: number, into: Uint8Array): number;
   write(offset: number, from: Uint8Array): void;
+  /** Lets go of what the backing holds (a host descriptor) when the object goes. */
+  close?(): void;
 }
 
-const released = new FinalizationRegistry<{ phys: PhysMem; frames: Map<number, number> }>((held) => {
-  for (const f of held.frames.values()) held.phys.release(f);
-});
+const released = new FinalizationRegistry<{ phys: PhysMem; frames: Map<number, number>; backing: Backing | null }>(
+  (held) => {
+    for (const f of held.frames.values()) held.phys.release(f);
+    held.backing?.close?.();
+  },
+);
 
 export class MemObject {
   /** Page index → frame; each frame holds one reference for the object. */
@@ -26,7 +31,7 @@ export class MemObject {
     public size: number,
     readonly backing: Backing | null = null,
   ) {
-    released.register(this, { phys, frames: this.frames }, this);
+    released.register(this, { phys, frames: this.frames, backing }, this);
   }
 
   /** The frame of page `pg` if it is cached, else undefined (nothing is read). */
@@ -64,7 +69,7 @@ export class MemObject {
     for (const f of this.frames.values()) this.phys.release(f);
     this.frames.clear();
     this.dirty.clear();
-    released.unregister(this);
+    if (released.unregister(this)) this.backing?.close?.();
   }
 
   /** Whether page `pg` lies within the object (else an access is a bus error). */

@@ -49,8 +49,9 @@ export interface ExecSpec {
   exe?: string;
   dev?: number;
   ino?: number;
-  /** The file's identity and version, for the page cache (GuestFile). */
+  /** The file's identity and version, and its host name, for the page cache (GuestFile). */
   version?: string;
+  hostPath?: string | null;
 }
 
 /** Largest program or interpreter file exec reads (the largest buffer the host gives). */
@@ -72,6 +73,8 @@ interface GuestFile {
   ino: number;
   /** The file's identity and version (device, inode, size, mtime): the page cache shares images by it. */
   version: string;
+  /** The host's name for the file, where the page cache reads its pages from (null: keep `bytes`). */
+  hostPath: string | null;
 }
 
 /**
@@ -99,7 +102,15 @@ export function readExecutable(t: Task, path: string, cred: ExecCred | null = nu
       n += r;
     }
     const version = `${st.dev}:${st.ino}:${n}:${st.mtimeNs}`;
-    return { bytes: buf.subarray(0, n), exe: opened.guest, dev: st.dev, ino: st.ino, version };
+    const hostPath = k.host.fdPath(fd);
+    return {
+      bytes: buf.subarray(0, n),
+      exe: opened.guest,
+      dev: st.dev,
+      ino: st.ino,
+      version,
+      hostPath: typeof hostPath === "string" ? hostPath : null,
+    };
   } finally {
     k.host.close(fd);
   }
@@ -171,8 +182,8 @@ export function execImage(k: Kernel, p: Process, t: Task, spec: ExecSpec): boole
 }
 
 /** The page-cache object an executable's segments map (shared by every process running the file). */
-function execObject(k: Kernel, f: { bytes: Uint8Array; version?: string }): MemObject {
-  return k.pageCache.forExec(k, f.version ?? null, f.bytes);
+function execObject(k: Kernel, f: { bytes: Uint8Array; version?: string; hostPath?: string | null }): MemObject {
+  return k.pageCache.forExec(k, f.version ?? null, f.bytes, f.hostPath ?? null);
 }
 
 /** The old image goes once the new one is in place (or past the point of no return). */

@@ -2,7 +2,8 @@
 // The page cache's write-back points (docs/quirks.md Q-PAGE-CACHE): a store
 // through a MAP_SHARED mapping reaches the host file at sync (msync, munmap,
 // fsync, before the guest reads the file) or when the object is dropped (exit),
-// not at once as a page cache shared with every host process would show it.
+// not at once as a page cache shared with every host process would show it; an
+// executable's pages are read from the file when first touched.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { AddressSpace, PROT_READ, PROT_WRITE } from "../../hw/memory/address-space.js";
@@ -80,4 +81,39 @@ test("MAP_SHARED stores reach the host file at sync and when the object is dropp
   assert.equal(h.file[1], 0x63, "dropped with its last mapping: written back");
   assert.equal(f.refs, 1, "and the open file let go");
   assert.equal(k.pageCache.empty, true);
+});
+
+test("an executable's pages are read from its file when first touched, and the file is closed with its object", () => {
+  const h = oneFileHost(new Uint8Array(8192).fill(0x61));
+  const opened: string[] = [];
+  Object.assign(h.host, {
+    open: (path: string) => (opened.push(path), 5),
+  });
+  const k = new Kernel(h.host, { ...DEFAULT_OPTIONS, memoryLimit: 1 << 24 });
+  const asRead = h.file.slice(); // the bytes exec read
+  const obj = k.pageCache.forExec(k, "1:7:8192:0", asRead, "/bin/prog");
+  assert.deepEqual(opened, ["/bin/prog"]);
+  const mem = new AddressSpace(k.phys);
+  mem.map(0x10000, 8192, PROT_READ, obj, 0, true);
+  assert.equal(mem.read8(0x10000), 0x61);
+  // A host process changes the file in place: a page already read keeps its bytes, one
+  // not yet read shows the change (Q-PAGE-CACHE; Linux refuses such writes, ETXTBSY).
+  h.file.fill(0x62);
+  assert.equal(mem.read8(0x10001), 0x61);
+  assert.equal(mem.read8(0x11000), 0x62);
+  mem.destroy();
+  k.pageCache.collect(k);
+  assert.deepEqual(h.closed, [5], "the object's descriptor is closed with it");
+});
+
+test("an executable replaced since exec read it is served from the bytes exec read", () => {
+  const h = oneFileHost(new Uint8Array(4096).fill(0x61));
+  Object.assign(h.host, { open: () => 5 });
+  const k = new Kernel(h.host, { ...DEFAULT_OPTIONS, memoryLimit: 1 << 24 });
+  // The version exec saw had another mtime: the file at the path is not it.
+  const obj = k.pageCache.forExec(k, "1:7:4096:99", new Uint8Array(4096).fill(0x63), "/bin/prog");
+  assert.deepEqual(h.closed, [5], "the other file is not kept open");
+  const mem = new AddressSpace(k.phys);
+  mem.map(0x10000, 4096, PROT_READ, obj, 0, true);
+  assert.equal(mem.read8(0x10000), 0x63);
 });

@@ -67,17 +67,21 @@ export class PageCache {
 
   /**
    * The object for an executable's segments (execve maps them private from the page
-   * cache, not copied): its pages are read from `bytes`, the file as exec read it,
-   * when first touched. `key` names the file's version (device, inode, size and
-   * modification time): processes running the same file share its pages, and with
-   * them its translations. A running file cannot be opened for writing (`running`:
-   * ETXTBSY); one changed on the host gets a new object at its next exec.
+   * cache, not copied): its pages are read when first touched, from the file itself
+   * when `hostPath` opens the same version of it, else from `bytes`, the file as exec
+   * read it (a file replaced in between). `key` names the file's version (device,
+   * inode, size and modification time): processes running the same file share its
+   * pages, and with them its translations. A running file cannot be opened for writing
+   * (`running`: ETXTBSY); one changed on the host gets a new object at its next exec.
+   * Reading pages from the file instead of keeping its bytes spares a run the whole
+   * file: 32 MB of cc1's peak RSS.
    */
-  forExec(k: Kernel, key: string | null, bytes: Uint8Array): MemObject {
+  forExec(k: Kernel, key: string | null, bytes: Uint8Array, hostPath: string | null = null): MemObject {
     const name = key ?? `anonymous-${this.unkeyed++}`;
     let obj = this.execs.get(name);
     if (obj === undefined) {
-      obj = new MemObject(k.phys, bytes.length, bytesBacking(bytes));
+      const backing = (key !== null && hostPath !== null && fileBacking(k, hostPath, key)) || bytesBacking(bytes);
+      obj = new MemObject(k.phys, bytes.length, backing);
       this.execs.set(name, obj);
     }
     return obj;
@@ -226,6 +230,34 @@ function bytesBacking(bytes: Uint8Array): Backing {
       return n;
     },
     write: () => {},
+  };
+}
+
+/**
+ * An executable's backing read from the host file at `path` when it is still the
+ * version `key` names (device:inode:size:mtime, as readExecutable made it), else null.
+ * Its mappings are private: nothing is written back. The descriptor is closed with the object.
+ */
+function fileBacking(k: Kernel, path: string, key: string): Backing | null {
+  const fd = k.host.open(path, 0, 0);
+  if (fd < 0) return null;
+  const st = k.host.fstat(fd);
+  if (typeof st === "number" || `${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}` !== key) {
+    k.host.close(fd);
+    return null;
+  }
+  return {
+    read(offset, into) {
+      let n = 0;
+      while (n < into.length) {
+        const r = k.host.read(fd, into.subarray(n), offset + n);
+        if (r <= 0) break;
+        n += r;
+      }
+      return n;
+    },
+    write: () => {},
+    close: () => void k.host.close(fd),
   };
 }
 
