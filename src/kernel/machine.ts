@@ -304,7 +304,10 @@ export class Machine {
 }
 
 /** The program file's bytes and identity through the kernel's lookup; ExecError (with the errno) when it cannot be read. */
-function readProgramFile(t: Task, path: string): Pick<ExecSpec, "bytes" | "exe" | "dev" | "ino" | "version" | "hostPath"> {
+function readProgramFile(
+  t: Task,
+  path: string,
+): Pick<ExecSpec, "bytes" | "exe" | "dev" | "ino" | "version" | "hostPath"> {
   const f = readExecutable(t, path);
   if (typeof f !== "number") return f;
   const why =
