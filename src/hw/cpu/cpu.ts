@@ -171,6 +171,12 @@ export class Cpu {
       (pn) => mem.markCode(pn),
       (b) => this.shared.forget(mem, b),
     );
+    this.shared.join(this);
+  }
+
+  /** The blocks this CPU holds (the shared translations offer them to the others once sharing starts). */
+  blocks(): Iterable<Block> {
+    return this.cache.blocks();
   }
 
   /** The tiers this CPU runs (fixed at creation). */

@@ -9,9 +9,9 @@
 // closures and their contexts). As Valgrind's translation table evicts its oldest sector
 // and QEMU flushes its code buffer when it is full, the cache sweeps when it holds more
 // than its budget: every block that the run loop has not entered since the sweep before
-// the last goes, except those a compiled region runs (docs/architecture.md "Translation
-// cache"). A block evicted and run again is translated again, usually from the decode
-// cache's records (src/hw/cpu/decode-cache.ts).
+// the last goes, except those a compiled region runs (docs/architecture.md "CPU", where
+// the budget's measurements are). A block evicted and run again is translated again,
+// usually from the decode cache's records (src/hw/cpu/decode-cache.ts).
 import type { Block } from "./block.js";
 import { DECODE_STATS } from "../stats.js";
 
@@ -65,6 +65,11 @@ export class TranslationCache {
   /** The block at `rip` without touching the front (the region compiler's lookups), or undefined. */
   get(rip: number): Block | undefined {
     return this.byIp.get(rip);
+  }
+
+  /** The blocks held. */
+  blocks(): Iterable<Block> {
+    return this.byIp.values();
   }
 
   /** Enters a block just translated (or copied), its pages watched for writes; may sweep first. */

@@ -22,12 +22,43 @@ interface Entry {
   readonly tiers: object;
 }
 
+/** A CPU as the shared translations see it. */
+export interface BlockSource {
+  readonly mem: AddressSpace;
+  readonly probes: CpuProbes | null;
+  readonly tiers: object;
+  /** The blocks it holds now (none once its translations were flushed: exit, execve). */
+  blocks(): Iterable<Block>;
+}
+
 export class SharedBlocks {
   /** Frame → (guest address → entry) for every frame an entry covers. */
   private readonly byFrame = new Map<number, Map<number, Entry>>();
+  /**
+   * The machine's CPUs until sharing starts (null after): a machine that never runs two
+   * address spaces with code at once (a program that does not fork) has no one to share
+   * with, and an entry per block was 17 MB of cc1's heap.
+   */
+  private dormant: WeakRef<BlockSource>[] | null = [];
 
   constructor(phys: PhysMem) {
     phys.onCodeFrameDropped = (f) => this.drop(f);
+  }
+
+  /**
+   * A new CPU on the machine. Sharing starts when another CPU still holds blocks (a
+   * fork's parent): the blocks the CPUs made so far are offered then, as each would
+   * have offered them when it translated them.
+   */
+  join(cpu: BlockSource): void {
+    if (this.dormant === null) return;
+    const others = this.dormant.map((w) => w.deref()).filter((o) => o !== undefined && holdsBlocks(o));
+    if (others.length === 0) {
+      this.dormant = [new WeakRef(cpu)];
+      return;
+    }
+    this.dormant = null;
+    for (const o of others) for (const b of o!.blocks()) this.add(o!.mem, b, o!.probes, o!.tiers);
   }
 
   /** A copy of the block at `rip` made by another CPU for the same bytes, or undefined. */
@@ -43,6 +74,7 @@ export class SharedBlocks {
 
   /** Offers a block just translated by a CPU running in `mem`. */
   add(mem: AddressSpace, b: Block, probes: CpuProbes | null, tiers: object): void {
+    if (this.dormant !== null) return;
     const frames = b.pages.map((pn) => mem.execFrame(pn));
     if (frames.includes(0)) return;
     const e: Entry = { block: b, frames, probes, tiers };
@@ -80,6 +112,11 @@ export class SharedBlocks {
       }
     }
   }
+}
+
+function holdsBlocks(cpu: BlockSource): boolean {
+  for (const _ of cpu.blocks()) return true;
+  return false;
 }
 
 const machines = new WeakMap<PhysMem, SharedBlocks>();
