@@ -27,7 +27,8 @@ export function parseTier(v: string): TierOptions {
 /**
  * Applies LWP_TIER, the tuning knobs LWP_JIT_THRESHOLD=N (executions of a block
  * before its region compiles), LWP_JIT_HOT=N and LWP_JIT_WINDOW=N (N runs within that
- * many instructions compile it sooner; docs/architecture.md "Tuning"), LWP_TCACHE_INSNS=N
+ * many instructions compile it sooner; docs/architecture.md "Tuning"), LWP_JIT_START=N (instructions
+ * a CPU retires before its first region), LWP_TCACHE_INSNS=N
  * (instructions of translated blocks a CPU holds before it evicts cold ones) and the debugging switch
  * LWP_JIT_SKIP=MNEMONIC,...|* from the environment.
  */
@@ -42,15 +43,18 @@ export function tiersFromEnv(env: Record<string, string | undefined>): void {
     }
     t = { ...(t ?? { tier: 3, forced: false }), threshold: n };
   }
-  for (const [name, key] of [
-    ["LWP_JIT_HOT", "hot"],
-    ["LWP_JIT_WINDOW", "window"],
-    ["LWP_TCACHE_INSNS", "tcache"],
+  for (const [name, key, least] of [
+    ["LWP_JIT_HOT", "hot", 1],
+    ["LWP_JIT_WINDOW", "window", 1],
+    ["LWP_TCACHE_INSNS", "tcache", 1],
+    ["LWP_JIT_START", "start", 0],
   ] as const) {
     const w = env[name];
     if (w === undefined || w === "") continue;
     const n = Number(w);
-    if (!Number.isInteger(n) || n < 1) throw new UsageError(`${name}: '${w}' is not a positive count`);
+    if (!Number.isInteger(n) || n < least) {
+      throw new UsageError(`${name}: '${w}' is not a ${least === 0 ? "count" : "positive count"}`);
+    }
     t = { ...(t ?? { tier: 3, forced: false }), [key]: n };
   }
   if (t !== null) setDefaultTiers(t);

@@ -99,34 +99,41 @@ test("LWP_TIER and the LWP_JIT_ knobs with bad values: one line, exit status 2",
     { LWP_JIT_THRESHOLD: "many" },
     { LWP_JIT_HOT: "0" },
     { LWP_JIT_WINDOW: "1e99x" },
+    { LWP_JIT_START: "-1" },
+    { LWP_TCACHE_INSNS: "0" },
   ]) {
     const r = spawnSync(process.execPath, [lwpCli(), "run", "/bin/true"], {
       env: { ...process.env, ...env },
       encoding: "utf8",
     });
     assert.equal(r.status, 2, JSON.stringify(env));
-    assert.match(r.stderr, /^lwp: (unknown tier|LWP_JIT_[A-Z]+)[^\n]*\n$/, JSON.stringify(env));
+    assert.match(r.stderr, /^lwp: (unknown tier|LWP_(JIT|TCACHE)_[A-Z]+)[^\n]*\n$/, JSON.stringify(env));
   }
 });
 
-test("a loop's region compiles once 256 runs come within the window, other blocks wait for the threshold", () => {
+test("a loop's region compiles once 256 runs come within the window, other blocks wait for the threshold; start-up asks for 2048", () => {
   // 2000 iterations of a two-block loop: under the 4096 runs of the threshold, hot by rate.
   const text = ["A: add rax, 1", " test rax, 1", " jz B", " add rdx, 1", "B: dec rbx", " jnz A", " ud2"].join("\n");
-  const regions = (t: TierOptions): number => {
+  const regions = (t: TierOptions, iterations = 2000): number => {
     setDefaultTiers(t);
     try {
       const before = JIT_TOTALS.regions,
         b = bench();
-      assert.equal(run(b, text, { [RBX]: 2000 }).kind, "ud");
-      assert.equal(b.c.getReg(RAX), 2000);
-      assert.equal(b.c.getReg(RDX), 1000);
+      assert.equal(run(b, text, { [RBX]: iterations }).kind, "ud");
+      assert.equal(b.c.getReg(RAX), iterations);
+      assert.equal(b.c.getReg(RDX), iterations / 2);
       return JIT_TOTALS.regions - before;
     } finally {
       setDefaultTiers({ tier: 3, forced: false });
     }
   };
-  assert.ok(regions({ tier: 3, forced: false }) >= 1, "hot by rate: compiled");
-  assert.equal(regions({ tier: 3, forced: false, hot: 4096 }), 0, "the rate rule off: waits for 4096 runs");
+  assert.ok(regions({ tier: 3, forced: false, start: 0 }) >= 1, "hot by rate: compiled");
+  assert.equal(regions({ tier: 3, forced: false, start: 0, hot: 4096 }), 0, "the rate rule off: waits for 4096 runs");
   // A window too short for 256 runs of the loop (about 1,300 instructions) leaves it to the threshold.
-  assert.equal(regions({ tier: 3, forced: false, window: 1000 }), 0, "not within the window: waits");
+  assert.equal(regions({ tier: 3, forced: false, start: 0, window: 1000 }), 0, "not within the window: waits");
+  // The loop retires about 11,000 instructions: all of it start-up for a CPU that compiles from 20,000 on,
+  // where only a block that runs 2048 times (8 x 256) within the window compiles.
+  assert.equal(regions({ tier: 3, forced: false, start: 20_000 }), 0, "start-up: 2000 runs do not compile");
+  assert.ok(regions({ tier: 3, forced: false, start: 5_000 }) >= 1, "past the start: the hot loop compiles");
+  assert.ok(regions({ tier: 3, forced: false, start: 1e9 }, 3000) >= 1, "3000 runs compile even in start-up");
 });

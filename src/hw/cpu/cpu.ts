@@ -56,6 +56,8 @@ export interface TierOptions {
   readonly window?: number;
   /** Instructions of translated blocks a CPU holds before it evicts cold ones (TCACHE_INSNS unless tuned). */
   readonly tcache?: number;
+  /** Instructions a CPU retires before it compiles its first region (JIT_START unless tuned). */
+  readonly start?: number;
 }
 
 let defaultTiers: TierOptions = { tier: 3, forced: false };
@@ -70,6 +72,14 @@ export const JIT_THRESHOLD = 4096;
 /** ...or sooner, once JIT_HOT of its runs came within JIT_WINDOW instructions retired (a hot loop). */
 export const JIT_HOT = 256;
 export const JIT_WINDOW = 1_000_000;
+/**
+ * Instructions a CPU retires before it compiles any region: a short command (`true`,
+ * a shell's subshell) ends before a region would pay for itself, and the first one
+ * costs a start-up most (the compiler's code runs cold, the JIT's modules are made).
+ */
+export const JIT_START = 150_000;
+/** ...unless a block runs this many times `JIT_HOT` within it (a loop that will run long). */
+const STARTUP_HOT = 8;
 
 /** Gives a CPU's state frame back when the CPU is collected. */
 const stateFrames = new FinalizationRegistry<{ phys: PhysMem; frame: number }>((h) => h.phys.freeRun(h.frame, 1));
@@ -133,6 +143,7 @@ export class Cpu {
   private readonly jitThreshold: number;
   private readonly jitHot: number;
   private readonly jitWindow: number;
+  private readonly jitStart: number;
   /** This CPU's translated blocks. */
   private readonly cache: TranslationCache;
   /** The machine's translations by physical frame, shared with the other CPUs. */
@@ -166,6 +177,7 @@ export class Cpu {
     this.jitThreshold = this.tiers.forced ? 1 : (this.tiers.threshold ?? JIT_THRESHOLD);
     this.jitHot = this.tiers.hot ?? JIT_HOT;
     this.jitWindow = this.tiers.window ?? JIT_WINDOW;
+    this.jitStart = this.tiers.forced ? 0 : (this.tiers.start ?? JIT_START);
     this.cache = new TranslationCache(
       this.tiers.tcache ?? TCACHE_INSNS,
       (pn) => mem.markCode(pn),
@@ -388,8 +400,15 @@ export class Cpu {
    * A block's countdown reached a check: its region is compiled once the block has
    * run `jitThreshold` times, or as soon as its last `jitHot` runs came within
    * `jitWindow` retired instructions (a loop); else the next check is `jitHot` runs on.
+   * Nothing compiles before the CPU retired `jitStart` instructions.
    */
   private heatUp(b: Block): void {
+    if (this.icount < this.jitStart && this.jitThreshold - b.heat < STARTUP_HOT * this.jitHot) {
+      // Start-up: only a block that ran STARTUP_HOT times as often compiles; look again
+      // `jitHot` runs on (past the threshold too: `heat` goes below 0).
+      b.heatCheck = b.heat - this.jitHot;
+      return;
+    }
     if (b.heat > 0 && this.icount - b.heatSince > this.jitWindow) {
       b.heatCheck = Math.max(0, b.heat - this.jitHot);
       b.heatSince = this.icount;
