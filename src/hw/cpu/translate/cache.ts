@@ -6,9 +6,9 @@
 // A big program translates far more code than it keeps running: cc1 -O2 of 200 lines
 // translates 114k blocks (half a million instructions), most of them run a few times at
 // start-up or in one pass, and a translated instruction costs about 0.3 KB of heap (its
-// closures, their contexts and its block's share). As Valgrind's translation table evicts its oldest sector
-// and QEMU flushes its code buffer when it is full, the cache sweeps when it holds more
-// than its budget: every block that the run loop has not entered since the sweep before
+// closures, their contexts and its block's share). As Valgrind's translation table
+// evicts its oldest sector and QEMU flushes its code buffer when it is full, the cache
+// sweeps when it holds more than its budget: every block that the run loop has not entered since the sweep before
 // the last goes, except those a compiled region runs (docs/architecture.md "CPU", where
 // the budget's measurements are). A block evicted and run again is translated again,
 // usually from the decode cache's records (src/hw/cpu/decode-cache.ts).
@@ -72,7 +72,10 @@ export class TranslationCache {
     return this.byIp.values();
   }
 
-  /** Enters a block just translated (or copied) for an address `find` missed, its pages watched for writes; may sweep first. */
+  /**
+   * Enters a block just translated (or copied) for an address `find` missed, its pages
+   * watched for writes; may sweep first.
+   */
   add(b: Block): void {
     if (this.held + b.length > this.limit) this.sweep();
     b.used = this.epoch;
