@@ -8,10 +8,11 @@
 // start-up or in one pass, and a translated instruction costs about 0.3 KB of heap (its
 // closures, their contexts and its block's share). As Valgrind's translation table
 // evicts its oldest sector and QEMU flushes its code buffer when it is full, the cache
-// sweeps when it holds more than its budget: every block that the run loop has not entered since the sweep before
-// the last goes, except those a compiled region runs (docs/architecture.md "CPU", where
-// the budget's measurements are). A block evicted and run again is translated again,
-// usually from the decode cache's records (src/hw/cpu/decode-cache.ts).
+// sweeps when it holds more than its budget: every block that the run loop has not
+// entered since the sweep before the last goes, except those a compiled region runs
+// (docs/architecture.md "CPU", where the budget's measurements are). A block evicted
+// and run again is translated again, usually from the decode cache's records
+// (src/hw/cpu/decode-cache.ts).
 import type { Block } from "./block.js";
 import { DECODE_STATS } from "../stats.js";
 
