@@ -3,14 +3,14 @@
 // program whose hot blocks sit in different regions, entered through indirect
 // jumps and returns, must give the interpreter's registers and retired count;
 // a region that rewrites its own code still reports how it left; the tier
-// switches reject bad values in one line.
+// switches reject bad values in one line; the number of live regions is bounded.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { setDefaultTiers, type TierOptions } from "../../src/hw/cpu/cpu.js";
 import { bench, run, RAX, RBX, RCX, RDX, RSI } from "../lwp/helpers.js";
 import { lwpCli } from "../helpers/build-guests.js";
-import { JIT_TOTALS } from "../../src/hw/jit/jit.js";
+import { JIT_TOTALS, liveRegionCount, setMaxLiveRegions } from "../../src/hw/jit/jit.js";
 
 /** Runs `text` from fresh CPUs under each tier setting; returns [rax, rdx, rsi, retired] per setting. */
 function underTiers(text: string, regs: Record<number, number>, tiers: readonly TierOptions[]): number[][] {
@@ -136,4 +136,39 @@ test("a loop's region compiles once 256 runs come within the window, other block
   assert.equal(regions({ tier: 3, forced: false, start: 20_000 }), 0, "start-up: 2000 runs do not compile");
   assert.ok(regions({ tier: 3, forced: false, start: 5_000 }) >= 1, "past the start: the hot loop compiles");
   assert.ok(regions({ tier: 3, forced: false, start: 1e9 }, 3000) >= 1, "3000 runs compile even in start-up");
+});
+
+test("past the limit on live regions, hot blocks stay in the interpreter tiers; invalidated regions make room", () => {
+  // Three loops one after the other: with room for one region at a time, one compiles.
+  const text = [
+    "A: add rax, 1",
+    " dec rbx",
+    " jnz A",
+    " mov rbx, 300",
+    "B: add rdx, 1",
+    " dec rbx",
+    " jnz B",
+    " mov rbx, 300",
+    "C: add rsi, 1",
+    " dec rbx",
+    " jnz C",
+    " ud2",
+  ].join("\n");
+  // (other tests' CPUs may still hold regions: room for exactly one more)
+  const was = setMaxLiveRegions(liveRegionCount() + 1);
+  setDefaultTiers({ tier: 3, forced: true });
+  try {
+    const before = JIT_TOTALS.regions,
+      b = bench();
+    assert.equal(run(b, text, { [RBX]: 300 }).kind, "ud");
+    assert.deepEqual([b.c.getReg(RAX), b.c.getReg(RDX), b.c.getReg(RSI)], [300, 300, 300]);
+    assert.equal(JIT_TOTALS.regions - before, 1, "one region: the limit");
+    b.c.flushCode(); // invalidates it: room for one more
+    assert.equal(run(b, text, { [RBX]: 300 }).kind, "ud");
+    assert.equal(JIT_TOTALS.regions - before, 2);
+    b.c.flushCode();
+  } finally {
+    setMaxLiveRegions(was);
+    setDefaultTiers({ tier: 3, forced: false });
+  }
 });

@@ -87,6 +87,33 @@ interface JitStats {
   compileMs: number;
 }
 
+/**
+ * Regions alive in the process at most (all CPUs). V8 gives every WebAssembly module code
+ * space of its own, two memory mappings and 26–29 KB: a forced tier 3 on python3 made
+ * 38,000 regions, reached Linux's limit of 65,530 mappings per process
+ * (vm.max_map_count) at 1.7 GB of RSS, and V8 aborted. Past the limit, hot blocks stay
+ * in the interpreter tiers until regions are invalidated; cc1 uses 1,083.
+ */
+let maxLiveRegions = 8192;
+let liveRegions = 0;
+
+/** Sets the limit on live regions (tests); returns the previous one. */
+export function setMaxLiveRegions(n: number): number {
+  const was = maxLiveRegions;
+  maxLiveRegions = n;
+  return was;
+}
+
+/** Regions alive in the process now (tests). */
+export function liveRegionCount(): number {
+  return liveRegions;
+}
+
+/** A collected CPU's regions no longer count (one dropped without its translations flushed). */
+const liveOf = new FinalizationRegistry<{ n: number }>((held) => {
+  liveRegions -= held.n;
+});
+
 /** Totals over every CPU of the process (LWP_STATS=1 prints them at exit). */
 export const JIT_TOTALS: JitStats = { regions: 0, blocks: 0, native: 0, helped: 0, bytes: 0, compileMs: 0 };
 
@@ -109,6 +136,8 @@ export class Jit {
   private readonly retiredSlots: number[] = [];
   /** Byte offset of the chain cache in physical memory (layout.ts CHAIN_*). */
   private readonly chain: number;
+  /** This CPU's live regions (`liveRegions` forgets them if the CPU is collected first). */
+  private readonly live = { n: 0 };
 
   constructor(private readonly cpu: Cpu) {
     const phys = cpu.mem.phys;
@@ -119,6 +148,7 @@ export class Jit {
     this.chain = frame * PAGE_SIZE;
     phys.u8.fill(0xff, this.chain, this.chain + CHAIN_BYTES); // no RIP is all ones
     chainFrames.register(this, { phys, frame, count: frames });
+    liveOf.register(this, this.live);
     this.gw = gateway({
       table: this.table,
       xlate: this.xlate,
@@ -177,10 +207,13 @@ export class Jit {
     }
     this.table.set(slot, null);
     this.retiredSlots.push(slot);
+    liveRegions--;
+    this.live.n--;
   }
 
   /** Compiles the region headed by `head` and links its blocks; false when nothing could be compiled. */
   compile(head: Block, lookup: (rip: number) => Block | undefined): boolean {
+    if (liveRegions >= maxLiveRegions) return false;
     const blocks = layout(formRegion(head, lookup));
     const t0 = performance.now();
     const c = this.cpu,
@@ -211,6 +244,8 @@ export class Jit {
       if (b.jit !== null && b !== head) return;
       b.jit = { region, index: k };
     });
+    liveRegions++;
+    this.live.n++;
     const ms = performance.now() - t0;
     for (const st of [this.stats, JIT_TOTALS]) {
       st.regions++;
