@@ -247,18 +247,21 @@ function fileBacking(k: Kernel, path: string, key: string): Backing | null {
     return null;
   }
   return {
-    read(offset, into) {
-      let n = 0;
-      while (n < into.length) {
-        const r = k.host.read(fd, into.subarray(n), offset + n);
-        if (r <= 0) break;
-        n += r;
-      }
-      return n;
-    },
+    read: (offset, into) => readAt(k, fd, offset, into),
     write: () => {},
     close: () => void k.host.close(fd),
   };
+}
+
+/** Reads host descriptor `fd` at `offset` into `into` until it is full or the file ends; returns the count. */
+function readAt(k: Kernel, fd: number, offset: number, into: Uint8Array): number {
+  let n = 0;
+  while (n < into.length) {
+    const r = k.host.read(fd, into.subarray(n), offset + n);
+    if (r <= 0) break;
+    n += r;
+  }
+  return n;
 }
 
 /** Reads and writes a host file through the open files that mapped it (a readable one, a writable one). */
@@ -266,13 +269,7 @@ function hostBacking(k: Kernel, files: HostFile[]): Backing {
   return {
     read(offset, into) {
       const f = files[0];
-      let n = 0;
-      while (f !== undefined && n < into.length) {
-        const r = k.host.read(f.hostFd, into.subarray(n), offset + n);
-        if (r <= 0) break;
-        n += r;
-      }
-      return n;
+      return f === undefined ? 0 : readAt(k, f.hostFd, offset, into);
     },
     write(offset, from) {
       const f = files.find((x) => (x.flags & 3) !== 0);

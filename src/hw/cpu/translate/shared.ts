@@ -52,13 +52,17 @@ export class SharedBlocks {
    */
   join(cpu: BlockSource): void {
     if (this.dormant === null) return;
-    const others = this.dormant.map((w) => w.deref()).filter((o) => o !== undefined && holdsBlocks(o));
+    const others: BlockSource[] = [];
+    for (const w of this.dormant) {
+      const o = w.deref();
+      if (o !== undefined && holdsBlocks(o)) others.push(o);
+    }
     if (others.length === 0) {
       this.dormant = [new WeakRef(cpu)];
       return;
     }
     this.dormant = null;
-    for (const o of others) for (const b of o!.blocks()) this.add(o!.mem, b, o!.probes, o!.tiers);
+    for (const o of others) for (const b of o.blocks()) this.add(o.mem, b, o.probes, o.tiers);
   }
 
   /** A copy of the block at `rip` made by another CPU for the same bytes, or undefined. */
