@@ -37,7 +37,6 @@ export interface Imports {
   /** (kind, size, a, b, r, aux) → RFLAGS arithmetic bits, for flags from an unknown producer. */
   readonly flagBits: number;
   /** (a i64, b i64) → the high 64 bits of the unsigned product. */
-  readonly mulhu: number;
   /** (state, site, kind, size, a, b, r, aux, target, branches, region): records how the region left (then it returns). */
   readonly exit: number;
   /** (kind i32, a, b, c i64) → 0: the shadow call stack's CALL (0, return address, slot, site) or RET (1, slot, site). */

@@ -19,7 +19,7 @@ export const RUN_PARAMS = [I32, I32, I32, I32, I32, I32] as const;
  * The one signature of the functions regions import besides `chain` (imports.ts says
  * why): i32 p0–p3, i64 p4–p6, f64 p7 → i64. xlate(access p0, bytes p1, addr p7);
  * commit(); helper(slot p0, id p1, n p2); the runtime's flagBits(kind p0, size p1,
- * aux p3, a p4, b p5, r p6) and mulhu(a p4, b p5).
+ * aux p3, a p4, b p5, r p6).
  */
 export const CALL_PARAMS = [I32, I32, I32, I32, I64, I64, I64, F64] as const;
 export const CALL_RESULTS = [I64] as const;

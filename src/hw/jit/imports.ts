@@ -58,7 +58,6 @@ export function regionImports(m: ModuleBuilder): { imports: Imports; chain: numb
     commit = imp("gw", "commit"),
     helper = imp("gw", "helper"),
     flagBits = imp("rt", "flagBits"),
-    mulhu = imp("rt", "mulhu"),
     shadow = imp("gw", "shadow");
   const chain = m.importFunc("gw", "chain", [...RUN_PARAMS, I32], [I32]);
   /** A function of `params` → `result` that forwards to `callee` (`args`: where each CALL_PARAMS slot comes from). */
@@ -75,7 +74,6 @@ export function regionImports(m: ModuleBuilder): { imports: Imports; chain: numb
       commit: thunk([], I32, commit, []),
       helper: thunk([I32, I32, I32], I32, helper, [0, 1, 2]),
       flagBits: thunk([I32, I32, I64, I64, I64, I32], I32, flagBits, [0, 1, null, 5, 2, 3, 4]),
-      mulhu: thunk([I64, I64], I64, mulhu, [null, null, null, null, 0, 1]),
       shadow: thunk([I32, I64, I64, I64], I32, shadow, [0, null, null, null, 1, 2, 3]),
       exit: exit.index,
     },
