@@ -71,6 +71,50 @@ test("blocks reached through indirect jumps, calls and returns across regions re
   assert.equal(results[0]![3], 3 + 5000 * 7 + 1250 * (2 + 3 + 4 + 2), "the retired count of the program as written");
 });
 
+test("calls and jumps through a pointer in memory follow the pointer after it changes (a predicted PLT target)", () => {
+  // CALL [P] and a PLT-style stub (S: JMP [Q]) are compiled to branch inside the region
+  // when the pointer still holds what it held at compile time (region.ts predictedTarget);
+  // halfway through, the program points both elsewhere, on a page without code.
+  const text = [
+    " xor eax, eax",
+    " xor edx, edx",
+    " xor esi, esi",
+    "L: call [rip + P]",
+    " call S",
+    " cmp ecx, 2500",
+    " jne N",
+    " lea rdi, [rip + G]",
+    " mov [rip + P], rdi",
+    " lea rdi, [rip + H]",
+    " mov [rip + Q], rdi",
+    "N: dec ecx",
+    " jnz L",
+    " ud2",
+    "F: add eax, ecx",
+    " ret",
+    "G: lea esi, [rsi + rcx*2]",
+    " ret",
+    "S: jmp [rip + Q]",
+    "K: add edx, 3",
+    " ret",
+    "H: xor edx, ecx",
+    " ret",
+    " .balign 4096",
+    "P: .quad F",
+    "Q: .quad K",
+  ].join("\n");
+  const results = underTiers(text, { [RCX]: 5000 }, TIERS);
+  for (let k = 1; k < results.length; k++) {
+    assert.deepEqual(results[k], results[0], `${JSON.stringify(TIERS[k])} against tier 1`);
+  }
+  let eax = 0,
+    edx = 0,
+    esi = 0;
+  for (let c = 5000; c >= 2500; c--) [eax, edx] = [eax + c, edx + 3]; // the pointers change after the calls at 2500
+  for (let c = 2499; c > 0; c--) [esi, edx] = [esi + 2 * c, (edx ^ c) >>> 0];
+  assert.deepEqual(results[0]!.slice(0, 3), [eax, edx, esi], "the sums the program computes");
+});
+
 test("a region that writes its own code leaves after the store and the program sees the new code", () => {
   const text = [
     " xor edx, edx",

@@ -64,6 +64,8 @@ export interface Target {
   readonly cycles: boolean;
   /** CALL and RET report to the shadow call stack (`lwp record -g`). */
   readonly callStack: boolean;
+  /** Predicted targets of blocks' indirect branches (region.ts `predictedTarget`), by block start. */
+  readonly predicted: ReadonlyMap<number, number>;
 }
 
 export function compileRegion(blocks: readonly Block[], t: Target): CompiledRegion {
@@ -80,7 +82,7 @@ export function compileRegion(blocks: readonly Block[], t: Target): CompiledRegi
   });
   e.flags = new FlagsEmitter(f, t.state, imports.flagBits);
   e.callStack = t.callStack;
-  const c = new RegionCompiler(e, blocks, t.cycles);
+  const c = new RegionCompiler(e, blocks, t.cycles, t.predicted);
   c.body();
   // The prologue needs the registers the body uses: write it now, then the body after it.
   const body = f.code;
@@ -111,6 +113,7 @@ class RegionCompiler {
     private readonly e: Emitter,
     private readonly blocks: readonly Block[],
     private readonly cycles: boolean,
+    private readonly predicted: ReadonlyMap<number, number>,
   ) {
     blocks.forEach((b, k) => this.index.set(b.start, k));
     this.returns = [...returnSites(blocks)].filter((r) => this.index.has(r)).slice(0, 8);
@@ -313,7 +316,11 @@ class RegionCompiler {
       e.exit(EXIT_DYNAMIC, ip, 0);
       e.close();
     }
-    for (const r of this.returns) {
+    // The block's predicted target first (a PLT stub's), then the region's return sites.
+    const p = this.predicted.get(this.block.start);
+    const inRegion =
+      p !== undefined && this.index.has(p) && !this.returns.includes(p) ? [p, ...this.returns] : this.returns;
+    for (const r of inRegion) {
       f.get(t);
       e.constNum(r);
       f.op(OP.i64_eq);

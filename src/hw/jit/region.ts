@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Region formation: from a hot block, the blocks that execution has already
-// reached from it through direct branches, fall-throughs, direct calls and the
-// returns to those calls. One region becomes one WebAssembly function, so a
+// reached from it through direct branches, fall-throughs, direct calls, the
+// returns to those calls and the predicted targets of PLT-style indirect jumps. One region becomes one WebAssembly function, so a
 // loop (a called helper included) runs without returning to the run loop.
 import type { Block } from "../cpu/translate/block.js";
 import { FlowControl } from "../cpu/decode.js";
@@ -19,9 +19,28 @@ export function compilable(b: Block): boolean {
   return b.valid && b.lwpKind !== LWP_STATE_BLOCK && b.length > 0 && !b.insns.some((i) => TRAPPING.has(i.name));
 }
 
-/** Static successors of a block: where its last instruction may continue. */
-function successors(b: Block): number[] {
+/** The 8-byte pointer stored at a guest address, or undefined where none can be read. */
+export type PointerAt = (addr: number) => number | undefined;
+
+/**
+ * Where a block's indirect JMP or CALL through a constant address goes today: the
+ * pointer stored there. That is a PLT stub's `jmp *GOT(%rip)` (every call from a shared
+ * library to a function it exports, or to another library) and the `call *GOT(%rip)` of
+ * code built with -fno-plt. The compiled branch still compares its target with the
+ * prediction, so a pointer that changes later costs a compare, never a wrong jump.
+ */
+export function predictedTarget(b: Block, pointerAt: PointerAt): number | undefined {
   const last = b.insns[b.insns.length - 1]!;
+  if (last.flow !== FlowControl.IndirectBranch && last.flow !== FlowControl.IndirectCall) return undefined;
+  const m = last.mem;
+  if (m === null || m.base >= 0 || m.index >= 0 || m.seg !== 0 || m.addr32 || m.bytes !== 8) return undefined;
+  return pointerAt(m.disp);
+}
+
+/** Successors of a block: where its last instruction may continue (an indirect one where it is predicted to). */
+function successors(b: Block, pointerAt: PointerAt): number[] {
+  const last = b.insns[b.insns.length - 1]!;
+  const predicted = predictedTarget(b, pointerAt);
   switch (last.flow) {
     case FlowControl.Next:
       return [b.end];
@@ -32,7 +51,9 @@ function successors(b: Block): number[] {
     case FlowControl.Call:
       return last.branchTarget !== 0 ? [last.branchTarget, b.end] : [b.end];
     case FlowControl.IndirectCall:
-      return [b.end];
+      return predicted !== undefined ? [predicted, b.end] : [b.end];
+    case FlowControl.IndirectBranch:
+      return predicted !== undefined ? [predicted] : [];
     default:
       return [];
   }
@@ -42,12 +63,16 @@ function successors(b: Block): number[] {
  * The region headed by `head`: a breadth-first walk over successors that are
  * already translated and warm (`lookup` returns only those), within the size limits.
  */
-export function formRegion(head: Block, lookup: (rip: number) => Block | undefined): Block[] {
+export function formRegion(
+  head: Block,
+  lookup: (rip: number) => Block | undefined,
+  pointerAt: PointerAt = () => undefined,
+): Block[] {
   const out: Block[] = [head];
   const seen = new Set([head.start]);
   let insns = head.length;
   for (let q = 0; q < out.length && out.length < MAX_REGION_BLOCKS; q++) {
-    for (const t of successors(out[q]!)) {
+    for (const t of successors(out[q]!, pointerAt)) {
       if (seen.has(t)) continue;
       seen.add(t);
       const b = lookup(t);
