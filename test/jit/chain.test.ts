@@ -115,6 +115,36 @@ test("calls and jumps through a pointer in memory follow the pointer after it ch
   assert.deepEqual(results[0]!.slice(0, 3), [eax, edx, esi], "the sums the program computes");
 });
 
+test("a multiply's flags are skipped only where the next instruction replaces them unread", () => {
+  // IMUL's CF/OF (overflow from rcx = 3690 on) read by ADC and SETO, and once replaced by
+  // ADD before ADC reads them (compile.ts flagsDeadAfter): every tier as the interpreter.
+  const text = [
+    " xor esi, esi",
+    " xor edx, edx",
+    "L: mov rax, rcx",
+    " imul rax, rbx",
+    " adc rsi, 0",
+    " mov rax, rcx",
+    " imul rax, rbx",
+    " add rax, rcx",
+    " adc rdx, 0",
+    " mov rax, rcx",
+    " mul rbx",
+    " seto al",
+    " movzx eax, al",
+    " add rsi, rax",
+    " dec rcx",
+    " jnz L",
+    " ud2",
+  ].join("\n");
+  const results = underTiers(text, { [RCX]: 5000, [RBX]: 2_500_000_000_000_000 }, TIERS);
+  for (let k = 1; k < results.length; k++) {
+    assert.deepEqual(results[k], results[0], `${JSON.stringify(TIERS[k])} against tier 1`);
+  }
+  // rcx·rbx passes 2^63 (IMUL's overflow) from rcx = 3690 and 2^64 (MUL's) from 7379.
+  assert.equal(results[0]![2], 5000 - 3689, "the IMUL overflows ADC and SETO counted");
+});
+
 test("a region that writes its own code leaves after the store and the program sees the new code", () => {
   const text = [
     " xor edx, edx",

@@ -11,7 +11,7 @@
 import { Bytes, I32, ModuleBuilder, OP } from "../wasm/encoder.js";
 import type { Block } from "../cpu/translate/block.js";
 import { udOp } from "../cpu/translate/block.js";
-import { FlowControl, type Insn } from "../cpu/decode.js";
+import { FlowControl, type Insn, OK_IMM, OK_REG, RC_GPR } from "../cpu/decode.js";
 import type { Op } from "../cpu/translate/types.js";
 import { Emitter, EXIT_BRANCH, EXIT_CPU_RIP, EXIT_DYNAMIC, type ExitSite } from "./emitter.js";
 import { RUN_PARAMS } from "./gateway.js";
@@ -92,6 +92,26 @@ export function compileRegion(blocks: readonly Block[], t: Target): CompiledRegi
   f.get(PARAM_ENTRY).set(e.pc).get(PARAM_N).set(e.n).get(PARAM_BR).set(e.br);
   f.code.vec(body);
   return { bytes: m.encode(), exits: c.exits, helpers: c.helpers, native: c.native, helped: c.helpers.length };
+}
+
+/** Instructions that define all six arithmetic flags from their operands alone (lazy kinds ADD, SUB, LOGIC, NEG). */
+const FLAG_KILLERS = new Set(["ADD", "SUB", "CMP", "AND", "OR", "XOR", "TEST", "NEG"]);
+
+/**
+ * Whether instruction k's arithmetic flags are dead: the next instruction of the block
+ * defines all six without reading any, from registers and immediates only, so it cannot
+ * fault (or leave) before it does, and nothing in between can observe them. (Not the
+ * instructions that leave flags undefined: the emulation keeps the old values there.)
+ */
+function flagsDeadAfter(insns: readonly Insn[], k: number): boolean {
+  const j = insns[k + 1];
+  return (
+    j !== undefined &&
+    FLAG_KILLERS.has(j.name) &&
+    j.mem === null &&
+    (j.flagsRead & ARITH_FLAGS) === 0 &&
+    j.ops.every((o) => o.kind === OK_IMM || (o.kind === OK_REG && o.rclass === RC_GPR))
+  );
 }
 
 /** The closure tier 3 runs for instruction k of a block (without the probes the compiled code does itself). */
@@ -187,6 +207,7 @@ class RegionCompiler {
       e.insn = i;
       e.insnIndex = k;
       e.slowStore = false;
+      e.flagsDead = flagsDeadAfter(b.insns, k);
       const op = opOf(b, k);
       const emit = op === udOp || t3?.helped[k] === true ? undefined : jitEmitter(i.name);
       if (emit !== undefined && emit(e, i)) this.native++;

@@ -87,6 +87,12 @@ export class Emitter {
   insn: Insn | null = null;
   /** Whether the current instruction stored through the slow path (check `abort` after it). */
   slowStore = false;
+  /**
+   * The arithmetic flags the current instruction produces are all replaced by the next
+   * one before anything can see them (compile.ts `flagsDeadAfter`): an emitter may skip
+   * computing them, leaving any record of the right size.
+   */
+  flagsDead = false;
   flags!: FlagsEmitter;
   /**
    * Control transfer at the end of a block, provided by the region compiler: to a

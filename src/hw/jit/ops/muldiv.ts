@@ -88,12 +88,22 @@ const imulN: JitEmit = (e, i) => {
   f.set(b);
   if (sz === 64) {
     f.get(a).get(b).op(OP.i64_mul).set(r);
+    if (e.flagsDead) {
+      e.writeGpr(d, r);
+      e.flags.produce(K_EAGER, sz, -1, -1, r); // never read: the next instruction replaces it
+      return true;
+    }
     mulhs(e, a, b);
     f.get(r).i64(63).op(OP.i64_shr_s).op(OP.i64_ne).set(over);
   } else {
     sext(e, a, sz);
     sext(e, b, sz);
     f.op(OP.i64_mul).set(r);
+    if (e.flagsDead) {
+      e.writeGpr(d, r);
+      e.flags.produce(K_EAGER, sz, -1, -1, r);
+      return true;
+    }
     f.get(r);
     sext(e, r, sz);
     f.op(OP.i64_ne).set(over);
@@ -157,6 +167,10 @@ function imul1(e: Emitter, i: Parameters<JitEmit>[1], signed = true): boolean {
   });
   e.writeGpr(reg(0), lo);
   e.writeGpr(reg(2), hi);
+  if (e.flagsDead) {
+    e.flags.produce(K_EAGER, sz, -1, -1, lo);
+    return true;
+  }
   f.get(over)
     .i32(CF | OF)
     .op(OP.i32_mul);
