@@ -35,6 +35,9 @@ import { STATE_FLAGS } from "./layout.js";
 /** The producer is not known at compile time: read the kind and size from their locals. */
 export const DYN = -1;
 
+/** The six arithmetic flags. */
+const ARITH = CF | PF | AF | ZF | SF | OF;
+
 /** Mask of the low `sz` bits as an i64 constant's halves. */
 function mask(sz: number): [number, number] {
   return sz === 64 ? [-1, -1] : sz === 32 ? [-1, 0] : [sz === 16 ? 0xffff : 0xff, 0];
@@ -273,12 +276,19 @@ export class FlagsEmitter {
     }
   }
 
-  /** Pushes the RFLAGS arithmetic bits of the record (the runtime's evaluator). */
-  allBits(): void {
-    const f = this.f;
-    if (this.kind === DYN) f.get(this.fk).get(this.fsz);
-    else f.i32(this.kind).i32(this.size);
-    f.get(this.fa).get(this.fb).get(this.fr).get(this.faux).call(this.flagBits);
+  /**
+   * Pushes the RFLAGS arithmetic bits of the record: at least those in `want` (the
+   * others may be set too). A producer known at compile time is evaluated inline; only
+   * an unknown one calls the runtime's evaluator. (Calling it for known producers too had
+   * cost sha256sum, whose rotations keep four flags of the previous operation, as much
+   * time as its compiled code.)
+   */
+  allBits(want = ARITH): void {
+    if (this.kind !== DYN) {
+      this.staticBits(want);
+      return;
+    }
+    this.f.get(this.fk).get(this.fsz).get(this.fa).get(this.fb).get(this.fr).get(this.faux).call(this.flagBits);
   }
 
   /** Condition `cc` from RFLAGS bits on the stack. */
@@ -478,27 +488,31 @@ export class FlagsEmitter {
     f.op(OP.i32_wrap_i64).i32(4).op(OP.i32_shr_u).i32(1).op(OP.i32_and);
   }
 
-  /** Pushes all six arithmetic flags of a known producer in RFLAGS layout (the generic evaluator's body). */
-  staticBits(): void {
+  /** Pushes the arithmetic flags in `want` of a known producer in RFLAGS layout (the generic evaluator's body: all six). */
+  staticBits(want = ARITH): void {
     const f = this.f;
     if (this.kind === K_EAGER) {
       f.get(this.fr)
         .op(OP.i32_wrap_i64)
-        .i32(CF | PF | AF | ZF | SF | OF)
+        .i32(want & ARITH)
         .op(OP.i32_and);
       return;
     }
-    this.cf();
-    this.pf();
-    f.i32(2).op(OP.i32_shl).op(OP.i32_or);
-    this.af();
-    f.i32(4).op(OP.i32_shl).op(OP.i32_or);
-    this.zf();
-    f.i32(6).op(OP.i32_shl).op(OP.i32_or);
-    this.sf();
-    f.i32(7).op(OP.i32_shl).op(OP.i32_or);
-    this.of();
-    f.i32(11).op(OP.i32_shl).op(OP.i32_or);
+    let none = true;
+    const bit = (b: number, emit: () => void): void => {
+      if ((want & b) === 0) return;
+      emit();
+      if (b !== CF) f.i32(Math.log2(b)).op(OP.i32_shl);
+      if (!none) f.op(OP.i32_or);
+      none = false;
+    };
+    bit(CF, () => this.cf());
+    bit(PF, () => this.pf());
+    bit(AF, () => this.af());
+    bit(ZF, () => this.zf());
+    bit(SF, () => this.sf());
+    bit(OF, () => this.of());
+    if (none) f.i32(0);
   }
 
   // ---- helpers ------------------------------------------------------------------------

@@ -22,7 +22,7 @@ function eagerKeep(e: Emitter, keep: number, sz: number): void {
     v = e.tmp(I64);
   f.set(t);
   if (keep !== 0) {
-    e.flags.allBits();
+    e.flags.allBits(keep);
     f.i32(keep).op(OP.i32_and).get(t).op(OP.i32_or).set(t);
   }
   f.get(t).op(OP.i64_extend_i32_u).set(v);

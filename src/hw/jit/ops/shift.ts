@@ -176,7 +176,7 @@ function rotateBody(e: Emitter, left: boolean, sz: number, a: number, n: number,
 function rotateFlags(e: Emitter, left: boolean, sz: number, r: number): void {
   const f = e.f,
     bits = e.tmp(I64);
-  e.flags.allBits();
+  e.flags.allBits(SF | ZF | AF | PF);
   f.i32(SF | ZF | AF | PF).op(OP.i32_and);
   if (left) {
     bitOf(e, r, 0);
