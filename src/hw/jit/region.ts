@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 // Region formation: from a hot block, the blocks that execution has already
 // reached from it through direct branches, fall-throughs, direct calls, the
-// returns to those calls and the predicted targets of PLT-style indirect jumps. One region becomes one WebAssembly function, so a
-// loop (a called helper included) runs without returning to the run loop.
+// returns to those calls and the predicted targets of PLT-style indirect jumps.
+// One region becomes one WebAssembly function, so a loop (a called helper
+// included) runs without returning to the run loop.
 import type { Block } from "../cpu/translate/block.js";
 import { FlowControl } from "../cpu/decode.js";
 import { LWP_STATE_BLOCK } from "../lwp/events.js";
