@@ -6,7 +6,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { DecodeCache } from "../../src/hw/cpu/decode-cache.js";
-import { decodeRun, endsBlock, useDecodeCache, type Insn } from "../../src/hw/cpu/decode.js";
+import { decodeRun, endsBlock, redecode, useDecodeCache, type Insn } from "../../src/hw/cpu/decode.js";
 import { textOf } from "../helpers/text-section.js";
 
 /** Every field of a record, the bytes included, as plain data. */
@@ -127,4 +127,31 @@ test("a block decoded in this run is found by a later lookup, and written once",
   assert.deepEqual(blocks(code, c), fresh, "the second pass reads what the first decoded");
   assert.equal(c.hits, fresh.length, "every block of the second pass was found");
   assert.deepEqual(c.serialize(), once, "no block twice in the image");
+});
+
+test("a block decoded again (for the region compiler) comes from the image when it holds it, as iced decodes it", () => {
+  const code = CODE[0]!;
+  const starts: { at: number; len: number; n: number }[] = [];
+  for (const b of blocks(code, null) as { ip: number; len: number }[][]) {
+    starts.push({ at: b[0]!.ip - code.addr, len: b.reduce((s, i) => s + i.len, 0), n: b.length });
+  }
+  const again = (c: DecodeCache | null, n: (k: number) => number): unknown[][] => {
+    useDecodeCache(c);
+    try {
+      return starts.map((s) => redecode(code.bytes.subarray(s.at, s.at + s.len), code.addr + s.at, n(s.n)).map(fields));
+    } finally {
+      useDecodeCache(null);
+    }
+  };
+  const c = new DecodeCache("b1", image());
+  assert.deepEqual(
+    again(c, (n) => n),
+    again(null, (n) => n),
+  );
+  assert.equal(c.hits, starts.length, "every block came from the image");
+  // Asked for fewer records than the block has: the first ones, from the image or not.
+  assert.deepEqual(
+    again(c, (n) => Math.max(1, n - 1)),
+    again(null, (n) => Math.max(1, n - 1)),
+  );
 });
