@@ -12,7 +12,7 @@ import type { CpuProbes } from "../cpu/probes.js";
 import { ACCESS_READ, ACCESS_WRITE, MemoryFault, PAGE_MASK, PAGE_SIZE } from "../memory/address-space.js";
 import { compileRegion, type HelperSite, type RegionExit } from "./compile.js";
 import { EXIT_AFTER, EXIT_BRANCH, EXIT_CPU_RIP, EXIT_DYNAMIC, EXIT_FAULT } from "./emitter.js";
-import { formRegion, layout, predictedTarget } from "./region.js";
+import { formRegion, layout, type PointerAt, predictedTarget } from "./region.js";
 import { runtimeExports } from "./runtime-module.js";
 import { gateway, type GatewayExports } from "./gateway.js";
 import { FL_OTHER } from "../cpu/flags.js";
@@ -214,7 +214,7 @@ export class Jit {
   /** Compiles the region headed by `head` and links its blocks; false when nothing could be compiled. */
   compile(head: Block, lookup: (rip: number) => Block | undefined): boolean {
     if (liveRegions >= maxLiveRegions) return false;
-    const pointerAt = (a: number): number | undefined => {
+    const pointerAt: PointerAt = (a) => {
       const b = this.cpu.mem.peek(a, 8);
       return b.length === 8
         ? new DataView(b.buffer).getUint32(0, true) + 2 ** 32 * new DataView(b.buffer).getUint32(4, true)
