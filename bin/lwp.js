@@ -49,12 +49,28 @@ function readAll(f, buf) {
   return n;
 }
 
+/** Commands that run a guest: most of what a start-up compiles is theirs. */
+const GUEST_COMMANDS = new Set(["run", "record", "stat"]);
+
+/** "guest" when this run's command runs a guest program, else "other" (`--version`, `report`, ...). */
+function commandKind() {
+  const name = process.argv.slice(2).find((a) => a !== "--no-pager" && a !== "--paginate");
+  return GUEST_COMMANDS.has(name) ? "guest" : "other";
+}
+
 /**
  * The bundle's source, its identity (`stamp`, the cache file's first line: V8 checks only
  * the source's length before using a cache, so a rebuilt bundle of the same length must
- * not match) and the cached data made for it, if any. Both files are read through one
- * buffer: every megabyte of memory a start-up touches for the first time costs it
- * milliseconds (docs/architecture.md "Start-up").
+ * not match), the cached data made for it, if any, and whether this run should write the
+ * cache again (`stale`). Both files are read through one buffer: every megabyte of memory
+ * a start-up touches for the first time costs it milliseconds (docs/architecture.md
+ * "Start-up").
+ *
+ * The cache holds what the run that wrote it compiled. Written by a command that runs no
+ * guest (the `lwp --help` a new user types first), it lacks the translator, the kernel
+ * and the loader, which every later `lwp run` would then compile from source (8 ms of a
+ * static hello, 14 ms of a dynamic /bin/true): so the stamp says which kind of command
+ * wrote it, and the first guest command after such a one writes it again.
  */
 function readBundleAndCache(file) {
   const bundle = open(BUNDLE);
@@ -62,16 +78,20 @@ function readBundleAndCache(file) {
     process.stderr.write(`lwp: ${BUNDLE} is missing: run 'npm run build' in ${join(__dirname, "..")}\n`);
     process.exit(1);
   }
-  const stamp = `lwp-v8cache ${bundle.size} ${bundle.mtimeMs}\n`;
+  const kind = commandKind();
+  const stamp = `lwp-v8cache ${bundle.size} ${bundle.mtimeMs} ${kind}\n`;
   const cache = open(file);
   const buf = Buffer.allocUnsafeSlow(Math.max(bundle.size, cache?.size ?? 0));
   // ASCII (esbuild charset=ascii): latin1 is exact, and V8 keeps it as a one-byte string.
   const source = buf.toString("latin1", 0, readAll(bundle, buf));
-  if (cache === null) return { source, stamp, cachedData: undefined };
+  if (cache === null) return { source, stamp, cachedData: undefined, stale: true };
   const n = readAll(cache, buf);
-  const head = Buffer.from(stamp, "latin1");
-  const ours = n > head.length && buf.subarray(0, head.length).equals(head);
-  return { source, stamp, cachedData: ours ? buf.subarray(head.length, n) : undefined };
+  const end = buf.indexOf(10);
+  const head = end > 0 && end < n ? buf.toString("latin1", 0, end + 1) : "";
+  const bundleOf = (line) => line.slice(0, line.lastIndexOf(" "));
+  if (bundleOf(head) !== bundleOf(stamp)) return { source, stamp, cachedData: undefined, stale: true };
+  const stale = kind === "guest" && head !== stamp;
+  return { source, stamp, cachedData: buf.subarray(end + 1, n), stale };
 }
 
 /**
@@ -119,9 +139,9 @@ function setV8Flags() {
 function runWithCodeCache() {
   setV8Flags();
   const file = cacheFile();
-  const { source, stamp, cachedData } = readBundleAndCache(file);
+  const { source, stamp, cachedData, stale } = readBundleAndCache(file);
   const script = new Script(source, { filename: BUNDLE, cachedData });
-  if (cachedData === undefined || script.cachedDataRejected) process.on("exit", () => save(script, file, stamp));
+  if (stale || script.cachedDataRejected) process.on("exit", () => save(script, file, stamp));
   const mod = { exports: {} };
   script.runInThisContext()(mod.exports, Module.createRequire(BUNDLE), mod, BUNDLE, dirname(BUNDLE));
 }

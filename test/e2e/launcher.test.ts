@@ -7,7 +7,8 @@ import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { compileStatic, repoRoot, runLwp, runNative } from "../helpers/build-guests.js";
+import { spawnSync } from "node:child_process";
+import { compileStatic, lwpCli, repoRoot, runLwp, runNative } from "../helpers/build-guests.js";
 import { decodeCacheFile } from "../../src/cli/decode-cache-file.js";
 
 const hasNodeCompileCache = Number(process.versions.node.split(".")[0]) >= 22;
@@ -81,7 +82,42 @@ test("a code cache written after a long run is accepted by the next start-up", {
   }
 });
 
-/** The stamp line the launcher writes before V8's data (bundle size and mtime). */
+test("a code cache written by a command that runs no guest is written again by the first one that does", (t) => {
+  if (hasNodeCompileCache) {
+    t.diagnostic("Node's own compile cache is in use: the launcher's cache is not");
+    return;
+  }
+  const guest = join(repoRoot(), "build", "launcher", "args");
+  compileStatic("gcc", join(repoRoot(), "test", "guests", "args.c"), guest, ["-O2"]);
+  const cache = mkdtempSync(join(tmpdir(), "lwp-cache-"));
+  const env = { ...process.env, NODE_COMPILE_CACHE: cache };
+  const version = (): void => {
+    const r = spawnSync(process.execPath, [lwpCli(), "--version"], { env, encoding: "utf8" });
+    assert.equal(r.status, 0, r.stderr);
+  };
+  const cacheFile = (): string =>
+    join(
+      cache,
+      readdirSync(cache).find((f) => f.endsWith(".v8cache"))!,
+    );
+  try {
+    version();
+    const file = cacheFile();
+    assert.match(readStamp(file).toString(), / other\n$/, "written by a command without a guest");
+    const small = statSync(file).size;
+    assert.deepEqual(runLwp(guest, ["x"], { env }).stdout, runNative(guest, ["x"]).stdout);
+    assert.match(readStamp(file).toString(), / guest\n$/, "written again by `lwp run`");
+    assert.ok(statSync(file).size > small, "with the functions a run compiles");
+    const written = statSync(file).mtimeMs;
+    runLwp(guest, ["x"], { env });
+    version();
+    assert.equal(statSync(file).mtimeMs, written, "then used as it is, by every command");
+  } finally {
+    rmSync(cache, { recursive: true, force: true });
+  }
+});
+
+/** The stamp line the launcher writes before V8's data (bundle size and mtime, the kind of command that wrote it). */
 function readStamp(file: string): Buffer {
   const bytes = readFileSync(file);
   return bytes.subarray(0, bytes.indexOf(10) + 1);
