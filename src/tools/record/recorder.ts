@@ -61,7 +61,7 @@ export class Recorder implements ProfileSink {
   }
 
   sample(_pid: number, tid: number, record: Uint8Array, callchain: readonly number[]): void {
-    this.out.sample({ tid, record: record.slice(), callchain: callchain.slice() });
+    this.out.sample({ tid, record, callchain }); // both ours to keep (ProfileSink)
     this.perThread.set(tid, (this.perThread.get(tid) ?? 0) + 1);
   }
 
