@@ -36,6 +36,15 @@ const TIERS: readonly TierOptions[] = [
   { tier: 3, forced: false },
 ];
 
+/** Runs `text` under every setting of TIERS and checks each gives tier 1's results; returns them. */
+function sameInEveryTier(text: string, regs: Record<number, number>): number[][] {
+  const results = underTiers(text, regs, TIERS);
+  for (let k = 1; k < results.length; k++) {
+    assert.deepEqual(results[k], results[0], `${JSON.stringify(TIERS[k])} against tier 1`);
+  }
+  return results;
+}
+
 test("blocks reached through indirect jumps, calls and returns across regions retire as in the interpreter", () => {
   // A dispatch loop (like an interpreter's computed goto) over three handlers and a called function.
   const text = [
@@ -63,10 +72,7 @@ test("blocks reached through indirect jumps, calls and returns across regions re
     " ret",
     "T: .quad H0, H1, H2, H3",
   ].join("\n");
-  const results = underTiers(text, { [RCX]: 5000, [RBX]: 0 }, TIERS);
-  for (let k = 1; k < results.length; k++) {
-    assert.deepEqual(results[k], results[0], `${JSON.stringify(TIERS[k])} against tier 1`);
-  }
+  const results = sameInEveryTier(text, { [RCX]: 5000, [RBX]: 0 });
   // 3 before the loop; per iteration 5 (L) + the handler (2, 3, 4 with F, 2) + 2 (N); UD2 does not retire.
   assert.equal(results[0]![3], 3 + 5000 * 7 + 1250 * (2 + 3 + 4 + 2), "the retired count of the program as written");
 });
@@ -103,10 +109,7 @@ test("calls and jumps through a pointer in memory follow the pointer after it ch
     "P: .quad F",
     "Q: .quad K",
   ].join("\n");
-  const results = underTiers(text, { [RCX]: 5000 }, TIERS);
-  for (let k = 1; k < results.length; k++) {
-    assert.deepEqual(results[k], results[0], `${JSON.stringify(TIERS[k])} against tier 1`);
-  }
+  const results = sameInEveryTier(text, { [RCX]: 5000 });
   let eax = 0,
     edx = 0,
     esi = 0;
@@ -137,10 +140,7 @@ test("a multiply's flags are skipped only where the next instruction replaces th
     " jnz L",
     " ud2",
   ].join("\n");
-  const results = underTiers(text, { [RCX]: 5000, [RBX]: 2_500_000_000_000_000 }, TIERS);
-  for (let k = 1; k < results.length; k++) {
-    assert.deepEqual(results[k], results[0], `${JSON.stringify(TIERS[k])} against tier 1`);
-  }
+  const results = sameInEveryTier(text, { [RCX]: 5000, [RBX]: 2_500_000_000_000_000 });
   // rcx·rbx passes 2^63 (IMUL's overflow) from rcx = 3690 and 2^64 (MUL's) from 7379.
   assert.equal(results[0]![2], 5000 - 3689, "the IMUL overflows ADC and SETO counted");
 });
@@ -164,10 +164,7 @@ test("rotations and multiplies keep the previous operation's flags in every tier
     " jnz L",
     " ud2",
   ].join("\n");
-  const results = underTiers(text, { [RCX]: 3000 }, TIERS);
-  for (let k = 1; k < results.length; k++) {
-    assert.deepEqual(results[k], results[0], `${JSON.stringify(TIERS[k])} against tier 1`);
-  }
+  sameInEveryTier(text, { [RCX]: 3000 });
 });
 
 test("a region that writes its own code leaves after the store and the program sees the new code", () => {
