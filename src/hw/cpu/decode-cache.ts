@@ -13,7 +13,7 @@
 // ones zigzagged (a displacement beyond ±2^50 as a float64). A block's records are read
 // only when the block is looked up.
 import type { Insn, MemRef, Operand } from "./decode.js";
-import { concatBytes } from "../../common/bytes.js";
+import { concatBytes, readU32LE } from "../../common/bytes.js";
 
 const MAGIC = "lwp-decode-cache 1\n";
 /** Most bytes of blocks an image keeps (this run's first, then the older ones). */
@@ -357,7 +357,7 @@ export class DecodeCache {
     if (e.checked < 0 || e.bytesLen > bytes.length) return false;
     const b = e.buf;
     for (let k = 0; k < e.bytesLen; k++) if (b[e.bytesAt + k] !== bytes[k]) return false;
-    if (e.checked === 0) e.checked = fnv1a(b, e.from, e.to - 4) === readU32(b, e.to - 4) ? 1 : -1;
+    if (e.checked === 0) e.checked = fnv1a(b, e.from, e.to - 4) === readU32LE(b, e.to - 4) ? 1 : -1;
     return e.checked > 0;
   }
 
@@ -441,10 +441,6 @@ function lebLength(v: number): number {
   let n = 1;
   for (; v >= 128; v = Math.floor(v / 128)) n++;
   return n;
-}
-
-function readU32(b: Uint8Array, at: number): number {
-  return (b[at]! | (b[at + 1]! << 8) | (b[at + 2]! << 16) | (b[at + 3]! << 24)) >>> 0;
 }
 
 /** Offset of the first block when `image` starts with this build's header, else -1. */

@@ -474,14 +474,16 @@ export function decodeRun(bytes: Uint8Array, ip: number, stop: (i: Insn) => bool
  */
 export function redecode(bytes: Uint8Array, ip: number, n: number): Insn[] {
   const t0 = nowMs();
-  let k = 0;
   // From the decoded-block cache when it holds the block: iced, whose WebAssembly is
   // compiled and instantiated on first use (about 20 ms), is then never needed by a run
   // whose blocks all came from the cache, though the region compiler asks for records.
-  const hit = cache?.lookup(bytes, ip, () => ++k >= n, makeInsn, NAMES) ?? null;
+  const nth = (): ((i: Insn) => boolean) => {
+    let k = 0;
+    return () => ++k >= n;
+  };
+  const hit = cache?.lookup(bytes, ip, nth(), makeInsn, NAMES) ?? null;
   const out = (hit !== null && hit.complete ? hit.insns : []) as DecodedInsn[];
-  k = 0;
-  const offset = out.length > 0 ? out.reduce((a, i) => a + i.len, 0) : icedRun(bytes, ip, 0, () => ++k >= n, out);
+  const offset = out.length > 0 ? out.reduce((a, i) => a + i.len, 0) : icedRun(bytes, ip, 0, nth(), out);
   const used = bytes.slice(0, offset);
   for (const insn of out) insn.keep(used);
   DECODE_STATS.redecoded += out.length;

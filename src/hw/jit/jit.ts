@@ -12,7 +12,8 @@ import type { CpuProbes } from "../cpu/probes.js";
 import { ACCESS_READ, ACCESS_WRITE, MemoryFault, PAGE_MASK, PAGE_SIZE } from "../memory/address-space.js";
 import { compileRegion, type HelperSite, type RegionExit } from "./compile.js";
 import { EXIT_AFTER, EXIT_BRANCH, EXIT_CPU_RIP, EXIT_DYNAMIC, EXIT_FAULT } from "./emitter.js";
-import { formRegion, layout, type PointerAt, predictedTarget } from "./region.js";
+import { formRegion, layout, type PointerAt } from "./region.js";
+import { readU64LE } from "../../common/bytes.js";
 import { runtimeExports } from "./runtime-module.js";
 import { gateway, type GatewayExports } from "./gateway.js";
 import { FL_OTHER } from "../cpu/flags.js";
@@ -216,16 +217,11 @@ export class Jit {
     if (liveRegions >= maxLiveRegions) return false;
     const pointerAt: PointerAt = (a) => {
       const b = this.cpu.mem.peek(a, 8);
-      return b.length === 8
-        ? new DataView(b.buffer).getUint32(0, true) + 2 ** 32 * new DataView(b.buffer).getUint32(4, true)
-        : undefined;
+      return b.length === 8 ? readU64LE(b, 0) : undefined;
     };
-    const blocks = layout(formRegion(head, lookup, pointerAt));
-    const predicted = new Map<number, number>();
-    for (const b of blocks) {
-      const p = predictedTarget(b, pointerAt);
-      if (p !== undefined) predicted.set(b.start, p);
-    }
+    const formed = formRegion(head, lookup, pointerAt);
+    const blocks = layout(formed.blocks),
+      predicted = formed.predicted;
     const t0 = performance.now();
     const c = this.cpu,
       phys = c.mem.phys;

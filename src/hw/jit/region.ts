@@ -30,7 +30,7 @@ export type PointerAt = (addr: number) => number | undefined;
  * code built with -fno-plt. The compiled branch still compares its target with the
  * prediction, so a pointer that changes later costs a compare, never a wrong jump.
  */
-export function predictedTarget(b: Block, pointerAt: PointerAt): number | undefined {
+function predictedTarget(b: Block, pointerAt: PointerAt): number | undefined {
   const last = b.insns[b.insns.length - 1]!;
   if (last.flow !== FlowControl.IndirectBranch && last.flow !== FlowControl.IndirectCall) return undefined;
   const m = last.mem;
@@ -38,10 +38,9 @@ export function predictedTarget(b: Block, pointerAt: PointerAt): number | undefi
   return pointerAt(m.disp);
 }
 
-/** Successors of a block: where its last instruction may continue (an indirect one where it is predicted to). */
-function successors(b: Block, pointerAt: PointerAt): number[] {
+/** Successors of a block: where its last instruction may continue (an indirect one where it is `predicted` to). */
+function successors(b: Block, predicted: number | undefined): number[] {
   const last = b.insns[b.insns.length - 1]!;
-  const predicted = predictedTarget(b, pointerAt);
   switch (last.flow) {
     case FlowControl.Next:
       return [b.end];
@@ -62,28 +61,37 @@ function successors(b: Block, pointerAt: PointerAt): number[] {
 
 /**
  * The region headed by `head`: a breadth-first walk over successors that are
- * already translated and warm (`lookup` returns only those), within the size limits.
+ * already translated and warm (`lookup` returns only those), within the size limits;
+ * with the predicted targets of its blocks' indirect branches, by block start.
  */
 export function formRegion(
   head: Block,
   lookup: (rip: number) => Block | undefined,
   pointerAt: PointerAt = () => undefined,
-): Block[] {
-  const out: Block[] = [head];
+): { blocks: Block[]; predicted: Map<number, number> } {
+  const out: Block[] = [];
+  const predicted = new Map<number, number>();
+  const add = (b: Block): void => {
+    out.push(b);
+    const p = predictedTarget(b, pointerAt);
+    if (p !== undefined) predicted.set(b.start, p);
+  };
+  add(head);
   const seen = new Set([head.start]);
   let insns = head.length;
   for (let q = 0; q < out.length && out.length < MAX_REGION_BLOCKS; q++) {
-    for (const t of successors(out[q]!, pointerAt)) {
+    const from = out[q]!;
+    for (const t of successors(from, predicted.get(from.start))) {
       if (seen.has(t)) continue;
       seen.add(t);
       const b = lookup(t);
       if (b === undefined || !compilable(b) || insns + b.length > MAX_REGION_INSNS) continue;
-      out.push(b);
+      add(b);
       insns += b.length;
       if (out.length >= MAX_REGION_BLOCKS) break;
     }
   }
-  return out;
+  return { blocks: out, predicted };
 }
 
 /** Where execution most likely goes after `b` (the fall-through of a Jcc, a direct JMP or CALL's target). */

@@ -10,6 +10,7 @@ import type { Kernel } from "../kernel.js";
 import type { Mapping, Process } from "../process.js";
 import type { Task } from "../task.js";
 import { type RingConfig, type RingSlot, drainSlot, freeSlot, pendingRecords, prepareSlot } from "./ring.js";
+import { readU64LE } from "../../common/bytes.js";
 
 /** The call stack of a sample taken without `-g`. */
 const NO_CALLCHAIN: readonly number[] = Object.freeze([]);
@@ -146,10 +147,8 @@ export class LwpProfiler {
     const d = drainSlot(s, sink.room?.() ?? Number.MAX_SAFE_INTEGER);
     const pid = t.proc.pid;
     for (const r of d.records) {
-      // The record's InstructionAddress (bytes 8-15), read without a DataView per record.
-      const ip = (r[8]! | (r[9]! << 8) | (r[10]! << 16) | (r[11]! << 24)) >>> 0;
-      const hi = (r[12]! | (r[13]! << 8) | (r[14]! << 16) | (r[15]! << 24)) >>> 0;
-      sink.sample(pid, t.tid, r, tp.shadow?.callchain(ip + hi * 4294967296) ?? NO_CALLCHAIN);
+      // The record's InstructionAddress: bytes 8-15.
+      sink.sample(pid, t.tid, r, tp.shadow?.callchain(readU64LE(r, 8)) ?? NO_CALLCHAIN);
     }
     if (d.missed > 0) sink.lost(pid, t.tid, d.missed);
   }
