@@ -46,8 +46,10 @@ module.exports.__lwpInstantiateWith = (w) => { lwpWrap = w; };`;
  * literals of both directions, `{ INVALID:0,"0":"INVALID", ... }`: built instead from the
  * list of names, the same frozen object comes from a third of the source, less to read,
  * compile and cache at every start-up. Each one is checked here against the literal.
- * Code is built on first use (building it costs a few milliseconds), and its names are
- * exported as they are (\`__lwpCodeNames\`): decode.ts names a Code by them, without it.
+ * Code and Mnemonic are built on first use (building Mnemonic's 1,894 names took 2–3 ms
+ * of every start-up), and their names are exported as they are (\`__lwpCodeNames\`,
+ * \`__lwpMnemonicNames\`): decode.ts names a Code or a Mnemonic by them, and finds the
+ * instruction table's mnemonics in them, without the enums.
  */
 const ICED_ENUM = /Object\.freeze\(\{ ((?:[A-Za-z_]\w*:\d+,"\d+":"[A-Za-z_]\w*",){1000,}) \}\)/g;
 const ENUM_OF = `function lwpEnumOf(names) {
@@ -56,6 +58,9 @@ const ENUM_OF = `function lwpEnumOf(names) {
   return Object.freeze(o);
 }
 `;
+
+/** The compacted enums built on first use, their names exported (`__lwp<Name>Names`). */
+const LAZY_ENUMS = ["Code", "Mnemonic"];
 
 function compactEnums(src, path) {
   let n = 0;
@@ -69,15 +74,21 @@ function compactEnums(src, path) {
     n++;
     return built;
   });
-  const code = /^module\.exports\.Code = lwpEnumOf\(("[^"]*")\);$/m;
-  if (n < 2 || !code.test(out)) {
-    throw new Error(`${path}: not the iced-x86 glue this build knows (Code and Mnemonic enums)`);
+  let lazy = out;
+  for (const name of LAZY_ENUMS) {
+    const literal = new RegExp(`^module\\.exports\\.${name} = lwpEnumOf\\(("[^"]*")\\);$`, "m");
+    if (n < 2 || !literal.test(lazy)) {
+      throw new Error(`${path}: not the iced-x86 glue this build knows (Code and Mnemonic enums)`);
+    }
+    lazy = lazy.replace(
+      literal,
+      `const lwp${name}Names = $1;
+let lwp${name} = null;
+Object.defineProperty(module.exports, "${name}", { get: () => (lwp${name} ??= lwpEnumOf(lwp${name}Names)), enumerable: true });
+module.exports.__lwp${name}Names = lwp${name}Names;`,
+    );
   }
-  const lazyCode = `const lwpCodeNames = $1;
-let lwpCode = null;
-Object.defineProperty(module.exports, "Code", { get: () => (lwpCode ??= lwpEnumOf(lwpCodeNames)), enumerable: true });
-module.exports.__lwpCodeNames = lwpCodeNames;`;
-  return ENUM_OF + out.replace(code, lazyCode);
+  return ENUM_OF + lazy;
 }
 
 /** esbuild plugin: iced-x86's glue with the lazy instantiation and compact enums (the build fails if the glue is not as expected). */

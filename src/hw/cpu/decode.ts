@@ -6,7 +6,7 @@ import iced from "iced-x86";
 import type { DecodeCache, InsnFactory, InsnNames } from "./decode-cache.js";
 import { DECODE_STATS, nowMs } from "./stats.js";
 
-const { Decoder, Register, OpKind, MemorySizeExt, Mnemonic, FlowControl } = iced;
+const { Decoder, Register, OpKind, MemorySizeExt, FlowControl } = iced;
 
 /** Register classes of operand registers. */
 export const RC_GPR = 0;
@@ -118,38 +118,47 @@ defineRegs();
 
 // iced's enums map both ways (`Code.Add_rm64_r64 === 8`, `Code[8] === "Add_rm64_r64"`), so
 // names are looked up on demand instead of tables built from Object.entries at start-up.
-// The bundle's iced builds its Code enum (4,936 names) on first use and exports the names
-// as one string (scripts/bundle.mjs): a Code is named from that string split once, and the
-// enum is never built by a run.
-let codeNames: readonly (string | undefined)[] | null = null;
-function codeNameTable(): readonly (string | undefined)[] {
-  const names = (iced as unknown as { __lwpCodeNames?: string }).__lwpCodeNames;
-  return names !== undefined ? names.split(" ") : (iced.Code as unknown as (string | undefined)[]);
+// The bundle's iced builds its Code (4,936 names) and Mnemonic (1,894) enums on first use
+// and exports their names as strings (scripts/bundle.mjs): a Code or a Mnemonic is named
+// from its string split once, and neither enum is built by a run.
+/** The names of iced's enum `name` in value order: the bundle's list, else read from the enum. */
+function enumNames(name: "Code" | "Mnemonic"): readonly (string | undefined)[] {
+  const names = (iced as unknown as Record<string, string | undefined>)[`__lwp${name}Names`];
+  if (names !== undefined) return names.split(" ");
+  const e = iced[name] as unknown as Record<string, string | number>,
+    out: string[] = [];
+  for (const [k, v] of Object.entries(e)) if (typeof v === "number") out[v] = k;
+  return out;
 }
+let codeNames: readonly (string | undefined)[] | null = null;
+let mnemonicNames: readonly (string | undefined)[] | null = null;
+/** Mnemonic values by name as iced spells them ("Add"), made on first use. */
+let mnemonicIds: Map<string, number> | null = null;
 /** iced's Code.INVALID. */
 const CODE_INVALID = 0;
-const MNEMONIC_BY_ID = Mnemonic as unknown as Readonly<Record<number, string | undefined>>;
 const MNEMONIC_NAMES: string[] = [];
 
 /** iced Code name of a form ("Add_rm64_r64"). */
 export function codeName(code: number): string {
-  return (codeNames ??= codeNameTable())[code] ?? `#${code}`;
+  return (codeNames ??= enumNames("Code"))[code] ?? `#${code}`;
 }
 
 /** Upper-case mnemonic name of an iced Mnemonic value ("ADD", "LWPINS"). */
 export function mnemonicName(m: number): string {
   const known = MNEMONIC_NAMES[m];
   if (known !== undefined) return known;
-  const name = MNEMONIC_BY_ID[m];
+  const name = (mnemonicNames ??= enumNames("Mnemonic"))[m];
   return name === undefined ? `#${m}` : (MNEMONIC_NAMES[m] = name.toUpperCase());
 }
 
 /** Looks up an iced Mnemonic value by the manual's name ("ADD"). */
 export function mnemonicId(name: string): number {
-  const map = Mnemonic as unknown as Record<string, number | string>;
-  const key = name.charAt(0) + name.slice(1).toLowerCase();
-  const v = map[key];
-  if (typeof v !== "number") throw new Error(`Unknown mnemonic ${name}`);
+  if (mnemonicIds === null) {
+    mnemonicIds = new Map();
+    (mnemonicNames ??= enumNames("Mnemonic")).forEach((n, k) => n !== undefined && mnemonicIds!.set(n, k));
+  }
+  const v = mnemonicIds.get(name.charAt(0) + name.slice(1).toLowerCase());
+  if (v === undefined) throw new Error(`Unknown mnemonic ${name}`);
   return v;
 }
 

@@ -1,17 +1,17 @@
 // SPDX-License-Identifier: MIT
 // The x87 constant-load values (AMD APM Vol. 3 "FLDPI", "FLDL2E", "FLDL2T",
-// "FLDLG2", "FLDLN2"): computed once to 192 bits and rounded under FCW.RC.
+// "FLDLG2", "FLDLN2"): computed once to 192 bits (at first use) and rounded under FCW.RC.
 import { type F80, FMT80, fenv, round80 } from "./float80.js";
 import { div, ln, ln2, pi } from "./fixed.js";
 
 const P = 192;
-const PI = pi(P);
-const LN2 = ln2(P);
-const LN10 = ln(10n, 0, P);
 const ONE = 1n << BigInt(P);
 
-function rounded(v: bigint): () => F80 {
+/** The loader of a constant: `value` computed at its first load (not by every start-up), then rounded under FCW.RC. */
+function rounded(value: () => bigint): () => F80 {
+  let v: bigint | null = null;
   return () => {
+    v ??= value();
     const saved = fenv.flags;
     const r = round80(0, v, -P, FMT80);
     fenv.flags = saved;
@@ -20,10 +20,12 @@ function rounded(v: bigint): () => F80 {
   };
 }
 
+const ln10 = (): bigint => ln(10n, 0, P);
+
 export const CONSTANTS = {
-  pi: rounded(PI),
-  l2e: rounded(div(ONE, LN2, P)),
-  l2t: rounded(div(LN10, LN2, P)),
-  lg2: rounded(div(LN2, LN10, P)),
-  ln2: rounded(LN2),
+  pi: rounded(() => pi(P)),
+  l2e: rounded(() => div(ONE, ln2(P), P)),
+  l2t: rounded(() => div(ln10(), ln2(P), P)),
+  lg2: rounded(() => div(ln2(P), ln10(), P)),
+  ln2: rounded(() => ln2(P)),
 } as const;

@@ -38,12 +38,14 @@ function atanInv(n: bigint, P: number): bigint {
 }
 
 const PI_BITS = 1200;
-const PI_BIG = 16n * atanInv(5n, PI_BITS + 16) - 4n * atanInv(239n, PI_BITS + 16);
+/** π to PI_BITS + 16 bits, computed on first use (not by every start-up). */
+let piBig: bigint | null = null;
 
 /** π scaled by 2^P (P ≤ 1200). */
 export function pi(P: number): bigint {
+  const big = (piBig ??= 16n * atanInv(5n, PI_BITS + 16) - 4n * atanInv(239n, PI_BITS + 16));
   const sh = PI_BITS + 16 - P;
-  return sh >= 0 ? PI_BIG >> BigInt(sh) : PI_BIG << BigInt(-sh);
+  return sh >= 0 ? big >> BigInt(sh) : big << BigInt(-sh);
 }
 
 /** atanh(t) for |t| ≤ 1/5, scaled. */

@@ -219,6 +219,9 @@ function ratio(a: bigint, ea: number, b: bigint, eb: number, P: number): bigint 
   return sh >= 0 ? (a << BigInt(sh)) / b : a / (b << BigInt(-sh));
 }
 
+/** π rounded to 66 significant bits, scaled by 2^64 (computed at first use). */
+let pi66: bigint | null = null;
+
 /**
  * Trig argument reduction: [quadrant, r] with x = quadrant·π/2 + r. Like the
  * hardware, the reduction uses π rounded to 66 bits (x87 "PI66"), so results
@@ -228,7 +231,7 @@ function reduce(x: F80, P: number): [number, bigint] {
   if (lead(x) < -1) return [0, fixed(x.sig, unitExp(x), P)];
   const W = P + 80;
   const X = fixed(x.sig, unitExp(x), W);
-  const half = (PI66 << BigInt(W - 64)) >> 1n;
+  const half = ((pi66 ??= (pi(75) + (1n << 10n)) >> 11n) << BigInt(W - 64)) >> 1n;
   let k = (X + half / 2n) / half;
   let r = X - k * half;
   if (r > half / 2n) {
@@ -237,9 +240,6 @@ function reduce(x: F80, P: number): [number, bigint] {
   }
   return [Number(k & 3n), r >> 80n];
 }
-
-/** π rounded to 66 significant bits, scaled by 2^64. */
-const PI66 = (pi(75) + (1n << 10n)) >> 11n;
 
 /** Out of range (|x| ≥ 2^63): C2 is set and the operand is left unchanged. */
 export function trigInRange(x: F80): boolean {
