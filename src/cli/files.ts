@@ -4,6 +4,8 @@
 // the open) and never more than a size limit, so a device, FIFO or socket (a file
 // that never ends) is refused with one line instead of read forever.
 import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from "node:fs";
+import { ElfFile, type ReadAt } from "../common/elf/elf.js";
+import { readBuildId, readBuildIdAt } from "../common/elf/notes.js";
 
 /** Largest program `lwp run` loads, and largest lwpdata file the tools read. */
 export const MAX_INPUT_BYTES = 2 * 1024 * 1024 * 1024 - 1;
@@ -87,11 +89,42 @@ export function readRegularFile(path: string, limit: number): Uint8Array {
   }
 }
 
-/** readRegularFile, or undefined when the file cannot be read (mapped files of a profile). */
-export function tryReadRegularFile(path: string, limit = MAX_SYMBOL_FILE_BYTES): Uint8Array | undefined {
+/**
+ * Calls `use` with positioned reads of the regular file at `path`, then closes it;
+ * undefined when it cannot be opened or is not a regular file.
+ */
+function withRegularFile<T>(path: string, use: (read: ReadAt) => T): T | undefined {
+  let fd: number;
   try {
-    return readRegularFile(path, limit);
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY);
   } catch {
     return undefined;
+  }
+  try {
+    if (!fstatSync(fd).isFile()) return undefined;
+    return use((offset, length) => {
+      const out = new Uint8Array(length);
+      let at = 0;
+      for (let n; at < length && (n = readSync(fd, out, at, length - at, offset + at)) > 0;) at += n;
+      return at === length ? out : out.subarray(0, at);
+    });
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * The GNU build-id of a mapped file ("" for none, or for a file that is not ELF64 x86-64
+ * or cannot be read). It reads the headers and PT_NOTE segments only: `lwp record` asks
+ * for every file a program maps (cc1 is 26 MB, a locale archive 3 MB). The whole file is
+ * read only when no PT_NOTE segment holds one (a build-id in a section alone).
+ */
+export function buildIdOfFile(path: string): string {
+  try {
+    const id = withRegularFile(path, readBuildIdAt);
+    if (id !== undefined) return id;
+    return readBuildId(ElfFile.parse(readRegularFile(path, MAX_SYMBOL_FILE_BYTES))) ?? "";
+  } catch {
+    return ""; // unreadable, not ELF64 x86-64, or corrupt
   }
 }

@@ -17,7 +17,7 @@ import { maybePrintStats } from "./stats.js";
 import { type OptionRow, type Parsed, UsageError, intOption } from "./options.js";
 import { RecordOutput } from "./record-output.js";
 import { progressLine, reraise, runChunked } from "./run-loop.js";
-import { tryReadRegularFile } from "./files.js";
+import { buildIdOfFile } from "./files.js";
 
 export const CALL_GRAPH_MODES = ["fp", "dwarf", "lbr"] as const;
 
@@ -183,7 +183,7 @@ export async function recordCommand(opts: Parsed, rest: string[]): Promise<numbe
   const name = typeof opts.get("output") === "string" ? (opts.get("output") as string) : "lwp.data";
   const out = RecordOutput.open(name, prog.host);
   const stream = new LwpDataStream(out);
-  const rec = new Recorder((p) => tryReadRegularFile(root + p), stream);
+  const rec = new Recorder((p) => buildIdOfFile(root + p), stream);
   let s: Started;
   try {
     s = start(opts, rest, {

@@ -130,3 +130,18 @@ test("unknown event names and bad options are one-line errors", () => {
   assert.equal(f.status, 2);
   assert.match(f.stderr, /^lwp: event dcache-misses is not supported by the fam15h CPU model\n$/);
 });
+
+test(
+  "every mapped file's build-id is readelf's (read from its notes, not the whole file)",
+  { timeout: 120_000 },
+  () => {
+    const r = lwp("record", "-o", "ls.data", "--", "/bin/ls", "/");
+    assert.equal(r.status, 0, r.stderr);
+    const maps = readLwpData(readFileSync(join(dir, "ls.data"))).maps;
+    assert.ok(maps.length >= 3, `ls maps itself, ld.so and libc: ${maps.map((m) => m.path).join(" ")}`);
+    for (const m of maps) {
+      const notes = spawnSync("readelf", ["-nW", m.path], { encoding: "utf8" }).stdout;
+      assert.equal(m.buildId, /Build ID:\s+([0-9a-f]+)/.exec(notes)?.[1] ?? "", m.path);
+    }
+  },
+);

@@ -27,7 +27,7 @@ import {
   PT_PHDR,
   PT_TLS,
 } from "./elf.js";
-import { readBuildId } from "./notes.js";
+import { readBuildId, readBuildIdAt } from "./notes.js";
 
 const SOURCE = `
 #include <stdio.h>
@@ -165,6 +165,31 @@ test("readBuildId() matches readelf -n", () => {
     readBuildId(ElfFile.parse(new Uint8Array(readFileSync(build("nobid", ["-Wl,--build-id=none"]))))),
     undefined,
   );
+});
+
+test("readBuildIdAt() reads the headers and notes only, and agrees with readelf -n", () => {
+  const files = [build("bid2", ["-O1", "-Wl,--build-id=sha1"]), build("bidmd5", ["-Wl,--build-id=md5"])];
+  for (const lib of ["/lib/x86_64-linux-gnu/libc.so.6", "/usr/bin/gcc"]) files.push(lib);
+  for (const path of files) {
+    const bytes = new Uint8Array(readFileSync(path));
+    let read = 0;
+    const at = (offset: number, length: number): Uint8Array => {
+      read += length;
+      return bytes.subarray(offset, offset + length);
+    };
+    const notes = execFileSync("readelf", ["-nW", path], { encoding: "utf8" });
+    const want = /Build ID:\s+([0-9a-f]+)/.exec(notes)?.[1];
+    assert.ok(want !== undefined, `${path} has a build-id`);
+    assert.equal(readBuildIdAt(at), want, path);
+    assert.ok(read < 8192, `${path}: read ${read} of ${bytes.length} bytes`);
+  }
+  const none = new Uint8Array(readFileSync(build("nobid2", ["-Wl,--build-id=none"])));
+  assert.equal(
+    readBuildIdAt((o, n) => none.subarray(o, o + n)),
+    undefined,
+  );
+  const text = new TextEncoder().encode("not an ELF file at all, just text\n".repeat(4));
+  assert.throws(() => readBuildIdAt((o, n) => text.subarray(o, o + n)), ElfError);
 });
 
 /** A minimal valid ELF64 x86-64 header (no segments, no sections), to corrupt. */

@@ -257,6 +257,23 @@ export function readCString(table: Uint8Array, offset: number): string {
   return utf8.decode(table.subarray(offset, end));
 }
 
+/** Reads `length` bytes of a file at `offset` (fewer at its end). */
+export type ReadAt = (offset: number, length: number) => Uint8Array;
+
+/** Most bytes of program headers `programHeadersAt` reads (a sane file has tens of entries). */
+const MAX_PHDR_BYTES = 64 * 1024;
+
+/**
+ * The program headers of an ELF file read through `read`, without the rest of the file
+ * (its header and its header table only); throws ElfError as `ElfFile.parse` does.
+ */
+export function programHeadersAt(read: ReadAt): ProgramHeader[] {
+  const h = parseHeader(read(0, EHDR_SIZE));
+  const size = h.ePhnum * PHDR_SIZE;
+  if (size > MAX_PHDR_BYTES) throw new ElfError(`Corrupt ELF file: ${h.ePhnum} program headers`);
+  return parseProgramHeaders(read(h.ePhoff, size), { ...h, ePhoff: 0 }); // the table alone
+}
+
 /** A parsed ELF64 x86-64 file; sections and segments are views into `bytes`. */
 export class ElfFile {
   private constructor(

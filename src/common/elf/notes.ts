@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // ELF note entries (gABI "Note Section") and the GNU build-id note
 // (NT_GNU_BUILD_ID in .note.gnu.build-id or any PT_NOTE segment).
-import { PT_NOTE, SHT_NOTE, type ElfFile } from "./elf.js";
+import { PT_NOTE, SHT_NOTE, type ElfFile, programHeadersAt, type ReadAt } from "./elf.js";
 
 const NT_GNU_BUILD_ID = 3;
 
@@ -50,6 +50,24 @@ export function readBuildId(elf: ElfFile): string | undefined {
   for (const ph of elf.programHeaders) {
     if (ph.pType !== PT_NOTE) continue;
     const id = findBuildId(parseNotes(elf.segmentBytes(ph)));
+    if (id !== undefined) return id;
+  }
+  return undefined;
+}
+
+/** Most bytes of one PT_NOTE segment `readBuildIdAt` reads (notes are a few hundred bytes). */
+const MAX_NOTE_BYTES = 1024 * 1024;
+
+/**
+ * The GNU build-id of an ELF file from its PT_NOTE segments, read through `read` (the
+ * headers and the notes, not the whole file), or undefined when none holds one; throws
+ * ElfError for a file that is not ELF64 x86-64. A loadable file's build-id note is in a
+ * PT_NOTE segment, so this agrees with `readBuildId` wherever it finds one.
+ */
+export function readBuildIdAt(read: ReadAt): string | undefined {
+  for (const ph of programHeadersAt(read)) {
+    if (ph.pType !== PT_NOTE || ph.pFilesz > MAX_NOTE_BYTES) continue;
+    const id = findBuildId(parseNotes(read(ph.pOffset, ph.pFilesz)));
     if (id !== undefined) return id;
   }
   return undefined;

@@ -3,8 +3,6 @@
 // (records, call stacks, MissedEvents) and streams the samples into an lwpdata
 // file as they come; keeps only the small parts (mappings, threads, lost counts)
 // for the end of the file (docs/formats/lwpdata.md).
-import { ElfFile } from "../../common/elf/elf.js";
-import { readBuildId } from "../../common/elf/notes.js";
 import type { ProfileSink } from "../../kernel/lwp/profiler.js";
 import type { Mapping } from "../../kernel/process.js";
 import { eventByName } from "../decode/events.js";
@@ -27,8 +25,8 @@ export function parseEvents(list: string): number[] {
   return ids;
 }
 
-/** Reads a mapped file's bytes (for build-ids), or undefined. */
-export type FileLoader = (path: string) => Uint8Array | undefined;
+/** The build-id of a mapped file (lowercase hex), "" for none or an unreadable file. */
+export type BuildIdReader = (path: string) => string;
 
 export class Recorder implements ProfileSink {
   readonly maps: LwpMap[] = [];
@@ -39,7 +37,7 @@ export class Recorder implements ProfileSink {
   readonly perThread = new Map<number, number>();
 
   constructor(
-    private readonly load: FileLoader,
+    private readonly readBuildId: BuildIdReader,
     private readonly out: LwpDataStream,
   ) {}
 
@@ -81,15 +79,7 @@ export class Recorder implements ProfileSink {
   private buildId(path: string): string {
     let id = this.buildIds.get(path);
     if (id === undefined) {
-      id = "";
-      const bytes = path.startsWith("[") ? undefined : this.load(path);
-      if (bytes !== undefined) {
-        try {
-          id = readBuildId(ElfFile.parse(bytes)) ?? "";
-        } catch {
-          id = "";
-        }
-      }
+      id = path.startsWith("[") ? "" : this.readBuildId(path);
       this.buildIds.set(path, id);
     }
     return id;
