@@ -148,6 +148,7 @@ class RegionCompiler {
     const f = this.e.f,
       n = this.blocks.length;
     f.block(I32); // every exit branches out of this one with its site's index (Emitter.exit)
+    f.block(I32); // every chain exit likewise, to the chain tail (Emitter.chainExit)
     f.loop(); // dispatch: every block ends by branching back here, chaining or leaving
     for (let k = 0; k <= n; k++) f.block();
     f.get(this.e.pc).brTable(
@@ -165,6 +166,8 @@ class RegionCompiler {
     }
     f.end();
     f.op(OP.unreachable);
+    f.end();
+    this.e.chainTail();
     f.end();
     this.e.epilogue();
     this.collectExits();
@@ -300,8 +303,7 @@ class RegionCompiler {
     }
     const j = this.index.get(target);
     if (j === undefined) {
-      e.chainTo(target, false);
-      e.exit(EXIT_BRANCH, target, 0);
+      e.chainExit(EXIT_BRANCH, target, false, target);
       return;
     }
     e.flags.materialize();
@@ -350,7 +352,6 @@ class RegionCompiler {
       this.jumpTo(this.index.get(r)!);
       e.close();
     }
-    e.chainTo(t, true);
-    e.exit(EXIT_DYNAMIC, ip, 0);
+    e.chainExit(EXIT_DYNAMIC, t, true, ip);
   }
 }
