@@ -247,7 +247,7 @@ export class Cpu {
     let b = prev === null ? null : prev.successor(this.rip);
     if (b === null) {
       b = this.blockAt(this.rip);
-      if (prev !== null) prev.link(this.rip, b);
+      if (prev !== null) prev.link(b);
     }
     b.used = this.cache.epoch;
     this.block = b;

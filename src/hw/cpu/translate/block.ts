@@ -67,7 +67,6 @@ export class Block {
      */
     private readonly costs: string,
   ) {
-    this.lastIp = ips[ips.length - 1] ?? start;
     this.lwpKind = lwpKind;
     this.lwpWeight = this.lwpKind === LWP_STATE_BLOCK ? 0x7fffffff : this.lwpKind !== 0 ? 1 : 0;
     this.length = ops.length;
@@ -103,7 +102,9 @@ export class Block {
   /** `length` for the quick loop's window test; more than any window for an LWP-state block. */
   readonly quickLength: number;
   /** Address of the last instruction (the branch that ends the block, if any). */
-  readonly lastIp: number;
+  get lastIp(): number {
+    return this.ips[this.ips.length - 1] ?? this.start;
+  }
   /** The LWP branch predictor's entry for the ending branch (set by the CPU at translation). */
   lwpHistory: BranchHistory = NO_BRANCH_HISTORY;
 
@@ -125,10 +126,11 @@ export class Block {
   /** The translation cache's epoch when the run loop last entered the block (translate/cache.ts). */
   used = 0;
   // Block chaining: the blocks that followed this one (fall-through and branch
-  // target), so the run loop skips the translation-cache lookup.
-  nextIp1 = -1;
+  // target), so the run loop skips the translation-cache lookup. A link is known by
+  // its block's start: an address field of its own would be one more heap number per
+  // link (addresses past 2^31 are doubles), and one more load of cold memory per block
+  // the run loop enters.
   next1: Block | null = null;
-  nextIp2 = -1;
   next2: Block | null = null;
 
   /** Runs every op in order (RIP already at `end`): the compiled function once hot, else the ops loop. */
@@ -157,18 +159,16 @@ export class Block {
 
   /** The chained successor for `rip`, or null when unknown or invalidated. */
   successor(rip: number): Block | null {
-    const b = rip === this.nextIp1 ? this.next1 : rip === this.nextIp2 ? this.next2 : null;
-    return b !== null && b.valid ? b : null;
+    const a = this.next1;
+    if (a !== null && a.start === rip) return a.valid ? a : null;
+    const b = this.next2;
+    return b !== null && b.start === rip && b.valid ? b : null;
   }
 
-  link(rip: number, b: Block): void {
-    if (this.nextIp1 === -1 || this.next1?.valid !== true) {
-      this.nextIp1 = rip;
-      this.next1 = b;
-    } else {
-      this.nextIp2 = rip;
-      this.next2 = b;
-    }
+  /** Links `b` as a successor: in the first slot unless that holds a valid block. */
+  link(b: Block): void {
+    if (this.next1 === null || !this.next1.valid) this.next1 = b;
+    else this.next2 = b;
   }
 
   insnBytes(at: number): Uint8Array {

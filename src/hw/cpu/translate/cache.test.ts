@@ -40,7 +40,6 @@ test("a sweep evicts what was not entered since the sweep before, and unlinks it
   for (const x of [a, b, c]) tc.add(x);
   assert.deepEqual(marked, [CODE / 4096], "a page is marked once");
   a.next1 = b;
-  a.nextIp1 = b.start;
   a.jit = {} as RegionEntry; // a region runs it: never evicted
   // First sweep (the budget is full): everything was entered in the current epoch.
   tc.add(block(CODE + 0x30));
