@@ -13,7 +13,8 @@ import type { Block } from "../cpu/translate/block.js";
 import { udOp } from "../cpu/translate/block.js";
 import { FlowControl, type Insn, OK_IMM, OK_REG, RC_GPR } from "../cpu/decode.js";
 import type { Op } from "../cpu/translate/types.js";
-import { Emitter, EXIT_BRANCH, EXIT_CPU_RIP, EXIT_DYNAMIC, type ExitSite } from "./emitter.js";
+import { Emitter, EXIT_BRANCH, EXIT_CPU_RIP, EXIT_DYNAMIC } from "./emitter.js";
+import { RegionExits } from "./exits.js";
 import { RUN_PARAMS } from "./gateway.js";
 import { PARAM_BR, PARAM_ENTRY, PARAM_LIMIT, PARAM_N, PARAM_PREDICT, PARAM_WINDOW } from "./emitter.js";
 import { regionImports } from "./imports.js";
@@ -33,14 +34,9 @@ export interface HelperSite {
   readonly flags: boolean;
 }
 
-/** An exit site with the block it is in (for fault reporting). */
-export interface RegionExit extends ExitSite {
-  readonly block: Block;
-}
-
 interface CompiledRegion {
   readonly bytes: Uint8Array;
-  readonly exits: readonly RegionExit[];
+  readonly exits: RegionExits;
   readonly helpers: readonly HelperSite[];
   /** Instructions emitted natively / through helpers (statistics). */
   readonly native: number;
@@ -91,7 +87,13 @@ export function compileRegion(blocks: readonly Block[], t: Target): CompiledRegi
   e.flags.load();
   f.get(PARAM_ENTRY).set(e.pc).get(PARAM_N).set(e.n).get(PARAM_BR).set(e.br);
   f.code.vec(body);
-  return { bytes: m.encode(), exits: c.exits, helpers: c.helpers, native: c.native, helped: c.helpers.length };
+  return {
+    bytes: m.encode(),
+    exits: new RegionExits(blocks, e.exits, c.exitBlocks),
+    helpers: c.helpers,
+    native: c.native,
+    helped: c.helpers.length,
+  };
 }
 
 /** Instructions that define all six arithmetic flags from their operands alone (lazy kinds ADD, SUB, LOGIC, NEG). */
@@ -121,7 +123,6 @@ function opOf(b: Block, k: number): Op {
 
 class RegionCompiler {
   readonly helpers: HelperSite[] = [];
-  readonly exits: RegionExit[] = [];
   native = 0;
   private readonly index = new Map<number, number>();
   private readonly returns: number[];
@@ -170,19 +171,10 @@ class RegionCompiler {
     this.e.chainTail();
     f.end();
     this.e.epilogue();
-    this.collectExits();
   }
 
-  /** Exit sites are recorded by the emitter; remember which block each is in. */
-  private exitBlocks: Block[] = [];
-
-  private collectExits(): void {
-    // A literal of fixed shape: a spread gave each exit a map of its own, which made the run
-    // loop's reads of `kind`, `rip` and `adj` megamorphic (and cost a map per exit).
-    this.e.exits.forEach((x, k) =>
-      this.exits.push({ kind: x.kind, rip: x.rip, adj: x.adj, block: this.exitBlocks[k]! }),
-    );
-  }
+  /** The index (in the region) of the block each exit site the emitter recorded is in. */
+  readonly exitBlocks: number[] = [];
 
   private emitBlock(b: Block): void {
     const e = this.e,
@@ -223,7 +215,7 @@ class RegionCompiler {
       e.slowStore = false;
       this.goto(b.end);
     }
-    for (let k = exitsBefore; k < e.exits.length; k++) this.exitBlocks[k] = b;
+    for (let k = exitsBefore; k < e.exits.length; k++) this.exitBlocks[k] = this.at;
   }
 
   /** Adds the block's cycles to the probes' total (an exit before the end takes back the rest: Jit.enter). */

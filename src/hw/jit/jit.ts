@@ -10,7 +10,8 @@ import type { Exit } from "../cpu/exits.js";
 import type { Block } from "../cpu/translate/block.js";
 import type { CpuProbes } from "../cpu/probes.js";
 import { ACCESS_READ, ACCESS_WRITE, MemoryFault, PAGE_MASK, PAGE_SIZE } from "../memory/address-space.js";
-import { compileRegion, type HelperSite, type RegionExit } from "./compile.js";
+import { compileRegion, type HelperSite } from "./compile.js";
+import type { RegionExits } from "./exits.js";
 import { EXIT_AFTER, EXIT_BRANCH, EXIT_CPU_RIP, EXIT_DYNAMIC, EXIT_FAULT } from "./emitter.js";
 import { formRegion, layout, type PointerAt } from "./region.js";
 import { readU64LE } from "../../common/bytes.js";
@@ -49,7 +50,7 @@ export class Region {
   valid = true;
   constructor(
     readonly blocks: readonly Block[],
-    readonly exits: readonly RegionExit[],
+    readonly exits: RegionExits,
     /** The instructions it runs through their closures (the `helper` calls' ids). */
     readonly helpers: readonly HelperSite[],
     /** The region's slot in the function table. */
@@ -290,14 +291,16 @@ export class Jit {
     const n = this.gw.enter(entry.index, limit, window, predict ? 1 : 0, 0, -branchWindow, entry.region.slot);
     c.f.loadArith(m, (s + STATE_FLAGS) >> 2);
     // Regions chain into each other: the one that left reports.
-    const x = this.regions[m[(s + STATE_REGION) >> 2]!]!.exits[m[(s + STATE_EXIT) >> 2]!]!;
-    c.icount = this.base + n - x.adj;
+    const x = this.regions[m[(s + STATE_REGION) >> 2]!]!.exits,
+      site = m[(s + STATE_EXIT) >> 2]!,
+      kind = x.kind(site);
+    c.icount = this.base + n - x.adj(site);
     c.ci = 0;
     this.branches = (m[(s + STATE_BRANCHES) >> 2]! + branchWindow) | 0;
-    if (c.probes !== null) this.chargeProbes(c.probes, x);
-    switch (x.kind) {
+    if (c.probes !== null) this.chargeProbes(c.probes, x, site);
+    switch (kind) {
       case EXIT_BRANCH:
-        c.rip = x.rip;
+        c.rip = x.rip(site);
         return null;
       case EXIT_DYNAMIC: {
         const k = (s + STATE_TARGET) >> 2;
@@ -305,33 +308,36 @@ export class Jit {
         return null;
       }
       case EXIT_FAULT: {
-        c.block = x.block;
+        c.block = x.block(site);
         const e = this.fault;
         this.fault = null;
-        return c.exceptionAt(e, x.rip);
+        return c.exceptionAt(e, x.rip(site));
       }
       case EXIT_AFTER:
-        c.rip = x.rip;
+        c.rip = x.rip(site);
         return c.takePendingExitOrNull();
-      case EXIT_CPU_RIP:
+      case EXIT_CPU_RIP: {
         // A branch run by a helper: counted and trained here, as the compiled ones are.
-        if (x.block.lwpWeight === 1) {
+        const b = x.block(site);
+        if (b.lwpWeight === 1) {
           this.branches++;
-          if (predict) c.lwp.predictor.train(x.block.lwpHistory, c.rip);
+          if (predict) c.lwp.predictor.train(b.lwpHistory, c.rip);
         }
         return c.takePendingExitOrNull();
+      }
       default:
-        throw new Error(`region exit kind ${x.kind}`);
+        throw new Error(`region exit kind ${kind}`);
     }
   }
 
   /** Gives the `lwp stat` probes what the run retired: branches, and cycles (less the exit block's unretired tail). */
-  private chargeProbes(p: CpuProbes, x: RegionExit): void {
+  private chargeProbes(p: CpuProbes, x: RegionExits, site: number): void {
     const k = (this.s + STATE_CYCLES) >> 3,
-      f64 = this.cpu.mem.phys.f64;
+      f64 = this.cpu.mem.phys.f64,
+      b = x.block(site);
     // A helper's branch (EXIT_CPU_RIP) is in `branches` already (enter counts it below).
-    const helperBranch = x.kind === EXIT_CPU_RIP && x.block.lwpWeight === 1 ? 1 : 0;
-    p.chargeTier3(this.branches + helperBranch, f64[k]!, x.block, x.adj);
+    const helperBranch = x.kind(site) === EXIT_CPU_RIP && b.lwpWeight === 1 ? 1 : 0;
+    p.chargeTier3(this.branches + helperBranch, f64[k]!, b, x.adj(site));
     f64[k] = 0;
   }
 
