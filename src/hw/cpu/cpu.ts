@@ -518,7 +518,8 @@ export class Cpu {
     if (cached !== undefined) return cached;
     const copy = this.shared.find(this.mem, rip, Math.floor(rip / PAGE_SIZE), this.probes, this.tiers);
     if (copy !== undefined) return this.adopt(copy);
-    const b = translateBlock(this, rip);
+    // Resuming inside the block last run: its tail, which ends where it does (Block.tail).
+    const b = (this.block?.valid === true ? this.block.tail(rip) : null) ?? translateBlock(this, rip);
     const t = this.tiers;
     if (t.forced && t.tier < 3) b.countdown = t.tier === 1 ? 0 : 1;
     this.adopt(b);

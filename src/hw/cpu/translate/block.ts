@@ -171,6 +171,35 @@ export class Block {
     else this.next2 = b;
   }
 
+  /**
+   * The block's instructions from the one at `rip` on, as a block of their own ending
+   * where this one ends, or null when `rip` is not one of its instructions past the
+   * first (or a probe's instrumentation, kept per instruction list, is attached). The
+   * run loop asks for it when execution resumes inside this block (an LWP threshold
+   * interrupt, a syscall in the middle): a translation from `rip` would run on past this
+   * block's end, and the blocks after it would start at other places than this one's
+   * successors, duplicating the code after it in a second set of blocks (sha256sum's
+   * unrolled rounds: 18,000 instructions decoded again over ten interrupts).
+   */
+  tail(rip: number): Block | null {
+    if (rip <= this.start || rip >= this.end || this.tier3 !== null || typeof this.code !== "string") return null;
+    const k = this.ips.indexOf(rip);
+    if (k <= 0) return null;
+    const off = rip - this.start,
+      firstPage = Math.floor(rip / PAGE_SIZE),
+      lastPage = Math.floor((this.end - 1) / PAGE_SIZE);
+    return new Block(
+      rip,
+      this.end,
+      this.ops.slice(k),
+      this.ips.slice(k),
+      this.code.slice(off),
+      lastPage > firstPage ? [firstPage, lastPage] : [firstPage],
+      this.lwpKind,
+      this.costs.slice(k),
+    );
+  }
+
   insnBytes(at: number): Uint8Array {
     return this.insns.find((i) => i.ip === at)?.bytes ?? new Uint8Array();
   }

@@ -108,3 +108,31 @@ test("a program larger than the cache's budget runs right, its evicted blocks tr
   assert.ok(DECODE_STATS.evicted - evictedBefore > 2 * BLOCKS - 64, "blocks were evicted");
   assert.ok(DECODE_STATS.blocks - blocksBefore > 2 * BLOCKS, "and translated again");
 });
+
+test("resuming inside the last block runs its tail, which ends where the block ends (no decoding)", () => {
+  // 100 × `inc eax`, then ud2: blocks of 64 and 36 instructions.
+  const code: number[] = [];
+  for (let k = 0; k < 100; k++) code.push(0xff, 0xc0);
+  code.push(0x0f, 0x0b);
+  const mem = new AddressSpace(new PhysMem(4096));
+  mem.map(CODE, 4096, PROT_READ | PROT_WRITE | PROT_EXEC);
+  mem.poke(CODE, Uint8Array.from(code));
+  const cpu = withTiers({ tier: 1, forced: true }, () => new Cpu(mem));
+  cpu.rip = CODE;
+  assert.equal(cpu.run(10_000).kind, "ud");
+  assert.equal(cpu.r32[0], 100);
+  const first = cpu.blockAt(CODE);
+  assert.equal(first.end, CODE + 128, "the first block is 64 instructions");
+  // As after an LWP threshold interrupt at its tenth instruction: the CPU resumes at the eleventh.
+  cpu.block = first;
+  cpu.rip = CODE + 20;
+  cpu.r32[0] = 0;
+  const decoded = DECODE_STATS.decoded;
+  assert.equal(cpu.run(10_000).kind, "ud");
+  assert.equal(cpu.r32[0], 90, "the tail and the second block ran, each instruction once");
+  const tail = cpu.blockAt(CODE + 20);
+  assert.equal(tail.end, CODE + 128, "the tail ends where its block does");
+  assert.deepEqual(tail.ips, first.ips.slice(10));
+  assert.equal(DECODE_STATS.decoded, decoded, "nothing was decoded again");
+  assert.equal(cpu.blockAt(CODE + 128).start, CODE + 128, "the second block is the one translated before");
+});
