@@ -175,26 +175,24 @@ export class Block {
    * The block's instructions from the one at `rip` on, as a block of their own ending
    * where this one ends, or null when `rip` is not one of its instructions past the
    * first (or a probe's instrumentation, kept per instruction list, is attached). The
-   * run loop asks for it when execution resumes inside this block (an LWP threshold
-   * interrupt, a syscall in the middle): a translation from `rip` would run on past this
-   * block's end, and the blocks after it would start at other places than this one's
-   * successors, duplicating the code after it in a second set of blocks (sha256sum's
-   * unrolled rounds: 18,000 instructions decoded again over ten interrupts).
+   * run loop asks for it when execution resumes inside this block (after an LWP
+   * threshold interrupt, which leaves a stepped block in its middle): a translation from
+   * `rip` would run on past this block's end, and the blocks after it would start at
+   * other places than this one's successors, duplicating the code after it in a second
+   * set of blocks (sha256sum's unrolled rounds: 12,000 instructions decoded again over
+   * ten interrupts).
    */
   tail(rip: number): Block | null {
     if (rip <= this.start || rip >= this.end || this.tier3 !== null || typeof this.code !== "string") return null;
     const k = this.ips.indexOf(rip);
     if (k <= 0) return null;
-    const off = rip - this.start,
-      firstPage = Math.floor(rip / PAGE_SIZE),
-      lastPage = Math.floor((this.end - 1) / PAGE_SIZE);
     return new Block(
       rip,
       this.end,
       this.ops.slice(k),
       this.ips.slice(k),
-      this.code.slice(off),
-      lastPage > firstPage ? [firstPage, lastPage] : [firstPage],
+      this.code.slice(rip - this.start),
+      pagesOf(rip, this.end),
       this.lwpKind,
       this.costs.slice(k),
     );
@@ -280,10 +278,6 @@ export function translateBlock(c: Cpu, rip: number): Block {
   const tier3 = c.probes?.forTier3(insns, ops) ?? null;
   if (c.probes !== null) c.probes.instrument(insns, ops);
   const end = insns.length > 0 ? insns[insns.length - 1]!.next : rip;
-  // (a literal: an array grown by push keeps room for 17 numbers, 0.15 KB a block)
-  const firstPage = Math.floor(rip / PAGE_SIZE),
-    lastPage = Math.floor((end - 1) / PAGE_SIZE);
-  const pages = lastPage > firstPage ? [firstPage, lastPage] : [firstPage];
   const final = insns[insns.length - 1];
   // apply, not a spread: a spread walks the bytes with an iterator, an object per byte in unoptimized code.
   const code = final?.invalid === true ? insns : String.fromCharCode.apply(null, bytes.subarray(0, end - rip) as never);
@@ -293,12 +287,22 @@ export function translateBlock(c: Cpu, rip: number): Block {
     ops,
     insns.map((i) => i.ip),
     code,
-    pages,
+    pagesOf(rip, end),
     lwpKindOf(final),
     String.fromCharCode(...insns.map(insnCost)),
   );
   b.tier3 = tier3;
   return b;
+}
+
+/**
+ * Page numbers of a block's bytes [start, end): one, or two when it crosses a page (a
+ * literal: an array grown by push keeps room for 17 numbers, 0.15 KB a block).
+ */
+function pagesOf(start: number, end: number): number[] {
+  const first = Math.floor(start / PAGE_SIZE),
+    last = Math.floor((end - 1) / PAGE_SIZE);
+  return last > first ? [first, last] : [first];
 }
 
 /** The LWP kind of a block ending in `last` (Block.lwpKind). */
