@@ -166,9 +166,14 @@ export class Emitter {
    * time; that changes nothing on the path that goes on, which reads the constants.
    */
   exit(kind: number, rip: number, adj: number): void {
+    this.leave(kind, rip, adj, 2);
+  }
+
+  /** Records an exit site and branches with its index to the block `out` levels outside the dispatch loop. */
+  private leave(kind: number, rip: number, adj: number, out: number): void {
     this.exits.push({ kind, rip, adj });
     this.flags.materialize();
-    this.f.i32(this.exits.length - 1).br(this.depth + this.dispatchDepth + 2);
+    this.f.i32(this.exits.length - 1).br(this.depth + this.dispatchDepth + out);
   }
 
   /**
@@ -180,12 +185,9 @@ export class Emitter {
    * code (14,600 sites of about 130 bytes).
    */
   chainExit(kind: number, target: number, dynamic: boolean, rip: number): void {
-    const f = this.f;
     this.pushTarget(target, dynamic);
-    f.set(this.tgt);
-    this.exits.push({ kind, rip, adj: 0 });
-    this.flags.materialize();
-    f.i32(this.exits.length - 1).br(this.depth + this.dispatchDepth + 1);
+    this.f.set(this.tgt);
+    this.leave(kind, rip, 0, 1);
   }
 
   /**
