@@ -6,7 +6,7 @@ import type { Insn } from "../decode.js";
 import { CpuException, VEC_GP, VEC_UD } from "../exits.js";
 import { PROT_EXEC } from "../../memory/address-space.js";
 import { type Builder, type InsnRow, type Op, row } from "../translate/types.js";
-import { isMem, prepareEa, reader, readerHi, withEa } from "../translate/operands.js";
+import { type Rd, isMem, prepareEa, reader, readerHi, withEa } from "../translate/operands.js";
 import { popAddr, pushAddr, rsp, setRsp } from "./stack-ops.js";
 
 export const CONTROL_ROWS: readonly InsnRow[] = [
@@ -92,17 +92,26 @@ function pushFarReturn(c: Cpu, n: number, next: number): void {
 function jmp(i: Insn): Op | null {
   const far = farPointerBytes(i.form);
   if (far !== 0 && i.mem !== null) return farBranch(i, far, null);
-  if (i.branchTarget !== 0 || i.ops[0]?.kind === 3) {
-    const t = i.branchTarget;
-    return (c) => {
-      c.rip = t;
-    };
-  }
+  if (i.branchTarget !== 0 || i.ops[0]?.kind === 3) return jmpTo(i.branchTarget);
   const rd = targetReader(i);
-  if (rd === null) return null;
-  return withEa(prepareEa(i), (c) => {
+  return rd === null ? null : withEa(prepareEa(i), jmpIndirect(rd));
+}
+
+// The closures of the common branches are made by functions of their own, which capture
+// nothing else: a closure keeps the whole scope it was made in alive, and a builder's
+// scope with a block scope inside it is two contexts per instruction (docs/architecture.md
+// "Translation memory").
+
+function jmpTo(t: number): Op {
+  return (c) => {
+    c.rip = t;
+  };
+}
+
+function jmpIndirect(rd: Rd): Op {
+  return (c) => {
     c.rip = canonical(rd(c));
-  });
+  };
 }
 
 /**
@@ -127,21 +136,25 @@ function call(i: Insn): Op | null {
   const next = i.next;
   const far = farPointerBytes(i.form);
   if (far !== 0 && i.mem !== null) return farBranch(i, far, next);
-  if (i.ops[0]?.kind === 3) {
-    const t = i.branchTarget;
-    return (c) => {
-      pushAddr(c, next);
-      c.rip = t;
-    };
-  }
+  if (i.ops[0]?.kind === 3) return callTo(i.branchTarget, next);
   const rd = targetReader(i);
-  if (rd === null) return null;
+  return rd === null ? null : withEa(prepareEa(i), callIndirect(rd, next));
+}
+
+function callTo(t: number, next: number): Op {
+  return (c) => {
+    pushAddr(c, next);
+    c.rip = t;
+  };
+}
+
+function callIndirect(rd: Rd, next: number): Op {
   // The target is read before the push (CALL [RSP+x] sees the old RSP).
-  return withEa(prepareEa(i), (c) => {
+  return (c) => {
     const t = canonical(rd(c));
     pushAddr(c, next);
     c.rip = t;
-  });
+  };
 }
 
 function ret(i: Insn): Op | null {

@@ -6,7 +6,19 @@ import { type Insn, OK_REG, RC_SEG } from "../decode.js";
 import { movToSegment } from "./segments.js";
 import { CpuException, VEC_GP } from "../exits.js";
 import { type Builder, type InsnRow, type Op, row } from "../translate/types.js";
-import { eaOf, isReg, prepareEa, reader, readerHi, sext, withEa, writer } from "../translate/operands.js";
+import {
+  type Ea,
+  type Rd,
+  type Wr,
+  eaOf,
+  isReg,
+  prepareEa,
+  reader,
+  readerHi,
+  sext,
+  withEa,
+  writer,
+} from "../translate/operands.js";
 
 export const MOVE_ROWS: readonly InsnRow[] = [
   // MOV to/from control and debug registers is privileged: #GP at CPL 3 (APM "MOV CRn", "MOV DRn").
@@ -37,43 +49,51 @@ function mov(i: Insn): Op | null {
     s = i.ops[1]!;
   if (d.rclass === RC_SEG && d.kind === OK_REG) return movToSegment(i);
   if (s.rclass === RC_SEG && s.kind === OK_REG) {
-    const v = SELECTORS[s.reg]!;
     const w = writer(d.kind === OK_REG ? { ...d } : d);
-    return withEa(prepareEa(i), (c) => w(c, v, 0));
+    return withEa(prepareEa(i), movConst(w, SELECTORS[s.reg]!));
   }
-  if (isReg(d) && isReg(s) && d.size === 64) {
-    const dl = 2 * d.reg,
-      sl = 2 * s.reg;
-    return (c) => {
-      const r = c.r32;
-      r[dl] = r[sl]!;
-      r[dl + 1] = r[sl + 1]!;
-    };
-  }
-  if (isReg(d) && isReg(s) && d.size === 32) {
-    const dl = 2 * d.reg,
-      sl = 2 * s.reg;
-    return (c) => {
-      const r = c.r32;
-      r[dl] = r[sl]!;
-      r[dl + 1] = 0;
-    };
-  }
-  if (isReg(d) && d.size === 64 && i.mem !== null) {
-    const ea = eaOf(i.mem),
-      dl = 2 * d.reg;
-    return (c) => {
-      const a = ea(c);
-      const lo = c.mem.read32(a);
-      c.r32[dl + 1] = c.mem.read32(a + 4);
-      c.r32[dl] = lo;
-    };
-  }
+  if (isReg(d) && isReg(s) && d.size === 64) return movReg64(2 * d.reg, 2 * s.reg);
+  if (isReg(d) && isReg(s) && d.size === 32) return movReg32(2 * d.reg, 2 * s.reg);
+  if (isReg(d) && d.size === 64 && i.mem !== null) return movLoad64(eaOf(i.mem), 2 * d.reg);
   const sz = d.size;
-  const rs = reader(s, sz),
-    rsh = readerHi(s, sz),
-    w = writer(d);
-  return withEa(prepareEa(i), (c) => w(c, rs(c), rsh(c)));
+  return withEa(prepareEa(i), movWith(reader(s, sz), readerHi(s, sz), writer(d)));
+}
+
+// MOV's closures are made by functions of their own, so that each captures its operands
+// and nothing else (a builder's scope and a block scope in it would be two contexts per
+// instruction: docs/architecture.md "Translation memory").
+
+function movConst(w: Wr, v: number): Op {
+  return (c) => w(c, v, 0);
+}
+
+function movReg64(dl: number, sl: number): Op {
+  return (c) => {
+    const r = c.r32;
+    r[dl] = r[sl]!;
+    r[dl + 1] = r[sl + 1]!;
+  };
+}
+
+function movReg32(dl: number, sl: number): Op {
+  return (c) => {
+    const r = c.r32;
+    r[dl] = r[sl]!;
+    r[dl + 1] = 0;
+  };
+}
+
+function movLoad64(ea: Ea, dl: number): Op {
+  return (c) => {
+    const a = ea(c);
+    const lo = c.mem.read32(a);
+    c.r32[dl + 1] = c.mem.read32(a + 4);
+    c.r32[dl] = lo;
+  };
+}
+
+function movWith(rs: Rd, rsh: Rd, w: Wr): Op {
+  return (c) => w(c, rs(c), rsh(c));
 }
 
 function movx(signed: boolean): Builder {

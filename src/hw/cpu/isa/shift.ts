@@ -44,25 +44,7 @@ function shiftOp(sem: ShiftSem): Builder {
       s = i.ops[1]!;
     const sz = d.size,
       m = sz === 64 ? 63 : 31;
-    if (isImm(s) && isReg(d) && sz >= 32) {
-      const n = s.immLo & m,
-        dl = 2 * d.reg,
-        dh = dl + 1;
-      if (sz === 64) {
-        return (c) => {
-          const r = c.r32;
-          sem(c, r[dl]!, r[dh]!, n, 64);
-          r[dl] = c.t0;
-          r[dh] = c.t1;
-        };
-      }
-      return (c) => {
-        const r = c.r32;
-        sem(c, r[dl]!, 0, n, 32);
-        r[dl] = c.t0;
-        r[dh] = 0;
-      };
-    }
+    if (isImm(s) && isReg(d) && sz >= 32) return shiftRegImm(sem, 2 * d.reg, s.immLo & m, sz === 64);
     const rn = reader(s),
       ra = reader(d),
       rah = readerHi(d),
@@ -72,6 +54,23 @@ function shiftOp(sem: ShiftSem): Builder {
       w(c, c.t0, c.t1);
     });
   };
+}
+
+/** A register shifted by an immediate count: a function of its own, so the closure keeps one small context. */
+function shiftRegImm(sem: ShiftSem, dl: number, n: number, wide: boolean): Op {
+  return wide
+    ? (c) => {
+        const r = c.r32;
+        sem(c, r[dl]!, r[dl + 1]!, n, 64);
+        r[dl] = c.t0;
+        r[dl + 1] = c.t1;
+      }
+    : (c) => {
+        const r = c.r32;
+        sem(c, r[dl]!, 0, n, 32);
+        r[dl] = c.t0;
+        r[dl + 1] = 0;
+      };
 }
 
 function unchanged(c: Cpu, a: number, ah: number): void {

@@ -37,32 +37,38 @@ export function checkAlign(c: Cpu, a: number, policy: number): void {
   }
 }
 
+// The register loaders are made by functions of their own: made inside `loader`, whose
+// memory loaders capture `policy`, each would keep a second context alive
+// (docs/architecture.md "Translation memory").
+
+function xmmLoader(k: number, at: number): (c: Cpu) => void {
+  return (c) => {
+    const x = c.x32;
+    S32[at] = x[k]!;
+    S32[at + 1] = x[k + 1]!;
+    S32[at + 2] = x[k + 2]!;
+    S32[at + 3] = x[k + 3]!;
+  };
+}
+
+function mmxLoader(k: number, at: number): (c: Cpu) => void {
+  return (c) => {
+    const v = c.x87.view;
+    S32[at] = v.getInt32(k, true);
+    S32[at + 1] = v.getInt32(k + 4, true);
+    S32[at + 2] = 0;
+    S32[at + 3] = 0;
+  };
+}
+
 /**
  * A loader that copies operand `o` into the scratch at int32 index `at`:
  * an XMM register (4 words), an MMX register (2 words, then zeros) or memory
  * (o.size bits, zero-filled to 16 bytes). The EA is in c.ea.
  */
 export function loader(o: Operand, at: number, policy: number): (c: Cpu) => void {
-  if (isXmm(o)) {
-    const k = 4 * o.reg;
-    return (c) => {
-      const x = c.x32;
-      S32[at] = x[k]!;
-      S32[at + 1] = x[k + 1]!;
-      S32[at + 2] = x[k + 2]!;
-      S32[at + 3] = x[k + 3]!;
-    };
-  }
-  if (isMmx(o)) {
-    const k = 10 * o.reg;
-    return (c) => {
-      const v = c.x87.view;
-      S32[at] = v.getInt32(k, true);
-      S32[at + 1] = v.getInt32(k + 4, true);
-      S32[at + 2] = 0;
-      S32[at + 3] = 0;
-    };
-  }
+  if (isXmm(o)) return xmmLoader(4 * o.reg, at);
+  if (isMmx(o)) return mmxLoader(10 * o.reg, at);
   if (o.kind !== OK_MEM) throw new Error("sse loader: unsupported operand");
   const bytes = o.size >>> 3;
   if (bytes === 16) {

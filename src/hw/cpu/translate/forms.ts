@@ -44,64 +44,70 @@ function fastBinary(sem: Sem2, i: Insn, store: boolean): Op | null {
   const s = i.ops[1]!;
   if (!isReg(d) || (d.size !== 32 && d.size !== 64)) return null;
   const dl = 2 * d.reg,
-    dh = dl + 1;
-  if (isReg(s)) {
-    const sl = 2 * s.reg,
-      sh = sl + 1;
-    if (d.size === 64) {
-      return store
-        ? (c) => {
-            const r = c.r32;
-            sem(c, r[dl]!, r[dh]!, r[sl]!, r[sh]!, 64);
-            r[dl] = c.t0;
-            r[dh] = c.t1;
-          }
-        : (c) => {
-            const r = c.r32;
-            sem(c, r[dl]!, r[dh]!, r[sl]!, r[sh]!, 64);
-          };
-    }
-    return store
-      ? (c) => {
-          const r = c.r32;
-          sem(c, r[dl]!, 0, r[sl]!, 0, 32);
-          r[dl] = c.t0;
-          r[dh] = 0;
-        }
-      : (c) => {
-          const r = c.r32;
-          sem(c, r[dl]!, 0, r[sl]!, 0, 32);
-        };
-  }
-  if (isImm(s)) {
-    const lo = s.immLo,
-      hi = d.size === 64 ? s.immHi : 0;
-    if (d.size === 64) {
-      return store
-        ? (c) => {
-            const r = c.r32;
-            sem(c, r[dl]!, r[dh]!, lo, hi, 64);
-            r[dl] = c.t0;
-            r[dh] = c.t1;
-          }
-        : (c) => {
-            const r = c.r32;
-            sem(c, r[dl]!, r[dh]!, lo, hi, 64);
-          };
-    }
-    return store
-      ? (c) => {
-          const r = c.r32;
-          sem(c, r[dl]!, 0, lo, 0, 32);
-          r[dl] = c.t0;
-          r[dh] = 0;
-        }
-      : (c) => {
-          const r = c.r32;
-          sem(c, r[dl]!, 0, lo, 0, 32);
-        };
-  }
-  return null;
+    wide = d.size === 64;
+  if (isReg(s)) return wide ? regReg64(sem, dl, 2 * s.reg, store) : regReg32(sem, dl, 2 * s.reg, store);
+  if (!isImm(s)) return null;
+  return wide ? regImm64(sem, dl, s.immLo, s.immHi, store) : regImm32(sem, dl, s.immLo, store);
+}
+
+// Each shape's closure is made by a function of its own, which captures its operands and
+// nothing else: made in one scope with a block scope inside, it would keep two contexts
+// alive per instruction (docs/architecture.md "Translation memory").
+
+function regReg64(sem: Sem2, dl: number, sl: number, store: boolean): Op {
+  return store
+    ? (c) => {
+        const r = c.r32;
+        sem(c, r[dl]!, r[dl + 1]!, r[sl]!, r[sl + 1]!, 64);
+        r[dl] = c.t0;
+        r[dl + 1] = c.t1;
+      }
+    : (c) => {
+        const r = c.r32;
+        sem(c, r[dl]!, r[dl + 1]!, r[sl]!, r[sl + 1]!, 64);
+      };
+}
+
+function regReg32(sem: Sem2, dl: number, sl: number, store: boolean): Op {
+  return store
+    ? (c) => {
+        const r = c.r32;
+        sem(c, r[dl]!, 0, r[sl]!, 0, 32);
+        r[dl] = c.t0;
+        r[dl + 1] = 0;
+      }
+    : (c) => {
+        const r = c.r32;
+        sem(c, r[dl]!, 0, r[sl]!, 0, 32);
+      };
+}
+
+function regImm64(sem: Sem2, dl: number, lo: number, hi: number, store: boolean): Op {
+  return store
+    ? (c) => {
+        const r = c.r32;
+        sem(c, r[dl]!, r[dl + 1]!, lo, hi, 64);
+        r[dl] = c.t0;
+        r[dl + 1] = c.t1;
+      }
+    : (c) => {
+        const r = c.r32;
+        sem(c, r[dl]!, r[dl + 1]!, lo, hi, 64);
+      };
+}
+
+function regImm32(sem: Sem2, dl: number, lo: number, store: boolean): Op {
+  return store
+    ? (c) => {
+        const r = c.r32;
+        sem(c, r[dl]!, 0, lo, 0, 32);
+        r[dl] = c.t0;
+        r[dl + 1] = 0;
+      }
+    : (c) => {
+        const r = c.r32;
+        sem(c, r[dl]!, 0, lo, 0, 32);
+      };
 }
 
 /** Unary read-modify-write operation on its single operand. */
