@@ -81,7 +81,7 @@ function checkBlocks(code: Uint8Array, base: number): number {
     assert.deepEqual(b.insns.map(view), fresh.slice(0, b.length).map(view), `block at ${rip.toString(16)}`);
     assert.deepEqual(
       b.insns.map((i) => i.ip),
-      b.ips,
+      b.insns.map((_, k) => b.ipAt(k)),
     );
     assert.equal(b.insns[b.length - 1]!.next, b.end);
     assert.deepEqual([...b.costTable()], fresh.slice(0, b.length).map(insnCost));

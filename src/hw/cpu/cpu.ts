@@ -458,11 +458,11 @@ export class Cpu {
     if (lwpOn) chargePartial(this.lwp, b, e === LWP_TRAP ? ci + 1 : ci);
     if (trap) {
       this.icount += ci + 1;
-      if (ci < b.ops.length - 1) this.rip = b.ips[ci + 1]!;
+      if (ci < b.ops.length - 1) this.rip = b.ipAt(ci + 1);
       return this.pendingExit === null ? null : this.takePendingExit();
     }
     this.icount += ci;
-    return this.exceptionAt(e, b.ips[ci]!);
+    return this.exceptionAt(e, b.ipAt(ci));
   }
 
   /** Converts a thrown fault into an exit, leaving RIP at the faulting instruction. */

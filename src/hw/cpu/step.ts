@@ -60,7 +60,7 @@ export function runStepped(c: Cpu, stop: number): Exit | null {
 
 /** Executes the first instruction of `b` without LWP counting; null when it retired with no exit. */
 function stepOne(c: Cpu, b: Block, at: number): Exit | null {
-  c.rip = b.length > 1 ? b.ips[1]! : b.end;
+  c.rip = b.length > 1 ? b.ipAt(1) : b.end;
   c.ci = 0;
   try {
     b.ops[0]!(c);
@@ -80,16 +80,7 @@ function single(c: Cpu, b: Block): Block {
   if (s === undefined) {
     const i = b.insns[0]!;
     // The record itself stands for the bytes (a one-instruction block keeps it: Block.code).
-    s = new Block(
-      b.start,
-      i.next,
-      b.ops.slice(0, 1),
-      [b.start],
-      [i],
-      b.pages,
-      lwpKindOf(i),
-      String.fromCharCode(insnCost(i)),
-    );
+    s = new Block(b.start, i.next, b.ops.slice(0, 1), "\0", [i], lwpKindOf(i), String.fromCharCode(insnCost(i)));
     if ((s.lwpKind & 3) !== 0) s.lwpHistory = c.lwp.predictor.historyOf(s.lastIp);
     singles.set(b, s);
   }

@@ -9,7 +9,7 @@ import { RegionExits } from "./exits.js";
 import { EXIT_AFTER, EXIT_BRANCH, EXIT_CPU_RIP, EXIT_DYNAMIC, EXIT_FAULT, type ExitSite } from "./emitter.js";
 
 function block(start: number): Block {
-  return new Block(start, start + 1, [() => {}], [start], "", [Math.floor(start / 4096)], 0, "");
+  return new Block(start, start + 1, [() => {}], "\0", "", 0, "");
 }
 
 test("every exit site's kind, RIP, unretired count and block come back unchanged", () => {

@@ -55,7 +55,7 @@ export function fastPathOk(u: LwpUnit, b: Block): boolean {
   let counted = true;
   if (u.ipMode !== 0) {
     const lo = b.start,
-      hi = b.ips[n - 1]!;
+      hi = b.ipAt(n - 1);
     const allIn = lo >= u.baseIp && hi <= u.limitIp;
     if (!allIn && !(hi < u.baseIp || lo > u.limitIp)) return false;
     counted = allIn === (u.ipMode === 1);
@@ -139,8 +139,7 @@ function inRange(u: LwpUnit, ip: number): boolean {
 /** Steps a block instruction by instruction, accounting each retired instruction exactly. */
 function stepBlock(u: LwpUnit, c: Cpu, b: Block, n: number): Exit | null {
   c.rip = b.end;
-  const ops = b.ops,
-    ips = b.ips;
+  const ops = b.ops;
   const info = u.ev4 || u.ev5 || u.ev6 ? infoOf(b) : null;
   const loads = u.ev4 ? loadsOf(info!, b) : null;
   for (let i = 0; i < n; i++) {
@@ -153,7 +152,7 @@ function stepBlock(u: LwpUnit, c: Cpu, b: Block, n: number): Exit | null {
       if (e !== LWP_TRAP && e !== LWP_RELOAD) {
         c.icount += i;
         c.ci = 0;
-        return c.exceptionAt(e, ips[i]!);
+        return c.exceptionAt(e, b.ipAt(i));
       }
       trap = e;
     }
@@ -163,7 +162,7 @@ function stepBlock(u: LwpUnit, c: Cpu, b: Block, n: number): Exit | null {
     if (x !== null || trap !== null || i === n - 1) {
       c.icount += i + 1;
       c.ci = 0;
-      if (i < n - 1) c.rip = ips[i + 1]!;
+      if (i < n - 1) c.rip = b.ipAt(i + 1);
       return finish(c, x);
     }
   }
@@ -178,7 +177,7 @@ function prepareLoads(c: Cpu, eas: Ea[]): number {
 
 /** Accounts one retired instruction for every enabled event; the first exit wins. */
 function retire(u: LwpUnit, c: Cpu, b: Block, i: number, n: number, info: BlockInfo | null, nl: number): Exit | null {
-  const ip = b.ips[i]!;
+  const ip = b.ipAt(i);
   const counted = inRange(u, ip);
   let x: Exit | null = null;
   for (let j = 0; j < nl; j++) x = dcacheEvent(u, c, ip, loadAddr[j]!, counted) ?? x;
@@ -204,7 +203,7 @@ function cycleEvents(u: LwpUnit, c: Cpu, ip: number, cost: number): Exit | null 
 function branchEvent(u: LwpUnit, c: Cpu, b: Block, n: number, counted: boolean): Exit | null {
   const cls = branchClass(b);
   if (cls === 0) return null;
-  const ip = b.ips[n - 1]!;
+  const ip = b.ipAt(n - 1);
   const next = c.rip;
   const taken = cls !== BR_CLASS.CONDITIONAL || next !== b.end;
   let flags = taken ? BR_FLAG.TAKEN : 0;
