@@ -56,7 +56,7 @@ function mov(i: Insn): Op | null {
   if (isReg(d) && isReg(s) && d.size === 32) return movReg32(2 * d.reg, 2 * s.reg);
   if (isReg(d) && d.size === 64 && i.mem !== null) return movLoad64(eaOf(i.mem), 2 * d.reg);
   const sz = d.size;
-  return withEa(prepareEa(i), movWith(reader(s, sz), readerHi(s, sz), writer(d)));
+  return movWith(prepareEa(i), reader(s, sz), readerHi(s, sz), writer(d));
 }
 
 // MOV's closures are made by functions of their own, so that each captures its operands
@@ -92,8 +92,14 @@ function movLoad64(ea: Ea, dl: number): Op {
   };
 }
 
-function movWith(rs: Rd, rsh: Rd, w: Wr): Op {
-  return (c) => w(c, rs(c), rsh(c));
+/** The other forms, with a memory operand's address computed first (one closure: `withEa`'s work done in it). */
+function movWith(ea: Ea | null, rs: Rd, rsh: Rd, w: Wr): Op {
+  return ea === null
+    ? (c) => w(c, rs(c), rsh(c))
+    : (c) => {
+        c.ea = ea(c);
+        w(c, rs(c), rsh(c));
+      };
 }
 
 function movx(signed: boolean): Builder {

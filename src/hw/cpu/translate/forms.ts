@@ -5,7 +5,7 @@
 import type { Cpu } from "../cpu.js";
 import type { Insn } from "../decode.js";
 import type { Builder, Op } from "./types.js";
-import { isImm, isReg, prepareEa, reader, readerHi, withEa, writer } from "./operands.js";
+import { type Ea, type Rd, type Wr, isImm, isReg, prepareEa, reader, readerHi, withEa, writer } from "./operands.js";
 
 /** dst ← f(dst, src): ADD, SUB, AND ... Result in c.t0 (lo) / c.t1 (hi). */
 export type Sem2 = (c: Cpu, a: number, ah: number, b: number, bh: number, sz: number) => void;
@@ -25,16 +25,33 @@ export function binary(sem: Sem2, store = true): Builder {
       rah = readerHi(d),
       rb = reader(s, sz),
       rbh = readerHi(s, sz);
-    const w = writer(d);
-    const body: Op = store
-      ? (c) => {
-          sem(c, ra(c), rah(c), rb(c), rbh(c), sz);
-          w(c, c.t0, c.t1);
-        }
-      : (c) => {
-          sem(c, ra(c), rah(c), rb(c), rbh(c), sz);
-        };
-    return withEa(prepareEa(i), body);
+    const ea = prepareEa(i);
+    return store ? binaryStore(ea, sem, ra, rah, rb, rbh, writer(d), sz) : binaryCompare(ea, sem, ra, rah, rb, rbh, sz);
+  };
+}
+
+// The general forms compute a memory operand's address themselves (`withEa`'s work, in
+// the same closure): one closure and one context per instruction instead of two each.
+
+function binaryStore(ea: Ea | null, sem: Sem2, ra: Rd, rah: Rd, rb: Rd, rbh: Rd, w: Wr, sz: number): Op {
+  if (ea === null) {
+    return (c) => {
+      sem(c, ra(c), rah(c), rb(c), rbh(c), sz);
+      w(c, c.t0, c.t1);
+    };
+  }
+  return (c) => {
+    c.ea = ea(c);
+    sem(c, ra(c), rah(c), rb(c), rbh(c), sz);
+    w(c, c.t0, c.t1);
+  };
+}
+
+function binaryCompare(ea: Ea | null, sem: Sem2, ra: Rd, rah: Rd, rb: Rd, rbh: Rd, sz: number): Op {
+  if (ea === null) return (c) => sem(c, ra(c), rah(c), rb(c), rbh(c), sz);
+  return (c) => {
+    c.ea = ea(c);
+    sem(c, ra(c), rah(c), rb(c), rbh(c), sz);
   };
 }
 
