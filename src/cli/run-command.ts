@@ -8,7 +8,7 @@ import { OutOfMemory } from "../hw/memory/phys.js";
 import type { KernelOptions } from "../kernel/kernel.js";
 import { NodeHost } from "./node-host.js";
 import { maybePrintStats } from "./stats.js";
-import { runStartup } from "./run-loop.js";
+import { runChunked } from "./run-loop.js";
 import { type OptionRow, type Parsed, UsageError, intOption } from "./options.js";
 
 export const MACHINE_OPTIONS: readonly OptionRow[] = [
@@ -145,7 +145,7 @@ export async function runProgram(opts: Parsed, rest: string[]): Promise<number> 
   const root = mopts.root ?? "";
   const machine = new Machine(new NodeHost(root === "" ? null : "/"), mopts);
   const proc = spawnProgram(machine, rest);
-  const status = (await runStartup(machine, proc)) ?? (await machine.run(proc));
+  const { status } = await runChunked(machine, proc);
   if (proc.killedBy !== 0) {
     const msg = signalMessage(proc.killedBy);
     if (msg !== "") process.stderr.write(`${msg}\n`);

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 // Running a guest in chunks so the tool stays responsive while it runs: a progress
 // line on a terminal (as perf shows for long runs) and SIGINT/SIGTERM/SIGHUP caught
-// between chunks, so `lwp record` can stop the guest and still write its profile.
-import { setFlagsFromString } from "node:v8";
+// between chunks, so `lwp record` can stop the guest and still write its profile, and
+// V8's heap growth capped between chunks once the heap is big (`lwp run` too).
+import { getHeapStatistics, setFlagsFromString } from "node:v8";
 import type { Machine } from "../kernel/machine.js";
 import type { Process } from "../kernel/process.js";
 
@@ -18,10 +19,30 @@ const STARTUP = 1_000_000;
  * "Start-up"); a run that goes on lets it grow as V8's default does (doubling), since
  * a long run would otherwise pay for many more scavenges.
  */
-export async function runStartup(m: Machine, init: Process): Promise<number | undefined> {
+async function runStartup(m: Machine, init: Process): Promise<number | undefined> {
   const status = await m.runUntil(init, m.kernel.retiredTotal + STARTUP);
   if (status === undefined) setFlagsFromString("--semi-space-growth-factor=2");
   return status;
+}
+
+/** JavaScript heap in use past which its growth between full collections is capped (`capHeapGrowth`). */
+const BIG_HEAP = 64 << 20;
+/** The cap: a full collection once the heap has grown by this percentage over what the last one left. */
+const BIG_HEAP_GROWTH = 30;
+let heapGrowthCapped = false;
+
+/**
+ * Caps how far V8 lets its heap grow between full collections, once the heap is big.
+ * V8 raises its limit by up to 4x what a collection leaves alive when collecting is
+ * cheap; a big heap here is a big translation (cc1: 130 MB of closures and blocks, all
+ * alive), so that headroom holds garbage, not work saved: 60 MB of cc1's peak RSS. A
+ * small heap keeps V8's own factor, which is often below the cap (docs/architecture.md
+ * "What V8's own settings give").
+ */
+function capHeapGrowth(): void {
+  if (heapGrowthCapped || getHeapStatistics().used_heap_size < BIG_HEAP) return;
+  heapGrowthCapped = true;
+  setFlagsFromString(`--heap-growing-percent=${BIG_HEAP_GROWTH}`);
 }
 
 /** Signals that stop a recording (perf record's record__sig_exit). */
@@ -67,6 +88,7 @@ export async function runChunked(m: Machine, init: Process, o: RunLoopOptions = 
     for (let first = true; ; first = false) {
       const status = first ? await runStartup(m, init) : await m.runUntil(init, m.kernel.retiredTotal + CHUNK);
       if (status !== undefined) return { status, interrupted: null, seconds: elapsed() };
+      capHeapGrowth();
       if (tty) process.stderr.write(`\r${o.progress!(m.kernel.retiredTotal, elapsed())}\x1b[K`);
       await new Promise<void>((r) => setImmediate(r));
       if (caught !== null) {
