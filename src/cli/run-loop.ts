@@ -35,7 +35,7 @@ let heapGrowthCapped = false;
  * Caps how far V8 lets its heap grow between full collections, once the heap is big.
  * V8 raises its limit by up to 4x what a collection leaves alive when collecting is
  * cheap; a big heap here is a big translation (cc1: 130 MB of closures and blocks, all
- * alive), so that headroom holds garbage, not work saved: 60 MB of cc1's peak RSS. A
+ * alive), so that headroom holds garbage, not work saved: 70 MB of cc1's peak RSS. A
  * small heap keeps V8's own factor, which is often below the cap (docs/architecture.md
  * "What V8's own settings give").
  */

@@ -301,7 +301,7 @@ export function translateBlock(c: Cpu, rip: number): Block {
 }
 
 /** `Block.offsets` for a block of these instructions (the first one at its start). */
-export function offsetsOf(insns: readonly Insn[]): string {
+function offsetsOf(insns: readonly Insn[]): string {
   const start = insns[0]?.ip ?? 0;
   return String.fromCharCode(...insns.map((i) => i.ip - start));
 }
