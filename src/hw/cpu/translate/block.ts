@@ -83,10 +83,17 @@ export class Block {
     return out;
   }
 
-  /** The decoded instructions (decoded again from the block's bytes; see the class comment). */
+  /**
+   * The decoded instructions (decoded again from the block's bytes; see the class comment).
+   * A tail's are the rest of its block's: the decoded-block cache holds blocks by their
+   * start, so decoding a tail from its own bytes would take iced (and instantiating iced's
+   * WebAssembly, 15–20 ms) in a run whose blocks all came from the cache.
+   */
   get insns(): readonly Insn[] {
     const code = this.code;
-    return typeof code === "string" ? decodedOf(this, code) : code;
+    if (typeof code !== "string") return code;
+    const from = TAILS.get(this);
+    return from === undefined ? decodedOf(this, code) : from.block.insns.slice(from.k);
   }
 
   /**
@@ -201,13 +208,26 @@ export class Block {
     const d = rip - this.start;
     let offsets = "";
     for (let j = k; j < this.offsets.length; j++) offsets += String.fromCharCode(this.offsets.charCodeAt(j) - d);
-    return new Block(rip, this.end, this.ops.slice(k), offsets, this.code.slice(d), this.lwpKind, this.costs.slice(k));
+    const t = new Block(
+      rip,
+      this.end,
+      this.ops.slice(k),
+      offsets,
+      this.code.slice(d),
+      this.lwpKind,
+      this.costs.slice(k),
+    );
+    TAILS.set(t, { block: this, k });
+    return t;
   }
 
   insnBytes(at: number): Uint8Array {
     return this.insns.find((i) => i.ip === at)?.bytes ?? new Uint8Array();
   }
 }
+
+/** The block each tail was cut from, and the index in it the tail starts at (`Block.tail`). */
+const TAILS = new WeakMap<Block, { readonly block: Block; readonly k: number }>();
 
 /**
  * Blocks decoded again lately, least recently asked first: the region compiler asks for

@@ -135,4 +135,13 @@ test("resuming inside the last block runs its tail, which ends where the block e
   assert.deepEqual(ips(tail), ips(first).slice(10));
   assert.equal(DECODE_STATS.decoded, decoded, "nothing was decoded again");
   assert.equal(cpu.blockAt(CODE + 128).start, CODE + 128, "the second block is the one translated before");
+  // Its records are its block's, not decoded again from the tail's own bytes (which the
+  // decoded-block cache does not hold: it keeps blocks by their start).
+  const records = first.insns,
+    redecoded = DECODE_STATS.redecoded;
+  assert.deepEqual(
+    tail.insns.map((i) => [i.ip, i.name, i.len]),
+    records.slice(10).map((i) => [i.ip, i.name, i.len]),
+  );
+  assert.equal(DECODE_STATS.redecoded, redecoded, "the tail's records came from its block's");
 });
