@@ -106,25 +106,50 @@ function movx(signed: boolean): Builder {
   return (i) => {
     const d = i.ops[0]!,
       s = i.ops[1]!;
-    const from = s.size,
-      to = d.size;
     const rs = reader(s),
       w = writer(d);
     // 66h MOVSXD r16, m: AMD still reads the whole doubleword (faults like a 4-byte load).
-    if (i.form === "Movsxd_r16_rm16" && i.mem !== null) {
-      return withEa(prepareEa(i), (c) => {
-        c.mem.probeRead(c.ea, 4);
-        w(c, rs(c), 0);
-      });
-    }
-    if (!signed) return withEa(prepareEa(i), (c) => w(c, rs(c), 0));
-    if (to === 64) {
-      return withEa(prepareEa(i), (c) => {
+    if (i.form === "Movsxd_r16_rm16" && i.mem !== null) return withEa(prepareEa(i), movsxd16(rs, w));
+    return extendWith(prepareEa(i), rs, w, s.size, !signed ? 0 : d.size === 64 ? 64 : 32);
+  };
+}
+
+function movsxd16(rs: Rd, w: Wr): Op {
+  return (c) => {
+    c.mem.probeRead(c.ea, 4);
+    w(c, rs(c), 0);
+  };
+}
+
+/**
+ * MOVZX, MOVSX, MOVSXD: the source zero-extended (`sign` 0) or sign-extended from `from`
+ * bits to 32 or 64, a memory operand's address computed first in the same closure.
+ */
+function extendWith(ea: Ea | null, rs: Rd, w: Wr, from: number, sign: 0 | 32 | 64): Op {
+  if (sign === 0) {
+    if (ea === null) return (c) => w(c, rs(c), 0);
+    return (c) => {
+      c.ea = ea(c);
+      w(c, rs(c), 0);
+    };
+  }
+  if (sign === 64) {
+    if (ea === null) {
+      return (c) => {
         const v = sext(rs(c), from);
         w(c, v, v >> 31);
-      });
+      };
     }
-    return withEa(prepareEa(i), (c) => w(c, sext(rs(c), from), 0));
+    return (c) => {
+      c.ea = ea(c);
+      const v = sext(rs(c), from);
+      w(c, v, v >> 31);
+    };
+  }
+  if (ea === null) return (c) => w(c, sext(rs(c), from), 0);
+  return (c) => {
+    c.ea = ea(c);
+    w(c, sext(rs(c), from), 0);
   };
 }
 

@@ -5,7 +5,7 @@
 import type { Cpu } from "../cpu.js";
 import type { Insn } from "../decode.js";
 import type { Builder, Op } from "./types.js";
-import { type Ea, type Rd, type Wr, isImm, isReg, prepareEa, reader, readerHi, withEa, writer } from "./operands.js";
+import { type Ea, type Rd, type Wr, isImm, isReg, prepareEa, reader, readerHi, writer } from "./operands.js";
 
 /** dst ← f(dst, src): ADD, SUB, AND ... Result in c.t0 (lo) / c.t1 (hi). */
 export type Sem2 = (c: Cpu, a: number, ah: number, b: number, bh: number, sz: number) => void;
@@ -133,13 +133,21 @@ export function unary(sem: Sem1): Builder {
     const d = i.ops[0];
     if (d === undefined) return null;
     const sz = d.size;
-    const ra = reader(d),
-      rah = readerHi(d),
-      w = writer(d);
-    return withEa(prepareEa(i), (c) => {
+    return unaryWith(prepareEa(i), sem, reader(d), readerHi(d), writer(d), sz);
+  };
+}
+
+function unaryWith(ea: Ea | null, sem: Sem1, ra: Rd, rah: Rd, w: Wr, sz: number): Op {
+  if (ea === null) {
+    return (c) => {
       sem(c, ra(c), rah(c), sz);
       w(c, c.t0, c.t1);
-    });
+    };
+  }
+  return (c) => {
+    c.ea = ea(c);
+    sem(c, ra(c), rah(c), sz);
+    w(c, c.t0, c.t1);
   };
 }
 
