@@ -121,7 +121,7 @@ function save(script, file, stamp) {
  * factor=1: the young generation keeps its first 1 MB instead of doubling at each
  * scavenge that finds much alive, so start-up reuses pages it has touched instead of
  * touching new ones (a new page costs more than the scavenges it saves); the CLI lets it
- * grow again once a run is past its start-up (src/cli/run-loop.ts). docs/architecture.md
+ * grow again, to 8 MB, once a run is past its start-up (src/cli/run-loop.ts). docs/architecture.md
  * "Start-up".
  */
 function setV8Flags() {
