@@ -190,6 +190,21 @@ const PINS = [
   "f2e170b7e11be74cbdd6986ccb229d176b3e56ccc796b097d5759e25b74f3c6c", // #16764
 ];
 
+/**
+ * Pins whose native end depends on the host (its CPU's vendor, its kernel's configuration):
+ * the oracle is the machine lwp emulates, an AMD family 15h under Linux 6.1 (docs/kernel.md,
+ * "Which Linux"), whatever the host does.
+ */
+const MACHINE_DEFINED: Readonly<Record<string, string>> = {
+  // SYSEXIT is #UD in long mode on AMD CPUs (SIGILL); Intel's raise #GP at CPL 3.
+  "0f35": "sig=4 code=2 addr=code+4094 rip=code+4094",
+  // INT 80h: docs/quirks.md Q-INT80 (#GP at the instruction).
+  cd80: "sig=11 code=128 addr=0x0 rip=code+4094",
+  // MOV FS, 0x23: __USER32_CS is readable code a data segment register may hold, so the
+  // snippet runs to its end; a kernel booted with ia32_emulation=0 clears the entry (#GP).
+  "66b823008ee0": "sig=11 code=1 addr=code+4096 rip=code+4096",
+};
+
 function runPins(env: NodeJS.ProcessEnv | undefined, lwp: boolean): string[] {
   const bin = buildRandcode();
   const r = lwp
@@ -199,7 +214,10 @@ function runPins(env: NodeJS.ProcessEnv | undefined, lwp: boolean): string[] {
 }
 
 test("issue 11's CPU faults end under lwp as natively (tier 1 and tier 3 forced)", { timeout: 300_000 }, () => {
-  const native = runPins(undefined, false);
+  const native = runPins(undefined, false).map((l, i) => {
+    const defined = MACHINE_DEFINED[PINS[i]!];
+    return defined === undefined ? l : `${i} ${defined}`;
+  });
   assert.equal(native.length, PINS.length);
   for (const tier of ["1", "3"]) {
     const emu = runPins({ LWP_TIER: tier }, true);
@@ -273,7 +291,8 @@ test("Q-FAR-RETURN, Q-UD-FETCH, Q-INT-VMM: documented differences end as the qui
     .map((l) => l.replace(/^\d+ /, ""));
   KNOWN.forEach((k, i) => {
     assert.equal(emu[i], k.lwp, `#${k.index}`);
-    assert.notEqual(native[i], emu[i], `#${k.index}: Linux ends otherwise`);
-    assert.equal(classify(snippet(2, k.index, 32), native[i]!, emu[i]!), k.quirk);
+    // A host may end as Linux itself does (Q-INT-VMM: a host without the VMM's gates);
+    // where it ends otherwise, the runner must put the difference in the quirk's class.
+    if (native[i] !== emu[i]) assert.equal(classify(snippet(2, k.index, 32), native[i]!, emu[i]!), k.quirk);
   });
 });

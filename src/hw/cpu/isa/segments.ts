@@ -15,10 +15,11 @@ const SS = 2,
   GS = 5;
 /**
  * GDT entries a data segment register may hold at CPL 3 with any RPL (DPL 3,
- * readable): __USER_DS (5), __USER_CS (6), the per-CPU segment (15). SS takes
- * only __USER_DS with RPL 3.
+ * readable): __USER32_CS (4), __USER_DS (5), __USER_CS (6), the per-CPU segment
+ * (15). SS takes only __USER_DS with RPL 3. (A kernel booted with
+ * `ia32_emulation=0`, Linux 6.7 on, clears __USER32_CS; 6.1 always has it.)
  */
-const USER_ENTRIES = new Set([0x28, 0x30, 0x78]);
+const USER_ENTRIES = new Set([0x20, 0x28, 0x30, 0x78]);
 
 /** Checks and loads selector `v` into segment register `seg` (ES CS SS DS FS GS = 0..5). */
 function loadSegment(c: Cpu, seg: number, v: number): void {
@@ -69,6 +70,7 @@ interface UserDescriptor {
   readonly writable: boolean;
 }
 const USER_DESCRIPTORS: ReadonlyMap<number, UserDescriptor> = new Map([
+  [0x20, { rights: 0x00cffb00, limit: 0xffffffff, readable: true, writable: false }], // __USER32_CS (D=1)
   [0x28, { rights: 0x00cff300, limit: 0xffffffff, readable: true, writable: true }], // __USER_DS
   [0x30, { rights: 0x00affb00, limit: 0xffffffff, readable: true, writable: false }], // __USER_CS (L=1)
   // The per-CPU segment: its limit is (node << 12) | cpu, read by the vDSO's getcpu; lwp is CPU 0 of node 0.
