@@ -111,6 +111,7 @@ export function statsTable(rows: readonly CaseResult[]): string {
     "decode_ms",
     "evicted_blocks",
     "regions",
+    "region_modules",
     "region_blocks",
     "native_insns",
     "helper_insns",

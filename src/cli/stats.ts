@@ -32,6 +32,7 @@ export function statsLine(machine: Machine): string {
     ["decode_ms", d.decodeMs.toFixed(1)],
     ["evicted_blocks", String(d.evicted)],
     ["regions", String(j.regions)],
+    ["region_modules", String(j.modules)],
     ["region_blocks", String(j.blocks)],
     ["native_insns", String(j.native)],
     ["helper_insns", String(j.helped)],

@@ -28,7 +28,9 @@ export function parseTier(v: string): TierOptions {
  * Applies LWP_TIER, the tuning knobs LWP_JIT_THRESHOLD=N (executions of a block
  * before its region compiles), LWP_JIT_HOT=N and LWP_JIT_WINDOW=N (N runs within that
  * many instructions compile it sooner; docs/architecture.md "Tuning"), LWP_JIT_START=N (instructions
- * a CPU retires before its first region), LWP_TCACHE_INSNS=N
+ * a CPU retires before its first region), LWP_JIT_WAIT=N (instructions a big program's
+ * region of a loop waits to be compiled with others, one of the threshold 40 times as
+ * long; 0: each at once: src/hw/jit/batch.ts), LWP_TCACHE_INSNS=N
  * (instructions of translated blocks a CPU holds before it evicts cold ones) and the debugging switch
  * LWP_JIT_SKIP=MNEMONIC,...|* from the environment.
  */
@@ -48,6 +50,7 @@ export function tiersFromEnv(env: Record<string, string | undefined>): void {
     ["LWP_JIT_WINDOW", "window", 1],
     ["LWP_TCACHE_INSNS", "tcache", 1],
     ["LWP_JIT_START", "start", 0],
+    ["LWP_JIT_WAIT", "wait", 0],
   ] as const) {
     const w = env[name];
     if (w === undefined || w === "") continue;

@@ -196,6 +196,7 @@ test("LWP_TIER and the LWP_JIT_ knobs with bad values: one line, exit status 2",
     { LWP_JIT_HOT: "0" },
     { LWP_JIT_WINDOW: "1e99x" },
     { LWP_JIT_START: "-1" },
+    { LWP_JIT_WAIT: "soon" },
     { LWP_TCACHE_INSNS: "0" },
   ]) {
     const r = spawnSync(process.execPath, [lwpCli(), "run", "/bin/true"], {

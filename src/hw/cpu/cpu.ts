@@ -29,7 +29,8 @@ import { EV } from "../lwp/events.js";
 import { readLwpMsr, writeLwpMsr } from "../lwp/msr.js";
 import "../lwp/xstate.js"; // registers XSAVE component 62
 import type { CpuProbes } from "./probes.js";
-import { Jit, NO_WINDOW } from "../jit/jit.js";
+import { Jit, NO_WINDOW, type RegionRequest } from "../jit/jit.js";
+import { BIG_PROGRAM, HOT_WAIT, RegionBatch, THRESHOLD_WAIT } from "../jit/batch.js";
 import { BranchPredictor } from "../lwp/predictor.js";
 import { compilable } from "../jit/region.js";
 import { type SharedBlocks, sharedBlocks } from "./translate/shared.js";
@@ -58,6 +59,12 @@ export interface TierOptions {
   readonly tcache?: number;
   /** Instructions a CPU retires before it compiles its first region (JIT_START unless tuned). */
   readonly start?: number;
+  /**
+   * Instructions a region whose head is hot by its rate waits to be compiled with others
+   * once the CPU has compiled BIG_PROGRAM regions, one of the threshold THRESHOLD_WAIT /
+   * HOT_WAIT times as long (HOT_WAIT unless tuned; 0: each at once, in a module of its own).
+   */
+  readonly wait?: number;
 }
 
 let defaultTiers: TierOptions = { tier: 3, forced: false };
@@ -66,6 +73,9 @@ let defaultTiers: TierOptions = { tier: 3, forced: false };
 export function setDefaultTiers(t: TierOptions): void {
   defaultTiers = t;
 }
+
+/** `Block.heatSince` of a block whose region was asked for (compiled, refused, or waiting: src/hw/jit/batch.ts). */
+const REQUESTED = -1;
 
 /** Executions of a block before the region it heads is compiled to WebAssembly... */
 export const JIT_THRESHOLD = 4096;
@@ -138,12 +148,15 @@ export class Cpu {
    * hot (a shell's subshell) never pays for its table, gateway and chain cache.
    */
   private jitUnit: Jit | null = null;
+  /** Regions that wait to be compiled together (src/hw/jit/batch.ts). */
+  private readonly batch = new RegionBatch();
   /** Whether tier 3 is on. */
   private readonly tier3: boolean;
   private readonly jitThreshold: number;
   private readonly jitHot: number;
   private readonly jitWindow: number;
   private readonly jitStart: number;
+  private readonly jitWait: number;
   /** This CPU's translated blocks. */
   private readonly cache: TranslationCache;
   /** The machine's translations by physical frame, shared with the other CPUs. */
@@ -178,6 +191,7 @@ export class Cpu {
     this.jitHot = this.tiers.hot ?? JIT_HOT;
     this.jitWindow = this.tiers.window ?? JIT_WINDOW;
     this.jitStart = this.tiers.forced ? 0 : (this.tiers.start ?? JIT_START);
+    this.jitWait = this.tiers.forced ? 0 : (this.tiers.wait ?? HOT_WAIT);
     this.cache = new TranslationCache(
       this.tiers.tcache ?? TCACHE_INSNS,
       (pn) => mem.markCode(pn),
@@ -227,6 +241,7 @@ export class Cpu {
   /** Runs until an exit or until about `budget` instructions have retired (block granularity). */
   run(budget: number): Exit {
     if (this.pendingExit !== null) return this.takePendingExit();
+    if (this.batch.due(this.icount)) this.compileBatch(null);
     const stop = this.icount + budget;
     while (this.icount < stop) {
       // LWP counting events 2/3 only (the usual profiling set-up) has a loop of its
@@ -403,6 +418,13 @@ export class Cpu {
    * Nothing compiles before the CPU retired `jitStart` instructions.
    */
   private heatUp(b: Block): void {
+    if (this.batch.due(this.icount)) this.compileBatch(null);
+    if (b.heatSince === REQUESTED) {
+      // Its region waits in the batch: look again (for the batch's deadline) `jitHot`
+      // runs on. Compiled, it runs in its region; refused, it is not asked again.
+      b.heatCheck = this.batch.holds(b) ? b.heat - this.jitHot : 0;
+      return;
+    }
     if (this.icount < this.jitStart && this.jitThreshold - b.heat < STARTUP_HOT * this.jitHot) {
       // Start-up: only a block that ran STARTUP_HOT times as often compiles; look again
       // `jitHot` runs on (past the threshold too: `heat` goes below 0).
@@ -429,10 +451,32 @@ export class Cpu {
     // (or once, when tier 3 is forced): cold paths stay out and stay cheap.
     const least = this.tiers.forced ? 0 : Math.max(1, runs >> 3),
       th = this.jitThreshold;
-    (this.jitUnit ??= new Jit(this)).compile(b, (rip) => {
-      const t = this.cache.get(rip);
-      return t !== undefined && t.valid && (th - t.heat >= least || t.jit !== null) ? t : undefined;
-    });
+    const request = {
+      head: b,
+      lookup: (rip: number): Block | undefined => {
+        const t = this.cache.get(rip);
+        return t !== undefined && t.valid && (th - t.heat >= least || t.jit !== null || this.batch.holds(t))
+          ? t
+          : undefined;
+      },
+    };
+    // Past its first BIG_PROGRAM regions a CPU compiles them several to a module: a
+    // region waits a while for others, not long if its head is hot by its rate (a loop),
+    // longer if it only reached the threshold (batch.ts).
+    const jit = (this.jitUnit ??= new Jit(this));
+    const wait = jit.compiled < BIG_PROGRAM ? 0 : runs < th ? this.jitWait : (this.jitWait * THRESHOLD_WAIT) / HOT_WAIT;
+    b.heatSince = REQUESTED;
+    if (wait === 0) this.compileBatch(request);
+    else if (this.batch.add(request, this.icount, wait)) this.compileBatch(null);
+    else b.heatCheck = b.heat - this.jitHot;
+  }
+
+  /** Compiles the waiting regions and `request`'s, if any, in one module. */
+  private compileBatch(request: RegionRequest | null): void {
+    const requests = this.batch.requests();
+    if (request !== null) requests.push(request);
+    if (requests.length > 0) (this.jitUnit ??= new Jit(this)).compile(requests);
+    this.batch.clear();
   }
 
   /** The pending exit (taking it), or null. */
@@ -554,6 +598,7 @@ export class Cpu {
   /** Drops all translations (execve, munmap of code, tests). */
   flushCode(): void {
     this.cache.clear();
+    this.batch.clear();
     this.jitUnit?.invalidateAll();
     this.jitUnit?.abort();
   }

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // The region compiler: one WebAssembly function `run(entry, limit) → retired`
-// for a region of blocks. Blocks are cases of a dispatch loop (a br_table on
+// for a region of blocks (several regions' functions may share a module: batch.ts). Blocks are cases of a dispatch loop (a br_table on
 // the block index in `pc`), so branches inside the region never leave the
 // function. Guest registers and the lazy flags live in locals, loaded in the
 // prologue; registers are written through to the state frame, the flags' record
@@ -8,12 +8,12 @@
 // compiler does not emit) and passed to the exit by the one epilogue. Every
 // block starts with the limit test the interpreter makes (`n < limit`), so
 // slices end on the same instruction in every tier.
-import { Bytes, I32, ModuleBuilder, OP } from "../wasm/encoder.js";
+import { Bytes, type FnBody, I32, ModuleBuilder, OP } from "../wasm/encoder.js";
 import type { Block } from "../cpu/translate/block.js";
 import { udOp } from "../cpu/translate/block.js";
 import { FlowControl, type Insn, OK_IMM, OK_REG, RC_GPR } from "../cpu/decode.js";
 import type { Op } from "../cpu/translate/types.js";
-import { Emitter, EXIT_BRANCH, EXIT_CPU_RIP, EXIT_DYNAMIC } from "./emitter.js";
+import { Emitter, EXIT_BRANCH, EXIT_CPU_RIP, EXIT_DYNAMIC, type Imports } from "./emitter.js";
 import { RegionExits } from "./exits.js";
 import { RUN_PARAMS } from "./gateway.js";
 import { PARAM_BR, PARAM_ENTRY, PARAM_LIMIT, PARAM_N, PARAM_PREDICT, PARAM_WINDOW } from "./emitter.js";
@@ -34,8 +34,17 @@ export interface HelperSite {
   readonly flags: boolean;
 }
 
-interface CompiledRegion {
-  readonly bytes: Uint8Array;
+/** One region of a module: its blocks in layout order (region.ts `layout`) and its table slot. */
+export interface RegionSpec {
+  readonly blocks: readonly Block[];
+  /** The region's slot in the shared function table. */
+  readonly slot: number;
+  /** Predicted targets of blocks' indirect branches (region.ts `predictedTarget`), by block start. */
+  readonly predicted: ReadonlyMap<number, number>;
+}
+
+/** What a region's function needs reported back (its module exports it as `run<k>`). */
+export interface CompiledRegion {
   readonly exits: RegionExits;
   readonly helpers: readonly HelperSite[];
   /** Instructions emitted natively / through helpers (statistics). */
@@ -52,33 +61,43 @@ export interface Target {
   readonly memoryPages: number;
   /** Whether that memory is shared (PhysMem.isShared): the import must say so. */
   readonly memoryShared: boolean;
-  /** The region's slot in the shared function table. */
-  readonly slot: number;
   /** Byte offset of the chain cache (layout.ts). */
   readonly chainCache: number;
   /** Blocks add their cycles (the cost table's) to STATE_CYCLES: the `lwp stat` probes count cycles. */
   readonly cycles: boolean;
   /** CALL and RET report to the shadow call stack (`lwp record -g`). */
   readonly callStack: boolean;
-  /** Predicted targets of blocks' indirect branches (region.ts `predictedTarget`), by block start. */
-  readonly predicted: ReadonlyMap<number, number>;
 }
 
-export function compileRegion(blocks: readonly Block[], t: Target): CompiledRegion {
+/**
+ * One module for one region or several, each its own function `run<k>` (k its place
+ * in `regions`), sharing the module's imports, thunks and exit function (batch.ts).
+ */
+export function compileRegions(
+  regions: readonly RegionSpec[],
+  t: Target,
+): { readonly bytes: Uint8Array; readonly regions: readonly CompiledRegion[] } {
   const m = new ModuleBuilder();
   const { imports, chain } = regionImports(m);
   m.importMemory("js", "mem", t.memoryPages, t.memoryShared);
-  const fn = m.func(RUN_PARAMS, [I32]);
-  m.exportFunc("run", fn.index);
-  const f = fn.body;
+  const out = regions.map((r, k) => {
+    const fn = m.func(RUN_PARAMS, [I32]);
+    m.exportFunc(`run${k}`, fn.index);
+    return compileRun(fn.body, imports, chain, r, t);
+  });
+  return { bytes: m.encode(), regions: out };
+}
+
+/** Emits one region's `run` into `f`. */
+function compileRun(f: FnBody, imports: Imports, chain: number, r: RegionSpec, t: Target): CompiledRegion {
   const e = new Emitter(f, imports, t.state, t.tlb, {
-    slot: t.slot,
+    slot: r.slot,
     cache: t.chainCache,
     chain,
   });
   e.flags = new FlagsEmitter(f, t.state, imports.flagBits);
   e.callStack = t.callStack;
-  const c = new RegionCompiler(e, blocks, t.cycles, t.predicted);
+  const c = new RegionCompiler(e, r.blocks, t.cycles, r.predicted);
   c.body();
   // The prologue needs the registers the body uses: write it now, then the body after it.
   const body = f.code;
@@ -88,8 +107,7 @@ export function compileRegion(blocks: readonly Block[], t: Target): CompiledRegi
   f.get(PARAM_ENTRY).set(e.pc).get(PARAM_N).set(e.n).get(PARAM_BR).set(e.br);
   f.code.vec(body);
   return {
-    bytes: m.encode(),
-    exits: new RegionExits(blocks, e.exits, c.exitBlocks),
+    exits: new RegionExits(r.blocks, e.exits, c.exitBlocks),
     helpers: c.helpers,
     native: c.native,
     helped: c.helpers.length,

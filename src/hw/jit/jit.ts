@@ -10,7 +10,7 @@ import type { Exit } from "../cpu/exits.js";
 import type { Block } from "../cpu/translate/block.js";
 import type { CpuProbes } from "../cpu/probes.js";
 import { ACCESS_READ, ACCESS_WRITE, MemoryFault, PAGE_MASK, PAGE_SIZE } from "../memory/address-space.js";
-import { compileRegion, type HelperSite } from "./compile.js";
+import { type CompiledRegion, compileRegions, type HelperSite, type RegionSpec } from "./compile.js";
 import type { RegionExits } from "./exits.js";
 import { EXIT_AFTER, EXIT_BRANCH, EXIT_CPU_RIP, EXIT_DYNAMIC, EXIT_FAULT } from "./emitter.js";
 import { formRegion, layout, type PointerAt } from "./region.js";
@@ -79,9 +79,30 @@ export interface RegionEntry {
   readonly index: number;
 }
 
+/** A region to compile: its head, and the blocks that may join it (`formRegion`). */
+export interface RegionRequest {
+  readonly head: Block;
+  readonly lookup: (rip: number) => Block | undefined;
+}
+
+/**
+ * A batch's regions, those that take in more of the others' heads first: a block that
+ * reached the threshold while its loop's head waited (batch.ts) then runs in the head's
+ * region instead of heading a copy of part of it.
+ */
+function coverFirst<T extends { readonly head: Block; readonly formed: { readonly blocks: readonly Block[] } }>(
+  rs: readonly T[],
+): T[] {
+  const heads = new Set(rs.map((r) => r.head));
+  const covers = new Map(rs.map((r) => [r, r.formed.blocks.filter((b) => b !== r.head && heads.has(b)).length]));
+  return [...rs].sort((a, b) => covers.get(b)! - covers.get(a)!);
+}
+
 /** Compile statistics (LWP_STATS=1 prints them). */
 interface JitStats {
   regions: number;
+  /** WebAssembly modules (each holds one region or several). */
+  modules: number;
   blocks: number;
   native: number;
   helped: number;
@@ -117,10 +138,10 @@ const liveOf = new FinalizationRegistry<{ n: number }>((held) => {
 });
 
 /** Totals over every CPU of the process (LWP_STATS=1 prints them at exit). */
-export const JIT_TOTALS: JitStats = { regions: 0, blocks: 0, native: 0, helped: 0, bytes: 0, compileMs: 0 };
+export const JIT_TOTALS: JitStats = { regions: 0, modules: 0, blocks: 0, native: 0, helped: 0, bytes: 0, compileMs: 0 };
 
 export class Jit {
-  readonly stats: JitStats = { regions: 0, blocks: 0, native: 0, helped: 0, bytes: 0, compileMs: 0 };
+  readonly stats: JitStats = { regions: 0, modules: 0, blocks: 0, native: 0, helped: 0, bytes: 0, compileMs: 0 };
   private fault: unknown = null;
   private crossAt = -1;
   private crossLen = 0;
@@ -213,39 +234,66 @@ export class Jit {
     this.live.n--;
   }
 
-  /** Compiles the region headed by `head` and links its blocks; false when nothing could be compiled. */
-  compile(head: Block, lookup: (rip: number) => Block | undefined): boolean {
-    if (liveRegions >= maxLiveRegions) return false;
+  /**
+   * Compiles the regions headed by the requests' heads into one module and links their
+   * blocks. A head another region of the batch takes in runs there (as if that region
+   * had compiled first); regions that take in more of the other heads form first.
+   */
+  compile(requests: readonly RegionRequest[]): void {
     const pointerAt: PointerAt = (a) => {
       const b = this.cpu.mem.peek(a, 8);
       return b.length === 8 ? readU64LE(b, 0) : undefined;
     };
-    const formed = formRegion(head, lookup, pointerAt);
-    const blocks = layout(formed.blocks),
-      predicted = formed.predicted;
+    const formed = coverFirst(requests.map((r) => ({ head: r.head, formed: formRegion(r.head, r.lookup, pointerAt) })));
+    const specs: RegionSpec[] = [],
+      heads: Block[] = [],
+      taken = new Set<Block>();
+    for (const { head, formed: f } of formed) {
+      if (liveRegions + specs.length >= maxLiveRegions) break;
+      if (taken.has(head)) continue;
+      for (const b of f.blocks) taken.add(b);
+      specs.push({ blocks: layout(f.blocks), slot: this.allocSlot(), predicted: f.predicted });
+      heads.push(head);
+    }
+    if (specs.length === 0) return;
     const t0 = performance.now();
     const c = this.cpu,
       phys = c.mem.phys;
-    const slot = this.allocSlot();
     const target = {
       state: c.state,
       tlb: c.mem.tlbBase,
       memoryPages: phys.u8.length / 65536,
       memoryShared: phys.isShared,
-      slot,
       chainCache: this.chain,
       cycles: c.probes?.opts.cycles === true,
       callStack: c.probes?.opts.callStack === true,
-      predicted,
     };
-    const r = compileRegion(blocks, target);
+    const r = compileRegions(specs, target);
     const rt = runtimeExports(phys.memory, phys.u8.length / 65536, phys.isShared);
     const inst = new WebAssembly.Instance(new WebAssembly.Module(r.bytes), {
       js: { mem: phys.memory },
       gw: this.gw as unknown as Record<string, WebAssembly.ImportValue>,
       rt: rt as unknown as Record<string, WebAssembly.ImportValue>,
     });
-    const run = inst.exports["run"] as WebAssembly.ImportValue;
+    specs.forEach((spec, k) =>
+      this.install(spec, r.regions[k]!, heads[k]!, inst.exports[`run${k}`] as WebAssembly.ImportValue),
+    );
+    const ms = performance.now() - t0;
+    for (const st of [this.stats, JIT_TOTALS]) {
+      st.modules++;
+      st.bytes += r.bytes.length;
+      st.compileMs += ms;
+    }
+  }
+
+  /** Regions this CPU compiled so far (batch.ts BIG_PROGRAM). */
+  get compiled(): number {
+    return this.stats.regions;
+  }
+
+  /** Puts a compiled region's function in its table slot and points its blocks at it. */
+  private install(spec: RegionSpec, r: CompiledRegion, head: Block, run: WebAssembly.ImportValue): void {
+    const { blocks, slot } = spec;
     const region = new Region(blocks, r.exits, r.helpers, slot, () => this.release(slot));
     this.table.set(slot, run);
     this.regions[slot] = region;
@@ -255,16 +303,12 @@ export class Jit {
     });
     liveRegions++;
     this.live.n++;
-    const ms = performance.now() - t0;
     for (const st of [this.stats, JIT_TOTALS]) {
       st.regions++;
       st.blocks += blocks.length;
       st.native += r.native;
       st.helped += r.helped;
-      st.bytes += r.bytes.length;
-      st.compileMs += ms;
     }
-    return true;
   }
 
   /**

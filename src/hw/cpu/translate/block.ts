@@ -140,7 +140,7 @@ export class Block {
   heat = 0;
   /** The `heat` at which the CPU next looks whether the block is hot (Cpu.heatUp). */
   heatCheck = 0;
-  /** The CPU's retired count at the last such look (or translation). */
+  /** The CPU's retired count at the last such look (or translation); -1 once its region was asked for (Cpu.heatUp). */
   heatSince = 0;
   /** The translation cache's epoch when the run loop last entered the block (translate/cache.ts). */
   used = 0;

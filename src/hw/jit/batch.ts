@@ -1,0 +1,68 @@
+// SPDX-License-Identifier: MIT
+// Regions compiled several to a module. V8 gives every WebAssembly module a fixed
+// cost, about 15 KB of malloc'd memory, a page of jump table and its JavaScript
+// objects, 35 KB in all (docs/architecture.md "Regions per module"), which a big
+// program pays a thousand times over. Once a CPU has compiled BIG_PROGRAM regions, a
+// new region waits here: for HOT_WAIT instructions at most if its head became hot by
+// its rate (a loop), for THRESHOLD_WAIT if it only reached the threshold over a long
+// time (code run once per function compiled, per row, per record), or until
+// BATCH_REGIONS wait; then all that wait compile together. A small program's regions
+// (the loops of a benchmark) never wait. Only the CPU's retired count decides, so a
+// run compiles the same modules every time.
+import type { Block } from "../cpu/translate/block.js";
+import type { RegionRequest } from "./jit.js";
+
+/** Regions compiled together at most. */
+export const BATCH_REGIONS = 16;
+/** Regions a CPU compiles one by one, as they are asked for, before regions wait. */
+export const BIG_PROGRAM = 64;
+/** Instructions a region whose head is hot by its rate waits at most. */
+export const HOT_WAIT = 400_000;
+/** Instructions a region whose head reached the threshold waits at most. */
+export const THRESHOLD_WAIT = 16_000_000;
+
+export class RegionBatch {
+  private pending: RegionRequest[] = [];
+  /** The pending requests' heads. */
+  private readonly heads = new Set<Block>();
+  /** The CPU's retired count by which the batch compiles. */
+  private deadline = Infinity;
+
+  /** Adds a request that may wait `wait` instructions; true when the batch is full. */
+  add(r: RegionRequest, icount: number, wait: number): boolean {
+    this.deadline = Math.min(this.deadline, icount + wait);
+    this.pending.push(r);
+    this.heads.add(r.head);
+    return this.pending.length >= BATCH_REGIONS;
+  }
+
+  /** Whether `b` heads a pending request: it is as hot as a compiled head, so regions take it in. */
+  holds(b: Block): boolean {
+    return this.heads.has(b);
+  }
+
+  /** Whether a pending request has waited as long as it may. */
+  due(icount: number): boolean {
+    return icount >= this.deadline;
+  }
+
+  /**
+   * The pending requests whose heads still need a region (valid, in none). The batch
+   * keeps them (`holds`) until `clear`: regions formed from them take each other's heads in.
+   */
+  requests(): RegionRequest[] {
+    return this.pending.filter((r) => stillCold(r.head));
+  }
+
+  /** Forgets every pending request (compiled, or the CPU dropped its translations). */
+  clear(): void {
+    this.pending = [];
+    this.heads.clear();
+    this.deadline = Infinity;
+  }
+}
+
+/** A head is compiled only while its translation stands and no region runs it yet. */
+function stillCold(b: Block): boolean {
+  return b.valid && b.jit === null;
+}
