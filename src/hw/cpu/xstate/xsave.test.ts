@@ -124,13 +124,21 @@ test("FXSAVE/FXRSTOR/XSAVE/XSAVEOPT/XRSTOR/XGETBV/XSETBV match the host CPU", ()
   const codeOf = cases.map((c) => code[SHAPES.findIndex((s) => s.asm === c.asm)]!);
   const native = runNative(cases, codeOf);
   const failures: string[] = [];
+  const same = (host: (typeof native)[number], emu: ReturnType<typeof runEmu>, k: number): boolean =>
+    host.signal === emu.signal &&
+    (host.signal !== 0 ||
+      (hex(host.data) === hex(emu.data) && (shapeOf[k]!.image !== true || hex(host.image) === hex(emu.image))));
   cases.forEach((c, k) => {
-    const emu = runEmu(c, codeOf[k]!),
-      host = native[k]!;
-    const ok =
-      host.signal === emu.signal &&
-      (host.signal !== 0 ||
-        (hex(host.data) === hex(emu.data) && (shapeOf[k]!.image !== true || hex(host.image) === hex(emu.image))));
+    const emu = runEmu(c, codeOf[k]!);
+    let host = native[k]!,
+      ok = same(host, emu, k);
+    // The host's modified optimisation lasts only while nothing else restores the state: a
+    // context switch between the XRSTOR and the XSAVEOPT (likely on a loaded machine, under
+    // the parallel test runner) resets it. Such a case is asked of the host again, alone.
+    for (let again = 0; !ok && c.asm.includes("xsaveopt") && again < 3; again++) {
+      host = runNative([c], [codeOf[k]!])[0]!;
+      ok = same(host, emu, k);
+    }
     if (!ok) {
       failures.push(
         `${c.asm} #${k} rax ${c.rax}: host sig ${host.signal} emu sig ${emu.signal}\n  host ${hex(host.data, 0, 600)}\n  emu  ${hex(emu.data, 0, 600)}\n  himg ${hex(host.image, 0, 64)}\n  eimg ${hex(emu.image, 0, 64)}`,
