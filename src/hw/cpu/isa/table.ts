@@ -40,19 +40,6 @@ function index(): void {
 }
 index();
 
-/**
- * Groups whose builders capture the instruction's own address (x87's FIP, the LWP
- * instructions' event records), besides control flow: their ops are never shared
- * between copies of an instruction (translate/block.ts, `opOf`).
- */
-const SITE_GROUPS = ["x87-arith", "x87-move", "x87-control", "x87-bcd", "lwp"];
-const SITE_ROWS = new Set(SITE_GROUPS.flatMap((g) => GROUPS[g] ?? []));
-
-/** Whether `r`'s builder captures the instruction's address (see SITE_GROUPS). */
-export function capturesSite(r: InsnRow): boolean {
-  return SITE_ROWS.has(r);
-}
-
 /** The row for a decoded instruction: by mnemonic, then by form when a mnemonic is shared. */
 export function lookupRow(mnemonic: number, form: string): InsnRow | undefined {
   const list = BY_MNEMONIC[mnemonic];

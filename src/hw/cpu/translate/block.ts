@@ -3,9 +3,9 @@
 // instruction into a closure through its row in the instruction table.
 import type { Cpu } from "../cpu.js";
 import { ACCESS_EXEC, MemoryFault, PAGE_SIZE } from "../../memory/address-space.js";
-import { decodeRun, endsBlock, FlowControl, type Insn, redecode } from "../decode.js";
+import { decodeRun, endsBlock, type Insn, redecode } from "../decode.js";
 import { CpuException, VEC_UD } from "../exits.js";
-import { capturesSite, lookupRow } from "../isa/table.js";
+import { lookupRow } from "../isa/table.js";
 import type { Op } from "./types.js";
 import { type BlockFn, COMPILE_THRESHOLD, compileBlock } from "./compile.js";
 import { LWP_STATE_BLOCK, branchClassOf } from "../../lwp/events.js";
@@ -281,45 +281,6 @@ export function translateInsn(i: Insn): Op {
   }
 }
 
-/**
- * Ops of position-independent instructions by their bytes: every copy of one (a
- * `mov rax, [rbp-8]` in each of a thousand functions) runs the same closure. Closures and
- * their contexts were most of a big program's translated heap (150 bytes per instruction
- * of cc1's half million), and programs repeat their instructions: cc1's text has 148k
- * distinct encodings of its 2.1M position-independent instructions.
- */
-const SHARED_OPS = new Map<string, Op>();
-/** Ops the map holds before it starts again (a guest that keeps making code must not grow it forever). */
-const SHARED_OPS_MAX = 1 << 17;
-
-/**
- * Whether the op of `i` depends on its bytes alone. The decoded record depends on the
- * address too only through branch targets, the return address of a call (control flow
- * other than returns and indirect jumps) and RIP-relative addresses (a memory operand
- * without base or index: its displacement is the absolute address); x87 and LWP builders
- * capture the address itself (`capturesSite`).
- */
-function positionIndependent(i: Insn): boolean {
-  const f = i.flow;
-  if (f !== FlowControl.Next && f !== FlowControl.Return && f !== FlowControl.IndirectBranch) return false;
-  const m = i.mem;
-  if (m !== null && m.base < 0 && m.index < 0) return false;
-  const r = lookupRow(i.mnemonic, i.form);
-  return r !== undefined && !capturesSite(r);
-}
-
-/** The op of `i`: shared with the other copies of a position-independent instruction, else its own. */
-export function opOf(i: Insn): Op {
-  if (i.invalid || buildErrors.report !== null || !positionIndependent(i)) return translateInsn(i);
-  const key = String.fromCharCode.apply(null, i.bytes as never);
-  let op = SHARED_OPS.get(key);
-  if (op === undefined) {
-    if (SHARED_OPS.size >= SHARED_OPS_MAX) SHARED_OPS.clear();
-    SHARED_OPS.set(key, (op = translateInsn(i)));
-  }
-  return op;
-}
-
 function stopAt(start: number): (i: Insn) => boolean {
   let n = 0;
   return (i) => ++n >= MAX_BLOCK || endsBlock(i) || i.next - start > FETCH - 16;
@@ -339,7 +300,7 @@ export function translateBlock(c: Cpu, rip: number): Block {
   } else if (last !== undefined && last.invalid && insns.length > 1) {
     insns = insns.slice(0, -1); // end before it; it #UDs when reached
   }
-  const ops = insns.map(opOf);
+  const ops = insns.map(translateInsn);
   const tier3 = c.probes?.forTier3(insns, ops) ?? null;
   if (c.probes !== null) c.probes.instrument(insns, ops);
   const end = insns.length > 0 ? insns[insns.length - 1]!.next : rip;

@@ -1,8 +1,7 @@
 // SPDX-License-Identifier: MIT
 // The translation cache (cache.ts): a sweep evicts the blocks not entered since the
 // sweep before, never those a region runs, and leaves no link to them; a program
-// bigger than the budget still runs right, its evicted blocks translated again. And
-// position-independent instructions share one op (block.ts, `opOf`).
+// bigger than the budget still runs right, its evicted blocks translated again.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { AddressSpace, PROT_EXEC, PROT_READ, PROT_WRITE } from "../../memory/address-space.js";
@@ -145,22 +144,4 @@ test("resuming inside the last block runs its tail, which ends where the block e
     records.slice(10).map((i) => [i.ip, i.name, i.len]),
   );
   assert.equal(DECODE_STATS.redecoded, redecoded, "the tail's records came from its block's");
-});
-
-test("copies of a position-independent instruction share one op; others do not", () => {
-  const mem = new AddressSpace(new PhysMem(4096));
-  mem.map(CODE, 4096, PROT_READ | PROT_WRITE | PROT_EXEC);
-  const at = (off: number, bytes: number[]): Block => {
-    mem.poke(CODE + off, Uint8Array.from([...bytes, 0x0f, 0x0b]));
-    return cpu.blockAt(CODE + off);
-  };
-  const cpu = new Cpu(mem);
-  const ADD = [0x48, 0x01, 0xd8]; // add rax, rbx
-  assert.equal(at(0x000, ADD).ops[0], at(0x100, ADD).ops[0]);
-  const LEA_RIP = [0x48, 0x8d, 0x05, 0x08, 0, 0, 0]; // lea rax, [rip+8]: the address differs
-  assert.notEqual(at(0x200, LEA_RIP).ops[0], at(0x300, LEA_RIP).ops[0]);
-  const FLD1 = [0xd9, 0xe8]; // x87 records the instruction's address (FIP)
-  assert.notEqual(at(0x400, FLD1).ops[0], at(0x500, FLD1).ops[0]);
-  const JMP = [0xeb, 0x00]; // a relative branch: the target differs
-  assert.notEqual(at(0x600, JMP).ops[0], at(0x700, JMP).ops[0]);
 });
