@@ -21,7 +21,7 @@ const SURVIVING = 1 << 20;
  * it, up to 32 MB, each time as many bytes survived scavenges as it holds; a big
  * translation survives them all (its closures and blocks live as long as the run), so
  * cc1's young generation reached 32 MB and kept it, nearly empty, through its peak.
- * Held at 8 MB: cc1's peak RSS 374 → 341 MB, its CPU time the same (medians of 3
+ * Held at 8 MB: cc1's peak RSS 363.7 → 339.3 MB, its CPU time the same (medians of 3
  * interleaved runs; docs/architecture.md "What V8's own settings give").
  */
 const YOUNG_CAP = 8 << 20;

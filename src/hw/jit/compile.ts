@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 // The region compiler: one WebAssembly function `run(entry, limit) → retired`
-// for a region of blocks (several regions' functions may share a module: batch.ts). Blocks are cases of a dispatch loop (a br_table on
-// the block index in `pc`), so branches inside the region never leave the
-// function. Guest registers and the lazy flags live in locals, loaded in the
+// for a region of blocks (several regions' functions may share a module: batch.ts).
+// Blocks are cases of a dispatch loop (a br_table on the block index in `pc`), so
+// branches inside the region never leave the function. Guest registers and the lazy flags live in locals, loaded in the
 // prologue; registers are written through to the state frame, the flags' record
 // is stored around calls to helpers (interpreter closures for instructions the
 // compiler does not emit) and passed to the exit by the one epilogue. Every
