@@ -112,6 +112,7 @@ export function statsTable(rows: readonly CaseResult[]): string {
     "evicted_blocks",
     "regions",
     "region_modules",
+    "regions_optimized",
     "region_blocks",
     "native_insns",
     "helper_insns",

@@ -33,6 +33,7 @@ export function statsLine(machine: Machine): string {
     ["evicted_blocks", String(d.evicted)],
     ["regions", String(j.regions)],
     ["region_modules", String(j.modules)],
+    ["regions_optimized", String(j.optimized)],
     ["region_blocks", String(j.blocks)],
     ["native_insns", String(j.native)],
     ["helper_insns", String(j.helped)],

@@ -5,16 +5,32 @@
 import v8 from "node:v8";
 import { setDefaultTiers, type TierOptions } from "../hw/cpu/cpu.js";
 import { skipMnemonics } from "../hw/jit/ops/table.js";
+import { setModuleCompiler } from "../hw/jit/optimize.js";
 import { UsageError } from "./options.js";
 
 /**
- * Keeps V8 from recompiling region functions with its optimizing compiler: on
- * region-shaped functions (a dispatch loop over dozens of blocks) it spent seconds
- * per function, 95-123 s over a python3 start-up, for 5-10 % on hot loops
- * (docs/architecture.md "Tier 3: regions in WebAssembly"). LWP_WASM_OPT=1 keeps it.
+ * Keeps V8 to its baseline compiler for WebAssembly, but in the modules the JIT
+ * compiles for it to optimize (src/hw/jit/optimize.ts): on region functions V8's own
+ * idea of a hot function cost seconds of compilation and tens of MB (docs/architecture.md
+ * "Optimized regions"). V8 fixes a module's tiers as it compiles it, so the flags are
+ * lifted around those modules' compilation only. LWP_WASM_OPT=1 lets V8 optimize every
+ * module as it sees fit.
  */
 export function wasmBaselineOnly(env: Record<string, string | undefined> = process.env): void {
-  if (env["LWP_WASM_OPT"] !== "1") v8.setFlagsFromString("--liftoff-only");
+  if (env["LWP_WASM_OPT"] === "1") return;
+  v8.setFlagsFromString("--liftoff-only");
+  setModuleCompiler((bytes, optimizable) => {
+    if (!optimizable) return new WebAssembly.Module(bytes);
+    // --liftoff-only implies --no-wasm-dynamic-tiering: both are lifted, and setting it
+    // again brings the implication back.
+    v8.setFlagsFromString("--no-liftoff-only");
+    v8.setFlagsFromString("--wasm-dynamic-tiering");
+    try {
+      return new WebAssembly.Module(bytes);
+    } finally {
+      v8.setFlagsFromString("--liftoff-only");
+    }
+  });
 }
 
 /** Parses a tier name; throws a one-line message for anything else. */
@@ -30,7 +46,9 @@ export function parseTier(v: string): TierOptions {
  * many instructions compile it sooner; docs/architecture.md "Tuning"), LWP_JIT_START=N (instructions
  * a CPU retires before its first region), LWP_JIT_WAIT=N (instructions a big program's
  * region of a loop waits to be compiled with others, one of the threshold 40 times as
- * long; 0: each at once: src/hw/jit/batch.ts), LWP_TCACHE_INSNS=N
+ * long; 0: each at once: src/hw/jit/batch.ts), LWP_JIT_OPT=N (instructions retired in runs
+ * through a region before it is compiled again for V8 to optimize; 0: never:
+ * src/hw/jit/optimize.ts), LWP_TCACHE_INSNS=N
  * (instructions of translated blocks a CPU holds before it evicts cold ones) and the debugging switch
  * LWP_JIT_SKIP=MNEMONIC,...|* from the environment.
  */
@@ -51,6 +69,7 @@ export function tiersFromEnv(env: Record<string, string | undefined>): void {
     ["LWP_TCACHE_INSNS", "tcache", 1],
     ["LWP_JIT_START", "start", 0],
     ["LWP_JIT_WAIT", "wait", 0],
+    ["LWP_JIT_OPT", "opt", 0],
   ] as const) {
     const w = env[name];
     if (w === undefined || w === "") continue;

@@ -65,6 +65,11 @@ export interface TierOptions {
    * HOT_WAIT times as long (HOT_WAIT unless tuned; 0: each at once, in a module of its own).
    */
   readonly wait?: number;
+  /**
+   * Instructions retired in runs through a region before it is compiled again for the
+   * host's optimizing compiler (src/hw/jit/optimize.ts; OPT_WORK unless tuned; 0: never).
+   */
+  readonly opt?: number;
 }
 
 let defaultTiers: TierOptions = { tier: 3, forced: false };

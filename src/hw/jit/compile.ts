@@ -50,6 +50,8 @@ export interface CompiledRegion {
   /** Instructions emitted natively / through helpers (statistics). */
   readonly native: number;
   readonly helped: number;
+  /** Bytes of its function's code (what an optimizing compile costs in proportion to). */
+  readonly codeBytes: number;
 }
 
 const ARITH_FLAGS = 0x3f; // iced RflagsBits OF SF ZF AF CF PF
@@ -111,6 +113,7 @@ function compileRun(f: FnBody, imports: Imports, chain: number, r: RegionSpec, t
     helpers: c.helpers,
     native: c.native,
     helped: c.helpers.length,
+    codeBytes: f.code.len,
   };
 }
 

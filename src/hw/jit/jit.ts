@@ -16,6 +16,7 @@ import { EXIT_AFTER, EXIT_BRANCH, EXIT_CPU_RIP, EXIT_DYNAMIC, EXIT_FAULT } from 
 import { formRegion, layout, type PointerAt } from "./region.js";
 import { readU64LE } from "../../common/bytes.js";
 import { runtimeExports } from "./runtime-module.js";
+import { compileModule, OPT_REGIONS, optWork } from "./optimize.js";
 import { gateway, type GatewayExports } from "./gateway.js";
 import { FL_OTHER } from "../cpu/flags.js";
 import {
@@ -48,8 +49,16 @@ const NO_BRANCH_WINDOW = 0x40000000;
 /** A compiled region (its function sits in the table slot `slot`) and what it needs to report back. */
 export class Region {
   valid = true;
+  /**
+   * Instructions retired by runs that entered or left the region, counting up from
+   * −(the work at which it is compiled again to be optimized) to 0 (optimize.ts); −Infinity
+   * once it was, or never will be.
+   */
+  work: number;
   constructor(
     readonly blocks: readonly Block[],
+    /** The spec's predicted targets (compiling the region again needs them). */
+    readonly predicted: ReadonlyMap<number, number>,
     readonly exits: RegionExits,
     /** The instructions it runs through their closures (the `helper` calls' ids). */
     readonly helpers: readonly HelperSite[],
@@ -57,7 +66,10 @@ export class Region {
     readonly slot: number,
     /** Removes the region from the chain cache and the function table. */
     private readonly release: () => void,
+    /** The work at which it is compiled again to be optimized (Infinity: never). */
+    optAt: number,
   ) {
+    this.work = -optAt;
     this.pages = new Set(blocks.flatMap((b) => b.pages));
   }
 
@@ -101,6 +113,8 @@ function coverFirst<T extends { readonly head: Block; readonly formed: { readonl
 /** Compile statistics (LWP_STATS=1 prints them). */
 interface JitStats {
   regions: number;
+  /** Regions compiled again for the host's optimizing compiler (optimize.ts). */
+  optimized: number;
   /** WebAssembly modules (each holds one region or several). */
   modules: number;
   blocks: number;
@@ -119,6 +133,8 @@ interface JitStats {
  */
 let maxLiveRegions = 8192;
 let liveRegions = 0;
+/** Regions compiled again to be optimized in the process (optimize.ts OPT_REGIONS). */
+let optimizedRegions = 0;
 
 /** Sets the limit on live regions (tests); returns the previous one. */
 export function setMaxLiveRegions(n: number): number {
@@ -138,10 +154,28 @@ const liveOf = new FinalizationRegistry<{ n: number }>((held) => {
 });
 
 /** Totals over every CPU of the process (LWP_STATS=1 prints them at exit). */
-export const JIT_TOTALS: JitStats = { regions: 0, modules: 0, blocks: 0, native: 0, helped: 0, bytes: 0, compileMs: 0 };
+export const JIT_TOTALS: JitStats = {
+  regions: 0,
+  optimized: 0,
+  modules: 0,
+  blocks: 0,
+  native: 0,
+  helped: 0,
+  bytes: 0,
+  compileMs: 0,
+};
 
 export class Jit {
-  readonly stats: JitStats = { regions: 0, modules: 0, blocks: 0, native: 0, helped: 0, bytes: 0, compileMs: 0 };
+  readonly stats: JitStats = {
+    regions: 0,
+    optimized: 0,
+    modules: 0,
+    blocks: 0,
+    native: 0,
+    helped: 0,
+    bytes: 0,
+    compileMs: 0,
+  };
   private fault: unknown = null;
   private crossAt = -1;
   private crossLen = 0;
@@ -256,6 +290,15 @@ export class Jit {
       heads.push(head);
     }
     if (specs.length === 0) return;
+    const run = this.instantiate(specs, false);
+    specs.forEach((spec, k) => this.install(spec, run.regions[k]!, heads[k]!, run.fns[k]!));
+  }
+
+  /** Compiles and instantiates the regions of `specs` as one module, its time and size in the statistics. */
+  private instantiate(
+    specs: readonly RegionSpec[],
+    optimizable: boolean,
+  ): { regions: readonly CompiledRegion[]; fns: WebAssembly.ImportValue[] } {
     const t0 = performance.now();
     const c = this.cpu,
       phys = c.mem.phys;
@@ -270,20 +313,34 @@ export class Jit {
     };
     const r = compileRegions(specs, target);
     const rt = runtimeExports(phys.memory, phys.u8.length / 65536, phys.isShared);
-    const inst = new WebAssembly.Instance(new WebAssembly.Module(r.bytes), {
+    const inst = new WebAssembly.Instance(compileModule(r.bytes, optimizable), {
       js: { mem: phys.memory },
       gw: this.gw as unknown as Record<string, WebAssembly.ImportValue>,
       rt: rt as unknown as Record<string, WebAssembly.ImportValue>,
     });
-    specs.forEach((spec, k) =>
-      this.install(spec, r.regions[k]!, heads[k]!, inst.exports[`run${k}`] as WebAssembly.ImportValue),
-    );
     const ms = performance.now() - t0;
     for (const st of [this.stats, JIT_TOTALS]) {
       st.modules++;
       st.bytes += r.bytes.length;
       st.compileMs += ms;
     }
+    return { regions: r.regions, fns: specs.map((_, k) => inst.exports[`run${k}`] as WebAssembly.ImportValue) };
+  }
+
+  /**
+   * Compiles `region` again, alone in a module the host may optimize (optimize.ts), and
+   * runs it from the same slot: its blocks keep their indices, so the chain cache and
+   * the regions that chain into it stay right.
+   */
+  private optimize(region: Region): void {
+    region.work = -Infinity;
+    if (!region.valid || optimizedRegions >= OPT_REGIONS) return;
+    optimizedRegions++;
+    const spec = { blocks: region.blocks, slot: region.slot, predicted: region.predicted };
+    const run = this.instantiate([spec], true);
+    region.valid = false;
+    this.install(spec, run.regions[0]!, null, run.fns[0]!, region);
+    for (const st of [this.stats, JIT_TOTALS]) st.optimized++;
   }
 
   /** Regions this CPU compiled so far (batch.ts BIG_PROGRAM). */
@@ -291,16 +348,28 @@ export class Jit {
     return this.stats.regions;
   }
 
-  /** Puts a compiled region's function in its table slot and points its blocks at it. */
-  private install(spec: RegionSpec, r: CompiledRegion, head: Block, run: WebAssembly.ImportValue): void {
+  /**
+   * Puts a compiled region's function in its table slot and points its blocks at it (the
+   * blocks another region runs stay there, but for the head); `replaces` is the region it
+   * takes the place of, whose blocks it takes over.
+   */
+  private install(
+    spec: RegionSpec,
+    r: CompiledRegion,
+    head: Block | null,
+    run: WebAssembly.ImportValue,
+    replaces: Region | null = null,
+  ): void {
     const { blocks, slot } = spec;
-    const region = new Region(blocks, r.exits, r.helpers, slot, () => this.release(slot));
+    const optAt = replaces !== null ? Infinity : optWork(r.codeBytes, this.cpu.tiers.opt);
+    const region = new Region(blocks, spec.predicted, r.exits, r.helpers, slot, () => this.release(slot), optAt);
     this.table.set(slot, run);
     this.regions[slot] = region;
     blocks.forEach((b, k) => {
-      if (b.jit !== null && b !== head) return;
+      if (b.jit !== null && b !== head && b.jit.region !== replaces) return;
       b.jit = { region, index: k };
     });
+    if (replaces !== null) return;
     liveRegions++;
     this.live.n++;
     for (const st of [this.stats, JIT_TOTALS]) {
@@ -335,10 +404,13 @@ export class Jit {
     const n = this.gw.enter(entry.index, limit, window, predict ? 1 : 0, 0, -branchWindow, entry.region.slot);
     c.f.loadArith(m, (s + STATE_FLAGS) >> 2);
     // Regions chain into each other: the one that left reports.
-    const x = this.regions[m[(s + STATE_REGION) >> 2]!]!.exits,
+    const left = this.regions[m[(s + STATE_REGION) >> 2]!]!,
+      x = left.exits,
       site = m[(s + STATE_EXIT) >> 2]!,
       kind = x.kind(site);
     c.icount = this.base + n - x.adj(site);
+    if ((entry.region.work += n) >= 0) this.optimize(entry.region);
+    if (left !== entry.region && (left.work += n) >= 0) this.optimize(left);
     c.ci = 0;
     this.branches = (m[(s + STATE_BRANCHES) >> 2]! + branchWindow) | 0;
     if (c.probes !== null) this.chargeProbes(c.probes, x, site);
