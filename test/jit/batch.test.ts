@@ -6,7 +6,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { setDefaultTiers, type TierOptions } from "../../src/hw/cpu/cpu.js";
 import type { Block } from "../../src/hw/cpu/translate/block.js";
-import { BATCH_REGIONS, BIG_PROGRAM, RegionBatch, THRESHOLD_WAIT } from "../../src/hw/jit/batch.js";
+import { BATCH_REGIONS, BIG_COUNT, BIG_PROGRAM, RegionBatch, THRESHOLD_WAIT } from "../../src/hw/jit/batch.js";
 import { JIT_TOTALS, type RegionRequest } from "../../src/hw/jit/jit.js";
 import { bench, run, RAX, RDX } from "../lwp/helpers.js";
 
@@ -47,8 +47,8 @@ test("a batch gives back the heads that still need a region, and holds them unti
 // inner loop becomes hot by its rate within a few thousand instructions of the others.
 const LOOPS = BIG_PROGRAM + 16;
 
-function program(): string {
-  const lines = [" xor eax, eax", " xor edx, edx", " mov ebx, 300", "O:"];
+function program(outer = 300): string {
+  const lines = [" xor eax, eax", " xor edx, edx", ` mov ebx, ${outer}`, "O:"];
   for (let k = 0; k < LOOPS; k++) lines.push(` call F${k}`);
   lines.push(" dec ebx", " jnz O", " ud2");
   for (let k = 0; k < LOOPS; k++) {
@@ -58,13 +58,13 @@ function program(): string {
 }
 
 /** Runs the program under tiers `t`: [rax, rdx, retired], and the regions and modules it compiled. */
-function loops(t: TierOptions): { result: number[]; regions: number; modules: number } {
+function loops(t: TierOptions, outer = 300): { result: number[]; regions: number; modules: number } {
   const regions = JIT_TOTALS.regions,
     modules = JIT_TOTALS.modules;
   setDefaultTiers(t);
   try {
     const b = bench();
-    const x = run(b, program(), {});
+    const x = run(b, program(outer), {});
     assert.equal(x.kind, "ud", `${JSON.stringify(t)}: ends at UD2`);
     return {
       result: [b.c.getReg(RAX), b.c.getReg(RDX), b.c.retired()],
@@ -95,4 +95,18 @@ test("past BIG_PROGRAM regions, regions that become hot together share modules a
     assert.deepEqual(one.result, interpreted.result, JSON.stringify(t));
     assert.equal(one.modules, one.regions, JSON.stringify(t));
   }
+});
+
+test("in a big program, a block that is not hot by its rate compiles at BIG_COUNT times the threshold", () => {
+  // The outer loop's blocks (a call each) run once per outer iteration, some 13,000
+  // instructions apart: never hot by their rate (16 runs within 1,000 instructions),
+  // only by their count. The inner loops are hot by their rate and make the program big.
+  const threshold = 64;
+  const t = { tier: 3, forced: false, start: 0, wait: 0, threshold, hot: 16, window: 1000 } as const;
+  const below = loops(t, threshold * BIG_COUNT - 8),
+    past = loops(t, threshold * BIG_COUNT + 8);
+  assert.equal(below.regions, LOOPS, "only the inner loops, though the outer blocks passed the threshold");
+  assert.ok(past.regions > LOOPS, `the outer loop's blocks compiled too (${past.regions} regions)`);
+  const interpreted = loops({ tier: 1, forced: true }, threshold * BIG_COUNT + 8);
+  assert.deepEqual(past.result, interpreted.result);
 });

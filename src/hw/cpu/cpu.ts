@@ -30,7 +30,7 @@ import { readLwpMsr, writeLwpMsr } from "../lwp/msr.js";
 import "../lwp/xstate.js"; // registers XSAVE component 62
 import type { CpuProbes } from "./probes.js";
 import { Jit, NO_WINDOW, type RegionRequest } from "../jit/jit.js";
-import { BIG_PROGRAM, HOT_WAIT, RegionBatch, THRESHOLD_WAIT } from "../jit/batch.js";
+import { BIG_COUNT, BIG_PROGRAM, HOT_WAIT, RegionBatch, THRESHOLD_WAIT } from "../jit/batch.js";
 import { BranchPredictor } from "../lwp/predictor.js";
 import { compilable } from "../jit/region.js";
 import { type SharedBlocks, sharedBlocks } from "./translate/shared.js";
@@ -418,7 +418,7 @@ export class Cpu {
 
   /**
    * A block's countdown reached a check: its region is compiled once the block has
-   * run `jitThreshold` times, or as soon as its last `jitHot` runs came within
+   * run `jitThreshold` times (more in a big program: `countFloor`), or as soon as its last `jitHot` runs came within
    * `jitWindow` retired instructions (a loop); else the next check is `jitHot` runs on.
    * Nothing compiles before the CPU retired `jitStart` instructions.
    */
@@ -436,17 +436,28 @@ export class Cpu {
       b.heatCheck = b.heat - this.jitHot;
       return;
     }
-    if (b.heat > 0 && this.icount - b.heatSince > this.jitWindow) {
-      b.heatCheck = Math.max(0, b.heat - this.jitHot);
+    const floor = this.countFloor();
+    if (b.heat > floor && this.icount - b.heatSince > this.jitWindow) {
+      b.heatCheck = Math.max(floor, b.heat - this.jitHot);
       b.heatSince = this.icount;
       return;
     }
     this.compileRegion(b);
   }
 
+  /**
+   * How far below 0 a block's `heat` goes before its count alone compiles its region: in a
+   * big program (BIG_PROGRAM regions compiled), to BIG_COUNT times the threshold (batch.ts).
+   */
+  private countFloor(): number {
+    const jit = this.jitUnit;
+    return this.tiers.forced || jit === null || jit.compiled < BIG_PROGRAM ? 0 : -this.jitThreshold * (BIG_COUNT - 1);
+  }
+
   /** Compiles the region `b` heads, if `b` may be compiled (else it stays cold for a while). */
   private compileRegion(b: Block): void {
-    const runs = this.jitThreshold - b.heat;
+    const runs = this.jitThreshold - b.heat,
+      floor = this.countFloor();
     b.heat = 1 << 30;
     b.heatCheck = 0;
     // Probes tier 3 cannot honour (the D-cache model, the shadow call stack) keep blocks in
@@ -469,7 +480,8 @@ export class Cpu {
     // region waits a while for others, not long if its head is hot by its rate (a loop),
     // longer if it only reached the threshold (batch.ts).
     const jit = (this.jitUnit ??= new Jit(this));
-    const wait = jit.compiled < BIG_PROGRAM ? 0 : runs < th ? this.jitWait : (this.jitWait * THRESHOLD_WAIT) / HOT_WAIT;
+    const wait =
+      jit.compiled < BIG_PROGRAM ? 0 : runs < th - floor ? this.jitWait : (this.jitWait * THRESHOLD_WAIT) / HOT_WAIT;
     b.heatSince = REQUESTED;
     if (wait === 0) this.compileBatch(request);
     else if (this.batch.add(request, this.icount, wait)) this.compileBatch(null);
