@@ -50,7 +50,7 @@ const NO_BRANCH_WINDOW = 0x40000000;
 export class Region {
   valid = true;
   /**
-   * Instructions retired by runs that entered or left the region, counting up from
+   * Instructions retired by runs that left the region, counting up from
    * −(the work at which it is compiled again to be optimized) to 0 (optimize.ts); −Infinity
    * once it was, or never will be.
    */
@@ -409,8 +409,9 @@ export class Jit {
       site = m[(s + STATE_EXIT) >> 2]!,
       kind = x.kind(site);
     c.icount = this.base + n - x.adj(site);
-    if ((entry.region.work += n) >= 0) this.optimize(entry.region);
-    if (left !== entry.region && (left.work += n) >= 0) this.optimize(left);
+    // The run's instructions are credited to the region it left: where a loop ran, as a
+    // run enters wherever the last one stopped (an LWP window's end, a slice's).
+    if ((left.work += n) >= 0) this.optimize(left);
     c.ci = 0;
     this.branches = (m[(s + STATE_BRANCHES) >> 2]! + branchWindow) | 0;
     if (c.probes !== null) this.chargeProbes(c.probes, x, site);
