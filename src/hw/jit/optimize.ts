@@ -23,7 +23,7 @@ type ModuleCompiler = (bytes: Uint8Array, optimizable: boolean) => WebAssembly.M
 /** Instructions retired in runs through a region before it is compiled again to be optimized, unless tuned (LWP_JIT_OPT). */
 export const OPT_WORK = 20_000_000;
 /** And this many for each byte of the region's code, unless OPT_WORK is tuned. */
-export const OPT_WORK_PER_BYTE = 2000;
+export const OPT_WORK_PER_BYTE = 1000;
 
 /** The work at which a region of `codeBytes` is compiled again to be optimized, given the tuned OPT_WORK (`opt`). */
 export function optWork(codeBytes: number, opt: number | undefined): number {
