@@ -6,7 +6,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { COMPILE_THRESHOLD } from "../../src/hw/cpu/translate/compile.js";
-import { bench, run, CODE, DATA, RBX, RCX, RDX } from "../lwp/helpers.js";
+import { bench, run, CODE, DATA, RBX, RCX, RDX, SELF_MODIFYING_LOOP } from "../lwp/helpers.js";
 
 const STRIDE = 16;
 const STEPS = 0x100000 / STRIDE; // the bench maps 1 MiB at DATA: the store faults after STEPS iterations
@@ -41,25 +41,9 @@ test("a loop gives the same results below and above the compile threshold", () =
 });
 
 test("self-modifying code: a store into a (compiled) block's bytes retranslates it", () => {
-  // Two passes over the loop; between them the program rewrites `mov eax, 1` into `mov eax, 2`.
-  const text = [
-    " xor edx, edx",
-    " xor esi, esi",
-    "A: mov ecx, ebx",
-    "L: mov eax, 1",
-    " add edx, eax",
-    " dec ecx",
-    " jnz L",
-    " inc esi",
-    " cmp esi, 2",
-    " je D",
-    " mov byte ptr [L + 1], 2",
-    " jmp A",
-    "D: ud2",
-  ].join("\n");
   for (const n of [10, 3 * COMPILE_THRESHOLD]) {
     const b = bench();
-    run(b, text, { [RBX]: n });
+    run(b, SELF_MODIFYING_LOOP, { [RBX]: n });
     assert.equal(b.c.getReg(RDX), n * 1 + n * 2, `${n} iterations per pass`);
   }
 });

@@ -8,7 +8,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { setDefaultTiers, type TierOptions } from "../../src/hw/cpu/cpu.js";
-import { bench, run, RAX, RBX, RCX, RDX, RSI } from "../lwp/helpers.js";
+import { bench, run, RAX, RBX, RCX, RDX, RSI, SELF_MODIFYING_LOOP } from "../lwp/helpers.js";
 import { lwpCli } from "../helpers/build-guests.js";
 import { JIT_TOTALS, liveRegionCount, setMaxLiveRegions } from "../../src/hw/jit/jit.js";
 
@@ -168,22 +168,7 @@ test("rotations and multiplies keep the previous operation's flags in every tier
 });
 
 test("a region that writes its own code leaves after the store and the program sees the new code", () => {
-  const text = [
-    " xor edx, edx",
-    " xor esi, esi",
-    "A: mov ecx, ebx",
-    "L: mov eax, 1",
-    " add edx, eax",
-    " dec ecx",
-    " jnz L",
-    " inc esi",
-    " cmp esi, 2",
-    " je D",
-    " mov byte ptr [L + 1], 2",
-    " jmp A",
-    "D: ud2",
-  ].join("\n");
-  const results = underTiers(text, { [RBX]: 3000 }, TIERS);
+  const results = underTiers(SELF_MODIFYING_LOOP, { [RBX]: 3000 }, TIERS);
   for (const r of results) assert.equal(r[1], 3000 * 1 + 3000 * 2);
   for (let k = 1; k < results.length; k++) assert.deepEqual(results[k], results[0]);
 });

@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { setDefaultTiers, type TierOptions } from "../../src/hw/cpu/cpu.js";
 import { JIT_TOTALS } from "../../src/hw/jit/jit.js";
 import { OPT_WORK, OPT_WORK_PER_BYTE, optWork } from "../../src/hw/jit/optimize.js";
-import { bench, run, DATA, RAX, RBX, RCX, RDX, RSI } from "../lwp/helpers.js";
+import { bench, run, DATA, RAX, RBX, RCX, RDX, RSI, SELF_MODIFYING_LOOP } from "../lwp/helpers.js";
 import { compileStatic, lwpCli, repoRoot } from "../helpers/build-guests.js";
 
 test("a region is compiled again after OPT_WORK instructions, more for a big one; 0 turns it off", () => {
@@ -81,22 +81,8 @@ const PROGRAMS: [string, string, Record<number, number>][] = [
   [
     // Rewrites an instruction of the loop between two long passes over it.
     "self-modifying code",
-    [
-      " xor edx, edx",
-      " xor esi, esi",
-      "A: mov ecx, 20000",
-      "L: mov eax, 1",
-      " add edx, eax",
-      " dec ecx",
-      " jnz L",
-      " inc esi",
-      " cmp esi, 2",
-      " je D",
-      " mov byte ptr [L + 1], 2",
-      " jmp A",
-      "D: ud2",
-    ].join("\n"),
-    {},
+    SELF_MODIFYING_LOOP,
+    { [RBX]: 20000 },
   ],
 ];
 

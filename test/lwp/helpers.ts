@@ -160,3 +160,23 @@ export function labelAddress(text: string, label: string): number {
   if (cut < 0) throw new Error(`no label ${label}`);
   return CODE + asm(text.slice(0, cut)).length;
 }
+
+/**
+ * Two passes over a loop of RBX iterations; between them the program rewrites the loop's
+ * `mov eax, 1` into `mov eax, 2` (self-modifying code). Ends at UD2 with EDX = 3 × RBX.
+ */
+export const SELF_MODIFYING_LOOP = [
+  " xor edx, edx",
+  " xor esi, esi",
+  "A: mov ecx, ebx",
+  "L: mov eax, 1",
+  " add edx, eax",
+  " dec ecx",
+  " jnz L",
+  " inc esi",
+  " cmp esi, 2",
+  " je D",
+  " mov byte ptr [L + 1], 2",
+  " jmp A",
+  "D: ud2",
+].join("\n");

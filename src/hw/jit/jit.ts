@@ -154,28 +154,14 @@ const liveOf = new FinalizationRegistry<{ n: number }>((held) => {
 });
 
 /** Totals over every CPU of the process (LWP_STATS=1 prints them at exit). */
-export const JIT_TOTALS: JitStats = {
-  regions: 0,
-  optimized: 0,
-  modules: 0,
-  blocks: 0,
-  native: 0,
-  helped: 0,
-  bytes: 0,
-  compileMs: 0,
-};
+export const JIT_TOTALS: JitStats = noStats();
+
+function noStats(): JitStats {
+  return { regions: 0, optimized: 0, modules: 0, blocks: 0, native: 0, helped: 0, bytes: 0, compileMs: 0 };
+}
 
 export class Jit {
-  readonly stats: JitStats = {
-    regions: 0,
-    optimized: 0,
-    modules: 0,
-    blocks: 0,
-    native: 0,
-    helped: 0,
-    bytes: 0,
-    compileMs: 0,
-  };
+  readonly stats: JitStats = noStats();
   private fault: unknown = null;
   private crossAt = -1;
   private crossLen = 0;
