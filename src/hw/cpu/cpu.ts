@@ -66,8 +66,9 @@ export interface TierOptions {
    */
   readonly wait?: number;
   /**
-   * Instructions retired in runs through a region before it is compiled again for the
-   * host's optimizing compiler (src/hw/jit/optimize.ts; OPT_WORK unless tuned; 0: never).
+   * Instructions retired by the runs that left a region before it is compiled again for
+   * the host's optimizing compiler (src/hw/jit/optimize.ts; unless tuned, OPT_WORK and
+   * OPT_WORK_PER_BYTE for each byte of its code; 0: never).
    */
   readonly opt?: number;
 }
@@ -418,8 +419,9 @@ export class Cpu {
 
   /**
    * A block's countdown reached a check: its region is compiled once the block has
-   * run `jitThreshold` times (more in a big program: `countFloor`), or as soon as its last `jitHot` runs came within
-   * `jitWindow` retired instructions (a loop); else the next check is `jitHot` runs on.
+   * run `jitThreshold` times (more in a big program: `countFloor`), or as soon as its
+   * last `jitHot` runs came within `jitWindow` retired instructions (a loop); else the
+   * next check is `jitHot` runs on.
    * Nothing compiles before the CPU retired `jitStart` instructions.
    */
   private heatUp(b: Block): void {
