@@ -29,10 +29,9 @@ import { EV } from "../lwp/events.js";
 import { readLwpMsr, writeLwpMsr } from "../lwp/msr.js";
 import "../lwp/xstate.js"; // registers XSAVE component 62
 import type { CpuProbes } from "./probes.js";
-import { Jit, NO_WINDOW, type RegionRequest } from "../jit/jit.js";
-import { BIG_COUNT, BIG_PROGRAM, HOT_WAIT, RegionBatch, THRESHOLD_WAIT } from "../jit/batch.js";
+import { NO_WINDOW } from "../jit/jit.js";
 import { BranchPredictor } from "../lwp/predictor.js";
-import { compilable } from "../jit/region.js";
+import { TierUp } from "./tier-up.js";
 import { type SharedBlocks, sharedBlocks } from "./translate/shared.js";
 import { TCACHE_INSNS, TranslationCache } from "./translate/cache.js";
 
@@ -79,23 +78,6 @@ let defaultTiers: TierOptions = { tier: 3, forced: false };
 export function setDefaultTiers(t: TierOptions): void {
   defaultTiers = t;
 }
-
-/** `Block.heatSince` of a block whose region was asked for (compiled, refused, or waiting: src/hw/jit/batch.ts). */
-const REQUESTED = -1;
-
-/** Executions of a block before the region it heads is compiled to WebAssembly... */
-export const JIT_THRESHOLD = 4096;
-/** ...or sooner, once JIT_HOT of its runs came within JIT_WINDOW instructions retired (a hot loop). */
-export const JIT_HOT = 256;
-export const JIT_WINDOW = 1_000_000;
-/**
- * Instructions a CPU retires before it compiles any region: a short command (`true`,
- * a shell's subshell) ends before a region would pay for itself, and the first one
- * costs a start-up most (the compiler's code runs cold, the JIT's modules are made).
- */
-export const JIT_START = 150_000;
-/** ...unless a block runs this many times `JIT_HOT` within it (a loop that will run long). */
-const STARTUP_HOT = 8;
 
 /** Gives a CPU's state frame back when the CPU is collected. */
 const stateFrames = new FinalizationRegistry<{ phys: PhysMem; frame: number }>((h) => h.phys.freeRun(h.frame, 1));
@@ -149,20 +131,10 @@ export class Cpu {
   /** Probes woven into translated blocks (exact counters, shadow call stack); see setProbes. */
   probes: CpuProbes | null = null;
 
-  /**
-   * The WebAssembly tier, made at the first region compile: a process that never gets
-   * hot (a shell's subshell) never pays for its table, gateway and chain cache.
-   */
-  private jitUnit: Jit | null = null;
-  /** Regions that wait to be compiled together (src/hw/jit/batch.ts). */
-  private readonly batch = new RegionBatch();
+  /** When blocks climb to tier 3, and the WebAssembly tier itself (tier-up.ts). */
+  private readonly up: TierUp;
   /** Whether tier 3 is on. */
   private readonly tier3: boolean;
-  private readonly jitThreshold: number;
-  private readonly jitHot: number;
-  private readonly jitWindow: number;
-  private readonly jitStart: number;
-  private readonly jitWait: number;
   /** This CPU's translated blocks. */
   private readonly cache: TranslationCache;
   /** The machine's translations by physical frame, shared with the other CPUs. */
@@ -193,16 +165,12 @@ export class Cpu {
     this.xf64 = new Float64Array(buf, x, 32);
     stateFrames.register(this, { phys, frame: this.state / PAGE_SIZE });
     this.tier3 = this.tiers.tier === 3;
-    this.jitThreshold = this.tiers.forced ? 1 : (this.tiers.threshold ?? JIT_THRESHOLD);
-    this.jitHot = this.tiers.hot ?? JIT_HOT;
-    this.jitWindow = this.tiers.window ?? JIT_WINDOW;
-    this.jitStart = this.tiers.forced ? 0 : (this.tiers.start ?? JIT_START);
-    this.jitWait = this.tiers.forced ? 0 : (this.tiers.wait ?? HOT_WAIT);
     this.cache = new TranslationCache(
       this.tiers.tcache ?? TCACHE_INSNS,
       (pn) => mem.markCode(pn),
       (b) => this.shared.forget(mem, b),
     );
+    this.up = new TierUp(this, this.tiers, (rip) => this.cache.get(rip));
     this.shared.join(this);
   }
 
@@ -247,7 +215,7 @@ export class Cpu {
   /** Runs until an exit or until about `budget` instructions have retired (block granularity). */
   run(budget: number): Exit {
     if (this.pendingExit !== null) return this.takePendingExit();
-    if (this.batch.due(this.icount)) this.compileBatch(null);
+    this.up.poll();
     const stop = this.icount + budget;
     while (this.icount < stop) {
       // LWP counting events 2/3 only (the usual profiling set-up) has a loop of its
@@ -294,9 +262,9 @@ export class Cpu {
       }
       prev = b;
       if (!lwpOn && this.tier3) {
-        if (b.jit === null && --b.heat <= b.heatCheck) this.heatUp(b);
+        if (b.jit === null && --b.heat <= b.heatCheck) this.up.heatUp(b);
         if (b.jit !== null) {
-          const x = this.jitUnit!.enter(b, stop - this.icount);
+          const x = this.up.jit!.enter(b, stop - this.icount);
           prev = null;
           if (x !== null) return x;
           continue;
@@ -377,10 +345,10 @@ export class Cpu {
         limit = Math.min(stop, deadline, this.icount + branches);
       }
       if (tier3) {
-        if (b.jit === null && --b.heat <= b.heatCheck) this.heatUp(b);
+        if (b.jit === null && --b.heat <= b.heatCheck) this.up.heatUp(b);
         if (b.jit !== null) {
           // The region runs the blocks that end within both windows; this one does (tested above).
-          const jit = this.jitUnit!;
+          const jit = this.up.jit!;
           const window = Math.max(Math.min(stop, deadline) - this.icount, b.length);
           x = jit.enter(b, stop - this.icount, Math.min(window, NO_WINDOW), predicting, branches);
           branches -= jit.branches;
@@ -415,87 +383,6 @@ export class Cpu {
     const u = this.lwp;
     if (u.ev2) u.counters[EV_INSTRUCTIONS] = deadline - this.icount;
     if (u.ev3) u.counters[EV_BRANCHES] = branches;
-  }
-
-  /**
-   * A block's countdown reached a check: its region is compiled once the block has
-   * run `jitThreshold` times (more in a big program: `countFloor`), or as soon as its
-   * last `jitHot` runs came within `jitWindow` retired instructions (a loop); else the
-   * next check is `jitHot` runs on.
-   * Nothing compiles before the CPU retired `jitStart` instructions.
-   */
-  private heatUp(b: Block): void {
-    if (this.batch.due(this.icount)) this.compileBatch(null);
-    if (b.heatSince === REQUESTED) {
-      // Its region waits in the batch: look again (for the batch's deadline) `jitHot`
-      // runs on. Compiled, it runs in its region; refused, it is not asked again.
-      b.heatCheck = this.batch.holds(b) ? b.heat - this.jitHot : 0;
-      return;
-    }
-    if (this.icount < this.jitStart && this.jitThreshold - b.heat < STARTUP_HOT * this.jitHot) {
-      // Start-up: only a block that ran STARTUP_HOT times as often compiles; look again
-      // `jitHot` runs on (past the threshold too: `heat` goes below 0).
-      b.heatCheck = b.heat - this.jitHot;
-      return;
-    }
-    const floor = this.countFloor();
-    if (b.heat > floor && this.icount - b.heatSince > this.jitWindow) {
-      b.heatCheck = Math.max(floor, b.heat - this.jitHot);
-      b.heatSince = this.icount;
-      return;
-    }
-    this.compileRegion(b);
-  }
-
-  /**
-   * How far below 0 a block's `heat` goes before its count alone compiles its region: in a
-   * big program (BIG_PROGRAM regions compiled), to BIG_COUNT times the threshold (batch.ts).
-   */
-  private countFloor(): number {
-    const jit = this.jitUnit;
-    return this.tiers.forced || jit === null || jit.compiled < BIG_PROGRAM ? 0 : -this.jitThreshold * (BIG_COUNT - 1);
-  }
-
-  /** Compiles the region `b` heads, if `b` may be compiled (else it stays cold for a while). */
-  private compileRegion(b: Block): void {
-    const runs = this.jitThreshold - b.heat,
-      floor = this.countFloor();
-    b.heat = 1 << 30;
-    b.heatCheck = 0;
-    // Probes tier 3 cannot honour (the D-cache model, the shadow call stack) keep blocks in
-    // tiers 1 and 2, where they are woven into the closures (setProbes retranslates all).
-    if ((this.probes !== null && !this.probes.tier3) || !compilable(b)) return;
-    // Successors join the region when they ran at least 1/8 as often as the head
-    // (or once, when tier 3 is forced): cold paths stay out and stay cheap.
-    const least = this.tiers.forced ? 0 : Math.max(1, runs >> 3),
-      th = this.jitThreshold;
-    const request = {
-      head: b,
-      lookup: (rip: number): Block | undefined => {
-        const t = this.cache.get(rip);
-        return t !== undefined && t.valid && (th - t.heat >= least || t.jit !== null || this.batch.holds(t))
-          ? t
-          : undefined;
-      },
-    };
-    // Past its first BIG_PROGRAM regions a CPU compiles them several to a module: a
-    // region waits a while for others, not long if its head is hot by its rate (a loop),
-    // longer if it only reached the threshold (batch.ts).
-    const jit = (this.jitUnit ??= new Jit(this));
-    const wait =
-      jit.compiled < BIG_PROGRAM ? 0 : runs < th - floor ? this.jitWait : (this.jitWait * THRESHOLD_WAIT) / HOT_WAIT;
-    b.heatSince = REQUESTED;
-    if (wait === 0) this.compileBatch(request);
-    else if (this.batch.add(request, this.icount, wait)) this.compileBatch(null);
-    else b.heatCheck = b.heat - this.jitHot;
-  }
-
-  /** Compiles the waiting regions and `request`'s, if any, in one module. */
-  private compileBatch(request: RegionRequest | null): void {
-    const requests = this.batch.requests();
-    if (request !== null) requests.push(request);
-    if (requests.length > 0) (this.jitUnit ??= new Jit(this)).compile(requests);
-    this.batch.clear();
   }
 
   /** The pending exit (taking it), or null. */
@@ -592,9 +479,7 @@ export class Cpu {
 
   /** Enters a translated block in the cache. */
   private adopt(b: Block): Block {
-    b.heat = this.jitThreshold;
-    b.heatCheck = Math.max(0, this.jitThreshold - this.jitHot);
-    b.heatSince = this.icount;
+    this.up.warm(b);
     if ((b.lwpKind & 3) !== 0) b.lwpHistory = this.lwp.predictor.historyOf(b.lastIp);
     this.cache.add(b);
     return b;
@@ -604,7 +489,8 @@ export class Cpu {
   invalidatePage(pn: number): void {
     if (!this.cache.invalidatePage(pn)) return;
     // Every region with code on the page goes, whichever region owns the blocks there.
-    if (this.jitUnit?.invalidatePage(pn) === true) this.jitUnit.abort();
+    const jit = this.up.jit;
+    if (jit?.invalidatePage(pn) === true) jit.abort();
   }
 
   /** Attaches or detaches probes; blocks are retranslated so they take effect at the next block. */
@@ -617,9 +503,7 @@ export class Cpu {
   /** Drops all translations (execve, munmap of code, tests). */
   flushCode(): void {
     this.cache.clear();
-    this.batch.clear();
-    this.jitUnit?.invalidateAll();
-    this.jitUnit?.abort();
+    this.up.clear();
   }
 
   /** The page size, for code that must not import the memory module. */

@@ -138,9 +138,9 @@ export class Block {
   tier3: Tier3Ops | null = null;
   /** Executions left before the region this block heads is compiled (set by the CPU). */
   heat = 0;
-  /** The `heat` at which the CPU next looks whether the block is hot (Cpu.heatUp). */
+  /** The `heat` at which the CPU next looks whether the block is hot (TierUp.heatUp, cpu/tier-up.ts). */
   heatCheck = 0;
-  /** The CPU's retired count at the last such look (or translation); -1 once its region was asked for (Cpu.heatUp). */
+  /** The CPU's retired count at the last such look (or translation); -1 once its region was asked for (TierUp.heatUp, cpu/tier-up.ts). */
   heatSince = 0;
   /** The translation cache's epoch when the run loop last entered the block (translate/cache.ts). */
   used = 0;
