@@ -51,7 +51,7 @@ export function runStepped(c: Cpu, stop: number): Exit | null {
     }
     c.block = b;
     if ((fl & RFLAGS_AC) !== 0 && misaligned(c, b.insns[0]!)) return c.exceptionAt(new CpuException(VEC_AC), at);
-    const x = c.lwpCounting ? runBlock(c.lwp, c, single(c, b)) : stepOne(c, b, at);
+    const x = c.lwpCounting ? runBlock(c.lwp, c, single(b)) : stepOne(c, b, at);
     if (x !== null && x !== EXIT_REPICK) return x;
     if ((fl & RFLAGS_TF) !== 0) return STEP_EXIT;
   }
@@ -72,16 +72,15 @@ function stepOne(c: Cpu, b: Block, at: number): Exit | null {
   return c.takePendingExitOrNull();
 }
 
-/** The first instruction of `b` as a block of its own (its branch class, its predictor entry). */
+/** The first instruction of `b` as a block of its own (its branch class; its predictor entry comes with use: Cpu.historyOf). */
 const singles = new WeakMap<Block, Block>();
-function single(c: Cpu, b: Block): Block {
+function single(b: Block): Block {
   if (b.length === 1) return b;
   let s = singles.get(b);
   if (s === undefined) {
     const i = b.insns[0]!;
     // The record itself stands for the bytes (a one-instruction block keeps it: Block.code).
     s = new Block(b.start, i.next, b.ops.slice(0, 1), "\0", [i], lwpKindOf(i), String.fromCharCode(insnCost(i)));
-    if ((s.lwpKind & 3) !== 0) s.lwpHistory = c.lwp.predictor.historyOf(s.lastIp);
     singles.set(b, s);
   }
   return s;

@@ -288,6 +288,8 @@ export class Jit {
     const t0 = performance.now();
     const c = this.cpu,
       phys = c.mem.phys;
+    // The code trains each branch's predictor history in place: every history must exist.
+    for (const s of specs) for (const b of s.blocks) c.historyOf(b);
     const target = {
       state: c.state,
       tlb: c.mem.tlbBase,
@@ -424,7 +426,7 @@ export class Jit {
         const b = x.block(site);
         if (b.lwpWeight === 1) {
           this.branches++;
-          if (predict) c.lwp.predictor.train(b.lwpHistory, c.rip);
+          if (predict) c.lwp.predictor.train(c.historyOf(b), c.rip);
         }
         return c.takePendingExitOrNull();
       }

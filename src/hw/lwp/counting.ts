@@ -208,7 +208,7 @@ function branchEvent(u: LwpUnit, c: Cpu, b: Block, n: number, counted: boolean):
   const taken = cls !== BR_CLASS.CONDITIONAL || next !== b.end;
   let flags = taken ? BR_FLAG.TAKEN : 0;
   if (u.geo.branchPrediction) {
-    const ok = u.predictor.predict(b.lwpHistory, next);
+    const ok = u.predictor.predict(c.historyOf(b), next);
     flags |= BR_FLAG.PREDICTION_VALID | (ok ? BR_FLAG.PREDICTED : 0);
     if ((u.filters & (ok ? FILTER.NO_PREDICTED : FILTER.NO_MISPREDICTED)) !== 0) return null;
   }

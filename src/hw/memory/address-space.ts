@@ -9,6 +9,9 @@ import { type CodeOwner, defaultPhysMem, FRAME_SIZE, type PhysMem, ZERO_FRAME } 
 import { type Vma, VmaList } from "./vma.js";
 import type { MemObject } from "./mem-object.js";
 import { PageTable } from "./page-table.js";
+import { TLB_BYTES, TLB_SIZE, TlbStore } from "./tlb-store.js";
+
+export { TLB_BYTES, TLB_SIZE } from "./tlb-store.js";
 
 export const PAGE_SIZE = 4096;
 export const PAGE_MASK = 0xfff;
@@ -20,11 +23,6 @@ export const PROT_EXEC = 4;
 export const USER_LIMIT = 2 ** 47;
 /** Lowest canonical address of the upper (kernel) half, as a signed Number. */
 const KERNEL_LOW = -(2 ** 47);
-
-export const TLB_SIZE = 4096;
-/** Bytes of one TLB in physical memory: 16 per entry (i64 page number, i32 frame offset, pad). */
-export const TLB_BYTES = TLB_SIZE * 16;
-const TLB_FRAMES = (2 * TLB_BYTES) / FRAME_SIZE;
 
 /** Kind of access that faulted: the page-fault error-code bits W and I/D. */
 export const ACCESS_READ = 0;
@@ -66,9 +64,9 @@ function outsideUser(a: number, access: AccessKind): MemoryFault {
 }
 
 /** Frees the memory of an address space that was dropped without destroy() (tests, abandoned runs). */
-const collected = new FinalizationRegistry<{ phys: PhysMem; pt: PageTable; tlbBase: number }>((h) => {
+const collected = new FinalizationRegistry<{ phys: PhysMem; pt: PageTable; tlbs: TlbStore }>((h) => {
   h.pt.clear(0, USER_LIMIT / PAGE_SIZE, (_pn, f) => h.phys.release(f));
-  h.phys.freeRun(h.tlbBase / FRAME_SIZE, TLB_FRAMES);
+  h.tlbs.free();
 });
 
 export class AddressSpace implements CodeOwner {
@@ -78,11 +76,13 @@ export class AddressSpace implements CodeOwner {
   readonly dv: DataView;
   private readonly pt = new PageTable();
   private readonly vmas = new VmaList();
+  /** The TLBs' storage (reused from a destroyed space); the fields below are its arrays, for the hot path. */
+  private readonly tlbs: TlbStore;
   // JavaScript TLBs: tag = page number (NaN when empty: -1 is the page of a wrapped negative address).
-  private readonly rTag = new Float64Array(TLB_SIZE).fill(NaN);
-  private readonly wTag = new Float64Array(TLB_SIZE).fill(NaN);
-  private readonly rOff = new Int32Array(TLB_SIZE);
-  private readonly wOff = new Int32Array(TLB_SIZE);
+  private readonly rTag: Float64Array;
+  private readonly wTag: Float64Array;
+  private readonly rOff: Int32Array;
+  private readonly wOff: Int32Array;
   /** Byte offset of the translated code's read TLB in physical memory; the write TLB follows it. */
   readonly tlbBase: number;
   /** Frame → the pages of this space that translated code was made from. */
@@ -102,11 +102,16 @@ export class AddressSpace implements CodeOwner {
 
   constructor(phys: PhysMem = defaultPhysMem()) {
     this.phys = phys;
-    this.tlbBase = phys.allocRun(TLB_FRAMES) * FRAME_SIZE;
+    const tlbs = (this.tlbs = TlbStore.take(phys));
+    this.rTag = tlbs.rTag;
+    this.wTag = tlbs.wTag;
+    this.rOff = tlbs.rOff;
+    this.wOff = tlbs.wOff;
+    this.tlbBase = tlbs.base;
     this.u8 = phys.u8;
     this.dv = phys.dv;
     this.unregister = phys.addOwner(this);
-    collected.register(this, { phys, pt: this.pt, tlbBase: this.tlbBase }, this);
+    collected.register(this, { phys, pt: this.pt, tlbs }, this);
     this.flushTlb();
   }
 
@@ -327,9 +332,16 @@ export class AddressSpace implements CodeOwner {
 
   flushTlb(): void {
     this.rTag.fill(NaN);
-    this.wTag.fill(NaN);
     const k = this.tlbBase >> 2;
-    this.phys.i32.fill(-1, k, k + (2 * TLB_BYTES) / 4);
+    this.phys.i32.fill(-1, k, k + TLB_BYTES / 4);
+    this.flushWriteTlb();
+  }
+
+  /** Empties the write TLB only: the read TLB stays right while no frame changes under it. */
+  private flushWriteTlb(): void {
+    this.wTag.fill(NaN);
+    const k = (this.tlbBase + TLB_BYTES) >> 2;
+    this.phys.i32.fill(-1, k, k + TLB_BYTES / 4);
   }
 
   /** Drops the write-TLB entries that point at frame offset `off` (the frame now holds code). */
@@ -470,7 +482,9 @@ export class AddressSpace implements CodeOwner {
       this.phys.retain(f);
       c.pt.set(pn, f);
     }
-    this.flushTlb(); // our private frames are shared now: writes must fault and copy
+    // Our private frames are shared now: writes must fault and copy. Reads may go on: a
+    // copy-on-write fault points the read TLB at the new frame (privateFrame).
+    this.flushWriteTlb();
     return c;
   }
 
@@ -491,7 +505,12 @@ export class AddressSpace implements CodeOwner {
     this.vmas.remove(0, USER_LIMIT);
     this.unregister();
     collected.unregister(this);
-    this.phys.freeRun(this.tlbBase / FRAME_SIZE, TLB_FRAMES);
+    this.tlbs.giveBack();
+    // A WeakRef's deref() keeps its target alive until the current job ends, and a whole
+    // guest run is one job: a destroyed space may stay reachable, its kernel hooks must not
+    // keep the process, its CPU and its translations with it.
+    this.onMissing = null;
+    this.onCodeWrite = () => {};
   }
 
   private dropFrames(start: number, end: number): void {

@@ -95,14 +95,14 @@ export class PhysMem {
     return f;
   }
 
-  /** `n` contiguous zeroed frames for runtime structures (TLBs, register files). */
-  allocRun(n: number): number {
+  /** `n` contiguous frames for runtime structures (TLBs, register files), zeroed unless `zero` is false. */
+  allocRun(n: number, zero = true): number {
     let f = this.freeRuns.get(n)?.pop();
     if (f === undefined) {
       if (this.next + n > this.capacity) throw new OutOfMemory(this.inUse);
       f = this.next;
       this.next += n;
-    } else this.u8.fill(0, f * FRAME_SIZE, (f + n) * FRAME_SIZE);
+    } else if (zero) this.u8.fill(0, f * FRAME_SIZE, (f + n) * FRAME_SIZE);
     for (let k = 0; k < n; k++) this.refs[f + k] = 1;
     this.inUse += n;
     return f;

@@ -145,3 +145,19 @@ test("resuming inside the last block runs its tail, which ends where the block e
   );
   assert.equal(DECODE_STATS.redecoded, redecoded, "the tail's records came from its block's");
 });
+
+test("the front grows with the blocks held and finds every one; clear drops them all", () => {
+  const tc = new TranslationCache(
+    1 << 20,
+    () => {},
+    () => {},
+  );
+  const blocks = Array.from({ length: 5000 }, (_, k) => block(CODE + 16 * k, 4));
+  for (const b of blocks) {
+    tc.add(b);
+    assert.equal(tc.find(b.start), b);
+  }
+  for (const b of blocks) assert.equal(tc.find(b.start), b, `block at ${b.start.toString(16)}`);
+  tc.clear();
+  assert.ok(blocks.every((b) => tc.find(b.start) === undefined && !b.valid));
+});

@@ -18,6 +18,11 @@ import { DECODE_STATS } from "../stats.js";
 
 /** Entries of the direct-mapped front (a power of two). */
 const RECENT_BLOCKS = 4096;
+/**
+ * Entries of the front while the cache holds few blocks: a forked child that runs a few
+ * dozen blocks before it exits must not allocate (and the collector copy) 32 KB for it.
+ */
+const RECENT_FIRST = 256;
 
 /** Instructions a cache holds before it sweeps, unless tuned (LWP_TCACHE_INSNS). */
 export const TCACHE_INSNS = 1 << 20;
@@ -27,9 +32,11 @@ export class TranslationCache {
   /**
    * A direct-mapped front of `byIp`: the run loop looks a block up after every region
    * exit and every branch its chaining does not know (a hash lookup was 1.7 % of sqlite3).
-   * An invalidated block is never returned (`valid`), so entries need no flushing.
+   * An invalidated block is never returned (`valid`), so entries need no flushing. It
+   * grows by fours with the blocks held, up to RECENT_BLOCKS entries.
    */
-  private readonly recent: (Block | null)[] = new Array<Block | null>(RECENT_BLOCKS).fill(null);
+  private recent: (Block | null)[] = new Array<Block | null>(RECENT_FIRST).fill(null);
+  private recentMask = RECENT_FIRST - 1;
   /** The blocks with bytes on each page that holds code. */
   private readonly codePages = new Map<number, Block[]>();
   /** Sweeps so far, plus one: what the run loop stamps a block it enters with (`Block.used`). */
@@ -55,7 +62,7 @@ export class TranslationCache {
   /** The block at `rip`, or undefined. */
   find(rip: number): Block | undefined {
     // (rip may pass 2^32: the bit operators take its low 32 bits, enough for a hash)
-    const k = (rip ^ (rip >>> 12)) & (RECENT_BLOCKS - 1),
+    const k = (rip ^ (rip >>> 12)) & this.recentMask,
       r = this.recent[k]!;
     if (r !== null && r.start === rip && r.valid) return r;
     const b = this.byIp.get(rip);
@@ -81,6 +88,10 @@ export class TranslationCache {
     if (this.held + b.length > this.limit) this.sweep();
     b.used = this.epoch;
     this.byIp.set(b.start, b);
+    if (this.byIp.size > this.recent.length && this.recent.length < RECENT_BLOCKS) {
+      this.recent = new Array<Block | null>(this.recent.length * 4).fill(null);
+      this.recentMask = this.recent.length - 1;
+    }
     this.held += b.length;
     for (const pn of b.pages) {
       let list = this.codePages.get(pn);
@@ -113,6 +124,7 @@ export class TranslationCache {
   clear(): void {
     for (const b of this.byIp.values()) b.valid = false;
     this.byIp.clear();
+    this.recent.fill(null);
     this.codePages.clear();
     this.held = 0;
     this.limit = this.budget;
@@ -151,7 +163,7 @@ export class TranslationCache {
       if (b.next2 !== null && !b.next2.valid) b.next2 = null;
     }
     const recent = this.recent;
-    for (let k = 0; k < RECENT_BLOCKS; k++) if (recent[k]?.valid === false) recent[k] = null;
+    for (let k = 0; k < recent.length; k++) if (recent[k]?.valid === false) recent[k] = null;
     this.limit = Math.max(this.budget, this.held + (this.budget >> 1));
   }
 }

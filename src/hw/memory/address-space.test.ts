@@ -1,0 +1,71 @@
+// SPDX-License-Identifier: MIT
+// The address space around fork and exit (address-space.ts, tlb-store.ts): a parent
+// keeps its read TLB across a fork and still sees each side's writes apart; a destroyed
+// space hands its TLBs on emptied; and it keeps nothing of its process alive.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
+import { AddressSpace, MemoryFault, PROT_READ, PROT_WRITE, TLB_BYTES } from "./address-space.js";
+import { PhysMem } from "./phys.js";
+
+const DATA = 0x600000;
+
+test("after a fork each side reads its own writes, the parent through the TLB it kept", () => {
+  const parent = new AddressSpace(new PhysMem(4096));
+  parent.map(DATA, 2 * 4096, PROT_READ | PROT_WRITE);
+  parent.write32(DATA, 0x11);
+  parent.write32(DATA + 4096, 0x22);
+  assert.equal(parent.read32(DATA), 0x11); // both TLBs hold the page now
+  const child = parent.clone();
+  child.write32(DATA, 0x33); // the child copies the shared frame
+  assert.equal(parent.read32(DATA), 0x11);
+  assert.equal(child.read32(DATA), 0x33);
+  parent.write32(DATA + 4096, 0x44); // the parent's write must fault and copy too
+  assert.equal(parent.read32(DATA + 4096), 0x44);
+  assert.equal(child.read32(DATA + 4096), 0x22);
+  parent.write32(DATA, 0x55);
+  assert.equal(parent.read32(DATA), 0x55);
+  assert.equal(child.read32(DATA), 0x33);
+});
+
+test("a destroyed space's TLBs go to the next space, empty", () => {
+  const phys = new PhysMem(4096);
+  const a = new AddressSpace(phys);
+  a.map(DATA, 4096, PROT_READ | PROT_WRITE);
+  a.write32(DATA, 7);
+  assert.equal(a.read32(DATA), 7);
+  const base = a.tlbBase;
+  a.destroy();
+  const b = new AddressSpace(phys);
+  assert.equal(b.tlbBase, base, "the storage is reused");
+  assert.throws(() => b.read32(DATA), MemoryFault, "no entry of the old space survives");
+  const tlb = phys.i32.subarray(base >> 2, (base + 2 * TLB_BYTES) >> 2);
+  assert.ok(
+    tlb.every((v, k) => k % 4 > 1 || v === -1),
+    "translated code's TLBs are empty",
+  );
+});
+
+/** Hooks `space` to a process of 16 MB of heap that nothing else refers to. */
+function hook(space: AddressSpace): void {
+  const proc = { pages: new Array<number>(2 * 1024 * 1024).fill(0.5) };
+  space.onMissing = () => proc.pages.length > 0;
+  space.onCodeWrite = () => void proc.pages.length;
+}
+
+test("a destroyed space keeps nothing of its process alive, even kept by a WeakRef's deref", () => {
+  setFlagsFromString("--expose-gc");
+  const gc = runInNewContext("gc") as () => void;
+  const phys = new PhysMem(4096);
+  const space = new AddressSpace(phys);
+  hook(space);
+  // WeakRef.deref() keeps its target until the current job ends (a whole guest run is one).
+  phys.flushAllTlbs();
+  gc();
+  const held = process.memoryUsage().heapUsed;
+  space.destroy();
+  gc();
+  const freed = held - process.memoryUsage().heapUsed;
+  assert.ok(freed > 12 * 1024 * 1024, `the process's memory was freed (${(freed / 1048576).toFixed(1)} MB)`);
+});

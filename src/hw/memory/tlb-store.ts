@@ -1,0 +1,48 @@
+// SPDX-License-Identifier: MIT
+// Where an address space keeps its software TLBs: a read and a write TLB as JavaScript
+// typed arrays for the interpreter, and the same two in physical memory for translated
+// code. Stores of destroyed address spaces are kept for the next one, so a process that
+// forks and reaps children in a loop reuses a child's store instead of allocating and
+// first-touching 224 KB of memory per child (docs/architecture.md, "Fork").
+import { FRAME_SIZE, type PhysMem } from "./phys.js";
+
+export const TLB_SIZE = 4096;
+/** Bytes of one TLB in physical memory: 16 per entry (i64 page number, i32 frame offset, pad). */
+export const TLB_BYTES = TLB_SIZE * 16;
+const TLB_FRAMES = (2 * TLB_BYTES) / FRAME_SIZE;
+/** Stores kept for reuse per physical memory (the live processes of a busy shell script are few). */
+const POOL_MAX = 8;
+
+const pools = new WeakMap<PhysMem, TlbStore[]>();
+
+export class TlbStore {
+  // Tags are page numbers (NaN when empty: -1 is the page of a wrapped negative address).
+  readonly rTag = new Float64Array(TLB_SIZE);
+  readonly wTag = new Float64Array(TLB_SIZE);
+  readonly rOff = new Int32Array(TLB_SIZE);
+  readonly wOff = new Int32Array(TLB_SIZE);
+  /** Byte offset of the read TLB in physical memory; the write TLB follows it. */
+  readonly base: number;
+
+  private constructor(readonly phys: PhysMem) {
+    this.base = phys.allocRun(TLB_FRAMES, false) * FRAME_SIZE;
+  }
+
+  /** A store with undefined contents: the caller flushes it before use. */
+  static take(phys: PhysMem): TlbStore {
+    return pools.get(phys)?.pop() ?? new TlbStore(phys);
+  }
+
+  /** Hands the store to the next address space, or frees its frames when enough are kept. */
+  giveBack(): void {
+    let pool = pools.get(this.phys);
+    if (pool === undefined) pools.set(this.phys, (pool = []));
+    if (pool.length < POOL_MAX) pool.push(this);
+    else this.free();
+  }
+
+  /** Frees the physical frames; the store must not be used afterwards. */
+  free(): void {
+    this.phys.freeRun(this.base / FRAME_SIZE, TLB_FRAMES);
+  }
+}
