@@ -506,9 +506,10 @@ export class AddressSpace implements CodeOwner {
     this.unregister();
     collected.unregister(this);
     this.tlbs.giveBack();
-    // A WeakRef's deref() keeps its target alive until the current job ends, and a whole
-    // guest run is one job: a destroyed space may stay reachable, its kernel hooks must not
-    // keep the process, its CPU and its translations with it.
+    // A WeakRef (made, or dereferenced) keeps its target alive until the current job ends,
+    // and a guest runs millions of instructions per job: a destroyed space may stay
+    // reachable a while, its kernel hooks must not keep the process, its CPU and its
+    // translations with it (docs/architecture.md, "Memory": "Fork and exit").
     this.onMissing = null;
     this.onCodeWrite = () => {};
   }

@@ -3,7 +3,7 @@
 // typed arrays for the interpreter, and the same two in physical memory for translated
 // code. Stores of destroyed address spaces are kept for the next one, so a process that
 // forks and reaps children in a loop reuses a child's store instead of allocating and
-// first-touching 224 KB of memory per child (docs/architecture.md, "Fork").
+// first-touching 224 KB of memory per child (docs/architecture.md, "Memory": "Fork and exit").
 import { FRAME_SIZE, type PhysMem } from "./phys.js";
 
 export const TLB_SIZE = 4096;
