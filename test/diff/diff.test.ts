@@ -26,24 +26,40 @@ test("known-failures.txt parses and links every entry to docs/quirks.md", () => 
   assert.throws(() => parseKnownFailures("Bsf_r32_rm32\n"));
 });
 
-test(`differential quick subset: ≥ ${QUICK_CASES} cases against the host CPU`, { skip, timeout: 600_000 }, async () => {
+/** Runs the quick subset with `seed` (and `env` for the emulator); returns what the ratchet does not explain. */
+async function quickSubset(seed: number, env: Record<string, string> = {}): Promise<string[]> {
   buildRunner();
   const forms = allForms();
   const perForm = casesPerForm(QUICK_CASES, forms.length);
   // Two workers (one per core), each with its own native runner; the watchdog turns an emulator hang into a failure.
-  const opts = { seed: SEED, perForm, stallMs: 20_000, onProgress: () => {} };
+  const opts = { seed, perForm, stallMs: 20_000, onProgress: () => {}, env };
   const stats = (await Promise.all([0, 1].map((k) => runShard(shard(forms, k, 2), opts)))).flat();
   const cases = stats.reduce((n, s) => n + s.cases, 0);
   assert.ok(cases >= QUICK_CASES, `only ${cases} cases ran`);
   const v = judge(stats, loadKnownFailures());
-  const report = [
+  return [
     ...v.unexplained.map((s) => `${s.name} (${s.group}): ${s.failures}/${s.cases} diverge\n${s.samples.join("\n")}`),
     ...v.nowPassing.map((k) => `${k.form} passes now: remove it from test/diff/known-failures.txt (${k.link})`),
   ];
+}
+
+test(`differential quick subset: ≥ ${QUICK_CASES} cases against the host CPU`, { skip, timeout: 600_000 }, async () => {
+  const report = await quickSubset(SEED);
   assert.equal(
     report.length,
     0,
     `${report.length} differential problems (reproduce: npm run test:diff -- --only <Form> --seed ${SEED}):\n${report.join("\n")}`,
+  );
+});
+
+// Every case compiled to WebAssembly before its first instruction runs, with other
+// operands: tier 3's memory accesses, flags and faults against the host as well.
+test(`differential quick subset in tier 3: ≥ ${QUICK_CASES} more cases`, { skip, timeout: 600_000 }, async () => {
+  const report = await quickSubset(SEED + 3, { LWP_TIER: "3" });
+  assert.equal(
+    report.length,
+    0,
+    `${report.length} differential problems in tier 3 (reproduce: LWP_TIER=3 npm run test:diff -- --only <Form> --seed ${SEED + 3}):\n${report.join("\n")}`,
   );
 });
 

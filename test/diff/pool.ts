@@ -14,6 +14,8 @@ export interface PoolOptions {
   readonly perForm: number;
   readonly stallMs: number;
   readonly onProgress: (cases: number) => void;
+  /** Variables set for the workers beside the process's own (LWP_TIER forces a tier). */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 interface Msg {
@@ -32,6 +34,7 @@ function runOnce(
   const dir = batchDir(); // made here so that it is removed even when the worker is terminated
   const w = new Worker(new URL("./worker.js", import.meta.url), {
     workerData: { forms: forms.map((f) => f.name), seed: o.seed, perForm: o.perForm, where, dir },
+    env: { ...process.env, ...o.env },
   });
   w.on("exit", () => rmSync(dir, { recursive: true, force: true }));
   let last = Date.now();

@@ -27,7 +27,7 @@ function run(tier: 1 | 3, code: number[], regs: Record<number, number>, flags: n
     c.f.rflags = flags;
     c.rip = CODE;
     const x = c.run(1000);
-    const out = [x.kind, c.getReg(RCX), c.getReg(RSI), c.getReg(RDI), (c.f.rflags & 0x8d5).toString(16)];
+    const out = [x.kind, c.getReg(0), c.getReg(RCX), c.getReg(RSI), c.getReg(RDI), (c.f.rflags & 0x8d5).toString(16)];
     return out.join(" ");
   } finally {
     setDefaultTiers({ tier: 3, forced: false });
@@ -45,4 +45,16 @@ test("a REP string instruction that faults part way leaves the same state in tie
     assert.match(t1, /^fault /, `${name}: tier 1 must fault (${t1})`);
     assert.equal(run(3, code, regs, flags), t1, name);
   }
+});
+
+test("66h MOVSXD r16 reads a whole doubleword in tier 3 as in tier 1 (it faults at a page's last word)", () => {
+  const movsxd = [0x66, 0x63, 0x07]; // movsxd ax, [rdi]
+  const atEnd = { 0: 0x1234_5678, [RDI]: DATA + 4094 },
+    inside = { 0: 0x1234_5678, [RDI]: DATA + 4092 };
+  const t1 = run(1, movsxd, atEnd, 0x202);
+  assert.match(t1, /^fault 305419896 /, `tier 1 faults before writing AX (${t1})`);
+  assert.equal(run(3, movsxd, atEnd, 0x202), t1);
+  const loaded = run(1, movsxd, inside, 0x202);
+  assert.match(loaded, /^\S+ 305398268 /, `AX = the word at [rdi] (${loaded})`); // 0x1234_01fc: bytes fc 01
+  assert.equal(run(3, movsxd, inside, 0x202), loaded);
 });

@@ -34,7 +34,9 @@ function extend(signed: boolean): JitEmit {
     const f = e.f,
       ss = s!.size,
       v = e.tmp(I64);
-    if (s!.kind === OK_MEM) e.load(e.ea(i.mem!), ss / 8, signed);
+    // 66h MOVSXD r16, m: AMD still reads the whole doubleword (src/hw/cpu/isa/move.ts movx);
+    // the word written is its low half.
+    if (s!.kind === OK_MEM) e.load(e.ea(i.mem!), i.form === "Movsxd_r16_rm16" ? 4 : ss / 8, signed);
     else {
       e.readGpr(s!);
       if (signed) f.op(ss === 8 ? OP.i64_extend8_s : ss === 16 ? OP.i64_extend16_s : OP.i64_extend32_s);
