@@ -386,33 +386,41 @@ export class Emitter {
    * miss (or a page-crossing access) through the runtime, which faults the
    * region out or returns the offset to use. `body` emits the access with the
    * physical offset on the stack, once for each path; `result` is the block type.
+   *
+   * One comparison tests both, as QEMU's softmmu does: the entry is chosen by the
+   * page of the first byte and its tag compared with the page of the last, which
+   * differs from every tag that entry can hold when the access crosses a page. A hit
+   * adds the entry's delta (frame offset − page address, mod 2^32) to the address.
    */
   private access(addr: number, bytes: number, access: number, result: number, body: () => void): void {
     const f = this.f;
-    const pn = this.tmp(I64),
-      e = this.tmp(I32),
-      off = this.tmp(I32);
+    const e = this.tmp(I32),
+      off = this.tmp(I32),
+      pn = bytes === 1 ? this.tmp(I64) : -1; // a byte's last page is its first
     const base = this.tlb + (access === ACCESS_WRITE ? TLB_BYTES : 0);
-    f.get(addr).i64(12).op(OP.i64_shr_u).tee(pn);
+    f.get(addr).i64(12).op(OP.i64_shr_u);
+    if (pn >= 0) f.tee(pn);
     f.op(OP.i32_wrap_i64)
       .i32(TLB_SIZE - 1)
       .op(OP.i32_and)
       .i32(4)
       .op(OP.i32_shl)
       .tee(e);
-    f.mem(OP.i64_load, base, 3).get(pn).op(OP.i64_eq);
-    if (bytes > 1) {
+    f.mem(OP.i64_load, base, 3);
+    if (pn >= 0) f.get(pn);
+    else
       f.get(addr)
-        .op(OP.i32_wrap_i64)
-        .i32(0xfff)
-        .op(OP.i32_and)
-        .i32(4096 - bytes)
-        .op(OP.i32_le_u)
-        .op(OP.i32_and);
-    }
+        .i64(bytes - 1)
+        .op(OP.i64_add)
+        .i64(12)
+        .op(OP.i64_shr_u);
+    f.op(OP.i64_eq);
     this.open("if", result);
-    f.get(e).mem(OP.i32_load, base + 8, 2);
-    f.get(addr).op(OP.i32_wrap_i64).i32(0xfff).op(OP.i32_and).op(OP.i32_add);
+    f.get(addr)
+      .op(OP.i32_wrap_i64)
+      .get(e)
+      .mem(OP.i32_load, base + 8, 2)
+      .op(OP.i32_add);
     body();
     f.else();
     f.get(addr).op(OP.f64_convert_i64_s).i32(access).i32(bytes).call(this.imports.xlate).tee(off);

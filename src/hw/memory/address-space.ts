@@ -327,7 +327,7 @@ export class AddressSpace implements CodeOwner {
       m = this.phys.i32;
     m[k] = (pn % 4294967296) | 0;
     m[k + 1] = Math.floor(pn / 4294967296);
-    m[k + 2] = off;
+    m[k + 2] = (off - Math.imul(m[k]!, PAGE_SIZE)) | 0; // translated code adds the address (jit/emitter.ts access)
   }
 
   flushTlb(): void {
@@ -351,7 +351,7 @@ export class AddressSpace implements CodeOwner {
     for (let i = 0; i < TLB_SIZE; i++) {
       if (this.wOff[i] === off) this.wTag[i] = NaN;
       const k = k0 + 4 * i;
-      if (m[k + 2] === off && m[k] !== -1) m[k] = m[k + 1] = -1;
+      if (((m[k + 2]! + Math.imul(m[k]!, PAGE_SIZE)) | 0) === off && m[k] !== -1) m[k] = m[k + 1] = -1;
     }
   }
 

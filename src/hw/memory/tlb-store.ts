@@ -7,7 +7,7 @@
 import { FRAME_SIZE, type PhysMem } from "./phys.js";
 
 export const TLB_SIZE = 4096;
-/** Bytes of one TLB in physical memory: 16 per entry (i64 page number, i32 frame offset, pad). */
+/** Bytes of one TLB in physical memory: 16 per entry (i64 page number; i32 frame offset − page address, mod 2^32; pad). */
 export const TLB_BYTES = TLB_SIZE * 16;
 const TLB_FRAMES = (2 * TLB_BYTES) / FRAME_SIZE;
 /** Stores kept for reuse per physical memory (the live processes of a busy shell script are few). */
