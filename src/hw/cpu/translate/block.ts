@@ -124,6 +124,13 @@ export class Block {
   get pages(): number[] {
     return pagesOf(this.start, this.end);
   }
+  /** The page of its first byte and of its last (the same, or the next: a block is shorter than a page). */
+  get firstPage(): number {
+    return Math.floor(this.start / PAGE_SIZE);
+  }
+  get lastPage(): number {
+    return Math.floor((this.end - 1) / PAGE_SIZE);
+  }
   /** The LWP branch predictor's entry for the ending branch (set by the CPU at translation). */
   lwpHistory: BranchHistory = NO_BRANCH_HISTORY;
 

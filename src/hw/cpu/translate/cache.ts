@@ -93,7 +93,7 @@ export class TranslationCache {
       this.recentMask = this.recent.length - 1;
     }
     this.held += b.length;
-    for (const pn of b.pages) {
+    for (let pn = b.firstPage, last = b.lastPage; pn <= last; pn++) {
       let list = this.codePages.get(pn);
       if (list === undefined) {
         // A page stays in codePages until its code is invalidated (written, unmapped, made

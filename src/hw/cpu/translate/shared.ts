@@ -71,8 +71,7 @@ export class SharedBlocks {
     if (f === 0) return undefined;
     const e = this.byFrame.get(f)?.get(rip);
     if (e === undefined || e.probes !== probes || e.tiers !== tiers) return undefined;
-    const pages = e.block.pages;
-    for (let k = 1; k < pages.length; k++) if (mem.execFrame(pages[k]!) !== e.frames[k]) return undefined;
+    if (e.frames.length > 1 && mem.execFrame(e.block.lastPage) !== e.frames[1]) return undefined;
     return e.block.copy();
   }
 
