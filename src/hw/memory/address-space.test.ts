@@ -60,7 +60,8 @@ test("a destroyed space keeps nothing of its process alive, even kept by a WeakR
   const phys = new PhysMem(4096);
   const space = new AddressSpace(phys);
   hook(space);
-  // WeakRef.deref() keeps its target until the current job ends (a whole guest run is one).
+  // WeakRef.deref() keeps its target until the current job ends (a guest runs millions of
+  // instructions per job: src/cli/run-loop.ts).
   phys.flushAllTlbs();
   gc();
   const held = process.memoryUsage().heapUsed;
