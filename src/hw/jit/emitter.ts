@@ -407,13 +407,15 @@ export class Emitter {
       .op(OP.i32_shl)
       .tee(e);
     f.mem(OP.i64_load, base, 3);
-    if (pn >= 0) f.get(pn);
-    else
+    if (pn >= 0) {
+      f.get(pn);
+    } else {
       f.get(addr)
         .i64(bytes - 1)
         .op(OP.i64_add)
         .i64(12)
         .op(OP.i64_shr_u);
+    }
     f.op(OP.i64_eq);
     this.open("if", result);
     f.get(addr)
