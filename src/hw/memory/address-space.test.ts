@@ -70,3 +70,13 @@ test("a destroyed space keeps nothing of its process alive, even kept by a WeakR
   const freed = held - process.memoryUsage().heapUsed;
   assert.ok(freed > 12 * 1024 * 1024, `the process's memory was freed (${(freed / 1048576).toFixed(1)} MB)`);
 });
+
+test("TLBs kept for later spaces do not count against the machine's memory limit", () => {
+  const phys = new PhysMem(100); // frames: a space's TLBs take 32
+  const spaces = [0, 1, 2].map(() => new AddressSpace(phys));
+  for (const s of spaces) s.destroy();
+  const s = new AddressSpace(phys);
+  s.map(DATA, 60 * 4096, PROT_READ | PROT_WRITE);
+  for (let p = 0; p < 60; p++) s.write8(DATA + p * 4096, p); // 60 frames: 92 of 100 in use
+  assert.equal(phys.framesInUse, 92);
+});

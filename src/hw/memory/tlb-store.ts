@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: MIT
 // Where an address space keeps its software TLBs: a read and a write TLB as JavaScript
 // typed arrays for the interpreter, and the same two in physical memory for translated
-// code. Stores of destroyed address spaces are kept for the next one, so a process that
-// forks and reaps children in a loop reuses a child's store instead of allocating and
-// first-touching 224 KB of memory per child (docs/architecture.md, "Memory": "Fork and exit").
+// code. The arrays of destroyed address spaces are kept for the next one, and their frames
+// are the run allocRun hands out next, so a process that forks and reaps children in a loop
+// reuses a child's TLBs instead of allocating and first-touching 224 KB of memory per child
+// (docs/architecture.md, "Memory": "Fork and exit").
 import { FRAME_SIZE, type PhysMem } from "./phys.js";
 
 export const TLB_SIZE = 4096;
@@ -22,26 +23,34 @@ export class TlbStore {
   readonly rOff = new Int32Array(TLB_SIZE);
   readonly wOff = new Int32Array(TLB_SIZE);
   /** Byte offset of the read TLB in physical memory; the write TLB follows it. */
-  readonly base: number;
+  base: number;
 
   private constructor(readonly phys: PhysMem) {
     this.base = phys.allocRun(TLB_FRAMES, false) * FRAME_SIZE;
   }
 
-  /** A store with undefined contents: the caller flushes it before use. */
+  /**
+   * A store with undefined contents: the caller flushes it before use. Its frames come
+   * from PhysMem's runs like any other's, so they count against the machine's memory
+   * limit only while a space uses them; the run a destroyed space freed is the one
+   * allocRun hands out next (in practice only TLBs take runs of this length).
+   */
   static take(phys: PhysMem): TlbStore {
-    return pools.get(phys)?.pop() ?? new TlbStore(phys);
+    const s = pools.get(phys)?.pop();
+    if (s === undefined) return new TlbStore(phys);
+    s.base = phys.allocRun(TLB_FRAMES, false) * FRAME_SIZE;
+    return s;
   }
 
-  /** Hands the store to the next address space, or frees its frames when enough are kept. */
+  /** Frees the frames and keeps the arrays for the next space (when fewer than POOL_MAX are kept). */
   giveBack(): void {
+    this.free();
     let pool = pools.get(this.phys);
     if (pool === undefined) pools.set(this.phys, (pool = []));
     if (pool.length < POOL_MAX) pool.push(this);
-    else this.free();
   }
 
-  /** Frees the physical frames; the store must not be used afterwards. */
+  /** Frees the physical frames; the store must not be used afterwards but through `take`. */
   free(): void {
     this.phys.freeRun(this.base / FRAME_SIZE, TLB_FRAMES);
   }
