@@ -80,3 +80,22 @@ test("TLBs kept for later spaces do not count against the machine's memory limit
   for (let p = 0; p < 60; p++) s.write8(DATA + p * 4096, p); // 60 frames: 92 of 100 in use
   assert.equal(phys.framesInUse, 92);
 });
+
+test("a probe that hits the TLB still sees protection changes, unmaps and forks", () => {
+  const s = new AddressSpace(new PhysMem(4096));
+  s.map(DATA, 2 * 4096, PROT_READ | PROT_WRITE);
+  s.write32(DATA, 1);
+  s.probeWrite(DATA, 8); // both TLBs hold the page
+  s.probeRead(DATA, 8);
+  s.protect(DATA, 4096, PROT_READ);
+  assert.throws(() => s.probeWrite(DATA, 8), MemoryFault, "read-only now");
+  s.probeRead(DATA, 8);
+  s.unmap(DATA, 4096);
+  assert.throws(() => s.probeRead(DATA, 8), MemoryFault, "unmapped now");
+  s.write32(DATA + 4096, 2);
+  const child = s.clone();
+  s.probeWrite(DATA + 4096, 4); // the frame is shared: the probe makes it the parent's own
+  s.write32(DATA + 4096, 3);
+  assert.equal(child.read32(DATA + 4096), 2);
+  assert.throws(() => s.probeWrite(DATA + 4096 - 2, 4), MemoryFault, "a probe across into the unmapped page");
+});

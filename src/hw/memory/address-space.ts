@@ -225,15 +225,20 @@ export class AddressSpace implements CodeOwner {
    * A fault on a later page reports that page's first byte, as the hardware does.
    */
   probeWrite(a: number, n: number): void {
+    const off = a & PAGE_MASK,
+      pn = (a - off) / PAGE_SIZE;
+    // A write-TLB entry is a page a store may go to now (private, writable, no translated code).
+    if (off + n <= PAGE_SIZE && this.wTag[pn & (TLB_SIZE - 1)] === pn) return;
     this.translate(a, ACCESS_WRITE);
-    const off = a & PAGE_MASK;
     if (off + n > PAGE_SIZE) this.probeTail(a - off + PAGE_SIZE, a + n, ACCESS_WRITE);
   }
 
   /** Faults unless [a, a+n) is readable; a later-page fault reports its first byte. */
   probeRead(a: number, n: number): void {
+    const off = a & PAGE_MASK,
+      pn = (a - off) / PAGE_SIZE;
+    if (off + n <= PAGE_SIZE && this.rTag[pn & (TLB_SIZE - 1)] === pn) return;
     this.translate(a, ACCESS_READ);
-    const off = a & PAGE_MASK;
     if (off + n > PAGE_SIZE) this.probeTail(a - off + PAGE_SIZE, a + n, ACCESS_READ);
   }
 
