@@ -22,12 +22,10 @@ export class TlbStore {
   readonly wTag = new Float64Array(TLB_SIZE);
   readonly rOff = new Int32Array(TLB_SIZE);
   readonly wOff = new Int32Array(TLB_SIZE);
-  /** Byte offset of the read TLB in physical memory; the write TLB follows it. */
-  base: number;
+  /** Byte offset of the read TLB in physical memory; the write TLB follows it (set by `take`). */
+  base = 0;
 
-  private constructor(readonly phys: PhysMem) {
-    this.base = phys.allocRun(TLB_FRAMES, false) * FRAME_SIZE;
-  }
+  private constructor(readonly phys: PhysMem) {}
 
   /**
    * A store with undefined contents: the caller flushes it before use. Its frames come
@@ -36,8 +34,7 @@ export class TlbStore {
    * allocRun hands out next (in practice only TLBs take runs of this length).
    */
   static take(phys: PhysMem): TlbStore {
-    const s = pools.get(phys)?.pop();
-    if (s === undefined) return new TlbStore(phys);
+    const s = pools.get(phys)?.pop() ?? new TlbStore(phys);
     s.base = phys.allocRun(TLB_FRAMES, false) * FRAME_SIZE;
     return s;
   }
