@@ -113,6 +113,8 @@ export function statsTable(rows: readonly CaseResult[]): string {
     "regions",
     "region_modules",
     "regions_optimized",
+    "region_entries",
+    "region_insns",
     "region_blocks",
     "native_insns",
     "helper_insns",

@@ -32,6 +32,8 @@ export function statsLine(machine: Machine): string {
     ["decode_ms", d.decodeMs.toFixed(1)],
     ["evicted_blocks", String(d.evicted)],
     ["regions", String(j.regions)],
+    ["region_entries", String(j.entries)],
+    ["region_insns", String(j.retired)],
     ["region_modules", String(j.modules)],
     ["regions_optimized", String(j.optimized)],
     ["region_blocks", String(j.blocks)],

@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { setDefaultTiers, type TierOptions } from "../../src/hw/cpu/cpu.js";
-import { JIT_TOTALS } from "../../src/hw/jit/jit.js";
+import { JIT_TOTALS, type Jit } from "../../src/hw/jit/jit.js";
 import { OPT_WORK, OPT_WORK_PER_BYTE, optWork } from "../../src/hw/jit/optimize.js";
 import { bench, run, DATA, RAX, RBX, RCX, RDX, RSI, SELF_MODIFYING_LOOP } from "../lwp/helpers.js";
 import { compileStatic, lwpCli, repoRoot } from "../helpers/build-guests.js";
@@ -111,4 +111,57 @@ test("lwp run: a guest's hot loops are optimized (LWP_STATS), and LWP_JIT_OPT=0 
   };
   assert.ok(optimized({ LWP_JIT_OPT: "1" }) > 0);
   assert.equal(optimized({ LWP_JIT_OPT: "0" }), 0);
+});
+
+/** A loop of 200 blocks: more than a region holds, so its regions chain into one another. */
+const LONG_LOOP = [
+  "O: mov eax, ebx",
+  ...Array.from({ length: 100 }, (_, k) => ` test eax, ${1 << (k % 8)}\n jz A${k}\n inc edx\nA${k}: add eax, edx`),
+  " dec ebx",
+  " jnz O",
+  " ud2",
+].join("\n");
+
+/** The regions `text` compiles under `t` and the work each charged (see Jit.chargedWork), the retired count in regions, the regions optimized. */
+function regionRun(t: TierOptions): { work: number[]; retired: number; optimized: number; regions: number } {
+  const retired = JIT_TOTALS.retired,
+    optimized = JIT_TOTALS.optimized;
+  setDefaultTiers(t);
+  try {
+    const b = bench();
+    assert.equal(run(b, LONG_LOOP, { [RBX]: 3000 }).kind, "ud");
+    const jit = (b.c as unknown as { up: { jit: Jit | null } }).up.jit!;
+    return {
+      work: jit.chargedWork(),
+      retired: JIT_TOTALS.retired - retired,
+      optimized: JIT_TOTALS.optimized - optimized,
+      regions: jit.compiled,
+    };
+  } finally {
+    setDefaultTiers({ tier: 3, forced: false });
+  }
+}
+
+const COUNTING: TierOptions = { tier: 3, forced: false, start: 0, threshold: 64, hot: 16, opt: 2 ** 40 };
+
+test("each region's work counter holds the instructions run in it, however runs enter, chain and leave", () => {
+  // Budgets too large to reach: the counters only count. The run loop enters the ring of
+  // regions a few times; the counters together hold what the regions retired.
+  const r = regionRun(COUNTING);
+  assert.ok(r.regions > 2, `regions: ${r.regions}`);
+  assert.ok(r.retired > 1_000_000, `retired in regions: ${r.retired}`);
+  assert.equal(
+    r.work.reduce((a, b) => a + b, 0),
+    r.retired,
+  );
+});
+
+test("a region that runs only chained into and out of is optimized by its own work", () => {
+  // Every region whose own work reaches the budget is optimized, though the run loop
+  // entered most of them never and the run left them never.
+  const budget = 20_000;
+  const counted = regionRun(COUNTING).work.filter((w) => w >= budget).length;
+  assert.ok(counted >= 3, `regions past the budget: ${counted}`);
+  const r = regionRun({ ...COUNTING, opt: budget });
+  assert.equal(r.optimized, counted);
 });

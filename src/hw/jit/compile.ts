@@ -41,6 +41,8 @@ export interface RegionSpec {
   readonly slot: number;
   /** Predicted targets of blocks' indirect branches (region.ts `predictedTarget`), by block start. */
   readonly predicted: ReadonlyMap<number, number>;
+  /** Byte offset of the region's work counter (f64, work.ts): the instructions its runs retired. */
+  readonly work: number;
 }
 
 /** What a region's function needs reported back (its module exports it as `run<k>`). */
@@ -96,6 +98,7 @@ function compileRun(f: FnBody, imports: Imports, chain: number, r: RegionSpec, t
     slot: r.slot,
     cache: t.chainCache,
     chain,
+    work: r.work,
   });
   e.flags = new FlagsEmitter(f, t.state, imports.flagBits);
   e.callStack = t.callStack;
@@ -106,7 +109,7 @@ function compileRun(f: FnBody, imports: Imports, chain: number, r: RegionSpec, t
   f.code = new Bytes();
   e.reload();
   e.flags.load();
-  f.get(PARAM_ENTRY).set(e.pc).get(PARAM_N).set(e.n).get(PARAM_BR).set(e.br);
+  f.get(PARAM_ENTRY).set(e.pc).get(PARAM_N).set(e.n).get(PARAM_N).set(e.n0).get(PARAM_BR).set(e.br);
   f.code.vec(body);
   return {
     exits: new RegionExits(r.blocks, e.exits, c.exitBlocks),

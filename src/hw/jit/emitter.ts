@@ -59,12 +59,16 @@ interface Chaining {
   readonly cache: number;
   /** The gateway's `chain` import (gateway.ts): tail-calls the region in a table slot. */
   readonly chain: number;
+  /** Byte offset of the region's work counter (f64): what its runs retired, from minus its budget up. */
+  readonly work: number;
 }
 
 export class Emitter {
   /** Local of each guest register (i64). */
   readonly reg: number[] = [];
   readonly n: number;
+  /** `n` when the region was entered, or when its work was last charged (`chargeWork`). */
+  readonly n0: number;
   readonly pc: number;
   readonly tgt: number;
   /** Set by a slow-path store that wrote translated code: leave after this instruction. */
@@ -119,6 +123,7 @@ export class Emitter {
   ) {
     for (let r = 0; r < 16; r++) this.reg.push(f.local(I64));
     this.n = f.local(I32);
+    this.n0 = f.local(I32);
     this.pc = f.local(I32);
     this.tgt = f.local(I64);
     this.abort = f.local(I32);
@@ -197,10 +202,33 @@ export class Emitter {
    * to the epilogue with the site's index.
    */
   chainTail(): void {
+    const f = this.f;
     this.flags.kind = DYN;
-    this.f.set(this.site);
+    f.set(this.site);
+    this.chargeWork();
+    // A region whose work reached its budget leaves instead: the run loop compiles it
+    // again to be optimized (optimize.ts), then goes on at the target.
+    f.i32(0).mem(OP.f64_load, this.chaining.work, 3);
+    f.op(OP.f64_const).code.f64(0);
+    f.op(OP.f64_lt);
+    this.open("if");
     this.chainTo(this.tgt, true);
-    this.f.get(this.site);
+    this.close();
+    f.get(this.site);
+  }
+
+  /**
+   * Adds the instructions retired in this region since `n0` to its work counter, wherever
+   * the run leaves it (the epilogue) or chains on (the chain tail): the counter is what
+   * this region ran, not what the chain of regions a run went through ran.
+   */
+  private chargeWork(): void {
+    const f = this.f,
+      at = this.chaining.work;
+    f.i32(0).i32(0).mem(OP.f64_load, at, 3);
+    f.get(this.n).get(this.n0).op(OP.i32_sub).op(OP.f64_convert_i32_u).op(OP.f64_add);
+    f.mem(OP.f64_store, at, 3);
+    f.get(this.n).set(this.n0);
   }
 
   /**
@@ -211,6 +239,7 @@ export class Emitter {
   epilogue(): void {
     const f = this.f;
     f.set(this.site);
+    this.chargeWork();
     f.i32(this.state).get(this.site);
     this.flags.kind = DYN;
     this.flags.pushRecord();

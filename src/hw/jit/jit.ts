@@ -17,6 +17,7 @@ import { formRegion, layout, type PointerAt } from "./region.js";
 import { readU64LE } from "../../common/bytes.js";
 import { runtimeExports } from "./runtime-module.js";
 import { compileModule, OPT_REGIONS, optWork } from "./optimize.js";
+import { WorkCounters } from "./work.js";
 import { gateway, type GatewayExports } from "./gateway.js";
 import { FL_OTHER } from "../cpu/flags.js";
 import {
@@ -49,12 +50,6 @@ const NO_BRANCH_WINDOW = 0x40000000;
 /** A compiled region (its function sits in the table slot `slot`) and what it needs to report back. */
 export class Region {
   valid = true;
-  /**
-   * Instructions retired by runs that left the region, counting up from
-   * −(the work at which it is compiled again to be optimized) to 0 (optimize.ts); −Infinity
-   * once it was, or never will be.
-   */
-  work: number;
   constructor(
     readonly blocks: readonly Block[],
     /** The spec's predicted targets (compiling the region again needs them). */
@@ -66,10 +61,15 @@ export class Region {
     readonly slot: number,
     /** Removes the region from the chain cache and the function table. */
     private readonly release: () => void,
-    /** The work at which it is compiled again to be optimized (Infinity: never). */
-    optAt: number,
+    /**
+     * Byte offset of its work counter (work.ts): the instructions retired in the region,
+     * counting up from −(the work at which it is compiled again to be optimized) to 0
+     * (optimize.ts); −Infinity once it was, or never will be.
+     */
+    readonly work: number,
+    /** What the counter started from, negated (the work at which it is optimized; Infinity: never). */
+    readonly budget: number,
   ) {
-    this.work = -optAt;
     this.pages = new Set(blocks.flatMap((b) => b.pages));
   }
 
@@ -113,6 +113,9 @@ function coverFirst<T extends { readonly head: Block; readonly formed: { readonl
 /** Compile statistics (LWP_STATS=1 prints them). */
 interface JitStats {
   regions: number;
+  /** Runs of regions from the run loop, and the instructions they retired. */
+  entries: number;
+  retired: number;
   /** Regions compiled again for the host's optimizing compiler (optimize.ts). */
   optimized: number;
   /** WebAssembly modules (each holds one region or several). */
@@ -157,7 +160,18 @@ const liveOf = new FinalizationRegistry<{ n: number }>((held) => {
 export const JIT_TOTALS: JitStats = noStats();
 
 function noStats(): JitStats {
-  return { regions: 0, optimized: 0, modules: 0, blocks: 0, native: 0, helped: 0, bytes: 0, compileMs: 0 };
+  return {
+    regions: 0,
+    entries: 0,
+    retired: 0,
+    optimized: 0,
+    modules: 0,
+    blocks: 0,
+    native: 0,
+    helped: 0,
+    bytes: 0,
+    compileMs: 0,
+  };
 }
 
 export class Jit {
@@ -181,10 +195,13 @@ export class Jit {
   private readonly chain: number;
   /** This CPU's live regions (`liveRegions` forgets them if the CPU is collected first). */
   private readonly live = { n: 0 };
+  /** The regions' work counters, by table slot. */
+  private readonly work: WorkCounters;
 
   constructor(private readonly cpu: Cpu) {
     const phys = cpu.mem.phys;
     this.m = phys.i32;
+    this.work = new WorkCounters(phys);
     this.s = cpu.state;
     const frames = CHAIN_BYTES / PAGE_SIZE,
       frame = phys.allocRun(frames);
@@ -272,7 +289,8 @@ export class Jit {
       if (liveRegions + specs.length >= maxLiveRegions) break;
       if (taken.has(head)) continue;
       for (const b of f.blocks) taken.add(b);
-      specs.push({ blocks: layout(f.blocks), slot: this.allocSlot(), predicted: f.predicted });
+      const slot = this.allocSlot();
+      specs.push({ blocks: layout(f.blocks), slot, predicted: f.predicted, work: this.work.cell(slot) });
       heads.push(head);
     }
     if (specs.length === 0) return;
@@ -321,14 +339,26 @@ export class Jit {
    * the regions that chain into it stay right.
    */
   private optimize(region: Region): void {
-    region.work = -Infinity;
+    this.work.set(region.work, -Infinity);
     if (!region.valid || optimizedRegions >= OPT_REGIONS) return;
     optimizedRegions++;
-    const spec = { blocks: region.blocks, slot: region.slot, predicted: region.predicted };
+    const spec = { blocks: region.blocks, slot: region.slot, predicted: region.predicted, work: region.work };
     const run = this.instantiate([spec], true);
     region.valid = false;
     this.install(spec, run.regions[0]!, null, run.fns[0]!, region);
     for (const st of [this.stats, JIT_TOTALS]) st.optimized++;
+  }
+
+  /**
+   * What each of this CPU's live regions with a budget left (not optimized, nor ever to be)
+   * ran since it was compiled: the instructions charged to its work counter.
+   */
+  chargedWork(): number[] {
+    const out: number[] = [];
+    for (const r of this.regions) {
+      if (r !== null && r.valid && Number.isFinite(r.budget)) out.push(this.work.get(r.work) + r.budget);
+    }
+    return out;
   }
 
   /** Regions this CPU compiled so far (batch.ts BIG_PROGRAM). */
@@ -350,7 +380,17 @@ export class Jit {
   ): void {
     const { blocks, slot } = spec;
     const optAt = replaces !== null ? Infinity : optWork(r.codeBytes, this.cpu.tiers.opt);
-    const region = new Region(blocks, spec.predicted, r.exits, r.helpers, slot, () => this.release(slot), optAt);
+    const region = new Region(
+      blocks,
+      spec.predicted,
+      r.exits,
+      r.helpers,
+      slot,
+      () => this.release(slot),
+      spec.work,
+      optAt,
+    );
+    this.work.set(spec.work, -optAt);
     this.table.set(slot, run);
     this.regions[slot] = region;
     blocks.forEach((b, k) => {
@@ -396,10 +436,15 @@ export class Jit {
       x = left.exits,
       site = m[(s + STATE_EXIT) >> 2]!,
       kind = x.kind(site);
-    c.icount = this.base + n - x.adj(site);
-    // The run's instructions are credited to the region it left: where a loop ran, as a
-    // run enters wherever the last one stopped (an LWP window's end, a slice's).
-    if ((left.work += n) >= 0) this.optimize(left);
+    const retired = n - x.adj(site);
+    c.icount = this.base + retired;
+    for (const st of [this.stats, JIT_TOTALS]) {
+      st.entries++;
+      st.retired += retired;
+    }
+    // Each region the run went through charged its own instructions (Emitter.chargeWork);
+    // one that reached its budget leaves instead of chaining on, so it is this one.
+    if (this.work.get(left.work) >= 0) this.optimize(left);
     c.ci = 0;
     this.branches = (m[(s + STATE_BRANCHES) >> 2]! + branchWindow) | 0;
     if (c.probes !== null) this.chargeProbes(c.probes, x, site);
