@@ -122,7 +122,7 @@ const LONG_LOOP = [
   " ud2",
 ].join("\n");
 
-/** The regions `text` compiles under `t` and the work each charged (see Jit.chargedWork), the retired count in regions, the regions optimized. */
+/** Runs LONG_LOOP under `t`: the work its regions charged (Jit.chargedWork), the instructions retired in regions, the regions compiled and optimized. */
 function regionRun(t: TierOptions): { work: number[]; retired: number; optimized: number; regions: number } {
   const retired = JIT_TOTALS.retired,
     optimized = JIT_TOTALS.optimized;

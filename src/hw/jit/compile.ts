@@ -41,7 +41,7 @@ export interface RegionSpec {
   readonly slot: number;
   /** Predicted targets of blocks' indirect branches (region.ts `predictedTarget`), by block start. */
   readonly predicted: ReadonlyMap<number, number>;
-  /** Byte offset of the region's work counter (f64, work.ts): the instructions its runs retired. */
+  /** Byte offset of the region's work counter (f64, work.ts): the instructions retired in it. */
   readonly work: number;
 }
 

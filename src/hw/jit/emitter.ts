@@ -59,7 +59,7 @@ interface Chaining {
   readonly cache: number;
   /** The gateway's `chain` import (gateway.ts): tail-calls the region in a table slot. */
   readonly chain: number;
-  /** Byte offset of the region's work counter (f64): what its runs retired, from minus its budget up. */
+  /** Byte offset of the region's work counter (f64, work.ts): what it retired, from minus its budget up. */
   readonly work: number;
 }
 

@@ -438,10 +438,10 @@ export class Jit {
       kind = x.kind(site);
     const retired = n - x.adj(site);
     c.icount = this.base + retired;
-    for (const st of [this.stats, JIT_TOTALS]) {
-      st.entries++;
-      st.retired += retired;
-    }
+    this.stats.entries++;
+    this.stats.retired += retired;
+    JIT_TOTALS.entries++;
+    JIT_TOTALS.retired += retired;
     // Each region the run went through charged its own instructions (Emitter.chargeWork);
     // one that reached its budget leaves instead of chaining on, so it is this one.
     if (this.work.get(left.work) >= 0) this.optimize(left);
