@@ -31,7 +31,14 @@ function skippedTests(tap) {
 const bundled = spawnSync(process.execPath, ["scripts/bundle.mjs"], { stdio: "inherit" });
 if (bundled.status !== 0) process.exit(bundled.status ?? 1);
 
-const files = [...walk("dist/src", []), ...walk("dist/test", [])].sort();
+// `tsc -b` never deletes what it compiled from a source since removed (a test dropped or
+// reverted): such a file would still run here, testing code that is gone.
+const compiled = [...walk("dist/src", []), ...walk("dist/test", [])].sort();
+const sourceOf = (f) => f.replace(/^dist[\\/]/, "").replace(/\.js$/, ".ts");
+const files = compiled.filter((f) => existsSync(sourceOf(f)));
+for (const f of compiled) {
+  if (!files.includes(f)) console.error(`not run: ${f} (no ${sourceOf(f)}: a stale build output)`);
+}
 const filters = process.argv.slice(2);
 const picked = filters.length ? files.filter((f) => filters.some((s) => f.includes(s))) : files;
 const tmp = mkdtempSync(join(tmpdir(), "lwp-tests-"));
