@@ -46,9 +46,10 @@ export function parseTier(v: string): TierOptions {
  * many instructions compile it sooner; docs/architecture.md "Tuning"), LWP_JIT_START=N (instructions
  * a CPU retires before its first region), LWP_JIT_WAIT=N (instructions a big program's
  * region of a loop waits to be compiled with others, one of the threshold 40 times as
- * long; 0: each at once: src/hw/jit/batch.ts), LWP_JIT_OPT=N (instructions retired by the runs
- * that left a region before it is compiled again for V8 to optimize; 0: never:
- * src/hw/jit/optimize.ts), LWP_TCACHE_INSNS=N
+ * long; 0: each at once: src/hw/jit/batch.ts), LWP_JIT_OPT=N (instructions retired in
+ * a region before it is compiled again for V8 to optimize; 0: never:
+ * src/hw/jit/optimize.ts), LWP_JIT_BIG_CODE=N (instructions translated past which a
+ * program's blocks need BIG_COUNT times the threshold: src/hw/jit/batch.ts), LWP_TCACHE_INSNS=N
  * (instructions of translated blocks a CPU holds before it evicts cold ones) and the debugging switch
  * LWP_JIT_SKIP=MNEMONIC,...|* from the environment.
  */
@@ -70,6 +71,7 @@ export function tiersFromEnv(env: Record<string, string | undefined>): void {
     ["LWP_JIT_START", "start", 0],
     ["LWP_JIT_WAIT", "wait", 0],
     ["LWP_JIT_OPT", "opt", 0],
+    ["LWP_JIT_BIG_CODE", "bigCode", 0],
   ] as const) {
     const w = env[name];
     if (w === undefined || w === "") continue;

@@ -6,7 +6,14 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { setDefaultTiers, type TierOptions } from "../../src/hw/cpu/cpu.js";
 import type { Block } from "../../src/hw/cpu/translate/block.js";
-import { BATCH_REGIONS, BIG_COUNT, BIG_PROGRAM, RegionBatch, THRESHOLD_WAIT } from "../../src/hw/jit/batch.js";
+import {
+  BATCH_REGIONS,
+  BIG_CODE,
+  BIG_COUNT,
+  BIG_PROGRAM,
+  RegionBatch,
+  THRESHOLD_WAIT,
+} from "../../src/hw/jit/batch.js";
 import { JIT_TOTALS, type RegionRequest } from "../../src/hw/jit/jit.js";
 import { bench, run, RAX, RDX } from "../lwp/helpers.js";
 
@@ -100,13 +107,19 @@ test("past BIG_PROGRAM regions, regions that become hot together share modules a
 test("in a big program, a block that is not hot by its rate compiles at BIG_COUNT times the threshold", () => {
   // The outer loop's blocks (a call each) run once per outer iteration, some 13,000
   // instructions apart: never hot by their rate (16 runs within 1,000 instructions),
-  // only by their count. The inner loops are hot by their rate and make the program big.
+  // only by their count. The inner loops are hot by their rate and make the program big
+  // in regions; `bigCode: 0` makes it big in code as well.
   const threshold = 64;
-  const t = { tier: 3, forced: false, start: 0, wait: 0, threshold, hot: 16, window: 1000 } as const;
+  const t = { tier: 3, forced: false, start: 0, wait: 0, threshold, hot: 16, window: 1000, bigCode: 0 } as const;
   const below = loops(t, threshold * BIG_COUNT - 8),
     past = loops(t, threshold * BIG_COUNT + 8);
   assert.equal(below.regions, LOOPS, "only the inner loops, though the outer blocks passed the threshold");
   assert.ok(past.regions > LOOPS, `the outer loop's blocks compiled too (${past.regions} regions)`);
   const interpreted = loops({ tier: 1, forced: true }, threshold * BIG_COUNT + 8);
   assert.deepEqual(past.result, interpreted.result);
+  // A program of little code (a few hundred instructions translated, far below BIG_CODE)
+  // compiles such blocks at the threshold, however many regions it has.
+  const small = loops({ ...t, bigCode: BIG_CODE }, threshold * BIG_COUNT - 8);
+  assert.ok(small.regions > LOOPS, `the outer loop's blocks compiled at the threshold (${small.regions} regions)`);
+  assert.deepEqual(small.result, loops({ tier: 1, forced: true }, threshold * BIG_COUNT - 8).result);
 });

@@ -65,11 +65,16 @@ export interface TierOptions {
    */
   readonly wait?: number;
   /**
-   * Instructions retired by the runs that left a region before it is compiled again for
+   * Instructions retired in a region before it is compiled again for
    * the host's optimizing compiler (src/hw/jit/optimize.ts; unless tuned, OPT_WORK and
    * OPT_WORK_PER_BYTE for each byte of its code; 0: never).
    */
   readonly opt?: number;
+  /**
+   * Instructions a CPU's translated blocks hold, past which the program counts as big
+   * for BIG_COUNT (src/hw/jit/batch.ts; BIG_CODE unless tuned).
+   */
+  readonly bigCode?: number;
 }
 
 let defaultTiers: TierOptions = { tier: 3, forced: false };
@@ -172,6 +177,11 @@ export class Cpu {
     );
     this.up = new TierUp(this, this.tiers, (rip) => this.cache.get(rip));
     this.shared.join(this);
+  }
+
+  /** Instructions of the translated blocks this CPU holds. */
+  get translatedInsns(): number {
+    return this.cache.heldInsns;
   }
 
   /** The blocks this CPU holds (the shared translations offer them to the others once sharing starts). */

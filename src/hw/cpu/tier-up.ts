@@ -8,7 +8,7 @@
 import type { Cpu, TierOptions } from "./cpu.js";
 import type { Block } from "./translate/block.js";
 import { Jit, type RegionRequest } from "../jit/jit.js";
-import { BIG_COUNT, BIG_PROGRAM, HOT_WAIT, RegionBatch, THRESHOLD_WAIT } from "../jit/batch.js";
+import { BIG_CODE, BIG_COUNT, BIG_PROGRAM, HOT_WAIT, RegionBatch, THRESHOLD_WAIT } from "../jit/batch.js";
 import { compilable } from "../jit/region.js";
 
 /** `Block.heatSince` of a block whose region was asked for (compiled, refused, or waiting: src/hw/jit/batch.ts). */
@@ -41,6 +41,7 @@ export class TierUp {
   private readonly window: number;
   private readonly start: number;
   private readonly wait: number;
+  private readonly bigCode: number;
 
   /** @param lookup the CPU's translated block at an address (without touching its cache's front) */
   constructor(
@@ -53,6 +54,7 @@ export class TierUp {
     this.window = tiers.window ?? JIT_WINDOW;
     this.start = tiers.forced ? 0 : (tiers.start ?? JIT_START);
     this.wait = tiers.forced ? 0 : (tiers.wait ?? HOT_WAIT);
+    this.bigCode = tiers.bigCode ?? BIG_CODE;
   }
 
   /** Starts the countdown of a block the CPU enters in its cache. */
@@ -107,11 +109,14 @@ export class TierUp {
 
   /**
    * How far below 0 a block's `heat` goes before its count alone compiles its region: in a
-   * big program (BIG_PROGRAM regions compiled), to BIG_COUNT times the threshold (batch.ts).
+   * big program (BIG_PROGRAM regions compiled, BIG_CODE instructions translated), to BIG_COUNT
+   * times the threshold (batch.ts).
    */
   private countFloor(): number {
     const jit = this.jit;
-    return this.tiers.forced || jit === null || jit.compiled < BIG_PROGRAM ? 0 : -this.threshold * (BIG_COUNT - 1);
+    return this.tiers.forced || jit === null || jit.compiled < BIG_PROGRAM || this.cpu.translatedInsns < this.bigCode
+      ? 0
+      : -this.threshold * (BIG_COUNT - 1);
   }
 
   /** Compiles the region `b` heads, if `b` may be compiled (else it stays cold for a while). */

@@ -7,7 +7,7 @@
 // thousand blocks, and a big program spent seconds and tens of MB of RSS
 // recompiling regions it ran a few milliseconds each. The CLI therefore keeps V8 to
 // its baseline compiler (src/cli/tiers.ts), and the JIT compiles a region again, as a
-// module of its own that V8 may optimize, once the runs that left it retired
+// module of its own that V8 may optimize, once it retired (work.ts)
 // enough instructions for it to be a loop that runs for a while: OPT_WORK, and
 // OPT_WORK_PER_BYTE for each byte of its code, as optimizing costs in proportion to
 // the code (about 2 ms per KB) and what it saves in proportion to the instructions run

@@ -43,6 +43,11 @@ export class TranslationCache {
   epoch = 1;
   /** Instructions of the blocks held. */
   private held = 0;
+
+  /** Instructions of the blocks held (how much code the program has run, to the last sweep). */
+  get heldInsns(): number {
+    return this.held;
+  }
   /** `held` past which the next translation sweeps first. */
   private limit: number;
 
