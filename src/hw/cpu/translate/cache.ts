@@ -43,11 +43,6 @@ export class TranslationCache {
   epoch = 1;
   /** Instructions of the blocks held. */
   private held = 0;
-
-  /** Instructions of the blocks held (how much code the program has run, to the last sweep). */
-  get heldInsns(): number {
-    return this.held;
-  }
   /** `held` past which the next translation sweeps first. */
   private limit: number;
 
@@ -78,6 +73,11 @@ export class TranslationCache {
   /** The block at `rip` without touching the front (the region compiler's lookups), or undefined. */
   get(rip: number): Block | undefined {
     return this.byIp.get(rip);
+  }
+
+  /** Instructions of the blocks held (how much code the program has run, to the last sweep). */
+  get heldInsns(): number {
+    return this.held;
   }
 
   /** The blocks held. */
