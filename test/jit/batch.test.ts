@@ -8,10 +8,10 @@ import { setDefaultTiers, type TierOptions } from "../../src/hw/cpu/cpu.js";
 import type { Block } from "../../src/hw/cpu/translate/block.js";
 import {
   BATCH_REGIONS,
-  BIG_CODE,
   BIG_COUNT,
   BIG_PROGRAM,
   RegionBatch,
+  SMALL_COUNT,
   THRESHOLD_WAIT,
 } from "../../src/hw/jit/batch.js";
 import { JIT_TOTALS, type RegionRequest } from "../../src/hw/jit/jit.js";
@@ -117,9 +117,17 @@ test("in a big program, a block that is not hot by its rate compiles at BIG_COUN
   assert.ok(past.regions > LOOPS, `the outer loop's blocks compiled too (${past.regions} regions)`);
   const interpreted = loops({ tier: 1, forced: true }, threshold * BIG_COUNT + 8);
   assert.deepEqual(past.result, interpreted.result);
-  // A program of little code (a few hundred instructions translated, far below BIG_CODE)
-  // compiles such blocks at the threshold, however many regions it has.
-  const small = loops({ ...t, bigCode: BIG_CODE }, threshold * BIG_COUNT - 8);
-  assert.ok(small.regions > LOOPS, `the outer loop's blocks compiled at the threshold (${small.regions} regions)`);
-  assert.deepEqual(small.result, loops({ tier: 1, forced: true }, threshold * BIG_COUNT - 8).result);
+});
+
+test("in a program of little code, a block that is not hot by its rate compiles at SMALL_COUNT times the threshold", () => {
+  // The same program has a few hundred instructions of code, far below BIG_CODE: however
+  // many regions it has, the outer loop's blocks compile sooner than the threshold.
+  const threshold = 64,
+    at = threshold * SMALL_COUNT;
+  const t = { tier: 3, forced: false, start: 0, wait: 0, threshold, hot: 16, window: 1000 } as const;
+  const below = loops(t, at - 8),
+    past = loops(t, at + 8);
+  assert.equal(below.regions, LOOPS, "only the inner loops");
+  assert.ok(past.regions > LOOPS, `the outer loop's blocks compiled too (${past.regions} regions)`);
+  assert.deepEqual(past.result, loops({ tier: 1, forced: true }, at + 8).result);
 });

@@ -8,7 +8,7 @@
 import type { Cpu, TierOptions } from "./cpu.js";
 import type { Block } from "./translate/block.js";
 import { Jit, type RegionRequest } from "../jit/jit.js";
-import { BIG_CODE, BIG_COUNT, BIG_PROGRAM, HOT_WAIT, RegionBatch, THRESHOLD_WAIT } from "../jit/batch.js";
+import { BIG_CODE, BIG_COUNT, BIG_PROGRAM, HOT_WAIT, RegionBatch, SMALL_COUNT, THRESHOLD_WAIT } from "../jit/batch.js";
 import { compilable } from "../jit/region.js";
 
 /** `Block.heatSince` of a block whose region was asked for (compiled, refused, or waiting: src/hw/jit/batch.ts). */
@@ -70,10 +70,10 @@ export class TierUp {
   }
 
   /**
-   * A block's countdown reached a check: its region is compiled once the block has
-   * run `threshold` times (more in a big program: `countFloor`), or as soon as its
-   * last `hot` runs came within `window` retired instructions (a loop); else the
-   * next check is `hot` runs on. Nothing compiles before the CPU retired `start`
+   * A block's countdown reached a check: its region is compiled once the block has run
+   * `threshold` times (fewer in a program of little code, more in a big one: `countFloor`),
+   * or as soon as its last `hot` runs came within `window` retired instructions (a loop);
+   * else the next check is `hot` runs on. Nothing compiles before the CPU retired `start`
    * instructions.
    */
   heatUp(b: Block): void {
@@ -108,15 +108,16 @@ export class TierUp {
   }
 
   /**
-   * How far below 0 a block's `heat` goes before its count alone compiles its region: in a
-   * big program (BIG_PROGRAM regions compiled, BIG_CODE instructions translated), to BIG_COUNT
-   * times the threshold (batch.ts).
+   * The `heat` at which a block's count alone compiles its region (0: after `threshold`
+   * runs): in a program of little code (less than BIG_CODE instructions translated), after
+   * SMALL_COUNT times the threshold; in a big one (BIG_CODE, and BIG_PROGRAM regions
+   * compiled), after BIG_COUNT times (batch.ts).
    */
   private countFloor(): number {
+    if (this.tiers.forced) return 0;
+    if (this.cpu.translatedInsns < this.bigCode) return Math.floor(this.threshold * (1 - SMALL_COUNT));
     const jit = this.jit;
-    return this.tiers.forced || jit === null || jit.compiled < BIG_PROGRAM || this.cpu.translatedInsns < this.bigCode
-      ? 0
-      : -this.threshold * (BIG_COUNT - 1);
+    return jit === null || jit.compiled < BIG_PROGRAM ? 0 : -this.threshold * (BIG_COUNT - 1);
   }
 
   /** Compiles the region `b` heads, if `b` may be compiled (else it stays cold for a while). */

@@ -30,9 +30,11 @@ export const BIG_COUNT = 2;
  * ...once the program's translated blocks hold this many instructions (cc1: 520,000; python3:
  * 150,000; sqlite3: 60,000). A program of less code has few blocks that reach the threshold
  * at all, and those are its steady work (code run once per row or record): compiled at twice
- * the threshold, sqlite3's ran 40 % of its rows in tier 1.
+ * the threshold, sqlite3's ran 40 % of its rows in tier 1. Its code cannot become many
+ * regions, so such a block compiles sooner: at SMALL_COUNT times the threshold.
  */
 export const BIG_CODE = 200_000;
+export const SMALL_COUNT = 0.5;
 
 export class RegionBatch {
   private pending: RegionRequest[] = [];
