@@ -48,8 +48,8 @@ export function parseTier(v: string): TierOptions {
  * region of a loop waits to be compiled with others, one of the threshold 40 times as
  * long; 0: each at once: src/hw/jit/batch.ts), LWP_JIT_OPT=N (instructions retired in
  * a region before it is compiled again for V8 to optimize; 0: never:
- * src/hw/jit/optimize.ts), LWP_JIT_BIG_CODE=N (instructions translated past which a
- * program's blocks need BIG_COUNT times the threshold: src/hw/jit/batch.ts), LWP_TCACHE_INSNS=N
+ * src/hw/jit/optimize.ts), LWP_JIT_BIG_CODE=N (instructions translated below which a
+ * program's blocks need SMALL_COUNT times the threshold, past which BIG_COUNT times: src/hw/jit/batch.ts), LWP_TCACHE_INSNS=N
  * (instructions of translated blocks a CPU holds before it evicts cold ones) and the debugging switch
  * LWP_JIT_SKIP=MNEMONIC,...|* from the environment.
  */

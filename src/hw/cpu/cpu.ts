@@ -71,8 +71,9 @@ export interface TierOptions {
    */
   readonly opt?: number;
   /**
-   * Instructions a CPU's translated blocks hold, past which the program counts as big
-   * for BIG_COUNT (src/hw/jit/batch.ts; BIG_CODE unless tuned).
+   * Instructions a CPU's translated blocks hold, below which the program is one of little
+   * code (SMALL_COUNT) and past which it may be a big one (BIG_COUNT: src/hw/jit/batch.ts;
+   * BIG_CODE unless tuned).
    */
   readonly bigCode?: number;
 }

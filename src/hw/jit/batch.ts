@@ -11,7 +11,7 @@
 // its rate must run BIG_COUNT times the threshold before its region compiles: each
 // region costs a big program about 100 KB (cc1: 903 regions, peak RSS 328 MB; 668 and
 // 297 MB at twice the threshold, for the same CPU time) — a program big in code too
-// (BIG_CODE). Only the CPU's retired count and what it translated decide, so a run
+// (BIG_CODE); a program of less code compiles such a block at SMALL_COUNT times. Only the CPU's retired count and what it translated decide, so a run
 // compiles the same modules every time.
 import type { Block } from "../cpu/translate/block.js";
 import type { RegionRequest } from "./jit.js";
@@ -34,6 +34,7 @@ export const BIG_COUNT = 2;
  * regions, so such a block compiles sooner: at SMALL_COUNT times the threshold.
  */
 export const BIG_CODE = 200_000;
+/** Times the threshold a block of a program below BIG_CODE runs, unless hot by its rate, before its region compiles. */
 export const SMALL_COUNT = 0.5;
 
 export class RegionBatch {
