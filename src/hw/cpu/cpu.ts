@@ -359,8 +359,11 @@ export class Cpu {
         if (b.jit === null && --b.heat <= b.heatCheck) this.up.heatUp(b);
         if (b.jit !== null) {
           // The region runs the blocks that end within both windows; this one does (tested above).
+          // The slice's end is its limit, not a window: a block may start before it and end
+          // past it, as in this loop (a window would stop the region one block short, and
+          // this loop would enter it again for that one block, at every slice).
           const jit = this.up.jit!;
-          const window = Math.max(Math.min(stop, deadline) - this.icount, b.length);
+          const window = Math.max(deadline - this.icount, b.length);
           x = jit.enter(b, stop - this.icount, Math.min(window, NO_WINDOW), predicting, branches);
           branches -= jit.branches;
           prev = null;

@@ -7,6 +7,7 @@ import type { Cpu } from "../cpu/cpu.js";
 import type { Exit } from "../cpu/exits.js";
 import type { Block } from "../cpu/translate/block.js";
 import type { Ea } from "../cpu/translate/operands.js";
+import type { Op } from "../cpu/translate/types.js";
 import { MemoryFault } from "../memory/address-space.js";
 import { REF_DEN, REF_NUM } from "./cost-table.js";
 import { BR_CLASS, BR_FLAG, DC_FLAG, EV } from "./events.js";
@@ -136,25 +137,45 @@ function inRange(u: LwpUnit, ip: number): boolean {
   return u.ipMode === 0 || (ip >= u.baseIp && ip <= u.limitIp) === (u.ipMode === 1);
 }
 
-/** Steps a block instruction by instruction, accounting each retired instruction exactly. */
+/**
+ * Steps a block instruction by instruction, accounting each retired instruction exactly.
+ * With events 2 and 3 only and no IP filter, the instructions before the one where the
+ * instruction counter crosses zero, and those after it but the last (event 3 counts only
+ * a block's last), cannot fire: they run as a quiet run, charged together.
+ */
 function stepBlock(u: LwpUnit, c: Cpu, b: Block, n: number): Exit | null {
   c.rip = b.end;
   const ops = b.ops;
   const info = u.ev4 || u.ev5 || u.ev6 ? infoOf(b) : null;
   const loads = u.ev4 ? loadsOf(info!, b) : null;
+  const quiet = info === null && u.ipMode === 0;
   for (let i = 0; i < n; i++) {
-    c.ci = i;
-    const nl = loads === null ? 0 : prepareLoads(c, loads[i]!);
     let trap: unknown = null;
-    try {
-      ops[i]!(c);
-    } catch (e) {
-      if (e !== LWP_TRAP && e !== LWP_RELOAD) {
-        c.icount += i;
-        c.ci = 0;
-        return c.exceptionAt(e, b.ipAt(i));
+    if (quiet) {
+      const end = u.ev2 ? Math.min(n - 1, i + u.counters[EV.INSTRUCTIONS]!) : n - 1;
+      if (end > i) {
+        const j = runQuiet(u, c, ops, i, end);
+        if (j === end) {
+          i = end - 1;
+          continue;
+        }
+        // Instruction j threw: an LWP trap is retired below; anything else is its fault.
+        const e = quietThrown;
+        quietThrown = null;
+        if (e !== LWP_TRAP && e !== LWP_RELOAD) return faultIn(c, b, j, e);
+        i = j;
+        trap = e;
       }
-      trap = e;
+    }
+    const nl = loads === null ? 0 : prepareLoads(c, loads[i]!);
+    if (trap === null) {
+      c.ci = i;
+      try {
+        ops[i]!(c);
+      } catch (e) {
+        if (e !== LWP_TRAP && e !== LWP_RELOAD) return faultIn(c, b, i, e);
+        trap = e;
+      }
     }
     c.ci = i + 1;
     // An instruction that replaced the configuration is counted by neither (docs/lwp.md, 23).
@@ -167,6 +188,35 @@ function stepBlock(u: LwpUnit, c: Cpu, b: Block, n: number): Exit | null {
     }
   }
   return null;
+}
+
+/** What the instruction that ended a quiet run threw. */
+let quietThrown: unknown = null;
+
+/**
+ * Runs ops [i, end) of a block, none of which can fire an event, and charges event 2
+ * for those that retired. Returns `end`, or the index of the one that threw (kept
+ * in `quietThrown`; the ones before it retired).
+ */
+function runQuiet(u: LwpUnit, c: Cpu, ops: readonly Op[], i: number, end: number): number {
+  let j = i;
+  try {
+    for (; j < end; j++) {
+      c.ci = j;
+      ops[j]!(c);
+    }
+  } catch (e) {
+    quietThrown = e;
+  }
+  if (u.ev2) u.counters[EV.INSTRUCTIONS] = u.counters[EV.INSTRUCTIONS]! - (j - i);
+  return j;
+}
+
+/** The instruction at index `i` of a stepped block raised `e`: those before it retired. */
+function faultIn(c: Cpu, b: Block, i: number, e: unknown): Exit {
+  c.icount += i;
+  c.ci = 0;
+  return c.exceptionAt(e, b.ipAt(i));
 }
 
 function prepareLoads(c: Cpu, eas: Ea[]): number {
