@@ -21,7 +21,7 @@
 type ModuleCompiler = (bytes: Uint8Array, optimizable: boolean) => WebAssembly.Module;
 
 /** Instructions retired in runs through a region before it is compiled again to be optimized, unless tuned (LWP_JIT_OPT). */
-export const OPT_WORK = 20_000_000;
+export const OPT_WORK = 5_000_000;
 /** And this many for each byte of the region's code, unless OPT_WORK is tuned. */
 export const OPT_WORK_PER_BYTE = 1000;
 
