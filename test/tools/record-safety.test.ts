@@ -3,7 +3,8 @@
 // a bad -o is refused before the program starts, SIGINT/SIGTERM/SIGHUP write a valid
 // partial profile while the program runs and end lwp by that signal (as perf record),
 // and the samples reach the disk while recording (the file grows before the end).
-// Files that never end are refused (item 7). Sampling: --seed reaches the LWP unit's
+// Files that never end are refused (item 7). A program that rewrites its ring's head
+// costs its own samples, never the run. Sampling: --seed reaches the LWP unit's
 // random reloads, and the default randomisation breaks aliasing with a loop.
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -20,9 +21,14 @@ import { makeRecord } from "../../src/tools/decode/record.js";
 const root = repoRoot();
 const dir = mkdtempSync(join(tmpdir(), "lwp-safety-"));
 
-function build(name: string): string {
+function build(name: string, flags: readonly string[] = []): string {
   const out = join(root, "build", "tools", name);
-  compileStatic("musl-gcc", join(root, "test", "tools", "guests", `${name}.c`), out, ["-O2", "-g", "-pthread"]);
+  compileStatic("musl-gcc", join(root, "test", "tools", "guests", `${name}.c`), out, [
+    "-O2",
+    "-g",
+    "-pthread",
+    ...flags,
+  ]);
   return out;
 }
 
@@ -177,4 +183,19 @@ test("a fixed period aliases with a 6-instruction loop; the default randomised r
   };
   assert.equal(inLoop(ips("exact.data")).size, 1, "period 6000 = 1000 iterations: the same instruction every time");
   assert.equal(inLoop(ips("random.data")).size, 6);
+});
+
+test("a program that sets its ring's head off the records' grid: the last drain ends, the profile is written", () => {
+  const bin = build("tamper", ["-mlwp"]);
+  // 5 is no record's offset, and 0x7fffffff none inside the 64 KB ring: the drain took
+  // the tail 32 bytes at a time until it met the head, which it never did (out of memory).
+  // 1.2 M instructions, a record per 1000: the threshold interrupt (half of the ring's
+  // 2048 records) drained 1024 before the program wrote its head.
+  for (const head of ["5", "0x7fffffff"]) {
+    const r = lwp("record", "-q", "--no-random", "-c", "1001", "-o", `tamper${head}.data`, "--", bin, "600000", head);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stderr, "");
+    const n = readLwpData(readFileSync(join(dir, `tamper${head}.data`))).samples.length;
+    assert.ok(n >= 1024 && n <= 2048, `${n} samples`);
+  }
 });

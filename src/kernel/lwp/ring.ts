@@ -89,8 +89,19 @@ interface Drained {
 }
 
 /**
+ * A head or tail offset read from the LWPCB, as the kernel uses it: inside the ring
+ * and on a record boundary. The unit writes the head, but the program can write
+ * anything there; an offset off the records' grid never meets the other one.
+ */
+function ringOffset(v: number, size: number): number {
+  const o = (v >>> 0) % size;
+  return o - (o % RECORD_SIZE);
+}
+
+/**
  * Reads every record between BufferTailOffset and BufferHeadOffset (the unit writes
- * the head after each store, docs/lwp.md decision 17) and advances the tail.
+ * the head after each store, docs/lwp.md decision 17) and advances the tail: one read
+ * up to the head or the ring's end, and one from its start if it wrapped.
  * `limit` caps how many records are taken (a full consumer takes fewer; the rest wait).
  */
 export function drainSlot(s: RingSlot, limit = Number.MAX_SAFE_INTEGER): Drained {
@@ -98,12 +109,13 @@ export function drainSlot(s: RingSlot, limit = Number.MAX_SAFE_INTEGER): Drained
     cb = s.cb;
   const records: Uint8Array[] = [];
   try {
-    const head = (m.read32(cb + CB.HEAD) >>> 0) % s.size;
-    let tail = (m.read32(cb + CB.TAIL) >>> 0) % s.size;
-    tail -= tail % RECORD_SIZE;
+    const head = ringOffset(m.read32(cb + CB.HEAD), s.size);
+    let tail = ringOffset(m.read32(cb + CB.TAIL), s.size);
     while (tail !== head && records.length < limit) {
-      records.push(m.readBytes(s.ring + tail, RECORD_SIZE));
-      tail = (tail + RECORD_SIZE) % s.size;
+      const n = Math.min(((head > tail ? head : s.size) - tail) / RECORD_SIZE, limit - records.length);
+      const bytes = m.readBytes(s.ring + tail, n * RECORD_SIZE);
+      for (let k = 0; k < n; k++) records.push(bytes.subarray(k * RECORD_SIZE, (k + 1) * RECORD_SIZE));
+      tail = (tail + n * RECORD_SIZE) % s.size;
     }
     m.write32(cb + CB.TAIL, tail);
     const missed = read64(m, cb + CB.MISSED);
@@ -119,8 +131,8 @@ export function drainSlot(s: RingSlot, limit = Number.MAX_SAFE_INTEGER): Drained
 /** Records waiting in the ring (for poll). */
 export function pendingRecords(s: RingSlot): number {
   try {
-    const head = (s.mem.read32(s.cb + CB.HEAD) >>> 0) % s.size;
-    const tail = (s.mem.read32(s.cb + CB.TAIL) >>> 0) % s.size;
+    const head = ringOffset(s.mem.read32(s.cb + CB.HEAD), s.size);
+    const tail = ringOffset(s.mem.read32(s.cb + CB.TAIL), s.size);
     return ((head - tail + s.size) % s.size) / RECORD_SIZE;
   } catch (e) {
     if (e instanceof MemoryFault) return 0;
