@@ -118,6 +118,7 @@ export function statsTable(rows: readonly CaseResult[]): string {
     "region_blocks",
     "native_insns",
     "helper_insns",
+    "helper_calls",
     "code_bytes",
     "compile_ms",
     "max_rss_mb",

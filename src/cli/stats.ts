@@ -39,6 +39,7 @@ export function statsLine(machine: Machine): string {
     ["region_blocks", String(j.blocks)],
     ["native_insns", String(j.native)],
     ["helper_insns", String(j.helped)],
+    ["helper_calls", String(j.helperCalls)],
     ["code_bytes", String(j.bytes)],
     ["compile_ms", j.compileMs.toFixed(1)],
   ];

@@ -123,6 +123,8 @@ interface JitStats {
   blocks: number;
   native: number;
   helped: number;
+  /** Calls of helpers at run time (instructions the regions ran through their closures). */
+  helperCalls: number;
   bytes: number;
   compileMs: number;
 }
@@ -169,6 +171,7 @@ function noStats(): JitStats {
     blocks: 0,
     native: 0,
     helped: 0,
+    helperCalls: 0,
     bytes: 0,
     compileMs: 0,
   };
@@ -548,6 +551,8 @@ export class Jit {
 
   /** The helper call of the region in `slot`: runs its closure `id` with the CPU as the interpreter would have it. */
   private readonly helper = (slot: number, id: number, n: number): number => {
+    this.stats.helperCalls++;
+    JIT_TOTALS.helperCalls++;
     const h = this.regions[slot]!.helpers[id]!,
       c = this.cpu,
       m = this.m,

@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: MIT
 // Multiplies and bit scans for the block compiler: IMUL (one, two, three
 // operands), MUL, BSF/TZCNT (executed as BSF: Q-TZCNT-BSF), BSR, LZCNT, POPCNT,
-// BT/BTS/BTR/BTC on registers (src/hw/cpu/isa/muldiv.ts and bit.ts, with AMD's
-// choices for the undefined flags). DIV and IDIV run in the interpreter.
+// BT/BTS/BTR/BTC on registers, DIV and IDIV of 32 and 64 bits (src/hw/cpu/isa/muldiv.ts
+// and bit.ts, with AMD's choices for the undefined flags). A division whose dividend needs
+// 128 bits, by zero or by −1, or whose quotient overflows runs through the interpreter.
 import { I32, I64, OP } from "../../wasm/encoder.js";
 import { CF, K_EAGER, OF, PF, SF, ZF, AF } from "../../cpu/flags.js";
 import { OK_IMM, OK_MEM, OK_REG, RC_GPR, type Operand } from "../../cpu/decode.js";
 import { Emitter } from "../emitter.js";
+import { DYN } from "../flags-emit.js";
 import type { JitEmit, JitRow } from "./types.js";
 
 const KEEP_MUL = SF | ZF | AF | PF;
@@ -278,9 +280,106 @@ function bitTest(op: number): JitEmit {
   };
 }
 
+const accReg = (r: number, size: number): Operand => ({
+  kind: OK_REG,
+  reg: r,
+  rclass: RC_GPR,
+  size,
+  hi8: false,
+  immLo: 0,
+  immHi: 0,
+});
+
+/**
+ * DIV/IDIV r/m32 and r/m64: rAX ← rDX:rAX ÷ src, rDX ← the remainder; AMD leaves CF
+ * and OF, clears SF ZF PF and sets AF. Inline where one i64 division gives the
+ * answer: 32 bits with a divisor above EDX (DIV) or not −1 and a quotient that fits
+ * (IDIV); 64 bits with RDX the dividend's zero (DIV) or sign (IDIV) extension. Any
+ * other case, #DE included, runs the interpreter's closure (`helperHere`).
+ */
+function div(signed: boolean): JitEmit {
+  return (e, i) => {
+    const s = i.ops[0];
+    if (!Emitter.plain(s) || s!.kind === OK_IMM || s!.size < 32) return false;
+    const f = e.f,
+      sz = s!.size;
+    const d = e.tmp(I64),
+      a = e.tmp(I64),
+      q = e.tmp(I64),
+      r = e.tmp(I64),
+      ok = e.tmp(I32),
+      bits = e.tmp(I32);
+    e.readOp(s!, sz, i.mem !== null ? e.ea(i.mem) : -1);
+    if (sz === 32) {
+      if (signed) f.op(OP.i64_extend32_s);
+      else f.i64(-1, 0).op(OP.i64_and);
+    }
+    f.set(d);
+    // The dividend (EDX:EAX as one i64, or RAX) and whether one i64 division is exact.
+    if (sz === 32) {
+      e.getReg(2);
+      f.i64(32).op(OP.i64_shl);
+      e.getReg(0);
+      f.i64(-1, 0).op(OP.i64_and).op(OP.i64_or).set(a);
+    } else {
+      e.getReg(0);
+      f.set(a);
+    }
+    f.get(d).op(OP.i64_eqz).op(OP.i32_eqz);
+    if (signed) f.get(d).i64(-1, -1).op(OP.i64_ne).op(OP.i32_and);
+    if (sz === 64) {
+      e.getReg(2);
+      if (signed) f.get(a).i64(63).op(OP.i64_shr_s);
+      else f.i64(0);
+      f.op(OP.i64_eq).op(OP.i32_and);
+    } else if (!signed) {
+      // EDX < divisor: the quotient fits in 32 bits.
+      e.getReg(2);
+      f.i64(-1, 0).op(OP.i64_and).get(d).op(OP.i64_lt_u).op(OP.i32_and);
+    }
+    f.set(ok);
+    f.get(ok);
+    e.open("if");
+    f.get(a)
+      .get(d)
+      .op(signed ? OP.i64_div_s : OP.i64_div_u)
+      .set(q);
+    f.get(a)
+      .get(d)
+      .op(signed ? OP.i64_rem_s : OP.i64_rem_u)
+      .set(r);
+    if (signed && sz === 32) f.get(q).get(q).op(OP.i64_extend32_s).op(OP.i64_eq).set(ok);
+    e.close();
+    // The flags' bits while the producer is still known here; both paths below start
+    // from the record in its locals (the helper stores and reloads it).
+    e.flags.allBits(CF | OF);
+    f.i32(CF | OF)
+      .op(OP.i32_and)
+      .i32(AF)
+      .op(OP.i32_or)
+      .set(bits);
+    e.flags.forget();
+    f.get(ok);
+    e.open("if");
+    e.writeGpr(accReg(0, sz), q);
+    e.writeGpr(accReg(2, sz), r);
+    f.get(bits);
+    eagerKeep(e, 0, sz);
+    e.flags.materialize();
+    f.else();
+    e.flags.kind = DYN;
+    e.helperHere();
+    e.close();
+    e.flags.kind = DYN;
+    return true;
+  };
+}
+
 export const MULDIV_ROWS: readonly JitRow[] = [
   { mnemonic: "IMUL", emit: imulN },
   { mnemonic: "MUL", emit: (e, i) => imul1(e, i, false) },
+  { mnemonic: "DIV", emit: div(false) },
+  { mnemonic: "IDIV", emit: div(true) },
   { mnemonic: "BSF", emit: scan(false) },
   { mnemonic: "TZCNT", emit: scan(false) },
   { mnemonic: "BSR", emit: scan(true) },
