@@ -118,6 +118,17 @@ const imulN: JitEmit = (e, i) => {
   return true;
 };
 
+/** rAX (0) or rDX (2) as a `size`-bit register operand (the one-operand multiplies and divides write them). */
+const accReg = (r: number, size: number): Operand => ({
+  kind: OK_REG,
+  reg: r,
+  rclass: RC_GPR,
+  size,
+  hi8: false,
+  immLo: 0,
+  immHi: 0,
+});
+
 /** MUL/IMUL r/m32 or r/m64: rDX:rAX ← rAX × src. */
 function imul1(e: Emitter, i: Parameters<JitEmit>[1], signed = true): boolean {
   const s = i.ops[0];
@@ -158,17 +169,8 @@ function imul1(e: Emitter, i: Parameters<JitEmit>[1], signed = true): boolean {
       f.op(OP.i64_ne).set(over);
     } else f.get(hi).i64(-1, 0).op(OP.i64_and).i64(0).op(OP.i64_ne).set(over);
   }
-  const reg = (r: number): Operand => ({
-    kind: OK_REG,
-    reg: r,
-    rclass: RC_GPR,
-    size: sz,
-    hi8: false,
-    immLo: 0,
-    immHi: 0,
-  });
-  e.writeGpr(reg(0), lo);
-  e.writeGpr(reg(2), hi);
+  e.writeGpr(accReg(0, sz), lo);
+  e.writeGpr(accReg(2, sz), hi);
   if (e.flagsDead) {
     e.flags.produce(K_EAGER, sz, -1, -1, lo);
     return true;
@@ -279,16 +281,6 @@ function bitTest(op: number): JitEmit {
     return true;
   };
 }
-
-const accReg = (r: number, size: number): Operand => ({
-  kind: OK_REG,
-  reg: r,
-  rclass: RC_GPR,
-  size,
-  hi8: false,
-  immLo: 0,
-  immHi: 0,
-});
 
 /**
  * DIV/IDIV r/m32 and r/m64: rAX ← rDX:rAX ÷ src, rDX ← the remainder; AMD leaves CF
