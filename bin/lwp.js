@@ -59,18 +59,20 @@ function commandKind() {
 }
 
 /**
- * The bundle's source, its identity (`stamp`, the cache file's first line: V8 checks only
- * the source's length before using a cache, so a rebuilt bundle of the same length must
- * not match), the cached data made for it, if any, and whether this run should write the
- * cache again (`stale`). Both files are read through one buffer: every megabyte of memory
+ * The bundle's source, its identity (`stamp`, the start of the cache file's first line: V8
+ * checks only the source's length before using a cache, so a rebuilt bundle of the same
+ * length must not match), this command's kind, the cached data made for the bundle, if
+ * any, and the kind of run that made it (an index in KINDS; −1: no cache for this bundle).
+ * Both files are read through one buffer: every megabyte of memory
  * a start-up touches for the first time costs it milliseconds (docs/architecture.md
  * "Start-up").
  *
  * The cache holds what the run that wrote it compiled. Written by a command that runs no
  * guest (the `lwp --help` a new user types first), it lacks the translator, the kernel
  * and the loader, which every later `lwp run` would then compile from source (8 ms of a
- * static hello, 14 ms of a dynamic /bin/true): so the stamp says which kind of command
- * wrote it, and the first guest command after such a one writes it again.
+ * static hello, 14 ms of a dynamic /bin/true); written by a guest that compiled no region
+ * (the README's first command), it lacks the region compiler. So the stamp says which
+ * kind of run wrote it (KINDS), and the first run of a kind further on writes it again.
  */
 function readBundleAndCache(file) {
   const bundle = open(BUNDLE);
@@ -79,30 +81,33 @@ function readBundleAndCache(file) {
     process.exit(1);
   }
   const kind = commandKind();
-  const stamp = `lwp-v8cache ${bundle.size} ${bundle.mtimeMs} ${kind}\n`;
+  const stamp = `lwp-v8cache ${bundle.size} ${bundle.mtimeMs}`;
   const cache = open(file);
   const buf = Buffer.allocUnsafeSlow(Math.max(bundle.size, cache?.size ?? 0));
   // ASCII (esbuild charset=ascii): latin1 is exact, and V8 keeps it as a one-byte string.
   const source = buf.toString("latin1", 0, readAll(bundle, buf));
-  if (cache === null) return { source, stamp, cachedData: undefined, stale: true };
+  if (cache === null) return { source, stamp, kind, cachedData: undefined, cachedKind: -1 };
   const n = readAll(cache, buf);
   const end = buf.indexOf(10);
-  const head = end > 0 && end < n ? buf.toString("latin1", 0, end + 1) : "";
-  const bundleOf = (line) => line.slice(0, line.lastIndexOf(" "));
-  if (bundleOf(head) !== bundleOf(stamp)) return { source, stamp, cachedData: undefined, stale: true };
-  const stale = kind === "guest" && head !== stamp;
-  return { source, stamp, cachedData: buf.subarray(end + 1, n), stale };
+  const head = end > 0 && end < n ? buf.toString("latin1", 0, end) : "";
+  const at = head.lastIndexOf(" ");
+  if (head.slice(0, at) !== stamp) return { source, stamp, kind, cachedData: undefined, cachedKind: -1 };
+  return { source, stamp, kind, cachedData: buf.subarray(end + 1, n), cachedKind: KINDS.indexOf(head.slice(at + 1)) };
 }
+
+/** What a cache may have been written by, each kind's run compiling more of the bundle than the one before. */
+const KINDS = ["other", "guest", "jit"];
 
 /**
  * Writes V8's code cache for `script`. Made at exit, it holds the functions the run compiled
  * as well as the top level, so the next start-up compiles almost nothing.
  */
-function save(script, file, stamp) {
+function save(script, file, stamp, kind) {
   setV8Flags(); // the flags the next start-up compiles under (the CLI may have changed one since)
   try {
     mkdirSync(dirname(file), { recursive: true });
-    writeFileSync(`${file}.${process.pid}`, Buffer.concat([Buffer.from(stamp, "latin1"), script.createCachedData()]));
+    const head = Buffer.from(`${stamp} ${kind}\n`, "latin1");
+    writeFileSync(`${file}.${process.pid}`, Buffer.concat([head, script.createCachedData()]));
     renameSync(`${file}.${process.pid}`, file);
   } catch {
     // Only an optimisation: a read-only or full disk costs the next start-up, nothing else.
@@ -139,10 +144,14 @@ function setV8Flags() {
 function runWithCodeCache() {
   setV8Flags();
   const file = cacheFile();
-  const { source, stamp, cachedData, stale } = readBundleAndCache(file);
+  const { source, stamp, kind, cachedData, cachedKind } = readBundleAndCache(file);
   const script = new Script(source, { filename: BUNDLE, cachedData });
-  if (stale || script.cachedDataRejected) process.on("exit", () => save(script, file, stamp));
   const mod = { exports: {} };
+  process.on("exit", () => {
+    // The bundle's main module tells how many regions the run compiled (src/cli/main.ts).
+    const ran = kind === "guest" && mod.exports.compiledRegions?.() > 0 ? "jit" : kind;
+    if (KINDS.indexOf(ran) > cachedKind || script.cachedDataRejected) save(script, file, stamp, ran);
+  });
   script.runInThisContext()(mod.exports, Module.createRequire(BUNDLE), mod, BUNDLE, dirname(BUNDLE));
 }
 

@@ -22,6 +22,7 @@ import {
 import { setPager } from "./pager.js";
 import { openDecodeCache } from "./decode-cache-file.js";
 import { VERSION } from "./version.js";
+import { JIT_TOTALS } from "../hw/jit/jit.js";
 
 interface Command {
   readonly name: string;
@@ -184,6 +185,15 @@ function fail(e: unknown): void {
     process.stderr.write(`${e.message}\n`);
     process.exitCode = e.status;
   } else throw e;
+}
+
+/**
+ * Regions this process compiled, for bin/lwp.js as it exits: a code cache written by a run
+ * that compiled none lacks the region compiler, which every later run that compiles one
+ * would then compile from source.
+ */
+export function compiledRegions(): number {
+  return JIT_TOTALS.regions;
 }
 
 restoreWasmTiering(iced);

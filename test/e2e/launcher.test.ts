@@ -82,13 +82,15 @@ test("a code cache written after a long run is accepted by the next start-up", {
   }
 });
 
-test("a code cache written by a command that runs no guest is written again by the first one that does", (t) => {
+test("a code cache is written again by the first command that runs a guest, then by the first that compiles a region", (t) => {
   if (hasNodeCompileCache) {
     t.diagnostic("Node's own compile cache is in use: the launcher's cache is not");
     return;
   }
   const guest = join(repoRoot(), "build", "launcher", "args");
   compileStatic("gcc", join(repoRoot(), "test", "guests", "args.c"), guest, ["-O2"]);
+  const long = join(repoRoot(), "build", "launcher", "qsort");
+  compileStatic("gcc", join(repoRoot(), "test", "guests", "qsort.c"), long, ["-O2"]);
   const cache = mkdtempSync(join(tmpdir(), "lwp-cache-"));
   const env = { ...process.env, NODE_COMPILE_CACHE: cache };
   const version = (): void => {
@@ -107,7 +109,13 @@ test("a code cache written by a command that runs no guest is written again by t
     const small = statSync(file).size;
     assert.deepEqual(runLwp(guest, ["x"], { env }).stdout, runNative(guest, ["x"]).stdout);
     assert.match(readStamp(file).toString(), / guest\n$/, "written again by `lwp run`");
-    assert.ok(statSync(file).size > small, "with the functions a run compiles");
+    const guestSize = statSync(file).size;
+    assert.ok(guestSize > small, "with the functions a run compiles");
+    const r = runLwp(long, [], { env: { ...env, LWP_STATS: "1" } });
+    assert.deepEqual(r.stdout, runNative(long).stdout);
+    assert.ok(Number(splitStats(r.stderr.toString()).stats.get("regions")) > 0, "the long guest compiles regions");
+    assert.match(readStamp(file).toString(), / jit\n$/, "written again by a run that compiled regions");
+    assert.ok(statSync(file).size > guestSize, "with the region compiler's functions");
     const written = statSync(file).mtimeMs;
     runLwp(guest, ["x"], { env });
     version();
