@@ -336,29 +336,42 @@ export function lineProgramFiles(
  * the last row at or below it within the same sequence.
  */
 export class LineTable {
-  readonly rows: readonly LineRow[];
-  private readonly starts: number[] = [];
-  private readonly ends: number[] = [];
-  private readonly hits: LineRow[] = [];
+  /** Start address of each row's range, ascending; its end; the row. */
+  private readonly starts: Float64Array;
+  private readonly ends: Float64Array;
+  private readonly hits: LineRow[];
 
-  constructor(sequences: readonly (readonly LineRow[])[]) {
-    this.rows = sequences.flat().sort((a, b) => a.address - b.address);
-    const ranges: [number, number, LineRow][] = [];
+  constructor(private readonly sequences: readonly (readonly LineRow[])[]) {
+    // A row covers the addresses up to the next row of its sequence. Ranges are kept in
+    // parallel arrays sorted through an index: a symbolizer decodes libc's whole table,
+    // and a tuple per row, then a sorted copy of every row, were most of `lwp report`'s
+    // allocation.
+    const rows: LineRow[] = [],
+      ends: number[] = [];
     for (const seq of sequences) {
       for (let i = 0; i + 1 < seq.length; i++) {
-        const row = seq[i];
-        const next = seq[i + 1];
-        if (row !== undefined && next !== undefined && !row.endSequence && next.address > row.address) {
-          ranges.push([row.address, next.address, row]);
+        const row = seq[i]!,
+          next = seq[i + 1]!;
+        if (!row.endSequence && next.address > row.address) {
+          rows.push(row);
+          ends.push(next.address);
         }
       }
     }
-    ranges.sort((a, b) => a[0] - b[0]);
-    for (const [start, end, row] of ranges) {
-      this.starts.push(start);
-      this.ends.push(end);
-      this.hits.push(row);
-    }
+    const order = Array.from(rows.keys()).sort((a, b) => rows[a]!.address - rows[b]!.address || a - b);
+    this.starts = new Float64Array(order.length);
+    this.ends = new Float64Array(order.length);
+    this.hits = new Array<LineRow>(order.length);
+    order.forEach((k, i) => {
+      this.starts[i] = rows[k]!.address;
+      this.ends[i] = ends[k]!;
+      this.hits[i] = rows[k]!;
+    });
+  }
+
+  /** Every row of every sequence, sorted by address (stable: rows that share an address keep program order). */
+  get rows(): readonly LineRow[] {
+    return this.sequences.flat().sort((a, b) => a.address - b.address);
   }
 
   /** Decodes .debug_line (with .debug_str/.debug_line_str); an empty table when there is none. */
@@ -376,7 +389,7 @@ export class LineTable {
     let found = -1;
     while (lo <= hi) {
       const mid = (lo + hi) >> 1;
-      if ((this.starts[mid] ?? Infinity) <= addr) {
+      if (this.starts[mid]! <= addr) {
         found = mid;
         lo = mid + 1;
       } else {
@@ -384,7 +397,7 @@ export class LineTable {
       }
     }
     const row = this.hits[found];
-    if (row === undefined || addr >= (this.ends[found] ?? 0)) return undefined;
+    if (row === undefined || addr >= this.ends[found]!) return undefined;
     return { file: row.file, line: row.line, column: row.column };
   }
 }
