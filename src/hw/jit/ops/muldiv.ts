@@ -129,18 +129,28 @@ const accReg = (r: number, size: number): Operand => ({
   immHi: 0,
 });
 
+/**
+ * Pushes the r/m32 or r/m64 source of a one-operand multiply or divide (as read: a 32-bit
+ * register's upper half included) and returns its size; 0 for a form the compiler leaves
+ * to the closure (8 and 16 bits).
+ */
+function pushAccSource(e: Emitter, i: Parameters<JitEmit>[1]): number {
+  const s = i.ops[0];
+  if (!Emitter.plain(s) || s!.kind === OK_IMM || s!.size < 32) return 0;
+  e.readOp(s!, s!.size, i.mem !== null ? e.ea(i.mem) : -1);
+  return s!.size;
+}
+
 /** MUL/IMUL r/m32 or r/m64: rDX:rAX ← rAX × src. */
 function imul1(e: Emitter, i: Parameters<JitEmit>[1], signed = true): boolean {
-  const s = i.ops[0];
-  if (!Emitter.plain(s) || s!.kind === OK_IMM || s!.size < 32) return false;
-  const f = e.f,
-    sz = s!.size;
+  const sz = pushAccSource(e, i);
+  if (sz === 0) return false;
+  const f = e.f;
   const a = e.tmp(I64),
     b = e.tmp(I64),
     lo = e.tmp(I64),
     hi = e.tmp(I64),
     over = e.tmp(I32);
-  e.readOp(s!, sz, i.mem !== null ? e.ea(i.mem) : -1);
   f.set(b);
   e.getReg(0);
   f.set(a);
@@ -291,17 +301,15 @@ function bitTest(op: number): JitEmit {
  */
 function div(signed: boolean): JitEmit {
   return (e, i) => {
-    const s = i.ops[0];
-    if (!Emitter.plain(s) || s!.kind === OK_IMM || s!.size < 32) return false;
-    const f = e.f,
-      sz = s!.size;
+    const sz = pushAccSource(e, i);
+    if (sz === 0) return false;
+    const f = e.f;
     const d = e.tmp(I64),
       a = e.tmp(I64),
       q = e.tmp(I64),
       r = e.tmp(I64),
       ok = e.tmp(I32),
       bits = e.tmp(I32);
-    e.readOp(s!, sz, i.mem !== null ? e.ea(i.mem) : -1);
     if (sz === 32) {
       if (signed) f.op(OP.i64_extend32_s);
       else f.i64(-1, 0).op(OP.i64_and);
