@@ -3,7 +3,8 @@
 // space and its CPU, descriptor table, program break, mappings, signal
 // dispositions, its threads (tasks), and its place in the process tree.
 import { AddressSpace, PAGE_SIZE, USER_LIMIT } from "../hw/memory/address-space.js";
-import { Cpu } from "../hw/cpu/cpu.js";
+import type { Cpu } from "../hw/cpu/cpu.js";
+import { Seat } from "./seat.js";
 import type { CpuModel } from "../hw/cpu/cpuid.js";
 import { FdTable } from "./fs/files.js";
 import type { SigAction } from "./signals.js";
@@ -45,13 +46,13 @@ interface ImageLayout {
 
 /**
  * An address space with the one CPU that runs every task using it: a task switch
- * inside an Mm saves the outgoing register file and XSAVE area and loads the
- * incoming one (docs/kernel.md "Tasks and the CPU"). Shared by CLONE_VM.
+ * saves the outgoing register file and XSAVE area and loads the incoming one
+ * (docs/kernel.md "Tasks and the CPU"). Shared by CLONE_VM; a fork's copy runs on
+ * the same CPU while their code is the same (seat.ts).
  */
 export class Mm {
-  readonly cpu: Cpu;
-  /** The task whose registers are in `cpu` right now. */
-  loaded: Task | null = null;
+  /** The CPU this space runs on, and the other spaces that do. */
+  seat: Seat;
   brkStart = 0;
   brk = 0;
   /** Named mappings (executable segments, file mmaps) for /proc/self/maps and profiles. */
@@ -78,13 +79,34 @@ export class Mm {
   /** Processes using this address space (CLONE_VM, vfork); its frames are freed when the last one lets go. */
   private users = 1;
 
+  /**
+   * @param random random bits for the LWP unit's randomised intervals (the kernel's seeded stream)
+   * @param forkOf the Mm this space is a fork's copy of: it runs on that one's CPU
+   */
   constructor(
     readonly mem: AddressSpace,
     model: CpuModel,
-    /** Random bits for the LWP unit's randomised intervals (the kernel's seeded stream). */
     random?: () => number,
+    forkOf?: Mm,
   ) {
-    this.cpu = new Cpu(mem, model, random === undefined ? {} : { random });
+    if (forkOf === undefined) this.seat = Seat.fresh(this, model, random);
+    else {
+      this.seat = forkOf.seat;
+      this.seat.join(this);
+    }
+  }
+
+  get cpu(): Cpu {
+    return this.seat.cpu;
+  }
+
+  /** The task whose registers are in `cpu` right now (possibly another Mm's). */
+  get loaded(): Task | null {
+    return this.seat.loaded;
+  }
+
+  set loaded(t: Task | null) {
+    this.seat.loaded = t;
   }
 
   retain(): this {
@@ -95,7 +117,7 @@ export class Mm {
   /** One process stopped using the space (exit, execve); the last one frees its memory. */
   release(): void {
     if (--this.users === 0) {
-      this.cpu.flushCode();
+      if (this.seat.leave(this)) this.cpu.flushCode();
       this.mem.release();
     }
   }

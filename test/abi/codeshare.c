@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /* Code that processes share or stop sharing: translations of a page are reused by a
- * forked child (src/hw/cpu/translate/shared.ts), so every way the bytes behind an
- * address can differ between processes must be seen: a child's copy-on-write store,
- * a store into a MAP_SHARED page, a new mapping at the same address, write(2) into
- * a mapped file. Each function is `mov eax, imm32; ret`, run before and after. */
+ * forked child (src/hw/cpu/translate/shared.ts), and a forked child runs on its
+ * parent's CPU with the parent's translations while their code is the same
+ * (src/kernel/seat.ts), so every way the bytes behind an address can differ between
+ * processes must be seen: a child's copy-on-write store (into code run before the fork
+ * or not), a parent's store while its child lives, a store into a MAP_SHARED page, a
+ * new mapping at the same address, mprotect and munmap, write(2) into a mapped file,
+ * a chain of forks. Each function is `mov eax, imm32; ret`, run before and after. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -95,6 +98,130 @@ static void test_remap(void) {
   OK("a child maps new code where the parent's was");
 }
 
+/* A store into a page whose code no process ran yet: nothing marks it as code. */
+static void test_store_untranslated(void) {
+  RUN("fork: a child's store into code not run before the fork");
+  unsigned char *p = rwx(MAP_PRIVATE);
+  CHECK(p != NULL);
+  put(p, 11);
+  pid_t a = fork();
+  if (a == 0) {
+    put(p, 12);
+    _exit(call(p));
+  }
+  CHECK(child_value(a) == 12);
+  CHECK(call(p) == 11);
+  munmap(p, 4096);
+  OK("fork: a child's store into code not run before the fork");
+}
+
+/* The parent changes its code while the child, which ran the old code, waits to run it again. */
+static void test_parent_store(void) {
+  RUN("fork: the parent's store while its child lives");
+  unsigned char *p = rwx(MAP_PRIVATE);
+  int go[2], back[2];
+  CHECK(p != NULL && pipe(go) == 0 && pipe(back) == 0);
+  put(p, 13);
+  CHECK(call(p) == 13);
+  pid_t a = fork();
+  if (a == 0) {
+    char c = (char)call(p);
+    if (write(back[1], &c, 1) != 1 || read(go[0], &c, 1) != 1) _exit(103);
+    _exit(call(p));
+  }
+  char c = 0;
+  CHECK(read(back[0], &c, 1) == 1 && c == 13);
+  put(p, 14);
+  CHECK(call(p) == 14);
+  CHECK(write(go[1], &c, 1) == 1);
+  CHECK(child_value(a) == 13);
+  CHECK(call(p) == 14);
+  close(go[0]);
+  close(go[1]);
+  close(back[0]);
+  close(back[1]);
+  munmap(p, 4096);
+  OK("fork: the parent's store while its child lives");
+}
+
+/* A file holding `mov eax, v; ret` in its first page, open for mapping. */
+static int code_file(int v) {
+  char path[] = "/tmp/lwp-codeshare-XXXXXX";
+  int fd = mkstemp(path);
+  if (fd < 0) return -1;
+  unlink(path);
+  unsigned char page[4096] = {0};
+  put(page, v);
+  return write(fd, page, sizeof page) == (ssize_t)sizeof page ? fd : -1;
+}
+
+/* A child maps code where the parent has nothing (no store of either process goes through
+ * an executable mapping), then the parent maps other code there. */
+static void test_child_new_code(void) {
+  RUN("fork: code a child maps where its parent has none");
+  int a_fd = code_file(21), b_fd = code_file(22);
+  unsigned char *x = rwx(MAP_PRIVATE);
+  CHECK(a_fd >= 0 && b_fd >= 0 && x != NULL && munmap(x, 4096) == 0);
+  pid_t a = fork();
+  if (a == 0) {
+    void *q = mmap(x, 4096, PROT_READ | PROT_EXEC, MAP_PRIVATE | MAP_FIXED, a_fd, 0);
+    _exit(q == x ? call(q) : 108);
+  }
+  CHECK(child_value(a) == 21);
+  void *p = mmap(x, 4096, PROT_READ | PROT_EXEC, MAP_PRIVATE | MAP_FIXED, b_fd, 0);
+  CHECK(p == x);
+  CHECK(call(p) == 22);
+  munmap(p, 4096);
+  close(a_fd);
+  close(b_fd);
+  OK("fork: code a child maps where its parent has none");
+}
+
+/* A child makes the code unexecutable, then unmaps it; the parent runs it after each. */
+static void test_protect_unmap(void) {
+  RUN("fork: a child's mprotect and munmap of code the parent runs");
+  unsigned char *p = rwx(MAP_PRIVATE);
+  CHECK(p != NULL);
+  put(p, 15);
+  CHECK(call(p) == 15);
+  pid_t a = fork();
+  if (a == 0) _exit(mprotect(p, 4096, PROT_READ) == 0 ? 16 : 104);
+  CHECK(child_value(a) == 16);
+  CHECK(call(p) == 15);
+  pid_t b = fork();
+  if (b == 0) _exit(munmap(p, 4096) == 0 ? 17 : 105);
+  CHECK(child_value(b) == 17);
+  CHECK(call(p) == 15);
+  munmap(p, 4096);
+  OK("fork: a child's mprotect and munmap of code the parent runs");
+}
+
+/* A child forks a grandchild; each stores its own code after the fork that made it. */
+static void test_fork_chain(void) {
+  RUN("fork: a chain of forks, each storing its own code");
+  unsigned char *p = rwx(MAP_PRIVATE);
+  CHECK(p != NULL);
+  put(p, 18);
+  CHECK(call(p) == 18);
+  pid_t a = fork();
+  if (a == 0) {
+    pid_t b = fork();
+    if (b == 0) {
+      int before = call(p);
+      put(p, 19);
+      _exit(before == 18 ? call(p) : 106);
+    }
+    int grandchild = child_value(b);
+    int mine = call(p);
+    put(p, 20);
+    _exit(grandchild == 19 && mine == 18 ? call(p) : 107);
+  }
+  CHECK(child_value(a) == 20);
+  CHECK(call(p) == 18);
+  munmap(p, 4096);
+  OK("fork: a chain of forks, each storing its own code");
+}
+
 static void test_file_write(void) {
   RUN("write(2) into a file whose pages run as code");
   char path[] = "/tmp/lwp-codeshare-XXXXXX";
@@ -144,6 +271,11 @@ int main(void) {
   test_private_store();
   test_shared_store();
   test_remap();
+  test_store_untranslated();
+  test_parent_store();
+  test_protect_unmap();
+  test_fork_chain();
+  test_child_new_code();
   test_file_write();
   test_running_image();
   DONE();

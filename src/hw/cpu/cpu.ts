@@ -146,12 +146,32 @@ export class Cpu {
   /** The machine's translations by physical frame, shared with the other CPUs. */
   private readonly shared: SharedBlocks;
 
+  /**
+   * The address space the CPU runs in now: one of `spaces`, the one whose task the kernel
+   * loaded last (switchMem).
+   */
+  mem: AddressSpace;
+  /**
+   * The address spaces whose processes run on this CPU: one, or several forked from it
+   * that have the same executable pages (same frames, same mappings), so its translations
+   * and compiled regions are right for each (docs/architecture.md "Fork and exit").
+   */
+  private readonly spaces: AddressSpace[];
+  /**
+   * Called when the spaces sharing this CPU may stop having the same code: a write to an
+   * executable page, or a mapping change that covers or makes one. The kernel then moves
+   * every space but `mem` to a CPU of its own (removeSpace).
+   */
+  onDiverge: (() => void) | null = null;
+
   constructor(
-    readonly mem: AddressSpace,
+    mem: AddressSpace,
     readonly model: CpuModel = fullModel(),
     lwpOptions: LwpOptions = {},
   ) {
-    mem.onCodeWrite = (pn) => this.invalidatePage(pn);
+    this.mem = mem;
+    this.spaces = [mem];
+    mem.onCodeWrite = this.codeWritten;
     this.lwp = new LwpUnit(model.lwp, lwpOptions);
     this.lwp.predictor = new BranchPredictor(mem.phys);
     this.shared = sharedBlocks(mem.phys);
@@ -173,8 +193,10 @@ export class Cpu {
     this.tier3 = this.tiers.tier === 3;
     this.cache = new TranslationCache(
       this.tiers.tcache ?? TCACHE_INSNS,
-      (pn) => mem.markCode(pn),
-      (b) => this.shared.forget(mem, b),
+      (pn) => {
+        for (const s of this.spaces) s.markCode(pn);
+      },
+      (b) => this.shared.forget(this.mem, b),
     );
     this.up = new TierUp(this, this.tiers, (rip) => this.cache.get(rip));
     this.shared.join(this);
@@ -508,6 +530,55 @@ export class Cpu {
     const h = b.lwpHistory;
     if (h !== NO_BRANCH_HISTORY || (b.lwpKind & 3) === 0) return h;
     return (b.lwpHistory = this.lwp.predictor.historyOf(b.lastIp));
+  }
+
+  /**
+   * A page with translated code in one of `spaces` is written, remapped or unmapped. A
+   * store that gives the writer other code than the other spaces have goes through an
+   * executable mapping of the writer's, and onDiverge was called before (execChanging); a
+   * store into a frame they all map changes their code alike.
+   */
+  private readonly codeWritten = (pn: number): void => this.invalidatePage(pn);
+
+  /**
+   * Runs the processes of `s` too: a copy of a space of this CPU (fork) whose code is
+   * the same until onDiverge. Its pages with translated code are marked, as the spaces'.
+   */
+  addSpace(s: AddressSpace): void {
+    this.spaces.push(s);
+    for (const pn of this.cache.codePageNumbers()) s.markCode(pn);
+    s.onCodeWrite = this.codeWritten;
+    for (const x of this.spaces) x.onExecChange = this.execChanging;
+  }
+
+  private readonly execChanging = (): void => {
+    if (this.spaces.length > 1) this.onDiverge?.();
+  };
+
+  /**
+   * Stops running `s` (its process exits, execs, or moves to a CPU of its own); a space
+   * left alone here no longer watches its executable pages.
+   */
+  removeSpace(s: AddressSpace): void {
+    const i = this.spaces.indexOf(s);
+    if (i < 0 || this.spaces.length === 1) return;
+    this.spaces.splice(i, 1);
+    if (this.mem === s) this.switchMem(this.spaces[0]!);
+    s.onCodeWrite = () => {};
+    s.onExecChange = null;
+    if (this.spaces.length === 1) this.spaces[0]!.onExecChange = null;
+  }
+
+  /** How many address spaces run on this CPU (more than one: forked processes share it). */
+  get spaceCount(): number {
+    return this.spaces.length;
+  }
+
+  /** Runs in `s` (one of `spaces`) from now on; its TLB takes the place compiled code reads. */
+  switchMem(s: AddressSpace): void {
+    if (s === this.mem) return;
+    AddressSpace.tradeTlbs(this.mem, s);
+    this.mem = s;
   }
 
   /** Drops every translated block that overlaps page `pn` (self-modifying code). */

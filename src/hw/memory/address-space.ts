@@ -83,8 +83,12 @@ export class AddressSpace implements CodeOwner {
   private readonly wTag: Float64Array;
   private readonly rOff: Int32Array;
   private readonly wOff: Int32Array;
-  /** Byte offset of the translated code's read TLB in physical memory; the write TLB follows it. */
-  readonly tlbBase: number;
+  /**
+   * Byte offset of the translated code's read TLB in physical memory; the write TLB follows
+   * it. Spaces that share a CPU trade these areas as the CPU switches between them
+   * (`tradeTlbs`): its compiled code reads the TLB at one place.
+   */
+  tlbBase: number;
   /** Frame → the pages of this space that translated code was made from. */
   private readonly codePages = new Map<number, number[]>();
   readonly codeRef: WeakRef<CodeOwner> = new WeakRef(this);
@@ -94,6 +98,12 @@ export class AddressSpace implements CodeOwner {
   private holders = 1;
   /** Called when a page holding translated code is written, remapped or unmapped. */
   onCodeWrite: (pageNum: number) => void = () => {};
+  /**
+   * Called (when set) before this space's executable pages change: a write to one, or a
+   * mapping change that covers one or makes one. Spaces sharing their CPU's translations
+   * (fork) must then stop sharing them (src/hw/cpu/cpu.ts `addSpace`).
+   */
+  onExecChange: (() => void) | null = null;
   /**
    * Called when an access finds no area: the kernel may map one (a stack growing
    * down) and return true, and the access is retried.
@@ -271,6 +281,7 @@ export class AddressSpace implements CodeOwner {
   }
 
   private frameFor(v: Vma, pn: number, a: number, access: AccessKind): number {
+    if (access === ACCESS_WRITE && (v.prot & PROT_EXEC) !== 0) this.onExecChange?.();
     if (v.obj === null) return this.privateFrame(pn, access);
     return v.cow === true ? this.cowFrame(v, pn, a, access) : this.sharedFrame(v, pn, a, access);
   }
@@ -412,12 +423,14 @@ export class AddressSpace implements CodeOwner {
    * zero pages, or `obj` from page `pgoff` (shared, or a private copy-on-write view with `cow`).
    */
   map(addr: number, len: number, prot: number, obj: MemObject | null = null, pgoff = 0, cow = false): void {
+    this.execChanging(addr, addr + len, prot);
     this.dropFrames(addr, addr + len);
     this.vmas.insert({ start: addr, end: addr + len, prot, obj, pgoff, ...(cow && obj !== null ? { cow } : {}) });
     this.flushTlb();
   }
 
   unmap(addr: number, len: number): void {
+    this.execChanging(addr, addr + len, 0);
     this.dropFrames(addr, addr + len);
     this.vmas.remove(addr, addr + len);
     this.flushTlb();
@@ -425,6 +438,7 @@ export class AddressSpace implements CodeOwner {
 
   /** Changes protection up to the first hole; returns false if there was one (mprotect's ENOMEM). */
   protect(addr: number, len: number, prot: number): boolean {
+    this.execChanging(addr, addr + len, prot);
     if ((prot & PROT_EXEC) === 0) this.dropCode(addr, addr + len);
     const ok = this.vmas.update(addr, addr + len, (v) => {
       v.prot = prot;
@@ -435,8 +449,37 @@ export class AddressSpace implements CodeOwner {
 
   /** Drops the pages of [addr, addr+len) (MADV_DONTNEED): private memory reads as zeros again, shared memory from its object. */
   discard(addr: number, len: number): void {
+    this.execChanging(addr, addr + len, 0);
     this.dropFrames(addr, addr + len);
     this.flushTlb();
+  }
+
+  /** Calls onExecChange when [start, end) has an executable page, or gets some with `prot`. */
+  private execChanging(start: number, end: number, prot: number): void {
+    if (this.onExecChange === null) return;
+    const exec = (v: Vma): boolean => v.start < end && v.end > start && (v.prot & PROT_EXEC) !== 0;
+    if ((prot & PROT_EXEC) !== 0 || this.vmas.all().some(exec)) this.onExecChange();
+  }
+
+  /**
+   * `to` takes the physical TLB area `from` has (the one a CPU's compiled code reads) and
+   * `from` takes `to`'s: a CPU shared by forked processes switches from `from` to `to`.
+   * Both areas are emptied (as a CR3 write flushes a TLB); the interpreter's TLBs, one
+   * per space, stay.
+   */
+  static tradeTlbs(from: AddressSpace, to: AddressSpace): void {
+    const a = from.tlbs.base;
+    from.tlbs.base = to.tlbs.base;
+    to.tlbs.base = a;
+    from.tlbBase = from.tlbs.base;
+    to.tlbBase = to.tlbs.base;
+    from.flushPhysTlb();
+    to.flushPhysTlb();
+  }
+
+  private flushPhysTlb(): void {
+    const k = this.tlbBase >> 2;
+    this.phys.i32.fill(-1, k, k + (2 * TLB_BYTES) / 4);
   }
 
   isMapped(addr: number): boolean {
@@ -469,6 +512,7 @@ export class AddressSpace implements CodeOwner {
 
   /** Moves [from, from+len) to `to` (mremap); the destination must be free. */
   movePages(from: number, to: number, len: number): void {
+    this.execChanging(from, from + len, 0);
     this.dropCode(from, from + len);
     const moved = this.vmas.remove(from, from + len);
     const frames: [number, number][] = [];
@@ -517,6 +561,7 @@ export class AddressSpace implements CodeOwner {
     // translations with it (docs/architecture.md, "Memory": "Fork and exit").
     this.onMissing = null;
     this.onCodeWrite = () => {};
+    this.onExecChange = null;
   }
 
   private dropFrames(start: number, end: number): void {

@@ -21,9 +21,9 @@ export const CLONE_PARENT_SETTID = 0x100000;
 export const CLONE_CHILD_CLEARTID = 0x200000;
 export const CLONE_CHILD_SETTID = 0x1000000;
 
-/** A copy of an address space with its break and mappings; the CPU is new. */
+/** A copy of an address space with its break and mappings, on the same CPU (src/kernel/seat.ts). */
 function copyMm(mm: Mm): Mm {
-  const out = new Mm(mm.mem.clone(), mm.cpu.model, mm.cpu.lwp.random);
+  const out = new Mm(mm.mem.clone(), mm.cpu.model, mm.cpu.lwp.random, mm);
   out.brk = mm.brk;
   out.brkStart = mm.brkStart;
   out.mappings.push(...mm.mappings.map((m) => ({ ...m })));
@@ -32,8 +32,6 @@ function copyMm(mm: Mm): Mm {
   out.layout = { ...mm.layout };
   out.auxv = mm.auxv;
   out.vmPeak = mm.vmPeak;
-  out.cpu.xcr0Lo = mm.cpu.xcr0Lo;
-  out.cpu.xcr0Hi = mm.cpu.xcr0Hi;
   return out;
 }
 

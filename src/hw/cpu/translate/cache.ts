@@ -110,6 +110,11 @@ export class TranslationCache {
     }
   }
 
+  /** The pages that hold code of the blocks held (each is marked: markCode). */
+  codePageNumbers(): IterableIterator<number> {
+    return this.codePages.keys();
+  }
+
   /** Drops every block with bytes on page `pn`; returns whether the page held code. */
   invalidatePage(pn: number): boolean {
     const list = this.codePages.get(pn);
