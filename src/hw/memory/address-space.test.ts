@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: MIT
 // The address space around fork and exit (address-space.ts, tlb-store.ts): a parent
 // keeps its read TLB across a fork and still sees each side's writes apart; a destroyed
-// space hands its TLBs on emptied; and it keeps nothing of its process alive.
+// space hands its TLBs on emptied; a flush empties what was filled (listed or not) and
+// two spaces trade their areas in physical memory emptied; and it keeps nothing of its
+// process alive.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { AddressSpace, MemoryFault, PROT_READ, PROT_WRITE, TLB_BYTES } from "./address-space.js";
+import { FILL_LOG } from "./tlb-store.js";
 import { PhysMem } from "./phys.js";
 
 const DATA = 0x600000;
@@ -99,3 +102,50 @@ test("a probe that hits the TLB still sees protection changes, unmaps and forks"
   assert.equal(child.read32(DATA + 4096), 2);
   assert.throws(() => s.probeWrite(DATA + 4096 - 2, 4), MemoryFault, "a probe across into the unmapped page");
 });
+
+/** Whether every slot of both TLBs in the physical area at `base` has an empty tag. */
+function areaEmpty(phys: PhysMem, base: number): boolean {
+  return phys.i32.subarray(base >> 2, (base + 2 * TLB_BYTES) >> 2).every((v, k) => k % 4 > 1 || v === -1);
+}
+
+/** A space with `pages` pages mapped at DATA, each read and written once (both TLBs fill). */
+function touched(phys: PhysMem, pages: number): AddressSpace {
+  const s = new AddressSpace(phys);
+  s.map(DATA, pages * 4096, PROT_READ | PROT_WRITE);
+  for (let p = 0; p < pages; p++) {
+    s.write8(DATA + p * 4096, p & 0xff);
+    assert.equal(s.read8(DATA + p * 4096), p & 0xff);
+  }
+  return s;
+}
+
+for (const pages of [12, FILL_LOG + 100]) {
+  test(`a flush empties every slot filled, listed or not (${pages} pages)`, () => {
+    const phys = new PhysMem(8192);
+    const s = touched(phys, pages);
+    assert.ok(!areaEmpty(phys, s.tlbBase));
+    s.flushTlb();
+    assert.ok(areaEmpty(phys, s.tlbBase), "translated code's TLBs are empty");
+    s.unmap(DATA, 4096); // an access through a stale slot would not fault
+    assert.throws(() => s.read8(DATA), MemoryFault);
+    assert.throws(() => s.write8(DATA, 1), MemoryFault);
+    const child = s.clone(); // the parent's write slots go: its next write copies the frame
+    s.write8(DATA + 4096, 0x77);
+    assert.equal(child.read8(DATA + 4096), 1);
+  });
+
+  test(`two spaces trading their physical TLB areas leave both empty (${pages} pages)`, () => {
+    const phys = new PhysMem(8192);
+    const a = touched(phys, pages),
+      b = touched(phys, 7);
+    const [at, bt] = [a.tlbBase, b.tlbBase];
+    AddressSpace.tradeTlbs(a, b);
+    assert.deepEqual([a.tlbBase, b.tlbBase], [bt, at]);
+    assert.ok(areaEmpty(phys, at) && areaEmpty(phys, bt));
+    b.write8(DATA, 0x55); // b's own TLBs in JavaScript stay
+    assert.equal(b.read8(DATA), 0x55);
+    assert.equal(a.read8(DATA), 0);
+    a.flushTlb(); // a's slots are still listed with its arrays, and go with them
+    assert.ok(areaEmpty(phys, a.tlbBase));
+  });
+}

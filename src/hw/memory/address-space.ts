@@ -9,7 +9,7 @@ import { type CodeOwner, defaultPhysMem, FRAME_SIZE, type PhysMem, ZERO_FRAME } 
 import { type Vma, VmaList } from "./vma.js";
 import type { MemObject } from "./mem-object.js";
 import { PageTable } from "./page-table.js";
-import { TLB_BYTES, TLB_SIZE, TlbStore } from "./tlb-store.js";
+import { FILL_LOG, TLB_BYTES, TLB_SIZE, TlbStore } from "./tlb-store.js";
 
 export { TLB_BYTES, TLB_SIZE } from "./tlb-store.js";
 
@@ -122,7 +122,10 @@ export class AddressSpace implements CodeOwner {
     this.dv = phys.dv;
     this.unregister = phys.addOwner(this);
     collected.register(this, { phys, pt: this.pt, tlbs }, this);
+    // A reused store's arrays hold its last space's slots (listed); its area is new.
+    const listed = tlbs.filledCount;
     this.flushTlb();
+    if (listed <= FILL_LOG) this.phys.i32.fill(-1, this.tlbBase >> 2, (this.tlbBase + 2 * TLB_BYTES) >> 2);
   }
 
   // ---- hot path -----------------------------------------------------------
@@ -337,7 +340,9 @@ export class AddressSpace implements CodeOwner {
   private fillTlb(pn: number, off: number, access: AccessKind): void {
     const i = pn & (TLB_SIZE - 1);
     const w = access === ACCESS_WRITE;
-    (w ? this.wTag : this.rTag)[i] = pn;
+    const tags = w ? this.wTag : this.rTag;
+    if (tags[i] !== tags[i]) this.logFill(w ? TLB_SIZE + i : i); // was empty (NaN)
+    tags[i] = pn;
     (w ? this.wOff : this.rOff)[i] = off;
     const k = (this.tlbBase + (w ? TLB_BYTES : 0) + 16 * i) >> 2,
       m = this.phys.i32;
@@ -346,18 +351,52 @@ export class AddressSpace implements CodeOwner {
     m[k + 2] = (off - Math.imul(m[k]!, PAGE_SIZE)) | 0; // translated code adds the address (jit/emitter.ts access)
   }
 
+  /** Lists a slot that was empty (TlbStore.filled). */
+  private logFill(slot: number): void {
+    const t = this.tlbs;
+    if (t.filledCount < FILL_LOG) t.filled[t.filledCount] = slot;
+    if (t.filledCount <= FILL_LOG) t.filledCount++;
+  }
+
   flushTlb(): void {
-    this.rTag.fill(NaN);
-    const k = this.tlbBase >> 2;
-    this.phys.i32.fill(-1, k, k + TLB_BYTES / 4);
-    this.flushWriteTlb();
+    const t = this.tlbs;
+    if (t.filledCount > FILL_LOG) {
+      this.rTag.fill(NaN);
+      this.wTag.fill(NaN);
+      const k = this.tlbBase >> 2;
+      this.phys.i32.fill(-1, k, k + (2 * TLB_BYTES) / 4);
+    } else {
+      for (let j = 0; j < t.filledCount; j++) this.emptySlot(t.filled[j]!, true);
+    }
+    t.filledCount = 0;
   }
 
   /** Empties the write TLB only: the read TLB stays right while no frame changes under it. */
   private flushWriteTlb(): void {
-    this.wTag.fill(NaN);
-    const k = (this.tlbBase + TLB_BYTES) >> 2;
-    this.phys.i32.fill(-1, k, k + TLB_BYTES / 4);
+    const t = this.tlbs;
+    if (t.filledCount > FILL_LOG) {
+      this.wTag.fill(NaN);
+      const k = (this.tlbBase + TLB_BYTES) >> 2;
+      this.phys.i32.fill(-1, k, k + TLB_BYTES / 4);
+      return; // the read slots stay unlisted: the next full flush empties them
+    }
+    let kept = 0;
+    for (let j = 0; j < t.filledCount; j++) {
+      const slot = t.filled[j]!;
+      if (slot >= TLB_SIZE) this.emptySlot(slot, true);
+      else t.filled[kept++] = slot;
+    }
+    t.filledCount = kept;
+  }
+
+  /** Empties a slot (TlbStore.filled) in the physical area, and in the arrays when `js`. */
+  private emptySlot(slot: number, js: boolean): void {
+    const w = slot >= TLB_SIZE,
+      i = slot & (TLB_SIZE - 1);
+    if (js) (w ? this.wTag : this.rTag)[i] = NaN;
+    const k = (this.tlbBase + (w ? TLB_BYTES : 0) + 16 * i) >> 2,
+      m = this.phys.i32;
+    m[k] = m[k + 1] = -1;
   }
 
   /** Drops the write-TLB entries that point at frame offset `off` (the frame now holds code). */
@@ -468,18 +507,24 @@ export class AddressSpace implements CodeOwner {
    * per space, stay.
    */
   static tradeTlbs(from: AddressSpace, to: AddressSpace): void {
+    from.flushPhysTlb();
+    to.flushPhysTlb();
     const a = from.tlbs.base;
     from.tlbs.base = to.tlbs.base;
     to.tlbs.base = a;
     from.tlbBase = from.tlbs.base;
     to.tlbBase = to.tlbs.base;
-    from.flushPhysTlb();
-    to.flushPhysTlb();
   }
 
+  /** Empties the physical area (its slots are listed with the arrays' until the next flush). */
   private flushPhysTlb(): void {
-    const k = this.tlbBase >> 2;
-    this.phys.i32.fill(-1, k, k + (2 * TLB_BYTES) / 4);
+    const t = this.tlbs;
+    if (t.filledCount > FILL_LOG) {
+      const k = this.tlbBase >> 2;
+      this.phys.i32.fill(-1, k, k + (2 * TLB_BYTES) / 4);
+    } else {
+      for (let j = 0; j < t.filledCount; j++) this.emptySlot(t.filled[j]!, false);
+    }
   }
 
   isMapped(addr: number): boolean {
