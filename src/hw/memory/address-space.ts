@@ -572,10 +572,8 @@ export class AddressSpace implements CodeOwner {
   clone(): AddressSpace {
     const c = new AddressSpace(this.phys);
     for (const v of this.vmas.all()) c.vmas.insert({ ...v });
-    for (const [pn, f] of this.pt.entries()) {
-      this.phys.retain(f);
-      c.pt.set(pn, f);
-    }
+    const phys = this.phys;
+    c.pt.copyFrom(this.pt, (f) => phys.retain(f));
     // Our private frames are shared now: writes must fault and copy. Reads may go on: a
     // copy-on-write fault points the read TLB at the new frame (privateFrame).
     this.flushWriteTlb();
@@ -595,7 +593,7 @@ export class AddressSpace implements CodeOwner {
   destroy(): void {
     if (this.destroyed) return;
     this.destroyed = true;
-    this.dropFrames(0, USER_LIMIT);
+    this.dropAllFrames();
     this.vmas.remove(0, USER_LIMIT);
     this.unregister();
     collected.unregister(this);
@@ -607,6 +605,18 @@ export class AddressSpace implements CodeOwner {
     this.onMissing = null;
     this.onCodeWrite = () => {};
     this.onExecChange = null;
+  }
+
+  /** dropFrames of the whole space, visiting only the pages with code and with frames. */
+  private dropAllFrames(): void {
+    const pages: number[] = [];
+    for (const [f, pns] of this.codePages) {
+      this.phys.unmarkCode(f, this);
+      pages.push(...pns);
+    }
+    this.codePages.clear();
+    for (const pn of pages) this.onCodeWrite(pn);
+    this.pt.clearAll((_pn, f) => this.phys.release(f));
   }
 
   private dropFrames(start: number, end: number): void {

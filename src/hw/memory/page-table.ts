@@ -65,13 +65,22 @@ export class PageTable {
     for (const pn of removed) this.set(pn, 0);
   }
 
-  /** Every (page, frame) pair in page order. */
-  entries(): [number, number][] {
-    const out: [number, number][] = [];
-    for (const k of [...this.leaves.keys()].sort((a, b) => a - b)) {
-      const leaf = this.leaves.get(k)!;
-      for (let i = 0; i < LEAF; i++) if (leaf[i] !== 0) out.push([k * LEAF + i, leaf[i]!]);
+  /** Makes this (empty) table a copy of `other`, calling `fn` with each frame (a fork's copy). */
+  copyFrom(other: PageTable, fn: (frame: number) => void): void {
+    for (const [k, leaf] of other.leaves) {
+      const copy = leaf.slice();
+      this.leaves.set(k, copy);
+      for (let i = 0; i < LEAF; i++) if (copy[i] !== 0) fn(copy[i]!);
     }
-    return out;
+    this.count = other.count;
+  }
+
+  /** Removes every frame; calls `fn` with each (a space's end). */
+  clearAll(fn: (pn: number, frame: number) => void): void {
+    for (const [k, leaf] of this.leaves) {
+      for (let i = 0; i < LEAF; i++) if (leaf[i] !== 0) fn(k * LEAF + i, leaf[i]!);
+    }
+    this.leaves.clear();
+    this.count = 0;
   }
 }
