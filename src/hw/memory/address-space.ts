@@ -9,7 +9,7 @@ import { type CodeOwner, defaultPhysMem, FRAME_SIZE, type PhysMem, ZERO_FRAME } 
 import { type Vma, VmaList } from "./vma.js";
 import type { MemObject } from "./mem-object.js";
 import { PageTable } from "./page-table.js";
-import { FILL_LOG, TLB_BYTES, TLB_SIZE, TlbStore } from "./tlb-store.js";
+import { TLB_SIZE, TlbStore } from "./tlb-store.js";
 
 export { TLB_BYTES, TLB_SIZE } from "./tlb-store.js";
 
@@ -88,7 +88,9 @@ export class AddressSpace implements CodeOwner {
    * it. Spaces that share a CPU trade these areas as the CPU switches between them
    * (`tradeTlbs`): its compiled code reads the TLB at one place.
    */
-  tlbBase: number;
+  get tlbBase(): number {
+    return this.tlbs.base;
+  }
   /** Frame → the pages of this space that translated code was made from. */
   private readonly codePages = new Map<number, number[]>();
   readonly codeRef: WeakRef<CodeOwner> = new WeakRef(this);
@@ -117,15 +119,11 @@ export class AddressSpace implements CodeOwner {
     this.wTag = tlbs.wTag;
     this.rOff = tlbs.rOff;
     this.wOff = tlbs.wOff;
-    this.tlbBase = tlbs.base;
     this.u8 = phys.u8;
     this.dv = phys.dv;
     this.unregister = phys.addOwner(this);
     collected.register(this, { phys, pt: this.pt, tlbs }, this);
-    // A reused store's arrays hold its last space's slots (listed); its area is new.
-    const listed = tlbs.filledCount;
-    this.flushTlb();
-    if (listed <= FILL_LOG) this.phys.i32.fill(-1, this.tlbBase >> 2, (this.tlbBase + 2 * TLB_BYTES) >> 2);
+    tlbs.flushNew();
   }
 
   // ---- hot path -----------------------------------------------------------
@@ -338,76 +336,21 @@ export class AddressSpace implements CodeOwner {
   }
 
   private fillTlb(pn: number, off: number, access: AccessKind): void {
-    const i = pn & (TLB_SIZE - 1);
-    const w = access === ACCESS_WRITE;
-    const tags = w ? this.wTag : this.rTag;
-    if (tags[i] !== tags[i]) this.logFill(w ? TLB_SIZE + i : i); // was empty (NaN)
-    tags[i] = pn;
-    (w ? this.wOff : this.rOff)[i] = off;
-    const k = (this.tlbBase + (w ? TLB_BYTES : 0) + 16 * i) >> 2,
-      m = this.phys.i32;
-    m[k] = (pn % 4294967296) | 0;
-    m[k + 1] = Math.floor(pn / 4294967296);
-    m[k + 2] = (off - Math.imul(m[k]!, PAGE_SIZE)) | 0; // translated code adds the address (jit/emitter.ts access)
-  }
-
-  /** Lists a slot that was empty (TlbStore.filled). */
-  private logFill(slot: number): void {
-    const t = this.tlbs;
-    if (t.filledCount < FILL_LOG) t.filled[t.filledCount] = slot;
-    if (t.filledCount <= FILL_LOG) t.filledCount++;
+    this.tlbs.fill(pn, off, access === ACCESS_WRITE);
   }
 
   flushTlb(): void {
-    const t = this.tlbs;
-    if (t.filledCount > FILL_LOG) {
-      this.rTag.fill(NaN);
-      this.wTag.fill(NaN);
-      const k = this.tlbBase >> 2;
-      this.phys.i32.fill(-1, k, k + (2 * TLB_BYTES) / 4);
-    } else {
-      for (let j = 0; j < t.filledCount; j++) this.emptySlot(t.filled[j]!, true);
-    }
-    t.filledCount = 0;
+    this.tlbs.flush();
   }
 
   /** Empties the write TLB only: the read TLB stays right while no frame changes under it. */
   private flushWriteTlb(): void {
-    const t = this.tlbs;
-    if (t.filledCount > FILL_LOG) {
-      this.wTag.fill(NaN);
-      const k = (this.tlbBase + TLB_BYTES) >> 2;
-      this.phys.i32.fill(-1, k, k + TLB_BYTES / 4);
-      return; // the read slots stay unlisted: the next full flush empties them
-    }
-    let kept = 0;
-    for (let j = 0; j < t.filledCount; j++) {
-      const slot = t.filled[j]!;
-      if (slot >= TLB_SIZE) this.emptySlot(slot, true);
-      else t.filled[kept++] = slot;
-    }
-    t.filledCount = kept;
-  }
-
-  /** Empties a slot (TlbStore.filled) in the physical area, and in the arrays when `js`. */
-  private emptySlot(slot: number, js: boolean): void {
-    const w = slot >= TLB_SIZE,
-      i = slot & (TLB_SIZE - 1);
-    if (js) (w ? this.wTag : this.rTag)[i] = NaN;
-    const k = (this.tlbBase + (w ? TLB_BYTES : 0) + 16 * i) >> 2,
-      m = this.phys.i32;
-    m[k] = m[k + 1] = -1;
+    this.tlbs.flushWrite();
   }
 
   /** Drops the write-TLB entries that point at frame offset `off` (the frame now holds code). */
   evictWriteFrame(off: number): void {
-    const m = this.phys.i32,
-      k0 = (this.tlbBase + TLB_BYTES) >> 2;
-    for (let i = 0; i < TLB_SIZE; i++) {
-      if (this.wOff[i] === off) this.wTag[i] = NaN;
-      const k = k0 + 4 * i;
-      if (((m[k + 2]! + Math.imul(m[k]!, PAGE_SIZE)) | 0) === off && m[k] !== -1) m[k] = m[k + 1] = -1;
-    }
+    this.tlbs.evictWriteFrame(off);
   }
 
   // ---- translated code (self-modifying-code guard) ---------------------------
@@ -507,24 +450,7 @@ export class AddressSpace implements CodeOwner {
    * per space, stay.
    */
   static tradeTlbs(from: AddressSpace, to: AddressSpace): void {
-    from.flushPhysTlb();
-    to.flushPhysTlb();
-    const a = from.tlbs.base;
-    from.tlbs.base = to.tlbs.base;
-    to.tlbs.base = a;
-    from.tlbBase = from.tlbs.base;
-    to.tlbBase = to.tlbs.base;
-  }
-
-  /** Empties the physical area (its slots are listed with the arrays' until the next flush). */
-  private flushPhysTlb(): void {
-    const t = this.tlbs;
-    if (t.filledCount > FILL_LOG) {
-      const k = this.tlbBase >> 2;
-      this.phys.i32.fill(-1, k, k + (2 * TLB_BYTES) / 4);
-    } else {
-      for (let j = 0; j < t.filledCount; j++) this.emptySlot(t.filled[j]!, false);
-    }
+    TlbStore.trade(from.tlbs, to.tlbs);
   }
 
   isMapped(addr: number): boolean {

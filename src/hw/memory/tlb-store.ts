@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 // Where an address space keeps its software TLBs: a read and a write TLB as JavaScript
 // typed arrays for the interpreter, and the same two in physical memory for translated
-// code. The arrays of destroyed address spaces are kept for the next one, and their frames
+// code, with the slots filled since the last flush (so a flush empties those alone) and
+// the trade of physical areas between spaces that share a CPU. The arrays of destroyed
+// address spaces are kept for the next one, and their frames
 // are the run allocRun hands out next, so a process that forks and reaps children in a loop
 // reuses a child's TLBs instead of allocating and first-touching 224 KB of memory per child
 // (docs/architecture.md, "Memory": "Fork and exit").
@@ -51,6 +53,105 @@ export class TlbStore {
     const s = pools.get(phys)?.pop() ?? new TlbStore(phys);
     s.base = phys.allocRun(TLB_FRAMES, false) * FRAME_SIZE;
     return s;
+  }
+
+  /** Enters page `pn` at frame offset `off` in the read or the write (`w`) TLB, in both forms. */
+  fill(pn: number, off: number, w: boolean): void {
+    const i = pn & (TLB_SIZE - 1);
+    const tags = w ? this.wTag : this.rTag;
+    if (tags[i] !== tags[i]) this.log(w ? TLB_SIZE + i : i); // was empty (NaN)
+    tags[i] = pn;
+    (w ? this.wOff : this.rOff)[i] = off;
+    const k = (this.base + (w ? TLB_BYTES : 0) + 16 * i) >> 2,
+      m = this.phys.i32;
+    m[k] = (pn % 4294967296) | 0;
+    m[k + 1] = Math.floor(pn / 4294967296);
+    m[k + 2] = (off - Math.imul(m[k]!, FRAME_SIZE)) | 0; // translated code adds the address (jit/emitter.ts access)
+  }
+
+  /** Lists a slot that was empty (`filled`). */
+  private log(slot: number): void {
+    if (this.filledCount < FILL_LOG) this.filled[this.filledCount] = slot;
+    if (this.filledCount <= FILL_LOG) this.filledCount++;
+  }
+
+  /** Empties both TLBs, in both forms. */
+  flush(): void {
+    if (this.filledCount > FILL_LOG) {
+      this.rTag.fill(NaN);
+      this.wTag.fill(NaN);
+      this.fillArea(0, 2 * TLB_BYTES);
+    } else {
+      for (let j = 0; j < this.filledCount; j++) this.empty(this.filled[j]!, true);
+    }
+    this.filledCount = 0;
+  }
+
+  /** Empties a store just taken: its arrays hold its last space's slots (listed), its area is new. */
+  flushNew(): void {
+    const listed = this.filledCount <= FILL_LOG;
+    this.flush();
+    if (listed) this.fillArea(0, 2 * TLB_BYTES);
+  }
+
+  /** Empties the write TLB, in both forms. */
+  flushWrite(): void {
+    if (this.filledCount > FILL_LOG) {
+      this.wTag.fill(NaN);
+      this.fillArea(TLB_BYTES, 2 * TLB_BYTES);
+      return; // the read slots stay unlisted: the next full flush empties them
+    }
+    let kept = 0;
+    for (let j = 0; j < this.filledCount; j++) {
+      const slot = this.filled[j]!;
+      if (slot >= TLB_SIZE) this.empty(slot, true);
+      else this.filled[kept++] = slot;
+    }
+    this.filledCount = kept;
+  }
+
+  /** Drops the write entries that point at frame offset `off` (the frame now holds code). */
+  evictWriteFrame(off: number): void {
+    const m = this.phys.i32,
+      k0 = (this.base + TLB_BYTES) >> 2;
+    for (let i = 0; i < TLB_SIZE; i++) {
+      if (this.wOff[i] === off) this.wTag[i] = NaN;
+      const k = k0 + 4 * i;
+      if (((m[k + 2]! + Math.imul(m[k]!, FRAME_SIZE)) | 0) === off && m[k] !== -1) m[k] = m[k + 1] = -1;
+    }
+  }
+
+  /**
+   * `b` takes the physical area `a` has (the one a CPU's compiled code reads) and `a`
+   * takes `b`'s, both emptied; the arrays stay with their stores, their slots listed.
+   */
+  static trade(a: TlbStore, b: TlbStore): void {
+    a.flushArea();
+    b.flushArea();
+    const base = a.base;
+    a.base = b.base;
+    b.base = base;
+  }
+
+  /** Empties the physical area (its slots stay listed with the arrays' until the next flush). */
+  private flushArea(): void {
+    if (this.filledCount > FILL_LOG) this.fillArea(0, 2 * TLB_BYTES);
+    else for (let j = 0; j < this.filledCount; j++) this.empty(this.filled[j]!, false);
+  }
+
+  /** Empties slot `slot` (as `filled` lists it) in the physical area, and in the arrays when `js`. */
+  private empty(slot: number, js: boolean): void {
+    const w = slot >= TLB_SIZE,
+      i = slot & (TLB_SIZE - 1);
+    if (js) (w ? this.wTag : this.rTag)[i] = NaN;
+    const k = (this.base + (w ? TLB_BYTES : 0) + 16 * i) >> 2,
+      m = this.phys.i32;
+    m[k] = m[k + 1] = -1;
+  }
+
+  /** Fills bytes [from, to) of the physical area with −1 (empty entries). */
+  private fillArea(from: number, to: number): void {
+    this.phys.i32.fill(-1, (this.base + from) >> 2, (this.base + to) >> 2);
   }
 
   /** Frees the frames and keeps the arrays for the next space (when fewer than POOL_MAX are kept). */
