@@ -26,7 +26,7 @@ export class Seat {
     cpu.onDiverge = () => this.split();
   }
 
-  /** A new CPU for `mm`'s space, with the model and random stream `from` has. */
+  /** A new CPU of `model` for `mm`'s space alone, its LWP unit drawing on `random`. */
   static fresh(mm: Mm, model: CpuModel, random?: () => number): Seat {
     return new Seat(new Cpu(mm.mem, model, random === undefined ? {} : { random }), mm);
   }

@@ -154,7 +154,7 @@ export class Cpu {
   /**
    * The address spaces whose processes run on this CPU: one, or several forked from it
    * that have the same executable pages (same frames, same mappings), so its translations
-   * and compiled regions are right for each (docs/architecture.md "Fork and exit").
+   * and compiled regions are right for each (docs/kernel.md "Tasks and the CPU").
    */
   private readonly spaces: AddressSpace[];
   /**
@@ -567,11 +567,6 @@ export class Cpu {
     s.onCodeWrite = () => {};
     s.onExecChange = null;
     if (this.spaces.length === 1) this.spaces[0]!.onExecChange = null;
-  }
-
-  /** How many address spaces run on this CPU (more than one: forked processes share it). */
-  get spaceCount(): number {
-    return this.spaces.length;
   }
 
   /** Runs in `s` (one of `spaces`) from now on; its TLB takes the place compiled code reads. */
