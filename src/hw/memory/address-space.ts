@@ -10,58 +10,42 @@ import { type Vma, VmaList } from "./vma.js";
 import type { MemObject } from "./mem-object.js";
 import { PageTable } from "./page-table.js";
 import { TLB_SIZE, TlbStore } from "./tlb-store.js";
+import {
+  ACCESS_EXEC,
+  ACCESS_READ,
+  ACCESS_WRITE,
+  type AccessKind,
+  FAULT_BUS,
+  MemoryFault,
+  NEED,
+  outsideUser,
+  PAGE_MASK,
+  PAGE_SIZE,
+  pageNumber,
+  PROT_EXEC,
+  spans,
+  USER_LIMIT,
+} from "./access.js";
 
 export { TLB_BYTES, TLB_SIZE } from "./tlb-store.js";
 
-export const PAGE_SIZE = 4096;
-export const PAGE_MASK = 0xfff;
-export const PROT_NONE = 0;
-export const PROT_READ = 1;
-export const PROT_WRITE = 2;
-export const PROT_EXEC = 4;
-/** Highest user address + 1: 47-bit canonical lower half. */
-export const USER_LIMIT = 2 ** 47;
-/** Lowest canonical address of the upper (kernel) half, as a signed Number. */
-const KERNEL_LOW = -(2 ** 47);
-
-/** Kind of access that faulted: the page-fault error-code bits W and I/D. */
-export const ACCESS_READ = 0;
-export const ACCESS_WRITE = 1;
-export const ACCESS_EXEC = 2;
-export type AccessKind = 0 | 1 | 2;
-const NEED = [PROT_READ, PROT_WRITE, PROT_EXEC];
-
-/** What a MemoryFault is beyond #PF/#GP: a kernel-half address, or a page past the end of a mapped file. */
-export const FAULT_PLAIN = 0;
-export const FAULT_KERNEL = 1;
-export const FAULT_BUS = 2;
-
-/**
- * A guest memory fault. Not an Error: thrown on the hot path's slow branch and
- * caught once at the CPU's run-loop boundary, so no stack is captured.
- * `present` is false when no page is mapped (SEGV_MAPERR) and true when the
- * page exists but forbids the access (SEGV_ACCERR). Non-canonical addresses
- * raise #GP instead of #PF (Linux reports si_addr 0 for those).
- */
-export class MemoryFault {
-  constructor(
-    readonly address: number,
-    readonly access: AccessKind,
-    readonly present: boolean,
-    readonly generalProtection: boolean,
-    readonly kind = FAULT_PLAIN,
-  ) {}
-}
-
-function pageNumber(addr: number): number {
-  return (addr - (addr & PAGE_MASK)) / PAGE_SIZE;
-}
-
-/** The fault for an address outside the user half: #PF in the kernel half, #GP when non-canonical. */
-function outsideUser(a: number, access: AccessKind): MemoryFault {
-  if (a < 0 && a >= KERNEL_LOW) return new MemoryFault(a, access, true, false, FAULT_KERNEL);
-  return new MemoryFault(a, access, false, true);
-}
+export {
+  PAGE_SIZE,
+  PAGE_MASK,
+  PROT_NONE,
+  PROT_READ,
+  PROT_WRITE,
+  PROT_EXEC,
+  USER_LIMIT,
+  ACCESS_READ,
+  ACCESS_WRITE,
+  ACCESS_EXEC,
+  type AccessKind,
+  FAULT_PLAIN,
+  FAULT_KERNEL,
+  FAULT_BUS,
+  MemoryFault,
+} from "./access.js";
 
 /** Frees the memory of an address space that was dropped without destroy() (tests, abandoned runs). */
 const collected = new FinalizationRegistry<{ phys: PhysMem; pt: PageTable; tlbs: TlbStore }>((h) => {
@@ -554,30 +538,21 @@ export class AddressSpace implements CodeOwner {
 
   readBytes(addr: number, len: number): Uint8Array {
     const out = new Uint8Array(len);
-    let done = 0;
-    while (done < len) {
-      const a = addr + done;
-      const off = a & PAGE_MASK;
-      const n = Math.min(len - done, PAGE_SIZE - off);
+    spans(addr, len, (a, off, n, done) => {
       const base = this.translate(a, ACCESS_READ) + off;
       out.set(this.u8.subarray(base, base + n), done);
-      done += n;
-    }
+      return true;
+    });
     return out;
   }
 
   writeBytes(addr: number, bytes: Uint8Array): void {
     if (bytes.length === 0) return;
     this.probeRange(addr, bytes.length, ACCESS_WRITE);
-    let done = 0;
-    while (done < bytes.length) {
-      const a = addr + done;
-      const off = a & PAGE_MASK;
-      const n = Math.min(bytes.length - done, PAGE_SIZE - off);
-      const base = this.translate(a, ACCESS_WRITE) + off;
-      this.u8.set(bytes.subarray(done, done + n), base);
-      done += n;
-    }
+    spans(addr, bytes.length, (a, off, n, done) => {
+      this.u8.set(bytes.subarray(done, done + n), this.translate(a, ACCESS_WRITE) + off);
+      return true;
+    });
   }
 
   /** Checks every page of a range for an access kind without touching data. */
@@ -590,17 +565,13 @@ export class AddressSpace implements CodeOwner {
 
   /** Writes ignoring protection (loader use: filling read-only segments). */
   poke(addr: number, bytes: Uint8Array): void {
-    let done = 0;
-    while (done < bytes.length) {
-      const a = addr + done;
-      const off = a & PAGE_MASK;
-      const n = Math.min(bytes.length - done, PAGE_SIZE - off);
+    spans(addr, bytes.length, (a, off, n, done) => {
       const v = this.vmas.find(a);
       if (v === undefined) throw new MemoryFault(a, ACCESS_WRITE, false, false);
       const f = this.frameFor(v, pageNumber(a), a, ACCESS_WRITE);
       this.u8.set(bytes.subarray(done, done + n), f * FRAME_SIZE + off);
-      done += n;
-    }
+      return true;
+    });
     this.flushTlb();
   }
 
@@ -610,63 +581,50 @@ export class AddressSpace implements CodeOwner {
    */
   peek(addr: number, len: number): Uint8Array {
     const out = new Uint8Array(len);
-    let done = 0;
-    while (done < len) {
-      const a = addr + done;
+    const done = spans(addr, len, (a, off, n, done) => {
       const v = a >= 0 && a < USER_LIMIT ? this.vmas.find(a) : undefined;
-      if (v === undefined) break;
-      const off = a & PAGE_MASK;
-      const n = Math.min(len - done, PAGE_SIZE - off);
+      if (v === undefined) return false;
       let f: number;
       try {
         f = this.frameFor(v, pageNumber(a), a, ACCESS_READ);
       } catch (e) {
-        if (e instanceof MemoryFault) break;
+        if (e instanceof MemoryFault) return false;
         throw e;
       }
       out.set(this.u8.subarray(f * FRAME_SIZE + off, f * FRAME_SIZE + off + n), done);
-      done += n;
-    }
+      return true;
+    });
     return done === len ? out : out.slice(0, done);
   }
 
   /** Reads a NUL-terminated string of at most `max` bytes (throws on fault). */
   readCString(addr: number, max = 4096): Uint8Array {
     const parts: Uint8Array[] = [];
-    let done = 0;
-    while (done < max) {
-      const a = addr + done;
-      const off = a & PAGE_MASK;
-      const n = Math.min(max - done, PAGE_SIZE - off);
+    spans(addr, max, (a, off, n) => {
       const base = this.translate(a, ACCESS_READ) + off;
       const chunk = this.u8.subarray(base, base + n);
       const z = chunk.indexOf(0);
       parts.push(chunk.slice(0, z < 0 ? n : z));
-      if (z >= 0) break;
-      done += n;
-    }
+      return z < 0;
+    });
     return parts.length === 1 ? parts[0]! : Uint8Array.from(parts.flatMap((p) => [...p]));
   }
 
   /** Fetches instruction bytes for decoding; stops early at an unmapped/non-exec page. */
   fetchCode(addr: number, len: number): Uint8Array {
     const out = new Uint8Array(len);
-    let done = 0;
-    while (done < len) {
-      const a = addr + done;
+    const done = spans(addr, len, (a, off, n, done) => {
       const v = this.vmas.find(a);
-      if (v === undefined || (v.prot & PROT_EXEC) === 0 || !(a >= 0 && a < USER_LIMIT)) break;
-      const off = a & PAGE_MASK;
-      const n = Math.min(len - done, PAGE_SIZE - off);
+      if (v === undefined || (v.prot & PROT_EXEC) === 0 || !(a >= 0 && a < USER_LIMIT)) return false;
       let base: number;
       try {
         base = this.translate(a, ACCESS_EXEC) + off;
       } catch {
-        break; // a shared page past the end of its file
+        return false; // a shared page past the end of its file
       }
       out.set(this.u8.subarray(base, base + n), done);
-      done += n;
-    }
+      return true;
+    });
     return done === len ? out : out.slice(0, done);
   }
 }
