@@ -6,12 +6,9 @@
 // the host by the differential suite, `npm run test:diff -- --only DIV,IDIV`).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { AddressSpace, PROT_EXEC, PROT_READ, PROT_WRITE } from "../../src/hw/memory/address-space.js";
-import { Cpu, setDefaultTiers } from "../../src/hw/cpu/cpu.js";
 import { JIT_TOTALS } from "../../src/hw/jit/jit.js";
+import { CODE, DATA, withCodeCpu } from "../helpers/code-cpu.js";
 
-const CODE = 0x400000,
-  DATA = 0x600000;
 const RAX = 0,
   RCX = 1,
   RDX = 2,
@@ -19,17 +16,10 @@ const RAX = 0,
 
 /** Runs `code` then UD2 from the given registers and arithmetic flags; the exit, RAX, RDX, RIP and flags. */
 function run(tier: 1 | 3, code: number[], regs: Record<number, bigint>, flags: number): string {
-  setDefaultTiers({ tier, forced: true });
-  try {
-    const mem = new AddressSpace();
-    mem.map(CODE, 4096, PROT_READ | PROT_EXEC);
-    mem.map(DATA, 4096, PROT_READ | PROT_WRITE);
-    mem.poke(CODE, Uint8Array.from([...code, 0x0f, 0x0b]));
-    const c = new Cpu(mem);
+  const divisor = new Uint8Array(new BigUint64Array([BigInt.asUintN(64, regs[RCX] ?? 0n)]).buffer);
+  return withCodeCpu(tier, code, 1, divisor, (c) => {
     for (const [r, v] of Object.entries(regs)) c.setReg64(Number(r), BigInt.asUintN(64, v));
-    mem.poke(DATA, new Uint8Array(new BigUint64Array([BigInt.asUintN(64, regs[RCX] ?? 0n)]).buffer));
     c.f.rflags = 0x202 | flags;
-    c.rip = CODE;
     const x = c.run(1000);
     const kind = x.kind === "fault" ? `fault ${x.vector}` : x.kind;
     return [
@@ -39,9 +29,7 @@ function run(tier: 1 | 3, code: number[], regs: Record<number, bigint>, flags: n
       (c.rip - CODE).toString(16),
       (c.f.rflags & 0x8d5).toString(16),
     ].join(" ");
-  } finally {
-    setDefaultTiers({ tier: 3, forced: false });
-  }
+  });
 }
 
 const M64 = (1n << 64n) - 1n;

@@ -5,33 +5,22 @@
 // is checked against the host by the differential suite, `npm run test:diff`).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { AddressSpace, PROT_EXEC, PROT_READ, PROT_WRITE } from "../../src/hw/memory/address-space.js";
-import { Cpu, setDefaultTiers } from "../../src/hw/cpu/cpu.js";
+import { DATA, withCodeCpu } from "../helpers/code-cpu.js";
 
-const CODE = 0x400000,
-  DATA = 0x600000;
 const RCX = 1,
   RSI = 6,
   RDI = 7;
+/** Words of the data page: the low byte of each its offset, then 1, 2, 3. */
+const DATA_BYTES = Uint8Array.from({ length: 4096 }, (_, k) => (k % 4 === 0 ? k & 0xff : k % 4));
 
 function run(tier: 1 | 3, code: number[], regs: Record<number, number>, flags: number): string {
-  setDefaultTiers({ tier, forced: true });
-  try {
-    const mem = new AddressSpace();
-    mem.map(CODE, 4096, PROT_READ | PROT_EXEC);
-    mem.map(DATA, 4096, PROT_READ | PROT_WRITE); // the page after it is unmapped
-    mem.poke(CODE, Uint8Array.from([...code, 0x0f, 0x0b]));
-    for (let i = 0; i < 4096; i += 4) mem.poke(DATA + i, Uint8Array.of(i & 0xff, 1, 2, 3));
-    const c = new Cpu(mem);
+  return withCodeCpu(tier, code, 1, DATA_BYTES, (c) => {
     for (const [r, v] of Object.entries(regs)) c.setReg(Number(r), v);
     c.f.rflags = flags;
-    c.rip = CODE;
     const x = c.run(1000);
     const out = [x.kind, c.getReg(0), c.getReg(RCX), c.getReg(RSI), c.getReg(RDI), (c.f.rflags & 0x8d5).toString(16)];
     return out.join(" ");
-  } finally {
-    setDefaultTiers({ tier: 3, forced: false });
-  }
+  });
 }
 
 test("a REP string instruction that faults part way leaves the same state in tier 3 as in tier 1", () => {

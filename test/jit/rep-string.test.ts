@@ -6,45 +6,29 @@
 // RDI stop at the element that faulted.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { AddressSpace, PROT_EXEC, PROT_READ, PROT_WRITE } from "../../src/hw/memory/address-space.js";
-import { Cpu, setDefaultTiers } from "../../src/hw/cpu/cpu.js";
 import { JIT_TOTALS } from "../../src/hw/jit/jit.js";
 import { REP_INLINE } from "../../src/hw/jit/ops/string.js";
+import { CODE, DATA, withCodeCpu } from "../helpers/code-cpu.js";
 
-const CODE = 0x400000,
-  DATA = 0x600000,
-  PAGES = 2; // the page after them is unmapped
-const RAX = 0,
-  RCX = 1,
+const PAGES = 2; // the page after them is unmapped
+const RCX = 1,
   RSI = 6,
   RDI = 7;
+const DATA_BYTES = Uint8Array.from({ length: PAGES * 4096 }, (_, k) => (k * 7 + (k >> 8)) & 0xff);
 
 /** Runs `code` then UD2; the exit, RCX, RSI, RDI, RIP and an FNV-1a hash of the data pages. */
 function run(tier: 1 | 3, code: number[], regs: Record<number, number>, df: boolean): string {
-  setDefaultTiers({ tier, forced: true });
-  try {
-    const mem = new AddressSpace();
-    mem.map(CODE, 4096, PROT_READ | PROT_EXEC);
-    mem.map(DATA, PAGES * 4096, PROT_READ | PROT_WRITE);
-    mem.poke(CODE, Uint8Array.from([...code, 0x0f, 0x0b]));
-    mem.poke(
-      DATA,
-      Uint8Array.from({ length: PAGES * 4096 }, (_, k) => (k * 7 + (k >> 8)) & 0xff),
-    );
-    const c = new Cpu(mem);
-    c.setReg64(RAX, 0x1122334455667788n);
+  return withCodeCpu(tier, code, PAGES, DATA_BYTES, (c, mem) => {
+    c.setReg64(0, 0x1122334455667788n);
     for (const [r, v] of Object.entries(regs)) c.setReg(Number(r), v);
     c.f.rflags = 0x202 | (df ? 0x400 : 0);
-    c.rip = CODE;
     const x = c.run(1000);
     let h = 0x811c9dc5;
     for (const b of mem.peek(DATA, PAGES * 4096)) h = Math.imul(h ^ b, 0x01000193);
     const kind = x.kind === "fault" ? `fault ${x.vector} ${x.address.toString(16)}` : x.kind;
     const hex = (r: number): string => c.getReg(r).toString(16);
     return [kind, hex(RCX), hex(RSI), hex(RDI), (c.rip - CODE).toString(16), (h >>> 0).toString(16)].join(" ");
-  } finally {
-    setDefaultTiers({ tier: 3, forced: false });
-  }
+  });
 }
 
 const FORMS: [string, number[], number][] = [
