@@ -10,6 +10,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -144,6 +145,35 @@ static void test_parent_store(void) {
   OK("fork: the parent's store while its child lives");
 }
 
+/* Sums i * k over i < n (a loop long enough to be switched out several times). */
+static unsigned long spin_sum(unsigned long n, unsigned long k) {
+  volatile unsigned long s = 0;
+  for (unsigned long i = 0; i < n; i++) s += i * k;
+  return s;
+}
+
+static void *sibling(void *arg) {
+  *(unsigned long *)arg = spin_sum(3000000, 3);
+  return NULL;
+}
+
+/* A fork while a sibling thread runs: the sibling, the forking thread and the child
+ * interleave, each with its own registers and memory. */
+static void test_fork_beside_thread(void) {
+  RUN("fork: a child beside its parent's running thread");
+  unsigned long from_thread = 0;
+  pthread_t t;
+  CHECK(pthread_create(&t, NULL, sibling, &from_thread) == 0);
+  pid_t a = fork();
+  if (a == 0) _exit(spin_sum(2000000, 5) == 5 * (2000000ul * 1999999ul / 2) ? 23 : 109);
+  unsigned long mine = spin_sum(1000000, 7);
+  CHECK(child_value(a) == 23);
+  CHECK(pthread_join(t, NULL) == 0);
+  CHECK(from_thread == 3 * (3000000ul * 2999999ul / 2));
+  CHECK(mine == 7 * (1000000ul * 999999ul / 2));
+  OK("fork: a child beside its parent's running thread");
+}
+
 /* A file holding `mov eax, v; ret` in its first page, open for mapping. */
 static int code_file(int v) {
   char path[] = "/tmp/lwp-codeshare-XXXXXX";
@@ -276,6 +306,7 @@ int main(void) {
   test_protect_unmap();
   test_fork_chain();
   test_child_new_code();
+  test_fork_beside_thread();
   test_file_write();
   test_running_image();
   DONE();
