@@ -5,7 +5,7 @@
 import { spawnSync } from "node:child_process";
 import { rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { lwpCli } from "../test/helpers/build-guests.js";
 import type { Command } from "./measure.js";
 
@@ -24,12 +24,16 @@ function valgrind(args: readonly string[]): (c: Command) => Command {
   return (c) => ({ ...c, cmd: "valgrind", args: [...args, c.cmd, ...c.args] });
 }
 
+/**
+ * `lwp` as users start it: bin/lwp.js through its `#!` line (which keeps Node from
+ * parsing NODE_EXTRA_CA_CERTS's certificates at start-up), with this Node first in PATH.
+ */
 function lwp(args: readonly string[]): (c: Command) => Command {
   return (c) => ({
     ...c,
-    cmd: process.execPath,
-    args: [lwpCli(), ...args, "--", c.cmd, ...c.args],
-    env: { ...(c.env ?? {}), LWP_STATS: "1" },
+    cmd: lwpCli(),
+    args: [...args, "--", c.cmd, ...c.args],
+    env: { ...(c.env ?? {}), LWP_STATS: "1", PATH: `${dirname(process.execPath)}:${process.env["PATH"] ?? ""}` },
   });
 }
 

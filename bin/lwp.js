@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S NODE_EXTRA_CA_CERTS= LWP_NODE_EXTRA_CA_CERTS=${NODE_EXTRA_CA_CERTS} node
 // SPDX-License-Identifier: MIT
 // The `lwp` command: a committed launcher for the bundled CLI, dist/bundle/lwp.cjs
 // (build output of scripts/bundle.mjs, made by `npm ci` through the prepare script).
@@ -8,6 +8,26 @@
 // (>= 22.1), else a cache kept here the same way.
 "use strict";
 const Module = require("node:module");
+
+/**
+ * NODE_EXTRA_CA_CERTS names certificates Node 20 parses at every start-up (38 ms of CPU
+ * for Debian's bundle on the machine this is built on, more than the rest of Node's own
+ * start-up); `lwp` never makes a TLS connection. The first line above starts Node with it
+ * empty, which Node ignores, and hands its value over in LWP_NODE_EXTRA_CA_CERTS; it is
+ * put back here, in place, before anything reads the environment, so the guest and
+ * any program `lwp` starts see the environment they were given. An unset variable was
+ * appended (empty, just before the carrier) by `env`: it is removed again.
+ */
+function restoreExtraCaCerts(env) {
+  const v = env.LWP_NODE_EXTRA_CA_CERTS;
+  if (v === undefined) return; // started as `node bin/lwp.js`: nothing was changed
+  const keys = Object.keys(env);
+  delete env.LWP_NODE_EXTRA_CA_CERTS;
+  if (v !== "") env.NODE_EXTRA_CA_CERTS = v;
+  else if (keys[keys.length - 2] === "NODE_EXTRA_CA_CERTS") delete env.NODE_EXTRA_CA_CERTS;
+}
+restoreExtraCaCerts(process.env);
+
 const { closeSync, fstatSync, mkdirSync, openSync, readSync, renameSync, writeFileSync } = require("node:fs");
 const { tmpdir } = require("node:os");
 const { dirname, join } = require("node:path");

@@ -203,3 +203,26 @@ test("the decoded-block cache is written, reused, and never changes what the gue
     rmSync(cache, { recursive: true, force: true });
   }
 });
+
+test("started through its #! line, lwp keeps Node from loading NODE_EXTRA_CA_CERTS and the guest sees it in place", () => {
+  const guest = join(repoRoot(), "build", "launcher", "environ");
+  compileStatic("gcc", join(repoRoot(), "test", "guests", "environ.c"), guest, ["-O2"]);
+  const base = { PATH: process.env["PATH"] ?? "/usr/bin:/bin", HOME: "/nonexistent", LC_ALL: "C" };
+  // A file that does not exist: Node warns on stderr when it tries to load it.
+  const cases: [string, Record<string, string>][] = [
+    ["set", { A_FIRST: "1", NODE_EXTRA_CA_CERTS: "/nonexistent/lwp-ca.pem", ...base }],
+    ["empty", { NODE_EXTRA_CA_CERTS: "", ...base }],
+    ["unset", { ...base }],
+  ];
+  for (const [label, env] of cases) {
+    const native = spawnSync(guest, [], { env, encoding: "utf8" });
+    const r = spawnSync(lwpCli(), ["run", "--", guest], { env, encoding: "utf8" });
+    assert.equal(r.status, 0, `${label}: ${r.stderr}`);
+    assert.equal(r.stderr, "", `${label}: Node loaded the certificates`);
+    assert.equal(r.stdout, native.stdout, `${label}: the guest's environment`);
+  }
+  // Started as `node bin/lwp.js`, Node itself loads the file, as it does for any script.
+  const env = cases[0]![1];
+  const direct = spawnSync(process.execPath, [lwpCli(), "run", "--", guest], { env, encoding: "utf8" });
+  assert.match(direct.stderr, /extra certs/, "the check above can see Node's warning");
+});
