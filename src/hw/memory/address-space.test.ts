@@ -2,8 +2,8 @@
 // The address space around fork and exit (address-space.ts, tlb-store.ts): a parent
 // keeps its read TLB across a fork and still sees each side's writes apart; a destroyed
 // space hands its TLBs on emptied; a flush empties what was filled (listed or not) and
-// two spaces trade their areas in physical memory emptied; and it keeps nothing of its
-// process alive.
+// two spaces trade their areas in physical memory emptied; a page that becomes code leaves
+// the write TLBs; and it keeps nothing of its process alive.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { setFlagsFromString } from "node:v8";
@@ -132,6 +132,22 @@ for (const pages of [12, FILL_LOG + 100]) {
     const child = s.clone(); // the parent's write slots go: its next write copies the frame
     s.write8(DATA + 4096, 0x77);
     assert.equal(child.read8(DATA + 4096), 1);
+  });
+
+  test(`a page that becomes code leaves the write TLBs, in both forms (${pages} pages)`, () => {
+    const phys = new PhysMem(8192);
+    const s = touched(phys, pages);
+    const written: number[] = [];
+    s.onCodeWrite = (pn) => written.push(pn);
+    const target = pages - 3,
+      pn = DATA / 4096 + target;
+    const k = (s.tlbBase + TLB_BYTES) >> 2; // the write TLB's slots in physical memory: [page lo, page hi, offset, pad]
+    const slot = (): number => k + 4 * (pn & 4095);
+    assert.equal(phys.i32[slot()], pn, "the page's write slot is filled in translated code's TLB");
+    s.markCode(pn);
+    assert.equal(phys.i32[slot()], -1, "translated code's write slot is emptied");
+    s.write8(DATA + target * 4096 + 5, 1); // through the interpreter's TLB: the write must be seen
+    assert.deepEqual(written, [pn]);
   });
 
   test(`two spaces trading their physical TLB areas leave both empty (${pages} pages)`, () => {

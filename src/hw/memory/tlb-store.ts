@@ -110,15 +110,28 @@ export class TlbStore {
     this.filledCount = kept;
   }
 
-  /** Drops the write entries that point at frame offset `off` (the frame now holds code). */
+  /**
+   * Drops the write entries that point at frame offset `off` (the frame now holds code):
+   * the listed write slots when they are listed (a dynamic program's start-up makes a
+   * hundred frames code, each once scanning all 4,096 slots), else every slot.
+   */
   evictWriteFrame(off: number): void {
-    const m = this.phys.i32,
-      k0 = (this.base + TLB_BYTES) >> 2;
-    for (let i = 0; i < TLB_SIZE; i++) {
-      if (this.wOff[i] === off) this.wTag[i] = NaN;
-      const k = k0 + 4 * i;
-      if (((m[k + 2]! + Math.imul(m[k]!, FRAME_SIZE)) | 0) === off && m[k] !== -1) m[k] = m[k + 1] = -1;
+    if (this.filledCount > FILL_LOG) {
+      for (let i = 0; i < TLB_SIZE; i++) this.evictWriteSlot(i, off);
+      return;
     }
+    for (let j = 0; j < this.filledCount; j++) {
+      const slot = this.filled[j]!;
+      if (slot >= TLB_SIZE) this.evictWriteSlot(slot - TLB_SIZE, off);
+    }
+  }
+
+  /** Empties write slot `i`, in each form, where it points at frame offset `off`. */
+  private evictWriteSlot(i: number, off: number): void {
+    if (this.wOff[i] === off) this.wTag[i] = NaN;
+    const m = this.phys.i32,
+      k = ((this.base + TLB_BYTES) >> 2) + 4 * i;
+    if (((m[k + 2]! + Math.imul(m[k]!, FRAME_SIZE)) | 0) === off && m[k] !== -1) m[k] = m[k + 1] = -1;
   }
 
   /**
