@@ -38,7 +38,7 @@ export function loadTask(t: Task, lwpBoot: boolean): void {
   if (mm.loaded === t) return;
   const c = mm.cpu;
   if (mm.loaded !== null && !mm.loaded.exited) saveContext(c, mm.loaded.ctx);
-  c.switchMem(mm.mem); // another process on the same CPU (src/kernel/seat.ts)
+  c.spaces.switchTo(mm.mem); // another process on the same CPU (src/kernel/seat.ts)
   setLwpEnabled(c, lwpBoot && !t.lwpDisabled);
   restoreContext(c, t.ctx);
   mm.loaded = t;

@@ -15,7 +15,7 @@ import type { Task } from "./task.js";
 export class Seat {
   /** The task whose registers are in `cpu` right now. */
   loaded: Task | null = null;
-  /** The Mms whose spaces run on `cpu` (Cpu.spaces, in the same order of joining). */
+  /** The Mms whose spaces run on `cpu` (its SpaceSet, in the same order of joining). */
   private readonly members: Mm[];
 
   constructor(
@@ -23,7 +23,7 @@ export class Seat {
     first: Mm,
   ) {
     this.members = [first];
-    cpu.onDiverge = () => this.split();
+    cpu.spaces.onDiverge = () => this.split();
   }
 
   /** A new CPU of `model` for `mm`'s space alone, its LWP unit drawing on `random`. */
@@ -44,7 +44,7 @@ export class Seat {
     if (this.members.length === 1) return true;
     this.members.splice(i, 1);
     if (this.loaded?.proc.mm === mm) this.loaded = null;
-    this.cpu.removeSpace(mm.mem);
+    this.cpu.spaces.remove(mm.mem);
     return false;
   }
 

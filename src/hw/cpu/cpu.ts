@@ -34,6 +34,7 @@ import { type BranchHistory, BranchPredictor, NO_BRANCH_HISTORY } from "../lwp/p
 import { TierUp } from "./tier-up.js";
 import { type SharedBlocks, sharedBlocks } from "./translate/shared.js";
 import { TCACHE_INSNS, TranslationCache } from "./translate/cache.js";
+import { SpaceSet } from "./spaces.js";
 
 /** Standard XCR0 bits we implement (x87 | SSE); LWP (bit 62) is XCR0_HI_LWP of src/hw/lwp/unit.ts. */
 export const XCR0_X87 = 1;
@@ -148,21 +149,11 @@ export class Cpu {
 
   /**
    * The address space the CPU runs in now: one of `spaces`, the one whose task the kernel
-   * loaded last (switchMem).
+   * loaded last (SpaceSet.switchTo).
    */
   mem: AddressSpace;
-  /**
-   * The address spaces whose processes run on this CPU: one, or several forked from it
-   * that have the same executable pages (same frames, same mappings), so its translations
-   * and compiled regions are right for each (docs/kernel.md "Tasks and the CPU").
-   */
-  private readonly spaces: AddressSpace[];
-  /**
-   * Called when the spaces sharing this CPU may stop having the same code: a write to an
-   * executable page, or a mapping change that covers or makes one. The kernel then moves
-   * every space but `mem` to a CPU of its own (removeSpace).
-   */
-  onDiverge: (() => void) | null = null;
+  /** The address spaces whose processes run on this CPU (spaces.ts). */
+  readonly spaces: SpaceSet;
 
   constructor(
     mem: AddressSpace,
@@ -170,8 +161,7 @@ export class Cpu {
     lwpOptions: LwpOptions = {},
   ) {
     this.mem = mem;
-    this.spaces = [mem];
-    mem.onCodeWrite = this.codeWritten;
+    this.spaces = new SpaceSet(this, mem);
     this.lwp = new LwpUnit(model.lwp, lwpOptions);
     this.lwp.predictor = new BranchPredictor(mem.phys);
     this.shared = sharedBlocks(mem.phys);
@@ -193,9 +183,7 @@ export class Cpu {
     this.tier3 = this.tiers.tier === 3;
     this.cache = new TranslationCache(
       this.tiers.tcache ?? TCACHE_INSNS,
-      (pn) => {
-        for (const s of this.spaces) s.markCode(pn);
-      },
+      (pn) => this.spaces.markCode(pn),
       (b) => this.shared.forget(this.mem, b),
     );
     this.up = new TierUp(this, this.tiers, (rip) => this.cache.get(rip));
@@ -532,48 +520,9 @@ export class Cpu {
     return (b.lwpHistory = this.lwp.predictor.historyOf(b.lastIp));
   }
 
-  /**
-   * A page with translated code in one of `spaces` is written, remapped or unmapped. A
-   * store that gives the writer other code than the other spaces have goes through an
-   * executable mapping of the writer's, and onDiverge was called before (execChanging); a
-   * store into a frame they all map changes their code alike.
-   */
-  private readonly codeWritten = (pn: number): void => this.invalidatePage(pn);
-
-  /**
-   * Runs the processes of `s` too: a copy of a space of this CPU (fork) whose code is
-   * the same until onDiverge. Its pages with translated code are marked, as the spaces'.
-   */
+  /** Runs the processes of `s` too (a fork's copy of one of the spaces: SpaceSet.add). */
   addSpace(s: AddressSpace): void {
-    this.spaces.push(s);
-    for (const pn of this.cache.codePageNumbers()) s.markCode(pn);
-    s.onCodeWrite = this.codeWritten;
-    for (const x of this.spaces) x.onExecChange = this.execChanging;
-  }
-
-  private readonly execChanging = (): void => {
-    if (this.spaces.length > 1) this.onDiverge?.();
-  };
-
-  /**
-   * Stops running `s` (its process exits, execs, or moves to a CPU of its own); a space
-   * left alone here no longer watches its executable pages.
-   */
-  removeSpace(s: AddressSpace): void {
-    const i = this.spaces.indexOf(s);
-    if (i < 0 || this.spaces.length === 1) return;
-    this.spaces.splice(i, 1);
-    if (this.mem === s) this.switchMem(this.spaces[0]!);
-    s.onCodeWrite = () => {};
-    s.onExecChange = null;
-    if (this.spaces.length === 1) this.spaces[0]!.onExecChange = null;
-  }
-
-  /** Runs in `s` (one of `spaces`) from now on; its TLB takes the place compiled code reads. */
-  switchMem(s: AddressSpace): void {
-    if (s === this.mem) return;
-    AddressSpace.tradeTlbs(this.mem, s);
-    this.mem = s;
+    this.spaces.add(s, this.cache.codePageNumbers());
   }
 
   /** Drops every translated block that overlaps page `pn` (self-modifying code). */

@@ -87,7 +87,7 @@ export class AddressSpace implements CodeOwner {
   /**
    * Called (when set) before this space's executable pages change: a write to one, or a
    * mapping change that covers one or makes one. Spaces sharing their CPU's translations
-   * (fork) must then stop sharing them (src/hw/cpu/cpu.ts `addSpace`).
+   * (fork) must then stop sharing them (src/hw/cpu/spaces.ts).
    */
   onExecChange: (() => void) | null = null;
   /**
