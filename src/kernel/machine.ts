@@ -257,9 +257,9 @@ export class Machine {
     const max = k.opts.maxInstructions;
     let budget = Math.min(QUANTUM - k.sched.used, k.sched.untilDeadline());
     if (max !== null) budget = Math.min(budget, max - k.retiredTotal);
-    const base = k.clockNs();
     const before = c.retired();
-    c.readTsc = () => Number(base) + (c.retired() - before);
+    // The time-stamp counter runs on from the virtual clock at the slice's start.
+    c.tscOffset = k.clockNsNumber() - before;
     let x: Exit;
     try {
       x = c.run(Math.max(1, budget));

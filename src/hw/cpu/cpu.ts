@@ -130,8 +130,12 @@ export class Cpu {
   block: Block | null = null;
   /** Set by an instruction that ends the run (syscall, hlt, LWP interrupt). */
   pendingExit: Exit | null = null;
-  /** Time-stamp counter source; the kernel may replace it (virtual by default). */
-  readTsc: () => number = () => this.retired();
+  /**
+   * The time-stamp counter: instructions retired plus `tscOffset`, which the kernel sets
+   * as a task's slice starts (its virtual clock), or another source it installs.
+   */
+  readTsc: () => number = () => this.retired() + this.tscOffset;
+  tscOffset = 0;
   /** The LWP unit (src/hw/lwp); `lwpCounting` is its per-block hook switch (events 2–6 on). */
   readonly lwp: LwpUnit;
   lwpCounting = false;

@@ -45,15 +45,21 @@ export class Scheduler {
     return t;
   }
 
-  /** Ends waits whose condition holds or whose deadline passed. */
+  /**
+   * Ends waits whose condition holds or whose deadline passed. This runs before every
+   * slice (each system call ends one), so the clock, a BigInt, is read only for a
+   * wait that has a deadline.
+   */
   pollBlocked(): void {
-    const now = this.k.clockNs();
-    for (const t of this.k.tasks) {
-      const b = t.blocker;
+    const tasks = this.k.tasks;
+    let now: bigint | null = null;
+    for (let i = 0; i < tasks.length; i++) {
+      const t = tasks[i]!,
+        b = t.blocker;
       if (b === null) continue;
       const r = b.poll();
       if (r !== null) wake(t, r);
-      else if (b.deadline !== null && now >= b.deadline) {
+      else if (b.deadline !== null && b.deadline <= (now ??= this.k.clockNs())) {
         b.cancel?.();
         wake(t, b.timeout());
       }
@@ -63,12 +69,19 @@ export class Scheduler {
   /** Earliest virtual deadline of any wait or timer, or null. */
   nextDeadline(): bigint | null {
     let best: bigint | null = null;
-    const take = (d: bigint | null): void => {
+    const tasks = this.k.tasks;
+    for (let i = 0; i < tasks.length; i++) {
+      const d = tasks[i]!.blocker?.deadline ?? null;
       if (d !== null && (best === null || d < best)) best = d;
-    };
-    for (const t of this.k.tasks) take(t.blocker?.deadline ?? null);
-    for (const p of this.k.procs.values()) if (p.live) take(p.realTimer.deadline);
-    for (const f of this.k.timerFds) take(f.deadline);
+    }
+    for (const p of this.k.procs.values()) {
+      const d = p.live ? p.realTimer.deadline : null;
+      if (d !== null && (best === null || d < best)) best = d;
+    }
+    for (const f of this.k.timerFds) {
+      const d = f.deadline;
+      if (d !== null && (best === null || d < best)) best = d;
+    }
     return best;
   }
 
@@ -93,6 +106,9 @@ export class Scheduler {
 
   /** Delivers SIGALRM for expired ITIMER_REAL timers and re-arms periodic ones. */
   fireTimers(): void {
+    let armed = false;
+    for (const p of this.k.procs.values()) armed ||= p.live && p.realTimer.deadline !== null;
+    if (!armed) return; // after every slice: no clock read, no copy of the process table
     const now = this.k.clockNs();
     for (const p of [...this.k.procs.values()]) {
       const tm = p.realTimer;

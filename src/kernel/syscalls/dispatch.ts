@@ -16,12 +16,14 @@ import { syscallRow } from "./table.js";
 /** RDI, RSI, RDX, R10, R8, R9: the x86-64 system call argument registers. */
 const ARG_REGS = [7, 6, 2, 10, 8, 9] as const;
 
+/** The six argument registers, copied: a blocked call may read them when it finishes. */
 function argsOf(r32: Int32Array): SyscallArgs {
   const h = new Int32Array(12);
-  ARG_REGS.forEach((r, i) => {
+  for (let i = 0; i < 6; i++) {
+    const r = ARG_REGS[i]!;
     h[2 * i] = r32[2 * r]!;
     h[2 * i + 1] = r32[2 * r + 1]!;
-  });
+  }
   return new SyscallArgs(h);
 }
 
