@@ -1,14 +1,15 @@
 // SPDX-License-Identifier: MIT
 // The address spaces whose processes run on one CPU: one, or several forked from it
 // that have the same executable pages (same frames, same mappings), so the CPU's
-// translations and compiled regions are right for each (docs/kernel.md "Tasks and the
-// CPU"). The CPU runs in one of them at a time (`Cpu.mem`); a switch trades their
-// TLBs as a CR3 write would empty one. Every space watches the pages the CPU has
-// translated code from, and tells when its code may stop being the others'.
+// translations and compiled regions are right for each
+// (docs/kernel.md "Tasks and the CPU"). The CPU runs in one of them at a time
+// (`Cpu.mem`); a switch trades their TLBs as a CR3 write would empty one. Every space
+// watches the pages the CPU has translated code from, and tells when its code may stop
+// being the others'.
 import { AddressSpace } from "../memory/address-space.js";
 
 /** What the set needs of its CPU. */
-export interface SpaceHost {
+interface SpaceHost {
   /** The space the CPU runs in now (one of the set's). */
   mem: AddressSpace;
   /** Drops the translations of page `pn` (its code was written, remapped or unmapped). */
