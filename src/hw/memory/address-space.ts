@@ -481,7 +481,7 @@ export class AddressSpace implements CodeOwner {
   /** A copy-on-write copy of this space (fork): private pages are shared until written. */
   clone(): AddressSpace {
     const c = new AddressSpace(this.phys);
-    for (const v of this.vmas.all()) c.vmas.insert({ ...v });
+    c.vmas.copyFrom(this.vmas);
     const phys = this.phys;
     c.pt.copyFrom(this.pt, (f) => phys.retain(f));
     // Our private frames are shared now: writes must fault and copy. Reads may go on: a

@@ -37,6 +37,11 @@ export class VmaList {
     return this.list.length;
   }
 
+  /** Replaces the (empty) list with a copy of each of `other`'s areas, in order and merged as they are (fork). */
+  copyFrom(other: VmaList): void {
+    this.list = other.list.map((v) => ({ ...v }));
+  }
+
   /** The areas in address order (read-only view for /proc/self/maps and fork). */
   all(): readonly Vma[] {
     return this.list;
