@@ -107,7 +107,7 @@ export class AddressSpace implements CodeOwner {
     this.dv = phys.dv;
     this.unregister = phys.addOwner(this);
     collected.register(this, { phys, pt: this.pt, tlbs }, this);
-    tlbs.flushNew();
+    tlbs.flush();
   }
 
   // ---- hot path -----------------------------------------------------------

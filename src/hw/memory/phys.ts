@@ -107,6 +107,19 @@ export class PhysMem {
     this.inUse += n;
     return f;
   }
+  /**
+   * `n` frames of a run from allocRun stay with their user but stop counting as in use
+   * (`--memory-limit`): a destroyed address space's TLB area, kept for the next space.
+   */
+  park(n: number): void {
+    this.inUse -= n;
+  }
+
+  /** Parked frames are in use again. */
+  unpark(n: number): void {
+    this.inUse += n;
+  }
+
   /** Gives back a run from allocRun. */
   freeRun(f: number, n: number): void {
     let list = this.freeRuns.get(n);

@@ -2,11 +2,12 @@
 // Where an address space keeps its software TLBs: a read and a write TLB as JavaScript
 // typed arrays for the interpreter, and the same two in physical memory for translated
 // code, with the slots filled since the last flush (so a flush empties those alone) and
-// the trade of physical areas between spaces that share a CPU. The arrays of destroyed
-// address spaces are kept for the next one, and their frames
-// are the run allocRun hands out next, so a process that forks and reaps children in a loop
-// reuses a child's TLBs instead of allocating and first-touching 224 KB of memory per child
-// (docs/architecture.md, "Memory": "Fork and exit").
+// the trade of physical areas between spaces that share a CPU. The stores of destroyed
+// address spaces are kept for the next one with their area in physical memory (parked:
+// not counted as in use), so a process that forks and reaps children in a loop reuses a
+// child's TLBs instead of allocating and first-touching 224 KB of memory per child, and
+// empties only the slots its last space filled (docs/architecture.md, "Memory": "Fork
+// and exit").
 import { FRAME_SIZE, type PhysMem } from "./phys.js";
 
 export const TLB_SIZE = 4096;
@@ -44,13 +45,18 @@ export class TlbStore {
   private constructor(readonly phys: PhysMem) {}
 
   /**
-   * A store with undefined contents: the caller flushes it before use. Its frames come
-   * from PhysMem's runs like any other's, so they count against the machine's memory
-   * limit only while a space uses them; the run a destroyed space freed is the one
-   * allocRun hands out next (in practice only TLBs take runs of this length).
+   * A store whose slots are all listed, or unlisted (a new one): the caller flushes it
+   * before use. A kept store brings its area, which holds only the slots it lists; a new
+   * one takes a run from PhysMem. Either counts against the machine's memory limit
+   * only while a space uses it.
    */
   static take(phys: PhysMem): TlbStore {
-    const s = pools.get(phys)?.pop() ?? new TlbStore(phys);
+    const kept = pools.get(phys)?.pop();
+    if (kept !== undefined) {
+      phys.unpark(TLB_FRAMES);
+      return kept;
+    }
+    const s = new TlbStore(phys);
     s.base = phys.allocRun(TLB_FRAMES, false) * FRAME_SIZE;
     return s;
   }
@@ -85,13 +91,6 @@ export class TlbStore {
       for (let j = 0; j < this.filledCount; j++) this.empty(this.filled[j]!, true);
     }
     this.filledCount = 0;
-  }
-
-  /** Empties a store just taken: its arrays hold its last space's slots (listed), its area is new. */
-  flushNew(): void {
-    const listed = this.filledCount <= FILL_LOG;
-    this.flush();
-    if (listed) this.fillArea(0, 2 * TLB_BYTES);
   }
 
   /** Empties the write TLB, in both forms. */
@@ -167,12 +166,16 @@ export class TlbStore {
     this.phys.i32.fill(-1, (this.base + from) >> 2, (this.base + to) >> 2);
   }
 
-  /** Frees the frames and keeps the arrays for the next space (when fewer than POOL_MAX are kept). */
+  /** Keeps the store, its area parked, for the next space (when fewer than POOL_MAX are kept); else frees its frames. */
   giveBack(): void {
-    this.free();
     let pool = pools.get(this.phys);
     if (pool === undefined) pools.set(this.phys, (pool = []));
-    if (pool.length < POOL_MAX) pool.push(this);
+    if (pool.length >= POOL_MAX) {
+      this.free();
+      return;
+    }
+    this.phys.park(TLB_FRAMES);
+    pool.push(this);
   }
 
   /** Frees the physical frames; the store must not be used afterwards but through `take`. */
