@@ -121,8 +121,10 @@ function handOver(k: Kernel, mm: Mm, addr: number, died: boolean): boolean {
 
 /** exit_pi_state_list: each contended lock the dying task `t` owns goes to its first waiter, with OWNER_DIED. */
 export function exitPiStateList(k: Kernel, t: Task): void {
-  const mm = t.proc.mm;
-  for (const [addr, st] of [...statesOf(mm)]) {
+  const mm = t.proc.mm,
+    held = states.get(mm);
+  if (held === undefined || held.size === 0) return; // no PI lock state: every exit comes here
+  for (const [addr, st] of [...held]) {
     if (st.owner !== t) continue;
     try {
       handOver(k, mm, addr, true);
