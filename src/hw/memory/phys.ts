@@ -107,6 +107,7 @@ export class PhysMem {
     this.inUse += n;
     return f;
   }
+
   /**
    * `n` frames of a run from allocRun stay with their user but stop counting as in use
    * (`--memory-limit`): a destroyed address space's TLB area, kept for the next space.
