@@ -154,6 +154,10 @@ function setV8Flags() {
   if (process.env.LWP_WASM_OPT !== "1") v8.setFlagsFromString("--liftoff-only");
   v8.setFlagsFromString("--interrupt-budget=270336");
   v8.setFlagsFromString("--semi-space-growth-factor=1");
+  // V8's own heap growth (0), which the CLI caps once the heap is big (src/cli/run-loop.ts):
+  // the flag is in the hash V8 checks a code cache against, so a cache written after a
+  // run past 64 MB of heap was rejected by the next start-up, and written again.
+  v8.setFlagsFromString("--heap-growing-percent=0");
 }
 
 /**

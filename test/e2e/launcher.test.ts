@@ -82,6 +82,38 @@ test("a code cache written after a long run is accepted by the next start-up", {
   }
 });
 
+test(
+  "a code cache written after a run whose heap passed the growth cap is accepted by the next start-up",
+  { timeout: 300_000 },
+  (t) => {
+    // Past 64 MB of heap the CLI caps V8's heap growth (src/cli/run-loop.ts), a flag in the
+    // hash V8 checks a code cache against: python3's imports take its heap to about 100 MB.
+    if (hasNodeCompileCache) {
+      t.diagnostic("Node's own compile cache is in use: the launcher's cache is not");
+      return;
+    }
+    const short = join(repoRoot(), "build", "launcher", "args");
+    compileStatic("gcc", join(repoRoot(), "test", "guests", "args.c"), short, ["-O2"]);
+    const cache = mkdtempSync(join(tmpdir(), "lwp-cache-"));
+    const env = { ...process.env, NODE_COMPILE_CACHE: cache };
+    try {
+      const args = ["-S", "-c", "import json, decimal, argparse, email.parser, pathlib; print('ok')"];
+      const r = runLwp("/usr/bin/python3", args, { env });
+      assert.equal(r.status, 0, r.stderr.toString());
+      assert.deepEqual(r.stdout, runNative("/usr/bin/python3", args).stdout);
+      const files = readdirSync(cache).filter((f) => f.endsWith(".v8cache"));
+      assert.equal(files.length, 1, `one cache file expected, found ${files.join(", ")}`);
+      const file = join(cache, files[0]!);
+      const written = statSync(file).mtimeMs;
+      const again = runLwp(short, ["x"], { env });
+      assert.deepEqual(again.stdout, runNative(short, ["x"]).stdout);
+      assert.equal(statSync(file).mtimeMs, written, "the cache was rejected and rewritten");
+    } finally {
+      rmSync(cache, { recursive: true, force: true });
+    }
+  },
+);
+
 test("a code cache is written again by the first command that runs a guest, then by the first that compiles a region", (t) => {
   if (hasNodeCompileCache) {
     t.diagnostic("Node's own compile cache is in use: the launcher's cache is not");
