@@ -76,6 +76,15 @@ function capHeapGrowth(): void {
   setFlagsFromString(`--heap-growing-percent=${BIG_HEAP_GROWTH}`);
 }
 
+/**
+ * V8's interrupt budget once a run is past its start-up: 4 times V8's default. bin/lwp.js
+ * starts at 36 times, so that code a start-up runs a few thousand times and then never
+ * again is not optimized on compiler threads (200 forks 0.82×, a dynamic /bin/true 0.81×
+ * the CPU time at 4 times; docs/architecture.md "Start-up"), and a run that goes on
+ * gets its hot code optimized as soon as before.
+ */
+const RUN_INTERRUPT_BUDGET = 4 * 67584;
+
 /** Signals that stop a recording (perf record's record__sig_exit). */
 export const STOP_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
 export type StopSignal = (typeof STOP_SIGNALS)[number];
@@ -122,6 +131,7 @@ export async function runChunked(m: Machine, init: Process, o: RunLoopOptions = 
     for (let chunk = STARTUP; ;) {
       const status = await m.runUntil(init, m.kernel.retiredTotal + chunk);
       if (status !== undefined) return { status, interrupted: null, seconds: elapsed() };
+      if (chunk === STARTUP) setFlagsFromString(`--interrupt-budget=${RUN_INTERRUPT_BUDGET}`);
       chunk = steerYoungGeneration() ? GROWING_CHUNK : CHUNK;
       capHeapGrowth();
       if (tty) process.stderr.write(`\r${o.progress!(m.kernel.retiredTotal, elapsed())}\x1b[K`);
