@@ -82,6 +82,12 @@ export class Kernel {
   readonly fifoWriters = new Map<string, number>();
   /** Armed or not, every open timerfd (their expiries are scheduler deadlines). */
   readonly timerFds = new Set<TimerFd>();
+  /**
+   * Processes whose ITIMER_REAL is armed (syscalls/itimer.ts), so that the scheduler's
+   * look for deadlines and expired timers after every slice does not walk every process.
+   * An exited one leaves at the next look.
+   */
+  readonly realTimers = new Set<Process>();
   /** The first process (what `lwp run` started); the run ends when it does. */
   init: Process | null = null;
   private epoch: bigint | null = null;

@@ -68,7 +68,7 @@ export class SigQueue {
 
   get set(): bigint {
     let s = 0n;
-    for (const si of this.list) s |= sigbit(si.signo);
+    for (let i = 0; i < this.list.length; i++) s |= sigbit(this.list[i]!.signo);
     return s;
   }
 
@@ -84,6 +84,7 @@ export class SigQueue {
 
   /** Lowest-numbered pending signal not in `blocked`, synchronous ones first; 0 if none. */
   next(blocked: bigint): number {
+    if (this.list.length === 0) return 0; // at every return to user mode: mostly nothing queued
     const ready = this.set & ~blocked;
     if (ready === 0n) return 0;
     const sync = ready & SYNCHRONOUS;

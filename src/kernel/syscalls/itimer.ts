@@ -30,12 +30,19 @@ function readTimeval(t: Task, a: number): bigint {
   return sec * SEC + usec * US;
 }
 
+/** Arms (a deadline) or disarms (null) the process's ITIMER_REAL. */
+function setRealTimer(t: Task, deadline: bigint | null, interval: bigint): void {
+  const p = t.proc;
+  p.realTimer.deadline = deadline;
+  p.realTimer.interval = interval;
+  if (deadline === null) p.kernel.realTimers.delete(p);
+  else p.kernel.realTimers.add(p);
+}
+
 export function alarm(t: Task, a: SyscallArgs): SysResult {
   const left = remaining(t);
   const secs = BigInt(a.u32(0));
-  const timer = t.proc.realTimer;
-  timer.deadline = secs === 0n ? null : t.proc.kernel.clockNs() + secs * SEC;
-  timer.interval = 0n;
+  setRealTimer(t, secs === 0n ? null : t.proc.kernel.clockNs() + secs * SEC, 0n);
   // alarm() rounds the old remaining time to the nearest second, at least 1 if armed.
   if (left === 0n) return 0;
   const s = Number((left + SEC / 2n) / SEC);
@@ -62,8 +69,6 @@ export function setitimer(t: Task, a: SyscallArgs): SysResult {
   const value = a.ptr(1) !== 0 ? readTimeval(t, a.ptr(1) + 16) : 0n;
   if (a.ptr(2) !== 0) putItimer(t, which, a.ptr(2));
   if (which !== ITIMER_REAL) return 0;
-  const timer = t.proc.realTimer;
-  timer.deadline = value === 0n ? null : t.proc.kernel.clockNs() + value;
-  timer.interval = interval;
+  setRealTimer(t, value === 0n ? null : t.proc.kernel.clockNs() + value, interval);
   return 0;
 }
