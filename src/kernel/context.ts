@@ -3,7 +3,7 @@
 // saved (XSAVE), the incoming task's restored (XRSTOR) — as Linux's
 // switch_to/switch_fpu does, LWP state travelling in the XSAVE area.
 import type { Cpu } from "../hw/cpu/cpu.js";
-import { restoreXstate, saveXstate, xcr0 } from "./fpu.js";
+import { restoreXstate, saveXstate } from "./fpu.js";
 import type { Mm } from "./process.js";
 import type { SavedContext, Task } from "./task.js";
 import { MSR_LWP_CFG } from "../hw/lwp/msr.js";
@@ -29,7 +29,7 @@ function restoreContext(c: Cpu, ctx: SavedContext): void {
   c.fsBase = ctx.fsBase;
   c.gsBase = ctx.gsBase;
   c.f.rflags = ctx.rflags;
-  restoreXstate(c, ctx.xsave, xcr0(c), false);
+  restoreXstate(c, ctx.xsave);
 }
 
 /** Puts `t`'s state on its Mm's CPU (no-op when it is already loaded). */

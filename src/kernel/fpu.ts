@@ -14,12 +14,6 @@ import { XCR0_HI_LWP } from "../hw/lwp/unit.js";
 
 const XSAVE_HDR = 512;
 export const XSAVE_SIZE_LWP = 0x3c0;
-const XFEATURE_LWP = BigInt(XCR0_HI_LWP) << 32n;
-
-/** XCR0 of a CPU as a bigint. */
-export function xcr0(c: Cpu): bigint {
-  return (BigInt(c.xcr0Hi >>> 0) << 32n) | BigInt(c.xcr0Lo >>> 0);
-}
 
 /** Size of the user XSAVE area for the features enabled in XCR0 (CPUID 0xD.0 EBX). */
 export function xstateSize(c: Cpu): number {
@@ -29,15 +23,14 @@ export function xstateSize(c: Cpu): number {
 /** XSAVE of the user state into `buf` (length ≥ xstateSize); writes XSTATE_BV = FP|SSE. */
 export function saveXstate(c: Cpu, buf: Uint8Array): void {
   buf.fill(0, 0, xstateSize(c));
-  const v = new DataView(buf.buffer, buf.byteOffset, buf.length);
   const img = new BufferImage(buf);
   saveX87(c, 0, true, img);
   saveMxcsr(c, 0, img);
   saveXmm(c, 0, img);
-  v.setUint32(XSAVE_HDR, 3, true);
+  img.write32(XSAVE_HDR, 3);
   if (lwpEnabled(c)) {
     lwpSave(c, buf.subarray(LWP_XSTATE.offset, LWP_XSTATE.offset + LWP_XSTATE.size));
-    if (!lwpIsInit(c)) v.setUint32(XSAVE_HDR + 4, XCR0_HI_LWP, true);
+    if (!lwpIsInit(c)) img.write32(XSAVE_HDR + 4, XCR0_HI_LWP);
   }
 }
 
@@ -45,9 +38,9 @@ function lwpEnabled(c: Cpu): boolean {
   return (c.xcr0Hi & XCR0_HI_LWP) !== 0;
 }
 
-/** XRSTOR of component 62: the image, or the init state (LWP off) when XSTATE_BV[62] is clear. */
-function restoreLwp(c: Cpu, buf: Uint8Array, bv: bigint): boolean {
-  if ((bv & XFEATURE_LWP) === 0n || buf.length < LWP_XSTATE.offset + LWP_XSTATE.size) {
+/** XRSTOR of component 62: the image, or the init state (LWP off) when XSTATE_BV[62] (in `bvHi`) is clear. */
+function restoreLwp(c: Cpu, buf: Uint8Array, bvHi: number): boolean {
+  if ((bvHi & XCR0_HI_LWP) === 0 || buf.length < LWP_XSTATE.offset + LWP_XSTATE.size) {
     lwpInit(c);
     return true;
   }
@@ -61,31 +54,32 @@ function restoreLwp(c: Cpu, buf: Uint8Array, bv: bigint): boolean {
 }
 
 /**
- * XRSTOR/FXRSTOR of the user state from `buf` for the features in `rfbm`.
- * Returns false where the hardware raises #GP (reserved MXCSR bits, bad header).
+ * XRSTOR of the user state from `buf` with every component XCR0 enables (RFBM = XCR0,
+ * as Linux restores a task's state at a switch). Returns false where the hardware
+ * raises #GP (reserved MXCSR bits, bad header). The masks are handled as 32-bit halves:
+ * this runs at every task switch, where BigInt arithmetic would allocate.
  */
-export function restoreXstate(c: Cpu, buf: Uint8Array, rfbm: bigint, fxOnly: boolean): boolean {
+export function restoreXstate(c: Cpu, buf: Uint8Array): boolean {
   forgetXrstor(c); // Linux's XRSTOR(S) at CPL 0: XSAVEOPT's modified optimisation starts over
-  const v = new DataView(buf.buffer, buf.byteOffset, buf.length);
   const img = new BufferImage(buf);
   const mx = mxcsrIn(c, 0, img);
   if (mx < 0) return false;
-  let bv = 3n;
-  if (!fxOnly) {
-    bv = getU64(v, XSAVE_HDR);
-    if ((bv & ~xcr0(c)) !== 0n || getU64(v, XSAVE_HDR + 8) !== 0n) return false;
-    for (let o = XSAVE_HDR + 16; o < XSAVE_HDR + 64; o++) if (buf[o] !== 0) return false;
-  }
-  if ((rfbm & 1n) !== 0n) {
-    if ((bv & 1n) === 0n) c.x87.reset();
+  const bvLo = img.read32(XSAVE_HDR),
+    bvHi = img.read32(XSAVE_HDR + 4);
+  if ((bvLo & ~c.xcr0Lo) !== 0 || (bvHi & ~c.xcr0Hi) !== 0) return false;
+  // XCOMP_BV and the rest of the header are zero in the standard format.
+  for (let o = XSAVE_HDR + 8; o < XSAVE_HDR + 64; o++) if (buf[o] !== 0) return false;
+  const rfbm = c.xcr0Lo;
+  if ((rfbm & 1) !== 0) {
+    if ((bvLo & 1) === 0) c.x87.reset();
     else restoreX87(c, 0, true, img);
   }
-  if ((rfbm & 2n) !== 0n) {
-    if ((bv & 2n) === 0n && !fxOnly) c.x8.fill(0);
+  if ((rfbm & 2) !== 0) {
+    if ((bvLo & 2) === 0) c.x8.fill(0);
     else restoreXmm(c, 0, img);
   }
-  if ((rfbm & 3n) !== 0n) c.mxcsr = mx;
-  if ((rfbm & XFEATURE_LWP) !== 0n && lwpEnabled(c)) return restoreLwp(c, buf, fxOnly ? 0n : bv);
+  if ((rfbm & 3) !== 0) c.mxcsr = mx;
+  if (lwpEnabled(c)) return restoreLwp(c, buf, bvHi);
   return true;
 }
 
@@ -96,8 +90,4 @@ export function initXstate(c: Cpu): void {
   c.x87.reset();
   c.mxcsr = 0x1f80;
   c.x8.fill(0);
-}
-
-function getU64(v: DataView, o: number): bigint {
-  return v.getBigUint64(o, true);
 }

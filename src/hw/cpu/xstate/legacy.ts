@@ -83,7 +83,7 @@ export function saveX87(c: Cpu, a: number, wide: boolean, m: XImage = c.mem): vo
   for (let i = 0; i < 8; i++) {
     const p = x.phys(i) * 10,
       o = a + 32 + 16 * i;
-    for (let b = 0; b < 10; b++) m.write8(o + b, x.raw[p + b]!);
+    m.writeBytes(o, x.raw.subarray(p, p + 10));
     m.write16(o + 10, 0);
     m.write32(o + 12, 0);
   }
