@@ -138,12 +138,14 @@ function save(script, file, stamp, kind) {
  * V8's flags for a run, set before the bundle is compiled (V8 accepts a code cache only
  * under the flags it was made with, so they are set again before a cache is written; the
  * CLI sets --liftoff-only again as it starts, src/cli/tiers.ts). --interrupt-budget: a
- * function is optimized by TurboFan after 36 times as much work as V8's default (67584
- * bytes of bytecode run, times its ticks), so the code a short run executes a few
- * thousand times (start-up, ld.so, translating each block once, a fork's path) stays in
- * the baseline tiers: TurboFan compiled 126 functions for a dynamic /bin/true and cost
- * it a third of its CPU time, on compiler threads. A run past its start-up goes back to
- * 4 times V8's default (src/cli/run-loop.ts). --semi-space-growth-
+ * function "ticks" after four times as much work as V8's default (67584 bytes of
+ * bytecode run); --ticks-before-optimization=27 (V8's is 3) and no early optimization of
+ * small functions: TurboFan optimizes a function only after 36 times V8's default work,
+ * so the code a short run executes a few thousand times (start-up, ld.so, translating
+ * each block once, a fork's path) stays in the baseline tiers: TurboFan compiled 126
+ * functions for a dynamic /bin/true and cost it a third of its CPU time, on compiler
+ * threads. V8 reads the two tick flags at each tick, so a run past its start-up gets
+ * V8's own (src/cli/run-loop.ts) at each function's next tick. --semi-space-growth-
  * factor=1: the young generation keeps its first 1 MB instead of doubling at each
  * scavenge that finds much alive, so start-up reuses pages it has touched instead of
  * touching new ones (a new page costs more than the scavenges it saves); the CLI lets it
@@ -153,7 +155,9 @@ function save(script, file, stamp, kind) {
 function setV8Flags() {
   const v8 = require("node:v8");
   if (process.env.LWP_WASM_OPT !== "1") v8.setFlagsFromString("--liftoff-only");
-  v8.setFlagsFromString("--interrupt-budget=2433024");
+  v8.setFlagsFromString("--interrupt-budget=270336");
+  v8.setFlagsFromString("--ticks-before-optimization=27");
+  v8.setFlagsFromString("--max-bytecode-size-for-early-opt=0");
   v8.setFlagsFromString("--semi-space-growth-factor=1");
   // V8's own heap growth (0), which the CLI caps once the heap is big (src/cli/run-loop.ts):
   // the flag is in the hash V8 checks a code cache against, so a cache written after a

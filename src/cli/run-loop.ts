@@ -77,17 +77,21 @@ function capHeapGrowth(): void {
 }
 
 /**
- * V8's interrupt budget once a run is past its start-up: 4 times V8's default. bin/lwp.js
- * starts at 36 times, so that code a start-up runs a few thousand times and then never
- * again is not optimized on compiler threads (200 forks 0.82×, a dynamic /bin/true 0.81×
- * the CPU time at 4 times; docs/architecture.md "Start-up"), and a run that goes on
- * gets its hot code optimized as soon as before. A function keeps the budget it was
- * given until it has used it up, though: LWP's sampling code, which runs a few thousand
- * times a second from the first samples on, stayed unoptimized for most of a run, and
- * `lwp record` of xz took 1.12× the time of `lwp run` instead of 1.06×. So a recording
- * runs at this budget from its first instruction (RunLoopOptions.sampling).
+ * Ends the start-up's TurboFan settings: V8's own ticks before optimizing a function
+ * (3) and early optimization of small functions (under 81 bytes of bytecode). bin/lwp.js
+ * starts with 27 ticks and none, so that code a start-up runs a few thousand times and
+ * then never again is not optimized on compiler threads (200 forks 0.82×, a dynamic
+ * /bin/true 0.81× of the CPU time, measured as a 36-times budget per tick, which these
+ * flags equal: 1.007× and 1.018× of it; docs/architecture.md "Start-up"). V8 reads both at
+ * each tick of a function, so a run that goes on gets its hot code optimized at the
+ * next tick. (A start-up budget per tick instead would stay with each function until
+ * used up: code that runs rarely but all run long, such as LWP's sampling, stayed
+ * unoptimized for seconds.)
  */
-const RUN_INTERRUPT_BUDGET = 4 * 67584;
+function endStartUpTiering(): void {
+  setFlagsFromString("--ticks-before-optimization=3");
+  setFlagsFromString("--max-bytecode-size-for-early-opt=81");
+}
 
 /** Signals that stop a recording (perf record's record__sig_exit). */
 export const STOP_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
@@ -106,11 +110,6 @@ export interface RunLoopOptions {
   readonly progress?: (instructions: number, seconds: number) => string;
   /** Catch STOP_SIGNALS and end the guest (lwp record). */
   readonly catchSignals?: boolean;
-  /**
-   * LWP samples all run long (lwp record): V8's interrupt budget of a run past its
-   * start-up from the first instruction (RUN_INTERRUPT_BUDGET).
-   */
-  readonly sampling?: boolean;
 }
 
 const SIGNO: Readonly<Record<StopSignal, number>> = { SIGHUP: 1, SIGINT: 2, SIGTERM: 15 };
@@ -137,11 +136,10 @@ export async function runChunked(m: Machine, init: Process, o: RunLoopOptions = 
     // The first chunk is the start-up: bin/lwp.js holds the young generation at its first
     // 1 MB through it, so that a start-up reuses pages instead of touching new ones
     // (docs/architecture.md "Start-up"); a run that goes on lets it grow to YOUNG_CAP.
-    if (o.sampling === true) setFlagsFromString(`--interrupt-budget=${RUN_INTERRUPT_BUDGET}`);
     for (let chunk = STARTUP; ;) {
       const status = await m.runUntil(init, m.kernel.retiredTotal + chunk);
       if (status !== undefined) return { status, interrupted: null, seconds: elapsed() };
-      if (chunk === STARTUP) setFlagsFromString(`--interrupt-budget=${RUN_INTERRUPT_BUDGET}`);
+      if (chunk === STARTUP) endStartUpTiering();
       chunk = steerYoungGeneration() ? GROWING_CHUNK : CHUNK;
       capHeapGrowth();
       if (tty) process.stderr.write(`\r${o.progress!(m.kernel.retiredTotal, elapsed())}\x1b[K`);
