@@ -35,20 +35,32 @@ const P_ALL = 0,
   P_PID = 1,
   P_PGID = 2;
 
-/** Children matching a wait4 pid selector. */
-function matching(p: Process, pid: number): Process[] {
-  return p.children.filter((c) =>
-    pid === -1 ? true : pid > 0 ? c.pid === pid : pid === 0 ? c.pgid === p.pgid : c.pgid === -pid,
-  );
+/** Whether child `c` of `p` matches a wait4 pid selector. */
+function matches(p: Process, c: Process, pid: number): boolean {
+  return pid === -1 ? true : pid > 0 ? c.pid === pid : pid === 0 ? c.pgid === p.pgid : c.pgid === -pid;
+}
+
+/**
+ * The first zombie among the children `sel` matches; undefined when none has ended, null
+ * when none matches. A blocked wait polls this after every slice: no array is made.
+ */
+function zombie(p: Process, sel: number): Process | null | undefined {
+  let any = false;
+  for (let i = 0; i < p.children.length; i++) {
+    const c = p.children[i]!;
+    if (!matches(p, c, sel)) continue;
+    if (!c.live) return c;
+    any = true;
+  }
+  return any ? undefined : null;
 }
 
 /** Polls for a zombie child: `found` handles it; null while the caller should wait. */
 function waitFor(t: Task, sel: number, options: number, found: (z: Process) => number, none: () => number): SysResult {
   const once = (): number | null =>
     tryAccess(() => {
-      const cands = matching(t.proc, sel);
-      if (cands.length === 0) return -ECHILD;
-      const z = cands.find((c) => !c.live);
+      const z = zombie(t.proc, sel);
+      if (z === null) return -ECHILD;
       if (z !== undefined) return found(z);
       return (options & WNOHANG) !== 0 ? none() : null;
     }, -EFAULT);

@@ -80,10 +80,14 @@ export function saveX87(c: Cpu, a: number, wide: boolean, m: XImage = c.mem): vo
     m.write64(a + 8, fip | 0, 0); // FCS/FDS are stored as zero on the host (unlike FNSTENV)
     m.write64(a + 16, fdp | 0, 0);
   }
+  // Each register's 10 bytes as 4 + 4 + 2, then 6 zero bytes: no view made per register.
+  const raw = x.raw;
   for (let i = 0; i < 8; i++) {
     const p = x.phys(i) * 10,
       o = a + 32 + 16 * i;
-    m.writeBytes(o, x.raw.subarray(p, p + 10));
+    m.write32(o, raw[p]! | (raw[p + 1]! << 8) | (raw[p + 2]! << 16) | (raw[p + 3]! << 24));
+    m.write32(o + 4, raw[p + 4]! | (raw[p + 5]! << 8) | (raw[p + 6]! << 16) | (raw[p + 7]! << 24));
+    m.write16(o + 8, raw[p + 8]! | (raw[p + 9]! << 8));
     m.write16(o + 10, 0);
     m.write32(o + 12, 0);
   }
@@ -97,8 +101,20 @@ export function restoreX87(c: Cpu, a: number, wide: boolean, m: XImage = c.mem):
   x.fop = m.read16(a + 6) & 0x7ff;
   x.fip = wide ? readAddr(m, a + 8) : m.read32(a + 8) >>> 0;
   x.fdp = wide ? readAddr(m, a + 16) : m.read32(a + 16) >>> 0;
-  const regs = m.readBytes(a + 32, 128);
-  for (let i = 0; i < 8; i++) x.raw.set(regs.subarray(16 * i, 16 * i + 10), x.phys(i) * 10);
+  const raw = x.raw;
+  for (let i = 0; i < 8; i++) {
+    const p = x.phys(i) * 10,
+      o = a + 32 + 16 * i;
+    const lo = m.read32(o),
+      hi = m.read32(o + 4),
+      top = m.read16(o + 8);
+    for (let b = 0; b < 4; b++) {
+      raw[p + b] = lo >>> (8 * b);
+      raw[p + 4 + b] = hi >>> (8 * b);
+    }
+    raw[p + 8] = top;
+    raw[p + 9] = top >>> 8;
+  }
 }
 
 function readAddr(m: XImage, a: number): number {
