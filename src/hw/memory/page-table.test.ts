@@ -5,18 +5,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { PageTable } from "./page-table.js";
-
-/** A small seeded generator (mulberry32), so a failure replays. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng } from "../cpu/x87/native.testlib.js"; // seeded (xorshift32), so a failure replays
 
 /** Pages near the interesting boundaries of three leaves, one far away (a 35-bit page number). */
 const PAGES = [
