@@ -11,15 +11,6 @@ import type { Process } from "../kernel/process.js";
 const CHUNK = 8_000_000;
 /** Instructions of a run's start-up: ld.so and libc's initialisation, or the whole of a short command. */
 const STARTUP = 1_000_000;
-/**
- * Instructions of a run's start-up under the start-up's TurboFan settings (`endStartUpTiering`):
- * a static program's whole run, a dynamic /bin/true (104 k instructions) or 200 forks
- * (56 k). Ending them at 250 k rather than with the young generation's start-up (1 M) gave
- * bash with 300 subshells 0.975× the CPU time and 0.96× the wall time (medians of 9
- * interleaved runs): its own start-up is longer, and a million instructions of it unoptimized
- * cost more than the compiles they saved.
- */
-const TIERED_STARTUP = 250_000;
 /** Instructions per chunk while the young generation may grow and the heap grows (`steerYoungGeneration`). */
 const GROWING_CHUNK = 250_000;
 /** Growth of the heap in use between two looks that counts as growing. */
@@ -142,16 +133,13 @@ export async function runChunked(m: Machine, init: Process, o: RunLoopOptions = 
   const t0 = process.hrtime.bigint();
   const elapsed = (): number => Number(process.hrtime.bigint() - t0) / 1e9;
   try {
-    // The first two chunks are the start-up: bin/lwp.js holds the young generation at its
-    // first 1 MB through them, so that a start-up reuses pages instead of touching new ones
-    // (docs/architecture.md "Start-up"); a run that goes on lets it grow to YOUNG_CAP. The
-    // first one is also the start-up for TurboFan (TIERED_STARTUP).
-    const first = await m.runUntil(init, m.kernel.retiredTotal + TIERED_STARTUP);
-    if (first !== undefined) return { status: first, interrupted: null, seconds: elapsed() };
-    endStartUpTiering();
-    for (let chunk = STARTUP - TIERED_STARTUP; ;) {
+    // The first chunk is the start-up: bin/lwp.js holds the young generation at its first
+    // 1 MB through it, so that a start-up reuses pages instead of touching new ones
+    // (docs/architecture.md "Start-up"); a run that goes on lets it grow to YOUNG_CAP.
+    for (let chunk = STARTUP; ;) {
       const status = await m.runUntil(init, m.kernel.retiredTotal + chunk);
       if (status !== undefined) return { status, interrupted: null, seconds: elapsed() };
+      if (chunk === STARTUP) endStartUpTiering();
       chunk = steerYoungGeneration() ? GROWING_CHUNK : CHUNK;
       capHeapGrowth();
       if (tty) process.stderr.write(`\r${o.progress!(m.kernel.retiredTotal, elapsed())}\x1b[K`);
