@@ -73,14 +73,17 @@ function image(): Uint8Array {
 
 test("records read back from an image equal iced's decode, field by field", () => {
   const c = new DecodeCache("b1", image());
-  let n = 0;
+  let n = 0,
+    whole = 0;
   for (const code of CODE) {
     const fresh = blocks(code, null);
     const cached = blocks(code, c);
     assert.deepEqual(cached, fresh);
     n += fresh.reduce((s, b) => s + b.length, 0);
+    whole += fresh.filter((b) => (b as Insn[]).every((i) => !i.invalid && i.len > 0)).length;
   }
   assert.ok(n > 50_000, `only ${n} instructions compared`);
+  assert.equal(c.size, whole, "every block of valid instructions was kept (none too wide for the records)");
   assert.equal(c.hits, c.size, "every block of the image was found");
   assert.equal(c.changed, false, "nothing new to write: every block iced would decode was found");
 });
