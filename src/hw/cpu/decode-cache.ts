@@ -129,7 +129,9 @@ export class DecodeCache {
     e.used = true;
     this.hits++;
     // Only now is `stop` asked (it may count): the records are all read.
-    for (let k = 0; k < out.length; k++) if (stop(out[k]!)) return { insns: out.slice(0, k + 1), complete: true };
+    for (let k = 0; k < out.length; k++) {
+      if (stop(out[k]!)) return { insns: k === out.length - 1 ? out : out.slice(0, k + 1), complete: true };
+    }
     return { insns: out, complete: false };
   }
 

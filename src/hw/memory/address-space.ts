@@ -610,8 +610,24 @@ export class AddressSpace implements CodeOwner {
     return parts.length === 1 ? parts[0]! : Uint8Array.from(parts.flatMap((p) => [...p]));
   }
 
-  /** Fetches instruction bytes for decoding; stops early at an unmapped/non-exec page. */
+  /**
+   * Fetches instruction bytes for decoding; stops early at an unmapped/non-exec page. Bytes
+   * within one page are a view of that page's frame, valid until the guest runs again (the
+   * decoder copies what it keeps): a copy per block was a tenth of translating one.
+   */
   fetchCode(addr: number, len: number): Uint8Array {
+    if ((addr & PAGE_MASK) + len <= PAGE_SIZE && addr >= 0 && addr < USER_LIMIT) {
+      const v = this.vmas.find(addr);
+      if (v === undefined || (v.prot & PROT_EXEC) === 0) return new Uint8Array(0);
+      let base: number;
+      try {
+        base = this.translate(addr, ACCESS_EXEC);
+      } catch {
+        return new Uint8Array(0); // a shared page past the end of its file
+      }
+      base += addr & PAGE_MASK;
+      return this.u8.subarray(base, base + len);
+    }
     const out = new Uint8Array(len);
     const done = spans(addr, len, (a, off, n, done) => {
       const v = this.vmas.find(a);
