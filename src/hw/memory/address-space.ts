@@ -9,7 +9,7 @@ import { type CodeOwner, defaultPhysMem, FRAME_SIZE, type PhysMem, ZERO_FRAME } 
 import { type Vma, VmaList } from "./vma.js";
 import type { MemObject } from "./mem-object.js";
 import { PageTable } from "./page-table.js";
-import { TLB_SIZE, TlbStore } from "./tlb-store.js";
+import { TLB_BYTES, TLB_SIZE, TlbStore } from "./tlb-store.js";
 import {
   ACCESS_EXEC,
   ACCESS_READ,
@@ -202,6 +202,22 @@ export class AddressSpace implements CodeOwner {
     this.probeWrite(a, 8);
     this.write32(a, lo);
     this.write32(a + 4, hi);
+  }
+
+  /**
+   * The byte in physical memory of the address whose 32-bit halves are `lo` and `hi`, when
+   * the `n` bytes from it lie in one page that the translated code's read (or, with `w`,
+   * write) TLB holds; else -1 (the caller takes the Number path). The halves stay small
+   * integers: the stack's addresses as Numbers are heap numbers to V8's baseline code, a
+   * short run's most allocated object (push, pop, call and ret, before TurboFan).
+   * That TLB holds only what the JavaScript one could (AddressSpace.fillTlb), so a hit
+   * is the same frame the Number path would find.
+   */
+  frameAt(lo: number, hi: number, n: number, w: boolean): number {
+    if ((lo & PAGE_MASK) > PAGE_SIZE - n || hi < 0) return -1; // hi < 0: never a user page (and an empty entry's tag)
+    const m = this.phys.i32,
+      k = ((this.tlbs.base + (w ? TLB_BYTES : 0)) >> 2) + 4 * ((lo >>> 12) & (TLB_SIZE - 1));
+    return m[k] === ((hi << 20) | (lo >>> 12)) && m[k + 1] === hi >> 12 ? (m[k + 2]! + lo) | 0 : -1;
   }
 
   // ---- slow paths -----------------------------------------------------------
