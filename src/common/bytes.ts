@@ -2,7 +2,7 @@
 // Byte-array helpers shared by the layers.
 
 /** The little-endian unsigned 32-bit number at `at`. */
-export function readU32LE(b: Uint8Array, at: number): number {
+function readU32LE(b: Uint8Array, at: number): number {
   return (b[at]! | (b[at + 1]! << 8) | (b[at + 2]! << 16) | (b[at + 3]! << 24)) >>> 0;
 }
 

@@ -72,9 +72,9 @@ export class Words {
     this.buf[this.n++] = v;
   }
 
-  /** `v` in `bits` bits at `shift`, checked. */
+  /** `v` in `bits` (at most 31) bits at `shift`, checked. */
   static field(v: number, bits: number, shift: number): number {
-    if (!Number.isInteger(v) || v < 0 || v >= 2 ** bits) throw new Unencodable();
+    if ((v | 0) !== v || v < 0 || v >>> bits !== 0) throw new Unencodable();
     return v << shift;
   }
 }
