@@ -11,15 +11,38 @@ import { encodeSiginfo, SI_TKILL, SI_USER } from "../signal/queue.js";
 import { readTimespecNs } from "./time.js";
 import { taskReg } from "../context.js";
 import { type Blocker, SS_AUTODISARM, SS_DISABLE, SS_ONSTACK, type Task } from "../task.js";
-import { copyIn, copyOut, getI64, getU64, putU64, tryAccess } from "../usercopy.js";
+import { copyIn, copyOut, getU32, getU64, putU64, tryAccess } from "../usercopy.js";
 import { NO_RETURN, type SyscallArgs, type SysResult, block } from "./abi.js";
 
 const MINSIGSTKSZ = 2048;
 /** sizeof(sigset_t) in the kernel: every rt_sig* call insists on it. */
 const SIGSET_SIZE = 8;
 
+const ALL_SIGNALS = 0xffff_ffff_ffff_ffffn;
+const TWO32 = 4294967296;
+
+/** A sigset_t: the empty and the full set, the most common, without BigInt arithmetic (every fork in bash resets 65 handlers). */
 function readSet(t: Task, a: number): bigint {
-  return BigInt.asUintN(64, getI64(t, a));
+  const mem = t.proc.mem;
+  mem.probeRead(a, 8);
+  const lo = mem.read32(a),
+    hi = mem.read32(a + 4);
+  if (hi === 0) return lo === 0 ? 0n : BigInt(lo >>> 0);
+  if (lo === -1 && hi === -1) return ALL_SIGNALS;
+  return (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0);
+}
+
+/** Writes a sigset_t. */
+function putSet(t: Task, a: number, v: bigint): void {
+  if (v === 0n) t.proc.mem.write64(a, 0, 0);
+  else putU64(t, a, v);
+}
+
+/** A 64-bit value as two 32-bit halves of a struct being built for copyOut. */
+function setU64(v: DataView, at: number, x: number): void {
+  const hi = Math.floor(x / TWO32);
+  v.setUint32(at, x - hi * TWO32, true);
+  v.setUint32(at + 4, hi, true);
 }
 
 export function rt_sigaction(t: Task, a: SyscallArgs): SysResult {
@@ -32,20 +55,20 @@ export function rt_sigaction(t: Task, a: SyscallArgs): SysResult {
   const old = actionOf(p, sig);
   let next: SigAction | null = null;
   if (act !== 0) {
-    const v = new DataView(copyIn(t, act, 32).buffer);
+    t.proc.mem.probeRead(act, 32); // struct sigaction whole, or EFAULT
     next = {
-      handler: Number(v.getBigUint64(0, true)),
-      flags: Number(v.getBigUint64(8, true) & 0xffffffffn),
-      restorer: Number(v.getBigUint64(16, true)),
-      mask: v.getBigUint64(24, true) & ~UNBLOCKABLE,
+      handler: getU64(t, act),
+      flags: getU32(t, act + 8),
+      restorer: getU64(t, act + 16),
+      mask: readSet(t, act + 24) & ~UNBLOCKABLE,
     };
   }
   if (oact !== 0) {
     const v = new DataView(new ArrayBuffer(32));
-    v.setBigUint64(0, BigInt(old.handler), true);
-    v.setBigUint64(8, BigInt(old.flags), true);
-    v.setBigUint64(16, BigInt(old.restorer), true);
-    v.setBigUint64(24, old.mask, true);
+    setU64(v, 0, old.handler);
+    setU64(v, 8, old.flags);
+    setU64(v, 16, old.restorer);
+    if (old.mask !== 0n) v.setBigUint64(24, old.mask, true);
     copyOut(t, oact, new Uint8Array(v.buffer));
   }
   if (next !== null) setAction(p, sig, next);
@@ -67,7 +90,7 @@ export function rt_sigprocmask(t: Task, a: SyscallArgs): SysResult {
   const how = a.int(0);
   const set = a.ptr(1) !== 0 ? readSet(t, a.ptr(1)) : null;
   if (set !== null && (how < 0 || how > 2)) return -EINVAL;
-  if (a.ptr(2) !== 0) putU64(t, a.ptr(2), t.sigMask);
+  if (a.ptr(2) !== 0) putSet(t, a.ptr(2), t.sigMask);
   if (set !== null) {
     if (how === 0) t.sigMask |= set;
     else if (how === 1) t.sigMask &= ~set;
