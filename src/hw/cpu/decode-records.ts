@@ -168,6 +168,26 @@ export function writeInsns(w: Words, insns: readonly Insn[]): void {
   }
 }
 
+/** Where the last operand read ended (readOperand's second result). */
+const scratchK = new Int32Array(1);
+
+/** The operand at `w[k]`; the index after it goes to `end[0]`. */
+function readOperand(w: Int32Array, k: number, end: Int32Array): Operand {
+  const o = w[k++]! | 0;
+  const immLo = (o & OP_IMM_LO) !== 0 ? w[k++]! | 0 : 0;
+  const immHi = (o & OP_IMM_HI) !== 0 ? w[k++]! | 0 : 0;
+  end[0] = k;
+  return {
+    kind: o & 7,
+    reg: ((o >>> OP_REG_SHIFT) & 255) - 1,
+    rclass: (o >>> OP_RCLASS_SHIFT) & 15,
+    size: (o >>> OP_SIZE_SHIFT) & 2047,
+    hi8: (o & OP_HI8) !== 0,
+    immLo,
+    immHi,
+  };
+}
+
 /**
  * Reads `n` records from `w[k]` into `out`, the instructions of `bytesLen` bytes that
  * start at guest address `ip` (their bytes: `bytes`). Returns the index after the last
@@ -211,23 +231,22 @@ export function readInsns(
     const target = (h0 >>> H0_TARGET_SHIFT) & 3;
     d.branchTarget = readNum(w, k + 4, target);
     k += 4 + NUM_WORDS[target]!;
+    // The operands' array made at its size: an empty array grown by push takes room for 16.
     const nops = (h0 >>> H0_NOPS_SHIFT) & 7;
-    const ops: Operand[] = [];
-    for (let m = 0; m < nops; m++) {
-      const o = w[k++]! | 0;
-      const immLo = (o & OP_IMM_LO) !== 0 ? w[k++]! | 0 : 0;
-      const immHi = (o & OP_IMM_HI) !== 0 ? w[k++]! | 0 : 0;
-      ops.push({
-        kind: o & 7,
-        reg: ((o >>> OP_REG_SHIFT) & 255) - 1,
-        rclass: (o >>> OP_RCLASS_SHIFT) & 15,
-        size: (o >>> OP_SIZE_SHIFT) & 2047,
-        hi8: (o & OP_HI8) !== 0,
-        immLo,
-        immHi,
-      });
+    let o0: Operand | null = null,
+      o1: Operand | null = null;
+    if (nops > 0) o0 = readOperand(w, k, scratchK);
+    if (nops > 1) o1 = readOperand(w, scratchK[0]!, scratchK);
+    if (nops > 0) k = scratchK[0]!;
+    if (nops <= 2) d.ops = nops === 0 ? [] : nops === 1 ? [o0!] : [o0!, o1!];
+    else {
+      const ops = [o0!, o1!];
+      for (let m = 2; m < nops; m++) {
+        ops.push(readOperand(w, k, scratchK));
+        k = scratchK[0]!;
+      }
+      d.ops = ops;
     }
-    d.ops = ops;
     if ((h0 & H0_MEM) !== 0) {
       const m0 = w[k]! | 0,
         disp = (m0 >>> M_DISP_SHIFT) & 3;
