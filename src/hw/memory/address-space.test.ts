@@ -148,14 +148,25 @@ for (const pages of [12, FILL_LOG + 100]) {
     assert.deepEqual(written, [pn]);
   });
 
-  test(`two spaces trading their physical TLB areas leave both empty (${pages} pages)`, () => {
+  test(`two spaces trading their physical TLB areas: the one left empty, the one entered holds its own entries (${pages} pages)`, () => {
     const phys = new PhysMem(8192);
     const a = touched(phys, pages),
       b = touched(phys, 7);
     const [at, bt] = [a.tlbBase, b.tlbBase];
     AddressSpace.tradeTlbs(a, b);
     assert.deepEqual([a.tlbBase, b.tlbBase], [bt, at]);
-    assert.ok(areaEmpty(phys, at) && areaEmpty(phys, bt));
+    assert.ok(areaEmpty(phys, bt), "the area the space left runs in is empty");
+    // The entered space's area holds its 7 pages, read and write, as its interpreter's TLB has them.
+    const area = phys.i32.subarray(at >> 2, (at + 2 * TLB_BYTES) >> 2);
+    assert.equal(area.filter((v, k) => k % 4 === 1 && v !== -1).length, 14);
+    for (let p = 0; p < 7; p++) {
+      const addr = DATA + p * 4096;
+      for (const w of [false, true]) {
+        const f = b.frameAt((addr % 2 ** 32) | 0, Math.floor(addr / 2 ** 32), 1, w);
+        assert.ok(f >= 0, `page ${p} ${w ? "write" : "read"} entry`);
+        assert.equal(phys.u8[f], b.read8(addr), `page ${p}: the same frame`);
+      }
+    }
     b.write8(DATA, 0x55); // b's own TLBs in JavaScript stay
     assert.equal(b.read8(DATA), 0x55);
     assert.equal(a.read8(DATA), 0);

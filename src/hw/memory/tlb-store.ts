@@ -68,6 +68,11 @@ export class TlbStore {
     if (tags[i] !== tags[i]) this.log(w ? TLB_SIZE + i : i); // was empty (NaN)
     tags[i] = pn;
     (w ? this.wOff : this.rOff)[i] = off;
+    this.writeArea(pn, off, w, i);
+  }
+
+  /** Slot `i` of the physical area's read or write TLB: page `pn` at frame offset `off`. */
+  private writeArea(pn: number, off: number, w: boolean, i: number): void {
     const k = (this.base + (w ? TLB_BYTES : 0) + 16 * i) >> 2,
       m = this.phys.i32;
     m[k] = (pn % 4294967296) | 0;
@@ -136,6 +141,10 @@ export class TlbStore {
   /**
    * `b` takes the physical area `a` has (the one a CPU's compiled code reads) and `a`
    * takes `b`'s, both emptied; the arrays stay with their stores, their slots listed.
+   * `b`, the space the CPU runs in next, then has its listed slots written into its new
+   * area from its arrays (as filling them again on a miss would): each switch between a
+   * shell and its subshell otherwise left the TLB of compiled code (and of PUSH and POP,
+   * AddressSpace.frameAt) empty, while the interpreter's hit and never refilled it.
    */
   static trade(a: TlbStore, b: TlbStore): void {
     a.flushArea();
@@ -143,6 +152,19 @@ export class TlbStore {
     const base = a.base;
     a.base = b.base;
     b.base = base;
+    b.refillArea();
+  }
+
+  /** Writes the listed slots that hold an entry into the physical area (unlisted: it stays empty). */
+  private refillArea(): void {
+    if (this.filledCount > FILL_LOG) return;
+    for (let j = 0; j < this.filledCount; j++) {
+      const slot = this.filled[j]!,
+        w = slot >= TLB_SIZE,
+        i = slot & (TLB_SIZE - 1);
+      const pn = (w ? this.wTag : this.rTag)[i]!;
+      if (pn === pn) this.writeArea(pn, (w ? this.wOff : this.rOff)[i]!, w, i);
+    }
   }
 
   /** Empties the physical area (its slots stay listed with the arrays' until the next flush). */
