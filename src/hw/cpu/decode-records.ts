@@ -168,7 +168,7 @@ export function writeInsns(w: Words, insns: readonly Insn[]): void {
   }
 }
 
-/** Where the last operand read ended (readOperand's second result). */
+/** Where the last operand or memory operand read ended (the readers' second result). */
 const scratchK = new Int32Array(1);
 
 /** The operand at `w[k]`; the index after it goes to `end[0]`. */
@@ -185,6 +185,38 @@ function readOperand(w: Int32Array, k: number, end: Int32Array): Operand {
     hi8: (o & OP_HI8) !== 0,
     immLo,
     immHi,
+  };
+}
+
+/**
+ * The `n` operands from `w[k]`, in an array made at its size (an empty array grown by
+ * push reserves room for 16); the index after them goes to `end[0]`.
+ */
+function readOperands(w: Int32Array, k: number, n: number, end: Int32Array): Operand[] {
+  end[0] = k;
+  if (n === 0) return [];
+  const o0 = readOperand(w, k, end);
+  if (n === 1) return [o0];
+  const o1 = readOperand(w, end[0]!, end);
+  if (n === 2) return [o0, o1];
+  const ops = [o0, o1];
+  for (let m = 2; m < n; m++) ops.push(readOperand(w, end[0]!, end));
+  return ops;
+}
+
+/** The memory operand at `w[k]`; the index after it goes to `end[0]`. */
+function readMemRef(w: Int32Array, k: number, end: Int32Array): MemRef {
+  const m0 = w[k]! | 0,
+    disp = (m0 >>> M_DISP_SHIFT) & 3;
+  end[0] = k + 2 + NUM_WORDS[disp]!;
+  return {
+    base: (m0 & 31) - 1,
+    index: ((m0 >>> M_INDEX_SHIFT) & 31) - 1,
+    scale: (m0 >>> M_SCALE_SHIFT) & 15,
+    disp: readNum(w, k + 2, disp),
+    seg: (m0 >>> M_SEG_SHIFT) & 3,
+    addr32: (m0 & M_ADDR32) !== 0,
+    bytes: w[k + 1]! | 0,
   };
 }
 
@@ -231,35 +263,11 @@ export function readInsns(
     const target = (h0 >>> H0_TARGET_SHIFT) & 3;
     d.branchTarget = readNum(w, k + 4, target);
     k += 4 + NUM_WORDS[target]!;
-    // The operands' array made at its size: an empty array grown by push takes room for 16.
-    const nops = (h0 >>> H0_NOPS_SHIFT) & 7;
-    let o0: Operand | null = null,
-      o1: Operand | null = null;
-    if (nops > 0) o0 = readOperand(w, k, scratchK);
-    if (nops > 1) o1 = readOperand(w, scratchK[0]!, scratchK);
-    if (nops > 0) k = scratchK[0]!;
-    if (nops <= 2) d.ops = nops === 0 ? [] : nops === 1 ? [o0!] : [o0!, o1!];
-    else {
-      const ops = [o0!, o1!];
-      for (let m = 2; m < nops; m++) {
-        ops.push(readOperand(w, k, scratchK));
-        k = scratchK[0]!;
-      }
-      d.ops = ops;
-    }
+    d.ops = readOperands(w, k, (h0 >>> H0_NOPS_SHIFT) & 7, scratchK);
+    k = scratchK[0]!;
     if ((h0 & H0_MEM) !== 0) {
-      const m0 = w[k]! | 0,
-        disp = (m0 >>> M_DISP_SHIFT) & 3;
-      d.mem = {
-        base: (m0 & 31) - 1,
-        index: ((m0 >>> M_INDEX_SHIFT) & 31) - 1,
-        scale: (m0 >>> M_SCALE_SHIFT) & 15,
-        disp: readNum(w, k + 2, disp),
-        seg: (m0 >>> M_SEG_SHIFT) & 3,
-        addr32: (m0 & M_ADDR32) !== 0,
-        bytes: w[k + 1]! | 0,
-      };
-      k += 2 + NUM_WORDS[disp]!;
+      d.mem = readMemRef(w, k, scratchK);
+      k = scratchK[0]!;
     } else d.mem = null;
     d.invalid = false;
     offset += len;
