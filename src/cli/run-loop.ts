@@ -129,7 +129,7 @@ export async function runChunked(m: Machine, init: Process, o: RunLoopOptions = 
       ] as const,
   );
   if (o.catchSignals === true) for (const [sig, h] of handlers) process.on(sig, h);
-  // Progress first: the first use of process.stderr loads Node's streams (2 ms of a start-up).
+  // Progress first: Node makes its stream for fd 2 on the first use of process.stderr.
   const tty = o.progress !== undefined && process.stderr.isTTY;
   const t0 = process.hrtime.bigint();
   const elapsed = (): number => Number(process.hrtime.bigint() - t0) / 1e9;
