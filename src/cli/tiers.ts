@@ -81,6 +81,11 @@ export function tiersFromEnv(env: Record<string, string | undefined>): void {
     }
     t = { ...(t ?? { tier: 3, forced: false }), [key]: n };
   }
+  const packed = env["LWP_PACKED"];
+  if (packed !== undefined && packed !== "") {
+    if (packed !== "0" && packed !== "1") throw new UsageError(`LWP_PACKED: '${packed}' is not 0 or 1`);
+    t = { ...(t ?? { tier: 3, forced: false }), packed: packed === "1" };
+  }
   if (t !== null) setDefaultTiers(t);
   const skip = env["LWP_JIT_SKIP"];
   if (skip !== undefined && skip !== "") skipMnemonics(skip.split(",").map((m) => m.trim().toUpperCase()));

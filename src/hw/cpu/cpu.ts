@@ -77,6 +77,8 @@ export interface TierOptions {
    * BIG_CODE unless tuned).
    */
   readonly bigCode?: number;
+  /** Whether tier 1 runs a block's common instructions packed (translate/packed.ts; default true, LWP_PACKED=0 turns it off). */
+  readonly packed?: boolean;
 }
 
 let defaultTiers: TierOptions = { tier: 3, forced: false };
@@ -84,6 +86,11 @@ let defaultTiers: TierOptions = { tier: 3, forced: false };
 /** Sets the tiers of CPUs created from now on (the CLI's `--tier`). */
 export function setDefaultTiers(t: TierOptions): void {
   defaultTiers = t;
+}
+
+/** The tiers CPUs created now get. */
+export function currentDefaultTiers(): TierOptions {
+  return defaultTiers;
 }
 
 /** Gives a CPU's state frame back when the CPU is collected. */
@@ -436,7 +443,7 @@ export class Cpu {
     if (lwpOn) chargePartial(this.lwp, b, e === LWP_TRAP ? ci + 1 : ci);
     if (trap) {
       this.icount += ci + 1;
-      if (ci < b.ops.length - 1) this.rip = b.ipAt(ci + 1);
+      if (ci < b.length - 1) this.rip = b.ipAt(ci + 1);
       return this.pendingExit === null ? null : this.takePendingExit();
     }
     this.icount += ci;

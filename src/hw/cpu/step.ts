@@ -80,7 +80,7 @@ function single(b: Block): Block {
   if (s === undefined) {
     const i = b.insns[0]!;
     // The record itself stands for the bytes (a one-instruction block keeps it: Block.code).
-    s = new Block(b.start, i.next, b.ops.slice(0, 1), "\0", [i], lwpKindOf(i), String.fromCharCode(insnCost(i)));
+    s = new Block(b.start, i.next, [b.opAt(0)], "\0", [i], lwpKindOf(i), String.fromCharCode(insnCost(i)));
     singles.set(b, s);
   }
   return s;

@@ -142,7 +142,7 @@ function flagsDeadAfter(insns: readonly Insn[], k: number): boolean {
 
 /** The closure tier 3 runs for instruction k of a block (without the probes the compiled code does itself). */
 function opOf(b: Block, k: number): Op {
-  return b.tier3 !== null ? b.tier3.ops[k]! : b.ops[k]!;
+  return b.tier3 !== null ? b.tier3.ops[k]! : b.opAt(k);
 }
 
 class RegionCompiler {

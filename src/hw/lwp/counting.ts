@@ -52,7 +52,7 @@ const loadAddr = new Float64Array(16);
  */
 export function fastPathOk(u: LwpUnit, b: Block): boolean {
   if (u.hasPending || u.ev4) return false;
-  const n = b.ops.length;
+  const n = b.length;
   let counted = true;
   if (u.ipMode !== 0) {
     const lo = b.start,
@@ -67,7 +67,7 @@ export function fastPathOk(u: LwpUnit, b: Block): boolean {
 
 /** Charges a block that ran at full speed and handles its branch (event 3). */
 export function afterFastBlock(u: LwpUnit, c: Cpu, b: Block): Exit | null {
-  const n = b.ops.length;
+  const n = b.length;
   if (u.blockCounted) chargeBlock(u, b, n);
   if (!u.ev3 || branchClass(b) === 0) return null;
   return branchEvent(u, c, b, n, u.blockCounted);
@@ -95,7 +95,7 @@ export function runBlock(u: LwpUnit, c: Cpu, b: Block): Exit | null {
       throw e;
     }
   }
-  return stepBlock(u, c, b, b.ops.length);
+  return stepBlock(u, c, b, b.length);
 }
 
 /** Whether a counter crosses zero inside this block (then it must be stepped). */

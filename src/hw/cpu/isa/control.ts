@@ -118,7 +118,7 @@ function jmpIndirect(rd: Rd): Op {
  * A branch target must be canonical: a non-canonical one is #GP(0) at the
  * branch itself, before a call pushes or a return pops (APM Vol. 3 "JMP", "CALL", "RET").
  */
-function canonical(t: number): number {
+export function canonical(t: number): number {
   if (t >= 2 ** 47 || t < -(2 ** 47)) throw new CpuException(VEC_GP);
   return t;
 }

@@ -13,6 +13,8 @@ import { type BranchHistory, NO_BRANCH_HISTORY } from "../../lwp/predictor.js";
 import type { RegionEntry } from "../../jit/jit.js";
 import type { Tier3Ops } from "../probes.js";
 import { insnCost } from "../../lwp/cost-table.js";
+import { packBlock, P_CLOSURE, P_WORDS } from "./packed.js";
+import { runPacked } from "./interp.js";
 
 /**
  * Instructions that read or replace the LWP state (counters included). Each gets a
@@ -48,7 +50,12 @@ export class Block {
     readonly start: number,
     /** Address after the last instruction (the fall-through RIP). */
     readonly end: number,
-    readonly ops: Op[],
+    /**
+     * What `exec` runs: every instruction's op, or in a packed block (`packed`) the ops of
+     * the instructions that did not pack and PACKED_OP in the others' places (`ops` makes
+     * theirs when a stepping path asks for them).
+     */
+    readonly steps: Op[],
     /**
      * Where each instruction starts, as its offset from `start`, one character each (`ipAt`):
      * a string of a few bytes instead of an array of doubles (addresses past 2^31 are not
@@ -71,7 +78,7 @@ export class Block {
   ) {
     this.lwpKind = lwpKind;
     this.lwpWeight = this.lwpKind === LWP_STATE_BLOCK ? 0x7fffffff : this.lwpKind !== 0 ? 1 : 0;
-    this.length = ops.length;
+    this.length = steps.length;
     this.quickLength = this.lwpKind === LWP_STATE_BLOCK ? 2 ** 52 : this.length;
   }
 
@@ -143,6 +150,14 @@ export class Block {
   jit: RegionEntry | null = null;
   /** With probes attached, what tier 3 runs instead of `ops` (null: `ops` themselves, or no tier 3). */
   tier3: Tier3Ops | null = null;
+  /**
+   * The common instructions packed for the interpreter (packed.ts, interp.ts), which runs
+   * the block instead of calling its ops one by one; null: the ops run (no instruction
+   * packs, probes are attached, or LWP_PACKED=0). The stepping paths always run the ops.
+   */
+  packed: Int32Array | null = null;
+  /** Every instruction's op, made when first asked for in a packed block (`ops`). */
+  private full: Op[] | null = null;
   /** Executions left before the region this block heads is compiled (set by the CPU). */
   heat = 0;
   /** The `heat` at which the CPU next looks whether the block is hot (TierUp.heatUp, cpu/tier-up.ts). */
@@ -159,6 +174,26 @@ export class Block {
   next1: Block | null = null;
   next2: Block | null = null;
 
+  /**
+   * Every instruction's op (the stepping paths, tier 2, a region's helper calls). A packed
+   * block makes those of its packed instructions the first time (from its records decoded
+   * again), as translation would have.
+   */
+  get ops(): Op[] {
+    if (this.packed === null) return this.steps;
+    if (this.full === null) {
+      const insns = this.insns;
+      this.full = this.steps.map((op, k) => (op !== PACKED_OP ? op : translateInsn(insns[k]!)));
+    }
+    return this.full;
+  }
+
+  /** Instruction `k`'s op, without making the others' (a region's helper call). */
+  opAt(k: number): Op {
+    const op = this.steps[k]!;
+    return op !== PACKED_OP ? op : this.ops[k]!;
+  }
+
   /** Runs every op in order (RIP already at `end`): the compiled function once hot, else the ops loop. */
   exec(c: Cpu): void {
     const f = this.compiled;
@@ -167,7 +202,12 @@ export class Block {
       return;
     }
     if (--this.countdown === 0) this.compiled = compileBlock(this.start, this.ops);
-    const ops = this.ops;
+    const p = this.packed;
+    if (p !== null) {
+      runPacked(c, p, this.steps, this.end);
+      return;
+    }
+    const ops = this.steps;
     for (let i = 0; i < ops.length; i++) {
       c.ci = i;
       ops[i]!(c);
@@ -176,10 +216,12 @@ export class Block {
 
   /** A copy for another CPU (fork): the ops and the tier-2 function are shared, the run-time state is fresh. */
   copy(): Block {
-    const b = new Block(this.start, this.end, this.ops, this.offsets, this.code, this.lwpKind, this.costs);
+    const b = new Block(this.start, this.end, this.steps, this.offsets, this.code, this.lwpKind, this.costs);
     b.countdown = this.countdown;
     b.compiled = this.compiled;
     b.tier3 = this.tier3;
+    b.packed = this.packed;
+    b.full = this.full;
     return b;
   }
 
@@ -218,12 +260,14 @@ export class Block {
     const t = new Block(
       rip,
       this.end,
-      this.ops.slice(k),
+      this.steps.slice(k),
       offsets,
       this.code.slice(d),
       this.lwpKind,
       this.costs.slice(k),
     );
+    // The packed words count from the block's end, which the tail shares.
+    t.packed = this.packed?.subarray(k * P_WORDS) ?? null;
     TAILS.set(t, { block: this, k });
     return t;
   }
@@ -258,6 +302,11 @@ function decodedOf(b: Block, code: string): readonly Insn[] {
   DECODED.set(b, insns);
   return insns;
 }
+
+/** What a packed block keeps in `steps` for an instruction the interpreter runs (never called). */
+export const PACKED_OP: Op = () => {
+  throw new Error("a packed instruction was run as an op");
+};
 
 /** The closure of an instruction that raises #UD (the block compiler leaves these to it). */
 export const udOp: Op = () => {
@@ -307,10 +356,14 @@ export function translateBlock(c: Cpu, rip: number): Block {
   } else if (last !== undefined && last.invalid && insns.length > 1) {
     insns = insns.slice(0, -1); // end before it; it #UDs when reached
   }
-  const ops = insns.map(translateInsn);
+  const end = insns.length > 0 ? insns[insns.length - 1]!.next : rip;
+  // Probes are woven into the ops: a block translated with them attached runs its ops.
+  const packed = c.probes === null && c.tiers.packed !== false ? packBlock(insns, end) : null;
+  const ops = insns.map((i, k) =>
+    packed !== null && packed[k * P_WORDS] !== P_CLOSURE ? PACKED_OP : translateInsn(i),
+  );
   const tier3 = c.probes?.forTier3(insns, ops) ?? null;
   if (c.probes !== null) c.probes.instrument(insns, ops);
-  const end = insns.length > 0 ? insns[insns.length - 1]!.next : rip;
   const final = insns[insns.length - 1];
   // apply, not a spread: a spread walks the bytes with an iterator, an object per byte in unoptimized code.
   const code = final?.invalid === true ? insns : String.fromCharCode.apply(null, bytes.subarray(0, end - rip) as never);
@@ -324,6 +377,7 @@ export function translateBlock(c: Cpu, rip: number): Block {
     String.fromCharCode(...insns.map(insnCost)),
   );
   b.tier3 = tier3;
+  b.packed = packed;
   return b;
 }
 
