@@ -153,8 +153,9 @@ function runOnce(text: string, packed: boolean, seed: number, rbx: number): Outc
     total = 0;
   for (const blk of b.c.blocks()) {
     total += blk.length;
-    for (let k = 0; k < blk.length; k++)
+    for (let k = 0; k < blk.length; k++) {
       if (blk.packed !== null && blk.packed[k * P_WORDS] !== P_CLOSURE) packedInsns++;
+    }
   }
   return {
     exit,
