@@ -88,6 +88,11 @@ function insn(r: (n: number) => number, label: () => string, out: string[]): voi
     () => out.push(`push ${q}`, `push ${q2}`, `pop ${q2}`, `pop ${q}`),
     () => out.push(`cmov${cc} ${q}, ${q2}`, `cmov${cc} ${d}, ${d2}`, `cmov${cc} ${q}, ${memOperand(r, "qword")}`),
     () => out.push(`cmov${cc} ${d}, ${memOperand(r, "dword")}`, `set${cc} ${["dl", "sil"][r(2)]}`),
+    () => {
+      const sh = ["shl", "shr", "sar", "sal"][r(4)]!;
+      out.push(`${sh} ${q}, ${r(80)}`, `${sh} ${d}, cl`, `${sh} ${b8}, ${r(12)}`, `${sh} ${h}, 1`, `${sh} ${q2}, cl`);
+    },
+    () => out.push("nop", "nop dword ptr [rax + rax*1 + 0]", "endbr64", "cdqe"),
     // AH..DH: no REX prefix, so no R8..R15 and no 64-bit operand beside them.
     () => out.push(`${op} ${h}, ${h2}`, `${op} ${h}, ${imm & 0x7f}`, `movzx ${R32[r(5)]}, ${h2}`),
     () => out.push(`mov ${h}, ${near}`, `mov ${near}, ${h2}`, `${op} ${near}, ${h}`, `${op} ${h2}, ${near}`),

@@ -78,7 +78,7 @@ function unchanged(c: Cpu, a: number, ah: number): void {
   c.t1 = ah;
 }
 
-function shl(c: Cpu, a: number, ah: number, n: number, sz: number): void {
+export function shl(c: Cpu, a: number, ah: number, n: number, sz: number): void {
   if (n === 0) return unchanged(c, a, ah);
   let lo: number,
     hi = 0,
@@ -101,7 +101,7 @@ function shl(c: Cpu, a: number, ah: number, n: number, sz: number): void {
   c.f.setResult(sz, lo, hi, cf | ((msb(lo, hi, sz) ^ cf) !== 0 ? OF : 0) | AF);
 }
 
-function shr(c: Cpu, a: number, ah: number, n: number, sz: number): void {
+export function shr(c: Cpu, a: number, ah: number, n: number, sz: number): void {
   if (n === 0) return unchanged(c, a, ah);
   let lo: number,
     hi = 0,
@@ -123,7 +123,7 @@ function shr(c: Cpu, a: number, ah: number, n: number, sz: number): void {
   c.f.setResult(sz, lo, hi, cf | (of !== 0 ? OF : 0) | AF);
 }
 
-function sar(c: Cpu, a: number, ah: number, n: number, sz: number): void {
+export function sar(c: Cpu, a: number, ah: number, n: number, sz: number): void {
   if (n === 0) return unchanged(c, a, ah);
   let lo: number,
     hi = 0,

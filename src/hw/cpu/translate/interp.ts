@@ -10,6 +10,7 @@ import type { Op } from "./types.js";
 import { add, dec, inc, sub } from "../isa/arith.js";
 import { and, or, xor } from "../isa/logic.js";
 import { canonical } from "../isa/control.js";
+import { sar, shl, shr } from "../isa/shift.js";
 import { pop64, popAddr, push64, pushAddr, rsp, setRsp } from "../isa/stack-ops.js";
 import { CpuException, VEC_GP } from "../exits.js";
 import {
@@ -46,6 +47,12 @@ import {
   P_PUSH,
   P_RET,
   P_SETCC,
+  P_SHIFT_RC,
+  P_SHIFT_RI,
+  P_NOP,
+  P_CDQE,
+  S_SHL,
+  S_SHR,
   P_STORE,
   P_STORE_I,
   P_WORDS,
@@ -54,8 +61,6 @@ import {
 } from "./packed.js";
 
 const TWO32 = 4294967296;
-/** Operand size by word 0's size code. */
-const SIZES = [8, 16, 32, 64];
 
 /** Runs the block whose packed words are `p` and closures `ops`; `end` is its end (RIP already there). */
 export function runPacked(c: Cpu, p: Int32Array, ops: readonly Op[], end: number): void {
@@ -68,7 +73,7 @@ export function runPacked(c: Cpu, p: Int32Array, ops: readonly Op[], end: number
       w3 = p[k + 3]!;
     const x = (w0 >> 8) & 0x7f,
       y = (w0 >> 15) & 0x7f,
-      sz = SIZES[w0 >>> 29]!;
+      sz = 8 << (w0 >>> 29); // size codes 0..3: 8, 16, 32, 64 bits
     switch (w0 & 0xff) {
       case 0:
         ops[i]!(c);
@@ -163,7 +168,18 @@ export function runPacked(c: Cpu, p: Int32Array, ops: readonly Op[], end: number
       case P_CMOV_RM:
         cmovMem(c, w0, x, sz, ea(c, w1, w2, end));
         continue;
-      case P_SETCC:
+      case P_SHIFT_RI:
+      shiftReg(c, w0, x, sz, w3);
+      continue;
+    case P_SHIFT_RC:
+      shiftReg(c, w0, x, sz, c.r8[8]! & (sz === 64 ? 63 : 31));
+      continue;
+    case P_NOP:
+      continue;
+    case P_CDQE:
+      r[1] = r[0]! >> 31;
+      continue;
+    case P_SETCC:
         c.r8[x] = c.f.cond((w0 >> 22) & 15) ? 1 : 0;
         continue;
       default:
@@ -335,6 +351,22 @@ function cmovMem(c: Cpu, w0: number, x: number, sz: number, a: number): void {
     if (sz === 64) r[x + 1] = vh;
   }
   if (sz === 32) r[x + 1] = 0;
+}
+
+/** SHL/SAL, SHR or SAR of register slot `x` by `n` (masked): isa/shift.ts's semantics. */
+function shiftReg(c: Cpu, w0: number, x: number, sz: number, n: number): void {
+  const r = c.r32,
+    a = sz === 8 ? c.r8[x]! : r[x]!,
+    ah = sz === 64 ? r[x + 1]! : 0;
+  const op = (w0 >> 26) & 7;
+  if (op === S_SHL) shl(c, a, ah, n, sz);
+  else if (op === S_SHR) shr(c, a, ah, n, sz);
+  else sar(c, a, ah, n, sz);
+  if (sz === 8) c.r8[x] = c.t0;
+  else {
+    r[x] = c.t0;
+    r[x + 1] = sz === 64 ? c.t1 : 0;
+  }
 }
 
 /** CALL: the target was read (and checked) before the return address is pushed. */

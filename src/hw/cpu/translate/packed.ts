@@ -47,7 +47,11 @@ export const P_CLOSURE = 0,
   P_CALL_M = 24,
   P_CMOV_RR = 25,
   P_CMOV_RM = 26,
-  P_SETCC = 27;
+  P_SETCC = 27,
+  P_SHIFT_RI = 28,
+  P_SHIFT_RC = 29,
+  P_NOP = 30,
+  P_CDQE = 31;
 
 /** ALU operations (word 0's `sub`). */
 export const A_ADD = 0,
@@ -65,6 +69,17 @@ const ALU: ReadonlyMap<string, number> = new Map([
   ["XOR", A_XOR],
   ["CMP", A_CMP],
   ["TEST", A_TEST],
+]);
+
+/** Shifts (word 0's `sub`). */
+export const S_SHL = 0,
+  S_SHR = 1,
+  S_SAR = 2;
+const SHIFT: ReadonlyMap<string, number> = new Map([
+  ["SHL", S_SHL],
+  ["SAL", S_SHL],
+  ["SHR", S_SHR],
+  ["SAR", S_SAR],
 ]);
 
 /** Word 1 bits. */
@@ -169,6 +184,11 @@ function packInsn(i: Insn, end: number): Packed | null {
     case "POP":
       if (d === undefined || !gpr(d) || d.size !== 64) return null;
       return { w0: word0(i.name === "PUSH" ? P_PUSH : P_POP, 2 * d.reg, 0, 0, 0, 64), w1: 0, w2: 0, w3: 0 };
+    case "NOP":
+    case "ENDBR64":
+      return { w0: P_NOP, w1: 0, w2: 0, w3: 0 };
+    case "CDQE":
+      return { w0: P_CDQE, w1: 0, w2: 0, w3: 0 };
     case "RET":
       return i.ops.length === 0 ? { w0: P_RET, w1: 0, w2: 0, w3: 0 } : null;
     case "JMP":
@@ -177,6 +197,8 @@ function packInsn(i: Insn, end: number): Packed | null {
     default:
       break;
   }
+  const shift = SHIFT.get(i.name);
+  if (shift !== undefined && d !== undefined && s !== undefined) return packShift(shift, d, s);
   if (i.cc >= 0 && i.name.startsWith("J") && d?.kind === 3) {
     const t = rel(i.branchTarget, end);
     return t === null ? null : { w0: word0(P_JCC, 0, 0, i.cc, 0, 8), w1: 0, w2: t, w3: 0 };
@@ -277,4 +299,16 @@ function packCmov(i: Insn, d: Operand, s: Operand, end: number): Packed | null {
   if (s.kind !== OK_MEM || i.mem === null) return null;
   const m = memOf(i.mem, end);
   return m === null ? null : { w0: word0(P_CMOV_RM, 2 * d.reg, 0, i.cc, 0, d.size), w1: m[0], w2: m[1], w3: 0 };
+}
+
+/** SHL/SAL, SHR, SAR of a register by an immediate or CL, the count masked as the CPU does. */
+function packShift(shift: number, d: Operand, s: Operand): Packed | null {
+  if (!gpr(d) || SIZE_CODE[d.size] === undefined) return null;
+  const x = slot(d)!;
+  if (s.kind === OK_IMM) {
+    const n = s.immLo & (d.size === 64 ? 63 : 31);
+    return { w0: word0(P_SHIFT_RI, x, 0, 0, shift, d.size), w1: 0, w2: 0, w3: n };
+  }
+  if (!gpr(s) || s.size !== 8 || s.reg !== 1 || s.hi8) return null;
+  return { w0: word0(P_SHIFT_RC, x, 0, 0, shift, d.size), w1: 0, w2: 0, w3: 0 };
 }
