@@ -227,10 +227,11 @@ class RegionCompiler {
       e.insnIndex = k;
       e.slowStore = false;
       e.flagsDead = flagsDeadAfter(b.insns, k);
-      const op = opOf(b, k);
-      const emit = op === udOp || t3?.helped[k] === true ? undefined : jitEmitter(i.name);
+      // (a packed instruction's op is made only if it becomes a helper call: Block.opAt)
+      const ud = (t3 !== null ? t3.ops[k] : b.steps[k]) === udOp;
+      const emit = ud || t3?.helped[k] === true ? undefined : jitEmitter(i.name);
       if (emit !== undefined && emit(e, i)) this.native++;
-      else this.helper(b, k, i, op);
+      else this.helper(b, k, i, opOf(b, k));
       if (i.flow === FlowControl.Next && e.slowStore) this.abortCheck(i);
       e.releaseTemps();
     }

@@ -191,7 +191,7 @@ export class Block {
   /** Instruction `k`'s op, without making the others' (a region's helper call). */
   opAt(k: number): Op {
     const op = this.steps[k]!;
-    return op !== PACKED_OP ? op : this.ops[k]!;
+    return op !== PACKED_OP ? op : (this.full?.[k] ?? translateInsn(this.insns[k]!));
   }
 
   /** Runs every op in order (RIP already at `end`): the compiled function once hot, else the ops loop. */
