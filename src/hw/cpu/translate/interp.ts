@@ -120,10 +120,7 @@ export function runPacked(c: Cpu, p: Int32Array, ops: readonly Op[], end: number
         aluMem(c, w0, sz, ea(c, w1, w2, end), w3, sz === 64 ? w3 >> 31 : 0);
         continue;
       case P_INCDEC:
-        if ((w0 >> 26) & 7) dec(c, r[x]!, sz === 64 ? r[x + 1]! : 0, sz);
-        else inc(c, r[x]!, sz === 64 ? r[x + 1]! : 0, sz);
-        r[x] = c.t0;
-        r[x + 1] = sz === 64 ? c.t1 : 0;
+        incDec(c, w0, x, sz);
         continue;
       case P_PUSH:
         push64(c, r[x]!, r[x + 1]!);
@@ -159,27 +156,23 @@ export function runPacked(c: Cpu, p: Int32Array, ops: readonly Op[], end: number
         callTo(c, canonical(read64(c, ea(c, w1, w2, end))), end + w3);
         continue;
       case P_CMOV_RR:
-        if (c.f.cond((w0 >> 22) & 15)) {
-          r[x] = r[y]!;
-          if (sz === 64) r[x + 1] = r[y + 1]!;
-        }
-        if (sz === 32) r[x + 1] = 0;
+        cmovReg(c, w0, x, sz, y);
         continue;
       case P_CMOV_RM:
         cmovMem(c, w0, x, sz, ea(c, w1, w2, end));
         continue;
       case P_SHIFT_RI:
-      shiftReg(c, w0, x, sz, w3);
-      continue;
-    case P_SHIFT_RC:
-      shiftReg(c, w0, x, sz, c.r8[8]! & (sz === 64 ? 63 : 31));
-      continue;
-    case P_NOP:
-      continue;
-    case P_CDQE:
-      r[1] = r[0]! >> 31;
-      continue;
-    case P_SETCC:
+        shiftReg(c, w0, x, sz, w3);
+        continue;
+      case P_SHIFT_RC:
+        shiftReg(c, w0, x, sz, c.r8[8]! & (sz === 64 ? 63 : 31));
+        continue;
+      case P_NOP:
+        continue;
+      case P_CDQE:
+        r[1] = r[0]! >> 31;
+        continue;
+      case P_SETCC:
         c.r8[x] = c.f.cond((w0 >> 22) & 15) ? 1 : 0;
         continue;
       default:
@@ -340,6 +333,23 @@ function aluMem(c: Cpu, w0: number, sz: number, a: number, b: number, bh: number
     alu(c, w0, lo, sz === 64 ? c.mem.read32(a + 4) : 0, b, bh, sz);
   }
   if (stores(w0)) store(c, sz, a, c.t0, c.t1);
+}
+
+function incDec(c: Cpu, w0: number, x: number, sz: number): void {
+  const r = c.r32;
+  if ((w0 >> 26) & 7) dec(c, r[x]!, sz === 64 ? r[x + 1]! : 0, sz);
+  else inc(c, r[x]!, sz === 64 ? r[x + 1]! : 0, sz);
+  r[x] = c.t0;
+  r[x + 1] = sz === 64 ? c.t1 : 0;
+}
+
+function cmovReg(c: Cpu, w0: number, x: number, sz: number, y: number): void {
+  const r = c.r32;
+  if (c.f.cond((w0 >> 22) & 15)) {
+    r[x] = r[y]!;
+    if (sz === 64) r[x + 1] = r[y + 1]!;
+  }
+  if (sz === 32) r[x + 1] = 0;
 }
 
 function cmovMem(c: Cpu, w0: number, x: number, sz: number, a: number): void {
