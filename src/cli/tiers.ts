@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// The execution-tier switch: `--tier N` or LWP_TIER=N forces tier N (1: closures,
+// The execution-tier switch: `--tier N` or LWP_TIER=N forces tier N (1: the interpreter,
 // 2: compiled blocks, 3: WebAssembly regions) from the first execution of every
 // block; without it, blocks climb the tiers as they get hot.
 import v8 from "node:v8";
@@ -49,7 +49,9 @@ export function parseTier(v: string): TierOptions {
  * long; 0: each at once: src/hw/jit/batch.ts), LWP_JIT_OPT=N (instructions retired in
  * a region before it is compiled again for V8 to optimize; 0: never:
  * src/hw/jit/optimize.ts), LWP_JIT_BIG_CODE=N (instructions translated below which a
- * program's blocks need SMALL_COUNT times the threshold, past which BIG_COUNT times: src/hw/jit/batch.ts), LWP_TCACHE_INSNS=N
+ * program's blocks need SMALL_COUNT times the threshold, past which BIG_COUNT times: src/hw/jit/batch.ts), LWP_PACKED=0
+ * (tier 1 on closures only: src/hw/cpu/translate/packed.ts), LWP_PACK_START=N (instructions a
+ * CPU retires before it packs what it translates), LWP_TCACHE_INSNS=N
  * (instructions of translated blocks a CPU holds before it evicts cold ones) and the debugging switch
  * LWP_JIT_SKIP=MNEMONIC,...|* from the environment.
  */
@@ -72,6 +74,7 @@ export function tiersFromEnv(env: Record<string, string | undefined>): void {
     ["LWP_JIT_WAIT", "wait", 0],
     ["LWP_JIT_OPT", "opt", 0],
     ["LWP_JIT_BIG_CODE", "bigCode", 0],
+    ["LWP_PACK_START", "packStart", 0],
   ] as const) {
     const w = env[name];
     if (w === undefined || w === "") continue;

@@ -52,6 +52,17 @@ test(`differential quick subset: ≥ ${QUICK_CASES} cases against the host CPU`,
   );
 });
 
+// Tier 1's packed instructions from the first one (a CPU packs only past its start-up:
+// src/hw/cpu/translate/packed.ts), with other operands.
+test(`differential quick subset, packed: ≥ ${QUICK_CASES} more cases`, { skip, timeout: 600_000 }, async () => {
+  const report = await quickSubset(SEED + 1, { LWP_PACK_START: "0" });
+  assert.equal(
+    report.length,
+    0,
+    `${report.length} differential problems packed (reproduce: LWP_PACK_START=0 npm run test:diff -- --only <Form> --seed ${SEED + 1}):\n${report.join("\n")}`,
+  );
+});
+
 // Every case compiled to WebAssembly before its first instruction runs, with other
 // operands: tier 3's memory accesses, flags and faults against the host as well.
 test(`differential quick subset in tier 3: ≥ ${QUICK_CASES} more cases`, { skip, timeout: 600_000 }, async () => {

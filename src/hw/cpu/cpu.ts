@@ -19,6 +19,7 @@ import {
   FAULT_ACCERR,
 } from "./exits.js";
 import { type Block, translateBlock } from "./translate/block.js";
+import { PACK_START } from "./translate/packed.js";
 import { stackSegmentFault } from "./stack-fault.js";
 import { type CpuModel, fullModel } from "./cpuid.js";
 import { LWP_RELOAD, LWP_TRAP, LwpUnit, type LwpOptions } from "../lwp/unit.js";
@@ -41,7 +42,8 @@ export const XCR0_X87 = 1;
 export const XCR0_SSE = 2;
 
 /**
- * Execution tiers (docs/architecture.md "Tiers"): 1 runs blocks of closures only;
+ * Execution tiers (docs/architecture.md "Tiers"): 1 runs blocks in the interpreter only
+ * (packed instructions and closures);
  * 2 also compiles a block run COMPILE_THRESHOLD times into one function of calls;
  * 3 also compiles regions of blocks run JIT_THRESHOLD times into WebAssembly.
  * A forced tier (`--tier`, LWP_TIER) compiles from the first execution.
@@ -79,6 +81,8 @@ export interface TierOptions {
   readonly bigCode?: number;
   /** Whether tier 1 runs a block's common instructions packed (translate/packed.ts; default true, LWP_PACKED=0 turns it off). */
   readonly packed?: boolean;
+  /** Instructions a CPU retires before it packs the blocks it translates (PACK_START unless tuned; 0 in a forced tier). */
+  readonly packStart?: number;
 }
 
 let defaultTiers: TierOptions = { tier: 3, forced: false };
@@ -132,6 +136,8 @@ export class Cpu {
   // ---- execution bookkeeping
   /** Instructions retired since reset (completed blocks; see `retired()`). */
   icount = 0;
+  /** The retired count from which the blocks this CPU translates are packed (`TierOptions.packStart`). */
+  readonly packFrom: number;
   /** Index of the executing instruction within the current block. */
   ci = 0;
   block: Block | null = null;
@@ -192,6 +198,8 @@ export class Cpu {
     this.xf64 = new Float64Array(buf, x, 32);
     stateFrames.register(this, { phys, frame: this.state / PAGE_SIZE });
     this.tier3 = this.tiers.tier === 3;
+    this.packFrom =
+      this.tiers.packed === false ? Infinity : this.tiers.forced ? 0 : (this.tiers.packStart ?? PACK_START);
     this.cache = new TranslationCache(
       this.tiers.tcache ?? TCACHE_INSNS,
       (pn) => this.spaces.markCode(pn),

@@ -153,7 +153,8 @@ export class Block {
   /**
    * The common instructions packed for the interpreter (packed.ts, interp.ts), which runs
    * the block instead of calling its ops one by one; null: the ops run (no instruction
-   * packs, probes are attached, or LWP_PACKED=0). The stepping paths always run the ops.
+   * packs, probes are attached, the CPU was still starting up: PACK_START, or LWP_PACKED=0).
+   * The stepping paths always run the ops.
    */
   packed: Int32Array | null = null;
   /** Every instruction's op, made when first asked for in a packed block (`ops`). */
@@ -358,7 +359,7 @@ export function translateBlock(c: Cpu, rip: number): Block {
   }
   const end = insns.length > 0 ? insns[insns.length - 1]!.next : rip;
   // Probes are woven into the ops: a block translated with them attached runs its ops.
-  const packed = c.probes === null && c.tiers.packed !== false ? packBlock(insns, end) : null;
+  const packed = c.probes === null && c.icount >= c.packFrom ? packBlock(insns, end) : null;
   const ops = insns.map((i, k) =>
     packed !== null && packed[k * P_WORDS] !== P_CLOSURE ? PACKED_OP : translateInsn(i),
   );

@@ -20,6 +20,15 @@ import { type Insn, type MemRef, type Operand, OK_IMM, OK_MEM, OK_REG, RC_GPR } 
 
 export const P_WORDS = 4;
 
+/**
+ * Instructions a CPU retires before the blocks it translates are packed: a start-up runs
+ * its blocks a few times each, too few to pay for V8 optimizing the interpreter (13 ms of
+ * TurboFan for `runPacked`, which a short run made hot: 200 forks 1.24×, a dynamic
+ * /bin/true 1.11× the CPU time), so those stay closures (docs/architecture.md "Tier 1:
+ * packed instructions").
+ */
+export const PACK_START = 1_000_000;
+
 export const P_CLOSURE = 0,
   P_MOV_RR = 1,
   P_MOV_RI = 2,
