@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: MIT
-// The packed form of a block's common instructions (docs/architecture.md "Tier 1: packed
-// instructions"): four int32 words each, which `runPacked` (interp.ts) executes with one
-// switch instead of a closure call per instruction and more per operand. An instruction
-// whose form is not listed here packs as P_CLOSURE and runs its closure; so does every
-// instruction of a block translated with probes attached (they are woven into the closures).
+// The packed form of a block's common instructions, four int32 words each, which
+// `runPacked` (interp.ts) runs through the function of each kind (packed-ops.ts) instead
+// of a closure call per instruction and more per operand (docs/architecture.md
+// "Tier 1: packed instructions"). An instruction whose form is not listed here packs as
+// P_CLOSURE and runs its closure; so does every instruction of a block translated with
+// probes attached (they are woven into the closures).
 //
 // Word 0: kind | x << 8 | y << 15 | cc << 22 | sub << 26 | size code << 29
 //   x, y: register slots (2 × GPR for 32/64-bit operands, the byte index of `Cpu.r8` for
@@ -23,9 +24,9 @@ export const P_WORDS = 4;
 /**
  * Instructions a CPU retires before the blocks it translates are packed: a start-up runs
  * its blocks a few times each, too few to pay for V8 optimizing the interpreter (13 ms of
- * TurboFan for `runPacked`, which a short run made hot: 200 forks 1.24×, a dynamic
- * /bin/true 1.11× the CPU time), so those stay closures (docs/architecture.md "Tier 1:
- * packed instructions").
+ * TurboFan for one switch over every kind, which a short run made hot: 200 forks 1.24×,
+ * a dynamic /bin/true 1.11× the CPU time), so those stay closures
+ * (docs/architecture.md "Tier 1: packed instructions").
  */
 export const PACK_START = 1_000_000;
 
