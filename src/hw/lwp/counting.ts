@@ -7,7 +7,6 @@ import type { Cpu } from "../cpu/cpu.js";
 import type { Exit } from "../cpu/exits.js";
 import type { Block } from "../cpu/translate/block.js";
 import type { Ea } from "../cpu/translate/operands.js";
-import type { Op } from "../cpu/translate/types.js";
 import { MemoryFault } from "../memory/address-space.js";
 import { REF_DEN, REF_NUM } from "./cost-table.js";
 import { BR_CLASS, BR_FLAG, DC_FLAG, EV } from "./events.js";
@@ -145,7 +144,6 @@ function inRange(u: LwpUnit, ip: number): boolean {
  */
 function stepBlock(u: LwpUnit, c: Cpu, b: Block, n: number): Exit | null {
   c.rip = b.end;
-  const ops = b.ops;
   const info = u.ev4 || u.ev5 || u.ev6 ? infoOf(b) : null;
   const loads = u.ev4 ? loadsOf(info!, b) : null;
   const quiet = info === null && u.ipMode === 0;
@@ -154,7 +152,7 @@ function stepBlock(u: LwpUnit, c: Cpu, b: Block, n: number): Exit | null {
     if (quiet) {
       const end = u.ev2 ? Math.min(n - 1, i + u.counters[EV.INSTRUCTIONS]!) : n - 1;
       if (end > i) {
-        const j = runQuiet(u, c, ops, i, end);
+        const j = runQuiet(u, c, b, i, end);
         if (j === end) {
           i = end - 1;
           continue;
@@ -171,7 +169,7 @@ function stepBlock(u: LwpUnit, c: Cpu, b: Block, n: number): Exit | null {
     if (trap === null) {
       c.ci = i;
       try {
-        ops[i]!(c);
+        b.runAt(c, i);
       } catch (e) {
         if (e !== LWP_TRAP && e !== LWP_RELOAD) return faultIn(c, b, i, e);
         trap = e;
@@ -194,16 +192,16 @@ function stepBlock(u: LwpUnit, c: Cpu, b: Block, n: number): Exit | null {
 let quietThrown: unknown = null;
 
 /**
- * Runs ops [i, end) of a block, none of which can fire an event, and charges event 2
+ * Runs instructions [i, end) of a block, none of which can fire an event, and charges event 2
  * for those that retired. Returns `end`, or the index of the one that threw (kept
  * in `quietThrown`; the ones before it retired).
  */
-function runQuiet(u: LwpUnit, c: Cpu, ops: readonly Op[], i: number, end: number): number {
+function runQuiet(u: LwpUnit, c: Cpu, b: Block, i: number, end: number): number {
   let j = i;
   try {
     for (; j < end; j++) {
       c.ci = j;
-      ops[j]!(c);
+      b.runAt(c, j);
     }
   } catch (e) {
     quietThrown = e;

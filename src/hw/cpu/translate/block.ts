@@ -14,7 +14,7 @@ import type { RegionEntry } from "../../jit/jit.js";
 import type { Tier3Ops } from "../probes.js";
 import { insnCost } from "../../lwp/cost-table.js";
 import { packBlock, P_CLOSURE, P_WORDS } from "./packed.js";
-import { runPacked } from "./interp.js";
+import { runPacked, runPackedAt } from "./interp.js";
 
 /**
  * Instructions that read or replace the LWP state (counters included). Each gets a
@@ -195,6 +195,16 @@ export class Block {
     return op !== PACKED_OP ? op : (this.full?.[k] ?? translateInsn(this.insns[k]!));
   }
 
+  /**
+   * Runs instruction `k` alone (LWP's stepping, which sets `c.ci`): a packed one as the
+   * interpreter does, without making the block's ops.
+   */
+  runAt(c: Cpu, k: number): void {
+    const p = this.packed;
+    if (p === null) this.steps[k]!(c);
+    else runPackedAt(c, p, this.steps[k]!, k, this.end);
+  }
+
   /** Runs every op in order (RIP already at `end`): the compiled function once hot, else the ops loop. */
   exec(c: Cpu): void {
     const f = this.compiled;
@@ -305,7 +315,7 @@ function decodedOf(b: Block, code: string): readonly Insn[] {
 }
 
 /** What a packed block keeps in `steps` for an instruction the interpreter runs (never called). */
-export const PACKED_OP: Op = () => {
+const PACKED_OP: Op = () => {
   throw new Error("a packed instruction was run as an op");
 };
 

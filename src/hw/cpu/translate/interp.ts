@@ -40,3 +40,12 @@ export function runPacked(c: Cpu, p: Int32Array, ops: readonly Op[], end: number
     }
   }
 }
+
+/** Runs instruction `i` of a packed block alone (LWP's stepping), `op` being its entry in `steps`. */
+export function runPackedAt(c: Cpu, p: Int32Array, op: Op, i: number, end: number): void {
+  const k = i * P_WORDS,
+    w0 = p[k]!,
+    kind = w0 & 0xff;
+  if (kind === P_CLOSURE) op(c);
+  else HANDLERS[kind]!(c, w0, p[k + 1]!, p[k + 2]!, p[k + 3]!, end);
+}
