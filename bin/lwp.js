@@ -179,7 +179,18 @@ function runWithCodeCache() {
   process.on("exit", () => {
     // The bundle's main module tells how many regions the run compiled (src/cli/main.ts).
     const ran = kind === "guest" && mod.exports.compiledRegions?.() > 0 ? "jit" : kind;
-    if (KINDS.indexOf(ran) > cachedKind || script.cachedDataRejected) save(script, file, stamp, ran);
+    const rejected = script.cachedDataRejected === true;
+    if (KINDS.indexOf(ran) <= cachedKind && !rejected) return;
+    // LWP_CODE_CACHE_TRACE=1 says why (test/e2e/launcher.test.ts shows it when a cache it expected kept is not).
+    if (process.env.LWP_CODE_CACHE_TRACE === "1") {
+      const why = rejected
+        ? "V8 rejected the one it read"
+        : cachedKind < 0
+          ? "there was none for this bundle"
+          : `the one it read was written by a run of kind ${KINDS[cachedKind]}, this one is ${ran}`;
+      process.stderr.write(`lwp: code cache written: ${why}\n`);
+    }
+    save(script, file, stamp, ran);
   });
   script.runInThisContext()(mod.exports, Module.createRequire(BUNDLE), mod, BUNDLE, dirname(BUNDLE));
 }

@@ -65,9 +65,10 @@ function cacheKeptAfter(first: (env: Record<string, string>) => void): void {
     assert.equal(files.length, 1, `one cache file expected, found ${files.join(", ")}`);
     const file = join(cache, files[0]!);
     const written = statSync(file).mtimeMs;
-    const again = runLwp(short, ["x"], { env });
+    const again = runLwp(short, ["x"], { env: { ...env, LWP_CODE_CACHE_TRACE: "1" } });
     assert.deepEqual(again.stdout, runNative(short, ["x"]).stdout);
-    assert.equal(statSync(file).mtimeMs, written, "the cache was rejected and rewritten");
+    const why = again.stderr.toString().trim();
+    assert.equal(statSync(file).mtimeMs, written, `the cache was rejected and rewritten (${why})`);
   } finally {
     rmSync(cache, { recursive: true, force: true });
   }
