@@ -159,16 +159,19 @@ function callIndirect(rd: Rd, next: number): Op {
 
 function ret(i: Insn): Op | null {
   const extra = i.ops[0] !== undefined ? i.ops[0].immLo & 0xffff : 0;
-  return (c) => {
-    const sp = rsp(c);
-    const t = popAddr(c);
-    if (t >= 2 ** 47 || t < -(2 ** 47)) {
-      setRsp(c, sp);
-      throw new CpuException(VEC_GP);
-    }
-    c.rip = t;
-    if (extra !== 0) setRsp(c, rsp(c) + extra);
-  };
+  return (c) => returnNear(c, extra);
+}
+
+/** RET: a non-canonical return address is #GP with RSP restored; then `extra` bytes are released. */
+export function returnNear(c: Cpu, extra: number): void {
+  const sp = rsp(c);
+  const t = popAddr(c);
+  if (t >= 2 ** 47 || t < -(2 ** 47)) {
+    setRsp(c, sp);
+    throw new CpuException(VEC_GP);
+  }
+  c.rip = t;
+  if (extra !== 0) setRsp(c, rsp(c) + extra);
 }
 
 function jrcxz(sz: number): Builder {

@@ -5,7 +5,7 @@
 // computed as translate/operands.ts computes it), so a fault leaves the same state; they
 // call the instruction table's semantic functions directly (`add`, `push64` ...).
 import type { Cpu } from "../cpu.js";
-import { canonical } from "../isa/control.js";
+import { canonical, returnNear } from "../isa/control.js";
 import { pop64, push64, pushAddr } from "../isa/stack-ops.js";
 import {
   P_ALU_MI,
@@ -56,7 +56,6 @@ import {
   movxReg,
   read64,
   regLo,
-  ret,
   shiftReg,
   store,
 } from "./packed-sem.js";
@@ -173,7 +172,7 @@ function kCall(c: Cpu, _w0: number, _w1: number, w2: number, w3: number, end: nu
 }
 
 function kRet(c: Cpu, _w0: number, _w1: number, _w2: number, _w3: number, _end: number): void {
-  ret(c);
+  returnNear(c, 0);
 }
 
 function kJmp(c: Cpu, _w0: number, _w1: number, w2: number, _w3: number, end: number): void {

@@ -6,8 +6,7 @@ import type { Cpu } from "../cpu.js";
 import { add, dec, inc, sub } from "../isa/arith.js";
 import { and, or, xor } from "../isa/logic.js";
 import { sar, shl, shr } from "../isa/shift.js";
-import { popAddr, pushAddr, rsp, setRsp } from "../isa/stack-ops.js";
-import { CpuException, VEC_GP } from "../exits.js";
+import { pushAddr } from "../isa/stack-ops.js";
 import {
   A_ADD,
   A_AND,
@@ -226,16 +225,5 @@ export function shiftReg(c: Cpu, w0: number, x: number, sz: number, n: number): 
 /** CALL: the target was read (and checked) before the return address is pushed. */
 export function callTo(c: Cpu, t: number, next: number): void {
   pushAddr(c, next);
-  c.rip = t;
-}
-
-/** RET (isa/control.ts `ret`): a non-canonical return address is #GP with RSP restored. */
-export function ret(c: Cpu): void {
-  const sp = rsp(c);
-  const t = popAddr(c);
-  if (t >= 2 ** 47 || t < -(2 ** 47)) {
-    setRsp(c, sp);
-    throw new CpuException(VEC_GP);
-  }
   c.rip = t;
 }
