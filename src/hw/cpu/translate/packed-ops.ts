@@ -16,6 +16,7 @@ import {
   P_CALL,
   P_CALL_M,
   P_CALL_R,
+  P_CDQE,
   P_CMOV_RM,
   P_CMOV_RR,
   P_INCDEC,
@@ -29,16 +30,19 @@ import {
   P_MOVX_R,
   P_MOV_RI,
   P_MOV_RR,
+  P_NOP,
   P_POP,
   P_PUSH,
   P_RET,
   P_SETCC,
   P_SHIFT_RC,
   P_SHIFT_RI,
-  P_NOP,
-  P_CDQE,
   P_STORE,
   P_STORE_I,
+  condOf,
+  sizeOf,
+  slotX,
+  slotY,
 } from "./packed.js";
 
 import {
@@ -63,104 +67,104 @@ const TWO32 = 4294967296;
 
 export function kMovRr(c: Cpu, w0: number, _w1: number, _w2: number, _w3: number, _end: number): void {
   const r = c.r32,
-    x = (w0 >> 8) & 0x7f,
-    y = (w0 >> 15) & 0x7f,
-    sz = 8 << (w0 >>> 29);
+    x = slotX(w0),
+    y = slotY(w0),
+    sz = sizeOf(w0);
   r[x] = r[y]!;
   r[x + 1] = sz === 64 ? r[y + 1]! : 0;
 }
 
 function kMovRi(c: Cpu, w0: number, _w1: number, w2: number, w3: number, _end: number): void {
   const r = c.r32,
-    x = (w0 >> 8) & 0x7f;
+    x = slotX(w0);
   r[x] = w3;
   r[x + 1] = w2;
 }
 
 export function kLoad(c: Cpu, w0: number, w1: number, w2: number, _w3: number, end: number): void {
-  const x = (w0 >> 8) & 0x7f,
-    sz = 8 << (w0 >>> 29);
+  const x = slotX(w0),
+    sz = sizeOf(w0);
   load(c, x, sz, ea(c, w1, w2, end));
 }
 
 export function kStore(c: Cpu, w0: number, w1: number, w2: number, _w3: number, end: number): void {
   const r = c.r32,
-    y = (w0 >> 15) & 0x7f,
-    sz = 8 << (w0 >>> 29);
+    y = slotY(w0),
+    sz = sizeOf(w0);
   store(c, sz, ea(c, w1, w2, end), sz === 8 ? c.r8[y]! : r[y]!, sz === 64 ? r[y + 1]! : 0);
 }
 
 function kStoreI(c: Cpu, w0: number, w1: number, w2: number, w3: number, end: number): void {
-  const sz = 8 << (w0 >>> 29);
+  const sz = sizeOf(w0);
   store(c, sz, ea(c, w1, w2, end), w3, w3 >> 31);
 }
 
 function kMovxR(c: Cpu, w0: number, _w1: number, _w2: number, _w3: number, _end: number): void {
-  const x = (w0 >> 8) & 0x7f,
-    y = (w0 >> 15) & 0x7f,
-    sz = 8 << (w0 >>> 29);
+  const x = slotX(w0),
+    y = slotY(w0),
+    sz = sizeOf(w0);
   movxReg(c, x, sz, w0, y);
 }
 
 function kMovxM(c: Cpu, w0: number, w1: number, w2: number, _w3: number, end: number): void {
-  const x = (w0 >> 8) & 0x7f,
-    sz = 8 << (w0 >>> 29);
+  const x = slotX(w0),
+    sz = sizeOf(w0);
   movxMem(c, x, sz, w0, ea(c, w1, w2, end));
 }
 
 function kLea(c: Cpu, w0: number, w1: number, w2: number, _w3: number, end: number): void {
-  const x = (w0 >> 8) & 0x7f,
-    sz = 8 << (w0 >>> 29);
+  const x = slotX(w0),
+    sz = sizeOf(w0);
   lea(c, x, sz, w1, w2, end);
 }
 
 function kAluRr(c: Cpu, w0: number, _w1: number, _w2: number, _w3: number, _end: number): void {
   const r = c.r32,
-    x = (w0 >> 8) & 0x7f,
-    y = (w0 >> 15) & 0x7f,
-    sz = 8 << (w0 >>> 29);
+    x = slotX(w0),
+    y = slotY(w0),
+    sz = sizeOf(w0);
   aluReg(c, w0, x, sz, regLo(c, y, sz), sz === 64 ? r[y + 1]! : 0);
 }
 
 function kAluRi(c: Cpu, w0: number, _w1: number, _w2: number, w3: number, _end: number): void {
-  const x = (w0 >> 8) & 0x7f,
-    sz = 8 << (w0 >>> 29);
+  const x = slotX(w0),
+    sz = sizeOf(w0);
   aluReg(c, w0, x, sz, w3, sz === 64 ? w3 >> 31 : 0);
 }
 
 function kAluRm(c: Cpu, w0: number, w1: number, w2: number, _w3: number, end: number): void {
-  const x = (w0 >> 8) & 0x7f,
-    sz = 8 << (w0 >>> 29);
+  const x = slotX(w0),
+    sz = sizeOf(w0);
   aluRegMem(c, w0, x, sz, ea(c, w1, w2, end));
 }
 
 function kAluMr(c: Cpu, w0: number, w1: number, w2: number, _w3: number, end: number): void {
   const r = c.r32,
-    y = (w0 >> 15) & 0x7f,
-    sz = 8 << (w0 >>> 29);
+    y = slotY(w0),
+    sz = sizeOf(w0);
   aluMem(c, w0, sz, ea(c, w1, w2, end), regLo(c, y, sz), sz === 64 ? r[y + 1]! : 0);
 }
 
 function kAluMi(c: Cpu, w0: number, w1: number, w2: number, w3: number, end: number): void {
-  const sz = 8 << (w0 >>> 29);
+  const sz = sizeOf(w0);
   aluMem(c, w0, sz, ea(c, w1, w2, end), w3, sz === 64 ? w3 >> 31 : 0);
 }
 
 function kIncdec(c: Cpu, w0: number, _w1: number, _w2: number, _w3: number, _end: number): void {
-  const x = (w0 >> 8) & 0x7f,
-    sz = 8 << (w0 >>> 29);
+  const x = slotX(w0),
+    sz = sizeOf(w0);
   incDec(c, w0, x, sz);
 }
 
 function kPush(c: Cpu, w0: number, _w1: number, _w2: number, _w3: number, _end: number): void {
   const r = c.r32,
-    x = (w0 >> 8) & 0x7f;
+    x = slotX(w0);
   push64(c, r[x]!, r[x + 1]!);
 }
 
 function kPop(c: Cpu, w0: number, _w1: number, _w2: number, _w3: number, _end: number): void {
   const r = c.r32,
-    x = (w0 >> 8) & 0x7f;
+    x = slotX(w0);
   pop64(c);
   r[x] = c.t0;
   r[x + 1] = c.t1;
@@ -180,12 +184,12 @@ function kJmp(c: Cpu, _w0: number, _w1: number, w2: number, _w3: number, end: nu
 }
 
 export function kJcc(c: Cpu, w0: number, _w1: number, w2: number, _w3: number, end: number): void {
-  if (c.f.cond((w0 >> 22) & 15)) c.rip = end + w2;
+  if (c.f.cond(condOf(w0))) c.rip = end + w2;
 }
 
 function kJmpR(c: Cpu, w0: number, _w1: number, _w2: number, _w3: number, _end: number): void {
   const r = c.r32,
-    x = (w0 >> 8) & 0x7f;
+    x = slotX(w0);
   c.rip = canonical(r[x + 1]! * TWO32 + (r[x]! >>> 0));
 }
 
@@ -195,7 +199,7 @@ function kJmpM(c: Cpu, _w0: number, w1: number, w2: number, _w3: number, end: nu
 
 function kCallR(c: Cpu, w0: number, _w1: number, _w2: number, w3: number, end: number): void {
   const r = c.r32,
-    x = (w0 >> 8) & 0x7f;
+    x = slotX(w0);
   callTo(c, canonical(r[x + 1]! * TWO32 + (r[x]! >>> 0)), end + w3);
 }
 
@@ -204,27 +208,27 @@ function kCallM(c: Cpu, _w0: number, w1: number, w2: number, w3: number, end: nu
 }
 
 function kCmovRr(c: Cpu, w0: number, _w1: number, _w2: number, _w3: number, _end: number): void {
-  const x = (w0 >> 8) & 0x7f,
-    y = (w0 >> 15) & 0x7f,
-    sz = 8 << (w0 >>> 29);
+  const x = slotX(w0),
+    y = slotY(w0),
+    sz = sizeOf(w0);
   cmovReg(c, w0, x, sz, y);
 }
 
 function kCmovRm(c: Cpu, w0: number, w1: number, w2: number, _w3: number, end: number): void {
-  const x = (w0 >> 8) & 0x7f,
-    sz = 8 << (w0 >>> 29);
+  const x = slotX(w0),
+    sz = sizeOf(w0);
   cmovMem(c, w0, x, sz, ea(c, w1, w2, end));
 }
 
 function kShiftRi(c: Cpu, w0: number, _w1: number, _w2: number, w3: number, _end: number): void {
-  const x = (w0 >> 8) & 0x7f,
-    sz = 8 << (w0 >>> 29);
+  const x = slotX(w0),
+    sz = sizeOf(w0);
   shiftReg(c, w0, x, sz, w3);
 }
 
 function kShiftRc(c: Cpu, w0: number, _w1: number, _w2: number, _w3: number, _end: number): void {
-  const x = (w0 >> 8) & 0x7f,
-    sz = 8 << (w0 >>> 29);
+  const x = slotX(w0),
+    sz = sizeOf(w0);
   shiftReg(c, w0, x, sz, c.r8[8]! & (sz === 64 ? 63 : 31));
 }
 
@@ -234,8 +238,8 @@ function kCdqe(c: Cpu, _w0: number, _w1: number, _w2: number, _w3: number, _end:
 }
 
 function kSetcc(c: Cpu, w0: number, _w1: number, _w2: number, _w3: number, _end: number): void {
-  const x = (w0 >> 8) & 0x7f;
-  c.r8[x] = c.f.cond((w0 >> 22) & 15) ? 1 : 0;
+  const x = slotX(w0);
+  c.r8[x] = c.f.cond(condOf(w0)) ? 1 : 0;
 }
 
 export type Handler = (c: Cpu, w0: number, w1: number, w2: number, w3: number, end: number) => void;

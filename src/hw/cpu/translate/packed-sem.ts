@@ -20,6 +20,8 @@ import {
   S_SHR,
   X_SIGN64,
   X_ZERO,
+  condOf,
+  subOf,
 } from "./packed.js";
 
 const TWO32 = 4294967296;
@@ -75,7 +77,7 @@ export function store(c: Cpu, sz: number, a: number, lo: number, hi: number): vo
 
 /** MOVZX/MOVSX/MOVSXD of `v` (the source, zero-extended from its size) into slot `x`. */
 export function movx(c: Cpu, x: number, sz: number, w0: number, from: number, v: number): void {
-  const ext = (w0 >> 22) & 15;
+  const ext = condOf(w0);
   const r = c.r32;
   if (ext === X_ZERO) {
     r[x] = v;
@@ -88,12 +90,12 @@ export function movx(c: Cpu, x: number, sz: number, w0: number, from: number, v:
 }
 
 export function movxReg(c: Cpu, x: number, sz: number, w0: number, y: number): void {
-  const from = (w0 >> 26) & 7;
+  const from = subOf(w0);
   movx(c, x, sz, w0, from, from === 0 ? c.r8[y]! : from === 1 ? c.r16[y]! : c.r32[y]!);
 }
 
 export function movxMem(c: Cpu, x: number, sz: number, w0: number, a: number): void {
-  const from = (w0 >> 26) & 7;
+  const from = subOf(w0);
   const v = from === 0 ? c.mem.read8(a) : from === 1 ? c.mem.read16(a) : c.mem.read32(a);
   movx(c, x, sz, w0, from, v);
 }
@@ -122,7 +124,7 @@ export function lea(c: Cpu, x: number, sz: number, w1: number, disp: number, end
 
 /** The ALU operation of word 0 on (a, ah) and (b, bh): result in c.t0/c.t1, flags set. */
 export function alu(c: Cpu, w0: number, a: number, ah: number, b: number, bh: number, sz: number): void {
-  switch ((w0 >> 26) & 7) {
+  switch (subOf(w0)) {
     case A_ADD:
       add(c, a, ah, b, bh, sz);
       return;
@@ -144,7 +146,7 @@ export function alu(c: Cpu, w0: number, a: number, ah: number, b: number, bh: nu
 
 /** Whether word 0's ALU operation writes its result (CMP and TEST do not). */
 export function stores(w0: number): boolean {
-  const op = (w0 >> 26) & 7;
+  const op = subOf(w0);
   return op !== A_CMP && op !== A_TEST;
 }
 
@@ -180,7 +182,7 @@ export function aluMem(c: Cpu, w0: number, sz: number, a: number, b: number, bh:
 
 export function incDec(c: Cpu, w0: number, x: number, sz: number): void {
   const r = c.r32;
-  if ((w0 >> 26) & 7) dec(c, r[x]!, sz === 64 ? r[x + 1]! : 0, sz);
+  if (subOf(w0)) dec(c, r[x]!, sz === 64 ? r[x + 1]! : 0, sz);
   else inc(c, r[x]!, sz === 64 ? r[x + 1]! : 0, sz);
   r[x] = c.t0;
   r[x + 1] = sz === 64 ? c.t1 : 0;
@@ -188,7 +190,7 @@ export function incDec(c: Cpu, w0: number, x: number, sz: number): void {
 
 export function cmovReg(c: Cpu, w0: number, x: number, sz: number, y: number): void {
   const r = c.r32;
-  if (c.f.cond((w0 >> 22) & 15)) {
+  if (c.f.cond(condOf(w0))) {
     r[x] = r[y]!;
     if (sz === 64) r[x + 1] = r[y + 1]!;
   }
@@ -199,7 +201,7 @@ export function cmovMem(c: Cpu, w0: number, x: number, sz: number, a: number): v
   const v = c.mem.read32(a);
   const vh = sz === 64 ? c.mem.read32(a + 4) : 0;
   const r = c.r32;
-  if (c.f.cond((w0 >> 22) & 15)) {
+  if (c.f.cond(condOf(w0))) {
     r[x] = v;
     if (sz === 64) r[x + 1] = vh;
   }
@@ -211,7 +213,7 @@ export function shiftReg(c: Cpu, w0: number, x: number, sz: number, n: number): 
   const r = c.r32,
     a = sz === 8 ? c.r8[x]! : r[x]!,
     ah = sz === 64 ? r[x + 1]! : 0;
-  const op = (w0 >> 26) & 7;
+  const op = subOf(w0);
   if (op === S_SHL) shl(c, a, ah, n, sz);
   else if (op === S_SHR) shr(c, a, ah, n, sz);
   else sar(c, a, ah, n, sz);

@@ -131,6 +131,24 @@ export function packBlock(insns: readonly Insn[], end: number): Int32Array | nul
   return any ? out : null;
 }
 
+/** Word 0's fields (the layout above; `word0` writes them). */
+export function slotX(w0: number): number {
+  return (w0 >> 8) & 0x7f;
+}
+export function slotY(w0: number): number {
+  return (w0 >> 15) & 0x7f;
+}
+export function condOf(w0: number): number {
+  return (w0 >> 22) & 15;
+}
+export function subOf(w0: number): number {
+  return (w0 >> 26) & 7;
+}
+/** The operand size in bits: size codes 0..3 are 8, 16, 32, 64. */
+export function sizeOf(w0: number): number {
+  return 8 << (w0 >>> 29);
+}
+
 function word0(kind: number, x: number, y: number, cc: number, sub: number, size: number): number {
   return kind | (x << 8) | (y << 15) | (cc << 22) | (sub << 26) | (SIZE_CODE[size]! << 29);
 }
