@@ -26,7 +26,7 @@ import { LWP_RELOAD, LWP_TRAP, LwpUnit, type LwpOptions } from "../lwp/unit.js";
 import { runStepped } from "./step.js";
 import { EXIT_REPICK, STEP_FLAGS } from "./step-flags.js";
 import { afterFastBlock, chargePartial, fastPathOk, finish, runBlock } from "../lwp/counting.js";
-import { EV } from "../lwp/events.js";
+import { EV, LWP_STATE_BLOCK } from "../lwp/events.js";
 import { readLwpMsr, writeLwpMsr } from "../lwp/msr.js";
 import "../lwp/xstate.js"; // registers XSAVE component 62
 import type { CpuProbes } from "./probes.js";
@@ -261,7 +261,7 @@ export class Cpu {
       // LWP counting events 2/3 only (the usual profiling set-up) has a loop of its
       // own; the loops return null when the LWP configuration may have changed.
       const x =
-        (this.f.rflags & STEP_FLAGS) !== 0
+        (this.f.other & STEP_FLAGS) !== 0 // TF and AC are not arithmetic flags: no lazy flags to materialise
           ? runStepped(this, stop)
           : this.quickMode()
             ? this.runQuick(stop)
@@ -358,7 +358,7 @@ export class Cpu {
     const predicting = ev3 && u.geo.branchPrediction,
       pred = u.predictor,
       tier3 = this.tier3;
-    const deadline = ev2 ? this.icount + cnt[EV_INSTRUCTIONS]! : Infinity;
+    let deadline = ev2 ? this.icount + cnt[EV_INSTRUCTIONS]! : Infinity;
     let branches = ev3 ? cnt[EV_BRANCHES]! : 0x40000000;
     let prev: Block | null = null;
     let x: Exit | null = null;
@@ -379,8 +379,15 @@ export class Cpu {
       if (this.icount + n > limit) {
         if (this.icount >= stop) break;
         if (this.icount + b.length > deadline || branches < b.lwpWeight) {
+          // Stepped: a counter crosses zero in it, or it is an LWP-state block, which
+          // may change the configuration (then the caller picks the loop again).
           this.syncQuick(deadline, branches);
-          return runBlock(u, this, b); // null: the caller picks the loop again
+          x = runBlock(u, this, b);
+          if (x !== null || b.lwpKind === LWP_STATE_BLOCK || !this.quickMode()) return x;
+          if (ev2) deadline = this.icount + cnt[EV_INSTRUCTIONS]!;
+          if (ev3) branches = cnt[EV_BRANCHES]!;
+          limit = Math.min(stop, deadline, this.icount + branches);
+          continue;
         }
         limit = Math.min(stop, deadline, this.icount + branches);
       }

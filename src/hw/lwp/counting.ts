@@ -197,13 +197,11 @@ let quietThrown: unknown = null;
  * in `quietThrown`; the ones before it retired).
  */
 function runQuiet(u: LwpUnit, c: Cpu, b: Block, i: number, end: number): number {
-  let j = i;
+  let j = end;
   try {
-    for (; j < end; j++) {
-      c.ci = j;
-      b.runAt(c, j);
-    }
+    b.runRange(c, i, end);
   } catch (e) {
+    j = c.ci;
     quietThrown = e;
   }
   if (u.ev2) u.counters[EV.INSTRUCTIONS] = u.counters[EV.INSTRUCTIONS]! - (j - i);

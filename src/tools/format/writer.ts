@@ -210,20 +210,39 @@ function writeThreads(threads: readonly LwpThread[], strings: StringTable): Uint
   return w.finish();
 }
 
+/** A SAMPLE record's bytes before its call chain: header, tid, chain length, the LWP record (a multiple of 8). */
+const SAMPLE_FIXED = 16 + LWP_EVENT_RECORD_SIZE;
+
+/**
+ * §4.3 SAMPLE records, sized first and written into one buffer: `lwp record` encodes
+ * every sample here, a batch at a time, so no closure or growth per record.
+ */
 function writeSamples(samples: readonly LwpSample[]): Uint8Array {
-  const w = new ByteWriter();
+  let size = 0;
+  for (const s of samples) size += SAMPLE_FIXED + 8 * s.callchain.length;
+  const out = new Uint8Array(size);
+  const v = new DataView(out.buffer);
+  let at = 0;
   for (const s of samples) {
     if (s.record.length !== LWP_EVENT_RECORD_SIZE) {
       throw new RangeError(`LWP event record must be 32 bytes, got ${s.record.length}`);
     }
-    w.record(RECORD.SAMPLE, () => {
-      w.u32(s.tid);
-      w.u32(s.callchain.length);
-      w.bytes(s.record);
-      for (const a of s.callchain) w.u64(a);
-    });
+    const n = s.callchain.length,
+      bytes = SAMPLE_FIXED + 8 * n;
+    v.setUint16(at, RECORD.SAMPLE, true); // the record header (§4): type, 0, size
+    v.setUint32(at + 4, bytes, true);
+    v.setUint32(at + 8, s.tid, true);
+    v.setUint32(at + 12, n, true);
+    out.set(s.record, at + 16);
+    for (let k = 0, p = at + SAMPLE_FIXED; k < n; k++, p += 8) {
+      const a = s.callchain[k]!;
+      if (!Number.isSafeInteger(a) || a < 0) throw new RangeError(`Cannot write ${a} as u64`);
+      v.setUint32(p, a % 0x1_0000_0000, true);
+      v.setUint32(p + 4, Math.floor(a / 0x1_0000_0000), true);
+    }
+    at += bytes;
   }
-  return w.finish();
+  return out;
 }
 
 function writeLost(lost: readonly LwpLost[]): Uint8Array {

@@ -29,7 +29,7 @@ export const STACK_ROWS: readonly InsnRow[] = [
 
 /** After a flags load: with TF or AC set, the run loop must pick the stepping loop (cpu/step.ts). */
 export function stepIfTraced(c: Cpu): void {
-  if ((c.f.rflags & STEP_FLAGS) !== 0 && c.pendingExit === null) c.pendingExit = EXIT_REPICK;
+  if ((c.f.other & STEP_FLAGS) !== 0 && c.pendingExit === null) c.pendingExit = EXIT_REPICK;
 }
 
 function push(i: Insn): Op | null {

@@ -205,6 +205,24 @@ export class Block {
     else runPackedAt(c, p, this.steps[k]!, k, this.end);
   }
 
+  /**
+   * Runs instructions [from, to) in order (LWP's quiet runs, which need no event between
+   * them; RIP already at `end`): in the interpreter's own loop, one call for the run.
+   * `c.ci` is the index of the instruction running, so of the one that threw.
+   */
+  runRange(c: Cpu, from: number, to: number): void {
+    const p = this.packed;
+    if (p !== null) {
+      runPacked(c, p, this.steps, this.end, from, to);
+      return;
+    }
+    const ops = this.steps;
+    for (let i = from; i < to; i++) {
+      c.ci = i;
+      ops[i]!(c);
+    }
+  }
+
   /** Runs every op in order (RIP already at `end`): the compiled function once hot, else the ops loop. */
   exec(c: Cpu): void {
     const f = this.compiled;
@@ -215,7 +233,7 @@ export class Block {
     if (--this.countdown === 0) this.compiled = compileBlock(this.start, this.ops);
     const p = this.packed;
     if (p !== null) {
-      runPacked(c, p, this.steps, this.end);
+      runPacked(c, p, this.steps, this.end, 0, this.steps.length);
       return;
     }
     const ops = this.steps;

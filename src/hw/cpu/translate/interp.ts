@@ -7,13 +7,14 @@ import { P_CLOSURE, P_JCC, P_LOAD, P_MOV_RR, P_STORE, P_WORDS } from "./packed.j
 import { HANDLERS, kJcc, kLoad, kMovRr, kStore } from "./packed-ops.js";
 
 /**
- * Runs the block whose packed words are `p` and closures `ops`; `end` is its end (RIP
+ * Runs instructions [from, to) of the block whose packed words are `p` and closures `ops`
+ * (the whole block, or LWP's quiet runs: src/hw/lwp/counting.ts); `end` is its end (RIP
  * already there). Each kind has a function of its own (HANDLERS): V8 optimizes the ones a
  * run makes hot, each small, instead of one switch over every kind (a 15–20 ms compile
  * that a short run paid and did not earn back).
  */
-export function runPacked(c: Cpu, p: Int32Array, ops: readonly Op[], end: number): void {
-  for (let i = 0, k = 0; i < ops.length; i++, k += P_WORDS) {
+export function runPacked(c: Cpu, p: Int32Array, ops: readonly Op[], end: number, from: number, to: number): void {
+  for (let i = from, k = from * P_WORDS; i < to; i++, k += P_WORDS) {
     c.ci = i;
     const w0 = p[k]!,
       kind = w0 & 0xff;
