@@ -246,3 +246,26 @@ test("§7.2 crossing detection is exact whatever the block shapes: counts match 
     assert.equal(cbMissed(b), 0);
   }
 });
+
+test("§7.2 a fault after the crossing in a stepped block: record at the crossing, #PF at the faulting instruction, exact state", () => {
+  // mov ecx, then (add, dec, jnz) × 5: 16 instructions; the block after the loop is
+  // A B C LOAD D: with interval 17 the 18th retired instruction, B, fires event 2, and
+  // the load through RBX (unmapped) faults two instructions later, in the same block's
+  // quiet run after the crossing.
+  const text =
+    "llwpcb rdi\n mov ecx, 5\nL: add eax, 1\n dec ecx\n jnz L\n add eax, 2\nB: add eax, 3\n add eax, 4\nF: mov edx, [rbx]\n add eax, 5\n ud2";
+  for (const quietOnly of [true, false]) {
+    const b = bench();
+    writeLwpcb(b, { flags: quietOnly ? 0x4 : 0x4 | 0x8, size: 4096, intervals: { 2: 17, 3: 1000 } });
+    const x = run(b, text, { [RDI]: LWPCB, [RBX]: 0x900000 });
+    assert.equal(x.kind, "fault");
+    assert.equal(x.kind === "fault" ? x.address : 0, 0x900000);
+    assert.equal(b.c.rip, labelAddress(text, "F"), "RIP is the faulting load");
+    assert.equal(b.c.getReg(0), 5 + 2 + 3 + 4, "the instructions before the load retired, not those after");
+    const r = records(b);
+    assert.equal(r.length, 1);
+    assert.equal(Number(r[0]!.ip), labelAddress(text, "B"));
+    // The counter went on from the crossing: B's reload, less C (the load did not retire).
+    assert.equal(b.c.lwp.counters[2], 17 - 1);
+  }
+});
