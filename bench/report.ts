@@ -2,7 +2,7 @@
 // The bench's tables: per case the medians of CPU time, wall time and peak RSS under
 // each tool, the ratios the issues track (lwp against cachegrind, record against run,
 // lwp against QEMU and native), geometric means, and lwp's translation statistics.
-import { geomean } from "./measure.js";
+import { geomean, median } from "./measure.js";
 import { type CaseResult, instructions } from "./suite.js";
 import type { Tool } from "./tools.js";
 
@@ -39,6 +39,19 @@ function ratio(r: CaseResult, a: string, b: string, m: Metric = "cpu", digits = 
   return x === undefined || y === undefined || y === 0 ? undefined : Number((x / y).toFixed(digits + 2));
 }
 
+/**
+ * The median over repetitions of a's CPU time over b's in the same repetition: the suite
+ * runs one repetition's tools back to back, so each pair saw about the same load, and a
+ * drift of the shared machine's speed over the case cancels (the ratio of the two medians
+ * may pair one tool's fast repetitions with the other's slow ones).
+ */
+function pairedRatio(r: CaseResult, a: string, b: string): number | undefined {
+  const x = r.byTool.get(a),
+    y = r.byTool.get(b);
+  if (x?.median === undefined || y?.median === undefined || x.samples.length !== y.samples.length) return undefined;
+  return median(x.samples.map((s, i) => s.cpu / y.samples[i]!.cpu));
+}
+
 /** Guest MIPS under lwp run: instructions per CPU second. */
 function mips(r: CaseResult): number | undefined {
   const n = instructions(r),
@@ -57,6 +70,7 @@ export function workloadTables(rows: readonly CaseResult[], tools: readonly Tool
     "run/cg",
     "run/cg+sim",
     "rec/run",
+    "paired",
     "run/qemu",
   ];
   const cpuRows = rows.map((r) => [
@@ -67,6 +81,7 @@ export function workloadTables(rows: readonly CaseResult[], tools: readonly Tool
     fmt(ratio(r, "run", "cg"), 1),
     fmt(ratio(r, "run", "cgsim"), 1),
     fmt(ratio(r, "record", "run", "cpu", 3), 3),
+    fmt(pairedRatio(r, "record", "run"), 3),
     fmt(ratio(r, "run", "qemu"), 1),
   ]);
   const plain = (m: Metric): string =>
@@ -98,6 +113,8 @@ export function geomeans(label: string, rows: readonly CaseResult[], tools: read
   }
   const rec = g((r) => ratio(r, "record", "run", "cpu", 4));
   if (rec !== undefined) lines.push(`  lwp record / lwp run         ${fmt(rec, 3)}x`);
+  const paired = g((r) => pairedRatio(r, "record", "run"));
+  if (paired !== undefined) lines.push(`  the same, paired repetitions ${fmt(paired, 3)}x`);
   const m = g(mips);
   if (m !== undefined) lines.push(`  lwp run guest MIPS           ${fmt(m, 1)}`);
   return lines.join("\n");
