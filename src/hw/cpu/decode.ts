@@ -454,6 +454,29 @@ function x87RegisterForm(bytes: Uint8Array, offset: number): boolean {
 }
 
 /**
+ * The one-byte opcodes that 64-bit mode does not have and that take no further byte in
+ * the modes that do (PUSH/POP ES, CS, SS, DS; DAA, DAS, AAA, AAS; PUSHA, POPA; INTO;
+ * SALC): the processor raises #UD at the opcode byte, without fetching past it.
+ * Measured on the host: each alone in the last byte of an executable page before an
+ * unmapped one ends in SIGILL at that byte, every other one-byte value in SIGSEGV at the
+ * next page or in its own way (test/cpu/decode-page-end.test.ts).
+ */
+const INVALID_ALONE = new Set([
+  0x06, 0x07, 0x0e, 0x16, 0x17, 0x1e, 0x1f, 0x27, 0x2f, 0x37, 0x3f, 0x60, 0x61, 0xce, 0xd6,
+]);
+
+/**
+ * The length of the instruction at `offset` when it is one of INVALID_ALONE after its
+ * prefixes (a whole instruction iced reports as running out of bytes: it looks for a
+ * ModRM byte after them), else 0.
+ */
+function invalidAloneLength(bytes: Uint8Array, offset: number): number {
+  let k = offset;
+  while (k < bytes.length && k - offset < 14 && PREFIX_KIND[bytes[k]!] !== 0) k++;
+  return k < bytes.length && INVALID_ALONE.has(bytes[k]!) ? k + 1 - offset : 0;
+}
+
+/**
  * Decodes consecutive instructions from `bytes` (which start at guest address
  * `ip`) until `stop` says so or the bytes run out. An instruction that does not
  * fit in the bytes is returned with `invalid` set (the caller faults or #UDs).
@@ -517,7 +540,14 @@ function icedRun(
       const insn = toInsn(ins, bytes, offset, ip + offset);
       offset += insn.len;
       if (insn.invalid && d.lastError === iced.DecoderError.NoMoreBytes && !x87RegisterForm(bytes, offset - insn.len)) {
-        insn.len = 0;
+        const whole = invalidAloneLength(bytes, offset - insn.len);
+        if (whole > 0) {
+          offset += whole - insn.len; // a whole instruction: the block's bytes end with it
+          insn.next = insn.ip + whole;
+        }
+        // 0: ran out of bytes inside the instruction (the caller faults on the fetch); the
+        // bytes it read stay in the block's, which the decoded-block cache keys entries by.
+        insn.len = whole;
       }
       out.push(insn);
       if (insn.invalid || stop(insn)) break;
