@@ -5,7 +5,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { buildRandcode, classify, fuzzCode, snippet } from "./randcode.js";
+import { buildRandcode, classify, endsGivenTime, fuzzCode, snippet } from "./randcode.js";
 import { lwpCli } from "../helpers/build-guests.js";
 
 test("the runner's snippet stream is randcode.c's", () => {
@@ -295,4 +295,21 @@ test("Q-FAR-RETURN, Q-UD-FETCH, Q-INT-VMM: documented differences end as the qui
     // where it ends otherwise, the runner must put the difference in the quirk's class.
     if (native[i] !== emu[i]) assert.equal(classify(snippet(2, k.index, 32), native[i]!, emu[i]!), k.quirk);
   });
+});
+
+test("Q-VIRTUAL-TIME: a snippet longer than the timer's 10^8 virtual instructions times out under lwp, and ends as natively given time", () => {
+  const bin = buildRandcode();
+  // mov ecx, 10^8; L: dec ecx; jnz L; ud2: 2·10^8 instructions, a few tens of ms natively.
+  const loop = "b900e1f505ffc975fc0f0b";
+  const emu = spawnSync(process.execPath, [lwpCli(), "run", "--", bin, "run", loop]).stdout.toString().trim();
+  assert.equal(emu, "0 timeout", "the timer's 100 ms are 10^8 instructions of virtual time");
+  const long = spawnSync(bin, ["run", loop], { env: { ...process.env, RANDCODE_TIMER_MS: "5000" } });
+  const native = long.stdout.toString().trim().replace(/^0 /, "");
+  assert.equal(native, `sig=4 code=2 addr=code+${4096 - 2} rip=code+${4096 - 2}`, "the host reaches the UD2");
+  assert.ok(
+    endsGivenTime(bin, ["run", loop], 0, native, "timeout"),
+    "run again with a longer timer, lwp ends as the host",
+  );
+  const other = "sig=11 code=1 addr=code+4096 rip=code+4096";
+  assert.ok(!endsGivenTime(bin, ["run", loop], 0, other, "timeout"), "not when it then ends otherwise than natively");
 });

@@ -78,8 +78,9 @@ interface Batch {
   seconds: number;
 }
 
-function runBatch(cmd: string, args: string[]): Batch {
+function runBatch(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env): Batch {
   const r = spawnSync("/usr/bin/time", ["-f", "%U %S", cmd, ...args], {
+    env,
     maxBuffer: 64 << 20,
     timeout: 1_800_000,
     killSignal: "SIGKILL",
@@ -122,12 +123,29 @@ export function fuzzCode(
         bytes: Buffer.from(bytes).toString("hex"),
         native: a,
         lwp: b,
-        quirk: classify(bytes, a, b),
+        quirk:
+          classify(bytes, a, b) ??
+          (endsGivenTime(bin, [String(seed), String(i), "1", String(len)], i, a, b) ? "Q-VIRTUAL-TIME" : null),
       });
     }
     opts.progress?.(out);
   }
   return out;
+}
+
+/** The timer a snippet that timed out only under lwp gets when it runs again there: 5 × 10⁹ instructions. */
+const LONG_TIMER_MS = 5000;
+
+/**
+ * Q-VIRTUAL-TIME: a snippet timed out under lwp (its 100 ms are 10⁸ instructions of
+ * virtual time) but ended natively (the host runs a few times that in 100 ms). Whether,
+ * run again under lwp (randcode `args`, which print it as line `line`) with a timer of
+ * LONG_TIMER_MS, it ends as it did natively.
+ */
+export function endsGivenTime(bin: string, args: string[], line: number, native: string, lwp: string): boolean {
+  if (lwp !== "timeout" || native === "timeout" || parse(native) === null) return false;
+  const env = { ...process.env, RANDCODE_TIMER_MS: String(LONG_TIMER_MS) };
+  return runBatch(process.execPath, [lwpCli(), "run", "--", bin, ...args], env).lines.get(line) === native;
 }
 
 // ---- classes of known differences (docs/quirks.md) -----------------------------
