@@ -146,9 +146,14 @@ static void run_bytes(long index, const uint8_t *bytes, int len) {
    * Read here, before FS points into the scratch area (strtol's locale is reached through it). */
   const char *ms = getenv("RANDCODE_TIMER_MS");
   long timer_us = ms != NULL && atol(ms) > 0 ? atol(ms) * 1000 : 100000;
+  /* RANDCODE_PREFAULT=1: the scratch pages are touched before the snippet runs, so that it
+   * takes no page fault there (test/fuzz/randcode.ts, Q-VMM-RSP). */
+  int prefault = getenv("RANDCODE_PREFAULT") != NULL;
   uint8_t *code = mmap((void *)CODE_PAGE, 0x1000, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
   uint8_t *scratch = mmap((void *)SCRATCH, SCRATCH_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
   if (code == MAP_FAILED || scratch == MAP_FAILED) _exit(3);
+  if (prefault)
+    for (unsigned long k = 0; k < SCRATCH_SIZE; k += 0x1000) ((volatile uint8_t *)scratch)[k] = 0;
   g_code = code + 0x1000 - len;
   memcpy(g_code, bytes, len);
   mprotect(code, 0x1000, PROT_READ | PROT_EXEC);

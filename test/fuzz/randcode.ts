@@ -125,7 +125,8 @@ export function fuzzCode(
         lwp: b,
         quirk:
           classify(bytes, a, b) ??
-          (endsGivenTime(bin, [String(seed), String(i), "1", String(len)], i, a, b) ? "Q-VIRTUAL-TIME" : null),
+          (endsGivenTime(bin, [String(seed), String(i), "1", String(len)], i, a, b) ? "Q-VIRTUAL-TIME" : null) ??
+          (endsPrefaulted(bin, [String(seed), String(i), "1", String(len)], i, a, b) ? "Q-FAULT-RSP" : null),
       });
     }
     opts.progress?.(out);
@@ -146,6 +147,20 @@ export function endsGivenTime(bin: string, args: string[], line: number, native:
   if (lwp !== "timeout" || native === "timeout" || parse(native) === null) return false;
   const env = { ...process.env, RANDCODE_TIMER_MS: String(LONG_TIMER_MS) };
   return runBatch(process.execPath, [lwpCli(), "run", "--", bin, ...args], env).lines.get(line) === native;
+}
+
+/**
+ * Q-FAULT-RSP: natively a #GP (SIGSEGV, SI_KERNEL) where lwp goes on to a #SS (SIGBUS,
+ * SI_KERNEL): the host took a page fault on the first touch of a scratch page while the
+ * snippet's RSP was not canonical, and its return to the snippet ended in #GP; lwp takes
+ * no page fault for the guest's first touch. Whether, run again natively with the scratch
+ * pages touched first (RANDCODE_PREFAULT), the snippet ends as it did under lwp.
+ */
+export function endsPrefaulted(bin: string, args: string[], line: number, native: string, lwp: string): boolean {
+  const n = parse(native),
+    e = parse(lwp);
+  if (n === null || e === null || n.sig !== 11 || n.code !== 128 || e.sig !== 7 || e.code !== 128) return false;
+  return runBatch(bin, args, { ...process.env, RANDCODE_PREFAULT: "1" }).lines.get(line) === lwp;
 }
 
 // ---- classes of known differences (docs/quirks.md) -----------------------------
