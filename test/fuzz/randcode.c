@@ -147,7 +147,7 @@ static void run_bytes(long index, const uint8_t *bytes, int len) {
   const char *ms = getenv("RANDCODE_TIMER_MS");
   long timer_us = ms != NULL && atol(ms) > 0 ? atol(ms) * 1000 : 100000;
   /* RANDCODE_PREFAULT=1: the scratch pages are touched before the snippet runs, so that it
-   * takes no page fault there (test/fuzz/randcode.ts, Q-VMM-RSP). */
+   * takes no page fault there (test/fuzz/randcode.ts, Q-FAULT-RSP). */
   int prefault = getenv("RANDCODE_PREFAULT") != NULL;
   uint8_t *code = mmap((void *)CODE_PAGE, 0x1000, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
   uint8_t *scratch = mmap((void *)SCRATCH, SCRATCH_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);

@@ -123,10 +123,7 @@ export function fuzzCode(
         bytes: Buffer.from(bytes).toString("hex"),
         native: a,
         lwp: b,
-        quirk:
-          classify(bytes, a, b) ??
-          (endsGivenTime(bin, [String(seed), String(i), "1", String(len)], i, a, b) ? "Q-VIRTUAL-TIME" : null) ??
-          (endsPrefaulted(bin, [String(seed), String(i), "1", String(len)], i, a, b) ? "Q-FAULT-RSP" : null),
+        quirk: classify(bytes, a, b) ?? reran(bin, [String(seed), String(i), "1", String(len)], i, a, b),
       });
     }
     opts.progress?.(out);
@@ -161,6 +158,12 @@ export function endsPrefaulted(bin: string, args: string[], line: number, native
     e = parse(lwp);
   if (n === null || e === null || n.sig !== 11 || n.code !== 128 || e.sig !== 7 || e.code !== 128) return false;
   return runBatch(bin, args, { ...process.env, RANDCODE_PREFAULT: "1" }).lines.get(line) === lwp;
+}
+
+/** The class of a difference that running the snippet again explains, or null. */
+function reran(bin: string, args: string[], line: number, native: string, lwp: string): string | null {
+  if (endsGivenTime(bin, args, line, native, lwp)) return "Q-VIRTUAL-TIME";
+  return endsPrefaulted(bin, args, line, native, lwp) ? "Q-FAULT-RSP" : null;
 }
 
 // ---- classes of known differences (docs/quirks.md) -----------------------------
