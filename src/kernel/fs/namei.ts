@@ -6,7 +6,7 @@
 // (/proc, the kernel's sysfs files) are entered like mounts. The host only ever
 // sees a path whose directories were each checked to be directories, and a last
 // component that is not a symbolic link unless the call does not follow one.
-import { ELOOP, ENOENT, ENOTDIR } from "../errno.js";
+import { EISDIR, ELOOP, ENOENT, ENOTDIR } from "../errno.js";
 import type { HostStat } from "../host.js";
 import type { Task } from "../task.js";
 import { fail } from "../syscalls/abi.js";
@@ -59,8 +59,11 @@ function hostJoin(root: string, parts: readonly string[]): string {
  * "nofollow" does not (unless a trailing slash asks for a directory), and
  * "parent" only resolves the directories before it and reports the last one
  * as it is (the calls that create, remove or rename a name: LOOKUP_PARENT).
+ * "create" is open(2) with O_CREAT: it follows, and a trailing slash on the
+ * component it ends at (one a link's text ends with too) is EISDIR, whatever is
+ * there (open_last_lookups).
  */
-export type LastMode = "follow" | "nofollow" | "parent";
+export type LastMode = "follow" | "nofollow" | "parent" | "create";
 
 /**
  * Resolves `path` (absolute, or relative to the guest directory `base`) for
@@ -80,7 +83,12 @@ export function walk(t: Task, base: string, path: string, follow: boolean | Last
   const nodes: (SynthDirNode | null)[] = [];
   let trailing = path.endsWith("/");
   /** Whether the last component is followed or checked (not for "parent" lookups). */
-  const judge = (): boolean => mode === "follow" || (mode === "nofollow" && trailing);
+  const judge = (): boolean => mode === "follow" || mode === "create" || (mode === "nofollow" && trailing);
+  /** ENOTDIR for a non-directory where a directory is needed, EISDIR for any at O_CREAT's trailing slash. */
+  const checkDir = (isDir: boolean, last: boolean): void => {
+    if (last && trailing && mode === "create") fail(EISDIR);
+    if (!isDir && (!last || (trailing && mode !== "parent"))) fail(ENOTDIR);
+  };
   let links = 0;
   let lastName = "/";
   let i = 0;
@@ -117,7 +125,7 @@ export function walk(t: Task, base: string, path: string, follow: boolean | Last
         i = 0;
         continue;
       }
-      if (mounted.kind !== "dir" && (!last || (trailing && mode !== "parent"))) fail(ENOTDIR);
+      checkDir(mounted.kind === "dir", last);
       stack.push(name);
       if (last) return { kind: "synth", node: mounted, guest: guest(), trailing, lastName };
       nodes.push(mounted as SynthDirNode);
@@ -141,7 +149,7 @@ export function walk(t: Task, base: string, path: string, follow: boolean | Last
       i = 0;
       continue;
     }
-    if (type !== S_IFDIR && (!last || (trailing && mode !== "parent"))) fail(ENOTDIR);
+    checkDir(type === S_IFDIR, last);
     stack.push(name);
     nodes.push(null);
     if (last) return { kind: "host", host: hostJoin(root, stack), st, guest: guest(), trailing, lastName };

@@ -123,7 +123,7 @@ export function openat(t: Task, a: SyscallArgs): SysResult {
     lookupAt(t, a.int(0), a.ptr(1), "parent"); // the directories must be there
     return -EISDIR; // open_last_lookups: O_CREAT with a trailing slash, whatever the name is
   }
-  const r = lookupAt(t, a.int(0), a.ptr(1), follow);
+  const r = lookupAt(t, a.int(0), a.ptr(1), follow && (flags & O_CREAT) !== 0 ? "create" : follow);
   const fifo = fifoFound(r, flags);
   if (fifo !== null && r.kind === "host") {
     if ((flags & (O_CREAT | O_EXCL)) === (O_CREAT | O_EXCL)) return -EEXIST;
