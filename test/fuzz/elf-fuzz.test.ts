@@ -5,7 +5,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync, writeFileSync, chmodSync } from "node:fs";
 import { join } from "node:path";
-import { bssBeyondRam, fuzzElf } from "./elf-fuzz.js";
+import { bssBeyondRam, build, fuzzElf } from "./elf-fuzz.js";
 import { exitCode, repoRoot, runLwp } from "../helpers/build-guests.js";
 
 test("ELF mutants end under lwp as their native execve does (seed 1, 150 mutants)", { timeout: 900_000 }, () => {
@@ -15,8 +15,7 @@ test("ELF mutants end under lwp as their native execve does (seed 1, 150 mutants
 });
 
 test("Q-SYSINFO: an ELF whose bss is larger than lwp's RAM is killed at exec (SIGSEGV), as Linux's overcommit does on such a machine", () => {
-  fuzzElf(1, 1); // builds the seeds
-  const seed = join(repoRoot(), "build", "fuzz", "seed-musl");
+  const seed = build().seeds[1]!; // musl-gcc -static
   const bytes = new Uint8Array(readFileSync(seed));
   assert.equal(bssBeyondRam(bytes), false);
   const v = new DataView(bytes.buffer);

@@ -49,7 +49,8 @@ export function bssBeyondRam(elf: Uint8Array): boolean {
   return false;
 }
 
-function build(): { harness: string; seeds: string[] } {
+/** Builds the exec harness and the seed binaries: gcc static, musl static, gcc dynamic. */
+export function build(): { harness: string; seeds: string[] } {
   const root = repoRoot(),
     dir = join(root, "build", "fuzz");
   const src = (n: string): string => join(root, "test", "fuzz", n);
