@@ -133,6 +133,7 @@ export function statsTable(rows: readonly CaseResult[]): string {
     "region_entries",
     "region_insns",
     "region_blocks",
+    "startup_tiering_end",
     "native_insns",
     "helper_insns",
     "helper_calls",

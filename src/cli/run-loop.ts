@@ -4,6 +4,7 @@
 // between chunks, so `lwp record` can stop the guest and still write its profile, and
 // V8's heap growth capped between chunks once the heap is big (`lwp run` too).
 import { getHeapSpaceStatistics, getHeapStatistics, setFlagsFromString } from "node:v8";
+import { JIT_TOTALS } from "../hw/jit/jit.js";
 import type { Machine } from "../kernel/machine.js";
 import type { Process } from "../kernel/process.js";
 
@@ -77,6 +78,17 @@ function capHeapGrowth(): void {
 }
 
 /**
+ * Guest instructions run outside regions (by the JavaScript tiers) past which V8's own
+ * TurboFan settings come back (`endStartUpTiering`). A run whose guest runs in
+ * WebAssembly regions keeps the start-up's: the loops of the bench retire 40,000 to
+ * 170,000 instructions outside regions in all, sort 640,000 of 920 million, and the
+ * JavaScript they ran while their code was new (translating it, tier 1, the region
+ * compiler) was what TurboFan then compiled, on compiler threads, for a run that no
+ * longer needed it (docs/architecture.md "Start-up").
+ */
+const JS_TIERS_WORK = 500_000;
+
+/**
  * Ends the start-up's TurboFan settings: V8's own ticks before optimizing a function
  * (3) and early optimization of small functions (under 81 bytes of bytecode). bin/lwp.js
  * starts with 27 ticks and none, so that code a start-up runs a few thousand times and
@@ -86,11 +98,24 @@ function capHeapGrowth(): void {
  * each tick of a function, so a run that goes on gets its hot code optimized at the
  * next tick. (A start-up budget per tick instead would stay with each function until
  * used up: code that runs rarely but all run long, such as LWP's sampling, stayed
- * unoptimized for seconds.)
+ * unoptimized for seconds.) Called after each chunk: the start-up ends with the first
+ * chunk (STARTUP instructions) that leaves JS_TIERS_WORK instructions run outside
+ * regions; returns whether it has ended.
  */
-function endStartUpTiering(): void {
+function endStartUpTiering(m: Machine): boolean {
+  if (m.kernel.retiredTotal - JIT_TOTALS.retired < JS_TIERS_WORK) return false;
   setFlagsFromString("--ticks-before-optimization=3");
   setFlagsFromString("--max-bytecode-size-for-early-opt=81");
+  startUpEnd = m.kernel.retiredTotal;
+  return true;
+}
+
+/** The guest instructions retired when the start-up's TurboFan settings ended (0: not yet). */
+let startUpEnd = 0;
+
+/** When the start-up's TurboFan settings ended, in guest instructions retired (0: they did not; LWP_STATS prints it). */
+export function startUpTieringEnd(): number {
+  return startUpEnd;
 }
 
 /** Signals that stop a recording (perf record's record__sig_exit). */
@@ -137,10 +162,11 @@ export async function runChunked(m: Machine, init: Process, o: RunLoopOptions = 
     // The first chunk is the start-up: bin/lwp.js holds the young generation at its first
     // 1 MB through it, so that a start-up reuses pages instead of touching new ones
     // (docs/architecture.md "Start-up"); a run that goes on lets it grow to YOUNG_CAP.
+    let startUp = true;
     for (let chunk = STARTUP; ;) {
       const status = await m.runUntil(init, m.kernel.retiredTotal + chunk);
       if (status !== undefined) return { status, interrupted: null, seconds: elapsed() };
-      if (chunk === STARTUP) endStartUpTiering();
+      if (startUp) startUp = !endStartUpTiering(m);
       chunk = steerYoungGeneration() ? GROWING_CHUNK : CHUNK;
       capHeapGrowth();
       if (tty) process.stderr.write(`\r${o.progress!(m.kernel.retiredTotal, elapsed())}\x1b[K`);

@@ -6,6 +6,7 @@
 import { DECODE_STATS, setStatsClock } from "../hw/cpu/stats.js";
 import { JIT_TOTALS } from "../hw/jit/jit.js";
 import type { Machine } from "../kernel/machine.js";
+import { startUpTieringEnd } from "./run-loop.js";
 
 export const STATS_ENV = "LWP_STATS";
 
@@ -34,6 +35,7 @@ export function statsLine(machine: Machine): string {
     ["regions", String(j.regions)],
     ["region_entries", String(j.entries)],
     ["region_insns", String(j.retired)],
+    ["startup_tiering_end", String(startUpTieringEnd())],
     ["region_modules", String(j.modules)],
     ["regions_optimized", String(j.optimized)],
     ["region_blocks", String(j.blocks)],
