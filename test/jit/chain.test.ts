@@ -145,6 +145,54 @@ test("a multiply's flags are skipped only where the next instruction replaces th
   assert.equal(results[0]![2], 5000 - 3689, "the IMUL overflows ADC and SETO counted");
 });
 
+test("a shift's or rotation's flags are skipped only where the next instruction replaces them unread", () => {
+  // SHL, SHR, SAR, ROL and ROR by constants and by CL (zero counts included), each once
+  // before an instruction that replaces all flags (compile.ts flagsDeadAfter) and once
+  // before ADC, SBB or SETcc that read them: every tier as the interpreter.
+  const text = [
+    " xor esi, esi",
+    " xor edx, edx",
+    "L: mov rax, rcx",
+    " shl rax, 61",
+    " add rax, rcx",
+    " adc rsi, rax",
+    " mov rax, rcx",
+    " shl eax, 29",
+    " adc rdx, 1",
+    " mov rax, rcx",
+    " sar eax, 3",
+    " sub eax, ecx",
+    " sbb rsi, rax",
+    " mov rax, rcx",
+    " shr ax, cl",
+    " seto al",
+    " add dl, al",
+    " mov rax, rcx",
+    " rol eax, 31",
+    " adc rdx, rax",
+    " mov rax, rcx",
+    " ror rax, cl",
+    " xor rax, rbx",
+    " adc rsi, rax",
+    " mov rax, rcx",
+    " rol al, cl",
+    " test eax, eax",
+    " setc al",
+    " add rsi, rax",
+    " mov rax, rcx",
+    " sar rax, 1",
+    " adc rsi, 0",
+    " add rdx, rcx",
+    " rol rax, 1",
+    " sbb rsi, 0",
+    " xor rdx, rsi",
+    " dec rcx",
+    " jnz L",
+    " ud2",
+  ].join("\n");
+  sameInEveryTier(text, { [RCX]: 3000, [RBX]: 0x5deece66d });
+});
+
 test("rotations and multiplies keep the previous operation's flags in every tier", () => {
   // Each producer the region compiler knows at compile time, then a rotation or multiply
   // that keeps some of its flags (evaluated inline: flags-emit.ts allBits), then PUSHFQ.

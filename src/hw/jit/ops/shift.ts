@@ -15,6 +15,15 @@ function bitOf(e: Emitter, v: number, k: number): void {
   e.f.get(v).i64(k).op(OP.i64_shr_u).op(OP.i32_wrap_i64).i32(1).op(OP.i32_and);
 }
 
+/** The shift of local `a` (already zero- or sign-extended) by the i64 in local `n` into `r`, without its flags. */
+function shiftResult(e: Emitter, kind: Kind, a: number, n: number, r: number): void {
+  e.f
+    .get(a)
+    .get(n)
+    .op(kind === "SHL" ? OP.i64_shl : kind === "SHR" ? OP.i64_shr_u : OP.i64_shr_s)
+    .set(r);
+}
+
 /**
  * Emits the shift of local `a` (already zero- or sign-extended to `sz`) by the i64 in
  * local `n` (1..mask) into `r`, and the K_RESULT aux word (CF | OF | AF) into `aux`.
@@ -132,6 +141,12 @@ function shift(kind: Kind): JitEmit {
       n,
       () => e.writeOp(d!, a, addr),
       () => {
+        if (e.flagsDead) {
+          shiftResult(e, kind, a, n, r);
+          e.writeOp(d!, r, addr);
+          e.flags.produce(K_EAGER, sz, -1, -1, r); // never read: the next instruction replaces it
+          return;
+        }
         shiftBody(e, kind, sz, a, n, r, aux);
         e.writeOp(d!, r, addr);
         e.flags.produce(K_RESULT, sz, -1, -1, r, { local: aux });
@@ -219,7 +234,9 @@ function rotate(left: boolean): JitEmit {
       () => {
         rotateBody(e, left, sz, a, n, r);
         e.writeOp(d!, r, addr);
-        rotateFlags(e, left, sz, r);
+        // Flags the next instruction replaces unread: a record of the right size, never read.
+        if (e.flagsDead) e.flags.produce(K_EAGER, sz, -1, -1, r);
+        else rotateFlags(e, left, sz, r);
       },
     );
     return true;
