@@ -331,3 +331,25 @@ test("Q-FAULT-RSP: with a non-canonical RSP, a load lwp runs without a page faul
   }
   assert.ok(!endsPrefaulted(bin, ["run", h], 0, native, "sig=7 code=128 addr=0x0 rip=code+4095"), "not another end");
 });
+
+test("Q-FAULT-RSP: with a non-canonical RSP, a store lwp runs without a page fault; the invalid opcode after it raises #UD", () => {
+  const bin = buildRandcode();
+  // Snippet 2578 of seed 20261211: mov rsp, a non-canonical value; stosb (the first touch
+  // of a scratch page); then EA, which 64-bit mode lacks.
+  const h = Buffer.from(snippet(20261211, 2578, 32)).toString("hex");
+  assert.equal(h.slice(0, 24), "4abc819e76837c60d7d2aaea");
+  const sigill = `sig=4 code=2 addr=code+4075 rip=code+4075`;
+  const emu = spawnSync(process.execPath, [lwpCli(), "run", "--", bin, "run", h]).stdout.toString().trim();
+  assert.equal(emu, `0 ${sigill}`, "#UD (SIGILL) at the EA");
+  const prefaulted = spawnSync(bin, ["run", h], { env: { ...process.env, RANDCODE_PREFAULT: "1" } });
+  assert.equal(prefaulted.stdout.toString().trim(), `0 ${sigill}`, "natively too when the host takes no page fault");
+  const native = spawnSync(bin, ["run", h]).stdout.toString().trim().replace(/^0 /, "");
+  if (native !== sigill) {
+    assert.equal(native, "sig=11 code=128 addr=0x0 rip=code+4074", "the host's #GP at the STOSB");
+    assert.ok(endsPrefaulted(bin, ["run", h], 0, native, sigill));
+  }
+  assert.ok(
+    !endsPrefaulted(bin, ["run", h], 0, native, "sig=4 code=2 addr=code+4074 rip=code+4074"),
+    "not another end",
+  );
+});
