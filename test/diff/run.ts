@@ -98,6 +98,11 @@ async function main(): Promise<number> {
     `\n${cases} cases in ${secs.toFixed(1)} s; ${stats.filter((s) => s.failures > 0).length} failing forms ` +
       `(${verdict.explained.length} known), ${excludedForms().length} forms excluded`,
   );
+  const noisy = stats.filter((s) => (s.hostNoise ?? 0) > 0);
+  if (noisy.length > 0) {
+    const list = noisy.map((s) => `${s.name} ${s.hostNoise}`).join(", ");
+    console.log(`host noise (a second native run agreed with the emulator): ${list}`);
+  }
   for (const s of verdict.unexplained) console.log(`UNEXPLAINED: ${s.name} (${s.failures}/${s.cases})`);
   for (const k of verdict.nowPassing) console.log(`NOW PASSING (remove from known-failures.txt): ${k.form} ${k.link}`);
   return bad === 0 ? 0 : 1;
