@@ -11,7 +11,7 @@
 import { Bytes, type FnBody, I32, ModuleBuilder, OP } from "../wasm/encoder.js";
 import type { Block } from "../cpu/translate/block.js";
 import { udOp } from "../cpu/translate/block.js";
-import { FlowControl, type Insn, OK_IMM, OK_REG, RC_GPR } from "../cpu/decode.js";
+import { FlowControl, type Insn } from "../cpu/decode.js";
 import type { Op } from "../cpu/translate/types.js";
 import { Emitter, EXIT_BRANCH, EXIT_CPU_RIP, EXIT_DYNAMIC, type Imports } from "./emitter.js";
 import { RegionExits } from "./exits.js";
@@ -20,6 +20,7 @@ import { PARAM_BR, PARAM_ENTRY, PARAM_LIMIT, PARAM_N, PARAM_PREDICT, PARAM_WINDO
 import { regionImports } from "./imports.js";
 import { DYN, FlagsEmitter } from "./flags-emit.js";
 import { jitEmitter } from "./ops/table.js";
+import { deadFlags } from "./dead-flags.js";
 import { STATE_CYCLES } from "./layout.js";
 import { returnSites } from "./region.js";
 
@@ -120,26 +121,6 @@ function compileRun(f: FnBody, imports: Imports, chain: number, r: RegionSpec, t
   };
 }
 
-/** Instructions that define all six arithmetic flags from their operands alone (lazy kinds ADD, SUB, LOGIC, NEG). */
-const FLAG_KILLERS = new Set(["ADD", "SUB", "CMP", "AND", "OR", "XOR", "TEST", "NEG"]);
-
-/**
- * Whether instruction k's arithmetic flags are dead: the next instruction of the block
- * defines all six without reading any, from registers and immediates only, so it cannot
- * fault (or leave) before it does, and nothing in between can observe them. (Not the
- * instructions that leave flags undefined: the emulation keeps the old values there.)
- */
-function flagsDeadAfter(insns: readonly Insn[], k: number): boolean {
-  const j = insns[k + 1];
-  return (
-    j !== undefined &&
-    FLAG_KILLERS.has(j.name) &&
-    j.mem === null &&
-    (j.flagsRead & ARITH_FLAGS) === 0 &&
-    j.ops.every((o) => o.kind === OK_IMM || (o.kind === OK_REG && o.rclass === RC_GPR))
-  );
-}
-
 /** The closure tier 3 runs for instruction k of a block (without the probes the compiled code does itself). */
 function opOf(b: Block, k: number): Op {
   return b.tier3 !== null ? b.tier3.ops[k]! : b.opAt(k);
@@ -221,15 +202,19 @@ class RegionCompiler {
     f.get(e.n).i32(n).op(OP.i32_add).set(e.n);
     if (this.cycles) this.chargeCycles(b);
     const t3 = b.tier3;
+    // Each instruction's emitter, or undefined for a helper call (a (packed) instruction's
+    // op is made only if it becomes a helper call: Block.opAt).
+    const emitters = b.insns.map((i, k) =>
+      (t3 !== null ? t3.ops[k] : b.steps[k]) === udOp || t3?.helped[k] === true ? undefined : jitEmitter(i.name),
+    );
+    const dead = deadFlags(b.insns, (k) => emitters[k] !== undefined);
     for (let k = 0; k < n; k++) {
       const i = b.insns[k]!;
       e.insn = i;
       e.insnIndex = k;
       e.slowStore = false;
-      e.flagsDead = flagsDeadAfter(b.insns, k);
-      // (a packed instruction's op is made only if it becomes a helper call: Block.opAt)
-      const ud = (t3 !== null ? t3.ops[k] : b.steps[k]) === udOp;
-      const emit = ud || t3?.helped[k] === true ? undefined : jitEmitter(i.name);
+      e.flagsDead = dead[k]!;
+      const emit = emitters[k];
       if (emit !== undefined && emit(e, i)) this.native++;
       else this.helper(b, k, i, opOf(b, k));
       if (i.flow === FlowControl.Next && e.slowStore) this.abortCheck(i);

@@ -92,9 +92,9 @@ export class Emitter {
   /** Whether the current instruction stored through the slow path (check `abort` after it). */
   slowStore = false;
   /**
-   * The arithmetic flags the current instruction produces are all replaced by the next
-   * one before anything can see them (compile.ts `flagsDeadAfter`): an emitter may skip
-   * computing them, leaving any record of the right size.
+   * The arithmetic flags the current instruction produces are all replaced before
+   * anything can see them (dead-flags.ts `deadFlags`): an emitter may skip computing
+   * them, leaving any record of the right size, but must then read no earlier flags.
    */
   flagsDead = false;
   flags!: FlagsEmitter;
