@@ -203,6 +203,7 @@ export async function recordCommand(opts: Parsed, rest: string[]): Promise<numbe
   if (!quiet) process.stderr.write(`${plan.describe(ids.map((id) => eventById(id).name).join(","))}\n`);
   const run = await runChunked(s.machine, s.proc, {
     catchSignals: true,
+    jsAllAlong: true,
     progress: (n, sec) => progressLine("record", n, sec, `, ${rec.samples} samples`),
   });
   const meta = {

@@ -100,10 +100,11 @@ const JS_TIERS_WORK = 500_000;
  * used up: code that runs rarely but all run long, such as LWP's sampling, stayed
  * unoptimized for seconds.) Called after each chunk: the start-up ends with the first
  * chunk (STARTUP instructions) that leaves JS_TIERS_WORK instructions run outside
- * regions; returns whether it has ended.
+ * regions, or with the first chunk of a tool that runs JavaScript all along
+ * (`jsAllAlong`); returns whether it has ended.
  */
-function endStartUpTiering(m: Machine): boolean {
-  if (m.kernel.retiredTotal - JIT_TOTALS.retired < JS_TIERS_WORK) return false;
+function endStartUpTiering(m: Machine, jsAllAlong: boolean): boolean {
+  if (!jsAllAlong && m.kernel.retiredTotal - JIT_TOTALS.retired < JS_TIERS_WORK) return false;
   setFlagsFromString("--ticks-before-optimization=3");
   setFlagsFromString("--max-bytecode-size-for-early-opt=81");
   startUpEnd = m.kernel.retiredTotal;
@@ -135,6 +136,12 @@ export interface RunLoopOptions {
   readonly progress?: (instructions: number, seconds: number) => string;
   /** Catch STOP_SIGNALS and end the guest (lwp record). */
   readonly catchSignals?: boolean;
+  /**
+   * The tool runs JavaScript all run long besides the guest's tiers (lwp record: each
+   * sample's record and its writing): V8's own TurboFan settings come back after the
+   * first chunk, whatever ran in regions (`endStartUpTiering`).
+   */
+  readonly jsAllAlong?: boolean;
 }
 
 const SIGNO: Readonly<Record<StopSignal, number>> = { SIGHUP: 1, SIGINT: 2, SIGTERM: 15 };
@@ -166,7 +173,7 @@ export async function runChunked(m: Machine, init: Process, o: RunLoopOptions = 
     for (let chunk = STARTUP; ;) {
       const status = await m.runUntil(init, m.kernel.retiredTotal + chunk);
       if (status !== undefined) return { status, interrupted: null, seconds: elapsed() };
-      if (startUp) startUp = !endStartUpTiering(m);
+      if (startUp) startUp = !endStartUpTiering(m, o.jsAllAlong === true);
       chunk = steerYoungGeneration() ? GROWING_CHUNK : CHUNK;
       capHeapGrowth();
       if (tty) process.stderr.write(`\r${o.progress!(m.kernel.retiredTotal, elapsed())}\x1b[K`);
