@@ -314,42 +314,48 @@ test("Q-VIRTUAL-TIME: a snippet longer than the timer's 10^8 virtual instruction
   assert.ok(!endsGivenTime(bin, ["run", loop], 0, other, "timeout"), "not when it then ends otherwise than natively");
 });
 
-test("Q-FAULT-RSP: with a non-canonical RSP, a load lwp runs without a page fault; the stack access after it raises #SS", () => {
+/**
+ * Q-FAULT-RSP for snippet `h` (hex): lwp ends in `end`, and natively too with the scratch
+ * pages prefaulted; a host that ends in `hostGp` (#GP at the instruction that first
+ * touched a scratch page) is explained by the runner, and no other end `other` is.
+ */
+function pinFaultRsp(h: string, end: string, hostGp: string, other: string): void {
   const bin = buildRandcode();
-  // mov rsp, a non-canonical value; fild dword [rdi] (the first touch of a scratch page); nop; nop; push rax.
-  const h = "48bc5ee9a0ba93f4471edb0790905050";
-  const sigbus = `sig=7 code=128 addr=0x0 rip=code+${4096 - 2}`;
   const emu = spawnSync(process.execPath, [lwpCli(), "run", "--", bin, "run", h]).stdout.toString().trim();
-  assert.equal(emu, `0 ${sigbus}`, "#SS (SIGBUS) at the PUSH");
+  assert.equal(emu, `0 ${end}`, "lwp's end");
   const prefaulted = spawnSync(bin, ["run", h], { env: { ...process.env, RANDCODE_PREFAULT: "1" } });
-  assert.equal(prefaulted.stdout.toString().trim(), `0 ${sigbus}`, "natively too when the host takes no page fault");
+  assert.equal(prefaulted.stdout.toString().trim(), `0 ${end}`, "natively too when the host takes no page fault");
   const native = spawnSync(bin, ["run", h]).stdout.toString().trim().replace(/^0 /, "");
-  // A host whose return from that page fault ends in #GP at the load: the runner must explain it.
-  if (native !== sigbus) {
-    assert.equal(native, `sig=11 code=128 addr=0x0 rip=code+${4096 - 6}`);
-    assert.ok(endsPrefaulted(bin, ["run", h], 0, native, sigbus));
+  // A host whose return from that page fault ends in #GP: the runner must explain it.
+  if (native !== end) {
+    assert.equal(native, hostGp);
+    assert.ok(endsPrefaulted(bin, ["run", h], 0, native, end));
   }
-  assert.ok(!endsPrefaulted(bin, ["run", h], 0, native, "sig=7 code=128 addr=0x0 rip=code+4095"), "not another end");
+  assert.ok(!endsPrefaulted(bin, ["run", h], 0, native, other), "not another end");
+}
+
+test("Q-FAULT-RSP: with a non-canonical RSP, a load lwp runs without a page fault; the stack access after it raises #SS", () => {
+  // mov rsp, a non-canonical value; fild dword [rdi] (the first touch of a scratch page); nop; nop; push rax:
+  // #SS (SIGBUS) at the PUSH; the host's #GP at the FILD.
+  const h = "48bc5ee9a0ba93f4471edb0790905050";
+  pinFaultRsp(
+    h,
+    `sig=7 code=128 addr=0x0 rip=code+${4096 - 2}`,
+    `sig=11 code=128 addr=0x0 rip=code+${4096 - 6}`,
+    "sig=7 code=128 addr=0x0 rip=code+4095",
+  );
 });
 
 test("Q-FAULT-RSP: with a non-canonical RSP, a store lwp runs without a page fault; the invalid opcode after it raises #UD", () => {
-  const bin = buildRandcode();
   // Snippet 2578 of seed 20261211: mov rsp, a non-canonical value; stosb (the first touch
-  // of a scratch page); then EA, which 64-bit mode lacks.
+  // of a scratch page); then EA, which 64-bit mode lacks: #UD (SIGILL) at the EA; the
+  // host's #GP at the STOSB.
   const h = Buffer.from(snippet(20261211, 2578, 32)).toString("hex");
   assert.equal(h.slice(0, 24), "4abc819e76837c60d7d2aaea");
-  const sigill = `sig=4 code=2 addr=code+4075 rip=code+4075`;
-  const emu = spawnSync(process.execPath, [lwpCli(), "run", "--", bin, "run", h]).stdout.toString().trim();
-  assert.equal(emu, `0 ${sigill}`, "#UD (SIGILL) at the EA");
-  const prefaulted = spawnSync(bin, ["run", h], { env: { ...process.env, RANDCODE_PREFAULT: "1" } });
-  assert.equal(prefaulted.stdout.toString().trim(), `0 ${sigill}`, "natively too when the host takes no page fault");
-  const native = spawnSync(bin, ["run", h]).stdout.toString().trim().replace(/^0 /, "");
-  if (native !== sigill) {
-    assert.equal(native, "sig=11 code=128 addr=0x0 rip=code+4074", "the host's #GP at the STOSB");
-    assert.ok(endsPrefaulted(bin, ["run", h], 0, native, sigill));
-  }
-  assert.ok(
-    !endsPrefaulted(bin, ["run", h], 0, native, "sig=4 code=2 addr=code+4074 rip=code+4074"),
-    "not another end",
+  pinFaultRsp(
+    h,
+    "sig=4 code=2 addr=code+4075 rip=code+4075",
+    "sig=11 code=128 addr=0x0 rip=code+4074",
+    "sig=4 code=2 addr=code+4074 rip=code+4074",
   );
 });
