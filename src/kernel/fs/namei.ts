@@ -84,9 +84,8 @@ export function walk(t: Task, base: string, path: string, follow: boolean | Last
   let trailing = path.endsWith("/");
   /** Whether the last component is followed or checked (not for "parent" lookups). */
   const judge = (): boolean => mode === "follow" || mode === "create" || (mode === "nofollow" && trailing);
-  /** ENOTDIR for a non-directory where a directory is needed, EISDIR for any at O_CREAT's trailing slash. */
+  /** ENOTDIR for a non-directory where a directory is needed. */
   const checkDir = (isDir: boolean, last: boolean): void => {
-    if (last && trailing && mode === "create") fail(EISDIR);
     if (!isDir && (!last || (trailing && mode !== "parent"))) fail(ENOTDIR);
   };
   let links = 0;
@@ -103,6 +102,9 @@ export function walk(t: Task, base: string, path: string, follow: boolean | Last
       nodes.pop();
       continue;
     }
+    // O_CREAT and a trailing slash on the last component: EISDIR before it is looked up,
+    // whatever is there, a link to nowhere included (open_last_lookups).
+    if (last && trailing && mode === "create") fail(EISDIR);
     const parent = nodes.length === 0 ? null : nodes[nodes.length - 1]!;
     const mounted = parent === null ? mountAt(stack, name) : parent.lookup(t, name);
     const inSynth = parent !== null || mounted !== undefined;
