@@ -191,14 +191,19 @@ class RegionCompiler {
     const exitsBefore = e.exits.length;
     // The interpreter's slice test (a block starts only while n < limit), and the
     // LWP window: the block must retire entirely before a counter can reach zero.
+    // Each test branches on its own: both V8 compilers turn a comparison that an `if`
+    // reads into a compare and jump, where ORing the three made each a SETcc
+    // (a block entry in a bare loop: 1.20 → 0.97 ns under Liftoff, 0.56 → 0.36 under TurboFan).
     f.get(e.n).get(PARAM_LIMIT).op(OP.i32_ge_u);
-    f.get(e.n).i32(n).op(OP.i32_add).get(PARAM_WINDOW).op(OP.i32_gt_u).op(OP.i32_or);
+    this.exitIf(b);
+    f.get(e.n).i32(n).op(OP.i32_add).get(PARAM_WINDOW).op(OP.i32_gt_u);
+    this.exitIf(b);
     // Event 3's window: the branch count starts at minus the branches allowed, so a
     // block ending in a branch may start only while it is still negative.
-    if (b.lwpWeight === 1) f.get(e.br).i32(0).op(OP.i32_ge_s).op(OP.i32_or);
-    e.open("if");
-    e.exit(EXIT_BRANCH, b.start, 0);
-    e.close();
+    if (b.lwpWeight === 1) {
+      f.get(e.br).i32(0).op(OP.i32_ge_s);
+      this.exitIf(b);
+    }
     f.get(e.n).i32(n).op(OP.i32_add).set(e.n);
     if (this.cycles) this.chargeCycles(b);
     const t3 = b.tier3;
@@ -226,6 +231,13 @@ class RegionCompiler {
       this.goto(b.end);
     }
     for (let k = exitsBefore; k < e.exits.length; k++) this.exitBlocks[k] = this.at;
+  }
+
+  /** Leaves the region before block `b` when the i32 on the stack is non-zero. */
+  private exitIf(b: Block): void {
+    this.e.open("if");
+    this.e.exit(EXIT_BRANCH, b.start, 0);
+    this.e.close();
   }
 
   /** Adds the block's cycles to the probes' total (an exit before the end takes back the rest: Jit.enter). */
