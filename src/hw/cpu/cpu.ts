@@ -351,6 +351,9 @@ export class Cpu {
    * general code with the counters written back (they are exact at every block boundary).
    */
   private runQuick(stop: number): Exit | null {
+    // Regions compiled while nothing counted run plain code (Jit.counting): dropped, and
+    // their blocks translated again, the first time this CPU counts.
+    if (this.tier3 && this.up.jit?.startCounting() === true) this.flushCode();
     const u = this.lwp,
       cnt = u.counters;
     const ev2 = u.ev2,

@@ -72,6 +72,12 @@ export interface Target {
   readonly cycles: boolean;
   /** CALL and RET report to the shadow call stack (`lwp record -g`). */
   readonly callStack: boolean;
+  /**
+   * Blocks honour LWP's windows and count and predict branches (the quick loop and the
+   * `lwp stat` probes, `Jit.counting`); without, a region runs plain code: the slice test
+   * alone at a block's start, nothing at a branch.
+   */
+  readonly counting: boolean;
 }
 
 /**
@@ -103,7 +109,7 @@ function compileRun(f: FnBody, imports: Imports, chain: number, r: RegionSpec, t
   });
   e.flags = new FlagsEmitter(f, t.state, imports.flagBits);
   e.callStack = t.callStack;
-  const c = new RegionCompiler(e, r.blocks, t.cycles, r.predicted);
+  const c = new RegionCompiler(e, r.blocks, t.cycles, t.counting, r.predicted);
   c.body();
   // The prologue needs the registers the body uses: write it now, then the body after it.
   const body = f.code;
@@ -139,6 +145,7 @@ class RegionCompiler {
     private readonly e: Emitter,
     private readonly blocks: readonly Block[],
     private readonly cycles: boolean,
+    private readonly counting: boolean,
     private readonly predicted: ReadonlyMap<number, number>,
   ) {
     blocks.forEach((b, k) => this.index.set(b.start, k));
@@ -196,13 +203,15 @@ class RegionCompiler {
     // (a block entry in a bare loop: 1.20 → 0.97 ns under Liftoff, 0.56 → 0.36 under TurboFan).
     f.get(e.n).get(PARAM_LIMIT).op(OP.i32_ge_u);
     this.exitIf(b);
-    f.get(e.n).i32(n).op(OP.i32_add).get(PARAM_WINDOW).op(OP.i32_gt_u);
-    this.exitIf(b);
-    // Event 3's window: the branch count starts at minus the branches allowed, so a
-    // block ending in a branch may start only while it is still negative.
-    if (b.lwpWeight === 1) {
-      f.get(e.br).i32(0).op(OP.i32_ge_s);
+    if (this.counting) {
+      f.get(e.n).i32(n).op(OP.i32_add).get(PARAM_WINDOW).op(OP.i32_gt_u);
       this.exitIf(b);
+      // Event 3's window: the branch count starts at minus the branches allowed, so a
+      // block ending in a branch may start only while it is still negative.
+      if (b.lwpWeight === 1) {
+        f.get(e.br).i32(0).op(OP.i32_ge_s);
+        this.exitIf(b);
+      }
     }
     f.get(e.n).i32(n).op(OP.i32_add).set(e.n);
     if (this.cycles) this.chargeCycles(b);
@@ -293,7 +302,7 @@ class RegionCompiler {
     const e = this.e,
       f = e.f,
       b = this.block;
-    if (b.lwpWeight !== 1) return;
+    if (b.lwpWeight !== 1 || !this.counting) return;
     f.get(e.br).i32(1).op(OP.i32_add).set(e.br);
     f.get(PARAM_PREDICT);
     e.open("if");

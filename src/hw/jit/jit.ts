@@ -184,8 +184,16 @@ export class Jit {
   private crossLen = 0;
   /** Retired count of the CPU when the running region was entered. */
   private base = 0;
-  /** Branches (blocks of LWP event-3 weight 1) the last region run retired. */
+  /** Branches (blocks of LWP event-3 weight 1) the last region run retired (counted only by `counting` regions). */
   branches = 0;
+  /**
+   * Whether the regions compiled from now on honour LWP's windows and count and predict
+   * branches (compile.ts `Target.counting`). Plain code until the CPU first counts: LWP
+   * on (the quick loop) or the `lwp stat` probes; it never goes back. The bookkeeping was
+   * 4–13 % of the host instructions of the benchmark's loops in baseline code
+   * (docs/architecture.md "Plain regions").
+   */
+  private counting = false;
   private readonly m: Int32Array;
   private readonly s: number;
   /** The regions' `run` functions by slot (compiled code tail-calls through it) and the regions. */
@@ -319,6 +327,7 @@ export class Jit {
       chainCache: this.chain,
       cycles: c.probes?.opts.cycles === true,
       callStack: c.probes?.opts.callStack === true,
+      counting: (this.counting ||= c.lwpCounting || c.probes !== null),
     };
     const r = compileRegions(specs, target);
     const rt = runtimeExports(phys.memory, phys.u8.length / 65536, phys.isShared);
@@ -594,6 +603,17 @@ export class Jit {
       any = true;
     }
     return any;
+  }
+
+  /**
+   * Makes the regions compiled from now on count (`counting`); true when regions were
+   * compiled plain before, which the caller must then drop, since they would run past
+   * LWP's windows uncounted (Cpu.runQuick).
+   */
+  startCounting(): boolean {
+    if (this.counting) return false;
+    this.counting = true;
+    return this.stats.regions > 0;
   }
 
   /** Invalidates every region (execve, munmap of code, probes changed). */
