@@ -21,7 +21,7 @@ import { regionImports } from "./imports.js";
 import { DYN, FlagsEmitter } from "./flags-emit.js";
 import { jitEmitter } from "./ops/table.js";
 import { deadFlags } from "./dead-flags.js";
-import { STATE_CYCLES } from "./layout.js";
+import { STATE_CYCLES, STATE_PREDICT_SINK } from "./layout.js";
 import { returnSites } from "./region.js";
 
 /** An instruction the compiled code runs through its interpreter closure. */
@@ -304,13 +304,14 @@ class RegionCompiler {
       b = this.block;
     if (b.lwpWeight !== 1 || !this.counting) return;
     f.get(e.br).i32(1).op(OP.i32_add).set(e.br);
-    f.get(PARAM_PREDICT);
-    e.open("if");
-    f.i32(0);
+    // The predictor's history when `predict` is on, else a sink: no `if` (STATE_PREDICT_SINK).
+    f.i32(b.lwpHistory)
+      .i32(e.state + STATE_PREDICT_SINK)
+      .get(PARAM_PREDICT)
+      .op(OP.select);
     if (target >= 0) f.op(OP.f64_const).code.f64(target);
     else f.get(-target - 1).op(OP.f64_convert_i64_s);
-    f.mem(OP.f64_store, b.lwpHistory, 3);
-    e.close();
+    f.mem(OP.f64_store, 0, 3);
   }
 
   /** Continues at a static target: the dispatch loop inside the region, else an exit. */

@@ -20,6 +20,12 @@ export const STATE_BRANCHES = 548;
 export const STATE_REGION = 552;
 /** Bytes an access that crosses a page boundary goes through (slow path; 16 at most). */
 export const STATE_SCRATCH = 560;
+/**
+ * Where a branch's predictor store goes when the predictor is off (an f64 nobody reads):
+ * the store picks its address with a `select` instead of an `if`, whose merge made
+ * V8's baseline compiler spill every register it held at every branch.
+ */
+export const STATE_PREDICT_SINK = 576;
 /** Cycles the blocks of compiled regions charged (f64), for the `lwp stat` probes (src/hw/cpu/probes.ts). */
 export const STATE_CYCLES = 1024;
 
