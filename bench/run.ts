@@ -40,6 +40,24 @@ function positive(name: string, v: string | undefined, integer: boolean): number
   return n;
 }
 
+/** A tool named on the command line (an unknown one is a usage error, not a stack trace). */
+function toolArg(key: string): Tool {
+  try {
+    return toolByKey(key);
+  } catch (e) {
+    throw new BenchUsage((e as Error).message);
+  }
+}
+
+/** The case-name pattern (an invalid regular expression is a usage error). */
+function pattern(a: string): RegExp {
+  try {
+    return new RegExp(a);
+  } catch {
+    throw new BenchUsage(`invalid pattern ${a}`);
+  }
+}
+
 function parse(argv: readonly string[]): Options {
   let filter: RegExp | undefined,
     repeat = 3,
@@ -55,10 +73,10 @@ function parse(argv: readonly string[]): Options {
     else if (a === "--scale") scale = positive(a, argv[++i], false);
     else if (a === "--json") json = argv[++i];
     else if (a === "--list") list = true;
-    else if (a === "--tools") tools = (argv[++i] ?? "").split(",").map(toolByKey);
+    else if (a === "--tools") tools = (argv[++i] ?? "").split(",").map(toolArg);
     else if (a === "--help" || a === "-h") throw new BenchUsage("");
     else if (a.startsWith("-")) throw new BenchUsage(`unknown option ${a}`);
-    else filter = new RegExp(a);
+    else filter = pattern(a);
   }
   return { filter, repeat, startupRepeat, tools, scale, json, list };
 }
