@@ -317,8 +317,9 @@ export class Jit {
     const t0 = performance.now();
     const c = this.cpu,
       phys = c.mem.phys;
-    // The code trains each branch's predictor history in place: every history must exist.
-    for (const s of specs) for (const b of s.blocks) c.historyOf(b);
+    const counting = (this.counting ||= c.lwpCounting || c.probes !== null);
+    // Counting code trains each branch's predictor history in place: every history must exist.
+    if (counting) for (const s of specs) for (const b of s.blocks) c.historyOf(b);
     const target = {
       state: c.state,
       tlb: c.mem.tlbBase,
@@ -327,7 +328,7 @@ export class Jit {
       chainCache: this.chain,
       cycles: c.probes?.opts.cycles === true,
       callStack: c.probes?.opts.callStack === true,
-      counting: (this.counting ||= c.lwpCounting || c.probes !== null),
+      counting,
     };
     const r = compileRegions(specs, target);
     const rt = runtimeExports(phys.memory, phys.u8.length / 65536, phys.isShared);
