@@ -196,8 +196,8 @@ class RegionCompiler {
     e.flags.kind = DYN;
     e.blockLen = n;
     const exitsBefore = e.exits.length;
-    // The interpreter's slice test (a block starts only while n < limit), and the
-    // LWP window: the block must retire entirely before a counter can reach zero.
+    // The interpreter's slice test (a block starts only while n < limit), and in counting
+    // code the LWP windows: the block must retire entirely before a counter can reach zero.
     // Each test branches on its own: both V8 compilers turn a comparison that an `if`
     // reads into a compare and jump, where ORing the three made each a SETcc
     // (a block entry in a bare loop: 1.20 → 0.97 ns under Liftoff, 0.56 → 0.36 under TurboFan).
